@@ -1,0 +1,210 @@
+package person
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/handover-project/handover/internal/errs"
+)
+
+var now = time.Date(2025, 5, 23, 12, 0, 0, 0, time.UTC)
+
+func TestParseDate(t *testing.T) {
+	tests := []struct {
+		in, want, prec string
+		bad            bool
+	}{
+		{"", "", "", false},
+		{"1998", "1998", "year", false},
+		{"1998-05", "1998-05", "month", false},
+		{"1998-05-23", "1998-05-23", "day", false},
+		{"2000-02-29", "2000-02-29", "day", false},
+		{"1999-02-29", "", "", true},
+		{"1998-13", "", "", true},
+		{"1998-5-23", "", "", true},
+		{"23.05.1998", "", "", true},
+		{"98", "", "", true},
+		{"1998-05-23-01", "", "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			d, err := ParseDate(tc.in)
+			if (err != nil) != tc.bad {
+				t.Fatalf("ParseDate(%q) error = %v, want error %v", tc.in, err, tc.bad)
+			}
+			if tc.bad {
+				return
+			}
+			if got := d.String(); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+			if got := d.Precision(); got != tc.prec {
+				t.Errorf("precision got %q, want %q", got, tc.prec)
+			}
+		})
+	}
+}
+
+func TestDateAgeAt(t *testing.T) {
+	ref := time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		birth string
+		age   int
+		known bool
+	}{
+		{"2007-06-02", 18, true}, // birthday on the reference date: 18 that day
+		{"2007-06-03", 17, true}, // one day short
+		{"2000-06-02", 25, true},
+		{"1999-06-01", 26, true},
+		{"2004-02-29", 21, true},
+		{"2007", 0, false},
+		{"2007-06", 0, false},
+	}
+	for _, tc := range tests {
+		d, err := ParseDate(tc.birth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		age, ok := d.AgeAt(ref)
+		if age != tc.age || ok != tc.known {
+			t.Errorf("%s: got %d,%v want %d,%v", tc.birth, age, ok, tc.age, tc.known)
+		}
+	}
+}
+
+func TestDateJSON(t *testing.T) {
+	var f Fields
+	if err := json.Unmarshal([]byte(`{"birth_date":"1998-05"}`), &f); err != nil {
+		t.Fatal(err)
+	}
+	if f.BirthDate != (Date{1998, 5, 0}) {
+		t.Errorf("got %+v", f.BirthDate)
+	}
+	if err := json.Unmarshal([]byte(`{"birth_date":"1998-02-30"}`), &f); err == nil {
+		t.Error("want error for 1998-02-30")
+	}
+	if err := json.Unmarshal([]byte(`{"birth_date":19980523}`), &f); err == nil {
+		t.Error("want error for a number")
+	}
+}
+
+func valid() Fields {
+	return Fields{Kind: Held, Category: Military, Surname: "Ковальчук", GivenNames: "Олександр", Patronymic: "Миколайович",
+		BirthDate: Date{1998, 5, 23}, ServiceNumber: "А-123456", Unit: "в/ч А0224", Rank: "солдат"}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		edit   func(*Fields)
+		fields []string // fields expected to be named, in order
+	}{
+		{"valid", func(*Fields) {}, nil},
+		{"full name instead of surname", func(f *Fields) { f.Surname = ""; f.FullName = "Ковальчук Олександр" }, nil},
+		{"no name", func(f *Fields) { f.Surname = "" }, []string{"surname"}},
+		{"unknown identity needs marks", func(f *Fields) { f.Surname = ""; f.IdentityNotEstablished = true }, []string{"distinguishing_marks"}},
+		{"unknown identity with marks", func(f *Fields) {
+			f.Surname = ""
+			f.IdentityNotEstablished = true
+			f.DistinguishingMarks = "tattoo on left forearm"
+		}, nil},
+		{"bad kind and category", func(f *Fields) { f.Kind = "prisoner"; f.Category = "" }, []string{"kind", "category"}},
+		{"future birth", func(f *Fields) { f.BirthDate = Date{2025, 5, 24} }, []string{"birth_date"}},
+		{"today is fine", func(f *Fields) { f.CaptureDate = Date{2025, 5, 23} }, nil},
+		{"future partial", func(f *Fields) { f.CaptureDate = Date{2025, 6, 0} }, []string{"capture_date"}},
+		{"control char", func(f *Fields) { f.Surname = "Ков\x00альчук" }, []string{"surname"}},
+		{"bidi override", func(f *Fields) { f.GivenNames = "Олек\u202eсандр" }, []string{"given_names"}},
+		{"newline allowed in notes", func(f *Fields) { f.Notes = "line one\nline two" }, nil},
+		{"too long", func(f *Fields) { f.Surname = strings.Repeat("я", MaxNameLen+1) }, []string{"surname"}},
+		{"service number without digits", func(f *Fields) { f.ServiceNumber = "АБВГД" }, []string{"service_number"}},
+		{"service number odd char", func(f *Fields) { f.ServiceNumber = "12<script>" }, []string{"service_number"}},
+		{"held with disappearance", func(f *Fields) { f.DisappearanceDate = Date{2024, 1, 0} }, []string{"disappearance_date"}},
+		{"capture before birth", func(f *Fields) { f.CaptureDate = Date{1990, 0, 0} }, []string{"capture_date"}},
+		{"bad sex", func(f *Fields) { f.Sex = "m" }, []string{"sex"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := valid()
+			tc.edit(&f)
+			f.Normalize()
+			err := f.Validate(now)
+			if len(tc.fields) == 0 {
+				if err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				return
+			}
+			if !errs.Is(errs.Invalid, err) {
+				t.Fatalf("got %v, want an Invalid error", err)
+			}
+			var got []string
+			for _, fe := range errs.Fields(err) {
+				got = append(got, fe.Field)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.fields, ",") {
+				t.Errorf("fields got %v, want %v (%v)", got, tc.fields, err)
+			}
+		})
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	f := Fields{Surname: "  Ковальчук\u00a0 ", GivenNames: "Андри\u0306", Notes: "  a\n b  ", LatinNames: []string{" ", "Kovalchuk  Oleksandr"}}
+	f.Normalize()
+	if f.Surname != "Ковальчук" {
+		t.Errorf("surname got %q, want %q", f.Surname, "Ковальчук")
+	}
+	if f.GivenNames != "Андрий" { // и + combining breve composes to й under NFC
+		t.Errorf("given got %q, want %q", f.GivenNames, "Андрий")
+	}
+	if f.Notes != "a\n b" {
+		t.Errorf("notes got %q, want %q", f.Notes, "a\n b")
+	}
+	if len(f.LatinNames) != 1 || f.LatinNames[0] != "Kovalchuk Oleksandr" {
+		t.Errorf("latin got %q", f.LatinNames)
+	}
+}
+
+func TestCheckMixedScript(t *testing.T) {
+	f := Fields{Surname: "Kовальчук", GivenNames: "Олександр"} // Latin K
+	ws := f.Check()
+	if len(ws) != 1 || ws[0].Field != "surname" || ws[0].Code != "mixed_script" {
+		t.Errorf("got %+v, want one mixed_script warning on surname", ws)
+	}
+	f.Surname = "Ковальчук"
+	if ws := f.Check(); len(ws) != 0 {
+		t.Errorf("got %+v, want none", ws)
+	}
+}
+
+func FuzzValidate(f *testing.F) {
+	f.Add(`{"kind":"held","category":"military","surname":"Ковальчук","birth_date":"1998-05-23"}`)
+	f.Add(`{"kind":"sought","category":"civilian","full_name":"Шевченко Т.Г.","birth_date":"1998"}`)
+	f.Add(`{"kind":"held","surname":"\u0000","birth_date":"9999-99-99"}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var fl Fields
+		if err := json.Unmarshal([]byte(s), &fl); err != nil {
+			return
+		}
+		fl.Normalize()
+		err := fl.Validate(now)
+		if err != nil && !errs.Is(errs.Invalid, err) {
+			t.Fatalf("validation error of kind %v: %v", errs.KindOf(err), err)
+		}
+		fl.Check()
+		if err == nil {
+			// A valid record stays valid after a JSON round trip.
+			b, _ := json.Marshal(fl)
+			var again Fields
+			if err := json.Unmarshal(b, &again); err != nil {
+				t.Fatalf("round trip: %v", err)
+			}
+			again.Normalize()
+			if err := again.Validate(now); err != nil {
+				t.Fatalf("valid record invalid after round trip: %v", err)
+			}
+		}
+	})
+}
