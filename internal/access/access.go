@@ -1,0 +1,172 @@
+// Package access decides who may do what. One deny-by-default policy function,
+// Decide, answers every question from (role, party, action, the resource's
+// party and register); the store and every HTTP route ask it, and a test walks
+// every route with every role.
+package access
+
+import (
+	"fmt"
+
+	"github.com/handover-project/handover/internal/errs"
+)
+
+// Role is a user's role (DESIGN.md §6).
+type Role string
+
+// Roles.
+const (
+	MediatorAdmin     Role = "mediator_admin"     // users and keys; no personal data
+	MediatorOperator  Role = "mediator_operator"  // matching, negotiation, stages
+	PartyRegistrar    Role = "party_registrar"    // keeps one party's registers
+	PartyApprover     Role = "party_approver"     // approves and signs for one party
+	CheckpointOfficer Role = "checkpoint_officer" // records handovers at a crossing
+	Auditor           Role = "auditor"            // reads the log and verifies it
+	Sysadmin          Role = "sysadmin"           // runs the server; no personal data
+)
+
+// Roles lists every role.
+var Roles = []Role{MediatorAdmin, MediatorOperator, PartyRegistrar, PartyApprover, CheckpointOfficer, Auditor, Sysadmin}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, k := range Roles {
+		if r == k {
+			return true
+		}
+	}
+	return false
+}
+
+// NeedsParty reports whether a user of role r must belong to a party.
+// Checkpoint officers may belong to a party or to the mediator (no party).
+func (r Role) NeedsParty() bool { return r == PartyRegistrar || r == PartyApprover }
+
+// MayHaveParty reports whether a user of role r may belong to a party.
+func (r Role) MayHaveParty() bool { return r.NeedsParty() || r == CheckpointOfficer }
+
+// Scope is who is asking: the authenticated user, their role and party.
+// Every store method that reads or changes records takes one.
+type Scope struct {
+	UserID int64
+	Login  string
+	Role   Role
+	Party  string // "" for mediator and neutral roles
+}
+
+// String identifies the scope in logs.
+func (s Scope) String() string {
+	if s.Party != "" {
+		return fmt.Sprintf("%s(%s:%s)", s.Login, s.Role, s.Party)
+	}
+	return fmt.Sprintf("%s(%s)", s.Login, s.Role)
+}
+
+// Action is something a user may try to do.
+type Action string
+
+// Actions. Every HTTP route declares one.
+const (
+	Public        Action = "public"         // no authentication: health, login, the API description
+	SelfRead      Action = "self.read"      // who am I
+	PartyList     Action = "party.list"     // the parties of the server
+	RecordCreate  Action = "record.create"  // add a record to a register
+	RecordCorrect Action = "record.correct" // correct a record (a new version)
+	RecordRead    Action = "record.read"    // read records, their history
+	UserManage    Action = "user.manage"    // create and disable users
+	TokenManage   Action = "token.manage"   // create and revoke API tokens for others
+	TokenSelf     Action = "token.self"     // list and revoke one's own tokens
+	LogRead       Action = "log.read"       // read the audit log and checkpoints
+)
+
+// Actions lists every action.
+var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead}
+
+// Resource is what an action is about. For register actions Party is the
+// owning party of the records and Kind their register ("held", "sought");
+// empty fields mean "not about records".
+type Resource struct {
+	Party string
+	Kind  string
+}
+
+// Decide is the one policy function. It returns nil when s may perform a on
+// res, and an errs.Forbidden error otherwise. Anything not explicitly
+// allowed is denied.
+func Decide(s Scope, a Action, res Resource) error {
+	if allowed(s, a, res) {
+		return nil
+	}
+	return errs.E("access.Decide", errs.Forbidden, fmt.Sprintf("a %s may not %s", s.Role, describe(a, res)))
+}
+
+func allowed(s Scope, a Action, res Resource) bool {
+	if a == Public {
+		return true
+	}
+	if !s.Role.Valid() || s.UserID == 0 {
+		return false
+	}
+	if s.Role.NeedsParty() && s.Party == "" {
+		return false
+	}
+	switch a {
+	case SelfRead, TokenSelf, PartyList:
+		return true
+	case UserManage, TokenManage:
+		return s.Role == MediatorAdmin
+	case LogRead:
+		return s.Role == Auditor || s.Role == MediatorOperator || s.Role == MediatorAdmin ||
+			s.Role == PartyApprover || s.Role == PartyRegistrar
+	case RecordCreate, RecordCorrect:
+		// Only a party's own registrar writes its registers.
+		return s.Role == PartyRegistrar && res.Party != "" && res.Party == s.Party && validKind(res.Kind)
+	case RecordRead:
+		switch s.Role {
+		case PartyRegistrar, PartyApprover:
+			// A party reads its own registers. The other party's records
+			// reach it only through what an exchange discloses, never here.
+			return res.Party != "" && res.Party == s.Party && validKind(res.Kind)
+		case MediatorOperator, Auditor:
+			// The mediator matches both sides' registers; the auditor
+			// checks records against the log. Both are read-only here.
+			return validKind(res.Kind) || res.Kind == ""
+		}
+		return false
+	}
+	return false
+}
+
+func validKind(k string) bool { return k == "held" || k == "sought" }
+
+func describe(a Action, res Resource) string {
+	switch {
+	case res.Party != "" && res.Kind != "":
+		return fmt.Sprintf("%s on the %s register of %s", a, res.Kind, res.Party)
+	case res.Party != "":
+		return fmt.Sprintf("%s for %s", a, res.Party)
+	}
+	return string(a)
+}
+
+// Readable returns, for a scope and a register kind ("" for both), the
+// parties whose records the scope may read: the filter a store applies to
+// every list query so that there is no unscoped path.
+func Readable(s Scope, kind string, parties []string) []string {
+	var out []string
+	kinds := []string{kind}
+	if kind == "" {
+		kinds = []string{"held", "sought"}
+	}
+	for _, p := range parties {
+		ok := true
+		for _, k := range kinds {
+			if !allowed(s, RecordRead, Resource{Party: p, Kind: k}) {
+				ok = false
+			}
+		}
+		if ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,79 @@
+package access
+
+import (
+	"testing"
+
+	"github.com/handover-project/handover/internal/errs"
+)
+
+func TestDecide(t *testing.T) {
+	ua := func(r Role) Scope { return Scope{UserID: 1, Login: "u", Role: r, Party: "UA"} }
+	med := func(r Role) Scope { return Scope{UserID: 1, Login: "m", Role: r} }
+	tests := []struct {
+		name  string
+		s     Scope
+		a     Action
+		res   Resource
+		allow bool
+	}{
+		{"registrar creates own held", ua(PartyRegistrar), RecordCreate, Resource{"UA", "held"}, true},
+		{"registrar creates own sought", ua(PartyRegistrar), RecordCreate, Resource{"UA", "sought"}, true},
+		{"registrar creates other's held", ua(PartyRegistrar), RecordCreate, Resource{"RU", "held"}, false},
+		{"registrar reads other's sought", ua(PartyRegistrar), RecordRead, Resource{"RU", "sought"}, false},
+		{"registrar reads other's held", ua(PartyRegistrar), RecordRead, Resource{"RU", "held"}, false},
+		{"registrar reads own sought", ua(PartyRegistrar), RecordRead, Resource{"UA", "sought"}, true},
+		{"registrar bad kind", ua(PartyRegistrar), RecordCreate, Resource{"UA", "remains"}, false},
+		{"approver reads own", ua(PartyApprover), RecordRead, Resource{"UA", "held"}, true},
+		{"approver cannot write", ua(PartyApprover), RecordCreate, Resource{"UA", "held"}, false},
+		{"operator reads both", med(MediatorOperator), RecordRead, Resource{"RU", "sought"}, true},
+		{"operator cannot write", med(MediatorOperator), RecordCreate, Resource{"RU", "sought"}, false},
+		{"admin sees no personal data", med(MediatorAdmin), RecordRead, Resource{"UA", "held"}, false},
+		{"admin manages users", med(MediatorAdmin), UserManage, Resource{}, true},
+		{"sysadmin sees no personal data", med(Sysadmin), RecordRead, Resource{"UA", "held"}, false},
+		{"sysadmin cannot manage users", med(Sysadmin), UserManage, Resource{}, false},
+		{"officer no register", Scope{UserID: 1, Role: CheckpointOfficer, Party: "UA"}, RecordRead, Resource{"UA", "held"}, false},
+		{"auditor reads log", med(Auditor), LogRead, Resource{}, true},
+		{"registrar without party", Scope{UserID: 1, Role: PartyRegistrar}, RecordRead, Resource{"", "held"}, false},
+		{"anonymous", Scope{}, RecordRead, Resource{"UA", "held"}, false},
+		{"anonymous public", Scope{}, Public, Resource{}, true},
+		{"unknown role", Scope{UserID: 1, Role: "root"}, SelfRead, Resource{}, false},
+		{"unknown action", ua(PartyRegistrar), Action("record.delete"), Resource{"UA", "held"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Decide(tc.s, tc.a, tc.res)
+			if got := err == nil; got != tc.allow {
+				t.Fatalf("got allow=%v, want %v (%v)", got, tc.allow, err)
+			}
+			if err != nil && !errs.Is(errs.Forbidden, err) {
+				t.Errorf("got kind %v, want forbidden", errs.KindOf(err))
+			}
+		})
+	}
+}
+
+func TestReadable(t *testing.T) {
+	parties := []string{"RU", "UA"}
+	tests := []struct {
+		s    Scope
+		kind string
+		want string
+	}{
+		{Scope{UserID: 1, Role: PartyRegistrar, Party: "UA"}, "sought", "UA"},
+		{Scope{UserID: 1, Role: PartyRegistrar, Party: "UA"}, "", "UA"},
+		{Scope{UserID: 1, Role: MediatorOperator}, "", "RU,UA"},
+		{Scope{UserID: 1, Role: MediatorAdmin}, "", ""},
+	}
+	for _, tc := range tests {
+		got := ""
+		for i, p := range Readable(tc.s, tc.kind, parties) {
+			if i > 0 {
+				got += ","
+			}
+			got += p
+		}
+		if got != tc.want {
+			t.Errorf("%v %q: got %q, want %q", tc.s, tc.kind, got, tc.want)
+		}
+	}
+}
