@@ -1,0 +1,227 @@
+package match
+
+// missing is the level of a comparison where either value is empty. It
+// carries weight 0 (no evidence either way).
+const missing uint8 = 15
+
+// Levels of CompareName, in the order of Comparison.Levels.
+const (
+	nameExact uint8 = iota
+	nameNormalised
+	nameEquivalent
+	nameSimilar
+	nameClose
+	nameInitial
+	nameSwapped
+	nameDifferent
+)
+
+// Levels of CompareDate.
+const (
+	dateExact uint8 = iota
+	datePartial
+	dateSwapped
+	dateTypo
+	dateYear
+	dateDifferent
+)
+
+// Levels of CompareCode and CompareUnit.
+const (
+	codeExact uint8 = iota
+	codeDigits
+	codeTypo
+	codeDifferent
+)
+
+// Levels of CompareText.
+const (
+	textExact uint8 = iota
+	textEquivalent
+	textSimilar
+	textClose
+	textDifferent
+)
+
+// comparer compares prepared records field by field.
+type comparer struct {
+	cfg    *Config
+	swapA  int // -1 when swaps are not considered
+	swapB  int
+	levels []int // number of levels per field
+}
+
+func newComparer(cfg *Config) *comparer {
+	c := &comparer{cfg: cfg, swapA: -1, swapB: -1}
+	if len(cfg.Swap) == 2 {
+		c.swapA, c.swapB = cfg.index(cfg.Swap[0]), cfg.index(cfg.Swap[1])
+	}
+	for _, f := range cfg.Fields {
+		c.levels = append(c.levels, len(f.Compare.Levels()))
+	}
+	return c
+}
+
+// compare fills out with the level of each field for records a and b (ra and
+// rb are their raw forms) and returns the pattern: 4 bits per field.
+func (c *comparer) compare(ra, rb *Record, a, b *prepared, out []uint8) uint64 {
+	var pat uint64
+	for i := range c.cfg.Fields {
+		f := &c.cfg.Fields[i]
+		va, vb := &a.v[i], &b.v[i]
+		var l uint8
+		if va.missing() || vb.missing() {
+			l = missing
+		} else {
+			switch f.Compare {
+			case CompareName:
+				l = compareName(f, rawAt(ra, i), rawAt(rb, i), va, vb)
+			case CompareText:
+				l = compareText(f, va, vb)
+			case CompareDate:
+				l = compareDate(va.d, vb.d)
+			case CompareCode, CompareUnit:
+				l = compareCode(va, vb)
+			case CompareExact:
+				l = 1
+				if va.s == vb.s {
+					l = 0
+				}
+			}
+		}
+		out[i] = l
+	}
+	if c.swapA >= 0 {
+		c.checkSwap(a, b, out)
+	}
+	for i := range c.cfg.Fields {
+		pat |= uint64(out[i]) << (4 * i)
+	}
+	return pat
+}
+
+func (c *comparer) checkSwap(a, b *prepared, out []uint8) {
+	i, j := c.swapA, c.swapB
+	if out[i] == missing || out[j] == missing || out[i] < nameSimilar || out[j] < nameSimilar {
+		return
+	}
+	fi, fj := &c.cfg.Fields[i], &c.cfg.Fields[j]
+	x := compareName(fi, "", "", &a.v[i], &b.v[j])
+	y := compareName(fj, "", "", &a.v[j], &b.v[i])
+	if x <= nameSimilar && y <= nameSimilar && (x < out[i] || y < out[j]) {
+		out[i], out[j] = nameSwapped, nameSwapped
+	}
+}
+
+func rawAt(r *Record, i int) string {
+	if i < len(r.Values) {
+		return r.Values[i]
+	}
+	return ""
+}
+
+func keysMeet(a, b []uint64) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func compareName(f *Field, rawA, rawB string, a, b *fval) uint8 {
+	switch {
+	case rawA != "" && rawA == rawB:
+		return nameExact
+	case a.s == b.s:
+		return nameNormalised
+	case a.t == b.t || keysMeet(a.keys, b.keys):
+		return nameEquivalent
+	}
+	if isInitial(a.s) || isInitial(b.s) {
+		if a.t != "" && b.t != "" && a.t[0] == b.t[0] {
+			return nameInitial
+		}
+		return nameDifferent
+	}
+	jw := similarity(f, a, b)
+	switch {
+	case jw >= f.Thresholds[0]:
+		return nameSimilar
+	case jw >= f.Thresholds[1]:
+		return nameClose
+	}
+	return nameDifferent
+}
+
+// isInitial reports whether a normalised name is a single letter.
+func isInitial(s string) bool {
+	n := 0
+	for range s {
+		n++
+		if n > 1 {
+			return false
+		}
+	}
+	return n == 1
+}
+
+func compareText(f *Field, a, b *fval) uint8 {
+	switch {
+	case a.s == b.s:
+		return textExact
+	case a.t == b.t || keysMeet(a.keys, b.keys):
+		return textEquivalent
+	}
+	jw := similarity(f, a, b)
+	switch {
+	case jw >= f.Thresholds[0]:
+		return textSimilar
+	case jw >= f.Thresholds[1]:
+		return textClose
+	}
+	return textDifferent
+}
+
+func compareDate(pa, pb int32) uint8 {
+	if pa == pb && unpack(pa).full() {
+		return dateExact
+	}
+	a, b := unpack(pa), unpack(pb)
+	if a.full() && b.full() {
+		if a.y == b.y && a.d == b.m && a.m == b.d {
+			return dateSwapped
+		}
+		var da, db [8]byte
+		dateDigits(a, &da)
+		dateDigits(b, &db)
+		if withinOneEdit(string(da[:]), string(db[:])) {
+			return dateTypo
+		}
+		if a.y == b.y {
+			return dateYear
+		}
+		return dateDifferent
+	}
+	if a.y != b.y {
+		return dateDifferent
+	}
+	if a.m == 0 || b.m == 0 || (a.m == b.m && (a.d == 0 || b.d == 0)) {
+		return datePartial
+	}
+	return dateYear
+}
+
+func compareCode(a, b *fval) uint8 {
+	switch {
+	case a.s == b.s:
+		return codeExact
+	case len(a.t) >= 3 && a.t == b.t:
+		return codeDigits
+	case len(a.s) >= 4 && withinOneEdit(a.s, b.s), len(a.t) >= 4 && withinOneEdit(a.t, b.t):
+		return codeTypo
+	}
+	return codeDifferent
+}

@@ -1,0 +1,443 @@
+package match
+
+import (
+	"cmp"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/handover-project/handover/internal/errs"
+)
+
+// Pair is one linked pair with its score and explanation.
+type Pair struct {
+	LeftID  string `json:"left_id"`
+	RightID string `json:"right_id"`
+	// Score is the match probability in 0..1 (see the package doc).
+	Score float64 `json:"score"`
+	// Weight is the total match weight, log2 of the odds of a match.
+	Weight      float64     `json:"weight"`
+	Explanation Explanation `json:"explanation"`
+	// Left and Right are the pair's positions in the input slices.
+	Left, Right int `json:"-"`
+}
+
+// Stats describes the work a run did.
+type Stats struct {
+	Left  int `json:"left"`
+	Right int `json:"right"`
+	// Candidates is the number of distinct pairs blocking produced and the
+	// engine compared.
+	Candidates int64 `json:"candidates"`
+	// RulePairs is the number of pairs each blocking rule produced (a pair
+	// produced by two rules counts in both).
+	RulePairs map[string]int64 `json:"rule_pairs"`
+	// SkippedKeys counts lookups of blocking keys whose block exceeded
+	// Config.MaxBlock.
+	SkippedKeys int64 `json:"skipped_keys"`
+	// Patterns is the number of distinct comparison patterns EM saw.
+	Patterns int `json:"patterns"`
+	// AboveThreshold counts candidates scoring at least the threshold
+	// before one-to-one assignment (or clustering).
+	AboveThreshold int `json:"above_threshold"`
+}
+
+// Result is the outcome of Link or Dedupe.
+type Result struct {
+	// Pairs are the reported pairs, best first: one-to-one for Link; for
+	// Dedupe, the pairs that joined records into clusters.
+	Pairs []Pair `json:"pairs"`
+	// Clusters (Dedupe only) gives each record's cluster: the index of
+	// the cluster's first record.
+	Clusters []int `json:"clusters,omitempty"`
+	Stats    Stats `json:"stats"`
+	Model    Model `json:"model"`
+}
+
+// Progress, when set in Options, is called from the running goroutine as
+// work advances: stage is "prepare", "block", "estimate" or "score".
+type Progress func(stage string, done, total int)
+
+// Options are the run-time settings that are not part of a configuration.
+type Options struct {
+	Progress Progress
+	// Candidates, when true, keeps all scored candidates above the
+	// threshold in Result.Pairs instead of the one-to-one assignment.
+	Candidates bool
+}
+
+// Link links two lists: every left record to at most one right record and
+// the reverse, keeping pairs whose score is at least cfg.Threshold. It never
+// merges anything: the pairs are candidates for a person to decide.
+func Link(left, right []Record, cfg Config, opt Options) (Result, error) {
+	return run(left, right, cfg, opt, false)
+}
+
+// Dedupe finds records of one list that are the same person and groups them
+// into clusters (connected pairs scoring at least cfg.Threshold).
+func Dedupe(records []Record, cfg Config, opt Options) (Result, error) {
+	return run(records, records, cfg, opt, true)
+}
+
+type cand struct {
+	l, r int32
+	pat  uint64
+}
+
+type engine struct {
+	cfg         *Config
+	cmp         *comparer
+	left, right []Record
+	lp, rp      []prepared
+	self        bool
+	workers     int
+	progress    Progress
+}
+
+func run(left, right []Record, cfg Config, opt Options, self bool) (Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return Result{}, err
+	}
+	if len(left) > math.MaxInt32 || len(right) > math.MaxInt32 {
+		return Result{}, errs.E("match.Link", errs.Invalid, "too many records")
+	}
+	e := &engine{cfg: &cfg, cmp: newComparer(&cfg), left: left, right: right, self: self, progress: opt.Progress}
+	e.workers = cfg.Workers
+	if e.workers <= 0 {
+		e.workers = runtime.GOMAXPROCS(0)
+	}
+	if e.progress == nil {
+		e.progress = func(string, int, int) {}
+	}
+	e.lp = e.prepare(left)
+	if self {
+		e.rp = e.lp
+	} else {
+		e.rp = e.prepare(right)
+	}
+	tfMean := e.termFrequencies()
+
+	cands, hist, stats := e.block()
+	stats.Left, stats.Right = len(left), len(right)
+	stats.Patterns = len(hist)
+
+	// Estimate: u from random pairs, m from EM on the candidates.
+	e.progress("estimate", 0, 1)
+	u := estimateU(e.cmp, left, right, e.lp, e.rp, sampleSize(len(left), len(right)), self)
+	lambda0 := float64(min(len(left), len(right))) / float64(max(stats.Candidates, 1))
+	m, lambdaCand, iters, conv := em(hist, e.cmp.levels, lambda0, cfg.Iterations)
+	m = e.refine(m, cfg.Labels)
+	totalPairs := float64(len(left)) * float64(len(right))
+	if self {
+		totalPairs = float64(len(left)) * float64(len(left)-1) / 2
+	}
+	prior := lambdaCand * float64(stats.Candidates) / max(totalPairs, 1)
+	prior = min(max(prior, 1e-12), 0.5)
+	w := newWeights(&cfg, m, u, prior, tfMean)
+	model := Model{Prior: prior, PriorWeight: w.prior, Iterations: iters, Converged: conv}
+	for f, fd := range cfg.Fields {
+		fm := FieldModel{Name: fd.Name, TFMean: tfMean[f]}
+		for l, name := range fd.Compare.Levels() {
+			fm.Levels = append(fm.Levels, LevelModel{Name: name, M: m[f][l], U: u[f][l], Weight: w.w[f][l]})
+		}
+		model.Fields = append(model.Fields, fm)
+	}
+	e.progress("estimate", 1, 1)
+
+	// Score.
+	minW := math.Log2(cfg.Threshold / (1 - cfg.Threshold))
+	if cfg.Threshold <= 0 {
+		minW = math.Inf(-1)
+	}
+	scored := e.score(cands, w, minW)
+	stats.AboveThreshold = len(scored)
+	res := Result{Stats: stats, Model: model}
+	switch {
+	case opt.Candidates:
+		res.Pairs = scored
+	case self:
+		res.Pairs, res.Clusters = cluster(scored, len(left))
+	default:
+		res.Pairs = assign(scored)
+	}
+	for i := range res.Pairs {
+		p := &res.Pairs[i]
+		p.LeftID, p.RightID = left[p.Left].ID, right[p.Right].ID
+		p.Explanation = e.explain(p.Left, p.Right, w)
+	}
+	return res, nil
+}
+
+func sampleSize(nl, nr int) int {
+	n := float64(nl) * float64(nr)
+	return int(min(n, 400000))
+}
+
+// parallel runs fn over [0,n) in chunks on e.workers goroutines.
+func (e *engine) parallel(n int, stage string, fn func(worker, lo, hi int)) {
+	const chunk = 2048
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < e.workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= n {
+					return
+				}
+				hi := min(lo+chunk, n)
+				fn(w, lo, hi)
+				d := done.Add(int64(hi - lo))
+				if w == 0 {
+					e.progress(stage, int(d), n)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	e.progress(stage, n, n)
+}
+
+func (e *engine) prepare(recs []Record) []prepared {
+	out := make([]prepared, len(recs))
+	nf := findNameFields(e.cfg)
+	e.parallel(len(recs), "prepare", func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i] = prepareRecord(e.cfg, &nf, &recs[i])
+		}
+	})
+	return out
+}
+
+// termFrequencies sets fval.tf for TF fields over both sides and returns
+// each field's mean frequency (the chance two random values agree).
+func (e *engine) termFrequencies() []float64 {
+	means := make([]float64, len(e.cfg.Fields))
+	for f, fd := range e.cfg.Fields {
+		if !fd.TF {
+			continue
+		}
+		counts := map[uint64]int32{}
+		total := 0
+		sides := [][]prepared{e.lp}
+		if !e.self {
+			sides = append(sides, e.rp)
+		}
+		for _, side := range sides {
+			for i := range side {
+				if k, ok := tfKey(&side[i].v[f]); ok {
+					counts[k]++
+					total++
+				}
+			}
+		}
+		if total == 0 {
+			continue
+		}
+		var mean float64
+		for _, c := range counts {
+			p := float64(c) / float64(total)
+			mean += p * p
+		}
+		means[f] = mean
+		for _, side := range sides {
+			for i := range side {
+				if k, ok := tfKey(&side[i].v[f]); ok {
+					side[i].v[f].tf = float32(float64(counts[k]) / float64(total))
+				}
+			}
+		}
+	}
+	return means
+}
+
+func tfKey(v *fval) (uint64, bool) {
+	if v.missing() {
+		return 0, false
+	}
+	if len(v.keys) > 0 {
+		return v.keys[0], true
+	}
+	if v.s != "" {
+		return hashString(v.s), true
+	}
+	return uint64(v.d), true
+}
+
+// block builds the right side's key index, then for every left record looks
+// up its keys, compares it with each distinct candidate and records the
+// comparison pattern.
+func (e *engine) block() ([]cand, histogram, Stats) {
+	b := newBlocker(e.cfg)
+	nr := len(e.rp)
+	// Right keys, computed in parallel per chunk then concatenated.
+	parts := make([][]keyRec, (nr+2047)/2048)
+	e.parallel(nr, "index", func(_, lo, hi int) {
+		var ks []uint64
+		var ro []uint8
+		var out []keyRec
+		for j := lo; j < hi; j++ {
+			ks, ro = b.keys(ks[:0], ro[:0], e.cfg, &e.rp[j])
+			for _, k := range ks {
+				out = append(out, keyRec{k, int32(j)})
+			}
+		}
+		parts[lo/2048] = out
+	})
+	var entries []keyRec
+	for _, p := range parts {
+		entries = append(entries, p...)
+	}
+	parts = nil
+	ix := buildIndex(entries)
+	entries = nil
+
+	type local struct {
+		cands   []cand
+		hist    histogram
+		rule    []int64
+		skipped int64
+	}
+	locals := make([]local, e.workers)
+	for w := range locals {
+		locals[w] = local{hist: histogram{}, rule: make([]int64, len(e.cfg.Blocks))}
+	}
+	e.parallel(len(e.lp), "block", func(w, lo, hi int) {
+		loc := &locals[w]
+		var ks []uint64
+		var ro []uint8
+		var cs []int32
+		levels := make([]uint8, len(e.cfg.Fields))
+		for i := lo; i < hi; i++ {
+			ks, ro = b.keys(ks[:0], ro[:0], e.cfg, &e.lp[i])
+			cs = cs[:0]
+			for n, k := range ks {
+				ids := ix.get(k)
+				if len(ids) > e.cfg.MaxBlock {
+					loc.skipped++
+					continue
+				}
+				before := len(cs)
+				for _, j := range ids {
+					if e.self && int(j) <= i {
+						continue
+					}
+					cs = append(cs, j)
+				}
+				loc.rule[ro[n]] += int64(len(cs) - before)
+			}
+			if len(cs) == 0 {
+				continue
+			}
+			slices.Sort(cs)
+			cs = slices.Compact(cs)
+			for _, j := range cs {
+				pat := e.cmp.compare(&e.left[i], &e.right[j], &e.lp[i], &e.rp[j], levels)
+				loc.cands = append(loc.cands, cand{int32(i), j, pat})
+				loc.hist[pat]++
+			}
+		}
+	})
+	st := Stats{RulePairs: map[string]int64{}}
+	hist := histogram{}
+	n := 0
+	for _, l := range locals {
+		n += len(l.cands)
+	}
+	cands := make([]cand, 0, n)
+	for w := range locals {
+		l := &locals[w]
+		cands = append(cands, l.cands...)
+		l.cands = nil
+		for p, c := range l.hist {
+			hist[p] += c
+		}
+		for r, c := range l.rule {
+			st.RulePairs[e.cfg.Blocks[r].Name] += c
+		}
+		st.SkippedKeys += l.skipped
+	}
+	st.Candidates = int64(len(cands))
+	return cands, hist, st
+}
+
+// score weighs every candidate and keeps those of at least minW.
+func (e *engine) score(cands []cand, w *weights, minW float64) []Pair {
+	outs := make([][]Pair, e.workers)
+	e.parallel(len(cands), "score", func(wk, lo, hi int) {
+		for _, c := range cands[lo:hi] {
+			t := w.score(c.pat, &e.lp[c.l], &e.rp[c.r])
+			if t >= minW {
+				outs[wk] = append(outs[wk], Pair{Left: int(c.l), Right: int(c.r), Weight: t, Score: probability(t)})
+			}
+		}
+	})
+	var all []Pair
+	for _, o := range outs {
+		all = append(all, o...)
+	}
+	slices.SortFunc(all, func(a, b Pair) int {
+		if c := cmp.Compare(b.Weight, a.Weight); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Left, b.Left); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Right, b.Right)
+	})
+	return all
+}
+
+// assign keeps the best pairs one-to-one: greedy by weight, which on sorted
+// scores gives each record its strongest available partner.
+func assign(sorted []Pair) []Pair {
+	usedL := map[int]bool{}
+	usedR := map[int]bool{}
+	var out []Pair
+	for _, p := range sorted {
+		if usedL[p.Left] || usedR[p.Right] {
+			continue
+		}
+		usedL[p.Left], usedR[p.Right] = true, true
+		out = append(out, p)
+	}
+	return out
+}
+
+// cluster joins records connected by pairs (union–find) and returns the
+// joining pairs and each record's cluster (the smallest member index).
+func cluster(sorted []Pair, n int) ([]Pair, []int) {
+	parent := make([]int, n)
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	var out []Pair
+	for _, p := range sorted {
+		a, b := find(p.Left), find(p.Right)
+		if a == b {
+			continue
+		}
+		if a > b {
+			a, b = b, a
+		}
+		parent[b] = a
+		out = append(out, p)
+	}
+	cl := make([]int, n)
+	for i := range cl {
+		cl[i] = find(i)
+	}
+	return out, cl
+}

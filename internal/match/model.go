@@ -1,0 +1,266 @@
+package match
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// Model is a fitted Fellegi–Sunter model: for every field and level, the
+// probability m of the level among true matches and u among random pairs,
+// and the prior probability that a random pair is a match.
+type Model struct {
+	// Prior is the probability that two records drawn at random, one from
+	// each side, are the same person.
+	Prior float64 `json:"prior"`
+	// PriorWeight is log2(Prior/(1-Prior)), the starting point of every
+	// pair's total weight.
+	PriorWeight float64 `json:"prior_weight"`
+	// Fields are the per-field parameters in Config.Fields order.
+	Fields []FieldModel `json:"fields"`
+	// Iterations is the number of EM iterations run.
+	Iterations int `json:"iterations"`
+	// Converged reports whether EM stopped because the parameters settled.
+	Converged bool `json:"converged"`
+}
+
+// FieldModel holds one field's levels.
+type FieldModel struct {
+	Name   string       `json:"name"`
+	Levels []LevelModel `json:"levels"`
+	// TFMean is the mean value frequency (the chance two random records
+	// share a value) for TF-adjusted fields; 0 otherwise.
+	TFMean float64 `json:"tf_mean,omitempty"`
+}
+
+// LevelModel is one comparison level: m, u and the weight log2(m/u).
+type LevelModel struct {
+	Name   string  `json:"name"`
+	M      float64 `json:"m"`
+	U      float64 `json:"u"`
+	Weight float64 `json:"weight"`
+}
+
+// tfLevel reports whether level l of comparison c is an agreement level to
+// which term-frequency adjustment applies.
+func tfLevel(c Comparison, l uint8) bool {
+	switch c {
+	case CompareName:
+		return l <= nameEquivalent
+	case CompareText:
+		return l <= textEquivalent
+	case CompareCode, CompareUnit, CompareExact:
+		return l == 0
+	}
+	return false
+}
+
+// maxTFAdjust bounds the term-frequency adjustment, in bits.
+const maxTFAdjust = 6.0
+
+// histogram counts candidate pairs per comparison pattern.
+type histogram map[uint64]int64
+
+// estimateU estimates u for every field and level from random pairs.
+func estimateU(cmp *comparer, left, right []Record, lp, rp []prepared, samples int, self bool) [][]float64 {
+	nf := len(cmp.cfg.Fields)
+	counts := make([][]float64, nf)
+	for f := range counts {
+		counts[f] = make([]float64, cmp.levels[f])
+	}
+	total := make([]float64, nf)
+	rng := rand.New(rand.NewPCG(1, 2))
+	out := make([]uint8, nf)
+	if len(left) == 0 || len(right) == 0 {
+		samples = 0
+	}
+	for s := 0; s < samples; s++ {
+		i, j := rng.IntN(len(left)), rng.IntN(len(right))
+		if self && i == j {
+			continue
+		}
+		cmp.compare(&left[i], &right[j], &lp[i], &rp[j], out)
+		for f, l := range out {
+			if l != missing {
+				counts[f][l]++
+				total[f]++
+			}
+		}
+	}
+	u := make([][]float64, nf)
+	for f := range counts {
+		u[f] = make([]float64, len(counts[f]))
+		n := float64(len(counts[f]))
+		for l, c := range counts[f] {
+			// Half a pair of pseudo-count keeps unseen levels possible.
+			u[f][l] = (c + 0.5) / (total[f] + 0.5*n)
+		}
+	}
+	return u
+}
+
+// initialM gives EM a starting point: agreement likely, disagreement rare.
+func initialM(levels int) []float64 {
+	m := make([]float64, levels)
+	rest := 0.3
+	m[0] = 0.7
+	for l := 1; l < levels-1; l++ {
+		m[l] = rest / 2
+		rest /= 2
+	}
+	m[levels-1] = rest
+	return m
+}
+
+// em estimates m (and, as a nuisance, u and the match share among
+// candidates) from the pattern histogram of candidate pairs. It returns m,
+// the share of matches among candidates, the iterations run and whether it
+// converged.
+func em(h histogram, levels []int, lambda float64, iters int) ([][]float64, float64, int, bool) {
+	nf := len(levels)
+	type row struct {
+		lv [15]uint8
+		n  float64
+	}
+	rows := make([]row, 0, len(h))
+	var total float64
+	for p, n := range h {
+		var r row
+		for f := 0; f < nf; f++ {
+			r.lv[f] = uint8(p >> (4 * f) & 15)
+		}
+		r.n = float64(n)
+		rows = append(rows, r)
+		total += r.n
+	}
+	m := make([][]float64, nf)
+	u := make([][]float64, nf)
+	for f := 0; f < nf; f++ {
+		m[f] = initialM(levels[f])
+		// The candidates' own level shares start u: most candidates are
+		// not matches.
+		u[f] = make([]float64, levels[f])
+		var t float64
+		for _, r := range rows {
+			if l := r.lv[f]; l != missing {
+				u[f][l] += r.n
+				t += r.n
+			}
+		}
+		for l := range u[f] {
+			u[f][l] = (u[f][l] + 1) / (t + float64(levels[f]))
+		}
+	}
+	lambda = min(max(lambda, 1e-6), 0.5)
+	mNew := make([][]float64, nf)
+	uNew := make([][]float64, nf)
+	for f := range mNew {
+		mNew[f] = make([]float64, levels[f])
+		uNew[f] = make([]float64, levels[f])
+	}
+	it, converged := 0, false
+	for it = 1; it <= iters; it++ {
+		for f := range mNew {
+			clear(mNew[f])
+			clear(uNew[f])
+		}
+		var sumG float64
+		for _, r := range rows {
+			lm, lu := math.Log(lambda), math.Log(1-lambda)
+			for f := 0; f < nf; f++ {
+				if l := r.lv[f]; l != missing {
+					lm += math.Log(m[f][l])
+					lu += math.Log(u[f][l])
+				}
+			}
+			g := 1 / (1 + math.Exp(lu-lm))
+			sumG += g * r.n
+			for f := 0; f < nf; f++ {
+				if l := r.lv[f]; l != missing {
+					mNew[f][l] += g * r.n
+					uNew[f][l] += (1 - g) * r.n
+				}
+			}
+		}
+		delta := 0.0
+		for f := 0; f < nf; f++ {
+			normalise(mNew[f], 0.01)
+			normalise(uNew[f], 0.01)
+			for l := range m[f] {
+				delta = max(delta, math.Abs(mNew[f][l]-m[f][l]), math.Abs(uNew[f][l]-u[f][l]))
+			}
+			copy(m[f], mNew[f])
+			copy(u[f], uNew[f])
+		}
+		newLambda := min(max(sumG/total, 1e-9), 0.999)
+		delta = max(delta, math.Abs(newLambda-lambda))
+		lambda = newLambda
+		if delta < 1e-6 {
+			converged = true
+			break
+		}
+	}
+	return m, lambda, min(it, iters), converged
+}
+
+// normalise turns counts into probabilities with a small pseudo-count.
+func normalise(p []float64, pseudo float64) {
+	var t float64
+	for _, x := range p {
+		t += x
+	}
+	t += pseudo * float64(len(p))
+	for i := range p {
+		p[i] = (p[i] + pseudo) / t
+	}
+}
+
+// weights holds log2(m/u) per field and level, flattened for scoring.
+type weights struct {
+	w      [][]float64
+	prior  float64
+	tf     []bool
+	tfMean []float64
+	comp   []Comparison
+}
+
+func newWeights(cfg *Config, m, u [][]float64, prior float64, tfMean []float64) *weights {
+	w := &weights{prior: math.Log2(prior / (1 - prior)), tfMean: tfMean}
+	for f := range cfg.Fields {
+		row := make([]float64, len(m[f]))
+		for l := range row {
+			row[l] = math.Log2(m[f][l] / u[f][l])
+		}
+		w.w = append(w.w, row)
+		w.tf = append(w.tf, cfg.Fields[f].TF)
+		w.comp = append(w.comp, cfg.Fields[f].Compare)
+	}
+	return w
+}
+
+// tfAdjust is the term-frequency adjustment for a field at level l.
+func (w *weights) tfAdjust(f int, l uint8, a, b *fval) float64 {
+	if !w.tf[f] || !tfLevel(w.comp[f], l) || w.tfMean[f] == 0 {
+		return 0
+	}
+	tf := float64(max(a.tf, b.tf))
+	if tf <= 0 {
+		return 0
+	}
+	return min(max(math.Log2(w.tfMean[f]/tf), -maxTFAdjust), maxTFAdjust)
+}
+
+// score returns the total weight of a pair with pattern pat.
+func (w *weights) score(pat uint64, a, b *prepared) float64 {
+	t := w.prior
+	for f := range w.w {
+		l := uint8(pat >> (4 * f) & 15)
+		if l == missing {
+			continue
+		}
+		t += w.w[f][l] + w.tfAdjust(f, l, &a.v[f], &b.v[f])
+	}
+	return t
+}
+
+// probability turns a total weight (log2 odds) into a probability.
+func probability(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }

@@ -1,0 +1,170 @@
+package match
+
+import (
+	"strings"
+)
+
+// Record is one person's record as the engine sees it: an id and the raw
+// values of the configured fields, in Config.Fields order ("" = missing).
+// FullName may hold a whole name ("Ковальчук Олександр Миколайович",
+// "KOVALCHUK OLEKSANDR"); it is parsed into the surname, given and
+// patronymic fields when all three are empty.
+type Record struct {
+	ID       string   `json:"id"`
+	Values   []string `json:"values"`
+	FullName string   `json:"full_name,omitempty"`
+}
+
+// NewRecord builds a Record for cfg from a map of field name to value.
+func NewRecord(cfg Config, id string, fields map[string]string) Record {
+	r := Record{ID: id, Values: make([]string, len(cfg.Fields))}
+	for i, f := range cfg.Fields {
+		r.Values[i] = fields[f.Name]
+	}
+	return r
+}
+
+// fval is one prepared value. What s and t hold depends on the comparison:
+// names and text: normalised and Latin forms; codes: folded form and
+// digits; dates: unused (d holds the packed date).
+type fval struct {
+	s, t string
+	keys []uint64 // name keys, hashed
+	d    int32    // packed date
+	tf   float32  // relative frequency of the value (TF fields)
+}
+
+func (v *fval) missing() bool { return v.s == "" && v.d == 0 }
+
+// prepared is a record made ready for comparison.
+type prepared struct {
+	v []fval
+}
+
+func partOf(p string) namePart {
+	switch p {
+	case "surname":
+		return partSurname
+	case "given":
+		return partGiven
+	case "patronymic":
+		return partPatronymic
+	case "place":
+		return partPlace
+	}
+	return partNone
+}
+
+// prepareValue prepares one raw value of field f.
+func prepareValue(f *Field, raw string) fval {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return fval{}
+	}
+	switch f.Compare {
+	case CompareName, CompareText:
+		p := partOf(f.Part)
+		n := normName(p, raw)
+		if n == "" {
+			return fval{}
+		}
+		v := fval{s: n, t: latinName(p, n)}
+		for _, k := range nameKeys(p, n) {
+			v.keys = append(v.keys, hashString(k))
+		}
+		return v
+	case CompareDate:
+		d, ok := parseDate(raw)
+		if !ok {
+			return fval{}
+		}
+		return fval{d: d.pack()}
+	case CompareCode:
+		s := foldCode(raw)
+		return fval{s: s, t: digitsOf(s)}
+	case CompareUnit:
+		s := foldUnit(raw)
+		return fval{s: s, t: digitsOf(s)}
+	case CompareExact:
+		return fval{s: strings.ToLower(raw)}
+	}
+	return fval{}
+}
+
+// prepareRecord prepares r for cfg, parsing FullName if needed.
+func prepareRecord(cfg *Config, parts *nameFields, r *Record) prepared {
+	p := prepared{v: make([]fval, len(cfg.Fields))}
+	vals := r.Values
+	if r.FullName != "" && parts.ok() && parts.empty(vals) {
+		vals = parts.fill(vals, r.FullName)
+	}
+	for i := range cfg.Fields {
+		if i < len(vals) {
+			p.v[i] = prepareValue(&cfg.Fields[i], vals[i])
+		}
+	}
+	return p
+}
+
+// nameFields locates the surname, given and patronymic fields of a config.
+type nameFields struct{ sur, given, pat int }
+
+func findNameFields(cfg *Config) nameFields {
+	n := nameFields{-1, -1, -1}
+	for i, f := range cfg.Fields {
+		if f.Compare != CompareName {
+			continue
+		}
+		switch f.Part {
+		case "surname":
+			n.sur = i
+		case "given":
+			n.given = i
+		case "patronymic":
+			n.pat = i
+		}
+	}
+	return n
+}
+
+func (n nameFields) ok() bool { return n.sur >= 0 || n.given >= 0 }
+
+func (n nameFields) empty(vals []string) bool {
+	for _, i := range []int{n.sur, n.given, n.pat} {
+		if i >= 0 && i < len(vals) && strings.TrimSpace(vals[i]) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func (n nameFields) fill(vals []string, full string) []string {
+	out := make([]string, max(len(vals), n.sur+1, n.given+1, n.pat+1))
+	copy(out, vals)
+	sur, given, pat := parseFullName(full)
+	if n.sur >= 0 {
+		out[n.sur] = sur
+	}
+	if n.given >= 0 {
+		out[n.given] = given
+	}
+	if n.pat >= 0 {
+		out[n.pat] = pat
+	}
+	return out
+}
+
+// hashString is FNV-1a, 64 bits: deterministic across runs.
+func hashString(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+func hashMix(h, v uint64) uint64 {
+	h ^= v + 0x9e3779b97f4a7c15 + (h << 6) + (h >> 2)
+	return h * 0xff51afd7ed558ccd
+}
