@@ -1,0 +1,298 @@
+package audit
+
+import (
+	"fmt"
+	"iter"
+
+	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/handover-project/handover/internal/errs"
+)
+
+// StoredLeaf is one row of the leaf table as the store holds it.
+type StoredLeaf struct {
+	Index int64
+	Data  []byte
+}
+
+// StoredHash is one row of the stored-hash table.
+type StoredHash struct {
+	Index int64 // tlog stored-hash index
+	Hash  tlog.Hash
+}
+
+// FindingCode classifies a finding of the audit. The list is append-only.
+type FindingCode string
+
+// Finding codes.
+const (
+	LeafMissing            FindingCode = "leaf-missing"            // an index is absent from the leaf table
+	LeafOutOfOrder         FindingCode = "leaf-out-of-order"       // an index repeats or goes backwards
+	LeafInvalid            FindingCode = "leaf-invalid"            // the leaf bytes are not a canonical leaf
+	LeafHashDiffers        FindingCode = "leaf-hash-differs"       // the stored leaf hash is not the hash of the leaf bytes
+	HashDiffers            FindingCode = "hash-differs"            // a stored interior hash differs from the recomputed one
+	HashMissing            FindingCode = "hash-missing"            // a stored hash is absent
+	HashUnexpected         FindingCode = "hash-unexpected"         // a stored hash is duplicated or beyond the leaves
+	CheckpointSignature    FindingCode = "checkpoint-signature"    // bad, missing or unknown signature, or malformed
+	CheckpointRoot         FindingCode = "checkpoint-root"         // the root is not that of the leaves
+	CheckpointBeyond       FindingCode = "checkpoint-beyond"       // the checkpoint has more leaves than the log
+	CheckpointShrank       FindingCode = "checkpoint-shrank"       // smaller than the checkpoint before it
+	CheckpointFork         FindingCode = "checkpoint-fork"         // same size as the one before, another root
+	CheckpointInconsistent FindingCode = "checkpoint-inconsistent" // no consistency proof from the one before
+)
+
+// Finding is one discrepancy the audit found, with where it is.
+type Finding struct {
+	Code       FindingCode
+	Leaf       int64 // leaf index, or -1
+	Checkpoint int   // 1-based position in the checkpoint sequence, or 0
+	Message    string
+}
+
+// String returns the finding as a line for people: "leaf 17: missing".
+func (f Finding) String() string { return f.Message }
+
+// CheckpointStatus is the audit's view of one stored checkpoint that
+// verified.
+type CheckpointStatus struct {
+	Position  int
+	Size      int64
+	Root      tlog.Hash
+	Cosigners []string
+}
+
+// Report is the result of [Audit].
+type Report struct {
+	Leaves      int64     // leaves read
+	Size        int64     // leaves hashed into the recomputed tree (stops at a gap)
+	Root        tlog.Hash // recomputed root of Size leaves
+	Hashes      int64     // stored hashes read
+	Checkpoints []CheckpointStatus
+	Findings    []Finding
+	Omitted     int // findings beyond MaxFindings, counted only
+}
+
+// OK reports whether the audit found nothing wrong.
+func (r *Report) OK() bool { return len(r.Findings) == 0 && r.Omitted == 0 }
+
+// MaxFindings bounds the findings a report lists; later ones are counted.
+const MaxFindings = 1000
+
+func (r *Report) add(code FindingCode, leaf int64, cp int, format string, args ...any) {
+	if len(r.Findings) >= MaxFindings {
+		r.Omitted++
+		return
+	}
+	r.Findings = append(r.Findings, Finding{Code: code, Leaf: leaf, Checkpoint: cp, Message: fmt.Sprintf(format, args...)})
+}
+
+// AuditInput is what the store feeds [Audit], each in order as stored.
+type AuditInput struct {
+	// Leaves yields the leaf table in index order. Required.
+	Leaves iter.Seq2[StoredLeaf, error]
+	// Hashes yields the stored-hash table in index order; nil skips the
+	// comparison of stored hashes.
+	Hashes iter.Seq2[StoredHash, error]
+	// Checkpoints yields the stored signed checkpoints, each with its
+	// cosignatures appended ([AddCosignatures]), in the order they were
+	// made; nil skips them.
+	Checkpoints iter.Seq2[[]byte, error]
+	// Visit, if set, is called with every leaf that decodes, in order: the
+	// store replays events from it.
+	Visit func(index int64, leaf Leaf) error
+}
+
+// Audit recomputes the Merkle tree from every leaf, compares it with the
+// stored hashes, and checks every checkpoint's signatures, root and
+// consistency with the one before it. It returns the findings; the error is
+// only for failures to read the input (or from Visit). Memory: about 64
+// bytes per leaf for the recomputed tree.
+func Audit(keys *Keys, in AuditInput) (*Report, error) {
+	const op = "audit.Audit"
+	r := &Report{}
+	var tree MemoryHashes
+	broken := false
+
+	var nextStored func() (StoredHash, error, bool)
+	var stopStored func()
+	if in.Hashes != nil {
+		nextStored, stopStored = iter.Pull2(in.Hashes)
+		defer stopStored()
+	}
+	var pending *StoredHash // a pulled stored hash not yet matched
+	pull := func() (*StoredHash, error) {
+		if pending != nil {
+			return pending, nil
+		}
+		h, err, ok := nextStored()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, nil
+		}
+		r.Hashes++
+		pending = &h
+		return pending, nil
+	}
+
+	for sl, err := range in.Leaves {
+		if err != nil {
+			return nil, errs.E(op, errs.Internal, fmt.Errorf("read leaves: %w", err))
+		}
+		r.Leaves++
+		want := r.Size
+		if broken {
+			continue
+		}
+		switch {
+		case sl.Index < want:
+			r.add(LeafOutOfOrder, sl.Index, 0, "leaf %d: appears again after leaf %d (duplicate or out of order)", sl.Index, want-1)
+			continue
+		case sl.Index > want:
+			if sl.Index == want+1 {
+				r.add(LeafMissing, want, 0, "leaf %d: missing (the next stored leaf is %d); leaves from %d on were not checked", want, sl.Index, want)
+			} else {
+				r.add(LeafMissing, want, 0, "leaves %d–%d: missing (the next stored leaf is %d); leaves from %d on were not checked", want, sl.Index-1, sl.Index, want)
+			}
+			broken = true
+			continue
+		}
+		leaf, derr := DecodeLeaf(sl.Data)
+		if derr != nil {
+			r.add(LeafInvalid, sl.Index, 0, "leaf %d: not a valid leaf: %s", sl.Index, errs.Message(derr))
+		} else if in.Visit != nil {
+			if err := in.Visit(sl.Index, leaf); err != nil {
+				return nil, err
+			}
+		}
+		hs, err := AppendHashes(want, sl.Data, tree)
+		if err != nil {
+			return nil, err
+		}
+		base := int64(len(tree))
+		tree = append(tree, hs...)
+		r.Size++
+		if nextStored == nil {
+			continue
+		}
+		for j, h := range hs {
+			idx := base + int64(j)
+			for {
+				s, err := pull()
+				if err != nil {
+					return nil, errs.E(op, errs.Internal, fmt.Errorf("read stored hashes: %w", err))
+				}
+				if s == nil || s.Index > idx {
+					r.add(HashMissing, want, 0, "%s: missing from the stored hashes", describeHash(idx, want))
+					break
+				}
+				pending = nil
+				if s.Index < idx {
+					r.add(HashUnexpected, -1, 0, "stored hash %d: duplicate or out of order", s.Index)
+					continue
+				}
+				if s.Hash != h {
+					if j == 0 {
+						r.add(LeafHashDiffers, want, 0, "leaf %d: stored hash differs from the hash of the leaf's bytes", want)
+					} else {
+						r.add(HashDiffers, want, 0, "%s: differs from the recomputed hash", describeHash(idx, want))
+					}
+				}
+				break
+			}
+		}
+	}
+	if nextStored != nil && !broken {
+		for {
+			s, err := pull()
+			if err != nil {
+				return nil, errs.E(op, errs.Internal, fmt.Errorf("read stored hashes: %w", err))
+			}
+			if s == nil {
+				break
+			}
+			pending = nil
+			r.add(HashUnexpected, -1, 0, "stored hash %d: beyond the %d leaves of the log (leaves deleted from the end?)", s.Index, r.Size)
+		}
+	}
+	if r.Size > 0 {
+		root, err := TreeHash(r.Size, tree)
+		if err != nil {
+			return nil, err
+		}
+		r.Root = root
+	}
+
+	if in.Checkpoints == nil {
+		return r, nil
+	}
+	var prev *CheckpointStatus
+	prevRootOK := false
+	pos := 0
+	for msg, err := range in.Checkpoints {
+		if err != nil {
+			return nil, errs.E(op, errs.Internal, fmt.Errorf("read checkpoints: %w", err))
+		}
+		pos++
+		name := fmt.Sprintf("checkpoint %d", pos)
+		if c, err := PeekCheckpoint(msg); err == nil {
+			name = fmt.Sprintf("checkpoint %d (size %d)", pos, c.Size)
+		}
+		sc, err := keys.OpenCheckpoint(msg)
+		if err != nil {
+			r.add(CheckpointSignature, -1, pos, "%s: %s", name, errs.Message(err))
+			continue
+		}
+		st := CheckpointStatus{Position: pos, Size: sc.Size, Root: sc.Root, Cosigners: sc.Cosigners}
+		rootOK := false
+		switch {
+		case sc.Size > r.Size && broken:
+			r.add(CheckpointBeyond, -1, pos, "%s: cannot be checked: leaves are missing from leaf %d", name, r.Size)
+		case sc.Size > r.Size:
+			r.add(CheckpointBeyond, -1, pos, "%s: the log has only %d leaves (truncated?)", name, r.Size)
+		default:
+			root, err := TreeHash(sc.Size, tree)
+			if err != nil {
+				return nil, err
+			}
+			if root != sc.Root {
+				r.add(CheckpointRoot, -1, pos, "%s: root mismatch: the signed root is not the root of the stored leaves", name)
+			} else {
+				rootOK = true
+			}
+		}
+		if prev != nil {
+			switch {
+			case sc.Size < prev.Size:
+				r.add(CheckpointShrank, -1, pos, "%s: smaller than checkpoint %d (size %d): the log shrank", name, prev.Position, prev.Size)
+			case sc.Size == prev.Size && sc.Root != prev.Root:
+				r.add(CheckpointFork, -1, pos, "%s: different root from checkpoint %d of the same size: the log forked", name, prev.Position)
+			case rootOK && prevRootOK && prev.Size > 0 && prev.Size < sc.Size:
+				// Both roots are of the one recomputed tree, so they are
+				// consistent; check it independently of tlog all the same.
+				p, err := tlog.ProveTree(sc.Size, prev.Size, tree)
+				if err == nil {
+					err = proof.VerifyConsistency(rfc6962.DefaultHasher, uint64(prev.Size), uint64(sc.Size), hashSlices(p), prev.Root[:], sc.Root[:])
+				}
+				if err != nil {
+					r.add(CheckpointInconsistent, -1, pos, "%s: not a consistent extension of checkpoint %d (size %d): %v", name, prev.Position, prev.Size, err)
+				}
+			}
+		}
+		r.Checkpoints = append(r.Checkpoints, st)
+		prev, prevRootOK = &st, rootOK
+	}
+	return r, nil
+}
+
+// describeHash names stored hash idx for a finding.
+func describeHash(idx, leaf int64) string {
+	level, n := tlog.SplitStoredHashIndex(idx)
+	if level == 0 {
+		return fmt.Sprintf("leaf %d: stored hash", n)
+	}
+	return fmt.Sprintf("stored hash %d (level %d, node %d, closed by leaf %d)", idx, level, n, leaf)
+}

@@ -1,0 +1,157 @@
+package audit
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"time"
+
+	fnote "github.com/transparency-dev/formats/note"
+	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/handover-project/handover/internal/errs"
+)
+
+// Cosigner makes C2SP cosignature/v1 signatures with a witness's Ed25519
+// key. Unlike a note.Signer it takes the time as an argument: this package
+// has no clock.
+type Cosigner struct {
+	name string
+	hash uint32
+	priv ed25519.PrivateKey
+	vkey string
+}
+
+// NewCosigner returns the cosigner for a private key made by [GenerateKey].
+func NewCosigner(skey string) (*Cosigner, error) {
+	const op = "audit.NewCosigner"
+	skey = strings.TrimSpace(skey)
+	if _, err := note.NewSigner(skey); err != nil {
+		return nil, errs.E(op, errs.Invalid, "not a signed-note private key (PRIVATE+KEY+name+hash+base64)", err)
+	}
+	parts := strings.SplitN(skey, "+", 5)
+	key, _ := base64.StdEncoding.DecodeString(parts[4])
+	if len(key) != 1+ed25519.SeedSize || key[0] != algEd25519 {
+		return nil, errs.E(op, errs.Invalid, "not an Ed25519 private key")
+	}
+	priv := ed25519.NewKeyFromSeed(key[1:])
+	pub := priv.Public().(ed25519.PublicKey)
+	vkey, err := note.NewEd25519VerifierKey(parts[2], pub)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	return &Cosigner{name: parts[2], hash: cosignKeyHash(parts[2], pub), priv: priv, vkey: vkey}, nil
+}
+
+// Name returns the witness's key name.
+func (c *Cosigner) Name() string { return c.name }
+
+// VerifierKey returns the witness's public verifier key (as registered).
+func (c *Cosigner) VerifierKey() string { return c.vkey }
+
+// Sign returns a cosignature/v1 signature line ("— name base64\n") on a
+// checkpoint body at time t (Unix seconds). It signs whatever it is given:
+// use [Cosign], which first checks that the log only grew.
+func (c *Cosigner) Sign(body []byte, t time.Time) string {
+	ts := uint64(t.Unix())
+	msg := fmt.Appendf(nil, "cosignature/v1\ntime %d\n%s", ts, body)
+	sig := make([]byte, 0, 4+8+ed25519.SignatureSize)
+	sig = binary.BigEndian.AppendUint32(sig, c.hash)
+	sig = binary.BigEndian.AppendUint64(sig, ts)
+	sig = append(sig, ed25519.Sign(c.priv, msg)...)
+	return "— " + c.name + " " + base64.StdEncoding.EncodeToString(sig) + "\n"
+}
+
+// CheckExtension checks that checkpoint next is an append-only extension of
+// prev, the last checkpoint a witness accepted, using the RFC 6962
+// consistency proof from prev.Size to next.Size. It verifies with
+// transparency-dev/merkle, not tlog. A shrunk or forked log is errs.Conflict
+// with a message that says which.
+func CheckExtension(prev, next Checkpoint, consistency []tlog.Hash) error {
+	const op = "audit.CheckExtension"
+	switch {
+	case prev.Origin != next.Origin:
+		return errs.Errorf(op, errs.Conflict, "checkpoint is for log %q, not %q", next.Origin, prev.Origin)
+	case next.Size < prev.Size:
+		return errs.Errorf(op, errs.Conflict,
+			"the log shrank: new checkpoint has %d leaves, but size %d was already cosigned", next.Size, prev.Size)
+	case next.Size == prev.Size && next.Root != prev.Root:
+		return errs.Errorf(op, errs.Conflict,
+			"the log forked: two different roots for size %d (cosigned %s, now %s)", next.Size, prev, next)
+	}
+	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, uint64(prev.Size), uint64(next.Size),
+		hashSlices(consistency), prev.Root[:], next.Root[:]); err != nil {
+		return errs.E(op, errs.Conflict, fmt.Sprintf(
+			"the log forked: checkpoint at size %d is not an extension of the cosigned checkpoint at size %d", next.Size, prev.Size), err)
+	}
+	return nil
+}
+
+func hashSlices(hs []tlog.Hash) [][]byte {
+	out := make([][]byte, len(hs))
+	for i := range hs {
+		out[i] = hs[i][:]
+	}
+	return out
+}
+
+// Cosign is a witness's whole step: it opens the signed checkpoint next with
+// the trusted keys, checks that it extends prev (the witness's state; nil on
+// first use, which trusts the checkpoint as it is), and only then returns its
+// cosignature line and the new state. now is the cosignature's timestamp.
+func Cosign(c *Cosigner, keys *Keys, prev *Checkpoint, next []byte, consistency []tlog.Hash, now time.Time) (string, SignedCheckpoint, error) {
+	sc, err := keys.OpenCheckpoint(next)
+	if err != nil {
+		return "", SignedCheckpoint{}, err
+	}
+	if prev != nil {
+		if err := CheckExtension(*prev, sc.Checkpoint, consistency); err != nil {
+			return "", SignedCheckpoint{}, err
+		}
+	}
+	return c.Sign(sc.Marshal(), now), sc, nil
+}
+
+// VerifyCosignature checks one cosignature/v1 line by witness vkey on the
+// signed checkpoint msg, using the independent verifier of
+// transparency-dev/formats. A bad signature is errs.Conflict.
+func VerifyCosignature(vkey string, msg []byte, line string) error {
+	const op = "audit.VerifyCosignature"
+	v, err := fnote.NewVerifierForCosignatureV1(strings.TrimSpace(vkey))
+	if err != nil {
+		return errs.E(op, errs.Invalid, "not a witness verifier key", err)
+	}
+	withLine, err := AddCosignatures(msg, line)
+	if err != nil {
+		return err
+	}
+	n, err := note.Open(withLine, note.VerifierList(v))
+	if err != nil {
+		return errs.E(op, errs.Conflict, "cosignature by "+v.Name()+" does not verify", err)
+	}
+	for _, s := range n.Sigs {
+		if s.Name == v.Name() && s.Hash == v.KeyHash() {
+			return nil
+		}
+	}
+	return errs.E(op, errs.Conflict, "no cosignature by "+v.Name())
+}
+
+// CosignatureTime returns the timestamp inside a cosignature/v1 line.
+func CosignatureTime(line string) (time.Time, error) {
+	f := strings.Fields(strings.TrimPrefix(line, "— "))
+	if len(f) != 2 {
+		return time.Time{}, errs.E("audit.CosignatureTime", errs.Invalid, "not a signature line")
+	}
+	sig, err := base64.StdEncoding.DecodeString(f[1])
+	if err != nil || len(sig) != 4+8+ed25519.SignatureSize {
+		return time.Time{}, errs.E("audit.CosignatureTime", errs.Invalid, "not a cosignature/v1 signature")
+	}
+	ts := binary.BigEndian.Uint64(sig[4:])
+	return time.Unix(int64(ts), 0).UTC(), nil
+}
