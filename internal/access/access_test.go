@@ -77,3 +77,36 @@ func TestReadable(t *testing.T) {
 		}
 	}
 }
+
+func TestPassword(t *testing.T) {
+	p := Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+	h := HashPassword("correct horse battery", p)
+	if !VerifyPassword(h, "correct horse battery") {
+		t.Fatal("the right password does not verify")
+	}
+	if VerifyPassword(h, "correct horse batterY") {
+		t.Fatal("a wrong password verifies")
+	}
+	if VerifyPassword("$argon2id$v=19$m=1024$bad", "x") {
+		t.Fatal("a malformed hash verifies")
+	}
+	if h2 := HashPassword("correct horse battery", p); h2 == h {
+		t.Fatal("two hashes of one password are equal: no salt")
+	}
+	if err := CheckPassword("short"); !errs.Is(errs.Invalid, err) {
+		t.Errorf("got %v, want invalid", err)
+	}
+}
+
+func TestToken(t *testing.T) {
+	a, b := NewToken(), NewToken()
+	if a == b || len(a) != len(TokenPrefix)+43 {
+		t.Fatalf("tokens %q %q", a, b)
+	}
+	if string(HashToken(a)) == string(HashToken(b)) {
+		t.Fatal("hashes collide")
+	}
+	if TokenHint(a) != a[:8] {
+		t.Errorf("hint got %q", TokenHint(a))
+	}
+}

@@ -1,0 +1,224 @@
+// Package sqlstore keeps handover's data in SQLite (the embedded default,
+// pure Go) or PostgreSQL (the deployment database) through database/sql and
+// one dialect seam (dialect.go). Exported methods own their transaction;
+// unexported helpers take the *Tx, so a change and everything that belongs
+// with it commit together or not at all. Every method that reads or changes
+// records takes the caller's access.Scope and asks access.Decide: there is no
+// unscoped path to a record.
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/handover-project/handover/internal/errs"
+)
+
+// Config says how to open a store.
+type Config struct {
+	// DSN is a PostgreSQL URL (postgres://…) or an SQLite file path
+	// (optionally prefixed with "sqlite:" or "file:").
+	DSN string
+	// SealKey is the 32-byte key that encrypts sensitive fields (health,
+	// next of kin) at rest. Required.
+	SealKey []byte
+	// Now is the clock; time.Now when nil. One timestamp is fixed per
+	// transaction.
+	Now func() time.Time
+}
+
+// DB is an open store.
+type DB struct {
+	db      *sql.DB
+	dialect dialect
+	seal    *sealer
+	Now     func() time.Time
+}
+
+// Open opens (creating if needed) the database named by cfg.DSN and applies
+// pending migrations.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	const op = "sqlstore.Open"
+	if cfg.DSN == "" {
+		return nil, errs.E(op, errs.Invalid, "no database given: pass --db DSN or --dir DIR")
+	}
+	s, err := newSealer(cfg.SealKey)
+	if err != nil {
+		return nil, errs.E(op, errs.Invalid, err.Error())
+	}
+	db := &DB{seal: s, Now: cfg.Now}
+	if db.Now == nil {
+		db.Now = time.Now
+	}
+	dsn := cfg.DSN
+	switch {
+	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
+		db.dialect = postgresDialect
+	default:
+		db.dialect = sqliteDialect
+		dsn, err = sqliteDSN(dsn)
+		if err != nil {
+			return nil, errs.E(op, errs.Invalid, err.Error())
+		}
+	}
+	db.db, err = sql.Open(db.dialect.driver, dsn)
+	if err != nil {
+		return nil, errs.E(op, errs.Invalid, "cannot open the database", err)
+	}
+	if db.dialect.name == "sqlite" {
+		// One writer at a time is SQLite's model; readers run beside it in
+		// WAL mode. A small pool keeps reads parallel without piling up
+		// writers that would only wait on the busy timeout.
+		db.db.SetMaxOpenConns(8)
+		db.db.SetMaxIdleConns(8)
+	} else {
+		db.db.SetMaxOpenConns(16)
+		db.db.SetMaxIdleConns(16)
+	}
+	db.db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.db.PingContext(ctx); err != nil {
+		db.db.Close()
+		return nil, errs.E(op, errs.Internal, "the database does not answer", err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.db.Close()
+		return nil, errs.E(op, errs.Internal, "cannot apply migrations", err)
+	}
+	return db, nil
+}
+
+// sqliteDSN turns a path into a modernc.org/sqlite DSN with the pragmas
+// handover relies on:
+//   - journal_mode(WAL): readers never block the writer and the writer never
+//     blocks readers; the web UI reads while an import writes;
+//   - synchronous(FULL): a commit is on disk before the client hears "201";
+//     a 2xx answer must survive a crash or power loss (the crash test);
+//   - foreign_keys(1): SQLite leaves them off by default;
+//   - busy_timeout(10000): a writer waits for another instead of failing
+//     at once with SQLITE_BUSY;
+//   - _txlock=immediate: write transactions take the write lock at BEGIN,
+//     so two writers never deadlock upgrading read locks.
+func sqliteDSN(dsn string) (string, error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return "", fmt.Errorf("empty SQLite path")
+	}
+	if path != ":memory:" {
+		if dir := filepath.Dir(path); dir != "" {
+			if _, err := os.Stat(dir); err != nil {
+				return "", fmt.Errorf("directory of the database %s does not exist", path)
+			}
+		}
+	}
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode(), nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.db.Close() }
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect.name }
+
+// Tx is one write transaction with the instant it happens at.
+type Tx struct {
+	tx  *sql.Tx
+	d   dialect
+	db  *DB
+	now time.Time
+}
+
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, tx.d.rebind(q), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, tx.d.rebind(q), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.d.rebind(q), args...)
+}
+
+// write runs fn in one transaction and commits it if fn returns nil.
+func (db *DB) write(ctx context.Context, fn func(*Tx) error) error {
+	stx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return errs.E(errs.Internal, "cannot begin a transaction", err)
+	}
+	tx := &Tx{tx: stx, d: db.dialect, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}
+	if err := fn(tx); err != nil {
+		stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		if db.dialect.isUniqueViolation(err) {
+			return errs.E(errs.Conflict, "the change clashes with another one; try again", err)
+		}
+		return errs.E(errs.Internal, "cannot commit", err)
+	}
+	return nil
+}
+
+func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return db.db.QueryContext(ctx, db.dialect.rebind(q), args...)
+}
+
+func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.db.QueryRowContext(ctx, db.dialect.rebind(q), args...)
+}
+
+// IntegrityCheck runs SQLite's PRAGMA integrity_check (a no-op on
+// PostgreSQL) and returns an error unless it says "ok".
+func (db *DB) IntegrityCheck(ctx context.Context) error {
+	if db.dialect.name != "sqlite" {
+		return nil
+	}
+	var res string
+	if err := db.db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
+		return err
+	}
+	if res != "ok" {
+		return fmt.Errorf("integrity_check: %s", res)
+	}
+	return nil
+}
+
+// newID returns a random identifier with a readable prefix ("r" for
+// records): 16 characters of lower-case base32, 80 bits.
+func newID(prefix string) string {
+	const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+	var b [10]byte
+	rand.Read(b[:])
+	out := make([]byte, 0, len(prefix)+16)
+	out = append(out, prefix...)
+	var acc uint64
+	bits := 0
+	for _, c := range b {
+		acc = acc<<8 | uint64(c)
+		bits += 8
+		for bits >= 5 {
+			bits -= 5
+			out = append(out, alphabet[(acc>>uint(bits))&31])
+		}
+	}
+	return string(out)
+}

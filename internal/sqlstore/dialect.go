@@ -1,0 +1,112 @@
+package sqlstore
+
+import (
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect is the one seam between SQLite and PostgreSQL. Queries are written
+// once, with '?' placeholders and plain SQL both databases accept (RETURNING,
+// ON CONFLICT); everything that differs lives here.
+type dialect struct {
+	name   string // "sqlite" or "postgres"
+	driver string // database/sql driver name
+}
+
+var (
+	sqliteDialect   = dialect{name: "sqlite", driver: "sqlite"}
+	postgresDialect = dialect{name: "postgres", driver: "pgx"}
+)
+
+// rebind turns '?' placeholders into '$1', '$2', … for PostgreSQL. Queries
+// never contain a literal '?' inside a string.
+func (d dialect) rebind(q string) string {
+	if d.name != "postgres" || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// isUniqueViolation reports whether err is a unique-constraint failure.
+func (d dialect) isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return false
+}
+
+// maxParams is how many bind parameters one statement may carry.
+func (d dialect) maxParams() int {
+	if d.name == "postgres" {
+		return 65535
+	}
+	return 32766
+}
+
+// timeLayout is how times are stored: fixed-width UTC text, so that they sort
+// as strings and read back identically on both databases (PostgreSQL columns
+// are TEXT too: one code path, no driver-specific time handling).
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// dbTime stores a time.Time in timeLayout.
+type dbTime struct{ t *time.Time }
+
+func (v dbTime) Scan(src any) error {
+	switch s := src.(type) {
+	case nil:
+		*v.t = time.Time{}
+		return nil
+	case string:
+		return v.parse(s)
+	case []byte:
+		return v.parse(string(s))
+	case time.Time:
+		*v.t = s.UTC()
+		return nil
+	}
+	return fmt.Errorf("sqlstore: cannot read a time from %T", src)
+}
+
+func (v dbTime) parse(s string) error {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("sqlstore: stored time %q: %w", s, err)
+	}
+	*v.t = t.UTC()
+	return nil
+}
+
+func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// nullTime formats t, or returns nil for the zero time.
+func nullTime(t time.Time) driver.Value {
+	if t.IsZero() {
+		return nil
+	}
+	return fmtTime(t)
+}

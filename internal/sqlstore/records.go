@@ -1,0 +1,440 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/person"
+)
+
+// sensitive is the part of a record sealed at rest.
+type sensitive struct {
+	Health    string `json:"health,omitempty"`
+	NextOfKin string `json:"next_of_kin,omitempty"`
+}
+
+// NewRecord is one record to create: its owner, its fields and where it
+// came from (Provenance.EnteredBy and EnteredAt are set by the store).
+type NewRecord struct {
+	Party  string
+	Fields person.Fields
+	Source string // "entered by hand" when empty
+	Ref    string // file hash, sheet and row, list reference
+}
+
+// CreateRecord adds one record to a register of its owning party.
+func (db *DB) CreateRecord(ctx context.Context, s access.Scope, nr NewRecord) (person.Record, error) {
+	recs, err := db.CreateRecords(ctx, s, []NewRecord{nr})
+	if err != nil {
+		return person.Record{}, err
+	}
+	return recs[0], nil
+}
+
+// CreateRecords adds records in one transaction: all or none. Every record is
+// validated first and every problem is reported, numbered from 1 as
+// "record N" (an importer maps that to its rows).
+func (db *DB) CreateRecords(ctx context.Context, s access.Scope, nrs []NewRecord) ([]person.Record, error) {
+	const op = "sqlstore.CreateRecords"
+	if len(nrs) == 0 {
+		return nil, nil
+	}
+	now := db.Now()
+	var bad []errs.FieldError
+	recs := make([]person.Record, len(nrs))
+	for i := range nrs {
+		nr := &nrs[i]
+		if err := access.Decide(s, access.RecordCreate, access.Resource{Party: nr.Party, Kind: string(nr.Fields.Kind)}); err != nil {
+			return nil, errs.E(op, err)
+		}
+		nr.Fields.Normalize()
+		if err := nr.Fields.Validate(now); err != nil {
+			for _, fe := range errs.Fields(err) {
+				if len(nrs) > 1 {
+					fe.Where = fmt.Sprintf("record %d", i+1)
+				}
+				bad = append(bad, fe)
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return nil, errs.E(op, errs.Invalid, "the records have invalid fields; nothing was stored", bad)
+	}
+	err := db.write(ctx, func(tx *Tx) error {
+		for i := range nrs {
+			nr := &nrs[i]
+			src := nr.Source
+			if src == "" {
+				src = "entered by hand"
+			}
+			recs[i] = person.Record{
+				ID: newID("r"), Version: 1, Party: nr.Party, Fields: nr.Fields,
+				Provenance: person.Provenance{Source: src, SourceRef: nr.Ref, EnteredBy: s.Login, EnteredAt: tx.now},
+			}
+		}
+		return tx.insertRecords(ctx, recs)
+	})
+	if err != nil {
+		if errs.Is(errs.Invalid, err) {
+			return nil, err
+		}
+		return nil, errs.E(op, err)
+	}
+	for i := range recs {
+		recs[i].Warnings = recs[i].Fields.Check()
+	}
+	return recs, nil
+}
+
+// insertRecords writes new records (version 1) in batched multi-row inserts.
+func (tx *Tx) insertRecords(ctx context.Context, recs []person.Record) error {
+	const headCols = 5
+	batch := min(500, tx.d.maxParams()/12)
+	seqs := make(map[string]int64, len(recs))
+	for start := 0; start < len(recs); start += batch {
+		part := recs[start:min(start+batch, len(recs))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO records (id, party, kind, version, created_at) VALUES `)
+		args := make([]any, 0, len(part)*headCols)
+		for i, r := range part {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(`(?, ?, ?, 1, ?)`)
+			args = append(args, r.ID, r.Party, string(r.Kind), fmtTime(tx.now))
+		}
+		q.WriteString(` RETURNING seq, id`)
+		rows, err := tx.query(ctx, q.String(), args...)
+		if err != nil {
+			return fmt.Errorf("insert records: %w", err)
+		}
+		for rows.Next() {
+			var seq int64
+			var id string
+			if err := rows.Scan(&seq, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			seqs[id] = seq
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := tx.insertVersions(ctx, part, seqs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertVersions writes one version row per record.
+func (tx *Tx) insertVersions(ctx context.Context, recs []person.Record, seqs map[string]int64) error {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO record_versions (record_seq, version, category, status, search, body, sealed, source, source_ref, entered_by, entered_at, reason) VALUES `)
+	args := make([]any, 0, len(recs)*12)
+	for i := range recs {
+		r := &recs[i]
+		seq, ok := seqs[r.ID]
+		if !ok {
+			return fmt.Errorf("record %s has no sequence number", r.ID)
+		}
+		body, sealed, err := tx.db.encode(r)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		args = append(args, seq, r.Version, string(r.Category), string(r.Status), r.SearchText(), body, sealed,
+			r.Provenance.Source, r.Provenance.SourceRef, r.Provenance.EnteredBy, fmtTime(r.Provenance.EnteredAt), r.Provenance.Reason)
+	}
+	if _, err := tx.exec(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("insert record versions: %w", err)
+	}
+	return nil
+}
+
+// encode returns the stored body of a record (its fields without the
+// sensitive ones) and the sealed sensitive part (nil when empty).
+func (db *DB) encode(r *person.Record) (string, []byte, error) {
+	f := r.Fields
+	sens := sensitive{Health: f.Health, NextOfKin: f.NextOfKin}
+	f.Health, f.NextOfKin = "", ""
+	body, err := json.Marshal(f)
+	if err != nil {
+		return "", nil, err
+	}
+	var sealed []byte
+	if sens != (sensitive{}) {
+		plain, _ := json.Marshal(sens)
+		sealed = db.seal.seal(plain, sealAD(r.ID, r.Version))
+	}
+	return string(body), sealed, nil
+}
+
+func sealAD(id string, version int) []byte { return []byte(id + "/" + strconv.Itoa(version)) }
+
+// CorrectRecord makes a new version of record id with fields f. base is the
+// version the caller read: if the record has moved on since, the correction
+// is refused with a Conflict (optimistic concurrency; no lost updates). The
+// old version stays readable in the history.
+func (db *DB) CorrectRecord(ctx context.Context, s access.Scope, id string, base int, f person.Fields, reason string) (person.Record, error) {
+	const op = "sqlstore.CorrectRecord"
+	cur, err := db.Record(ctx, s, id)
+	if err != nil {
+		return person.Record{}, errs.E(op, err)
+	}
+	if err := access.Decide(s, access.RecordCorrect, access.Resource{Party: cur.Party, Kind: string(cur.Kind)}); err != nil {
+		return person.Record{}, errs.E(op, err)
+	}
+	if f.Kind == "" {
+		f.Kind = cur.Kind
+	}
+	if f.Kind != cur.Kind {
+		return person.Record{}, errs.E(op, errs.Invalid, "a record cannot move between registers; create a new record instead",
+			errs.FieldError{Field: "kind", Message: fmt.Sprintf("is %s, cannot become %s", cur.Kind, f.Kind)})
+	}
+	if len(reason) > person.MaxTextLen {
+		return person.Record{}, errs.E(op, errs.Invalid, "the reason is too long")
+	}
+	f.Normalize()
+	if err := f.Validate(db.Now()); err != nil {
+		return person.Record{}, err
+	}
+	if base != cur.Version {
+		return person.Record{}, errs.E(op, errs.Conflict, fmt.Sprintf("record %s is at version %d, not %d: read it again and redo the correction", id, cur.Version, base))
+	}
+	rec := person.Record{ID: id, Version: base + 1, Party: cur.Party, Fields: f}
+	err = db.write(ctx, func(tx *Tx) error {
+		var seq int64
+		if err := tx.queryRow(ctx, `SELECT seq FROM records WHERE id = ?`, id).Scan(&seq); err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `UPDATE records SET version = ? WHERE seq = ? AND version = ?`, base+1, seq, base)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.E(op, errs.Conflict, fmt.Sprintf("record %s was corrected by someone else meanwhile: read it again and redo the correction", id))
+		}
+		rec.Provenance = person.Provenance{Source: "correction", EnteredBy: s.Login, EnteredAt: tx.now, Reason: reason}
+		return tx.insertVersions(ctx, []person.Record{rec}, map[string]int64{id: seq})
+	})
+	if err != nil {
+		return person.Record{}, errs.E(op, err)
+	}
+	rec.Warnings = rec.Fields.Check()
+	return rec, nil
+}
+
+const recordCols = `r.seq, r.id, r.party, r.kind, v.version, v.body, v.sealed, v.source, v.source_ref, v.entered_by, v.entered_at, v.reason`
+
+// scanRecord reads one row of recordCols. Sensitive fields are opened only
+// for the owning party's own users.
+func (db *DB) scanRecord(row interface{ Scan(...any) error }, s access.Scope) (person.Record, int64, error) {
+	var r person.Record
+	var seq int64
+	var kind, body string
+	var sealed []byte
+	err := row.Scan(&seq, &r.ID, &r.Party, &kind, &r.Version, &body, &sealed, &r.Provenance.Source, &r.Provenance.SourceRef,
+		&r.Provenance.EnteredBy, dbTime{&r.Provenance.EnteredAt}, &r.Provenance.Reason)
+	if err != nil {
+		return r, 0, err
+	}
+	if err := json.Unmarshal([]byte(body), &r.Fields); err != nil {
+		return r, 0, fmt.Errorf("record %s version %d: stored body: %w", r.ID, r.Version, err)
+	}
+	r.Kind = person.Kind(kind)
+	if len(sealed) > 0 && s.Party == r.Party {
+		plain, err := db.seal.open(sealed, sealAD(r.ID, r.Version))
+		if err != nil {
+			return r, 0, fmt.Errorf("record %s version %d: sensitive fields: %w", r.ID, r.Version, err)
+		}
+		var sens sensitive
+		if err := json.Unmarshal(plain, &sens); err != nil {
+			return r, 0, err
+		}
+		r.Health, r.NextOfKin = sens.Health, sens.NextOfKin
+	}
+	r.Warnings = r.Fields.Check()
+	return r, seq, nil
+}
+
+// Record returns the current version of record id. A record the scope may
+// not read is reported as not found, so ids cannot be probed.
+func (db *DB) Record(ctx context.Context, s access.Scope, id string) (person.Record, error) {
+	const op = "sqlstore.Record"
+	row := db.queryRow(ctx, `SELECT `+recordCols+` FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version WHERE r.id = ?`, id)
+	r, _, err := db.scanRecord(row, s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return person.Record{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", id))
+	}
+	if err != nil {
+		return person.Record{}, errs.E(op, errs.Internal, err)
+	}
+	if access.Decide(s, access.RecordRead, access.Resource{Party: r.Party, Kind: string(r.Kind)}) != nil {
+		return person.Record{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", id))
+	}
+	return r, nil
+}
+
+// RecordHistory returns every version of record id, oldest first.
+func (db *DB) RecordHistory(ctx context.Context, s access.Scope, id string) ([]person.Record, error) {
+	const op = "sqlstore.RecordHistory"
+	if _, err := db.Record(ctx, s, id); err != nil {
+		return nil, errs.E(op, err)
+	}
+	rows, err := db.query(ctx, `SELECT `+recordCols+` FROM records r JOIN record_versions v ON v.record_seq = r.seq WHERE r.id = ? ORDER BY v.version`, id)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	defer rows.Close()
+	var out []person.Record
+	for rows.Next() {
+		r, _, err := db.scanRecord(rows, s)
+		if err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RecordFilter selects records. Empty fields do not filter.
+type RecordFilter struct {
+	Party    string
+	Kind     person.Kind
+	Category person.Category
+	Status   person.Status
+	Text     string // case-folded "contains" over names in any script, service number, unit
+	Cursor   string // from the previous page's Next
+	Limit    int    // default 100, at most 1000
+}
+
+// RecordPage is one page of records.
+type RecordPage struct {
+	Records []person.Record `json:"records"`
+	Next    string          `json:"next,omitempty"` // cursor of the next page; empty on the last
+}
+
+// Records lists the current versions of the records the scope may read that
+// match f, in the order they were created.
+func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (RecordPage, error) {
+	const op = "sqlstore.Records"
+	var bad []errs.FieldError
+	if f.Kind != "" && !f.Kind.Valid() {
+		bad = append(bad, errs.FieldError{Field: "kind", Message: fmt.Sprintf("%q is not a register: use held or sought", f.Kind)})
+	}
+	if f.Category != "" && !f.Category.Valid() {
+		bad = append(bad, errs.FieldError{Field: "category", Message: fmt.Sprintf("%q is not a category", f.Category)})
+	}
+	if !f.Status.Valid() {
+		bad = append(bad, errs.FieldError{Field: "status", Message: fmt.Sprintf("%q is not a status", f.Status)})
+	}
+	var after int64
+	if f.Cursor != "" {
+		n, err := strconv.ParseInt(strings.TrimPrefix(f.Cursor, "c"), 10, 64)
+		if err != nil || n < 0 || !strings.HasPrefix(f.Cursor, "c") {
+			bad = append(bad, errs.FieldError{Field: "cursor", Message: "not a cursor this server gave"})
+		}
+		after = n
+	}
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	if f.Limit < 0 || f.Limit > 1000 {
+		bad = append(bad, errs.FieldError{Field: "limit", Message: "between 1 and 1000"})
+	}
+	if len(f.Text) > 200 {
+		bad = append(bad, errs.FieldError{Field: "text", Message: "at most 200 characters"})
+	}
+	if len(bad) > 0 {
+		return RecordPage{}, errs.E(op, errs.Invalid, "bad filter", bad)
+	}
+	all, err := db.partyCodes(ctx)
+	if err != nil {
+		return RecordPage{}, err
+	}
+	parties := access.Readable(s, string(f.Kind), all)
+	if f.Party != "" {
+		parties = access.Readable(s, string(f.Kind), []string{f.Party})
+		if len(parties) == 0 {
+			return RecordPage{}, errs.E(op, errs.Forbidden, fmt.Sprintf("a %s may not read these records of %s", s.Role, f.Party))
+		}
+	}
+	if len(parties) == 0 {
+		return RecordPage{}, errs.E(op, errs.Forbidden, fmt.Sprintf("a %s may not read the registers", s.Role))
+	}
+	var where []string
+	var args []any
+	where = append(where, `r.party IN (`+placeholders(len(parties))+`)`)
+	for _, p := range parties {
+		args = append(args, p)
+	}
+	if f.Kind != "" {
+		where = append(where, `r.kind = ?`)
+		args = append(args, string(f.Kind))
+	}
+	if f.Category != "" {
+		where = append(where, `v.category = ?`)
+		args = append(args, string(f.Category))
+	}
+	if f.Status != "" {
+		where = append(where, `v.status = ?`)
+		args = append(args, string(f.Status))
+	}
+	if t := strings.TrimSpace(f.Text); t != "" {
+		where = append(where, `v.search LIKE ? ESCAPE '\'`)
+		args = append(args, "%"+likeEscape(person.Fold(t))+"%")
+	}
+	if after > 0 {
+		where = append(where, `r.seq > ?`)
+		args = append(args, after)
+	}
+	args = append(args, f.Limit+1)
+	q := `SELECT ` + recordCols + ` FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version WHERE ` +
+		strings.Join(where, ` AND `) + ` ORDER BY r.seq LIMIT ?`
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return RecordPage{}, errs.E(op, errs.Internal, err)
+	}
+	defer rows.Close()
+	var page RecordPage
+	var last int64
+	for rows.Next() {
+		r, seq, err := db.scanRecord(rows, s)
+		if err != nil {
+			return RecordPage{}, errs.E(op, errs.Internal, err)
+		}
+		if len(page.Records) == f.Limit {
+			page.Next = "c" + strconv.FormatInt(last, 10)
+			break
+		}
+		page.Records = append(page.Records, r)
+		last = seq
+	}
+	if err := rows.Err(); err != nil {
+		return RecordPage{}, errs.E(op, errs.Internal, err)
+	}
+	if page.Records == nil {
+		page.Records = []person.Record{}
+	}
+	return page, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
