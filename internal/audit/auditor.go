@@ -114,6 +114,7 @@ func Audit(keys *Keys, in AuditInput) (*Report, error) {
 	r := &Report{}
 	var tree MemoryHashes
 	broken := false
+	lastBad := int64(-1) // highest first-leaf of a reported hash difference
 
 	var nextStored func() (StoredHash, error, bool)
 	var stopStored func()
@@ -180,13 +181,20 @@ func Audit(keys *Keys, in AuditInput) (*Report, error) {
 		}
 		for j, h := range hs {
 			idx := base + int64(j)
+			level, node := tlog.SplitStoredHashIndex(idx)
+			// A difference above an already reported one is its
+			// consequence, not news: report only the lowest.
+			explained := lastBad >= node<<level
 			for {
 				s, err := pull()
 				if err != nil {
 					return nil, errs.E(op, errs.Internal, fmt.Errorf("read stored hashes: %w", err))
 				}
 				if s == nil || s.Index > idx {
-					r.add(HashMissing, want, 0, "%s: missing from the stored hashes", describeHash(idx, want))
+					if !explained {
+						r.add(HashMissing, want, 0, "%s: missing from the stored hashes", describeHash(idx, want))
+						lastBad = max(lastBad, node<<level)
+					}
 					break
 				}
 				pending = nil
@@ -194,18 +202,20 @@ func Audit(keys *Keys, in AuditInput) (*Report, error) {
 					r.add(HashUnexpected, -1, 0, "stored hash %d: duplicate or out of order", s.Index)
 					continue
 				}
-				if s.Hash != h {
+				if s.Hash != h && !explained {
 					if j == 0 {
 						r.add(LeafHashDiffers, want, 0, "leaf %d: stored hash differs from the hash of the leaf's bytes", want)
 					} else {
 						r.add(HashDiffers, want, 0, "%s: differs from the recomputed hash", describeHash(idx, want))
 					}
+					lastBad = max(lastBad, node<<level)
 				}
 				break
 			}
 		}
 	}
 	if nextStored != nil && !broken {
+		first, last, n := int64(-1), int64(-1), 0
 		for {
 			s, err := pull()
 			if err != nil {
@@ -215,7 +225,14 @@ func Audit(keys *Keys, in AuditInput) (*Report, error) {
 				break
 			}
 			pending = nil
-			r.add(HashUnexpected, -1, 0, "stored hash %d: beyond the %d leaves of the log (leaves deleted from the end?)", s.Index, r.Size)
+			if first < 0 {
+				first = s.Index
+			}
+			last = s.Index
+			n++
+		}
+		if n > 0 {
+			r.add(HashUnexpected, -1, 0, "stored hashes %d–%d (%d): beyond the %d leaves of the log (leaves deleted from the end?)", first, last, n, r.Size)
 		}
 	}
 	if r.Size > 0 {

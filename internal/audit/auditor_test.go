@@ -1,0 +1,201 @@
+package audit
+
+import (
+	"errors"
+	"iter"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// auditState is a log as stored in a database, which the tests tamper with.
+type auditState struct {
+	leaves      []StoredLeaf
+	hashes      []StoredHash
+	checkpoints [][]byte
+}
+
+func storedState(l *testLog, cps ...[]byte) *auditState {
+	s := &auditState{checkpoints: cps}
+	for i, d := range l.leaves {
+		s.leaves = append(s.leaves, StoredLeaf{Index: int64(i), Data: d})
+	}
+	for i, h := range l.tree {
+		s.hashes = append(s.hashes, StoredHash{Index: int64(i), Hash: h})
+	}
+	return s
+}
+
+func seq[T any](xs []T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for _, x := range xs {
+			if !yield(x, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (s *auditState) audit(t *testing.T, keys *Keys) *Report {
+	t.Helper()
+	r, err := Audit(keys, AuditInput{Leaves: seq(s.leaves), Hashes: seq(s.hashes), Checkpoints: seq(s.checkpoints)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// rehash rewrites the stored hashes from the stored leaves, as an attacker
+// with database access would after changing leaves.
+func (s *auditState) rehash(t *testing.T) {
+	var m MemoryHashes
+	for _, l := range s.leaves {
+		if err := m.Append(l.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.hashes = nil
+	for i, h := range m {
+		s.hashes = append(s.hashes, StoredHash{Index: int64(i), Hash: h})
+	}
+}
+
+func TestAuditClean(t *testing.T) {
+	l := newTestLog(t)
+	l.append(20)
+	cp20 := l.cosign(l.checkpoint(), "UA-bureau")
+	l.append(30)
+	s := storedState(l, l.checkpointAt(5), cp20, l.checkpointAt(20), l.checkpoint())
+	var visited []int64
+	r, err := Audit(l.keys, AuditInput{Leaves: seq(s.leaves), Hashes: seq(s.hashes), Checkpoints: seq(s.checkpoints),
+		Visit: func(i int64, leaf Leaf) error { visited = append(visited, i); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK() {
+		t.Fatalf("clean log: findings %v", r.Findings)
+	}
+	root, _ := TreeHash(50, l.tree)
+	if r.Size != 50 || r.Root != root || r.Hashes != int64(len(l.tree)) || len(r.Checkpoints) != 4 || len(visited) != 50 {
+		t.Errorf("got %+v", r)
+	}
+	if !slices.Equal(r.Checkpoints[1].Cosigners, []string{"UA-bureau"}) {
+		t.Errorf("cosigners %v", r.Checkpoints[1].Cosigners)
+	}
+}
+
+// TestAuditTamper changes the stored log as someone with database access
+// could, and checks that each change is found, where it was made.
+func TestAuditTamper(t *testing.T) {
+	l := newTestLog(t)
+	l.append(40)
+	cp30 := l.checkpointAt(30)
+	cp40 := l.checkpoint()
+	evilSkey, _, _ := generateKey(&detReader{seed: []byte("evil")}, testOrigin)
+	evil, _ := NewLogSigner(evilSkey)
+
+	tests := []struct {
+		name   string
+		tamper func(s *auditState)
+		want   []string // "code: message fragment", in order
+	}{
+		{"change a leaf", func(s *auditState) {
+			s.leaves[17].Data = testLeaf(1017).Encode()
+		}, []string{"leaf-hash-differs: leaf 17: stored hash differs", "checkpoint-root: checkpoint 1 (size 30): root mismatch", "checkpoint-root: checkpoint 2 (size 40): root mismatch"}},
+		{"change a leaf and rewrite the hashes", func(s *auditState) {
+			s.leaves[35].Data = testLeaf(1035).Encode()
+			s.rehash(t)
+		}, []string{"checkpoint-root: checkpoint 2 (size 40): root mismatch"}},
+		{"change a leaf to non-canonical bytes", func(s *auditState) {
+			s.leaves[3].Data = append(s.leaves[3].Data, '\n')
+			s.rehash(t)
+		}, []string{"leaf-invalid: leaf 3: not a valid leaf", "checkpoint-root: checkpoint 1 (size 30)", "checkpoint-root: checkpoint 2 (size 40)"}},
+		{"delete a leaf", func(s *auditState) {
+			s.leaves = slices.Delete(s.leaves, 17, 18)
+		}, []string{"leaf-missing: leaf 17: missing (the next stored leaf is 18)", "checkpoint-beyond: checkpoint 1 (size 30): cannot be checked", "checkpoint-beyond: checkpoint 2 (size 40): cannot be checked"}},
+		{"delete a leaf and renumber", func(s *auditState) {
+			s.leaves = slices.Delete(s.leaves, 17, 18)
+			for i := range s.leaves {
+				s.leaves[i].Index = int64(i)
+			}
+			s.rehash(t)
+		}, []string{"checkpoint-root: checkpoint 1 (size 30): root mismatch", "checkpoint-beyond: checkpoint 2 (size 40): the log has only 39 leaves"}},
+		{"reorder two leaves", func(s *auditState) {
+			s.leaves[10].Data, s.leaves[11].Data = s.leaves[11].Data, s.leaves[10].Data
+		}, []string{"leaf-hash-differs: leaf 10: stored hash differs", "leaf-hash-differs: leaf 11: stored hash differs", "checkpoint-root: checkpoint 1 (size 30)", "checkpoint-root: checkpoint 2 (size 40)"}},
+		{"reorder two rows", func(s *auditState) {
+			s.leaves[10], s.leaves[11] = s.leaves[11], s.leaves[10]
+		}, []string{"leaf-missing: leaf 10: missing (the next stored leaf is 11)", "checkpoint-beyond: checkpoint 1 (size 30): cannot be checked", "checkpoint-beyond: checkpoint 2 (size 40): cannot be checked"}},
+		{"truncate leaves", func(s *auditState) {
+			s.leaves = s.leaves[:35]
+		}, []string{"hash-unexpected: stored hashes 67–77 (11): beyond the 35 leaves", "checkpoint-beyond: checkpoint 2 (size 40): the log has only 35 leaves"}},
+		{"truncate leaves and hashes", func(s *auditState) {
+			s.leaves = s.leaves[:35]
+			s.rehash(t)
+		}, []string{"checkpoint-beyond: checkpoint 2 (size 40): the log has only 35 leaves"}},
+		{"change a stored interior hash", func(s *auditState) {
+			s.hashes[2].Hash[0] ^= 1 // level 1, node 0
+		}, []string{"hash-differs: stored hash 2 (level 1, node 0, closed by leaf 1): differs"}},
+		{"delete a stored hash", func(s *auditState) {
+			s.hashes = slices.Delete(s.hashes, 4, 5)
+		}, []string{"hash-missing: leaf 3: stored hash: missing"}},
+		{"checkpoint signed by an unregistered key", func(s *auditState) {
+			c := mustPeek(t, cp40)
+			forged, _ := SignCheckpoint(c, evil)
+			s.checkpoints = append(s.checkpoints, forged)
+		}, []string{"checkpoint-signature: checkpoint 3 (size 40): checkpoint is not signed by the log key handover.test/log: signed only by unknown key(s) handover.test/log+"}},
+		{"checkpoint edited", func(s *auditState) {
+			s.checkpoints[1] = []byte(strings.Replace(string(s.checkpoints[1]), "\n40\n", "\n39\n", 1))
+		}, []string{"checkpoint-signature: checkpoint 2 (size 39): checkpoint signature by handover.test/log does not verify"}},
+		{"checkpoints out of order", func(s *auditState) {
+			s.checkpoints = [][]byte{cp40, cp30}
+		}, []string{"checkpoint-shrank: checkpoint 2 (size 30): smaller than checkpoint 1 (size 40)"}},
+		{"checkpoint for a forked log", func(s *auditState) {
+			c := mustPeek(t, cp40)
+			c.Root[0] ^= 1
+			forked, _ := SignCheckpoint(c, l.signer)
+			s.checkpoints = append(s.checkpoints, forked)
+		}, []string{"checkpoint-root: checkpoint 3 (size 40): root mismatch", "checkpoint-fork: checkpoint 3 (size 40): different root from checkpoint 2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := storedState(l, cp30, cp40)
+			tc.tamper(s)
+			r := s.audit(t, l.keys)
+			var got []string
+			for _, f := range r.Findings {
+				got = append(got, string(f.Code)+": "+f.Message)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d findings, want %d:\n%s", len(got), len(tc.want), strings.Join(got, "\n"))
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tc.want[i]) {
+					t.Errorf("finding %d:\ngot  %s\nwant %s…", i, got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestAuditReadError(t *testing.T) {
+	l := newTestLog(t)
+	boom := errors.New("disk on fire")
+	leaves := func(yield func(StoredLeaf, error) bool) { yield(StoredLeaf{}, boom) }
+	if _, err := Audit(l.keys, AuditInput{Leaves: leaves}); !errors.Is(err, boom) {
+		t.Errorf("got %v, want the read error", err)
+	}
+}
+
+func TestAuditFindingLimit(t *testing.T) {
+	l := newTestLog(t)
+	l.append(MaxFindings + 10)
+	s := storedState(l)
+	for i := range s.hashes {
+		s.hashes[i].Hash[0] ^= 1
+	}
+	r := s.audit(t, l.keys)
+	if len(r.Findings) != MaxFindings || r.Omitted == 0 || r.OK() {
+		t.Errorf("findings %d, omitted %d", len(r.Findings), r.Omitted)
+	}
+}
