@@ -1,0 +1,195 @@
+package names
+
+import "slices"
+
+// DefaultThreshold is the score at or above which CompareFull calls two
+// full names a match. Two names that agree on surname and given name (in
+// any script or form) score at least 0.9 even when one lacks the
+// patronymic; one different given name or surname brings the score under
+// 0.7; a surname alone against a full name scores 0.8. 0.85 sits between,
+// and on the labelled pairs in testdata/pairs.csv it gives the best F1
+// (see docs/design/names.md).
+const DefaultThreshold = 0.85
+
+// Weights of the parts of a full name in CompareFull.
+const (
+	weightName       = 1.0  // a surname or given name
+	weightPatronymic = 0.6  // a patronymic: often left out, rarely wrong
+	weightInitial    = 0.5  // a pair in which one side is only an initial
+	missingName      = 0.25 // a surname or given name one side lacks
+	missingPatr      = 0.1  // a patronymic one side lacks
+	missingInitial   = 0.05 // an initial one side lacks
+	maxTokens        = 6    // words beyond these are ignored
+)
+
+// PartComparison is how one part of two full names compares: the part (as
+// parsed from the first name, or the second when the first lacks it), the
+// two values as written, the level ("exact", "equivalent", "similar",
+// "initial", "missing", "different") and the part's score from 0 to 1.
+type PartComparison struct {
+	Part  Part
+	A, B  string
+	Level string
+	Score float64
+}
+
+// Comparison is the result of CompareFull: a score from 0 to 1, the
+// decision at DefaultThreshold, the parts as aligned, and whether the
+// alignment paired a surname with a given name (the names were written in
+// different orders, or one of them was parsed wrongly).
+type Comparison struct {
+	Score   float64
+	Match   bool
+	Parts   []PartComparison
+	Swapped bool
+}
+
+// CompareFull compares two full names written in any script, scheme and
+// order. Each name is parsed into words with roles; the words of the two
+// names are paired by the assignment that maximises the weighted
+// similarity (so order never matters); each pair scores by Similarity
+// (an initial against a name by its letter); words left unpaired count as
+// missing with a small weight. The score is the weighted mean, in which a
+// pair that is not at least similar counts half its similarity. Match is
+// Score >= DefaultThreshold.
+func CompareFull(a, b string) Comparison {
+	ta, tb := parseTokens(a), parseTokens(b)
+	if len(ta) > maxTokens {
+		ta = ta[:maxTokens]
+	}
+	if len(tb) > maxTokens {
+		tb = tb[:maxTokens]
+	}
+	pa, pb := prepareTokens(ta), prepareTokens(tb)
+
+	// Pair scores.
+	var sim [maxTokens][maxTokens]float64
+	var lvl [maxTokens][maxTokens]Level
+	var wt [maxTokens][maxTokens]float64
+	for i := range ta {
+		for j := range tb {
+			s, l := comparePrepared(&pa[i], &pb[j])
+			w := pairWeight(&ta[i], &tb[j], l)
+			if l != LevelInitial && s < similarFloor {
+				s /= 2
+			}
+			sim[i][j], lvl[i][j], wt[i][j] = s, l, w
+		}
+	}
+	// The best assignment, by exhaustive search over at most 6×6 words.
+	bestSum, best := -1.0, make([]int, len(ta))
+	cur := make([]int, len(ta))
+	used := make([]bool, len(tb))
+	var search func(i int, sum float64)
+	search = func(i int, sum float64) {
+		if i == len(ta) {
+			if sum > bestSum {
+				bestSum = sum
+				copy(best, cur)
+			}
+			return
+		}
+		free := len(tb) - countTrue(used)
+		if len(ta)-i > free { // this word may stay unpaired
+			cur[i] = -1
+			search(i+1, sum)
+		}
+		for j := range tb {
+			if used[j] {
+				continue
+			}
+			used[j] = true
+			cur[i] = j
+			bonus := 0.0
+			if ta[i].role == tb[j].role {
+				bonus = 0.001 // prefer the parsed roles on a tie
+			}
+			search(i+1, sum+wt[i][j]*sim[i][j]+bonus)
+			used[j] = false
+		}
+	}
+	search(0, 0)
+
+	var c Comparison
+	var num, den float64
+	pairedB := make([]bool, len(tb))
+	for i, j := range best {
+		if j < 0 {
+			w := missingWeight(&ta[i])
+			den += w
+			c.Parts = append(c.Parts, PartComparison{Part: ta[i].role, A: ta[i].text, Level: LevelMissing.String()})
+			continue
+		}
+		pairedB[j] = true
+		num += wt[i][j] * sim[i][j]
+		den += wt[i][j]
+		part := ta[i].role
+		if ta[i].role != tb[j].role {
+			if (ta[i].role == Surname) != (tb[j].role == Surname) && lvl[i][j] <= LevelSimilar {
+				c.Swapped = true
+			}
+		}
+		c.Parts = append(c.Parts, PartComparison{Part: part, A: ta[i].text, B: tb[j].text, Level: lvl[i][j].String(), Score: round3(sim[i][j])})
+	}
+	for j := range tb {
+		if !pairedB[j] {
+			den += missingWeight(&tb[j])
+			c.Parts = append(c.Parts, PartComparison{Part: tb[j].role, B: tb[j].text, Level: LevelMissing.String()})
+		}
+	}
+	if den > 0 {
+		c.Score = round3(num / den)
+	}
+	c.Match = c.Score >= DefaultThreshold
+	slices.SortStableFunc(c.Parts, func(x, y PartComparison) int { return int(x.Part) - int(y.Part) })
+	return c
+}
+
+// prepareTokens prepares each word by its role.
+func prepareTokens(toks []token) []Prepared {
+	out := make([]Prepared, len(toks))
+	for i := range toks {
+		role := toks[i].role
+		if role == Surname {
+			role = AnyPart // a word taken for a surname may be a given name written first
+		}
+		out[i] = Prepare(role, toks[i].text)
+	}
+	return out
+}
+
+// pairWeight is the weight of pairing two words.
+func pairWeight(a, b *token, l Level) float64 {
+	switch {
+	case a.initial || b.initial || l == LevelInitial:
+		return weightInitial
+	case a.role == Patronymic || b.role == Patronymic:
+		return weightPatronymic
+	}
+	return weightName
+}
+
+// missingWeight is the weight of a word the other name lacks.
+func missingWeight(t *token) float64 {
+	switch {
+	case t.initial:
+		return missingInitial
+	case t.role == Patronymic || t.patr:
+		return missingPatr
+	}
+	return missingName
+}
+
+func countTrue(b []bool) int {
+	n := 0
+	for _, v := range b {
+		if v {
+			n++
+		}
+	}
+	return n
+}
+
+func round3(x float64) float64 {
+	return float64(int64(x*1000+0.5)) / 1000
+}

@@ -1,0 +1,74 @@
+package names
+
+import "strings"
+
+// maxKeyLen bounds a blocking key: the first consonants of a name tell it
+// apart well enough for blocking, and a short key survives a changed
+// ending (-ський/-ska, -ов/-ова).
+const maxKeyLen = 6
+
+// Keys returns blocking keys for one value of part: short ASCII strings
+// (two to six letters of the consonant skeleton) such that every rendering
+// of the same name shares at least one of them: Ukrainian or Russian
+// Cyrillic, any Latin scheme, the Ukrainian and Russian forms of a given
+// name or patronymic, and the male and female forms of a surname. A value
+// has one to four keys. Keys of different parts are not comparable; a
+// caller that mixes parts should prefix them. An initial yields its letter.
+func Keys(part Part, name string) []string {
+	p := Prepare(part, name)
+	return p.Keys()
+}
+
+// Keys is the package-level Keys for a prepared value.
+func (p Prepared) Keys() []string {
+	if p.skel == "" {
+		return nil
+	}
+	keys := make([]string, 0, 4)
+	add := func(k string) {
+		if k == "" || len(keys) == 4 {
+			return
+		}
+		for _, have := range keys {
+			if have == k {
+				return
+			}
+		}
+		keys = append(keys, k)
+	}
+	var buf [64]byte
+	add(baseKey(buf[:0], p.skel))
+	if p.group >= 0 {
+		add(lookup().canon[p.group][:min(maxKeyLen, len(lookup().canon[p.group]))])
+	}
+	// The GOST 7.79 B reading of Latin x (х) and cz (ц).
+	if strings.Contains(p.norm, "x") || strings.Contains(p.norm, "cz") {
+		alt := appendSkeleton(buf[:0], p.norm, true)
+		add(baseKey(nil, string(alt)))
+	}
+	// Each part of a double name (Петренко-Коваль) also keys it.
+	if strings.ContainsAny(p.norm, " -") {
+		for _, w := range strings.FieldsFunc(p.norm, func(r rune) bool { return r == ' ' || r == '-' }) {
+			sk := appendSkeleton(buf[:0], w, false)
+			add(baseKey(nil, string(sk)))
+		}
+	}
+	return keys
+}
+
+// baseKey is the consonant key of skeleton sk, or the skeleton itself when
+// it has fewer than three consonants (Юлія: "ula", not "l").
+func baseKey(dst []byte, sk string) string {
+	k := consonants(dst, []byte(sk))
+	if len(k) < 3 {
+		k = append(k[:0], sk...)
+	}
+	return cutKey(k)
+}
+
+func cutKey(k []byte) string {
+	if len(k) > maxKeyLen {
+		k = k[:maxKeyLen]
+	}
+	return string(k)
+}

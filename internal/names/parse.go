@@ -1,0 +1,293 @@
+package names
+
+import (
+	"strings"
+	"unicode"
+)
+
+// FullName is a full name split into its parts, each as written (spacing
+// normalised). Given holds every given name when there are several.
+// Initials is true when the given name or the patronymic is only an
+// initial.
+type FullName struct {
+	Surname    string
+	Given      string
+	Patronymic string
+	Initials   bool
+}
+
+// token is one word of a full name with what is known about it.
+type token struct {
+	text    string // as written, trimmed
+	role    Part
+	prep    Prepared // prepared as AnyPart; re-prepared by role when compared
+	initial bool
+	patr    bool // has a patronymic ending
+	upper   bool // written in capitals in a name that is not all capitals
+	given   bool // a known given name
+	surname bool // has a usual surname ending
+}
+
+// patronymicEndings are skeleton endings of patronymics: -ович, -евич,
+// -ovych, -ovich, -ovitch (male); -івна, -ївна, -овна, -евна, -ична
+// (female).
+var patronymicEndings = []string{"oviQ", "eviQ", "ivna", "ovna", "evna", "iQna"}
+
+// surnameEndings are skeleton endings common in Ukrainian and Russian
+// surnames.
+var surnameEndings = []string{"enko", "uk", "ski", "Cki", "ska", "Cka", "ov", "ev", "ova", "eva", "in", "ina", "iQ", "ko", "ak", "ik", "ai", "ets", "ian"}
+
+// Parse splits one full name written in any common order into its parts:
+// "Surname Given Patronymic", "Given Patronymic Surname", "SURNAME Given",
+// "Given Surname", "Шевченко Т.Г.", "Т. Г. Шевченко" or "Kovalchuk,
+// Oleksandr". It decides by commas (the surname comes first), patronymic
+// endings (-ович, -евич, -івна, -овна, -ovych, -ovich, -ivna…), initials,
+// a surname written in capitals, the list of known given names, usual
+// surname endings and, when nothing else tells, the custom of the script:
+// surname first in Cyrillic, given name first in Latin. Parse never fails;
+// a single word is taken as a surname unless it is a known given name.
+func Parse(full string) FullName {
+	toks := parseTokens(full)
+	var fn FullName
+	var sur, giv, pat []string
+	for _, t := range toks {
+		switch t.role {
+		case Surname:
+			sur = append(sur, t.text)
+		case Given:
+			giv = append(giv, t.text)
+			fn.Initials = fn.Initials || t.initial
+		case Patronymic:
+			pat = append(pat, t.text)
+			fn.Initials = fn.Initials || t.initial
+		}
+	}
+	fn.Surname = strings.Join(sur, " ")
+	fn.Given = strings.Join(giv, " ")
+	fn.Patronymic = strings.Join(pat, " ")
+	return fn
+}
+
+// splitInitials turns "Т.Г." into "Т.", "Г."; other words stay whole.
+func splitInitials(w string) []string {
+	if !strings.Contains(strings.TrimRight(w, "."), ".") {
+		return []string{w}
+	}
+	var out []string
+	for _, p := range strings.Split(w, ".") {
+		if p != "" {
+			out = append(out, p+".")
+		}
+	}
+	return out
+}
+
+func parseTokens(full string) []token {
+	words, comma := splitWordsKeepCase(full)
+	if len(words) == 0 {
+		return nil
+	}
+	allCaps := true
+	for _, w := range words {
+		if hasLower(w) {
+			allCaps = false
+		}
+	}
+	t := lookup()
+	toks := make([]token, len(words))
+	for i, w := range words {
+		p := Prepare(AnyPart, w)
+		tk := token{text: w, prep: p, initial: p.initial}
+		if !tk.initial && p.skel != "" {
+			tk.patr = len(p.skel) >= patronymicMin && hasAnySuffix(p.skel, patronymicEndings)
+			tk.given = t.givenSexOf(p.skel) != 0
+			tk.surname = hasAnySuffix(p.skel, surnameEndings)
+			tk.upper = !allCaps && letterCount(w) > 1 && !hasLower(w)
+		}
+		toks[i] = tk
+	}
+	assignRoles(toks, comma, Script(full) == ScriptLatin)
+	return toks
+}
+
+// splitWordsKeepCase is splitFull on the original text: words as written
+// (spacing, dashes and apostrophes normalised, case kept).
+func splitWordsKeepCase(full string) ([]string, int) {
+	var b strings.Builder
+	for _, r := range full {
+		switch {
+		case isDash(r):
+			b.WriteByte('-')
+		case unicode.IsSpace(r):
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	s := strings.ReplaceAll(b.String(), " -", "-")
+	s = strings.ReplaceAll(s, "- ", "-")
+	comma := -1
+	var words []string
+	for i, part := range strings.Split(s, ",") {
+		if i == 1 && len(words) > 0 {
+			comma = len(words)
+		}
+		for _, w := range strings.Fields(part) {
+			w = strings.Trim(w, "-")
+			if w == "" || letterCount(w) == 0 {
+				continue
+			}
+			words = append(words, splitInitials(w)...)
+		}
+	}
+	if comma == len(words) {
+		comma = -1
+	}
+	return words, comma
+}
+
+func hasLower(s string) bool {
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAnySuffix(s string, suffixes []string) bool {
+	for _, x := range suffixes {
+		if strings.HasSuffix(s, x) && len(s) > len(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// assignRoles chooses the most plausible order of parts for toks and sets
+// each token's role.
+func assignRoles(toks []token, comma int, latin bool) {
+	n := len(toks)
+	if comma > 0 {
+		for i := range toks {
+			if i < comma {
+				toks[i].role = Surname
+				continue
+			}
+			toks[i].role = Given
+			if i == n-1 && i > comma && (toks[i].patr || toks[i].initial && toks[i-1].initial) {
+				toks[i].role = Patronymic
+			}
+		}
+		return
+	}
+	best, bestScore := []Part(nil), -1e9
+	for _, tpl := range templates(n, latin) {
+		s := tpl.prior
+		for i, role := range tpl.roles {
+			s += roleFit(&toks[i], role)
+		}
+		if s > bestScore {
+			best, bestScore = tpl.roles, s
+		}
+	}
+	for i := range toks {
+		toks[i].role = best[i]
+	}
+}
+
+type template struct {
+	roles []Part
+	prior float64
+}
+
+// templates lists the orders a name of n words may be written in, each
+// with a prior for the script's custom.
+func templates(n int, latin bool) []template {
+	rep := func(p Part, k int) []Part {
+		out := make([]Part, k)
+		for i := range out {
+			out[i] = p
+		}
+		return out
+	}
+	cat := func(parts ...[]Part) []Part {
+		var out []Part
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
+	one := func(p Part) []Part { return []Part{p} }
+	sFirst, gFirst := 0.6, 0.3
+	if latin {
+		sFirst, gFirst = 0.3, 0.6
+	}
+	switch n {
+	case 1:
+		return []template{{one(Surname), 0.1}, {one(Given), 0}}
+	case 2:
+		return []template{
+			{cat(one(Surname), one(Given)), sFirst},
+			{cat(one(Given), one(Surname)), gFirst},
+		}
+	}
+	return []template{
+		{cat(one(Surname), rep(Given, n-2), one(Patronymic)), sFirst + 0.2},
+		{cat(rep(Given, n-2), one(Patronymic), one(Surname)), gFirst + 0.2},
+		{cat(rep(Given, n-1), one(Surname)), gFirst - 0.2},
+		{cat(one(Surname), rep(Given, n-1)), sFirst - 0.2},
+	}
+}
+
+// roleFit scores how well a token fits a role.
+func roleFit(t *token, role Part) float64 {
+	s := 0.0
+	switch role {
+	case Patronymic:
+		switch {
+		case t.patr:
+			s += 3
+		case t.initial:
+			s += 1.5
+		default:
+			s -= 2.5
+		}
+		if t.upper {
+			s -= 1
+		}
+	case Given:
+		if t.given {
+			s += 2
+		}
+		if t.initial {
+			s += 1
+		}
+		if t.patr {
+			s -= 1.5
+		}
+		if t.surname && !t.given {
+			s -= 0.5
+		}
+		if t.upper {
+			s -= 1.5
+		}
+	case Surname:
+		if t.surname {
+			s += 1
+		}
+		if t.upper {
+			s += 2
+		}
+		if t.initial {
+			s -= 3
+		}
+		if t.given && !t.surname {
+			s -= 1.5
+		}
+		if t.patr {
+			s -= 0.5
+		}
+	}
+	return s
+}

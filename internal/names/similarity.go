@@ -1,0 +1,289 @@
+package names
+
+import "strings"
+
+// Level says how two name values compare.
+type Level uint8
+
+// Levels of agreement, from best to worst.
+const (
+	LevelExact      Level = iota // the same after normalisation
+	LevelEquivalent              // the same name in another script, scheme or UA/RU form
+	LevelSimilar                 // close: a spelling variant or a typing error
+	LevelInitial                 // an initial agrees with a name (or another initial)
+	LevelMissing                 // one side has no value
+	LevelDifferent               // not the same name
+)
+
+var levelNames = [...]string{
+	LevelExact: "exact", LevelEquivalent: "equivalent", LevelSimilar: "similar",
+	LevelInitial: "initial", LevelMissing: "missing", LevelDifferent: "different",
+}
+
+// String returns the lower-case name of the level, as explanations print it.
+func (l Level) String() string {
+	if int(l) < len(levelNames) {
+		return levelNames[l]
+	}
+	return "level(?)"
+}
+
+// Scores of the fixed levels.
+const (
+	similarFloor  = 0.85 // a value at or above is LevelSimilar, below is LevelDifferent
+	genderScore   = 0.90 // a surname in its other gender's form (Ковальова/Ковальов)
+	initialScore  = 0.90 // an initial that agrees with a name
+	maxSkeleton   = 48   // longer skeletons are cut for the edit distances
+	noGroup       = -1
+	sexMale       = 'M'
+	sexFemale     = 'F'
+	sexUnknown    = 0
+	patronymicMin = 5 // shortest skeleton taken as a patronymic by its ending
+)
+
+// Prepared is a name value made ready for many comparisons: its normalised
+// form, skeleton, dictionary group and initial classes are computed once by
+// Prepare, so SimilarityPrepared allocates nothing. The zero value is an
+// empty name.
+type Prepared struct {
+	part    Part
+	norm    string
+	skel    string
+	fold    string // skeleton with a feminine surname ending made masculine
+	group   int32
+	inits   uint32
+	initial bool
+	sex     byte
+}
+
+// Prepare normalises name, a single value of part, for SimilarityPrepared.
+// An initial ("Т.", "O") is recognised as one.
+func Prepare(part Part, name string) Prepared {
+	n := strings.Trim(Normalize(name), " .,-")
+	p := Prepared{part: part, norm: n, group: noGroup}
+	if n == "" {
+		return p
+	}
+	buf := make([]byte, 0, len(n)+8)
+	sk := appendSkeleton(buf, n, false)
+	p.skel = string(sk)
+	p.initial = letterCount(n) == 1
+	p.inits = initialClasses(n)
+	if p.skel == "" {
+		return p
+	}
+	t := lookup()
+	if g, ok := t.group[p.skel]; ok {
+		p.group = g
+		p.inits |= t.inits[g]
+	}
+	p.fold = p.skel
+	if part == Surname || part == AnyPart {
+		if f, ok := foldGender([]byte(p.skel)); ok {
+			p.fold = string(f)
+			p.sex = sexFemale
+		}
+	}
+	switch part {
+	case Given, AnyPart:
+		if s := t.givenSexOf(p.skel); s != 0 {
+			p.sex = s
+		} else if part == Given {
+			p.sex = givenSex(p.skel)
+		}
+	case Patronymic:
+		p.sex = patronymicSex(p.skel)
+	}
+	return p
+}
+
+// Normalized returns the normalised value.
+func (p Prepared) Normalized() string { return p.norm }
+
+// Skeleton returns the ASCII skeleton the value is compared by.
+func (p Prepared) Skeleton() string { return p.skel }
+
+// IsInitial reports whether the value is a single letter.
+func (p Prepared) IsInitial() bool { return p.initial }
+
+// Empty reports whether the value has nothing to compare.
+func (p Prepared) Empty() bool { return p.skel == "" }
+
+func letterCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if isWordRune(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// givenSex guesses the sex of a given name not in the list from its
+// ending: a Slavic given name in -a or -я is a woman's.
+func givenSex(sk string) byte {
+	if strings.HasSuffix(sk, "a") {
+		return sexFemale
+	}
+	return sexUnknown
+}
+
+// patronymicSex reads the sex from a patronymic's ending.
+func patronymicSex(sk string) byte {
+	switch {
+	case len(sk) < patronymicMin:
+		return sexUnknown
+	case strings.HasSuffix(sk, "na"):
+		return sexFemale
+	case strings.HasSuffix(sk, "Q"):
+		return sexMale
+	}
+	return sexUnknown
+}
+
+// Similarity returns how alike two values of one name part are, from 0 to
+// 1, across scripts: 1 for the same name in any script, scheme or
+// Ukrainian/Russian form (Олександр, Александр, Oleksandr, Aleksandr,
+// Alexander), 0.9 for a surname in its other gender's form, and otherwise
+// the mean of the Jaro–Winkler similarity and the normalised edit
+// similarity of the skeletons. An initial scores 0.9 against a name it can
+// abbreviate and 0 against one it cannot.
+func Similarity(part Part, a, b string) float64 {
+	pa, pb := Prepare(part, a), Prepare(part, b)
+	return SimilarityPrepared(pa, pb)
+}
+
+// Equivalent reports whether a and b are the same name of part in other
+// scripts, schemes or Ukrainian/Russian forms.
+func Equivalent(part Part, a, b string) bool {
+	pa, pb := Prepare(part, a), Prepare(part, b)
+	_, l := comparePrepared(&pa, &pb)
+	return l <= LevelEquivalent
+}
+
+// SimilarityPrepared is Similarity on prepared values; it does not
+// allocate. The part of a decides the rules.
+func SimilarityPrepared(a, b Prepared) float64 {
+	s, _ := comparePrepared(&a, &b)
+	return s
+}
+
+// comparePrepared scores a against b and says at which level they agree.
+func comparePrepared(a, b *Prepared) (float64, Level) {
+	if a.skel == "" || b.skel == "" {
+		return 0, LevelMissing
+	}
+	if a.initial || b.initial {
+		if a.inits&b.inits != 0 {
+			return initialScore, LevelInitial
+		}
+		return 0, LevelDifferent
+	}
+	if a.norm == b.norm {
+		return 1, LevelExact
+	}
+	if a.skel == b.skel || (a.group >= 0 && a.group == b.group) {
+		return 1, LevelEquivalent
+	}
+	if a.fold == b.fold && a.fold != "" {
+		return genderScore, LevelSimilar
+	}
+	s := skeletonSimilarity(a.skel, b.skel)
+	if a.sex != sexUnknown && b.sex != sexUnknown && a.sex != b.sex {
+		s = min(s, 0.5) // Олександр / Олександра: not the same person
+	}
+	if s >= similarFloor {
+		return s, LevelSimilar
+	}
+	return s, LevelDifferent
+}
+
+// skeletonSimilarity is the mean of Jaro–Winkler and 1 − edit distance /
+// longer length. Jaro–Winkler alone rewards a shared start too much for
+// surnames built on one stem (Петров/Петренко).
+func skeletonSimilarity(a, b string) float64 {
+	if len(a) > maxSkeleton {
+		a = a[:maxSkeleton]
+	}
+	if len(b) > maxSkeleton {
+		b = b[:maxSkeleton]
+	}
+	jw := jaroWinkler(a, b)
+	d := levenshtein(a, b)
+	l := max(len(a), len(b))
+	return (jw + 1 - float64(d)/float64(l)) / 2
+}
+
+// jaroWinkler is the Jaro–Winkler similarity of two short byte strings
+// (at most maxSkeleton bytes), with the usual prefix scale 0.1 over at most
+// four bytes.
+func jaroWinkler(a, b string) float64 {
+	if a == b {
+		return 1
+	}
+	la, lb := len(a), len(b)
+	if la == 0 || lb == 0 {
+		return 0
+	}
+	window := max(la, lb)/2 - 1
+	if window < 0 {
+		window = 0
+	}
+	var ma, mb [maxSkeleton]bool
+	m := 0
+	for i := 0; i < la; i++ {
+		lo, hi := max(0, i-window), min(lb, i+window+1)
+		for j := lo; j < hi; j++ {
+			if !mb[j] && a[i] == b[j] {
+				ma[i], mb[j] = true, true
+				m++
+				break
+			}
+		}
+	}
+	if m == 0 {
+		return 0
+	}
+	t, j := 0, 0
+	for i := 0; i < la; i++ {
+		if !ma[i] {
+			continue
+		}
+		for !mb[j] {
+			j++
+		}
+		if a[i] != b[j] {
+			t++
+		}
+		j++
+	}
+	fm := float64(m)
+	jaro := (fm/float64(la) + fm/float64(lb) + (fm-float64(t)/2)/fm) / 3
+	p := 0
+	for p < 4 && p < la && p < lb && a[p] == b[p] {
+		p++
+	}
+	return jaro + float64(p)*0.1*(1-jaro)
+}
+
+// levenshtein is the edit distance of two short byte strings.
+func levenshtein(a, b string) int {
+	var row [maxSkeleton + 1]int
+	for j := range len(b) + 1 {
+		row[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		prev := row[0]
+		row[0] = i
+		for j := 1; j <= len(b); j++ {
+			cur := row[j]
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			row[j] = min(row[j]+1, row[j-1]+1, prev+cost)
+			prev = cur
+		}
+	}
+	return row[len(b)]
+}

@@ -1,0 +1,241 @@
+package names
+
+import (
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// A skeleton is the ASCII form names are compared in. Every script and
+// transliteration scheme maps into one small alphabet:
+//
+//	a e i o u   vowels; y, j, й, и, і, ї, ы all become i, and an i before
+//	            another vowel (the glide of я/ю/є/ya/ia/ju…) is dropped
+//	b d f k l m n p r s t v z   as written (w → v, ph → f, q → k, x → ks)
+//	g           г ґ х and g h kh gh (Ukrainian г is h, Russian is g)
+//	C           ц: ts tz c (before e i y)
+//	Q           ч: ch tch tsch cz č ç
+//	S           ш щ: sh sch shch shh sz š ś
+//	Z           ж: zh ž ż
+//
+// Soft and hard signs, apostrophes and hyphens vanish, and runs of one
+// letter collapse (nn → n), so Олександр, Oleksandr and Olexandr have the
+// skeleton "oleksandr", and Григорій, Hryhorii, Grigoriy and Grigory all
+// have "grigori".
+
+// cyrSkel maps Cyrillic letters (lower case) to skeleton letters.
+var cyrSkel = map[rune]string{
+	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'ґ': "g", 'д': "d", 'е': "e",
+	'є': "ie", 'ё': "e", 'ж': "Z", 'з': "z", 'и': "i", 'і': "i", 'ї': "ii",
+	'й': "i", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p",
+	'р': "r", 'с': "s", 'т': "t", 'у': "u", 'ф': "f", 'х': "g", 'ц': "C",
+	'ч': "Q", 'ш': "S", 'щ': "S", 'ъ': "", 'ы': "i", 'ь': "", 'э': "e",
+	'ю': "iu", 'я': "ia", 'ў': "u", 'ј': "i", 'љ': "l", 'њ': "n", 'ђ': "d",
+	'ћ': "Q", 'џ': "Z", 'ѕ': "z",
+	// Greek, for the odd name written in it.
+	'α': "a", 'β': "v", 'γ': "g", 'δ': "d", 'ε': "e", 'ζ': "z", 'η': "i",
+	'θ': "t", 'ι': "i", 'κ': "k", 'λ': "l", 'μ': "m", 'ν': "n", 'ξ': "ks",
+	'ο': "o", 'π': "p", 'ρ': "r", 'σ': "s", 'ς': "s", 'τ': "t", 'υ': "i",
+	'φ': "f", 'χ': "g", 'ψ': "ps", 'ω': "o",
+}
+
+// latinSkel maps Latin letters with diacritics that carry a sound of their
+// own; others lose their marks.
+var latinSkel = map[rune]string{
+	'č': "Q", 'ć': "Q", 'ç': "Q", 'š': "S", 'ś': "S", 'ŝ': "S", 'ş': "S",
+	'ž': "Z", 'ż': "Z", 'ź': "z", 'ł': "l", 'ß': "s", 'đ': "d", 'ø': "o",
+	'æ': "e", 'œ': "e", 'ı': "i",
+}
+
+// appendSkeleton appends the skeleton of the normalised text s to dst.
+// altX chooses the GOST 7.79 B reading of Latin x (х, not ks) and cz (ц,
+// not ч), for a second blocking key.
+func appendSkeleton(dst []byte, s string, altX bool) []byte {
+	start := len(dst)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			out, n := latinDigraph(s[i:], altX)
+			dst = append(dst, out...)
+			i += n
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if out, ok := cyrSkel[r]; ok {
+			dst = append(dst, out...)
+			continue
+		}
+		if out, ok := latinSkel[r]; ok {
+			dst = append(dst, out...)
+			continue
+		}
+		if letterScript(r) == ScriptLatin {
+			// Strip the marks: é → e, ȳ → y.
+			d := norm.NFD.String(string(r))
+			if d != "" && d[0] < utf8.RuneSelf {
+				out, _ := latinDigraph(d[:1], altX)
+				dst = append(dst, out...)
+			}
+			continue
+		}
+		if letterScript(r) == ScriptOther {
+			dst = utf8.AppendRune(dst, r) // kept as it is
+		}
+	}
+	return squeeze(dst, start)
+}
+
+// latinDigraph returns the skeleton of the Latin letter group at the start
+// of s (lower case) and how many bytes it used.
+func latinDigraph(s string, altX bool) (string, int) {
+	at := func(i int) byte {
+		if i < len(s) {
+			return s[i]
+		}
+		return 0
+	}
+	has := func(p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
+	switch c := s[0]; c {
+	case 'a', 'e', 'i', 'o', 'u', 'b', 'd', 'f', 'l', 'm', 'n', 'r', 'v':
+		return s[:1], 1
+	case 'y', 'j':
+		return "i", 1
+	case 'w':
+		return "v", 1
+	case 'q':
+		return "k", 1
+	case 'h':
+		return "g", 1
+	case 'x':
+		if altX {
+			return "g", 1
+		}
+		return "ks", 1
+	case 's':
+		switch {
+		case has("shch"):
+			return "S", 4
+		case has("sch"), has("shh"):
+			return "S", 3
+		case has("sh"), has("sz"):
+			return "S", 2
+		}
+		return "s", 1
+	case 'z':
+		if at(1) == 'h' {
+			return "Z", 2
+		}
+		return "z", 1
+	case 'k':
+		if at(1) == 'h' {
+			return "g", 2
+		}
+		return "k", 1
+	case 'g':
+		if at(1) == 'h' {
+			return "g", 2
+		}
+		return "g", 1
+	case 'c':
+		switch at(1) {
+		case 'h':
+			return "Q", 2
+		case 'z':
+			if altX {
+				return "C", 2
+			}
+			return "Q", 2
+		case 'k':
+			return "k", 2
+		case 'e', 'i', 'y':
+			return "C", 1
+		}
+		return "k", 1
+	case 't':
+		switch {
+		case has("tsch"):
+			return "Q", 4
+		case has("tch"):
+			return "Q", 3
+		case has("ts"), has("tz"):
+			return "C", 2
+		case has("th"):
+			return "t", 2
+		}
+		return "t", 1
+	case 'p':
+		if at(1) == 'h' {
+			return "f", 2
+		}
+		return "p", 1
+	}
+	return "", 1 // digits, punctuation, hyphens
+}
+
+func isSkelVowel(c byte) bool {
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'
+}
+
+// squeeze collapses runs of one letter in dst[start:] and drops an i that
+// stands before another vowel, in place.
+func squeeze(dst []byte, start int) []byte {
+	w := start
+	for r := start; r < len(dst); r++ {
+		c := dst[r]
+		if c == 'i' {
+			// Skip the glide: the next letter that is not i decides.
+			n := r + 1
+			for n < len(dst) && dst[n] == 'i' {
+				n++
+			}
+			if n < len(dst) && isSkelVowel(dst[n]) {
+				r = n - 1
+				continue
+			}
+		}
+		if w > start && dst[w-1] == c {
+			continue
+		}
+		dst[w] = c
+		w++
+	}
+	return dst[:w]
+}
+
+// consonants appends the consonants of skeleton sk to dst: the coarse form
+// blocking keys are made of. A skeleton with no consonant is kept whole.
+func consonants(dst []byte, sk []byte) []byte {
+	start := len(dst)
+	for _, c := range sk {
+		if isSkelVowel(c) {
+			continue
+		}
+		if len(dst) > start && dst[len(dst)-1] == c {
+			continue
+		}
+		dst = append(dst, c)
+	}
+	if len(dst) == start {
+		dst = append(dst, sk...)
+	}
+	return dst
+}
+
+// foldGender rewrites the feminine endings of a surname skeleton to the
+// masculine ones: -ska/-Cka → -ski/-Cki, -ova → -ov, -eva → -ev, -ina → -in.
+// It reports whether it changed anything.
+func foldGender(sk []byte) ([]byte, bool) {
+	n := len(sk)
+	if n < 4 || sk[n-1] != 'a' {
+		return sk, false
+	}
+	switch string(sk[n-3 : n-1]) {
+	case "sk", "Ck", "Sk", "zk":
+		sk[n-1] = 'i'
+		return sk, true
+	case "ov", "ev", "in", "iv":
+		return sk[:n-1], true
+	}
+	return sk, false
+}
