@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/csv"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -21,6 +22,7 @@ type tables struct {
 	inits  []uint32         // group → initial classes of its members
 	given  map[string]byte  // skeleton of a known given name → 'M' or 'F'
 	sex    []byte           // group → 'M' or 'F' when it holds a known given name
+	member [][]string       // group → the skeletons in it
 	groups int
 }
 
@@ -146,8 +148,10 @@ func buildTables() *tables {
 			t.canon = append(t.canon, "")
 			t.inits = append(t.inits, 0)
 			t.sex = append(t.sex, 0)
+			t.member = append(t.member, nil)
 		}
 		t.group[sk] = g
+		t.member[g] = append(t.member[g], sk)
 		key := baseKey(nil, sk)
 		if c := t.canon[g]; c == "" || key < c {
 			t.canon[g] = key
@@ -156,6 +160,9 @@ func buildTables() *tables {
 		if s, ok := t.given[sk]; ok {
 			t.sex[g] = s
 		}
+	}
+	for _, m := range t.member {
+		slices.Sort(m) // map order must not leak into results
 	}
 	t.groups = len(t.canon)
 	return t

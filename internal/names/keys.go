@@ -37,7 +37,7 @@ func (p Prepared) Keys() []string {
 		keys = append(keys, k)
 	}
 	var buf [64]byte
-	add(baseKey(buf[:0], p.skel))
+	add(baseKey(buf[:0], p.fold))
 	if p.group >= 0 {
 		add(lookup().canon[p.group][:min(maxKeyLen, len(lookup().canon[p.group]))])
 	}

@@ -145,8 +145,8 @@ func patronymicSex(sk string) byte {
 // 1, across scripts: 1 for the same name in any script, scheme or
 // Ukrainian/Russian form (Олександр, Александр, Oleksandr, Aleksandr,
 // Alexander), 0.9 for a surname in its other gender's form, and otherwise
-// the mean of the Jaro–Winkler similarity and the normalised edit
-// similarity of the skeletons. An initial scores 0.9 against a name it can
+// the edit similarity of the skeletons (raised
+// towards their Jaro–Winkler similarity when that is higher). An initial scores 0.9 against a name it can
 // abbreviate and 0 against one it cannot.
 func Similarity(part Part, a, b string) float64 {
 	pa, pb := Prepare(part, a), Prepare(part, b)
@@ -189,6 +189,21 @@ func comparePrepared(a, b *Prepared) (float64, Level) {
 		return genderScore, LevelSimilar
 	}
 	s := skeletonSimilarity(a.skel, b.skel)
+	// A variant of one form of a name is a variant of the name: Dimitry
+	// is near Dmitriy, which is the Russian form of Dmytro.
+	if a.group >= 0 || b.group >= 0 {
+		t := lookup()
+		if a.group >= 0 {
+			for _, m := range t.member[a.group] {
+				s = max(s, skeletonSimilarity(m, b.skel))
+			}
+		}
+		if b.group >= 0 {
+			for _, m := range t.member[b.group] {
+				s = max(s, skeletonSimilarity(a.skel, m))
+			}
+		}
+	}
 	if a.sex != sexUnknown && b.sex != sexUnknown && a.sex != b.sex {
 		s = min(s, 0.5) // Олександр / Олександра: not the same person
 	}
@@ -198,9 +213,11 @@ func comparePrepared(a, b *Prepared) (float64, Level) {
 	return s, LevelDifferent
 }
 
-// skeletonSimilarity is the mean of Jaro–Winkler and 1 − edit distance /
-// longer length. Jaro–Winkler alone rewards a shared start too much for
-// surnames built on one stem (Петров/Петренко).
+// skeletonSimilarity is the edit similarity (1 − edit distance / longer
+// length) or, when higher, its mean with Jaro–Winkler. Jaro–Winkler alone
+// rewards a shared start too much for surnames built on one stem
+// (Петров/Петренко), and its greedy matching misses an inserted letter
+// (Dimitri/Dmitri).
 func skeletonSimilarity(a, b string) float64 {
 	if len(a) > maxSkeleton {
 		a = a[:maxSkeleton]
@@ -210,8 +227,8 @@ func skeletonSimilarity(a, b string) float64 {
 	}
 	jw := jaroWinkler(a, b)
 	d := levenshtein(a, b)
-	l := max(len(a), len(b))
-	return (jw + 1 - float64(d)/float64(l)) / 2
+	ed := 1 - float64(d)/float64(max(len(a), len(b)))
+	return max(ed, (jw+ed)/2)
 }
 
 // jaroWinkler is the Jaro–Winkler similarity of two short byte strings
