@@ -223,8 +223,9 @@ func (p InclusionProof) Verify(keys *Keys, policy Policy) (InclusionResult, erro
 			fmt.Sprintf("leaf %d is not in the log at checkpoint size %d: the inclusion proof does not lead to the signed root", p.Index, sc.Size), err)
 	}
 	res := InclusionResult{Leaf: leaf, Index: p.Index, Checkpoint: sc, Missing: policy.Missing(sc)}
-	if err := policy.CheckFinal(leaf.Type, sc); err != nil {
-		return res, err
+	if leaf.Type.NeedsFinality() && len(res.Missing) > 0 {
+		return res, errs.Errorf(op, errs.Conflict, "leaf %d (%s) is in the log, but it is not final: the checkpoint (size %d) lacks cosignatures from %s",
+			p.Index, leaf.Type, sc.Size, strings.Join(res.Missing, ", "))
 	}
 	res.Final = true
 	return res, nil
