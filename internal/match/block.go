@@ -95,21 +95,8 @@ func (b *blocker) keys(dst []uint64, ruleOf []uint8, cfg *Config, p *prepared) (
 	var scratch [4][maxKeysPerRule]uint64
 	for ri, ts := range b.rules {
 		acc := []uint64{hashMix(0x5bd1e995, uint64(ri)+1)}
-		if b.unord[ri] && len(ts) == 2 {
-			a := termKeys(scratch[0][:0], &cfg.Fields[ts[0].field], &p.v[ts[0].field], ts[0].tr)
-			c := termKeys(scratch[1][:0], &cfg.Fields[ts[1].field], &p.v[ts[1].field], ts[1].tr)
-			n := 0
-			for _, x := range a {
-				for _, y := range c {
-					if n == maxKeysPerRule {
-						break
-					}
-					lo, hi := min(x, y), max(x, y)
-					dst = append(dst, hashMix(hashMix(acc[0], lo), hi))
-					ruleOf = append(ruleOf, uint8(ri))
-					n++
-				}
-			}
+		if b.unord[ri] {
+			dst, ruleOf = b.unorderedKeys(dst, ruleOf, cfg, p, ri, acc[0])
 			continue
 		}
 		for ti, t := range ts {
@@ -214,4 +201,52 @@ func (ix *index) get(k uint64) []int32 {
 			return ix.ids[start : start+n]
 		}
 	}
+}
+
+// unorderedKeys appends the keys of an unordered rule: for every choice of
+// one key per term, the choice's keys sorted and hashed, so that the same
+// values under exchanged fields give the same key.
+func (b *blocker) unorderedKeys(dst []uint64, ruleOf []uint8, cfg *Config, p *prepared, ri int, seed uint64) ([]uint64, []uint8) {
+	ts := b.rules[ri]
+	if len(ts) > 4 {
+		ts = ts[:4]
+	}
+	var lists [4][]uint64
+	var bufs [4][maxKeysPerRule]uint64
+	for i, t := range ts {
+		lists[i] = termKeys(bufs[i][:0], &cfg.Fields[t.field], &p.v[t.field], t.tr)
+		if len(lists[i]) == 0 {
+			return dst, ruleOf
+		}
+	}
+	var choice [4]int
+	n := 0
+	for n < maxKeysPerRule {
+		var combo [4]uint64
+		for i := range ts {
+			combo[i] = lists[i][choice[i]]
+		}
+		c := combo[:len(ts)]
+		slices.Sort(c)
+		h := seed
+		for _, k := range c {
+			h = hashMix(h, k)
+		}
+		dst = append(dst, h)
+		ruleOf = append(ruleOf, uint8(ri))
+		n++
+		// next choice (odometer)
+		i := 0
+		for ; i < len(ts); i++ {
+			choice[i]++
+			if choice[i] < len(lists[i]) {
+				break
+			}
+			choice[i] = 0
+		}
+		if i == len(ts) {
+			break
+		}
+	}
+	return dst, ruleOf
 }

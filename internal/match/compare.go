@@ -1,5 +1,7 @@
 package match
 
+import "github.com/handover-project/handover/internal/names"
+
 // missing is the level of a comparison where either value is empty. It
 // carries weight 0 (no evidence either way).
 const missing uint8 = 15
@@ -46,6 +48,8 @@ const (
 // comparer compares prepared records field by field.
 type comparer struct {
 	cfg    *Config
+	slot   []int // per field, its place in prepared.n or -1
+	nNames int
 	swapA  int // -1 when swaps are not considered
 	swapB  int
 	levels []int // number of levels per field
@@ -58,6 +62,12 @@ func newComparer(cfg *Config) *comparer {
 	}
 	for _, f := range cfg.Fields {
 		c.levels = append(c.levels, len(f.Compare.Levels()))
+		if f.Compare == CompareName {
+			c.slot = append(c.slot, c.nNames)
+			c.nNames++
+		} else {
+			c.slot = append(c.slot, -1)
+		}
 	}
 	return c
 }
@@ -75,7 +85,8 @@ func (c *comparer) compare(ra, rb *Record, a, b *prepared, out []uint8) uint64 {
 		} else {
 			switch f.Compare {
 			case CompareName:
-				l = compareName(f, rawAt(ra, i), rawAt(rb, i), va, vb)
+				s := c.slot[i]
+				l = compareName(f, rawAt(ra, i), rawAt(rb, i), va, vb, &a.n[s], &b.n[s])
 			case CompareText:
 				l = compareText(f, va, vb)
 			case CompareDate:
@@ -106,9 +117,10 @@ func (c *comparer) checkSwap(a, b *prepared, out []uint8) {
 		return
 	}
 	fi, fj := &c.cfg.Fields[i], &c.cfg.Fields[j]
-	x := compareName(fi, "", "", &a.v[i], &b.v[j])
-	y := compareName(fj, "", "", &a.v[j], &b.v[i])
-	if x <= nameSimilar && y <= nameSimilar && (x < out[i] || y < out[j]) {
+	si, sj := c.slot[i], c.slot[j]
+	x := compareName(fi, "", "", &a.v[i], &b.v[j], &a.n[si], &b.n[sj])
+	y := compareName(fj, "", "", &a.v[j], &b.v[i], &a.n[sj], &b.n[si])
+	if x <= nameClose && y <= nameClose && min(x, y) <= nameSimilar && (x < out[i] || y < out[j]) {
 		out[i], out[j] = nameSwapped, nameSwapped
 	}
 }
@@ -131,41 +143,29 @@ func keysMeet(a, b []uint64) bool {
 	return false
 }
 
-func compareName(f *Field, rawA, rawB string, a, b *fval) uint8 {
+func compareName(f *Field, rawA, rawB string, a, b *fval, na, nb *names.Prepared) uint8 {
 	switch {
 	case rawA != "" && rawA == rawB:
 		return nameExact
 	case a.s == b.s:
 		return nameNormalised
-	case a.t == b.t || keysMeet(a.keys, b.keys):
-		return nameEquivalent
 	}
-	if isInitial(a.s) || isInitial(b.s) {
-		if a.t != "" && b.t != "" && a.t[0] == b.t[0] {
+	jw := nameSimilarity(na, nb)
+	if na.IsInitial() || nb.IsInitial() {
+		if jw > 0 {
 			return nameInitial
 		}
 		return nameDifferent
 	}
-	jw := similarity(f, a, b)
 	switch {
+	case jw >= 1:
+		return nameEquivalent
 	case jw >= f.Thresholds[0]:
 		return nameSimilar
 	case jw >= f.Thresholds[1]:
 		return nameClose
 	}
 	return nameDifferent
-}
-
-// isInitial reports whether a normalised name is a single letter.
-func isInitial(s string) bool {
-	n := 0
-	for range s {
-		n++
-		if n > 1 {
-			return false
-		}
-	}
-	return n == 1
 }
 
 func compareText(f *Field, a, b *fval) uint8 {
@@ -175,7 +175,7 @@ func compareText(f *Field, a, b *fval) uint8 {
 	case a.t == b.t || keysMeet(a.keys, b.keys):
 		return textEquivalent
 	}
-	jw := similarity(f, a, b)
+	jw := jaroWinkler(a.t, b.t)
 	switch {
 	case jw >= f.Thresholds[0]:
 		return textSimilar

@@ -81,9 +81,10 @@ type Field struct {
 // a key built from all the terms of one rule. A term is "field:transform"
 // where transform is one of key (name keys across scripts; the normalised
 // value for non-name fields), exact, year, date (full dates only), digits,
-// initial, or prefixN (first N characters of the normalised value, N in
-// 1..9). Unordered rules sort their term keys, so that a rule on surname and
-// given name also catches the two exchanged.
+// initial (first letter of the name's skeleton), or prefixN (first N
+// characters of the normalised value, N in 1..9). Unordered rules sort
+// their term keys before hashing (at most four terms), so that a rule on
+// surname and given name also catches the two exchanged.
 type BlockRule struct {
 	Name      string   `toml:"name" json:"name"`
 	On        []string `toml:"on" json:"on"`
@@ -154,6 +155,12 @@ func DefaultConfig() Config {
 			{Name: "given_date", On: []string{"given_name:key", "birth_date:date"}},
 			{Name: "given_patronymic_year", On: []string{"given_name:key", "patronymic:key", "birth_date:year"}},
 			{Name: "service_number", On: []string{"service_number:digits"}},
+			{Name: "date_initials", On: []string{"birth_date:date", "surname:initial", "given_name:initial"}, Unordered: true},
+			{Name: "date_surname_initial", On: []string{"birth_date:date", "surname:initial"}},
+			{Name: "date_given_initial", On: []string{"birth_date:date", "given_name:initial"}},
+			{Name: "given_year_surname_initial", On: []string{"given_name:key", "birth_date:year", "surname:initial"}},
+			{Name: "unit_surname", On: []string{"unit:exact", "surname:key"}},
+			{Name: "unit_given_initial", On: []string{"unit:exact", "given_name:key", "surname:initial"}},
 		},
 		Swap:       []string{"surname", "given_name"},
 		Threshold:  DefaultThreshold,

@@ -207,7 +207,7 @@ func (e *engine) prepare(recs []Record) []prepared {
 	nf := findNameFields(e.cfg)
 	e.parallel(len(recs), "prepare", func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			out[i] = prepareRecord(e.cfg, &nf, &recs[i])
+			out[i] = prepareRecord(e.cfg, &nf, e.cmp.slot, e.cmp.nNames, &recs[i])
 		}
 	})
 	return out

@@ -3,25 +3,53 @@ package match
 import (
 	"strings"
 	"unicode"
+
+	"github.com/handover-project/handover/internal/names"
 )
 
 // This file is the seam to the names package: every name normalisation,
-// Latin rendering and key the engine uses goes through these functions.
+// skeleton, key and similarity the engine uses goes through it.
 
-// namePart says which part of a name a field holds; it selects the
-// dictionaries (given names and patronymics have UA/RU forms).
-type namePart uint8
+// namePart is the names part of a configured part; place and plain text use
+// names.AnyPart.
+func namePart(p string) names.Part {
+	switch p {
+	case "surname":
+		return names.Surname
+	case "given":
+		return names.Given
+	case "patronymic":
+		return names.Patronymic
+	}
+	return names.AnyPart
+}
 
-const (
-	partNone namePart = iota
-	partSurname
-	partGiven
-	partPatronymic
-	partPlace
-)
+// prepareName prepares a name or, for place names, a text value through the
+// names package: normalised form, ASCII skeleton and cross-script keys.
+func prepareName(part string, raw string) (fval, names.Prepared) {
+	p := names.Prepare(namePart(part), raw)
+	if p.Empty() {
+		return fval{}, p
+	}
+	v := fval{s: p.Normalized(), t: p.Skeleton()}
+	for _, k := range p.Keys() {
+		v.keys = append(v.keys, hashString(k))
+	}
+	return v, p
+}
 
-// normName folds case, apostrophes, dashes, spacing and ё.
-func normName(_ namePart, s string) string {
+// prepareText prepares free text (addresses, ranks when no part is set):
+// folded case and spacing, no cross-script keys.
+func prepareText(raw string) fval {
+	n := normText(raw)
+	if n == "" {
+		return fval{}
+	}
+	return fval{s: n, t: n}
+}
+
+// normText folds case, apostrophes, dashes and spacing, and ё.
+func normText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -46,104 +74,57 @@ func normName(_ namePart, s string) string {
 	return b.String()
 }
 
-var cyrLatin = map[rune]string{
-	'а': "a", 'б': "b", 'в': "v", 'г': "h", 'ґ': "g", 'д': "d", 'е': "e", 'є': "ye", 'ж': "zh", 'з': "z",
-	'и': "y", 'і': "i", 'ї': "yi", 'й': "y", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p",
-	'р': "r", 'с': "s", 'т': "t", 'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch",
-	'ь': "", 'ъ': "", 'ы': "y", 'э': "e", 'ю': "yu", 'я': "ya",
-}
-
-// latinName renders a normalised name in Latin letters for similarity.
-func latinName(_ namePart, s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if l, ok := cyrLatin[r]; ok {
-			b.WriteString(l)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// nameKeys returns keys shared by renderings of the same name: here a
-// consonant skeleton of the Latin form.
-func nameKeys(part namePart, norm string) []string {
-	if norm == "" {
-		return nil
-	}
-	return []string{skeleton(latinName(part, norm))}
-}
-
-func skeleton(s string) string {
-	var b strings.Builder
-	var last byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case 'a', 'e', 'i', 'o', 'u', 'y', 'h', 'w', ' ', 'j':
-			if i == 0 {
-				b.WriteByte('a')
-			}
-			last = 0
-			continue
-		case 'k', 'q':
-			c = 'c'
-		case 'z':
-			c = 's'
-		case 'g':
-			c = 'h'
-		}
-		if c != last {
-			b.WriteByte(c)
-		}
-		last = c
-	}
-	return b.String()
+// nameSimilarity compares two prepared names: 1 for the same name in any
+// script or form, 0.9 for an initial that fits, otherwise a string
+// similarity of the skeletons.
+func nameSimilarity(a, b *names.Prepared) float64 {
+	return names.SimilarityPrepared(*a, *b)
 }
 
 // parseFullName splits a whole name into surname, given name and
-// patronymic. Fallback rule: a patronymic is recognised by its ending;
-// otherwise the first token is the surname.
+// patronymic with names.Parse, and checks the result against patronymic
+// endings: when Parse has put a patronymic-looking word in the surname or
+// given name, the order rules below decide instead. An order still wrong
+// is caught by the swapped level of the comparisons.
 func parseFullName(full string) (sur, given, pat string) {
-	toks := strings.FieldsFunc(full, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
-	isPat := func(s string) bool {
-		l := strings.ToLower(s)
-		for _, suf := range []string{"ович", "евич", "йович", "ьевич", "овна", "івна", "ivna", "ovych", "ovich", "evich", "yovych", "ovna", "evna"} {
-			if strings.HasSuffix(l, suf) {
-				return true
-			}
-		}
-		return false
+	fn := names.Parse(full)
+	if !looksPatronymic(fn.Surname) && !looksPatronymic(fn.Given) && !strings.Contains(fn.Given, " ") {
+		return fn.Surname, fn.Given, fn.Patronymic
 	}
-	switch len(toks) {
-	case 0:
+	before, after, comma := strings.Cut(full, ",")
+	toks := strings.Fields(before + " " + after)
+	if len(toks) == 0 {
 		return "", "", ""
-	case 1:
+	}
+	if comma && len(strings.Fields(before)) == 1 {
+		rest := toks[1:]
+		if len(rest) == 0 {
+			return toks[0], "", ""
+		}
+		return toks[0], rest[0], strings.Join(rest[1:], " ")
+	}
+	switch {
+	case len(toks) >= 3 && looksPatronymic(toks[2]):
+		return toks[0], toks[1], strings.Join(toks[2:], " ")
+	case len(toks) >= 3 && looksPatronymic(toks[1]):
+		return strings.Join(toks[2:], " "), toks[0], toks[1]
+	case len(toks) == 1:
 		return toks[0], "", ""
-	case 2:
-		return toks[0], toks[1], ""
 	}
-	if isPat(toks[2]) {
-		return toks[0], toks[1], toks[2]
-	}
-	if isPat(toks[1]) {
-		return toks[2], toks[0], toks[1]
-	}
-	return toks[0], toks[1], strings.Join(toks[2:], " ")
+	return fn.Surname, fn.Given, fn.Patronymic
 }
 
-// similarity is the string similarity of two prepared names or texts.
-func similarity(_ *Field, a, b *fval) float64 {
-	return jaroWinkler(a.t, b.t)
+// looksPatronymic reports whether a word ends like a male or female
+// patronymic in Cyrillic or a Latin rendering of one.
+func looksPatronymic(s string) bool {
+	if strings.Contains(s, " ") || len(s) < 6 {
+		return false
+	}
+	l := strings.ToLower(s)
+	for _, suf := range []string{"ович", "евич", "івна", "ївна", "овна", "евна", "ьич", "ilich", "ovych", "ovich", "ovitch", "ovitsch", "evych", "evich", "evitch", "evitsch", "ivna", "ovna", "evna", "ovytch", "owitsch", "ewitsch", "owich", "ewich", "ewych", "owych"} {
+		if strings.HasSuffix(l, suf) {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,8 @@ package match
 
 import (
 	"strings"
+
+	"github.com/handover-project/handover/internal/names"
 )
 
 // Record is one person's record as the engine sees it: an id and the raw
@@ -36,43 +38,31 @@ type fval struct {
 
 func (v *fval) missing() bool { return v.s == "" && v.d == 0 }
 
-// prepared is a record made ready for comparison.
+// prepared is a record made ready for comparison. n holds the prepared
+// names of CompareName fields, at the slots comparer.slot gives.
 type prepared struct {
 	v []fval
+	n []names.Prepared
 }
 
-func partOf(p string) namePart {
-	switch p {
-	case "surname":
-		return partSurname
-	case "given":
-		return partGiven
-	case "patronymic":
-		return partPatronymic
-	case "place":
-		return partPlace
-	}
-	return partNone
-}
-
-// prepareValue prepares one raw value of field f.
-func prepareValue(f *Field, raw string) fval {
+// prepareValue prepares one raw value of field f; np receives the prepared
+// name of a CompareName field.
+func prepareValue(f *Field, raw string, np *names.Prepared) fval {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return fval{}
 	}
 	switch f.Compare {
-	case CompareName, CompareText:
-		p := partOf(f.Part)
-		n := normName(p, raw)
-		if n == "" {
-			return fval{}
-		}
-		v := fval{s: n, t: latinName(p, n)}
-		for _, k := range nameKeys(p, n) {
-			v.keys = append(v.keys, hashString(k))
-		}
+	case CompareName:
+		v, p := prepareName(f.Part, raw)
+		*np = p
 		return v
+	case CompareText:
+		if f.Part != "" {
+			v, _ := prepareName(f.Part, raw)
+			return v
+		}
+		return prepareText(raw)
 	case CompareDate:
 		d, ok := parseDate(raw)
 		if !ok {
@@ -91,16 +81,25 @@ func prepareValue(f *Field, raw string) fval {
 	return fval{}
 }
 
-// prepareRecord prepares r for cfg, parsing FullName if needed.
-func prepareRecord(cfg *Config, parts *nameFields, r *Record) prepared {
+// prepareRecord prepares r for cfg, parsing FullName if needed. slots gives
+// each field's place in prepared.n (-1 for fields that are not names).
+func prepareRecord(cfg *Config, parts *nameFields, slots []int, nNames int, r *Record) prepared {
 	p := prepared{v: make([]fval, len(cfg.Fields))}
+	if nNames > 0 {
+		p.n = make([]names.Prepared, nNames)
+	}
 	vals := r.Values
 	if r.FullName != "" && parts.ok() && parts.empty(vals) {
 		vals = parts.fill(vals, r.FullName)
 	}
+	var scratch names.Prepared
 	for i := range cfg.Fields {
 		if i < len(vals) {
-			p.v[i] = prepareValue(&cfg.Fields[i], vals[i])
+			np := &scratch
+			if slots[i] >= 0 {
+				np = &p.n[slots[i]]
+			}
+			p.v[i] = prepareValue(&cfg.Fields[i], vals[i], np)
 		}
 	}
 	return p
