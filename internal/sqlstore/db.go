@@ -162,7 +162,7 @@ func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 func (db *DB) write(ctx context.Context, fn func(*Tx) error) error {
 	stx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
-		return errs.E(errs.Internal, "cannot begin a transaction", err)
+		return errs.E("sqlstore.write", errs.Internal, "cannot begin a transaction", err)
 	}
 	tx := &Tx{tx: stx, d: db.dialect, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}
 	if err := fn(tx); err != nil {
@@ -171,9 +171,9 @@ func (db *DB) write(ctx context.Context, fn func(*Tx) error) error {
 	}
 	if err := stx.Commit(); err != nil {
 		if db.dialect.isUniqueViolation(err) {
-			return errs.E(errs.Conflict, "the change clashes with another one; try again", err)
+			return errs.E("sqlstore.write", errs.Conflict, "the change clashes with another one; try again", err)
 		}
-		return errs.E(errs.Internal, "cannot commit", err)
+		return errs.E("sqlstore.write", errs.Internal, "cannot commit", err)
 	}
 	return nil
 }

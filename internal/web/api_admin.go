@@ -1,0 +1,97 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/sqlstore"
+)
+
+func (s *Server) registerAdminRoutes() {
+	s.add("GET", "/api/v1/users", access.UserManage, "List users.", s.handleUsers)
+	s.add("POST", "/api/v1/users", access.UserManage, "Create a user with a role (and party).", s.handleCreateUser)
+	s.add("POST", "/api/v1/users/{login}/disable", access.UserManage, "Disable a user; their tokens stop working.", s.handleDisableUser)
+	s.add("GET", "/api/v1/tokens", access.TokenManage, "List every API token (never the secrets).", s.handleTokens)
+	s.add("POST", "/api/v1/tokens", access.TokenManage, "Create an expiring API token for a user; the secret is shown once.", s.handleCreateToken)
+	s.add("DELETE", "/api/v1/tokens/{id}", access.TokenManage, "Revoke any token.", s.handleRevokeToken)
+}
+
+func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	us, err := s.db.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"users": nonNil(us)})
+	return nil
+}
+
+func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	var in struct {
+		Login    string      `json:"login"`
+		Role     access.Role `json:"role"`
+		Party    string      `json:"party"`
+		Password string      `json:"password"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	u, err := s.db.CreateUser(r.Context(), sqlstore.NewUser{Login: in.Login, Role: in.Role, Party: in.Party, Password: in.Password})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, u)
+	return nil
+}
+
+func (s *Server) handleDisableUser(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	if err := s.db.DisableUser(r.Context(), r.PathValue("login")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	toks, err := s.db.Tokens(r.Context(), r.URL.Query().Get("login"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": nonNil(toks)})
+	return nil
+}
+
+func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	var in struct {
+		Login    string  `json:"login"`
+		Name     string  `json:"name"`
+		TTLHours float64 `json:"ttl_hours"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.TTLHours <= 0 {
+		return errs.E("web.createToken", errs.Invalid, fmt.Sprintf("ttl_hours is required (at most %d)", int(sqlstore.MaxTokenLifetime.Hours())),
+			errs.FieldError{Field: "ttl_hours", Message: "required, positive"})
+	}
+	secret, tok, err := s.db.CreateToken(r.Context(), in.Login, in.Name, time.Duration(in.TTLHours*float64(time.Hour)))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"token": secret, "info": tok})
+	return nil
+}
+
+func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.db.RevokeToken(r.Context(), id, ""); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

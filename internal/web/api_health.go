@@ -1,0 +1,38 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/errs"
+)
+
+func (s *Server) registerHealthRoutes() {
+	s.add("GET", "/healthz", access.Public, "Liveness: the process answers.", s.handleHealthz)
+	s.add("GET", "/readyz", access.Public, "Readiness: the database answers and migrations are applied.", s.handleReadyz)
+	s.add("GET", "/api/v1/openapi.json", access.Public, "This API's OpenAPI 3 description.", s.handleOpenAPI)
+}
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	if err := s.db.Ready(r.Context()); err != nil {
+		s.log.Warn("not ready", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}
+
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	if len(openAPIDoc) == 0 {
+		return errs.E("web.openapi", errs.Internal, "no API description embedded")
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPIDoc)
+	return nil
+}
