@@ -400,7 +400,7 @@ func (g *Generator) serviceNumber(nat nation) string {
 	if nat == rus || !two {
 		b.WriteByte('-')
 	}
-	fmt.Fprintf(&b, "%06d", g.r.IntN(1000000))
+	writeDigits(&b, g.r.IntN(1000000), 6)
 	return b.String()
 }
 
@@ -410,9 +410,9 @@ func (g *Generator) unit(nat, w nation) string {
 	if nat == ukr {
 		switch x := g.r.Float64(); {
 		case x < 0.4:
-			return fmt.Sprintf("в/ч А%04d", g.r.IntN(10000))
+			return unitNumber("в/ч А", g.r.IntN(10000), 4)
 		case x < 0.5:
-			return fmt.Sprintf("в/ч %04d", 3000+g.r.IntN(100)) // National Guard
+			return unitNumber("в/ч ", 3000+g.r.IntN(100), 4) // National Guard
 		}
 		s := g.formation(nat).in(w)
 		if g.r.Float64() < 0.2 {
@@ -421,9 +421,18 @@ func (g *Generator) unit(nat, w nation) string {
 		return s
 	}
 	if g.r.Float64() < 0.55 {
-		return fmt.Sprintf("в/ч %05d", 10000+g.r.IntN(90000))
+		return unitNumber("в/ч ", 10000+g.r.IntN(90000), 5)
 	}
 	return g.formation(nat).in(w)
+}
+
+// unitNumber writes prefix and n with width digits.
+func unitNumber(prefix string, n, width int) string {
+	var b strings.Builder
+	b.Grow(len(prefix) + width)
+	b.WriteString(prefix)
+	writeDigits(&b, n, width)
+	return b.String()
 }
 
 // town renders the birth place of id as writer w writes it.
@@ -499,7 +508,18 @@ func (g *Generator) health(w nation, serious bool) string {
 	return s
 }
 
+// nameLang is the language relatives' names are written in: the person's
+// own when the writer is of the same side, else Russian (the language both
+// sides' clerks use for the other side's people, more often than not).
+func nameLang(nat, w nation) nation {
+	if nat == w {
+		return nat
+	}
+	return rus
+}
+
 // nextOfKin writes a relative with relationship and a made-up phone number.
+// A father carries the name the patronymic comes from.
 func (g *Generator) nextOfKin(id identity, nat, w nation) string {
 	k := kinships[g.r.IntN(len(kinships))]
 	rel := k.pair
@@ -507,34 +527,73 @@ func (g *Generator) nextOfKin(id identity, nat, w nation) string {
 	if k.spouse && id.female {
 		rel, female = husband, false
 	}
-	sur := id.sur.form(w, female)
+	l := nameLang(nat, w)
+	sur := id.sur.form(l, female)
 	var given string
-	if female {
-		given = femaleNames[g.femaleGiven()].form(w)
-	} else {
-		given = maleNames[g.maleGiven(nat)].form(w)
+	switch {
+	case female:
+		given = femaleNames[g.femaleGiven()].form(l)
+	case rel == kinships[2].pair: // father
+		given = maleNames[id.father].form(l)
+	default:
+		given = maleNames[g.maleGiven(nat)].form(l)
 	}
-	if w == ukr {
+	if l == ukr {
 		sur, given = g.apostrophe(sur), g.apostrophe(given)
-	}
-	var phone string
-	if nat == ukr {
-		n := g.r.IntN(10000000)
-		phone = fmt.Sprintf("+380 %s %03d %02d %02d", uaPhonePrefixes[g.r.IntN(len(uaPhonePrefixes))], n/10000, n/100%100, n%100)
 	} else {
-		n := g.r.IntN(10000000)
-		phone = fmt.Sprintf("+7 %s %03d-%02d-%02d", ruPhonePrefixes[g.r.IntN(len(ruPhonePrefixes))], n/10000, n/100%100, n%100)
+		sur, given = noYo(sur), noYo(given)
 	}
-	return fmt.Sprintf("%s %s (%s), %s", sur, given, rel.in(w), phone)
+	var b strings.Builder
+	b.Grow(96)
+	b.WriteString(sur)
+	b.WriteByte(' ')
+	b.WriteString(given)
+	b.WriteString(" (")
+	b.WriteString(rel.in(w))
+	b.WriteString("), ")
+	n := g.r.IntN(10000000)
+	if nat == ukr {
+		b.WriteString("+380 ")
+		b.WriteString(uaPhonePrefixes[g.r.IntN(len(uaPhonePrefixes))])
+		b.WriteByte(' ')
+		writeDigits(&b, n/10000, 3)
+		b.WriteByte(' ')
+		writeDigits(&b, n/100%100, 2)
+		b.WriteByte(' ')
+		writeDigits(&b, n%100, 2)
+	} else {
+		b.WriteString("+7 ")
+		b.WriteString(ruPhonePrefixes[g.r.IntN(len(ruPhonePrefixes))])
+		b.WriteByte(' ')
+		writeDigits(&b, n/10000, 3)
+		b.WriteByte('-')
+		writeDigits(&b, n/100%100, 2)
+		b.WriteByte('-')
+		writeDigits(&b, n%100, 2)
+	}
+	return b.String()
+}
+
+// writeDigits writes n with width digits, zero-padded.
+func writeDigits(b *strings.Builder, n, width int) {
+	var buf [12]byte
+	i := len(buf)
+	for range width {
+		i--
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	b.Write(buf[i:])
 }
 
 // maidenName draws a mother's maiden name.
 func (g *Generator) maidenName(nat, w nation) string {
-	s := g.surname(nat).form(w, true)
-	if w == ukr {
-		s = g.apostrophe(s)
+	l := nameLang(nat, w)
+	s := g.surname(nat).form(l, true)
+	if l == ukr {
+		return g.apostrophe(s)
 	}
-	return s
+	return noYo(s)
 }
 
 // unidentified marks a held record whose identity is not established: half
