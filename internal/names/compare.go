@@ -16,7 +16,8 @@ const (
 	weightName       = 1.0  // a surname or given name
 	weightPatronymic = 0.6  // a patronymic: often left out, rarely wrong
 	weightInitial    = 0.5  // a pair in which one side is only an initial
-	missingName      = 0.25 // a surname or given name one side lacks
+	missingName      = 0.25 // a given (middle) name one side lacks
+	missingSurname   = 0.5  // a surname one side lacks
 	missingPatr      = 0.1  // a patronymic one side lacks
 	missingInitial   = 0.05 // an initial one side lacks
 	maxTokens        = 6    // words beyond these are ignored
@@ -176,6 +177,8 @@ func missingWeight(t *token) float64 {
 		return missingInitial
 	case t.role == Patronymic || t.patr:
 		return missingPatr
+	case t.role == Surname:
+		return missingSurname
 	}
 	return missingName
 }

@@ -91,8 +91,8 @@ func TestGroups(t *testing.T) {
 					if !sharesKey(ka, kb) {
 						t.Errorf("Keys: got %v and %v, want a shared key", ka, kb)
 					}
-					if s := Similarity(g.part, a, b); s < genderScore {
-						t.Errorf("Similarity: got %v, want >= %v", s, genderScore)
+					if s := Similarity(g.part, a, b); s < similarFloor {
+						t.Errorf("Similarity: got %v, want >= %v", s, similarFloor)
 					}
 				})
 			}

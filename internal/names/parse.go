@@ -230,6 +230,7 @@ func templates(n int, latin bool) []template {
 		return []template{
 			{cat(one(Surname), one(Given)), sFirst},
 			{cat(one(Given), one(Surname)), gFirst},
+			{cat(one(Given), one(Patronymic)), 0},
 		}
 	}
 	return []template{

@@ -146,7 +146,8 @@ func patronymicSex(sk string) byte {
 // Ukrainian/Russian form (Олександр, Александр, Oleksandr, Aleksandr,
 // Alexander), 0.9 for a surname in its other gender's form, and otherwise
 // the edit similarity of the skeletons (raised
-// towards their Jaro–Winkler similarity when that is higher). An initial scores 0.9 against a name it can
+// a third of the way towards their Jaro–Winkler similarity when that is
+// higher). An initial scores 0.9 against a name it can
 // abbreviate and 0 against one it cannot.
 func Similarity(part Part, a, b string) float64 {
 	pa, pb := Prepare(part, a), Prepare(part, b)
@@ -214,7 +215,7 @@ func comparePrepared(a, b *Prepared) (float64, Level) {
 }
 
 // skeletonSimilarity is the edit similarity (1 − edit distance / longer
-// length) or, when higher, its mean with Jaro–Winkler. Jaro–Winkler alone
+// length) or, when higher, its blend with Jaro–Winkler (0.65/0.35). Jaro–Winkler alone
 // rewards a shared start too much for surnames built on one stem
 // (Петров/Петренко), and its greedy matching misses an inserted letter
 // (Dimitri/Dmitri).
@@ -228,7 +229,7 @@ func skeletonSimilarity(a, b string) float64 {
 	jw := jaroWinkler(a, b)
 	d := levenshtein(a, b)
 	ed := 1 - float64(d)/float64(max(len(a), len(b)))
-	return max(ed, (jw+ed)/2)
+	return max(ed, 0.35*jw+0.65*ed)
 }
 
 // jaroWinkler is the Jaro–Winkler similarity of two short byte strings

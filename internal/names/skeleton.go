@@ -29,7 +29,7 @@ var cyrSkel = map[rune]string{
 	'є': "ie", 'ё': "e", 'ж': "Z", 'з': "z", 'и': "i", 'і': "i", 'ї': "ii",
 	'й': "i", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p",
 	'р': "r", 'с': "s", 'т': "t", 'у': "u", 'ф': "f", 'х': "g", 'ц': "C",
-	'ч': "Q", 'ш': "S", 'щ': "S", 'ъ': "", 'ы': "i", 'ь': "", 'э': "e",
+	'ч': "Q", 'ш': "S", 'щ': "S", 'ъ': "j", 'ы': "i", 'ь': "j", 'э': "e",
 	'ю': "iu", 'я': "ia", 'ў': "u", 'ј': "i", 'љ': "l", 'њ': "n", 'ђ': "d",
 	'ћ': "Q", 'џ': "Z", 'ѕ': "z",
 	// Greek, for the odd name written in it.
@@ -54,6 +54,14 @@ func appendSkeleton(dst []byte, s string, altX bool) []byte {
 	start := len(dst)
 	for i := 0; i < len(s); {
 		c := s[i]
+		if c == ' ' || c == '-' {
+			// A word ends: squeeze it on its own, so that its first
+			// letter is known.
+			dst = squeeze(dst, start)
+			start = len(dst)
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
 			out, n := latinDigraph(s[i:], altX)
 			dst = append(dst, out...)
@@ -177,21 +185,32 @@ func isSkelVowel(c byte) bool {
 	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'
 }
 
-// squeeze collapses runs of one letter in dst[start:] and drops an i that
-// stands before another vowel, in place.
+// squeeze collapses runs of one letter in the word dst[start:] and drops
+// an i that stands before another vowel (the glide of я, ю, є, ya, iu…),
+// in place. A j (a soft or hard sign) is a glide before a vowel and
+// nothing before a consonant. At the start of a word the glide is kept, except before e:
+// Яна is not Анна, but Yelena and Elena are one spelling of Елена.
 func squeeze(dst []byte, start int) []byte {
 	w := start
 	for r := start; r < len(dst); r++ {
 		c := dst[r]
-		if c == 'i' {
+		if c == 'i' || c == 'j' {
 			// Skip the glide: the next letter that is not i decides.
 			n := r + 1
-			for n < len(dst) && dst[n] == 'i' {
+			for n < len(dst) && (dst[n] == 'i' || dst[n] == 'j') {
 				n++
 			}
-			if n < len(dst) && isSkelVowel(dst[n]) {
+			if n < len(dst) && isSkelVowel(dst[n]) && (r > start || dst[n] == 'e') {
+				// ё after a consonant is written e, yo, io or jo, and
+				// Ukrainian writes it ьо or йо: all become e.
+				if dst[n] == 'o' && w > start && !isSkelVowel(dst[w-1]) {
+					dst[n] = 'e'
+				}
 				r = n - 1
 				continue
+			}
+			if c == 'j' {
+				continue // a soft or hard sign before a consonant
 			}
 		}
 		if w > start && dst[w-1] == c {
