@@ -205,6 +205,10 @@ func comparePrepared(a, b *Prepared) (float64, Level) {
 			}
 		}
 	}
+	if a.fold != a.skel || b.fold != b.skel {
+		// One is a feminine surname: compare the masculine forms too.
+		s = max(s, min(genderScore, skeletonSimilarity(a.fold, b.fold)))
+	}
 	if a.sex != sexUnknown && b.sex != sexUnknown && a.sex != b.sex {
 		s = min(s, 0.5) // Олександр / Олександра: not the same person
 	}
