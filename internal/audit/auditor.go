@@ -1,8 +1,10 @@
 package audit
 
 import (
+	"encoding/base64"
 	"fmt"
 	"iter"
+	"strings"
 
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
@@ -76,6 +78,25 @@ type Report struct {
 
 // OK reports whether the audit found nothing wrong.
 func (r *Report) OK() bool { return len(r.Findings) == 0 && r.Omitted == 0 }
+
+// Summary returns the verdict for people: a first line that starts with
+// "OK" or "FAILED", then one line per finding.
+func (r *Report) Summary() string {
+	var b strings.Builder
+	if r.OK() {
+		fmt.Fprintf(&b, "OK: %d leaves, %d stored hashes, %d checkpoints verified; root %s\n",
+			r.Size, r.Hashes, len(r.Checkpoints), base64.StdEncoding.EncodeToString(r.Root[:]))
+		return b.String()
+	}
+	fmt.Fprintf(&b, "FAILED: %d problem(s) in a log of %d leaves\n", len(r.Findings)+r.Omitted, r.Leaves)
+	for _, f := range r.Findings {
+		b.WriteString("  " + f.Message + "\n")
+	}
+	if r.Omitted > 0 {
+		fmt.Fprintf(&b, "  … and %d more\n", r.Omitted)
+	}
+	return b.String()
+}
 
 // MaxFindings bounds the findings a report lists; later ones are counted.
 const MaxFindings = 1000

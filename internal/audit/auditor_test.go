@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // auditState is a log as stored in a database, which the tests tamper with.
@@ -197,5 +198,37 @@ func TestAuditFindingLimit(t *testing.T) {
 	r := s.audit(t, l.keys)
 	if len(r.Findings) != MaxFindings || r.Omitted == 0 || r.OK() {
 		t.Errorf("findings %d, omitted %d", len(r.Findings), r.Omitted)
+	}
+}
+
+func TestReportSummary(t *testing.T) {
+	l := newTestLog(t)
+	l.append(3)
+	s := storedState(l, l.checkpoint())
+	if got := s.audit(t, l.keys).Summary(); !strings.HasPrefix(got, "OK: 3 leaves, 4 stored hashes, 1 checkpoints verified; root ") {
+		t.Errorf("got %q", got)
+	}
+	s.leaves[1].Data = testLeaf(9).Encode()
+	want := "FAILED: 2 problem(s) in a log of 3 leaves\n  leaf 1: stored hash differs from the hash of the leaf's bytes\n  checkpoint 1 (size 3): root mismatch: the signed root is not the root of the stored leaves\n"
+	if got := s.audit(t, l.keys).Summary(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestCheckpointSchedule(t *testing.T) {
+	s := CheckpointSchedule{EveryLeaves: 100, Every: time.Minute}
+	for _, tc := range []struct {
+		lastSize, size int64
+		after          time.Duration
+		want           bool
+	}{
+		{10, 10, time.Hour, false},
+		{10, 50, time.Second, false},
+		{10, 110, time.Second, true},
+		{10, 11, time.Minute, true},
+	} {
+		if got := s.Due(tc.lastSize, testTime, tc.size, testTime.Add(tc.after)); got != tc.want {
+			t.Errorf("Due(%d, %d, +%v) = %v, want %v", tc.lastSize, tc.size, tc.after, got, tc.want)
+		}
 	}
 }

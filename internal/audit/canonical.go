@@ -17,7 +17,6 @@ import (
 // must be valid UTF-8.
 func CanonicalJSON(fields map[string]string) ([]byte, error) {
 	const op = "audit.CanonicalJSON"
-	keys := make([]string, 0, len(fields))
 	size := 2
 	for k, v := range fields {
 		if !utf8.ValidString(k) {
@@ -26,11 +25,20 @@ func CanonicalJSON(fields map[string]string) ([]byte, error) {
 		if !utf8.ValidString(v) {
 			return nil, errs.Errorf(op, errs.Invalid, "value of %q is not valid UTF-8", k)
 		}
-		keys = append(keys, k)
 		size += len(k) + len(v) + 6
 	}
+	return appendObject(make([]byte, 0, size), fields), nil
+}
+
+// appendObject appends the canonical encoding of fields without checking
+// UTF-8: invalid bytes are copied as they are, so that the result is
+// deterministic and rejected by any decoder.
+func appendObject(b []byte, fields map[string]string) []byte {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
 	slices.SortFunc(keys, compareUTF16)
-	b := make([]byte, 0, size)
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -40,7 +48,7 @@ func CanonicalJSON(fields map[string]string) ([]byte, error) {
 		b = append(b, ':')
 		b = appendString(b, fields[k])
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // compareUTF16 orders strings by their UTF-16 code units, as RFC 8785

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -180,4 +181,25 @@ func AddCosignatures(msg []byte, lines ...string) ([]byte, error) {
 		out = append(out, l...)
 	}
 	return out, nil
+}
+
+// CheckpointSchedule says when the server makes a new checkpoint: after
+// EveryLeaves new leaves or Every time since the last one, whichever comes
+// first (a zero value disables that trigger), and on demand.
+type CheckpointSchedule struct {
+	EveryLeaves int64
+	Every       time.Duration
+}
+
+// Due reports whether a checkpoint is due for a log of size leaves at time
+// now, when the last checkpoint had lastSize leaves and was made at lastAt.
+// A log that has not grown needs none.
+func (s CheckpointSchedule) Due(lastSize int64, lastAt time.Time, size int64, now time.Time) bool {
+	if size <= lastSize {
+		return false
+	}
+	if s.EveryLeaves > 0 && size-lastSize >= s.EveryLeaves {
+		return true
+	}
+	return s.Every > 0 && now.Sub(lastAt) >= s.Every
 }

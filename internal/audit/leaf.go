@@ -73,6 +73,8 @@ func (l Leaf) Validate() error {
 	}
 	if l.Time.IsZero() {
 		bad("time", "is required")
+	} else if y := l.Time.UTC().Year(); y < 1 || y > 9999 {
+		bad("time", "must be in the years 0001–9999")
 	}
 	if l.Subject == "" {
 		bad("subject", "is required")
@@ -132,17 +134,7 @@ func (l Leaf) fields() map[string]string {
 // §1), the data the log stores and hashes. Call [Leaf.Validate] first: the
 // encoding of an invalid leaf is one that [DecodeLeaf] rejects.
 func (l Leaf) Encode() []byte {
-	m := l.fields()
-	if !utf8ValidString(l.Actor + l.Exchange + l.Subject) {
-		// CanonicalJSON refuses invalid UTF-8; write it anyway so the
-		// result is deterministic, and undecodable.
-		m["actor"], m["exchange"], m["subject"] = "\ufffd", "\ufffd", "\ufffd"
-	}
-	b, err := CanonicalJSON(m)
-	if err != nil {
-		panic("audit: canonical leaf: " + err.Error()) // unreachable: inputs are valid UTF-8
-	}
-	return b
+	return appendObject(nil, l.fields())
 }
 
 var leafKeys = map[string]bool{

@@ -99,3 +99,14 @@ func TestLeafTypes(t *testing.T) {
 		}
 	}
 }
+
+func TestEncodeInvalidLeafIsUndecodable(t *testing.T) {
+	l := testLeaf(1)
+	l.Actor = "user:\xff"
+	wantKind(t, l.Validate(), errs.Invalid)
+	_, err := DecodeLeaf(l.Encode())
+	wantKind(t, err, errs.Invalid)
+	l = testLeaf(1)
+	l.Time = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	wantKind(t, l.Validate(), errs.Invalid)
+}
