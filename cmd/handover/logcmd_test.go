@@ -95,22 +95,34 @@ func TestVerifyInclusion(t *testing.T) {
 	lessCosigned := p
 	lessCosigned.Checkpoint = []byte(strings.Join(cp[:4], "\n") + "\n" + strings.Join(strings.SplitN(cp[4], "\n", 3)[:2], "\n") + "\n") // log and UA-bureau only
 
+	// The same checkpoint, signed by a key with the log's name that is not
+	// the registered one.
+	evilSkey, _, err := audit.GenerateKey("handover.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil, _ := audit.NewLogSigner(evilSkey)
+	c, _ := audit.PeekCheckpoint(p.Checkpoint)
+	forged := p
+	forged.Checkpoint, _ = audit.SignCheckpoint(c, evil)
+
 	tests := []struct {
-		name  string
-		args  []string
-		code  int
-		says  string
-		where *string
+		name string
+		args []string
+		code int
+		says string
 	}{
-		{"valid and final", []string{"--proof", logVectors + "inclusion-4-13.proof", "--keys", logVectors + "keys.txt"}, 0, "final: yes", nil},
-		{"policy by names", []string{"--proof", logVectors + "inclusion-4-13.proof", "--keys", logVectors + "keys.txt", "--policy", "mediator,UA-bureau"}, 0, "OK: leaf 4 is in the log handover.test/log of 13 leaves", nil},
-		{"wrong index", []string{"--proof", logTestFile(t, dir, "other.proof", other.Marshal()), "--keys", logVectors + "keys.txt"}, 1, "leaf 5 is not in the log at checkpoint size 13", nil},
-		{"not cosigned by all", []string{"--proof", logTestFile(t, dir, "less.proof", lessCosigned.Marshal()), "--keys", logVectors + "keys.txt"}, 1, "is in the log, but it is not final: the checkpoint (size 13) lacks cosignatures from RU-bureau, mediator", nil},
-		{"policy names unknown witness", []string{"--proof", logVectors + "inclusion-4-13.proof", "--keys", noRU, "--policy", "RU-bureau"}, 2, "policy names witness \"RU-bureau\"", nil},
-		{"log key not trusted", []string{"--proof", logVectors + "inclusion-4-13.proof", "--keys", onlyWitnesses}, 2, "no key named \"handover.test/log\"", nil},
-		{"missing proof file", []string{"--proof", filepath.Join(dir, "nope"), "--keys", logVectors + "keys.txt"}, 2, "cannot read proof file", nil},
-		{"not a proof", []string{"--proof", logVectors + "keys.txt", "--keys", logVectors + "keys.txt"}, 2, "not an inclusion proof", nil},
-		{"no keys flag", []string{"--proof", logVectors + "inclusion-4-13.proof"}, 2, "--keys is required", nil},
+		{"valid and final", []string{"--proof", logVectors + "inclusion-4-13.proof", "--keys", logVectors + "keys.txt"}, 0, "final: yes"},
+		{"policy by names", []string{"--proof", logVectors + "inclusion-4-13.proof", "--keys", logVectors + "keys.txt", "--policy", "mediator,UA-bureau"}, 0, "OK: leaf 4 is in the log handover.test/log of 13 leaves"},
+		{"wrong index", []string{"--proof", logTestFile(t, dir, "other.proof", other.Marshal()), "--keys", logVectors + "keys.txt"}, 1, "leaf 5 is not in the log at checkpoint size 13"},
+		{"not cosigned by all", []string{"--proof", logTestFile(t, dir, "less.proof", lessCosigned.Marshal()), "--keys", logVectors + "keys.txt"}, 1, "is in the log, but it is not final: the checkpoint (size 13) lacks cosignatures from RU-bureau, mediator"},
+		{"policy names unknown witness", []string{"--proof", logVectors + "inclusion-4-13.proof", "--keys", noRU, "--policy", "RU-bureau"}, 2, "policy names witness \"RU-bureau\""},
+		{"log key not trusted", []string{"--proof", logVectors + "inclusion-4-13.proof", "--keys", onlyWitnesses}, 2, "no key named \"handover.test/log\""},
+		{"missing proof file", []string{"--proof", filepath.Join(dir, "nope"), "--keys", logVectors + "keys.txt"}, 2, "cannot read proof file"},
+		{"not a proof", []string{"--proof", logVectors + "keys.txt", "--keys", logVectors + "keys.txt"}, 2, "not an inclusion proof"},
+		{"no keys flag", []string{"--proof", logVectors + "inclusion-4-13.proof"}, 2, "--keys is required"},
+		{"checkpoint signed by an unregistered key", []string{"--proof", logTestFile(t, dir, "forged.proof", forged.Marshal()), "--keys", logVectors + "keys.txt"}, 1,
+			"checkpoint is not signed by the log key handover.test/log: signed only by unknown key(s) handover.test/log+"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
