@@ -73,7 +73,9 @@ func letterScript(r rune) ScriptKind {
 			return ScriptLatin
 		}
 		return ScriptNone
-	case r >= 0x400 && r <= 0x52f, r >= 0x1c80 && r <= 0x1c8f, r >= 0x2de0 && r <= 0x2dff, r >= 0xa640 && r <= 0xa69f:
+	case r >= 0x400 && r <= 0x45f:
+		return ScriptCyrillic // the basic Cyrillic letters, all of them letters
+	case r >= 0x460 && r <= 0x52f, r >= 0x1c80 && r <= 0x1c8f, r >= 0x2de0 && r <= 0x2dff, r >= 0xa640 && r <= 0xa69f:
 		if unicode.IsLetter(r) {
 			return ScriptCyrillic
 		}
@@ -128,9 +130,10 @@ func isDash(r rune) bool {
 // folded, apostrophes of every form removed, hyphens and dashes unified to
 // "-" with no spaces around them, runs of white space collapsed to one space
 // and trimmed, Latin look-alike letters inside a Cyrillic word folded to
-// Cyrillic (and the reverse), and ё written as е. Other punctuation is kept.
+// Cyrillic (and the reverse), ё written as е, and combining marks left over
+// after composition (stress marks) dropped. Other punctuation is kept.
 func Normalize(s string) string {
-	if !norm.NFC.IsNormalString(s) {
+	if !quickNFC(s) && !norm.NFC.IsNormalString(s) {
 		s = norm.NFC.String(s)
 	}
 	var b strings.Builder
@@ -159,6 +162,10 @@ func Normalize(s string) string {
 		}
 		if isApostrophe(r) {
 			i += size
+			continue
+		}
+		if isWordRune(r) && !unicode.IsLetter(r) && !hasLetterAhead(s[i:]) {
+			i += size // a stray mark that NFC could not join: dropped
 			continue
 		}
 		if pendingSpace {
@@ -219,15 +226,52 @@ func dominantScript(word string) ScriptKind {
 	return ScriptLatin
 }
 
+// hasLetterAhead reports whether the run of word runes at the start of s
+// has a letter in it.
+func hasLetterAhead(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+		if !isWordRune(r) && !isApostrophe(r) {
+			return false
+		}
+	}
+	return false
+}
+
+// quickNFC reports, without tables, whether s is certainly in NFC: it has
+// only runes below U+0300 (ASCII, Latin-1, Latin Extended-A and -B) and
+// Cyrillic (U+0400–U+052F), none of which change under NFC.
+func quickNFC(s string) bool {
+	for _, r := range s {
+		if r >= 0x300 && (r < 0x400 || r > 0x52f) {
+			return false
+		}
+	}
+	return true
+}
+
 // writeWord writes one word of Normalize's output.
 func writeWord(b *strings.Builder, word string) {
-	mixed := Script(word) == ScriptMixed
+	var cyr, lat bool
+	for _, r := range word {
+		switch letterScript(r) {
+		case ScriptCyrillic:
+			cyr = true
+		case ScriptLatin:
+			lat = true
+		}
+	}
+	mixed := cyr && lat
 	dom := ScriptNone
 	if mixed {
 		dom = dominantScript(word)
 	}
 	for _, r := range word {
-		if isApostrophe(r) {
+		if isApostrophe(r) || r >= 0x300 && unicode.Is(unicode.Mn, r) {
+			// A mark NFC could not join to its letter (a stress mark,
+			// a stray diaeresis) says nothing about the name.
 			continue
 		}
 		if mixed {
@@ -252,6 +296,14 @@ func writeWord(b *strings.Builder, word string) {
 
 // foldRune case-folds r and writes ё as е.
 func foldRune(r rune) rune {
+	switch {
+	case r >= 'A' && r <= 'Z':
+		return r + 0x20
+	case r >= 'А' && r <= 'Я':
+		return r + 0x20
+	case r < 0x80 || r >= 'а' && r <= 'я':
+		return r
+	}
 	r = unicode.ToLower(r)
 	switch r {
 	case 'ё':
