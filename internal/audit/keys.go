@@ -103,6 +103,7 @@ func NewLogSigner(skey string) (note.Signer, error) {
 
 // WitnessKey is a trusted witness (a party's bureau or the mediator): its
 // name, its verifier key and the cosignature/v1 verifier derived from it.
+// [NewKeys] makes them.
 type WitnessKey struct {
 	Name     string
 	VKey     string
@@ -111,7 +112,8 @@ type WitnessKey struct {
 
 // Keys is a set of trusted public keys for one log: the log key, whose name
 // is the log's origin, and the witness keys. It implements note.Verifiers,
-// so it can open a checkpoint with its cosignatures.
+// so it can open a checkpoint with its cosignatures. Make one with [NewKeys]
+// or [ParseKeys]; it is read-only afterwards and safe for concurrent use.
 type Keys struct {
 	Origin    string
 	LogKey    string // the log's verifier key
