@@ -1,7 +1,330 @@
 package main
 
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/web"
+)
+
 // coreCommands lists the foundation's commands (init, serve, demo, user,
 // token, record).
 func coreCommands() []command {
+	cmds := []command{
+		{name: "init", summary: "create the database, the parties and the first administrator", usage: initUsage, run: runInit},
+		{name: "serve", summary: "run the server (JSON API, health probes)", usage: serveUsage, run: runServe},
+		{name: "demo", summary: "seed a throw-away demo with two parties and start the server", usage: demoUsage, run: runDemo},
+	}
+	cmds = append(cmds, userCommands()...)
+	cmds = append(cmds, recordCommands()...)
+	return cmds
+}
+
+// storeFlags are the flags that say where the data lives.
+type storeFlags struct {
+	dir string
+	db  string
+}
+
+func (m *Main) addStoreFlags(fs *flag.FlagSet) *storeFlags {
+	sf := &storeFlags{}
+	def := m.Getenv("HANDOVER_DIR")
+	if def == "" {
+		def = "handover-data"
+	}
+	fs.StringVar(&sf.dir, "dir", def, "data directory: the SQLite database and the data key (env HANDOVER_DIR)")
+	fs.StringVar(&sf.db, "db", m.Getenv("HANDOVER_DB"), "database: postgres://… or an SQLite file; default DIR/handover.db (env HANDOVER_DB)")
+	return sf
+}
+
+const keyFile = "data.key"
+
+// open opens the store named by the flags. With create, a missing data
+// directory and data key are made; otherwise their absence is an error that
+// says to run init.
+func (m *Main) open(ctx context.Context, sf *storeFlags, create bool) (*sqlstore.DB, error) {
+	const op = "open"
+	if create {
+		if err := os.MkdirAll(sf.dir, 0o700); err != nil {
+			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("cannot create the data directory %s", sf.dir), err)
+		}
+	} else if _, err := os.Stat(sf.dir); err != nil && m.Getenv("HANDOVER_DATA_KEY") == "" {
+		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("no data directory %s: run 'handover init' first, or pass --dir", sf.dir))
+	}
+	key, err := m.dataKey(sf.dir, create)
+	if err != nil {
+		return nil, err
+	}
+	dsn := sf.db
+	if dsn == "" {
+		dsn = filepath.Join(sf.dir, "handover.db")
+		if _, err := os.Stat(dsn); err != nil && !create {
+			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("no database in %s: run 'handover init' first", sf.dir))
+		}
+	}
+	return sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: key})
+}
+
+// dataKey reads the key that encrypts sensitive fields: HANDOVER_DATA_KEY
+// (64 hex digits) or DIR/data.key, created with create.
+func (m *Main) dataKey(dir string, create bool) ([]byte, error) {
+	const op = "data key"
+	if v := m.Getenv("HANDOVER_DATA_KEY"); v != "" {
+		k, err := hex.DecodeString(strings.TrimSpace(v))
+		if err != nil || len(k) != 32 {
+			return nil, errs.E(op, errs.Invalid, "HANDOVER_DATA_KEY must be 64 hexadecimal digits")
+		}
+		return k, nil
+	}
+	path := filepath.Join(dir, keyFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && create {
+		k := make([]byte, 32)
+		rand.Read(k)
+		if err := os.WriteFile(path, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
+			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("cannot write %s", path), err)
+		}
+		return k, nil
+	}
+	if err != nil {
+		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("cannot read the data key %s: run 'handover init' first, or set HANDOVER_DATA_KEY", path), err)
+	}
+	k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(k) != 32 {
+		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("%s must hold 64 hexadecimal digits", path))
+	}
+	return k, nil
+}
+
+const initUsage = `
+Usage: handover init [--dir DIR | --db DSN] [--party CODE=NAME ...] [--admin LOGIN] [--admin-password-file FILE]
+
+Creates the database (an SQLite file in DIR by default, or PostgreSQL with
+--db postgres://…), the data key that encrypts sensitive fields, the
+parties, and the first mediator_admin account. Without a password file a
+password is generated and printed once.
+
+Example:
+  handover init --dir /var/lib/handover --party UA=Ukraine --party "RU=Russian Federation" --admin admin
+`
+
+type multiFlag []string
+
+func (f *multiFlag) String() string     { return strings.Join(*f, ",") }
+func (f *multiFlag) Set(v string) error { *f = append(*f, v); return nil }
+
+func runInit(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("init", initUsage)
+	sf := m.addStoreFlags(fs)
+	var parties multiFlag
+	fs.Var(&parties, "party", "a party as CODE=NAME (repeatable); default UA=Ukraine and RU=Russian Federation")
+	admin := fs.String("admin", "admin", "login of the first mediator_admin")
+	pwFile := fs.String("admin-password-file", "", "file holding the administrator's password (default: generate one)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if len(parties) == 0 {
+		parties = multiFlag{"UA=Ukraine", "RU=Russian Federation"}
+	}
+	type party struct{ code, name string }
+	var ps []party
+	for _, p := range parties {
+		code, name, ok := strings.Cut(p, "=")
+		if !ok {
+			return usageError{fmt.Sprintf("--party %q: use CODE=NAME, e.g. UA=Ukraine", p)}
+		}
+		ps = append(ps, party{strings.TrimSpace(code), strings.TrimSpace(name)})
+	}
+	password, generated, err := readPassword(*pwFile)
+	if err != nil {
+		return err
+	}
+	db, err := m.open(ctx, sf, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	existing, err := db.Parties(ctx)
+	if err != nil {
+		return err
+	}
+	if len(existing) > 0 {
+		return errs.E("init", errs.Conflict, "the database is initialised already (it has parties); use 'handover user' to add users")
+	}
+	for _, p := range ps {
+		if _, err := db.CreateParty(ctx, p.code, p.name); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "party %s (%s) created\n", p.code, p.name)
+	}
+	if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: *admin, Role: "mediator_admin", Password: password}); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "user %s (mediator_admin) created\n", *admin)
+	if generated {
+		fmt.Fprintf(m.Stdout, "password for %s: %s\n(shown once: store it now)\n", *admin, password)
+	}
+	where := sf.db
+	if where == "" {
+		where = filepath.Join(sf.dir, "handover.db")
+	}
+	fmt.Fprintf(m.Stdout, "database %s (%s) ready; data key in %s\n", redactDSN(where), db.Dialect(), filepath.Join(sf.dir, keyFile))
 	return nil
 }
+
+// readPassword reads a password from a file, or generates one.
+func readPassword(file string) (string, bool, error) {
+	if file == "" {
+		return newPassword(), true, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", false, errs.E("password", errs.Invalid, fmt.Sprintf("cannot read the password file %s", file), err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), false, nil
+}
+
+// newPassword returns a random password of 20 characters (about 100 bits).
+func newPassword() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 20)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// redactDSN hides a password in a PostgreSQL URL.
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if j := strings.Index(dsn[i+3:], "@"); j >= 0 {
+			cred := dsn[i+3 : i+3+j]
+			if u, _, ok := strings.Cut(cred, ":"); ok {
+				return dsn[:i+3] + u + ":***" + dsn[i+3+j:]
+			}
+		}
+	}
+	return dsn
+}
+
+const serveUsage = `
+Usage: handover serve [--dir DIR | --db DSN] [--listen ADDR] [--log-format text|json]
+
+Runs the server: the JSON API under /api/v1/ (described at
+/api/v1/openapi.json), /healthz and /readyz. Stops gracefully on SIGINT or
+SIGTERM, finishing requests in flight.
+
+Example:
+  handover serve --dir /var/lib/handover --listen 127.0.0.1:8080
+`
+
+func runServe(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("serve", serveUsage)
+	sf := m.addStoreFlags(fs)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	logFormat := fs.String("log-format", "text", "request log format: text or json")
+	urlFile := fs.String("url-file", "", "write the server's URL to this file once it accepts connections (for scripts; with port 0)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	logger, err := m.logger(*logFormat)
+	if err != nil {
+		return err
+	}
+	db, err := m.open(ctx, sf, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return m.serve(ctx, db, logger, *listen, func(url string) {
+		fmt.Fprintf(m.Stdout, "handover listening on %s\n", url)
+		if *urlFile != "" {
+			if err := writeFileAtomic(*urlFile, []byte(url+"\n"), 0o644); err != nil {
+				logger.Error("cannot write the URL file", "file", *urlFile, "err", err)
+			}
+		}
+	})
+}
+
+func (m *Main) logger(format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(m.Stderr, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(m.Stderr, nil)), nil
+	}
+	return nil, usageError{fmt.Sprintf("--log-format %q: use text or json", format)}
+}
+
+// serve runs the HTTP server on listen until ctx is done, then shuts down
+// gracefully. ready is called with the server's URL once it accepts.
+func (m *Main) serve(ctx context.Context, db *sqlstore.DB, logger *slog.Logger, listen string, ready func(url string)) error {
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return errs.E("serve", errs.Invalid, fmt.Sprintf("cannot listen on %s", listen), err)
+	}
+	srv := &http.Server{
+		Handler:           web.New(db, logger).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	url := "http://" + ln.Addr().String()
+	logger.Info("listening", "url", url, "database", db.Dialect())
+	ready(url)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return errs.E("serve", errs.Internal, err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return errs.E("serve", errs.Internal, "graceful shutdown", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// writeFileAtomic writes data to path through a temporary file and a
+// rename, so a reader never sees half a file.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+

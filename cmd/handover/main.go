@@ -4,17 +4,8 @@
 // real program in-process.
 package main
 
-import (
-	"context"
-	"os"
-	"os/signal"
-	"syscall"
-)
+import "os"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	m := NewMain()
-	code := m.Run(ctx, os.Args[1:])
-	stop()
-	os.Exit(code)
+	os.Exit(NewMain().Run(interruptContext(), os.Args[1:]))
 }

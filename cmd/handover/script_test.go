@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets the test binary act as the handover command inside the
+// scripts of testdata/script, so they run the real command tree.
+func TestMain(m *testing.M) {
+	os.Exit(testscript.RunMain(m, map[string]func() int{
+		"handover": func() int { return NewMain().Run(interruptContext(), os.Args[1:]) },
+	}))
+}
+
+// TestScripts runs the CLI as a user runs it: testdata/script/*.txtar.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// waitfile FILE: wait up to 30 s for FILE to exist (a server's URL file).
+			"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: waitfile FILE")
+				}
+				deadline := time.Now().Add(30 * time.Second)
+				for time.Now().Before(deadline) {
+					if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+						return
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+				ts.Fatalf("%s did not appear", args[0])
+			},
+			// envfile NAME FILE: set NAME to FILE's first line.
+			"envfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: envfile NAME FILE")
+				}
+				b, err := os.ReadFile(ts.MkAbs(args[1]))
+				ts.Check(err)
+				ts.Setenv(args[0], strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+			},
+			// envjson NAME FILE EXPR: set NAME from a demo-credentials.json:
+			// EXPR is url or LOGIN.token or LOGIN.password.
+			"envjson": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: envjson NAME FILE EXPR")
+				}
+				v, err := credValue(ts.MkAbs(args[1]), args[2])
+				ts.Check(err)
+				ts.Setenv(args[0], v)
+			},
+		},
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("HANDOVER_SERVER", "")
+			env.Setenv("HANDOVER_TOKEN", "")
+			env.Setenv("HANDOVER_DIR", "")
+			env.Setenv("HANDOVER_DB", "")
+			env.Setenv("HANDOVER_DATA_KEY", "")
+			return nil
+		},
+	})
+}
+
+func credValue(path, expr string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var c demoCredentials
+	if err := json.Unmarshal(b, &c); err != nil {
+		return "", err
+	}
+	if expr == "url" {
+		return c.URL, nil
+	}
+	login, field, _ := strings.Cut(expr, ".")
+	for _, u := range c.Users {
+		if u.Login == login {
+			if field == "token" {
+				return u.Token, nil
+			}
+			return u.Password, nil
+		}
+	}
+	return "", fmt.Errorf("no user %s in %s", login, path)
+}
+
