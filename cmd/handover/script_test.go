@@ -92,4 +92,3 @@ func credValue(path, expr string) (string, error) {
 	}
 	return "", fmt.Errorf("no user %s in %s", login, path)
 }
-

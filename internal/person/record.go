@@ -133,11 +133,11 @@ type Fields struct {
 
 // Provenance says where a record version came from.
 type Provenance struct {
-	Source     string    `json:"source"`           // "entered by hand", a file name, a list
-	SourceRef  string    `json:"source_ref,omitempty"` // e.g. file SHA-256, sheet and row
-	EnteredBy  string    `json:"entered_by"`       // login of the user
-	EnteredAt  time.Time `json:"entered_at"`
-	Reason     string    `json:"reason,omitempty"` // why a correction was made
+	Source    string    `json:"source"`               // "entered by hand", a file name, a list
+	SourceRef string    `json:"source_ref,omitempty"` // e.g. file SHA-256, sheet and row
+	EnteredBy string    `json:"entered_by"`           // login of the user
+	EnteredAt time.Time `json:"entered_at"`
+	Reason    string    `json:"reason,omitempty"` // why a correction was made
 }
 
 // Record is one version of a party's record of one person. ID is stable
