@@ -1,6 +1,9 @@
 package names
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // DefaultThreshold is the score at or above which CompareFull calls two
 // full names a match. Two names that agree on surname and given name (in
@@ -54,7 +57,7 @@ type Comparison struct {
 // pair that is not at least similar counts half its similarity. Match is
 // Score >= DefaultThreshold.
 func CompareFull(a, b string) Comparison {
-	ta, tb := parseTokens(a), parseTokens(b)
+	ta, tb := splitCompounds(parseTokens(a)), splitCompounds(parseTokens(b))
 	if len(ta) > maxTokens {
 		ta = ta[:maxTokens]
 	}
@@ -146,6 +149,35 @@ func CompareFull(a, b string) Comparison {
 	return c
 }
 
+// splitCompounds splits a double name (Гордієнко-Бойко) into its parts,
+// each with the role of the whole, so that either part can pair with a
+// name that has only one of them.
+func splitCompounds(toks []token) []token {
+	n := 0
+	for _, t := range toks {
+		n += strings.Count(t.text, "-")
+	}
+	if n == 0 {
+		return toks
+	}
+	out := make([]token, 0, len(toks)+n)
+	for _, t := range toks {
+		if !strings.Contains(t.text, "-") {
+			out = append(out, t)
+			continue
+		}
+		for _, p := range strings.Split(t.text, "-") {
+			if letterCount(p) == 0 {
+				continue
+			}
+			sub := t
+			sub.text, sub.compound = p, true
+			out = append(out, sub)
+		}
+	}
+	return out
+}
+
 // prepareTokens prepares each word by its role.
 func prepareTokens(toks []token) []Prepared {
 	out := make([]Prepared, len(toks))
@@ -175,7 +207,7 @@ func missingWeight(t *token) float64 {
 	switch {
 	case t.initial:
 		return missingInitial
-	case t.role == Patronymic || t.patr:
+	case t.role == Patronymic || t.patr || t.compound:
 		return missingPatr
 	case t.role == Surname:
 		return missingSurname

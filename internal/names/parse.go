@@ -18,14 +18,15 @@ type FullName struct {
 
 // token is one word of a full name with what is known about it.
 type token struct {
-	text    string // as written, trimmed
-	role    Part
-	prep    Prepared // prepared as AnyPart; re-prepared by role when compared
-	initial bool
-	patr    bool // has a patronymic ending
-	upper   bool // written in capitals in a name that is not all capitals
-	given   bool // a known given name
-	surname bool // has a usual surname ending
+	text     string // as written, trimmed
+	role     Part
+	prep     Prepared // prepared as AnyPart; re-prepared by role when compared
+	initial  bool
+	patr     bool // has a patronymic ending
+	upper    bool // written in capitals in a name that is not all capitals
+	given    bool // a known given name
+	surname  bool // has a usual surname ending
+	compound bool // one part of a double name
 }
 
 // patronymicEndings are skeleton endings of patronymics: -ович, -евич,
