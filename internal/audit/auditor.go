@@ -160,28 +160,125 @@ func Audit(keys *Keys, in AuditInput) (*Report, error) {
 		return pending, nil
 	}
 
+	// compare checks the stored hashes from base on against hs, the
+	// recomputed hashes that leaf closes.
+	compare := func(leaf int64, hs []tlog.Hash, base int64) error {
+		for j, h := range hs {
+			idx := base + int64(j)
+			level, node := tlog.SplitStoredHashIndex(idx)
+			// A difference above an already reported one is its
+			// consequence, not news: report only the lowest.
+			explained := lastBad >= node<<level
+			for {
+				s, err := pull()
+				if err != nil {
+					return errs.E(op, errs.Internal, fmt.Errorf("read stored hashes: %w", err))
+				}
+				if s == nil || s.Index > idx {
+					if !explained {
+						r.add(HashMissing, leaf, 0, "%s: missing from the stored hashes", describeHash(idx, leaf))
+						lastBad = max(lastBad, node<<level)
+					}
+					break
+				}
+				pending = nil
+				if s.Index < idx {
+					r.add(HashUnexpected, -1, 0, "stored hash %d: duplicate or out of order", s.Index)
+					continue
+				}
+				if s.Hash != h && !explained {
+					if level == 0 {
+						r.add(LeafHashDiffers, leaf, 0, "leaf %d: stored hash differs from the hash of the leaf's bytes", leaf)
+					} else {
+						r.add(HashDiffers, leaf, 0, "%s: differs from the recomputed hash", describeHash(idx, leaf))
+					}
+					lastBad = max(lastBad, node<<level)
+				}
+				break
+			}
+		}
+		return nil
+	}
+
+	// recoverLeaf continues the tree over a leaf missing from the leaf
+	// table with its stored leaf hash, if there is one, so that the rest of
+	// the log can still be checked. It reports whether it could.
+	recoverLeaf := func() (bool, error) {
+		if nextStored == nil {
+			return false, nil
+		}
+		m := r.Size
+		idx := StoredHashIndex(m)
+		for {
+			s, err := pull()
+			if err != nil {
+				return false, errs.E(op, errs.Internal, fmt.Errorf("read stored hashes: %w", err))
+			}
+			if s == nil || s.Index > idx {
+				return false, nil
+			}
+			pending = nil
+			if s.Index < idx {
+				r.add(HashUnexpected, -1, 0, "stored hash %d: duplicate or out of order", s.Index)
+				continue
+			}
+			hs, err := tlog.StoredHashesForRecordHash(m, s.Hash, tree)
+			if err != nil {
+				return false, errs.E(op, errs.Internal, err)
+			}
+			tree = append(tree, hs...)
+			r.Size++
+			return true, compare(m, hs[1:], idx+1)
+		}
+	}
+
+	// missing reports leaves [from, to) absent from the leaf table, and
+	// recovers what it can.
+	missing := func(from, to int64, next string) error {
+		for r.Size < to {
+			ok, err := recoverLeaf()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				broken = true
+				break
+			}
+		}
+		switch {
+		case !broken && to == from+1:
+			r.add(LeafMissing, from, 0, "leaf %d: missing from the leaf table%s; its stored hash is there and was used to check the rest", from, next)
+		case !broken:
+			r.add(LeafMissing, from, 0, "leaves %d–%d: missing from the leaf table%s; their stored hashes are there and were used to check the rest", from, to-1, next)
+		case to == from+1:
+			r.add(LeafMissing, from, 0, "leaf %d: missing%s, and so is its stored hash; leaves from %d on were not checked", from, next, r.Size)
+		default:
+			r.add(LeafMissing, from, 0, "leaves %d–%d: missing%s, and so are stored hashes; leaves from %d on were not checked", from, to-1, next, r.Size)
+		}
+		return nil
+	}
+
 	for sl, err := range in.Leaves {
 		if err != nil {
 			return nil, errs.E(op, errs.Internal, fmt.Errorf("read leaves: %w", err))
 		}
 		r.Leaves++
-		want := r.Size
 		if broken {
 			continue
 		}
-		switch {
-		case sl.Index < want:
-			r.add(LeafOutOfOrder, sl.Index, 0, "leaf %d: appears again after leaf %d (duplicate or out of order)", sl.Index, want-1)
-			continue
-		case sl.Index > want:
-			if sl.Index == want+1 {
-				r.add(LeafMissing, want, 0, "leaf %d: missing (the next stored leaf is %d); leaves from %d on were not checked", want, sl.Index, want)
-			} else {
-				r.add(LeafMissing, want, 0, "leaves %d–%d: missing (the next stored leaf is %d); leaves from %d on were not checked", want, sl.Index-1, sl.Index, want)
-			}
-			broken = true
+		if sl.Index < r.Size {
+			r.add(LeafOutOfOrder, sl.Index, 0, "leaf %d: appears again after leaf %d (duplicate or out of order)", sl.Index, r.Size-1)
 			continue
 		}
+		if sl.Index > r.Size {
+			if err := missing(r.Size, sl.Index, fmt.Sprintf(" (the next stored leaf is %d)", sl.Index)); err != nil {
+				return nil, err
+			}
+			if broken {
+				continue
+			}
+		}
+		want := r.Size
 		leaf, derr := DecodeLeaf(sl.Data)
 		if derr != nil {
 			r.add(LeafInvalid, sl.Index, 0, "leaf %d: not a valid leaf: %s", sl.Index, errs.Message(derr))
@@ -197,45 +294,31 @@ func Audit(keys *Keys, in AuditInput) (*Report, error) {
 		base := int64(len(tree))
 		tree = append(tree, hs...)
 		r.Size++
-		if nextStored == nil {
-			continue
-		}
-		for j, h := range hs {
-			idx := base + int64(j)
-			level, node := tlog.SplitStoredHashIndex(idx)
-			// A difference above an already reported one is its
-			// consequence, not news: report only the lowest.
-			explained := lastBad >= node<<level
-			for {
-				s, err := pull()
-				if err != nil {
-					return nil, errs.E(op, errs.Internal, fmt.Errorf("read stored hashes: %w", err))
-				}
-				if s == nil || s.Index > idx {
-					if !explained {
-						r.add(HashMissing, want, 0, "%s: missing from the stored hashes", describeHash(idx, want))
-						lastBad = max(lastBad, node<<level)
-					}
-					break
-				}
-				pending = nil
-				if s.Index < idx {
-					r.add(HashUnexpected, -1, 0, "stored hash %d: duplicate or out of order", s.Index)
-					continue
-				}
-				if s.Hash != h && !explained {
-					if j == 0 {
-						r.add(LeafHashDiffers, want, 0, "leaf %d: stored hash differs from the hash of the leaf's bytes", want)
-					} else {
-						r.add(HashDiffers, want, 0, "%s: differs from the recomputed hash", describeHash(idx, want))
-					}
-					lastBad = max(lastBad, node<<level)
-				}
-				break
+		if nextStored != nil {
+			if err := compare(want, hs, base); err != nil {
+				return nil, err
 			}
 		}
 	}
 	if nextStored != nil && !broken {
+		// Leaves deleted from the end leave their stored hashes behind.
+		from := r.Size
+		for {
+			ok, err := recoverLeaf()
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				break
+			}
+		}
+		if r.Size > from {
+			if r.Size == from+1 {
+				r.add(LeafMissing, from, 0, "leaf %d: missing from the end of the leaf table; its stored hash is there and was used to check the rest", from)
+			} else {
+				r.add(LeafMissing, from, 0, "leaves %d–%d: missing from the end of the leaf table; their stored hashes are there and were used to check the rest", from, r.Size-1)
+			}
+		}
 		first, last, n := int64(-1), int64(-1), 0
 		for {
 			s, err := pull()
@@ -253,7 +336,7 @@ func Audit(keys *Keys, in AuditInput) (*Report, error) {
 			n++
 		}
 		if n > 0 {
-			r.add(HashUnexpected, -1, 0, "stored hashes %d–%d (%d): beyond the %d leaves of the log (leaves deleted from the end?)", first, last, n, r.Size)
+			r.add(HashUnexpected, -1, 0, "stored hashes %d–%d (%d): beyond the %d leaves of the log", first, last, n, r.Size)
 		}
 	}
 	if r.Size > 0 {

@@ -113,7 +113,13 @@ func TestAuditTamper(t *testing.T) {
 		}, []string{"leaf-invalid: leaf 3: not a valid leaf", "checkpoint-root: checkpoint 1 (size 30)", "checkpoint-root: checkpoint 2 (size 40)"}},
 		{"delete a leaf", func(s *auditState) {
 			s.leaves = slices.Delete(s.leaves, 17, 18)
-		}, []string{"leaf-missing: leaf 17: missing (the next stored leaf is 18)", "checkpoint-beyond: checkpoint 1 (size 30): cannot be checked", "checkpoint-beyond: checkpoint 2 (size 40): cannot be checked"}},
+		}, []string{"leaf-missing: leaf 17: missing from the leaf table (the next stored leaf is 18); its stored hash is there"}},
+		{"delete a leaf and its stored hashes", func(s *auditState) {
+			s.leaves = slices.Delete(s.leaves, 17, 18)
+			s.hashes = slices.Delete(s.hashes, int(StoredHashIndex(17)), int(StoredHashIndex(18)))
+		}, []string{"leaf-missing: leaf 17: missing (the next stored leaf is 18), and so is its stored hash; leaves from 17 on were not checked",
+			"checkpoint-beyond: checkpoint 1 (size 30): cannot be checked: leaves are missing from leaf 17",
+			"checkpoint-beyond: checkpoint 2 (size 40): cannot be checked"}},
 		{"delete a leaf and renumber", func(s *auditState) {
 			s.leaves = slices.Delete(s.leaves, 17, 18)
 			for i := range s.leaves {
@@ -126,10 +132,24 @@ func TestAuditTamper(t *testing.T) {
 		}, []string{"leaf-hash-differs: leaf 10: stored hash differs", "leaf-hash-differs: leaf 11: stored hash differs", "checkpoint-root: checkpoint 1 (size 30)", "checkpoint-root: checkpoint 2 (size 40)"}},
 		{"reorder two rows", func(s *auditState) {
 			s.leaves[10], s.leaves[11] = s.leaves[11], s.leaves[10]
-		}, []string{"leaf-missing: leaf 10: missing (the next stored leaf is 11)", "checkpoint-beyond: checkpoint 1 (size 30): cannot be checked", "checkpoint-beyond: checkpoint 2 (size 40): cannot be checked"}},
+		}, []string{"leaf-missing: leaf 10: missing from the leaf table (the next stored leaf is 11)", "leaf-out-of-order: leaf 10: appears again after leaf 11"}},
 		{"truncate leaves", func(s *auditState) {
 			s.leaves = s.leaves[:35]
-		}, []string{"hash-unexpected: stored hashes 67–77 (11): beyond the 35 leaves", "checkpoint-beyond: checkpoint 2 (size 40): the log has only 35 leaves"}},
+		}, []string{"leaf-missing: leaves 35–39: missing from the end of the leaf table; their stored hashes are there"}},
+		{"truncate leaves, keep some hashes", func(s *auditState) {
+			s.leaves = s.leaves[:35]
+			s.hashes = s.hashes[:StoredHashIndex(35)+1] // leaf 35's hash only
+		}, []string{"hash-missing: stored hash 68 (level 1, node 17, closed by leaf 35)", "leaf-missing: leaf 35: missing from the end",
+			"checkpoint-beyond: checkpoint 2 (size 40): the log has only 36 leaves"}},
+		{"truncate leaves, hashes and checkpoints", func(s *auditState) {
+			s.leaves = s.leaves[:35]
+			s.rehash(t)
+			s.checkpoints = s.checkpoints[:1]
+		}, nil}, // only the witnesses, who cosigned size 40, can tell
+		{"truncate leaves, drop their hashes", func(s *auditState) {
+			s.leaves = s.leaves[:35]
+			s.hashes = s.hashes[:StoredHashIndex(35)]
+		}, []string{"checkpoint-beyond: checkpoint 2 (size 40): the log has only 35 leaves"}},
 		{"truncate leaves and hashes", func(s *auditState) {
 			s.leaves = s.leaves[:35]
 			s.rehash(t)
