@@ -39,8 +39,10 @@ var romanRUOld = map[rune]string{
 }
 
 // transliterate romanises one string word by word. ua selects the
-// Ukrainian national system (with its word-initial forms); otherwise the
-// Russian one, old style when old is set. Case follows the source letter.
+// Ukrainian national system (with its word-initial forms), or with old the
+// pre-2010 passport style that uses the initial forms everywhere (Serhiy,
+// Andriy, Mykolayovych); otherwise the Russian passport system, old style
+// when old is set. Case follows the source: a name in capitals stays so.
 func transliterate(s string, ua, old bool) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -52,7 +54,7 @@ func transliterate(s string, ua, old bool) string {
 		var out string
 		var ok bool
 		switch {
-		case ua && initial:
+		case ua && (initial || old):
 			if out, ok = romanUAInitial[lower]; !ok {
 				out, ok = romanUA[lower]
 			}

@@ -225,9 +225,7 @@ func parseFemale(s string) []femaleName {
 	return out
 }
 
-// parseSurnames reads the Ukrainian pool (first form Ukrainian) when
-// ukrainian is true, else the Russian pool; the other form comes from the
-// override or the transcription rule.
+// parseSurnames splits a pool into its entries; buildSurnames reads them.
 func parseSurnames(s string) []string { return strings.Fields(s) }
 
 // Surname pools with both forms and feminine forms, built once.

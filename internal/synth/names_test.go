@@ -97,6 +97,8 @@ func TestTransliterate(t *testing.T) {
 		{"Лук'яненко", true, false, "Lukianenko"},
 		{"ШЕВЧЕНКО ТАРАС", true, false, "SHEVCHENKO TARAS"},
 		{"Щербак", true, false, "Shcherbak"},
+		{"Сергій Андрійович Гаврилюк", true, true, "Serhiy Andriyovych Havrylyuk"},
+		{"Юрій Миколайович", true, true, "Yuriy Mykolayovych"},
 		{"Александр Ковальчук", false, false, "Aleksandr Kovalchuk"},
 		{"Юрий Соловьёв", false, false, "Iurii Solovev"},
 		{"Юрий Соловьёв", false, true, "Yuriy Solovyov"},

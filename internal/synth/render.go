@@ -3,6 +3,7 @@ package synth
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -141,6 +142,13 @@ func (g *Generator) names(f *person.Fields, id identity, w nation) {
 		}
 	}
 
+	if g.r.Float64() < 0.005 {
+		// A Latin look-alike typed into a Cyrillic name (Latin i for
+		// Ukrainian і is the usual one): valid, but person.Fields.Check
+		// flags it.
+		sur = lookalike(sur)
+	}
+
 	switch x := g.r.Float64(); {
 	case x < 0.03:
 		// One string, as many lists give it.
@@ -162,6 +170,24 @@ func (g *Generator) names(f *person.Fields, id identity, w nation) {
 		pat = "" // patronymic not recorded
 	}
 	f.Surname, f.GivenNames, f.Patronymic = sur, given, pat
+}
+
+// latinTwins maps Cyrillic letters to the Latin letters that look the same.
+var latinTwins = map[rune]rune{
+	'і': 'i', 'І': 'I', 'а': 'a', 'о': 'o', 'е': 'e', 'с': 'c', 'р': 'p',
+	'А': 'A', 'О': 'O', 'Е': 'E', 'С': 'C', 'Р': 'P', 'К': 'K', 'М': 'M', 'Т': 'T',
+}
+
+// lookalike replaces the last Cyrillic letter of s that has a Latin twin.
+func lookalike(s string) string {
+	rs := []rune(s)
+	for i := len(rs) - 1; i >= 0; i-- {
+		if l, ok := latinTwins[rs[i]]; ok {
+			rs[i] = l
+			return string(rs)
+		}
+	}
+	return s
 }
 
 // initial returns "О." for "Олександр".
@@ -236,8 +262,9 @@ func (g *Generator) uaTypos(s string) string {
 }
 
 // latinNames draws one or two Latin spellings of id: for a Ukrainian the
-// national romanisation, passport capitals or a Russian-style spelling from
-// the Russian forms; for a Russian the passport romanisation, old or new.
+// national romanisation, passport capitals, an older passport style or a
+// Russian-style spelling of the Russian forms (as the other side's lists
+// give it); for a Russian the passport romanisation, old or new.
 func (g *Generator) latinNames(id identity, nat nation) []string {
 	var out []string
 	n := 1
@@ -251,12 +278,14 @@ func (g *Generator) latinNames(id identity, nat nation) []string {
 		var s string
 		if nat == ukr {
 			sur, given, pat := id.parts(ukr)
-			switch g.r.IntN(4) {
+			switch g.r.IntN(5) {
 			case 0, 1:
 				s = transliterate(sur+" "+given, true, false)
 			case 2:
 				s = strings.ToUpper(transliterate(sur+" "+given, true, false))
 			case 3:
+				s = transliterate(given+" "+sur, true, true) // an older passport
+			case 4:
 				if g.r.IntN(2) == 0 {
 					s = transliterate(given+" "+pat+" "+sur, true, false)
 				} else {
@@ -275,20 +304,11 @@ func (g *Generator) latinNames(id identity, nat nation) []string {
 				s = transliterate(given+" "+sur, false, true)
 			}
 		}
-		if !contains(out, s) {
+		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
 	return out
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // zipf is a table for drawing indices 0..n-1 with weights falling as

@@ -192,6 +192,22 @@ func TestDistribution(t *testing.T) {
 	}
 }
 
+func TestLookalikes(t *testing.T) {
+	g := New(Config{Seed: 19, Ref: ref})
+	n := size(t)
+	flagged := 0
+	for _, reg := range registers {
+		for _, f := range g.Records(reg.owner, reg.kind, n) {
+			if len(f.Check()) > 0 {
+				flagged++
+			}
+		}
+	}
+	if share := float64(flagged) / float64(4*n); share == 0 || share > 0.01 {
+		t.Errorf("%.4f of records have mixed-script names, want a few", share)
+	}
+}
+
 func TestLatinShare(t *testing.T) {
 	for _, tc := range []struct {
 		share, want float64
@@ -380,6 +396,6 @@ func ExampleGenerator_Record() {
 		fmt.Printf("%s holds %s, %s, born %s\n", owner, f.DisplayName(), f.Category, f.BirthDate)
 	}
 	// Output:
-	// UA holds Волков Федір Михайлович, military, born 1982-08
-	// RU holds Бойко Дмитрий Сергеевич, military, born 1985-01-14
+	// UA holds Волков Федір Михайлович, military, born 1982
+	// RU holds Ткачук Виталий Александрович, military, born 1991-11-03
 }
