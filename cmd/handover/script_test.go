@@ -14,9 +14,9 @@ import (
 // TestMain lets the test binary act as the handover command inside the
 // scripts of testdata/script, so they run the real command tree.
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{
-		"handover": func() int { return NewMain().Run(interruptContext(), os.Args[1:]) },
-	}))
+	testscript.Main(m, map[string]func(){
+		"handover": func() { os.Exit(NewMain().Run(interruptContext(), os.Args[1:])) },
+	})
 }
 
 // TestScripts runs the CLI as a user runs it: testdata/script/*.txtar.

@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strconv"
@@ -102,11 +101,3 @@ func (v dbTime) parse(s string) error {
 }
 
 func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-// nullTime formats t, or returns nil for the zero time.
-func nullTime(t time.Time) driver.Value {
-	if t.IsZero() {
-		return nil
-	}
-	return fmtTime(t)
-}

@@ -158,7 +158,7 @@ func TestRecordsAPI(t *testing.T) {
 		if st != 400 || eb.Error.Kind != "invalid" || len(eb.Error.Fields) != 2 || eb.Error.Fields[0].Where != "record 2" || eb.Error.Fields[1].Field != "birth_date" {
 			t.Fatalf("bad batch: %d %s", st, b)
 		}
-		st, b = e.do("ua-reg", "GET", "/api/v1/records?limit=1000", nil)
+		_, b = e.do("ua-reg", "GET", "/api/v1/records?limit=1000", nil)
 		json.Unmarshal(b, &page)
 		if len(page.Records) != 1 {
 			t.Fatalf("a refused batch stored %d records", len(page.Records)-1)
