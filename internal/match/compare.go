@@ -74,7 +74,7 @@ func newComparer(cfg *Config) *comparer {
 
 // compare fills out with the level of each field for records a and b (ra and
 // rb are their raw forms) and returns the pattern: 4 bits per field.
-func (c *comparer) compare(ra, rb *Record, a, b *prepared, out []uint8) uint64 {
+func (c *comparer) compare(ra, rb *Record, a, b *prepared, out []uint8, sc *simCache) uint64 {
 	var pat uint64
 	for i := range c.cfg.Fields {
 		f := &c.cfg.Fields[i]
@@ -86,7 +86,7 @@ func (c *comparer) compare(ra, rb *Record, a, b *prepared, out []uint8) uint64 {
 			switch f.Compare {
 			case CompareName:
 				s := c.slot[i]
-				l = compareName(f, rawAt(ra, i), rawAt(rb, i), va, vb, &a.n[s], &b.n[s])
+				l = compareName(f, rawAt(ra, i), rawAt(rb, i), va, vb, &a.n[s], &b.n[s], sc, s, s)
 			case CompareText:
 				l = compareText(f, va, vb)
 			case CompareDate:
@@ -103,7 +103,7 @@ func (c *comparer) compare(ra, rb *Record, a, b *prepared, out []uint8) uint64 {
 		out[i] = l
 	}
 	if c.swapA >= 0 {
-		c.checkSwap(a, b, out)
+		c.checkSwap(a, b, out, sc)
 	}
 	for i := range c.cfg.Fields {
 		pat |= uint64(out[i]) << (4 * i)
@@ -111,15 +111,23 @@ func (c *comparer) compare(ra, rb *Record, a, b *prepared, out []uint8) uint64 {
 	return pat
 }
 
-func (c *comparer) checkSwap(a, b *prepared, out []uint8) {
+func (c *comparer) checkSwap(a, b *prepared, out []uint8, sc *simCache) {
 	i, j := c.swapA, c.swapB
 	if out[i] == missing || out[j] == missing || out[i] < nameSimilar || out[j] < nameSimilar {
 		return
 	}
 	fi, fj := &c.cfg.Fields[i], &c.cfg.Fields[j]
 	si, sj := c.slot[i], c.slot[j]
-	x := compareName(fi, "", "", &a.v[i], &b.v[j], &a.n[si], &b.n[sj])
-	y := compareName(fj, "", "", &a.v[j], &b.v[i], &a.n[sj], &b.n[si])
+	if a.v[i].missing() || b.v[j].missing() || a.v[j].missing() || b.v[i].missing() {
+		return
+	}
+	// Exchanged names start with the same sounds crosswise; this cheap test
+	// spares two similarities on most pairs.
+	if a.v[i].t[0] != b.v[j].t[0] || a.v[j].t[0] != b.v[i].t[0] {
+		return
+	}
+	x := compareName(fi, "", "", &a.v[i], &b.v[j], &a.n[si], &b.n[sj], sc, si, sj)
+	y := compareName(fj, "", "", &a.v[j], &b.v[i], &a.n[sj], &b.n[si], sc, sj, si)
 	if x <= nameClose && y <= nameClose && min(x, y) <= nameSimilar && (x < out[i] || y < out[j]) {
 		out[i], out[j] = nameSwapped, nameSwapped
 	}
@@ -143,14 +151,19 @@ func keysMeet(a, b []uint64) bool {
 	return false
 }
 
-func compareName(f *Field, rawA, rawB string, a, b *fval, na, nb *names.Prepared) uint8 {
+func compareName(f *Field, rawA, rawB string, a, b *fval, na, nb *names.Prepared, sc *simCache, sa, sb int) uint8 {
 	switch {
 	case rawA != "" && rawA == rawB:
 		return nameExact
 	case a.s == b.s:
 		return nameNormalised
 	}
-	jw := nameSimilarity(na, nb)
+	var jw float64
+	if sc != nil && f.Part != "surname" {
+		jw = sc.similarity(na, nb, a.h, b.h, sa, sb)
+	} else {
+		jw = nameSimilarity(na, nb)
+	}
 	if na.IsInitial() || nb.IsInitial() {
 		if jw > 0 {
 			return nameInitial
@@ -224,4 +237,30 @@ func compareCode(a, b *fval) uint8 {
 		return codeTypo
 	}
 	return codeDifferent
+}
+
+// simCache remembers name similarities by the pair of skeletons: lists
+// repeat the same given names, patronymics and surnames, and the
+// similarity of two skeletons is the costliest step of a comparison. One
+// cache per goroutine.
+type simCache struct {
+	m map[uint64]float32
+}
+
+// maxCache bounds a cache; a full cache is emptied and refilled.
+const maxCache = 1 << 20
+
+func newSimCache() *simCache { return &simCache{m: make(map[uint64]float32, 1024)} }
+
+func (c *simCache) similarity(a, b *names.Prepared, ha, hb uint64, sa, sb int) float64 {
+	k := hashMix(hashMix(uint64(sa)<<8|uint64(sb), ha), hb)
+	if v, ok := c.m[k]; ok {
+		return float64(v)
+	}
+	v := nameSimilarity(a, b)
+	if len(c.m) >= maxCache {
+		clear(c.m)
+	}
+	c.m[k] = float32(v)
+	return v
 }

@@ -136,7 +136,7 @@ const DefaultThreshold = 0.5
 // id, surname, given_name, patronymic, birth_date, birth_place,
 // service_number, unit, rank (and full_name).
 func DefaultConfig() Config {
-	return Config{
+	c := Config{
 		ID:       "id",
 		FullName: "full_name",
 		Fields: []Field{
@@ -167,6 +167,10 @@ func DefaultConfig() Config {
 		MaxBlock:   500,
 		Iterations: 40,
 	}
+	if err := c.Validate(); err != nil {
+		panic("match: invalid default config: " + err.Error())
+	}
+	return c
 }
 
 // ParseConfig reads a TOML configuration. Settings it leaves out take their

@@ -17,9 +17,9 @@ func TestDebugParse(t *testing.T) {
 	c := newComparer(&cfg)
 	a := Record{ID: "a", Values: []string{"Марченко", "Станіслав", "Іванович", "23.01.1994", "", "А-811956", "", ""}}
 	b := Record{ID: "b", Values: make([]string, 8), FullName: "Станислав Марченко Иванович"}
-	pa := prepareRecord(&cfg, &nf, c.slot, c.nNames, &a)
-	pb := prepareRecord(&cfg, &nf, c.slot, c.nNames, &b)
+	pa := prepareRecord(&cfg, &nf, c.slot, c.nNames, &a, nil)
+	pb := prepareRecord(&cfg, &nf, c.slot, c.nNames, &b, nil)
 	out := make([]uint8, 8)
-	c.compare(&a, &b, &pa, &pb, out)
+	c.compare(&a, &b, &pa, &pb, out, nil)
 	t.Logf("%v %+v %+v", out, pa.v[0], pb.v[0])
 }

@@ -61,7 +61,7 @@ func (x Explanation) Short() string {
 
 func (e *engine) explain(l, r int, w *weights) Explanation {
 	levels := make([]uint8, len(e.cfg.Fields))
-	e.cmp.compare(&e.left[l], &e.right[r], &e.lp[l], &e.rp[r], levels)
+	e.cmp.compare(&e.left[l], &e.right[r], &e.lp[l], &e.rp[r], levels, nil)
 	x := Explanation{Prior: w.prior, Total: w.prior}
 	for f, fd := range e.cfg.Fields {
 		fx := FieldExplanation{Field: fd.Name, Left: rawAt(&e.left[l], f), Right: rawAt(&e.right[r], f)}
@@ -108,7 +108,7 @@ func (e *engine) refine(m [][]float64, labels []Label) [][]float64 {
 		if !ok1 || !ok2 || !lb.Match {
 			continue
 		}
-		e.cmp.compare(&e.left[l], &e.right[r], &e.lp[l], &e.rp[r], levels)
+		e.cmp.compare(&e.left[l], &e.right[r], &e.lp[l], &e.rp[r], levels, nil)
 		for f, lv := range levels {
 			if lv != missing {
 				counts[f][lv]++

@@ -125,7 +125,7 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 
 	// Estimate: u from random pairs, m from EM on the candidates.
 	e.progress("estimate", 0, 1)
-	u := estimateU(e.cmp, left, right, e.lp, e.rp, sampleSize(len(left), len(right)), self)
+	u := e.estimateU(sampleSize(len(left), len(right)))
 	lambda0 := float64(min(len(left), len(right))) / float64(max(stats.Candidates, 1))
 	m, lambdaCand, iters, conv := em(hist, e.cmp.levels, lambda0, cfg.Iterations)
 	m = e.refine(m, cfg.Labels)
@@ -162,17 +162,19 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 	default:
 		res.Pairs = assign(scored)
 	}
-	for i := range res.Pairs {
-		p := &res.Pairs[i]
-		p.LeftID, p.RightID = left[p.Left].ID, right[p.Right].ID
-		p.Explanation = e.explain(p.Left, p.Right, w)
-	}
+	e.parallel(len(res.Pairs), "explain", func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			p := &res.Pairs[i]
+			p.LeftID, p.RightID = left[p.Left].ID, right[p.Right].ID
+			p.Explanation = e.explain(p.Left, p.Right, w)
+		}
+	})
 	return res, nil
 }
 
 func sampleSize(nl, nr int) int {
 	n := float64(nl) * float64(nr)
-	return int(min(n, 400000))
+	return int(min(n, 200000))
 }
 
 // parallel runs fn over [0,n) in chunks on e.workers goroutines.
@@ -205,9 +207,13 @@ func (e *engine) parallel(n int, stage string, fn func(worker, lo, hi int)) {
 func (e *engine) prepare(recs []Record) []prepared {
 	out := make([]prepared, len(recs))
 	nf := findNameFields(e.cfg)
-	e.parallel(len(recs), "prepare", func(_, lo, hi int) {
+	caches := make([]*prepCache, e.workers)
+	e.parallel(len(recs), "prepare", func(w, lo, hi int) {
+		if caches[w] == nil {
+			caches[w] = newPrepCache()
+		}
 		for i := lo; i < hi; i++ {
-			out[i] = prepareRecord(e.cfg, &nf, e.cmp.slot, e.cmp.nNames, &recs[i])
+			out[i] = prepareRecord(e.cfg, &nf, e.cmp.slot, e.cmp.nNames, &recs[i], caches[w])
 		}
 	})
 	return out
@@ -303,6 +309,7 @@ func (e *engine) block() ([]cand, histogram, Stats) {
 		skipped int64
 	}
 	locals := make([]local, e.workers)
+	caches := make([]*simCache, e.workers)
 	for w := range locals {
 		locals[w] = local{hist: histogram{}, rule: make([]int64, len(e.cfg.Blocks))}
 	}
@@ -312,6 +319,10 @@ func (e *engine) block() ([]cand, histogram, Stats) {
 		var ro []uint8
 		var cs []int32
 		levels := make([]uint8, len(e.cfg.Fields))
+		if caches[w] == nil {
+			caches[w] = newSimCache()
+		}
+		sc := caches[w]
 		for i := lo; i < hi; i++ {
 			ks, ro = b.keys(ks[:0], ro[:0], e.cfg, &e.lp[i])
 			cs = cs[:0]
@@ -336,7 +347,7 @@ func (e *engine) block() ([]cand, histogram, Stats) {
 			slices.Sort(cs)
 			cs = slices.Compact(cs)
 			for _, j := range cs {
-				pat := e.cmp.compare(&e.left[i], &e.right[j], &e.lp[i], &e.rp[j], levels)
+				pat := e.cmp.compare(&e.left[i], &e.right[j], &e.lp[i], &e.rp[j], levels, sc)
 				loc.cands = append(loc.cands, cand{int32(i), j, pat})
 				loc.hist[pat]++
 			}

@@ -60,39 +60,65 @@ const maxTFAdjust = 6.0
 // histogram counts candidate pairs per comparison pattern.
 type histogram map[uint64]int64
 
-// estimateU estimates u for every field and level from random pairs.
-func estimateU(cmp *comparer, left, right []Record, lp, rp []prepared, samples int, self bool) [][]float64 {
-	nf := len(cmp.cfg.Fields)
-	counts := make([][]float64, nf)
-	for f := range counts {
-		counts[f] = make([]float64, cmp.levels[f])
-	}
-	total := make([]float64, nf)
-	rng := rand.New(rand.NewPCG(1, 2))
-	out := make([]uint8, nf)
-	if len(left) == 0 || len(right) == 0 {
+// estimateU estimates u for every field and level from random pairs,
+// compared on all workers.
+func (e *engine) estimateU(samples int) [][]float64 {
+	nf := len(e.cfg.Fields)
+	if len(e.left) == 0 || len(e.right) == 0 {
 		samples = 0
 	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	type pair struct{ i, j int32 }
+	ps := make([]pair, 0, samples)
 	for s := 0; s < samples; s++ {
-		i, j := rng.IntN(len(left)), rng.IntN(len(right))
-		if self && i == j {
+		i, j := rng.IntN(len(e.left)), rng.IntN(len(e.right))
+		if e.self && i == j {
 			continue
 		}
-		cmp.compare(&left[i], &right[j], &lp[i], &rp[j], out)
-		for f, l := range out {
-			if l != missing {
-				counts[f][l]++
-				total[f]++
+		ps = append(ps, pair{int32(i), int32(j)})
+	}
+	type acc struct {
+		counts [][]float64
+		total  []float64
+		sc     *simCache
+	}
+	accs := make([]acc, e.workers)
+	for w := range accs {
+		accs[w].counts = make([][]float64, nf)
+		for f := range accs[w].counts {
+			accs[w].counts[f] = make([]float64, e.cmp.levels[f])
+		}
+		accs[w].total = make([]float64, nf)
+		accs[w].sc = newSimCache()
+	}
+	e.parallel(len(ps), "estimate", func(w, lo, hi int) {
+		a := &accs[w]
+		out := make([]uint8, nf)
+		for _, p := range ps[lo:hi] {
+			e.cmp.compare(&e.left[p.i], &e.right[p.j], &e.lp[p.i], &e.rp[p.j], out, a.sc)
+			for f, l := range out {
+				if l != missing {
+					a.counts[f][l]++
+					a.total[f]++
+				}
 			}
 		}
-	}
+	})
 	u := make([][]float64, nf)
-	for f := range counts {
-		u[f] = make([]float64, len(counts[f]))
-		n := float64(len(counts[f]))
-		for l, c := range counts[f] {
+	for f := 0; f < nf; f++ {
+		n := float64(e.cmp.levels[f])
+		u[f] = make([]float64, e.cmp.levels[f])
+		var total float64
+		for w := range accs {
+			total += accs[w].total[f]
+		}
+		for l := range u[f] {
+			var c float64
+			for w := range accs {
+				c += accs[w].counts[f][l]
+			}
 			// Half a pair of pseudo-count keeps unseen levels possible.
-			u[f][l] = (c + 0.5) / (total[f] + 0.5*n)
+			u[f][l] = (c + 0.5) / (total + 0.5*n)
 		}
 	}
 	return u

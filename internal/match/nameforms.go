@@ -32,6 +32,9 @@ func prepareName(part string, raw string) (fval, names.Prepared) {
 		return fval{}, p
 	}
 	v := fval{s: p.Normalized(), t: p.Skeleton()}
+	// The hash covers the normalised form too: two names with one
+	// skeleton may still differ in the rules names applies (initials).
+	v.h = hashMix(hashString(v.t), hashString(v.s))
 	for _, k := range p.Keys() {
 		v.keys = append(v.keys, hashString(k))
 	}

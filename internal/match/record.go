@@ -32,6 +32,7 @@ func NewRecord(cfg Config, id string, fields map[string]string) Record {
 type fval struct {
 	s, t string
 	keys []uint64 // name keys, hashed
+	h    uint64   // hash of t (names)
 	d    int32    // packed date
 	tf   float32  // relative frequency of the value (TF fields)
 }
@@ -83,7 +84,7 @@ func prepareValue(f *Field, raw string, np *names.Prepared) fval {
 
 // prepareRecord prepares r for cfg, parsing FullName if needed. slots gives
 // each field's place in prepared.n (-1 for fields that are not names).
-func prepareRecord(cfg *Config, parts *nameFields, slots []int, nNames int, r *Record) prepared {
+func prepareRecord(cfg *Config, parts *nameFields, slots []int, nNames int, r *Record, pc *prepCache) prepared {
 	p := prepared{v: make([]fval, len(cfg.Fields))}
 	if nNames > 0 {
 		p.n = make([]names.Prepared, nNames)
@@ -99,7 +100,12 @@ func prepareRecord(cfg *Config, parts *nameFields, slots []int, nNames int, r *R
 			if slots[i] >= 0 {
 				np = &p.n[slots[i]]
 			}
-			p.v[i] = prepareValue(&cfg.Fields[i], vals[i], np)
+			f := &cfg.Fields[i]
+			if pc != nil && (f.Compare == CompareName || (f.Compare == CompareText && f.Part != "")) {
+				p.v[i] = pc.get(i, f, vals[i], np)
+				continue
+			}
+			p.v[i] = prepareValue(f, vals[i], np)
 		}
 	}
 	return p
@@ -166,4 +172,34 @@ func hashString(s string) uint64 {
 func hashMix(h, v uint64) uint64 {
 	h ^= v + 0x9e3779b97f4a7c15 + (h << 6) + (h >> 2)
 	return h * 0xff51afd7ed558ccd
+}
+
+// prepCache remembers prepared names by field and raw value: lists repeat
+// the same given names, patronymics, places and common surnames. The
+// prepared values (and their key slices) are shared, never modified. One
+// cache per goroutine.
+type prepCache struct {
+	m map[string]prepEntry
+}
+
+type prepEntry struct {
+	v  fval
+	np names.Prepared
+}
+
+func newPrepCache() *prepCache { return &prepCache{m: make(map[string]prepEntry, 1024)} }
+
+func (c *prepCache) get(field int, f *Field, raw string, np *names.Prepared) fval {
+	var kb [64]byte
+	k := append(append(kb[:0], byte(field)), raw...)
+	if e, ok := c.m[string(k)]; ok {
+		*np = e.np
+		return e.v
+	}
+	v := prepareValue(f, raw, np)
+	if len(c.m) >= maxCache {
+		clear(c.m)
+	}
+	c.m[string(k)] = prepEntry{v, *np}
+	return v
 }

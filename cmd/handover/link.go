@@ -1,0 +1,562 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/term"
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/match"
+	"github.com/handover-project/handover/internal/synth/pairs"
+)
+
+func init() {
+	extraCommands = append(extraCommands,
+		command{name: "link", summary: "link two lists of persons: scored one-to-one candidate pairs", usage: linkUsage, run: runLink},
+		command{name: "dedupe", summary: "find records of one list that are the same person", usage: dedupeUsage, run: runDedupe},
+		command{name: "gen pairs", summary: "generate two-sided test lists with ground truth", usage: genPairsUsage, run: runGenPairs},
+	)
+}
+
+const linkUsage = `
+Usage: handover link LEFT RIGHT --out PAIRS.csv [--threshold T] [--config FILE] [--explain]
+
+Link two lists of persons (CSV or XLSX) and write the candidate pairs: each
+left record to at most one right record and the reverse, one row per pair
+whose score is at least the threshold, best first. Nothing is merged: the
+pairs are candidates for a person to confirm or reject.
+
+Input columns (header row; any column but id may be absent or empty):
+  id,surname,given_name,patronymic,birth_date,birth_place,service_number,unit,rank
+full_name may stand instead of surname, given_name and patronymic. CSV is
+UTF-8 (with or without BOM) or Windows-1251; XLSX is read from its first sheet.
+--config describes other column sets and comparisons (docs/design/linkage.md).
+
+Output columns: left_id,right_id,score. score is the match probability in
+0..1 under the model fitted to these two lists (Fellegi–Sunter, m and u
+estimated by EM); the default threshold is 0.5. --explain adds weight, prior
+and, per field, <field>_level and <field>_weight (weights in bits).
+
+Example:
+  handover link sought.csv held.xlsx --out pairs.csv --explain
+  handover link dataset4a.csv dataset4b.csv --config examples/link/febrl4.toml --out pairs.csv
+`
+
+const dedupeUsage = `
+Usage: handover dedupe FILE --out CLUSTERS.csv [--threshold T] [--config FILE]
+
+Find records of one list that are the same person. Writes every record as
+id,cluster_id,score: records with the same cluster_id are candidates for one
+person (cluster_id is the id of the cluster's first record); score is the
+best match probability linking the record to another member, 0 when it is
+alone. Input columns as for 'handover link'.
+
+Example:
+  handover dedupe register.csv --out clusters.csv
+`
+
+const genPairsUsage = `
+Usage: handover gen pairs --n N --out-left L.csv --out-right R.csv --truth T.csv [--seed S]
+
+Generate a realistic two-sided test set: a left list of N persons sought,
+written in Ukrainian Cyrillic, and a right list of persons held, written in
+Russian forms or Latin spellings (several schemes), with typos, dropped
+patronymics, swapped names, full names in one cell, partial and mistyped
+dates, reformatted service and unit numbers, and hard negatives (namesakes,
+brothers). T.csv lists the true pairs as left_id,right_id.
+
+Example:
+  handover gen pairs --n 10000 --out-left sought.csv --out-right held.csv --truth truth.csv --seed 7
+`
+
+func runLink(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("link", linkUsage)
+	out := fs.String("out", "", "output CSV `file` of pairs (required; - for standard output)")
+	threshold := fs.Float64("threshold", -1, "least match probability of a reported pair, 0..1 (default 0.5 or the config's)")
+	configFile := fs.String("config", "", "TOML `file` describing columns, comparisons and blocking")
+	explain := fs.Bool("explain", false, "add per-field explanation columns")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usageError{"need two input files, LEFT and RIGHT"}
+	}
+	if *out == "" {
+		return usageError{"--out is required"}
+	}
+	cfg, err := loadLinkConfig(*configFile, *threshold)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	// The two files are read at the same time, one per core.
+	var right []match.Record
+	var rerr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		right, rerr = readTable(pos[1], cfg)
+	}()
+	left, err := readTable(pos[0], cfg)
+	<-done
+	if err != nil {
+		return err
+	}
+	if rerr != nil {
+		return rerr
+	}
+	p := m.progress()
+	res, err := match.Link(left, right, cfg, match.Options{Progress: p.report})
+	p.done()
+	if err != nil {
+		return err
+	}
+	if err := writeFile(m, *out, func(w io.Writer) error { return writePairs(w, cfg, res.Pairs, *explain) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "linked %d × %d records: %d candidate pairs compared, %d at or above %.2f, %d pairs written (%.1fs)\n",
+		len(left), len(right), res.Stats.Candidates, res.Stats.AboveThreshold, cfg.Threshold, len(res.Pairs), time.Since(start).Seconds())
+	return nil
+}
+
+func runDedupe(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("dedupe", dedupeUsage)
+	out := fs.String("out", "", "output CSV `file` of clusters (required; - for standard output)")
+	threshold := fs.Float64("threshold", -1, "least match probability joining two records, 0..1 (default 0.5 or the config's)")
+	configFile := fs.String("config", "", "TOML `file` describing columns, comparisons and blocking")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"need one input file"}
+	}
+	if *out == "" {
+		return usageError{"--out is required"}
+	}
+	cfg, err := loadLinkConfig(*configFile, *threshold)
+	if err != nil {
+		return err
+	}
+	recs, err := readTable(pos[0], cfg)
+	if err != nil {
+		return err
+	}
+	p := m.progress()
+	res, err := match.Dedupe(recs, cfg, match.Options{Progress: p.report})
+	p.done()
+	if err != nil {
+		return err
+	}
+	best := make([]float64, len(recs))
+	for _, pr := range res.Pairs {
+		best[pr.Left] = max(best[pr.Left], pr.Score)
+		best[pr.Right] = max(best[pr.Right], pr.Score)
+	}
+	err = writeFile(m, *out, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"id", "cluster_id", "score"})
+		for i, r := range recs {
+			cw.Write([]string{r.ID, recs[res.Clusters[i]].ID, strconv.FormatFloat(best[i], 'f', 4, 64)})
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+	if err != nil {
+		return err
+	}
+	clusters := 0
+	for i, c := range res.Clusters {
+		if c == i {
+			clusters++
+		}
+	}
+	fmt.Fprintf(m.Stderr, "deduplicated %d records: %d candidate pairs compared, %d clusters\n", len(recs), res.Stats.Candidates, clusters)
+	return nil
+}
+
+func runGenPairs(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("gen pairs", genPairsUsage)
+	n := fs.Int("n", 1000, "number of persons on the left (sought) list")
+	outL := fs.String("out-left", "", "left list CSV `file` (required)")
+	outR := fs.String("out-right", "", "right list CSV `file` (required)")
+	truth := fs.String("truth", "", "true pairs CSV `file` (required)")
+	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same lists")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageError{"unexpected argument " + strconv.Quote(pos[0])}
+	}
+	if *outL == "" || *outR == "" || *truth == "" {
+		return usageError{"--out-left, --out-right and --truth are required"}
+	}
+	if *n <= 0 || *n > 10_000_000 {
+		return usageError{"--n must be in 1..10000000"}
+	}
+	set := pairs.Generate(pairs.Options{N: *n, Seed: *seed})
+	if err := writeFile(m, *outL, func(w io.Writer) error { return pairs.WriteCSV(w, set.Left) }); err != nil {
+		return err
+	}
+	if err := writeFile(m, *outR, func(w io.Writer) error { return pairs.WriteCSV(w, set.Right) }); err != nil {
+		return err
+	}
+	if err := writeFile(m, *truth, func(w io.Writer) error { return pairs.WriteTruth(w, set.Truth) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "generated %d left, %d right records, %d true pairs\n", len(set.Left), len(set.Right), len(set.Truth))
+	return nil
+}
+
+func loadLinkConfig(path string, threshold float64) (match.Config, error) {
+	cfg := match.DefaultConfig()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, errs.E("link", errs.Invalid, fmt.Sprintf("read config %s: %v", path, pathErr(err)))
+		}
+		cfg, err = match.ParseConfig(b)
+		if err != nil {
+			return cfg, errs.E("link", errs.Invalid, fmt.Sprintf("%s: %s", path, errs.Message(err)))
+		}
+	}
+	if threshold >= 0 {
+		if threshold > 1 {
+			return cfg, usageError{"--threshold must be in 0..1"}
+		}
+		cfg.Threshold = threshold
+	}
+	return cfg, nil
+}
+
+// pathErr strips the path an *os.PathError repeats.
+func pathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func writeFile(m *Main, path string, fn func(io.Writer) error) error {
+	if path == "-" {
+		return fn(m.Stdout)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return errs.E("link", errs.Invalid, fmt.Sprintf("create %s: %v", path, pathErr(err)))
+	}
+	bw := bufio.NewWriterSize(f, 1<<16)
+	if err := fn(bw); err != nil {
+		f.Close()
+		return errs.E("link", fmt.Errorf("write %s: %w", path, err))
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return errs.E("link", fmt.Errorf("write %s: %w", path, err))
+	}
+	if err := f.Close(); err != nil {
+		return errs.E("link", fmt.Errorf("write %s: %w", path, err))
+	}
+	return nil
+}
+
+func writePairs(w io.Writer, cfg match.Config, ps []match.Pair, explain bool) error {
+	cw := csv.NewWriter(w)
+	head := []string{"left_id", "right_id", "score"}
+	if explain {
+		head = append(head, "weight", "prior")
+		for _, f := range cfg.Fields {
+			head = append(head, f.Name+"_level", f.Name+"_weight")
+		}
+	}
+	cw.Write(head)
+	row := make([]string, 0, len(head))
+	for _, p := range ps {
+		row = append(row[:0], p.LeftID, p.RightID, strconv.FormatFloat(p.Score, 'f', 6, 64))
+		if explain {
+			x := p.Explanation
+			row = append(row, fmtWeight(p.Weight), fmtWeight(x.Prior))
+			for _, f := range x.Fields {
+				row = append(row, f.Level, fmtWeight(f.Weight))
+			}
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func fmtWeight(w float64) string { return strconv.FormatFloat(w, 'f', 2, 64) }
+
+// progress draws a one-line progress display on a terminal; elsewhere it
+// stays silent (the summary line is printed at the end either way).
+type progress struct {
+	w     io.Writer
+	on    bool
+	last  time.Time
+	stage string
+}
+
+func (m *Main) progress() *progress {
+	p := &progress{w: m.Stderr}
+	if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.on = true
+	}
+	return p
+}
+
+func (p *progress) report(stage string, done, total int) {
+	if !p.on {
+		return
+	}
+	now := time.Now()
+	if stage == p.stage && now.Sub(p.last) < 100*time.Millisecond && done < total {
+		return
+	}
+	p.stage, p.last = stage, now
+	pct := 100.0
+	if total > 0 {
+		pct = 100 * float64(done) / float64(total)
+	}
+	fmt.Fprintf(p.w, "\r%-10s %5.1f%% (%d/%d)\x1b[K", stage, pct, done, total)
+}
+
+func (p *progress) done() {
+	if p.on {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}
+
+// readTable reads a CSV or XLSX list into records for cfg, checking it
+// whole: every structural problem is an errs.Invalid naming file, row and
+// column.
+func readTable(path string, cfg match.Config) ([]match.Record, error) {
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		return readXLSX(path, cfg)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: %v", path, pathErr(err)))
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<20)
+	head, _ := br.Peek(64 << 10)
+	var r io.Reader = br
+	if !validUTF8Prefix(head) {
+		r = charmap.Windows1251.NewDecoder().Reader(br)
+	}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	cr.LazyQuotes = true
+	tr := newTableReader(path, cfg)
+	for {
+		row, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, tr.bad(pe.StartLine, pe.Column, "", pe.Err.Error())
+			}
+			return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: %v", path, err))
+		}
+		line, _ := cr.FieldPos(0)
+		if err := tr.row(line, row); err != nil {
+			return nil, err
+		}
+	}
+	return tr.finish()
+}
+
+// validUTF8Prefix reports whether b is UTF-8, allowing a rune cut at the end.
+func validUTF8Prefix(b []byte) bool {
+	for i := 0; i < 3 && len(b) > 0 && !utf8.Valid(b); i++ {
+		b = b[:len(b)-1]
+	}
+	return utf8.Valid(b)
+}
+
+func readXLSX(path string, cfg match.Config) ([]match.Record, error) {
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: not a readable XLSX file: %v", path, pathErr(err)))
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: the workbook has no sheets", path))
+	}
+	rows, err := f.Rows(sheets[0])
+	if err != nil {
+		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: %v", path, err))
+	}
+	defer rows.Close()
+	tr := newTableReader(path, cfg)
+	tr.serialDates = true
+	line := 0
+	for rows.Next() {
+		line++
+		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, tr.bad(line, 0, "", err.Error())
+		}
+		if err := tr.row(line, cols); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Error(); err != nil {
+		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: %v", path, err))
+	}
+	return tr.finish()
+}
+
+// tableReader turns rows (header first) into records.
+type tableReader struct {
+	path        string
+	cfg         match.Config
+	header      []string
+	idCol       int
+	fullCol     int
+	cols        []int // per field, the column or -1
+	dateField   []bool
+	recs        []match.Record
+	seen        map[string]int
+	serialDates bool
+}
+
+func newTableReader(path string, cfg match.Config) *tableReader {
+	t := &tableReader{path: path, cfg: cfg, seen: map[string]int{}}
+	for _, f := range cfg.Fields {
+		t.dateField = append(t.dateField, f.Compare == match.CompareDate)
+	}
+	return t
+}
+
+func (t *tableReader) bad(line, col int, field, msg string) error {
+	where := fmt.Sprintf("%s: row %d", t.path, line)
+	if col > 0 {
+		where += fmt.Sprintf(", column %d", col)
+	}
+	if field != "" {
+		where += fmt.Sprintf(" (%s)", field)
+	}
+	return errs.E("link", errs.Invalid, where+": "+msg)
+}
+
+func (t *tableReader) row(line int, row []string) error {
+	if t.header == nil {
+		if len(row) > 0 {
+			row[0] = strings.TrimPrefix(row[0], "\ufeff")
+		}
+		t.header = make([]string, len(row))
+		idx := map[string]int{}
+		for i, h := range row {
+			h = strings.ToLower(strings.TrimSpace(h))
+			t.header[i] = h
+			if h == "" {
+				continue
+			}
+			if _, dup := idx[h]; dup {
+				return t.bad(line, i+1, h, fmt.Sprintf("column %q appears twice in the header", h))
+			}
+			idx[h] = i
+		}
+		col := func(name string) int {
+			if i, ok := idx[strings.ToLower(name)]; ok {
+				return i
+			}
+			return -1
+		}
+		t.idCol = col(t.cfg.ID)
+		if t.idCol < 0 {
+			return t.bad(line, 0, "", fmt.Sprintf("the header has no %q column (header: %s)", t.cfg.ID, strings.Join(t.header, ",")))
+		}
+		t.fullCol = col(t.cfg.FullName)
+		known := 0
+		for _, f := range t.cfg.Fields {
+			c := col(f.Column)
+			t.cols = append(t.cols, c)
+			if c >= 0 {
+				known++
+			}
+		}
+		if known == 0 && t.fullCol < 0 {
+			return t.bad(line, 0, "", "the header names no column to compare")
+		}
+		return nil
+	}
+	if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
+		return nil // blank line
+	}
+	if len(row) > len(t.header) {
+		for _, v := range row[len(t.header):] {
+			if strings.TrimSpace(v) != "" {
+				return t.bad(line, len(t.header)+1, "", fmt.Sprintf("%d fields, but the header has %d columns", len(row), len(t.header)))
+			}
+		}
+	}
+	get := func(c int) string {
+		if c >= 0 && c < len(row) {
+			return strings.TrimSpace(row[c])
+		}
+		return ""
+	}
+	id := get(t.idCol)
+	if id == "" {
+		return t.bad(line, t.idCol+1, t.cfg.ID, "empty id")
+	}
+	if prev, dup := t.seen[id]; dup {
+		return t.bad(line, t.idCol+1, t.cfg.ID, fmt.Sprintf("id %q already used in row %d", id, prev))
+	}
+	t.seen[id] = line
+	rec := match.Record{ID: id, Values: make([]string, len(t.cols)), FullName: get(t.fullCol)}
+	for i, c := range t.cols {
+		v := get(c)
+		if t.serialDates && t.dateField[i] {
+			v = excelDate(v)
+		}
+		rec.Values[i] = v
+	}
+	t.recs = append(t.recs, rec)
+	return nil
+}
+
+func (t *tableReader) finish() ([]match.Record, error) {
+	if t.header == nil {
+		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: empty file: no header row", t.path))
+	}
+	return t.recs, nil
+}
+
+// excelDate turns a raw XLSX date serial (days since 1899-12-30) into an
+// ISO date; other values pass unchanged. Four-digit numbers are years.
+func excelDate(v string) string {
+	if len(v) < 5 || len(v) > 7 {
+		return v
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 3000 || f > 80000 {
+		return v
+	}
+	d := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(math.Floor(f)))
+	return d.Format("2006-01-02")
+}
