@@ -10,6 +10,18 @@
 // so the same seed and the same sequence of calls give the same records.
 // Every record passes person.Fields Normalize and Validate as of Config.Ref.
 //
+// The population is shaped on public figures for the 2022–2026 exchanges:
+// about 85% military, 10% civilian and 5% seriously wounded or sick; about 5%
+// women; birth dates full for most, the year alone for about 15%, year and
+// month for 5%, unknown for 2%; capture and disappearance dates from 24
+// February 2022 to Ref, with places where fighting at that date makes them
+// plausible. Each register carries the cases a matcher finds hard: namesakes
+// (same surname, given name and year of birth), brothers (same surname,
+// patronymic and birth place), names given in one string, surnames in
+// capitals, initials, missing patronymics, Latin look-alike letters, varied
+// apostrophes, ё written е, and held persons whose identity is not
+// established, known by distinguishing marks.
+//
 // The names are drawn from pools of common Ukrainian and Russian surnames and
 // given names; any resemblance to a real person is chance. Phone numbers are
 // made up.
