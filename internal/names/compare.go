@@ -65,6 +65,8 @@ func CompareFull(a, b string) Comparison {
 		tb = tb[:maxTokens]
 	}
 	pa, pb := prepareTokens(ta), prepareTokens(tb)
+	ta, pa = joinSplit(ta, pa, pb)
+	tb, pb = joinSplit(tb, pb, pa)
 
 	// Pair scores.
 	var sim [maxTokens][maxTokens]float64
@@ -172,10 +174,32 @@ func splitCompounds(toks []token) []token {
 			}
 			sub := t
 			sub.text, sub.compound = p, true
+			sub.prep = Prepare(AnyPart, p)
 			out = append(out, sub)
 		}
 	}
 	return out
+}
+
+// joinSplit joins two neighbouring words of one name when together they
+// are a word of the other name (Abdul Rahman / Abdulrahman, Мак Дональд).
+func joinSplit(toks []token, prep, other []Prepared) ([]token, []Prepared) {
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].initial || toks[i+1].initial {
+			continue
+		}
+		joined := Prepare(toks[i].role, toks[i].text+toks[i+1].text)
+		for j := range other {
+			if joined.skel == other[j].skel && prep[i].skel != other[j].skel && prep[i+1].skel != other[j].skel {
+				t := toks[i]
+				t.text = toks[i].text + " " + toks[i+1].text
+				toks = slices.Replace(slices.Clone(toks), i, i+2, t)
+				prep = slices.Replace(slices.Clone(prep), i, i+2, joined)
+				break
+			}
+		}
+	}
+	return toks, prep
 }
 
 // prepareTokens prepares each word by its role.
@@ -186,7 +210,7 @@ func prepareTokens(toks []token) []Prepared {
 		if role == Surname {
 			role = AnyPart // a word taken for a surname may be a given name written first
 		}
-		out[i] = Prepare(role, toks[i].text)
+		out[i] = toks[i].prep.withPart(role)
 	}
 	return out
 }

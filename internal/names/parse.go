@@ -88,6 +88,7 @@ func parseTokens(full string) []token {
 	if len(words) == 0 {
 		return nil
 	}
+	words, comma = dropTitles(words, comma)
 	allCaps := true
 	for _, w := range words {
 		if hasLower(w) {
@@ -145,6 +146,37 @@ func splitWordsKeepCase(full string) ([]string, int) {
 		comma = -1
 	}
 	return words, comma
+}
+
+// titles are honorifics and suffixes that are not part of a name.
+var titles = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "dr": true,
+	"prof": true, "sir": true, "jr": true, "sr": true, "rev": true, "hon": true,
+	"gen": true, "col": true, "maj": true, "capt": true, "lt": true, "sgt": true,
+	"пан": true, "пані": true, "господин": true, "госпожа": true, "гр": true,
+}
+
+// dropTitles removes honorifics ("Mr", "Dr.", "пані") unless nothing else
+// is left, and moves the comma position with them.
+func dropTitles(words []string, comma int) ([]string, int) {
+	kept := words[:0:0]
+	newComma := comma
+	for i, w := range words {
+		if titles[strings.TrimRight(Normalize(w), ".")] && len(words) > 1 {
+			if comma >= 0 && i < comma {
+				newComma--
+			}
+			continue
+		}
+		kept = append(kept, w)
+	}
+	if len(kept) == 0 {
+		return words, comma
+	}
+	if newComma <= 0 || newComma >= len(kept) {
+		newComma = -1
+	}
+	return kept, newComma
 }
 
 func hasLower(s string) bool {

@@ -33,6 +33,7 @@ const (
 	similarFloor  = 0.85 // a value at or above is LevelSimilar, below is LevelDifferent
 	genderScore   = 0.90 // a surname in its other gender's form (Ковальова/Ковальов)
 	initialScore  = 0.90 // an initial that agrees with a name
+	vowelScore    = 0.86 // the same consonants, other vowels
 	maxSkeleton   = 48   // longer skeletons are cut for the edit distances
 	noGroup       = -1
 	sexMale       = 'M'
@@ -50,6 +51,7 @@ type Prepared struct {
 	norm    string
 	skel    string
 	fold    string // skeleton with a feminine surname ending made masculine
+	cons    string // consonants of the skeleton
 	group   int32
 	inits   uint32
 	initial bool
@@ -77,7 +79,17 @@ func Prepare(part Part, name string) Prepared {
 		p.group = g
 		p.inits |= t.inits[g]
 	}
-	p.fold = p.skel
+	p.cons = string(consonants(nil, []byte(p.skel)))
+	return p.withPart(part)
+}
+
+// withPart returns p prepared as a value of part: the gender fold and the
+// sex depend on the part, the rest does not.
+func (p Prepared) withPart(part Part) Prepared {
+	p.part, p.fold, p.sex = part, p.skel, sexUnknown
+	if p.skel == "" {
+		return p
+	}
 	if part == Surname || part == AnyPart {
 		if f, ok := foldGender([]byte(p.skel)); ok {
 			p.fold = string(f)
@@ -86,7 +98,7 @@ func Prepare(part Part, name string) Prepared {
 	}
 	switch part {
 	case Given, AnyPart:
-		if s := t.givenSexOf(p.skel); s != 0 {
+		if s := lookup().givenSexOf(p.skel); s != 0 {
 			p.sex = s
 		} else if part == Given {
 			p.sex = givenSex(p.skel)
@@ -208,6 +220,12 @@ func comparePrepared(a, b *Prepared) (float64, Level) {
 	if a.fold != a.skel || b.fold != b.skel {
 		// One is a feminine surname: compare the masculine forms too.
 		s = max(s, min(genderScore, skeletonSimilarity(a.fold, b.fold)))
+	}
+	if s < similarFloor && len(a.cons) >= 3 && a.cons == b.cons &&
+		(a.skel[0] == b.skel[0] || isSkelVowel(a.skel[0]) && isSkelVowel(b.skel[0])) {
+		// The same consonants in the same order, vowels apart:
+		// Mohammed/Muhammad, Usama/Osama… Mykhailo/Mikhail.
+		s = vowelScore
 	}
 	if a.sex != sexUnknown && b.sex != sexUnknown && a.sex != b.sex {
 		s = min(s, 0.5) // Олександр / Олександра: not the same person

@@ -1,6 +1,7 @@
 package names
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -61,6 +62,7 @@ var latinSkel = map[rune]string{
 // altX chooses the GOST 7.79 B reading of Latin x (х, not ks) and cz (ц,
 // not ч), for a second blocking key.
 func appendSkeleton(dst []byte, s string, altX bool) []byte {
+	s = stripMarks(s)
 	start := len(dst)
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -80,6 +82,11 @@ func appendSkeleton(dst []byte, s string, altX bool) []byte {
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		i += n
+		if r == 'ο' && i < len(s) && strings.HasPrefix(s[i:], "υ") {
+			dst = append(dst, 'u') // Greek ου
+			i += len("υ")
+			continue
+		}
 		if out, ok := cyrSkel[r]; ok {
 			dst = append(dst, out...)
 			continue
@@ -88,20 +95,61 @@ func appendSkeleton(dst []byte, s string, altX bool) []byte {
 			dst = append(dst, out...)
 			continue
 		}
-		if letterScript(r) == ScriptLatin {
-			// Strip the marks: é → e, ȳ → y.
-			d := norm.NFD.String(string(r))
-			if d != "" && d[0] < utf8.RuneSelf {
-				out, _ := latinDigraph(d[:1], altX)
-				dst = append(dst, out...)
-			}
-			continue
-		}
 		if letterScript(r) == ScriptOther {
 			dst = utf8.AppendRune(dst, r) // kept as it is
 		}
 	}
 	return squeeze(dst, start)
+}
+
+// stripMarks replaces letters with diacritics that carry no sound of their
+// own in the skeleton (é, í, ά…) by their base letters, so that the letter
+// groups around them read as in plain text (García → garcia, not gark-ia).
+// Letters the skeleton maps themselves (й, ї, č, š…) are kept. It
+// allocates only when it changes something.
+func stripMarks(s string) string {
+	i := 0
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			break
+		}
+	}
+	if i == len(s) {
+		return s
+	}
+	var b []byte
+	for j, r := range s[i:] {
+		if r < utf8.RuneSelf || hasSkel(r) || letterScript(r) == ScriptNone {
+			if b != nil {
+				b = utf8.AppendRune(b, r)
+			}
+			continue
+		}
+		d := norm.NFD.String(string(r))
+		base, _ := utf8.DecodeRuneInString(d)
+		if base == r || (base >= utf8.RuneSelf && !hasSkel(base)) {
+			if b != nil {
+				b = utf8.AppendRune(b, r)
+			}
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(s)), s[:i+j]...)
+		}
+		b = utf8.AppendRune(b, base)
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+func hasSkel(r rune) bool {
+	if _, ok := cyrSkel[r]; ok {
+		return true
+	}
+	_, ok := latinSkel[r]
+	return ok
 }
 
 // latinDigraph returns the skeleton of the Latin letter group at the start
