@@ -92,3 +92,7 @@ func isASCII(s string) bool {
 }
 
 func utf8ValidString(s string) bool { return utf8.ValidString(s) }
+
+// CommitKey returns the commitment of a key.registered leaf: the verifier
+// key is public, so the nonce is all zeros and anyone can check it.
+func CommitKey(vkey string) Digest { return Commit(TagKey, Nonce{}, []byte(vkey)) }

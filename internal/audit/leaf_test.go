@@ -110,3 +110,13 @@ func TestEncodeInvalidLeafIsUndecodable(t *testing.T) {
 	l.Time = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 	wantKind(t, l.Validate(), errs.Invalid)
 }
+
+func TestCommitKey(t *testing.T) {
+	_, vkey := fixedKey(t, "UA-bureau")
+	if CommitKey(vkey) != Commit(TagKey, Nonce{}, []byte(vkey)) {
+		t.Error("CommitKey is not the zero-nonce commitment")
+	}
+	if CommitKey(vkey) == CommitKey(vkey+"x") {
+		t.Error("two keys, one commitment")
+	}
+}
