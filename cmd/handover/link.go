@@ -110,9 +110,9 @@ func runLink(ctx context.Context, m *Main, args []string) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		right, rerr = readTable(pos[1], cfg)
+		right, rerr = readLinkTable(pos[1], cfg)
 	}()
-	left, err := readTable(pos[0], cfg)
+	left, err := readLinkTable(pos[0], cfg)
 	<-done
 	if err != nil {
 		return err
@@ -120,13 +120,13 @@ func runLink(ctx context.Context, m *Main, args []string) error {
 	if rerr != nil {
 		return rerr
 	}
-	p := m.progress()
+	p := m.linkProgress()
 	res, err := match.Link(left, right, cfg, match.Options{Progress: p.report})
 	p.done()
 	if err != nil {
 		return err
 	}
-	if err := writeFile(m, *out, func(w io.Writer) error { return writePairs(w, cfg, res.Pairs, *explain) }); err != nil {
+	if err := writeOutput(m, *out, func(w io.Writer) error { return writePairs(w, cfg, res.Pairs, *explain) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "linked %d × %d records: %d candidate pairs compared, %d at or above %.2f, %d pairs written (%.1fs)\n",
@@ -153,11 +153,11 @@ func runDedupe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	recs, err := readTable(pos[0], cfg)
+	recs, err := readLinkTable(pos[0], cfg)
 	if err != nil {
 		return err
 	}
-	p := m.progress()
+	p := m.linkProgress()
 	res, err := match.Dedupe(recs, cfg, match.Options{Progress: p.report})
 	p.done()
 	if err != nil {
@@ -168,7 +168,7 @@ func runDedupe(ctx context.Context, m *Main, args []string) error {
 		best[pr.Left] = max(best[pr.Left], pr.Score)
 		best[pr.Right] = max(best[pr.Right], pr.Score)
 	}
-	err = writeFile(m, *out, func(w io.Writer) error {
+	err = writeOutput(m, *out, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"id", "cluster_id", "score"})
 		for i, r := range recs {
@@ -211,13 +211,13 @@ func runGenPairs(ctx context.Context, m *Main, args []string) error {
 		return usageError{"--n must be in 1..10000000"}
 	}
 	set := pairs.Generate(pairs.Options{N: *n, Seed: *seed})
-	if err := writeFile(m, *outL, func(w io.Writer) error { return pairs.WriteCSV(w, set.Left) }); err != nil {
+	if err := writeOutput(m, *outL, func(w io.Writer) error { return pairs.WriteCSV(w, set.Left) }); err != nil {
 		return err
 	}
-	if err := writeFile(m, *outR, func(w io.Writer) error { return pairs.WriteCSV(w, set.Right) }); err != nil {
+	if err := writeOutput(m, *outR, func(w io.Writer) error { return pairs.WriteCSV(w, set.Right) }); err != nil {
 		return err
 	}
-	if err := writeFile(m, *truth, func(w io.Writer) error { return pairs.WriteTruth(w, set.Truth) }); err != nil {
+	if err := writeOutput(m, *truth, func(w io.Writer) error { return pairs.WriteTruth(w, set.Truth) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "generated %d left, %d right records, %d true pairs\n", len(set.Left), len(set.Right), len(set.Truth))
@@ -229,7 +229,7 @@ func loadLinkConfig(path string, threshold float64) (match.Config, error) {
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return cfg, errs.E("link", errs.Invalid, fmt.Sprintf("read config %s: %v", path, pathErr(err)))
+			return cfg, errs.E("link", errs.Invalid, fmt.Sprintf("read config %s: %v", path, linkPathErr(err)))
 		}
 		cfg, err = match.ParseConfig(b)
 		if err != nil {
@@ -245,8 +245,8 @@ func loadLinkConfig(path string, threshold float64) (match.Config, error) {
 	return cfg, nil
 }
 
-// pathErr strips the path an *os.PathError repeats.
-func pathErr(err error) error {
+// linkPathErr strips the path an *os.PathError repeats.
+func linkPathErr(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
@@ -254,13 +254,13 @@ func pathErr(err error) error {
 	return err
 }
 
-func writeFile(m *Main, path string, fn func(io.Writer) error) error {
+func writeOutput(m *Main, path string, fn func(io.Writer) error) error {
 	if path == "-" {
 		return fn(m.Stdout)
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return errs.E("link", errs.Invalid, fmt.Sprintf("create %s: %v", path, pathErr(err)))
+		return errs.E("link", errs.Invalid, fmt.Sprintf("create %s: %v", path, linkPathErr(err)))
 	}
 	bw := bufio.NewWriterSize(f, 1<<16)
 	if err := fn(bw); err != nil {
@@ -292,9 +292,9 @@ func writePairs(w io.Writer, cfg match.Config, ps []match.Pair, explain bool) er
 		row = append(row[:0], p.LeftID, p.RightID, strconv.FormatFloat(p.Score, 'f', 6, 64))
 		if explain {
 			x := p.Explanation
-			row = append(row, fmtWeight(p.Weight), fmtWeight(x.Prior))
+			row = append(row, linkWeight(p.Weight), linkWeight(x.Prior))
 			for _, f := range x.Fields {
-				row = append(row, f.Level, fmtWeight(f.Weight))
+				row = append(row, f.Level, linkWeight(f.Weight))
 			}
 		}
 		cw.Write(row)
@@ -303,26 +303,26 @@ func writePairs(w io.Writer, cfg match.Config, ps []match.Pair, explain bool) er
 	return cw.Error()
 }
 
-func fmtWeight(w float64) string { return strconv.FormatFloat(w, 'f', 2, 64) }
+func linkWeight(w float64) string { return strconv.FormatFloat(w, 'f', 2, 64) }
 
 // progress draws a one-line progress display on a terminal; elsewhere it
 // stays silent (the summary line is printed at the end either way).
-type progress struct {
+type linkProgress struct {
 	w     io.Writer
 	on    bool
 	last  time.Time
 	stage string
 }
 
-func (m *Main) progress() *progress {
-	p := &progress{w: m.Stderr}
+func (m *Main) linkProgress() *linkProgress {
+	p := &linkProgress{w: m.Stderr}
 	if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.on = true
 	}
 	return p
 }
 
-func (p *progress) report(stage string, done, total int) {
+func (p *linkProgress) report(stage string, done, total int) {
 	if !p.on {
 		return
 	}
@@ -338,35 +338,34 @@ func (p *progress) report(stage string, done, total int) {
 	fmt.Fprintf(p.w, "\r%-10s %5.1f%% (%d/%d)\x1b[K", stage, pct, done, total)
 }
 
-func (p *progress) done() {
+func (p *linkProgress) done() {
 	if p.on {
 		fmt.Fprint(p.w, "\r\x1b[K")
 	}
 }
 
-// readTable reads a CSV or XLSX list into records for cfg, checking it
+// readLinkTable reads a CSV or XLSX list into records for cfg, checking it
 // whole: every structural problem is an errs.Invalid naming file, row and
 // column.
-func readTable(path string, cfg match.Config) ([]match.Record, error) {
+func readLinkTable(path string, cfg match.Config) ([]match.Record, error) {
 	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
-		return readXLSX(path, cfg)
+		return readLinkXLSX(path, cfg)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: %v", path, pathErr(err)))
+		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: %v", path, linkPathErr(err)))
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 1<<20)
 	head, _ := br.Peek(64 << 10)
 	var r io.Reader = br
-	if !validUTF8Prefix(head) {
+	if !linkValidUTF8(head) {
 		r = charmap.Windows1251.NewDecoder().Reader(br)
 	}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	cr.LazyQuotes = true
-	tr := newTableReader(path, cfg)
+	tr := newLinkTableReader(path, cfg)
 	for {
 		row, err := cr.Read()
 		if err == io.EOF {
@@ -387,18 +386,18 @@ func readTable(path string, cfg match.Config) ([]match.Record, error) {
 	return tr.finish()
 }
 
-// validUTF8Prefix reports whether b is UTF-8, allowing a rune cut at the end.
-func validUTF8Prefix(b []byte) bool {
+// linkValidUTF8 reports whether b is UTF-8, allowing a rune cut at the end.
+func linkValidUTF8(b []byte) bool {
 	for i := 0; i < 3 && len(b) > 0 && !utf8.Valid(b); i++ {
 		b = b[:len(b)-1]
 	}
 	return utf8.Valid(b)
 }
 
-func readXLSX(path string, cfg match.Config) ([]match.Record, error) {
+func readLinkXLSX(path string, cfg match.Config) ([]match.Record, error) {
 	f, err := excelize.OpenFile(path)
 	if err != nil {
-		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: not a readable XLSX file: %v", path, pathErr(err)))
+		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: not a readable XLSX file: %v", path, linkPathErr(err)))
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
@@ -410,7 +409,7 @@ func readXLSX(path string, cfg match.Config) ([]match.Record, error) {
 		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: %v", path, err))
 	}
 	defer rows.Close()
-	tr := newTableReader(path, cfg)
+	tr := newLinkTableReader(path, cfg)
 	tr.serialDates = true
 	line := 0
 	for rows.Next() {
@@ -429,8 +428,8 @@ func readXLSX(path string, cfg match.Config) ([]match.Record, error) {
 	return tr.finish()
 }
 
-// tableReader turns rows (header first) into records.
-type tableReader struct {
+// linkTableReader turns rows (header first) into records.
+type linkTableReader struct {
 	path        string
 	cfg         match.Config
 	header      []string
@@ -443,15 +442,15 @@ type tableReader struct {
 	serialDates bool
 }
 
-func newTableReader(path string, cfg match.Config) *tableReader {
-	t := &tableReader{path: path, cfg: cfg, seen: map[string]int{}}
+func newLinkTableReader(path string, cfg match.Config) *linkTableReader {
+	t := &linkTableReader{path: path, cfg: cfg, seen: map[string]int{}}
 	for _, f := range cfg.Fields {
 		t.dateField = append(t.dateField, f.Compare == match.CompareDate)
 	}
 	return t
 }
 
-func (t *tableReader) bad(line, col int, field, msg string) error {
+func (t *linkTableReader) bad(line, col int, field, msg string) error {
 	where := fmt.Sprintf("%s: row %d", t.path, line)
 	if col > 0 {
 		where += fmt.Sprintf(", column %d", col)
@@ -462,7 +461,7 @@ func (t *tableReader) bad(line, col int, field, msg string) error {
 	return errs.E("link", errs.Invalid, where+": "+msg)
 }
 
-func (t *tableReader) row(line int, row []string) error {
+func (t *linkTableReader) row(line int, row []string) error {
 	if t.header == nil {
 		if len(row) > 0 {
 			row[0] = strings.TrimPrefix(row[0], "\ufeff")
@@ -532,7 +531,7 @@ func (t *tableReader) row(line int, row []string) error {
 	for i, c := range t.cols {
 		v := get(c)
 		if t.serialDates && t.dateField[i] {
-			v = excelDate(v)
+			v = linkExcelDate(v)
 		}
 		rec.Values[i] = v
 	}
@@ -540,16 +539,16 @@ func (t *tableReader) row(line int, row []string) error {
 	return nil
 }
 
-func (t *tableReader) finish() ([]match.Record, error) {
+func (t *linkTableReader) finish() ([]match.Record, error) {
 	if t.header == nil {
 		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: empty file: no header row", t.path))
 	}
 	return t.recs, nil
 }
 
-// excelDate turns a raw XLSX date serial (days since 1899-12-30) into an
+// linkExcelDate turns a raw XLSX date serial (days since 1899-12-30) into an
 // ISO date; other values pass unchanged. Four-digit numbers are years.
-func excelDate(v string) string {
+func linkExcelDate(v string) string {
 	if len(v) < 5 || len(v) > 7 {
 		return v
 	}

@@ -114,6 +114,11 @@ type Config struct {
 	// clerks sometimes exchange; a pair whose values agree crosswise gets
 	// the "swapped" level on both.
 	Swap []string `toml:"swap" json:"swap,omitempty"`
+	// Apart lists sets of fields that, when every one of them is known on
+	// both sides and disagrees outright (level "different"), keep a pair
+	// apart whatever its score: two men with the same name born in
+	// different years in different towns are two men.
+	Apart [][]string `toml:"apart" json:"apart,omitempty"`
 	// Threshold is the least score (match probability) of a reported pair.
 	Threshold float64 `toml:"threshold" json:"threshold"`
 	// MaxBlock is the largest number of records sharing one blocking key
@@ -163,6 +168,7 @@ func DefaultConfig() Config {
 			{Name: "unit_given_initial", On: []string{"unit:exact", "given_name:key", "surname:initial"}},
 		},
 		Swap:       []string{"surname", "given_name"},
+		Apart:      [][]string{{"birth_date", "birth_place"}, {"birth_date", "service_number"}},
 		Threshold:  DefaultThreshold,
 		MaxBlock:   500,
 		Iterations: 40,
@@ -191,6 +197,9 @@ func ParseConfig(data []byte) (Config, error) {
 		c.Fields, c.Blocks = d.Fields, d.Blocks
 		if c.Swap == nil {
 			c.Swap = d.Swap
+		}
+		if c.Apart == nil {
+			c.Apart = d.Apart
 		}
 	}
 	if c.ID == "" {
@@ -269,6 +278,16 @@ func (c *Config) Validate() error {
 			i := c.index(s)
 			if i < 0 || c.Fields[i].Compare != CompareName {
 				return bad("swap: %q is not a name field", s)
+			}
+		}
+	}
+	for _, a := range c.Apart {
+		if len(a) == 0 {
+			return bad("apart: empty field list")
+		}
+		for _, name := range a {
+			if c.index(name) < 0 {
+				return bad("apart: no field %q", name)
 			}
 		}
 	}

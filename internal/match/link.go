@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -127,7 +128,11 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 	e.progress("estimate", 0, 1)
 	u := e.estimateU(sampleSize(len(left), len(right)))
 	lambda0 := float64(min(len(left), len(right))) / float64(max(stats.Candidates, 1))
-	m, lambdaCand, iters, conv := em(hist, e.cmp.levels, lambda0, cfg.Iterations)
+	priorM := make([][]float64, len(cfg.Fields))
+	for f := range cfg.Fields {
+		priorM[f], _ = priorMU(&cfg.Fields[f])
+	}
+	m, lambdaCand, iters, conv := em(hist, e.cmp.levels, priorM, lambda0, cfg.Iterations)
 	m = e.refine(m, cfg.Labels)
 	totalPairs := float64(len(left)) * float64(len(right))
 	if self {
@@ -381,6 +386,9 @@ func (e *engine) score(cands []cand, w *weights, minW float64) []Pair {
 	outs := make([][]Pair, e.workers)
 	e.parallel(len(cands), "score", func(wk, lo, hi int) {
 		for _, c := range cands[lo:hi] {
+			if e.apart(c.pat) != "" {
+				continue
+			}
 			t := w.score(c.pat, &e.lp[c.l], &e.rp[c.r])
 			if t >= minW {
 				outs[wk] = append(outs[wk], Pair{Left: int(c.l), Right: int(c.r), Weight: t, Score: probability(t)})
@@ -451,4 +459,24 @@ func cluster(sorted []Pair, n int) ([]Pair, []int) {
 		cl[i] = find(i)
 	}
 	return out, cl
+}
+
+// apart returns the name of the first Config.Apart rule whose fields all
+// disagree outright in pattern pat, or "".
+func (e *engine) apart(pat uint64) string {
+	for _, rule := range e.cfg.Apart {
+		all := true
+		for _, name := range rule {
+			f := e.cfg.index(name)
+			l := uint8(pat >> (4 * f) & 15)
+			if l == missing || int(l) != e.cmp.levels[f]-1 {
+				all = false
+				break
+			}
+		}
+		if all {
+			return strings.Join(rule, "+")
+		}
+	}
+	return ""
 }

@@ -106,7 +106,7 @@ func (e *engine) estimateU(samples int) [][]float64 {
 	})
 	u := make([][]float64, nf)
 	for f := 0; f < nf; f++ {
-		n := float64(e.cmp.levels[f])
+		_, pu := priorMU(&e.cfg.Fields[f])
 		u[f] = make([]float64, e.cmp.levels[f])
 		var total float64
 		for w := range accs {
@@ -117,8 +117,7 @@ func (e *engine) estimateU(samples int) [][]float64 {
 			for w := range accs {
 				c += accs[w].counts[f][l]
 			}
-			// Half a pair of pseudo-count keeps unseen levels possible.
-			u[f][l] = (c + 0.5) / (total + 0.5*n)
+			u[f][l] = (c + priorStrengthU*pu[l]) / (total + priorStrengthU)
 		}
 	}
 	return u
@@ -141,7 +140,7 @@ func initialM(levels int) []float64 {
 // candidates) from the pattern histogram of candidate pairs. It returns m,
 // the share of matches among candidates, the iterations run and whether it
 // converged.
-func em(h histogram, levels []int, lambda float64, iters int) ([][]float64, float64, int, bool) {
+func em(h histogram, levels []int, priorM [][]float64, lambda float64, iters int) ([][]float64, float64, int, bool) {
 	nf := len(levels)
 	type row struct {
 		lv [15]uint8
@@ -161,7 +160,7 @@ func em(h histogram, levels []int, lambda float64, iters int) ([][]float64, floa
 	m := make([][]float64, nf)
 	u := make([][]float64, nf)
 	for f := 0; f < nf; f++ {
-		m[f] = initialM(levels[f])
+		m[f] = append([]float64(nil), priorM[f]...)
 		// The candidates' own level shares start u: most candidates are
 		// not matches.
 		u[f] = make([]float64, levels[f])
@@ -177,6 +176,7 @@ func em(h histogram, levels []int, lambda float64, iters int) ([][]float64, floa
 		}
 	}
 	lambda = min(max(lambda, 1e-6), 0.5)
+	lambda0 := lambda
 	mNew := make([][]float64, nf)
 	uNew := make([][]float64, nf)
 	for f := range mNew {
@@ -209,7 +209,11 @@ func em(h histogram, levels []int, lambda float64, iters int) ([][]float64, floa
 		}
 		delta := 0.0
 		for f := 0; f < nf; f++ {
-			normalise(mNew[f], 0.01)
+			// The prior m acts as a Dirichlet prior (MAP estimate).
+			for l := range mNew[f] {
+				mNew[f][l] += priorStrengthM * priorM[f][l]
+			}
+			normalise(mNew[f], 0)
 			normalise(uNew[f], 0.01)
 			for l := range m[f] {
 				delta = max(delta, math.Abs(mNew[f][l]-m[f][l]), math.Abs(uNew[f][l]-u[f][l]))
@@ -217,7 +221,8 @@ func em(h histogram, levels []int, lambda float64, iters int) ([][]float64, floa
 			copy(m[f], mNew[f])
 			copy(u[f], uNew[f])
 		}
-		newLambda := min(max(sumG/total, 1e-9), 0.999)
+		// A weak Beta prior around the starting share keeps tiny lists sane.
+		newLambda := min(max((sumG+10*lambda0)/(total+10), 1e-9), 0.999)
 		delta = max(delta, math.Abs(newLambda-lambda))
 		lambda = newLambda
 		if delta < 1e-6 {
