@@ -155,14 +155,14 @@ var russianTables = [...]russianTable{
 // vowel is ·y; э after a consonant is ·e.
 func bgnPrev() map[string]string {
 	m := map[string]string{"е": "ye", "ё": "yë"}
-	for _, p := range []rune("аеёиоуыэюяйъь") {
+	for _, p := range "аеёиоуыэюяйъь" {
 		m[string(p)+"е"] = "ye"
 		m[string(p)+"ё"] = "yë"
 	}
-	for _, p := range []rune("аеёиоуыэюя") {
+	for _, p := range "аеёиоуыэюя" {
 		m[string(p)+"ы"] = "·y"
 	}
-	for _, p := range []rune("бвгджзклмнпрстфхцчшщ") {
+	for _, p := range "бвгджзклмнпрстфхцчшщ" {
 		m[string(p)+"э"] = "·e"
 	}
 	return m
