@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 go test -run='^$' -fuzz='^FuzzCreateRecordJSON$' -fuzztime=15s ./internal/web
+go test -run='^$' -fuzz='^FuzzDecodeLeaf$' -fuzztime=15s ./internal/audit
+go test -run='^$' -fuzz='^FuzzParseProofs$' -fuzztime=15s ./internal/audit
 go test -run='^$' -fuzz='^FuzzNormalize$' -fuzztime=15s ./internal/names
 go test -run='^$' -fuzz='^FuzzParse$' -fuzztime=15s ./internal/names
 go test -run='^$' -fuzz='^FuzzValidate$' -fuzztime=15s ./internal/person
