@@ -19,6 +19,7 @@ const (
 	weightName       = 1.0  // a surname or given name
 	weightPatronymic = 0.6  // a patronymic: often left out, rarely wrong
 	weightInitial    = 0.5  // a pair in which one side is only an initial
+	weightCompound   = 0.6  // one part of a double surname (Римський-Корсаков)
 	missingName      = 0.25 // a given (middle) name one side lacks
 	missingSurname   = 0.5  // a surname one side lacks
 	missingPatr      = 0.1  // a patronymic one side lacks
@@ -54,7 +55,7 @@ type Comparison struct {
 // similarity (so order never matters); each pair scores by Similarity
 // (an initial against a name by its letter); words left unpaired count as
 // missing with a small weight. The score is the weighted mean, in which a
-// pair that is not at least similar counts half its similarity. Match is
+// pair that is not at least similar counts s²/2 of its similarity s. Match is
 // Score >= DefaultThreshold.
 func CompareFull(a, b string) Comparison {
 	ta, tb := splitCompounds(parseTokens(a)), splitCompounds(parseTokens(b))
@@ -77,7 +78,7 @@ func CompareFull(a, b string) Comparison {
 			s, l := comparePrepared(&pa[i], &pb[j])
 			w := pairWeight(&ta[i], &tb[j], l)
 			if l != LevelInitial && s < similarFloor {
-				s /= 2
+				s = s * s / 2 // a different name is evidence against
 			}
 			sim[i][j], lvl[i][j], wt[i][j] = s, l, w
 		}
@@ -222,6 +223,8 @@ func pairWeight(a, b *token, l Level) float64 {
 		return weightInitial
 	case a.role == Patronymic || b.role == Patronymic:
 		return weightPatronymic
+	case a.compound || b.compound:
+		return weightCompound
 	}
 	return weightName
 }

@@ -108,10 +108,11 @@ var cyrToLatin = func() map[rune]rune {
 }()
 
 // isApostrophe reports whether r is one of the marks used for the Ukrainian
-// apostrophe or the Latin rendering of a soft or hard sign.
+// apostrophe or the Latin rendering of a soft or hard sign, or BGN/PCGN's
+// separating dot (t·s).
 func isApostrophe(r rune) bool {
 	switch r {
-	case '\'', '`', '´', 'ʼ', 'ʹ', 'ʺ', '‘', '’', '′', '″', '"', '“', '”', 'ˮ', '\u02bb', '\u0313':
+	case '\'', '`', '´', 'ʼ', 'ʹ', 'ʺ', '‘', '’', '′', '″', '"', '“', '”', 'ˮ', '\u02bb', '\u0313', '·':
 		return true
 	}
 	return false

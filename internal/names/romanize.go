@@ -42,6 +42,7 @@ func RomanizeUkrainian(s string) string {
 			b.WriteString(w.text)
 			continue
 		}
+		w.text = foldHomoglyphs(w.text)
 		upper := allUpper(w.text)
 		start := true
 		prev := rune(0)
@@ -184,6 +185,7 @@ func RomanizeRussian(s string, scheme RussianScheme) string {
 			b.WriteString(w.text)
 			continue
 		}
+		w.text = foldHomoglyphs(w.text)
 		upper := allUpper(w.text)
 		rs := []rune(w.text)
 		for i, r := range rs {
@@ -229,6 +231,22 @@ func Latin(s string) string {
 		return RomanizeUkrainian(s)
 	}
 	return RomanizeRussian(s, ICAO)
+}
+
+// foldHomoglyphs writes the Latin look-alikes in a mostly Cyrillic word as
+// the Cyrillic letters they stand for (Cергій with a Latin C), keeping case.
+func foldHomoglyphs(word string) string {
+	if Script(word) != ScriptMixed || dominantScript(word) != ScriptCyrillic {
+		return word
+	}
+	var b strings.Builder
+	for _, r := range word {
+		if c, ok := latinToCyr[r]; ok {
+			r = c
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // segment is a run of word characters (letters, marks, inner apostrophes)

@@ -50,8 +50,9 @@ type Prepared struct {
 	part    Part
 	norm    string
 	skel    string
-	fold    string // skeleton with a feminine surname ending made masculine
-	cons    string // consonants of the skeleton
+	fold    string    // skeleton with a feminine surname ending made masculine
+	cons    string    // consonants of the skeleton
+	alt     *Prepared // the GOST 7.79 B reading (x = х, cz = ц) of a Latin value, if it differs
 	group   int32
 	inits   uint32
 	initial bool
@@ -80,12 +81,29 @@ func Prepare(part Part, name string) Prepared {
 		p.inits |= t.inits[g]
 	}
 	p.cons = string(consonants(nil, []byte(p.skel)))
+	if strings.Contains(n, "x") || strings.Contains(n, "cz") {
+		// Latin x is ks in most spellings but х in GOST 7.79 B (Mixail);
+		// cz is ч in Polish but ц in GOST B. Keep both readings.
+		if alt := string(appendSkeleton(nil, n, true)); alt != p.skel {
+			a := Prepared{norm: n, skel: alt, initial: p.initial, inits: p.inits, group: noGroup}
+			if g, ok := t.group[alt]; ok {
+				a.group = g
+				a.inits |= t.inits[g]
+			}
+			a.cons = string(consonants(nil, []byte(alt)))
+			p.alt = &a
+		}
+	}
 	return p.withPart(part)
 }
 
 // withPart returns p prepared as a value of part: the gender fold and the
 // sex depend on the part, the rest does not.
 func (p Prepared) withPart(part Part) Prepared {
+	if p.alt != nil {
+		a := p.alt.withPart(part)
+		p.alt = &a
+	}
 	p.part, p.fold, p.sex = part, p.skel, sexUnknown
 	if p.skel == "" {
 		return p
@@ -181,8 +199,27 @@ func SimilarityPrepared(a, b Prepared) float64 {
 	return s
 }
 
-// comparePrepared scores a against b and says at which level they agree.
+// comparePrepared scores a against b and says at which level they agree,
+// taking the better of the two readings of a Latin x or cz.
 func comparePrepared(a, b *Prepared) (float64, Level) {
+	s, l := compareOne(a, b)
+	if s < 1 && (a.alt != nil || b.alt != nil) {
+		for _, x := range [2]*Prepared{a, a.alt} {
+			for _, y := range [2]*Prepared{b, b.alt} {
+				if x == nil || y == nil || (x == a && y == b) {
+					continue
+				}
+				if s2, l2 := compareOne(x, y); s2 > s {
+					s, l = s2, l2
+				}
+			}
+		}
+	}
+	return s, l
+}
+
+// compareOne scores one reading of a against one of b.
+func compareOne(a, b *Prepared) (float64, Level) {
 	if a.skel == "" || b.skel == "" {
 		return 0, LevelMissing
 	}
@@ -201,19 +238,20 @@ func comparePrepared(a, b *Prepared) (float64, Level) {
 	if a.fold == b.fold && a.fold != "" {
 		return genderScore, LevelSimilar
 	}
-	s := skeletonSimilarity(a.skel, b.skel)
+	patr := a.part == Patronymic || b.part == Patronymic
+	s := partSimilarity(a.skel, b.skel, patr)
 	// A variant of one form of a name is a variant of the name: Dimitry
 	// is near Dmitriy, which is the Russian form of Dmytro.
 	if a.group >= 0 || b.group >= 0 {
 		t := lookup()
 		if a.group >= 0 {
 			for _, m := range t.member[a.group] {
-				s = max(s, skeletonSimilarity(m, b.skel))
+				s = max(s, partSimilarity(m, b.skel, patr))
 			}
 		}
 		if b.group >= 0 {
 			for _, m := range t.member[b.group] {
-				s = max(s, skeletonSimilarity(a.skel, m))
+				s = max(s, partSimilarity(a.skel, m, patr))
 			}
 		}
 	}
@@ -221,8 +259,7 @@ func comparePrepared(a, b *Prepared) (float64, Level) {
 		// One is a feminine surname: compare the masculine forms too.
 		s = max(s, min(genderScore, skeletonSimilarity(a.fold, b.fold)))
 	}
-	if s < similarFloor && len(a.cons) >= 3 && a.cons == b.cons &&
-		(a.skel[0] == b.skel[0] || isSkelVowel(a.skel[0]) && isSkelVowel(b.skel[0])) {
+	if s < similarFloor && len(a.cons) >= 3 && a.cons == b.cons && a.skel[0] == b.skel[0] {
 		// The same consonants in the same order, vowels apart:
 		// Mohammed/Muhammad, Usama/Osama… Mykhailo/Mikhail.
 		s = vowelScore
@@ -234,6 +271,26 @@ func comparePrepared(a, b *Prepared) (float64, Level) {
 		return s, LevelSimilar
 	}
 	return s, LevelDifferent
+}
+
+// partSimilarity is skeletonSimilarity, on the stems of two patronymics:
+// their shared ending (-ovich, -ivna) would make any two look alike
+// (Радіонович/Ларіонович).
+func partSimilarity(a, b string, patr bool) float64 {
+	if patr {
+		a, b = patronymicStem(a), patronymicStem(b)
+	}
+	return skeletonSimilarity(a, b)
+}
+
+// patronymicStem cuts a patronymic ending off a skeleton.
+func patronymicStem(sk string) string {
+	for _, e := range patronymicEndings {
+		if len(sk) > len(e)+1 && strings.HasSuffix(sk, e) {
+			return sk[:len(sk)-len(e)]
+		}
+	}
+	return sk
 }
 
 // skeletonSimilarity is the edit similarity (1 − edit distance / longer

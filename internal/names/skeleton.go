@@ -87,6 +87,11 @@ func appendSkeleton(dst []byte, s string, altX bool) []byte {
 			i += len("υ")
 			continue
 		}
+		if r == 'т' && strings.HasPrefix(s[i:], "с") {
+			dst = append(dst, 'C') // тс sounds, and is written, as ts
+			i += len("с")
+			continue
+		}
 		if out, ok := cyrSkel[r]; ok {
 			dst = append(dst, out...)
 			continue
