@@ -76,10 +76,13 @@ const (
 	TokenManage   Action = "token.manage"   // create and revoke API tokens for others
 	TokenSelf     Action = "token.self"     // list and revoke one's own tokens
 	LogRead       Action = "log.read"       // read the audit log and checkpoints
+	LogCosign     Action = "log.cosign"     // submit a witness's cosignature (checked against its registered key)
+	LogCheckpoint Action = "log.checkpoint" // ask for a new checkpoint now
+	KeyManage     Action = "key.manage"     // register witnesses' public keys
 )
 
 // Actions lists every action.
-var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead}
+var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyManage}
 
 // Resource is what an action is about. For register actions Party is the
 // owning party of the records and Kind their register ("held", "sought");
@@ -112,8 +115,14 @@ func allowed(s Scope, a Action, res Resource) bool {
 	switch a {
 	case SelfRead, TokenSelf, PartyList:
 		return true
-	case UserManage, TokenManage:
+	case UserManage, TokenManage, KeyManage:
 		return s.Role == MediatorAdmin
+	case LogCheckpoint:
+		return s.Role == MediatorAdmin || s.Role == MediatorOperator
+	case LogCosign:
+		// The cosignature itself is checked against the witness's
+		// registered key; the role only says who may hand one in.
+		return s.Role == PartyApprover || s.Role == MediatorOperator || s.Role == MediatorAdmin
 	case LogRead:
 		return s.Role == Auditor || s.Role == MediatorOperator || s.Role == MediatorAdmin ||
 			s.Role == PartyApprover || s.Role == PartyRegistrar

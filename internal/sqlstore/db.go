@@ -144,6 +144,7 @@ type Tx struct {
 	d   dialect
 	db  *DB
 	now time.Time
+	log *logAppender // set on the first log append
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {

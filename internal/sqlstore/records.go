@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/person"
 )
@@ -79,7 +80,7 @@ func (db *DB) CreateRecords(ctx context.Context, s access.Scope, nrs []NewRecord
 				Provenance: person.Provenance{Source: src, SourceRef: nr.Ref, EnteredBy: s.Login, EnteredAt: tx.now},
 			}
 		}
-		return tx.insertRecords(ctx, recs)
+		return tx.insertRecords(ctx, actor(s.UserID), recs)
 	})
 	if err != nil {
 		if errs.Is(errs.Invalid, err) {
@@ -94,7 +95,7 @@ func (db *DB) CreateRecords(ctx context.Context, s access.Scope, nrs []NewRecord
 }
 
 // insertRecords writes new records (version 1) in batched multi-row inserts.
-func (tx *Tx) insertRecords(ctx context.Context, recs []person.Record) error {
+func (tx *Tx) insertRecords(ctx context.Context, who string, recs []person.Record) error {
 	const headCols = 5
 	batch := min(500, tx.d.maxParams()/12)
 	seqs := make(map[string]int64, len(recs))
@@ -128,18 +129,24 @@ func (tx *Tx) insertRecords(ctx context.Context, recs []person.Record) error {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if err := tx.insertVersions(ctx, part, seqs); err != nil {
+		if err := tx.insertVersions(ctx, who, part, seqs, nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// insertVersions writes one version row per record.
-func (tx *Tx) insertVersions(ctx context.Context, recs []person.Record, seqs map[string]int64) error {
+// insertVersions writes one version row per record and its log leaf:
+// record.created for version 1, record.corrected (with the superseded
+// version's commitment in prev) otherwise. who is the leaf's actor.
+func (tx *Tx) insertVersions(ctx context.Context, who string, recs []person.Record, seqs map[string]int64, prev map[string]audit.Digest) error {
+	app, err := tx.appender(ctx)
+	if err != nil {
+		return err
+	}
 	var q strings.Builder
-	q.WriteString(`INSERT INTO record_versions (record_seq, version, category, status, search, body, sealed, source, source_ref, entered_by, entered_at, reason) VALUES `)
-	args := make([]any, 0, len(recs)*12)
+	q.WriteString(`INSERT INTO record_versions (record_seq, version, category, status, search, body, sealed, source, source_ref, entered_by, entered_at, reason, nonce, commitment) VALUES `)
+	args := make([]any, 0, len(recs)*14)
 	for i := range recs {
 		r := &recs[i]
 		seq, ok := seqs[r.ID]
@@ -150,17 +157,30 @@ func (tx *Tx) insertVersions(ctx context.Context, recs []person.Record, seqs map
 		if err != nil {
 			return err
 		}
+		nonce, commitment, err := commitRecord(r)
+		if err != nil {
+			return err
+		}
+		leaf := audit.Leaf{Type: audit.RecordCreated, Actor: who, Time: tx.now, Subject: "record:" + r.ID, Rev: int64(r.Version), Commitment: commitment}
+		if r.Version > 1 {
+			leaf.Type = audit.RecordCorrected
+			leaf.Prev = prev[r.ID]
+		}
+		if _, err := app.add(leaf); err != nil {
+			return err
+		}
 		if i > 0 {
 			q.WriteByte(',')
 		}
-		q.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		q.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		args = append(args, seq, r.Version, string(r.Category), string(r.Status), r.SearchText(), body, sealed,
-			r.Provenance.Source, r.Provenance.SourceRef, r.Provenance.EnteredBy, fmtTime(r.Provenance.EnteredAt), r.Provenance.Reason)
+			r.Provenance.Source, r.Provenance.SourceRef, r.Provenance.EnteredBy, fmtTime(r.Provenance.EnteredAt), r.Provenance.Reason,
+			nonce[:], commitment.String())
 	}
 	if _, err := tx.exec(ctx, q.String(), args...); err != nil {
 		return fmt.Errorf("insert record versions: %w", err)
 	}
-	return nil
+	return app.flush(ctx)
 }
 
 // encode returns the stored body of a record (its fields without the
@@ -227,7 +247,15 @@ func (db *DB) CorrectRecord(ctx context.Context, s access.Scope, id string, base
 			return errs.E(op, errs.Conflict, fmt.Sprintf("record %s was corrected by someone else meanwhile: read it again and redo the correction", id))
 		}
 		rec.Provenance = person.Provenance{Source: "correction", EnteredBy: s.Login, EnteredAt: tx.now, Reason: reason}
-		return tx.insertVersions(ctx, []person.Record{rec}, map[string]int64{id: seq})
+		var prevText string
+		if err := tx.queryRow(ctx, `SELECT commitment FROM record_versions WHERE record_seq = ? AND version = ?`, seq, base).Scan(&prevText); err != nil {
+			return err
+		}
+		prev, err := audit.ParseDigest(prevText)
+		if err != nil {
+			return fmt.Errorf("record %s version %d: stored commitment: %w", id, base, err)
+		}
+		return tx.insertVersions(ctx, actor(s.UserID), []person.Record{rec}, map[string]int64{id: seq}, map[string]audit.Digest{id: prev})
 	})
 	if err != nil {
 		return person.Record{}, errs.E(op, err)

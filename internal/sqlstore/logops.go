@@ -1,0 +1,411 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/errs"
+)
+
+// dbHashes implements audit.HashStore over the database outside any
+// transaction (proofs, tiles, the audit).
+type dbHashes struct {
+	ctx context.Context
+	db  *DB
+}
+
+func (h dbHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	return readHashes(h.ctx, h.db.db, h.db.dialect, indexes)
+}
+
+// txHashes implements audit.HashStore inside a transaction.
+type txHashes struct {
+	ctx context.Context
+	tx  *Tx
+}
+
+func (h txHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	return readHashes(h.ctx, h.tx.tx, h.tx.d, indexes)
+}
+
+// LogSize returns the number of leaves in the log.
+func (db *DB) LogSize(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.queryRow(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves`).Scan(&n); err != nil {
+		return 0, errs.E("sqlstore.LogSize", errs.Internal, err)
+	}
+	return n, nil
+}
+
+// Leaf returns the bytes of leaf index.
+func (db *DB) Leaf(ctx context.Context, index int64) ([]byte, error) {
+	var data []byte
+	err := db.queryRow(ctx, `SELECT data FROM log_leaves WHERE idx = ?`, index).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E("sqlstore.Leaf", errs.NotFound, fmt.Sprintf("no leaf %d", index))
+	}
+	if err != nil {
+		return nil, errs.E("sqlstore.Leaf", errs.Internal, err)
+	}
+	return data, nil
+}
+
+// Leaves returns leaves [start, end).
+func (db *DB) Leaves(ctx context.Context, start, end int64) ([][]byte, error) {
+	rows, err := db.query(ctx, `SELECT idx, data FROM log_leaves WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
+	if err != nil {
+		return nil, errs.E("sqlstore.Leaves", errs.Internal, err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	next := start
+	for rows.Next() {
+		var idx int64
+		var data []byte
+		if err := rows.Scan(&idx, &data); err != nil {
+			return nil, errs.E("sqlstore.Leaves", errs.Internal, err)
+		}
+		if idx != next {
+			return nil, errs.E("sqlstore.Leaves", errs.Internal, fmt.Sprintf("leaf %d is missing", next))
+		}
+		out = append(out, data)
+		next++
+	}
+	return out, rows.Err()
+}
+
+// Signer signs checkpoints: the log's origin and its key.
+type Signer struct {
+	Origin string
+	signer note.Signer
+}
+
+// NewSigner returns the checkpoint signer for the server's private key
+// (made by audit.GenerateKey; its name is the log's origin).
+func NewSigner(skey string) (*Signer, error) {
+	s, err := audit.NewLogSigner(skey)
+	if err != nil {
+		return nil, errs.E("sqlstore.NewSigner", errs.Invalid, "the log key is not a valid signing key", err)
+	}
+	return &Signer{Origin: s.Name(), signer: s}, nil
+}
+
+// Checkpoint makes and stores a signed checkpoint of the log as it is now,
+// if the schedule says one is due or force is set, and returns the latest
+// checkpoint (with cosignatures) either way. A log that has not grown since
+// the last checkpoint gets no new one.
+func (db *DB) Checkpoint(ctx context.Context, s *Signer, sched audit.CheckpointSchedule, force bool) ([]byte, error) {
+	const op = "sqlstore.Checkpoint"
+	err := db.write(ctx, func(tx *Tx) error {
+		var size int64
+		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves`).Scan(&size); err != nil {
+			return err
+		}
+		var lastSize int64 = -1
+		var lastAt time.Time
+		err := tx.queryRow(ctx, `SELECT size, created_at FROM log_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&lastSize, dbTime{&lastAt})
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		switch {
+		case size == 0, size == lastSize:
+			return nil // nothing new to state
+		case lastSize >= 0 && !force && !sched.Due(lastSize, lastAt, size, tx.now):
+			return nil
+		}
+		root, err := audit.TreeHash(size, txHashes{ctx, tx})
+		if err != nil {
+			return fmt.Errorf("tree hash at %d: %w", size, err)
+		}
+		msg, err := audit.SignCheckpoint(audit.Checkpoint{Origin: s.Origin, Size: size, Root: root}, s.signer)
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `INSERT INTO log_checkpoints (size, note, created_at) VALUES (?, ?, ?)`, size, msg, fmtTime(tx.now))
+		return err
+	})
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	return db.LatestCheckpoint(ctx)
+}
+
+// LatestCheckpoint returns the largest stored checkpoint with its
+// cosignatures appended.
+func (db *DB) LatestCheckpoint(ctx context.Context) ([]byte, error) {
+	var size int64
+	if err := db.queryRow(ctx, `SELECT COALESCE(MAX(size), -1) FROM log_checkpoints`).Scan(&size); err != nil {
+		return nil, errs.E("sqlstore.LatestCheckpoint", errs.Internal, err)
+	}
+	if size < 0 {
+		return nil, errs.E("sqlstore.LatestCheckpoint", errs.NotFound, "the log has no checkpoint yet")
+	}
+	return db.CheckpointAt(ctx, size)
+}
+
+// CheckpointAt returns the stored checkpoint of a size, with cosignatures.
+func (db *DB) CheckpointAt(ctx context.Context, size int64) ([]byte, error) {
+	const op = "sqlstore.CheckpointAt"
+	var msg []byte
+	err := db.queryRow(ctx, `SELECT note FROM log_checkpoints WHERE size = ?`, size).Scan(&msg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(op, errs.NotFound, fmt.Sprintf("no checkpoint of size %d", size))
+	}
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	rows, err := db.query(ctx, `SELECT line FROM log_cosignatures WHERE size = ? ORDER BY key_name`, size)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		lines = append(lines, l)
+	}
+	if len(lines) == 0 {
+		return msg, rows.Err()
+	}
+	out, err := audit.AddCosignatures(msg, lines...)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	return out, nil
+}
+
+// checkpointSeq yields every stored checkpoint with cosignatures, by size.
+func (db *DB) checkpointSeq(ctx context.Context) iter.Seq2[[]byte, error] {
+	return func(yield func([]byte, error) bool) {
+		rows, err := db.query(ctx, `SELECT size FROM log_checkpoints ORDER BY size`)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		var sizes []int64
+		for rows.Next() {
+			var s int64
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				yield(nil, err)
+				return
+			}
+			sizes = append(sizes, s)
+		}
+		rows.Close()
+		for _, s := range sizes {
+			msg, err := db.CheckpointAt(ctx, s)
+			if !yield(msg, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// LogKey is a registered witness key.
+type LogKey struct {
+	Name         string    `json:"name"`
+	VKey         string    `json:"vkey"`
+	Party        string    `json:"party,omitempty"` // "" for the mediator
+	Fingerprint  string    `json:"fingerprint"`
+	RegisteredBy string    `json:"registered_by"`
+	RegisteredAt time.Time `json:"registered_at"`
+}
+
+// RegisterKey records a witness's public verifier key (a party's bureau or
+// the mediator), with a key.registered leaf in the same transaction. Only
+// the mediator's administrator may.
+func (db *DB) RegisterKey(ctx context.Context, s access.Scope, vkey, party string) (LogKey, error) {
+	const op = "sqlstore.RegisterKey"
+	if err := access.Decide(s, access.KeyManage, access.Resource{}); err != nil {
+		return LogKey{}, errs.E(op, err)
+	}
+	if _, err := note.NewVerifier(vkey); err != nil {
+		return LogKey{}, errs.E(op, errs.Invalid, "not a verifier key: expected NAME+HASH+BASE64 as printed by 'handover keygen'")
+	}
+	fp, err := audit.Fingerprint(vkey)
+	if err != nil {
+		return LogKey{}, errs.E(op, errs.Invalid, err.Error())
+	}
+	k := LogKey{Name: audit.KeyName(vkey), VKey: vkey, Party: party, Fingerprint: fp, RegisteredBy: s.Login}
+	err = db.write(ctx, func(tx *Tx) error {
+		k.RegisteredAt = tx.now
+		if party != "" {
+			var n int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM parties WHERE code = ?`, party).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return errs.E(op, errs.Invalid, fmt.Sprintf("party %s does not exist", party))
+			}
+		}
+		_, err := tx.exec(ctx, `INSERT INTO log_keys (name, vkey, party, fingerprint, registered_by, registered_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			k.Name, vkey, nullString(party), fp, s.Login, fmtTime(tx.now))
+		if tx.d.isUniqueViolation(err) {
+			return errs.E(op, errs.Conflict, fmt.Sprintf("a key named %s, or this key, is registered already", k.Name))
+		}
+		if err != nil {
+			return err
+		}
+		nonce, err := audit.NewNonce()
+		if err != nil {
+			return err
+		}
+		app, err := tx.appender(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := app.add(audit.Leaf{Type: audit.KeyRegistered, Actor: actor(s.UserID), Time: tx.now, Subject: "key:" + k.Name, Rev: 1,
+			Commitment: audit.Commit(audit.TagKey, nonce, []byte(vkey))}); err != nil {
+			return err
+		}
+		return app.flush(ctx)
+	})
+	if err != nil {
+		return LogKey{}, errs.E(op, err)
+	}
+	return k, nil
+}
+
+// LogKeys lists the registered witness keys by name.
+func (db *DB) LogKeys(ctx context.Context) ([]LogKey, error) {
+	rows, err := db.query(ctx, `SELECT name, vkey, COALESCE(party, ''), fingerprint, registered_by, registered_at FROM log_keys ORDER BY name`)
+	if err != nil {
+		return nil, errs.E("sqlstore.LogKeys", errs.Internal, err)
+	}
+	defer rows.Close()
+	var out []LogKey
+	for rows.Next() {
+		var k LogKey
+		if err := rows.Scan(&k.Name, &k.VKey, &k.Party, &k.Fingerprint, &k.RegisteredBy, dbTime{&k.RegisteredAt}); err != nil {
+			return nil, errs.E("sqlstore.LogKeys", errs.Internal, err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// AddCosignature stores a witness's cosignature line on the checkpoint of
+// the given size, after checking it with the witness's registered key.
+// Handing in the same cosignature twice is not an error.
+func (db *DB) AddCosignature(ctx context.Context, size int64, line string) error {
+	const op = "sqlstore.AddCosignature"
+	var msg []byte
+	err := db.queryRow(ctx, `SELECT note FROM log_checkpoints WHERE size = ?`, size).Scan(&msg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(op, errs.NotFound, fmt.Sprintf("no checkpoint of size %d", size))
+	}
+	if err != nil {
+		return errs.E(op, errs.Internal, err)
+	}
+	keys, err := db.LogKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if audit.VerifyCosignature(k.VKey, msg, line) != nil {
+			continue
+		}
+		return db.write(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `INSERT INTO log_cosignatures (size, key_name, line, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				size, k.Name, line, fmtTime(tx.now))
+			return err
+		})
+	}
+	return errs.E(op, errs.Forbidden, "the cosignature does not verify with any registered witness key")
+}
+
+// ProveInclusion returns the inclusion proof of leaf index in the latest
+// checkpoint.
+func (db *DB) ProveInclusion(ctx context.Context, index int64) ([]byte, error) {
+	const op = "sqlstore.ProveInclusion"
+	cp, err := db.LatestCheckpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := audit.PeekCheckpoint(cp)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	if index < 0 || index >= c.Size {
+		return nil, errs.E(op, errs.NotFound, fmt.Sprintf("leaf %d is not under the latest checkpoint (size %d); wait for the next one", index, c.Size))
+	}
+	leaf, err := db.Leaf(ctx, index)
+	if err != nil {
+		return nil, err
+	}
+	p, err := audit.ProveInclusion(index, leaf, c.Size, cp, dbHashes{ctx, db})
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	return p.Marshal(), nil
+}
+
+// ProveConsistency returns the consistency proof from the stored checkpoint
+// of size from to the latest checkpoint.
+func (db *DB) ProveConsistency(ctx context.Context, from int64) ([]byte, error) {
+	const op = "sqlstore.ProveConsistency"
+	newCP, err := db.LatestCheckpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	oldCP, err := db.CheckpointAt(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	c, err := audit.PeekCheckpoint(newCP)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	p, err := audit.ProveConsistency(from, c.Size, oldCP, newCP, dbHashes{ctx, db})
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	return p.Marshal(), nil
+}
+
+// Tile returns the contents of a tlog-tiles hash tile or entry bundle for
+// the log at its latest checkpoint, or NotFound when it is not available.
+func (db *DB) Tile(ctx context.Context, t audit.Tile) ([]byte, error) {
+	const op = "sqlstore.Tile"
+	cp, err := db.LatestCheckpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := audit.PeekCheckpoint(cp)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	if !audit.TileAvailable(t, c.Size) {
+		return nil, errs.E(op, errs.NotFound, "no such tile at the current checkpoint")
+	}
+	if t.L == -1 {
+		start, end := audit.EntryRange(t)
+		leaves, err := db.Leaves(ctx, start, end)
+		if err != nil {
+			return nil, err
+		}
+		b, err := audit.EntryBundle(leaves)
+		if err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		return b, nil
+	}
+	b, err := audit.ReadTileHashes(t, dbHashes{ctx, db})
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	return b, nil
+}
