@@ -17,9 +17,9 @@ import (
 
 // Findings the store's replay adds to the audit's own.
 const (
-	RecordChanged      audit.FindingCode = "record-changed"       // content no longer matches its commitment
-	RecordUnlogged     audit.FindingCode = "record-unlogged"      // a version with no leaf
-	RecordMissing      audit.FindingCode = "record-missing"       // a leaf whose version is not in the database
+	RecordChanged      audit.FindingCode = "record-changed"        // content no longer matches its commitment
+	RecordUnlogged     audit.FindingCode = "record-unlogged"       // a version with no leaf
+	RecordMissing      audit.FindingCode = "record-missing"        // a leaf whose version is not in the database
 	RecordCommitDiffer audit.FindingCode = "record-commit-differs" // stored commitment differs from the leaf's
 	RecordHeadWrong    audit.FindingCode = "record-head-wrong"     // the current-version pointer is not the latest version
 )
