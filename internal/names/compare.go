@@ -24,6 +24,7 @@ const (
 	missingSurname   = 0.5  // a surname one side lacks
 	missingPatr      = 0.1  // a patronymic one side lacks
 	missingInitial   = 0.05 // an initial one side lacks
+	missingParticle  = 0.02 // al, bin, van, de… one side lacks
 	maxTokens        = 6    // words beyond these are ignored
 )
 
@@ -229,9 +230,20 @@ func pairWeight(a, b *token, l Level) float64 {
 	return weightName
 }
 
+// particles are the articles and prepositions of names that one writing
+// keeps and another drops (al-Assad / Assad, van Gogh / Gogh).
+var particles = map[string]bool{
+	"al": true, "el": true, "ul": true, "bin": true, "ibn": true, "bint": true,
+	"ben": true, "abu": true, "van": true, "von": true, "der": true, "den": true,
+	"de": true, "da": true, "di": true, "du": true, "la": true, "le": true,
+	"ال": true, "بن": true, "ابن": true, "بنت": true,
+}
+
 // missingWeight is the weight of a word the other name lacks.
 func missingWeight(t *token) float64 {
 	switch {
+	case particles[Normalize(t.text)]:
+		return missingParticle
 	case t.initial:
 		return missingInitial
 	case t.role == Patronymic || t.patr || t.compound:

@@ -34,6 +34,7 @@ const (
 	genderScore   = 0.90 // a surname in its other gender's form (Ковальова/Ковальов)
 	initialScore  = 0.90 // an initial that agrees with a name
 	vowelScore    = 0.86 // the same consonants, other vowels
+	abjadScore    = 0.90 // the same consonants, one side in Arabic script
 	maxSkeleton   = 48   // longer skeletons are cut for the edit distances
 	noGroup       = -1
 	sexMale       = 'M'
@@ -53,6 +54,7 @@ type Prepared struct {
 	fold    string    // skeleton with a feminine surname ending made masculine
 	cons    string    // consonants of the skeleton
 	alt     *Prepared // the GOST 7.79 B reading (x = х, cz = ц) of a Latin value, if it differs
+	abjad   bool      // written in Arabic script, without short vowels
 	group   int32
 	inits   uint32
 	initial bool
@@ -81,6 +83,13 @@ func Prepare(part Part, name string) Prepared {
 		p.inits |= t.inits[g]
 	}
 	p.cons = string(consonants(nil, []byte(p.skel)))
+	if isAbjad(n) {
+		p.abjad = true
+		if strings.HasPrefix(p.skel, "al") && len(p.skel) > 4 {
+			// The article al- is written joined to the name.
+			p.cons = string(consonants(nil, []byte(p.skel[2:])))
+		}
+	}
 	if strings.Contains(n, "x") || strings.Contains(n, "cz") {
 		// Latin x is ks in most spellings but х in GOST 7.79 B (Mixail);
 		// cz is ч in Polish but ц in GOST B. Keep both readings.
@@ -138,6 +147,16 @@ func (p Prepared) IsInitial() bool { return p.initial }
 
 // Empty reports whether the value has nothing to compare.
 func (p Prepared) Empty() bool { return p.skel == "" }
+
+// isAbjad reports whether s has a letter of the Arabic script.
+func isAbjad(s string) bool {
+	for _, r := range s {
+		if r >= 0x600 && r <= 0x6ff {
+			return true
+		}
+	}
+	return false
+}
 
 func letterCount(s string) int {
 	n := 0
@@ -237,6 +256,17 @@ func compareOne(a, b *Prepared) (float64, Level) {
 	}
 	if a.fold == b.fold && a.fold != "" {
 		return genderScore, LevelSimilar
+	}
+	if a.abjad || b.abjad {
+		// Arabic script writes no short vowels: compare the consonants.
+		s := abjadScore
+		if a.cons != b.cons {
+			s *= skeletonSimilarity(a.cons, b.cons)
+		}
+		if s >= similarFloor {
+			return s, LevelSimilar
+		}
+		return s, LevelDifferent
 	}
 	patr := a.part == Patronymic || b.part == Patronymic
 	s := partSimilarity(a.skel, b.skel, patr)

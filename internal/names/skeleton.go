@@ -43,6 +43,24 @@ var cyrSkel = map[rune]string{
 	'პ': "p", 'ჟ': "Z", 'რ': "r", 'ს': "s", 'ტ': "t", 'უ': "u", 'ფ': "p",
 	'ქ': "k", 'ღ': "g", 'ყ': "k", 'შ': "S", 'ჩ': "Q", 'ც': "C", 'ძ': "dz",
 	'წ': "C", 'ჭ': "Q", 'ხ': "g", 'ჯ': "dZ", 'ჰ': "g",
+	// Armenian.
+	'ա': "a", 'բ': "b", 'գ': "g", 'դ': "d", 'ե': "e", 'զ': "z", 'է': "e",
+	'ը': "e", 'թ': "t", 'ժ': "Z", 'ի': "i", 'լ': "l", 'խ': "g", 'ծ': "C",
+	'կ': "k", 'հ': "g", 'ձ': "dz", 'ղ': "g", 'ճ': "Q", 'մ': "m", 'յ': "i",
+	'ն': "n", 'շ': "S", 'ո': "o", 'չ': "Q", 'պ': "p", 'ջ': "dZ", 'ռ': "r",
+	'ս': "s", 'վ': "v", 'տ': "t", 'ր': "r", 'ց': "C", 'ւ': "u", 'փ': "p",
+	'ք': "k", 'օ': "o", 'ֆ': "f", 'և': "ev",
+	// Arabic and Persian: consonants as usually romanised; alif, waw and
+	// ya as the vowels a, u, i they mostly write; ayn and hamza as nothing.
+	// Short vowels are not written, so Arabic compares with Latin mainly
+	// through the consonants (see the vowel rule in compareOne).
+	'ا': "a", 'أ': "a", 'إ': "i", 'آ': "a", 'ٱ': "a", 'ب': "b", 'ت': "t",
+	'ث': "s", 'ج': "i", 'ح': "g", 'خ': "g", 'د': "d", 'ذ': "z", 'ر': "r",
+	'ز': "z", 'س': "s", 'ش': "S", 'ص': "s", 'ض': "d", 'ط': "t", 'ظ': "z",
+	'ع': "", 'غ': "g", 'ف': "f", 'ق': "k", 'ك': "k", 'ل': "l", 'م': "m",
+	'ن': "n", 'ه': "g", 'ة': "a", 'و': "u", 'ي': "i", 'ى': "a", 'ئ': "i",
+	'ؤ': "u", 'ء': "", 'پ': "p", 'چ': "Q", 'ژ': "Z", 'گ': "g", 'ک': "k",
+	'ی': "i",
 	// Greek, for the odd name written in it.
 	'α': "a", 'β': "v", 'γ': "g", 'δ': "d", 'ε': "e", 'ζ': "z", 'η': "i",
 	'θ': "t", 'ι': "i", 'κ': "k", 'λ': "l", 'μ': "m", 'ν': "n", 'ξ': "ks",
@@ -85,6 +103,11 @@ func appendSkeleton(dst []byte, s string, altX bool) []byte {
 		if r == 'ο' && i < len(s) && strings.HasPrefix(s[i:], "υ") {
 			dst = append(dst, 'u') // Greek ου
 			i += len("υ")
+			continue
+		}
+		if r == 'ո' && strings.HasPrefix(s[i:], "ւ") {
+			dst = append(dst, 'u') // Armenian ու
+			i += len("ւ")
 			continue
 		}
 		if r == 'т' && strings.HasPrefix(s[i:], "с") {
