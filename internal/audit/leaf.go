@@ -134,7 +134,7 @@ func (l Leaf) fields() map[string]string {
 // §1), the data the log stores and hashes. Call [Leaf.Validate] first: the
 // encoding of an invalid leaf is one that [DecodeLeaf] rejects.
 func (l Leaf) Encode() []byte {
-	return appendObject(nil, l.fields())
+	return appendObject(make([]byte, 0, 320), l.fields())
 }
 
 var leafKeys = map[string]bool{
