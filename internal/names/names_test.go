@@ -273,3 +273,33 @@ func TestGoldenVariants(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareFullOtherScripts(t *testing.T) {
+	tests := []struct {
+		a, b  string
+		match bool
+	}{
+		{"Σωκράτης Παππάς", "Sokratis Pappas", true},
+		{"მიხეილ სააკაშვილი", "Mikheil Saakashvili", true},
+		{"Նիկոլ Փաշինյան", "Nikol Pashinyan", true},
+		{"محمد بن سلمان", "Mohammed bin Salman", true},
+		{"صدام حسين", "Saddam Hussein", true},
+		{"بشار الأسد", "Bashar al-Assad", true},
+		{"محمد بن سلمان", "Ahmed bin Salman", false},
+		{"בנימין נתניהו", "Benjamin Netanyahu", true},
+		{"בנימין נתניהו", "Benny Gantz", false},
+		{"José García", "Jose Garcia", true},
+		{"Müller Hans", "Hans Mueller", true},
+		{"Dr. John Smith", "Smith, John", true},
+		{"John Smith", "Jane Smith", false},
+		{"Abdulrahman Al-Sheikh", "Abdul Rahman Al Sheikh", true},
+		{"Kim Jong Un", "Kim Jong Il", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.a+"/"+tc.b, func(t *testing.T) {
+			if c := CompareFull(tc.a, tc.b); c.Match != tc.match {
+				t.Errorf("got %+v, want match %v", c, tc.match)
+			}
+		})
+	}
+}

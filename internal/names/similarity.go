@@ -54,7 +54,7 @@ type Prepared struct {
 	fold    string    // skeleton with a feminine surname ending made masculine
 	cons    string    // consonants of the skeleton
 	alt     *Prepared // the GOST 7.79 B reading (x = х, cz = ц) of a Latin value, if it differs
-	abjad   bool      // written in Arabic script, without short vowels
+	abjad   bool      // written in Arabic or Hebrew script, without short vowels
 	group   int32
 	inits   uint32
 	initial bool
@@ -148,10 +148,10 @@ func (p Prepared) IsInitial() bool { return p.initial }
 // Empty reports whether the value has nothing to compare.
 func (p Prepared) Empty() bool { return p.skel == "" }
 
-// isAbjad reports whether s has a letter of the Arabic script.
+// isAbjad reports whether s has a letter of the Arabic or Hebrew script.
 func isAbjad(s string) bool {
 	for _, r := range s {
-		if r >= 0x600 && r <= 0x6ff {
+		if r >= 0x590 && r <= 0x6ff {
 			return true
 		}
 	}
@@ -258,7 +258,7 @@ func compareOne(a, b *Prepared) (float64, Level) {
 		return genderScore, LevelSimilar
 	}
 	if a.abjad || b.abjad {
-		// Arabic script writes no short vowels: compare the consonants.
+		// Arabic and Hebrew write no short vowels: compare the consonants.
 		s := abjadScore
 		if a.cons != b.cons {
 			s *= skeletonSimilarity(a.cons, b.cons)
