@@ -179,6 +179,9 @@ func TestParse(t *testing.T) {
 		{"Іванова Марія Петрівна", FullName{Surname: "Іванова", Given: "Марія", Patronymic: "Петрівна"}},
 		{"Aleksandr Nikolaevich Kovalchuk", FullName{Surname: "Kovalchuk", Given: "Aleksandr", Patronymic: "Nikolaevich"}},
 		{"Ковальчук", FullName{Surname: "Ковальчук"}},
+		{"Шевченко ТГ", FullName{Surname: "Шевченко", Given: "Т.", Patronymic: "Г.", Initials: true}},
+		{"ІВАНОВ ІІ", FullName{Surname: "ІВАНОВ", Given: "І.", Patronymic: "І.", Initials: true}},
+		{"ЛИ Ян", FullName{Surname: "ЛИ", Given: "Ян"}},
 		{"", FullName{}},
 	}
 	for _, tc := range tests {

@@ -145,7 +145,50 @@ func splitWordsKeepCase(full string) ([]string, int) {
 	if comma == len(words) {
 		comma = -1
 	}
-	return words, comma
+	return splitJoinedInitials(words), comma
+}
+
+// splitJoinedInitials splits Cyrillic initials written together without
+// dots (Іванов ІІ, Шевченко ТГ) into one initial each: a word of two or
+// three capitals that has no vowel, or only vowels, or that follows
+// another word in a name with lower-case letters (ЛИ Ян keeps its ЛИ).
+func splitJoinedInitials(words []string) []string {
+	mixed := false
+	for _, w := range words {
+		if hasLower(w) {
+			mixed = true
+		}
+	}
+	var out []string
+	for i, w := range words {
+		n := letterCount(w)
+		vowels := 0
+		for _, r := range strings.ToLower(w) {
+			if strings.ContainsRune("аеєиіїоуыэюя", r) {
+				vowels++
+			}
+		}
+		split := n >= 2 && n <= 3 && Script(w) == ScriptCyrillic && !hasLower(w) &&
+			len(words) > 1 && (vowels == 0 || vowels == n || mixed && i > 0)
+		if !split {
+			if out != nil {
+				out = append(out, w)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]string, 0, len(words)+2), words[:i]...)
+		}
+		for _, r := range w {
+			if unicode.IsLetter(r) {
+				out = append(out, string(r)+".")
+			}
+		}
+	}
+	if out == nil {
+		return words
+	}
+	return out
 }
 
 // titles are honorifics and suffixes that are not part of a name.
