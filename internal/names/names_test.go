@@ -306,3 +306,33 @@ func TestCompareFullOtherScripts(t *testing.T) {
 		})
 	}
 }
+
+func TestEditMeasures(t *testing.T) {
+	lev := []struct {
+		a, b string
+		want int
+	}{
+		{"kitten", "sitting", 3}, {"", "abc", 3}, {"abc", "abc", 0}, {"flaw", "lawn", 2},
+		{"kovalQuk", "kovalenko", 3}, {"a", "", 1},
+	}
+	for _, tc := range lev {
+		t.Run(tc.a+"/"+tc.b, func(t *testing.T) {
+			if got := levenshtein(tc.a, tc.b); got != tc.want {
+				t.Errorf("levenshtein: got %d, want %d", got, tc.want)
+			}
+		})
+	}
+	jw := []struct {
+		a, b string
+		want float64
+	}{
+		{"martha", "marhta", 0.961}, {"dwayne", "duane", 0.840}, {"dixon", "dicksonx", 0.813}, {"abc", "xyz", 0},
+	}
+	for _, tc := range jw {
+		t.Run(tc.a+"/"+tc.b, func(t *testing.T) {
+			if got := round3(jaroWinkler(tc.a, tc.b)); got != tc.want {
+				t.Errorf("jaroWinkler: got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -393,24 +393,37 @@ func jaroWinkler(a, b string) float64 {
 	return jaro + float64(p)*0.1*(1-jaro)
 }
 
-// levenshtein is the edit distance of two short byte strings.
+// levenshtein is the edit distance of two short byte strings (at most
+// maxSkeleton bytes). A shared start and end cost nothing and are cut
+// first: names that differ differ mostly in the middle or the ending.
 func levenshtein(a, b string) int {
-	var row [maxSkeleton + 1]int
-	for j := range len(b) + 1 {
-		row[j] = j
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
 	}
-	for i := 1; i <= len(a); i++ {
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
+	if len(a) == 0 || len(b) == 0 {
+		return len(a) + len(b)
+	}
+	var buf [maxSkeleton + 1]uint8
+	row := buf[:len(b)+1]
+	for j := range row {
+		row[j] = uint8(j)
+	}
+	for i := 0; i < len(a); i++ {
 		prev := row[0]
-		row[0] = i
-		for j := 1; j <= len(b); j++ {
+		row[0] = uint8(i + 1)
+		ca := a[i]
+		for j := 1; j < len(row); j++ {
 			cur := row[j]
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
+			v := prev
+			if ca != b[j-1] {
+				v = min(prev, cur, row[j-1]) + 1
 			}
-			row[j] = min(row[j]+1, row[j-1]+1, prev+cost)
+			row[j] = v
 			prev = cur
 		}
 	}
-	return row[len(b)]
+	return int(row[len(b)])
 }
