@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/web"
@@ -134,6 +135,7 @@ func runInit(ctx context.Context, m *Main, args []string) error {
 	fs.Var(&parties, "party", "a party as CODE=NAME (repeatable); default UA=Ukraine and RU=Russian Federation")
 	admin := fs.String("admin", "admin", "login of the first mediator_admin")
 	pwFile := fs.String("admin-password-file", "", "file holding the administrator's password (default: generate one)")
+	origin := fs.String("origin", "", "the log's origin, a schema-less URL naming this deployment's log (default: handover.local/<random>)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -165,6 +167,10 @@ func runInit(ctx context.Context, m *Main, args []string) error {
 	if len(existing) > 0 {
 		return errs.E("init", errs.Conflict, "the database is initialised already (it has parties); use 'handover user' to add users")
 	}
+	cfg, err := m.logConfig(sf.dir, *origin, true)
+	if err != nil {
+		return err
+	}
 	for _, p := range ps {
 		if _, err := db.CreateParty(ctx, p.code, p.name); err != nil {
 			return err
@@ -183,7 +189,73 @@ func runInit(ctx context.Context, m *Main, args []string) error {
 		where = filepath.Join(sf.dir, "handover.db")
 	}
 	fmt.Fprintf(m.Stdout, "database %s (%s) ready; data key in %s\n", redactDSN(where), db.Dialect(), filepath.Join(sf.dir, keyFile))
+	fp, _ := audit.Fingerprint(cfg.LogVKey)
+	fmt.Fprintf(m.Stdout, "log %s: verifier key %s\n  fingerprint %s (give it to each party over another channel)\n", cfg.Origin(), cfg.LogVKey, fp)
 	return nil
+}
+
+const (
+	logKeyFile = "log.key" // the server's checkpoint signing key (private)
+	logPubFile = "log.pub" // its verifier key (public)
+)
+
+// logConfig loads the server's log key from DIR/log.key and DIR/log.pub;
+// with create, it makes them first when absent (with origin, or a random
+// one). The private key never leaves the data directory.
+func (m *Main) logConfig(dir, origin string, create bool) (web.Config, error) {
+	const op = "log key"
+	skeyPath, vkeyPath := filepath.Join(dir, logKeyFile), filepath.Join(dir, logPubFile)
+	if _, err := os.Stat(skeyPath); errors.Is(err, fs.ErrNotExist) && create {
+		if origin == "" {
+			var b [4]byte
+			rand.Read(b[:])
+			origin = "handover.local/" + hex.EncodeToString(b[:])
+		}
+		skey, vkey, err := audit.GenerateKey(origin)
+		if err != nil {
+			return web.Config{}, errs.E(op, errs.Invalid, fmt.Sprintf("origin %q cannot name a key", origin), err)
+		}
+		if err := writeFileAtomic(skeyPath, []byte(skey+"\n"), 0o600); err != nil {
+			return web.Config{}, errs.E(op, errs.Internal, err)
+		}
+		if err := writeFileAtomic(vkeyPath, []byte(vkey+"\n"), 0o644); err != nil {
+			return web.Config{}, errs.E(op, errs.Internal, err)
+		}
+	}
+	skey, err := os.ReadFile(skeyPath)
+	if err != nil {
+		return web.Config{}, errs.E(op, errs.Invalid, fmt.Sprintf("cannot read the log key %s: run 'handover init' first", skeyPath), err)
+	}
+	vkey, err := os.ReadFile(vkeyPath)
+	if err != nil {
+		return web.Config{}, errs.E(op, errs.Invalid, fmt.Sprintf("cannot read %s", vkeyPath), err)
+	}
+	signer, err := sqlstore.NewSigner(strings.TrimSpace(string(skey)))
+	if err != nil {
+		return web.Config{}, err
+	}
+	cfg := web.Config{Signer: signer, LogVKey: strings.TrimSpace(string(vkey)), Schedule: audit.CheckpointSchedule{EveryLeaves: 1000, Every: 30 * time.Second}}
+	if audit.KeyName(cfg.LogVKey) != signer.Origin {
+		return web.Config{}, errs.E(op, errs.Invalid, fmt.Sprintf("%s and %s name different logs", skeyPath, vkeyPath))
+	}
+	return cfg, nil
+}
+
+// checkpointLoop makes checkpoints while the server runs, as the schedule
+// says, until ctx is done.
+func checkpointLoop(ctx context.Context, db *sqlstore.DB, cfg web.Config, logger *slog.Logger) {
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if _, err := db.Checkpoint(ctx, cfg.Signer, cfg.Schedule, false); err != nil && !errs.Is(errs.NotFound, err) && ctx.Err() == nil {
+			logger.Error("checkpoint", "err", err)
+		}
+	}
 }
 
 // readPassword reads a password from a file, or generates one.
@@ -239,6 +311,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	logFormat := fs.String("log-format", "text", "request log format: text or json")
 	urlFile := fs.String("url-file", "", "write the server's URL to this file once it accepts connections (for scripts; with port 0)")
+	every := fs.Duration("checkpoint-every", 30*time.Second, "make a checkpoint at least this often while the log grows")
+	leaves := fs.Int64("checkpoint-leaves", 1000, "make a checkpoint after this many new leaves")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -251,7 +325,12 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	defer db.Close()
-	return m.serve(ctx, db, logger, *listen, func(url string) {
+	cfg, err := m.logConfig(sf.dir, "", false)
+	if err != nil {
+		return err
+	}
+	cfg.Schedule = audit.CheckpointSchedule{EveryLeaves: *leaves, Every: *every}
+	return m.serve(ctx, db, logger, *listen, cfg, func(url string) {
 		fmt.Fprintf(m.Stdout, "handover listening on %s\n", url)
 		if *urlFile != "" {
 			if err := writeFileAtomic(*urlFile, []byte(url+"\n"), 0o644); err != nil {
@@ -273,13 +352,18 @@ func (m *Main) logger(format string) (*slog.Logger, error) {
 
 // serve runs the HTTP server on listen until ctx is done, then shuts down
 // gracefully. ready is called with the server's URL once it accepts.
-func (m *Main) serve(ctx context.Context, db *sqlstore.DB, logger *slog.Logger, listen string, ready func(url string)) error {
+func (m *Main) serve(ctx context.Context, db *sqlstore.DB, logger *slog.Logger, listen string, cfg web.Config, ready func(url string)) error {
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return errs.E("serve", errs.Invalid, fmt.Sprintf("cannot listen on %s", listen), err)
 	}
+	ctx, stopLoop := context.WithCancel(ctx)
+	defer stopLoop()
+	if cfg.Signer != nil {
+		go checkpointLoop(ctx, db, cfg, logger)
+	}
 	srv := &http.Server{
-		Handler:           web.New(db, logger).Handler(),
+		Handler:           web.New(db, logger, cfg).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute,
 		WriteTimeout:      5 * time.Minute,

@@ -97,6 +97,10 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	defer db.Close()
+	cfg, err := m.logConfig(*dir, "handover.demo/log", true)
+	if err != nil {
+		return err
+	}
 	credPath := filepath.Join(*dir, credentialsFile)
 	creds, err := loadOrSeedDemo(ctx, m, db, credPath, *n, *seed)
 	if err != nil {
@@ -106,7 +110,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintf(m.Stdout, "demo data in %s; credentials in %s\n", *dir, credPath)
 		return writeCredentials(credPath, creds)
 	}
-	return m.serve(ctx, db, logger, *listen, func(url string) {
+	return m.serve(ctx, db, logger, *listen, cfg, func(url string) {
 		creds.URL = url
 		if err := writeCredentials(credPath, creds); err != nil {
 			logger.Error("cannot write the demo credentials", "err", err)

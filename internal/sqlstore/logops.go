@@ -259,16 +259,12 @@ func (db *DB) RegisterKey(ctx context.Context, s access.Scope, vkey, party strin
 		if err != nil {
 			return err
 		}
-		nonce, err := audit.NewNonce()
-		if err != nil {
-			return err
-		}
 		app, err := tx.appender(ctx)
 		if err != nil {
 			return err
 		}
 		if _, err := app.add(audit.Leaf{Type: audit.KeyRegistered, Actor: actor(s.UserID), Time: tx.now, Subject: "key:" + k.Name, Rev: 1,
-			Commitment: audit.Commit(audit.TagKey, nonce, []byte(vkey))}); err != nil {
+			Commitment: audit.CommitKey(vkey)}); err != nil {
 			return err
 		}
 		return app.flush(ctx)

@@ -68,7 +68,7 @@ func FuzzCreateRecordJSON(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	h := web.New(db, slog.New(slog.DiscardHandler)).Handler()
+	h := web.New(db, slog.New(slog.DiscardHandler), web.Config{}).Handler()
 	serve := func(method, path string, body []byte) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, path, bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)

@@ -16,12 +16,34 @@ import (
 	"time"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
 
+// Config configures a Server.
+type Config struct {
+	// Signer signs checkpoints; nil on a server without a log key (it then
+	// serves the log but cannot make checkpoints).
+	Signer *sqlstore.Signer
+	// LogVKey is the log's public verifier key, served for witnesses to
+	// check against what they were given out of band.
+	LogVKey string
+	// Schedule says when a checkpoint is due.
+	Schedule audit.CheckpointSchedule
+}
+
+// Origin returns the log's origin: the name of its key.
+func (c Config) Origin() string {
+	if c.Signer != nil {
+		return c.Signer.Origin
+	}
+	return audit.KeyName(c.LogVKey)
+}
+
 // Server serves handover over HTTP.
 type Server struct {
+	cfg    Config
 	db     *sqlstore.DB
 	log    *slog.Logger
 	limits *loginLimiter
@@ -47,12 +69,13 @@ type route struct {
 }
 
 // New returns a server over db that logs to log.
-func New(db *sqlstore.DB, log *slog.Logger) *Server {
-	s := &Server{db: db, log: log, limits: newLoginLimiter(time.Now), mux: http.NewServeMux(), LoginTokenTTL: 12 * time.Hour}
+func New(db *sqlstore.DB, log *slog.Logger, cfg Config) *Server {
+	s := &Server{cfg: cfg, db: db, log: log, limits: newLoginLimiter(time.Now), mux: http.NewServeMux(), LoginTokenTTL: 12 * time.Hour}
 	s.registerHealthRoutes()
 	s.registerAuthRoutes()
 	s.registerRecordRoutes()
 	s.registerAdminRoutes()
+	s.registerLogRoutes()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}

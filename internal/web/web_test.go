@@ -13,10 +13,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
@@ -66,7 +68,7 @@ func newEnv(t *testing.T, db *sqlstore.DB) *env {
 		}
 		e.tokens[u.login] = tok
 	}
-	e.srv = web.New(db, slog.New(slog.NewJSONHandler(e.logs, nil)))
+	e.srv = web.New(db, slog.New(slog.NewJSONHandler(e.logs, nil)), web.Config{Signer: testSigner(t)})
 	e.ts = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.ts.Close)
 	return e
@@ -285,7 +287,8 @@ func TestOpenAPI(t *testing.T) {
 		}
 	}
 	for _, rt := range e.srv.Routes() {
-		routed = append(routed, rt.Method+" "+rt.Path)
+		// net/http's {name...} wildcard is OpenAPI's {name}.
+		routed = append(routed, rt.Method+" "+strings.ReplaceAll(rt.Path, "...}", "}"))
 	}
 	sort.Strings(documented)
 	sort.Strings(routed)
@@ -302,8 +305,9 @@ func TestOpenAPI(t *testing.T) {
 }
 
 // allowedTo is the access matrix, written out by hand: for each route, who
-// may use it. "own" means on their own party's records; mediator roles
-// have no party and are listed bare.
+// may use it. "own" means on their own party's records, "any" a party user
+// whatever the party (the shared log); mediator roles have no party and are
+// listed bare.
 var allowedTo = map[string][]string{
 	"GET /healthz":                       {"*"},
 	"GET /readyz":                        {"*"},
@@ -325,6 +329,37 @@ var allowedTo = map[string][]string{
 	"GET /api/v1/tokens":                 {"mediator_admin"},
 	"POST /api/v1/tokens":                {"mediator_admin"},
 	"DELETE /api/v1/tokens/{id}":         {"mediator_admin"},
+	"GET /log/checkpoint":                {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"GET /log/tile/{path...}":            {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"GET /api/v1/log/keys":               {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"POST /api/v1/log/keys":              {"mediator_admin"},
+	"GET /api/v1/log/checkpoints/{size}": {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"POST /api/v1/log/checkpoint":        {"mediator_operator", "mediator_admin"},
+	"GET /api/v1/log/proof/inclusion":    {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"GET /api/v1/log/proof/consistency":  {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"POST /api/v1/log/cosignatures":      {"party_approver any", "mediator_operator", "mediator_admin"},
+}
+
+var (
+	signerOnce sync.Once
+	signerKey  string
+)
+
+// testSigner returns a checkpoint signer for handover.test/log.
+func testSigner(t *testing.T) *sqlstore.Signer {
+	t.Helper()
+	signerOnce.Do(func() {
+		skey, _, err := audit.GenerateKey("handover.test/log")
+		if err != nil {
+			panic(err)
+		}
+		signerKey = skey
+	})
+	s, err := sqlstore.NewSigner(signerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // TestAuthzMatrix walks every route × every role × own/other party and
@@ -349,6 +384,20 @@ func TestAuthzMatrix(t *testing.T) {
 			}
 			recs[p.party] = r.ID
 		}
+		// A witness key, a checkpoint and a valid cosignature on it, so that
+		// the log routes have something to serve to those allowed.
+		admin, _ := db.UserByLogin(ctx, "admin")
+		wsk, wvk, _ := audit.GenerateKey("ua-bureau")
+		if _, err := db.RegisterKey(ctx, admin.Scope(), wvk, "UA"); err != nil {
+			t.Fatal(err)
+		}
+		cp, err := db.Checkpoint(ctx, testSigner(t), audit.CheckpointSchedule{}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cpc, _ := audit.PeekCheckpoint(cp)
+		cosigner, _ := audit.NewCosigner(wsk)
+		cosig := cosigner.Sign(cpc.Marshal(), time.Now())
 		for _, rt := range e.srv.Routes() {
 			key := rt.Method + " " + rt.Path
 			who, ok := allowedTo[key]
@@ -370,11 +419,14 @@ func TestAuthzMatrix(t *testing.T) {
 							want = true
 						case w == string(u.role)+" own" && u.party != "" && own:
 							want = true
+						case w == string(u.role)+" any" && u.party != "":
+							want = true // not about one party's data: the shared log
 						case w == string(u.role) && u.party == "":
 							want = true
 						}
 					}
-					path := strings.NewReplacer("{id}", recs[target], "{login}", "spare").Replace(rt.Path)
+					path := strings.NewReplacer("{id}", recs[target], "{login}", "spare", "{size}", fmt.Sprint(cpc.Size),
+						"{path...}", fmt.Sprintf("entries/000.p/%d", cpc.Size)).Replace(rt.Path)
 					var body any
 					switch key {
 					case "DELETE /api/v1/me/tokens/{id}", "DELETE /api/v1/tokens/{id}":
@@ -397,6 +449,15 @@ func TestAuthzMatrix(t *testing.T) {
 						body = map[string]any{"login": "new-" + u.login + "-" + strings.ToLower(target), "role": "auditor", "password": "a long enough password"}
 					case "POST /api/v1/tokens":
 						body = map[string]any{"login": "spare", "ttl_hours": 1}
+					case "GET /api/v1/log/proof/inclusion":
+						path += "?index=0"
+					case "GET /api/v1/log/proof/consistency":
+						path += fmt.Sprintf("?from=%d", cpc.Size)
+					case "POST /api/v1/log/cosignatures":
+						body = map[string]any{"size": cpc.Size, "line": cosig}
+					case "POST /api/v1/log/keys":
+						_, vk, _ := audit.GenerateKey(fmt.Sprintf("w-%s-%s", u.login, target))
+						body = map[string]any{"vkey": vk}
 					}
 					st, b := e.do(u.login, rt.Method, path, body)
 					denied := st == 403 || st == 404 || st == 401

@@ -1,0 +1,162 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/errs"
+)
+
+// The log is served read-only in the C2SP tlog-tiles layout under /log/
+// (to authenticated readers: the deployment is closed, and even leaf
+// metadata says how busy each party is), plus proofs, keys and the
+// cosigning endpoint under /api/v1/log/.
+func (s *Server) registerLogRoutes() {
+	s.add("GET", "/log/checkpoint", access.LogRead, "The latest signed checkpoint with its cosignatures (C2SP tlog-checkpoint).", s.handleCheckpoint)
+	s.add("GET", "/log/tile/{path...}", access.LogRead, "A hash tile or entry bundle (C2SP tlog-tiles).", s.handleTile)
+	s.add("GET", "/api/v1/log/keys", access.LogRead, "The log's origin and verifier key and the registered witness keys with fingerprints.", s.handleLogKeys)
+	s.add("POST", "/api/v1/log/keys", access.KeyManage, "Register a witness's public key (a party's bureau or the mediator).", s.handleRegisterKey)
+	s.add("GET", "/api/v1/log/checkpoints/{size}", access.LogRead, "The stored checkpoint of a size, with cosignatures.", s.handleCheckpointAt)
+	s.add("POST", "/api/v1/log/checkpoint", access.LogCheckpoint, "Make a checkpoint now (if the log grew).", s.handleMakeCheckpoint)
+	s.add("GET", "/api/v1/log/proof/inclusion", access.LogRead, "Inclusion proof of a leaf in the latest checkpoint (c2sp.org/tlog-proof@v1).", s.handleInclusionProof)
+	s.add("GET", "/api/v1/log/proof/consistency", access.LogRead, "Consistency proof from a checkpoint size to the latest checkpoint.", s.handleConsistencyProof)
+	s.add("POST", "/api/v1/log/cosignatures", access.LogCosign, "Hand in a witness's cosignature on a checkpoint; checked against its registered key.", s.handleCosign)
+}
+
+func writeText(w http.ResponseWriter, b []byte) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write(b)
+}
+
+func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	cp, err := s.db.LatestCheckpoint(r.Context())
+	if err != nil {
+		return err
+	}
+	writeText(w, cp)
+	return nil
+}
+
+func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	t, err := audit.ParseTilePath("tile/" + r.PathValue("path"))
+	if err != nil {
+		return errs.E("web.tile", errs.NotFound, "not a tile path")
+	}
+	b, err := s.db.Tile(r.Context(), t)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Write(b)
+	return nil
+}
+
+func (s *Server) handleLogKeys(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	ks, err := s.db.LogKeys(r.Context())
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"origin": s.cfg.Origin(), "log_key": s.cfg.LogVKey, "witnesses": nonNil(ks)}
+	if s.cfg.LogVKey != "" {
+		if fp, err := audit.Fingerprint(s.cfg.LogVKey); err == nil {
+			out["log_key_fingerprint"] = fp
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) handleRegisterKey(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	var in struct {
+		VKey  string `json:"vkey"`
+		Party string `json:"party"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	k, err := s.db.RegisterKey(r.Context(), sc, strings.TrimSpace(in.VKey), in.Party)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, k)
+	return nil
+}
+
+func (s *Server) handleCheckpointAt(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	size, err := pathInt(r, "size")
+	if err != nil {
+		return err
+	}
+	cp, err := s.db.CheckpointAt(r.Context(), size)
+	if err != nil {
+		return err
+	}
+	writeText(w, cp)
+	return nil
+}
+
+func (s *Server) handleMakeCheckpoint(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	if s.cfg.Signer == nil {
+		return errs.E("web.checkpoint", errs.Conflict, "this server has no log key: it cannot sign checkpoints")
+	}
+	cp, err := s.db.Checkpoint(r.Context(), s.cfg.Signer, s.cfg.Schedule, true)
+	if err != nil {
+		return err
+	}
+	writeText(w, cp)
+	return nil
+}
+
+func queryInt(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, errs.E("web.query", errs.Invalid, fmt.Sprintf("%s %q is not a number ≥ 0", name, v), errs.FieldError{Field: name, Message: "a number ≥ 0"})
+	}
+	return n, nil
+}
+
+func (s *Server) handleInclusionProof(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	index, err := queryInt(r, "index")
+	if err != nil {
+		return err
+	}
+	p, err := s.db.ProveInclusion(r.Context(), index)
+	if err != nil {
+		return err
+	}
+	writeText(w, p)
+	return nil
+}
+
+func (s *Server) handleConsistencyProof(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	from, err := queryInt(r, "from")
+	if err != nil {
+		return err
+	}
+	p, err := s.db.ProveConsistency(r.Context(), from)
+	if err != nil {
+		return err
+	}
+	writeText(w, p)
+	return nil
+}
+
+func (s *Server) handleCosign(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	var in struct {
+		Size int64  `json:"size"`
+		Line string `json:"line"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.db.AddCosignature(r.Context(), in.Size, in.Line); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
