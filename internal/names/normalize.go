@@ -194,6 +194,12 @@ func Normalize(s string) string {
 }
 
 func isWordRune(r rune) bool {
+	switch {
+	case r < 0x80:
+		return r|0x20 >= 'a' && r|0x20 <= 'z'
+	case r >= 0x400 && r <= 0x45f:
+		return true
+	}
 	return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r)
 }
 
@@ -242,11 +248,12 @@ func hasLetterAhead(s string) bool {
 }
 
 // quickNFC reports, without tables, whether s is certainly in NFC: it has
-// only runes below U+0300 (ASCII, Latin-1, Latin Extended-A and -B) and
-// Cyrillic (U+0400–U+052F), none of which change under NFC.
+// only runes below U+0300 (ASCII, Latin-1, Latin Extended-A and -B),
+// Cyrillic (U+0400–U+052F) and general punctuation (U+2002–U+206F: dashes,
+// quotes), none of which change under NFC.
 func quickNFC(s string) bool {
 	for _, r := range s {
-		if r >= 0x300 && (r < 0x400 || r > 0x52f) {
+		if r >= 0x300 && (r < 0x400 || r > 0x52f) && (r < 0x2002 || r > 0x206f) {
 			return false
 		}
 	}
