@@ -114,8 +114,12 @@ func runNamesScore(_ context.Context, m *Main, args []string) error {
 		br.Discard(3)
 	}
 	r := csv.NewReader(br)
-	r.FieldsPerRecord = -1
+	r.FieldsPerRecord = -1 // counted below, to say which row is short
 	r.ReuseRecord = true
+	// A quote inside an unquoted name (Ivan "Vanya" Petrov) is read as
+	// written; a row that then has the wrong number of fields is still
+	// an error.
+	r.LazyQuotes = true
 	header, err := r.Read()
 	if err == io.EOF {
 		return errs.E(op, errs.Invalid, "no input: want CSV with a header row naming name1 and name2",

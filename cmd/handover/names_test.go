@@ -81,7 +81,7 @@ func TestNamesScoreBadInput(t *testing.T) {
 		{"empty", "", "row 1"},
 		{"no name2", "name1,other\na,b\n", "name2"},
 		{"short row", "name1,name2\nonly\n", "row 2"},
-		{"bad quote", "name1,name2\n\"a,b\n", "line"},
+		{"unterminated quote", "name1,name2\n\"a,b\n", "row 2"},
 		{"bad utf8", "name1,name2\n\xff,b\n", "row 2"},
 	}
 	for _, tc := range tests {
@@ -97,5 +97,16 @@ func TestNamesScoreBadInput(t *testing.T) {
 				t.Errorf("stdout: got %q, want no header written before the error", out)
 			}
 		})
+	}
+}
+
+func TestNamesScoreQuotesInNames(t *testing.T) {
+	in := "name1,name2\nIvan \"Vanya\" Petrov,Іван Петров\n"
+	code, out, errOut := runNamesCLI(t, in, "names", "score")
+	if code != 0 {
+		t.Fatalf("exit: got %d, want 0 (stderr %q)", code, errOut)
+	}
+	if !strings.Contains(out, ",true\n") {
+		t.Errorf("got %q, want the pair to match", out)
 	}
 }
