@@ -31,7 +31,8 @@ const (
 // PartComparison is how one part of two full names compares: the part (as
 // parsed from the first name, or the second when the first lacks it), the
 // two values as written, the level ("exact", "equivalent", "similar",
-// "initial", "missing", "different") and the part's score from 0 to 1.
+// "initial", "missing", "different") and the two values' Similarity from 0
+// to 1 (0 when one is missing).
 type PartComparison struct {
 	Part  Part
 	A, B  string
@@ -71,12 +72,13 @@ func CompareFull(a, b string) Comparison {
 	tb, pb = joinSplit(tb, pb, pa)
 
 	// Pair scores.
-	var sim [maxTokens][maxTokens]float64
+	var sim, raw [maxTokens][maxTokens]float64
 	var lvl [maxTokens][maxTokens]Level
 	var wt [maxTokens][maxTokens]float64
 	for i := range ta {
 		for j := range tb {
 			s, l := comparePrepared(&pa[i], &pb[j])
+			raw[i][j] = s
 			w := pairWeight(&ta[i], &tb[j], l)
 			if l != LevelInitial && s < similarFloor {
 				s = s * s / 2 // a different name is evidence against
@@ -137,7 +139,7 @@ func CompareFull(a, b string) Comparison {
 				c.Swapped = true
 			}
 		}
-		c.Parts = append(c.Parts, PartComparison{Part: part, A: ta[i].text, B: tb[j].text, Level: lvl[i][j].String(), Score: round3(sim[i][j])})
+		c.Parts = append(c.Parts, PartComparison{Part: part, A: ta[i].text, B: tb[j].text, Level: lvl[i][j].String(), Score: round3(raw[i][j])})
 	}
 	for j := range tb {
 		if !pairedB[j] {
