@@ -141,6 +141,8 @@ func TestSimilarityAndEquivalent(t *testing.T) {
 		{Given, "Ю.", "Yurii", 0.9, 0.9, false},
 		{Given, "О.", "Aleksandr", 0.9, 0.9, false},
 		{Given, "П.", "Тарас", 0, 0, false},
+		{Given, "Yu.", "Юрій", 0.9, 0.9, false},
+		{Given, "Zh.", "Жанна", 0.9, 0.9, false},
 		{Given, "", "Тарас", 0, 0, false},
 	}
 	for _, tc := range tests {
@@ -179,6 +181,8 @@ func TestParse(t *testing.T) {
 		{"Іванова Марія Петрівна", FullName{Surname: "Іванова", Given: "Марія", Patronymic: "Петрівна"}},
 		{"Aleksandr Nikolaevich Kovalchuk", FullName{Surname: "Kovalchuk", Given: "Aleksandr", Patronymic: "Nikolaevich"}},
 		{"Ковальчук", FullName{Surname: "Ковальчук"}},
+		{"O.Kovalenko", FullName{Surname: "Kovalenko", Given: "O.", Initials: true}},
+		{"Tymoshenko Yu.V.", FullName{Surname: "Tymoshenko", Given: "Yu.", Patronymic: "V.", Initials: true}},
 		{"Шевченко ТГ", FullName{Surname: "Шевченко", Given: "Т.", Patronymic: "Г.", Initials: true}},
 		{"ІВАНОВ ІІ", FullName{Surname: "ІВАНОВ", Given: "І.", Patronymic: "І.", Initials: true}},
 		{"ЛИ Ян", FullName{Surname: "ЛИ", Given: "Ян"}},

@@ -20,7 +20,7 @@ type FullName struct {
 type token struct {
 	text     string // as written, trimmed
 	role     Part
-	prep     Prepared // prepared as AnyPart; re-prepared by role when compared
+	prep     Prepared // prepared as AnyPart; given its role by withPart when compared
 	initial  bool
 	patr     bool // has a patronymic ending
 	upper    bool // written in capitals in a name that is not all capitals
@@ -69,15 +69,21 @@ func Parse(full string) FullName {
 	return fn
 }
 
-// splitInitials turns "Т.Г." into "Т.", "Г."; other words stay whole.
+// splitInitials turns "Т.Г." into "Т.", "Г." and "O.Kovalenko" into "O.",
+// "Kovalenko"; other words stay whole.
 func splitInitials(w string) []string {
 	if !strings.Contains(strings.TrimRight(w, "."), ".") {
 		return []string{w}
 	}
 	var out []string
-	for _, p := range strings.Split(w, ".") {
-		if p != "" {
+	parts := strings.Split(w, ".")
+	for i, p := range parts {
+		switch {
+		case p == "":
+		case letterCount(p) == 1 || i < len(parts)-1 && letterCount(p) <= 2:
 			out = append(out, p+".")
+		default:
+			out = append(out, p)
 		}
 	}
 	return out

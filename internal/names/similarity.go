@@ -62,7 +62,7 @@ type Prepared struct {
 }
 
 // Prepare normalises name, a single value of part, for SimilarityPrepared.
-// An initial ("Т.", "O") is recognised as one.
+// An initial ("Т.", "O", "Yu.") is recognised as one.
 func Prepare(part Part, name string) Prepared {
 	n := strings.Trim(Normalize(name), " .,-")
 	p := Prepared{part: part, norm: n, group: noGroup}
@@ -72,7 +72,10 @@ func Prepare(part Part, name string) Prepared {
 	buf := make([]byte, 0, len(n)+8)
 	sk := appendSkeleton(buf, n, false)
 	p.skel = string(sk)
-	p.initial = letterCount(n) == 1
+	// An initial is one letter, or a Latin group that writes one Cyrillic
+	// letter, with its dot: Yu., Zh., Shch.
+	p.initial = letterCount(n) == 1 ||
+		strings.HasSuffix(strings.TrimSpace(name), ".") && letterCount(n) <= 4 && len(p.skel) <= 2 && !strings.Contains(n, " ")
 	p.inits = initialClasses(n)
 	if p.skel == "" {
 		return p
