@@ -1,0 +1,744 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"iter"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/client"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/sqlstore"
+)
+
+// The log's commands that need a store or a server (docs/design/log.md §13):
+// key registration, fetching the keys file, cosigning, proofs and the audit.
+// The offline ones (keygen, verify) are in logcmd.go.
+func init() {
+	extraCommands = append(extraCommands,
+		command{name: "key register", summary: "register a witness's public key (on the database)", usage: keyRegisterUsage, run: runKeyRegister},
+		command{name: "key list", summary: "list registered witness keys with fingerprints", usage: keyListUsage, run: runKeyList},
+		command{name: "log keys", summary: "fetch the log's keys into a keys file (via the server)", usage: logKeysUsage, run: runLogKeys},
+		command{name: "log checkpoint", summary: "make a checkpoint now (via the server)", usage: logCheckpointUsage, run: runLogCheckpoint},
+		command{name: "log proof", summary: "fetch an inclusion or consistency proof file (via the server)", usage: logProofUsage, run: runLogProof},
+		command{name: "log audit", summary: "check the whole log: tree, checkpoints, records (fsck)", usage: logAuditUsage, run: runLogAudit},
+		command{name: "cosign", summary: "check the log only grew, then cosign its checkpoint (a witness)", usage: cosignUsage, run: runCosign},
+	)
+}
+
+const keyRegisterUsage = `
+Usage: handover key register --vkey VKEY|FILE [--party CODE] [--as LOGIN] [--dir DIR | --db DSN]
+
+Registers a witness's public verifier key (a party's bureau, with --party,
+or the mediator's own witness key, without) on the database directly, as
+the mediator's administrator: --as names a mediator_admin user (default:
+the only one). The registration is itself a log leaf (key.registered).
+--vkey is the key as 'handover keygen' printed it, or a file holding it.
+
+Before registering, read the fingerprint printed here to the key's owner
+over another channel (phone, in person): it must match the one their
+keygen printed.
+
+Example:
+  handover key register --dir /var/lib/handover --party UA \
+      --vkey 'UA-bureau+1a2b3c4d+AX3…'
+`
+
+const keyListUsage = `
+Usage: handover key list [--dir DIR | --db DSN]
+
+Lists the registered witness keys: name, party, fingerprint, who
+registered them and when.
+
+Example:
+  handover key list --dir /var/lib/handover
+`
+
+const logKeysUsage = `
+Usage: handover log keys [--server URL --token TOKEN] [--out FILE]
+
+Fetches the log's verifier key and the registered witness keys from the
+server and writes a keys file (docs/design/log.md §5) for 'handover verify'
+and 'handover cosign': the log key first, then the witness keys, each
+followed by a '# fingerprint …' comment computed here, not taken from the
+server. Check every fingerprint with the key's owner over another channel
+before you trust the file, and keep it: it is what you verify against.
+Without --out the file is printed.
+
+Example:
+  handover log keys --server https://handover.example.org --out trusted-keys.txt
+`
+
+const logCheckpointUsage = `
+Usage: handover log checkpoint [--server URL --token TOKEN]
+
+Asks the server to sign a checkpoint of the log now, if it grew since the
+last one (the server also makes them on its own schedule), and prints the
+latest signed checkpoint. Needs a mediator_operator or mediator_admin token.
+
+Example:
+  handover log checkpoint --server https://handover.example.org
+`
+
+const logProofUsage = `
+Usage: handover log proof --index N [--out FILE] [--server URL --token TOKEN]
+       handover log proof --from SIZE [--out FILE] [--server URL --token TOKEN]
+
+Fetches a proof file from the server (formats: docs/design/log.md §8):
+with --index, that leaf N is in the log under the latest checkpoint; with
+--from, that the latest checkpoint extends the stored one of SIZE leaves.
+Check it offline with 'handover verify inclusion|consistency'. Without
+--out the proof is printed.
+
+Example:
+  handover log proof --index 17 --out leaf-17.proof
+  handover verify inclusion --proof leaf-17.proof --keys trusted-keys.txt
+`
+
+const logAuditUsage = `
+Usage: handover log audit [--dir DIR | --db DSN] [--keys KEYS]
+       handover log audit --server URL [--token TOKEN] [--keys KEYS]
+
+The fsck of the log. On the database (--dir/--db, the default): recomputes
+the Merkle tree from every leaf and compares it with the stored hashes,
+checks every stored checkpoint's signature and root and the consistency of
+consecutive ones, checks every record version's stored content against its
+commitment, and replays the record events against the records in the
+database. The keys are KEYS if given, else the log key in DIR/log.pub and
+the registered witness keys.
+
+With --server (an auditor token is enough): downloads every leaf through
+the tlog-tiles entry bundles and checks the tree against the latest signed
+checkpoint, on this machine. Stored hashes and the record replay need the
+database and are not checked that way. Without --keys the keys are taken
+from the server, which proves less: pass the keys file you checked.
+
+Prints a verdict and every problem found, naming the leaf, record or
+checkpoint. Exit status: 0 if the log is sound, 1 if anything is wrong,
+2 if the command line or a file is wrong.
+
+Example:
+  handover log audit --dir /var/lib/handover
+  handover log audit --server https://handover.example.org --keys trusted-keys.txt
+`
+
+const cosignUsage = `
+Usage: handover cosign --key FILE --state FILE --keys KEYS [--server URL --token TOKEN]
+
+The witness's step (docs/design/log.md §6), run by each party's bureau and
+the mediator on their own machine with their own key. It fetches the
+latest checkpoint and, from the server, a consistency proof from the
+checkpoint this witness cosigned last (kept in the --state file), checks
+both here against the trusted KEYS (the log key must sign the checkpoint)
+and only then sends the cosignature and saves the new checkpoint as the
+state, atomically.
+
+A log that shrank or forked (the new checkpoint does not extend the one in
+the state file) is refused: nothing is signed, the state file is left as
+it was, and the exit status is 1. Tell the other parties: the log was
+rewritten.
+
+Without a state file (the first run) the current checkpoint is trusted as
+it is (trust on first use): compare it with the other witnesses'.
+
+Example:
+  handover cosign --server https://handover.example.org --key UA-bureau.key \
+      --state UA-bureau.state --keys trusted-keys.txt
+`
+
+func noArgs(rest []string, err error) error {
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+	}
+	return nil
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fset *flag.FlagSet, name string) bool {
+	set := false
+	fset.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
+}
+
+// readVKey returns the verifier key given as itself or as a file holding it
+// (such as the saved output of 'handover keygen').
+func readVKey(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if _, err := audit.Fingerprint(v); err == nil {
+		return v, nil
+	}
+	b, err := os.ReadFile(v)
+	if err != nil {
+		return "", errs.E("key register", errs.Invalid, fmt.Sprintf("--vkey %q is neither a verifier key (NAME+HASH+BASE64) nor a readable file", v))
+	}
+	for _, f := range strings.Fields(string(b)) {
+		if strings.HasPrefix(f, "PRIVATE+KEY") {
+			return "", errs.E("key register", errs.Invalid, v+" holds a private key: register the public key only, and keep the private key where it was made")
+		}
+		if _, err := audit.Fingerprint(f); err == nil {
+			return f, nil
+		}
+	}
+	return "", errs.E("key register", errs.Invalid, "no verifier key in "+v)
+}
+
+// adminScope returns the scope of mediator_admin login, or of the only
+// active mediator_admin when login is empty.
+func adminScope(ctx context.Context, db *sqlstore.DB, login string) (access.Scope, error) {
+	const op = "key register"
+	if login != "" {
+		u, err := db.UserByLogin(ctx, login)
+		if err != nil {
+			return access.Scope{}, err
+		}
+		if u.Role != access.MediatorAdmin || !u.DisabledAt.IsZero() {
+			return access.Scope{}, errs.E(op, errs.Forbidden, fmt.Sprintf("%s is not an active mediator_admin: only the mediator's administrator registers keys", login))
+		}
+		return u.Scope(), nil
+	}
+	us, err := db.Users(ctx)
+	if err != nil {
+		return access.Scope{}, err
+	}
+	var admins []sqlstore.User
+	for _, u := range us {
+		if u.Role == access.MediatorAdmin && u.DisabledAt.IsZero() {
+			admins = append(admins, u)
+		}
+	}
+	switch len(admins) {
+	case 0:
+		return access.Scope{}, errs.E(op, errs.Invalid, "no active mediator_admin user: create one with 'handover user add --role mediator_admin'")
+	case 1:
+		return admins[0].Scope(), nil
+	}
+	return access.Scope{}, usageError{fmt.Sprintf("there are %d mediator_admin users: say which one registers the key with --as LOGIN", len(admins))}
+}
+
+func runKeyRegister(ctx context.Context, m *Main, args []string) error {
+	fset := m.newFlagSet("key register", keyRegisterUsage)
+	sf := m.addStoreFlags(fset)
+	vkeyFlag := fset.String("vkey", "", "the witness's verifier `key` (NAME+HASH+BASE64), or a file holding it")
+	party := fset.String("party", "", "the party `CODE` whose bureau the key belongs to; none for the mediator")
+	as := fset.String("as", "", "the mediator_admin `login` registering the key (default: the only one)")
+	if err := noArgs(parseFlags(fset, args)); err != nil {
+		return err
+	}
+	if *vkeyFlag == "" {
+		return usageError{"--vkey is required"}
+	}
+	vkey, err := readVKey(*vkeyFlag)
+	if err != nil {
+		return err
+	}
+	db, err := m.open(ctx, sf, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sc, err := adminScope(ctx, db, *as)
+	if err != nil {
+		return err
+	}
+	k, err := db.RegisterKey(ctx, sc, vkey, *party)
+	if err != nil {
+		return err
+	}
+	who := "the mediator"
+	if k.Party != "" {
+		who = "party " + k.Party
+	}
+	fmt.Fprintf(m.Stdout, "key %s registered (%s)\n  fingerprint %s\n", k.Name, who, k.Fingerprint)
+	fmt.Fprintf(m.Stderr, "Read the fingerprint to the key's owner over another channel: it must match the one 'handover keygen' printed for them.\n")
+	return nil
+}
+
+func runKeyList(ctx context.Context, m *Main, args []string) error {
+	fset := m.newFlagSet("key list", keyListUsage)
+	sf := m.addStoreFlags(fset)
+	if err := noArgs(parseFlags(fset, args)); err != nil {
+		return err
+	}
+	db, err := m.open(ctx, sf, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ks, err := db.LogKeys(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tPARTY\tFINGERPRINT\tREGISTERED BY\tREGISTERED")
+	for _, k := range ks {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Name, dash(k.Party), k.Fingerprint, k.RegisteredBy, k.RegisteredAt.Format(time.DateOnly))
+	}
+	return tw.Flush()
+}
+
+// keysFile renders a keys file (docs/design/log.md §5) from the server's
+// answer, with fingerprints computed here. It refuses keys that do not make
+// a valid key set for the origin, and a fingerprint the server states
+// differently.
+func keysFile(k client.LogKeys, from string, now time.Time) ([]byte, error) {
+	const op = "log keys"
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Trusted keys of the log %s, fetched from %s on %s.\n", k.Origin, from, now.UTC().Format(time.RFC3339))
+	b.WriteString("# Check every fingerprint with the key's owner over another channel before trusting this file.\n")
+	vkeys := []string{k.LogKey}
+	line := func(vkey, claimed, what string) error {
+		fp, err := audit.Fingerprint(vkey)
+		if err != nil {
+			return errs.E(op, errs.Internal, fmt.Sprintf("the server sent %s, which is not a verifier key", what), err)
+		}
+		if claimed != "" && claimed != fp {
+			return errs.E(op, errs.Conflict, fmt.Sprintf("the server states fingerprint %s for %s, but the key's fingerprint is %s", claimed, what, fp))
+		}
+		fmt.Fprintf(&b, "%s\n# fingerprint %s (%s)\n", vkey, fp, what)
+		return nil
+	}
+	if audit.KeyName(k.LogKey) != k.Origin {
+		return nil, errs.E(op, errs.Internal, fmt.Sprintf("the server's log key is named %q, not after its origin %q", audit.KeyName(k.LogKey), k.Origin))
+	}
+	if err := line(k.LogKey, k.LogKeyFingerprint, "log key"); err != nil {
+		return nil, err
+	}
+	for _, w := range k.Witnesses {
+		what := "witness " + w.Name + ", the mediator"
+		if w.Party != "" {
+			what = "witness " + w.Name + ", party " + w.Party
+		}
+		if err := line(w.VKey, w.Fingerprint, what); err != nil {
+			return nil, err
+		}
+		vkeys = append(vkeys, w.VKey)
+	}
+	if _, err := audit.NewKeys(k.Origin, vkeys...); err != nil {
+		return nil, errs.E(op, errs.Internal, "the server's keys do not make a valid key set", err)
+	}
+	out := []byte(b.String())
+	if _, err := audit.ParseKeys(out, k.Origin); err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	return out, nil
+}
+
+func runLogKeys(ctx context.Context, m *Main, args []string) error {
+	fset := m.newFlagSet("log keys", logKeysUsage)
+	srv := m.addServerFlags(fset)
+	out := fset.String("out", "", "write the keys file here (default: print it)")
+	if err := noArgs(parseFlags(fset, args)); err != nil {
+		return err
+	}
+	c, err := srv.client()
+	if err != nil {
+		return err
+	}
+	k, err := c.LogKeys(ctx)
+	if err != nil {
+		return err
+	}
+	data, err := keysFile(k, c.BaseURL, time.Now())
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err := m.Stdout.Write(data)
+		return err
+	}
+	if err := writeFileAtomic(*out, data, 0o644); err != nil {
+		return errs.E("log keys", errs.Invalid, "cannot write "+*out, err)
+	}
+	fmt.Fprintf(m.Stderr, "%d keys of the log %s written to %s: check their fingerprints out of band.\n", 1+len(k.Witnesses), k.Origin, *out)
+	return nil
+}
+
+func runLogCheckpoint(ctx context.Context, m *Main, args []string) error {
+	fset := m.newFlagSet("log checkpoint", logCheckpointUsage)
+	srv := m.addServerFlags(fset)
+	if err := noArgs(parseFlags(fset, args)); err != nil {
+		return err
+	}
+	c, err := srv.client()
+	if err != nil {
+		return err
+	}
+	cp, err := c.MakeCheckpoint(ctx)
+	if err != nil {
+		return err
+	}
+	if p, err := audit.PeekCheckpoint(cp); err == nil {
+		fmt.Fprintf(m.Stderr, "latest checkpoint: %d leaves\n", p.Size)
+	}
+	_, err = m.Stdout.Write(cp)
+	return err
+}
+
+func runLogProof(ctx context.Context, m *Main, args []string) error {
+	const op = "log proof"
+	fset := m.newFlagSet(op, logProofUsage)
+	srv := m.addServerFlags(fset)
+	index := fset.Int64("index", -1, "prove that leaf `N` is in the log")
+	from := fset.Int64("from", -1, "prove that the log extends its checkpoint of `SIZE` leaves")
+	out := fset.String("out", "", "write the proof here (default: print it)")
+	if err := noArgs(parseFlags(fset, args)); err != nil {
+		return err
+	}
+	if (*index < 0) == (*from < 0) {
+		return usageError{"give one of --index N (≥ 0) or --from SIZE (≥ 0)"}
+	}
+	c, err := srv.client()
+	if err != nil {
+		return err
+	}
+	var p []byte
+	var what, verify string
+	if *index >= 0 {
+		p, err = c.InclusionProof(ctx, *index)
+		what, verify = fmt.Sprintf("inclusion proof of leaf %d", *index), "inclusion"
+	} else {
+		p, err = c.ConsistencyProof(ctx, *from)
+		what, verify = fmt.Sprintf("consistency proof from size %d", *from), "consistency"
+	}
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err := m.Stdout.Write(p)
+		return err
+	}
+	if err := writeFileAtomic(*out, p, 0o644); err != nil {
+		return errs.E(op, errs.Invalid, "cannot write "+*out, err)
+	}
+	fmt.Fprintf(m.Stderr, "%s written to %s; check it with 'handover verify %s --proof %s --keys KEYS'\n", what, *out, verify, *out)
+	return nil
+}
+
+func runCosign(ctx context.Context, m *Main, args []string) error {
+	const op = "cosign"
+	fset := m.newFlagSet(op, cosignUsage)
+	srv := m.addServerFlags(fset)
+	keyPath := fset.String("key", "", "this witness's private key `file` (from 'handover keygen')")
+	statePath := fset.String("state", "", "state `file`: the last checkpoint this witness cosigned")
+	keysPath := fset.String("keys", "", "trusted keys `file` (from 'handover log keys', fingerprints checked)")
+	if err := noArgs(parseFlags(fset, args)); err != nil {
+		return err
+	}
+	if *statePath == "" {
+		return usageError{"--state is required"}
+	}
+	skey, err := readLogFile(op, "key", *keyPath)
+	if err != nil {
+		return err
+	}
+	keysData, err := readLogFile(op, "keys", *keysPath)
+	if err != nil {
+		return err
+	}
+	cosigner, err := audit.NewCosigner(strings.TrimSpace(string(skey)))
+	if err != nil {
+		return errs.E(op, errs.Invalid, *keyPath+" is not a private key made by 'handover keygen'", err)
+	}
+	c, err := srv.client()
+	if err != nil {
+		return err
+	}
+
+	// The state: the checkpoint cosigned last, checked again with the keys.
+	var prev *audit.SignedCheckpoint
+	var keys *audit.Keys
+	state, err := os.ReadFile(*statePath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return errs.E(op, errs.Invalid, "cannot read the state file "+*statePath, err)
+	default:
+		peek, err := audit.PeekCheckpoint(state)
+		if err != nil {
+			return errs.E(op, errs.Invalid, "the state file "+*statePath+" is not a signed checkpoint", err)
+		}
+		if keys, err = audit.ParseKeys(keysData, peek.Origin); err != nil {
+			return err
+		}
+		sc, err := keys.OpenCheckpoint(state)
+		if err != nil {
+			return errs.E(op, errs.Invalid, "the state file "+*statePath+" does not verify with "+*keysPath+": "+errs.Message(err), err)
+		}
+		prev = &sc
+	}
+
+	next, err := c.LatestCheckpoint(ctx)
+	if err != nil {
+		return err
+	}
+	peek, err := audit.PeekCheckpoint(next)
+	if err != nil {
+		return errs.E(op, errs.Conflict, "the server's checkpoint is not a signed checkpoint", err)
+	}
+	if keys == nil {
+		if keys, err = audit.ParseKeys(keysData, peek.Origin); err != nil {
+			return err
+		}
+	}
+	var prevCP *audit.Checkpoint
+	var hashes []tlog.Hash
+	if prev != nil {
+		prevCP = &prev.Checkpoint
+		if peek.Size > prev.Size {
+			p, err := c.ConsistencyProof(ctx, prev.Size)
+			if errs.Is(errs.NotFound, err) {
+				return errs.E(op, errs.Conflict, fmt.Sprintf(
+					"the log forked: the server has no checkpoint of size %d, which this witness cosigned (%s); not cosigning, %s unchanged",
+					prev.Size, prev.Checkpoint, *statePath), err)
+			}
+			if err != nil {
+				return err
+			}
+			cp, err := audit.ParseConsistencyProof(p)
+			if err != nil {
+				return errs.E(op, errs.Conflict, "the server's consistency proof is malformed", err)
+			}
+			// The proof runs to the latest checkpoint when it was made,
+			// which may be newer than the one fetched above: cosign that.
+			next, hashes = cp.New, cp.Hashes
+		}
+	} else {
+		fmt.Fprintf(m.Stderr, "No state file %s: trusting the current checkpoint (%s) on first use. Compare it with the other witnesses'.\n", *statePath, peek)
+	}
+	line, sc, err := audit.Cosign(cosigner, keys, prevCP, next, hashes, time.Now())
+	if err != nil {
+		return errs.E(op, errs.KindOf(err), fmt.Sprintf("refusing to cosign: %s; %s left unchanged", errs.Message(err), *statePath), err)
+	}
+	if err := c.AddCosignature(ctx, sc.Size, line); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*statePath, sc.Note, 0o600); err != nil {
+		return errs.E(op, errs.Internal, "the cosignature was sent, but the state file could not be saved", err)
+	}
+	from := "first use"
+	if prev != nil {
+		from = fmt.Sprintf("extends size %d", prev.Size)
+	}
+	fmt.Fprintf(m.Stdout, "cosigned %s of %s as %s (%s); state saved to %s\n", sc.Checkpoint, sc.Origin, cosigner.Name(), from, *statePath)
+	return nil
+}
+
+func runLogAudit(ctx context.Context, m *Main, args []string) error {
+	const op = "log audit"
+	fset := m.newFlagSet(op, logAuditUsage)
+	sf := m.addStoreFlags(fset)
+	srv := m.addServerFlags(fset)
+	keysPath := fset.String("keys", "", "trusted keys `file` (default: DIR/log.pub and the registered witness keys)")
+	if err := noArgs(parseFlags(fset, args)); err != nil {
+		return err
+	}
+	if flagSet(fset, "server") {
+		if flagSet(fset, "dir") || flagSet(fset, "db") {
+			return usageError{"give either --server or --dir/--db"}
+		}
+		return m.auditServer(ctx, srv, *keysPath)
+	}
+	db, err := m.open(ctx, sf, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	keys, err := storeAuditKeys(ctx, db, sf.dir, *keysPath)
+	if err != nil {
+		return err
+	}
+	res, err := db.AuditLog(ctx, keys)
+	if err != nil {
+		return err
+	}
+	m.printReport(res.Report)
+	fmt.Fprintf(m.Stdout, "records: %d versions checked against their commitments, %d record events replayed\n", res.Records, res.Replayed)
+	if !res.OK() {
+		return errs.Errorf(op, errs.Conflict, "the log failed the audit: %d problem(s)", len(res.Findings)+res.Omitted)
+	}
+	return nil
+}
+
+// storeAuditKeys returns the keys for auditing the store: the keys file if
+// given, else the log key in dir and the registered witness keys.
+func storeAuditKeys(ctx context.Context, db *sqlstore.DB, dir, keysPath string) (*audit.Keys, error) {
+	const op = "log audit"
+	pub, pubErr := os.ReadFile(filepath.Join(dir, logPubFile))
+	logVKey := strings.TrimSpace(string(pub))
+	if keysPath != "" {
+		data, err := readLogFile(op, "keys", keysPath)
+		if err != nil {
+			return nil, err
+		}
+		origin := audit.KeyName(logVKey)
+		if pubErr != nil {
+			cp, err := db.LatestCheckpoint(ctx)
+			if err != nil {
+				return nil, errs.E(op, errs.Invalid, "no log key in "+dir+" and no checkpoint to learn the log's origin from", err)
+			}
+			c, err := audit.PeekCheckpoint(cp)
+			if err != nil {
+				return nil, errs.E(op, errs.Invalid, "the latest checkpoint is malformed", err)
+			}
+			origin = c.Origin
+		}
+		return audit.ParseKeys(data, origin)
+	}
+	if pubErr != nil {
+		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("cannot read the log key %s: pass --dir, or --keys KEYS", filepath.Join(dir, logPubFile)), pubErr)
+	}
+	ks, err := db.LogKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vkeys := []string{logVKey}
+	for _, k := range ks {
+		vkeys = append(vkeys, k.VKey)
+	}
+	keys, err := audit.NewKeys(audit.KeyName(logVKey), vkeys...)
+	if err != nil {
+		return nil, errs.E(op, errs.Invalid, "the log key and the registered keys do not make a key set", err)
+	}
+	return keys, nil
+}
+
+func (m *Main) printReport(r *audit.Report) {
+	first, _, _ := strings.Cut(r.Summary(), "\n")
+	fmt.Fprintln(m.Stdout, first)
+	for _, f := range r.Findings {
+		fmt.Fprintf(m.Stdout, "  %s  [%s]\n", f.Message, f.Code)
+	}
+	if r.Omitted > 0 {
+		fmt.Fprintf(m.Stdout, "  … and %d more\n", r.Omitted)
+	}
+	if n := len(r.Checkpoints); n > 0 {
+		last := r.Checkpoints[n-1]
+		fmt.Fprintf(m.Stdout, "latest good checkpoint: %d leaves, cosigned by %s\n", last.Size, logList(last.Cosigners))
+	}
+}
+
+// auditServer audits the log as a client sees it: every leaf through the
+// entry bundles, checked against the latest signed checkpoint.
+func (m *Main) auditServer(ctx context.Context, srv *serverFlags, keysPath string) error {
+	const op = "log audit"
+	c, err := srv.client()
+	if err != nil {
+		return err
+	}
+	cp, err := c.LatestCheckpoint(ctx)
+	if err != nil {
+		return err
+	}
+	peek, err := audit.PeekCheckpoint(cp)
+	if err != nil {
+		return errs.E(op, errs.Conflict, "the server's checkpoint is malformed", err)
+	}
+	var keys *audit.Keys
+	if keysPath != "" {
+		data, err := readLogFile(op, "keys", keysPath)
+		if err != nil {
+			return err
+		}
+		if keys, err = audit.ParseKeys(data, peek.Origin); err != nil {
+			return err
+		}
+	} else {
+		k, err := c.LogKeys(ctx)
+		if err != nil {
+			return err
+		}
+		data, err := keysFile(k, c.BaseURL, time.Now())
+		if err != nil {
+			return err
+		}
+		if keys, err = audit.ParseKeys(data, peek.Origin); err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stderr, "warning: no --keys: checking against the keys the server sent, which proves only that the log is consistent with itself")
+	}
+	report, err := audit.Audit(keys, audit.AuditInput{
+		Leaves: serverLeaves(ctx, c, peek.Size),
+		Checkpoints: func(yield func([]byte, error) bool) {
+			yield(cp, nil)
+		},
+	})
+	if err != nil {
+		return errs.E(op, errs.KindOf(err), "downloading the log: "+errs.Message(err), err)
+	}
+	m.printReport(report)
+	fmt.Fprintln(m.Stdout, "not checked from a server: the stored hashes, the older checkpoints and the replay of the records against the database; run 'handover log audit --dir DIR' (or --db DSN) on the server's database for those")
+	if !report.OK() {
+		return errs.Errorf(op, errs.Conflict, "the log failed the audit: %d problem(s)", len(report.Findings)+report.Omitted)
+	}
+	return nil
+}
+
+// serverLeaves yields leaves [0, size) from the server's entry bundles. The
+// last, partial bundle is served only at the exact size of the latest
+// checkpoint, so if a newer checkpoint was made meanwhile it is fetched at
+// the new width and cut.
+func serverLeaves(ctx context.Context, c *client.Client, size int64) iter.Seq2[audit.StoredLeaf, error] {
+	const full = 1 << audit.TileHeight
+	return func(yield func(audit.StoredLeaf, error) bool) {
+		for n := int64(0); n*full < size; n++ {
+			w := int(min(full, size-n*full))
+			b, err := c.Tile(ctx, audit.TilePath(audit.Tile{H: audit.TileHeight, L: -1, N: n, W: w}))
+			if errs.Is(errs.NotFound, err) && w < full {
+				b, err = grownBundle(ctx, c, n)
+			}
+			var leaves [][]byte
+			if err == nil {
+				leaves, err = audit.ParseEntryBundle(b)
+			}
+			if err == nil && len(leaves) < w {
+				err = errs.Errorf("log audit", errs.Conflict, "entry bundle %d has %d leaves, want %d", n, len(leaves), w)
+			}
+			if err != nil {
+				yield(audit.StoredLeaf{}, err)
+				return
+			}
+			for i := range w {
+				if !yield(audit.StoredLeaf{Index: n*full + int64(i), Data: leaves[i]}, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// grownBundle fetches entry bundle n at the width of the server's latest
+// checkpoint.
+func grownBundle(ctx context.Context, c *client.Client, n int64) ([]byte, error) {
+	const full = 1 << audit.TileHeight
+	cp, err := c.LatestCheckpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := audit.PeekCheckpoint(cp)
+	if err != nil {
+		return nil, errs.E("log audit", errs.Conflict, "the server's checkpoint is malformed", err)
+	}
+	w := int(min(full, p.Size-n*full))
+	if w <= 0 {
+		return nil, errs.Errorf("log audit", errs.Conflict, "the log shrank to %d leaves while being read", p.Size)
+	}
+	return c.Tile(ctx, audit.TilePath(audit.Tile{H: audit.TileHeight, L: -1, N: n, W: w}))
+}
