@@ -79,10 +79,13 @@ const (
 	LogCosign     Action = "log.cosign"     // submit a witness's cosignature (checked against its registered key)
 	LogCheckpoint Action = "log.checkpoint" // ask for a new checkpoint now
 	KeyManage     Action = "key.manage"     // register witnesses' public keys
+	MatchRun      Action = "match.run"      // run matching between two parties' registers
+	MatchReview   Action = "match.review"   // read candidates, confirm, reject, undo, disclose
+	MatchRead     Action = "match.read"     // a party reads the matches disclosed to it
 )
 
 // Actions lists every action.
-var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyManage}
+var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyManage, MatchRun, MatchReview, MatchRead}
 
 // Resource is what an action is about. For register actions Party is the
 // owning party of the records and Kind their register ("held", "sought");
@@ -117,6 +120,13 @@ func allowed(s Scope, a Action, res Resource) bool {
 		return true
 	case UserManage, TokenManage, KeyManage:
 		return s.Role == MediatorAdmin
+	case MatchRun, MatchReview:
+		// Matching is the mediator's: it reads both sides' registers.
+		return s.Role == MediatorOperator
+	case MatchRead:
+		// A party sees the matches that concern its own sought records,
+		// once the mediator has disclosed them.
+		return (s.Role == PartyRegistrar || s.Role == PartyApprover) && (res.Party == "" || res.Party == s.Party)
 	case LogCheckpoint:
 		return s.Role == MediatorAdmin || s.Role == MediatorOperator
 	case LogCosign:

@@ -76,6 +76,7 @@ func New(db *sqlstore.DB, log *slog.Logger, cfg Config) *Server {
 	s.registerRecordRoutes()
 	s.registerAdminRoutes()
 	s.registerLogRoutes()
+	s.registerMatchingRoutes()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}

@@ -1,0 +1,445 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/match"
+	"github.com/handover-project/handover/internal/person"
+)
+
+// MatchRecords returns every current record of one party's register, for a
+// matching run by the mediator. It is scoped like every read: only a scope
+// that may run matching and read that register gets them.
+func (db *DB) MatchRecords(ctx context.Context, s access.Scope, party string, kind person.Kind) ([]person.Record, error) {
+	const op = "sqlstore.MatchRecords"
+	if err := access.Decide(s, access.MatchRun, access.Resource{}); err != nil {
+		return nil, errs.E(op, err)
+	}
+	if err := access.Decide(s, access.RecordRead, access.Resource{Party: party, Kind: string(kind)}); err != nil {
+		return nil, errs.E(op, err)
+	}
+	rows, err := db.query(ctx, `SELECT `+recordCols+` FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
+		WHERE r.party = ? AND r.kind = ? ORDER BY r.seq`, party, string(kind))
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	defer rows.Close()
+	var out []person.Record
+	for rows.Next() {
+		r, _, err := db.scanRecord(rows, s)
+		if err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// MatchRun is one run of the linkage engine: the sought register of one
+// party against the held register of the other.
+type MatchRun struct {
+	ID          int64       `json:"id"`
+	SoughtParty string      `json:"sought_party"`
+	HeldParty   string      `json:"held_party"`
+	Threshold   float64     `json:"threshold"`
+	Stats       match.Stats `json:"stats"`
+	Candidates  int         `json:"candidates"`
+	StartedBy   string      `json:"started_by"`
+	StartedAt   time.Time   `json:"started_at"`
+}
+
+// SaveMatchRun stores a run and its candidate pairs. Decisions already taken
+// on a pair stay: they belong to the pair, not to a run.
+func (db *DB) SaveMatchRun(ctx context.Context, s access.Scope, run MatchRun, pairs []match.Pair) (MatchRun, error) {
+	const op = "sqlstore.SaveMatchRun"
+	if err := access.Decide(s, access.MatchRun, access.Resource{}); err != nil {
+		return MatchRun{}, errs.E(op, err)
+	}
+	if run.SoughtParty == run.HeldParty {
+		return MatchRun{}, errs.E(op, errs.Invalid, "a run matches one party's sought register against the other party's held register")
+	}
+	stats, _ := json.Marshal(run.Stats)
+	run.StartedBy = s.Login
+	run.Candidates = len(pairs)
+	err := db.write(ctx, func(tx *Tx) error {
+		run.StartedAt = tx.now
+		if err := tx.queryRow(ctx, `INSERT INTO match_runs (sought_party, held_party, threshold, stats, started_by, started_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			run.SoughtParty, run.HeldParty, run.Threshold, string(stats), s.Login, fmtTime(tx.now)).Scan(&run.ID); err != nil {
+			return err
+		}
+		for start := 0; start < len(pairs); start += 500 {
+			part := pairs[start:min(start+500, len(pairs))]
+			args := make([]any, 0, 6*len(part))
+			for _, p := range part {
+				ex, _ := json.Marshal(p.Explanation)
+				args = append(args, run.ID, p.LeftID, p.RightID, p.Score, p.Weight, string(ex))
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO match_candidates (run_id, sought_id, held_id, score, weight, explanation) VALUES `+rowsOf(len(part), 6), args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return MatchRun{}, errs.E(op, err)
+	}
+	return run, nil
+}
+
+// MatchRuns lists the runs, newest first.
+func (db *DB) MatchRuns(ctx context.Context, s access.Scope) ([]MatchRun, error) {
+	const op = "sqlstore.MatchRuns"
+	if err := access.Decide(s, access.MatchReview, access.Resource{}); err != nil {
+		return nil, errs.E(op, err)
+	}
+	rows, err := db.query(ctx, `SELECT r.id, r.sought_party, r.held_party, r.threshold, r.stats, r.started_by, r.started_at,
+		(SELECT COUNT(*) FROM match_candidates c WHERE c.run_id = r.id) FROM match_runs r ORDER BY r.id DESC`)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	defer rows.Close()
+	var out []MatchRun
+	for rows.Next() {
+		var r MatchRun
+		var stats string
+		if err := rows.Scan(&r.ID, &r.SoughtParty, &r.HeldParty, &r.Threshold, &stats, &r.StartedBy, dbTime{&r.StartedAt}, &r.Candidates); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		json.Unmarshal([]byte(stats), &r.Stats)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Match decisions.
+const (
+	MatchCandidate = "candidate" // no decision yet (or the last one undone)
+	MatchConfirmed = "confirmed"
+	MatchRejected  = "rejected"
+)
+
+// Candidate is one scored pair of a run with its current decision.
+type Candidate struct {
+	RunID       int64             `json:"run_id"`
+	SoughtID    string            `json:"sought_id"`
+	HeldID      string            `json:"held_id"`
+	Score       float64           `json:"score"`
+	Weight      float64           `json:"weight"`
+	Explanation match.Explanation `json:"explanation"`
+	Status      string            `json:"status"`
+	Reason      string            `json:"reason,omitempty"`
+	DecidedBy   string            `json:"decided_by,omitempty"`
+	DecidedAt   time.Time         `json:"decided_at,omitzero"`
+}
+
+// CandidateFilter selects candidates of one run.
+type CandidateFilter struct {
+	RunID  int64  // required
+	Status string // "" for all
+	Offset int
+	Limit  int // default 100, at most 1000
+}
+
+// latestDecision is the SQL of a pair's current decision row.
+const latestDecision = `(SELECT MAX(d2.seq) FROM match_decisions d2 WHERE d2.sought_id = c.sought_id AND d2.held_id = c.held_id)`
+
+// Candidates lists a run's candidates, best first, with their decisions.
+func (db *DB) Candidates(ctx context.Context, s access.Scope, f CandidateFilter) ([]Candidate, error) {
+	const op = "sqlstore.Candidates"
+	if err := access.Decide(s, access.MatchReview, access.Resource{}); err != nil {
+		return nil, errs.E(op, err)
+	}
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	if f.Limit < 0 || f.Limit > 1000 || f.Offset < 0 {
+		return nil, errs.E(op, errs.Invalid, "limit between 1 and 1000, offset ≥ 0")
+	}
+	switch f.Status {
+	case "", MatchCandidate, MatchConfirmed, MatchRejected:
+	default:
+		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("status %q: use candidate, confirmed or rejected", f.Status))
+	}
+	q := `SELECT c.run_id, c.sought_id, c.held_id, c.score, c.weight, c.explanation,
+		COALESCE(d.decision, 'candidate'), COALESCE(d.reason, ''), COALESCE(d.decided_by, ''), d.decided_at
+		FROM match_candidates c LEFT JOIN match_decisions d ON d.seq = ` + latestDecision + `
+		WHERE c.run_id = ?`
+	args := []any{f.RunID}
+	if f.Status != "" {
+		q += ` AND COALESCE(d.decision, 'candidate') = ?`
+		args = append(args, f.Status)
+	}
+	q += ` ORDER BY c.score DESC, c.sought_id, c.held_id LIMIT ? OFFSET ?`
+	args = append(args, f.Limit, f.Offset)
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	defer rows.Close()
+	out := []Candidate{}
+	for rows.Next() {
+		var c Candidate
+		var ex string
+		var at sql.NullString
+		if err := rows.Scan(&c.RunID, &c.SoughtID, &c.HeldID, &c.Score, &c.Weight, &ex, &c.Status, &c.Reason, &c.DecidedBy, &at); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		if c.Status == "undo" {
+			c.Status = MatchCandidate
+		}
+		if at.Valid {
+			dbTime{&c.DecidedAt}.Scan(at.String)
+		}
+		json.Unmarshal([]byte(ex), &c.Explanation)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// pairState returns the current decision on a pair ("candidate" if none).
+func (tx *Tx) pairState(ctx context.Context, sought, held string) (string, error) {
+	var d string
+	err := tx.queryRow(ctx, `SELECT decision FROM match_decisions WHERE sought_id = ? AND held_id = ? ORDER BY seq DESC LIMIT 1`, sought, held).Scan(&d)
+	if errors.Is(err, sql.ErrNoRows) || d == "undo" {
+		return MatchCandidate, nil
+	}
+	return d, err
+}
+
+// DecideMatch records a reviewer's decision on a candidate pair: "confirm",
+// "reject" or "undo" (back to candidate), always with a reason. Every
+// decision is kept with who and when, and written to the log. A sought
+// person can be confirmed with one held record at a time, and a held record
+// with one sought person: undo the other first. Nothing is ever merged.
+func (db *DB) DecideMatch(ctx context.Context, s access.Scope, soughtID, heldID, decision, reason string) (Candidate, error) {
+	const op = "sqlstore.DecideMatch"
+	if err := access.Decide(s, access.MatchReview, access.Resource{}); err != nil {
+		return Candidate{}, errs.E(op, err)
+	}
+	reason = strings.TrimSpace(reason)
+	var bad []errs.FieldError
+	var stored string
+	switch decision {
+	case "confirm":
+		stored = MatchConfirmed
+	case "reject":
+		stored = MatchRejected
+	case "undo":
+		stored = "undo"
+	default:
+		bad = append(bad, errs.FieldError{Field: "decision", Message: "confirm, reject or undo"})
+	}
+	if reason == "" {
+		bad = append(bad, errs.FieldError{Field: "reason", Message: "required: say why"})
+	} else if len(reason) > person.MaxTextLen {
+		bad = append(bad, errs.FieldError{Field: "reason", Message: "too long"})
+	}
+	if len(bad) > 0 {
+		return Candidate{}, errs.E(op, errs.Invalid, "cannot record the decision", bad)
+	}
+	var c Candidate
+	err := db.write(ctx, func(tx *Tx) error {
+		var ex string
+		err := tx.queryRow(ctx, `SELECT run_id, score, weight, explanation FROM match_candidates WHERE sought_id = ? AND held_id = ? ORDER BY run_id DESC LIMIT 1`,
+			soughtID, heldID).Scan(&c.RunID, &c.Score, &c.Weight, &ex)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.E(op, errs.NotFound, fmt.Sprintf("no candidate pair %s / %s", soughtID, heldID))
+		}
+		if err != nil {
+			return err
+		}
+		json.Unmarshal([]byte(ex), &c.Explanation)
+		cur, err := tx.pairState(ctx, soughtID, heldID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case decision == "undo" && cur == MatchCandidate:
+			return errs.E(op, errs.Conflict, "there is no decision on this pair to undo")
+		case stored == cur:
+			return errs.E(op, errs.Conflict, fmt.Sprintf("the pair is %s already", cur))
+		case decision == "confirm":
+			var other string
+			err := tx.queryRow(ctx, `SELECT CASE WHEN d.sought_id = ? THEN d.held_id ELSE d.sought_id END FROM match_decisions d
+				WHERE (d.sought_id = ? OR d.held_id = ?) AND NOT (d.sought_id = ? AND d.held_id = ?)
+				AND d.seq = (SELECT MAX(d2.seq) FROM match_decisions d2 WHERE d2.sought_id = d.sought_id AND d2.held_id = d.held_id)
+				AND d.decision = 'confirmed' LIMIT 1`, soughtID, soughtID, heldID, soughtID, heldID).Scan(&other)
+			if err == nil {
+				return errs.E(op, errs.Conflict, fmt.Sprintf("one of these records is confirmed with %s already: undo that match first", other))
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO match_decisions (sought_id, held_id, decision, reason, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			soughtID, heldID, stored, reason, s.Login, fmtTime(tx.now)); err != nil {
+			return err
+		}
+		nonce, err := audit.NewNonce()
+		if err != nil {
+			return err
+		}
+		commit, err := audit.CommitFields(audit.TagMatch, nonce, map[string]string{
+			"sought": soughtID, "held": heldID, "decision": stored, "reason": reason, "score": strconv.FormatFloat(c.Score, 'f', 6, 64),
+		})
+		if err != nil {
+			return err
+		}
+		app, err := tx.appender(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := app.add(audit.Leaf{Type: audit.MatchDecided, Actor: actor(s.UserID), Time: tx.now,
+			Subject: "match:" + soughtID + "/" + heldID, Commitment: commit}); err != nil {
+			return err
+		}
+		c.SoughtID, c.HeldID, c.Status, c.Reason, c.DecidedBy, c.DecidedAt = soughtID, heldID, stored, reason, s.Login, tx.now
+		if stored == "undo" {
+			c.Status = MatchCandidate
+		}
+		return app.flush(ctx)
+	})
+	if err != nil {
+		return Candidate{}, errs.E(op, err)
+	}
+	return c, nil
+}
+
+// DiscloseMatch tells the party that seeks a person that the mediator has
+// confirmed the other party holds them. Only confirmed pairs are disclosed.
+func (db *DB) DiscloseMatch(ctx context.Context, s access.Scope, soughtID, heldID string) error {
+	const op = "sqlstore.DiscloseMatch"
+	if err := access.Decide(s, access.MatchReview, access.Resource{}); err != nil {
+		return errs.E(op, err)
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		cur, err := tx.pairState(ctx, soughtID, heldID)
+		if err != nil {
+			return err
+		}
+		if cur != MatchConfirmed {
+			return errs.E(op, errs.Conflict, "only a confirmed match can be disclosed")
+		}
+		var party string
+		if err := tx.queryRow(ctx, `SELECT party FROM records WHERE id = ?`, soughtID).Scan(&party); err != nil {
+			return err
+		}
+		var heldBody string
+		if err := tx.queryRow(ctx, `SELECT v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version WHERE r.id = ?`, heldID).Scan(&heldBody); err != nil {
+			return err
+		}
+		var held person.Fields
+		if err := json.Unmarshal([]byte(heldBody), &held); err != nil {
+			return err
+		}
+		if held.Detrimental {
+			// GC III Art. 123: the holding party judged that passing this
+			// record on would harm the person; only the CTA may receive it.
+			return errs.E(op, errs.Conflict, "the holding party marked this record transmission-detrimental: it cannot be disclosed")
+		}
+		_, err = tx.exec(ctx, `INSERT INTO match_disclosures (sought_id, held_id, party, disclosed_by, disclosed_at) VALUES (?, ?, ?, ?, ?)`,
+			soughtID, heldID, party, s.Login, fmtTime(tx.now))
+		return err
+	})
+}
+
+// DisclosedMatch is what a party learns of a confirmed match on one of its
+// sought records: the other party's held record as it was disclosed.
+type DisclosedMatch struct {
+	SoughtID    string        `json:"sought_id"`
+	HeldID      string        `json:"held_id"`
+	HeldParty   string        `json:"held_party"`
+	Held        person.Fields `json:"held"`
+	Score       float64       `json:"score"`
+	DisclosedAt time.Time     `json:"disclosed_at"`
+}
+
+// DisclosedMatches lists the matches disclosed to the scope's party that are
+// still confirmed (an undone match disappears from the party's view).
+// Only the held record's identity fields are shown: never its sensitive
+// fields, notes or provenance.
+func (db *DB) DisclosedMatches(ctx context.Context, s access.Scope) ([]DisclosedMatch, error) {
+	const op = "sqlstore.DisclosedMatches"
+	if err := access.Decide(s, access.MatchRead, access.Resource{Party: s.Party}); err != nil {
+		return nil, errs.E(op, err)
+	}
+	rows, err := db.query(ctx, `SELECT x.sought_id, x.held_id, r.party, v.body, x.disclosed_at,
+		(SELECT MAX(c.score) FROM match_candidates c WHERE c.sought_id = x.sought_id AND c.held_id = x.held_id)
+		FROM match_disclosures x
+		JOIN records r ON r.id = x.held_id
+		JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
+		WHERE x.party = ?
+		AND (SELECT d.decision FROM match_decisions d WHERE d.sought_id = x.sought_id AND d.held_id = x.held_id ORDER BY d.seq DESC LIMIT 1) = 'confirmed'
+		ORDER BY x.seq`, s.Party)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	defer rows.Close()
+	out := []DisclosedMatch{}
+	seen := map[string]bool{}
+	for rows.Next() {
+		var m DisclosedMatch
+		var body string
+		if err := rows.Scan(&m.SoughtID, &m.HeldID, &m.HeldParty, &body, dbTime{&m.DisclosedAt}, &m.Score); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		if seen[m.SoughtID+"/"+m.HeldID] {
+			continue
+		}
+		seen[m.SoughtID+"/"+m.HeldID] = true
+		var f person.Fields
+		json.Unmarshal([]byte(body), &f)
+		m.Held = disclosedFields(f)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// disclosedFields keeps the identity fields the other party needs to
+// recognise its person, and nothing else.
+func disclosedFields(f person.Fields) person.Fields {
+	return person.Fields{
+		Kind: f.Kind, Category: f.Category, Status: f.Status,
+		Surname: f.Surname, GivenNames: f.GivenNames, Patronymic: f.Patronymic, FullName: f.FullName, LatinNames: f.LatinNames,
+		Sex: f.Sex, BirthDate: f.BirthDate, BirthPlace: f.BirthPlace, Rank: f.Rank, ServiceNumber: f.ServiceNumber, Unit: f.Unit,
+		CaptureDate: f.CaptureDate, CapturePlace: f.CapturePlace,
+	}
+}
+
+// MatchLabels returns the reviewers' current decisions as labels for the
+// engine (confirmed = a match, rejected = not), so that a new run learns
+// from them.
+func (db *DB) MatchLabels(ctx context.Context, s access.Scope) ([]match.Label, error) {
+	const op = "sqlstore.MatchLabels"
+	if err := access.Decide(s, access.MatchRun, access.Resource{}); err != nil {
+		return nil, errs.E(op, err)
+	}
+	rows, err := db.query(ctx, `SELECT d.sought_id, d.held_id, d.decision FROM match_decisions d
+		WHERE d.seq = (SELECT MAX(d2.seq) FROM match_decisions d2 WHERE d2.sought_id = d.sought_id AND d2.held_id = d.held_id)
+		AND d.decision IN ('confirmed', 'rejected') ORDER BY d.seq`)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	defer rows.Close()
+	var out []match.Label
+	for rows.Next() {
+		var l match.Label
+		var d string
+		if err := rows.Scan(&l.LeftID, &l.RightID, &d); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		l.Match = d == MatchConfirmed
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,161 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/match"
+	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/sqlstore"
+)
+
+func (s *Server) registerMatchingRoutes() {
+	s.add("POST", "/api/v1/matching/runs", access.MatchRun, "Run matching: one party's sought register against the other's held register.", s.handleMatchRun)
+	s.add("GET", "/api/v1/matching/runs", access.MatchReview, "The matching runs, newest first.", s.handleMatchRuns)
+	s.add("GET", "/api/v1/matching/runs/{id}/candidates", access.MatchReview, "A run's candidate pairs, best first, with explanations and decisions.", s.handleCandidates)
+	s.add("POST", "/api/v1/matching/decisions", access.MatchReview, "Confirm, reject or undo a candidate pair, with a reason.", s.handleDecide)
+	s.add("POST", "/api/v1/matching/disclosures", access.MatchReview, "Disclose a confirmed match to the party that seeks the person.", s.handleDisclose)
+	s.add("GET", "/api/v1/matches", access.MatchRead, "The confirmed matches disclosed to the caller's party.", s.handleDisclosedMatches)
+}
+
+// matchRecord turns a register record into the engine's input: the name
+// as split, or as one string when only that is known, and the fields the
+// default configuration compares.
+func matchRecord(cfg match.Config, r person.Record) match.Record {
+	mr := match.NewRecord(cfg, r.ID, map[string]string{
+		"surname": r.Surname, "given_name": r.GivenNames, "patronymic": r.Patronymic,
+		"birth_date": r.BirthDate.String(), "birth_place": r.BirthPlace, "service_number": r.ServiceNumber,
+		"unit": r.Unit, "rank": r.Rank,
+	})
+	if r.Surname == "" && r.GivenNames == "" {
+		mr.FullName = r.FullName
+	}
+	return mr
+}
+
+func (s *Server) handleMatchRun(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	var in struct {
+		SoughtParty string   `json:"sought_party"`
+		HeldParty   string   `json:"held_party"`
+		Threshold   *float64 `json:"threshold"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	threshold := match.DefaultThreshold
+	if in.Threshold != nil {
+		if *in.Threshold <= 0 || *in.Threshold >= 1 {
+			return errs.E("web.matchRun", errs.Invalid, "threshold is a probability between 0 and 1", errs.FieldError{Field: "threshold", Message: "between 0 and 1"})
+		}
+		threshold = *in.Threshold
+	}
+	ctx := r.Context()
+	sought, err := s.db.MatchRecords(ctx, sc, in.SoughtParty, person.Sought)
+	if err != nil {
+		return err
+	}
+	held, err := s.db.MatchRecords(ctx, sc, in.HeldParty, person.Held)
+	if err != nil {
+		return err
+	}
+	cfg := match.DefaultConfig()
+	cfg.Threshold = threshold
+	if cfg.Labels, err = s.db.MatchLabels(ctx, sc); err != nil {
+		return err
+	}
+	left := make([]match.Record, len(sought))
+	for i, rec := range sought {
+		left[i] = matchRecord(cfg, rec)
+	}
+	right := make([]match.Record, len(held))
+	for i, rec := range held {
+		right[i] = matchRecord(cfg, rec)
+	}
+	res, err := match.Link(left, right, cfg, match.Options{Candidates: true})
+	if err != nil {
+		return errs.E("web.matchRun", errs.Internal, err)
+	}
+	run, err := s.db.SaveMatchRun(ctx, sc, sqlstore.MatchRun{SoughtParty: in.SoughtParty, HeldParty: in.HeldParty, Threshold: threshold, Stats: res.Stats}, res.Pairs)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, run)
+	return nil
+}
+
+func (s *Server) handleMatchRuns(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	runs, err := s.db.MatchRuns(r.Context(), sc)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"runs": nonNil(runs)})
+	return nil
+}
+
+func (s *Server) handleCandidates(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := sqlstore.CandidateFilter{RunID: id, Status: q.Get("status")}
+	for name, dst := range map[string]*int{"limit": &f.Limit, "offset": &f.Offset} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return errs.E("web.candidates", errs.Invalid, fmt.Sprintf("%s %q is not a number", name, v))
+			}
+			*dst = n
+		}
+	}
+	cs, err := s.db.Candidates(r.Context(), sc, f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"candidates": cs})
+	return nil
+}
+
+type pairInput struct {
+	SoughtID string `json:"sought_id"`
+	HeldID   string `json:"held_id"`
+	Decision string `json:"decision"`
+	Reason   string `json:"reason"`
+}
+
+func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	var in pairInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := s.db.DecideMatch(r.Context(), sc, in.SoughtID, in.HeldID, in.Decision, in.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (s *Server) handleDisclose(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	var in pairInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.db.DiscloseMatch(r.Context(), sc, in.SoughtID, in.HeldID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) handleDisclosedMatches(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	ms, err := s.db.DisclosedMatches(r.Context(), sc)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"matches": ms})
+	return nil
+}
