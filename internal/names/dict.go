@@ -80,7 +80,7 @@ func (u *unionFind) joinForms(forms []string) {
 	first := int32(-1)
 	for _, f := range forms {
 		n := Normalize(f)
-		sk := string(appendSkeleton(nil, n, false))
+		sk := string(appendSkeleton(nil, n, readCommon))
 		if sk == "" {
 			continue
 		}
@@ -115,8 +115,8 @@ func buildTables() *tables {
 		if line == 0 {
 			continue // header
 		}
-		uk := string(appendSkeleton(nil, Normalize(rec[0]), false))
-		ru := string(appendSkeleton(nil, Normalize(rec[1]), false))
+		uk := string(appendSkeleton(nil, Normalize(rec[0]), readCommon))
+		ru := string(appendSkeleton(nil, Normalize(rec[1]), readCommon))
 		if uk == ru || uk == "" || ru == "" {
 			continue
 		}
@@ -129,7 +129,7 @@ func buildTables() *tables {
 		sex := fields[0][0]
 		u.joinForms(fields[1:])
 		for _, g := range fields[1:] {
-			sk := string(appendSkeleton(nil, Normalize(g), false))
+			sk := string(appendSkeleton(nil, Normalize(g), readCommon))
 			t.given[sk] = sex
 		}
 	})
@@ -217,7 +217,7 @@ func initialClasses(n string) uint32 {
 func rawFirst(dst []byte, s string) []byte {
 	for i := 0; i < len(s) && len(dst) < 2; {
 		if s[i] < 0x80 {
-			out, n := latinDigraph(s[i:], false)
+			out, n := latinDigraph(s[i:], readCommon)
 			dst = append(dst, out...)
 			i += n
 			continue
@@ -229,7 +229,7 @@ func rawFirst(dst []byte, s string) []byte {
 		} else if out, ok := latinSkel[r]; ok {
 			dst = append(dst, out...)
 		} else {
-			dst = appendSkeleton(dst, string(r), false)
+			dst = appendSkeleton(dst, string(r), readCommon)
 		}
 	}
 	return dst

@@ -41,15 +41,16 @@ func (p Prepared) Keys() []string {
 	if p.group >= 0 {
 		add(lookup().canon[p.group][:min(maxKeyLen, len(lookup().canon[p.group]))])
 	}
-	// The GOST 7.79 B reading of Latin x (х) and cz (ц).
-	if strings.Contains(p.norm, "x") || strings.Contains(p.norm, "cz") {
-		alt := appendSkeleton(buf[:0], p.norm, true)
-		add(baseKey(nil, string(alt)))
+	// The other readings of Latin x, cz, ch (GOST B, German).
+	for _, a := range p.alt {
+		if a != nil {
+			add(baseKey(nil, a.fold))
+		}
 	}
 	// Each part of a double name (Петренко-Коваль) also keys it.
 	if strings.ContainsAny(p.norm, " -") {
 		for _, w := range strings.FieldsFunc(p.norm, func(r rune) bool { return r == ' ' || r == '-' }) {
-			sk := appendSkeleton(buf[:0], w, false)
+			sk := appendSkeleton(buf[:0], w, readCommon)
 			add(baseKey(nil, string(sk)))
 		}
 	}

@@ -51,10 +51,10 @@ type Prepared struct {
 	part    Part
 	norm    string
 	skel    string
-	fold    string    // skeleton with a feminine surname ending made masculine
-	cons    string    // consonants of the skeleton
-	alt     *Prepared // the GOST 7.79 B reading (x = х, cz = ц) of a Latin value, if it differs
-	abjad   bool      // written in Arabic or Hebrew script, without short vowels
+	fold    string       // skeleton with a feminine surname ending made masculine
+	cons    string       // consonants of the skeleton
+	alt     [2]*Prepared // other readings of Latin x, cz, ch (GOST B, German), where they differ
+	abjad   bool         // written in Arabic or Hebrew script, without short vowels
 	group   int32
 	inits   uint32
 	initial bool
@@ -70,7 +70,7 @@ func Prepare(part Part, name string) Prepared {
 		return p
 	}
 	buf := make([]byte, 0, len(n)+8)
-	sk := appendSkeleton(buf, n, false)
+	sk := appendSkeleton(buf, n, readCommon)
 	p.skel = string(sk)
 	// An initial is one letter, or a Latin group that writes one Cyrillic
 	// letter, with its dot: Yu., Zh., Shch.
@@ -93,17 +93,18 @@ func Prepare(part Part, name string) Prepared {
 			p.cons = string(consonants(nil, []byte(p.skel[2:])))
 		}
 	}
-	if strings.Contains(n, "x") || strings.Contains(n, "cz") {
+	for k, rd := range readings(n) {
 		// Latin x is ks in most spellings but х in GOST 7.79 B (Mixail);
-		// cz is ч in Polish but ц in GOST B. Keep both readings.
-		if alt := string(appendSkeleton(nil, n, true)); alt != p.skel {
+		// cz is ч in Polish but ц in GOST B; ch is х in German and
+		// Polish. Keep every reading.
+		if alt := string(appendSkeleton(nil, n, rd)); alt != p.skel {
 			a := Prepared{norm: n, skel: alt, initial: p.initial, inits: p.inits, group: noGroup}
 			if g, ok := t.group[alt]; ok {
 				a.group = g
 				a.inits |= t.inits[g]
 			}
 			a.cons = string(consonants(nil, []byte(alt)))
-			p.alt = &a
+			p.alt[k] = &a
 		}
 	}
 	return p.withPart(part)
@@ -112,9 +113,11 @@ func Prepare(part Part, name string) Prepared {
 // withPart returns p prepared as a value of part: the gender fold and the
 // sex depend on the part, the rest does not.
 func (p Prepared) withPart(part Part) Prepared {
-	if p.alt != nil {
-		a := p.alt.withPart(part)
-		p.alt = &a
+	for k, a := range p.alt {
+		if a != nil {
+			w := a.withPart(part)
+			p.alt[k] = &w
+		}
 	}
 	p.part, p.fold, p.sex = part, p.skel, sexUnknown
 	if p.skel == "" {
@@ -222,12 +225,14 @@ func SimilarityPrepared(a, b Prepared) float64 {
 }
 
 // comparePrepared scores a against b and says at which level they agree,
-// taking the better of the two readings of a Latin x or cz.
+// taking the best of the readings of a Latin x, cz or ch.
 func comparePrepared(a, b *Prepared) (float64, Level) {
 	s, l := compareOne(a, b)
-	if s < 1 && (a.alt != nil || b.alt != nil) {
-		for _, x := range [2]*Prepared{a, a.alt} {
-			for _, y := range [2]*Prepared{b, b.alt} {
+	if s < 1 && (a.alt != [2]*Prepared{} || b.alt != [2]*Prepared{}) {
+		ra := [3]*Prepared{a, a.alt[0], a.alt[1]}
+		rb := [3]*Prepared{b, b.alt[0], b.alt[1]}
+		for _, x := range ra {
+			for _, y := range rb {
 				if x == nil || y == nil || (x == a && y == b) {
 					continue
 				}

@@ -82,9 +82,8 @@ var latinSkel = map[rune]string{
 }
 
 // appendSkeleton appends the skeleton of the normalised text s to dst.
-// altX chooses the GOST 7.79 B reading of Latin x (х, not ks) and cz (ц,
-// not ч), for a second blocking key.
-func appendSkeleton(dst []byte, s string, altX bool) []byte {
+// The reading chooses how ambiguous Latin letter groups are read.
+func appendSkeleton(dst []byte, s string, rd reading) []byte {
 	s = stripMarks(s)
 	start := len(dst)
 	for i := 0; i < len(s); {
@@ -98,7 +97,7 @@ func appendSkeleton(dst []byte, s string, altX bool) []byte {
 			continue
 		}
 		if c < utf8.RuneSelf {
-			out, n := latinDigraph(s[i:], altX)
+			out, n := latinDigraph(s[i:], rd)
 			dst = append(dst, out...)
 			i += n
 			continue
@@ -185,9 +184,34 @@ func hasSkel(r rune) bool {
 	return ok
 }
 
+// reading is a way to read the Latin letter groups that schemes use for
+// different sounds.
+type reading uint8
+
+const (
+	readCommon reading = iota // x = ks, cz = ч, ch = ч: English and Polish usage
+	readGOST                  // GOST 7.79 B: x = х, cz = ц (Mixail, Czoj)
+	readGerman                // German and Polish ch = х (Chruschtschow, Chodorkowski)
+)
+
+// readings returns the other readings that apply to the normalised Latin
+// text n: GOST B when it has x or cz; German when it has ch beside a mark
+// of German or Polish spelling (sch, sz, rz, w).
+func readings(n string) []reading {
+	var out []reading
+	if strings.Contains(n, "x") || strings.Contains(n, "cz") {
+		out = append(out, readGOST)
+	}
+	if strings.Contains(strings.ReplaceAll(strings.ReplaceAll(n, "sch", ""), "tsch", ""), "ch") &&
+		(strings.Contains(n, "sch") || strings.Contains(n, "sz") || strings.Contains(n, "rz") || strings.Contains(n, "w")) {
+		out = append(out, readGerman)
+	}
+	return out
+}
+
 // latinDigraph returns the skeleton of the Latin letter group at the start
 // of s (lower case) and how many bytes it used.
-func latinDigraph(s string, altX bool) (string, int) {
+func latinDigraph(s string, rd reading) (string, int) {
 	at := func(i int) byte {
 		if i < len(s) {
 			return s[i]
@@ -207,7 +231,7 @@ func latinDigraph(s string, altX bool) (string, int) {
 	case 'h':
 		return "g", 1
 	case 'x':
-		if altX {
+		if rd == readGOST {
 			return "g", 1
 		}
 		return "ks", 1
@@ -239,9 +263,12 @@ func latinDigraph(s string, altX bool) (string, int) {
 	case 'c':
 		switch at(1) {
 		case 'h':
+			if rd == readGerman {
+				return "g", 2
+			}
 			return "Q", 2
 		case 'z':
-			if altX {
+			if rd == readGOST {
 				return "C", 2
 			}
 			return "Q", 2
