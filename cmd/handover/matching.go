@@ -58,10 +58,7 @@ func runMatchRun(ctx context.Context, m *Main, args []string) error {
 func runMatchRuns(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlagSet("match runs", "Usage: handover match runs")
 	srv := m.addServerFlags(fs)
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	c, err := srv.client()
+	c, _, err := srv.parse(fs, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -173,14 +170,7 @@ func runMatchDecide(ctx context.Context, m *Main, args []string) error {
 func runMatchDisclose(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlagSet("match disclose", "Usage: handover match disclose SOUGHT_ID HELD_ID")
 	srv := m.addServerFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 2 {
-		return usageError{"name SOUGHT_ID and HELD_ID"}
-	}
-	c, err := srv.client()
+	c, pos, err := srv.parse(fs, args, 2, "name SOUGHT_ID and HELD_ID")
 	if err != nil {
 		return err
 	}
@@ -194,10 +184,7 @@ func runMatchDisclose(ctx context.Context, m *Main, args []string) error {
 func runMatchList(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlagSet("match list", "Usage: handover match list")
 	srv := m.addServerFlags(fs)
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	c, err := srv.client()
+	c, _, err := srv.parse(fs, args, 0, "")
 	if err != nil {
 		return err
 	}

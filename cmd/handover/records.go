@@ -40,6 +40,24 @@ func (m *Main) addServerFlags(fs *flag.FlagSet) *serverFlags {
 
 func (sf *serverFlags) client() (*client.Client, error) { return client.New(sf.server, sf.token) }
 
+// parse parses a data command's flags, checks that exactly n positional
+// arguments were given (saying want otherwise), and returns a client of
+// the server with the positional arguments. n < 0 accepts any number.
+func (sf *serverFlags) parse(fs *flag.FlagSet, args []string, n int, want string) (*client.Client, []string, error) {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n >= 0 && len(pos) != n {
+		if want == "" {
+			want = "no arguments expected"
+		}
+		return nil, nil, usageError{want}
+	}
+	c, err := sf.client()
+	return c, pos, err
+}
+
 const recordAddUsage = `
 Usage: handover record add --kind held|sought --category CATEGORY --surname NAME [field flags] [--server URL --token TOKEN]
        handover record add --json FILE|- [--server URL --token TOKEN]
@@ -116,10 +134,7 @@ func runRecordAdd(ctx context.Context, m *Main, args []string) error {
 	jsonFile := fs.String("json", "", "read the record from a JSON file ('-' for standard input)")
 	asJSON := fs.Bool("print-json", false, "print the created record as JSON")
 	quiet := fs.Bool("quiet", false, "print only the new record's id")
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	c, err := srv.client()
+	c, _, err := srv.parse(fs, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -181,10 +196,7 @@ func runRecordList(ctx context.Context, m *Main, args []string) error {
 	fs.IntVar(&f.Limit, "limit", 100, "records per page (1–1000)")
 	all := fs.Bool("all", false, "follow every page")
 	asJSON := fs.Bool("json", false, "print one JSON record per line")
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	c, err := srv.client()
+	c, _, err := srv.parse(fs, args, 0, "")
 	if err != nil {
 		return err
 	}
@@ -239,14 +251,7 @@ func runRecordShow(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlagSet("record show", recordShowUsage)
 	srv := m.addServerFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"name one record ID"}
-	}
-	c, err := srv.client()
+	c, pos, err := srv.parse(fs, args, 1, "name one record ID")
 	if err != nil {
 		return err
 	}
@@ -329,14 +334,7 @@ func runRecordHistory(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlagSet("record history", recordHistoryUsage)
 	srv := m.addServerFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"name one record ID"}
-	}
-	c, err := srv.client()
+	c, pos, err := srv.parse(fs, args, 1, "name one record ID")
 	if err != nil {
 		return err
 	}
