@@ -1,0 +1,475 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+	"github.com/handover-project/handover/internal/web"
+)
+
+// The tamper tests of docs/design/log.md at the command level: someone with
+// the database changes it behind the store's back, and 'log audit',
+// 'verify' or 'cosign' says so with exit status 1. Each runs on SQLite and,
+// when HANDOVER_TEST_POSTGRES is set, on PostgreSQL.
+
+const lsOrigin = "handover.test/log"
+
+// runLS runs one command line in-process with no environment.
+func runLS(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	code = m.Run(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+func mustRunLS(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errOut := runLS(t, args...)
+	if code != 0 {
+		t.Fatalf("handover %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+// logDeployment is a deployment made with the commands (init, user add,
+// keygen, key register) whose records the test writes through the store.
+type logDeployment struct {
+	dialect, dir, dsn string
+	db                *sqlstore.DB
+	signer            *sqlstore.Signer
+	keys              string            // a trusted keys file: log key and witnesses
+	witness           map[string]string // witness name → private key file
+}
+
+// store returns the --dir and --db flags of the deployment.
+func (d *logDeployment) store() []string { return []string{"--dir", d.dir, "--db", d.dsn} }
+
+// newLogDeployment initialises a deployment. With logKeyFrom set, it uses
+// that deployment's log key (same origin, same key: a fork). It registers
+// witness keys (witnessesFrom's, if given) and writes records records, then a
+// checkpoint.
+func newLogDeployment(t *testing.T, dialect string, logKeyFrom, witnessesFrom *logDeployment, records int) *logDeployment {
+	t.Helper()
+	ctx := context.Background()
+	d := &logDeployment{dialect: dialect, dir: t.TempDir(), dsn: sqltest.DSN(t, dialect), witness: map[string]string{}}
+	if logKeyFrom != nil {
+		for _, f := range []string{logKeyFile, logPubFile} {
+			b, err := os.ReadFile(filepath.Join(logKeyFrom.dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(d.dir, f), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// What 'handover init' does, with cheap password hashing: the script
+	// runs init itself; here the deployment is only the stage.
+	if err := os.WriteFile(filepath.Join(d.dir, keyFile), []byte(hex.EncodeToString(sqltest.Key)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Getenv: func(string) string { return "" }}
+	cfg, err := m.logConfig(d.dir, lsOrigin, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.signer = cfg.Signer
+	if d.db, err = sqlstore.Open(ctx, sqlstore.Config{DSN: d.dsn, SealKey: sqltest.Key}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.db.Close() })
+	for _, p := range [][2]string{{"UA", "Ukraine"}, {"RU", "Russian Federation"}} {
+		if _, err := d.db.CreateParty(ctx, p[0], p[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cheap := access.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+	for _, u := range []sqlstore.NewUser{
+		{Login: "boss", Role: access.MediatorAdmin},
+		{Login: "ua-reg", Role: access.PartyRegistrar, Party: "UA"},
+		{Login: "ua-appr", Role: access.PartyApprover, Party: "UA"},
+	} {
+		u.Password, u.Argon2 = "a long enough password", cheap
+		if _, err := d.db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pub, err := os.ReadFile(filepath.Join(d.dir, logPubFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trusted := []string{strings.TrimSpace(string(pub))}
+	for _, w := range []struct{ name, party string }{{"ua-bureau", "UA"}, {"ru-bureau", "RU"}, {"mediator", ""}} {
+		keyFile := filepath.Join(d.dir, w.name+".key")
+		if witnessesFrom != nil {
+			keyFile = witnessesFrom.witness[w.name]
+		} else {
+			mustRunLS(t, "keygen", "--name", w.name, "--out", keyFile)
+		}
+		d.witness[w.name] = keyFile
+		skey, err := os.ReadFile(keyFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := audit.NewCosigner(strings.TrimSpace(string(skey)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := append([]string{"key register", "--vkey", c.VerifierKey()}, d.store()...)
+		if w.party != "" {
+			args = append(args, "--party", w.party)
+		}
+		out := mustRunLS(t, args...)
+		if !strings.Contains(out, "key "+w.name+" registered") || !regexp.MustCompile(`fingerprint ([0-9a-f]{4} ){7}[0-9a-f]{4}`).MatchString(out) {
+			t.Fatalf("key register printed %q", out)
+		}
+		trusted = append(trusted, c.VerifierKey())
+	}
+	d.keys = filepath.Join(d.dir, "trusted-keys.txt")
+	if err := os.WriteFile(d.keys, []byte(strings.Join(trusted, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	d.addRecords(t, records, "Запис")
+	if records > 0 {
+		u, err := d.db.UserByLogin(ctx, "ua-reg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := d.db.Records(ctx, u.Scope(), sqlstore.RecordFilter{Limit: 1})
+		if err != nil || len(recs.Records) == 0 {
+			t.Fatalf("records: %v", err)
+		}
+		f := recs.Records[0].Fields
+		f.Notes = "corrected"
+		if _, err := d.db.CorrectRecord(ctx, u.Scope(), recs.Records[0].ID, 1, f, "note"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.checkpoint(t)
+	return d
+}
+
+// addRecords creates n UA records in one transaction.
+func (d *logDeployment) addRecords(t *testing.T, n int, prefix string) {
+	t.Helper()
+	if n == 0 {
+		return
+	}
+	ctx := context.Background()
+	u, err := d.db.UserByLogin(ctx, "ua-reg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nrs []sqlstore.NewRecord
+	for i := range n {
+		nrs = append(nrs, sqlstore.NewRecord{Party: "UA", Fields: person.Fields{Kind: person.Held, Category: person.Military,
+			Surname: fmt.Sprintf("%s%d", prefix, i), GivenNames: "Олександр", Health: "здоровий",
+			BirthDate: person.Date{Year: 1998, Month: 5, Day: 23}}})
+	}
+	if _, err := d.db.CreateRecords(ctx, u.Scope(), nrs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (d *logDeployment) checkpoint(t *testing.T) {
+	t.Helper()
+	if _, err := d.db.Checkpoint(context.Background(), d.signer, audit.CheckpointSchedule{}, true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// serve serves the deployment's API in-process and returns its URL and a
+// token of the UA approver (who may cosign).
+func (d *logDeployment) serve(t *testing.T) (url, token string) {
+	t.Helper()
+	pub, err := os.ReadFile(filepath.Join(d.dir, logPubFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := web.Config{Signer: d.signer, LogVKey: strings.TrimSpace(string(pub))}
+	srv := httptest.NewServer(web.New(d.db, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg).Handler())
+	t.Cleanup(srv.Close)
+	tok, _, err := d.db.CreateToken(context.Background(), "ua-appr", "test", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.URL, tok
+}
+
+// raw opens the deployment's database directly, as its owner could, with
+// the append-only triggers dropped (SQLite) or disabled (PostgreSQL).
+func (d *logDeployment) raw(t *testing.T) func(q string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	driver, dsn := "pgx", d.dsn
+	if d.dialect == "sqlite" {
+		driver, dsn = "sqlite", "file:"+d.dsn+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if d.dialect == "postgres" {
+		for _, tbl := range []string{"log_leaves", "log_hashes", "log_checkpoints", "log_cosignatures", "record_versions", "records"} {
+			if _, err := db.ExecContext(ctx, `ALTER TABLE `+tbl+` DISABLE TRIGGER USER`); err != nil {
+				t.Fatal(err)
+			}
+		}
+	} else {
+		rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'trigger'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, n)
+		}
+		rows.Close()
+		for _, n := range names {
+			if _, err := db.ExecContext(ctx, `DROP TRIGGER `+n); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return func(q string, args ...any) {
+		t.Helper()
+		if d.dialect == "postgres" {
+			n := 0
+			q = regexp.MustCompile(`\?`).ReplaceAllStringFunc(q, func(string) string { n++; return fmt.Sprintf("$%d", n) })
+		}
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+func TestLogAuditTamper(t *testing.T) {
+	t.Parallel()
+	// Leaves 0–2 register the witness keys, 3–7 create records, 8 corrects
+	// one; one checkpoint of size 9.
+	tests := []struct {
+		name   string
+		tamper func(exec func(string, ...any))
+		want   []string // fragments of the audit's output
+	}{
+		{"change a record field", func(exec func(string, ...any)) {
+			exec(`UPDATE record_versions SET body = REPLACE(body, 'Запис2', 'Підмінений') WHERE version = 1`)
+		}, []string{"content no longer matches leaf 5's commitment", "[record-changed]"}},
+		{"delete a leaf", func(exec func(string, ...any)) {
+			exec(`DELETE FROM log_leaves WHERE idx = 4`)
+		}, []string{"leaf 4", "[leaf-missing]"}},
+		{"change a leaf", func(exec func(string, ...any)) {
+			exec(`UPDATE log_leaves SET data = (SELECT data FROM log_leaves WHERE idx = 5) WHERE idx = 4`)
+		}, []string{"leaf 4", "[leaf-hash-differs]"}},
+		{"reorder two leaves", func(exec func(string, ...any)) {
+			exec(`UPDATE log_leaves SET idx = 1000 WHERE idx = 5`)
+			exec(`UPDATE log_leaves SET idx = 5 WHERE idx = 6`)
+			exec(`UPDATE log_leaves SET idx = 6 WHERE idx = 1000`)
+		}, []string{"leaf 5", "leaf 6"}},
+		{"truncate the log", func(exec func(string, ...any)) {
+			exec(`DELETE FROM log_hashes WHERE idx >= ?`, audit.StoredHashIndex(6))
+			exec(`DELETE FROM log_leaves WHERE idx >= 6`)
+		}, []string{"has no leaf in the log", "[record-unlogged]", "checkpoint"}},
+	}
+	for _, dialect := range sqltest.Dialects(t) {
+		for _, tc := range tests {
+			t.Run(dialect+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				d := newLogDeployment(t, dialect, nil, nil, 5)
+				// Sound before.
+				out := mustRunLS(t, append([]string{"log audit"}, d.store()...)...)
+				if !strings.HasPrefix(out, "OK: 9 leaves") {
+					t.Fatalf("clean audit:\n%s", out)
+				}
+				tc.tamper(d.raw(t))
+				for _, keys := range [][]string{nil, {"--keys", d.keys}} {
+					code, out, errOut := runLS(t, append(append([]string{"log audit"}, d.store()...), keys...)...)
+					if code != 1 {
+						t.Fatalf("log audit %v after %s: exit %d, want 1\n%s%s", keys, tc.name, code, out, errOut)
+					}
+					if !strings.HasPrefix(out, "FAILED") || !strings.Contains(errOut, "the log failed the audit") {
+						t.Errorf("no verdict:\n%s%s", out, errOut)
+					}
+					for _, w := range tc.want {
+						if !strings.Contains(out, w) {
+							t.Errorf("audit output lacks %q:\n%s", w, out)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestCosignRefusesForkedLog(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range sqltest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			// The honest log, cosigned by the UA bureau at size 9.
+			a := newLogDeployment(t, dialect, nil, nil, 5)
+			url, tok := a.serve(t)
+			state := filepath.Join(t.TempDir(), "ua.state")
+			cosign := func(url, tok string) (int, string, string) {
+				return runLS(t, "cosign", "--server", url, "--token", tok, "--key", a.witness["ua-bureau"], "--state", state, "--keys", a.keys)
+			}
+			code, out, errOut := cosign(url, tok)
+			if code != 0 || !strings.Contains(errOut, "trusting the current checkpoint (size 9,") || !strings.Contains(out, "cosigned size 9") {
+				t.Fatalf("first cosign: exit %d\n%s%s", code, out, errOut)
+			}
+			saved, err := os.ReadFile(state)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Again at the same size: nothing new, still fine.
+			if code, out, errOut := cosign(url, tok); code != 0 {
+				t.Fatalf("cosign again: exit %d\n%s%s", code, out, errOut)
+			}
+			saved, _ = os.ReadFile(state)
+
+			// Another history under the same origin and log key, shown to
+			// the same witness: first at the same size, then grown, then
+			// shorter.
+			b := newLogDeployment(t, dialect, a, a, 5)
+			bURL, bTok := b.serve(t)
+			c := newLogDeployment(t, dialect, a, a, 0)
+			cURL, cTok := c.serve(t)
+			check := func(what, url, tok, want string) {
+				t.Helper()
+				code, out, errOut := cosign(url, tok)
+				if code != 1 {
+					t.Fatalf("cosign of %s: exit %d, want 1\n%s%s", what, code, out, errOut)
+				}
+				for _, w := range []string{want, "refusing to cosign", "ua.state left unchanged"} {
+					if !strings.Contains(errOut, w) {
+						t.Errorf("cosign of %s: stderr lacks %q:\n%s", what, w, errOut)
+					}
+				}
+				if now, _ := os.ReadFile(state); !bytes.Equal(now, saved) {
+					t.Errorf("cosign of %s changed the state file", what)
+				}
+			}
+			check("a fork of the same size", bURL, bTok, "the log forked: two different roots for size 9")
+			b.addRecords(t, 2, "Інший")
+			b.checkpoint(t)
+			check("a grown fork", bURL, bTok, "the log forked: checkpoint at size 11 is not an extension of the cosigned checkpoint at size 9")
+			check("a shorter log", cURL, cTok, "the log shrank: new checkpoint has 3 leaves, but size 9 was already cosigned")
+			for _, dd := range []*logDeployment{b, c} {
+				cp, err := dd.db.LatestCheckpoint(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(string(cp), "— ua-bureau") {
+					t.Errorf("the forked log got a cosignature:\n%s", cp)
+				}
+			}
+
+			// The honest log grows: the witness cosigns again.
+			a.addRecords(t, 1, "Новий")
+			a.checkpoint(t)
+			if code, out, errOut := cosign(url, tok); code != 0 || !strings.Contains(out, "cosigned size 10") || !strings.Contains(out, "extends size 9") {
+				t.Fatalf("cosign of the grown log: exit %d\n%s%s", code, out, errOut)
+			}
+		})
+	}
+}
+
+func TestUnregisteredCheckpointKeyRefused(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range sqltest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			d := newLogDeployment(t, dialect, nil, nil, 2)
+			// Whoever holds the database signs a checkpoint with a key of the
+			// same name that no one registered.
+			skey, _, err := audit.GenerateKey(lsOrigin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rogue, err := sqlstore.NewSigner(skey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.addRecords(t, 1, "Новий")
+			if _, err := d.db.Checkpoint(ctx, rogue, audit.CheckpointSchedule{}, true); err != nil {
+				t.Fatal(err)
+			}
+			for _, keys := range [][]string{nil, {"--keys", d.keys}} {
+				code, out, errOut := runLS(t, append(append([]string{"log audit"}, d.store()...), keys...)...)
+				if code != 1 || !strings.Contains(out, "[checkpoint-signature]") || !strings.Contains(out, "size 7") {
+					t.Errorf("log audit %v: exit %d, want 1 naming the checkpoint of size 7\n%s%s", keys, code, out, errOut)
+				}
+			}
+			// A proof against that checkpoint does not verify offline.
+			p, err := d.db.ProveInclusion(ctx, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			proof := filepath.Join(t.TempDir(), "leaf0.proof")
+			if err := os.WriteFile(proof, p, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := runLS(t, "verify", "inclusion", "--proof", proof, "--keys", d.keys, "--policy", "none")
+			if code != 1 || !strings.Contains(errOut, "handover verify inclusion:") {
+				t.Errorf("verify inclusion: exit %d, want 1\n%s%s", code, out, errOut)
+			}
+			t.Logf("verify: %s", errOut)
+			// And no witness cosigns it.
+			url, tok := d.serve(t)
+			state := filepath.Join(t.TempDir(), "ua.state")
+			code, out, errOut = runLS(t, "cosign", "--server", url, "--token", tok, "--key", d.witness["ua-bureau"], "--state", state, "--keys", d.keys)
+			if code != 1 || !strings.Contains(errOut, "refusing to cosign") {
+				t.Errorf("cosign: exit %d, want 1\n%s%s", code, out, errOut)
+			}
+			if _, err := os.Stat(state); err == nil {
+				t.Error("a state file was written for a checkpoint signed by an unregistered key")
+			}
+		})
+	}
+}
+
+func TestLogAuditFromServer(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range sqltest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			d := newLogDeployment(t, dialect, nil, nil, 300) // two entry bundles
+			url, tok := d.serve(t)
+			out := mustRunLS(t, "log audit", "--server", url, "--token", tok, "--keys", d.keys)
+			if !strings.HasPrefix(out, "OK: 304 leaves") {
+				t.Fatalf("server audit:\n%s", out)
+			}
+			// A changed leaf no longer hashes to the signed root.
+			d.raw(t)(`UPDATE log_leaves SET data = (SELECT data FROM log_leaves WHERE idx = 5) WHERE idx = 260`)
+			code, out, errOut := runLS(t, "log audit", "--server", url, "--token", tok, "--keys", d.keys)
+			if code != 1 || !strings.Contains(out, "[checkpoint-root]") {
+				t.Errorf("server audit after a changed leaf: exit %d, want 1 with a root mismatch\n%s%s", code, out, errOut)
+			}
+		})
+	}
+}
