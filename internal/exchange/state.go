@@ -1,0 +1,119 @@
+package exchange
+
+import "fmt"
+
+// This file holds every state machine of the package and its one table of
+// allowed transitions. A transition not in a table is refused; the store
+// MUST change a state only through [ListState.CanMove] or
+// [AgreementState.CanMove] (or the functions that call them), never by
+// assigning a new value.
+
+// ListState is the state of one list version.
+type ListState uint8
+
+// List version states. The list is append-only: never reorder.
+const (
+	// ListDraft is a version being edited by its party. Only a draft may be
+	// changed, and only a draft is invisible to the other party.
+	ListDraft ListState = iota + 1
+	// ListSubmitted is a version handed to the other party. It MUST NOT
+	// change again: a correction is a new version. It is the one the other
+	// party answers.
+	ListSubmitted
+	// ListSuperseded is a submitted version that a later submitted version
+	// of the same list replaced. Answers MUST NOT be given to it any more;
+	// its answers stay in the history.
+	ListSuperseded
+)
+
+var listStateNames = [...]string{ListDraft: "draft", ListSubmitted: "submitted", ListSuperseded: "superseded"}
+
+// listMoves is the table of allowed list version transitions.
+var listMoves = map[ListState][]ListState{
+	ListDraft:      {ListSubmitted},
+	ListSubmitted:  {ListSuperseded},
+	ListSuperseded: {}, // final
+}
+
+// String returns the stable name of s ("draft", "submitted", "superseded").
+func (s ListState) String() string {
+	if int(s) < len(listStateNames) && listStateNames[s] != "" {
+		return listStateNames[s]
+	}
+	return fmt.Sprintf("list_state(%d)", uint8(s))
+}
+
+// ParseListState returns the state named s.
+func ParseListState(s string) (ListState, bool) {
+	for i, n := range listStateNames {
+		if n != "" && n == s {
+			return ListState(i), true
+		}
+	}
+	return 0, false
+}
+
+// CanMove reports whether a list version may go from s to next.
+func (s ListState) CanMove(next ListState) bool {
+	for _, n := range listMoves[s] {
+		if n == next {
+			return true
+		}
+	}
+	return false
+}
+
+// AgreementState is the state of one version of an agreement document.
+type AgreementState uint8
+
+// Agreement version states. The list is append-only: never reorder.
+const (
+	// AgreementOpen is a frozen document waiting for signatures. Its text
+	// MUST NOT change; signatures are added beside it.
+	AgreementOpen AgreementState = iota + 1
+	// AgreementSigned is a document that carries every required signature
+	// (an approver of each party and the mediator). It is in effect and
+	// frozen (DESIGN.md §4.5): any change MUST be a new version made with
+	// [NewVersion], which carries no signature over.
+	AgreementSigned
+	// AgreementSuperseded is a version replaced by a later one, whether it
+	// had been signed or not. Signatures MUST NOT be added to it.
+	AgreementSuperseded
+)
+
+var agreementStateNames = [...]string{AgreementOpen: "open", AgreementSigned: "signed", AgreementSuperseded: "superseded"}
+
+// agreementMoves is the table of allowed agreement version transitions.
+var agreementMoves = map[AgreementState][]AgreementState{
+	AgreementOpen:       {AgreementSigned, AgreementSuperseded},
+	AgreementSigned:     {AgreementSuperseded},
+	AgreementSuperseded: {}, // final
+}
+
+// String returns the stable name of s ("open", "signed", "superseded").
+func (s AgreementState) String() string {
+	if int(s) < len(agreementStateNames) && agreementStateNames[s] != "" {
+		return agreementStateNames[s]
+	}
+	return fmt.Sprintf("agreement_state(%d)", uint8(s))
+}
+
+// ParseAgreementState returns the state named s.
+func ParseAgreementState(s string) (AgreementState, bool) {
+	for i, n := range agreementStateNames {
+		if n != "" && n == s {
+			return AgreementState(i), true
+		}
+	}
+	return 0, false
+}
+
+// CanMove reports whether an agreement version may go from s to next.
+func (s AgreementState) CanMove(next AgreementState) bool {
+	for _, n := range agreementMoves[s] {
+		if n == next {
+			return true
+		}
+	}
+	return false
+}
