@@ -77,6 +77,7 @@ func New(db *sqlstore.DB, log *slog.Logger, cfg Config) *Server {
 	s.registerAdminRoutes()
 	s.registerLogRoutes()
 	s.registerMatchingRoutes()
+	s.registerSheetRoutes()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}

@@ -323,6 +323,8 @@ var allowedTo = map[string][]string{
 	"GET /api/v1/records/{id}":                  {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
 	"PUT /api/v1/records/{id}":                  {"party_registrar own"},
 	"GET /api/v1/records/{id}/history":          {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
+	"POST /api/v1/imports":                      {"party_registrar own"},
+	"GET /api/v1/exports":                       {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
 	"GET /api/v1/users":                         {"mediator_admin"},
 	"POST /api/v1/users":                        {"mediator_admin"},
 	"POST /api/v1/users/{login}/disable":        {"mediator_admin"},
@@ -439,6 +441,8 @@ func TestAuthzMatrix(t *testing.T) {
 						path = strings.Replace(rt.Path, "{id}", "999999", 1)
 					case "GET /api/v1/records":
 						path += "?party=" + target
+					case "GET /api/v1/exports":
+						path += "?format=csv&party=" + target
 					case "POST /api/v1/records":
 						body = heldBody(target, "Матриця")
 					case "POST /api/v1/records/batch":
@@ -465,7 +469,13 @@ func TestAuthzMatrix(t *testing.T) {
 						_, vk, _ := audit.GenerateKey(fmt.Sprintf("w-%s-%s", u.login, target))
 						body = map[string]any{"vkey": vk}
 					}
-					st, b := e.do(u.login, rt.Method, path, body)
+					var st int
+					var b []byte
+					if key == "POST /api/v1/imports" {
+						st, b = e.upload(u.login, importForm(target, "held"), "matrix.csv", matrixCSV)
+					} else {
+						st, b = e.do(u.login, rt.Method, path, body)
+					}
 					denied := st == 403 || st == 404 || st == 401
 					if key == "DELETE /api/v1/me/tokens/{id}" || key == "DELETE /api/v1/tokens/{id}" {
 						// No such token: allowed callers get 404 from the
