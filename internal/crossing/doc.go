@@ -1,0 +1,16 @@
+// Package crossing is what happens at the border crossing, as pure engines:
+// the stage state machine, the handover event of each person of a stage,
+// the parity engine that says whether a stage may close, the trace status
+// of a sought person and the repatriation of remains.
+//
+// Values in, values out: the package knows no SQL, HTTP, templates, clock,
+// randomness or mutable globals. Times and ids are inputs. A [Stage] is a
+// fold over its events: the store persists the events (each with its log
+// leaf, see [Event.Content]) and rebuilds a Stage with [Replay]; the same
+// events always give the same Stage.
+//
+// The package does not import internal/exchange: the caller maps the
+// agreement's stage plan and terms onto [Plan] and [Rule].
+//
+// The design is written down in docs/design/crossing.md.
+package crossing

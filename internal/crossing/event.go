@@ -1,0 +1,338 @@
+package crossing
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/person"
+)
+
+// EventType says what an event records. Values are stable snake_case
+// names; the list is append-only.
+type EventType string
+
+// Handover events: one outcome per person of a stage per side.
+const (
+	// HandedOver: the person crossed after an identity check; the receiving
+	// side's officer and the mediator's observer confirm. Final.
+	HandedOver EventType = "handed_over"
+	// Refused: the person declines repatriation (GC III Art. 109(3)),
+	// witnessed by the mediator's observer. Final for the stage unless
+	// withdrawn; the person stays on the agreement.
+	Refused EventType = "refused"
+	// RefusalWithdrawn: the person takes back a refusal before the stage
+	// closes; the person is outstanding again.
+	RefusalWithdrawn EventType = "refusal_withdrawn"
+	// NotPresented: the releasing side did not bring the person. Final.
+	NotPresented EventType = "not_presented"
+	// SubstitutedBy: a person from the releasing side's agreed reserve list
+	// is handed over in place of a listed one that did not cross.
+	SubstitutedBy EventType = "substituted_by"
+	// UnlistedPresented: someone not on the agreement was presented. A
+	// discrepancy; never counted unless both parties accept an amendment.
+	UnlistedPresented EventType = "unlisted_person_presented"
+	// IdentityMismatch: the person presented does not match the agreed
+	// record. Not final: a further check may still hand the person over.
+	IdentityMismatch EventType = "identity_mismatch"
+	// AmendmentAccepted: a party accepts an unlisted person, or a person
+	// objected to as outside the agreed category, as an amendment.
+	AmendmentAccepted EventType = "amendment_accepted"
+	// AmendmentRejected: a party rejects such an amendment. Final.
+	AmendmentRejected EventType = "amendment_rejected"
+)
+
+// Stage events: the transitions of the stage state machine (see
+// transitions in stage.go).
+const (
+	StageSlipped   EventType = "stage_slipped"
+	StageOpened    EventType = "stage_opened"
+	StageClosing   EventType = "stage_closing"
+	StageReopened  EventType = "stage_reopened"
+	StageClosed    EventType = "stage_closed"
+	StageSuspended EventType = "stage_suspended"
+	StageResumed   EventType = "stage_resumed"
+	StageCancelled EventType = "stage_cancelled"
+)
+
+var eventTypes = []EventType{
+	HandedOver, Refused, RefusalWithdrawn, NotPresented, SubstitutedBy, UnlistedPresented, IdentityMismatch,
+	AmendmentAccepted, AmendmentRejected,
+	StageSlipped, StageOpened, StageClosing, StageReopened, StageClosed, StageSuspended, StageResumed, StageCancelled,
+}
+
+// EventTypes lists every event type this version knows.
+func EventTypes() []EventType { return append([]EventType(nil), eventTypes...) }
+
+// String returns t's name.
+func (t EventType) String() string { return string(t) }
+
+// Valid reports whether t is a known event type.
+func (t EventType) Valid() bool {
+	for _, k := range eventTypes {
+		if t == k {
+			return true
+		}
+	}
+	return false
+}
+
+// IsStage reports whether t is a stage transition rather than a handover.
+func (t EventType) IsStage() bool { return strings.HasPrefix(string(t), "stage_") }
+
+func (t EventType) verb() string {
+	return strings.ReplaceAll(strings.TrimPrefix(string(t), "stage_"), "_", " ")
+}
+
+// CheckMethod is how an officer established a person's identity.
+type CheckMethod string
+
+// Identity check methods.
+const (
+	CheckDocument      CheckMethod = "document"
+	CheckServiceNumber CheckMethod = "service_number"
+	CheckPhoto         CheckMethod = "photo"
+	CheckInterview     CheckMethod = "interview"
+)
+
+// Valid reports whether m is a known method.
+func (m CheckMethod) Valid() bool {
+	return m == CheckDocument || m == CheckServiceNumber || m == CheckPhoto || m == CheckInterview
+}
+
+// IdentityCheck is the check made before a person is handed over.
+type IdentityCheck struct {
+	Method     CheckMethod `json:"method"`
+	VerifiedBy string      `json:"verified_by"` // opaque id of the verifying officer
+}
+
+// Health is the health state at handover, in the terms of the GC III
+// capture card (Art. 70, Annex IV B).
+type Health string
+
+// Health states.
+const (
+	HealthGood             Health = "good"
+	HealthNotWounded       Health = "not_wounded"
+	HealthRecovered        Health = "recovered"
+	HealthConvalescent     Health = "convalescent"
+	HealthSick             Health = "sick"
+	HealthSlightlyWounded  Health = "slightly_wounded"
+	HealthSeriouslyWounded Health = "seriously_wounded"
+)
+
+// Valid reports whether h is a known health state.
+func (h Health) Valid() bool {
+	switch h {
+	case HealthGood, HealthNotWounded, HealthRecovered, HealthConvalescent, HealthSick, HealthSlightlyWounded, HealthSeriouslyWounded:
+		return true
+	}
+	return false
+}
+
+// Event is one thing recorded at a stage: a handover event about one person
+// or a stage transition. Its ID is chosen by the client (a checkpoint laptop
+// makes it before sending), so a retry records once: the same ID with the
+// same content applies once, the same ID with other content is a Conflict.
+//
+// Which fields an event needs depends on its Type; [Stage.Apply] says,
+// field by field, what is missing.
+type Event struct {
+	ID    string    `json:"id"`
+	Type  EventType `json:"type"`
+	At    time.Time `json:"at"`    // when it happened, as recorded at the crossing
+	Party string    `json:"party"` // the actor's party: a side of the plan or Mediator
+	Actor string    `json:"actor"` // opaque id of the officer recording it
+	Point string    `json:"point,omitempty"`
+
+	// Side is the releasing side: whose list the person is on, or who
+	// presented an unlisted person.
+	Side string `json:"side,omitempty"`
+	// RecordID is the listed person's record; for an unlisted person, the
+	// id under which the person was presented, if any.
+	RecordID string `json:"record_id,omitempty"`
+	// Category is the category an unlisted person is presented as.
+	Category person.Category `json:"category,omitempty"`
+
+	Check    IdentityCheck `json:"check,omitzero"`
+	Receiver string        `json:"receiver,omitempty"` // the receiving side's officer who confirms
+	Observer string        `json:"observer,omitempty"` // the mediator's observer, the witness of a refusal
+	Health   Health        `json:"health,omitempty"`
+	// Reserve is the reserve handed over in place of RecordID (substituted_by).
+	Reserve string `json:"reserve,omitempty"`
+	// Objection is the receiving side's objection that the person handed
+	// over is outside the agreed category (a non-war convict presented as a
+	// civilian). An objected person counts only if both parties accept.
+	Objection string `json:"objection,omitempty"`
+	// Subject is the id of the event an amendment decision is about.
+	Subject string `json:"subject,omitempty"`
+	// Reason: why a person refused or was not presented, the mismatch, an
+	// amendment rejection, a suspension, cancellation or slip, or the
+	// discrepancy the mediator records when closing without parity.
+	Reason string `json:"reason,omitempty"`
+	// Window is the new window of a slip.
+	Window Window `json:"window,omitzero"`
+}
+
+// Content returns the event as flat string fields, for a log commitment
+// (audit.CommitFields) and for idempotency: two events with the same ID are
+// the same event exactly when their contents are equal. Empty fields are
+// left out; times are RFC 3339 in UTC.
+func (e Event) Content() map[string]string {
+	m := map[string]string{}
+	put := func(k, v string) {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	putTime := func(k string, t time.Time) {
+		if !t.IsZero() {
+			m[k] = t.UTC().Format(time.RFC3339Nano)
+		}
+	}
+	put("id", e.ID)
+	put("type", string(e.Type))
+	putTime("at", e.At)
+	put("party", e.Party)
+	put("actor", e.Actor)
+	put("point", e.Point)
+	put("side", e.Side)
+	put("record_id", e.RecordID)
+	put("category", string(e.Category))
+	put("check_method", string(e.Check.Method))
+	put("check_verified_by", e.Check.VerifiedBy)
+	put("receiver", e.Receiver)
+	put("observer", e.Observer)
+	put("health", string(e.Health))
+	put("reserve", e.Reserve)
+	put("objection", e.Objection)
+	put("subject", e.Subject)
+	put("reason", e.Reason)
+	putTime("window_start", e.Window.Start)
+	putTime("window_end", e.Window.End)
+	return m
+}
+
+// key is the content as one comparable string.
+func (e Event) key() string {
+	c := e.Content()
+	ks := make([]string, 0, len(c))
+	for k := range c {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	var b strings.Builder
+	for _, k := range ks {
+		b.WriteString(k)
+		b.WriteByte(0)
+		b.WriteString(c[k])
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+// validate checks the fields an event of its type needs, regardless of
+// the stage's state. The error is Invalid and lists every bad field.
+func (e Event) validate(sides []string) error {
+	var fe []errs.FieldError
+	bad := func(field, msg string) { fe = append(fe, errs.FieldError{Field: field, Message: msg, Where: e.ID}) }
+	need := func(field, v string) {
+		if v == "" {
+			bad(field, "is required for "+string(e.Type))
+		}
+	}
+	need("id", e.ID)
+	if !e.Type.Valid() {
+		bad("type", quote(string(e.Type))+" is not an event type")
+	}
+	if e.At.IsZero() {
+		bad("at", "is required")
+	}
+	need("actor", e.Actor)
+	isSide := func(s string) bool {
+		for _, x := range sides {
+			if s == x {
+				return true
+			}
+		}
+		return false
+	}
+	if e.Party != Mediator && !isSide(e.Party) {
+		bad("party", quote(e.Party)+" is neither a side of the stage nor the mediator")
+	}
+	checked := func() {
+		if !e.Check.Method.Valid() {
+			bad("check.method", "must be document, service_number, photo or interview")
+		}
+		need("check.verified_by", e.Check.VerifiedBy)
+		need("receiver", e.Receiver)
+		need("observer", e.Observer)
+		if !e.Health.Valid() {
+			bad("health", "must be one of good, not_wounded, recovered, convalescent, sick, slightly_wounded, seriously_wounded")
+		}
+	}
+	if !e.Type.IsStage() && e.Type != AmendmentAccepted && e.Type != AmendmentRejected && e.Type.Valid() {
+		if !isSide(e.Side) {
+			bad("side", quote(e.Side)+" is not a side of the stage")
+		}
+	}
+	switch e.Type {
+	case HandedOver:
+		need("record_id", e.RecordID)
+		checked()
+	case SubstitutedBy:
+		need("record_id", e.RecordID)
+		need("reserve", e.Reserve)
+		checked()
+	case Refused, RefusalWithdrawn:
+		need("record_id", e.RecordID)
+		need("observer", e.Observer)
+	case NotPresented:
+		need("record_id", e.RecordID)
+	case IdentityMismatch:
+		need("record_id", e.RecordID)
+		need("reason", e.Reason)
+	case UnlistedPresented:
+		if !e.Category.Valid() {
+			bad("category", "must be a category the person is presented as")
+		}
+		need("observer", e.Observer)
+	case AmendmentAccepted, AmendmentRejected:
+		need("subject", e.Subject)
+		if !isSide(e.Party) {
+			bad("party", "only a side of the stage decides an amendment")
+		}
+		if e.Type == AmendmentRejected {
+			need("reason", e.Reason)
+		}
+	}
+	if len(fe) > 0 {
+		return errs.E("crossing.Stage.Apply", errs.Invalid, "the event is incomplete", fe)
+	}
+	return nil
+}
+
+func quote(s string) string { return "\"" + s + "\"" }
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,321 @@
+package crossing
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/handover-project/handover/internal/person"
+)
+
+// RuleKind is the kind of parity a stage is held to.
+type RuleKind uint8
+
+// Parity rules. Values are stable; append only.
+const (
+	// NForN: both sides hand over equal counts per category and in total,
+	// and neither side less than its plan ("1,000 for 1,000").
+	NForN RuleKind = iota + 1
+	// AllForAll: every listed person of the stage is accounted for; no
+	// numeric parity ("all seriously wounded for all"). A refusal accounts
+	// for a person; a no-show does not.
+	AllForAll
+	// NoParity: counts need not match (remains: 6,060 against 78).
+	NoParity
+)
+
+var ruleNames = [...]string{NForN: "n_for_n", AllForAll: "all_for_all", NoParity: "none"}
+
+// String returns the stable name of k.
+func (k RuleKind) String() string {
+	if k.Valid() {
+		return ruleNames[k]
+	}
+	return "rule(" + itoa(int(k)) + ")"
+}
+
+// Valid reports whether k is a known rule.
+func (k RuleKind) Valid() bool { return k >= NForN && k <= NoParity }
+
+// Rule is what the terms require of a stage: the parity rule and whether
+// refusals and no-shows may be balanced by the agreed reserves.
+type Rule struct {
+	Kind RuleKind `json:"kind"`
+	// Reserves is whether the terms allow substitution from the reserve
+	// lists. Without it a substituted_by event is refused.
+	Reserves bool `json:"reserves"`
+}
+
+// Counts are the numbers of one side in one category (or in total).
+type Counts struct {
+	Planned      int `json:"planned"`
+	HandedOver   int `json:"handed_over"`   // counted toward parity
+	Refused      int `json:"refused"`       // listed persons who refused
+	NotPresented int `json:"not_presented"` // listed persons not presented
+	Substituted  int `json:"substituted"`   // listed persons replaced by a reserve
+	Unlisted     int `json:"unlisted"`      // unlisted persons presented (counted only if accepted)
+	Flagged      int `json:"flagged"`       // crossed but not counted: unlisted or objected, not accepted
+	Mismatch     int `json:"mismatch"`      // identity mismatch not resolved
+	Outstanding  int `json:"outstanding"`   // listed persons with no final outcome (mismatches included)
+	// Left is what is left to balance: how many more this side must hand
+	// over in the category for the rule to hold.
+	Left int `json:"left"`
+	// ReservesLeft is the number of unused reserves.
+	ReservesLeft int `json:"reserves_left"`
+}
+
+func (c *Counts) add(o Counts) {
+	c.Planned += o.Planned
+	c.HandedOver += o.HandedOver
+	c.Refused += o.Refused
+	c.NotPresented += o.NotPresented
+	c.Substituted += o.Substituted
+	c.Unlisted += o.Unlisted
+	c.Flagged += o.Flagged
+	c.Mismatch += o.Mismatch
+	c.Outstanding += o.Outstanding
+	c.Left += o.Left
+	c.ReservesLeft += o.ReservesLeft
+}
+
+// SideReport is one releasing side's counts.
+type SideReport struct {
+	ByCategory map[person.Category]Counts `json:"by_category"`
+	Total      Counts                     `json:"total"`
+}
+
+// Suggestion is a refusal or no-show that an unused reserve of the same
+// side and category can balance, where the terms allow reserves.
+type Suggestion struct {
+	Side     string          `json:"side"`
+	Category person.Category `json:"category"`
+	Replaces string          `json:"replaces"` // the listed person who did not cross
+	Reserve  string          `json:"reserve"`  // a reserve who may cross instead
+}
+
+// Flag is a person who crossed and does not count, or whose identity is
+// in doubt: what the report must show and never fold into the counts.
+type Flag struct {
+	Side      string          `json:"side"`
+	RecordID  string          `json:"record_id,omitempty"`
+	Event     string          `json:"event"` // the event an amendment decision refers to
+	Category  person.Category `json:"category"`
+	Kind      string          `json:"kind"` // "unlisted", "out_of_category" or "identity_mismatch"
+	Amendment AmendmentState  `json:"amendment,omitempty"`
+	Reason    string          `json:"reason"`
+}
+
+// Report is the parity of a stage at one point: counts per side and
+// category, what is left, whether the stage may close and why not.
+type Report struct {
+	Exchange string                `json:"exchange"`
+	Stage    int                   `json:"stage"`
+	State    string                `json:"state"`
+	Rule     string                `json:"rule"`
+	Sides    map[string]SideReport `json:"sides"`
+	// Parity is whether the rule holds and every listed person has a final
+	// outcome: the stage may close without a discrepancy.
+	Parity bool `json:"parity"`
+	// MayClose is Parity in the closing state.
+	MayClose bool `json:"may_close"`
+	// Blockers say why parity does not hold, one line each, in a stable order.
+	Blockers []string `json:"blockers,omitempty"`
+	// Balance lists the reserves that can balance refusals and no-shows.
+	Balance     []Suggestion `json:"balance,omitempty"`
+	Flags       []Flag       `json:"flags,omitempty"`
+	Discrepancy string       `json:"discrepancy,omitempty"`
+}
+
+// Compute is the parity engine as one pure function: it replays events
+// onto plan under rule and reports. It fails when the plan is invalid or an
+// event would be refused.
+func Compute(plan Plan, rule Rule, events []Event) (Report, error) {
+	s, err := Replay(plan, rule, events)
+	if err != nil {
+		return Report{}, err
+	}
+	return s.Report(), nil
+}
+
+// Report computes the stage's parity report from its current state. It is
+// linear in the number of persons of the stage.
+func (s *Stage) Report() Report {
+	r := Report{
+		Exchange: s.plan.Exchange, Stage: s.plan.Stage, State: s.state.String(), Rule: s.rule.Kind.String(),
+		Sides: map[string]SideReport{}, Discrepancy: s.discrepancy,
+	}
+	type bucket struct {
+		c          Counts
+		replace  []string // refused, not presented or rejected, not substituted
+		noShow   []string // the same without the refusals
+		reserves []string
+	}
+	buckets := map[string]map[person.Category]*bucket{}
+	get := func(side string, c person.Category) *bucket {
+		m := buckets[side]
+		if m == nil {
+			m = map[person.Category]*bucket{}
+			buckets[side] = m
+		}
+		b := m[c]
+		if b == nil {
+			b = &bucket{}
+			m[c] = b
+		}
+		return b
+	}
+	for _, side := range s.sides {
+		sp := s.plan.Sides[side]
+		for c, n := range sp.planned() {
+			get(side, c).c.Planned = n
+		}
+		visit := func(pp PlannedPerson) {
+			p := s.persons[pkey{side, pp.RecordID}]
+			b := get(side, p.Category)
+			counted := s.counted(p)
+			if counted {
+				b.c.HandedOver++
+			}
+			switch p.Outcome {
+			case OutcomeRefused:
+				b.c.Refused++
+			case OutcomeNotPresented:
+				b.c.NotPresented++
+			case OutcomeMismatch:
+				b.c.Mismatch++
+				b.c.Outstanding++
+			case OutcomeOutstanding:
+				b.c.Outstanding++
+			case OutcomeReserve:
+				b.c.ReservesLeft++
+				b.reserves = append(b.reserves, p.RecordID)
+			case OutcomeHandedOver:
+				if !counted {
+					b.c.Flagged++
+					r.Flags = append(r.Flags, Flag{Side: side, RecordID: p.RecordID, Event: p.AmendmentEvent, Category: p.Category,
+						Kind: "out_of_category", Amendment: s.amendmentState(p.AmendmentEvent), Reason: p.Flag})
+				}
+			}
+			if p.Outcome == OutcomeMismatch {
+				r.Flags = append(r.Flags, Flag{Side: side, RecordID: p.RecordID, Event: p.Events[len(p.Events)-1], Category: p.Category,
+					Kind: "identity_mismatch", Reason: p.Flag})
+			}
+			if p.SubstitutedBy != "" {
+				b.c.Substituted++
+			} else if !p.Reserve && !counted && (p.Outcome == OutcomeRefused || p.Outcome == OutcomeNotPresented || p.Outcome == OutcomeHandedOver) {
+				b.replace = append(b.replace, p.RecordID)
+				if p.Outcome != OutcomeRefused {
+					b.noShow = append(b.noShow, p.RecordID)
+				}
+			}
+		}
+		for _, pp := range sp.Persons {
+			visit(pp)
+		}
+		for _, pp := range sp.Reserves {
+			visit(pp)
+		}
+	}
+	for _, k := range s.unlisted {
+		p := s.persons[k]
+		b := get(p.Side, p.Category)
+		b.c.Unlisted++
+		st := s.amendmentState(p.AmendmentEvent)
+		if st == AmendAccepted {
+			b.c.HandedOver++
+			continue
+		}
+		b.c.Flagged++
+		r.Flags = append(r.Flags, Flag{Side: p.Side, RecordID: p.RecordID, Event: p.AmendmentEvent, Category: p.Category,
+			Kind: "unlisted", Amendment: st, Reason: p.Flag})
+	}
+
+	// What is left to balance, per rule.
+	cats := map[person.Category]bool{}
+	for _, m := range buckets {
+		for c := range m {
+			cats[c] = true
+		}
+	}
+	var catList []person.Category
+	for _, c := range categoriesOf(boolCounts(cats)) {
+		catList = append(catList, c)
+	}
+	var blockers []string
+	for _, c := range catList {
+		target := 0
+		if s.rule.Kind == NForN {
+			for _, side := range s.sides {
+				b := get(side, c)
+				target = max(target, b.c.Planned, b.c.HandedOver)
+			}
+		}
+		for _, side := range s.sides {
+			b := get(side, c)
+			switch s.rule.Kind {
+			case NForN:
+				b.c.Left = target - b.c.HandedOver
+			case AllForAll:
+				// Everyone listed must be accounted for; a refusal accounts
+				// for a person (Art. 109(3)), a no-show does not.
+				b.c.Left = b.c.Outstanding + len(b.noShow)
+			case NoParity:
+				b.c.Left = 0
+			}
+			if b.c.Left < 0 {
+				b.c.Left = 0
+			}
+			if b.c.Outstanding > 0 {
+				blockers = append(blockers, side+" "+string(c)+": "+itoa(b.c.Outstanding)+" listed without a final outcome")
+			}
+			if b.c.Left > 0 {
+				msg := side + " " + string(c) + ": " + itoa(b.c.Left) + " left to balance"
+				if s.rule.Kind == NForN {
+					msg += " (handed over " + itoa(b.c.HandedOver) + " of " + itoa(target) + ")"
+				}
+				blockers = append(blockers, msg)
+			}
+			// Suggest reserves for refusals and no-shows where allowed.
+			if s.rule.Reserves && b.c.Left > 0 {
+				gaps := b.replace
+				if s.rule.Kind == AllForAll {
+					gaps = b.noShow
+				}
+				n := min(b.c.Left, len(gaps), len(b.reserves))
+				for i := range n {
+					r.Balance = append(r.Balance, Suggestion{Side: side, Category: c, Replaces: gaps[i], Reserve: b.reserves[i]})
+				}
+				if short := b.c.Left - n; short > 0 && b.c.Outstanding == 0 {
+					blockers = append(blockers, side+" "+string(c)+": "+itoa(short)+" cannot be balanced from reserves")
+				}
+			}
+		}
+	}
+	for _, side := range s.sides {
+		sr := SideReport{ByCategory: map[person.Category]Counts{}}
+		for c, b := range buckets[side] {
+			sr.ByCategory[c] = b.c
+			sr.Total.add(b.c)
+		}
+		r.Sides[side] = sr
+	}
+	r.Blockers = blockers
+	r.Parity = len(blockers) == 0
+	r.MayClose = r.Parity && s.state == Closing
+	sort.SliceStable(r.Flags, func(i, j int) bool {
+		if r.Flags[i].Side != r.Flags[j].Side {
+			return r.Flags[i].Side < r.Flags[j].Side
+		}
+		return r.Flags[i].Kind < r.Flags[j].Kind
+	})
+	return r
+}
+
+func boolCounts(m map[person.Category]bool) map[person.Category]int {
+	out := make(map[person.Category]int, len(m))
+	for c := range m {
+		out[c] = 1
+	}
+	return out
+}
+
+func joinBlockers(b []string) string { return strings.Join(b, "; ") }

@@ -1,0 +1,152 @@
+package crossing
+
+import (
+	"sort"
+
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/person"
+)
+
+// Plan is what the agreement says about one stage: for each releasing side,
+// the persons it hands over, its reserves and its planned counts per
+// category; the crossing points and the window. The caller maps the
+// exchange's frozen stage plan onto it.
+type Plan struct {
+	Exchange string `json:"exchange"` // opaque exchange id
+	Stage    int    `json:"stage"`    // stage number, from 1
+	// Sides maps a party code ("UA", "RU") to what that party releases.
+	Sides  map[string]SidePlan `json:"sides"`
+	Points []string            `json:"points,omitempty"`
+	Window Window              `json:"window,omitzero"`
+}
+
+// SidePlan is what one party releases in a stage.
+type SidePlan struct {
+	Persons  []PlannedPerson `json:"persons"`
+	Reserves []PlannedPerson `json:"reserves,omitempty"`
+	// Planned is the planned count per category; when nil it is the count
+	// of Persons per category.
+	Planned map[person.Category]int `json:"planned,omitempty"`
+}
+
+// PlannedPerson is one person on a stage's list or reserve list.
+type PlannedPerson struct {
+	RecordID string          `json:"record_id"`
+	Category person.Category `json:"category"`
+}
+
+// sideNames returns the plan's side codes in sorted order.
+func (p Plan) sideNames() []string {
+	out := make([]string, 0, len(p.Sides))
+	for s := range p.Sides {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// planned returns the planned count of side in category c.
+func (sp SidePlan) planned() map[person.Category]int {
+	if sp.Planned != nil {
+		return sp.Planned
+	}
+	m := map[person.Category]int{}
+	for _, p := range sp.Persons {
+		m[p.Category]++
+	}
+	return m
+}
+
+// Validate checks a plan against a rule: two sides other than the
+// mediator, known categories, no person twice, planned counts that match
+// the list, and for N-for-N equal planned counts on both sides.
+func (p Plan) Validate(rule Rule) error {
+	var fe []errs.FieldError
+	bad := func(field, msg string) { fe = append(fe, errs.FieldError{Field: field, Message: msg}) }
+	if p.Stage < 1 {
+		bad("stage", "must be 1 or more")
+	}
+	if len(p.Sides) != 2 {
+		bad("sides", "a stage has exactly two releasing sides, got "+itoa(len(p.Sides)))
+	}
+	if !p.Window.Valid() {
+		bad("window", "must end after it starts")
+	}
+	if !rule.Kind.Valid() {
+		bad("rule", "unknown parity rule")
+	}
+	seen := map[string]string{}
+	for _, side := range p.sideNames() {
+		sp := p.Sides[side]
+		if side == "" || side == Mediator {
+			bad("sides", quote(side)+" is not a party")
+		}
+		check := func(list string, ps []PlannedPerson) {
+			for i, pp := range ps {
+				where := side + "." + list + "[" + itoa(i) + "]"
+				if pp.RecordID == "" {
+					bad(where+".record_id", "is required")
+					continue
+				}
+				if !pp.Category.Valid() {
+					bad(where+".category", quote(string(pp.Category))+" is not a category")
+				}
+				k := side + "/" + pp.RecordID
+				if prev, dup := seen[k]; dup {
+					bad(where+".record_id", quote(pp.RecordID)+" is already at "+prev)
+				}
+				seen[k] = where
+			}
+		}
+		check("persons", sp.Persons)
+		check("reserves", sp.Reserves)
+		if sp.Planned != nil {
+			have := map[person.Category]int{}
+			for _, pp := range sp.Persons {
+				have[pp.Category]++
+			}
+			for _, c := range categoriesOf(sp.Planned, have) {
+				if sp.Planned[c] != have[c] {
+					bad(side+".planned."+string(c), "plans "+itoa(sp.Planned[c])+" but the list has "+itoa(have[c]))
+				}
+			}
+		}
+	}
+	if rule.Kind == NForN && len(p.Sides) == 2 {
+		names := p.sideNames()
+		a, b := p.Sides[names[0]].planned(), p.Sides[names[1]].planned()
+		for _, c := range categoriesOf(a, b) {
+			if a[c] != b[c] {
+				bad("planned."+string(c), "N for N needs equal counts: "+names[0]+" plans "+itoa(a[c])+", "+names[1]+" plans "+itoa(b[c]))
+			}
+		}
+	}
+	if len(fe) > 0 {
+		return errs.E("crossing.Plan.Validate", errs.Invalid, "the stage plan is not valid", fe)
+	}
+	return nil
+}
+
+// categoriesOf returns the categories present in any of ms, in
+// person.Categories order, then any others sorted.
+func categoriesOf(ms ...map[person.Category]int) []person.Category {
+	set := map[person.Category]bool{}
+	for _, m := range ms {
+		for c := range m {
+			set[c] = true
+		}
+	}
+	var out []person.Category
+	for _, c := range person.Categories {
+		if set[c] {
+			out = append(out, c)
+			delete(set, c)
+		}
+	}
+	var rest []person.Category
+	for c := range set {
+		rest = append(rest, c)
+	}
+	sort.Slice(rest, func(i, j int) bool { return rest[i] < rest[j] })
+	return append(out, rest...)
+}

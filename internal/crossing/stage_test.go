@@ -1,0 +1,117 @@
+package crossing
+
+import (
+	"testing"
+
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/person"
+)
+
+func TestStageLifecycle(t *testing.T) {
+	plan := mkPlan(1, map[person.Category]int{person.Military: 2}, 1)
+	s, err := New(plan, Rule{Kind: NForN, Reserves: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newEv()
+	// Handovers before the stage opens are refused.
+	_, err = s.Apply(b.handed("UA", "UA-military-0"))
+	wantKind(t, err, errs.Conflict)
+
+	slip := b.stage(StageSlipped, "weather")
+	slip.Window = Window{Start: t0.Add(24 * 3600e9), End: t0.Add(30 * 3600e9)}
+	mustApply(t, s, slip, b.stage(StageOpened, ""))
+	// A slip is allowed only while planned.
+	slip2 := b.stage(StageSlipped, "again")
+	slip2.Window = slip.Window
+	_, err = s.Apply(slip2)
+	wantKind(t, err, errs.Conflict)
+
+	for _, side := range []string{"UA", "RU"} {
+		mustApply(t, s, b.handed(side, side+"-military-0"))
+	}
+	// A party may not move the stage.
+	c := b.stage(StageClosing, "")
+	c.Party = "UA"
+	_, err = s.Apply(c)
+	wantKind(t, err, errs.Forbidden)
+
+	mustApply(t, s, b.stage(StageClosing, ""))
+	_, err = s.Apply(b.stage(StageClosed, ""))
+	wantKind(t, err, errs.Conflict) // one outstanding per side
+
+	// Suspension needs a reason; resuming returns to open.
+	_, err = s.Apply(b.stage(StageSuspended, ""))
+	wantKind(t, err, errs.Invalid)
+	mustApply(t, s, b.stage(StageSuspended, "shelling near the crossing"))
+	if s.Reason() == "" || s.State() != Suspended {
+		t.Fatalf("got %s %q, want suspended with a reason", s.State(), s.Reason())
+	}
+	// Someone crossed: the stage cannot be cancelled.
+	_, err = s.Apply(b.stage(StageCancelled, "called off"))
+	wantKind(t, err, errs.Conflict)
+	mustApply(t, s, b.stage(StageResumed, ""))
+	for _, side := range []string{"UA", "RU"} {
+		mustApply(t, s, b.handed(side, side+"-military-1"))
+	}
+	mustApply(t, s, b.stage(StageClosing, ""))
+	if r := s.Report(); !r.MayClose {
+		t.Fatalf("report: %+v, want may close", r)
+	}
+	mustApply(t, s, b.stage(StageClosed, ""))
+	if s.State() != Closed || s.Discrepancy() != "" {
+		t.Fatalf("got %s %q", s.State(), s.Discrepancy())
+	}
+	h := s.History()
+	if len(h) != 7 || !h[len(h)-1].Parity {
+		t.Fatalf("history %+v", h)
+	}
+	_, err = s.Apply(b.handed("UA", "UA-military-1"))
+	wantKind(t, err, errs.Conflict)
+}
+
+func TestTransitionTable(t *testing.T) {
+	for _, tc := range []struct {
+		from State
+		via  EventType
+		to   State
+		ok   bool
+	}{
+		{Planned, StageOpened, Open, true},
+		{Planned, StageClosed, 0, false},
+		{Open, StageClosed, 0, false},
+		{Open, StageCancelled, 0, false},
+		{Closing, StageClosed, Closed, true},
+		{Suspended, StageResumed, Open, true},
+		{Closed, StageReopened, 0, false},
+		{Cancelled, StageOpened, 0, false},
+	} {
+		t.Run(tc.from.String()+"/"+tc.via.String(), func(t *testing.T) {
+			to, ok := next(tc.from, tc.via)
+			if ok != tc.ok || to != tc.to {
+				t.Errorf("got %s %v, want %s %v", to, ok, tc.to, tc.ok)
+			}
+		})
+	}
+	for s := Planned; s <= Cancelled; s++ {
+		got, err := ParseState(s.String())
+		if err != nil || got != s {
+			t.Errorf("ParseState(%s) = %v, %v", s, got, err)
+		}
+		if s.Final() != (len(Allowed(s)) == 0) {
+			t.Errorf("%s: final %v but allows %v", s, s.Final(), Allowed(s))
+		}
+	}
+}
+
+func TestCancelPlanned(t *testing.T) {
+	s, err := New(mkPlan(2, map[person.Category]int{person.Military: 1}, 0), Rule{Kind: NForN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newEv()
+	mustApply(t, s, b.stage(StageCancelled, "the other side did not come"))
+	if s.State() != Cancelled {
+		t.Fatalf("got %s", s.State())
+	}
+}
