@@ -53,7 +53,7 @@ type Prepared struct {
 	skel    string
 	fold    string       // skeleton with a feminine surname ending made masculine
 	cons    string       // consonants of the skeleton
-	alt     [2]*Prepared // other readings of Latin x, cz, ch (GOST B, German), where they differ
+	alt     [3]*Prepared // other readings of x, cz, ch, yo (GOST B, German, ьо), where they differ
 	abjad   bool         // written in Arabic or Hebrew script, without short vowels
 	group   int32
 	inits   uint32
@@ -96,7 +96,8 @@ func Prepare(part Part, name string) Prepared {
 	for k, rd := range readings(n) {
 		// Latin x is ks in most spellings but х in GOST 7.79 B (Mixail);
 		// cz is ч in Polish but ц in GOST B; ch is х in German and
-		// Polish. Keep every reading.
+		// Polish; ьо is e as Russian ё, but o by KMU 55. Keep every
+		// reading.
 		if alt := string(appendSkeleton(nil, n, rd)); alt != p.skel {
 			a := Prepared{norm: n, skel: alt, initial: p.initial, inits: p.inits, group: noGroup}
 			if g, ok := t.group[alt]; ok {
@@ -225,12 +226,12 @@ func SimilarityPrepared(a, b Prepared) float64 {
 }
 
 // comparePrepared scores a against b and says at which level they agree,
-// taking the best of the readings of a Latin x, cz or ch.
+// taking the best of the readings of x, cz, ch and yo.
 func comparePrepared(a, b *Prepared) (float64, Level) {
 	s, l := compareOne(a, b)
-	if s < 1 && (a.alt != [2]*Prepared{} || b.alt != [2]*Prepared{}) {
-		ra := [3]*Prepared{a, a.alt[0], a.alt[1]}
-		rb := [3]*Prepared{b, b.alt[0], b.alt[1]}
+	if s < 1 && (a.alt != [3]*Prepared{} || b.alt != [3]*Prepared{}) {
+		ra := [4]*Prepared{a, a.alt[0], a.alt[1], a.alt[2]}
+		rb := [4]*Prepared{b, b.alt[0], b.alt[1], b.alt[2]}
 		for _, x := range ra {
 			for _, y := range rb {
 				if x == nil || y == nil || (x == a && y == b) {

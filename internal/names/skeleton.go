@@ -91,7 +91,7 @@ func appendSkeleton(dst []byte, s string, rd reading) []byte {
 		if c == ' ' || c == '-' {
 			// A word ends: squeeze it on its own, so that its first
 			// letter is known.
-			dst = squeeze(dst, start)
+			dst = squeeze(dst, start, rd)
 			start = len(dst)
 			i++
 			continue
@@ -131,7 +131,7 @@ func appendSkeleton(dst []byte, s string, rd reading) []byte {
 			dst = utf8.AppendRune(dst, r) // kept as it is
 		}
 	}
-	return squeeze(dst, start)
+	return squeeze(dst, start, rd)
 }
 
 // stripMarks replaces letters with diacritics that carry no sound of their
@@ -189,14 +189,16 @@ func hasSkel(r rune) bool {
 type reading uint8
 
 const (
-	readCommon reading = iota // x = ks, cz = ч, ch = ч: English and Polish usage
-	readGOST                  // GOST 7.79 B: x = х, cz = ц (Mixail, Czoj)
-	readGerman                // German and Polish ch = х (Chruschtschow, Chodorkowski)
+	readCommon reading = 0         // x = ks, cz = ч, ch = ч; ё after a consonant = e
+	readGOST   reading = 1 << iota // GOST 7.79 B: x = х, cz = ц (Mixail, Czoj)
+	readGerman                     // German and Polish ch = х (Chruschtschow, Chodorkowski)
+	readYo                         // ьо, йо, yo, io after a consonant = o (Альона = Alona by KMU)
 )
 
-// readings returns the other readings that apply to the normalised Latin
-// text n: GOST B when it has x or cz; German when it has ch beside a mark
-// of German or Polish spelling (sch, sz, rz, w).
+// readings returns the other readings that apply to the normalised text n:
+// GOST B when it has x or cz; German when it has ch beside a mark of German
+// or Polish spelling (sch, sz, rz, w); o for ё when it has ьо, йо, yo, io
+// or jo (Russian-style spellings write ё as yo, but Ukrainian ьо is o).
 func readings(n string) []reading {
 	var out []reading
 	if strings.Contains(n, "x") || strings.Contains(n, "cz") {
@@ -205,6 +207,12 @@ func readings(n string) []reading {
 	if strings.Contains(strings.ReplaceAll(strings.ReplaceAll(n, "sch", ""), "tsch", ""), "ch") &&
 		(strings.Contains(n, "sch") || strings.Contains(n, "sz") || strings.Contains(n, "rz") || strings.Contains(n, "w")) {
 		out = append(out, readGerman)
+	}
+	for _, g := range [...]string{"ьо", "йо", "ъо", "yo", "io", "jo"} {
+		if strings.Contains(n, g) {
+			out = append(out, readYo)
+			break
+		}
 	}
 	return out
 }
@@ -231,7 +239,7 @@ func latinDigraph(s string, rd reading) (string, int) {
 	case 'h':
 		return "g", 1
 	case 'x':
-		if rd == readGOST {
+		if rd&readGOST != 0 {
 			return "g", 1
 		}
 		return "ks", 1
@@ -263,12 +271,12 @@ func latinDigraph(s string, rd reading) (string, int) {
 	case 'c':
 		switch at(1) {
 		case 'h':
-			if rd == readGerman {
+			if rd&readGerman != 0 {
 				return "g", 2
 			}
 			return "Q", 2
 		case 'z':
-			if rd == readGOST {
+			if rd&readGOST != 0 {
 				return "C", 2
 			}
 			return "Q", 2
@@ -308,7 +316,7 @@ func isSkelVowel(c byte) bool {
 // in place. A j (a soft or hard sign) is a glide before a vowel and
 // nothing before a consonant. At the start of a word the glide is kept, except before e:
 // Яна is not Анна, but Yelena and Elena are one spelling of Елена.
-func squeeze(dst []byte, start int) []byte {
+func squeeze(dst []byte, start int, rd reading) []byte {
 	w := start
 	for r := start; r < len(dst); r++ {
 		c := dst[r]
@@ -321,7 +329,7 @@ func squeeze(dst []byte, start int) []byte {
 			if n < len(dst) && isSkelVowel(dst[n]) && (r > start || dst[n] == 'e') {
 				// ё after a consonant is written e, yo, io or jo, and
 				// Ukrainian writes it ьо or йо: all become e.
-				if dst[n] == 'o' && w > start && !isSkelVowel(dst[w-1]) {
+				if dst[n] == 'o' && w > start && !isSkelVowel(dst[w-1]) && rd&readYo == 0 {
 					dst[n] = 'e'
 				}
 				r = n - 1
