@@ -260,6 +260,8 @@ const (
 	VProsecution      ViolationCode = "pending_prosecution" // Rule 128
 	VSentence         ViolationCode = "serving_sentence"    // Rule 128
 	VCapturedAfter    ViolationCode = "captured_after"      // captured after the rule's date, or capture date unknown
+	VNoRecord         ViolationCode = "no_record"           // the listed record's facts are not available
+	VCategoryMismatch ViolationCode = "category_mismatch"   // listed under another category than the record's
 )
 
 // Violation is one eligibility rule a person does not meet.

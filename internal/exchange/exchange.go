@@ -1,0 +1,105 @@
+package exchange
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/handover-project/handover/internal/errs"
+)
+
+// Mediator is the signer role of the mediator in an agreement, beside the
+// two parties' codes. A party MUST NOT be called so.
+const Mediator = "mediator"
+
+// Exchange is one negotiated exchange between two parties through the
+// mediator, as the mediator opens it: its parties, crossing points,
+// expected dates and terms.
+type Exchange struct {
+	// ID is the store's opaque id, used in the log and the agreement
+	// document ("ex-2025-05-16").
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Parties are the two parties' codes ("UA", "RU"), in the order every
+	// view and document lists them.
+	Parties [2]string `json:"parties"`
+	// Crossings are the crossing points; an exchange may run at several
+	// at once. Stages name one of them.
+	Crossings []string  `json:"crossings"`
+	From      time.Time `json:"from,omitzero"` // expected first day
+	To        time.Time `json:"to,omitzero"`   // expected last day
+	Terms     Terms     `json:"terms"`
+}
+
+// Validate checks the exchange and its terms and returns an errs.Invalid
+// error listing every problem by field, or nil.
+func (e *Exchange) Validate() error {
+	var fe []errs.FieldError
+	add := func(field, format string, args ...any) {
+		fe = append(fe, errs.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if !validID(e.ID) {
+		add("id", idRule)
+	}
+	if !validText(e.Name) {
+		add("name", "required, one line without control characters")
+	}
+	for i, p := range e.Parties {
+		if !validID(p) || p == Mediator {
+			add(fmt.Sprintf("parties[%d]", i), "must be a party code (%s), not %q", idRule, Mediator)
+		}
+	}
+	if e.Parties[0] == e.Parties[1] {
+		add("parties", "an exchange is between two different parties")
+	}
+	if len(e.Crossings) == 0 {
+		add("crossings", "at least one crossing point is required")
+	}
+	seen := map[string]bool{}
+	for i, c := range e.Crossings {
+		if !validText(c) {
+			add(fmt.Sprintf("crossings[%d]", i), "one line without control characters")
+		} else if seen[c] {
+			add(fmt.Sprintf("crossings[%d]", i), "%q is listed twice", c)
+		}
+		seen[c] = true
+	}
+	if !e.From.IsZero() && !e.To.IsZero() && e.To.Before(e.From) {
+		add("to", "is before from")
+	}
+	if err := e.Terms.Validate(); err != nil {
+		for _, f := range errs.Fields(err) {
+			f.Field = "terms." + f.Field
+			fe = append(fe, f)
+		}
+	}
+	if fe != nil {
+		return errs.E("exchange.Exchange.Validate", errs.Invalid, "invalid exchange", fe)
+	}
+	return nil
+}
+
+// HasParty reports whether p is one of the exchange's parties.
+func (e *Exchange) HasParty(p string) bool {
+	return p != "" && (e.Parties[0] == p || e.Parties[1] == p)
+}
+
+// Other returns the party facing p, and false when p is not a party.
+func (e *Exchange) Other(p string) (string, bool) {
+	switch p {
+	case e.Parties[0]:
+		return e.Parties[1], true
+	case e.Parties[1]:
+		return e.Parties[0], true
+	}
+	return "", false
+}
+
+// HasCrossing reports whether c is one of the exchange's crossing points.
+func (e *Exchange) HasCrossing(c string) bool {
+	for _, x := range e.Crossings {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
