@@ -154,6 +154,9 @@ func TestSimilarityAndEquivalent(t *testing.T) {
 			if s2 := Similarity(tc.part, tc.b, tc.a); s2 != s {
 				t.Errorf("Similarity is not symmetric: got %v and %v", s, s2)
 			}
+			if s3, _ := ComparePrepared(Prepare(tc.part, tc.a), Prepare(tc.part, tc.b)); s3 != s {
+				t.Errorf("ComparePrepared: got %v, want %v as Similarity", s3, s)
+			}
 			if got := Equivalent(tc.part, tc.a, tc.b); got != tc.equiv {
 				t.Errorf("Equivalent: got %v, want %v", got, tc.equiv)
 			}

@@ -91,7 +91,8 @@ const (
 
 var schemeNames = [...]string{ICAO: "icao", GOST779B: "gost779b", BGNPCGN: "bgnpcgn"}
 
-// String returns the scheme's short name, as the CLI accepts it.
+// String returns the scheme's short name (icao, gost779b, bgnpcgn), as
+// ParseRussianScheme reads it.
 func (s RussianScheme) String() string {
 	if int(s) < len(schemeNames) {
 		return schemeNames[s]

@@ -225,6 +225,13 @@ func SimilarityPrepared(a, b Prepared) float64 {
 	return s
 }
 
+// ComparePrepared is SimilarityPrepared with the level at which the two
+// values agree (exact, equivalent, similar, initial, missing, different),
+// for callers that weigh levels rather than scores. It does not allocate.
+func ComparePrepared(a, b Prepared) (float64, Level) {
+	return comparePrepared(&a, &b)
+}
+
 // comparePrepared scores a against b and says at which level they agree,
 // taking the best of the readings of x, cz, ch and yo.
 func comparePrepared(a, b *Prepared) (float64, Level) {
