@@ -105,3 +105,5 @@ func wantKind(t testing.TB, err error, k errs.Kind) {
 		t.Fatalf("got kind %s (%v), want %s", got, err, k)
 	}
 }
+
+var fixedZone = time.FixedZone("MSK", 3*3600)

@@ -144,7 +144,7 @@ func (s *Stage) Report() Report {
 		Sides: map[string]SideReport{}, Discrepancy: s.discrepancy,
 	}
 	type bucket struct {
-		c          Counts
+		c        Counts
 		replace  []string // refused, not presented or rejected, not substituted
 		noShow   []string // the same without the refusals
 		reserves []string

@@ -1,0 +1,248 @@
+package crossing
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/person"
+)
+
+func openStage(t *testing.T, per map[person.Category]int, reserves int, rule Rule) (*Stage, *ev) {
+	t.Helper()
+	s, err := New(mkPlan(1, per, reserves), rule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newEv()
+	mustApply(t, s, b.stage(StageOpened, ""))
+	return s, b
+}
+
+func TestIdempotentRecording(t *testing.T) {
+	s, b := openStage(t, map[person.Category]int{person.Military: 2}, 0, Rule{Kind: NForN})
+	e := b.handed("UA", "UA-military-0")
+	mustApply(t, s, e)
+	before := s.Report()
+	// A retry after a dropped connection records once.
+	dup, err := s.Apply(e)
+	if err != nil || !dup {
+		t.Fatalf("retry: got dup %v, err %v; want a duplicate", dup, err)
+	}
+	if got := s.Report(); !reflect.DeepEqual(got, before) {
+		t.Fatalf("a duplicate changed the report:\n got %+v\nwant %+v", got, before)
+	}
+	if n := len(s.Events()); n != 2 {
+		t.Fatalf("got %d events, want 2", n)
+	}
+	// The same id with other content is a conflict.
+	other := e
+	other.Health = HealthSick
+	_, err = s.Apply(other)
+	wantKind(t, err, errs.Conflict)
+	// The same time in another zone is the same content.
+	same := e
+	same.At = e.At.In(fixedZone)
+	if dup, err := s.Apply(same); err != nil || !dup {
+		t.Fatalf("same instant in another zone: dup %v err %v", dup, err)
+	}
+}
+
+func TestPersonEvents(t *testing.T) {
+	rule := Rule{Kind: NForN, Reserves: true}
+	for _, tc := range []struct {
+		name  string
+		build func(b *ev) []Event // all applied; the last one is judged
+		kind  errs.Kind           // Other: accepted
+	}{
+		{"handed over", func(b *ev) []Event { return []Event{b.handed("UA", "UA-military-0")} }, errs.Other},
+		{"twice handed over", func(b *ev) []Event {
+			return []Event{b.handed("UA", "UA-military-0"), b.handed("UA", "UA-military-0")}
+		}, errs.Conflict},
+		{"refused after handed over", func(b *ev) []Event {
+			return []Event{b.handed("UA", "UA-military-0"), b.refused("UA", "UA-military-0")}
+		}, errs.Conflict},
+		{"not on the list", func(b *ev) []Event { return []Event{b.handed("UA", "RU-military-0")} }, errs.Invalid},
+		{"reserve without substitution", func(b *ev) []Event { return []Event{b.handed("UA", "UA-military-r0")} }, errs.Invalid},
+		{"unknown side", func(b *ev) []Event { return []Event{b.handed("BY", "UA-military-0")} }, errs.Invalid},
+		{"no identity check", func(b *ev) []Event {
+			e := b.handed("UA", "UA-military-0")
+			e.Check = IdentityCheck{}
+			return []Event{e}
+		}, errs.Invalid},
+		{"no health", func(b *ev) []Event {
+			e := b.handed("UA", "UA-military-0")
+			e.Health = ""
+			return []Event{e}
+		}, errs.Invalid},
+		{"refusal without witness", func(b *ev) []Event {
+			e := b.refused("UA", "UA-military-0")
+			e.Observer = ""
+			return []Event{e}
+		}, errs.Invalid},
+		{"refusal withdrawn then handed over", func(b *ev) []Event {
+			w := b.refused("UA", "UA-military-0")
+			w.ID, w.Type = "w-1", RefusalWithdrawn
+			return []Event{b.refused("UA", "UA-military-0"), w, b.handed("UA", "UA-military-0")}
+		}, errs.Other},
+		{"withdraw without refusal", func(b *ev) []Event {
+			w := b.refused("UA", "UA-military-0")
+			w.Type = RefusalWithdrawn
+			return []Event{w}
+		}, errs.Conflict},
+		{"mismatch then handed over", func(b *ev) []Event {
+			m := b.notPresented("UA", "UA-military-0")
+			m.Type, m.Reason = IdentityMismatch, "service number differs"
+			return []Event{m, b.handed("UA", "UA-military-0")}
+		}, errs.Other},
+		{"substitution after refusal", func(b *ev) []Event {
+			return []Event{b.refused("UA", "UA-military-0"), b.substituted("UA", "UA-military-0", "UA-military-r0")}
+		}, errs.Other},
+		{"substitution for a no-show", func(b *ev) []Event {
+			return []Event{b.substituted("UA", "UA-military-0", "UA-military-r0")}
+		}, errs.Other},
+		{"reserve used twice", func(b *ev) []Event {
+			return []Event{b.substituted("UA", "UA-military-0", "UA-military-r0"), b.substituted("UA", "UA-military-1", "UA-military-r0")}
+		}, errs.Conflict},
+		{"reserve of the other side", func(b *ev) []Event {
+			return []Event{b.substituted("UA", "UA-military-0", "RU-military-r0")}
+		}, errs.Invalid},
+		{"substituting a person handed over", func(b *ev) []Event {
+			return []Event{b.handed("UA", "UA-military-0"), b.substituted("UA", "UA-military-0", "UA-military-r0")}
+		}, errs.Conflict},
+		{"reserve of another category", func(b *ev) []Event {
+			return []Event{b.substituted("UA", "UA-military-0", "UA-civilian-r0")}
+		}, errs.Invalid},
+		{"unlisted with a listed id", func(b *ev) []Event {
+			u := b.unlisted("UA", person.Military)
+			u.RecordID = "UA-military-0"
+			return []Event{u}
+		}, errs.Invalid},
+		{"amendment of nothing", func(b *ev) []Event { return []Event{b.amend(AmendmentAccepted, "UA", "nope")} }, errs.Invalid},
+		{"amendment by the mediator", func(b *ev) []Event {
+			u := b.unlisted("UA", person.Military)
+			return []Event{u, b.amend(AmendmentAccepted, Mediator, u.ID)}
+		}, errs.Invalid},
+		{"accepted twice by one party", func(b *ev) []Event {
+			u := b.unlisted("UA", person.Military)
+			return []Event{u, b.amend(AmendmentAccepted, "RU", u.ID), b.amend(AmendmentAccepted, "RU", u.ID)}
+		}, errs.Conflict},
+		{"accepted after rejection", func(b *ev) []Event {
+			u := b.unlisted("UA", person.Military)
+			return []Event{u, b.amend(AmendmentRejected, "RU", u.ID), b.amend(AmendmentAccepted, "UA", u.ID)}
+		}, errs.Conflict},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, b := openStage(t, map[person.Category]int{person.Military: 2, person.Civilian: 1}, 1, rule)
+			es := tc.build(b)
+			mustApply(t, s, es[:len(es)-1]...)
+			_, err := s.Apply(es[len(es)-1])
+			if tc.kind == errs.Other {
+				if err != nil {
+					t.Fatalf("got %v, want accepted", err)
+				}
+				return
+			}
+			wantKind(t, err, tc.kind)
+		})
+	}
+}
+
+func TestNoSubstitutionWithoutReserveTerms(t *testing.T) {
+	s, b := openStage(t, map[person.Category]int{person.Military: 1}, 1, Rule{Kind: NForN})
+	_, err := s.Apply(b.substituted("UA", "UA-military-0", "UA-military-r0"))
+	wantKind(t, err, errs.Conflict)
+}
+
+func TestUnlistedNeverCountsUnlessAccepted(t *testing.T) {
+	s, b := openStage(t, map[person.Category]int{person.Civilian: 1}, 0, Rule{Kind: NForN})
+	mustApply(t, s, b.handed("UA", "UA-civilian-0"), b.handed("RU", "RU-civilian-0"))
+	u := b.unlisted("RU", person.Civilian)
+	mustApply(t, s, u)
+	r := s.Report()
+	if got := r.Sides["RU"].Total; got.HandedOver != 1 || got.Unlisted != 1 || got.Flagged != 1 {
+		t.Fatalf("RU counts %+v, want 1 handed over, 1 unlisted, 1 flagged", got)
+	}
+	if !r.Parity || len(r.Flags) != 1 || r.Flags[0].Kind != "unlisted" || r.Flags[0].Amendment != AmendPending {
+		t.Fatalf("report %+v", r)
+	}
+	// One party's acceptance is not enough.
+	mustApply(t, s, b.amend(AmendmentAccepted, "RU", u.ID))
+	if got := s.Report().Sides["RU"].Total.HandedOver; got != 1 {
+		t.Fatalf("after one acceptance RU handed over %d, want 1", got)
+	}
+	mustApply(t, s, b.amend(AmendmentAccepted, "UA", u.ID))
+	r = s.Report()
+	if got := r.Sides["RU"].Total.HandedOver; got != 2 {
+		t.Fatalf("after both accepted RU handed over %d, want 2", got)
+	}
+	// Now RU gave one more than UA: N for N no longer holds.
+	if r.Parity || r.Sides["UA"].Total.Left != 1 {
+		t.Fatalf("report %+v, want UA left 1", r)
+	}
+}
+
+func TestOutOfCategoryFlagged(t *testing.T) {
+	s, b := openStage(t, map[person.Category]int{person.Civilian: 2}, 1, Rule{Kind: NForN, Reserves: true})
+	mustApply(t, s, b.handed("UA", "UA-civilian-0"), b.handed("UA", "UA-civilian-1"), b.handed("RU", "RU-civilian-0"))
+	conv := b.handed("RU", "RU-civilian-1")
+	conv.Objection = "serving a sentence for a non-war crime"
+	mustApply(t, s, conv)
+	r := s.Report()
+	if r.Parity || r.Sides["RU"].Total.HandedOver != 1 || r.Sides["RU"].Total.Flagged != 1 {
+		t.Fatalf("an objected civilian counted silently: %+v", r)
+	}
+	mustApply(t, s, b.amend(AmendmentRejected, "UA", conv.ID))
+	// Rejected: RU may balance from its reserves; the engine says which.
+	r = s.Report()
+	if len(r.Balance) != 1 || r.Balance[0] != (Suggestion{Side: "RU", Category: person.Civilian, Replaces: "RU-civilian-1", Reserve: "RU-civilian-r0"}) {
+		t.Fatalf("balance %+v", r.Balance)
+	}
+	mustApply(t, s, b.substituted("RU", "RU-civilian-1", "RU-civilian-r0"))
+	if r := s.Report(); !r.Parity {
+		t.Fatalf("report %+v, want parity", r)
+	}
+	p, err := s.Person("RU", "RU-civilian-1")
+	if err != nil || p.Counted || p.Amendment != AmendRejected || p.SubstitutedBy != "RU-civilian-r0" {
+		t.Fatalf("person %+v %v", p, err)
+	}
+}
+
+func TestOfflineQueue(t *testing.T) {
+	s, b := openStage(t, map[person.Category]int{person.Military: 3}, 0, Rule{Kind: NForN})
+	first := b.handed("UA", "UA-military-0")
+	mustApply(t, s, first)
+	queue := []Event{
+		first,                                 // sent before the connection dropped: duplicate
+		b.handed("UA", "UA-military-1"),       // applied
+		b.refused("UA", "UA-military-0"),      // the first outcome was final: refused
+		b.notPresented("UA", "UA-military-2"), // applied
+		b.handed("UA", "UA-military-2"),       // after a final no-show: refused
+	}
+	got := s.ApplyAll(queue)
+	want := []string{"duplicate", "applied", "refused", "applied", "refused"}
+	for i := range want {
+		if got[i].Status != want[i] || got[i].ID != queue[i].ID {
+			t.Errorf("queue[%d]: got %s %s (%v), want %s", i, got[i].ID, got[i].Status, got[i].Err, want[i])
+		}
+		if want[i] == "refused" && errs.KindOf(got[i].Err) != errs.Conflict {
+			t.Errorf("queue[%d]: kind %s, want conflict", i, errs.KindOf(got[i].Err))
+		}
+	}
+	if errs.Message(got[2].Err) == "" {
+		t.Error("a refusal must say why")
+	}
+}
+
+func TestContentIsCanonical(t *testing.T) {
+	b := newEv()
+	for _, e := range []Event{b.handed("UA", "запис-1"), b.refused("RU", "x"), b.stage(StageClosed, "26 refused at the point")} {
+		if _, err := audit.CanonicalJSON(e.Content()); err != nil {
+			t.Errorf("%s: %v", e.Type, err)
+		}
+		if _, err := audit.CommitFields("handover.recorded", audit.Nonce{}, e.Content()); err != nil {
+			t.Errorf("%s: %v", e.Type, err)
+		}
+	}
+}
