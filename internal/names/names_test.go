@@ -304,6 +304,12 @@ func TestCompareFullOtherScripts(t *testing.T) {
 		{"John Smith", "Jane Smith", false},
 		{"Abdulrahman Al-Sheikh", "Abdul Rahman Al Sheikh", true},
 		{"Kim Jong Un", "Kim Jong Il", false},
+		{"Vladimir Poutine", "Владимир Путин", true},
+		{"Fédor Chaliapine", "Фёдор Шаляпин", true},
+		{"Igor Setchine", "Игорь Иванович Сечин", true},
+		{"Nikita Chruschtschow", "Никита Хрущёв", true},
+		{"Michail Chodorkowski", "Михаил Ходорковский", true},
+		{"Mixail Xodorkovskij", "Михаил Ходорковский", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.a+"/"+tc.b, func(t *testing.T) {

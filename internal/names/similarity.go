@@ -53,7 +53,7 @@ type Prepared struct {
 	skel    string
 	fold    string       // skeleton with a feminine surname ending made masculine
 	cons    string       // consonants of the skeleton
-	alt     [3]*Prepared // other readings of x, cz, ch, yo (GOST B, German, ьо), where they differ
+	alt     [4]*Prepared // other readings of x, cz, ch, yo, ou (GOST B, German, ьо, French), where they differ
 	abjad   bool         // written in Arabic or Hebrew script, without short vowels
 	group   int32
 	inits   uint32
@@ -96,8 +96,8 @@ func Prepare(part Part, name string) Prepared {
 	for k, rd := range readings(n) {
 		// Latin x is ks in most spellings but х in GOST 7.79 B (Mixail);
 		// cz is ч in Polish but ц in GOST B; ch is х in German and
-		// Polish; ьо is e as Russian ё, but o by KMU 55. Keep every
-		// reading.
+		// Polish, ш in French; ьо is e as Russian ё, but o by KMU 55.
+		// Keep every reading.
 		if alt := string(appendSkeleton(nil, n, rd)); alt != p.skel {
 			a := Prepared{norm: n, skel: alt, initial: p.initial, inits: p.inits, group: noGroup}
 			if g, ok := t.group[alt]; ok {
@@ -233,12 +233,12 @@ func ComparePrepared(a, b Prepared) (float64, Level) {
 }
 
 // comparePrepared scores a against b and says at which level they agree,
-// taking the best of the readings of x, cz, ch and yo.
+// taking the best of the readings of x, cz, ch, yo and ou.
 func comparePrepared(a, b *Prepared) (float64, Level) {
 	s, l := compareOne(a, b)
-	if s < 1 && (a.alt != [3]*Prepared{} || b.alt != [3]*Prepared{}) {
-		ra := [4]*Prepared{a, a.alt[0], a.alt[1], a.alt[2]}
-		rb := [4]*Prepared{b, b.alt[0], b.alt[1], b.alt[2]}
+	if s < 1 && (a.alt != [4]*Prepared{} || b.alt != [4]*Prepared{}) {
+		ra := [5]*Prepared{a, a.alt[0], a.alt[1], a.alt[2], a.alt[3]}
+		rb := [5]*Prepared{b, b.alt[0], b.alt[1], b.alt[2], b.alt[3]}
 		for _, x := range ra {
 			for _, y := range rb {
 				if x == nil || y == nil || (x == a && y == b) {

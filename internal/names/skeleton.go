@@ -193,6 +193,7 @@ const (
 	readGOST   reading = 1 << iota // GOST 7.79 B: x = х, cz = ц (Mixail, Czoj)
 	readGerman                     // German and Polish ch = х (Chruschtschow, Chodorkowski)
 	readYo                         // ьо, йо, yo, io after a consonant = o (Альона = Alona by KMU)
+	readFrench                     // ou = у, ch = ш, a final e is silent (Poutine, Chaliapine)
 )
 
 // readings returns the other readings that apply to the normalised text n:
@@ -208,6 +209,9 @@ func readings(n string) []reading {
 		(strings.Contains(n, "sch") || strings.Contains(n, "sz") || strings.Contains(n, "rz") || strings.Contains(n, "w")) {
 		out = append(out, readGerman)
 	}
+	if frenchLike(n) {
+		out = append(out, readFrench)
+	}
 	for _, g := range [...]string{"ьо", "йо", "ъо", "yo", "io", "jo"} {
 		if strings.Contains(n, g) {
 			out = append(out, readYo)
@@ -215,6 +219,20 @@ func readings(n string) []reading {
 		}
 	}
 	return out
+}
+
+// frenchLike reports whether a Latin word may be a French spelling: it has
+// ou, or it ends in a consonant and a silent e.
+func frenchLike(n string) bool {
+	for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '-' }) {
+		if strings.Contains(w, "ou") {
+			return true
+		}
+		if l := len(w); l >= 4 && w[l-1] == 'e' && w[l-2] < utf8.RuneSelf && !isSkelVowel(w[l-2]) && w[l-2] != 'y' {
+			return true
+		}
+	}
+	return false
 }
 
 // latinDigraph returns the skeleton of the Latin letter group at the start
@@ -227,6 +245,16 @@ func latinDigraph(s string, rd reading) (string, int) {
 		return 0
 	}
 	has := func(p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
+	if rd&readFrench != 0 {
+		switch {
+		case has("ou"):
+			return "u", 2
+		case has("ch"):
+			return "S", 2
+		case s[0] == 'e' && (len(s) == 1 || s[1] == ' ' || s[1] == '-'):
+			return "", 1 // the silent e of Poutine
+		}
+	}
 	switch c := s[0]; c {
 	case 'a', 'e', 'i', 'o', 'u', 'b', 'd', 'f', 'l', 'm', 'n', 'r', 'v':
 		return s[:1], 1
