@@ -23,7 +23,7 @@ const (
 	missingName      = 0.25 // a given (middle) name one side lacks
 	missingSurname   = 0.5  // a surname one side lacks
 	missingPatr      = 0.1  // a patronymic one side lacks
-	missingInitial   = 0.05 // an initial one side lacks
+	missingInitial   = 0.05 // an initial of a patronymic one side lacks
 	missingParticle  = 0.02 // al, bin, van, de… one side lacks
 	maxTokens        = 6    // words beyond these are ignored
 )
@@ -246,6 +246,8 @@ func missingWeight(t *token) float64 {
 	switch {
 	case particles[Normalize(t.text)]:
 		return missingParticle
+	case t.initial && t.role == Given:
+		return missingName // an initial still stands for a given name
 	case t.initial:
 		return missingInitial
 	case t.role == Patronymic || t.patr || t.compound:

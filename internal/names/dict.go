@@ -75,8 +75,11 @@ func (u *unionFind) union(a, b int32) {
 }
 
 // joinForms puts the written forms of one name into one group. Forms whose
-// skeletons coincide need no entry.
-func (u *unionFind) joinForms(forms []string) {
+// skeletons coincide need no entry. With inits, the forms' first letters
+// become initials of the whole group (О. for Александр); the dictionary
+// passes it only for patronymics (М. for Николаевич), since its other rows
+// would let a stray form (Гелена beside Олена) make any letter fit.
+func (u *unionFind) joinForms(forms []string, inits bool) {
 	first := int32(-1)
 	for _, f := range forms {
 		n := Normalize(f)
@@ -84,7 +87,11 @@ func (u *unionFind) joinForms(forms []string) {
 		if sk == "" {
 			continue
 		}
-		i := u.add(sk, initialClasses(n))
+		var ic uint32
+		if inits {
+			ic = initialClasses(n)
+		}
+		i := u.add(sk, ic)
 		if first < 0 {
 			first = i
 		} else {
@@ -120,21 +127,21 @@ func buildTables() *tables {
 		if uk == ru || uk == "" || ru == "" {
 			continue
 		}
-		u.joinForms(rec[:2])
+		u.joinForms(rec[:2], hasAnySuffix(uk, patronymicEndings) && hasAnySuffix(ru, patronymicEndings))
 	}
 	f.Close()
 
 	// Given names (M/F) and their forms.
 	eachLine("data/given.txt", func(fields []string) {
 		sex := fields[0][0]
-		u.joinForms(fields[1:])
+		u.joinForms(fields[1:], true)
 		for _, g := range fields[1:] {
 			sk := string(appendSkeleton(nil, Normalize(g), readCommon))
 			t.given[sk] = sex
 		}
 	})
 	// English forms.
-	eachLine("data/english.txt", func(fields []string) { u.joinForms(fields) })
+	eachLine("data/english.txt", func(fields []string) { u.joinForms(fields, true) })
 
 	// Number the groups and choose each one's key.
 	t.group = make(map[string]int32, len(u.id))

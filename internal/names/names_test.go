@@ -227,6 +227,8 @@ func TestCompareFull(t *testing.T) {
 		{"Aleksandr Ivanov", "Aleksandra Ivanova"},
 		{"Петров Иван", "Петренко Иван"},
 		{"Шевченко Т.Г.", "Шевченко Петро Іванович"},
+		{"Шевченко Т.Г.", "Шевченко"},
+		{"Шевченко Т.Г.", "Olena Shevchenko"},
 	}
 	for _, p := range different {
 		t.Run(p[0]+"/"+p[1], func(t *testing.T) {
