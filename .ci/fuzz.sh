@@ -11,3 +11,6 @@ go test -run='^$' -fuzz='^FuzzParseProofs$' -fuzztime=15s ./internal/audit
 go test -run='^$' -fuzz='^FuzzNormalize$' -fuzztime=15s ./internal/names
 go test -run='^$' -fuzz='^FuzzParse$' -fuzztime=15s ./internal/names
 go test -run='^$' -fuzz='^FuzzValidate$' -fuzztime=15s ./internal/person
+go test -run='^$' -fuzz='^FuzzParseDate$' -fuzztime=15s ./internal/sheet
+go test -run='^$' -fuzz='^FuzzReadCSV$' -fuzztime=15s ./internal/sheet
+go test -run='^$' -fuzz='^FuzzHeader$' -fuzztime=15s ./internal/sheet

@@ -100,7 +100,9 @@ var headerIndex = func() map[string]string {
 		}
 	}
 	for _, h := range seqHeaders {
-		m[normHeader(h)] = "-"
+		if k := normHeader(h); k != "" {
+			m[k] = "-"
+		}
 	}
 	// Common spellings that are not export headers.
 	for k, v := range map[string]string{

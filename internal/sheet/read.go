@@ -320,6 +320,9 @@ func (r *reader) planColumns(header, hxl []string, data []bufRow) error {
 				field, by = f, "hxl"
 			}
 		}
+		if by == "" && cp.header == "#" {
+			field, by = "-", "header"
+		}
 		if by == "" {
 			if f := headerIndex[normHeader(cp.header)]; f != "" {
 				field, by = f, "header"
