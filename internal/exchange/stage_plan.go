@@ -1,0 +1,265 @@
+package exchange
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/person"
+)
+
+// Counts are numbers of persons by category.
+type Counts map[person.Category]int
+
+// Total returns the sum of the counts.
+func (c Counts) Total() int {
+	n := 0
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
+
+// String returns the counts in their canonical form: "civilian=120
+// military=270", categories sorted by name, zero counts left out; "-" when
+// empty.
+func (c Counts) String() string {
+	keys := make([]string, 0, len(c))
+	for k, v := range c {
+		if v != 0 {
+			keys = append(keys, string(k))
+		}
+	}
+	if len(keys) == 0 {
+		return "-"
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(strconv.Itoa(c[person.Category(k)]))
+	}
+	return b.String()
+}
+
+func (c Counts) equal(d Counts) bool {
+	for k, v := range c {
+		if d[k] != v {
+			return false
+		}
+	}
+	for k, v := range d {
+		if c[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// Stage is one day or batch of the exchange at one crossing point: a time
+// window and, for each side, the persons it releases and the counts
+// planned per category. Stages of one agreement may run at several
+// crossing points at once.
+type Stage struct {
+	Number   int         `json:"number"` // 1, 2, … in order
+	Start    time.Time   `json:"start"`
+	End      time.Time   `json:"end"`
+	Crossing string      `json:"crossing"` // one of Exchange.Crossings
+	Sides    []StageSide `json:"sides"`    // one per party, in Exchange.Parties order
+}
+
+// StageSide is what one party releases in a stage.
+type StageSide struct {
+	Party   string   `json:"party"`
+	Planned Counts   `json:"planned"` // e.g. military=270 civilian=120
+	Persons []string `json:"persons"` // record ids from the party's agreed list
+}
+
+// ReserveList is one party's reserve: agreed persons (accepted by the other
+// side) kept out of the stages, to substitute for a person who refuses or is
+// not presented.
+type ReserveList struct {
+	Party   string   `json:"party"`
+	Persons []string `json:"persons"`
+}
+
+// StagePlan is the staging part of an agreement.
+type StagePlan struct {
+	Stages  []Stage       `json:"stages"`
+	Reserve []ReserveList `json:"reserve,omitempty"`
+}
+
+// Side returns party's side of stage s.
+func (s *Stage) Side(party string) (*StageSide, bool) {
+	for i := range s.Sides {
+		if s.Sides[i].Party == party {
+			return &s.Sides[i], true
+		}
+	}
+	return nil, false
+}
+
+// ReserveOf returns party's reserve list (empty when none).
+func (p *StagePlan) ReserveOf(party string) []string {
+	for _, r := range p.Reserve {
+		if r.Party == party {
+			return r.Persons
+		}
+	}
+	return nil
+}
+
+// Validate checks the plan against the exchange and the agreed lists
+// (per party, the offers the other side accepted: [Agreed]). It returns
+// an errs.Invalid error listing every problem, or nil. It holds that:
+//   - stages are numbered 1, 2, … with a window (start ≤ end) and a crossing
+//     point of the exchange, and one side per party;
+//   - every agreed person is in exactly one stage or on the reserve list,
+//     and nobody else is in a stage or the reserve;
+//   - each side's planned counts per category equal its persons' counts;
+//   - under numeric (N for N) terms each stage has equal counts per
+//     category on both sides, and each side's staged totals equal the
+//     terms' total and per-category counts;
+//   - under category terms each side's staged total lies between the floor
+//     and the ceiling.
+func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
+	var fe []errs.FieldError
+	add := func(field, format string, args ...any) {
+		fe = append(fe, errs.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	t := &ex.Terms
+	cat := map[string]person.Category{}
+	owner := map[string]string{}
+	for party, items := range agreed {
+		for _, it := range items {
+			cat[it.RecordID], owner[it.RecordID] = it.Category, party
+		}
+	}
+	where := map[string]string{} // record id → "stages[i]" or "reserve"
+	place := func(field, party, id string) {
+		switch {
+		case owner[id] == "":
+			add(field, "%s is not on %s's agreed list (accepted by the other side)", id, party)
+		case owner[id] != party:
+			add(field, "%s is on %s's list, not %s's", id, owner[id], party)
+		case where[id] != "":
+			add(field, "%s is already in %s", id, where[id])
+		default:
+			where[id] = field
+		}
+	}
+	if len(p.Stages) == 0 {
+		add("stages", "at least one stage is required")
+	}
+	staged := map[string]Counts{}
+	for _, party := range ex.Parties {
+		staged[party] = Counts{}
+	}
+	for i := range p.Stages {
+		s := &p.Stages[i]
+		f := fmt.Sprintf("stages[%d]", i)
+		if s.Number != i+1 {
+			add(f+".number", "must be %d: stages are numbered 1, 2, … in order", i+1)
+		}
+		if s.Start.IsZero() || s.End.IsZero() {
+			add(f+".start", "a stage needs a window: start and end")
+		} else if s.End.Before(s.Start) {
+			add(f+".end", "is before start")
+		}
+		if !ex.HasCrossing(s.Crossing) {
+			add(f+".crossing", "%q is not a crossing point of the exchange", s.Crossing)
+		}
+		if len(s.Sides) != 2 || s.Sides[0].Party != ex.Parties[0] || s.Sides[1].Party != ex.Parties[1] {
+			add(f+".sides", "must have one side for %s, then one for %s", ex.Parties[0], ex.Parties[1])
+			continue
+		}
+		var have [2]Counts
+		for j := range s.Sides {
+			sd := &s.Sides[j]
+			sf := fmt.Sprintf("%s.sides[%d]", f, j)
+			have[j] = Counts{}
+			for _, id := range sd.Persons {
+				place(sf+".persons", sd.Party, id)
+				if c, ok := cat[id]; ok && owner[id] == sd.Party {
+					have[j][c]++
+					staged[sd.Party][c]++
+				}
+			}
+			for c, n := range sd.Planned {
+				if n < 0 || !c.Valid() {
+					add(sf+".planned", "%s=%d is not a count of a category", c, n)
+				}
+			}
+			if !have[j].equal(sd.Planned) {
+				add(sf+".planned", "planned %s but the persons make %s", sd.Planned, have[j])
+			}
+		}
+		if t.Kind == Numeric && !have[0].equal(have[1]) {
+			add(f, "N for N: %s releases %s but %s releases %s", ex.Parties[0], have[0], ex.Parties[1], have[1])
+		}
+	}
+	for i, r := range p.Reserve {
+		f := fmt.Sprintf("reserve[%d]", i)
+		if !ex.HasParty(r.Party) {
+			add(f+".party", "%q is not a party", r.Party)
+			continue
+		}
+		for j := 0; j < i; j++ {
+			if p.Reserve[j].Party == r.Party {
+				add(f+".party", "%s has two reserve lists", r.Party)
+			}
+		}
+		for _, id := range r.Persons {
+			place(f+".persons", r.Party, id)
+		}
+	}
+	for _, party := range ex.Parties {
+		missing := 0
+		var first string
+		for _, it := range agreed[party] {
+			if where[it.RecordID] == "" {
+				if missing == 0 {
+					first = it.RecordID
+				}
+				missing++
+			}
+		}
+		if missing > 0 {
+			add("stages", "%d of %s's agreed persons are in no stage and not on the reserve list (first: %s)", missing, party, first)
+		}
+		got := staged[party]
+		switch t.Kind {
+		case Numeric:
+			if t.Total > 0 && got.Total() != t.Total {
+				add("stages", "%s releases %d in its stages; the terms say %d", party, got.Total(), t.Total)
+			}
+			want := Counts{}
+			for _, r := range t.Rules {
+				want[r.Category] += r.Count
+			}
+			for c, n := range want {
+				if n > 0 && got[c] != n {
+					add("stages", "%s releases %d %s in its stages; the terms say %d", party, got[c], c, n)
+				}
+			}
+		case CategoryTerms:
+			if t.Floor > 0 && got.Total() < t.Floor {
+				add("stages", "%s releases %d in its stages; the terms say at least %d", party, got.Total(), t.Floor)
+			}
+			if t.Ceiling > 0 && got.Total() > t.Ceiling {
+				add("stages", "%s releases %d in its stages; the terms say at most %d", party, got.Total(), t.Ceiling)
+			}
+		}
+	}
+	if fe != nil {
+		return errs.E("exchange.StagePlan.Validate", errs.Invalid, "invalid stage plan", fe)
+	}
+	return nil
+}
