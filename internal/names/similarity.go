@@ -34,7 +34,7 @@ const (
 	genderScore   = 0.90 // a surname in its other gender's form (Ковальова/Ковальов)
 	initialScore  = 0.90 // an initial that agrees with a name
 	vowelScore    = 0.86 // the same consonants, other vowels
-	abjadScore    = 0.90 // the same consonants, one side in Arabic script
+	abjadScore    = 0.90 // the same consonants, one side in Arabic or Hebrew script
 	maxSkeleton   = 48   // longer skeletons are cut for the edit distances
 	noGroup       = -1
 	sexMale       = 'M'
@@ -149,7 +149,8 @@ func (p Prepared) Normalized() string { return p.norm }
 // Skeleton returns the ASCII skeleton the value is compared by.
 func (p Prepared) Skeleton() string { return p.skel }
 
-// IsInitial reports whether the value is a single letter.
+// IsInitial reports whether the value is an initial: one letter, or a Latin
+// group for one Cyrillic letter with its dot (Yu.).
 func (p Prepared) IsInitial() bool { return p.initial }
 
 // Empty reports whether the value has nothing to compare.
