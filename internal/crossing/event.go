@@ -1,7 +1,6 @@
 package crossing
 
 import (
-	"sort"
 	"strings"
 	"time"
 
@@ -214,19 +213,29 @@ func (e Event) Content() map[string]string {
 	return m
 }
 
-// key is the content as one comparable string.
+// key is the content as one comparable string, in a fixed field order:
+// equal keys exactly when [Event.Content] is equal. It is built without
+// the map because it runs on every event.
 func (e Event) key() string {
-	c := e.Content()
-	ks := make([]string, 0, len(c))
-	for k := range c {
-		ks = append(ks, k)
+	ts := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339Nano)
 	}
-	sort.Strings(ks)
+	fields := [...]string{
+		e.ID, string(e.Type), ts(e.At), e.Party, e.Actor, e.Point, e.Side, e.RecordID, string(e.Category),
+		string(e.Check.Method), e.Check.VerifiedBy, e.Receiver, e.Observer, string(e.Health), e.Reserve,
+		e.Objection, e.Subject, e.Reason, ts(e.Window.Start), ts(e.Window.End),
+	}
+	n := len(fields)
+	for _, f := range fields {
+		n += len(f)
+	}
 	var b strings.Builder
-	for _, k := range ks {
-		b.WriteString(k)
-		b.WriteByte(0)
-		b.WriteString(c[k])
+	b.Grow(n)
+	for _, f := range fields {
+		b.WriteString(f)
 		b.WriteByte(0)
 	}
 	return b.String()

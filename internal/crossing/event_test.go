@@ -3,6 +3,7 @@ package crossing
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
@@ -244,5 +245,75 @@ func TestContentIsCanonical(t *testing.T) {
 		if _, err := audit.CommitFields("handover.recorded", audit.Nonce{}, e.Content()); err != nil {
 			t.Errorf("%s: %v", e.Type, err)
 		}
+	}
+}
+
+// TestKeyFollowsContent keeps the idempotency key and Content in step:
+// every field of the content changes the key.
+func TestKeyFollowsContent(t *testing.T) {
+	full := Event{ID: "e", Type: HandedOver, At: t0, Party: "UA", Actor: "a", Point: "p", Side: "UA", RecordID: "r",
+		Category: person.Civilian, Check: IdentityCheck{Method: CheckPhoto, VerifiedBy: "v"}, Receiver: "rc", Observer: "o",
+		Health: HealthSick, Reserve: "rs", Objection: "ob", Subject: "s", Reason: "why", Window: Window{Start: t0, End: t0.Add(1)}}
+	if n := len(full.Content()); n != 20 {
+		t.Fatalf("content has %d fields; update this test and Event.key", n)
+	}
+	for k := range full.Content() {
+		t.Run(k, func(t *testing.T) {
+			var e Event
+			rv := reflect.ValueOf(&e).Elem()
+			rv.Set(reflect.ValueOf(full))
+			clearField(&e, k)
+			if _, still := e.Content()[k]; still {
+				t.Fatalf("clearing %s left it in the content", k)
+			}
+			if e.key() == full.key() {
+				t.Errorf("clearing %s does not change the key", k)
+			}
+		})
+	}
+}
+
+func clearField(e *Event, k string) {
+	switch k {
+	case "id":
+		e.ID = ""
+	case "type":
+		e.Type = ""
+	case "at":
+		e.At = time.Time{}
+	case "party":
+		e.Party = ""
+	case "actor":
+		e.Actor = ""
+	case "point":
+		e.Point = ""
+	case "side":
+		e.Side = ""
+	case "record_id":
+		e.RecordID = ""
+	case "category":
+		e.Category = ""
+	case "check_method":
+		e.Check.Method = ""
+	case "check_verified_by":
+		e.Check.VerifiedBy = ""
+	case "receiver":
+		e.Receiver = ""
+	case "observer":
+		e.Observer = ""
+	case "health":
+		e.Health = ""
+	case "reserve":
+		e.Reserve = ""
+	case "objection":
+		e.Objection = ""
+	case "subject":
+		e.Subject = ""
+	case "reason":
+		e.Reason = ""
+	case "window_start":
+		e.Window.Start = time.Time{}
+	case "window_end":
+		e.Window.End = time.Time{}
 	}
 }
