@@ -83,19 +83,23 @@ func (u *unionFind) joinForms(forms []string, inits bool) {
 	first := int32(-1)
 	for _, f := range forms {
 		n := Normalize(f)
-		sk := string(appendSkeleton(nil, n, readCommon))
-		if sk == "" {
-			continue
-		}
 		var ic uint32
 		if inits {
 			ic = initialClasses(n)
 		}
-		i := u.add(sk, ic)
-		if first < 0 {
-			first = i
-		} else {
-			u.union(first, i)
+		// Every reading of the form belongs to the group: Альона is
+		// alena as Russian ё and alona as KMU writes it.
+		for _, rd := range append([]reading{readCommon}, readings(n)...) {
+			sk := string(appendSkeleton(nil, n, rd))
+			if sk == "" {
+				continue
+			}
+			i := u.add(sk, ic)
+			if first < 0 {
+				first = i
+			} else {
+				u.union(first, i)
+			}
 		}
 	}
 }

@@ -45,6 +45,9 @@ func (p Prepared) Keys() []string {
 	for _, a := range p.alt {
 		if a != nil {
 			add(baseKey(nil, a.fold))
+			if a.group >= 0 {
+				add(lookup().canon[a.group])
+			}
 		}
 	}
 	// Each part of a double name (Петренко-Коваль) also keys it.

@@ -351,3 +351,25 @@ func TestEditMeasures(t *testing.T) {
 		})
 	}
 }
+
+// TestGivenNamesAcrossSchemes checks every given name of data/given.txt:
+// its Ukrainian and Russian forms, each written by KMU 55, ICAO, BGN/PCGN
+// and GOST 7.79 B, are similar to one another and share a blocking key.
+func TestGivenNamesAcrossSchemes(t *testing.T) {
+	eachLine("data/given.txt", func(f []string) {
+		var all []string
+		for _, c := range f[1:] {
+			all = append(all, c, RomanizeUkrainian(c), RomanizeRussian(c, ICAO), RomanizeRussian(c, BGNPCGN), RomanizeRussian(c, GOST779B))
+		}
+		for i, a := range all {
+			for _, b := range all[i+1:] {
+				if s := Similarity(Given, a, b); s < similarFloor {
+					t.Errorf("Similarity(%q, %q): got %.3f, want >= %v", a, b, s, similarFloor)
+				}
+				if ka, kb := Keys(Given, a), Keys(Given, b); !sharesKey(ka, kb) {
+					t.Errorf("Keys(%q), Keys(%q): got %v and %v, want a shared key", a, b, ka, kb)
+				}
+			}
+		}
+	})
+}
