@@ -473,3 +473,22 @@ func TestLogAuditFromServer(t *testing.T) {
 		})
 	}
 }
+
+func TestLogServerCommandsHelp(t *testing.T) {
+	for _, c := range []string{"key register", "key list", "log keys", "log checkpoint", "log proof", "log audit", "cosign"} {
+		code, out, _ := runLS(t, append(strings.Fields(c), "--help")...)
+		if code != 0 || !strings.Contains(out, "Usage: handover "+c) || !strings.Contains(out, "Example:\n  handover "+c) {
+			t.Errorf("%s --help: exit %d, %q", c, code, out)
+		}
+	}
+	// Usage mistakes are exit status 2.
+	for _, args := range [][]string{
+		{"log proof", "--server", "http://127.0.0.1:1", "--token", "x"},
+		{"cosign", "--key", "k"},
+		{"key register", "--dir", t.TempDir()},
+	} {
+		if code, out, errOut := runLS(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s%s", args, code, out, errOut)
+		}
+	}
+}
