@@ -196,3 +196,35 @@ func TestGeneratedNamesakes(t *testing.T) {
 		}
 	}
 }
+
+// TestDictionaryAcrossSchemes writes every row of data/ua2ru.csv (names of
+// all parts) by KMU 55, ICAO, BGN/PCGN and GOST 7.79 B and checks that the
+// Ukrainian form is similar to, and shares a key with, each rendering and
+// the Russian form.
+func TestDictionaryAcrossSchemes(t *testing.T) {
+	b, err := dataFS.ReadFile("data/ua2ru.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, n := 0, 0
+	for _, r := range rows[1:] {
+		uk, ru := r[0], r[1]
+		for _, a := range []string{ru, RomanizeUkrainian(uk), RomanizeRussian(ru, ICAO), RomanizeRussian(ru, BGNPCGN), RomanizeRussian(ru, GOST779B)} {
+			n++
+			s := Similarity(Surname, uk, a)
+			ka, kb := Keys(Surname, uk), Keys(Surname, a)
+			if s < similarFloor || !sharesKey(ka, kb) {
+				bad++
+				t.Logf("%q / %q: similarity %.3f, keys %v and %v", uk, a, s, ka, kb)
+			}
+		}
+	}
+	t.Logf("%d of %d renderings not similar or without a shared key", bad, n)
+	if bad*1000 > n {
+		t.Errorf("got %d of %d renderings apart, want at most 0.1%%", bad, n)
+	}
+}

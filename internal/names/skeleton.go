@@ -119,6 +119,11 @@ func appendSkeleton(dst []byte, s string, rd reading) []byte {
 			i += len("с")
 			continue
 		}
+		if r == 'т' && strings.HasPrefix(s[i:], "ч") {
+			dst = append(dst, 'Q') // тч is written tch, which reads as ч
+			i += len("ч")
+			continue
+		}
 		if out, ok := cyrSkel[r]; ok {
 			dst = append(dst, out...)
 			continue
