@@ -36,6 +36,7 @@ const (
 	vowelScore    = 0.86 // the same consonants, other vowels
 	abjadScore    = 0.90 // the same consonants, one side in Arabic or Hebrew script
 	maxSkeleton   = 48   // longer skeletons are cut for the edit distances
+	maxReadings   = 5    // alternative readings kept per value (see readings)
 	noGroup       = -1
 	sexMale       = 'M'
 	sexFemale     = 'F'
@@ -51,10 +52,10 @@ type Prepared struct {
 	part    Part
 	norm    string
 	skel    string
-	fold    string       // skeleton with a feminine surname ending made masculine
-	cons    string       // consonants of the skeleton
-	alt     [4]*Prepared // other readings of x, cz, ch, yo, ou (GOST B, German, ьо, French), where they differ
-	abjad   bool         // written in Arabic or Hebrew script, without short vowels
+	fold    string                 // skeleton with a feminine surname ending made masculine
+	cons    string                 // consonants of the skeleton
+	alt     [maxReadings]*Prepared // other readings (GOST B, German, ьо, French, KMU pairs), where they differ
+	abjad   bool                   // written in Arabic or Hebrew script, without short vowels
 	group   int32
 	inits   uint32
 	initial bool
@@ -237,12 +238,18 @@ func ComparePrepared(a, b Prepared) (float64, Level) {
 // taking the best of the readings of x, cz, ch, yo and ou.
 func comparePrepared(a, b *Prepared) (float64, Level) {
 	s, l := compareOne(a, b)
-	if s < 1 && (a.alt != [4]*Prepared{} || b.alt != [4]*Prepared{}) {
-		ra := [5]*Prepared{a, a.alt[0], a.alt[1], a.alt[2], a.alt[3]}
-		rb := [5]*Prepared{b, b.alt[0], b.alt[1], b.alt[2], b.alt[3]}
-		for _, x := range ra {
-			for _, y := range rb {
-				if x == nil || y == nil || (x == a && y == b) {
+	if s < 1 && (a.alt != [maxReadings]*Prepared{} || b.alt != [maxReadings]*Prepared{}) {
+		for i := -1; i < maxReadings; i++ {
+			x := a
+			if i >= 0 {
+				x = a.alt[i]
+			}
+			for j := -1; j < maxReadings; j++ {
+				y := b
+				if j >= 0 {
+					y = b.alt[j]
+				}
+				if x == nil || y == nil || (i < 0 && j < 0) {
 					continue
 				}
 				if s2, l2 := compareOne(x, y); s2 > s {

@@ -114,6 +114,21 @@ func appendSkeleton(dst []byte, s string, rd reading) []byte {
 			i += len("ւ")
 			continue
 		}
+		if rd&readKMU != 0 && i < len(s) {
+			// KMU writes сг as sh, кг as kh, сч as sch, шч as shch, which a
+			// reader takes for ш, х, щ, щ.
+			next, m := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case (r == 'с' || r == 'ш') && (next == 'г' || next == 'ч'):
+				dst = append(dst, 'S')
+				i += m
+				continue
+			case r == 'к' && next == 'г':
+				dst = append(dst, 'g')
+				i += m
+				continue
+			}
+		}
 		if r == 'т' && strings.HasPrefix(s[i:], "с") {
 			dst = append(dst, 'C') // тс sounds, and is written, as ts
 			i += len("с")
@@ -199,6 +214,7 @@ const (
 	readGerman                     // German and Polish ch = х (Chruschtschow, Chodorkowski)
 	readYo                         // ьо, йо, yo, io after a consonant = o (Альона = Alona by KMU)
 	readFrench                     // ou = у, ch = ш, a final e is silent (Poutine, Chaliapine)
+	readKMU                        // Cyrillic сг, кг, сч, шч as their KMU spellings sh, kh, sch, shch read back
 )
 
 // readings returns the other readings that apply to the normalised text n:
@@ -216,6 +232,12 @@ func readings(n string) []reading {
 	}
 	if frenchLike(n) {
 		out = append(out, readFrench)
+	}
+	for _, g := range [...]string{"сг", "кг", "сч", "шч"} {
+		if strings.Contains(n, g) {
+			out = append(out, readKMU)
+			break
+		}
 	}
 	for _, g := range [...]string{"ьо", "йо", "ъо", "yo", "io", "jo"} {
 		if strings.Contains(n, g) {
