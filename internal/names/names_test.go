@@ -142,6 +142,8 @@ func TestSimilarityAndEquivalent(t *testing.T) {
 		{Given, "О.", "Aleksandr", 0.9, 0.9, false},
 		{Given, "П.", "Тарас", 0, 0, false},
 		{Given, "Yu.", "Юрій", 0.9, 0.9, false},
+		{Patronymic, "Миколайович", "Миколайвич", 0.85, 0.95, false},
+		{Patronymic, "Радіонович", "Ларіонович", 0, 0.8, false},
 		{Given, "Zh.", "Жанна", 0.9, 0.9, false},
 		{Given, "", "Тарас", 0, 0, false},
 	}

@@ -330,21 +330,28 @@ func compareOne(a, b *Prepared) (float64, Level) {
 // partSimilarity is skeletonSimilarity, on the stems of two patronymics:
 // their shared ending (-ovich, -ivna) would make any two look alike
 // (Радіонович/Ларіонович).
+// When only one of them has a known ending (a typing error in the other:
+// Миколайвич), the whole skeletons are compared.
 func partSimilarity(a, b string, patr bool) float64 {
 	if patr {
-		a, b = patronymicStem(a), patronymicStem(b)
+		sa, oka := patronymicStem(a)
+		sb, okb := patronymicStem(b)
+		if oka && okb {
+			a, b = sa, sb
+		}
 	}
 	return skeletonSimilarity(a, b)
 }
 
-// patronymicStem cuts a patronymic ending off a skeleton.
-func patronymicStem(sk string) string {
+// patronymicStem cuts a patronymic ending off a skeleton and reports
+// whether it found one.
+func patronymicStem(sk string) (string, bool) {
 	for _, e := range patronymicEndings {
 		if len(sk) > len(e)+1 && strings.HasSuffix(sk, e) {
-			return sk[:len(sk)-len(e)]
+			return sk[:len(sk)-len(e)], true
 		}
 	}
-	return sk
+	return sk, false
 }
 
 // skeletonSimilarity is the edit similarity (1 − edit distance / longer
