@@ -1,6 +1,7 @@
 package crossing
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -324,24 +325,4 @@ func (e Event) validate(sides []string) error {
 
 func quote(s string) string { return "\"" + s + "\"" }
 
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
-}
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -236,10 +236,7 @@ func (s *Stage) Report() Report {
 			cats[c] = true
 		}
 	}
-	var catList []person.Category
-	for _, c := range categoriesOf(boolCounts(cats)) {
-		catList = append(catList, c)
-	}
+	catList := categoriesOf(boolCounts(cats))
 	var blockers []string
 	for _, c := range catList {
 		target := 0
