@@ -144,10 +144,13 @@ func (s *Stage) Report() Report {
 		Sides: map[string]SideReport{}, Discrepancy: s.discrepancy,
 	}
 	type bucket struct {
-		c        Counts
-		replace  []string // refused, not presented or rejected, not substituted
-		noShow   []string // the same without the refusals
-		reserves []string
+		c       Counts
+		replace []string // refused, not presented or rejected: a reserve may cross instead
+		noShow  []string // the same without the refusals
+		// unaccounted counts who crossed or should have and does not count:
+		// no-shows and persons handed over but flagged (all for all).
+		unaccounted int
+		reserves    []string
 	}
 	buckets := map[string]map[person.Category]*bucket{}
 	get := func(side string, c person.Category) *bucket {
@@ -201,7 +204,13 @@ func (s *Stage) Report() Report {
 			}
 			if p.SubstitutedBy != "" {
 				b.c.Substituted++
-			} else if !p.Reserve && !counted && (p.Outcome == OutcomeRefused || p.Outcome == OutcomeNotPresented || p.Outcome == OutcomeHandedOver) {
+				return
+			}
+			if !counted && (p.Outcome == OutcomeNotPresented || p.Outcome == OutcomeHandedOver) {
+				b.unaccounted++
+			}
+			rejected := p.Outcome == OutcomeHandedOver && s.amendmentState(p.AmendmentEvent) == AmendRejected
+			if !p.Reserve && !counted && (p.Outcome == OutcomeRefused || p.Outcome == OutcomeNotPresented || rejected) {
 				b.replace = append(b.replace, p.RecordID)
 				if p.Outcome != OutcomeRefused {
 					b.noShow = append(b.noShow, p.RecordID)
@@ -254,7 +263,7 @@ func (s *Stage) Report() Report {
 			case AllForAll:
 				// Everyone listed must be accounted for; a refusal accounts
 				// for a person (Art. 109(3)), a no-show does not.
-				b.c.Left = b.c.Outstanding + len(b.noShow)
+				b.c.Left = b.c.Outstanding + b.unaccounted
 			case NoParity:
 				b.c.Left = 0
 			}

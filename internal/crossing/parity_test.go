@@ -273,3 +273,18 @@ func TestPlanValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestAllForAllObjectionBlocks(t *testing.T) {
+	s, b := openStage(t, map[person.Category]int{person.Civilian: 1}, 0, Rule{Kind: AllForAll})
+	mustApply(t, s, b.handed("UA", "UA-civilian-0"))
+	e := b.handed("RU", "RU-civilian-0")
+	e.Objection = "convicted of theft, not a civilian detainee"
+	mustApply(t, s, e)
+	if r := s.Report(); r.Parity || r.Sides["RU"].Total.Left != 1 || len(r.Balance) != 0 {
+		t.Fatalf("a pending objection passed silently: %+v", r)
+	}
+	mustApply(t, s, b.amend(AmendmentAccepted, "UA", e.ID), b.amend(AmendmentAccepted, "RU", e.ID))
+	if r := s.Report(); !r.Parity || r.Sides["RU"].Total.HandedOver != 1 {
+		t.Fatalf("accepted by both: %+v", r)
+	}
+}

@@ -224,7 +224,11 @@ type Result struct {
 	// content: nothing changed) or "refused".
 	Status string `json:"status"`
 	// Err is why the event was refused; its errs.Kind says what to do.
-	Err error `json:"-"`
+	// Kind and Message are the same for a JSON answer.
+	Err     error             `json:"-"`
+	Kind    string            `json:"kind,omitempty"`
+	Message string            `json:"message,omitempty"`
+	Fields  []errs.FieldError `json:"fields,omitempty"`
 }
 
 // Apply records one event. It returns dup = true, and changes nothing,
@@ -269,7 +273,7 @@ func (s *Stage) ApplyAll(events []Event) []Result {
 		dup, err := s.Apply(e)
 		switch {
 		case err != nil:
-			out[i] = Result{ID: e.ID, Status: "refused", Err: err}
+			out[i] = Result{ID: e.ID, Status: "refused", Err: err, Kind: errs.KindOf(err).String(), Message: errs.Message(err), Fields: errs.Fields(err)}
 		case dup:
 			out[i] = Result{ID: e.ID, Status: "duplicate"}
 		default:
