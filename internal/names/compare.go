@@ -26,6 +26,7 @@ const (
 	missingInitial   = 0.05 // an initial of a patronymic one side lacks
 	missingParticle  = 0.02 // al, bin, van, de… one side lacks
 	maxTokens        = 6    // words beyond these are ignored
+	typoFloor        = 0.7  // least similarity of a word taken for a typing error
 )
 
 // PartComparison is how one part of two full names compares: the part (as
@@ -120,6 +121,35 @@ func CompareFull(a, b string) Comparison {
 	}
 	search(0, 0)
 
+	// A word one or two keystrokes off (Nwkita, Ivna) counts as similar
+	// when two other words of the names agree: in a full name that agrees
+	// otherwise it is a typing error, not another person. On its own it
+	// is not enough (Яна/Анна, Лавров/Лавренов).
+	agree := 0
+	for i, j := range best {
+		if j >= 0 && lvl[i][j] <= LevelSimilar {
+			agree++
+		}
+	}
+	if agree >= 2 {
+		for i, j := range best {
+			if j < 0 {
+				continue
+			}
+			x, y := pa[i].skel, pb[j].skel
+			if ta[i].role == Patronymic || tb[j].role == Patronymic {
+				sx, okx := patronymicStem(x)
+				sy, oky := patronymicStem(y)
+				if okx && oky {
+					x, y = sx, sy // the fathers' names, not the shared ending
+				}
+			}
+			if lvl[i][j] == LevelDifferent && raw[i][j] >= typoFloor && typoLike(x, y) {
+				sim[i][j], lvl[i][j] = raw[i][j], LevelSimilar
+			}
+		}
+	}
+
 	var c Comparison
 	var num, den float64
 	pairedB := make([]bool, len(tb))
@@ -153,6 +183,22 @@ func CompareFull(a, b string) Comparison {
 	c.Match = c.Score >= DefaultThreshold
 	slices.SortStableFunc(c.Parts, func(x, y PartComparison) int { return int(x.Part) - int(y.Part) })
 	return c
+}
+
+// typoLike reports whether two skeletons differ as a typing error does:
+// the same first letter, about the same length, one edit (two in words of
+// seven letters or more; a swap of neighbours is one edit), not a stem
+// with another ending (Мельник/Мельничук).
+func typoLike(a, b string) bool {
+	d := len(a) - len(b)
+	if d < -1 || d > 1 || min(len(a), len(b)) < 4 || a[0] != b[0] {
+		return false
+	}
+	edits := 1
+	if min(len(a), len(b)) >= 7 {
+		edits = 2
+	}
+	return levenshtein(a, b) <= edits
 }
 
 // splitCompounds splits a double name (Гордієнко-Бойко) into its parts,

@@ -228,3 +228,70 @@ func TestDictionaryAcrossSchemes(t *testing.T) {
 		t.Errorf("got %d of %d renderings apart, want at most 0.1%%", bad, n)
 	}
 }
+
+// typo makes one typing error in w.
+func typo(rng *rand.Rand, w string) string {
+	r := []rune(w)
+	if len(r) < 4 {
+		return w
+	}
+	i := 1 + rng.Intn(len(r)-2)
+	switch rng.Intn(4) {
+	case 0:
+		return string(append(r[:i:i], r[i+1:]...))
+	case 1:
+		return string(append(append(r[:i:i], r[i]), r[i:]...))
+	case 2:
+		r[i], r[i+1] = r[i+1], r[i]
+		return string(r)
+	default:
+		r[i] = 'a' + rune(rng.Intn(26))
+		if r[0] > 0x400 {
+			r[i] = 'а' + rune(rng.Intn(32))
+		}
+		return string(r)
+	}
+}
+
+// TestGeneratedTypos makes one typing error (a dropped, doubled, swapped or
+// wrong letter) in one word of an ICAO rendering and checks that most such
+// names still match the Ukrainian original.
+func TestGeneratedTypos(t *testing.T) {
+	b, _ := dataFS.ReadFile("data/ua2ru.csv")
+	rows, _ := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	var sur, pat [][2]string
+	for _, r := range rows[1:] {
+		u := r[0]
+		switch {
+		case strings.HasSuffix(u, "ович") || strings.HasSuffix(u, "евич"):
+			pat = append(pat, [2]string{r[0], r[1]})
+		case strings.HasSuffix(u, "ський") || strings.HasSuffix(u, "енко") || strings.HasSuffix(u, "ов") || strings.HasSuffix(u, "ук"):
+			sur = append(sur, [2]string{r[0], r[1]})
+		}
+	}
+	var giv [][]string
+	eachLine("data/given.txt", func(f []string) {
+		if len(f) >= 3 && f[0] == "M" {
+			giv = append(giv, f[1:])
+		}
+	})
+	rng := rand.New(rand.NewSource(5))
+	miss, n := 0, 0
+	for i := 0; i < 1000; i++ {
+		s, g, p := sur[rng.Intn(len(sur))], giv[rng.Intn(len(giv))], pat[rng.Intn(len(pat))]
+		a := s[0] + " " + g[0] + " " + p[0]
+		words := strings.Fields(RomanizeRussian(s[1]+" "+g[1]+" "+p[1], ICAO))
+		k := rng.Intn(3)
+		words[k] = typo(rng, words[k])
+		bb := strings.Join(words, " ")
+		n++
+		if c := CompareFull(a, bb); !c.Match {
+			miss++
+			t.Logf("miss: %q / %q: %.3f", a, bb, c.Score)
+		}
+	}
+	t.Logf("misses: %d of %d", miss, n)
+	if miss*10 > n {
+		t.Errorf("misses: got %d of %d, want at most 10%%", miss, n)
+	}
+}

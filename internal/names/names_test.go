@@ -330,7 +330,7 @@ func TestEditMeasures(t *testing.T) {
 		want int
 	}{
 		{"kitten", "sitting", 3}, {"", "abc", 3}, {"abc", "abc", 0}, {"flaw", "lawn", 2},
-		{"kovalQuk", "kovalenko", 3}, {"a", "", 1},
+		{"kovalQuk", "kovalenko", 3}, {"a", "", 1}, {"ivan", "ivna", 1}, {"ca", "abc", 3},
 	}
 	for _, tc := range lev {
 		t.Run(tc.a+"/"+tc.b, func(t *testing.T) {

@@ -425,8 +425,9 @@ func jaroWinkler(a, b string) float64 {
 }
 
 // levenshtein is the edit distance of two short byte strings (at most
-// maxSkeleton bytes). A shared start and end cost nothing and are cut
-// first: names that differ differ mostly in the middle or the ending.
+// maxSkeleton bytes), counting a swap of neighbouring letters as one edit
+// (optimal string alignment). A shared start and end cost nothing and are
+// cut first: names that differ differ mostly in the middle or the ending.
 func levenshtein(a, b string) int {
 	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
 		a, b = a[1:], b[1:]
@@ -437,24 +438,25 @@ func levenshtein(a, b string) int {
 	if len(a) == 0 || len(b) == 0 {
 		return len(a) + len(b)
 	}
-	var buf [maxSkeleton + 1]uint8
-	row := buf[:len(b)+1]
-	for j := range row {
-		row[j] = uint8(j)
+	var buf0, buf1, buf2 [maxSkeleton + 1]uint8
+	prev2, prev, row := buf0[:len(b)+1], buf1[:len(b)+1], buf2[:len(b)+1]
+	for j := range prev {
+		prev[j] = uint8(j)
 	}
-	for i := 0; i < len(a); i++ {
-		prev := row[0]
-		row[0] = uint8(i + 1)
-		ca := a[i]
+	for i := 1; i <= len(a); i++ {
+		row[0] = uint8(i)
 		for j := 1; j < len(row); j++ {
-			cur := row[j]
-			v := prev
-			if ca != b[j-1] {
-				v = min(prev, cur, row[j-1]) + 1
+			cost := uint8(1)
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, row[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
 			}
 			row[j] = v
-			prev = cur
 		}
+		prev2, prev, row = prev, row, prev2
 	}
-	return int(row[len(b)])
+	return int(prev[len(b)])
 }
