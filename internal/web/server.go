@@ -49,6 +49,7 @@ type Server struct {
 	limits *loginLimiter
 	routes []route
 	mux    *http.ServeMux
+	ui     *uiTemplates
 	// LoginTokenTTL is how long a token issued by password login lives.
 	LoginTokenTTL time.Duration
 }
@@ -65,6 +66,7 @@ type route struct {
 	Path    string // net/http pattern path, e.g. /api/v1/records/{id}
 	Action  access.Action
 	Summary string
+	UI      bool // a page: session cookie, HTML errors (wrapUI)
 	h       handlerFunc
 }
 
@@ -77,6 +79,7 @@ func New(db *sqlstore.DB, log *slog.Logger, cfg Config) *Server {
 	s.registerAdminRoutes()
 	s.registerLogRoutes()
 	s.registerMatchingRoutes()
+	s.registerUIRoutes()
 	s.registerSheetRoutes()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
@@ -171,6 +174,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 // Record actions are decided again by the store with the record's party and
 // register: there is no unscoped path.
 func (s *Server) wrap(rt route) http.Handler {
+	if rt.UI {
+		return s.wrapUI(rt)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var scope access.Scope
 		if rt.Action != access.Public {

@@ -1,0 +1,439 @@
+package web
+
+// The web UI: server-rendered html/template pages embedded in the binary,
+// sharing the route table and the policy function (access.Decide) with the
+// JSON API. Pages authenticate with a server-side session cookie instead of
+// a Bearer token (wrapUI); state-changing requests are checked by
+// http.CrossOriginProtection; every page carries a strict
+// Content-Security-Policy with no inline script or style. One file per page
+// group: ui_auth.go, ui_records.go, ui_matching.go, ui_log.go, ui_admin.go.
+// docs/design/ui.md says how to add a page.
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/names"
+	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/sqlstore"
+)
+
+//go:embed ui/templates/*.html ui/static
+var uiFS embed.FS
+
+// uiCSP is the pages' Content-Security-Policy: scripts, styles and images
+// only from this server, no inline script or style, no framing, forms
+// posting only here. (The JSON API keeps its own default-src 'none'.)
+const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+// sessionCookie is the session cookie's name. The __Host- prefix makes the
+// browser refuse it unless it is Secure, has Path=/ and no Domain.
+const sessionCookie = "__Host-handover"
+
+// langCookie remembers the language chosen before logging in.
+const langCookie = "handover-lang"
+
+// UI session limits.
+var uiSessionLimits = sqlstore.SessionLimits{Idle: 30 * time.Minute, Absolute: 12 * time.Hour}
+
+// uiTemplates holds every page, each parsed once at start with the layout.
+type uiTemplates struct {
+	pages map[string]*template.Template
+}
+
+// pageViews names every page template with its view model: the zero-value
+// test renders each, and a test checks that every template file is here.
+var pageViews = map[string]any{
+	"login.html":         loginView{},
+	"totp.html":          totpView{},
+	"error.html":         errorView{},
+	"home.html":          homeView{},
+	"records.html":       recordsView{},
+	"record.html":        recordView{},
+	"record_form.html":   recordFormView{},
+	"runs.html":          runsView{},
+	"candidates.html":    candidatesView{},
+	"matches.html":       matchesView{},
+	"audit.html":         auditView{},
+	"admin_users.html":   adminUsersView{},
+	"admin_tokens.html":  adminTokensView{},
+	"admin_keys.html":    adminKeysView{},
+	"account.html":       accountView{},
+	"candidate_row.html": candidateCard{},
+}
+
+func parseUITemplates() (*uiTemplates, error) {
+	base, err := template.New("layout.html").Funcs(uiFuncs).ParseFS(uiFS, "ui/templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	t := &uiTemplates{pages: map[string]*template.Template{}}
+	files, _ := fs.Glob(uiFS, "ui/templates/*.html")
+	for _, f := range files {
+		name := path.Base(f)
+		if name == "layout.html" {
+			continue
+		}
+		c, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := c.ParseFS(uiFS, f); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		t.pages[name] = c
+	}
+	return t, nil
+}
+
+// uiFuncs are the template functions that do not depend on the language
+// (those that do are methods of chrome, reached as .T, .N, .Date).
+var uiFuncs = template.FuncMap{
+	"latin": func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return names.Latin(s)
+	},
+	"pct":  func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"add":  func(a, b int) int { return a + b },
+	"list": func(s ...string) []string { return s },
+	"name": func(f person.Fields) string { return f.DisplayName() },
+	"fixed": func(f float64) string {
+		return fmt.Sprintf("%+.2f", f)
+	},
+}
+
+// chrome is what every page's view carries: who is looking, in what
+// language, and the navigation they may use. Its zero value renders.
+type chrome struct {
+	Lang  string
+	Title string
+	Path  string
+	User  sqlstore.User
+	Nav   []navItem
+	Flash string
+	// Fields holds field-level errors of a form, by field name.
+	Fields map[string]string
+	// Message is a form's overall error.
+	Message string
+}
+
+type navItem struct {
+	Href, Label string
+	Current     bool
+}
+
+// T translates key with fmt-style arguments.
+func (c chrome) T(key string, args ...any) string { return translate(c.lang(), key, args...) }
+
+// P says "n things" with the language's plural form of key.
+func (c chrome) P(key string, n any) string {
+	switch v := n.(type) {
+	case int:
+		return plural(c.lang(), key, v)
+	case int64:
+		return plural(c.lang(), key, int(v))
+	}
+	return plural(c.lang(), key, 0)
+}
+
+// N formats a number in the language's way (100 000 or 100,000).
+func (c chrome) N(n any) string { return formatNumber(c.lang(), n) }
+
+// Date formats a time in the language's way, in UTC.
+func (c chrome) Date(t time.Time) string { return formatDate(c.lang(), t) }
+
+// Err returns the error of a form field, "" when none.
+func (c chrome) Err(field string) string { return c.Fields[field] }
+
+func (c chrome) lang() string {
+	if c.Lang == "" {
+		return "en"
+	}
+	return c.Lang
+}
+
+// uiCtx is the request's UI state, set by wrapUI.
+type uiCtx struct {
+	user    sqlstore.User
+	session sqlstore.Session
+	secret  string
+	lang    string
+}
+
+const uiCtxKey ctxKey = 1
+
+func uiState(r *http.Request) *uiCtx {
+	if c, ok := r.Context().Value(uiCtxKey).(*uiCtx); ok {
+		return c
+	}
+	return &uiCtx{lang: "en"}
+}
+
+// needsMFA says which roles must pass a second factor (DESIGN.md §6:
+// approvers; and the administrator, who manages users and keys).
+func needsMFA(r access.Role) bool { return r == access.PartyApprover || r == access.MediatorAdmin }
+
+// page adds a UI route to the route table.
+func (s *Server) page(method, path string, action access.Action, summary string, h handlerFunc) {
+	s.add(method, path, action, summary, h)
+	s.routes[len(s.routes)-1].UI = true
+}
+
+func (s *Server) registerUIRoutes() {
+	t, err := parseUITemplates()
+	if err != nil {
+		panic("web: templates: " + err.Error())
+	}
+	s.ui = t
+	s.page("GET", "/static/{path...}", access.Public, "Stylesheet, scripts and vendored htmx.", s.handleStatic)
+	s.page("GET", "/{$}", access.SelfRead, "Home: counts of what the user may see.", s.handleHome)
+	s.registerUIAuthRoutes()
+	s.registerUIRecordRoutes()
+	s.registerUIMatchingRoutes()
+	s.registerUILogRoutes()
+	s.registerUIAdminRoutes()
+}
+
+// preMFAPaths may be used with a session that has not passed the second
+// factor yet: enrolment, the code, and logging out.
+var preMFAPaths = map[string]bool{"/login/totp": true, "/logout": true, "/lang": true}
+
+// wrapUI is wrap for pages: the session cookie instead of a Bearer token,
+// the second factor where the role needs it, cross-origin protection on
+// every state-changing request, and errors as an HTML page.
+func (s *Server) wrapUI(rt route) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", uiCSP)
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		h.Set("Vary", "Cookie, HX-Request")
+		uc := &uiCtx{lang: requestLang(r)}
+		r = r.WithContext(context.WithValue(r.Context(), uiCtxKey, uc))
+		if err := cop.Check(r); err != nil {
+			s.writePageError(w, r, errs.E("web.csrf", errs.Forbidden, "this request came from another site and was refused"))
+			return
+		}
+		var scope access.Scope
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			u, ss, err := s.db.SessionUser(r.Context(), c.Value, uiSessionLimits)
+			if err == nil {
+				uc.user, uc.session, uc.secret = u, ss, c.Value
+				if ss.Lang != "" {
+					uc.lang = ss.Lang
+				}
+				scope = u.Scope()
+			} else if !errs.Is(errs.Unauthenticated, err) {
+				s.writePageError(w, r, err)
+				return
+			}
+		}
+		if rt.Action != access.Public {
+			if uc.secret == "" {
+				s.toLogin(w, r)
+				return
+			}
+			if sw, ok := w.(*statusWriter); ok {
+				sw.login = uc.user.Login
+			}
+			if needsMFA(uc.user.Role) && !uc.session.MFA && !preMFAPaths[rt.Path] {
+				s.redirect(w, r, "/login/totp")
+				return
+			}
+			switch rt.Action {
+			case access.RecordCreate, access.RecordCorrect, access.RecordRead:
+				// Decided per record by the store (and by the handler for
+				// the forms).
+			default:
+				if err := access.Decide(scope, rt.Action, access.Resource{}); err != nil {
+					s.writePageError(w, r, err)
+					return
+				}
+			}
+		}
+		if err := rt.h(w, r, scope); err != nil {
+			s.writePageError(w, r, err)
+		}
+	})
+}
+
+// toLogin sends a visitor without a session to the login page, to come back
+// to where they were going.
+func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
+	next := "/"
+	if r.Method == http.MethodGet {
+		next = r.URL.RequestURI()
+	}
+	s.redirect(w, r, "/login?next="+url.QueryEscape(next))
+}
+
+// redirect answers 303 See Other, or tells htmx to navigate.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to string) {
+	if r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// safeNext keeps a post-login destination on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+type errorView struct {
+	chrome
+	Status    int
+	Kind      string
+	Text      string
+	RequestID string
+}
+
+// writePageError renders err as an HTML page, with the status of its Kind
+// (statusOf, shared with the API). As in writeError, only Internal errors
+// are logged, with the request id the page shows; the cause never reaches
+// the page.
+func (s *Server) writePageError(w http.ResponseWriter, r *http.Request, err error) {
+	kind := errs.KindOf(err)
+	v := errorView{Kind: kind.String(), Text: errs.Message(err)}
+	if kind == errs.Internal || kind == errs.Other {
+		kind = errs.Internal
+		v.Kind = kind.String()
+		v.Text = ""
+		v.RequestID = requestID(r.Context())
+		s.log.Error("internal error", "request_id", v.RequestID, "method", r.Method, "path", r.URL.Path, "err", err.Error())
+	}
+	if kind == errs.Unauthenticated {
+		s.toLogin(w, r)
+		return
+	}
+	v.Status = statusOf(kind)
+	v.chrome = s.chromeFor(r, "error.title")
+	s.render(w, r, v.Status, "error.html", v)
+}
+
+// render executes a page (or, for htmx requests that ask for a fragment,
+// the named block) into a buffer first, so that a template error never
+// sends half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v any) {
+	t, ok := s.ui.pages[name]
+	if !ok {
+		s.log.Error("no such template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, v); err != nil {
+		s.log.Error("template", "request_id", requestID(r.Context()), "name", name, "err", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// chromeFor fills the parts of a view every page has.
+func (s *Server) chromeFor(r *http.Request, titleKey string) chrome {
+	uc := uiState(r)
+	c := chrome{Lang: uc.lang, Path: r.URL.Path, User: uc.user}
+	c.Title = c.T(titleKey)
+	if uc.secret == "" || (needsMFA(uc.user.Role) && !uc.session.MFA) {
+		return c
+	}
+	sc := uc.user.Scope()
+	add := func(href, key string, ok bool) {
+		if ok {
+			cur := r.URL.Path == href || (href != "/" && strings.HasPrefix(r.URL.Path, href))
+			c.Nav = append(c.Nav, navItem{Href: href, Label: c.T(key), Current: cur})
+		}
+	}
+	may := func(a access.Action, res access.Resource) bool { return access.Decide(sc, a, res) == nil }
+	add("/", "nav.home", true)
+	add("/records", "nav.records", may(access.RecordRead, access.Resource{Party: sc.Party, Kind: "held"}))
+	add("/matching", "nav.matching", may(access.MatchReview, access.Resource{}))
+	add("/matches", "nav.matches", may(access.MatchRead, access.Resource{Party: sc.Party}))
+	add("/audit", "nav.audit", may(access.LogRead, access.Resource{}))
+	add("/admin/users", "nav.users", may(access.UserManage, access.Resource{}))
+	add("/admin/tokens", "nav.tokens", may(access.TokenManage, access.Resource{}))
+	add("/admin/keys", "nav.keys", may(access.KeyManage, access.Resource{}))
+	add("/account", "nav.account", true)
+	return c
+}
+
+// handleStatic serves the embedded stylesheet and scripts. They may be
+// cached: their names change with their versions (htmx) or they are small.
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	p := r.PathValue("path")
+	sub, _ := fs.Sub(uiFS, "ui/static")
+	if _, err := fs.Stat(sub, p); err != nil || strings.HasSuffix(p, "/") || p == "" {
+		return errs.E("web.static", errs.NotFound, "no such file")
+	}
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	http.ServeFileFS(w, r, sub, p)
+	return nil
+}
+
+type homeView struct {
+	chrome
+	Counts     []sqlstore.RegisterCount
+	Total      int
+	Runs       int
+	Candidates int
+	LogSize    int64
+	ShowRuns   bool
+	ShowLog    bool
+	NeedsMFA   bool
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	ctx := r.Context()
+	v := homeView{chrome: s.chromeFor(r, "home.title")}
+	counts, err := s.db.RegisterCounts(ctx, sc)
+	if err != nil {
+		return err
+	}
+	v.Counts = counts
+	for _, c := range counts {
+		v.Total += c.Count
+	}
+	if access.Decide(sc, access.MatchReview, access.Resource{}) == nil {
+		runs, err := s.db.MatchRuns(ctx, sc)
+		if err != nil {
+			return err
+		}
+		v.ShowRuns, v.Runs = true, len(runs)
+		for _, run := range runs {
+			v.Candidates += run.Candidates
+		}
+	}
+	if access.Decide(sc, access.LogRead, access.Resource{}) == nil {
+		n, err := s.db.LogSize(ctx)
+		if err != nil {
+			return err
+		}
+		v.ShowLog, v.LogSize = true, n
+	}
+	s.render(w, r, http.StatusOK, "home.html", v)
+	return nil
+}

@@ -1,0 +1,133 @@
+package web
+
+import (
+	"bytes"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestTemplatesRenderZeroValues renders every page with the zero value of
+// its view model, in every language.
+func TestTemplatesRenderZeroValues(t *testing.T) {
+	ts, err := parseUITemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := fs.Glob(uiFS, "ui/templates/*.html")
+	for _, f := range files {
+		name := path.Base(f)
+		if name == "layout.html" {
+			continue
+		}
+		if _, ok := pageViews[name]; !ok {
+			t.Errorf("template %s has no view model in pageViews", name)
+		}
+	}
+	for name, v := range pageViews {
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := ts.pages[name].ExecuteTemplate(&b, name, v); err != nil {
+				t.Fatalf("render %s: %v", name, err)
+			}
+			if name != "candidate_row.html" && !strings.Contains(b.String(), "</html>") {
+				t.Errorf("%s: not a whole page", name)
+			}
+		})
+	}
+}
+
+// TestNoInlineScriptOrStyle keeps the templates inside the CSP.
+func TestNoInlineScriptOrStyle(t *testing.T) {
+	inline := regexp.MustCompile(`(?i)<script>|<script [^>]*>[^<]|\son[a-z]+=|\sstyle=|<style|javascript:`)
+	files, _ := fs.Glob(uiFS, "ui/templates/*.html")
+	for _, f := range files {
+		b, _ := fs.ReadFile(uiFS, f)
+		if m := inline.Find(b); m != nil {
+			t.Errorf("%s: inline script or style: %q", f, m)
+		}
+	}
+}
+
+// TestMessages checks that every message has all three languages and that
+// every key the templates and handlers use exists.
+func TestMessages(t *testing.T) {
+	for k, m := range messages {
+		if m.en == "" || m.uk == "" || m.ru == "" {
+			t.Errorf("message %s lacks a language: %+v", k, m)
+		}
+		if strings.Count(m.en, "%") != strings.Count(m.uk, "%") || strings.Count(m.en, "%") != strings.Count(m.ru, "%") {
+			t.Errorf("message %s: languages disagree on arguments", k)
+		}
+	}
+	used := regexp.MustCompile(`\.T "([a-z0-9_.]+)"|T\("([a-z0-9_.]+)"|chromeFor\(r, "([a-z0-9_.]+)"\)|\.P "([a-z]+)"|P\("([a-z]+)"`)
+	var srcs [][]byte
+	files, _ := fs.Glob(uiFS, "ui/templates/*.html")
+	for _, f := range files {
+		b, _ := fs.ReadFile(uiFS, f)
+		srcs = append(srcs, b)
+	}
+	for _, src := range srcs {
+		for _, m := range used.FindAllSubmatch(src, -1) {
+			for _, g := range m[1:] {
+				k := string(g)
+				if k == "" {
+					continue
+				}
+				_, isMsg := messages[k]
+				_, isPlural := plurals[k]
+				if !isMsg && !isPlural {
+					t.Errorf("key %q is used but not in the catalog", k)
+				}
+			}
+		}
+	}
+	for _, p := range []string{"value.held", "value.sought", "role.party_registrar", "level.missing", "mfield.surname", "match.candidate"} {
+		if _, ok := messages[p]; !ok {
+			t.Errorf("no message %s", p)
+		}
+	}
+}
+
+func TestPlurals(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"en", 1, "1 record"}, {"en", 0, "0 records"}, {"en", 2, "2 records"},
+		{"uk", 1, "1 запис"}, {"uk", 2, "2 записи"}, {"uk", 5, "5 записів"}, {"uk", 11, "11 записів"},
+		{"uk", 21, "21 запис"}, {"uk", 22, "22 записи"}, {"uk", 112, "112 записів"},
+		{"ru", 1, "1 запись"}, {"ru", 3, "3 записи"}, {"ru", 14, "14 записей"}, {"ru", 101, "101 запись"},
+		{"uk", 100000, "100\u00a0000 записів"}, {"en", 100000, "100,000 records"},
+	} {
+		if got := plural(tc.lang, "records", tc.n); got != tc.want {
+			t.Errorf("plural(%s, %d) = %q, want %q", tc.lang, tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestSortNamesUkrainian(t *testing.T) {
+	names := []string{"Яковенко", "Іванченко", "Євтушенко", "Гнатюк", "Ґалаґан", "Ковальчук", "Єрмак", "Иваненко", "Їжакевич", "Абрамов"}
+	sortNames("uk", names, func(s string) string { return s })
+	want := []string{"Абрамов", "Гнатюк", "Ґалаґан", "Євтушенко", "Єрмак", "Иваненко", "Іванченко", "Їжакевич", "Ковальчук", "Яковенко"}
+	if !slices.Equal(names, want) {
+		t.Errorf("sorted %v, want %v", names, want)
+	}
+}
+
+func TestRequestLangAndSafeNext(t *testing.T) {
+	for _, tc := range []struct{ next, want string }{
+		{"/records?q=1", "/records?q=1"}, {"//evil.example", "/"}, {"https://evil.example", "/"}, {"/\\evil", "/"}, {"", "/"},
+	} {
+		if got := safeNext(tc.next); got != tc.want {
+			t.Errorf("safeNext(%q) = %q, want %q", tc.next, got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ n, want int }{{1, 1}, {21, 1}, {11, 11}} {
+		_ = tc
+	}
+}
