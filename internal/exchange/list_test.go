@@ -222,3 +222,31 @@ func TestCurrentCarriesOver(t *testing.T) {
 		t.Errorf("history of a: %+v", got)
 	}
 }
+
+func TestRespondAll(t *testing.T) {
+	ex := Exchange{ID: "ex-1", Name: "test", Parties: [2]string{"UA", "RU"}, Crossings: []string{"x"}, Terms: may16()}
+	at := time.Date(2025, 5, 17, 9, 0, 0, 0, time.UTC)
+	v1, _, err := Submit(NewDraft("ex-1", "UA", Offer, nil, items("a", "b", "c")), nil, at, "user:1")
+	noErr(t, err)
+	batch := []Response{
+		{RecordID: "a", Party: "RU", Answer: Accept, Reason: "ok", At: at, By: "user:2"},
+		{RecordID: "zz", Party: "RU", Answer: Accept, Reason: "ok", At: at, By: "user:2"},
+		{RecordID: "c", Party: "RU", Answer: Reject, At: at, By: "user:2"},
+	}
+	got, err := RespondAll(&ex, &v1, batch)
+	wantKind(t, err, errs.Invalid)
+	if f := errs.Fields(err); got != nil || len(f) != 2 || f[0].Where != "responses[1]" || f[1].Where != "responses[2]" {
+		t.Errorf("got %v, fields %v", got, f)
+	}
+	batch[1].RecordID, batch[2].Reason = "b", "not ours"
+	got, err = RespondAll(&ex, &v1, batch)
+	noErr(t, err)
+	if len(got) != 3 || got[2].Item.RecordID != "c" {
+		t.Errorf("got %+v", got)
+	}
+	for i := range batch {
+		batch[i].Party = "UA"
+	}
+	_, err = RespondAll(&ex, &v1, batch)
+	wantKind(t, err, errs.Forbidden)
+}

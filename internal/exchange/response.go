@@ -74,6 +74,52 @@ type Response struct {
 // errs.NotFound for a person not on the version; errs.Invalid for a bad
 // answer, listing every bad field.
 func Respond(ex *Exchange, list *ListVersion, r Response) (Response, error) {
+	return respond(ex, list, r, list.Item)
+}
+
+// RespondAll checks a batch of answers on one list version, as Respond
+// does each, in time linear in the list and the batch: a registrar
+// answering a whole sheet. It is all-or-nothing: on any error it returns
+// none, and an errs.Invalid error lists every bad answer by index.
+func RespondAll(ex *Exchange, list *ListVersion, rs []Response) ([]Response, error) {
+	const op = "exchange.RespondAll"
+	idx := make(map[string]int, len(list.Items))
+	for i := range list.Items {
+		idx[list.Items[i].RecordID] = i
+	}
+	lookup := func(id string) (Item, bool) {
+		if i, ok := idx[id]; ok {
+			return list.Items[i], true
+		}
+		return Item{}, false
+	}
+	out := make([]Response, 0, len(rs))
+	var fe []errs.FieldError
+	for i, r := range rs {
+		got, err := respond(ex, list, r, lookup)
+		switch k := errs.KindOf(err); {
+		case err == nil:
+			out = append(out, got)
+		case k == errs.Invalid || k == errs.NotFound:
+			if f := errs.Fields(err); len(f) > 0 {
+				for _, x := range f {
+					x.Where = fmt.Sprintf("responses[%d]", i)
+					fe = append(fe, x)
+				}
+			} else {
+				fe = append(fe, errs.FieldError{Where: fmt.Sprintf("responses[%d]", i), Field: "record_id", Message: errs.Message(err)})
+			}
+		default:
+			return nil, errs.E(op, err) // forbidden or conflict: the same for the whole batch
+		}
+	}
+	if fe != nil {
+		return nil, errs.E(op, errs.Invalid, "invalid answers", fe)
+	}
+	return out, nil
+}
+
+func respond(ex *Exchange, list *ListVersion, r Response, lookup func(string) (Item, bool)) (Response, error) {
 	const op = "exchange.Respond"
 	if !ex.HasParty(r.Party) {
 		return r, errs.Errorf(op, errs.Forbidden, "%q is not a party to exchange %s and cannot answer its lists", r.Party, ex.ID)
@@ -94,7 +140,7 @@ func Respond(ex *Exchange, list *ListVersion, r Response) (Response, error) {
 	if r.ListVersion != 0 && r.ListVersion != list.Version {
 		return r, errs.Errorf(op, errs.Conflict, "the answer is for version %d but the list is at version %d", r.ListVersion, list.Version)
 	}
-	it, ok := list.Item(r.RecordID)
+	it, ok := lookup(r.RecordID)
 	if !ok {
 		return r, errs.Errorf(op, errs.NotFound, "%s is not on version %d of %s's %s list", r.RecordID, list.Version, list.Party, list.Kind)
 	}

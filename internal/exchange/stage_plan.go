@@ -135,14 +135,18 @@ func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
 		fe = append(fe, errs.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
 	t := &ex.Terms
-	cat := map[string]person.Category{}
-	owner := map[string]string{}
+	n := 0
+	for _, items := range agreed {
+		n += len(items)
+	}
+	cat := make(map[string]person.Category, n)
+	owner := make(map[string]string, n)
 	for party, items := range agreed {
 		for _, it := range items {
 			cat[it.RecordID], owner[it.RecordID] = it.Category, party
 		}
 	}
-	where := map[string]string{} // record id → "stages[i]" or "reserve"
+	where := make(map[string]string, n) // record id → "stages[i]…" or "reserve[i]…"
 	place := func(field, party, id string) {
 		switch {
 		case owner[id] == "":
