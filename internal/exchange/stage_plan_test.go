@@ -23,7 +23,9 @@ func TestStagePlanValidate(t *testing.T) {
 			p.Stages[1].Sides[0].Persons = append(p.Stages[1].Sides[0].Persons, p.Stages[0].Sides[0].Persons[0])
 			p.Stages[1].Sides[0].Planned[person.Civilian] = 1
 		}, "is already in stages[0]"},
-		{"a person on the reserve and in a stage", func(p *StagePlan) { p.Reserve[0].Persons = append(p.Reserve[0].Persons, p.Stages[2].Sides[0].Persons[0]) }, "is already in stages[2]"},
+		{"a person on the reserve and in a stage", func(p *StagePlan) {
+			p.Reserve[0].Persons = append(p.Reserve[0].Persons, p.Stages[2].Sides[0].Persons[0])
+		}, "is already in stages[2]"},
 		{"an agreed person left out", func(p *StagePlan) { p.Reserve[1].Persons = p.Reserve[1].Persons[1:] }, "in no stage and not on the reserve list"},
 		{"a person not agreed", func(p *StagePlan) { p.Reserve[0].Persons = append(p.Reserve[0].Persons, hid("UA", 1)) }, "not on UA's agreed list"},
 		{"the other side's person", func(p *StagePlan) { p.Reserve[0].Persons = append(p.Reserve[0].Persons, p.Reserve[1].Persons[0]) }, "is on RU's list, not UA's"},
