@@ -75,7 +75,11 @@ func (p Plan) Validate(rule Rule) error {
 	if !rule.Kind.Valid() {
 		bad("rule", "unknown parity rule")
 	}
-	seen := map[string]string{}
+	type at struct {
+		list string
+		i    int
+	}
+	seen := map[pkey]at{}
 	for _, side := range p.sideNames() {
 		sp := p.Sides[side]
 		if side == "" || side == Mediator {
@@ -83,19 +87,19 @@ func (p Plan) Validate(rule Rule) error {
 		}
 		check := func(list string, ps []PlannedPerson) {
 			for i, pp := range ps {
-				where := side + "." + list + "[" + itoa(i) + "]"
+				where := func() string { return side + "." + list + "[" + itoa(i) + "]" }
 				if pp.RecordID == "" {
-					bad(where+".record_id", "is required")
+					bad(where()+".record_id", "is required")
 					continue
 				}
 				if !pp.Category.Valid() {
-					bad(where+".category", quote(string(pp.Category))+" is not a category")
+					bad(where()+".category", quote(string(pp.Category))+" is not a category")
 				}
-				k := side + "/" + pp.RecordID
+				k := pkey{side, pp.RecordID}
 				if prev, dup := seen[k]; dup {
-					bad(where+".record_id", quote(pp.RecordID)+" is already at "+prev)
+					bad(where()+".record_id", quote(pp.RecordID)+" is already at "+side+"."+prev.list+"["+itoa(prev.i)+"]")
 				}
-				seen[k] = where
+				seen[k] = at{list, i}
 			}
 		}
 		check("persons", sp.Persons)

@@ -93,7 +93,7 @@ type Stage struct {
 	amendments map[string]*amendment
 	crossed    int
 
-	seen   map[string]string // event id → content key
+	seen   map[string]int // event id → index in events
 	events []Event
 }
 
@@ -103,9 +103,13 @@ func New(plan Plan, rule Rule) (*Stage, error) {
 	if err := plan.Validate(rule); err != nil {
 		return nil, err
 	}
+	n := 0
+	for _, sp := range plan.Sides {
+		n += len(sp.Persons) + len(sp.Reserves)
+	}
 	s := &Stage{
 		plan: plan, rule: rule, sides: plan.sideNames(), state: Planned, window: plan.Window,
-		persons: map[pkey]*PersonStatus{}, amendments: map[string]*amendment{}, seen: map[string]string{},
+		persons: make(map[pkey]*PersonStatus, n), amendments: map[string]*amendment{}, seen: make(map[string]int, n),
 	}
 	for side, sp := range plan.Sides {
 		for _, pp := range sp.Persons {
@@ -125,6 +129,7 @@ func Replay(plan Plan, rule Rule, events []Event) (*Stage, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.events = make([]Event, 0, len(events))
 	for i, e := range events {
 		if _, err := s.Apply(e); err != nil {
 			return nil, errs.E("crossing.Replay", errs.Internal, "event "+itoa(i)+" ("+e.ID+") does not replay", err)
@@ -238,8 +243,8 @@ type Result struct {
 // (Conflict), or that only the mediator may record (Forbidden).
 func (s *Stage) Apply(e Event) (dup bool, err error) {
 	const op = "crossing.Stage.Apply"
-	if prev, ok := s.seen[e.ID]; ok && e.ID != "" {
-		if prev == e.key() {
+	if i, ok := s.seen[e.ID]; ok && e.ID != "" {
+		if s.events[i].key() == e.key() {
 			return true, nil
 		}
 		return false, errs.E(op, errs.Conflict, "event id "+quote(e.ID)+" was already used for a different event")
@@ -258,7 +263,7 @@ func (s *Stage) Apply(e Event) (dup bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	s.seen[e.ID] = e.key()
+	s.seen[e.ID] = len(s.events)
 	s.events = append(s.events, e)
 	return false, nil
 }
