@@ -19,6 +19,9 @@ type term struct {
 // maxKeysPerRule bounds the cross product of one rule for one record.
 const maxKeysPerRule = 16
 
+// maxKeysPerTerm bounds the name keys one term contributes.
+const maxKeysPerTerm = 2
+
 func newBlocker(cfg *Config) *blocker {
 	b := &blocker{}
 	for _, r := range cfg.Blocks {
@@ -41,7 +44,10 @@ func termKeys(dst []uint64, f *Field, v *fval, tr transform) []uint64 {
 	switch tr {
 	case tKey:
 		if len(v.keys) > 0 {
-			return append(dst, v.keys...)
+			// The first keys (the skeleton's and the dictionary form's)
+			// carry almost all agreements; more would multiply the keys of
+			// rules that combine names.
+			return append(dst, v.keys[:min(len(v.keys), maxKeysPerTerm)]...)
 		}
 		if f.Compare == CompareDate {
 			return append(dst, uint64(v.d))
@@ -73,9 +79,12 @@ func termKeys(dst []uint64, f *Field, v *fval, tr transform) []uint64 {
 			return append(dst, uint64(v.t[0]))
 		}
 		return dst
-	default: // prefix N
+	default: // prefix N, of the skeleton for names (the same in every script)
 		n := int(tr - tPrefix)
 		s := v.s
+		if f.Compare == CompareName || len(v.keys) > 0 {
+			s = v.t
+		}
 		i := 0
 		for k := range s {
 			if i == n {
@@ -100,7 +109,7 @@ func (b *blocker) keys(dst []uint64, ruleOf []uint8, cfg *Config, p *prepared) (
 			continue
 		}
 		for ti, t := range ts {
-			ks := termKeys(scratch[2][:0], &cfg.Fields[t.field], &p.v[t.field], t.tr)
+			ks := termKeys(scratch[2][:0], &cfg.Fields[t.field], p.v[t.field], t.tr)
 			if len(ks) == 0 {
 				acc = nil
 				break
@@ -158,8 +167,9 @@ func buildIndex(entries []keyRec) *index {
 			distinct++
 		}
 	}
+	// Load factor up to 3/4: linear probing stays short, memory stays low.
 	size, shift := 16, uint(60)
-	for size < 2*distinct {
+	for size*3 < 4*distinct {
 		size *= 2
 		shift--
 	}
@@ -214,7 +224,7 @@ func (b *blocker) unorderedKeys(dst []uint64, ruleOf []uint8, cfg *Config, p *pr
 	var lists [4][]uint64
 	var bufs [4][maxKeysPerRule]uint64
 	for i, t := range ts {
-		lists[i] = termKeys(bufs[i][:0], &cfg.Fields[t.field], &p.v[t.field], t.tr)
+		lists[i] = termKeys(bufs[i][:0], &cfg.Fields[t.field], p.v[t.field], t.tr)
 		if len(lists[i]) == 0 {
 			return dst, ruleOf
 		}

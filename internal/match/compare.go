@@ -78,7 +78,7 @@ func (c *comparer) compare(ra, rb *Record, a, b *prepared, out []uint8, sc *simC
 	var pat uint64
 	for i := range c.cfg.Fields {
 		f := &c.cfg.Fields[i]
-		va, vb := &a.v[i], &b.v[i]
+		va, vb := a.v[i], b.v[i]
 		var l uint8
 		if va.missing() || vb.missing() {
 			l = missing
@@ -86,7 +86,7 @@ func (c *comparer) compare(ra, rb *Record, a, b *prepared, out []uint8, sc *simC
 			switch f.Compare {
 			case CompareName:
 				s := c.slot[i]
-				l = compareName(f, rawAt(ra, i), rawAt(rb, i), va, vb, &a.n[s], &b.n[s], sc, s, s)
+				l = compareName(f, rawAt(ra, i), rawAt(rb, i), va, vb, a.n[s], b.n[s], sc, s, s)
 			case CompareText:
 				l = compareText(f, va, vb)
 			case CompareDate:
@@ -126,8 +126,8 @@ func (c *comparer) checkSwap(a, b *prepared, out []uint8, sc *simCache) {
 	if a.v[i].t[0] != b.v[j].t[0] || a.v[j].t[0] != b.v[i].t[0] {
 		return
 	}
-	x := compareName(fi, "", "", &a.v[i], &b.v[j], &a.n[si], &b.n[sj], sc, si, sj)
-	y := compareName(fj, "", "", &a.v[j], &b.v[i], &a.n[sj], &b.n[si], sc, sj, si)
+	x := compareName(fi, "", "", a.v[i], b.v[j], a.n[si], b.n[sj], sc, si, sj)
+	y := compareName(fj, "", "", a.v[j], b.v[i], a.n[sj], b.n[si], sc, sj, si)
 	if x <= nameClose && y <= nameClose && min(x, y) <= nameSimilar && (x < out[i] || y < out[j]) {
 		out[i], out[j] = nameSwapped, nameSwapped
 	}

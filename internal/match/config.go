@@ -82,7 +82,8 @@ type Field struct {
 // where transform is one of key (name keys across scripts; the normalised
 // value for non-name fields), exact, year, date (full dates only), digits,
 // initial (first letter of the name's skeleton), or prefixN (first N
-// characters of the normalised value, N in 1..9). Unordered rules sort
+// characters of a name's skeleton or of another field's normalised value,
+// N in 1..9). Unordered rules sort
 // their term keys before hashing (at most four terms), so that a rule on
 // surname and given name also catches the two exchanged.
 type BlockRule struct {
@@ -163,7 +164,7 @@ func DefaultConfig() Config {
 			{Name: "date_initials", On: []string{"birth_date:date", "surname:initial", "given_name:initial"}, Unordered: true},
 			{Name: "date_surname_initial", On: []string{"birth_date:date", "surname:initial"}},
 			{Name: "date_given_initial", On: []string{"birth_date:date", "given_name:initial"}},
-			{Name: "given_year_surname_initial", On: []string{"given_name:key", "birth_date:year", "surname:initial"}},
+			{Name: "given_year_surname_prefix", On: []string{"given_name:key", "birth_date:year", "surname:prefix2"}},
 			{Name: "unit_surname", On: []string{"unit:exact", "surname:key"}},
 			{Name: "unit_given_initial", On: []string{"unit:exact", "given_name:key", "surname:initial"}},
 		},

@@ -63,14 +63,15 @@ func (e *engine) explain(l, r int, w *weights) Explanation {
 	levels := make([]uint8, len(e.cfg.Fields))
 	e.cmp.compare(&e.left[l], &e.right[r], &e.lp[l], &e.rp[r], levels, nil)
 	x := Explanation{Prior: w.prior, Total: w.prior}
+	lv, rv := e.shown(&e.left[l]), e.shown(&e.right[r])
 	for f, fd := range e.cfg.Fields {
-		fx := FieldExplanation{Field: fd.Name, Left: rawAt(&e.left[l], f), Right: rawAt(&e.right[r], f)}
+		fx := FieldExplanation{Field: fd.Name, Left: at(lv, f), Right: at(rv, f)}
 		lv := levels[f]
 		if lv == missing {
 			fx.Level = "missing"
 		} else {
 			fx.Level = fd.Compare.Levels()[lv]
-			fx.TF = w.tfAdjust(f, lv, &e.lp[l].v[f], &e.rp[r].v[f])
+			fx.TF = w.tfAdjust(f, lv, e.lp[l].v[f], e.rp[r].v[f])
 			fx.Weight = w.w[f][lv] + fx.TF
 		}
 		x.Total += fx.Weight
@@ -78,6 +79,23 @@ func (e *engine) explain(l, r int, w *weights) Explanation {
 	}
 	x.Probability = probability(x.Total)
 	return x
+}
+
+// shown returns the values of r as compared: with the parts of a full
+// name filled in.
+func (e *engine) shown(r *Record) []string {
+	nf := findNameFields(e.cfg)
+	if r.FullName != "" && nf.ok() && nf.empty(r.Values) {
+		return nf.fill(r.Values, r.FullName)
+	}
+	return r.Values
+}
+
+func at(vals []string, i int) string {
+	if i < len(vals) {
+		return vals[i]
+	}
+	return ""
 }
 
 // refine blends m with the levels seen among pairs reviewers confirmed.

@@ -95,7 +95,14 @@ type engine struct {
 	self        bool
 	workers     int
 	progress    Progress
+	blocker     *blocker
+	ix          *index
+	caches      []*simCache // one per worker
 }
+
+// maxFitLeft is the number of left records whose candidates EM sees; longer
+// lists are sampled evenly.
+const maxFitLeft = 100_000
 
 func run(left, right []Record, cfg Config, opt Options, self bool) (Result, error) {
 	if err := cfg.Validate(); err != nil {
@@ -120,14 +127,31 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 	}
 	tfMean := e.termFrequencies()
 
-	cands, hist, stats := e.block()
-	stats.Left, stats.Right = len(left), len(right)
-	stats.Patterns = len(hist)
+	e.caches = make([]*simCache, e.workers)
+	for w := range e.caches {
+		e.caches[w] = newSimCache()
+	}
+	e.buildIndex()
+
+	// Fit on the candidates of all left records, or of every stride-th
+	// one for long lists; a full sweep then scores. When the fit saw
+	// everything, its candidates are kept and scored directly.
+	stride := max(1, (len(left)+maxFitLeft-1)/maxFitLeft)
+	keep := stride == 1
+	fitStates := e.sweep(stride, "block", func(st *sweepState, i int, j int32, pat uint64) {
+		st.hist[pat]++
+		if keep {
+			st.cands = append(st.cands, cand{int32(i), j, pat})
+		}
+	})
+	fitStats, hist := e.mergeStats(fitStates)
+	// Candidates per left record in the fit, scaled to the whole list.
+	estCands := float64(fitStats.Candidates) * float64(len(left)) / float64((len(left)+stride-1)/stride)
 
 	// Estimate: u from random pairs, m from EM on the candidates.
 	e.progress("estimate", 0, 1)
 	u := e.estimateU(sampleSize(len(left), len(right)))
-	lambda0 := float64(min(len(left), len(right))) / float64(max(stats.Candidates, 1))
+	lambda0 := float64(min(len(left), len(right))) / max(estCands, 1)
 	priorM := make([][]float64, len(cfg.Fields))
 	for f := range cfg.Fields {
 		priorM[f], _ = priorMU(&cfg.Fields[f])
@@ -138,7 +162,7 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 	if self {
 		totalPairs = float64(len(left)) * float64(len(left)-1) / 2
 	}
-	prior := lambdaCand * float64(stats.Candidates) / max(totalPairs, 1)
+	prior := lambdaCand * estCands / max(totalPairs, 1)
 	prior = min(max(prior, 1e-12), 0.5)
 	w := newWeights(&cfg, m, u, prior, tfMean)
 	model := Model{Prior: prior, PriorWeight: w.prior, Iterations: iters, Converged: conv}
@@ -156,7 +180,34 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 	if cfg.Threshold <= 0 {
 		minW = math.Inf(-1)
 	}
-	scored := e.score(cands, w, minW)
+	var scored []Pair
+	stats := fitStats
+	if keep {
+		var cands []cand
+		for _, s := range fitStates {
+			cands = append(cands, s.cands...)
+			s.cands = nil
+		}
+		scored = e.score(cands, w, minW)
+	} else {
+		states := e.sweep(1, "score", func(st *sweepState, i int, j int32, pat uint64) {
+			if e.apart(pat) != "" {
+				return
+			}
+			t := w.score(pat, &e.lp[i], &e.rp[j])
+			if t >= minW {
+				st.pairs = append(st.pairs, Pair{Left: i, Right: int(j), Weight: t, Score: probability(t)})
+			}
+		})
+		stats, _ = e.mergeStats(states)
+		for _, s := range states {
+			scored = append(scored, s.pairs...)
+			s.pairs = nil
+		}
+		sortPairs(scored)
+	}
+	stats.Left, stats.Right = len(left), len(right)
+	stats.Patterns = len(hist)
 	stats.AboveThreshold = len(scored)
 	res := Result{Stats: stats, Model: model}
 	switch {
@@ -240,7 +291,7 @@ func (e *engine) termFrequencies() []float64 {
 		}
 		for _, side := range sides {
 			for i := range side {
-				if k, ok := tfKey(&side[i].v[f]); ok {
+				if k, ok := tfKey(side[i].v[f]); ok {
 					counts[k]++
 					total++
 				}
@@ -257,7 +308,7 @@ func (e *engine) termFrequencies() []float64 {
 		means[f] = mean
 		for _, side := range sides {
 			for i := range side {
-				if k, ok := tfKey(&side[i].v[f]); ok {
+				if k, ok := tfKey(side[i].v[f]); ok {
 					side[i].v[f].tf = float32(float64(counts[k]) / float64(total))
 				}
 			}
@@ -279,62 +330,70 @@ func tfKey(v *fval) (uint64, bool) {
 	return uint64(v.d), true
 }
 
-// block builds the right side's key index, then for every left record looks
-// up its keys, compares it with each distinct candidate and records the
-// comparison pattern.
-func (e *engine) block() ([]cand, histogram, Stats) {
-	b := newBlocker(e.cfg)
+// buildIndex indexes the right side's blocking keys.
+func (e *engine) buildIndex() {
+	e.blocker = newBlocker(e.cfg)
 	nr := len(e.rp)
-	// Right keys, computed in parallel per chunk then concatenated.
 	parts := make([][]keyRec, (nr+2047)/2048)
 	e.parallel(nr, "index", func(_, lo, hi int) {
 		var ks []uint64
 		var ro []uint8
 		var out []keyRec
 		for j := lo; j < hi; j++ {
-			ks, ro = b.keys(ks[:0], ro[:0], e.cfg, &e.rp[j])
+			ks, ro = e.blocker.keys(ks[:0], ro[:0], e.cfg, &e.rp[j])
 			for _, k := range ks {
 				out = append(out, keyRec{k, int32(j)})
 			}
 		}
 		parts[lo/2048] = out
 	})
-	var entries []keyRec
+	n := 0
 	for _, p := range parts {
+		n += len(p)
+	}
+	entries := make([]keyRec, 0, n)
+	for i, p := range parts {
 		entries = append(entries, p...)
+		parts[i] = nil
 	}
-	parts = nil
-	ix := buildIndex(entries)
-	entries = nil
+	e.ix = buildIndex(entries)
+}
 
-	type local struct {
-		cands   []cand
-		hist    histogram
-		rule    []int64
-		skipped int64
+// sweepState is one worker's state during a sweep.
+type sweepState struct {
+	hist    histogram
+	cands   []cand
+	pairs   []Pair
+	rule    []int64
+	skipped int64
+	n       int64
+	sc      *simCache
+}
+
+// sweep looks up the keys of every stride-th left record, compares it with
+// each distinct candidate and calls visit with the pattern. It returns the
+// per-worker states (visit fills them) with rule counts and candidate
+// numbers.
+func (e *engine) sweep(stride int, stage string, visit func(st *sweepState, i int, j int32, pat uint64)) []*sweepState {
+	states := make([]*sweepState, e.workers)
+	for w := range states {
+		states[w] = &sweepState{hist: histogram{}, rule: make([]int64, len(e.cfg.Blocks)), sc: e.caches[w]}
 	}
-	locals := make([]local, e.workers)
-	caches := make([]*simCache, e.workers)
-	for w := range locals {
-		locals[w] = local{hist: histogram{}, rule: make([]int64, len(e.cfg.Blocks))}
-	}
-	e.parallel(len(e.lp), "block", func(w, lo, hi int) {
-		loc := &locals[w]
+	n := (len(e.lp) + stride - 1) / stride
+	e.parallel(n, stage, func(w, lo, hi int) {
+		st := states[w]
 		var ks []uint64
 		var ro []uint8
 		var cs []int32
 		levels := make([]uint8, len(e.cfg.Fields))
-		if caches[w] == nil {
-			caches[w] = newSimCache()
-		}
-		sc := caches[w]
-		for i := lo; i < hi; i++ {
-			ks, ro = b.keys(ks[:0], ro[:0], e.cfg, &e.lp[i])
+		for pos := lo; pos < hi; pos++ {
+			i := pos * stride
+			ks, ro = e.blocker.keys(ks[:0], ro[:0], e.cfg, &e.lp[i])
 			cs = cs[:0]
 			for n, k := range ks {
-				ids := ix.get(k)
+				ids := e.ix.get(k)
 				if len(ids) > e.cfg.MaxBlock {
-					loc.skipped++
+					st.skipped++
 					continue
 				}
 				before := len(cs)
@@ -344,41 +403,38 @@ func (e *engine) block() ([]cand, histogram, Stats) {
 					}
 					cs = append(cs, j)
 				}
-				loc.rule[ro[n]] += int64(len(cs) - before)
+				st.rule[ro[n]] += int64(len(cs) - before)
 			}
 			if len(cs) == 0 {
 				continue
 			}
 			slices.Sort(cs)
 			cs = slices.Compact(cs)
+			st.n += int64(len(cs))
 			for _, j := range cs {
-				pat := e.cmp.compare(&e.left[i], &e.right[j], &e.lp[i], &e.rp[j], levels, sc)
-				loc.cands = append(loc.cands, cand{int32(i), j, pat})
-				loc.hist[pat]++
+				pat := e.cmp.compare(&e.left[i], &e.right[j], &e.lp[i], &e.rp[j], levels, st.sc)
+				visit(st, i, j, pat)
 			}
 		}
 	})
+	return states
+}
+
+// mergeStats sums the per-worker counts of a sweep.
+func (e *engine) mergeStats(states []*sweepState) (Stats, histogram) {
 	st := Stats{RulePairs: map[string]int64{}}
 	hist := histogram{}
-	n := 0
-	for _, l := range locals {
-		n += len(l.cands)
-	}
-	cands := make([]cand, 0, n)
-	for w := range locals {
-		l := &locals[w]
-		cands = append(cands, l.cands...)
-		l.cands = nil
-		for p, c := range l.hist {
+	for _, s := range states {
+		for p, c := range s.hist {
 			hist[p] += c
 		}
-		for r, c := range l.rule {
+		for r, c := range s.rule {
 			st.RulePairs[e.cfg.Blocks[r].Name] += c
 		}
-		st.SkippedKeys += l.skipped
+		st.SkippedKeys += s.skipped
+		st.Candidates += s.n
 	}
-	st.Candidates = int64(len(cands))
-	return cands, hist, st
+	return st, hist
 }
 
 // score weighs every candidate and keeps those of at least minW.
@@ -399,6 +455,12 @@ func (e *engine) score(cands []cand, w *weights, minW float64) []Pair {
 	for _, o := range outs {
 		all = append(all, o...)
 	}
+	sortPairs(all)
+	return all
+}
+
+// sortPairs orders pairs best first, deterministically.
+func sortPairs(all []Pair) {
 	slices.SortFunc(all, func(a, b Pair) int {
 		if c := cmp.Compare(b.Weight, a.Weight); c != 0 {
 			return c
@@ -408,7 +470,6 @@ func (e *engine) score(cands []cand, w *weights, minW float64) []Pair {
 		}
 		return cmp.Compare(a.Right, b.Right)
 	})
-	return all
 }
 
 // assign keeps the best pairs one-to-one: greedy by weight, which on sorted

@@ -288,7 +288,7 @@ func (w *weights) score(pat uint64, a, b *prepared) float64 {
 		if l == missing {
 			continue
 		}
-		t += w.w[f][l] + w.tfAdjust(f, l, &a.v[f], &b.v[f])
+		t += w.w[f][l] + w.tfAdjust(f, l, a.v[f], b.v[f])
 	}
 	return t
 }

@@ -40,11 +40,21 @@ type fval struct {
 func (v *fval) missing() bool { return v.s == "" && v.d == 0 }
 
 // prepared is a record made ready for comparison. n holds the prepared
-// names of CompareName fields, at the slots comparer.slot gives.
+// names of CompareName fields, at the slots comparer.slot gives. Values are
+// pointers because equal values are shared between records (prepCache):
+// a million records hold a few thousand given names, places and dates. The
+// pointed-to values MUST NOT be modified after preparation, except tf,
+// which is a function of the value.
 type prepared struct {
-	v []fval
-	n []names.Prepared
+	v []*fval
+	n []*names.Prepared
 }
+
+// noValue and noName stand for missing values; they are never written.
+var (
+	noValue fval
+	noName  names.Prepared
+)
 
 // prepareValue prepares one raw value of field f; np receives the prepared
 // name of a CompareName field.
@@ -83,29 +93,44 @@ func prepareValue(f *Field, raw string, np *names.Prepared) fval {
 }
 
 // prepareRecord prepares r for cfg, parsing FullName if needed. slots gives
-// each field's place in prepared.n (-1 for fields that are not names).
+// each field's place in prepared.n (-1 for fields that are not names). pc
+// may be nil.
 func prepareRecord(cfg *Config, parts *nameFields, slots []int, nNames int, r *Record, pc *prepCache) prepared {
-	p := prepared{v: make([]fval, len(cfg.Fields))}
+	p := prepared{v: make([]*fval, len(cfg.Fields))}
 	if nNames > 0 {
-		p.n = make([]names.Prepared, nNames)
+		p.n = make([]*names.Prepared, nNames)
+		for i := range p.n {
+			p.n[i] = &noName
+		}
 	}
 	vals := r.Values
 	if r.FullName != "" && parts.ok() && parts.empty(vals) {
 		vals = parts.fill(vals, r.FullName)
 	}
-	var scratch names.Prepared
 	for i := range cfg.Fields {
-		if i < len(vals) {
-			np := &scratch
+		p.v[i] = &noValue
+		if i >= len(vals) || strings.TrimSpace(vals[i]) == "" {
+			continue
+		}
+		f := &cfg.Fields[i]
+		if pc == nil || f.Compare == CompareCode {
+			// Codes are all different: no cache, no name.
+			var np names.Prepared
+			v := prepareValue(f, vals[i], &np)
+			if !v.missing() {
+				p.v[i] = &v
+				if slots[i] >= 0 {
+					p.n[slots[i]] = &np
+				}
+			}
+			continue
+		}
+		e := pc.get(i, f, vals[i])
+		if !e.v.missing() {
+			p.v[i] = &e.v
 			if slots[i] >= 0 {
-				np = &p.n[slots[i]]
+				p.n[slots[i]] = &e.np
 			}
-			f := &cfg.Fields[i]
-			if pc != nil && (f.Compare == CompareName || (f.Compare == CompareText && f.Part != "")) {
-				p.v[i] = pc.get(i, f, vals[i], np)
-				continue
-			}
-			p.v[i] = prepareValue(f, vals[i], np)
 		}
 	}
 	return p
@@ -174,12 +199,12 @@ func hashMix(h, v uint64) uint64 {
 	return h * 0xff51afd7ed558ccd
 }
 
-// prepCache remembers prepared names by field and raw value: lists repeat
-// the same given names, patronymics, places and common surnames. The
-// prepared values (and their key slices) are shared, never modified. One
-// cache per goroutine.
+// prepCache remembers prepared values by field and raw value: lists
+// repeat the same given names, patronymics, places, dates, units and
+// common surnames, and records share the prepared values. One cache per
+// goroutine.
 type prepCache struct {
-	m map[string]prepEntry
+	m map[string]*prepEntry
 }
 
 type prepEntry struct {
@@ -187,19 +212,19 @@ type prepEntry struct {
 	np names.Prepared
 }
 
-func newPrepCache() *prepCache { return &prepCache{m: make(map[string]prepEntry, 1024)} }
+func newPrepCache() *prepCache { return &prepCache{m: make(map[string]*prepEntry, 1024)} }
 
-func (c *prepCache) get(field int, f *Field, raw string, np *names.Prepared) fval {
+func (c *prepCache) get(field int, f *Field, raw string) *prepEntry {
 	var kb [64]byte
 	k := append(append(kb[:0], byte(field)), raw...)
 	if e, ok := c.m[string(k)]; ok {
-		*np = e.np
-		return e.v
+		return e
 	}
-	v := prepareValue(f, raw, np)
+	e := &prepEntry{}
+	e.v = prepareValue(f, raw, &e.np)
 	if len(c.m) >= maxCache {
 		clear(c.m)
 	}
-	c.m[string(k)] = prepEntry{v, *np}
-	return v
+	c.m[string(k)] = e
+	return e
 }

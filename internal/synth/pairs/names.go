@@ -132,8 +132,48 @@ var rankWeights = []float64{30, 12, 10, 10, 6, 3, 4, 3, 2, 1}
 //go:embed data/surnames.csv
 var surnamesCSV string
 
+// surnameEndings pairs common Ukrainian surname endings with their
+// Russian forms; surnames are also made by putting another ending on a
+// dictionary surname's stem, as real surnames are built.
+var surnameEndings = [][2]string{
+	{"енко", "енко"}, {"ченко", "ченко"}, {"чук", "чук"}, {"ук", "ук"}, {"юк", "юк"},
+	{"ський", "ский"}, {"цький", "цкий"}, {"ак", "ак"}, {"ик", "ик"}, {"ич", "ич"},
+	{"ін", "ин"}, {"ов", "ов"}, {"ець", "ец"}, {"ко", "ко"}, {"ишин", "ишин"}, {"як", "як"},
+}
+
+// expandSurnames adds surnames made from the stems of the given ones with
+// other endings, Ukrainian and Russian forms alike.
+func expandSurnames(base [][2]string) [][2]string {
+	seen := map[string]bool{}
+	for _, s := range base {
+		seen[s[0]] = true
+	}
+	out := base
+	for _, s := range base {
+		for _, e := range surnameEndings {
+			if !strings.HasSuffix(s[0], e[0]) || !strings.HasSuffix(s[1], e[1]) {
+				continue
+			}
+			stemUA, stemRU := strings.TrimSuffix(s[0], e[0]), strings.TrimSuffix(s[1], e[1])
+			if len([]rune(stemUA)) < 3 {
+				break
+			}
+			for _, f := range surnameEndings {
+				n := stemUA + f[0]
+				if f == e || seen[n] {
+					continue
+				}
+				seen[n] = true
+				out = append(out, [2]string{n, stemRU + f[1]})
+			}
+			break
+		}
+	}
+	return out
+}
+
 // surnames returns the surname table: the common ones first, then the
-// dictionary's, without given names.
+// dictionary's (without given names), then the ones made from their stems.
 func surnames() [][2]string {
 	out := append([][2]string(nil), commonSurnames...)
 	seen := map[string]bool{}
@@ -151,5 +191,5 @@ func surnames() [][2]string {
 		seen[uk] = true
 		out = append(out, [2]string{uk, ru})
 	}
-	return out
+	return expandSurnames(out)
 }

@@ -120,9 +120,9 @@ func Generate(opt Options) Set {
 	g.surnames = surnames()
 	sw := make([]float64, len(g.surnames))
 	for i := range sw {
-		// Common surnames first: about 0.6% of people bear the most
-		// common one, as in Ukraine.
-		sw[i] = 1 / float64(i+30)
+		// Common surnames first, with a long tail: about 0.3% of people
+		// bear the most common one, as in Ukraine.
+		sw[i] = 1 / float64(i+100)
 	}
 	g.surCum = cumulative(sw)
 	gw := make([]float64, len(givens))
