@@ -23,6 +23,7 @@ type tables struct {
 	given  map[string]byte  // skeleton of a known given name → 'M' or 'F'
 	sex    []byte           // group → 'M' or 'F' when it holds a known given name
 	member [][]string       // group → the skeletons in it
+	ich    map[string]bool  // skeletons of the short patronymics in -ич (Ильич, Кузьмич)
 	groups int
 }
 
@@ -106,7 +107,11 @@ func (u *unionFind) joinForms(forms []string, inits bool) {
 
 func buildTables() *tables {
 	u := &unionFind{id: map[string]int32{}}
-	t := &tables{given: map[string]byte{}}
+	t := &tables{given: map[string]byte{}, ich: map[string]bool{}}
+	// Patronymics in -ич that the endings -ович, -евич do not catch.
+	for _, p := range []string{"Ильич", "Ілліч", "Кузьмич", "Кузьміч", "Саввич", "Савич", "Лукич", "Лукіч", "Фомич", "Хомич", "Никитич", "Микитич"} {
+		t.ich[string(appendSkeleton(nil, Normalize(p), readCommon))] = true
+	}
 
 	// Ukrainian → Russian forms (names-translator, MIT).
 	f, err := dataFS.Open("data/ua2ru.csv")

@@ -295,3 +295,54 @@ func TestGeneratedTypos(t *testing.T) {
 		t.Errorf("misses: got %d of %d, want at most 10%%", miss, n)
 	}
 }
+
+// TestGeneratedParse parses names built from the dictionary in nine
+// orders and spellings and checks the parts.
+func TestGeneratedParse(t *testing.T) {
+	b, _ := dataFS.ReadFile("data/ua2ru.csv")
+	rows, _ := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	var sur, pat [][2]string
+	for _, r := range rows[1:] {
+		u := r[0]
+		switch {
+		case strings.HasSuffix(u, "ович") || strings.HasSuffix(u, "евич"):
+			pat = append(pat, [2]string{r[0], r[1]})
+		case !strings.HasSuffix(u, "а") && !strings.HasSuffix(u, "івна") && lookup().givenSexOf(string(appendSkeleton(nil, Normalize(u), readCommon))) == 0:
+			sur = append(sur, [2]string{r[0], r[1]})
+		}
+	}
+	var giv [][]string
+	eachLine("data/given.txt", func(f []string) {
+		if len(f) >= 3 && f[0] == "M" {
+			giv = append(giv, f[1:])
+		}
+	})
+	rng := rand.New(rand.NewSource(9))
+	bad, n := 0, 0
+	for i := 0; i < 500; i++ {
+		s, g, p := sur[rng.Intn(len(sur))], giv[rng.Intn(len(giv))], pat[rng.Intn(len(pat))]
+		lat := func(x string) string { return RomanizeRussian(x, ICAO) }
+		cases := []struct{ in, s, g, p string }{
+			{s[0] + " " + g[0] + " " + p[0], s[0], g[0], p[0]},
+			{g[0] + " " + p[0] + " " + s[0], s[0], g[0], p[0]},
+			{lat(g[1]) + " " + lat(s[1]), lat(s[1]), lat(g[1]), ""},
+			{lat(s[1]) + " " + lat(g[1]), lat(s[1]), lat(g[1]), ""},
+			{strings.ToUpper(lat(s[1])) + " " + lat(g[1]), strings.ToUpper(lat(s[1])), lat(g[1]), ""},
+			{s[0] + " " + g[0], s[0], g[0], ""},
+			{g[0] + " " + s[0], s[0], g[0], ""},
+			{strings.ToUpper(s[0] + " " + g[0] + " " + p[0]), strings.ToUpper(s[0]), strings.ToUpper(g[0]), strings.ToUpper(p[0])},
+			{lat(g[1]) + " " + lat(p[1]) + " " + lat(s[1]), lat(s[1]), lat(g[1]), lat(p[1])},
+		}
+		for _, c := range cases {
+			n++
+			got := Parse(c.in)
+			if got.Surname != c.s || got.Given != c.g || got.Patronymic != c.p {
+				bad++
+				t.Logf("Parse(%q): got %+v", c.in, got)
+			}
+		}
+	}
+	if bad*100 > n {
+		t.Errorf("got %d of %d parsed wrongly, want at most 1%%", bad, n)
+	}
+}

@@ -107,7 +107,7 @@ func parseTokens(full string) []token {
 		p := Prepare(AnyPart, w)
 		tk := token{text: w, prep: p, initial: p.initial}
 		if !tk.initial && p.skel != "" {
-			tk.patr = len(p.skel) >= patronymicMin && hasAnySuffix(p.skel, patronymicEndings)
+			tk.patr = len(p.skel) >= patronymicMin && hasAnySuffix(p.skel, patronymicEndings) || t.ich[p.skel]
 			tk.given = t.givenSexOf(p.skel) != 0
 			tk.surname = hasAnySuffix(p.skel, surnameEndings)
 			tk.upper = !allCaps && letterCount(w) > 1 && !hasLower(w)
