@@ -64,7 +64,7 @@ type ListVersion struct {
 	Party    string    `json:"party"`
 	Kind     ListKind  `json:"kind"`
 	Version  int       `json:"version"`
-	State    ListState `json:"-"`
+	State    ListState `json:"state"`
 	Items    []Item    `json:"items"`
 	// Removed gives a reason for each item of the previous version that
 	// this one drops. Required for every dropped item from version 2 on.

@@ -25,6 +25,7 @@ type world struct {
 	persons   map[string]Person
 	held      map[string][]Person
 	lists     map[string]ListVersion // current version, by party/kind
+	versions  []ListVersion          // every version submitted, in order
 	history   []Response
 	clock     time.Time
 	mil, civ  int // soldiers and civilians each side offers in version 1
@@ -89,6 +90,7 @@ func (w *world) submit(tb testing.TB, party string, kind ListKind, items []Item,
 		tb.Fatalf("the previous version was not superseded: %+v", sup)
 	}
 	w.lists[key] = sub
+	w.versions = append(w.versions, sub)
 	return sub
 }
 
@@ -295,6 +297,12 @@ func TestMay16(t *testing.T) {
 	w.round2(t)
 	if prev := w.lists["UA/offer"]; prev.Version != 2 {
 		t.Fatalf("UA offer at version %d, want 2", w.lists["UA/offer"].Version)
+	}
+	// Version 2 shows what was struck, and why.
+	d := Diff(&w.versions[0], &w.versions[3])
+	if w.versions[3].Party != "UA" || w.versions[3].Version != 2 || len(d.Removed) != 7 || len(d.Added) != 0 || len(d.Changed) != 0 ||
+		d.Removed[0].RecordID != hid("UA", 1) || d.Removed[0].Reason != "rejected by the other side" {
+		t.Errorf("diff of UA's offer, v1 → v2: %d added, %d removed (%+v), %d changed", len(d.Added), len(d.Removed), d.Removed[:1], len(d.Changed))
 	}
 	v = w.view()
 	if len(v.Blocking) != 0 || len(v.Shortfalls) != 0 || !v.Ready {

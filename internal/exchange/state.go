@@ -53,6 +53,24 @@ func ParseListState(s string) (ListState, bool) {
 	return 0, false
 }
 
+// MarshalText writes the state's name (for JSON).
+func (s ListState) MarshalText() ([]byte, error) {
+	if _, ok := ParseListState(s.String()); !ok {
+		return nil, fmt.Errorf("exchange: no list state %d", uint8(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText reads a state's name.
+func (s *ListState) UnmarshalText(b []byte) error {
+	v, ok := ParseListState(string(b))
+	if !ok {
+		return fmt.Errorf("exchange: no list state %q", b)
+	}
+	*s = v
+	return nil
+}
+
 // CanMove reports whether a list version may go from s to next.
 func (s ListState) CanMove(next ListState) bool {
 	for _, n := range listMoves[s] {
@@ -106,6 +124,24 @@ func ParseAgreementState(s string) (AgreementState, bool) {
 		}
 	}
 	return 0, false
+}
+
+// MarshalText writes the state's name (for JSON).
+func (s AgreementState) MarshalText() ([]byte, error) {
+	if _, ok := ParseAgreementState(s.String()); !ok {
+		return nil, fmt.Errorf("exchange: no agreement state %d", uint8(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText reads a state's name.
+func (s *AgreementState) UnmarshalText(b []byte) error {
+	v, ok := ParseAgreementState(string(b))
+	if !ok {
+		return fmt.Errorf("exchange: no agreement state %q", b)
+	}
+	*s = v
+	return nil
 }
 
 // CanMove reports whether an agreement version may go from s to next.
