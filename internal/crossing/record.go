@@ -138,7 +138,7 @@ func Replay(plan Plan, rule Rule, events []Event) (*Stage, error) {
 	return s, nil
 }
 
-// Plan returns the stage's plan.
+// Plan returns the stage's plan; the caller must not modify its maps.
 func (s *Stage) Plan() Plan { return s.plan }
 
 // Rule returns the parity rule the stage is held to.
