@@ -32,48 +32,49 @@ var encodings = map[string]struct {
 	"koi8-u": {"koi8-u", charmap.KOI8U}, "koi8u": {"koi8-u", charmap.KOI8U},
 }
 
-// DecodeText returns data as UTF-8 text and the name of the encoding it was
+// DecodeText returns data as UTF-8 text (data itself, less any BOM, when it
+// is UTF-8 already) and the name of the encoding it was
 // in: UTF-8 (with or without BOM), or Windows-1251 when the bytes are not
 // UTF-8 and most of the non-ASCII bytes are Cyrillic letters in that code
 // page. enc names the encoding instead of detecting it (utf-8, cp1251,
 // koi8-r, koi8-u). Anything else is an errs.Invalid error.
-func DecodeText(name string, data []byte, enc string) (string, string, error) {
+func DecodeText(name string, data []byte, enc string) ([]byte, string, error) {
 	if enc != "" {
 		e, ok := encodings[strings.ToLower(strings.TrimSpace(enc))]
 		if !ok {
-			return "", "", fileError(name, CodeEncoding, "encoding %q is not one we read: use utf-8, cp1251, koi8-r or koi8-u", enc)
+			return nil, "", fileError(name, CodeEncoding, "encoding %q is not one we read: use utf-8, cp1251, koi8-r or koi8-u", enc)
 		}
 		if e.enc == nil {
 			data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 			if !utf8.Valid(data) {
-				return "", "", fileError(name, CodeEncoding, "the file is not valid UTF-8 (at byte %d): is it Windows-1251? Try --encoding cp1251", invalidAt(data))
+				return nil, "", fileError(name, CodeEncoding, "the file is not valid UTF-8 (at byte %d): is it Windows-1251? Try --encoding cp1251", invalidAt(data))
 			}
-			return string(data), e.name, nil
+			return data, e.name, nil
 		}
 		out, err := e.enc.NewDecoder().Bytes(data)
 		if err != nil {
-			return "", "", fileError(name, CodeEncoding, "the file cannot be decoded as %s", e.name)
+			return nil, "", fileError(name, CodeEncoding, "the file cannot be decoded as %s", e.name)
 		}
-		return string(out), e.name, nil
+		return out, e.name, nil
 	}
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		data = data[3:]
 		if !utf8.Valid(data) {
-			return "", "", fileError(name, CodeEncoding, "the file starts with a UTF-8 mark but is not valid UTF-8 (at byte %d)", invalidAt(data))
+			return nil, "", fileError(name, CodeEncoding, "the file starts with a UTF-8 mark but is not valid UTF-8 (at byte %d)", invalidAt(data))
 		}
-		return string(data), "utf-8 bom", nil
+		return data, "utf-8 bom", nil
 	}
 	if bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) {
-		return "", "", fileError(name, CodeEncoding, "the file is UTF-16: save it as CSV UTF-8")
+		return nil, "", fileError(name, CodeEncoding, "the file is UTF-16: save it as CSV UTF-8")
 	}
 	if utf8.Valid(data) {
-		return string(data), "utf-8", nil
+		return data, "utf-8", nil
 	}
 	if looksCP1251(data) {
 		out, _ := charmap.Windows1251.NewDecoder().Bytes(data)
-		return string(out), "windows-1251", nil
+		return out, "windows-1251", nil
 	}
-	return "", "", fileError(name, CodeEncoding, "the file is neither UTF-8 nor recognisably Windows-1251 (first bad byte at %d): name the encoding (--encoding)", invalidAt(data))
+	return nil, "", fileError(name, CodeEncoding, "the file is neither UTF-8 nor recognisably Windows-1251 (first bad byte at %d): name the encoding (--encoding)", invalidAt(data))
 }
 
 // looksCP1251 reports whether most non-ASCII bytes are Windows-1251
@@ -157,8 +158,8 @@ func openCSV(name string, data []byte, enc string) (*csvSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	sep := DetectSeparator(text)
-	r := csv.NewReader(strings.NewReader(text))
+	sep := DetectSeparator(string(text[:min(len(text), 64<<10)]))
+	r := csv.NewReader(bytes.NewReader(text))
 	r.Comma = sep
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true

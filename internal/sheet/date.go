@@ -165,12 +165,6 @@ func SerialDate(n float64) (person.Date, error) {
 	return person.Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}, nil
 }
 
-// dateSerial is the Excel serial of a full date (1900 date system).
-func dateSerial(d person.Date) float64 {
-	t := time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, time.UTC)
-	return math.Round(t.Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24)
-}
-
 // months maps month words (nominative, genitive, short) in uk, ru and en to
 // month numbers.
 var months = func() map[string]int {

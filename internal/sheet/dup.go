@@ -87,6 +87,8 @@ func (ix *Index) Add(id string, f *person.Fields, sourceRef string) {
 // A row that is the same person as a record of the register or an earlier
 // row of the file is skipped, or kept when keep is true. Every such row is
 // listed in Report.Duplicates. ix may be nil for a file on its own.
+// Plan filters f.Rows in place (no copy of 100,000 records): afterwards
+// f.Rows holds the rows to store, which it also returns.
 func (f *File) Plan(ix *Index, keep bool) []Row {
 	if ix == nil {
 		ix = NewIndex()
@@ -96,15 +98,16 @@ func (f *File) Plan(ix *Index, keep bool) []Row {
 		action = "keep"
 	}
 	seen := map[string]int{}
-	var out []Row
+	out := f.Rows[:0]
 	f.Report.Duplicates = f.Report.Duplicates[:0]
 	f.Report.Skipped = 0
 	for _, row := range f.Rows {
 		d := Duplicate{Sheet: row.Sheet, Row: row.Row}
+		keys := IdentityKeys(&row.Fields)
 		if id, ok := ix.refs[row.Ref]; ok {
 			d.Code, d.Of, d.Action = CodeAlreadyImported, id, "skip"
 		} else {
-			for _, k := range IdentityKeys(&row.Fields) {
+			for _, k := range keys {
 				if id, ok := ix.keys[k]; ok {
 					d.Code, d.Of, d.Action = CodeDuplicateRegister, id, action
 					break
@@ -122,12 +125,14 @@ func (f *File) Plan(ix *Index, keep bool) []Row {
 				continue
 			}
 		}
-		for _, k := range IdentityKeys(&row.Fields) {
+		for _, k := range keys {
 			if _, ok := seen[k]; !ok {
 				seen[k] = row.Row
 			}
 		}
 		out = append(out, row)
 	}
+	clear(f.Rows[len(out):])
+	f.Rows = out
 	return out
 }

@@ -98,6 +98,35 @@ type reader struct {
 	out  []Row
 	// splitName: the file has a full-name column and no surname column
 	splitName bool
+	colOf     colIndex
+}
+
+// colIndex holds, per field of columns, the 0-based file column a row's
+// value came from, plus one (0: none); reused from row to row.
+type colIndex []int
+
+var fieldNumber = func() map[string]int {
+	m := map[string]int{}
+	for i, c := range columns {
+		m[c.Field] = i
+	}
+	return m
+}()
+
+func (c colIndex) reset() { clear(c) }
+
+func (c colIndex) set(field string, col int) {
+	if n, ok := fieldNumber[field]; ok {
+		c[n] = col + 1
+	}
+}
+
+func (c colIndex) get(field string) (int, bool) {
+	n, ok := fieldNumber[field]
+	if !ok || c[n] == 0 {
+		return 0, false
+	}
+	return c[n] - 1, true
 }
 
 // colPlan is what one column of the file becomes.
@@ -376,7 +405,11 @@ func (r *reader) row(n int, cells []string) {
 	f.Kind = r.opt.Kind
 	var notes []string
 	var probs []Problem
-	colOf := map[string]int{}
+	if r.colOf == nil {
+		r.colOf = make(colIndex, len(columns))
+	}
+	colOf := r.colOf
+	colOf.reset()
 	lim := r.opt.Limits.MaxCellChars
 	for i, cp := range r.cols {
 		if i >= len(cells) {
@@ -400,7 +433,7 @@ func (r *reader) row(n int, cells []string) {
 		if cp.col == nil {
 			continue
 		}
-		colOf[cp.col.Field] = i
+		colOf.set(cp.col.Field, i)
 		if p := setField(&f, cp.col, v); p != nil {
 			probs = append(probs, r.problem(n, i, cp, v, p.Code, p.Reason))
 		}
@@ -408,7 +441,7 @@ func (r *reader) row(n int, cells []string) {
 	if m := r.opt.Mapping; m != nil {
 		for k, v := range m.Defaults {
 			c := fieldColumn(k)
-			if _, set := colOf[k]; !set && c != nil && cellText(&f, c, "en") == "" {
+			if _, set := colOf.get(k); !set && c != nil && cellText(&f, c, "en") == "" {
 				setField(&f, c, v)
 			}
 		}
@@ -427,7 +460,10 @@ func (r *reader) row(n int, cells []string) {
 		if p := names.Parse(f.FullName); p.Surname != "" {
 			f.Surname, f.GivenNames, f.Patronymic = p.Surname, p.Given, p.Patronymic
 			f.FullName = ""
-			colOf["surname"], colOf["given_names"], colOf["patronymic"] = colOf["full_name"], colOf["full_name"], colOf["full_name"]
+			full, _ := colOf.get("full_name")
+			colOf.set("surname", full)
+			colOf.set("given_names", full)
+			colOf.set("patronymic", full)
 		}
 	}
 	f.Normalize()
@@ -441,7 +477,7 @@ func (r *reader) row(n int, cells []string) {
 				if reported[fe.Field] {
 					continue
 				}
-				i, ok := colOf[fe.Field]
+				i, ok := colOf.get(fe.Field)
 				if !ok && (fe.Field == "surname" || fe.Field == "distinguishing_marks") {
 					i, ok = r.firstColumn("surname", "full_name")
 				}

@@ -185,11 +185,15 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, sc access.
 	f.Report.DryRun = form.dryRun
 	if !form.dryRun && len(rows) > 0 {
 		nrs := make([]sqlstore.NewRecord, len(rows))
-		for i, row := range rows {
-			nrs[i] = sqlstore.NewRecord{Party: party, Fields: row.Fields, Source: f.Report.File, Ref: row.Ref}
+		where := make([]sheet.Row, len(rows)) // sheet and row only, for errors
+		for i := range rows {
+			nrs[i] = sqlstore.NewRecord{Party: party, Fields: rows[i].Fields, Source: f.Report.File, Ref: rows[i].Ref}
+			where[i] = sheet.Row{Sheet: rows[i].Sheet, Row: rows[i].Row}
+			rows[i] = sheet.Row{} // let the parsed copy go: 100,000 records are held once
 		}
+		form.file = nil
 		if _, err := s.db.CreateRecords(r.Context(), sc, nrs); err != nil {
-			return rowErrors(err, rows)
+			return rowErrors(err, where)
 		}
 		f.Report.Imported = len(rows)
 	}
