@@ -90,7 +90,8 @@ func (u *unionFind) joinForms(forms []string, inits bool) {
 		}
 		// Every reading of the form belongs to the group: Альона is
 		// alena as Russian ё and alona as KMU writes it.
-		for _, rd := range append([]reading{readCommon}, readings(n)...) {
+		rs, k := readings(n)
+		for _, rd := range append([]reading{readCommon}, rs[:k]...) {
 			sk := string(appendSkeleton(nil, n, rd))
 			if sk == "" {
 				continue

@@ -94,7 +94,8 @@ func Prepare(part Part, name string) Prepared {
 			p.cons = string(consonants(nil, []byte(p.skel[2:])))
 		}
 	}
-	for k, rd := range readings(n) {
+	rs, nrs := readings(n)
+	for k, rd := range rs[:nrs] {
 		// Latin x is ks in most spellings but х in GOST 7.79 B (Mixail);
 		// cz is ч in Polish but ц in GOST B; ch is х in German and
 		// Polish, ш in French; ьо is e as Russian ё, but o by KMU 55.

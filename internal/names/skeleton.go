@@ -171,7 +171,7 @@ func stripMarks(s string) string {
 	}
 	var b []byte
 	for j, r := range s[i:] {
-		if r < utf8.RuneSelf || hasSkel(r) || letterScript(r) == ScriptNone {
+		if r < utf8.RuneSelf || r >= 'а' && r <= 'я' || hasSkel(r) || letterScript(r) == ScriptNone {
 			if b != nil {
 				b = utf8.AppendRune(b, r)
 			}
@@ -221,43 +221,53 @@ const (
 // GOST B when it has x or cz; German when it has ch beside a mark of German
 // or Polish spelling (sch, sz, rz, w); o for ё when it has ьо, йо, yo, io
 // or jo (Russian-style spellings write ё as yo, but Ukrainian ьо is o).
-func readings(n string) []reading {
-	var out []reading
-	if strings.Contains(n, "x") || strings.Contains(n, "cz") {
-		out = append(out, readGOST)
+func readings(n string) (rs [maxReadings]reading, k int) {
+	add := func(r reading) {
+		rs[k] = r
+		k++
 	}
-	if strings.Contains(strings.ReplaceAll(strings.ReplaceAll(n, "sch", ""), "tsch", ""), "ch") &&
+	if strings.Contains(n, "x") || strings.Contains(n, "cz") {
+		add(readGOST)
+	}
+	if strings.Contains(n, "ch") && strings.Contains(strings.ReplaceAll(strings.ReplaceAll(n, "sch", ""), "tsch", ""), "ch") &&
 		(strings.Contains(n, "sch") || strings.Contains(n, "sz") || strings.Contains(n, "rz") || strings.Contains(n, "w")) {
-		out = append(out, readGerman)
+		add(readGerman)
 	}
 	if frenchLike(n) {
-		out = append(out, readFrench)
+		add(readFrench)
 	}
 	for _, g := range [...]string{"сг", "кг", "сч", "шч"} {
 		if strings.Contains(n, g) {
-			out = append(out, readKMU)
+			add(readKMU)
 			break
 		}
 	}
 	for _, g := range [...]string{"ьо", "йо", "ъо", "yo", "io", "jo"} {
 		if strings.Contains(n, g) {
-			out = append(out, readYo)
+			add(readYo)
 			break
 		}
 	}
-	return out
+	return rs, k
 }
 
 // frenchLike reports whether a Latin word may be a French spelling: it has
 // ou, or it ends in a consonant and a silent e.
 func frenchLike(n string) bool {
-	for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '-' }) {
-		if strings.Contains(w, "ou") {
+	if strings.Contains(n, "ou") {
+		return true
+	}
+	// A word of four letters or more ending in a consonant and e.
+	start := 0
+	for i := 0; i <= len(n); i++ {
+		if i < len(n) && n[i] != ' ' && n[i] != '-' {
+			continue
+		}
+		if w := n[start:i]; len(w) >= 4 && w[len(w)-1] == 'e' && w[len(w)-2] < utf8.RuneSelf &&
+			!isSkelVowel(w[len(w)-2]) && w[len(w)-2] != 'y' {
 			return true
 		}
-		if l := len(w); l >= 4 && w[l-1] == 'e' && w[l-2] < utf8.RuneSelf && !isSkelVowel(w[l-2]) && w[l-2] != 'y' {
-			return true
-		}
+		start = i + 1
 	}
 	return false
 }
