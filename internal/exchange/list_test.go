@@ -35,6 +35,19 @@ func TestStateMachines(t *testing.T) {
 			t.Errorf("ParseAgreementState(%q) = %v", from, s)
 		}
 	}
+	noErr(t, AgreementOpen.CheckSignable())
+	wantKind(t, AgreementSigned.CheckSignable(), errs.Conflict)
+	wantKind(t, AgreementSuperseded.CheckSignable(), errs.Conflict)
+	if b, err := ListSubmitted.MarshalText(); err != nil || string(b) != "submitted" {
+		t.Errorf("MarshalText: %q, %v", b, err)
+	}
+	var ls ListState
+	if err := ls.UnmarshalText([]byte("superseded")); err != nil || ls != ListSuperseded {
+		t.Errorf("UnmarshalText: %v, %v", ls, err)
+	}
+	if _, err := ListState(0).MarshalText(); err == nil {
+		t.Error("the zero state marshalled")
+	}
 	if ListState(0).String() != "list_state(0)" || AgreementState(9).String() != "agreement_state(9)" {
 		t.Error("unknown states must print as such")
 	}

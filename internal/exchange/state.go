@@ -1,6 +1,10 @@
 package exchange
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/handover-project/handover/internal/errs"
+)
 
 // This file holds every state machine of the package and its one table of
 // allowed transitions. A transition not in a table is refused; the store
@@ -114,6 +118,22 @@ func (s AgreementState) String() string {
 		return agreementStateNames[s]
 	}
 	return fmt.Sprintf("agreement_state(%d)", uint8(s))
+}
+
+// CheckSignable returns nil if a signature may be added to an agreement
+// version in state s: only an open version takes signatures. A superseded
+// version is errs.Conflict (stale: sign the current version); a signed one
+// is errs.Conflict too (frozen: it needs nothing more).
+func (s AgreementState) CheckSignable() error {
+	switch s {
+	case AgreementOpen:
+		return nil
+	case AgreementSuperseded:
+		return errs.E("exchange.CheckSignable", errs.Conflict, "this version of the agreement was superseded: sign the current version")
+	case AgreementSigned:
+		return errs.E("exchange.CheckSignable", errs.Conflict, "this version is already signed by all and frozen: a change is a new version")
+	}
+	return errs.Errorf("exchange.CheckSignable", errs.Invalid, "unknown agreement state %d", uint8(s))
 }
 
 // ParseAgreementState returns the state named s.
