@@ -325,3 +325,38 @@ func boolCounts(m map[person.Category]bool) map[person.Category]int {
 }
 
 func joinBlockers(b []string) string { return strings.Join(b, "; ") }
+
+// StageSummary is the line per stage of the exchange summary (issue 7's
+// `handover scenario may-2025 --summary`): counts over both sides.
+type StageSummary struct {
+	Stage int `json:"stage"`
+	// Planned is the planned count of each side (the larger one if the
+	// sides differ, as they may under no parity).
+	Planned      int            `json:"planned"`
+	HandedOver   map[string]int `json:"handed_over"`
+	Refused      int            `json:"refused"`
+	NotPresented int            `json:"not_presented"`
+	Substituted  int            `json:"substituted"`
+	Unlisted     int            `json:"unlisted"`
+	// Parity is whether the stage closed with parity (not with a discrepancy).
+	Parity      bool   `json:"parity"`
+	Discrepancy string `json:"discrepancy,omitempty"`
+}
+
+// Summary returns the stage's summary line.
+func (s *Stage) Summary() StageSummary {
+	r := s.Report()
+	sum := StageSummary{Stage: r.Stage, HandedOver: map[string]int{}, Discrepancy: s.discrepancy}
+	for side, sr := range r.Sides {
+		sum.Planned = max(sum.Planned, sr.Total.Planned)
+		sum.HandedOver[side] = sr.Total.HandedOver
+		sum.Refused += sr.Total.Refused
+		sum.NotPresented += sr.Total.NotPresented
+		sum.Substituted += sr.Total.Substituted
+		sum.Unlisted += sr.Total.Unlisted
+	}
+	if n := len(s.history); n > 0 && s.history[n-1].To == Closed {
+		sum.Parity = s.history[n-1].Parity
+	}
+	return sum
+}

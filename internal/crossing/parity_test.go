@@ -1,39 +1,14 @@
 package crossing
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/person"
 )
-
-// stageSummary is the line per stage that `handover scenario may-2025`
-// prints (issue 7), computed here from the report.
-type stageSummary struct {
-	Stage        int
-	Planned      int
-	HandedOver   map[string]int
-	Refused      int
-	NotPresented int
-	Substituted  int
-	Unlisted     int
-	Parity       bool
-}
-
-func summarize(r Report, history []Change) stageSummary {
-	sum := stageSummary{Stage: r.Stage, HandedOver: map[string]int{}}
-	for side, sr := range r.Sides {
-		sum.Planned = sr.Total.Planned
-		sum.HandedOver[side] = sr.Total.HandedOver
-		sum.Refused += sr.Total.Refused
-		sum.NotPresented += sr.Total.NotPresented
-		sum.Substituted += sr.Total.Substituted
-		sum.Unlisted += sr.Total.Unlisted
-	}
-	sum.Parity = len(history) > 0 && history[len(history)-1].To == Closed && history[len(history)-1].Parity
-	return sum
-}
 
 // TestMay2025 plays the shape of the exchange of 23–25 May 2025: stages of
 // 390 (270 military + 120 civilians), 307 and 303 each way, with a few
@@ -88,12 +63,20 @@ func TestMay2025(t *testing.T) {
 				t.Fatalf("may not close: %v", r.Blockers)
 			}
 			mustApply(t, s, b.stage(StageClosed, ""))
-			got := summarize(s.Report(), s.History())
+			got := s.Summary()
 			planned := per[person.Military] + per[person.Civilian]
-			want := stageSummary{Stage: n, Planned: planned, HandedOver: map[string]int{"UA": planned, "RU": planned},
+			want := StageSummary{Stage: n, Planned: planned, HandedOver: map[string]int{"UA": planned, "RU": planned},
 				Refused: 1, NotPresented: 2, Substituted: 3, Unlisted: 1, Parity: true}
-			if fmt.Sprint(got) != fmt.Sprint(want) {
+			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("got  %+v\nwant %+v", got, want)
+			}
+			js, err := json.Marshal(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantJS := fmt.Sprintf(`{"stage":%d,"planned":%d,"handed_over":{"RU":%d,"UA":%d},"refused":1,"not_presented":2,"substituted":3,"unlisted":1,"parity":true}`, n, planned, planned, planned)
+			if string(js) != wantJS {
+				t.Fatalf("summary JSON\n got %s\nwant %s", js, wantJS)
 			}
 			if len(r.Flags) != 1 || r.Flags[0].Kind != "unlisted" || r.Flags[0].Amendment != AmendRejected {
 				t.Fatalf("flags %+v, want the unlisted person flagged", r.Flags)

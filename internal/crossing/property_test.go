@@ -191,7 +191,20 @@ func checkCounts(t *testing.T, s *Stage, r Report) {
 				t.Fatalf("%s %s: report %+v, events say %+v\nevents: %v", side, c, g, w, eventTypesOf(s.Events()))
 			}
 		}
-		if listed := len(s.Plan().Sides[side].Persons); sr.Total.Planned != listed {
+		// Conservation: every listed person is in exactly one bucket.
+		byOutcome := map[Outcome]int{}
+		for _, pp := range s.Plan().Sides[side].Persons {
+			p, err := s.Person(side, pp.RecordID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byOutcome[p.Outcome]++
+		}
+		listed := len(s.Plan().Sides[side].Persons)
+		if got := sr.Total.Outstanding + sr.Total.Refused + sr.Total.NotPresented + byOutcome[OutcomeReplaced] + byOutcome[OutcomeHandedOver]; got != listed {
+			t.Fatalf("%s: %+v and %v account for %d of %d listed", side, sr.Total, byOutcome, got, listed)
+		}
+		if sr.Total.Planned != listed {
 			t.Fatalf("%s planned %d, listed %d", side, sr.Total.Planned, listed)
 		}
 	}
