@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/handover-project/handover/internal/errs"
+
 	"github.com/handover-project/handover/internal/person"
 )
 
@@ -359,4 +361,23 @@ func (s *Stage) Summary() StageSummary {
 		sum.Parity = s.history[n-1].Parity
 	}
 	return sum
+}
+
+// MarshalText encodes k as its name ("n_for_n").
+func (k RuleKind) MarshalText() ([]byte, error) {
+	if !k.Valid() {
+		return nil, errs.Errorf("crossing.RuleKind.MarshalText", errs.Invalid, "rule %d has no name", k)
+	}
+	return []byte(k.String()), nil
+}
+
+// UnmarshalText decodes a rule name.
+func (k *RuleKind) UnmarshalText(b []byte) error {
+	for i, n := range ruleNames {
+		if n != "" && n == string(b) {
+			*k = RuleKind(i)
+			return nil
+		}
+	}
+	return errs.Errorf("crossing.RuleKind.UnmarshalText", errs.Invalid, "%q is not a parity rule: use n_for_n, all_for_all or none", b)
 }

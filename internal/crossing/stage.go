@@ -186,3 +186,21 @@ func (s *Stage) applyTransition(e Event) error {
 	s.history = append(s.history, ch)
 	return nil
 }
+
+// MarshalText encodes s as its name, so JSON shows "open", not 2.
+func (s State) MarshalText() ([]byte, error) {
+	if s == 0 || int(s) >= len(stateNames) {
+		return nil, errs.Errorf("crossing.State.MarshalText", errs.Internal, "state %d has no name", s)
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText decodes a state name.
+func (s *State) UnmarshalText(b []byte) error {
+	v, err := ParseState(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}

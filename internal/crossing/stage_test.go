@@ -1,6 +1,7 @@
 package crossing
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/handover-project/handover/internal/errs"
@@ -113,5 +114,28 @@ func TestCancelPlanned(t *testing.T) {
 	mustApply(t, s, b.stage(StageCancelled, "the other side did not come"))
 	if s.State() != Cancelled {
 		t.Fatalf("got %s", s.State())
+	}
+}
+
+func TestTextEncodings(t *testing.T) {
+	type doc struct {
+		State State       `json:"state"`
+		Rule  RuleKind    `json:"rule"`
+		Trace TraceStatus `json:"trace"`
+	}
+	in := doc{State: Closing, Rule: AllForAll, Trace: TraceInStage}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"state":"closing","rule":"all_for_all","trace":"in_stage"}`; string(b) != want {
+		t.Fatalf("got %s, want %s", b, want)
+	}
+	var out doc
+	if err := json.Unmarshal(b, &out); err != nil || out != in {
+		t.Fatalf("round trip: %+v, %v", out, err)
+	}
+	if err := json.Unmarshal([]byte(`{"state":"ajar"}`), &out); err == nil {
+		t.Fatal("an unknown state decoded")
 	}
 }

@@ -246,3 +246,22 @@ func (s *Stage) TraceFacts(side, recordID string) []TraceFact {
 	}
 	return out
 }
+
+// MarshalText encodes t as its name ("in_stage").
+func (t TraceStatus) MarshalText() ([]byte, error) {
+	if !t.Valid() {
+		return nil, errs.Errorf("crossing.TraceStatus.MarshalText", errs.Invalid, "trace status %d has no name", t)
+	}
+	return []byte(t.String()), nil
+}
+
+// UnmarshalText decodes a trace status name.
+func (t *TraceStatus) UnmarshalText(b []byte) error {
+	for i, n := range traceNames {
+		if n != "" && n == string(b) {
+			*t = TraceStatus(i)
+			return nil
+		}
+	}
+	return errs.Errorf("crossing.TraceStatus.UnmarshalText", errs.Invalid, "%q is not a trace status", b)
+}
