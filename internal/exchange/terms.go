@@ -549,8 +549,8 @@ func (t *Terms) checkRule(r *Rule, p *Person) []Violation {
 
 // ageRange returns the least and greatest age a person born on d can have
 // at ref: a full date gives one age (person.Date.AgeAt, birthday on ref
-// included); a year and month give one age unless ref falls in that month;
-// a year alone gives two unless ref is 31 December. ok is false for an
+// included); a year and month give one age unless ref falls in that month
+// before its last day; a year alone gives two unless ref is 31 December. ok is false for an
 // unknown date. A partial date can still decide a band when both ages fall
 // on the same side of it.
 func ageRange(d person.Date, ref time.Time) (lo, hi int, ok bool) {
@@ -566,6 +566,11 @@ func ageRange(d person.Date, ref time.Time) (lo, hi int, ok bool) {
 			return a, a, true
 		case int(m) < d.Month:
 			return a - 1, a - 1, true
+		}
+		// ref falls in the birth month: everyone born in it has had the
+		// birthday by its last day.
+		if ref.Day() >= lastDay(d).Day() {
+			return a, a, true
 		}
 		return a - 1, a, true
 	case "year":
