@@ -131,7 +131,7 @@ func (b *browser) axe(page string) {
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}))))`,
-			chromedp.EvalAwaitPromise))
+		chromedp.EvalAwaitPromise))
 	if err != nil {
 		b.t.Fatalf("axe on %s: %v", page, err)
 	}
@@ -314,4 +314,3 @@ func TestBrowser(t *testing.T) {
 		b.screenshot("login")
 	})
 }
-
