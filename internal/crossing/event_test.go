@@ -66,6 +66,16 @@ func TestPersonEvents(t *testing.T) {
 		}, errs.Conflict},
 		{"not on the list", func(b *ev) []Event { return []Event{b.handed("UA", "RU-military-0")} }, errs.Invalid},
 		{"reserve without substitution", func(b *ev) []Event { return []Event{b.handed("UA", "UA-military-r0")} }, errs.Invalid},
+		{"another crossing point", func(b *ev) []Event {
+			e := b.handed("UA", "UA-military-0")
+			e.Point = "TR-IST"
+			return []Event{e}
+		}, errs.Invalid},
+		{"the stage's crossing point", func(b *ev) []Event {
+			e := b.handed("UA", "UA-military-0")
+			e.Point = "BY-UA"
+			return []Event{e}
+		}, errs.Other},
 		{"unknown side", func(b *ev) []Event { return []Event{b.handed("BY", "UA-military-0")} }, errs.Invalid},
 		{"no identity check", func(b *ev) []Event {
 			e := b.handed("UA", "UA-military-0")

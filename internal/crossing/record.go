@@ -1,6 +1,7 @@
 package crossing
 
 import (
+	"slices"
 	"time"
 
 	"github.com/handover-project/handover/internal/errs"
@@ -251,6 +252,9 @@ func (s *Stage) Apply(e Event) (dup bool, err error) {
 	}
 	if err := e.validate(s.sides); err != nil {
 		return false, err
+	}
+	if e.Point != "" && len(s.plan.Points) > 0 && !slices.Contains(s.plan.Points, e.Point) {
+		return false, errs.E(op, errs.Invalid, errs.FieldError{Field: "point", Where: e.ID, Message: quote(e.Point) + " is not a crossing point of stage " + itoa(s.plan.Stage)})
 	}
 	if s.state.Final() {
 		return false, errs.E(op, errs.Conflict, "stage "+itoa(s.plan.Stage)+" is "+s.state.String()+": nothing more is recorded")
