@@ -220,30 +220,9 @@ func (a *Agreement) Marshal() []byte {
 	} else {
 		fmt.Fprintf(&b, "previous sha256:%s\n", a.Previous)
 	}
-	fmt.Fprintf(&b, "parties %s %s\n", ex.Parties[0], ex.Parties[1])
-	for _, c := range ex.Crossings {
-		fmt.Fprintf(&b, "crossing %s\n", strconv.Quote(c))
-	}
+	writeParties(&b, ex)
 	fmt.Fprintf(&b, "log %s %d %s\n", a.Log.Origin, a.Log.Size, base64.StdEncoding.EncodeToString(a.Log.Root[:]))
-	fmt.Fprintf(&b, "terms %s", t.Kind)
-	for _, kv := range []struct {
-		k string
-		v int
-	}{{"total", t.Total}, {"floor", t.Floor}, {"ceiling", t.Ceiling}} {
-		if kv.v != 0 {
-			fmt.Fprintf(&b, " %s=%d", kv.k, kv.v)
-		}
-	}
-	b.WriteByte('\n')
-	if !t.Reference.IsZero() {
-		fmt.Fprintf(&b, "reference %s\n", t.Reference.Format(time.DateOnly))
-	}
-	for _, r := range t.Rules {
-		b.WriteString(ruleLine(&r))
-	}
-	for _, c := range t.Conditions {
-		fmt.Fprintf(&b, "condition %s %s\n", c.ID, strconv.Quote(c.Text))
-	}
+	writeTerms(&b, t)
 	for _, s := range a.Plan.Stages {
 		fmt.Fprintf(&b, "stage %d %s %s %s\n", s.Number, s.Start.UTC().Format(time.RFC3339), s.End.UTC().Format(time.RFC3339), strconv.Quote(s.Crossing))
 		for _, sd := range s.Sides {
@@ -255,6 +234,54 @@ func (a *Agreement) Marshal() []byte {
 		writeList(&b, "reserve", sd.Party, sd.Reserve)
 	}
 	b.WriteString("end\n")
+	return b.Bytes()
+}
+
+func writeParties(b *bytes.Buffer, ex *Exchange) {
+	fmt.Fprintf(b, "parties %s %s\n", ex.Parties[0], ex.Parties[1])
+	for _, c := range ex.Crossings {
+		fmt.Fprintf(b, "crossing %s\n", strconv.Quote(c))
+	}
+}
+
+func writeTerms(b *bytes.Buffer, t *Terms) {
+	fmt.Fprintf(b, "terms %s", t.Kind)
+	for _, kv := range []struct {
+		k string
+		v int
+	}{{"total", t.Total}, {"floor", t.Floor}, {"ceiling", t.Ceiling}} {
+		if kv.v != 0 {
+			fmt.Fprintf(b, " %s=%d", kv.k, kv.v)
+		}
+	}
+	b.WriteByte('\n')
+	if !t.Reference.IsZero() {
+		fmt.Fprintf(b, "reference %s\n", t.Reference.Format(time.DateOnly))
+	}
+	for _, r := range t.Rules {
+		b.WriteString(ruleLine(&r))
+	}
+	for _, c := range t.Conditions {
+		fmt.Fprintf(b, "condition %s %s\n", c.ID, strconv.Quote(c.Text))
+	}
+}
+
+// Canonical returns the canonical bytes of the exchange as opened, for the
+// commitment of its log leaf: the lines of the agreement document's
+// exchange and terms sections (docs/design/agreement.md §1) under the
+// header "handover/exchange/v1", then "from" and "to" dates when set.
+func (e *Exchange) Canonical() []byte {
+	var b bytes.Buffer
+	t := normalTerms(e.Terms)
+	fmt.Fprintf(&b, "handover/exchange/v1\nexchange %s\nname %s\n", e.ID, strconv.Quote(e.Name))
+	writeParties(&b, e)
+	writeTerms(&b, &t)
+	if !e.From.IsZero() {
+		fmt.Fprintf(&b, "from %s\n", e.From.Format(time.DateOnly))
+	}
+	if !e.To.IsZero() {
+		fmt.Fprintf(&b, "to %s\n", e.To.Format(time.DateOnly))
+	}
 	return b.Bytes()
 }
 

@@ -381,3 +381,23 @@ func TestMay16(t *testing.T) {
 		t.Errorf("%d signature lines, want 3", got)
 	}
 }
+
+func TestExchangeCanonical(t *testing.T) {
+	w := newWorld(t, 1000)
+	got := string(w.ex.Canonical())
+	want := "handover/exchange/v1\nexchange ex-2025-05-16\nname \"Istanbul, 16 May 2025: 1,000 for 1,000\"\nparties UA RU\n" +
+		"crossing \"Belarus–Ukraine border\"\nterms numeric total=1000\nrule mil military\nrule civ civilian count=120\nfrom 2025-05-23\nto 2025-05-25\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	bad := w.ex
+	bad.Parties = [2]string{"UA", "UA"}
+	bad.Crossings = nil
+	wantKind(t, bad.Validate(), errs.Invalid)
+	if o, ok := w.ex.Other("RU"); !ok || o != "UA" {
+		t.Error("Other")
+	}
+	if _, ok := w.ex.Other(Mediator); ok {
+		t.Error("the mediator has no other side")
+	}
+}
