@@ -240,7 +240,15 @@ func joinSplit(toks []token, prep, other []Prepared) ([]token, []Prepared) {
 		}
 		joined := Prepare(toks[i].role, toks[i].text+toks[i+1].text)
 		for j := range other {
-			if joined.skel == other[j].skel && prep[i].skel != other[j].skel && prep[i+1].skel != other[j].skel {
+			same := joined.skel == other[j].skel && prep[i].skel != other[j].skel && prep[i+1].skel != other[j].skel
+			if !same && (joined.hangul || other[j].hangul) {
+				// Korean is compared by coarse consonants: 정은 / Jongun.
+				s, _ := comparePrepared(&joined, &other[j])
+				s1, _ := comparePrepared(&prep[i], &other[j])
+				s2, _ := comparePrepared(&prep[i+1], &other[j])
+				same = s >= abjadScore && s > s1 && s > s2
+			}
+			if same {
 				t := toks[i]
 				t.text = toks[i].text + " " + toks[i+1].text
 				toks = slices.Replace(slices.Clone(toks), i, i+2, t)

@@ -145,6 +145,15 @@ func splitWordsKeepCase(full string) ([]string, int) {
 			if w == "" || letterCount(w) == 0 {
 				continue
 			}
+			if isHangul(w) {
+				// Korean writes a full name as one word (김정은) where
+				// romanisations write two or three (Kim Jong Un): one
+				// word per syllable.
+				for _, r := range w {
+					words = append(words, string(r))
+				}
+				continue
+			}
 			words = append(words, splitInitials(w)...)
 		}
 	}

@@ -1,6 +1,9 @@
 package names
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // Level says how two name values compare.
 type Level uint8
@@ -56,6 +59,7 @@ type Prepared struct {
 	cons    string                 // consonants of the skeleton
 	alt     [maxReadings]*Prepared // other readings (GOST B, German, ьо, French, KMU pairs), where they differ
 	abjad   bool                   // written in Arabic or Hebrew script, without short vowels
+	hangul  bool                   // written in Korean Hangul
 	group   int32
 	inits   uint32
 	initial bool
@@ -75,7 +79,8 @@ func Prepare(part Part, name string) Prepared {
 	p.skel = string(sk)
 	// An initial is one letter, or a Latin group that writes one Cyrillic
 	// letter, with its dot: Yu., Zh., Shch.
-	p.initial = letterCount(n) == 1 ||
+	// A Korean or Chinese character is a syllable, never an initial.
+	p.initial = letterCount(n) == 1 && !isSyllabic(n) ||
 		strings.HasSuffix(strings.TrimSpace(name), ".") && letterCount(n) <= 4 && len(p.skel) <= 2 && !strings.Contains(n, " ")
 	p.inits = initialClasses(n)
 	if p.skel == "" {
@@ -87,6 +92,7 @@ func Prepare(part Part, name string) Prepared {
 		p.inits |= t.inits[g]
 	}
 	p.cons = string(consonants(nil, []byte(p.skel)))
+	p.hangul = isHangul(n)
 	if isAbjad(n) {
 		p.abjad = true
 		if strings.HasPrefix(p.skel, "al") && len(p.skel) > 4 {
@@ -157,6 +163,27 @@ func (p Prepared) IsInitial() bool { return p.initial }
 
 // Empty reports whether the value has nothing to compare.
 func (p Prepared) Empty() bool { return p.skel == "" }
+
+// isSyllabic reports whether s has a letter of a script that writes
+// syllables or words (Hangul, Chinese, Japanese kana, and the like).
+func isSyllabic(s string) bool {
+	for _, r := range s {
+		if r >= 0x1100 && unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// isHangul reports whether s has a Korean syllable.
+func isHangul(s string) bool {
+	for _, r := range s {
+		if r >= 0xac00 && r <= 0xd7a3 {
+			return true
+		}
+	}
+	return false
+}
 
 // isAbjad reports whether s has a letter of the Arabic or Hebrew script.
 func isAbjad(s string) bool {
@@ -281,6 +308,21 @@ func compareOne(a, b *Prepared) (float64, Level) {
 	}
 	if a.fold == b.fold && a.fold != "" {
 		return genderScore, LevelSimilar
+	}
+	if a.hangul || b.hangul {
+		// Korean romanisations disagree on most letters (Kim/Gim,
+		// Jong/Jeong/Chung): compare coarse consonants.
+		var ba, bb [maxSkeleton]byte
+		ca := coarseConsonants(ba[:0], a.skel[:min(len(a.skel), maxSkeleton/2)])
+		cb := coarseConsonants(bb[:0], b.skel[:min(len(b.skel), maxSkeleton/2)])
+		s := abjadScore
+		if string(ca) != string(cb) {
+			s *= skeletonSimilarity(string(ca), string(cb))
+		}
+		if s >= similarFloor {
+			return s, LevelSimilar
+		}
+		return s, LevelDifferent
 	}
 	if a.abjad || b.abjad {
 		// Arabic and Hebrew write no short vowels: compare the consonants.

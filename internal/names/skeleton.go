@@ -139,6 +139,10 @@ func appendSkeleton(dst []byte, s string, rd reading) []byte {
 			i += len("ч")
 			continue
 		}
+		if r >= 0xac00 && r <= 0xd7a3 {
+			dst = appendHangul(dst, r)
+			continue
+		}
 		if out, ok := cyrSkel[r]; ok {
 			dst = append(dst, out...)
 			continue
@@ -152,6 +156,54 @@ func appendSkeleton(dst []byte, s string, rd reading) []byte {
 		}
 	}
 	return squeeze(dst, start, rd)
+}
+
+// Korean syllables are romanised by their letters (Revised Romanization,
+// with ㅈ ㅊ ㅉ as Q); values in Hangul are compared by coarse consonants,
+// since Kim/Gim, Jong/Jeong/Chung, Lee/Yi all write one name.
+var (
+	hangulInitial = [...]string{"g", "g", "n", "d", "d", "r", "m", "b", "b", "s", "s", "", "Q", "Q", "Q", "k", "t", "p", "g"}
+	hangulVowel   = [...]string{"a", "e", "ia", "ie", "o", "e", "io", "ie", "o", "ua", "ue", "oe", "io", "u", "uo", "ue", "ui", "iu", "u", "ui", "i"}
+	hangulFinal   = [...]string{"", "k", "k", "ks", "n", "n", "n", "t", "l", "lk", "lm", "lp", "ls", "lt", "lp", "l", "m", "p", "ps", "t", "t", "ng", "t", "t", "k", "t", "p", "t"}
+)
+
+func appendHangul(dst []byte, r rune) []byte {
+	i := int(r - 0xac00)
+	dst = append(dst, hangulInitial[i/588]...)
+	dst = append(dst, hangulVowel[i%588/28]...)
+	return append(dst, hangulFinal[i%28]...)
+}
+
+// coarseConsonants appends the consonants of skeleton sk with the
+// distinctions Korean romanisations do not keep merged: g k, d t, b p,
+// l r, s S, and the affricates Q Z C dropped; an l or r at the start or
+// before a consonant is dropped too (Lee, Rhee = 이; Park = 박).
+func coarseConsonants(dst []byte, sk string) []byte {
+	for i := 0; i < len(sk); i++ {
+		c := sk[i]
+		switch c {
+		case 'a', 'e', 'i', 'o', 'u', 'Q', 'Z', 'C':
+			continue
+		case 'l', 'r':
+			if i == 0 || i+1 < len(sk) && !isSkelVowel(sk[i+1]) {
+				continue
+			}
+			c = 'r'
+		case 'g':
+			c = 'k'
+		case 'd':
+			c = 't'
+		case 'b':
+			c = 'p'
+		case 'S':
+			c = 's'
+		}
+		if n := len(dst); n > 0 && dst[n-1] == c {
+			continue
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // stripMarks replaces letters with diacritics that carry no sound of their
