@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -299,4 +301,49 @@ func FuzzParseAgreement(f *testing.F) {
 			t.Fatal("parsed a document that is not canonical")
 		}
 	})
+}
+
+// TestAgreementRoundTrip freezes category terms that use every rule option
+// and checks that the document gives them back as they went in.
+func TestAgreementRoundTrip(t *testing.T) {
+	ex := &Exchange{ID: "ex-cat", Name: "all for all", Parties: [2]string{"RU", "UA"}, Crossings: []string{"A"},
+		Terms: Terms{Kind: CategoryTerms, Floor: 2, Ceiling: 10, Reference: time.Date(2025, 6, 2, 15, 4, 5, 0, time.UTC),
+			Rules: []Rule{
+				{ID: "swk", Category: person.SeriouslyWoundedSick, AllForAll: true, Decisions: []Decision{DecisionA, DecisionB}, Tiers: []Tier{1, 3}, RequireConsent: true},
+				{ID: "young", Category: person.Military, AllForAll: true, MinAge: 18, MaxAge: 25},
+				{ID: "long", Category: person.Military, CapturedBy: day(2022, 5, 20), AllowProsecution: true, AllowSentence: true},
+			}}}
+	agreed := map[string][]Item{
+		"RU": {{RecordID: "r1", Category: person.SeriouslyWoundedSick}, {RecordID: "r2", Category: person.Military}},
+		"UA": {{RecordID: "u1", Category: person.Military}, {RecordID: "u2", Category: person.Military}, {RecordID: "u3", Category: person.Military}},
+	}
+	plan := StagePlan{Stages: []Stage{{Number: 1, Start: day(2025, 6, 9), End: day(2025, 6, 9), Crossing: "A", Sides: []StageSide{
+		{Party: "RU", Planned: Counts{person.SeriouslyWoundedSick: 1, person.Military: 1}, Persons: []string{"r1", "r2"}},
+		{Party: "UA", Planned: Counts{person.Military: 3}, Persons: []string{"u3", "u1", "u2"}},
+	}}}}
+	c := map[string]audit.Digest{}
+	for _, id := range []string{"r1", "r2", "u1", "u2", "u3"} {
+		c[id] = commitmentOf(id)
+	}
+	a, doc, err := Freeze(FreezeInput{Exchange: ex, Agreed: agreed, Plan: plan, Commitments: c, Log: testCheckpoint()})
+	noErr(t, err)
+	if !bytes.Contains(doc, []byte("rule swk seriously_wounded_sick all-for-all decisions=A,B tiers=1,3 consent\n")) ||
+		!bytes.Contains(doc, []byte("rule long military captured-by=2022-05-20 allow-prosecution allow-sentence\n")) ||
+		!bytes.Contains(doc, []byte("terms category floor=2 ceiling=10\nreference 2025-06-02\n")) {
+		t.Errorf("document:\n%s", doc)
+	}
+	b, err := ParseAgreement(doc)
+	noErr(t, err)
+	if !reflect.DeepEqual(a.Exchange.Terms, b.Exchange.Terms) {
+		t.Errorf("terms\n got %+v\nwant %+v", b.Exchange.Terms, a.Exchange.Terms)
+	}
+	if !reflect.DeepEqual(a.Sides, b.Sides) {
+		t.Errorf("sides differ")
+	}
+	if got := b.Plan.Stages[0].Sides[1].Persons; !slices.Equal(got, []string{"u1", "u2", "u3"}) {
+		t.Errorf("UA's stage 1: %v", got)
+	}
+	if s, ok := b.Plan.Stages[0].Side("UA"); !ok || s.Planned.Total() != 3 {
+		t.Errorf("Side: %+v", s)
+	}
 }
