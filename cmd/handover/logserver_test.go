@@ -492,3 +492,62 @@ func TestLogServerCommandsHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyRegisterRefusals(t *testing.T) {
+	t.Parallel()
+	d := newLogDeployment(t, "sqlite", nil, nil, 0)
+	out := mustRunLS(t, append([]string{"key list"}, d.store()...)...)
+	for _, w := range []string{"mediator  ", "ru-bureau  RU", "ua-bureau  UA"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("key list lacks %q:\n%s", w, out)
+		}
+	}
+	_, vkey, err := audit.GenerateKey("stranger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"a private key", []string{"--vkey", d.witness["ua-bureau"]}, 2, "holds a private key"},
+		{"twice", []string{"--vkey", mustCosignerVKey(t, d.witness["ua-bureau"]), "--party", "UA"}, 1, "registered already"},
+		{"not a key", []string{"--vkey", "nonsense"}, 2, "neither a verifier key"},
+		{"no such party", []string{"--vkey", vkey, "--party", "XX"}, 2, "party XX does not exist"},
+		{"not an administrator", []string{"--vkey", vkey, "--as", "ua-reg"}, 1, "not an active mediator_admin"},
+		{"no key", nil, 2, "--vkey is required"},
+	} {
+		code, out, errOut := runLS(t, append(append([]string{"key register"}, d.store()...), tc.args...)...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d, want %d with %q\n%s%s", tc.name, code, tc.code, tc.want, out, errOut)
+		}
+	}
+	// Usage mistakes of the other commands.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"log proof", "--index", "1", "--from", "2", "--server", "http://127.0.0.1:1", "--token", "x"}, "give one of --index"},
+		{append([]string{"log audit", "--server", "http://127.0.0.1:1"}, d.store()...), "either --server or --dir"},
+		{[]string{"cosign", "--key", d.witness["ua-bureau"], "--keys", d.keys}, "--state is required"},
+	} {
+		if code, out, errOut := runLS(t, tc.args...); code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, want 2 with %q\n%s%s", tc.args, code, tc.want, out, errOut)
+		}
+	}
+}
+
+func mustCosignerVKey(t *testing.T, keyFile string) string {
+	t.Helper()
+	skey, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := audit.NewCosigner(strings.TrimSpace(string(skey)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.VerifierKey()
+}
