@@ -3,6 +3,7 @@ package names
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -308,6 +309,7 @@ func TestCompareFullOtherScripts(t *testing.T) {
 		{"John Smith", "Jane Smith", false},
 		{"Abdulrahman Al-Sheikh", "Abdul Rahman Al Sheikh", true},
 		{"Kim Jong Un", "Kim Jong Il", false},
+		{strings.Repeat("Ковальчукович", 9) + " Іван Петро", strings.Repeat("Kovalchukovych", 9) + "a Ivan Petro", true},
 		{"김정은", "Kim Jong Un", true},
 		{"김정은", "Kim Jong Il", false},
 		{"김 정은", "Kim Jong-un", true},
@@ -338,6 +340,7 @@ func TestEditMeasures(t *testing.T) {
 	}{
 		{"kitten", "sitting", 3}, {"", "abc", 3}, {"abc", "abc", 0}, {"flaw", "lawn", 2},
 		{"kovalQuk", "kovalenko", 3}, {"a", "", 1}, {"ivan", "ivna", 1}, {"ca", "abc", 3},
+		{strings.Repeat("ab", 40), strings.Repeat("ba", 40), 2},
 	}
 	for _, tc := range lev {
 		t.Run(tc.a+"/"+tc.b, func(t *testing.T) {
@@ -345,6 +348,9 @@ func TestEditMeasures(t *testing.T) {
 				t.Errorf("levenshtein: got %d, want %d", got, tc.want)
 			}
 		})
+	}
+	if !typoLike(strings.Repeat("ab", 40), strings.Repeat("ab", 40)+"c") {
+		t.Errorf("typoLike of long words: got false, want true")
 	}
 	jw := []struct {
 		a, b string

@@ -419,6 +419,7 @@ func skeletonSimilarity(a, b string) float64 {
 // (at most maxSkeleton bytes), with the usual prefix scale 0.1 over at most
 // four bytes.
 func jaroWinkler(a, b string) float64 {
+	a, b = a[:min(len(a), maxSkeleton)], b[:min(len(b), maxSkeleton)]
 	if a == b {
 		return 1
 	}
@@ -472,6 +473,7 @@ func jaroWinkler(a, b string) float64 {
 // (optimal string alignment). A shared start and end cost nothing and are
 // cut first: names that differ differ mostly in the middle or the ending.
 func levenshtein(a, b string) int {
+	a, b = a[:min(len(a), maxSkeleton)], b[:min(len(b), maxSkeleton)]
 	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
 		a, b = a[1:], b[1:]
 	}
