@@ -75,40 +75,48 @@ func newComparer(cfg *Config) *comparer {
 // compare fills out with the level of each field for records a and b (ra and
 // rb are their raw forms) and returns the pattern: 4 bits per field.
 func (c *comparer) compare(ra, rb *Record, a, b *prepared, out []uint8, sc *simCache) uint64 {
-	var pat uint64
 	for i := range c.cfg.Fields {
-		f := &c.cfg.Fields[i]
-		va, vb := a.v[i], b.v[i]
-		var l uint8
-		if va.missing() || vb.missing() {
-			l = missing
-		} else {
-			switch f.Compare {
-			case CompareName:
-				s := c.slot[i]
-				l = compareName(f, rawAt(ra, i), rawAt(rb, i), va, vb, a.n[s], b.n[s], sc, s, s)
-			case CompareText:
-				l = compareText(f, va, vb)
-			case CompareDate:
-				l = compareDate(va.d, vb.d)
-			case CompareCode, CompareUnit:
-				l = compareCode(va, vb)
-			case CompareExact:
-				l = 1
-				if va.s == vb.s {
-					l = 0
-				}
-			}
-		}
-		out[i] = l
+		out[i] = c.level(i, ra, rb, a, b, sc)
 	}
 	if c.swapA >= 0 {
 		c.checkSwap(a, b, out, sc)
 	}
-	for i := range c.cfg.Fields {
-		pat |= uint64(out[i]) << (4 * i)
+	return pattern(out)
+}
+
+// pattern packs levels, 4 bits per field.
+func pattern(out []uint8) uint64 {
+	var pat uint64
+	for i, l := range out {
+		pat |= uint64(l) << (4 * i)
 	}
 	return pat
+}
+
+// level compares field i of two records.
+func (c *comparer) level(i int, ra, rb *Record, a, b *prepared, sc *simCache) uint8 {
+	f := &c.cfg.Fields[i]
+	va, vb := a.v[i], b.v[i]
+	if va.missing() || vb.missing() {
+		return missing
+	}
+	switch f.Compare {
+	case CompareName:
+		s := c.slot[i]
+		return compareName(f, rawAt(ra, i), rawAt(rb, i), va, vb, a.n[s], b.n[s], sc, s, s)
+	case CompareText:
+		return compareText(f, va, vb)
+	case CompareDate:
+		return compareDate(va.d, vb.d)
+	case CompareCode, CompareUnit:
+		return compareCode(va, vb)
+	case CompareExact:
+		if va.s == vb.s {
+			return 0
+		}
+		return 1
+	}
+	return missing
 }
 
 func (c *comparer) checkSwap(a, b *prepared, out []uint8, sc *simCache) {

@@ -138,7 +138,8 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 	// everything, its candidates are kept and scored directly.
 	stride := max(1, (len(left)+maxFitLeft-1)/maxFitLeft)
 	keep := stride == 1
-	fitStates := e.sweep(stride, "block", func(st *sweepState, i int, j int32, pat uint64) {
+	fitStates := e.sweep(stride, "block", func(st *sweepState, i int, j int32) {
+		pat := e.cmp.compare(&e.left[i], &e.right[j], &e.lp[i], &e.rp[j], st.levels, st.sc)
 		st.hist[pat]++
 		if keep {
 			st.cands = append(st.cands, cand{int32(i), j, pat})
@@ -190,12 +191,10 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 		}
 		scored = e.score(cands, w, minW)
 	} else {
-		states := e.sweep(1, "score", func(st *sweepState, i int, j int32, pat uint64) {
-			if e.apart(pat) != "" {
-				return
-			}
-			t := w.score(pat, &e.lp[i], &e.rp[j])
-			if t >= minW {
+		bound := e.nameBound(w)
+		states := e.sweep(1, "score", func(st *sweepState, i int, j int32) {
+			t, ok := e.scoreBounded(i, int(j), st, w, minW, bound)
+			if ok {
 				st.pairs = append(st.pairs, Pair{Left: i, Right: int(j), Weight: t, Score: probability(t)})
 			}
 		})
@@ -368,16 +367,17 @@ type sweepState struct {
 	skipped int64
 	n       int64
 	sc      *simCache
+	levels  []uint8
 }
 
 // sweep looks up the keys of every stride-th left record, compares it with
 // each distinct candidate and calls visit with the pattern. It returns the
 // per-worker states (visit fills them) with rule counts and candidate
 // numbers.
-func (e *engine) sweep(stride int, stage string, visit func(st *sweepState, i int, j int32, pat uint64)) []*sweepState {
+func (e *engine) sweep(stride int, stage string, visit func(st *sweepState, i int, j int32)) []*sweepState {
 	states := make([]*sweepState, e.workers)
 	for w := range states {
-		states[w] = &sweepState{hist: histogram{}, rule: make([]int64, len(e.cfg.Blocks)), sc: e.caches[w]}
+		states[w] = &sweepState{hist: histogram{}, rule: make([]int64, len(e.cfg.Blocks)), sc: e.caches[w], levels: make([]uint8, len(e.cfg.Fields))}
 	}
 	n := (len(e.lp) + stride - 1) / stride
 	e.parallel(n, stage, func(w, lo, hi int) {
@@ -385,7 +385,6 @@ func (e *engine) sweep(stride int, stage string, visit func(st *sweepState, i in
 		var ks []uint64
 		var ro []uint8
 		var cs []int32
-		levels := make([]uint8, len(e.cfg.Fields))
 		for pos := lo; pos < hi; pos++ {
 			i := pos * stride
 			ks, ro = e.blocker.keys(ks[:0], ro[:0], e.cfg, &e.lp[i])
@@ -412,8 +411,7 @@ func (e *engine) sweep(stride int, stage string, visit func(st *sweepState, i in
 			cs = slices.Compact(cs)
 			st.n += int64(len(cs))
 			for _, j := range cs {
-				pat := e.cmp.compare(&e.left[i], &e.right[j], &e.lp[i], &e.rp[j], levels, st.sc)
-				visit(st, i, j, pat)
+				visit(st, i, j)
 			}
 		}
 	})
@@ -540,4 +538,53 @@ func (e *engine) apart(pat uint64) string {
 		}
 	}
 	return ""
+}
+
+// nameBound is the most the name fields can add to a weight.
+func (e *engine) nameBound(w *weights) float64 {
+	b := 0.0
+	for f, fd := range e.cfg.Fields {
+		if fd.Compare != CompareName {
+			continue
+		}
+		b += slices.Max(w.w[f])
+		if fd.TF {
+			b += maxTFAdjust
+		}
+	}
+	return b
+}
+
+// scoreBounded weighs pair (i, j) for reporting: it compares the cheap
+// fields first and stops when even the best name levels could not lift the
+// pair to minW, or when an apart rule already holds. Most candidates of a
+// long list end there, before any name similarity is computed.
+func (e *engine) scoreBounded(i, j int, st *sweepState, w *weights, minW, bound float64) (float64, bool) {
+	ra, rb, a, b := &e.left[i], &e.right[j], &e.lp[i], &e.rp[j]
+	out := st.levels
+	t := w.prior
+	for f, fd := range e.cfg.Fields {
+		if fd.Compare == CompareName {
+			out[f] = missing
+			continue
+		}
+		l := e.cmp.level(f, ra, rb, a, b, st.sc)
+		out[f] = l
+		if l != missing {
+			t += w.w[f][l] + w.tfAdjust(f, l, a.v[f], b.v[f])
+		}
+	}
+	if t+bound < minW || e.apart(pattern(out)) != "" {
+		return 0, false
+	}
+	for f, fd := range e.cfg.Fields {
+		if fd.Compare == CompareName {
+			out[f] = e.cmp.level(f, ra, rb, a, b, st.sc)
+		}
+	}
+	if e.cmp.swapA >= 0 {
+		e.cmp.checkSwap(a, b, out, st.sc)
+	}
+	t = w.score(pattern(out), a, b)
+	return t, t >= minW
 }
