@@ -58,3 +58,13 @@ func BenchmarkCompareFull(b *testing.B) {
 		CompareFull("Олександр Миколайович Ковальчук", "KOVALCHUK ALEKSANDR")
 	}
 }
+
+// BenchmarkSimilarityPreparedPlain compares two prepared surnames that have
+// one reading each: the common case of the linkage hot path.
+func BenchmarkSimilarityPreparedPlain(b *testing.B) {
+	pa, pb := Prepare(Surname, "Ковальчук"), Prepare(Surname, "Kovalenko")
+	b.ReportAllocs()
+	for b.Loop() {
+		SimilarityPrepared(pa, pb)
+	}
+}

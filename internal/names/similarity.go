@@ -417,7 +417,7 @@ func skeletonSimilarity(a, b string) float64 {
 
 // jaroWinkler is the Jaro–Winkler similarity of two short byte strings
 // (at most maxSkeleton bytes), with the usual prefix scale 0.1 over at most
-// four bytes.
+// four bytes. Matched positions are kept in bit sets.
 func jaroWinkler(a, b string) float64 {
 	a, b = a[:min(len(a), maxSkeleton)], b[:min(len(b), maxSkeleton)]
 	if a == b {
@@ -431,13 +431,15 @@ func jaroWinkler(a, b string) float64 {
 	if window < 0 {
 		window = 0
 	}
-	var ma, mb [maxSkeleton]bool
+	var ma, mb uint64
 	m := 0
 	for i := 0; i < la; i++ {
 		lo, hi := max(0, i-window), min(lb, i+window+1)
+		c := a[i]
 		for j := lo; j < hi; j++ {
-			if !mb[j] && a[i] == b[j] {
-				ma[i], mb[j] = true, true
+			if mb&(1<<j) == 0 && b[j] == c {
+				ma |= 1 << i
+				mb |= 1 << j
 				m++
 				break
 			}
@@ -448,10 +450,10 @@ func jaroWinkler(a, b string) float64 {
 	}
 	t, j := 0, 0
 	for i := 0; i < la; i++ {
-		if !ma[i] {
+		if ma&(1<<i) == 0 {
 			continue
 		}
-		for !mb[j] {
+		for mb&(1<<j) == 0 {
 			j++
 		}
 		if a[i] != b[j] {
