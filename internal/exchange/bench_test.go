@@ -58,6 +58,30 @@ func BenchmarkDiff(b *testing.B) {
 	}
 }
 
+func BenchmarkSubmit(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("items=%d", n), func(b *testing.B) {
+			at := day(2025, 5, 17)
+			var items []Item
+			for i := range n {
+				items = append(items, Item{RecordID: hid("UA", i), Category: person.Military})
+			}
+			v1, _, err := Submit(NewDraft("ex", "UA", Offer, nil, items), nil, at, "user:1")
+			noErr(b, err)
+			d := NewDraft("ex", "UA", Offer, &v1, items[n/10:])
+			for _, it := range items[:n/10] {
+				d.Removed = append(d.Removed, Removal{RecordID: it.RecordID, Reason: "struck"})
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := Submit(d, &v1, at, "user:1"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkFreezeVerify(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprintf("persons=%d", n), func(b *testing.B) {

@@ -119,7 +119,7 @@ func (v *ListVersion) Validate(prev *ListVersion) error {
 	seen := make(map[string]int, len(v.Items))
 	for i := range v.Items {
 		it := &v.Items[i]
-		f := fmt.Sprintf("items[%d]", i)
+		f := "items[" + strconv.Itoa(i) + "]"
 		if !validID(it.RecordID) {
 			add(f+".record_id", idRule)
 		} else if j, dup := seen[it.RecordID]; dup {
@@ -143,10 +143,15 @@ func (v *ListVersion) Validate(prev *ListVersion) error {
 		add("reason", "one line without control characters")
 	}
 	if prev != nil {
+		before := make(map[string]int, len(prev.Items))
+		for i := range prev.Items {
+			before[prev.Items[i].RecordID] = i
+		}
 		removed := make(map[string]bool, len(v.Removed))
 		for i, r := range v.Removed {
 			f := fmt.Sprintf("removed[%d]", i)
-			if _, still := seen[r.RecordID]; still || prev.find(r.RecordID) < 0 {
+			_, was := before[r.RecordID]
+			if _, still := seen[r.RecordID]; still || !was {
 				add(f+".record_id", "%s was not on version %d or is still listed", r.RecordID, prev.Version)
 			}
 			if !validText(r.Reason) {
@@ -160,7 +165,7 @@ func (v *ListVersion) Validate(prev *ListVersion) error {
 			}
 		}
 		for i := range v.Items {
-			if j := prev.find(v.Items[i].RecordID); j >= 0 && !prev.Items[j].same(&v.Items[i]) && v.Items[i].Reason == "" {
+			if j, was := before[v.Items[i].RecordID]; was && !prev.Items[j].same(&v.Items[i]) && v.Items[i].Reason == "" {
 				add(fmt.Sprintf("items[%d].reason", i), "required: the item changed since version %d", prev.Version)
 			}
 		}

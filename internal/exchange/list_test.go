@@ -83,7 +83,12 @@ func TestListVersions(t *testing.T) {
 	if f := errs.Fields(err); len(f) != 1 || f[0].Field != "removed" {
 		t.Errorf("fields %v, want the missing reason for b", f)
 	}
-	d2.Removed = []Removal{{RecordID: "b", Reason: "rejected: not held by us"}}
+	d2.Removed = []Removal{{RecordID: "b", Reason: "rejected: not held by us"}, {RecordID: "a", Reason: "still listed"}, {RecordID: "q", Reason: "never listed"}}
+	_, _, err = Submit(d2, &v1, at, "user:1")
+	if f := errs.Fields(err); len(f) != 2 || f[0].Field != "removed[1].record_id" || f[1].Field != "removed[2].record_id" {
+		t.Errorf("removals of a listed and an unknown person: %v", f)
+	}
+	d2.Removed = d2.Removed[:1]
 	v2, sup, err := Submit(d2, &v1, at.Add(time.Hour), "user:1")
 	noErr(t, err)
 	if sup == nil || sup.State != ListSuperseded || sup.Version != 1 || v2.Version != 2 {
