@@ -45,8 +45,14 @@ func TestStateMachines(t *testing.T) {
 	if err := ls.UnmarshalText([]byte("superseded")); err != nil || ls != ListSuperseded {
 		t.Errorf("UnmarshalText: %v, %v", ls, err)
 	}
-	if _, err := ListState(0).MarshalText(); err == nil {
-		t.Error("the zero state marshalled")
+	if b, err := ListState(0).MarshalText(); err != nil || len(b) != 0 {
+		t.Errorf("the zero state: %q, %v", b, err)
+	}
+	if _, err := ListState(7).MarshalText(); err == nil {
+		t.Error("an unknown state marshalled")
+	}
+	if err := ls.UnmarshalText([]byte("")); err != nil || ls != 0 {
+		t.Errorf("empty state: %v, %v", ls, err)
 	}
 	if ListState(0).String() != "list_state(0)" || AgreementState(9).String() != "agreement_state(9)" {
 		t.Error("unknown states must print as such")

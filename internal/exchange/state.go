@@ -57,16 +57,23 @@ func ParseListState(s string) (ListState, bool) {
 	return 0, false
 }
 
-// MarshalText writes the state's name (for JSON).
+// MarshalText writes the state's name (for JSON); the zero value is "".
 func (s ListState) MarshalText() ([]byte, error) {
+	if s == 0 {
+		return nil, nil
+	}
 	if _, ok := ParseListState(s.String()); !ok {
 		return nil, fmt.Errorf("exchange: no list state %d", uint8(s))
 	}
 	return []byte(s.String()), nil
 }
 
-// UnmarshalText reads a state's name.
+// UnmarshalText reads a state's name; "" is the zero value.
 func (s *ListState) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*s = 0
+		return nil
+	}
 	v, ok := ParseListState(string(b))
 	if !ok {
 		return fmt.Errorf("exchange: no list state %q", b)
@@ -146,16 +153,23 @@ func ParseAgreementState(s string) (AgreementState, bool) {
 	return 0, false
 }
 
-// MarshalText writes the state's name (for JSON).
+// MarshalText writes the state's name (for JSON); the zero value is "".
 func (s AgreementState) MarshalText() ([]byte, error) {
+	if s == 0 {
+		return nil, nil
+	}
 	if _, ok := ParseAgreementState(s.String()); !ok {
 		return nil, fmt.Errorf("exchange: no agreement state %d", uint8(s))
 	}
 	return []byte(s.String()), nil
 }
 
-// UnmarshalText reads a state's name.
+// UnmarshalText reads a state's name; "" is the zero value.
 func (s *AgreementState) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*s = 0
+		return nil
+	}
 	v, ok := ParseAgreementState(string(b))
 	if !ok {
 		return fmt.Errorf("exchange: no agreement state %q", b)
