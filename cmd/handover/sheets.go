@@ -58,6 +58,7 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	mapping := fs.String("mapping", "", "TOML file mapping columns to fields")
 	fs.BoolVar(&in.DryRun, "dry-run", false, "check and report; store nothing")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	allDups := fs.Bool("all-duplicates", false, "list every duplicate, not the first 20")
 	c, pos, err := srv.parse(fs, args, 1, "name one file to import")
 	if err != nil {
 		return err
@@ -99,11 +100,11 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	if *asJSON {
 		return printJSON(m.Stdout, rep)
 	}
-	printReport(m.Stdout, &rep)
+	printReport(m.Stdout, &rep, *allDups)
 	return nil
 }
 
-func printReport(w io.Writer, rep *sheet.Report) {
+func printReport(w io.Writer, rep *sheet.Report, all bool) {
 	how := rep.Format
 	if rep.Encoding != "" {
 		how += ", " + rep.Encoding
@@ -124,7 +125,12 @@ func printReport(w io.Writer, rep *sheet.Report) {
 			fmt.Fprintf(w, "  column %s %q → notes\n", c.Letter, c.Header)
 		}
 	}
-	for _, d := range rep.Duplicates {
+	const shown = 20
+	for i, d := range rep.Duplicates {
+		if i == shown && !all {
+			fmt.Fprintf(w, "… and %d more duplicates (--all-duplicates or --json lists them all)\n", len(rep.Duplicates)-shown)
+			break
+		}
 		fmt.Fprintf(w, "duplicate: sheet %s, row %d: %s of %s (%s)\n", d.Sheet, d.Row, strings.ReplaceAll(d.Code, "_", " "), d.Of, d.Action)
 	}
 	if rep.DryRun {
