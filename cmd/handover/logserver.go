@@ -506,7 +506,7 @@ func runCosign(ctx context.Context, m *Main, args []string) error {
 			p, err := c.ConsistencyProof(ctx, prev.Size)
 			if errs.Is(errs.NotFound, err) {
 				return errs.E(op, errs.Conflict, fmt.Sprintf(
-					"the log forked: the server has no checkpoint of size %d, which this witness cosigned (%s); not cosigning, %s unchanged",
+					"refusing to cosign: the log forked: the server has no checkpoint of size %d, which this witness cosigned (%s); %s left unchanged",
 					prev.Size, prev.Checkpoint, *statePath), err)
 			}
 			if err != nil {

@@ -358,6 +358,8 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 			bURL, bTok := b.serve(t)
 			c := newLogDeployment(t, dialect, a, a, 0)
 			cURL, cTok := c.serve(t)
+			e := newLogDeployment(t, dialect, a, a, 7) // 11 leaves, no checkpoint at 9
+			eURL, eTok := e.serve(t)
 			check := func(what, url, tok, want string) {
 				t.Helper()
 				code, out, errOut := cosign(url, tok)
@@ -378,7 +380,8 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 			b.checkpoint(t)
 			check("a grown fork", bURL, bTok, "the log forked: checkpoint at size 11 is not an extension of the cosigned checkpoint at size 9")
 			check("a shorter log", cURL, cTok, "the log shrank: new checkpoint has 3 leaves, but size 9 was already cosigned")
-			for _, dd := range []*logDeployment{b, c} {
+			check("a log without the cosigned checkpoint", eURL, eTok, "the log forked: the server has no checkpoint of size 9, which this witness cosigned")
+			for _, dd := range []*logDeployment{b, c, e} {
 				cp, err := dd.db.LatestCheckpoint(context.Background())
 				if err != nil {
 					t.Fatal(err)
