@@ -135,6 +135,12 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, sc access.
 	if lim.MaxFileBytes <= 0 {
 		lim.MaxFileBytes = sheet.DefaultLimits().MaxFileBytes
 	}
+	// Refuse a caller who may create no record at all before reading
+	// the upload; the register is decided again below.
+	if access.Decide(sc, access.RecordCreate, access.Resource{Party: sc.Party, Kind: string(person.Held)}) != nil &&
+		access.Decide(sc, access.RecordCreate, access.Resource{Party: sc.Party, Kind: string(person.Sought)}) != nil {
+		return errs.E(op, errs.Forbidden, fmt.Sprintf("a %s may not import records", sc.Role))
+	}
 	form, err := readImportForm(w, r, lim)
 	if err != nil {
 		return err
