@@ -168,12 +168,25 @@ func BenchmarkListFilter(b *testing.B) {
 				break
 			}
 		}
+		// The commonest surname: its page of 100 fills early if the query
+		// can stop there.
+		count := map[string]int{}
+		commonest := ""
+		for _, r := range recs {
+			if r.Surname == "" {
+				continue
+			}
+			count[r.Surname]++
+			if count[r.Surname] > count[commonest] {
+				commonest = r.Surname
+			}
+		}
 		filters := []struct {
 			name string
 			f    sqlstore.RecordFilter
 		}{
 			{"kind+category", sqlstore.RecordFilter{Kind: person.Sought, Category: person.Civilian}},
-			{"text-common", sqlstore.RecordFilter{Text: recs[0].Surname}},
+			{"text-common", sqlstore.RecordFilter{Text: commonest}},
 			{"text-rare", sqlstore.RecordFilter{Text: rare.ServiceNumber}},
 		}
 		for _, fc := range filters {
