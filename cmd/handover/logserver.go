@@ -249,6 +249,11 @@ func runKeyRegister(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The store does not know the origin; a witness key named like it would
+	// make every key set of this log ambiguous (audit.NewKeys refuses it).
+	if pub, err := os.ReadFile(filepath.Join(sf.dir, logPubFile)); err == nil && audit.KeyName(vkey) == audit.KeyName(strings.TrimSpace(string(pub))) {
+		return errs.E("key register", errs.Invalid, fmt.Sprintf("a witness key cannot be named %s, the log's origin: make the witness key with another --name", audit.KeyName(vkey)))
+	}
 	db, err := m.open(ctx, sf, false)
 	if err != nil {
 		return err
@@ -615,7 +620,7 @@ func storeAuditKeys(ctx context.Context, db *sqlstore.DB, dir, keysPath string) 
 	}
 	keys, err := audit.NewKeys(audit.KeyName(logVKey), vkeys...)
 	if err != nil {
-		return nil, errs.E(op, errs.Invalid, "the log key and the registered keys do not make a key set", err)
+		return nil, errs.E(op, errs.Invalid, "the log key and the registered keys do not make a key set: "+errs.Message(err), err)
 	}
 	return keys, nil
 }

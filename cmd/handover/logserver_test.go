@@ -521,6 +521,7 @@ func TestKeyRegisterRefusals(t *testing.T) {
 		{"no such party", []string{"--vkey", vkey, "--party", "XX"}, 2, "party XX does not exist"},
 		{"not an administrator", []string{"--vkey", vkey, "--as", "ua-reg"}, 1, "not an active mediator_admin"},
 		{"no key", nil, 2, "--vkey is required"},
+		{"the log's own key", []string{"--vkey", filepath.Join(d.dir, logPubFile)}, 2, "cannot be named handover.test/log"},
 	} {
 		code, out, errOut := runLS(t, append(append([]string{"key register"}, d.store()...), tc.args...)...)
 		if code != tc.code || !strings.Contains(errOut, tc.want) {
