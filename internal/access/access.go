@@ -82,10 +82,16 @@ const (
 	MatchRun      Action = "match.run"      // run matching between two parties' registers
 	MatchReview   Action = "match.review"   // read candidates, confirm, reject, undo, disclose
 	MatchRead     Action = "match.read"     // a party reads the matches disclosed to it
+	ExchangeOpen  Action = "exchange.open"  // open an exchange, freeze its agreement
+	ExchangeRead  Action = "exchange.read"  // read an exchange, its lists, answers, view and agreement
+	ListSubmit    Action = "list.submit"    // submit a version of one's own party's list
+	ListRespond   Action = "list.respond"   // answer the other party's list, person by person
+	EvidenceWrite Action = "evidence.write" // record eligibility evidence on one's own records
+	AgreementSign Action = "agreement.sign" // sign an agreement for one's party (or the mediator)
 )
 
 // Actions lists every action.
-var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyManage, MatchRun, MatchReview, MatchRead}
+var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyManage, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign}
 
 // Resource is what an action is about. For register actions Party is the
 // owning party of the records and Kind their register ("held", "sought");
@@ -127,6 +133,21 @@ func allowed(s Scope, a Action, res Resource) bool {
 		// A party sees the matches that concern its own sought records,
 		// once the mediator has disclosed them.
 		return (s.Role == PartyRegistrar || s.Role == PartyApprover) && (res.Party == "" || res.Party == s.Party)
+	case ExchangeOpen:
+		return s.Role == MediatorOperator
+	case ExchangeRead:
+		// The store also checks that a party user's party is in the exchange.
+		return s.Role == MediatorOperator || s.Role == Auditor ||
+			((s.Role == PartyRegistrar || s.Role == PartyApprover) && (res.Party == "" || res.Party == s.Party))
+	case ListSubmit, ListRespond:
+		return (s.Role == PartyRegistrar || s.Role == PartyApprover) && res.Party != "" && res.Party == s.Party
+	case EvidenceWrite:
+		return s.Role == PartyRegistrar && res.Party != "" && res.Party == s.Party
+	case AgreementSign:
+		// An approver signs for its own party, the mediator's operator for
+		// the mediator; registrars never sign.
+		return (s.Role == PartyApprover && res.Party != "" && res.Party == s.Party) ||
+			(s.Role == MediatorOperator && res.Party == "mediator")
 	case LogCheckpoint:
 		return s.Role == MediatorAdmin || s.Role == MediatorOperator
 	case LogCosign:

@@ -79,6 +79,7 @@ func New(db *sqlstore.DB, log *slog.Logger, cfg Config) *Server {
 	s.registerAdminRoutes()
 	s.registerLogRoutes()
 	s.registerMatchingRoutes()
+	s.registerExchangeRoutes()
 	s.registerUIRoutes()
 	s.registerSheetRoutes()
 	for _, rt := range s.routes {
@@ -190,8 +191,9 @@ func (s *Server) wrap(rt route) http.Handler {
 				sw.login = u.Login
 			}
 			switch rt.Action {
-			case access.RecordCreate, access.RecordCorrect, access.RecordRead:
-				// Decided per record by the store.
+			case access.RecordCreate, access.RecordCorrect, access.RecordRead,
+				access.ListSubmit, access.ListRespond, access.EvidenceWrite, access.AgreementSign:
+				// Decided by the store with the party the action is about.
 			default:
 				if err := access.Decide(scope, rt.Action, access.Resource{}); err != nil {
 					s.writeError(w, r, err)

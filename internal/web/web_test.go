@@ -19,6 +19,7 @@ import (
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
@@ -312,43 +313,54 @@ func TestOpenAPI(t *testing.T) {
 // whatever the party (the shared log); mediator roles have no party and are
 // listed bare.
 var allowedTo = map[string][]string{
-	"GET /healthz":                              {"*"},
-	"GET /readyz":                               {"*"},
-	"GET /api/v1/openapi.json":                  {"*"},
-	"POST /api/v1/auth/login":                   {"*"},
-	"GET /api/v1/me":                            {"any user"},
-	"GET /api/v1/me/tokens":                     {"any user"},
-	"DELETE /api/v1/me/tokens/{id}":             {"any user"},
-	"GET /api/v1/parties":                       {"any user"},
-	"GET /api/v1/records":                       {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
-	"POST /api/v1/records":                      {"party_registrar own"},
-	"POST /api/v1/records/batch":                {"party_registrar own"},
-	"GET /api/v1/records/{id}":                  {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
-	"PUT /api/v1/records/{id}":                  {"party_registrar own"},
-	"GET /api/v1/records/{id}/history":          {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
-	"POST /api/v1/imports":                      {"party_registrar own"},
-	"GET /api/v1/exports":                       {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
-	"GET /api/v1/users":                         {"mediator_admin"},
-	"POST /api/v1/users":                        {"mediator_admin"},
-	"POST /api/v1/users/{login}/disable":        {"mediator_admin"},
-	"GET /api/v1/tokens":                        {"mediator_admin"},
-	"POST /api/v1/tokens":                       {"mediator_admin"},
-	"DELETE /api/v1/tokens/{id}":                {"mediator_admin"},
-	"GET /log/checkpoint":                       {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
-	"GET /log/tile/{path...}":                   {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
-	"GET /api/v1/log/keys":                      {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
-	"POST /api/v1/log/keys":                     {"mediator_admin"},
-	"GET /api/v1/log/checkpoints/{size}":        {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
-	"POST /api/v1/log/checkpoint":               {"mediator_operator", "mediator_admin"},
-	"GET /api/v1/log/proof/inclusion":           {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
-	"GET /api/v1/log/proof/consistency":         {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
-	"POST /api/v1/log/cosignatures":             {"party_approver any", "mediator_operator", "mediator_admin"},
-	"POST /api/v1/matching/runs":                {"mediator_operator"},
-	"GET /api/v1/matching/runs":                 {"mediator_operator"},
-	"GET /api/v1/matching/runs/{id}/candidates": {"mediator_operator"},
-	"POST /api/v1/matching/decisions":           {"mediator_operator"},
-	"POST /api/v1/matching/disclosures":         {"mediator_operator"},
-	"GET /api/v1/matches":                       {"party_registrar any", "party_approver any"},
+	"GET /healthz":                                             {"*"},
+	"GET /readyz":                                              {"*"},
+	"GET /api/v1/openapi.json":                                 {"*"},
+	"POST /api/v1/auth/login":                                  {"*"},
+	"GET /api/v1/me":                                           {"any user"},
+	"GET /api/v1/me/tokens":                                    {"any user"},
+	"DELETE /api/v1/me/tokens/{id}":                            {"any user"},
+	"GET /api/v1/parties":                                      {"any user"},
+	"GET /api/v1/records":                                      {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
+	"POST /api/v1/records":                                     {"party_registrar own"},
+	"POST /api/v1/records/batch":                               {"party_registrar own"},
+	"GET /api/v1/records/{id}":                                 {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
+	"PUT /api/v1/records/{id}":                                 {"party_registrar own"},
+	"GET /api/v1/records/{id}/history":                         {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
+	"POST /api/v1/imports":                                     {"party_registrar own"},
+	"GET /api/v1/exports":                                      {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
+	"GET /api/v1/users":                                        {"mediator_admin"},
+	"POST /api/v1/users":                                       {"mediator_admin"},
+	"POST /api/v1/users/{login}/disable":                       {"mediator_admin"},
+	"GET /api/v1/tokens":                                       {"mediator_admin"},
+	"POST /api/v1/tokens":                                      {"mediator_admin"},
+	"DELETE /api/v1/tokens/{id}":                               {"mediator_admin"},
+	"GET /log/checkpoint":                                      {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"GET /log/tile/{path...}":                                  {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"GET /api/v1/log/keys":                                     {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"POST /api/v1/log/keys":                                    {"mediator_admin"},
+	"GET /api/v1/log/checkpoints/{size}":                       {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"POST /api/v1/log/checkpoint":                              {"mediator_operator", "mediator_admin"},
+	"GET /api/v1/log/proof/inclusion":                          {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"GET /api/v1/log/proof/consistency":                        {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"POST /api/v1/log/cosignatures":                            {"party_approver any", "mediator_operator", "mediator_admin"},
+	"POST /api/v1/exchanges":                                   {"mediator_operator"},
+	"GET /api/v1/exchanges":                                    {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
+	"GET /api/v1/exchanges/{id}":                               {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
+	"POST /api/v1/exchanges/{id}/lists/{kind}":                 {"party_registrar any", "party_approver any"},
+	"GET /api/v1/exchanges/{id}/lists/{party}/{kind}":          {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
+	"POST /api/v1/exchanges/{id}/lists/{party}/{kind}/answers": {"party_registrar other", "party_approver other"},
+	"GET /api/v1/exchanges/{id}/view":                          {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
+	"POST /api/v1/records/{id}/evidence":                       {"party_registrar own"},
+	"POST /api/v1/exchanges/{id}/agreement":                    {"mediator_operator"},
+	"GET /api/v1/exchanges/{id}/agreement":                     {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
+	"POST /api/v1/exchanges/{id}/agreement/signatures":         {"party_approver any", "mediator_operator"},
+	"POST /api/v1/matching/runs":                               {"mediator_operator"},
+	"GET /api/v1/matching/runs":                                {"mediator_operator"},
+	"GET /api/v1/matching/runs/{id}/candidates":                {"mediator_operator"},
+	"POST /api/v1/matching/decisions":                          {"mediator_operator"},
+	"POST /api/v1/matching/disclosures":                        {"mediator_operator"},
+	"GET /api/v1/matches":                                      {"party_registrar any", "party_approver any"},
 
 	// Pages (ui_test.go: uiMatrixRequest says how each is called).
 	"GET /static/{path...}":               {"*"},
@@ -439,6 +451,27 @@ func TestAuthzMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		cpc, _ := audit.PeekCheckpoint(cp)
+		// An exchange in which each party has offered one held person.
+		op, _ := db.UserByLogin(ctx, "op")
+		ex, err := db.OpenExchange(ctx, op.Scope(), exchange.Exchange{Name: "matrix", Parties: [2]string{"UA", "RU"}, Crossings: []string{"border"},
+			Terms: exchange.Terms{Kind: exchange.Numeric, Total: 1, Rules: []exchange.Rule{{ID: "mil", Category: person.Military}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		offered := map[string]string{}
+		for _, p := range []struct {
+			party string
+			u     sqlstore.User
+		}{{"UA", uaReg}, {"RU", ruReg}} {
+			r, err := db.CreateRecord(ctx, p.u.Scope(), sqlstore.NewRecord{Party: p.party, Fields: person.Fields{Kind: person.Held, Category: person.Military, Surname: "Обмін"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			offered[p.party] = r.ID
+			if _, err := db.SubmitList(ctx, p.u.Scope(), ex.ID, exchange.Offer, []exchange.Item{{RecordID: r.ID, Category: person.Military}}, nil, "first"); err != nil {
+				t.Fatal(err)
+			}
+		}
 		cosigner, _ := audit.NewCosigner(wsk)
 		cosig := cosigner.Sign(cpc.Marshal(), time.Now())
 		for _, rt := range e.srv.Routes() {
@@ -464,11 +497,17 @@ func TestAuthzMatrix(t *testing.T) {
 							want = true
 						case w == string(u.role)+" any" && u.party != "":
 							want = true // not about one party's data: the shared log
+						case w == string(u.role)+" other" && u.party != "" && u.party != target:
+							want = true // acting on the other party's list
 						case w == string(u.role) && u.party == "":
 							want = true
 						}
 					}
-					path := strings.NewReplacer("{id}", recs[target], "{login}", "spare", "{size}", fmt.Sprint(cpc.Size),
+					id := recs[target]
+					if strings.HasPrefix(rt.Path, "/api/v1/exchanges/{id}") {
+						id = ex.ID
+					}
+					path := strings.NewReplacer("{id}", id, "{party}", target, "{kind}", "offer", "{login}", "spare", "{size}", fmt.Sprint(cpc.Size),
 						"{path...}", fmt.Sprintf("entries/000.p/%d", cpc.Size)).Replace(rt.Path)
 					var body any
 					switch key {
@@ -500,6 +539,19 @@ func TestAuthzMatrix(t *testing.T) {
 						path += fmt.Sprintf("?from=%d", cpc.Size)
 					case "POST /api/v1/log/cosignatures":
 						body = map[string]any{"size": cpc.Size, "line": cosig}
+					case "POST /api/v1/exchanges":
+						body = map[string]any{"name": "x", "parties": []string{"UA", "RU"}, "crossings": []string{"b"},
+							"terms": map[string]any{"kind": "numeric", "total": 1, "rules": []any{map[string]any{"id": "m", "category": "military"}}}}
+					case "POST /api/v1/exchanges/{id}/lists/{kind}":
+						body = map[string]any{"items": []any{}, "reason": "matrix"}
+					case "POST /api/v1/exchanges/{id}/lists/{party}/{kind}/answers":
+						body = map[string]any{"version": 1, "answers": []any{map[string]any{"record_id": offered[target], "answer": "query", "reason": "which unit?"}}}
+					case "POST /api/v1/records/{id}/evidence":
+						body = map[string]any{}
+					case "POST /api/v1/exchanges/{id}/agreement":
+						body = map[string]any{"plan": map[string]any{"stages": []any{}}}
+					case "POST /api/v1/exchanges/{id}/agreement/signatures":
+						body = map[string]any{"version": 1, "line": "— x y"}
 					case "POST /api/v1/log/keys":
 						_, vk, _ := audit.GenerateKey(fmt.Sprintf("w-%s-%s", u.login, target))
 						body = map[string]any{"vkey": vk}
@@ -519,6 +571,9 @@ func TestAuthzMatrix(t *testing.T) {
 						// No such token: allowed callers get 404 from the
 						// handler, denied ones 403 before it.
 						denied = st == 403
+					}
+					if key == "GET /api/v1/exchanges/{id}/agreement" || key == "POST /api/v1/exchanges/{id}/agreement/signatures" {
+						denied = st == 403 // no agreement yet: allowed callers get 404
 					}
 					if (key == "POST /api/v1/users/{login}/disable" || key == "POST /admin/users/{login}/disable") && want && st == 404 {
 						denied = false // disabled already by the first call

@@ -1,0 +1,876 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/person"
+)
+
+// Leaf types of the negotiation that the audit package does not name.
+const (
+	leafExchangeOpened  audit.LeafType = "exchange.opened"
+	leafListAnswered    audit.LeafType = "list.answered"
+	leafEvidence        audit.LeafType = "evidence.recorded"
+	leafAgreementFrozen audit.LeafType = "agreement.frozen"
+)
+
+// appendLeaf commits to content with a fresh nonce under tag and appends
+// the leaf in the transaction.
+func (tx *Tx) appendLeaf(ctx context.Context, typ audit.LeafType, s access.Scope, exchangeID, subject, tag string, content []byte) error {
+	nonce, err := audit.NewNonce()
+	if err != nil {
+		return err
+	}
+	app, err := tx.appender(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := app.add(audit.Leaf{Type: typ, Actor: actor(s.UserID), Time: tx.now, Exchange: exchangeID, Subject: subject,
+		Commitment: audit.Commit(tag, nonce, content)}); err != nil {
+		return err
+	}
+	return app.flush(ctx)
+}
+
+// OpenExchange opens an exchange between two parties with its terms. The
+// mediator's operator opens it; the store gives it its id.
+func (db *DB) OpenExchange(ctx context.Context, s access.Scope, ex exchange.Exchange) (exchange.Exchange, error) {
+	const op = "sqlstore.OpenExchange"
+	if err := access.Decide(s, access.ExchangeOpen, access.Resource{}); err != nil {
+		return ex, errs.E(op, err)
+	}
+	ex.ID = "ex-" + newID("")
+	if err := ex.Validate(); err != nil {
+		return ex, err
+	}
+	body, err := json.Marshal(ex)
+	if err != nil {
+		return ex, errs.E(op, errs.Internal, err)
+	}
+	err = db.write(ctx, func(tx *Tx) error {
+		for _, p := range ex.Parties {
+			var n int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM parties WHERE code = ?`, p).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return errs.E(op, errs.Invalid, fmt.Sprintf("party %s does not exist", p), errs.FieldError{Field: "parties", Message: "unknown party " + p})
+			}
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO exchanges (id, party_a, party_b, body, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			ex.ID, ex.Parties[0], ex.Parties[1], string(body), s.Login, fmtTime(tx.now)); err != nil {
+			return err
+		}
+		return tx.appendLeaf(ctx, leafExchangeOpened, s, ex.ID, "exchange:"+ex.ID, audit.TagAgreement, ex.Canonical())
+	})
+	if err != nil {
+		return ex, errs.E(op, err)
+	}
+	return ex, nil
+}
+
+// Exchange returns one exchange the scope may read: the mediator's and the
+// auditor's, or one of its two parties'. Others get NotFound.
+func (db *DB) Exchange(ctx context.Context, s access.Scope, id string) (exchange.Exchange, error) {
+	const op = "sqlstore.Exchange"
+	var ex exchange.Exchange
+	var body string
+	err := db.queryRow(ctx, `SELECT body FROM exchanges WHERE id = ?`, id).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ex, errs.E(op, errs.NotFound, fmt.Sprintf("no exchange %s", id))
+	}
+	if err != nil {
+		return ex, errs.E(op, errs.Internal, err)
+	}
+	if err := json.Unmarshal([]byte(body), &ex); err != nil {
+		return ex, errs.E(op, errs.Internal, err)
+	}
+	if !mayReadExchange(s, &ex) {
+		return exchange.Exchange{}, errs.E(op, errs.NotFound, fmt.Sprintf("no exchange %s", id))
+	}
+	return ex, nil
+}
+
+func mayReadExchange(s access.Scope, ex *exchange.Exchange) bool {
+	if access.Decide(s, access.ExchangeRead, access.Resource{Party: s.Party}) != nil {
+		return false
+	}
+	return s.Party == "" || ex.HasParty(s.Party)
+}
+
+// Exchanges lists the exchanges the scope may read, oldest first.
+func (db *DB) Exchanges(ctx context.Context, s access.Scope) ([]exchange.Exchange, error) {
+	const op = "sqlstore.Exchanges"
+	if err := access.Decide(s, access.ExchangeRead, access.Resource{Party: s.Party}); err != nil {
+		return nil, errs.E(op, err)
+	}
+	rows, err := db.query(ctx, `SELECT body FROM exchanges ORDER BY seq`)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	defer rows.Close()
+	out := []exchange.Exchange{}
+	for rows.Next() {
+		var body string
+		var ex exchange.Exchange
+		if err := rows.Scan(&body); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		if err := json.Unmarshal([]byte(body), &ex); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		if mayReadExchange(s, &ex) {
+			out = append(out, ex)
+		}
+	}
+	return out, rows.Err()
+}
+
+// listVersions returns every submitted version of one list, oldest first,
+// with their states derived: all but the last are superseded.
+func listVersions(ctx context.Context, q queryer, d dialect, exID, party string, kind exchange.ListKind) ([]exchange.ListVersion, error) {
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT body FROM exchange_lists WHERE exchange_id = ? AND party = ? AND kind = ? ORDER BY version`), exID, party, string(kind))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []exchange.ListVersion
+	for rows.Next() {
+		var body string
+		var v exchange.ListVersion
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(body), &v); err != nil {
+			return nil, err
+		}
+		v.State = exchange.ListSuperseded
+		out = append(out, v)
+	}
+	if len(out) > 0 {
+		out[len(out)-1].State = exchange.ListSubmitted
+	}
+	return out, rows.Err()
+}
+
+// SubmittedList is a list version as submitted, with its difference from
+// the version before.
+type SubmittedList struct {
+	List exchange.ListVersion `json:"list"`
+	Diff exchange.ListDiff    `json:"diff"`
+}
+
+// SubmitList submits the next version of the scope's party's list (offer:
+// persons it releases from its held register; request: persons it asks for
+// from its sought register). Every item must be a current record of the
+// right register of the party. The version and its list.submitted leaf are
+// written together.
+func (db *DB) SubmitList(ctx context.Context, s access.Scope, exID string, kind exchange.ListKind, items []exchange.Item, removed []exchange.Removal, reason string) (SubmittedList, error) {
+	const op = "sqlstore.SubmitList"
+	ex, err := db.Exchange(ctx, s, exID)
+	if err != nil {
+		return SubmittedList{}, errs.E(op, err)
+	}
+	if err := access.Decide(s, access.ListSubmit, access.Resource{Party: s.Party}); err != nil {
+		return SubmittedList{}, errs.E(op, err)
+	}
+	if !kind.Valid() {
+		return SubmittedList{}, errs.E(op, errs.Invalid, fmt.Sprintf("list kind %q: use offer or request", kind))
+	}
+	want := person.Held
+	if kind == exchange.Request {
+		want = person.Sought
+	}
+	var out SubmittedList
+	err = db.write(ctx, func(tx *Tx) error {
+		var bad []errs.FieldError
+		for i, it := range items {
+			var party, k string
+			err := tx.queryRow(ctx, `SELECT party, kind FROM records WHERE id = ?`, it.RecordID).Scan(&party, &k)
+			switch {
+			case errors.Is(err, sql.ErrNoRows) || (err == nil && party != s.Party):
+				bad = append(bad, errs.FieldError{Field: "items", Where: fmt.Sprintf("item %d", i+1), Message: fmt.Sprintf("record %s is not in %s's registers", it.RecordID, s.Party)})
+			case err != nil:
+				return err
+			case k != string(want):
+				bad = append(bad, errs.FieldError{Field: "items", Where: fmt.Sprintf("item %d", i+1), Message: fmt.Sprintf("record %s is %s; a%s lists %s records", it.RecordID, k, map[bool]string{true: "n", false: ""}[kind == exchange.Offer], want)})
+			}
+		}
+		if len(bad) > 0 {
+			return errs.E(op, errs.Invalid, "the list names records it cannot", bad)
+		}
+		versions, err := listVersions(ctx, tx.tx, tx.d, exID, s.Party, kind)
+		if err != nil {
+			return err
+		}
+		var prev *exchange.ListVersion
+		if len(versions) > 0 {
+			prev = &versions[len(versions)-1]
+		}
+		draft := exchange.NewDraft(ex.ID, s.Party, kind, prev, items)
+		draft.Removed = removed
+		draft.Reason = reason
+		sub, _, err := exchange.Submit(draft, prev, tx.now, actor(s.UserID))
+		if err != nil {
+			return err
+		}
+		body, err := json.Marshal(sub)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO exchange_lists (exchange_id, party, kind, version, body, submitted_by, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			exID, s.Party, string(kind), sub.Version, string(body), s.Login, fmtTime(tx.now)); err != nil {
+			if tx.d.isUniqueViolation(err) {
+				return errs.E(op, errs.Conflict, "another version of this list was submitted meanwhile; read it and submit again")
+			}
+			return err
+		}
+		out = SubmittedList{List: sub, Diff: exchange.Diff(prev, &sub)}
+		return tx.appendLeaf(ctx, audit.ListSubmitted, s, exID, fmt.Sprintf("list:%s/%s/%s", exID, s.Party, kind), audit.TagList, sub.Canonical())
+	})
+	if err != nil {
+		return SubmittedList{}, errs.E(op, err)
+	}
+	return out, nil
+}
+
+// responses returns the answer history of an exchange in append order.
+func responses(ctx context.Context, q queryer, d dialect, exID string) ([]exchange.Response, error) {
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT body FROM exchange_responses WHERE exchange_id = ? ORDER BY seq`), exID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []exchange.Response
+	for rows.Next() {
+		var body string
+		var r exchange.Response
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(body), &r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Respond records the scope's party's answers to persons of the other
+// party's current list version, all or none, each with its list.answered
+// leaf. A party never answers its own list.
+func (db *DB) Respond(ctx context.Context, s access.Scope, exID, listParty string, kind exchange.ListKind, version int, answers []exchange.Response) ([]exchange.Response, error) {
+	const op = "sqlstore.Respond"
+	ex, err := db.Exchange(ctx, s, exID)
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	if err := access.Decide(s, access.ListRespond, access.Resource{Party: s.Party}); err != nil {
+		return nil, errs.E(op, err)
+	}
+	var out []exchange.Response
+	err = db.write(ctx, func(tx *Tx) error {
+		versions, err := listVersions(ctx, tx.tx, tx.d, exID, listParty, kind)
+		if err != nil {
+			return err
+		}
+		if version < 1 || version > len(versions) {
+			return errs.E(op, errs.NotFound, fmt.Sprintf("%s has no %s list version %d in %s", listParty, kind, version, exID))
+		}
+		list := &versions[version-1]
+		rs := make([]exchange.Response, len(answers))
+		for i, a := range answers {
+			a.Party = s.Party
+			a.At = tx.now
+			a.By = actor(s.UserID)
+			rs[i] = a
+		}
+		out, err = exchange.RespondAll(&ex, list, rs)
+		if err != nil {
+			return err
+		}
+		for i := range out {
+			r := &out[i]
+			body, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO exchange_responses (exchange_id, body) VALUES (?, ?)`, exID, string(body)); err != nil {
+				return err
+			}
+			content, err := r.Content()
+			if err != nil {
+				return err
+			}
+			if err := tx.appendLeaf(ctx, leafListAnswered, s, exID, "answer:"+r.RecordID, audit.TagList, content); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	return out, nil
+}
+
+// ListItem is one person of a list as a reader sees it: the item, the
+// listed record's identity fields as disclosed (never sensitive fields;
+// nothing at all for a transmission-detrimental record seen by the other
+// party), and the current answer.
+type ListItem struct {
+	exchange.Item
+	Person   *person.Fields     `json:"person,omitempty"`
+	Withheld bool               `json:"withheld,omitempty"`
+	Answer   *exchange.Response `json:"answer,omitempty"`
+}
+
+// ListView is one version of a list with its items.
+type ListView struct {
+	Exchange string             `json:"exchange"`
+	Party    string             `json:"party"`
+	Kind     exchange.ListKind  `json:"kind"`
+	Version  int                `json:"version"`
+	State    string             `json:"state"`
+	Latest   int                `json:"latest"`
+	Reason   string             `json:"reason,omitempty"`
+	Removed  []exchange.Removal `json:"removed,omitempty"`
+	Items    []ListItem         `json:"items"`
+	Diff     exchange.ListDiff  `json:"diff"`
+}
+
+// List returns a version of a party's list (0 for the current one), as the
+// scope may see it: the exchange discloses the listed persons' identity
+// fields to the other party and the mediator.
+func (db *DB) List(ctx context.Context, s access.Scope, exID, party string, kind exchange.ListKind, version int) (ListView, error) {
+	const op = "sqlstore.List"
+	if _, err := db.Exchange(ctx, s, exID); err != nil {
+		return ListView{}, errs.E(op, err)
+	}
+	versions, err := listVersions(ctx, db.db, db.dialect, exID, party, kind)
+	if err != nil {
+		return ListView{}, errs.E(op, errs.Internal, err)
+	}
+	if len(versions) == 0 {
+		return ListView{}, errs.E(op, errs.NotFound, fmt.Sprintf("%s has submitted no %s list in %s", party, kind, exID))
+	}
+	if version == 0 {
+		version = len(versions)
+	}
+	if version < 0 || version > len(versions) {
+		return ListView{}, errs.E(op, errs.NotFound, fmt.Sprintf("no version %d of %s's %s list", version, party, kind))
+	}
+	v := versions[version-1]
+	var prev *exchange.ListVersion
+	if version > 1 {
+		prev = &versions[version-2]
+	}
+	history, err := responses(ctx, db.db, db.dialect, exID)
+	if err != nil {
+		return ListView{}, errs.E(op, errs.Internal, err)
+	}
+	current := exchange.Current(&v, history)
+	lv := ListView{Exchange: exID, Party: party, Kind: kind, Version: version, State: v.State.String(), Latest: len(versions),
+		Reason: v.Reason, Removed: v.Removed, Diff: exchange.Diff(prev, &v)}
+	ids := make([]string, len(v.Items))
+	for i, it := range v.Items {
+		ids[i] = it.RecordID
+	}
+	fields, err := db.currentFields(ctx, ids)
+	if err != nil {
+		return ListView{}, errs.E(op, errs.Internal, err)
+	}
+	for _, it := range v.Items {
+		li := ListItem{Item: it}
+		if f, ok := fields[it.RecordID]; ok {
+			if f.Detrimental && s.Party != party {
+				li.Withheld = true
+			} else {
+				d := disclosedFields(f)
+				li.Person = &d
+			}
+		}
+		if a, ok := current[it.RecordID]; ok {
+			li.Answer = &a
+		}
+		lv.Items = append(lv.Items, li)
+	}
+	if lv.Items == nil {
+		lv.Items = []ListItem{}
+	}
+	return lv, nil
+}
+
+// currentFields returns the current fields (body only, nothing sealed) of
+// records by id.
+func (db *DB) currentFields(ctx context.Context, ids []string) (map[string]person.Fields, error) {
+	out := make(map[string]person.Fields, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := db.query(ctx, `SELECT r.id, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
+			WHERE r.id IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, body string
+			if err := rows.Scan(&id, &body); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			var f person.Fields
+			if err := json.Unmarshal([]byte(body), &f); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = f
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// SetEvidence records eligibility evidence (medical commission decision,
+// consent events, release blocker) on one of the scope's party's records.
+// The latest entry is the evidence; earlier ones stay.
+func (db *DB) SetEvidence(ctx context.Context, s access.Scope, recordID string, ev exchange.Evidence) error {
+	const op = "sqlstore.SetEvidence"
+	rec, err := db.Record(ctx, s, recordID)
+	if err != nil {
+		return errs.E(op, err)
+	}
+	if err := access.Decide(s, access.EvidenceWrite, access.Resource{Party: rec.Party}); err != nil {
+		return errs.E(op, err)
+	}
+	if err := ev.Validate(); err != nil {
+		return err
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return errs.E(op, errs.Internal, err)
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO evidence (record_id, body, entered_by, entered_at) VALUES (?, ?, ?, ?)`, recordID, string(body), s.Login, fmtTime(tx.now)); err != nil {
+			return err
+		}
+		return tx.appendLeaf(ctx, leafEvidence, s, "", "record:"+recordID, audit.TagRecord, body)
+	})
+}
+
+// evidenceOf returns the latest evidence of each record.
+func (db *DB) evidenceOf(ctx context.Context, ids []string) (map[string]exchange.Evidence, error) {
+	out := map[string]exchange.Evidence{}
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := db.query(ctx, `SELECT record_id, body FROM evidence WHERE record_id IN (`+placeholders(len(part))+`) ORDER BY seq`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, body string
+			var ev exchange.Evidence
+			if err := rows.Scan(&id, &body); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if err := json.Unmarshal([]byte(body), &ev); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = ev
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// negotiation loads everything the view and the agreement are computed
+// from: the current lists, the answer history, and the facts and evidence
+// of every held person who is listed or could fall under an all-for-all
+// rule.
+func (db *DB) negotiation(ctx context.Context, ex *exchange.Exchange) (*exchange.ViewInput, error) {
+	in := &exchange.ViewInput{Exchange: ex, Persons: map[string]exchange.Person{}, Held: map[string][]exchange.Person{}}
+	for _, p := range ex.Parties {
+		for _, k := range []exchange.ListKind{exchange.Offer, exchange.Request} {
+			vs, err := listVersions(ctx, db.db, db.dialect, ex.ID, p, k)
+			if err != nil {
+				return nil, err
+			}
+			if len(vs) > 0 {
+				in.Lists = append(in.Lists, vs[len(vs)-1])
+			}
+		}
+	}
+	var err error
+	if in.Responses, err = responses(ctx, db.db, db.dialect, ex.ID); err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, l := range in.Lists {
+		for _, it := range l.Items {
+			if l.Kind == exchange.Offer {
+				ids = append(ids, it.RecordID)
+			} else if it.HeldRecordID != "" {
+				ids = append(ids, it.HeldRecordID)
+			}
+		}
+	}
+	allForAll := map[person.Category]bool{}
+	for _, r := range ex.Terms.Rules {
+		if r.AllForAll {
+			allForAll[r.Category] = true
+		}
+	}
+	heldBy := map[string][]string{}
+	if len(allForAll) > 0 {
+		for _, p := range ex.Parties {
+			rows, err := db.query(ctx, `SELECT r.id, v.category FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version WHERE r.party = ? AND r.kind = 'held'`, p)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var id, cat string
+				if err := rows.Scan(&id, &cat); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				if allForAll[person.Category(cat)] {
+					heldBy[p] = append(heldBy[p], id)
+					ids = append(ids, id)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	fields, err := db.currentFields(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := db.evidenceOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		f, ok := fields[id]
+		if !ok {
+			continue
+		}
+		r := person.Record{ID: id, Fields: f}
+		in.Persons[id] = exchange.PersonOf(&r, evs[id])
+	}
+	for p, hs := range heldBy {
+		for _, id := range hs {
+			in.Held[p] = append(in.Held[p], in.Persons[id])
+		}
+	}
+	return in, nil
+}
+
+// ExchangeView returns the mediator's view of the negotiation: per side and
+// category, counts against the terms, eligibility violations, what blocks
+// agreement and the eligible persons left out under all-for-all rules.
+func (db *DB) ExchangeView(ctx context.Context, s access.Scope, exID string) (*exchange.View, error) {
+	const op = "sqlstore.ExchangeView"
+	ex, err := db.Exchange(ctx, s, exID)
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	in, err := db.negotiation(ctx, &ex)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	return exchange.NewView(in), nil
+}
+
+// AgreementStatus is an agreement version with its signatures and state.
+type AgreementStatus struct {
+	Exchange  string               `json:"exchange"`
+	Version   int                  `json:"version"`
+	Latest    int                  `json:"latest"`
+	State     string               `json:"state"`
+	Hash      string               `json:"hash"`
+	Document  string               `json:"document"` // the text, signatures appended
+	Signed    []exchange.Signature `json:"signed"`
+	Missing   []string             `json:"missing"`
+	CreatedAt time.Time            `json:"created_at"`
+}
+
+// signerKeys returns the registered keys as agreement signer keys: a key
+// registered for a party signs for that party, one without a party for the
+// mediator.
+func (db *DB) signerKeys(ctx context.Context) ([]exchange.SignerKey, error) {
+	ks, err := db.LogKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]exchange.SignerKey, 0, len(ks))
+	for _, k := range ks {
+		role := k.Party
+		if role == "" {
+			role = exchange.Mediator
+		}
+		out = append(out, exchange.SignerKey{Role: role, VKey: k.VKey})
+	}
+	return out, nil
+}
+
+// FreezeAgreement freezes the agreed lists with a stage plan into the next
+// agreement version: the persons each side releases (what the other side
+// accepted), each by record id and the commitment of its current version,
+// under a fresh checkpoint of the log that holds those commitments. Any
+// earlier version is superseded and its signatures no longer count.
+func (db *DB) FreezeAgreement(ctx context.Context, s access.Scope, signer *Signer, exID string, plan exchange.StagePlan) (AgreementStatus, error) {
+	const op = "sqlstore.FreezeAgreement"
+	if err := access.Decide(s, access.ExchangeOpen, access.Resource{}); err != nil {
+		return AgreementStatus{}, errs.E(op, err)
+	}
+	ex, err := db.Exchange(ctx, s, exID)
+	if err != nil {
+		return AgreementStatus{}, errs.E(op, err)
+	}
+	if signer == nil {
+		return AgreementStatus{}, errs.E(op, errs.Conflict, "this server has no log key: the agreement needs a checkpoint")
+	}
+	in, err := db.negotiation(ctx, &ex)
+	if err != nil {
+		return AgreementStatus{}, errs.E(op, errs.Internal, err)
+	}
+	if v := exchange.NewView(in); !v.Ready {
+		return AgreementStatus{}, errs.E(op, errs.Conflict, fmt.Sprintf("the negotiation is not ready: %d items block agreement, %d shortfalls", len(v.Blocking), len(v.Shortfalls)))
+	}
+	agreed := exchange.Agreed(&ex, in.Lists, in.Responses)
+	if err := plan.Validate(&ex, agreed); err != nil {
+		return AgreementStatus{}, err
+	}
+	var ids []string
+	for _, items := range agreed {
+		for _, it := range items {
+			ids = append(ids, it.RecordID)
+		}
+	}
+	commitments, err := db.commitments(ctx, ids)
+	if err != nil {
+		return AgreementStatus{}, errs.E(op, errs.Internal, err)
+	}
+	cpText, err := db.Checkpoint(ctx, signer, audit.CheckpointSchedule{}, true)
+	if err != nil {
+		return AgreementStatus{}, errs.E(op, err)
+	}
+	cp, err := audit.PeekCheckpoint(cpText)
+	if err != nil {
+		return AgreementStatus{}, errs.E(op, errs.Internal, err)
+	}
+	fin := exchange.FreezeInput{Exchange: &ex, Agreed: agreed, Plan: plan, Commitments: commitments, Log: cp}
+	var version int
+	err = db.write(ctx, func(tx *Tx) error {
+		var prevDoc []byte
+		err := tx.queryRow(ctx, `SELECT version, document FROM agreements WHERE exchange_id = ? ORDER BY version DESC LIMIT 1`, exID).Scan(&version, &prevDoc)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var doc []byte
+		var a *exchange.Agreement
+		if prevDoc == nil {
+			a, doc, err = exchange.Freeze(fin)
+		} else {
+			a, doc, err = exchange.NewVersion(prevDoc, fin)
+		}
+		if err != nil {
+			return err
+		}
+		version = a.Version
+		if _, err := tx.exec(ctx, `INSERT INTO agreements (exchange_id, version, document, hash, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			exID, a.Version, doc, exchange.Hash(doc).String(), s.Login, fmtTime(tx.now)); err != nil {
+			return err
+		}
+		return tx.appendLeaf(ctx, leafAgreementFrozen, s, exID, fmt.Sprintf("agreement:%s/%d", exID, a.Version), audit.TagAgreement, doc)
+	})
+	if err != nil {
+		return AgreementStatus{}, errs.E(op, err)
+	}
+	return db.Agreement(ctx, s, exID, version)
+}
+
+// commitments returns the commitment of each record's current version.
+func (db *DB) commitments(ctx context.Context, ids []string) (map[string]audit.Digest, error) {
+	out := make(map[string]audit.Digest, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := db.query(ctx, `SELECT r.id, v.commitment FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
+			WHERE r.id IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var c sql.NullString
+			if err := rows.Scan(&id, &c); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			d, err := audit.ParseDigest(c.String)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("record %s: stored commitment: %w", id, err)
+			}
+			out[id] = d
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Agreement returns a version of an exchange's agreement (0 for the
+// latest) with its signatures and state.
+func (db *DB) Agreement(ctx context.Context, s access.Scope, exID string, version int) (AgreementStatus, error) {
+	const op = "sqlstore.Agreement"
+	if _, err := db.Exchange(ctx, s, exID); err != nil {
+		return AgreementStatus{}, errs.E(op, err)
+	}
+	var latest int
+	if err := db.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM agreements WHERE exchange_id = ?`, exID).Scan(&latest); err != nil {
+		return AgreementStatus{}, errs.E(op, errs.Internal, err)
+	}
+	if latest == 0 {
+		return AgreementStatus{}, errs.E(op, errs.NotFound, fmt.Sprintf("exchange %s has no agreement yet", exID))
+	}
+	if version == 0 {
+		version = latest
+	}
+	st := AgreementStatus{Exchange: exID, Version: version, Latest: latest}
+	var doc []byte
+	err := db.queryRow(ctx, `SELECT document, hash, created_at FROM agreements WHERE exchange_id = ? AND version = ?`, exID, version).Scan(&doc, &st.Hash, dbTime{&st.CreatedAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return AgreementStatus{}, errs.E(op, errs.NotFound, fmt.Sprintf("no agreement version %d of %s", version, exID))
+	}
+	if err != nil {
+		return AgreementStatus{}, errs.E(op, errs.Internal, err)
+	}
+	rows, err := db.query(ctx, `SELECT line FROM agreement_signatures WHERE exchange_id = ? AND version = ? ORDER BY signed_at, role`, exID, version)
+	if err != nil {
+		return AgreementStatus{}, errs.E(op, errs.Internal, err)
+	}
+	var lines []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			rows.Close()
+			return AgreementStatus{}, errs.E(op, errs.Internal, err)
+		}
+		lines = append(lines, l)
+	}
+	rows.Close()
+	signed := exchange.AddSignatures(doc, lines...)
+	st.Document = string(signed)
+	keys, err := db.signerKeys(ctx)
+	if err != nil {
+		return AgreementStatus{}, err
+	}
+	v, verr := exchange.Verify(signed, keys, nil)
+	if v == nil {
+		return AgreementStatus{}, errs.E(op, errs.Internal, "a stored agreement does not verify", verr)
+	}
+	st.Signed, st.Missing = v.Signatures, v.Missing
+	if st.Signed == nil {
+		st.Signed = []exchange.Signature{}
+	}
+	if st.Missing == nil {
+		st.Missing = []string{}
+	}
+	switch {
+	case version < latest:
+		st.State = exchange.AgreementSuperseded.String()
+	case len(v.Missing) == 0:
+		st.State = exchange.AgreementSigned.String()
+	default:
+		st.State = exchange.AgreementOpen.String()
+	}
+	return st, nil
+}
+
+// SignAgreement adds a signature line, made on the signer's own machine
+// with a registered key, to a version of an agreement: an approver signs
+// for its party, the mediator's operator for the mediator. The server
+// checks it; a wrong key, the other party's key, a signature over another
+// document, or a stale version is refused. Each signature is logged.
+func (db *DB) SignAgreement(ctx context.Context, s access.Scope, exID string, version int, line string) (AgreementStatus, error) {
+	const op = "sqlstore.SignAgreement"
+	role := s.Party
+	if s.Party == "" {
+		role = exchange.Mediator
+	}
+	if err := access.Decide(s, access.AgreementSign, access.Resource{Party: role}); err != nil {
+		return AgreementStatus{}, errs.E(op, err)
+	}
+	cur, err := db.Agreement(ctx, s, exID, 0)
+	if err != nil {
+		return AgreementStatus{}, errs.E(op, err)
+	}
+	if version != cur.Latest {
+		return AgreementStatus{}, errs.E(op, errs.Conflict, fmt.Sprintf("version %d is superseded by version %d: sign the current one", version, cur.Latest))
+	}
+	var doc []byte
+	if err := db.queryRow(ctx, `SELECT document FROM agreements WHERE exchange_id = ? AND version = ?`, exID, version).Scan(&doc); err != nil {
+		return AgreementStatus{}, errs.E(op, errs.Internal, err)
+	}
+	keys, err := db.signerKeys(ctx)
+	if err != nil {
+		return AgreementStatus{}, err
+	}
+	sig, err := exchange.CheckSignature(doc, strings.TrimSpace(line)+"\n", keys, role)
+	if err != nil {
+		return AgreementStatus{}, errs.E(op, err)
+	}
+	err = db.write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO agreement_signatures (exchange_id, version, role, key_name, line, signed_by, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			exID, version, role, sig.KeyName, sig.Line, s.Login, fmtTime(tx.now))
+		if tx.d.isUniqueViolation(err) {
+			return errs.E(op, errs.Conflict, fmt.Sprintf("%s has signed version %d already", role, version))
+		}
+		if err != nil {
+			return err
+		}
+		return tx.appendLeaf(ctx, audit.AgreementSigned, s, exID, fmt.Sprintf("agreement:%s/%d/%s", exID, version, role), audit.TagAgreement, []byte(exchange.Hash(doc).String()+"\n"+sig.Line))
+	})
+	if err != nil {
+		return AgreementStatus{}, errs.E(op, err)
+	}
+	return db.Agreement(ctx, s, exID, version)
+}
