@@ -63,18 +63,18 @@ func importFile(t testing.TB, db *sqlstore.DB, sc access.Scope, name string, dat
 		}
 		filter.Cursor = page.Next
 	}
-	rows := f.Plan(ix, keep)
-	nrs := make([]sqlstore.NewRecord, len(rows))
-	for i := range rows {
-		nrs[i] = sqlstore.NewRecord{Party: "UA", Fields: rows[i].Fields, Source: f.Report.File, Ref: rows[i].Ref}
-		if len(rows) > 1000 {
-			rows[i] = sheet.Row{} // as the API does: hold 100,000 records once
-		}
+	f.Plan(ix, keep)
+	nrs := make([]sqlstore.NewRecord, len(f.Rows))
+	for i := range f.Rows {
+		nrs[i] = sqlstore.NewRecord{Party: "UA", Fields: f.Rows[i].Fields, Source: f.Report.File, Ref: f.Rows[i].Ref}
+	}
+	if len(nrs) > 1000 {
+		f.Rows = nil // as the API does: let the parsed rows go
 	}
 	if _, err := db.CreateRecords(ctx, sc, nrs); err != nil {
 		return f, err
 	}
-	f.Report.Imported = len(rows)
+	f.Report.Imported = len(nrs)
 	return f, nil
 }
 

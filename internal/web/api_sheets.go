@@ -187,21 +187,23 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, sc access.
 		}
 		filter.Cursor = page.Next
 	}
-	rows := f.Plan(ix, form.duplicates == "keep")
+	f.Plan(ix, form.duplicates == "keep") // f.Rows: the rows to store
 	f.Report.DryRun = form.dryRun
-	if !form.dryRun && len(rows) > 0 {
-		nrs := make([]sqlstore.NewRecord, len(rows))
-		where := make([]sheet.Row, len(rows)) // sheet and row only, for errors
-		for i := range rows {
-			nrs[i] = sqlstore.NewRecord{Party: party, Fields: rows[i].Fields, Source: f.Report.File, Ref: rows[i].Ref}
-			where[i] = sheet.Row{Sheet: rows[i].Sheet, Row: rows[i].Row}
-			rows[i] = sheet.Row{} // let the parsed copy go: 100,000 records are held once
+	if !form.dryRun && len(f.Rows) > 0 {
+		nrs := make([]sqlstore.NewRecord, len(f.Rows))
+		where := make([]rowPlace, len(f.Rows))
+		for i := range f.Rows {
+			row := &f.Rows[i]
+			nrs[i] = sqlstore.NewRecord{Party: party, Fields: row.Fields, Source: f.Report.File, Ref: row.Ref}
+			where[i] = rowPlace{row.Sheet, row.Row}
 		}
-		form.file = nil
+		// Let the parsed rows and the upload go before the store makes its
+		// own copy: 100,000 records are then held twice, not three times.
+		f.Rows, form.file = nil, nil
 		if _, err := s.db.CreateRecords(r.Context(), sc, nrs); err != nil {
 			return rowErrors(err, where)
 		}
-		f.Report.Imported = len(rows)
+		f.Report.Imported = len(nrs)
 	}
 	writeJSON(w, http.StatusOK, f.Report)
 	return nil
@@ -209,8 +211,14 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, sc access.
 
 var recordN = regexp.MustCompile(`^record (\d+)$`)
 
+// rowPlace is where a stored record came from in the file.
+type rowPlace struct {
+	sheet string
+	row   int
+}
+
 // rowErrors turns the store's "record N" places into the file's rows.
-func rowErrors(err error, rows []sheet.Row) error {
+func rowErrors(err error, rows []rowPlace) error {
 	if !errs.Is(errs.Invalid, err) {
 		return err
 	}
@@ -218,10 +226,10 @@ func rowErrors(err error, rows []sheet.Row) error {
 	for i, fe := range fes {
 		if m := recordN.FindStringSubmatch(fe.Where); m != nil {
 			if n, _ := strconv.Atoi(m[1]); n >= 1 && n <= len(rows) {
-				fes[i].Where = fmt.Sprintf("sheet %s, row %d", rows[n-1].Sheet, rows[n-1].Row)
+				fes[i].Where = fmt.Sprintf("sheet %s, row %d", rows[n-1].sheet, rows[n-1].row)
 			}
 		} else if fe.Where == "" && len(rows) == 1 {
-			fes[i].Where = fmt.Sprintf("sheet %s, row %d", rows[0].Sheet, rows[0].Row)
+			fes[i].Where = fmt.Sprintf("sheet %s, row %d", rows[0].sheet, rows[0].row)
 		}
 	}
 	return errs.E("web.import", errs.Invalid, errs.Message(err)+"; nothing was imported", fes)
