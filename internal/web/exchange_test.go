@@ -289,3 +289,109 @@ func vkeyOf(t *testing.T, db *sqlstore.DB, name string) string {
 	t.Fatalf("no key %s", name)
 	return ""
 }
+
+// TestCategoryTermsView runs the 2 June 2025 shape through the API: all
+// for all of soldiers aged 18–25 at the reference date and of the
+// seriously wounded and sick with a commission decision A, at least 1,000
+// in all. The view lists the eligible persons a side did not offer, flags
+// a 17-year-old and a year-only birth date that cannot be decided, accepts
+// an 18th birthday on the reference date, and reports the floor unmet.
+func TestCategoryTermsView(t *testing.T) {
+	db := sqltest.Open(t, "sqlite")
+	e := newEnv(t, db)
+	ref := "2025-06-02"
+	type p struct {
+		birth, cat string
+		decision   string
+		offer      bool
+	}
+	people := []p{
+		{"2007-06-02", "military", "", true},  // 18 on the reference date: eligible
+		{"2007-06-03", "military", "", true},  // 17: flagged
+		{"2007", "military", "", true},        // year only: undecidable
+		{"2000-01-15", "military", "", true},  // 25
+		{"2001-03-01", "military", "", false}, // 24, not offered: outstanding
+		{"2003-09-09", "military", "", false}, // 21, not offered: outstanding
+		{"1990-01-01", "military", "", false}, // 35: not eligible, not outstanding
+		{"1980-05-05", "seriously_wounded_sick", "A", true},
+		{"1975-05-05", "seriously_wounded_sick", "A", false}, // outstanding
+		{"1970-05-05", "seriously_wounded_sick", "", false},  // no commission: not eligible
+	}
+	ids := make([]string, len(people))
+	for i, x := range people {
+		var r struct{ ID string }
+		e.must("ua-reg", "POST", "/api/v1/records", map[string]any{"kind": "held", "category": x.cat, "surname": fmt.Sprintf("Військовий%d", i), "birth_date": x.birth, "status": "pow"}, &r, 201)
+		ids[i] = r.ID
+		if x.decision != "" {
+			e.must("ua-reg", "POST", "/api/v1/records/"+r.ID+"/evidence", map[string]any{"commission": map[string]any{"decision": x.decision, "date": "2025-05-20T00:00:00Z"}}, nil, 204)
+		}
+	}
+	var ex exchange.Exchange
+	e.must("op", "POST", "/api/v1/exchanges", map[string]any{
+		"name": "Istanbul, 2 June 2025: all for all", "parties": []string{"UA", "RU"}, "crossings": []string{"Belarus–Ukraine border"},
+		"terms": map[string]any{"kind": "category", "floor": 1000, "reference": ref + "T00:00:00Z", "rules": []any{
+			map[string]any{"id": "young-18-25", "category": "military", "all_for_all": true, "min_age": 18, "max_age": 25},
+			map[string]any{"id": "swsick", "category": "seriously_wounded_sick", "all_for_all": true}}},
+	}, &ex, 201)
+	var items []any
+	for i, x := range people {
+		if x.offer {
+			items = append(items, map[string]any{"record_id": ids[i], "category": x.cat})
+		}
+	}
+	e.must("ua-reg", "POST", "/api/v1/exchanges/"+ex.ID+"/lists/offer", map[string]any{"items": items, "reason": "first list"}, nil, 201)
+	var view exchange.View
+	e.must("op", "GET", "/api/v1/exchanges/"+ex.ID+"/view", nil, &view, 200)
+	if view.Ready {
+		t.Fatal("view ready with outstanding persons and an unmet floor")
+	}
+	outstanding := map[string]bool{}
+	for _, s := range view.Sides {
+		if s.Party != "UA" {
+			continue
+		}
+		for _, c := range s.Categories {
+			for _, id := range c.Outstanding {
+				outstanding[id] = true
+			}
+		}
+	}
+	for i, want := range []bool{false, false, false, false, true, true, false, false, true, false} {
+		if outstanding[ids[i]] != want {
+			t.Errorf("person %d (%s, %s): outstanding %v, want %v", i, people[i].birth, people[i].cat, outstanding[ids[i]], want)
+		}
+	}
+	codes := map[string][]exchange.ViolationCode{}
+	for _, b := range view.Blocking {
+		for _, v := range b.Violations {
+			codes[b.RecordID] = append(codes[b.RecordID], v.Code)
+		}
+	}
+	if len(codes[ids[0]]) != 0 {
+		t.Errorf("18 on the reference date flagged: %v", codes[ids[0]])
+	}
+	if !slicesContains(codes[ids[1]], exchange.VAgeBelow) {
+		t.Errorf("the 17-year-old: %v", codes[ids[1]])
+	}
+	if !slicesContains(codes[ids[2]], exchange.VAgeUndecidable) {
+		t.Errorf("the year-only birth date: %v", codes[ids[2]])
+	}
+	floor := false
+	for _, s := range view.Shortfalls {
+		if s.Party == "UA" && s.Category == "" && strings.Contains(s.Want, "1000") {
+			floor = true
+		}
+	}
+	if !floor {
+		t.Errorf("the floor of 1,000 is not reported: %+v", view.Shortfalls)
+	}
+}
+
+func slicesContains[T comparable](s []T, v T) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
