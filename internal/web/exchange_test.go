@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -370,10 +371,10 @@ func TestCategoryTermsView(t *testing.T) {
 	if len(codes[ids[0]]) != 0 {
 		t.Errorf("18 on the reference date flagged: %v", codes[ids[0]])
 	}
-	if !slicesContains(codes[ids[1]], exchange.VAgeBelow) {
+	if !slices.Contains(codes[ids[1]], exchange.VAgeBelow) {
 		t.Errorf("the 17-year-old: %v", codes[ids[1]])
 	}
-	if !slicesContains(codes[ids[2]], exchange.VAgeUndecidable) {
+	if !slices.Contains(codes[ids[2]], exchange.VAgeUndecidable) {
 		t.Errorf("the year-only birth date: %v", codes[ids[2]])
 	}
 	floor := false
@@ -385,13 +386,4 @@ func TestCategoryTermsView(t *testing.T) {
 	if !floor {
 		t.Errorf("the floor of 1,000 is not reported: %+v", view.Shortfalls)
 	}
-}
-
-func slicesContains[T comparable](s []T, v T) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
