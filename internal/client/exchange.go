@@ -1,0 +1,160 @@
+package client
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+
+	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/sqlstore"
+)
+
+// The negotiation and the agreement (docs/design/agreement.md): exchanges,
+// list versions, answers, evidence, the mediator's view, and the agreement
+// document with its signatures.
+
+func exchangePath(id string, rest ...string) string {
+	p := "/api/v1/exchanges/" + url.PathEscape(id)
+	for _, r := range rest {
+		p += "/" + url.PathEscape(r)
+	}
+	return p
+}
+
+func versionQuery(version int, extra url.Values) string {
+	q := url.Values{}
+	for k, v := range extra {
+		q[k] = v
+	}
+	if version > 0 {
+		q.Set("version", strconv.Itoa(version))
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+// OpenExchange opens an exchange with its terms (mediator); the server gives
+// it its id.
+func (c *Client) OpenExchange(ctx context.Context, ex exchange.Exchange) (exchange.Exchange, error) {
+	var out exchange.Exchange
+	err := c.Do(ctx, "POST", "/api/v1/exchanges", ex, &out)
+	return out, err
+}
+
+// Exchanges lists the exchanges the caller may see, oldest first.
+func (c *Client) Exchanges(ctx context.Context) ([]exchange.Exchange, error) {
+	var out struct {
+		Exchanges []exchange.Exchange `json:"exchanges"`
+	}
+	err := c.Do(ctx, "GET", "/api/v1/exchanges", nil, &out)
+	return out.Exchanges, err
+}
+
+// Exchange returns one exchange and its terms.
+func (c *Client) Exchange(ctx context.Context, id string) (exchange.Exchange, error) {
+	var out exchange.Exchange
+	err := c.Do(ctx, "GET", exchangePath(id), nil, &out)
+	return out, err
+}
+
+// SubmitList submits the next version of the caller's party's offer or
+// request list: the whole list, a reason for each person dropped since the
+// last version, and a reason for the version.
+func (c *Client) SubmitList(ctx context.Context, exID string, kind exchange.ListKind, items []exchange.Item, removed []exchange.Removal, reason string) (sqlstore.SubmittedList, error) {
+	body := struct {
+		Items   []exchange.Item    `json:"items"`
+		Removed []exchange.Removal `json:"removed,omitempty"`
+		Reason  string             `json:"reason,omitempty"`
+	}{items, removed, reason}
+	if body.Items == nil {
+		body.Items = []exchange.Item{}
+	}
+	var out sqlstore.SubmittedList
+	err := c.Do(ctx, "POST", exchangePath(exID, "lists", string(kind)), body, &out)
+	return out, err
+}
+
+// List returns a version of a party's list (0: the current one) with the
+// persons as disclosed, their current answers and the difference from the
+// version before.
+func (c *Client) List(ctx context.Context, exID, party string, kind exchange.ListKind, version int) (sqlstore.ListView, error) {
+	var out sqlstore.ListView
+	err := c.Do(ctx, "GET", exchangePath(exID, "lists", party, string(kind))+versionQuery(version, nil), nil, &out)
+	return out, err
+}
+
+// Answer is one answer on one person of the other party's list.
+type Answer struct {
+	RecordID string           `json:"record_id"`
+	Answer   exchange.Answer  `json:"answer"`
+	Reason   string           `json:"reason"`
+	Rule     string           `json:"rule,omitempty"`
+	Blocker  exchange.Blocker `json:"blocker,omitempty"`
+}
+
+// Respond answers persons of a version of the other party's list, all or
+// none. The version must be the current one.
+func (c *Client) Respond(ctx context.Context, exID, party string, kind exchange.ListKind, version int, answers []Answer) ([]exchange.Response, error) {
+	body := struct {
+		Version int      `json:"version"`
+		Answers []Answer `json:"answers"`
+	}{version, answers}
+	var out struct {
+		Answers []exchange.Response `json:"answers"`
+	}
+	err := c.Do(ctx, "POST", exchangePath(exID, "lists", party, string(kind), "answers"), body, &out)
+	return out.Answers, err
+}
+
+// ExchangeView returns the view of the negotiation: counts against the
+// terms, violations, blockers, shortfalls and outstanding eligible persons.
+func (c *Client) ExchangeView(ctx context.Context, exID string) (exchange.View, error) {
+	var out exchange.View
+	err := c.Do(ctx, "GET", exchangePath(exID, "view"), nil, &out)
+	return out, err
+}
+
+// SetEvidence records eligibility evidence on one of the caller's party's
+// records.
+func (c *Client) SetEvidence(ctx context.Context, recordID string, ev exchange.Evidence) error {
+	return c.Do(ctx, "POST", "/api/v1/records/"+url.PathEscape(recordID)+"/evidence", ev, nil)
+}
+
+// FreezeAgreement freezes the agreed lists with a stage plan into the next
+// agreement version (mediator).
+func (c *Client) FreezeAgreement(ctx context.Context, exID string, plan exchange.StagePlan) (sqlstore.AgreementStatus, error) {
+	var out sqlstore.AgreementStatus
+	err := c.Do(ctx, "POST", exchangePath(exID, "agreement"), map[string]any{"plan": plan}, &out)
+	return out, err
+}
+
+// Agreement returns a version of an exchange's agreement (0: the latest)
+// with its signatures and state.
+func (c *Client) Agreement(ctx context.Context, exID string, version int) (sqlstore.AgreementStatus, error) {
+	var out sqlstore.AgreementStatus
+	err := c.Do(ctx, "GET", exchangePath(exID, "agreement")+versionQuery(version, nil), nil, &out)
+	return out, err
+}
+
+// AgreementText returns a version of the agreement document (0: the
+// latest) as the server keeps it: the text, and the signatures so far
+// after a blank line.
+func (c *Client) AgreementText(ctx context.Context, exID string, version int) ([]byte, error) {
+	return c.getText(ctx, exchangePath(exID, "agreement")+versionQuery(version, url.Values{"format": {"text"}}))
+}
+
+// SignAgreement uploads a signature line made offline with a registered key
+// over a version of the agreement.
+func (c *Client) SignAgreement(ctx context.Context, exID string, version int, line string) (sqlstore.AgreementStatus, error) {
+	var out sqlstore.AgreementStatus
+	err := c.Do(ctx, "POST", exchangePath(exID, "agreement", "signatures"), map[string]any{"version": version, "line": line}, &out)
+	return out, err
+}
+
+// getText GETs a text answer (an agreement document) as it is; errors are
+// JSON as everywhere.
+func (c *Client) getText(ctx context.Context, path string) ([]byte, error) {
+	return c.raw(ctx, "GET", path)
+}
