@@ -75,7 +75,9 @@ func (db *DB) Leaves(ctx context.Context, start, end int64) ([][]byte, error) {
 			return nil, errs.E("sqlstore.Leaves", errs.Internal, err)
 		}
 		if idx != next {
-			return nil, errs.E("sqlstore.Leaves", errs.Internal, fmt.Sprintf("leaf %d is missing", next))
+			// A gap is damage to the log, not a server fault: say what is
+			// missing so a remote auditor can report it.
+			return nil, errs.E("sqlstore.Leaves", errs.Conflict, fmt.Sprintf("the log is damaged: leaf %d is missing", next))
 		}
 		out = append(out, data)
 		next++
@@ -184,6 +186,24 @@ func (db *DB) CheckpointAt(ctx context.Context, size int64) ([]byte, error) {
 		return nil, errs.E(op, errs.Internal, err)
 	}
 	return out, nil
+}
+
+// CheckpointSizes lists the sizes of the stored checkpoints, smallest first.
+func (db *DB) CheckpointSizes(ctx context.Context) ([]int64, error) {
+	rows, err := db.query(ctx, `SELECT size FROM log_checkpoints ORDER BY size`)
+	if err != nil {
+		return nil, errs.E("sqlstore.CheckpointSizes", errs.Internal, err)
+	}
+	defer rows.Close()
+	out := []int64{}
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, errs.E("sqlstore.CheckpointSizes", errs.Internal, err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }
 
 // checkpointSeq yields every stored checkpoint with cosignatures, by size.

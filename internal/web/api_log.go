@@ -20,6 +20,7 @@ func (s *Server) registerLogRoutes() {
 	s.add("GET", "/log/tile/{path...}", access.LogRead, "A hash tile or entry bundle (C2SP tlog-tiles).", s.handleTile)
 	s.add("GET", "/api/v1/log/keys", access.LogRead, "The log's origin and verifier key and the registered witness keys with fingerprints.", s.handleLogKeys)
 	s.add("POST", "/api/v1/log/keys", access.KeyManage, "Register a witness's public key (a party's bureau or the mediator).", s.handleRegisterKey)
+	s.add("GET", "/api/v1/log/checkpoints", access.LogRead, "The sizes of every stored checkpoint, smallest first.", s.handleCheckpointSizes)
 	s.add("GET", "/api/v1/log/checkpoints/{size}", access.LogRead, "The stored checkpoint of a size, with cosignatures.", s.handleCheckpointAt)
 	s.add("POST", "/api/v1/log/checkpoint", access.LogCheckpoint, "Make a checkpoint now (if the log grew).", s.handleMakeCheckpoint)
 	s.add("GET", "/api/v1/log/proof/inclusion", access.LogRead, "Inclusion proof of a leaf in the latest checkpoint (c2sp.org/tlog-proof@v1).", s.handleInclusionProof)
@@ -78,11 +79,24 @@ func (s *Server) handleRegisterKey(w http.ResponseWriter, r *http.Request, sc ac
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	k, err := s.db.RegisterKey(r.Context(), sc, strings.TrimSpace(in.VKey), in.Party)
+	vkey := strings.TrimSpace(in.VKey)
+	if origin := s.cfg.Origin(); origin != "" && audit.KeyName(vkey) == origin {
+		return errs.E("web.registerKey", errs.Invalid, fmt.Sprintf("a witness key cannot be named %s: that is the log's own name", origin))
+	}
+	k, err := s.db.RegisterKey(r.Context(), sc, vkey, in.Party)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, k)
+	return nil
+}
+
+func (s *Server) handleCheckpointSizes(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	sizes, err := s.db.CheckpointSizes(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sizes": sizes})
 	return nil
 }
 

@@ -339,6 +339,7 @@ var allowedTo = map[string][]string{
 	"GET /log/tile/{path...}":                                  {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"GET /api/v1/log/keys":                                     {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"POST /api/v1/log/keys":                                    {"mediator_admin"},
+	"GET /api/v1/log/checkpoints":                              {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"GET /api/v1/log/checkpoints/{size}":                       {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"POST /api/v1/log/checkpoint":                              {"mediator_operator", "mediator_admin"},
 	"GET /api/v1/log/proof/inclusion":                          {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
