@@ -106,3 +106,10 @@ func (c *Client) raw(ctx context.Context, method, path string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// CheckpointSizes lists the sizes of the server's stored checkpoints.
+func (c *Client) CheckpointSizes(ctx context.Context) ([]int64, error) {
+	var out struct{ Sizes []int64 }
+	err := c.Do(ctx, "GET", "/api/v1/log/checkpoints", nil, &out)
+	return out.Sizes, err
+}
