@@ -189,8 +189,8 @@ func benchImport(b *testing.B, format string, store bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(len(data))/(1<<20), "file-MB")
 	for b.Loop() {
+		b.ReportMetric(float64(len(data))/(1<<20), "file-MB")
 		var db *sqlstore.DB
 		var sc access.Scope
 		if store {
