@@ -22,10 +22,16 @@ var messages = map[string]msg{
 	"nav.account":     {"Account", "Обліковий запис", "Учётная запись"},
 
 	// Errors.
-	"error.title":     {"Something went wrong", "Щось пішло не так", "Что-то пошло не так"},
-	"error.internal":  {"An internal error occurred. It has been logged.", "Сталася внутрішня помилка. Її записано в журнал.", "Произошла внутренняя ошибка. Она записана в журнал."},
-	"error.requestid": {"Quote this request id when you report it:", "Повідомляючи про помилку, вкажіть ідентифікатор запиту:", "Сообщая об ошибке, укажите идентификатор запроса:"},
-	"error.home":      {"Back to the home page", "На головну сторінку", "На главную страницу"},
+	"error.title":           {"Something went wrong", "Щось пішло не так", "Что-то пошло не так"},
+	"error.requestid":       {"Quote this request id when you report it:", "Повідомляючи про помилку, вкажіть ідентифікатор запиту:", "Сообщая об ошибке, укажите идентификатор запроса:"},
+	"error.home":            {"Back to the home page", "На головну сторінку", "На главную страницу"},
+	"error.invalid":         {"The request is not valid.", "Запит некоректний.", "Запрос некорректен."},
+	"error.not_found":       {"There is no such page or record, or it is not yours to see.", "Такої сторінки чи запису немає, або вам його не видно.", "Такой страницы или записи нет, или она вам не видна."},
+	"error.conflict":        {"This clashes with a change made meanwhile.", "Це суперечить зміні, зробленій тим часом.", "Это противоречит изменению, сделанному тем временем."},
+	"error.forbidden":       {"Your role may not open this page or do this.", "Ваша роль не дозволяє відкрити цю сторінку чи виконати цю дію.", "Ваша роль не позволяет открыть эту страницу или выполнить это действие."},
+	"error.unauthenticated": {"Log in first.", "Спершу увійдіть.", "Сначала войдите."},
+	"error.too_many":        {"Too many attempts: wait a little.", "Забагато спроб: трохи зачекайте.", "Слишком много попыток: немного подождите."},
+	"error.internal":        {"An internal error occurred. It has been logged.", "Сталася внутрішня помилка. Її записано в журнал.", "Произошла внутренняя ошибка. Она записана в журнал."},
 
 	// Login and second factor.
 	"login.title":    {"Log in", "Вхід", "Вход"},

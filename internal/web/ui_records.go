@@ -78,6 +78,18 @@ func (s *Server) handleRecordsPage(w http.ResponseWriter, r *http.Request, sc ac
 		}
 	}
 	v.CanCreate = access.Decide(sc, access.RecordCreate, access.Resource{Party: sc.Party, Kind: "held"}) == nil
+	// The page shows one register at a time (one party's held or sought
+	// records): what a registrar works on, and what the store's index
+	// (party, kind, seq) pages quickly at any size.
+	if v.Party == "" {
+		v.Party = sc.Party
+		if v.Party == "" && len(v.Parties) > 0 {
+			v.Party = v.Parties[0]
+		}
+	}
+	if v.Kind == "" {
+		v.Kind = string(person.Held)
+	}
 	f := sqlstore.RecordFilter{Party: v.Party, Kind: person.Kind(v.Kind), Category: person.Category(v.Category),
 		Status: person.Status(v.Status), Text: v.Q, Cursor: q.Get("cursor"), Limit: uiPageSize}
 	offset := 0
