@@ -66,32 +66,36 @@ type Action string
 
 // Actions. Every HTTP route declares one.
 const (
-	Public        Action = "public"         // no authentication: health, login, the API description
-	SelfRead      Action = "self.read"      // who am I
-	PartyList     Action = "party.list"     // the parties of the server
-	RecordCreate  Action = "record.create"  // add a record to a register
-	RecordCorrect Action = "record.correct" // correct a record (a new version)
-	RecordRead    Action = "record.read"    // read records, their history
-	UserManage    Action = "user.manage"    // create and disable users
-	TokenManage   Action = "token.manage"   // create and revoke API tokens for others
-	TokenSelf     Action = "token.self"     // list and revoke one's own tokens
-	LogRead       Action = "log.read"       // read the audit log and checkpoints
-	LogCosign     Action = "log.cosign"     // submit a witness's cosignature (checked against its registered key)
-	LogCheckpoint Action = "log.checkpoint" // ask for a new checkpoint now
-	KeyManage     Action = "key.manage"     // register witnesses' public keys
-	MatchRun      Action = "match.run"      // run matching between two parties' registers
-	MatchReview   Action = "match.review"   // read candidates, confirm, reject, undo, disclose
-	MatchRead     Action = "match.read"     // a party reads the matches disclosed to it
-	ExchangeOpen  Action = "exchange.open"  // open an exchange, freeze its agreement
-	ExchangeRead  Action = "exchange.read"  // read an exchange, its lists, answers, view and agreement
-	ListSubmit    Action = "list.submit"    // submit a version of one's own party's list
-	ListRespond   Action = "list.respond"   // answer the other party's list, person by person
-	EvidenceWrite Action = "evidence.write" // record eligibility evidence on one's own records
-	AgreementSign Action = "agreement.sign" // sign an agreement for one's party (or the mediator)
+	Public         Action = "public"          // no authentication: health, login, the API description
+	SelfRead       Action = "self.read"       // who am I
+	PartyList      Action = "party.list"      // the parties of the server
+	RecordCreate   Action = "record.create"   // add a record to a register
+	RecordCorrect  Action = "record.correct"  // correct a record (a new version)
+	RecordRead     Action = "record.read"     // read records, their history
+	UserManage     Action = "user.manage"     // create and disable users
+	TokenManage    Action = "token.manage"    // create and revoke API tokens for others
+	TokenSelf      Action = "token.self"      // list and revoke one's own tokens
+	LogRead        Action = "log.read"        // read the audit log and checkpoints
+	LogCosign      Action = "log.cosign"      // submit a witness's cosignature (checked against its registered key)
+	LogCheckpoint  Action = "log.checkpoint"  // ask for a new checkpoint now
+	KeyManage      Action = "key.manage"      // register witnesses' public keys
+	MatchRun       Action = "match.run"       // run matching between two parties' registers
+	MatchReview    Action = "match.review"    // read candidates, confirm, reject, undo, disclose
+	MatchRead      Action = "match.read"      // a party reads the matches disclosed to it
+	ExchangeOpen   Action = "exchange.open"   // open an exchange, freeze its agreement
+	ExchangeRead   Action = "exchange.read"   // read an exchange, its lists, answers, view and agreement
+	ListSubmit     Action = "list.submit"     // submit a version of one's own party's list
+	ListRespond    Action = "list.respond"    // answer the other party's list, person by person
+	EvidenceWrite  Action = "evidence.write"  // record eligibility evidence on one's own records
+	AgreementSign  Action = "agreement.sign"  // sign an agreement for one's party (or the mediator)
+	StageManage    Action = "stage.manage"    // open, suspend, close a stage; record remains (mediator)
+	HandoverRecord Action = "handover.record" // record handover events at a crossing
+	ReportRead     Action = "report.read"     // read stage reports, lists and the officer's lookup
+	TraceRead      Action = "trace.read"      // a bureau reads the trace status of its own sought persons
 )
 
 // Actions lists every action.
-var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyManage, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign}
+var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyManage, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead}
 
 // Resource is what an action is about. For register actions Party is the
 // owning party of the records and Kind their register ("held", "sought");
@@ -148,6 +152,20 @@ func allowed(s Scope, a Action, res Resource) bool {
 		// the mediator; registrars never sign.
 		return (s.Role == PartyApprover && res.Party != "" && res.Party == s.Party) ||
 			(s.Role == MediatorOperator && res.Party == "mediator")
+	case StageManage:
+		return s.Role == MediatorOperator
+	case HandoverRecord:
+		// A checkpoint officer of a party of the exchange, or the
+		// mediator's observer (an officer without a party); the store
+		// checks the officer's party against the exchange.
+		return s.Role == CheckpointOfficer && (s.Party == "" || res.Party == "" || res.Party == s.Party)
+	case ReportRead:
+		// The store also checks that a party user's party is in the exchange.
+		return s.Role == MediatorOperator || s.Role == Auditor || s.Role == CheckpointOfficer ||
+			((s.Role == PartyRegistrar || s.Role == PartyApprover) && (res.Party == "" || res.Party == s.Party))
+	case TraceRead:
+		// Only the owning party's bureau sees its sought persons.
+		return (s.Role == PartyRegistrar || s.Role == PartyApprover) && res.Party != "" && res.Party == s.Party
 	case LogCheckpoint:
 		return s.Role == MediatorAdmin || s.Role == MediatorOperator
 	case LogCosign:
