@@ -136,6 +136,8 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 			if u.Login == "ua-registrar" {
 				fmt.Fprintf(m.Stdout, "  export HANDOVER_SERVER=%s HANDOVER_TOKEN=%s\n", url, u.Token)
 				fmt.Fprintf(m.Stdout, "  go run ./cmd/handover record list --kind sought --q Ковальчук\n")
+				fmt.Fprintf(m.Stdout, "  go run ./cmd/handover exchange list\n")
+				fmt.Fprintf(m.Stdout, "  go run ./cmd/handover exchange view EXCHANGE_ID\n")
 				fmt.Fprintf(m.Stdout, "  curl -H \"Authorization: Bearer $HANDOVER_TOKEN\" %s/api/v1/records?limit=3\n\n", url)
 				fmt.Fprintf(m.Stdout, "Or log in as %s with password %s (POST /api/v1/auth/login).\n", u.Login, u.Password)
 			}
@@ -288,9 +290,10 @@ func seedDemoExchanges(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Co
 	}
 	nMil := min(len(mil["UA"]), len(mil["RU"]))
 	nCiv := min(len(civ["UA"]), len(civ["RU"]))
-	// The signed exchange takes up to 40 soldiers and 10 civilians a side,
-	// the negotiation up to 20 and 4 of the rest.
-	sMil, sCiv := min(40, nMil/2), min(10, nCiv/2)
+	// The signed exchange takes up to 40 soldiers and 10 civilians a side
+	// (two thirds of what there is at most), the negotiation up to 20 and 4
+	// of the rest.
+	sMil, sCiv := min(40, nMil*2/3), min(10, nCiv*2/3)
 	nMil, nCiv = min(20, nMil-sMil), min(4, nCiv-sCiv)
 	if sMil+sCiv < 2 {
 		fmt.Fprintf(m.Stdout, "note: too few held records for the demo exchanges (give --records 200 or more); none made\n")
@@ -436,7 +439,7 @@ func seedDemoExchanges(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Co
 	fmt.Fprintf(m.Stdout, "exchange %s %q: agreement version %d %s by UA, RU and the mediator (keys in %s)\n", ex.ID, ex.Name, ag.Version, ag.State, keyDir)
 
 	// 2. The negotiation in progress.
-	if nMil+nCiv < 4 {
+	if nMil+nCiv < 6 {
 		fmt.Fprintf(m.Stdout, "note: too few held records for the demo exchange in negotiation; not made\n")
 		return nil
 	}
