@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -187,21 +188,77 @@ func (r *reader) read() (*File, error) {
 	for _, b := range top[start:] {
 		r.row(b.n, b.cells)
 	}
-	for {
-		n, cells, ok, err := r.next()
-		if err != nil {
-			return nil, err
+	// The rest of the sheet: one goroutine reads and unpacks rows (for
+	// XLSX, most of the work is excelize's XML decoding) while this one
+	// checks them, in batches.
+	batches := make(chan rowBatch, 4)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	defer wg.Wait() // the source is closed only when the reader is done with it
+	defer close(done)
+	wg.Go(func() { r.produce(batches, done) })
+	for b := range batches {
+		if b.err != nil {
+			return nil, b.err
 		}
-		if !ok {
-			break
+		for _, row := range b.rows {
+			r.row(row.n, row.cells)
 		}
-		r.row(n, cells)
-	}
-	if err := r.src.Err(); err != nil {
-		return nil, err
 	}
 	r.rep.Persons = len(r.out)
 	return &File{Report: *r.rep, Rows: r.out}, nil
+}
+
+// rowBatch is a run of rows read ahead, or the error that ended reading.
+type rowBatch struct {
+	rows []bufRow
+	err  error
+}
+
+// produce reads the remaining rows into batches until the sheet ends, an
+// error (sent as the last batch), or done is closed. A panic inside the
+// spreadsheet library becomes an error, not a crash.
+func (r *reader) produce(out chan<- rowBatch, done <-chan struct{}) {
+	defer close(out)
+	send := func(b rowBatch) bool {
+		select {
+		case out <- b:
+			return true
+		case <-done:
+			return false
+		}
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			send(rowBatch{err: errs.E("sheet.Read", errs.Invalid, fmt.Sprintf("%s cannot be read as a spreadsheet", r.name), fmt.Errorf("panic: %v", v))})
+		}
+	}()
+	const size = 512
+	batch := make([]bufRow, 0, size)
+	for {
+		n, cells, ok, err := r.next()
+		if err != nil {
+			send(rowBatch{err: err})
+			return
+		}
+		if !ok {
+			if err := r.src.Err(); err != nil {
+				send(rowBatch{err: err})
+				return
+			}
+			if len(batch) > 0 {
+				send(rowBatch{rows: batch})
+			}
+			return
+		}
+		batch = append(batch, bufRow{n, cells})
+		if len(batch) == size {
+			if !send(rowBatch{rows: batch}) {
+				return
+			}
+			batch = make([]bufRow, 0, size)
+		}
+	}
 }
 
 // findHeader picks the header row (and the HXL row under it, or -1) among

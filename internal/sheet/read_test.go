@@ -168,6 +168,7 @@ func TestLimits(t *testing.T) {
 	}{
 		{"file size", []byte(big), Limits{MaxFileBytes: 100}, CodeFileTooLarge},
 		{"rows", []byte(big), Limits{MaxRows: 10}, CodeTooManyRows},
+		{"rows after the header scan", []byte(big), Limits{MaxRows: 45}, CodeTooManyRows},
 	}
 	for _, tc := range tests {
 		_, err := Read("l.csv", tc.data, Options{Kind: person.Held, Limits: tc.lim})

@@ -78,7 +78,7 @@ type Options struct {
 	Mapping  *Mapping        // overrides header detection when set
 	Limits   Limits
 	Now      time.Time      // dates may not lie after it; time.Now() when zero
-	Progress func(rows int) // called every 10,000 rows read, when set
+	Progress func(rows int) // called every 10,000 rows read, when set, from a goroutine of the reader
 }
 
 // Report is what a reader found in a file: how it was read, every problem,
