@@ -1,0 +1,836 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/crossing"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/names"
+	"github.com/handover-project/handover/internal/person"
+)
+
+// Leaf types of the crossing that the audit package does not name. A
+// handover event is audit.HandoverRecorded.
+const (
+	leafStageChanged    audit.LeafType = "stage.changed"
+	leafRemainsRecorded audit.LeafType = "remains.recorded"
+)
+
+// stageKey names one stage of one exchange.
+type stageKey struct {
+	ex string
+	n  int
+}
+
+// liveStage is one stage held in memory between requests: the fold of its
+// stored events, and the officer's lookup index built when it is loaded.
+// Its mutex serialises everything that reads or changes st. st is nil when
+// it must be replayed from the stored events (first use, or after a failed
+// transaction left memory ahead of the database).
+type liveStage struct {
+	mu       sync.Mutex
+	st       *crossing.Stage
+	plan     crossing.Plan
+	rule     crossing.Rule
+	version  int    // the agreement version the stage runs under
+	hash     string // its SHA-256
+	parties  [2]string
+	persons  map[string]StagePerson // record id → the person as listed
+	index    *lookupIndex
+	openedAt time.Time
+	eventsN  int // events stored
+}
+
+// stageCache holds the live stages of one DB. It is keyed by *DB so that
+// two stores open in one process (tests) never share stages.
+type stageCache struct {
+	mu sync.Mutex
+	m  map[stageKey]*liveStage
+}
+
+var liveStages sync.Map // *DB → *stageCache
+
+func (db *DB) stageCache() *stageCache {
+	v, _ := liveStages.LoadOrStore(db, &stageCache{m: map[stageKey]*liveStage{}})
+	return v.(*stageCache)
+}
+
+// StagePerson is one person of a stage as the printed list and the
+// officer's lookup show them: from the releasing side's current record.
+type StagePerson struct {
+	RecordID      string          `json:"record_id"`
+	Side          string          `json:"side"` // the releasing party
+	Category      person.Category `json:"category"`
+	Reserve       bool            `json:"reserve,omitempty"`
+	Surname       string          `json:"surname,omitempty"`
+	GivenNames    string          `json:"given_names,omitempty"`
+	Patronymic    string          `json:"patronymic,omitempty"`
+	FullName      string          `json:"full_name,omitempty"`
+	BirthDate     person.Date     `json:"birth_date"`
+	Rank          string          `json:"rank,omitempty"`
+	ServiceNumber string          `json:"service_number,omitempty"`
+}
+
+// Name returns the person's name as one line.
+func (p StagePerson) Name() string {
+	if p.FullName != "" && p.Surname == "" {
+		return p.FullName
+	}
+	return strings.Join(strings.Fields(p.Surname+" "+p.GivenNames+" "+p.Patronymic), " ")
+}
+
+// StageView is a stage as the API shows it: state, agreement, history and
+// the parity report.
+type StageView struct {
+	Exchange         string                  `json:"exchange"`
+	Stage            int                     `json:"stage"`
+	State            string                  `json:"state"`
+	Crossing         string                  `json:"crossing,omitempty"`
+	Window           crossing.Window         `json:"window"`
+	AgreementVersion int                     `json:"agreement_version"`
+	AgreementHash    string                  `json:"agreement_hash"`
+	Rule             crossing.Rule           `json:"rule"`
+	History          []crossing.Change       `json:"history"`
+	Report           crossing.Report         `json:"report"`
+	Summary          crossing.StageSummary   `json:"summary"`
+	Unlisted         []crossing.PersonStatus `json:"unlisted,omitempty"`
+}
+
+// RecordResult is the answer to a queue of handover events: one result per
+// event, in order, and the stage after them.
+type RecordResult struct {
+	Results []crossing.Result `json:"results"`
+	Stage   StageView         `json:"stage"`
+}
+
+// signedAgreement returns the raw text (without signatures), version and
+// hash of the exchange's latest agreement, which MUST be signed.
+func (db *DB) signedAgreement(ctx context.Context, s access.Scope, exID string) (*exchange.Agreement, int, string, error) {
+	const op = "sqlstore.signedAgreement"
+	st, err := db.Agreement(ctx, s, exID, 0)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	if st.State != exchange.AgreementSigned.String() {
+		return nil, 0, "", errs.E(op, errs.Conflict, fmt.Sprintf("agreement version %d of %s is %s: a stage runs only under a signed agreement (missing %s)", st.Version, exID, st.State, strings.Join(st.Missing, ", ")))
+	}
+	var doc []byte
+	if err := db.queryRow(ctx, `SELECT document FROM agreements WHERE exchange_id = ? AND version = ?`, exID, st.Version).Scan(&doc); err != nil {
+		return nil, 0, "", errs.E(op, errs.Internal, err)
+	}
+	a, err := exchange.ParseAgreement(doc)
+	if err != nil {
+		return nil, 0, "", errs.E(op, errs.Internal, "a stored agreement does not parse", err)
+	}
+	return a, st.Version, st.Hash, nil
+}
+
+// StagePlanOf maps stage n of an agreement onto the crossing engine's plan
+// and rule: the persons and planned counts of each side, the side's whole
+// reserve list, the crossing point and the window. Numeric terms are N for
+// N; category terms are all for all. Substitution is allowed when the
+// agreement has a reserve list.
+func StagePlanOf(a *exchange.Agreement, n int) (crossing.Plan, crossing.Rule, string, error) {
+	const op = "sqlstore.StagePlanOf"
+	var st *exchange.Stage
+	for i := range a.Plan.Stages {
+		if a.Plan.Stages[i].Number == n {
+			st = &a.Plan.Stages[i]
+		}
+	}
+	if st == nil {
+		return crossing.Plan{}, crossing.Rule{}, "", errs.E(op, errs.NotFound, fmt.Sprintf("the agreement has no stage %d", n))
+	}
+	cat := map[string]person.Category{}
+	reserves := map[string][]crossing.PlannedPerson{}
+	for _, sd := range a.Sides {
+		for _, p := range sd.Persons {
+			cat[sd.Party+"\x00"+p.RecordID] = p.Category
+		}
+		for _, p := range sd.Reserve {
+			reserves[sd.Party] = append(reserves[sd.Party], crossing.PlannedPerson{RecordID: p.RecordID, Category: p.Category})
+		}
+	}
+	plan := crossing.Plan{Exchange: a.Exchange.ID, Stage: n, Sides: map[string]crossing.SidePlan{}, Points: []string{st.Crossing},
+		Window: crossing.Window{Start: st.Start, End: st.End}}
+	rule := crossing.Rule{Kind: crossing.NForN}
+	if a.Exchange.Terms.Kind == exchange.CategoryTerms {
+		rule.Kind = crossing.AllForAll
+	}
+	for _, sd := range st.Sides {
+		sp := crossing.SidePlan{Reserves: reserves[sd.Party], Planned: map[person.Category]int{}}
+		for _, id := range sd.Persons {
+			sp.Persons = append(sp.Persons, crossing.PlannedPerson{RecordID: id, Category: cat[sd.Party+"\x00"+id]})
+		}
+		for c, k := range sd.Planned {
+			if k != 0 {
+				sp.Planned[c] = k
+			}
+		}
+		if len(sp.Reserves) > 0 {
+			rule.Reserves = true
+		}
+		plan.Sides[sd.Party] = sp
+	}
+	if !st.Start.Before(st.End) {
+		plan.Window = crossing.Window{}
+	}
+	return plan, rule, st.Crossing, nil
+}
+
+// exchangeParties returns an exchange's two parties without an access
+// check: callers decide access themselves.
+func (db *DB) exchangeParties(ctx context.Context, exID string) ([2]string, error) {
+	var p [2]string
+	err := db.queryRow(ctx, `SELECT party_a, party_b FROM exchanges WHERE id = ?`, exID).Scan(&p[0], &p[1])
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, errs.E("sqlstore.exchange", errs.NotFound, fmt.Sprintf("no exchange %s", exID))
+	}
+	if err != nil {
+		return p, errs.E("sqlstore.exchange", errs.Internal, err)
+	}
+	return p, nil
+}
+
+// mayUseStage checks that a party-bound caller belongs to the exchange:
+// others get NotFound, as for an exchange they may not read.
+func mayUseStage(s access.Scope, parties [2]string, exID string) error {
+	if s.Party != "" && s.Party != parties[0] && s.Party != parties[1] {
+		return errs.E("sqlstore.stage", errs.NotFound, fmt.Sprintf("no exchange %s", exID))
+	}
+	return nil
+}
+
+// mediatorScope is the store's own reading scope for an agreement that
+// the caller may use through a stage (an officer reads no exchange).
+func mediatorScope() access.Scope {
+	return access.Scope{UserID: -1, Login: "system", Role: access.MediatorOperator}
+}
+
+// OpenStage opens stage n of an exchange under its latest agreement, which
+// MUST be signed: it pins the agreement version, records the stage_opened
+// event and its log leaf, and loads the stage with its lookup index.
+func (db *DB) OpenStage(ctx context.Context, s access.Scope, exID string, n int) (StageView, error) {
+	const op = "sqlstore.OpenStage"
+	if err := access.Decide(s, access.StageManage, access.Resource{}); err != nil {
+		return StageView{}, errs.E(op, err)
+	}
+	a, version, hash, err := db.signedAgreement(ctx, s, exID)
+	if err != nil {
+		return StageView{}, errs.E(op, err)
+	}
+	plan, rule, _, err := StagePlanOf(a, n)
+	if err != nil {
+		return StageView{}, errs.E(op, err)
+	}
+	if _, err := crossing.New(plan, rule); err != nil {
+		return StageView{}, errs.E(op, errs.Internal, "the agreement's stage does not make a valid plan", err)
+	}
+	now := db.Now().UTC().Truncate(time.Microsecond)
+	ev := crossing.Event{ID: fmt.Sprintf("stage-%d-opened", n), Type: crossing.StageOpened, At: now, Party: crossing.Mediator, Actor: actor(s.UserID)}
+	err = db.write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO stages (exchange_id, stage, agreement_version, agreement_hash, opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			exID, n, version, hash, s.Login, fmtTime(tx.now))
+		if tx.d.isUniqueViolation(err) {
+			return errs.E(op, errs.Conflict, fmt.Sprintf("stage %d of %s is open already", n, exID))
+		}
+		if err != nil {
+			return err
+		}
+		return tx.insertEvent(ctx, s, exID, n, ev)
+	})
+	if err != nil {
+		return StageView{}, errs.E(op, err)
+	}
+	ls, err := db.liveStage(ctx, exID, n)
+	if err != nil {
+		return StageView{}, errs.E(op, err)
+	}
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if err := db.ensureLoaded(ctx, ls, exID, n); err != nil {
+		return StageView{}, errs.E(op, err)
+	}
+	return ls.view(), nil
+}
+
+// insertEvent stores one accepted event and its log leaf, which commits to
+// event.Content() (a salted hash: never personal data in clear).
+func (tx *Tx) insertEvent(ctx context.Context, s access.Scope, exID string, n int, e crossing.Event) error {
+	body, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO stage_events (exchange_id, stage, event_id, body, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		exID, n, e.ID, string(body), s.Login, fmtTime(tx.now)); err != nil {
+		if tx.d.isUniqueViolation(err) {
+			return errs.E("sqlstore.insertEvent", errs.Conflict, fmt.Sprintf("event %s was recorded by another request; try again", e.ID))
+		}
+		return err
+	}
+	content, err := audit.CanonicalJSON(e.Content())
+	if err != nil {
+		return err
+	}
+	typ := audit.HandoverRecorded
+	if e.Type.IsStage() {
+		typ = leafStageChanged
+	}
+	return tx.appendLeaf(ctx, typ, s, exID, fmt.Sprintf("stage:%s/%d", exID, n), audit.TagHandover, content)
+}
+
+// liveStage returns the cache entry of a stage that was opened, creating
+// an unloaded one on first use. NotFound when the stage was never opened.
+func (db *DB) liveStage(ctx context.Context, exID string, n int) (*liveStage, error) {
+	c := db.stageCache()
+	k := stageKey{exID, n}
+	c.mu.Lock()
+	ls, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return ls, nil
+	}
+	var version int
+	var hash string
+	var opened time.Time
+	err := db.queryRow(ctx, `SELECT agreement_version, agreement_hash, opened_at FROM stages WHERE exchange_id = ? AND stage = ?`, exID, n).Scan(&version, &hash, dbTime{&opened})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E("sqlstore.stage", errs.NotFound, fmt.Sprintf("stage %d of %s is not open", n, exID))
+	}
+	if err != nil {
+		return nil, errs.E("sqlstore.stage", errs.Internal, err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ls, ok := c.m[k]; ok {
+		return ls, nil
+	}
+	ls = &liveStage{version: version, hash: hash, openedAt: opened}
+	c.m[k] = ls
+	return ls, nil
+}
+
+// ensureLoaded builds the plan and lookup index on first use and replays
+// the stored events when st is nil. The caller holds ls.mu.
+func (db *DB) ensureLoaded(ctx context.Context, ls *liveStage, exID string, n int) error {
+	if ls.st != nil {
+		return nil
+	}
+	if ls.persons == nil {
+		var doc []byte
+		if err := db.queryRow(ctx, `SELECT document FROM agreements WHERE exchange_id = ? AND version = ?`, exID, ls.version).Scan(&doc); err != nil {
+			return errs.E("sqlstore.stage", errs.Internal, err)
+		}
+		a, err := exchange.ParseAgreement(doc)
+		if err != nil {
+			return errs.E("sqlstore.stage", errs.Internal, err)
+		}
+		plan, rule, _, err := StagePlanOf(a, n)
+		if err != nil {
+			return err
+		}
+		ls.plan, ls.rule, ls.parties = plan, rule, a.Exchange.Parties
+		var ids []string
+		for _, sp := range plan.Sides {
+			for _, p := range sp.Persons {
+				ids = append(ids, p.RecordID)
+			}
+			for _, p := range sp.Reserves {
+				ids = append(ids, p.RecordID)
+			}
+		}
+		fields, err := db.currentFields(ctx, ids)
+		if err != nil {
+			return errs.E("sqlstore.stage", errs.Internal, err)
+		}
+		persons := make(map[string]StagePerson, len(ids))
+		for side, sp := range plan.Sides {
+			add := func(p crossing.PlannedPerson, reserve bool) {
+				f := fields[p.RecordID]
+				persons[p.RecordID] = StagePerson{RecordID: p.RecordID, Side: side, Category: p.Category, Reserve: reserve,
+					Surname: f.Surname, GivenNames: f.GivenNames, Patronymic: f.Patronymic, FullName: f.FullName,
+					BirthDate: f.BirthDate, Rank: f.Rank, ServiceNumber: f.ServiceNumber}
+			}
+			for _, p := range sp.Persons {
+				add(p, false)
+			}
+			for _, p := range sp.Reserves {
+				add(p, true)
+			}
+		}
+		ls.persons = persons
+		ls.index = newLookupIndex(persons, fields)
+	}
+	events, err := db.stageEvents(ctx, exID, n)
+	if err != nil {
+		return errs.E("sqlstore.stage", errs.Internal, err)
+	}
+	st, err := crossing.Replay(ls.plan, ls.rule, events)
+	if err != nil {
+		return errs.E("sqlstore.stage", errs.Internal, "stored events do not replay", err)
+	}
+	ls.st, ls.eventsN = st, len(events)
+	return nil
+}
+
+func (db *DB) stageEvents(ctx context.Context, exID string, n int) ([]crossing.Event, error) {
+	rows, err := db.query(ctx, `SELECT body FROM stage_events WHERE exchange_id = ? AND stage = ? ORDER BY seq`, exID, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []crossing.Event
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		var e crossing.Event
+		if err := json.Unmarshal([]byte(body), &e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (ls *liveStage) view() StageView {
+	r := ls.st.Report()
+	v := StageView{Exchange: ls.plan.Exchange, Stage: ls.plan.Stage, State: ls.st.State().String(), Window: ls.st.Window(),
+		AgreementVersion: ls.version, AgreementHash: ls.hash, Rule: ls.rule, History: ls.st.History(), Report: r,
+		Summary: ls.st.Summary(), Unlisted: ls.st.Unlisted()}
+	if len(ls.plan.Points) > 0 {
+		v.Crossing = ls.plan.Points[0]
+	}
+	return v
+}
+
+// RecordEvents records a queue of events at a stage, in order: handover
+// events from a checkpoint officer (of a party of the exchange, or the
+// mediator's observer without a party), stage transitions from the
+// mediator's operator. Each event is answered applied, duplicate (same id,
+// same content: recorded once) or refused with a kind and a reason; a
+// refusal does not stop the queue. The server sets each event's party and
+// actor from the caller; an event without a time takes the time of its
+// earlier recording (a retry) or now. Every applied event is stored with
+// its log leaf in one transaction; if it fails, nothing is recorded and
+// the stage is replayed from the database on next use.
+func (db *DB) RecordEvents(ctx context.Context, s access.Scope, exID string, n int, events []crossing.Event) (RecordResult, error) {
+	const op = "sqlstore.RecordEvents"
+	mayHandover := access.Decide(s, access.HandoverRecord, access.Resource{Party: s.Party})
+	mayStage := access.Decide(s, access.StageManage, access.Resource{})
+	if mayHandover != nil && mayStage != nil {
+		return RecordResult{}, errs.E(op, mayHandover)
+	}
+	parties, err := db.exchangeParties(ctx, exID)
+	if err != nil {
+		return RecordResult{}, errs.E(op, err)
+	}
+	if err := mayUseStage(s, parties, exID); err != nil {
+		return RecordResult{}, errs.E(op, err)
+	}
+	if len(events) == 0 || len(events) > 10000 {
+		return RecordResult{}, errs.E(op, errs.Invalid, "send between 1 and 10,000 events")
+	}
+	ls, err := db.liveStage(ctx, exID, n)
+	if err != nil {
+		return RecordResult{}, errs.E(op, err)
+	}
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if err := db.ensureLoaded(ctx, ls, exID, n); err != nil {
+		return RecordResult{}, errs.E(op, err)
+	}
+	now := db.Now().UTC().Truncate(time.Microsecond)
+	party := s.Party
+	if party == "" {
+		party = crossing.Mediator
+	}
+	results := make([]crossing.Result, len(events))
+	var applied []crossing.Event
+	for i, e := range events {
+		e.Party, e.Actor = party, actor(s.UserID)
+		var deny error
+		if e.Type.IsStage() {
+			deny = mayStage
+		} else {
+			deny = mayHandover
+		}
+		if deny != nil {
+			results[i] = crossing.Result{ID: e.ID, Status: "refused", Err: deny, Kind: errs.KindOf(deny).String(), Message: errs.Message(deny)}
+			continue
+		}
+		if e.At.IsZero() {
+			e.At = now
+			if prev, ok := ls.stored(e.ID); ok {
+				e.At = prev.At
+			}
+		}
+		r := ls.st.ApplyAll([]crossing.Event{e})[0]
+		results[i] = r
+		if r.Status == "applied" {
+			applied = append(applied, e)
+		}
+	}
+	if len(applied) > 0 {
+		err := db.write(ctx, func(tx *Tx) error {
+			for _, e := range applied {
+				if err := tx.insertEvent(ctx, s, exID, n, e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			ls.st = nil // memory is ahead of the database: replay on next use
+			return RecordResult{}, errs.E(op, err)
+		}
+		ls.eventsN += len(applied)
+	}
+	return RecordResult{Results: results, Stage: ls.view()}, nil
+}
+
+// stored returns the stored event with id, if any. The caller holds ls.mu.
+func (ls *liveStage) stored(id string) (crossing.Event, bool) {
+	if id == "" {
+		return crossing.Event{}, false
+	}
+	for _, p := range ls.st.Events() {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return crossing.Event{}, false
+}
+
+// Stage returns an open stage with its parity report.
+func (db *DB) Stage(ctx context.Context, s access.Scope, exID string, n int) (StageView, error) {
+	const op = "sqlstore.Stage"
+	ls, err := db.readableStage(ctx, s, exID, n)
+	if err != nil {
+		return StageView{}, errs.E(op, err)
+	}
+	defer ls.mu.Unlock()
+	return ls.view(), nil
+}
+
+// readableStage checks ReportRead and returns the loaded stage, locked.
+func (db *DB) readableStage(ctx context.Context, s access.Scope, exID string, n int) (*liveStage, error) {
+	if err := access.Decide(s, access.ReportRead, access.Resource{Party: s.Party}); err != nil {
+		return nil, err
+	}
+	parties, err := db.exchangeParties(ctx, exID)
+	if err != nil {
+		return nil, err
+	}
+	if err := mayUseStage(s, parties, exID); err != nil {
+		return nil, err
+	}
+	ls, err := db.liveStage(ctx, exID, n)
+	if err != nil {
+		return nil, err
+	}
+	ls.mu.Lock()
+	if err := db.ensureLoaded(ctx, ls, exID, n); err != nil {
+		ls.mu.Unlock()
+		return nil, err
+	}
+	return ls, nil
+}
+
+// ExchangeStages returns every stage of the exchange's signed agreement:
+// the open ones as they stand, the others as planned.
+func (db *DB) ExchangeStages(ctx context.Context, s access.Scope, exID string) ([]StageView, error) {
+	const op = "sqlstore.ExchangeStages"
+	if err := access.Decide(s, access.ReportRead, access.Resource{Party: s.Party}); err != nil {
+		return nil, errs.E(op, err)
+	}
+	parties, err := db.exchangeParties(ctx, exID)
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	if err := mayUseStage(s, parties, exID); err != nil {
+		return nil, errs.E(op, err)
+	}
+	a, version, hash, err := db.signedAgreement(ctx, mediatorScope(), exID)
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	var out []StageView
+	for _, st := range a.Plan.Stages {
+		ls, err := db.liveStage(ctx, exID, st.Number)
+		if errs.KindOf(err) == errs.NotFound {
+			plan, rule, point, err := StagePlanOf(a, st.Number)
+			if err != nil {
+				return nil, errs.E(op, err)
+			}
+			stage, err := crossing.New(plan, rule)
+			if err != nil {
+				return nil, errs.E(op, errs.Internal, err)
+			}
+			out = append(out, StageView{Exchange: exID, Stage: st.Number, State: stage.State().String(), Crossing: point, Window: stage.Window(),
+				AgreementVersion: version, AgreementHash: hash, Rule: rule, History: []crossing.Change{}, Report: stage.Report(), Summary: stage.Summary()})
+			continue
+		}
+		if err != nil {
+			return nil, errs.E(op, err)
+		}
+		ls.mu.Lock()
+		err = db.ensureLoaded(ctx, ls, exID, st.Number)
+		if err == nil {
+			out = append(out, ls.view())
+		}
+		ls.mu.Unlock()
+		if err != nil {
+			return nil, errs.E(op, err)
+		}
+	}
+	return out, nil
+}
+
+// StageList is one side's list of a stage for the printed list at the
+// crossing: the persons it releases, then its reserves, each with the
+// outcome recorded so far.
+type StageList struct {
+	Exchange         string           `json:"exchange"`
+	Stage            int              `json:"stage"`
+	Side             string           `json:"side"`
+	Receiver         string           `json:"receiver"`
+	Crossing         string           `json:"crossing"`
+	Window           crossing.Window  `json:"window"`
+	AgreementVersion int              `json:"agreement_version"`
+	AgreementHash    string           `json:"agreement_hash"`
+	Persons          []StageListEntry `json:"persons"`
+}
+
+// StageListEntry is one line of a printed list.
+type StageListEntry struct {
+	StagePerson
+	Outcome crossing.Outcome `json:"outcome"`
+}
+
+// List returns side's list of an open stage.
+func (db *DB) StageList(ctx context.Context, s access.Scope, exID string, n int, side string) (StageList, error) {
+	const op = "sqlstore.StageList"
+	ls, err := db.readableStage(ctx, s, exID, n)
+	if err != nil {
+		return StageList{}, errs.E(op, err)
+	}
+	defer ls.mu.Unlock()
+	sp, ok := ls.plan.Sides[side]
+	if !ok {
+		return StageList{}, errs.E(op, errs.NotFound, fmt.Sprintf("%s releases nobody in stage %d", side, n))
+	}
+	out := StageList{Exchange: exID, Stage: n, Side: side, Window: ls.st.Window(), AgreementVersion: ls.version, AgreementHash: ls.hash}
+	if len(ls.plan.Points) > 0 {
+		out.Crossing = ls.plan.Points[0]
+	}
+	for _, p := range ls.parties {
+		if p != side {
+			out.Receiver = p
+		}
+	}
+	add := func(pp crossing.PlannedPerson) {
+		ps, _ := ls.st.Person(side, pp.RecordID)
+		out.Persons = append(out.Persons, StageListEntry{StagePerson: ls.persons[pp.RecordID], Outcome: ps.Outcome})
+	}
+	for _, p := range sp.Persons {
+		add(p)
+	}
+	for _, p := range sp.Reserves {
+		add(p)
+	}
+	return out, nil
+}
+
+// LookupHit is one person found by the officer's lookup.
+type LookupHit struct {
+	StagePerson
+	Outcome crossing.Outcome `json:"outcome"`
+	// Score is 1 for a service number or record id, else the name
+	// similarity (0..1).
+	Score float64 `json:"score"`
+	Why   string  `json:"why"` // "service_number", "record_id" or "name"
+}
+
+// Lookup finds persons of an open stage by service number, record id or
+// name in any script, best first: the officer's search at the crossing.
+// It reads only the in-memory index built when the stage was loaded.
+func (db *DB) Lookup(ctx context.Context, s access.Scope, exID string, n int, q string, limit int) ([]LookupHit, error) {
+	const op = "sqlstore.Lookup"
+	ls, err := db.readableStage(ctx, s, exID, n)
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	defer ls.mu.Unlock()
+	if strings.TrimSpace(q) == "" {
+		return nil, errs.E(op, errs.Invalid, errs.FieldError{Field: "q", Message: "give a service number or a name"})
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	hits := ls.index.find(q, limit)
+	out := make([]LookupHit, 0, len(hits))
+	for _, h := range hits {
+		p := ls.persons[h.id]
+		ps, _ := ls.st.Person(p.Side, p.RecordID)
+		out = append(out, LookupHit{StagePerson: p, Outcome: ps.Outcome, Score: h.score, Why: h.why})
+	}
+	return out, nil
+}
+
+// lookupIndex finds the persons of a stage by service number or name. It
+// is built once per loaded stage and read under the stage's mutex.
+type lookupIndex struct {
+	service map[string][]string         // normalised service number → record ids
+	keys    [3]map[string][]string      // per name part: blocking key → record ids
+	parts   map[string][]names.Prepared // record id → prepared name parts
+	partOf  map[string][]names.Part
+}
+
+var lookupParts = [3]names.Part{names.Surname, names.Given, names.Patronymic}
+
+func normService(s string) string {
+	s = strings.ToUpper(names.Latin(s))
+	var b strings.Builder
+	for _, r := range s {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func newLookupIndex(persons map[string]StagePerson, fields map[string]person.Fields) *lookupIndex {
+	ix := &lookupIndex{service: map[string][]string{}, parts: map[string][]names.Prepared{}, partOf: map[string][]names.Part{}}
+	for i := range ix.keys {
+		ix.keys[i] = map[string][]string{}
+	}
+	ids := make([]string, 0, len(persons))
+	for id := range persons {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		p := persons[id]
+		if sn := normService(p.ServiceNumber); sn != "" {
+			ix.service[sn] = append(ix.service[sn], id)
+		}
+		values := [3][]string{{p.Surname}, {p.GivenNames}, {p.Patronymic}}
+		if p.Surname == "" && p.FullName != "" {
+			values[0] = strings.Fields(p.FullName)
+		}
+		for _, l := range fields[id].LatinNames {
+			w := strings.Fields(l)
+			if len(w) > 0 {
+				values[0] = append(values[0], w[0])
+			}
+			if len(w) > 1 {
+				values[1] = append(values[1], w[1])
+			}
+		}
+		for pi, vs := range values {
+			for _, v := range vs {
+				if strings.TrimSpace(v) == "" {
+					continue
+				}
+				pr := names.Prepare(lookupParts[pi], v)
+				ix.parts[id] = append(ix.parts[id], pr)
+				ix.partOf[id] = append(ix.partOf[id], lookupParts[pi])
+				for _, k := range pr.Keys() {
+					ix.keys[pi][k] = append(ix.keys[pi][k], id)
+				}
+			}
+		}
+	}
+	return ix
+}
+
+type hit struct {
+	id    string
+	score float64
+	why   string
+}
+
+// find answers a query: a service number (normalised across scripts) or a
+// record id exactly, else the words of a name, each compared with the
+// name parts of the persons sharing one of its blocking keys.
+func (ix *lookupIndex) find(q string, limit int) []hit {
+	q = strings.TrimSpace(q)
+	if _, ok := ix.parts[q]; ok {
+		return []hit{{q, 1, "record_id"}}
+	}
+	if sn := normService(q); sn != "" && strings.ContainsAny(sn, "0123456789") {
+		var out []hit
+		for _, id := range ix.service[sn] {
+			out = append(out, hit{id, 1, "service_number"})
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	words := strings.Fields(q)
+	if len(words) == 0 {
+		return nil
+	}
+	// Candidates share a key with at least one word.
+	cand := map[string]bool{}
+	preps := make([][3]names.Prepared, len(words))
+	for wi, w := range words {
+		for pi, part := range lookupParts {
+			pr := names.Prepare(part, w)
+			preps[wi][pi] = pr
+			for _, k := range pr.Keys() {
+				for _, id := range ix.keys[pi][k] {
+					cand[id] = true
+				}
+			}
+		}
+	}
+	var out []hit
+	for id := range cand {
+		parts, partOf := ix.parts[id], ix.partOf[id]
+		total := 0.0
+		for wi := range words {
+			best := 0.0
+			for j, pp := range parts {
+				pi := 0
+				for k, lp := range lookupParts {
+					if lp == partOf[j] {
+						pi = k
+					}
+				}
+				if sc := names.SimilarityPrepared(preps[wi][pi], pp); sc > best {
+					best = sc
+				}
+			}
+			total += best
+		}
+		score := total / float64(len(words))
+		if score >= 0.6 {
+			out = append(out, hit{id, score, "name"})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].id < out[j].id
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
