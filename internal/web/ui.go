@@ -231,7 +231,8 @@ func (s *Server) wrapUI(rt route) http.Handler {
 			return
 		}
 		var scope access.Scope
-		if c, err := r.Cookie(sessionCookie); err == nil {
+		// Static files need no session: no database read per stylesheet.
+		if c, err := r.Cookie(sessionCookie); err == nil && !strings.HasPrefix(rt.Path, "/static/") {
 			u, ss, err := s.db.SessionUser(r.Context(), c.Value, uiSessionLimits)
 			if err == nil {
 				uc.user, uc.session, uc.secret = u, ss, c.Value

@@ -153,7 +153,7 @@ func (s *Server) totpView(r *http.Request, next string) (totpView, error) {
 
 func (s *Server) handleTOTPPage(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
 	uc := uiState(r)
-	if uc.session.MFA {
+	if uc.session.MFA || !needsMFA(uc.user.Role) {
 		s.redirect(w, r, "/")
 		return nil
 	}
@@ -184,6 +184,10 @@ func totpStep(secret, code string, now time.Time) int64 {
 
 func (s *Server) handleTOTPForm(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
 	uc := uiState(r)
+	if uc.session.MFA || !needsMFA(uc.user.Role) {
+		s.redirect(w, r, "/")
+		return nil
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	v, err := s.totpView(r, r.PostFormValue("next"))
 	if err != nil {
