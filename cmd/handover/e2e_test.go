@@ -48,16 +48,20 @@ func handoverBinary(t *testing.T) string {
 	if binary.err != nil {
 		t.Fatalf("go build: %v\n%s", binary.err, binary.out)
 	}
+	now := time.Now()
+	os.Chtimes(binary.dir, now, now)
 	return binary.path
 }
 
 // sweepOldBinaries removes the binaries of earlier test runs: a test run
 // has no hook after its last test (TestMain belongs to the scripts), so each
-// run clears what runs over an hour old left behind.
+// run clears what earlier runs left behind. handoverBinary touches its
+// directory on every use, so a directory unused for 15 minutes belongs to a
+// run that has finished with it.
 func sweepOldBinaries() {
 	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "handover-e2e-*"))
 	for _, d := range old {
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() && time.Since(fi.ModTime()) > time.Hour {
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() && time.Since(fi.ModTime()) > 15*time.Minute {
 			os.RemoveAll(d)
 		}
 	}
