@@ -834,3 +834,560 @@ func (ix *lookupIndex) find(q string, limit int) []hit {
 	}
 	return out
 }
+
+// TraceResult is one record's trace status as its own party's bureau sees
+// it, with the name it is known by.
+type TraceResult struct {
+	RecordID  string         `json:"record_id"`
+	Party     string         `json:"party"`
+	Kind      person.Kind    `json:"kind"`
+	Name      string         `json:"name"`
+	BirthDate person.Date    `json:"birth_date"`
+	Trace     crossing.Trace `json:"trace"`
+}
+
+// TraceChange is one dated change of a trace status, for notifying
+// families: the export of changes since a date.
+type TraceChange struct {
+	RecordID string            `json:"record_id"`
+	Name     string            `json:"name"`
+	Status   string            `json:"status"`
+	At       time.Time         `json:"at"`
+	Stage    crossing.StageRef `json:"stage,omitzero"`
+}
+
+// Trace returns the trace status of one of the caller's party's records:
+// reported (a sought record) → confirmed captive (a confirmed match) →
+// listed → agreed → in stage N → returned / refused, or identified
+// (remains), with its history. Only the owning party's bureau sees it;
+// others get NotFound.
+func (db *DB) Trace(ctx context.Context, s access.Scope, recordID string) (TraceResult, error) {
+	const op = "sqlstore.Trace"
+	r, err := db.Record(ctx, s, recordID)
+	if err != nil {
+		return TraceResult{}, errs.E(op, err)
+	}
+	if access.Decide(s, access.TraceRead, access.Resource{Party: r.Party}) != nil {
+		return TraceResult{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", recordID))
+	}
+	out, err := db.traces(ctx, []traceSubject{{id: r.ID, party: r.Party, kind: r.Kind, fields: r.Fields}})
+	if err != nil {
+		return TraceResult{}, errs.E(op, err)
+	}
+	return out[0], nil
+}
+
+// TraceSearch finds the caller's party's sought persons by name (any
+// script: every word must resemble a part of the name) and, if given, a
+// birth date ("1990", "1990-05" or "1990-05-17": a prefix of the stored
+// date), and returns their trace statuses, best match first.
+func (db *DB) TraceSearch(ctx context.Context, s access.Scope, name, birth string, limit int) ([]TraceResult, error) {
+	const op = "sqlstore.TraceSearch"
+	if err := access.Decide(s, access.TraceRead, access.Resource{Party: s.Party}); err != nil || s.Party == "" {
+		return nil, errs.E(op, errs.Forbidden, "only a party's bureau reads the trace of its sought persons")
+	}
+	if strings.TrimSpace(name) == "" {
+		return nil, errs.E(op, errs.Invalid, errs.FieldError{Field: "name", Message: "give a name, in any script"})
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	subjects, err := db.soughtOf(ctx, s.Party)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	persons := map[string]StagePerson{}
+	fields := map[string]person.Fields{}
+	byID := map[string]traceSubject{}
+	for _, sub := range subjects {
+		if birth != "" && !strings.HasPrefix(sub.fields.BirthDate.String(), birth) {
+			continue
+		}
+		f := sub.fields
+		persons[sub.id] = StagePerson{RecordID: sub.id, Surname: f.Surname, GivenNames: f.GivenNames, Patronymic: f.Patronymic, FullName: f.FullName}
+		fields[sub.id] = f
+		byID[sub.id] = sub
+	}
+	hits := newLookupIndex(persons, fields).find(name, limit)
+	var found []traceSubject
+	for _, h := range hits {
+		if h.why == "name" && h.score >= 0.8 {
+			found = append(found, byID[h.id])
+		}
+	}
+	if len(found) == 0 {
+		return []TraceResult{}, nil
+	}
+	out, err := db.traces(ctx, found)
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	return out, nil
+}
+
+// TraceChanges returns the status changes of the caller's party's sought
+// persons at or after since, oldest first: what the bureau sends on to
+// families.
+func (db *DB) TraceChanges(ctx context.Context, s access.Scope, since time.Time) ([]TraceChange, error) {
+	const op = "sqlstore.TraceChanges"
+	if err := access.Decide(s, access.TraceRead, access.Resource{Party: s.Party}); err != nil || s.Party == "" {
+		return nil, errs.E(op, errs.Forbidden, "only a party's bureau reads the trace of its sought persons")
+	}
+	subjects, err := db.soughtOf(ctx, s.Party)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	traces, err := db.traces(ctx, subjects)
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	out := []TraceChange{}
+	for _, t := range traces {
+		for _, f := range t.Trace.History {
+			if !f.At.Before(since) {
+				out = append(out, TraceChange{RecordID: t.RecordID, Name: t.Name, Status: f.Status.String(), At: f.At, Stage: f.Stage})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out, nil
+}
+
+type traceSubject struct {
+	id      string
+	party   string
+	kind    person.Kind
+	fields  person.Fields
+	created time.Time
+}
+
+// soughtOf returns a party's sought records with their current fields.
+func (db *DB) soughtOf(ctx context.Context, party string) ([]traceSubject, error) {
+	rows, err := db.query(ctx, `SELECT r.id, r.created_at, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
+		WHERE r.party = ? AND r.kind = 'sought' ORDER BY r.seq`, party)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []traceSubject
+	for rows.Next() {
+		sub := traceSubject{party: party, kind: person.Sought}
+		var body string
+		if err := rows.Scan(&sub.id, dbTime{&sub.created}, &body); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(body), &sub.fields); err != nil {
+			return nil, err
+		}
+		out = append(out, sub)
+	}
+	return out, rows.Err()
+}
+
+// traces derives the trace of each subject from what the store holds: the
+// record's creation (reported), confirmed matches (confirmed captive: the
+// other side holds the person under its held record), list versions
+// (listed), signed agreements (agreed), opened stages (in stage, returned,
+// refused, not presented) and confirmed identifications of remains.
+func (db *DB) traces(ctx context.Context, subjects []traceSubject) ([]TraceResult, error) {
+	facts := map[string][]crossing.TraceFact{}
+	// tracked maps a record id that stands for a subject (the subject
+	// itself, or the held record a confirmed match links it to) to the
+	// subjects it stands for.
+	tracked := map[string][]string{}
+	heldParty := map[string]string{}
+	for i := range subjects {
+		sub := &subjects[i]
+		tracked[sub.id] = append(tracked[sub.id], sub.id)
+		if sub.kind == person.Held {
+			heldParty[sub.id] = sub.party
+		}
+		if sub.created.IsZero() {
+			if err := db.queryRow(ctx, `SELECT created_at FROM records WHERE id = ?`, sub.id).Scan(dbTime{&sub.created}); err != nil {
+				return nil, errs.E("sqlstore.traces", errs.Internal, err)
+			}
+		}
+		if sub.kind == person.Sought {
+			facts[sub.id] = append(facts[sub.id], crossing.TraceFact{Status: crossing.TraceReported, At: sub.created, Source: "record:" + sub.id})
+		}
+	}
+	fail := func(err error) ([]TraceResult, error) { return nil, errs.E("sqlstore.traces", errs.Internal, err) }
+	// Confirmed matches: the latest decision of each pair.
+	rows, err := db.query(ctx, `SELECT sought_id, held_id, decision, decided_at FROM match_decisions ORDER BY seq`)
+	if err != nil {
+		return fail(err)
+	}
+	type pair struct{ sought, held string }
+	latest := map[pair]string{}
+	when := map[pair]time.Time{}
+	var order []pair
+	for rows.Next() {
+		var p pair
+		var d string
+		var at time.Time
+		if err := rows.Scan(&p.sought, &p.held, &d, dbTime{&at}); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		if _, ok := tracked[p.sought]; !ok {
+			continue
+		}
+		if _, seen := latest[p]; !seen {
+			order = append(order, p)
+		}
+		latest[p], when[p] = d, at
+	}
+	rows.Close()
+	for _, p := range order {
+		if latest[p] != MatchConfirmed {
+			continue
+		}
+		facts[p.sought] = append(facts[p.sought], crossing.TraceFact{Status: crossing.TraceConfirmedCaptive, At: when[p], Source: "match:" + p.held})
+		tracked[p.held] = append(tracked[p.held], p.sought)
+	}
+	if len(order) > 0 {
+		var ids []string
+		for _, p := range order {
+			if latest[p] == MatchConfirmed {
+				ids = append(ids, p.held)
+			}
+		}
+		for start := 0; start < len(ids); start += 500 {
+			part := ids[start:min(start+500, len(ids))]
+			args := make([]any, len(part))
+			for i, id := range part {
+				args[i] = id
+			}
+			rows, err := db.query(ctx, `SELECT id, party FROM records WHERE id IN (`+placeholders(len(part))+`)`, args...)
+			if err != nil {
+				return fail(err)
+			}
+			for rows.Next() {
+				var id, party string
+				if err := rows.Scan(&id, &party); err != nil {
+					rows.Close()
+					return fail(err)
+				}
+				heldParty[id] = party
+			}
+			rows.Close()
+		}
+	}
+	add := func(id string, f crossing.TraceFact) {
+		for _, sub := range tracked[id] {
+			facts[sub] = append(facts[sub], f)
+		}
+	}
+	// Lists: the first version of any list that names the record.
+	rows, err = db.query(ctx, `SELECT body FROM exchange_lists ORDER BY submitted_at`)
+	if err != nil {
+		return fail(err)
+	}
+	listed := map[string]bool{}
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		var lv exchange.ListVersion
+		if err := json.Unmarshal([]byte(body), &lv); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		for _, it := range lv.Items {
+			k := lv.Exchange + "\x00" + it.RecordID
+			if _, ok := tracked[it.RecordID]; ok && !listed[k] {
+				listed[k] = true
+				add(it.RecordID, crossing.TraceFact{Status: crossing.TraceListed, At: lv.SubmittedAt, Stage: crossing.StageRef{Exchange: lv.Exchange},
+					Source: fmt.Sprintf("list:%s/%s/%s/%d", lv.Exchange, lv.Party, lv.Kind, lv.Version)})
+			}
+		}
+	}
+	rows.Close()
+	// Signed agreements, and the stages opened under them.
+	var exIDs []string
+	rows, err = db.query(ctx, `SELECT DISTINCT exchange_id FROM agreements ORDER BY exchange_id`)
+	if err != nil {
+		return fail(err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		exIDs = append(exIDs, id)
+	}
+	rows.Close()
+	for _, exID := range exIDs {
+		a, version, _, err := db.signedAgreement(ctx, mediatorScope(), exID)
+		if errs.KindOf(err) == errs.Conflict {
+			continue // not signed: nobody is agreed yet
+		}
+		if err != nil {
+			return nil, err
+		}
+		var signedAt time.Time
+		if err := db.queryRow(ctx, `SELECT MAX(signed_at) FROM agreement_signatures WHERE exchange_id = ? AND version = ?`, exID, version).Scan(dbTime{&signedAt}); err != nil {
+			return fail(err)
+		}
+		for _, sd := range a.Sides {
+			for _, list := range [][]exchange.AgreedPerson{sd.Persons, sd.Reserve} {
+				for _, p := range list {
+					if _, ok := tracked[p.RecordID]; ok {
+						add(p.RecordID, crossing.TraceFact{Status: crossing.TraceAgreed, At: signedAt, Stage: crossing.StageRef{Exchange: exID},
+							Source: fmt.Sprintf("agreement:%s/%d", exID, version)})
+					}
+				}
+			}
+		}
+		for _, st := range a.Plan.Stages {
+			ls, err := db.liveStage(ctx, exID, st.Number)
+			if errs.KindOf(err) == errs.NotFound {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			ls.mu.Lock()
+			err = db.ensureLoaded(ctx, ls, exID, st.Number)
+			if err == nil {
+				for id := range tracked {
+					if side, ok := heldParty[id]; ok {
+						for _, f := range ls.st.TraceFacts(side, id) {
+							add(id, f)
+						}
+					}
+				}
+			}
+			ls.mu.Unlock()
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	// Remains identified as the person.
+	rows, err = db.query(ctx, `SELECT body FROM remains_items WHERE kind = 'identification' ORDER BY seq`)
+	if err != nil {
+		return fail(err)
+	}
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		var x crossing.Identification
+		if err := json.Unmarshal([]byte(body), &x); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		if x.Status == crossing.IDConfirmed && x.RecordID != "" {
+			add(x.RecordID, crossing.TraceFact{Status: crossing.TraceIdentified, At: x.At, Source: "remains:" + x.Remains})
+		}
+	}
+	rows.Close()
+	out := make([]TraceResult, 0, len(subjects))
+	for _, sub := range subjects {
+		t, err := crossing.DeriveTrace(sub.id, facts[sub.id])
+		if err != nil {
+			return nil, errs.E("sqlstore.traces", errs.Internal, err)
+		}
+		name := StagePerson{Surname: sub.fields.Surname, GivenNames: sub.fields.GivenNames, Patronymic: sub.fields.Patronymic, FullName: sub.fields.FullName}.Name()
+		out = append(out, TraceResult{RecordID: sub.id, Party: sub.party, Kind: sub.kind, Name: name, BirthDate: sub.fields.BirthDate, Trace: t})
+	}
+	return out, nil
+}
+
+// RemainsInput is one item of the repatriation of remains, by Kind:
+// "batch", "package", "remains", "link", "identification" or "hand_back"
+// (a batch and the remains it hands back).
+type RemainsInput struct {
+	Kind           string                   `json:"kind"`
+	Batch          *crossing.Batch          `json:"batch,omitempty"`
+	Package        *crossing.Package        `json:"package,omitempty"`
+	Remains        *crossing.Remains        `json:"remains,omitempty"`
+	Link           *crossing.Link           `json:"link,omitempty"`
+	Identification *crossing.Identification `json:"identification,omitempty"`
+	HandBack       []string                 `json:"hand_back,omitempty"` // remains ids, with Batch
+}
+
+// RemainsView is an exchange's repatriation of remains: counts per
+// direction (no parity) and every remains with its identifications.
+type RemainsView struct {
+	Exchange string                   `json:"exchange"`
+	Summary  []crossing.Direction     `json:"summary"`
+	Remains  []crossing.RemainsStatus `json:"remains"`
+}
+
+type remainsRow struct {
+	kind, id string
+	in       RemainsInput
+}
+
+// apply applies one item to the flow.
+func (in RemainsInput) apply(r *crossing.Repatriation) (id string, content map[string]string, err error) {
+	const op = "sqlstore.RecordRemains"
+	missing := func(f string) error {
+		return errs.E(op, errs.Invalid, errs.FieldError{Field: f, Message: "is required for kind " + in.Kind})
+	}
+	switch in.Kind {
+	case "batch":
+		if in.Batch == nil {
+			return "", nil, missing("batch")
+		}
+		return in.Batch.ID, in.Batch.Content(), r.AddBatch(*in.Batch)
+	case "package":
+		if in.Package == nil {
+			return "", nil, missing("package")
+		}
+		return in.Package.ID, in.Package.Content(), r.AddPackage(*in.Package)
+	case "remains":
+		if in.Remains == nil {
+			return "", nil, missing("remains")
+		}
+		return in.Remains.ID, in.Remains.Content(), r.AddRemains(*in.Remains)
+	case "link":
+		if in.Link == nil {
+			return "", nil, missing("link")
+		}
+		return in.Link.Package + "/" + in.Link.Remains, in.Link.Content(), r.Link(*in.Link)
+	case "identification":
+		if in.Identification == nil {
+			return "", nil, missing("identification")
+		}
+		return in.Identification.ID, in.Identification.Content(), r.Identify(*in.Identification)
+	case "hand_back":
+		if in.Batch == nil {
+			return "", nil, missing("batch")
+		}
+		c := in.Batch.Content()
+		c["hand_back"] = strings.Join(in.HandBack, ",")
+		return in.Batch.ID, c, r.HandBack(*in.Batch, in.HandBack)
+	}
+	return "", nil, errs.E(op, errs.Invalid, errs.FieldError{Field: "kind", Message: "use batch, package, remains, link, identification or hand_back"})
+}
+
+// remainsMu serialises changes to the remains of one exchange.
+var remainsMu sync.Mutex
+
+// repatriation replays the stored items of an exchange's remains flow.
+func (db *DB) repatriation(ctx context.Context, exID string, parties [2]string) (*crossing.Repatriation, []string, []remainsRow, error) {
+	r, err := crossing.NewRepatriation(parties[0], parties[1])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rows, err := db.query(ctx, `SELECT kind, item_id, body FROM remains_items WHERE exchange_id = ? ORDER BY seq`, exID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	var stored []remainsRow
+	for rows.Next() {
+		var row remainsRow
+		var body string
+		if err := rows.Scan(&row.kind, &row.id, &body); err != nil {
+			return nil, nil, nil, err
+		}
+		if err := json.Unmarshal([]byte(body), &row.in); err != nil {
+			return nil, nil, nil, err
+		}
+		if _, _, err := row.in.apply(r); err != nil {
+			return nil, nil, nil, errs.E("sqlstore.repatriation", errs.Internal, "stored remains do not replay", err)
+		}
+		if row.kind == "remains" {
+			ids = append(ids, row.id)
+		}
+		stored = append(stored, row)
+	}
+	return r, ids, stored, rows.Err()
+}
+
+// RecordRemains records one item of an exchange's repatriation of remains
+// (the mediator's operator), with a remains.recorded log leaf committing
+// to its content. The same item again changes nothing; other content
+// under the same id is a Conflict.
+func (db *DB) RecordRemains(ctx context.Context, s access.Scope, exID string, in RemainsInput) (RemainsView, error) {
+	const op = "sqlstore.RecordRemains"
+	if err := access.Decide(s, access.StageManage, access.Resource{}); err != nil {
+		return RemainsView{}, errs.E(op, err)
+	}
+	parties, err := db.exchangeParties(ctx, exID)
+	if err != nil {
+		return RemainsView{}, errs.E(op, err)
+	}
+	remainsMu.Lock()
+	defer remainsMu.Unlock()
+	r, _, stored, err := db.repatriation(ctx, exID, parties)
+	if err != nil {
+		return RemainsView{}, errs.E(op, errs.Internal, err)
+	}
+	if in.Identification != nil && in.Identification.At.IsZero() {
+		in.Identification.At = db.Now().UTC().Truncate(time.Microsecond)
+	}
+	id, content, err := in.apply(r)
+	if err != nil {
+		return RemainsView{}, errs.E(op, err)
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		return RemainsView{}, errs.E(op, errs.Internal, err)
+	}
+	dup := false
+	for _, row := range stored {
+		if b, _ := json.Marshal(row.in); row.kind == in.Kind && row.id == id && string(b) == string(body) {
+			dup = true
+		}
+	}
+	if !dup {
+		err = db.write(ctx, func(tx *Tx) error {
+			if _, err := tx.exec(ctx, `INSERT INTO remains_items (exchange_id, kind, item_id, body, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				exID, in.Kind, id, string(body), s.Login, fmtTime(tx.now)); err != nil {
+				return err
+			}
+			c, err := audit.CanonicalJSON(content)
+			if err != nil {
+				return err
+			}
+			return tx.appendLeaf(ctx, leafRemainsRecorded, s, exID, "remains:"+exID+"/"+in.Kind, audit.TagHandover, c)
+		})
+		if err != nil {
+			return RemainsView{}, errs.E(op, err)
+		}
+	}
+	return db.remainsView(ctx, exID, parties)
+}
+
+// Remains returns an exchange's repatriation of remains.
+func (db *DB) Remains(ctx context.Context, s access.Scope, exID string) (RemainsView, error) {
+	const op = "sqlstore.Remains"
+	if err := access.Decide(s, access.ReportRead, access.Resource{Party: s.Party}); err != nil {
+		return RemainsView{}, errs.E(op, err)
+	}
+	parties, err := db.exchangeParties(ctx, exID)
+	if err != nil {
+		return RemainsView{}, errs.E(op, err)
+	}
+	if err := mayUseStage(s, parties, exID); err != nil {
+		return RemainsView{}, errs.E(op, err)
+	}
+	return db.remainsView(ctx, exID, parties)
+}
+
+func (db *DB) remainsView(ctx context.Context, exID string, parties [2]string) (RemainsView, error) {
+	r, ids, _, err := db.repatriation(ctx, exID, parties)
+	if err != nil {
+		return RemainsView{}, errs.E("sqlstore.Remains", errs.Internal, err)
+	}
+	v := RemainsView{Exchange: exID, Summary: r.Summary(), Remains: []crossing.RemainsStatus{}}
+	for _, id := range ids {
+		st, err := r.Status(id)
+		if err != nil {
+			return RemainsView{}, err
+		}
+		v.Remains = append(v.Remains, st)
+	}
+	return v, nil
+}
