@@ -123,7 +123,7 @@ func runLink(ctx context.Context, m *Main, args []string) error {
 		return rerr
 	}
 	p := m.linkProgress()
-	res, err := match.Link(left, right, cfg, match.Options{Progress: p.report})
+	res, err := match.Link(left, right, cfg, match.Options{Progress: p.report, NoExplanations: !*explain})
 	p.done()
 	if err != nil {
 		return err
@@ -161,7 +161,7 @@ func runDedupe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	p := m.linkProgress()
-	res, err := match.Dedupe(recs, cfg, match.Options{Progress: p.report})
+	res, err := match.Dedupe(recs, cfg, match.Options{Progress: p.report, NoExplanations: true})
 	p.done()
 	if err != nil {
 		return err

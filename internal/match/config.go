@@ -162,8 +162,6 @@ func DefaultConfig() Config {
 			{Name: "given_patronymic_year", On: []string{"given_name:key", "patronymic:key", "birth_date:year", "surname:initial"}},
 			{Name: "service_number", On: []string{"service_number:digits"}},
 			{Name: "date_initials", On: []string{"birth_date:date", "surname:initial", "given_name:initial"}, Unordered: true},
-			{Name: "date_surname_initial", On: []string{"birth_date:date", "surname:initial"}},
-			{Name: "date_given_initial", On: []string{"birth_date:date", "given_name:initial"}},
 			{Name: "unit_surname", On: []string{"unit:exact", "surname:key"}},
 			{Name: "unit_given_initial", On: []string{"unit:exact", "given_name:key", "surname:initial"}},
 		},

@@ -8,7 +8,6 @@ type date struct {
 	m, d int8
 }
 
-func (d date) known() bool { return d.y != 0 }
 func (d date) full() bool  { return d.y != 0 && d.m != 0 && d.d != 0 }
 
 // pack gives the date as yyyymmdd with zeros for unknown parts.

@@ -67,6 +67,9 @@ type Options struct {
 	// Candidates, when true, keeps all scored candidates above the
 	// threshold in Result.Pairs instead of the one-to-one assignment.
 	Candidates bool
+	// NoExplanations leaves Pair.Explanation empty, for callers that only
+	// write ids and scores (it saves a comparison per reported pair).
+	NoExplanations bool
 }
 
 // Link links two lists: every left record to at most one right record and
@@ -217,13 +220,18 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 	default:
 		res.Pairs = assign(scored)
 	}
-	e.parallel(len(res.Pairs), "explain", func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			p := &res.Pairs[i]
-			p.LeftID, p.RightID = left[p.Left].ID, right[p.Right].ID
-			p.Explanation = e.explain(p.Left, p.Right, w)
-		}
-	})
+	for i := range res.Pairs {
+		p := &res.Pairs[i]
+		p.LeftID, p.RightID = left[p.Left].ID, right[p.Right].ID
+	}
+	if !opt.NoExplanations {
+		e.parallel(len(res.Pairs), "explain", func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				p := &res.Pairs[i]
+				p.Explanation = e.explain(p.Left, p.Right, w)
+			}
+		})
+	}
 	return res, nil
 }
 
@@ -493,8 +501,7 @@ func cluster(sorted []Pair, n int) ([]Pair, []int) {
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(x int) int {
+	find := func(x int) int {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]

@@ -179,9 +179,13 @@ func em(h histogram, levels []int, priorM [][]float64, lambda float64, iters int
 	lambda0 := lambda
 	mNew := make([][]float64, nf)
 	uNew := make([][]float64, nf)
+	logM := make([][]float64, nf)
+	logU := make([][]float64, nf)
 	for f := range mNew {
 		mNew[f] = make([]float64, levels[f])
 		uNew[f] = make([]float64, levels[f])
+		logM[f] = make([]float64, levels[f])
+		logU[f] = make([]float64, levels[f])
 	}
 	it, converged := 0, false
 	for it = 1; it <= iters; it++ {
@@ -190,12 +194,17 @@ func em(h histogram, levels []int, priorM [][]float64, lambda float64, iters int
 			clear(uNew[f])
 		}
 		var sumG float64
+		for f := 0; f < nf; f++ {
+			for l := range m[f] {
+				logM[f][l], logU[f][l] = math.Log(m[f][l]), math.Log(u[f][l])
+			}
+		}
 		for _, r := range rows {
 			lm, lu := math.Log(lambda), math.Log(1-lambda)
 			for f := 0; f < nf; f++ {
 				if l := r.lv[f]; l != missing {
-					lm += math.Log(m[f][l])
-					lu += math.Log(u[f][l])
+					lm += logM[f][l]
+					lu += logU[f][l]
 				}
 			}
 			g := 1 / (1 + math.Exp(lu-lm))

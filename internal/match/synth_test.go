@@ -26,8 +26,8 @@ func synthTruth(set pairs.Set) map[string]string {
 
 func TestSynthCrossScript(t *testing.T) {
 	n := 4000
-	if testing.Short() {
-		n = 1000
+	if testing.Short() || raceEnabled {
+		n = 1500
 	}
 	set := pairs.Generate(pairs.Options{N: n, Seed: 42})
 	cfg := DefaultConfig()
