@@ -8,7 +8,7 @@ type date struct {
 	m, d int8
 }
 
-func (d date) full() bool  { return d.y != 0 && d.m != 0 && d.d != 0 }
+func (d date) full() bool { return d.y != 0 && d.m != 0 && d.d != 0 }
 
 // pack gives the date as yyyymmdd with zeros for unknown parts.
 func (d date) pack() int32 { return int32(d.y)*10000 + int32(d.m)*100 + int32(d.d) }
