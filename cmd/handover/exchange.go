@@ -372,9 +372,6 @@ func runExchangeOpen(ctx context.Context, m *Main, args []string) error {
 		}
 		*d.t = t
 	}
-	if err := ex.Validate(); err != nil {
-		return err
-	}
 	out, err := c.OpenExchange(ctx, ex)
 	if err != nil {
 		return err
