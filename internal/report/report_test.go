@@ -1,0 +1,107 @@
+package report_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/handover-project/handover/internal/crossing"
+	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/report"
+)
+
+func sampleList(n int) report.List {
+	l := report.List{Exchange: "ex-1", ExchangeName: "Стамбул, 16 травня 2025", Stage: 1, Side: "RU", Receiver: "UA", Crossing: "Belarus–Ukraine border",
+		Window:           crossing.Window{Start: time.Date(2025, 5, 23, 8, 0, 0, 0, time.UTC), End: time.Date(2025, 5, 23, 20, 0, 0, 0, time.UTC)},
+		AgreementVersion: 1, AgreementHash: strings.Repeat("ab", 32), Printed: time.Date(2025, 5, 22, 18, 0, 0, 0, time.UTC)}
+	for i := range n {
+		l.Rows = append(l.Rows, report.ListRow{RecordID: fmt.Sprintf("r%d", i), Name: fmt.Sprintf("Коваленко Олександр Петрович %d", i), BirthDate: "1990-05-17",
+			Category: "military", ServiceNumber: "АА-123456", Reserve: i >= n-3, Outcome: "outstanding"})
+	}
+	return l
+}
+
+// TestListPDF checks the structure of a printed list: the page count, the
+// embedded font, the hash and "page x of y" on every page; and, when
+// poppler's pdftotext is installed, the Cyrillic text as a reader sees it.
+func TestListPDF(t *testing.T) {
+	var b bytes.Buffer
+	if err := report.ListPDF(&b, sampleList(120)); err != nil {
+		t.Fatal(err)
+	}
+	pdf := b.Bytes()
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatal("not a PDF")
+	}
+	pages := len(regexp.MustCompile(`/Type /Page\b`).FindAll(pdf, -1))
+	if pages < 3 {
+		t.Errorf("%d pages for 120 persons, want 3 or more", pages)
+	}
+	for _, want := range []string{"/FontFile2", "/BaseFont /utf8dejavu"} {
+		if !bytes.Contains(pdf, []byte(want)) {
+			t.Errorf("the PDF has no %s: the font is not embedded", want)
+		}
+	}
+	if os.Getenv("HANDOVER_PDF_OUT") != "" {
+		os.WriteFile(os.Getenv("HANDOVER_PDF_OUT"), pdf, 0o644)
+	}
+	tool, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Log("pdftotext not installed: text not checked")
+		return
+	}
+	f := t.TempDir() + "/list.pdf"
+	os.WriteFile(f, pdf, 0o644)
+	out, err := exec.Command(tool, "-layout", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	perPage := strings.Split(text, "\f")
+	for i, p := range perPage[:pages] {
+		if !strings.Contains(p, fmt.Sprintf("Page %d of %d", i+1, pages)) || !strings.Contains(p, strings.Repeat("ab", 32)) {
+			t.Errorf("page %d lacks its number or the agreement hash", i+1)
+		}
+	}
+	for _, want := range []string{"Коваленко Олександр Петрович 0", "АА-123456", "Mediator's observer", "Reserve list"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the text has no %q", want)
+		}
+	}
+}
+
+func TestXLSX(t *testing.T) {
+	sides := map[string]crossing.SideReport{
+		"UA": {ByCategory: map[person.Category]crossing.Counts{person.Military: {Planned: 2, HandedOver: 2}}, Total: crossing.Counts{Planned: 2, HandedOver: 2}},
+		"RU": {ByCategory: map[person.Category]crossing.Counts{person.Military: {Planned: 2, HandedOver: 1, Refused: 1}}, Total: crossing.Counts{Planned: 2, HandedOver: 1, Refused: 1}},
+	}
+	st := report.Stage{Stage: 1, State: "closed", Sides: sides, Discrepancy: "one refusal not balanced",
+		Flags: []crossing.Flag{{Side: "RU", Kind: "unlisted", Event: "e9", Category: person.Civilian, Reason: "not on the agreement"}}}
+	x := report.Build("ex-1", 1, "hash", []report.Stage{st})
+	if x.Total["RU"].Refused != 1 || len(x.Discrepancies) != 2 {
+		t.Fatalf("report: %+v", x)
+	}
+	var b bytes.Buffer
+	if err := report.XLSX(&b, x); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("Stages")
+	if len(rows) != 5 || rows[0][5] != "planned" {
+		t.Fatalf("Stages sheet: %v", rows)
+	}
+	d, _ := f.GetRows("Discrepancies")
+	if len(d) != 3 || d[1][2] != "closed_without_parity" {
+		t.Fatalf("Discrepancies sheet: %v", d)
+	}
+}
