@@ -128,7 +128,7 @@ func (r *proofReader) hashes(op string) ([]tlog.Hash, error) {
 		if s == "" {
 			return hs, nil
 		}
-		b, err := base64.StdEncoding.DecodeString(s)
+		b, err := base64.StdEncoding.Strict().DecodeString(s)
 		if err != nil || len(b) != tlog.HashSize {
 			return nil, r.fail(op, "%s is not a base64 SHA-256 hash", abbrev(s))
 		}
@@ -149,7 +149,7 @@ func ParseInclusionProof(data []byte) (InclusionProof, error) {
 	if !ok {
 		return InclusionProof{}, r.fail(op, "missing the \"extra\" line with the leaf")
 	}
-	leaf, err := base64.StdEncoding.DecodeString(extra)
+	leaf, err := base64.StdEncoding.Strict().DecodeString(extra)
 	if err != nil {
 		return InclusionProof{}, r.fail(op, "leaf is not base64")
 	}
@@ -178,7 +178,7 @@ func ParseConsistencyProof(data []byte) (ConsistencyProof, error) {
 	var p ConsistencyProof
 	s, _ := r.next()
 	old, ok := strings.CutPrefix(s, "old ")
-	b, err := base64.StdEncoding.DecodeString(old)
+	b, err := base64.StdEncoding.Strict().DecodeString(old)
 	if !ok || err != nil {
 		return ConsistencyProof{}, r.fail(op, "missing or bad \"old\" line with the old checkpoint")
 	}
