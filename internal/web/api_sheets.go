@@ -172,6 +172,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, sc access.
 		return err
 	}
 	ix := sheet.NewIndex()
+	var corrected []string
 	filter := sqlstore.RecordFilter{Party: party, Kind: kind, Limit: 1000}
 	for {
 		page, err := s.db.Records(r.Context(), sc, filter)
@@ -181,11 +182,25 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, sc access.
 		for i := range page.Records {
 			rec := &page.Records[i]
 			ix.Add(rec.ID, &rec.Fields, rec.Provenance.SourceRef)
+			if rec.Version > 1 {
+				corrected = append(corrected, rec.ID)
+			}
 		}
 		if page.Next == "" {
 			break
 		}
 		filter.Cursor = page.Next
+	}
+	// A corrected record's current version has lost its file reference and
+	// perhaps the identity it was imported with: index every version.
+	for _, id := range corrected {
+		versions, err := s.db.RecordHistory(r.Context(), sc, id)
+		if err != nil {
+			return err
+		}
+		for i := range versions {
+			ix.Add(id, &versions[i].Fields, versions[i].Provenance.SourceRef)
+		}
 	}
 	f.Plan(ix, form.duplicates == "keep") // f.Rows: the rows to store
 	f.Report.DryRun = form.dryRun

@@ -121,6 +121,21 @@ func TestImportAPI(t *testing.T) {
 		if !strings.Contains(string(b), `"source":"uk-title.xlsx"`) || !strings.Contains(string(b), `"source_ref":"sha256:`+rep.SHA256+` sheet Полонені row 5"`) {
 			t.Errorf("provenance: %s", b)
 		}
+		// A record corrected since (its name changed) is still recognised
+		// as coming from this file.
+		_, b = e.do("ua-reg", "GET", "/api/v1/records?limit=1", nil)
+		var page sqlstore.RecordPage
+		json.Unmarshal(b, &page)
+		corr := map[string]any{"base_version": 1, "reason": "typo", "kind": "held", "category": "military", "surname": "Виправлений", "given_names": "Новий"}
+		if st, b := e.do("ua-reg", "PUT", "/api/v1/records/"+page.Records[0].ID, corr); st != 200 {
+			t.Fatalf("correct: %d %s", st, b)
+		}
+		st, b = e.upload("ua-reg", importForm("UA", "held"), "uk-title.xlsx", fixtureFile(t, "uk-title.xlsx"))
+		rep = sheet.Report{}
+		json.Unmarshal(b, &rep)
+		if st != 200 || rep.Imported != 0 || rep.Duplicates[0].Code != sheet.CodeAlreadyImported {
+			t.Fatalf("re-import after a correction: %d %s", st, b)
+		}
 		// The other party's registrar may not import into UA's register.
 		if st, b := e.upload("ru-reg", importForm("UA", "held"), "x.csv", matrixCSV); st != 403 {
 			t.Errorf("ru-reg into UA: %d %s", st, b)
