@@ -82,6 +82,7 @@ func New(db *sqlstore.DB, log *slog.Logger, cfg Config) *Server {
 	s.registerExchangeRoutes()
 	s.registerUIRoutes()
 	s.registerSheetRoutes()
+	s.registerCrossingRoutes()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}

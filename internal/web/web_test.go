@@ -362,6 +362,19 @@ var allowedTo = map[string][]string{
 	"POST /api/v1/matching/decisions":                          {"mediator_operator"},
 	"POST /api/v1/matching/disclosures":                        {"mediator_operator"},
 	"GET /api/v1/matches":                                      {"party_registrar any", "party_approver any"},
+	"POST /api/v1/exchanges/{id}/stages":                       {"mediator_operator"},
+	"GET /api/v1/exchanges/{id}/stages":                        {"party_registrar any", "party_approver any", "checkpoint_officer any", "checkpoint_officer", "mediator_operator", "auditor"},
+	"GET /api/v1/exchanges/{id}/stages/{n}":                    {"party_registrar any", "party_approver any", "checkpoint_officer any", "checkpoint_officer", "mediator_operator", "auditor"},
+	"POST /api/v1/exchanges/{id}/stages/{n}/events":            {"checkpoint_officer any", "checkpoint_officer"},
+	"POST /api/v1/exchanges/{id}/stages/{n}/transitions":       {"mediator_operator"},
+	"GET /api/v1/exchanges/{id}/stages/{n}/lookup":             {"party_registrar any", "party_approver any", "checkpoint_officer any", "checkpoint_officer", "mediator_operator", "auditor"},
+	"GET /api/v1/exchanges/{id}/stages/{n}/lists/{party}":      {"party_registrar any", "party_approver any", "checkpoint_officer any", "checkpoint_officer", "mediator_operator", "auditor"},
+	"GET /api/v1/exchanges/{id}/report":                        {"party_registrar any", "party_approver any", "checkpoint_officer any", "checkpoint_officer", "mediator_operator", "auditor"},
+	"POST /api/v1/exchanges/{id}/remains":                      {"mediator_operator"},
+	"GET /api/v1/exchanges/{id}/remains":                       {"party_registrar any", "party_approver any", "checkpoint_officer any", "checkpoint_officer", "mediator_operator", "auditor"},
+	"GET /api/v1/trace":                                        {"party_registrar any", "party_approver any"},
+	"GET /api/v1/trace/changes":                                {"party_registrar any", "party_approver any"},
+	"GET /api/v1/trace/{id}":                                   {"party_registrar own", "party_approver own"},
 
 	// Pages (ui_test.go: uiMatrixRequest says how each is called).
 	"GET /static/{path...}":               {"*"},
@@ -575,6 +588,9 @@ func TestAuthzMatrix(t *testing.T) {
 					}
 					if key == "GET /api/v1/exchanges/{id}/agreement" || key == "POST /api/v1/exchanges/{id}/agreement/signatures" {
 						denied = st == 403 // no agreement yet: allowed callers get 404
+					}
+					if strings.Contains(key, "/stages") || strings.HasSuffix(key, "/report") || strings.HasSuffix(key, "/remains") {
+						denied = st == 403 // no signed agreement, no stage, an empty item: allowed callers get 404, 409 or 400
 					}
 					if (key == "POST /api/v1/users/{login}/disable" || key == "POST /admin/users/{login}/disable") && want && st == 404 {
 						denied = false // disabled already by the first call
