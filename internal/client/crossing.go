@@ -1,0 +1,141 @@
+package client
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/handover-project/handover/internal/crossing"
+	"github.com/handover-project/handover/internal/report"
+	"github.com/handover-project/handover/internal/sqlstore"
+)
+
+// At the crossing (docs/design/crossing.md): stages, handover events, the
+// officer's lookup, printed lists, reports, remains and trace status.
+
+func stagePath(exID string, n int, rest ...string) string {
+	return exchangePath(exID, append([]string{"stages", strconv.Itoa(n)}, rest...)...)
+}
+
+// OpenStage opens stage n of the exchange's signed agreement (mediator).
+func (c *Client) OpenStage(ctx context.Context, exID string, n int) (sqlstore.StageView, error) {
+	var out sqlstore.StageView
+	err := c.Do(ctx, "POST", exchangePath(exID, "stages"), map[string]int{"stage": n}, &out)
+	return out, err
+}
+
+// Stages returns every stage of the exchange's signed agreement.
+func (c *Client) Stages(ctx context.Context, exID string) ([]sqlstore.StageView, error) {
+	var out struct {
+		Stages []sqlstore.StageView `json:"stages"`
+	}
+	err := c.Do(ctx, "GET", exchangePath(exID, "stages"), nil, &out)
+	return out.Stages, err
+}
+
+// Stage returns one open stage with its parity report.
+func (c *Client) Stage(ctx context.Context, exID string, n int) (sqlstore.StageView, error) {
+	var out sqlstore.StageView
+	err := c.Do(ctx, "GET", stagePath(exID, n), nil, &out)
+	return out, err
+}
+
+// RecordEvents sends handover events (one, or a queue recorded offline)
+// and returns the answer to each: applied, duplicate or refused. Resending
+// the same queue after a dropped connection records nothing twice.
+func (c *Client) RecordEvents(ctx context.Context, exID string, n int, events []crossing.Event) (sqlstore.RecordResult, error) {
+	var out sqlstore.RecordResult
+	err := c.Do(ctx, "POST", stagePath(exID, n, "events"), map[string]any{"events": events}, &out)
+	return out, err
+}
+
+// Transition sends stage transitions (mediator): closing, closed (with a
+// reason when parity fails), suspended, resumed, cancelled, slipped.
+func (c *Client) Transition(ctx context.Context, exID string, n int, events ...crossing.Event) (sqlstore.RecordResult, error) {
+	var out sqlstore.RecordResult
+	err := c.Do(ctx, "POST", stagePath(exID, n, "transitions"), map[string]any{"events": events}, &out)
+	return out, err
+}
+
+// Lookup finds persons of a stage by service number, record id or name.
+func (c *Client) Lookup(ctx context.Context, exID string, n int, q string) ([]sqlstore.LookupHit, error) {
+	var out struct {
+		Persons []sqlstore.LookupHit `json:"persons"`
+	}
+	err := c.Do(ctx, "GET", stagePath(exID, n, "lookup")+"?"+url.Values{"q": {q}}.Encode(), nil, &out)
+	return out.Persons, err
+}
+
+// StageList returns a party's list of a stage.
+func (c *Client) StageList(ctx context.Context, exID string, n int, party string) (sqlstore.StageList, error) {
+	var out sqlstore.StageList
+	err := c.Do(ctx, "GET", stagePath(exID, n, "lists", party), nil, &out)
+	return out, err
+}
+
+// StageListPDF returns a party's printed list of a stage.
+func (c *Client) StageListPDF(ctx context.Context, exID string, n int, party string) ([]byte, error) {
+	return c.raw(ctx, "GET", stagePath(exID, n, "lists", party)+"?format=pdf")
+}
+
+// Report returns the exchange report over its stages.
+func (c *Client) Report(ctx context.Context, exID string) (report.Exchange, error) {
+	var out report.Exchange
+	err := c.Do(ctx, "GET", exchangePath(exID, "report"), nil, &out)
+	return out, err
+}
+
+// ReportXLSX returns the exchange report as a workbook.
+func (c *Client) ReportXLSX(ctx context.Context, exID string) ([]byte, error) {
+	return c.raw(ctx, "GET", exchangePath(exID, "report")+"?format=xlsx")
+}
+
+// RecordRemains records one item of the repatriation of remains.
+func (c *Client) RecordRemains(ctx context.Context, exID string, in sqlstore.RemainsInput) (sqlstore.RemainsView, error) {
+	var out sqlstore.RemainsView
+	err := c.Do(ctx, "POST", exchangePath(exID, "remains"), in, &out)
+	return out, err
+}
+
+// Remains returns the repatriation of remains of an exchange.
+func (c *Client) Remains(ctx context.Context, exID string) (sqlstore.RemainsView, error) {
+	var out sqlstore.RemainsView
+	err := c.Do(ctx, "GET", exchangePath(exID, "remains"), nil, &out)
+	return out, err
+}
+
+// Trace returns the trace status of one of the caller's party's records.
+func (c *Client) Trace(ctx context.Context, recordID string) (sqlstore.TraceResult, error) {
+	var out sqlstore.TraceResult
+	err := c.Do(ctx, "GET", "/api/v1/trace/"+url.PathEscape(recordID), nil, &out)
+	return out, err
+}
+
+// TraceSearch finds the caller's party's sought persons by name and birth
+// date (or its prefix; empty for any).
+func (c *Client) TraceSearch(ctx context.Context, name, birth string) ([]sqlstore.TraceResult, error) {
+	var out struct {
+		Persons []sqlstore.TraceResult `json:"persons"`
+	}
+	q := url.Values{"name": {name}}
+	if birth != "" {
+		q.Set("birth_date", birth)
+	}
+	err := c.Do(ctx, "GET", "/api/v1/trace?"+q.Encode(), nil, &out)
+	return out.Persons, err
+}
+
+// TraceChanges returns the trace status changes since a time.
+func (c *Client) TraceChanges(ctx context.Context, since time.Time) ([]sqlstore.TraceChange, error) {
+	var out struct {
+		Changes []sqlstore.TraceChange `json:"changes"`
+	}
+	err := c.Do(ctx, "GET", "/api/v1/trace/changes?"+url.Values{"since": {since.UTC().Format(time.RFC3339)}}.Encode(), nil, &out)
+	return out.Changes, err
+}
+
+// TraceChangesCSV returns the trace status changes since a time as CSV.
+func (c *Client) TraceChangesCSV(ctx context.Context, since time.Time) ([]byte, error) {
+	return c.raw(ctx, "GET", "/api/v1/trace/changes?"+url.Values{"since": {since.UTC().Format(time.RFC3339)}, "format": {"csv"}}.Encode())
+}
