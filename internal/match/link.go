@@ -70,6 +70,8 @@ type Options struct {
 	// NoExplanations leaves Pair.Explanation empty, for callers that only
 	// write ids and scores (it saves a comparison per reported pair).
 	NoExplanations bool
+
+	fitLeft int // tests: overrides maxFitLeft
 }
 
 // Link links two lists: every left record to at most one right record and
@@ -101,6 +103,7 @@ type engine struct {
 	blocker     *blocker
 	ix          *index
 	caches      []*simCache // one per worker
+	apartFields [][]int     // Config.Apart as field indices
 }
 
 // maxFitLeft is the number of left records whose candidates EM sees; longer
@@ -115,6 +118,13 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 		return Result{}, errs.E("match.Link", errs.Invalid, "too many records")
 	}
 	e := &engine{cfg: &cfg, cmp: newComparer(&cfg), left: left, right: right, self: self, progress: opt.Progress}
+	for _, rule := range cfg.Apart {
+		var fs []int
+		for _, name := range rule {
+			fs = append(fs, cfg.index(name))
+		}
+		e.apartFields = append(e.apartFields, fs)
+	}
 	e.workers = cfg.Workers
 	if e.workers <= 0 {
 		e.workers = runtime.GOMAXPROCS(0)
@@ -139,7 +149,11 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 	// Fit on the candidates of all left records, or of every stride-th
 	// one for long lists; a full sweep then scores. When the fit saw
 	// everything, its candidates are kept and scored directly.
-	stride := max(1, (len(left)+maxFitLeft-1)/maxFitLeft)
+	fit := maxFitLeft
+	if opt.fitLeft > 0 {
+		fit = opt.fitLeft
+	}
+	stride := max(1, (len(left)+fit-1)/fit)
 	keep := stride == 1
 	fitStates := e.sweep(stride, "block", func(st *sweepState, i int, j int32) {
 		pat := e.cmp.compare(&e.left[i], &e.right[j], &e.lp[i], &e.rp[j], st.levels, st.sc)
@@ -530,10 +544,9 @@ func cluster(sorted []Pair, n int) ([]Pair, []int) {
 // apart returns the name of the first Config.Apart rule whose fields all
 // disagree outright in pattern pat, or "".
 func (e *engine) apart(pat uint64) string {
-	for _, rule := range e.cfg.Apart {
+	for r, rule := range e.apartFields {
 		all := true
-		for _, name := range rule {
-			f := e.cfg.index(name)
+		for _, f := range rule {
 			l := uint8(pat >> (4 * f) & 15)
 			if l == missing || int(l) != e.cmp.levels[f]-1 {
 				all = false
@@ -541,22 +554,19 @@ func (e *engine) apart(pat uint64) string {
 			}
 		}
 		if all {
-			return strings.Join(rule, "+")
+			return strings.Join(e.cfg.Apart[r], "+")
 		}
 	}
 	return ""
 }
 
-// nameBound is the most the name fields can add to a weight.
-func (e *engine) nameBound(w *weights) float64 {
-	b := 0.0
+// nameBound is, per name field, the most its level can add to a weight
+// (before term-frequency adjustment).
+func (e *engine) nameBound(w *weights) []float64 {
+	b := make([]float64, len(e.cfg.Fields))
 	for f, fd := range e.cfg.Fields {
-		if fd.Compare != CompareName {
-			continue
-		}
-		b += slices.Max(w.w[f])
-		if fd.TF {
-			b += maxTFAdjust
+		if fd.Compare == CompareName {
+			b[f] = max(0, slices.Max(w.w[f]))
 		}
 	}
 	return b
@@ -566,13 +576,17 @@ func (e *engine) nameBound(w *weights) float64 {
 // fields first and stops when even the best name levels could not lift the
 // pair to minW, or when an apart rule already holds. Most candidates of a
 // long list end there, before any name similarity is computed.
-func (e *engine) scoreBounded(i, j int, st *sweepState, w *weights, minW, bound float64) (float64, bool) {
+func (e *engine) scoreBounded(i, j int, st *sweepState, w *weights, minW float64, bound []float64) (float64, bool) {
 	ra, rb, a, b := &e.left[i], &e.right[j], &e.lp[i], &e.rp[j]
 	out := st.levels
 	t := w.prior
 	for f, fd := range e.cfg.Fields {
 		if fd.Compare == CompareName {
 			out[f] = missing
+			if !a.v[f].missing() && !b.v[f].missing() {
+				// The best the names could do, with this pair's values.
+				t += bound[f] + max(0, w.tfAdjust(f, 0, a.v[f], b.v[f]))
+			}
 			continue
 		}
 		l := e.cmp.level(f, ra, rb, a, b, st.sc)
@@ -581,7 +595,7 @@ func (e *engine) scoreBounded(i, j int, st *sweepState, w *weights, minW, bound 
 			t += w.w[f][l] + w.tfAdjust(f, l, a.v[f], b.v[f])
 		}
 	}
-	if t+bound < minW || e.apart(pattern(out)) != "" {
+	if t < minW || e.apart(pattern(out)) != "" {
 		return 0, false
 	}
 	for f, fd := range e.cfg.Fields {

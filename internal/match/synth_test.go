@@ -85,3 +85,27 @@ func TestSynthCrossScript(t *testing.T) {
 		t.Errorf("F1 = %.4f, want ≥ 0.98", f)
 	}
 }
+
+// TestSynthSampledFit runs the long-list path: EM on a sample of the left
+// records, then a bounded scoring sweep. It must find what the full path
+// finds.
+func TestSynthSampledFit(t *testing.T) {
+	set := pairs.Generate(pairs.Options{N: 1500, Seed: 43})
+	cfg := DefaultConfig()
+	left, right := synthRecords(cfg, set.Left), synthRecords(cfg, set.Right)
+	truth := synthTruth(set)
+	full, err := Link(left, right, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sampled, err := Link(left, right, cfg, Options{fitLeft: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, f1Full := f1(full.Pairs, truth)
+	_, _, f1Sampled := f1(sampled.Pairs, truth)
+	t.Logf("F1 full %.4f, sampled fit %.4f", f1Full, f1Sampled)
+	if f1Sampled < 0.98 || f1Sampled < f1Full-0.01 {
+		t.Errorf("sampled-fit F1 %.4f, full %.4f", f1Sampled, f1Full)
+	}
+}
