@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -42,6 +43,7 @@ type DB struct {
 	db      *sql.DB
 	dialect dialect
 	seal    *sealer
+	stmts   sync.Map // query text → *sql.Stmt
 	Now     func() time.Time
 }
 
@@ -128,12 +130,22 @@ func sqliteDSN(dsn string) (string, error) {
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "busy_timeout(10000)")
+	// A 64 MiB page cache per connection keeps a bulk import from spilling
+	// pages to the journal mid-transaction; temporary B-trees stay in memory.
+	q.Add("_pragma", "cache_size(-65536)")
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode(), nil
 }
 
-// Close closes the database.
-func (db *DB) Close() error { return db.db.Close() }
+// Close closes the prepared statements and the database.
+func (db *DB) Close() error {
+	db.stmts.Range(func(_, s any) bool {
+		s.(*sql.Stmt).Close()
+		return true
+	})
+	return db.db.Close()
+}
 
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect.name }
@@ -179,11 +191,46 @@ func (db *DB) write(ctx context.Context, fn func(*Tx) error) error {
 	return nil
 }
 
+// stmt returns the prepared statement for q, preparing it on first use.
+// Reads outside transactions repeat a few statements many times (a token
+// lookup and a record read per request); parsing them again each time was
+// most of a read's cost on SQLite.
+func (db *DB) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if s, ok := db.stmts.Load(q); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := db.db.PrepareContext(ctx, db.dialect.rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(q, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// maxCachedQueryLen keeps one-off statements (long IN lists) out of the
+// statement cache.
+const maxCachedQueryLen = 2000
+
 func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if len(q) <= maxCachedQueryLen && len(args) <= 16 {
+		s, err := db.stmt(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return s.QueryContext(ctx, args...)
+	}
 	return db.db.QueryContext(ctx, db.dialect.rebind(q), args...)
 }
 
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if len(q) <= maxCachedQueryLen && len(args) <= 16 {
+		if s, err := db.stmt(ctx, q); err == nil {
+			return s.QueryRowContext(ctx, args...)
+		}
+	}
 	return db.db.QueryRowContext(ctx, db.dialect.rebind(q), args...)
 }
 

@@ -96,20 +96,20 @@ func (db *DB) CreateRecords(ctx context.Context, s access.Scope, nrs []NewRecord
 
 // insertRecords writes new records (version 1) in batched multi-row inserts.
 func (tx *Tx) insertRecords(ctx context.Context, who string, recs []person.Record) error {
-	const headCols = 5
+	const headCols = 6
 	batch := min(500, tx.d.maxParams()/12)
 	seqs := make(map[string]int64, len(recs))
 	for start := 0; start < len(recs); start += batch {
 		part := recs[start:min(start+batch, len(recs))]
 		var q strings.Builder
-		q.WriteString(`INSERT INTO records (id, party, kind, version, created_at) VALUES `)
+		q.WriteString(`INSERT INTO records (id, party, kind, version, created_at, category, status) VALUES `)
 		args := make([]any, 0, len(part)*headCols)
 		for i, r := range part {
 			if i > 0 {
 				q.WriteByte(',')
 			}
-			q.WriteString(`(?, ?, ?, 1, ?)`)
-			args = append(args, r.ID, r.Party, string(r.Kind), fmtTime(tx.now))
+			q.WriteString(`(?, ?, ?, 1, ?, ?, ?)`)
+			args = append(args, r.ID, r.Party, string(r.Kind), fmtTime(tx.now), string(r.Category), string(r.Status))
 		}
 		q.WriteString(` RETURNING seq, id`)
 		rows, err := tx.query(ctx, q.String(), args...)
@@ -239,7 +239,8 @@ func (db *DB) CorrectRecord(ctx context.Context, s access.Scope, id string, base
 		if err := tx.queryRow(ctx, `SELECT seq FROM records WHERE id = ?`, id).Scan(&seq); err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE records SET version = ? WHERE seq = ? AND version = ?`, base+1, seq, base)
+		res, err := tx.exec(ctx, `UPDATE records SET version = ?, category = ?, status = ? WHERE seq = ? AND version = ?`,
+			base+1, string(f.Category), string(f.Status), seq, base)
 		if err != nil {
 			return err
 		}
@@ -404,20 +405,25 @@ func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (Reco
 	}
 	var where []string
 	var args []any
-	where = append(where, `r.party IN (`+placeholders(len(parties))+`)`)
-	for _, p := range parties {
-		args = append(args, p)
+	if len(parties) < len(all) || f.Party != "" {
+		// Only when the scope does not read every party: a party filter
+		// over all of them would make the planner sort instead of walking
+		// the (party, seq) index.
+		where = append(where, `r.party IN (`+placeholders(len(parties))+`)`)
+		for _, p := range parties {
+			args = append(args, p)
+		}
 	}
 	if f.Kind != "" {
 		where = append(where, `r.kind = ?`)
 		args = append(args, string(f.Kind))
 	}
 	if f.Category != "" {
-		where = append(where, `v.category = ?`)
+		where = append(where, `r.category = ?`)
 		args = append(args, string(f.Category))
 	}
 	if f.Status != "" {
-		where = append(where, `v.status = ?`)
+		where = append(where, `r.status = ?`)
 		args = append(args, string(f.Status))
 	}
 	if t := strings.TrimSpace(f.Text); t != "" {
@@ -429,8 +435,12 @@ func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (Reco
 		args = append(args, after)
 	}
 	args = append(args, f.Limit+1)
-	q := `SELECT ` + recordCols + ` FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version WHERE ` +
-		strings.Join(where, ` AND `) + ` ORDER BY r.seq LIMIT ?`
+	cond := ""
+	if len(where) > 0 {
+		cond = ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q := `SELECT ` + recordCols + ` FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version` +
+		cond + ` ORDER BY r.seq LIMIT ?`
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return RecordPage{}, errs.E(op, errs.Internal, err)
