@@ -1165,23 +1165,33 @@ func runAgreementVerify(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	w := m.Stdout
+	header := func(a *exchange.Agreement, hash audit.Digest) {
+		prev := "none"
+		if a.Version > 1 {
+			prev = "sha256:" + a.Previous.String()
+		}
+		fmt.Fprintf(w, "exchange %s %q, version %d\n  previous: %s\n  sha256:   %s\n", a.Exchange.ID, a.Exchange.Name, a.Version, prev, hash)
+		for _, s := range a.Sides {
+			fmt.Fprintf(w, "  %s releases %d (reserve %d)\n", s.Party, len(s.Persons), len(s.Reserve))
+		}
+	}
 	v, err := exchange.Verify(doc, keys, nil)
 	if v == nil {
 		if err == nil {
 			err = errs.E(op, errs.Internal, "verification returned nothing")
 		}
+		// A refused signature refuses the document; say which document.
+		if k := errs.KindOf(err); k != errs.Invalid {
+			text := agreementText(doc)
+			if a, perr := exchange.ParseAgreement(text); perr == nil {
+				header(a, exchange.Hash(text))
+				fmt.Fprintf(w, "  REFUSED: %s\n", errs.Message(err))
+			}
+		}
 		return err
 	}
-	a := v.Agreement
-	w := m.Stdout
-	prev := "none"
-	if a.Version > 1 {
-		prev = "sha256:" + a.Previous.String()
-	}
-	fmt.Fprintf(w, "exchange %s %q, version %d\n  previous: %s\n  sha256:   %s\n", a.Exchange.ID, a.Exchange.Name, a.Version, prev, v.Hash)
-	for _, s := range a.Sides {
-		fmt.Fprintf(w, "  %s releases %d (reserve %d)\n", s.Party, len(s.Persons), len(s.Reserve))
-	}
+	header(v.Agreement, v.Hash)
 	for _, s := range v.Signatures {
 		fmt.Fprintf(w, "  signed for %s by %s\n", s.Role, s.KeyName)
 	}
