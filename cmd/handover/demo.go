@@ -535,12 +535,18 @@ machine with 'handover keygen' and only the public key is registered.
   mediator.key / .pub      mediator-demo, registered without a party: the mediator
   signers.txt              the signer keys file: "<role> <verifier key>" a line
 
+The server takes agreement signer keys from the registered log keys ('handover
+key list'), so these three are listed as log witnesses too; they never cosign
+checkpoints, so name the witnesses you need with 'handover verify inclusion
+--policy NAME,...' rather than "all".
+
 The demo's agreement, exchange %[1]s version %[2]d, is signed with all three.
 A copy is in %[3]s. Check it offline:
 
   handover agreement verify %[3]s --keys %[4]s
 
-Or fetch the document and the keys from the running demo (any demo token):
+Or fetch the document and the keys from the running demo (with the token of
+the mediator, an approver, a registrar or the auditor):
 
   handover agreement get %[1]s --out agreement.txt
   handover agreement keys --out signers.txt
