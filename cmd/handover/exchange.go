@@ -588,8 +588,12 @@ func printView(w io.Writer, v *exchange.View) {
 	}
 	for _, s := range v.Sides {
 		for _, cv := range s.Categories {
-			if len(cv.Outstanding) > 0 {
-				fmt.Fprintf(w, "outstanding: %s holds %d eligible %s not on its offer list: %s\n", s.Party, len(cv.Outstanding), cv.Category, strings.Join(cv.Outstanding, " "))
+			if n := len(cv.Outstanding); n > 0 {
+				ids := strings.Join(cv.Outstanding[:min(n, 20)], " ")
+				if n > 20 {
+					ids += fmt.Sprintf(" … and %d more (--json lists all)", n-20)
+				}
+				fmt.Fprintf(w, "outstanding: %s holds %d eligible %s not on its offer list: %s\n", s.Party, n, cv.Category, ids)
 			}
 		}
 	}
