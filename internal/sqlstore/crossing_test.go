@@ -1,0 +1,472 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/crossing"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/match"
+	"github.com/handover-project/handover/internal/names"
+	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+)
+
+// crossingFixture is an exchange with a signed agreement of one stage of
+// n soldiers a side and two reserves a side.
+type crossingFixture struct {
+	db     *sqlstore.DB
+	scopes map[string]access.Scope
+	ex     string
+	held   map[string][]string // party → stage persons
+	res    map[string][]string // party → reserves
+	fields map[string]person.Fields
+}
+
+var crossingSurnames = []string{"Коваленко", "Шевченко", "Бондаренко", "Ткаченко", "Кравченко", "Олійник", "Мельник", "Лисенко", "Петренко", "Іваненко"}
+
+func newCrossing(t testing.TB, db *sqlstore.DB, n int, sign bool) *crossingFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &crossingFixture{db: db, scopes: map[string]access.Scope{}, held: map[string][]string{}, res: map[string][]string{}, fields: map[string]person.Fields{}}
+	for _, p := range [][2]string{{"UA", "Ukraine"}, {"RU", "Russian Federation"}} {
+		if _, err := db.CreateParty(ctx, p[0], p[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, u := range []struct {
+		login, party string
+		role         access.Role
+	}{
+		{"ua-reg", "UA", access.PartyRegistrar}, {"ru-reg", "RU", access.PartyRegistrar},
+		{"ua-appr", "UA", access.PartyApprover}, {"ru-appr", "RU", access.PartyApprover},
+		{"op", "", access.MediatorOperator}, {"admin", "", access.MediatorAdmin}, {"aud", "", access.Auditor},
+		{"ua-officer", "UA", access.CheckpointOfficer}, {"ru-officer", "RU", access.CheckpointOfficer},
+		{"med-officer", "", access.CheckpointOfficer},
+	} {
+		usr, err := db.CreateUser(ctx, sqlstore.NewUser{Login: u.login, Role: u.role, Party: u.party, Password: "a long enough password", Argon2: cheap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.scopes[u.login] = usr.Scope()
+	}
+	for pi, p := range []string{"UA", "RU"} {
+		var nrs []sqlstore.NewRecord
+		for i := range n + 2 {
+			fl := person.Fields{Kind: person.Held, Category: person.Military, Status: person.StatusPOW,
+				Surname: crossingSurnames[i%len(crossingSurnames)], GivenNames: []string{"Олександр", "Андрій", "Сергій", "Дмитро"}[i/len(crossingSurnames)%4],
+				BirthDate: person.Date{Year: 1970 + i%30, Month: 1 + i%12, Day: 1 + i%28}, ServiceNumber: fmt.Sprintf("А-%06d", pi*100000+i)}
+			nrs = append(nrs, sqlstore.NewRecord{Party: p, Fields: fl})
+		}
+		recs, err := db.CreateRecords(ctx, f.scopes[strings.ToLower(p)+"-reg"], nrs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range recs {
+			f.fields[r.ID] = r.Fields
+			if i < n {
+				f.held[p] = append(f.held[p], r.ID)
+			} else {
+				f.res[p] = append(f.res[p], r.ID)
+			}
+		}
+	}
+	ex, err := db.OpenExchange(ctx, f.scopes["op"], exchange.Exchange{Name: "test", Parties: [2]string{"UA", "RU"}, Crossings: []string{"border"},
+		Terms: exchange.Terms{Kind: exchange.Numeric, Total: n, Rules: []exchange.Rule{{ID: "mil", Category: person.Military}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ex = ex.ID
+	for _, p := range []string{"UA", "RU"} {
+		var items []exchange.Item
+		for _, id := range append(append([]string{}, f.held[p]...), f.res[p]...) {
+			items = append(items, exchange.Item{RecordID: id, Category: person.Military})
+		}
+		if _, err := db.SubmitList(ctx, f.scopes[strings.ToLower(p)+"-reg"], ex.ID, exchange.Offer, items, nil, "offer"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{"UA", "RU"} {
+		other := map[string]string{"UA": "RU", "RU": "UA"}[p]
+		var answers []exchange.Response
+		for _, id := range append(append([]string{}, f.held[other]...), f.res[other]...) {
+			answers = append(answers, exchange.Response{RecordID: id, Answer: exchange.Accept, Reason: "ok"})
+		}
+		if _, err := db.Respond(ctx, f.scopes[strings.ToLower(p)+"-reg"], ex.ID, other, exchange.Offer, 1, answers); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := time.Date(2025, 5, 23, 8, 0, 0, 0, time.UTC)
+	plan := exchange.StagePlan{Stages: []exchange.Stage{{Number: 1, Start: day, End: day.Add(12 * time.Hour), Crossing: "border"}}}
+	for _, p := range []string{"UA", "RU"} {
+		plan.Stages[0].Sides = append(plan.Stages[0].Sides, exchange.StageSide{Party: p, Planned: exchange.Counts{person.Military: n}, Persons: f.held[p]})
+		plan.Reserve = append(plan.Reserve, exchange.ReserveList{Party: p, Persons: f.res[p]})
+	}
+	skey, _, _ := audit.GenerateKey("handover.test/log")
+	signer, err := sqlstore.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag, err := db.FreezeAgreement(ctx, f.scopes["op"], signer, ex.ID, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sign {
+		return f
+	}
+	for _, k := range []struct{ party, login string }{{"UA", "ua-appr"}, {"RU", "ru-appr"}, {"", "op"}} {
+		sk, vk, _ := audit.GenerateKey("signer-" + k.login)
+		if _, err := db.RegisterKey(ctx, f.scopes["admin"], vk, k.party); err != nil {
+			t.Fatal(err)
+		}
+		ns, _ := note.NewSigner(sk)
+		line, err := exchange.Sign([]byte(ag.Document), ns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ag, err = db.SignAgreement(ctx, f.scopes[k.login], ex.ID, ag.Version, line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+var at0 = time.Date(2025, 5, 23, 10, 0, 0, 0, time.UTC)
+
+func handed(id, side, rec string) crossing.Event {
+	return crossing.Event{ID: id, Type: crossing.HandedOver, At: at0, Side: side, RecordID: rec,
+		Check: crossing.IdentityCheck{Method: crossing.CheckDocument, VerifiedBy: "officer"}, Receiver: "receiver", Observer: "observer", Health: crossing.HealthGood}
+}
+
+func wantKind(t *testing.T, err error, k errs.Kind) {
+	t.Helper()
+	if errs.KindOf(err) != k {
+		t.Fatalf("got %v (%v), want %v", errs.KindOf(err), err, k)
+	}
+}
+
+// TestStageNeedsSignedAgreement: a stage runs only under a signed agreement.
+func TestStageNeedsSignedAgreement(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newCrossing(t, db, 4, false)
+		op := f.scopes["op"]
+		_, err := db.OpenStage(ctx, op, f.ex, 1)
+		wantKind(t, err, errs.Conflict) // not signed yet
+	})
+}
+
+// TestStageLifecycle runs one stage through the store: opened; handover
+// events recorded once however often they are sent, with a refusal
+// balanced from the reserve; closing refused without parity; closed with
+// parity; every accepted event a log leaf.
+func TestStageLifecycle(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newCrossing(t, db, 4, true)
+		op, ua, ru, med := f.scopes["op"], f.scopes["ua-officer"], f.scopes["ru-officer"], f.scopes["med-officer"]
+		_, err := db.OpenStage(ctx, f.scopes["ua-reg"], f.ex, 1)
+		wantKind(t, err, errs.Forbidden)
+		_, err = db.OpenStage(ctx, op, f.ex, 2)
+		wantKind(t, err, errs.NotFound)
+		v, err := db.OpenStage(ctx, op, f.ex, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.State != "open" || v.Report.Sides["UA"].Total.Planned != 4 || !v.Rule.Reserves {
+			t.Fatalf("opened: %+v", v)
+		}
+		_, err = db.OpenStage(ctx, op, f.ex, 1)
+		wantKind(t, err, errs.Conflict)
+		size0, _ := db.LogSize(ctx)
+
+		// A registrar records nothing; an officer records handovers.
+		_, err = db.RecordEvents(ctx, f.scopes["ua-reg"], f.ex, 1, []crossing.Event{handed("e1", "UA", f.held["UA"][0])})
+		wantKind(t, err, errs.Forbidden)
+		queue := []crossing.Event{handed("e1", "UA", f.held["UA"][0]), handed("e2", "UA", f.held["UA"][1]), handed("e3", "UA", f.held["UA"][2])}
+		res, err := db.RecordEvents(ctx, ua, f.ex, 1, queue)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same queue again (a retry after a dropped connection), one
+		// changed event, one unknown person, and a stage move from an officer.
+		changed := handed("e3", "UA", f.held["UA"][3])
+		bad := handed("e4", "UA", "r-nobody")
+		closing := crossing.Event{ID: "c1", Type: crossing.StageClosing, At: at0}
+		res, err = db.RecordEvents(ctx, ua, f.ex, 1, append(queue, changed, bad, closing))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range res.Results {
+			got = append(got, r.Status+"/"+r.Kind)
+		}
+		want := "duplicate/ duplicate/ duplicate/ refused/conflict refused/invalid refused/forbidden"
+		if strings.Join(got, " ") != want {
+			t.Fatalf("answers: %s, want %s", strings.Join(got, " "), want)
+		}
+		// The observer records a refusal; the engine suggests a reserve.
+		res, err = db.RecordEvents(ctx, med, f.ex, 1, []crossing.Event{{ID: "r1", Type: crossing.Refused, At: at0, Side: "UA", RecordID: f.held["UA"][3], Observer: "observer", Reason: "declines"}})
+		if err != nil || res.Results[0].Status != "applied" {
+			t.Fatalf("refusal: %+v %v", res.Results, err)
+		}
+		if len(res.Stage.Report.Balance) != 1 || res.Stage.Report.Balance[0].Replaces != f.held["UA"][3] {
+			t.Fatalf("balance: %+v", res.Stage.Report.Balance)
+		}
+		sub := handed("s1", "UA", f.held["UA"][3])
+		sub.Type, sub.Reserve = crossing.SubstitutedBy, f.res["UA"][0]
+		var ruQueue []crossing.Event
+		for i, id := range f.held["RU"][:3] {
+			ruQueue = append(ruQueue, handed(fmt.Sprintf("ru%d", i), "RU", id))
+		}
+		if _, err := db.RecordEvents(ctx, ua, f.ex, 1, []crossing.Event{sub}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.RecordEvents(ctx, ru, f.ex, 1, ruQueue); err != nil {
+			t.Fatal(err)
+		}
+		// Closing without parity is refused; RU owes one.
+		res, err = db.RecordEvents(ctx, op, f.ex, 1, []crossing.Event{closing, {ID: "c2", Type: crossing.StageClosed, At: at0}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Results[0].Status != "applied" || res.Results[1].Status != "refused" || res.Results[1].Kind != "conflict" {
+			t.Fatalf("closing without parity: %+v", res.Results)
+		}
+		if _, err := db.RecordEvents(ctx, ru, f.ex, 1, []crossing.Event{handed("ru3", "RU", f.held["RU"][3])}); err != nil {
+			t.Fatal(err)
+		}
+		res, err = db.RecordEvents(ctx, op, f.ex, 1, []crossing.Event{{ID: "c3", Type: crossing.StageClosed, At: at0}})
+		if err != nil || res.Results[0].Status != "applied" {
+			t.Fatalf("closing with parity: %+v %v", res.Results, err)
+		}
+		s := res.Stage.Summary
+		if res.Stage.State != "closed" || !s.Parity || s.HandedOver["UA"] != 4 || s.HandedOver["RU"] != 4 || s.Refused != 1 || s.Substituted != 1 {
+			t.Fatalf("closed: %s %+v", res.Stage.State, s)
+		}
+		// Applied: e1-e3, r1, s1, ru0-ru3, c1, c3 = 11 leaves.
+		size1, _ := db.LogSize(ctx)
+		if size1-size0 != 11 {
+			t.Errorf("%d leaves for 11 accepted events", size1-size0)
+		}
+		// Another store on the same database replays the same stage.
+		list, err := db.StageList(ctx, f.scopes["aud"], f.ex, 1, "UA")
+		outcomes := map[string]crossing.Outcome{}
+		for _, p := range list.Persons {
+			outcomes[p.RecordID] = p.Outcome
+		}
+		if err != nil || len(list.Persons) != 6 || outcomes[f.held["UA"][3]] != crossing.OutcomeRefused || outcomes[f.res["UA"][0]] != crossing.OutcomeHandedOver || list.AgreementHash == "" {
+			t.Fatalf("list: %+v %v", list, err)
+		}
+		all, err := db.ExchangeStages(ctx, f.scopes["ru-reg"], f.ex)
+		if err != nil || len(all) != 1 || all[0].State != "closed" {
+			t.Fatalf("stages: %+v %v", all, err)
+		}
+	})
+}
+
+// TestStageReplay checks that a second store on the same database (another
+// server process, or this one after a restart) rebuilds the stage from the
+// stored events, and that a stage in memory survives a failed transaction.
+func TestStageReplay(t *testing.T) {
+	for _, d := range sqltest.Dialects(t) {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := sqltest.DSN(t, d)
+			open := func() *sqlstore.DB {
+				db, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: sqltest.Key})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				return db
+			}
+			a := open()
+			f := newCrossing(t, a, 3, true)
+			if _, err := a.OpenStage(ctx, f.scopes["op"], f.ex, 1); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{handed("e1", "UA", f.held["UA"][0])}); err != nil {
+				t.Fatal(err)
+			}
+			// A cancelled context fails the transaction: nothing is kept.
+			cctx, cancel := context.WithCancel(ctx)
+			cancel()
+			if _, err := a.RecordEvents(cctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{handed("e2", "UA", f.held["UA"][1])}); err == nil {
+				t.Fatal("recorded with a cancelled context")
+			}
+			b := open()
+			for _, db := range []*sqlstore.DB{a, b} {
+				v, err := db.Stage(ctx, f.scopes["op"], f.ex, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := v.Report.Sides["UA"].Total.HandedOver; got != 1 {
+					t.Errorf("handed over %d after a failed transaction, want 1", got)
+				}
+			}
+		})
+	}
+}
+
+// TestLookup finds persons of a stage by service number in either script,
+// by record id and by name in Latin letters.
+func TestLookup(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newCrossing(t, db, 20, true)
+		if _, err := db.OpenStage(ctx, f.scopes["op"], f.ex, 1); err != nil {
+			t.Fatal(err)
+		}
+		target := f.held["RU"][7]
+		fl := f.fields[target]
+		officer := f.scopes["ua-officer"]
+		for _, q := range []string{fl.ServiceNumber, names.Latin(fl.ServiceNumber), target, names.Latin(fl.Surname + " " + fl.GivenNames), fl.Surname + " " + fl.GivenNames} {
+			start := time.Now()
+			hits, err := db.Lookup(ctx, officer, f.ex, 1, q, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, h := range hits {
+				found = found || h.RecordID == target
+			}
+			if !found {
+				t.Errorf("lookup %q: %d hits, not %s", q, len(hits), target)
+			}
+			t.Logf("lookup %q: %d hits in %v", q, len(hits), time.Since(start))
+		}
+		_, err := db.Lookup(ctx, f.scopes["sys"], f.ex, 1, "x", 10)
+		wantKind(t, err, errs.Forbidden)
+	})
+}
+
+// TestTrace follows one of UA's sought persons from the report to home,
+// and checks that only UA's bureau sees it.
+func TestTrace(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newCrossing(t, db, 2, true)
+		heldID := f.held["RU"][0]
+		fl := f.fields[heldID]
+		fl.Kind, fl.Status = person.Sought, person.StatusMissing
+		sought, err := db.CreateRecord(ctx, f.scopes["ua-reg"], sqlstore.NewRecord{Party: "UA", Fields: fl})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SaveMatchRun(ctx, f.scopes["op"], sqlstore.MatchRun{SoughtParty: "UA", HeldParty: "RU", Threshold: 0.5},
+			[]match.Pair{{LeftID: sought.ID, RightID: heldID, Score: 0.99, Weight: 20}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.DecideMatch(ctx, f.scopes["op"], sought.ID, heldID, "confirm", "same person"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.OpenStage(ctx, f.scopes["op"], f.ex, 1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.RecordEvents(ctx, f.scopes["ru-officer"], f.ex, 1, []crossing.Event{handed("e1", "RU", heldID)}); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := db.Trace(ctx, f.scopes["ua-reg"], sought.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var path []string
+		for _, h := range tr.Trace.History {
+			path = append(path, h.Status.String())
+		}
+		want := "reported confirmed_captive listed agreed returned in_stage"
+		if got := strings.Join(sortedStrings(path), " "); got != strings.Join(sortedStrings(strings.Fields(want)), " ") {
+			t.Fatalf("history %v, want the statuses %s", path, want)
+		}
+		if tr.Trace.Status != crossing.TraceReturned && tr.Trace.Status != crossing.TraceInStage {
+			t.Errorf("status %s", tr.Trace.Status)
+		}
+		// Nobody else sees UA's sought persons.
+		_, err = db.Trace(ctx, f.scopes["ru-reg"], sought.ID)
+		wantKind(t, err, errs.NotFound)
+		_, err = db.Trace(ctx, f.scopes["op"], sought.ID)
+		wantKind(t, err, errs.NotFound)
+		_, err = db.TraceChanges(ctx, f.scopes["op"], time.Time{})
+		wantKind(t, err, errs.Forbidden)
+		// By name in Latin letters and birth year.
+		hits, err := db.TraceSearch(ctx, f.scopes["ua-reg"], names.Latin(fl.Surname+" "+fl.GivenNames), fmt.Sprint(fl.BirthDate.Year), 10)
+		if err != nil || len(hits) != 1 || hits[0].RecordID != sought.ID {
+			t.Fatalf("search: %+v %v", hits, err)
+		}
+		hits, _ = db.TraceSearch(ctx, f.scopes["ua-reg"], fl.Surname, "1800", 10)
+		if len(hits) != 0 {
+			t.Errorf("a wrong birth year finds %d", len(hits))
+		}
+		changes, err := db.TraceChanges(ctx, f.scopes["ua-reg"], time.Time{})
+		if err != nil || len(changes) != 6 {
+			t.Fatalf("changes: %d %v", len(changes), err)
+		}
+	})
+}
+
+func sortedStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+// TestRemains records a batch of remains with many-to-many packages, an
+// identification, and checks idempotency and the summary.
+func TestRemains(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newCrossing(t, db, 1, false)
+		op := f.scopes["op"]
+		items := []sqlstore.RemainsInput{
+			{Kind: "batch", Batch: &crossing.Batch{ID: "b1", Sender: "RU", Receiver: "UA", At: at0, Declared: 2}},
+			{Kind: "package", Package: &crossing.Package{ID: "p1", Batch: "b1", Tag: "RU-0001"}},
+			{Kind: "package", Package: &crossing.Package{ID: "p2", Batch: "b1", Tag: "RU-0002"}},
+			{Kind: "remains", Remains: &crossing.Remains{ID: "m1", Batch: "b1", Claim: crossing.Claim{Side: "UA"}, Packages: []string{"p1", "p2"}}},
+			{Kind: "remains", Remains: &crossing.Remains{ID: "m2", Batch: "b1", Claim: crossing.Claim{Side: "UA"}, Packages: []string{"p2"}}},
+			{Kind: "identification", Identification: &crossing.Identification{ID: "i1", Remains: "m1", Status: crossing.IDConfirmed, Method: crossing.MethodDNA, Examiner: "lab-1", At: at0, Side: "UA", RecordID: f.held["UA"][0]}},
+		}
+		var v sqlstore.RemainsView
+		var err error
+		for _, in := range items {
+			if v, err = db.RecordRemains(ctx, op, f.ex, in); err != nil {
+				t.Fatalf("%s: %v", in.Kind, err)
+			}
+		}
+		size, _ := db.LogSize(ctx)
+		if _, err := db.RecordRemains(ctx, op, f.ex, items[0]); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := db.LogSize(ctx); again != size {
+			t.Error("the same batch again was logged")
+		}
+		other := *items[0].Batch
+		other.Declared = 3
+		_, err = db.RecordRemains(ctx, op, f.ex, sqlstore.RemainsInput{Kind: "batch", Batch: &other})
+		wantKind(t, err, errs.Conflict)
+		_, err = db.RecordRemains(ctx, f.scopes["ua-officer"], f.ex, items[0])
+		wantKind(t, err, errs.Forbidden)
+		if len(v.Remains) != 2 || v.Remains[0].Status != crossing.IDConfirmed || len(v.Summary) == 0 {
+			t.Fatalf("view: %+v", v)
+		}
+		got, err := db.Remains(ctx, f.scopes["aud"], f.ex)
+		if err != nil || len(got.Remains) != 2 {
+			t.Fatalf("remains: %+v %v", got, err)
+		}
+	})
+}
