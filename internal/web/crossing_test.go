@@ -1,0 +1,158 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/handover-project/handover/internal/crossing"
+	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+)
+
+// TestCrossingAPI runs a small stage through the API: open under the
+// signed agreement, an officer's queue recorded once however often it is
+// sent, the roles kept apart, the lookup, the printed list, the reports,
+// the trace export and the remains.
+func TestCrossingAPI(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		ua := registerSigner(t, db, "ua-key", "UA")
+		ru := registerSigner(t, db, "ru-key", "RU")
+		med := registerSigner(t, db, "med-key", "")
+		if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "ru-appr", Role: "party_approver", Party: "RU", Password: "a long enough password", Argon2: cheap}); err != nil {
+			t.Fatal(err)
+		}
+		tok, _, _ := db.CreateToken(ctx, "ru-appr", "t", time.Hour)
+		e.tokens["ru-appr"] = tok
+		held := map[string][]string{}
+		for _, p := range []string{"UA", "RU"} {
+			var recs []map[string]any
+			for i := range 3 {
+				recs = append(recs, map[string]any{"kind": "held", "category": "military", "status": "pow", "surname": fmt.Sprintf("Петренко%s%d", p, i),
+					"given_names": "Іван", "birth_date": fmt.Sprintf("199%d-01-02", i), "service_number": fmt.Sprintf("Ж-%s%05d", p, i)})
+			}
+			var out struct{ Records []struct{ ID string } }
+			e.must(strings.ToLower(p)+"-reg", "POST", "/api/v1/records/batch", map[string]any{"records": recs}, &out, 201)
+			for _, r := range out.Records {
+				held[p] = append(held[p], r.ID)
+			}
+		}
+		var ex exchange.Exchange
+		e.must("op", "POST", "/api/v1/exchanges", map[string]any{"name": "small", "parties": []string{"UA", "RU"}, "crossings": []string{"border"},
+			"terms": map[string]any{"kind": "numeric", "total": 2, "rules": []any{map[string]any{"id": "mil", "category": "military"}}}}, &ex, 201)
+		for _, p := range []string{"UA", "RU"} {
+			var items []any
+			for _, id := range held[p] {
+				items = append(items, map[string]any{"record_id": id, "category": "military"})
+			}
+			e.must(strings.ToLower(p)+"-reg", "POST", "/api/v1/exchanges/"+ex.ID+"/lists/offer", map[string]any{"items": items, "reason": "offer"}, nil, 201)
+		}
+		for _, p := range []string{"UA", "RU"} {
+			other := map[string]string{"UA": "RU", "RU": "UA"}[p]
+			var answers []any
+			for _, id := range held[other] {
+				answers = append(answers, map[string]any{"record_id": id, "answer": "accept", "reason": "ok"})
+			}
+			e.must(strings.ToLower(p)+"-reg", "POST", "/api/v1/exchanges/"+ex.ID+"/lists/"+other+"/offer/answers", map[string]any{"version": 1, "answers": answers}, nil, 201)
+		}
+		day := time.Date(2025, 5, 23, 8, 0, 0, 0, time.UTC)
+		plan := exchange.StagePlan{Stages: []exchange.Stage{{Number: 1, Start: day, End: day.Add(10 * time.Hour), Crossing: "border"}}}
+		for _, p := range []string{"UA", "RU"} {
+			plan.Stages[0].Sides = append(plan.Stages[0].Sides, exchange.StageSide{Party: p, Planned: exchange.Counts{"military": 2}, Persons: held[p][:2]})
+			plan.Reserve = append(plan.Reserve, exchange.ReserveList{Party: p, Persons: held[p][2:]})
+		}
+		var ag sqlstore.AgreementStatus
+		e.must("op", "POST", "/api/v1/exchanges/"+ex.ID+"/agreement", map[string]any{"plan": plan}, &ag, 201)
+		// Not signed yet: no stage.
+		if st, b := e.do("op", "POST", "/api/v1/exchanges/"+ex.ID+"/stages", map[string]any{"stage": 1}); st != 409 {
+			t.Fatalf("opening before signatures: %d %s", st, b)
+		}
+		for _, s := range []struct {
+			login string
+			k     note.Signer
+		}{{"ua-appr", ua}, {"ru-appr", ru}, {"op", med}} {
+			line, err := exchange.Sign([]byte(ag.Document), s.k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.must(s.login, "POST", "/api/v1/exchanges/"+ex.ID+"/agreement/signatures", map[string]any{"version": 1, "line": line}, nil, 201)
+		}
+		var v sqlstore.StageView
+		e.must("op", "POST", "/api/v1/exchanges/"+ex.ID+"/stages", map[string]any{"stage": 1}, &v, 201)
+		if v.State != "open" || v.AgreementHash == "" {
+			t.Fatalf("opened: %+v", v)
+		}
+		base := "/api/v1/exchanges/" + ex.ID + "/stages/1"
+		ev := func(id, side, rec string) map[string]any {
+			return map[string]any{"id": id, "type": "handed_over", "at": "2025-05-23T09:00:00Z", "side": side, "record_id": rec,
+				"check": map[string]any{"method": "document", "verified_by": "o1"}, "receiver": "o2", "observer": "m1", "health": "good"}
+		}
+		queue := map[string]any{"events": []any{ev("a", "UA", held["UA"][0]), ev("b", "UA", held["UA"][1]), ev("c", "RU", held["RU"][0])}}
+		var res sqlstore.RecordResult
+		e.must("ua-officer", "POST", base+"/events", queue, &res, 200)
+		e.must("ua-officer", "POST", base+"/events", queue, &res, 200)
+		for _, r := range res.Results {
+			if r.Status != "duplicate" {
+				t.Fatalf("resent queue: %+v", res.Results)
+			}
+		}
+		// Roles: the operator moves stages, officers record handovers.
+		if st, _ := e.do("op", "POST", base+"/events", queue); st != 403 {
+			t.Errorf("operator recording handovers: %d", st)
+		}
+		closing := map[string]any{"events": []any{map[string]any{"id": "x", "type": "stage_closing", "at": "2025-05-23T12:00:00Z"}}}
+		if st, _ := e.do("ua-officer", "POST", base+"/transitions", closing); st != 403 {
+			t.Errorf("officer moving the stage: %d", st)
+		}
+		if st, _ := e.do("op", "POST", base+"/transitions", queue); st != 400 {
+			t.Errorf("handovers sent as transitions: %d", st)
+		}
+		var hits struct{ Persons []sqlstore.LookupHit }
+		e.must("med-officer", "GET", base+"/lookup?q=%D0%96-RU00001", nil, &hits, 200)
+		if len(hits.Persons) != 1 || hits.Persons[0].RecordID != held["RU"][1] || hits.Persons[0].Outcome != crossing.OutcomeOutstanding {
+			t.Fatalf("lookup: %+v", hits.Persons)
+		}
+		e.must("ru-officer-missing", "GET", base, nil, nil, 401)
+		e.must("ua-officer", "POST", base+"/events", map[string]any{"events": []any{ev("d", "RU", held["RU"][1])}}, &res, 200)
+		e.must("op", "POST", base+"/transitions", map[string]any{"events": []any{
+			map[string]any{"id": "x", "type": "stage_closing", "at": "2025-05-23T12:00:00Z"},
+			map[string]any{"id": "y", "type": "stage_closed", "at": "2025-05-23T12:01:00Z"}}}, &res, 200)
+		if res.Stage.State != "closed" || !res.Stage.Summary.Parity {
+			t.Fatalf("closed: %s %+v", res.Stage.State, res.Stage.Summary)
+		}
+		st, pdf := e.do("ru-reg", "GET", base+"/lists/RU?format=pdf", nil)
+		if st != 200 || !strings.HasPrefix(string(pdf), "%PDF-") {
+			t.Fatalf("printed list: %d %.40s", st, pdf)
+		}
+		st, xlsx := e.do("aud", "GET", "/api/v1/exchanges/"+ex.ID+"/report?format=xlsx", nil)
+		if st != 200 || !strings.HasPrefix(string(xlsx), "PK") {
+			t.Fatalf("xlsx report: %d", st)
+		}
+		var rep struct {
+			Total map[string]crossing.Counts `json:"total"`
+		}
+		e.must("ua-appr", "GET", "/api/v1/exchanges/"+ex.ID+"/report", nil, &rep, 200)
+		if rep.Total["UA"].HandedOver != 2 || rep.Total["RU"].HandedOver != 2 {
+			t.Fatalf("report totals: %+v", rep.Total)
+		}
+		st, csv := e.do("ua-reg", "GET", "/api/v1/trace/changes?since=2020-01-01&format=csv", nil)
+		if st != 200 || !strings.HasPrefix(string(csv), "record_id,name,status,at,exchange,stage") {
+			t.Fatalf("trace changes: %d %s", st, csv)
+		}
+		var rv sqlstore.RemainsView
+		e.must("op", "POST", "/api/v1/exchanges/"+ex.ID+"/remains", map[string]any{"kind": "batch",
+			"batch": map[string]any{"id": "b1", "sender": "RU", "receiver": "UA", "at": "2025-05-24T10:00:00Z", "declared": 10}}, &rv, 201)
+		b, _ := json.Marshal(rv.Summary)
+		if !strings.Contains(string(b), `"declared":10`) {
+			t.Fatalf("remains summary: %s", b)
+		}
+	})
+}
