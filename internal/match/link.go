@@ -104,6 +104,7 @@ type engine struct {
 	ix          *index
 	caches      []*simCache // one per worker
 	apartFields [][]int     // Config.Apart as field indices
+	order       []int32     // left records in the order sweeps visit them
 }
 
 // maxFitLeft is the number of left records whose candidates EM sees; longer
@@ -402,13 +403,16 @@ func (e *engine) sweep(stride int, stage string, visit func(st *sweepState, i in
 		states[w] = &sweepState{hist: histogram{}, rule: make([]int64, len(e.cfg.Blocks)), sc: e.caches[w], levels: make([]uint8, len(e.cfg.Fields))}
 	}
 	n := (len(e.lp) + stride - 1) / stride
+	if e.order == nil {
+		e.order = e.leftOrder()
+	}
 	e.parallel(n, stage, func(w, lo, hi int) {
 		st := states[w]
 		var ks []uint64
 		var ro []uint8
 		var cs []int32
 		for pos := lo; pos < hi; pos++ {
-			i := pos * stride
+			i := int(e.order[pos*stride])
 			ks, ro = e.blocker.keys(ks[:0], ro[:0], e.cfg, &e.lp[i])
 			cs = cs[:0]
 			for n, k := range ks {
@@ -608,4 +612,38 @@ func (e *engine) scoreBounded(i, j int, st *sweepState, w *weights, minW float64
 	}
 	t = w.score(pattern(out), a, b)
 	return t, t >= minW
+}
+
+// leftOrder sorts the left records by their first blocking key, so that a
+// sweep visits records with the same name one after another and finds the
+// right-side records of their blocks still in the processor's cache.
+func (e *engine) leftOrder() []int32 {
+	type kv struct {
+		k uint64
+		i int32
+	}
+	kvs := make([]kv, len(e.lp))
+	e.parallel(len(e.lp), "order", func(_, lo, hi int) {
+		var ks []uint64
+		var ro []uint8
+		for i := lo; i < hi; i++ {
+			ks, ro = e.blocker.keys(ks[:0], ro[:0], e.cfg, &e.lp[i])
+			k := uint64(math.MaxUint64)
+			if len(ks) > 0 {
+				k = ks[0]
+			}
+			kvs[i] = kv{k, int32(i)}
+		}
+	})
+	slices.SortFunc(kvs, func(a, b kv) int {
+		if a.k != b.k {
+			return cmp.Compare(a.k, b.k)
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	order := make([]int32, len(kvs))
+	for i, x := range kvs {
+		order[i] = x.i
+	}
+	return order
 }
