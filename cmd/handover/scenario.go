@@ -144,8 +144,8 @@ func runScenario(ctx context.Context, m *Main, args []string) error {
 	if len(pos) != 1 || pos[0] != "may-2025" {
 		return usageError{"name the scenario: may-2025"}
 	}
-	if *scale <= 0 || *scale > 1 {
-		return usageError{"--scale must be more than 0 and at most 1"}
+	if *scale < 0.05 || *scale > 1 {
+		return usageError{"--scale must be from 0.05 to 1"}
 	}
 	if flagSet(fs, "server") && flagSet(fs, "dir") {
 		return usageError{"give either --server or --dir"}
@@ -539,10 +539,11 @@ func (sc *scenario) negotiate(ctx context.Context) error {
 }
 
 // incidents says, per stage and releasing side, which listed soldiers
-// refuse and which are not presented (indexes into the side's stage list);
+// refuse and which are not presented (indexes into the side's stage list,
+// soldiers first: every index is below the smallest scaled stage's 13);
 // each is replaced from the reserve. Stage 2 also sees one unlisted person.
 var incidents = []map[string]struct{ refused, absent []int }{
-	{"UA": {refused: []int{3, 17}}, "RU": {absent: []int{5}}},
+	{"UA": {refused: []int{3, 9}}, "RU": {absent: []int{5}}},
 	{"UA": {absent: []int{8}}, "RU": {refused: []int{2}}},
 	{"RU": {refused: []int{11}}},
 }

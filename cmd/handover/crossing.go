@@ -1,0 +1,558 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/handover-project/handover/internal/crossing"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/sqlstore"
+)
+
+// The crossing's commands (docs/design/crossing.md): stages, handover
+// events, the officer's lookup, printed lists, reports, trace and remains,
+// all through the server.
+func init() {
+	extraCommands = append(extraCommands,
+		command{name: "stage open", summary: "open a stage of a signed agreement (mediator)", usage: stageOpenUsage, run: runStageOpen},
+		command{name: "stage show", summary: "a stage's state, parity, blockers and flags", usage: stageShowUsage, run: runStageShow},
+		command{name: "stage record", summary: "record handover events from a CSV or JSON queue (checkpoint officer)", usage: stageRecordUsage, run: runStageRecord},
+		command{name: "stage close", summary: "close a stage: with parity, or with a discrepancy (mediator)", usage: stageCloseUsage, run: runStageClose},
+		command{name: "stage lookup", summary: "find a person of a stage by service number or name", usage: stageLookupUsage, run: runStageLookup},
+		command{name: "stage list", summary: "a party's list of a stage; the printed PDF with --pdf", usage: stageListUsage, run: runStageList},
+		command{name: "exchange report", summary: "the exchange report over its stages (JSON or XLSX)", usage: exchangeReportUsage, run: runExchangeReport},
+		command{name: "trace", summary: "trace status of your party's sought persons: by id, by name, or changes since a date", usage: traceUsage, run: runTrace},
+	)
+}
+
+func stageArgs(pos []string) (string, int, error) {
+	n, err := strconv.Atoi(pos[1])
+	if err != nil || n < 1 {
+		return "", 0, usageError{fmt.Sprintf("stage %q: a number from 1", pos[1])}
+	}
+	return pos[0], n, nil
+}
+
+const stageOpenUsage = `
+Usage: handover stage open EXCHANGE N [--server URL --token TOKEN]
+
+Opens stage N of the exchange's latest agreement, which must be signed by
+both parties and the mediator (mediator's operator). The stage is pinned to
+that agreement version; the officers' lookup index is built.
+
+Example:
+  handover stage open ex-0123456789abcdef 1
+`
+
+func runStageOpen(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("stage open", stageOpenUsage)
+	srv := m.addServerFlags(fs)
+	c, pos, err := srv.parse(fs, args, 2, "name the exchange and the stage number")
+	if err != nil {
+		return err
+	}
+	ex, n, err := stageArgs(pos)
+	if err != nil {
+		return err
+	}
+	v, err := c.OpenStage(ctx, ex, n)
+	if err != nil {
+		return err
+	}
+	printStage(m.Stdout, v)
+	return nil
+}
+
+const stageShowUsage = `
+Usage: handover stage show EXCHANGE N [--json] [--server URL --token TOKEN]
+
+Shows a stage: its state, window and agreement, and per releasing side the
+counts planned, handed over, refused, not presented, substituted, unlisted
+and left to balance; whether it may close and why not; the reserves that
+can balance refusals and no-shows; and the flagged persons.
+
+Example:
+  handover stage show ex-0123456789abcdef 1
+`
+
+func runStageShow(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("stage show", stageShowUsage)
+	srv := m.addServerFlags(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	c, pos, err := srv.parse(fs, args, 2, "name the exchange and the stage number")
+	if err != nil {
+		return err
+	}
+	ex, n, err := stageArgs(pos)
+	if err != nil {
+		return err
+	}
+	v, err := c.Stage(ctx, ex, n)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(m.Stdout, v)
+	}
+	printStage(m.Stdout, v)
+	return nil
+}
+
+func printStage(w io.Writer, v sqlstore.StageView) {
+	fmt.Fprintf(w, "stage %d of %s: %s at %s (agreement version %d, %.16s…)\n", v.Stage, v.Exchange, v.State, v.Crossing, v.AgreementVersion, v.AgreementHash)
+	r := v.Report
+	for _, side := range sortedKeys(r.Sides) {
+		t := r.Sides[side].Total
+		fmt.Fprintf(w, "  %s releases: planned %d, handed over %d, refused %d, not presented %d, substituted %d, unlisted %d, outstanding %d, left %d, reserves left %d\n",
+			side, t.Planned, t.HandedOver, t.Refused, t.NotPresented, t.Substituted, t.Unlisted, t.Outstanding, t.Left, t.ReservesLeft)
+	}
+	fmt.Fprintf(w, "  parity: %v; may close: %v\n", r.Parity, r.MayClose)
+	for _, b := range r.Blockers {
+		fmt.Fprintf(w, "  blocker: %s\n", b)
+	}
+	for _, s := range r.Balance {
+		fmt.Fprintf(w, "  balance: %s may send reserve %s in place of %s (%s)\n", s.Side, s.Reserve, s.Replaces, s.Category)
+	}
+	for _, f := range r.Flags {
+		fmt.Fprintf(w, "  flag: %s %s %s (event %s): %s\n", f.Side, f.Kind, f.Amendment, f.Event, f.Reason)
+	}
+	if r.Discrepancy != "" {
+		fmt.Fprintf(w, "  discrepancy: %s\n", r.Discrepancy)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+const stageRecordUsage = `
+Usage: handover stage record EXCHANGE N --file QUEUE [--verified-by ID --receiver ID --observer ID --method M --health H] [--server URL --token TOKEN]
+
+Records handover events (checkpoint officer, or the mediator's observer),
+as a laptop at the crossing sends its queue after a dropped connection:
+in order, each answered applied, duplicate (already recorded: sending the
+same file again is safe) or refused with the reason. A refusal does not
+stop the queue; the exit status is 1 if any event was refused.
+
+QUEUE is a JSON array of events (the API's Event objects), or a CSV file
+with a header and the columns id,type,side,record_id and optionally
+reserve,category,reason,at. For a CSV, the identity check, receiving
+officer, observer and health of handed_over and substituted_by events come
+from the flags. Types: handed_over, refused, not_presented,
+substituted_by, identity_mismatch, unlisted_person_presented,
+refusal_withdrawn, amendment_accepted, amendment_rejected.
+
+Example:
+  printf 'id,type,side,record_id\nev-1,handed_over,UA,r0123\nev-2,refused,UA,r0456\n' > q.csv
+  handover stage record ex-0123456789abcdef 1 --file q.csv --verified-by ua-7 --receiver ru-3 --observer icrc-1
+`
+
+func runStageRecord(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("stage record", stageRecordUsage)
+	srv := m.addServerFlags(fs)
+	file := fs.String("file", "", "the queue: a JSON array of events or a CSV `file`")
+	verifiedBy := fs.String("verified-by", "", "who checked the identity (CSV handovers)")
+	receiver := fs.String("receiver", "", "the receiving side's officer (CSV handovers)")
+	observer := fs.String("observer", "", "the mediator's observer (CSV handovers, refusals, unlisted persons)")
+	method := fs.String("method", "document", "identity check: document, service_number, photo or interview")
+	health := fs.String("health", "good", "health at handover (CSV handovers)")
+	c, pos, err := srv.parse(fs, args, 2, "name the exchange and the stage number")
+	if err != nil {
+		return err
+	}
+	ex, n, err := stageArgs(pos)
+	if err != nil {
+		return err
+	}
+	if *file == "" {
+		return usageError{"give the queue with --file"}
+	}
+	data, err := os.ReadFile(*file)
+	if err != nil {
+		return errs.E("stage record", errs.Invalid, fmt.Sprintf("cannot read %s", *file), err)
+	}
+	var events []crossing.Event
+	if strings.HasPrefix(strings.TrimSpace(string(data)), "[") {
+		if err := json.Unmarshal(data, &events); err != nil {
+			return errs.E("stage record", errs.Invalid, fmt.Sprintf("%s is not a JSON array of events", *file), err)
+		}
+	} else {
+		events, err = eventsCSV(data, crossing.Event{Check: crossing.IdentityCheck{Method: crossing.CheckMethod(*method), VerifiedBy: *verifiedBy},
+			Receiver: *receiver, Observer: *observer, Health: crossing.Health(*health)})
+		if err != nil {
+			return err
+		}
+	}
+	res, err := c.RecordEvents(ctx, ex, n, events)
+	if err != nil {
+		return err
+	}
+	count := map[string]int{}
+	for _, r := range res.Results {
+		count[r.Status]++
+		if r.Status == "refused" {
+			fmt.Fprintf(m.Stdout, "%s refused (%s): %s\n", r.ID, r.Kind, r.Message)
+			for _, f := range r.Fields {
+				fmt.Fprintf(m.Stdout, "  %s: %s\n", f.Field, f.Message)
+			}
+		}
+	}
+	fmt.Fprintf(m.Stdout, "%d applied, %d duplicate, %d refused\n", count["applied"], count["duplicate"], count["refused"])
+	printStage(m.Stdout, res.Stage)
+	if count["refused"] > 0 {
+		return errs.Errorf("stage record", errs.Conflict, "%d event(s) refused", count["refused"])
+	}
+	return nil
+}
+
+// eventsCSV reads a queue from CSV; handovers take their check from tmpl.
+func eventsCSV(data []byte, tmpl crossing.Event) ([]crossing.Event, error) {
+	const op = "stage record"
+	rows, err := csv.NewReader(strings.NewReader(string(data))).ReadAll()
+	if err != nil {
+		return nil, errs.E(op, errs.Invalid, "the queue is not CSV", err)
+	}
+	if len(rows) < 2 {
+		return nil, errs.E(op, errs.Invalid, "the queue has no events")
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[strings.TrimSpace(h)] = i
+	}
+	for _, need := range []string{"id", "type", "side"} {
+		if _, ok := col[need]; !ok {
+			return nil, errs.E(op, errs.Invalid, "the CSV queue needs the columns id,type,side,record_id")
+		}
+	}
+	get := func(row []string, name string) string {
+		if i, ok := col[name]; ok && i < len(row) {
+			return strings.TrimSpace(row[i])
+		}
+		return ""
+	}
+	var out []crossing.Event
+	for ln, row := range rows[1:] {
+		e := crossing.Event{ID: get(row, "id"), Type: crossing.EventType(get(row, "type")), Side: get(row, "side"), RecordID: get(row, "record_id"),
+			Reserve: get(row, "reserve"), Category: person.Category(get(row, "category")), Reason: get(row, "reason"), Observer: tmpl.Observer}
+		if at := get(row, "at"); at != "" {
+			t, err := time.Parse(time.RFC3339, at)
+			if err != nil {
+				return nil, errs.E(op, errs.Invalid, fmt.Sprintf("line %d: at %q is not an RFC 3339 time", ln+2, at))
+			}
+			e.At = t
+		}
+		if e.Type == crossing.HandedOver || e.Type == crossing.SubstitutedBy {
+			e.Check, e.Receiver, e.Health = tmpl.Check, tmpl.Receiver, tmpl.Health
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+const stageCloseUsage = `
+Usage: handover stage close EXCHANGE N [--discrepancy REASON] [--server URL --token TOKEN]
+
+Closes a stage (mediator's operator): moves it to closing, then closed.
+Without parity the close is refused with the blockers, unless
+--discrepancy gives the reason, which is recorded as the stage's
+discrepancy.
+
+Example:
+  handover stage close ex-0123456789abcdef 1
+  handover stage close ex-0123456789abcdef 2 --discrepancy 'RU presented 2 fewer; the rest follows in stage 3'
+`
+
+func runStageClose(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("stage close", stageCloseUsage)
+	srv := m.addServerFlags(fs)
+	reason := fs.String("discrepancy", "", "close without parity, recording this discrepancy")
+	c, pos, err := srv.parse(fs, args, 2, "name the exchange and the stage number")
+	if err != nil {
+		return err
+	}
+	ex, n, err := stageArgs(pos)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	res, err := c.Transition(ctx, ex, n,
+		crossing.Event{ID: fmt.Sprintf("stage-%d-closing-%d", n, now.UnixNano()), Type: crossing.StageClosing, At: now},
+		crossing.Event{ID: fmt.Sprintf("stage-%d-closed-%d", n, now.UnixNano()), Type: crossing.StageClosed, At: now, Reason: *reason})
+	if err != nil {
+		return err
+	}
+	for _, r := range res.Results {
+		if r.Status == "refused" {
+			fmt.Fprintf(m.Stdout, "%s refused: %s\n", r.ID, r.Message)
+		}
+	}
+	printStage(m.Stdout, res.Stage)
+	if res.Stage.State != crossing.Closed.String() {
+		return errs.E("stage close", errs.Conflict, "the stage did not close")
+	}
+	return nil
+}
+
+const stageLookupUsage = `
+Usage: handover stage lookup EXCHANGE N QUERY [--server URL --token TOKEN]
+
+Finds persons of a stage, best first: by service number (in either
+script: А-123456 finds A-123456), by record id, or by name in any script
+(Коваленко Олександр, Kovalenko Oleksandr, Коваленко Александр).
+
+Example:
+  handover stage lookup ex-0123456789abcdef 1 'Kovalenko Oleksandr'
+`
+
+func runStageLookup(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("stage lookup", stageLookupUsage)
+	srv := m.addServerFlags(fs)
+	c, pos, err := srv.parse(fs, args, 3, "name the exchange, the stage number and the query")
+	if err != nil {
+		return err
+	}
+	ex, n, err := stageArgs(pos)
+	if err != nil {
+		return err
+	}
+	hits, err := c.Lookup(ctx, ex, n, pos[2])
+	if err != nil {
+		return err
+	}
+	if len(hits) == 0 {
+		fmt.Fprintln(m.Stdout, "nobody found")
+	}
+	for _, h := range hits {
+		fmt.Fprintf(m.Stdout, "%s  %s  %s  born %s  %s  %s  releases %s  %s (%s %.2f)\n", h.RecordID, h.Name(), h.Category, h.BirthDate, h.Rank, h.ServiceNumber, h.Side, h.Outcome, h.Why, h.Score)
+	}
+	return nil
+}
+
+const stageListUsage = `
+Usage: handover stage list EXCHANGE N --side PARTY [--ids | --pdf FILE | --json] [--server URL --token TOKEN]
+
+Shows the persons a party releases in a stage, then its reserves, with
+the outcome so far. --pdf writes the printed list for the crossing (the
+agreement hash and page x of y on every page, a signature block); --ids
+prints the record ids only.
+
+Example:
+  handover stage list ex-0123456789abcdef 1 --side RU --pdf stage-1-RU.pdf
+`
+
+func runStageList(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("stage list", stageListUsage)
+	srv := m.addServerFlags(fs)
+	side := fs.String("side", "", "the releasing party")
+	ids := fs.Bool("ids", false, "print record ids only")
+	pdf := fs.String("pdf", "", "write the printed list to `file`")
+	asJSON := fs.Bool("json", false, "print JSON")
+	c, pos, err := srv.parse(fs, args, 2, "name the exchange and the stage number")
+	if err != nil {
+		return err
+	}
+	ex, n, err := stageArgs(pos)
+	if err != nil {
+		return err
+	}
+	if *side == "" {
+		return usageError{"give the releasing party with --side"}
+	}
+	if *pdf != "" {
+		b, err := c.StageListPDF(ctx, ex, n, *side)
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(*pdf, b, 0o644); err != nil {
+			return errs.E("stage list", errs.Internal, fmt.Sprintf("cannot write %s", *pdf), err)
+		}
+		fmt.Fprintf(m.Stdout, "printed list written to %s (%d bytes)\n", *pdf, len(b))
+		return nil
+	}
+	l, err := c.StageList(ctx, ex, n, *side)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(m.Stdout, l)
+	}
+	for i, p := range l.Persons {
+		if *ids {
+			if !p.Reserve {
+				fmt.Fprintln(m.Stdout, p.RecordID)
+			}
+			continue
+		}
+		mark := ""
+		if p.Reserve {
+			mark = " (reserve)"
+		}
+		fmt.Fprintf(m.Stdout, "%3d  %s  %s  %s  born %s  %s  %s%s\n", i+1, p.RecordID, p.Name(), p.Category, p.BirthDate, p.ServiceNumber, p.Outcome, mark)
+	}
+	return nil
+}
+
+const exchangeReportUsage = `
+Usage: handover exchange report EXCHANGE [--xlsx FILE | --json] [--server URL --token TOKEN]
+
+The exchange report over its stages: per side and category the counts
+planned, handed over, refused, not presented, substituted and unlisted,
+and the discrepancies (stages closed without parity, flagged persons).
+--xlsx writes it as a workbook.
+
+Example:
+  handover exchange report ex-0123456789abcdef --xlsx report.xlsx
+`
+
+func runExchangeReport(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("exchange report", exchangeReportUsage)
+	srv := m.addServerFlags(fs)
+	xlsx := fs.String("xlsx", "", "write the report as a workbook to `file`")
+	asJSON := fs.Bool("json", false, "print JSON")
+	c, pos, err := srv.parse(fs, args, 1, "name one exchange ID")
+	if err != nil {
+		return err
+	}
+	if *xlsx != "" {
+		b, err := c.ReportXLSX(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(*xlsx, b, 0o644); err != nil {
+			return errs.E("exchange report", errs.Internal, fmt.Sprintf("cannot write %s", *xlsx), err)
+		}
+		fmt.Fprintf(m.Stdout, "report written to %s\n", *xlsx)
+		return nil
+	}
+	rep, err := c.Report(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(m.Stdout, rep)
+	}
+	for _, st := range rep.Stages {
+		s := st.Summary
+		fmt.Fprintf(m.Stdout, "stage %d %s: planned %d, handed over %s, refused %d, not presented %d, substituted %d, unlisted %d, parity %v\n",
+			st.Stage, st.State, s.Planned, countsText(s.HandedOver), s.Refused, s.NotPresented, s.Substituted, s.Unlisted, s.Parity)
+	}
+	for _, side := range sortedKeys(rep.Total) {
+		t := rep.Total[side]
+		fmt.Fprintf(m.Stdout, "total %s: planned %d, handed over %d, refused %d, not presented %d, substituted %d, unlisted %d\n", side, t.Planned, t.HandedOver, t.Refused, t.NotPresented, t.Substituted, t.Unlisted)
+	}
+	for _, d := range rep.Discrepancies {
+		fmt.Fprintf(m.Stdout, "discrepancy: stage %d %s %s %s\n", d.Stage, d.Side, d.Kind, d.Text)
+	}
+	return nil
+}
+
+func countsText(m map[string]int) string {
+	var parts []string
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+const traceUsage = `
+Usage: handover trace (RECORD | --name NAME [--birth-date DATE] | --since DATE [--csv]) [--server URL --token TOKEN]
+
+The trace status of your party's sought persons (a party's bureau): where
+each stands — reported, confirmed captive, listed, agreed, in stage N,
+returned, refused, identified — with its history. Give a record id, or a
+name in any script with an optional birth date (1990, 1990-05 or
+1990-05-17), or --since DATE to export every status change since then
+(for notifying families; --csv for CSV).
+
+Example:
+  handover trace --name 'Kovalenko Oleksandr' --birth-date 1990
+  handover trace --since 2025-05-23 --csv > changes.csv
+`
+
+func runTrace(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("trace", traceUsage)
+	srv := m.addServerFlags(fs)
+	name := fs.String("name", "", "find by name, in any script")
+	birth := fs.String("birth-date", "", "with --name: the birth date or its start")
+	since := fs.String("since", "", "export the status changes since this date")
+	asCSV := fs.Bool("csv", false, "with --since: print CSV")
+	c, pos, err := srv.parse(fs, args, -1, "")
+	if err != nil {
+		return err
+	}
+	switch {
+	case *since != "":
+		t, err := time.Parse("2006-01-02", *since)
+		if err != nil {
+			return usageError{"--since takes a date: 2025-05-23"}
+		}
+		if *asCSV {
+			b, err := c.TraceChangesCSV(ctx, t)
+			if err != nil {
+				return err
+			}
+			_, err = m.Stdout.Write(b)
+			return err
+		}
+		changes, err := c.TraceChanges(ctx, t)
+		if err != nil {
+			return err
+		}
+		for _, ch := range changes {
+			fmt.Fprintf(m.Stdout, "%s  %s  %s  %s\n", ch.At.UTC().Format(time.RFC3339), ch.RecordID, ch.Status, ch.Name)
+		}
+		return nil
+	case *name != "":
+		found, err := c.TraceSearch(ctx, *name, *birth)
+		if err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			fmt.Fprintln(m.Stdout, "nobody found")
+		}
+		for _, t := range found {
+			printTrace(m.Stdout, t)
+		}
+		return nil
+	case len(pos) == 1:
+		t, err := c.Trace(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		printTrace(m.Stdout, t)
+		return nil
+	}
+	return usageError{"give a record id, --name NAME or --since DATE"}
+}
+
+func printTrace(w io.Writer, t sqlstore.TraceResult) {
+	fmt.Fprintf(w, "%s  %s  born %s: %s since %s\n", t.RecordID, t.Name, t.BirthDate, t.Trace.Status, t.Trace.Since.UTC().Format(time.RFC3339))
+	for _, h := range t.Trace.History {
+		stage := ""
+		if h.Stage.Stage > 0 {
+			stage = fmt.Sprintf(" (stage %d of %s)", h.Stage.Stage, h.Stage.Exchange)
+		} else if h.Stage.Exchange != "" {
+			stage = " (" + h.Stage.Exchange + ")"
+		}
+		fmt.Fprintf(w, "  %s  %s%s\n", h.At.UTC().Format(time.RFC3339), h.Status, stage)
+	}
+}
