@@ -108,6 +108,24 @@ type StageView struct {
 	Unlisted         []crossing.PersonStatus `json:"unlisted,omitempty"`
 }
 
+// summaryOf is Stage.Summary from a report already computed: the report
+// is linear in the persons of the stage, and a view needs it once.
+func summaryOf(r crossing.Report, history []crossing.Change) crossing.StageSummary {
+	sum := crossing.StageSummary{Stage: r.Stage, HandedOver: map[string]int{}, Discrepancy: r.Discrepancy}
+	for side, sr := range r.Sides {
+		sum.Planned = max(sum.Planned, sr.Total.Planned)
+		sum.HandedOver[side] = sr.Total.HandedOver
+		sum.Refused += sr.Total.Refused
+		sum.NotPresented += sr.Total.NotPresented
+		sum.Substituted += sr.Total.Substituted
+		sum.Unlisted += sr.Total.Unlisted
+	}
+	if n := len(history); n > 0 && history[n-1].To == crossing.Closed {
+		sum.Parity = history[n-1].Parity
+	}
+	return sum
+}
+
 // RecordResult is the answer to a queue of handover events: one result per
 // event, in order, and the stage after them.
 type RecordResult struct {
@@ -410,7 +428,8 @@ func (ls *liveStage) view() StageView {
 	r := ls.st.Report()
 	v := StageView{Exchange: ls.plan.Exchange, Stage: ls.plan.Stage, State: ls.st.State().String(), Window: ls.st.Window(),
 		AgreementVersion: ls.version, AgreementHash: ls.hash, Rule: ls.rule, History: ls.st.History(), Report: r,
-		Summary: ls.st.Summary(), Unlisted: ls.st.Unlisted()}
+		Unlisted: ls.st.Unlisted()}
+	v.Summary = summaryOf(r, v.History)
 	if len(ls.plan.Points) > 0 {
 		v.Crossing = ls.plan.Points[0]
 	}

@@ -3,7 +3,11 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,6 +40,13 @@ var crossingSurnames = []string{"Коваленко", "Шевченко", "Бо�
 
 func newCrossing(t testing.TB, db *sqlstore.DB, n int, sign bool) *crossingFixture {
 	t.Helper()
+	return newCrossingStages(t, db, n, 1, sign)
+}
+
+// newCrossingStages is newCrossing with k stages of n soldiers a side; held
+// lists them stage after stage.
+func newCrossingStages(t testing.TB, db *sqlstore.DB, n, k int, sign bool) *crossingFixture {
+	t.Helper()
 	ctx := context.Background()
 	f := &crossingFixture{db: db, scopes: map[string]access.Scope{}, held: map[string][]string{}, res: map[string][]string{}, fields: map[string]person.Fields{}}
 	for _, p := range [][2]string{{"UA", "Ukraine"}, {"RU", "Russian Federation"}} {
@@ -61,7 +72,7 @@ func newCrossing(t testing.TB, db *sqlstore.DB, n int, sign bool) *crossingFixtu
 	}
 	for pi, p := range []string{"UA", "RU"} {
 		var nrs []sqlstore.NewRecord
-		for i := range n + 2 {
+		for i := range n*k + 2 {
 			fl := person.Fields{Kind: person.Held, Category: person.Military, Status: person.StatusPOW,
 				Surname: crossingSurnames[i%len(crossingSurnames)], GivenNames: []string{"Олександр", "Андрій", "Сергій", "Дмитро"}[i/len(crossingSurnames)%4],
 				BirthDate: person.Date{Year: 1970 + i%30, Month: 1 + i%12, Day: 1 + i%28}, ServiceNumber: fmt.Sprintf("А-%06d", pi*100000+i)}
@@ -73,7 +84,7 @@ func newCrossing(t testing.TB, db *sqlstore.DB, n int, sign bool) *crossingFixtu
 		}
 		for i, r := range recs {
 			f.fields[r.ID] = r.Fields
-			if i < n {
+			if i < n*k {
 				f.held[p] = append(f.held[p], r.ID)
 			} else {
 				f.res[p] = append(f.res[p], r.ID)
@@ -81,7 +92,7 @@ func newCrossing(t testing.TB, db *sqlstore.DB, n int, sign bool) *crossingFixtu
 		}
 	}
 	ex, err := db.OpenExchange(ctx, f.scopes["op"], exchange.Exchange{Name: "test", Parties: [2]string{"UA", "RU"}, Crossings: []string{"border"},
-		Terms: exchange.Terms{Kind: exchange.Numeric, Total: n, Rules: []exchange.Rule{{ID: "mil", Category: person.Military}}}})
+		Terms: exchange.Terms{Kind: exchange.Numeric, Total: n * k, Rules: []exchange.Rule{{ID: "mil", Category: person.Military}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,9 +117,15 @@ func newCrossing(t testing.TB, db *sqlstore.DB, n int, sign bool) *crossingFixtu
 		}
 	}
 	day := time.Date(2025, 5, 23, 8, 0, 0, 0, time.UTC)
-	plan := exchange.StagePlan{Stages: []exchange.Stage{{Number: 1, Start: day, End: day.Add(12 * time.Hour), Crossing: "border"}}}
+	var plan exchange.StagePlan
+	for j := range k {
+		st := exchange.Stage{Number: j + 1, Start: day, End: day.Add(12 * time.Hour), Crossing: "border"}
+		for _, p := range []string{"UA", "RU"} {
+			st.Sides = append(st.Sides, exchange.StageSide{Party: p, Planned: exchange.Counts{person.Military: n}, Persons: f.held[p][j*n : (j+1)*n]})
+		}
+		plan.Stages = append(plan.Stages, st)
+	}
 	for _, p := range []string{"UA", "RU"} {
-		plan.Stages[0].Sides = append(plan.Stages[0].Sides, exchange.StageSide{Party: p, Planned: exchange.Counts{person.Military: n}, Persons: f.held[p]})
 		plan.Reserve = append(plan.Reserve, exchange.ReserveList{Party: p, Persons: f.res[p]})
 	}
 	skey, _, _ := audit.GenerateKey("handover.test/log")
@@ -469,4 +486,130 @@ func TestRemains(t *testing.T) {
 			t.Fatalf("remains: %+v %v", got, err)
 		}
 	})
+}
+
+// BenchmarkHandoverCrossings records handover events one by one (as an
+// online checkpoint laptop sends them) at 4 crossings at once, each its own
+// stage, and reports events per second and the latency percentiles. With
+// HANDOVER_BENCH_RATE set (events per second over all four crossings, e.g.
+// 200) the crossings are paced to that rate; otherwise they record as fast
+// as they can. Each event is a transaction with its row and log leaf.
+//
+//	go test -run '^$' -bench HandoverCrossings -benchtime 2000x ./internal/sqlstore/
+//	HANDOVER_BENCH_RATE=200 go test -run '^$' -bench HandoverCrossings -benchtime 2000x ./internal/sqlstore/
+func BenchmarkHandoverCrossings(b *testing.B) {
+	const crossings, perSide = 4, 1000
+	db := sqltest.Open(b, "sqlite")
+	f := newCrossingStages(b, db, perSide, crossings, true)
+	ctx := context.Background()
+	for k := 1; k <= crossings; k++ {
+		if _, err := db.OpenStage(ctx, f.scopes["op"], f.ex, k); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if b.N > crossings*2*perSide {
+		b.Skipf("b.N %d is more than the %d persons of the stages", b.N, crossings*2*perSide)
+	}
+	rate, _ := strconv.ParseFloat(os.Getenv("HANDOVER_BENCH_RATE"), 64)
+	lat := make([][]time.Duration, crossings)
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for k := range crossings {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := b.N / crossings
+			if k < b.N%crossings {
+				n++
+			}
+			var tick *time.Ticker
+			if rate > 0 {
+				tick = time.NewTicker(time.Duration(float64(time.Second) * crossings / rate))
+				defer tick.Stop()
+			}
+			for i := range n {
+				side, idx := "UA", i/2
+				officer := f.scopes["ua-officer"]
+				if i%2 == 1 {
+					side, officer = "RU", f.scopes["ru-officer"]
+				}
+				if tick != nil {
+					<-tick.C
+				}
+				t0 := time.Now()
+				res, err := db.RecordEvents(ctx, officer, f.ex, k+1, []crossing.Event{handed(fmt.Sprintf("b%d-%d", k, i), side, f.held[side][k*perSide+idx])})
+				if err != nil || res.Results[0].Status != "applied" {
+					b.Errorf("event %d at crossing %d: %v %+v", i, k, err, res.Results)
+					return
+				}
+				lat[k] = append(lat[k], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	if len(all) == 0 {
+		return
+	}
+	slices.Sort(all)
+	pct := func(p float64) float64 {
+		return float64(all[min(len(all)-1, int(p*float64(len(all))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "events/s")
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(1), "max-ms")
+}
+
+// BenchmarkRecordEvent10k records one event at a time in a stage of 10,000
+// persons a side: each answer carries the parity report recomputed over
+// the 20,000 persons of the stage.
+func BenchmarkRecordEvent10k(b *testing.B) {
+	const perSide = 10000
+	db := sqltest.Open(b, "sqlite")
+	f := newCrossing(b, db, perSide, true)
+	ctx := context.Background()
+	if _, err := db.OpenStage(ctx, f.scopes["op"], f.ex, 1); err != nil {
+		b.Fatal(err)
+	}
+	if b.N > 2*perSide {
+		b.Skipf("b.N %d is more than the stage's persons", b.N)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		side, officer := "UA", f.scopes["ua-officer"]
+		if i%2 == 1 {
+			side, officer = "RU", f.scopes["ru-officer"]
+		}
+		res, err := db.RecordEvents(ctx, officer, f.ex, 1, []crossing.Event{handed(fmt.Sprintf("e%d", i), side, f.held[side][i/2])})
+		if err != nil || res.Results[0].Status != "applied" {
+			b.Fatalf("event %d: %v", i, err)
+		}
+	}
+}
+
+// BenchmarkLookup10k is the officer's lookup by name in Latin letters in a
+// stage of 10,000 persons a side.
+func BenchmarkLookup10k(b *testing.B) {
+	const perSide = 10000
+	db := sqltest.Open(b, "sqlite")
+	f := newCrossing(b, db, perSide, true)
+	ctx := context.Background()
+	if _, err := db.OpenStage(ctx, f.scopes["op"], f.ex, 1); err != nil {
+		b.Fatal(err)
+	}
+	target := f.fields[f.held["RU"][4321]]
+	q := names.Latin(target.Surname + " " + target.GivenNames)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := db.Lookup(ctx, f.scopes["ua-officer"], f.ex, 1, q, 20); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
