@@ -106,6 +106,8 @@ func runLink(ctx context.Context, m *Main, args []string) error {
 	}
 	limitLinkMemory(m)
 	start := time.Now()
+	p := m.linkProgress()
+	p.report("read", 0, 2)
 	// The two files are read at the same time, one per core.
 	var right []match.Record
 	var rerr error
@@ -122,7 +124,6 @@ func runLink(ctx context.Context, m *Main, args []string) error {
 	if rerr != nil {
 		return rerr
 	}
-	p := m.linkProgress()
 	res, err := match.Link(left, right, cfg, match.Options{Progress: p.report, NoExplanations: !*explain})
 	p.done()
 	if err != nil {
@@ -156,11 +157,12 @@ func runDedupe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	limitLinkMemory(m)
+	p := m.linkProgress()
+	p.report("read", 0, 1)
 	recs, err := readLinkTable(pos[0], cfg)
 	if err != nil {
 		return err
 	}
-	p := m.linkProgress()
 	res, err := match.Dedupe(recs, cfg, match.Options{Progress: p.report, NoExplanations: true})
 	p.done()
 	if err != nil {
