@@ -804,8 +804,12 @@ func (ix *lookupIndex) find(q string, limit int) []hit {
 	if len(words) == 0 {
 		return nil
 	}
-	// Candidates share a key with at least one word.
-	cand := map[string]bool{}
+	// Candidates share a key with as many of the words as any person
+	// does: with a common surname and a common given name, the persons who
+	// have both, not everyone who has either.
+	type count struct{ words, last int }
+	cand := map[string]*count{}
+	best := 0
 	preps := make([][3]names.Prepared, len(words))
 	for wi, w := range words {
 		for pi, part := range lookupParts {
@@ -813,13 +817,24 @@ func (ix *lookupIndex) find(q string, limit int) []hit {
 			preps[wi][pi] = pr
 			for _, k := range pr.Keys() {
 				for _, id := range ix.keys[pi][k] {
-					cand[id] = true
+					c := cand[id]
+					if c == nil {
+						c = &count{last: -1}
+						cand[id] = c
+					}
+					if c.last != wi {
+						c.words, c.last = c.words+1, wi
+						best = max(best, c.words)
+					}
 				}
 			}
 		}
 	}
 	var out []hit
-	for id := range cand {
+	for id, c := range cand {
+		if c.words < best {
+			continue
+		}
 		parts, partOf := ix.parts[id], ix.partOf[id]
 		total := 0.0
 		for wi := range words {
