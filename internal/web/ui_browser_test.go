@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/pquerna/otp/totp"
 
 	"github.com/handover-project/handover/internal/person"
@@ -41,7 +42,8 @@ func chromiumPath(t *testing.T) string {
 // screenshots: testdata/out (ignored by git), or HANDOVER_UI_SHOTS.
 type browser struct {
 	t     *testing.T
-	ctx   context.Context
+	root  context.Context // the first tab: keeps the browser running
+	ctx   context.Context // the current user's tab
 	base  string
 	shots string
 }
@@ -57,7 +59,7 @@ func newBrowser(t *testing.T, base string) *browser {
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, 150*time.Second)
 	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
@@ -66,7 +68,19 @@ func newBrowser(t *testing.T, base string) *browser {
 	if shots == "" {
 		shots = filepath.Join("ui", "testdata", "out")
 	}
-	return &browser{t: t, ctx: ctx, base: base, shots: shots}
+	return &browser{t: t, root: ctx, ctx: ctx, base: base, shots: shots}
+}
+
+// as starts a subtest's session: a tab in a new browser context, with no
+// cookies from the subtests before (as a different person's browser).
+func (b *browser) as(t *testing.T) {
+	b.t = t
+	ctx, cancel := chromedp.NewContext(b.root, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("new browser context: %v", err)
+	}
+	b.ctx = ctx
 }
 
 // run runs actions; on failure it saves a screenshot named after step and
@@ -108,14 +122,16 @@ func (b *browser) login(login, password string) {
 		chromedp.SendKeys(chromedp.ID("#login"), login),
 		chromedp.SendKeys(chromedp.ID("#password"), password),
 		chromedp.Click(chromedp.ID("#login-submit")),
-		// The header's logout button is there only once logged in.
+		// Off the login page, and the header's logout button is there
+		// only once logged in.
+		chromedp.WaitNotPresent(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.CSS("header form[action='/logout'] button")),
 	)
 }
 
 func (b *browser) logout() {
 	b.t.Helper()
-	b.run("logout", chromedp.Click(chromedp.CSS("header form[action='/logout'] button")), chromedp.WaitVisible(chromedp.ID("#login")))
+	b.run("logout", chromedp.Submit(chromedp.CSS("header form[action='/logout']")), chromedp.WaitVisible(chromedp.ID("#login")))
 }
 
 // axe injects the vendored axe-core into the current page and fails on any
@@ -158,6 +174,11 @@ func (b *browser) text(sel string) string {
 	return s
 }
 
+// htmxSettled waits until no htmx request, swap or settle is under way.
+func htmxSettled() chromedp.Action[chromedp.Void] {
+	return chromedp.WaitNotPresent(chromedp.CSS(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"))
+}
+
 // TestBrowser drives chromium through the pages as the roles use them.
 func TestBrowser(t *testing.T) {
 	path := chromiumPath(t)
@@ -193,7 +214,7 @@ func TestBrowser(t *testing.T) {
 	b := newBrowser(t, e.ts.URL)
 
 	t.Run("registrar creates a record and fixes a field error", func(t *testing.T) {
-		b.t = t
+		b.as(t)
 		b.login("ua-reg", pw)
 		b.screenshot("home")
 		b.axe("home")
@@ -255,7 +276,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("the other party's registrar cannot open the sought register", func(t *testing.T) {
-		b.t = t
+		b.as(t)
 		b.login("ru-reg", pw)
 		b.run("open UA's sought register", chromedp.Navigate(b.base+"/records?party=UA&kind=sought"), chromedp.WaitVisible(chromedp.CSS(".status")))
 		if got := b.text(".status"); got != "403" {
@@ -267,7 +288,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("mediator confirms a match", func(t *testing.T) {
-		b.t = t
+		b.as(t)
 		b.login("op", pw)
 		b.run("runs", chromedp.Navigate(b.base+"/matching"), chromedp.WaitVisible(chromedp.CSS("td a[href^='/matching/runs/']")))
 		b.screenshot("runs")
@@ -275,25 +296,41 @@ func TestBrowser(t *testing.T) {
 		b.run("candidates", chromedp.Click(chromedp.CSS("td a[href^='/matching/runs/']")), chromedp.WaitVisible(chromedp.ID("#cand-1")))
 		b.screenshot("candidates")
 		b.axe("candidates")
-		// Keyboard: c on a pair without a reason asks for the reason first.
+		// Keyboard: j moves to the first pair, / to its reason, Escape back
+		// to the pair, c confirms.
 		b.run("confirm with the keyboard",
-			chromedp.Focus(chromedp.ID("#cand-1")),
-			chromedp.KeyEvent("c"),
+			chromedp.KeyEvent("j"),
+			chromedp.WaitReady(chromedp.CSS("#cand-1:focus")),
+			chromedp.KeyEvent("/"),
 			chromedp.WaitReady(chromedp.CSS("#reason-1:focus")),
 			chromedp.SendKeys(chromedp.ID("#reason-1"), "same service number and date of birth"),
-			chromedp.Click(chromedp.CSS("#cand-1 button.confirm")),
+			chromedp.KeyEvent(kb.Escape),
+			chromedp.WaitReady(chromedp.CSS("#cand-1:focus")),
+			chromedp.KeyEvent("c"),
 			chromedp.WaitVisible(chromedp.CSS("#cand-1 .badge-confirmed")),
+			// htmx swapped the card in place; wait until it has settled.
+			htmxSettled(),
+			chromedp.WaitReady(chromedp.CSS("#cand-1:focus")),
 		)
+		if got := b.text("#cand-1 p.decided"); !strings.HasSuffix(got, ": same service number and date of birth") {
+			t.Errorf("decision shown as %q", got)
+		}
 		b.screenshot("candidate-confirmed")
+		b.run("disclose to the seeking party",
+			chromedp.Click(chromedp.CSS("#cand-1 button.disclose")),
+			chromedp.WaitVisible(chromedp.CSS("#cand-1 p.flash")),
+			htmxSettled(),
+		)
 		b.run("undo needs a reason",
 			chromedp.Click(chromedp.CSS("#cand-1 button.undo")),
 			chromedp.WaitVisible(chromedp.CSS("#cand-1 p.error")),
+			htmxSettled(),
 		)
 		b.logout()
 	})
 
 	t.Run("administrator enrols a second factor", func(t *testing.T) {
-		b.t = t
+		b.as(t)
 		b.login("admin", pw)
 		b.run("enrolment page", chromedp.WaitVisible(chromedp.ID("totp-secret")))
 		secret := b.text("#totp-secret")

@@ -18,6 +18,7 @@ func (s *Server) registerUIMatchingRoutes() {
 	s.page("GET", "/matching", access.MatchReview, "Matching runs, newest first.", s.handleRunsPage)
 	s.page("GET", "/matching/runs/{id}", access.MatchReview, "A run's candidate pairs side by side, with the explanation as bars.", s.handleCandidatesPage)
 	s.page("POST", "/matching/decide", access.MatchReview, "Confirm, reject or undo a pair with a reason.", s.handleDecideForm)
+	s.page("POST", "/matching/disclose", access.MatchReview, "Disclose a confirmed match to the party that seeks the person.", s.handleDiscloseForm)
 	s.page("GET", "/matches", access.MatchRead, "Confirmed matches disclosed to the user's party.", s.handleMatchesPage)
 }
 
@@ -51,6 +52,7 @@ type candidateCard struct {
 	Bars      []bar
 	Back      string // the page to return to without JavaScript
 	Error     string
+	Note      string // what just happened, e.g. a disclosure
 }
 
 // bar is one field's contribution drawn as an SVG bar: to the right of the
@@ -175,19 +177,14 @@ func (s *Server) handleDecideForm(w http.ResponseWriter, r *http.Request, sc acc
 	}
 	// Re-read the pair to show its current state (and the error, if any).
 	if derr != nil {
-		cs, err := s.db.Candidates(r.Context(), sc, sqlstore.CandidateFilter{RunID: mustInt64(r.PostFormValue("run")), Limit: 1000})
+		x, err := s.findCandidate(r, sc, mustInt64(r.PostFormValue("run")), sought, held)
+		if errs.Is(errs.NotFound, err) {
+			return derr
+		}
 		if err != nil {
 			return err
 		}
-		found := false
-		for _, x := range cs {
-			if x.SoughtID == sought && x.HeldID == held {
-				c, found = x, true
-			}
-		}
-		if !found {
-			return derr
-		}
+		c = x
 	}
 	card, err := s.card(r, sc, c, index, back)
 	if err != nil {
@@ -230,5 +227,59 @@ func (s *Server) handleMatchesPage(w http.ResponseWriter, r *http.Request, sc ac
 		return err
 	}
 	s.render(w, r, http.StatusOK, "matches.html", matchesView{chrome: s.chromeFor(r, "matches.title"), Matches: ms})
+	return nil
+}
+
+// findCandidate returns the current state of one pair of a run.
+func (s *Server) findCandidate(r *http.Request, sc access.Scope, run int64, sought, held string) (sqlstore.Candidate, error) {
+	for offset := 0; ; offset += 1000 {
+		cs, err := s.db.Candidates(r.Context(), sc, sqlstore.CandidateFilter{RunID: run, Offset: offset, Limit: 1000})
+		if err != nil {
+			return sqlstore.Candidate{}, err
+		}
+		for _, c := range cs {
+			if c.SoughtID == sought && c.HeldID == held {
+				return c, nil
+			}
+		}
+		if len(cs) < 1000 {
+			return sqlstore.Candidate{}, errs.E("web.findCandidate", errs.NotFound, "no such candidate pair in this run")
+		}
+	}
+}
+
+// handleDiscloseForm discloses a confirmed pair to the seeking party. Like
+// a decision, it answers htmx with the pair's card and plain forms with a
+// redirect back to the run.
+func (s *Server) handleDiscloseForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	sought, held := r.PostFormValue("sought"), r.PostFormValue("held")
+	index, _ := strconv.Atoi(r.PostFormValue("index"))
+	back := safeNext(r.PostFormValue("back"))
+	derr := s.db.DiscloseMatch(r.Context(), sc, sought, held)
+	if derr != nil && !errs.Is(errs.Conflict, derr) {
+		return derr
+	}
+	if r.Header.Get("HX-Request") != "true" {
+		if derr != nil {
+			return derr
+		}
+		s.redirect(w, r, back)
+		return nil
+	}
+	c, err := s.findCandidate(r, sc, mustInt64(r.PostFormValue("run")), sought, held)
+	if err != nil {
+		return err
+	}
+	card, err := s.card(r, sc, c, index, back)
+	if err != nil {
+		return err
+	}
+	if derr != nil {
+		card.Error = errs.Message(derr)
+	} else {
+		card.Note = card.T("match.disclosed", card.Sought.Party)
+	}
+	s.render(w, r, http.StatusOK, "candidate_row.html", card)
 	return nil
 }

@@ -396,6 +396,7 @@ var allowedTo = map[string][]string{
 	"GET /matching":                       {"mediator_operator"},
 	"GET /matching/runs/{id}":             {"mediator_operator"},
 	"POST /matching/decide":               {"mediator_operator"},
+	"POST /matching/disclose":             {"mediator_operator"},
 	"GET /matches":                        {"party_registrar any", "party_approver any"},
 	"GET /audit":                          {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"GET /admin/users":                    {"mediator_admin"},
@@ -457,7 +458,7 @@ func TestAuthzMatrix(t *testing.T) {
 		// the log routes have something to serve to those allowed.
 		admin, _ := db.UserByLogin(ctx, "admin")
 		wsk, wvk, _ := audit.GenerateKey("ua-bureau")
-		if _, err := db.RegisterKey(ctx, admin.Scope(), wvk, "UA"); err != nil {
+		if _, err := db.RegisterKey(ctx, admin.Scope(), wvk, "UA", sqlstore.KeyWitness); err != nil {
 			t.Fatal(err)
 		}
 		cp, err := db.Checkpoint(ctx, testSigner(t), audit.CheckpointSchedule{}, true)

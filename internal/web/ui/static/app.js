@@ -4,16 +4,18 @@
 (function () {
   "use strict";
 
-  // The language select submits itself; the button stays for no-JS use.
+  // The language select submits itself when a person changes it; the
+  // button stays for use without JavaScript.
   document.addEventListener("change", function (e) {
-    if (e.target && e.target.id === "lang-select") {
+    if (e.isTrusted && e.target && e.target.id === "lang-select") {
       e.target.form.submit();
     }
   });
 
   // Keyboard shortcuts for a reviewer going through candidate pairs:
   // j / k next / previous pair, c confirm, r reject, u undo (each asks for
-  // the reason field first when it is empty), / the reason field.
+  // the reason field first when it is empty), d disclose a confirmed pair,
+  // / the reason field.
   function cards() {
     return Array.prototype.slice.call(document.querySelectorAll("#cards article.cand"));
   }
@@ -27,6 +29,15 @@
       c.scrollIntoView({ block: "nearest" });
     }
   }
+  // A field to focus when the key is released: moving the focus on
+  // keydown would let the key's character land in the field.
+  var focusOnKeyup = null;
+  document.addEventListener("keyup", function () {
+    if (focusOnKeyup) {
+      focusOnKeyup.focus();
+      focusOnKeyup = null;
+    }
+  });
   document.addEventListener("keydown", function (e) {
     if (!document.getElementById("cards") || e.ctrlKey || e.metaKey || e.altKey) {
       return;
@@ -51,7 +62,12 @@
         break;
       case "/":
         if (cur) {
-          cur.querySelector("input.reason").focus();
+          focusOnKeyup = cur.querySelector("input.reason");
+        }
+        break;
+      case "d":
+        if (cur && cur.querySelector('button[data-key="d"]')) {
+          cur.querySelector('button[data-key="d"]').click();
         }
         break;
       case "c":
@@ -66,8 +82,7 @@
           return;
         }
         if (reason && reason.value.trim() === "") {
-          reason.focus();
-          reason.dataset.pending = e.key;
+          focusOnKeyup = reason;
         } else {
           b.click();
         }
