@@ -405,7 +405,7 @@ func seedDemoExchanges(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Co
 		if err := writeFileAtomic(filepath.Join(keyDir, k.file+".pub"), []byte(vkey+"\n"), 0o644); err != nil {
 			return errs.E("demo", errs.Internal, err)
 		}
-		if _, err := db.RegisterKey(ctx, scope["admin"], vkey, k.party); err != nil {
+		if _, err := db.RegisterKey(ctx, scope["admin"], vkey, k.party, sqlstore.KeySigner); err != nil {
 			return err
 		}
 		role := k.party
@@ -535,10 +535,9 @@ machine with 'handover keygen' and only the public key is registered.
   mediator.key / .pub      mediator-demo, registered without a party: the mediator
   signers.txt              the signer keys file: "<role> <verifier key>" a line
 
-The server takes agreement signer keys from the registered log keys ('handover
-key list'), so these three are listed as log witnesses too; they never cosign
-checkpoints, so name the witnesses you need with 'handover verify inclusion
---policy NAME,...' rather than "all".
+They are registered as signer keys ('handover key list' shows their purpose):
+they sign agreements and never stand in for the witness keys that cosign the
+log's checkpoints.
 
 The demo's agreement, exchange %[1]s version %[2]d, is signed with all three.
 A copy is in %[3]s. Check it offline:

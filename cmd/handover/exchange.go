@@ -1241,7 +1241,7 @@ func runAgreementKeys(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	data, err := signerKeysFile(k.Witnesses, c.BaseURL, time.Now())
+	data, err := signerKeysFile(k.Signers, c.BaseURL, time.Now())
 	if err != nil {
 		return err
 	}
@@ -1252,7 +1252,7 @@ func runAgreementKeys(ctx context.Context, m *Main, args []string) error {
 	if err := writeFileAtomic(*out, data, 0o644); err != nil {
 		return errs.E(op, errs.Invalid, "cannot write "+*out, err)
 	}
-	fmt.Fprintf(m.Stderr, "%d signer keys written to %s: check their fingerprints out of band.\n", len(k.Witnesses), *out)
+	fmt.Fprintf(m.Stderr, "%d signer keys written to %s: check their fingerprints out of band.\n", len(k.Signers), *out)
 	return nil
 }
 

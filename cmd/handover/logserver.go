@@ -238,6 +238,7 @@ func runKeyRegister(ctx context.Context, m *Main, args []string) error {
 	sf := m.addStoreFlags(fset)
 	vkeyFlag := fset.String("vkey", "", "the witness's verifier `key` (NAME+HASH+BASE64), or a file holding it")
 	party := fset.String("party", "", "the party `CODE` whose bureau the key belongs to; none for the mediator")
+	purpose := fset.String("purpose", sqlstore.KeyWitness, "what the key is for: witness (cosigns checkpoints) or signer (signs agreements)")
 	as := fset.String("as", "", "the mediator_admin `login` registering the key (default: the only one)")
 	if err := noArgs(parseFlags(fset, args)); err != nil {
 		return err
@@ -263,7 +264,7 @@ func runKeyRegister(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	k, err := db.RegisterKey(ctx, sc, vkey, *party)
+	k, err := db.RegisterKey(ctx, sc, vkey, *party, *purpose)
 	if err != nil {
 		return err
 	}
@@ -292,9 +293,9 @@ func runKeyList(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tPARTY\tFINGERPRINT\tREGISTERED BY\tREGISTERED")
+	fmt.Fprintln(tw, "NAME\tPARTY\tPURPOSE\tFINGERPRINT\tREGISTERED BY\tREGISTERED")
 	for _, k := range ks {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Name, dash(k.Party), k.Fingerprint, k.RegisteredBy, k.RegisteredAt.Format(time.DateOnly))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Name, dash(k.Party), k.Purpose, k.Fingerprint, k.RegisteredBy, k.RegisteredAt.Format(time.DateOnly))
 	}
 	return tw.Flush()
 }
@@ -616,7 +617,9 @@ func storeAuditKeys(ctx context.Context, db *sqlstore.DB, dir, keysPath string) 
 	}
 	vkeys := []string{logVKey}
 	for _, k := range ks {
-		vkeys = append(vkeys, k.VKey)
+		if k.Purpose == sqlstore.KeyWitness {
+			vkeys = append(vkeys, k.VKey)
+		}
 	}
 	keys, err := audit.NewKeys(audit.KeyName(logVKey), vkeys...)
 	if err != nil {

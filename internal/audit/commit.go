@@ -41,6 +41,9 @@ const (
 	TagAgreement = "handover/agreement/v1"
 	TagHandover  = "handover/handover/v1"
 	TagKey       = "handover/key/v1"
+	TagExchange  = "handover/exchange/v1"
+	TagAnswer    = "handover/answer/v1"
+	TagEvidence  = "handover/evidence/v1"
 )
 
 // Nonce is the secret 32-byte value that blinds a commitment. It is stored

@@ -20,6 +20,7 @@ type LogKeys struct {
 	LogKey            string       `json:"log_key"`
 	LogKeyFingerprint string       `json:"log_key_fingerprint"`
 	Witnesses         []WitnessKey `json:"witnesses"`
+	Signers           []WitnessKey `json:"signers"` // agreement signer keys
 }
 
 // WitnessKey is a registered witness key as the server lists it. The
@@ -28,6 +29,7 @@ type WitnessKey struct {
 	Name         string `json:"name"`
 	VKey         string `json:"vkey"`
 	Party        string `json:"party,omitempty"`
+	Purpose      string `json:"purpose"`
 	Fingerprint  string `json:"fingerprint"`
 	RegisteredBy string `json:"registered_by"`
 }

@@ -25,22 +25,24 @@ const (
 	leafAgreementFrozen audit.LeafType = "agreement.frozen"
 )
 
-// appendLeaf commits to content with a fresh nonce under tag and appends
-// the leaf in the transaction.
-func (tx *Tx) appendLeaf(ctx context.Context, typ audit.LeafType, s access.Scope, exchangeID, subject, tag string, content []byte) error {
+// commitLeaf commits to content with a fresh nonce under tag, appends the
+// leaf in the transaction, and returns the nonce, which the caller stores
+// with the row it commits to so that the commitment can be opened and the
+// audit can replay it (docs/design/log.md §2). rev 0 means none.
+func (tx *Tx) commitLeaf(ctx context.Context, typ audit.LeafType, s access.Scope, exchangeID, subject string, rev int, tag string, content []byte) ([]byte, error) {
 	nonce, err := audit.NewNonce()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	app, err := tx.appender(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := app.add(audit.Leaf{Type: typ, Actor: actor(s.UserID), Time: tx.now, Exchange: exchangeID, Subject: subject,
-		Commitment: audit.Commit(tag, nonce, content)}); err != nil {
-		return err
+		Rev: int64(rev), Commitment: audit.Commit(tag, nonce, content)}); err != nil {
+		return nil, err
 	}
-	return app.flush(ctx)
+	return nonce[:], app.flush(ctx)
 }
 
 // OpenExchange opens an exchange between two parties with its terms. The
@@ -68,11 +70,13 @@ func (db *DB) OpenExchange(ctx context.Context, s access.Scope, ex exchange.Exch
 				return errs.E(op, errs.Invalid, fmt.Sprintf("party %s does not exist", p), errs.FieldError{Field: "parties", Message: "unknown party " + p})
 			}
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO exchanges (id, party_a, party_b, body, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			ex.ID, ex.Parties[0], ex.Parties[1], string(body), s.Login, fmtTime(tx.now)); err != nil {
+		nonce, err := tx.commitLeaf(ctx, leafExchangeOpened, s, ex.ID, "exchange:"+ex.ID, 1, audit.TagExchange, ex.Canonical())
+		if err != nil {
 			return err
 		}
-		return tx.appendLeaf(ctx, leafExchangeOpened, s, ex.ID, "exchange:"+ex.ID, audit.TagAgreement, ex.Canonical())
+		_, err = tx.exec(ctx, `INSERT INTO exchanges (id, party_a, party_b, body, created_by, created_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			ex.ID, ex.Parties[0], ex.Parties[1], string(body), s.Login, fmtTime(tx.now), nonce)
+		return err
 	})
 	if err != nil {
 		return ex, errs.E(op, err)
@@ -229,15 +233,19 @@ func (db *DB) SubmitList(ctx context.Context, s access.Scope, exID string, kind 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO exchange_lists (exchange_id, party, kind, version, body, submitted_by, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			exID, s.Party, string(kind), sub.Version, string(body), s.Login, fmtTime(tx.now)); err != nil {
+		nonce, err := tx.commitLeaf(ctx, audit.ListSubmitted, s, exID, fmt.Sprintf("list:%s/%s/%s", exID, s.Party, kind), sub.Version, audit.TagList, sub.Canonical())
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO exchange_lists (exchange_id, party, kind, version, body, submitted_by, submitted_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			exID, s.Party, string(kind), sub.Version, string(body), s.Login, fmtTime(tx.now), nonce); err != nil {
 			if tx.d.isUniqueViolation(err) {
 				return errs.E(op, errs.Conflict, "another version of this list was submitted meanwhile; read it and submit again")
 			}
 			return err
 		}
 		out = SubmittedList{List: sub, Diff: exchange.Diff(prev, &sub)}
-		return tx.appendLeaf(ctx, audit.ListSubmitted, s, exID, fmt.Sprintf("list:%s/%s/%s", exID, s.Party, kind), audit.TagList, sub.Canonical())
+		return nil
 	})
 	if err != nil {
 		return SubmittedList{}, errs.E(op, err)
@@ -306,14 +314,15 @@ func (db *DB) Respond(ctx context.Context, s access.Scope, exID, listParty strin
 			if err != nil {
 				return err
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO exchange_responses (exchange_id, body) VALUES (?, ?)`, exID, string(body)); err != nil {
-				return err
-			}
 			content, err := r.Content()
 			if err != nil {
 				return err
 			}
-			if err := tx.appendLeaf(ctx, leafListAnswered, s, exID, "answer:"+r.RecordID, audit.TagList, content); err != nil {
+			nonce, err := tx.commitLeaf(ctx, leafListAnswered, s, exID, fmt.Sprintf("answer:%s/%s/%s/%s", exID, r.ListParty, r.ListKind, r.RecordID), r.ListVersion, audit.TagAnswer, content)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO exchange_responses (exchange_id, body, nonce) VALUES (?, ?, ?)`, exID, string(body), nonce); err != nil {
 				return err
 			}
 		}
@@ -468,10 +477,12 @@ func (db *DB) SetEvidence(ctx context.Context, s access.Scope, recordID string, 
 		return errs.E(op, errs.Internal, err)
 	}
 	return db.write(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `INSERT INTO evidence (record_id, body, entered_by, entered_at) VALUES (?, ?, ?, ?)`, recordID, string(body), s.Login, fmtTime(tx.now)); err != nil {
+		nonce, err := tx.commitLeaf(ctx, leafEvidence, s, "", "evidence:"+recordID, 0, audit.TagEvidence, body)
+		if err != nil {
 			return err
 		}
-		return tx.appendLeaf(ctx, leafEvidence, s, "", "record:"+recordID, audit.TagRecord, body)
+		_, err = tx.exec(ctx, `INSERT INTO evidence (record_id, body, entered_by, entered_at, nonce) VALUES (?, ?, ?, ?, ?)`, recordID, string(body), s.Login, fmtTime(tx.now), nonce)
+		return err
 	})
 }
 
@@ -635,6 +646,9 @@ func (db *DB) signerKeys(ctx context.Context) ([]exchange.SignerKey, error) {
 	}
 	out := make([]exchange.SignerKey, 0, len(ks))
 	for _, k := range ks {
+		if k.Purpose != KeySigner {
+			continue // a witness key cosigns checkpoints, never agreements
+		}
 		role := k.Party
 		if role == "" {
 			role = exchange.Mediator
@@ -709,11 +723,13 @@ func (db *DB) FreezeAgreement(ctx context.Context, s access.Scope, signer *Signe
 			return err
 		}
 		version = a.Version
-		if _, err := tx.exec(ctx, `INSERT INTO agreements (exchange_id, version, document, hash, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			exID, a.Version, doc, exchange.Hash(doc).String(), s.Login, fmtTime(tx.now)); err != nil {
+		nonce, err := tx.commitLeaf(ctx, leafAgreementFrozen, s, exID, fmt.Sprintf("agreement:%s/%d", exID, a.Version), a.Version, audit.TagAgreement, doc)
+		if err != nil {
 			return err
 		}
-		return tx.appendLeaf(ctx, leafAgreementFrozen, s, exID, fmt.Sprintf("agreement:%s/%d", exID, a.Version), audit.TagAgreement, doc)
+		_, err = tx.exec(ctx, `INSERT INTO agreements (exchange_id, version, document, hash, created_by, created_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			exID, a.Version, doc, exchange.Hash(doc).String(), s.Login, fmtTime(tx.now), nonce)
+		return err
 	})
 	if err != nil {
 		return AgreementStatus{}, errs.E(op, err)
@@ -801,7 +817,7 @@ func (db *DB) Agreement(ctx context.Context, s access.Scope, exID string, versio
 	st.Document = string(signed)
 	keys, err := db.signerKeys(ctx)
 	if err != nil {
-		return AgreementStatus{}, err
+		return AgreementStatus{}, errs.E(op, err)
 	}
 	v, verr := exchange.Verify(signed, keys, nil)
 	if v == nil {
@@ -852,25 +868,48 @@ func (db *DB) SignAgreement(ctx context.Context, s access.Scope, exID string, ve
 	}
 	keys, err := db.signerKeys(ctx)
 	if err != nil {
-		return AgreementStatus{}, err
+		return AgreementStatus{}, errs.E(op, err)
 	}
 	sig, err := exchange.CheckSignature(doc, strings.TrimSpace(line)+"\n", keys, role)
 	if err != nil {
 		return AgreementStatus{}, errs.E(op, err)
 	}
 	err = db.write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO agreement_signatures (exchange_id, version, role, key_name, line, signed_by, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			exID, version, role, sig.KeyName, sig.Line, s.Login, fmtTime(tx.now))
-		if tx.d.isUniqueViolation(err) {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM agreement_signatures WHERE exchange_id = ? AND version = ? AND role = ?`, exID, version, role).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
 			return errs.E(op, errs.Conflict, fmt.Sprintf("%s has signed version %d already", role, version))
 		}
+		// agreement.md §5: the document as a signed note carrying this one
+		// signature.
+		nonce, err := tx.commitLeaf(ctx, audit.AgreementSigned, s, exID, fmt.Sprintf("agreement:%s/%d", exID, version), version, audit.TagAgreement, signedContent(doc, sig.Line))
 		if err != nil {
 			return err
 		}
-		return tx.appendLeaf(ctx, audit.AgreementSigned, s, exID, fmt.Sprintf("agreement:%s/%d/%s", exID, version, role), audit.TagAgreement, []byte(exchange.Hash(doc).String()+"\n"+sig.Line))
+		_, err = tx.exec(ctx, `INSERT INTO agreement_signatures (exchange_id, version, role, key_name, line, signed_by, signed_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			exID, version, role, sig.KeyName, sig.Line, s.Login, fmtTime(tx.now), nonce)
+		return err
 	})
 	if err != nil {
 		return AgreementStatus{}, errs.E(op, err)
 	}
 	return db.Agreement(ctx, s, exID, version)
+}
+
+// signedContent is what an agreement.signed leaf commits to: the document
+// text, a newline and the one signature line (agreement.md §5).
+func signedContent(doc []byte, line string) []byte {
+	out := make([]byte, 0, len(doc)+1+len(line))
+	out = append(out, doc...)
+	out = append(out, '\n')
+	return append(out, strings.TrimRight(line, "\n")...)
+}
+
+// appendLeaf is commitLeaf for callers that do not yet keep the nonce.
+// Their commitments cannot be opened later; move them to commitLeaf.
+func (tx *Tx) appendLeaf(ctx context.Context, typ audit.LeafType, s access.Scope, exchangeID, subject, tag string, content []byte) error {
+	_, err := tx.commitLeaf(ctx, typ, s, exchangeID, subject, 0, tag, content)
+	return err
 }

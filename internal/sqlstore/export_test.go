@@ -23,7 +23,18 @@ func (db *DB) RawExec(ctx context.Context, q string, args ...any) error {
 // DropGuards removes the append-only triggers, as a database owner could.
 func (db *DB) DropGuards(ctx context.Context) error {
 	if db.dialect.name == "postgres" {
-		for _, t := range []string{"log_leaves", "log_hashes", "log_checkpoints", "log_cosignatures", "record_versions", "records"} {
+		rows, err := db.db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
+		if err != nil {
+			return err
+		}
+		var tables []string
+		for rows.Next() {
+			var t string
+			rows.Scan(&t)
+			tables = append(tables, t)
+		}
+		rows.Close()
+		for _, t := range tables {
 			if _, err := db.db.ExecContext(ctx, `ALTER TABLE `+t+` DISABLE TRIGGER USER`); err != nil {
 				return err
 			}

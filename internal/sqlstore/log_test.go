@@ -9,6 +9,8 @@ import (
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
@@ -44,7 +46,7 @@ func newLogged(t *testing.T, db *sqlstore.DB) *logged {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.RegisterKey(ctx, sc["admin"], wvk, w.party); err != nil {
+		if _, err := db.RegisterKey(ctx, sc["admin"], wvk, w.party, sqlstore.KeyWitness); err != nil {
 			t.Fatal(err)
 		}
 		l.witness[w.name] = wsk
@@ -300,4 +302,68 @@ func TestCheckpointScheduleAndCosign(t *testing.T) {
 			t.Errorf("proof beyond the checkpoint: got %v", err)
 		}
 	})
+}
+
+// TestLogReplaysNegotiation checks that the audit replays the negotiation:
+// every exchange, list version, answer and evidence entry matches a leaf
+// that commits to it, and a row changed or removed behind the log's back is
+// found.
+func TestLogReplaysNegotiation(t *testing.T) {
+	tests := []struct {
+		name   string
+		tamper string
+		want   audit.FindingCode
+	}{
+		{"clean", "", ""},
+		{"an answer rewritten", `UPDATE exchange_responses SET body = REPLACE(body, '"query"', '"accept"')`, sqlstore.EventChanged},
+		{"a list version rewritten", `UPDATE exchange_lists SET body = REPLACE(body, '"first"', '"second"')`, sqlstore.EventChanged},
+		{"evidence removed", `DELETE FROM evidence`, sqlstore.EventMissing},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+				ctx := context.Background()
+				l := newLogged(t, db)
+				sc := fixtureScopes(t, db)
+				op, _ := db.UserByLogin(ctx, "op")
+				ruReg, _ := db.UserByLogin(ctx, "ru-reg")
+				ex, err := db.OpenExchange(ctx, op.Scope(), exchange.Exchange{Name: "replay", Parties: [2]string{"UA", "RU"}, Crossings: []string{"border"},
+					Terms: exchange.Terms{Kind: exchange.Numeric, Total: 1, Rules: []exchange.Rule{{ID: "mil", Category: person.Military}}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.SubmitList(ctx, sc["ua-reg"], ex.ID, exchange.Offer, []exchange.Item{{RecordID: l.ids[1], Category: person.Military}}, nil, "first"); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.Respond(ctx, ruReg.Scope(), ex.ID, "UA", exchange.Offer, 1, []exchange.Response{{RecordID: l.ids[1], Answer: exchange.Query, Reason: "which unit?"}}); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.SetEvidence(ctx, sc["ua-reg"], l.ids[2], exchange.Evidence{Blocker: exchange.PendingProsecution}); err != nil {
+					t.Fatal(err)
+				}
+				if tc.tamper != "" {
+					if err := db.DropGuards(ctx); err != nil {
+						t.Fatal(err)
+					}
+					if err := db.RawExec(ctx, tc.tamper); err != nil {
+						t.Fatal(err)
+					}
+				}
+				res := l.audit(t)
+				if tc.want == "" {
+					if !res.OK() {
+						t.Fatalf("clean negotiation fails the audit:\n%s", res.Summary())
+					}
+					return
+				}
+				found := false
+				for _, f := range res.Findings {
+					found = found || f.Code == tc.want
+				}
+				if !found {
+					t.Fatalf("want a %s finding:\n%s", tc.want, res.Summary())
+				}
+			})
+		})
+	}
 }

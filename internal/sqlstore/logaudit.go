@@ -12,6 +12,7 @@ import (
 
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
 )
 
@@ -22,6 +23,8 @@ const (
 	RecordMissing      audit.FindingCode = "record-missing"        // a leaf whose version is not in the database
 	RecordCommitDiffer audit.FindingCode = "record-commit-differs" // stored commitment differs from the leaf's
 	RecordHeadWrong    audit.FindingCode = "record-head-wrong"     // the current-version pointer is not the latest version
+	EventChanged       audit.FindingCode = "event-changed"         // a negotiation row no longer matches any leaf of its type
+	EventMissing       audit.FindingCode = "event-missing"         // a leaf whose row is not in the database
 )
 
 // AuditResult is the verdict of AuditLog: the log's own audit and the
@@ -55,12 +58,20 @@ type loggedVersion struct {
 func (db *DB) AuditLog(ctx context.Context, keys *audit.Keys) (*AuditResult, error) {
 	const op = "sqlstore.AuditLog"
 	logged := map[versionKey]*loggedVersion{}
+	events := map[audit.LeafType]map[audit.Digest][]int64{}
 	res := &AuditResult{}
 	report, err := audit.Audit(keys, audit.AuditInput{
 		Leaves:      db.leafSeq(ctx),
 		Hashes:      db.hashSeq(ctx),
 		Checkpoints: db.checkpointSeq(ctx),
 		Visit: func(index int64, leaf audit.Leaf) error {
+			if replayed[leaf.Type] {
+				if events[leaf.Type] == nil {
+					events[leaf.Type] = map[audit.Digest][]int64{}
+				}
+				events[leaf.Type][leaf.Commitment] = append(events[leaf.Type][leaf.Commitment], index)
+				return nil
+			}
 			if leaf.Type != audit.RecordCreated && leaf.Type != audit.RecordCorrected {
 				return nil
 			}
@@ -156,7 +167,142 @@ func (db *DB) AuditLog(ctx context.Context, keys *audit.Keys) (*AuditResult, err
 			add(RecordMissing, lv.leaf, "leaf %d records record %s version %d, which is not in the database", lv.leaf, k.id, k.version)
 		}
 	}
+	if err := db.replayEvents(ctx, events, add); err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
 	return res, nil
+}
+
+// replayed are the leaf types whose rows replayEvents checks.
+var replayed = map[audit.LeafType]bool{
+	leafExchangeOpened: true, audit.ListSubmitted: true, leafListAnswered: true, leafEvidence: true,
+	leafAgreementFrozen: true, audit.AgreementSigned: true, audit.KeyRegistered: true,
+}
+
+// replayEvents recomputes the commitment of every negotiation row (an
+// exchange, a list version, an answer, an evidence entry, an agreement
+// version, a signature, a registered key) from its stored content and
+// nonce, and pairs it with a leaf of its type committing to exactly that.
+// A row without its leaf was changed or written around the log; a leaf
+// left without a row lost its row.
+func (db *DB) replayEvents(ctx context.Context, events map[audit.LeafType]map[audit.Digest][]int64, add func(audit.FindingCode, int64, string, ...any)) error {
+	take := func(t audit.LeafType, d audit.Digest) bool {
+		idx := events[t][d]
+		if len(idx) == 0 {
+			return false
+		}
+		events[t][d] = idx[1:]
+		return true
+	}
+	type source struct {
+		typ   audit.LeafType
+		what  string
+		query string
+		// commit returns the commitment of a row: its description and
+		// stored columns (all but the last, the nonce).
+		commit func(cols []any, nonce audit.Nonce) (string, audit.Digest, error)
+		cols   int
+	}
+	str := func(v any) string {
+		switch x := v.(type) {
+		case string:
+			return x
+		case []byte:
+			return string(x)
+		}
+		return fmt.Sprint(v)
+	}
+	sources := []source{
+		{leafExchangeOpened, "exchange", `SELECT id, body, nonce FROM exchanges ORDER BY seq`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
+			var ex exchange.Exchange
+			if err := json.Unmarshal([]byte(str(c[1])), &ex); err != nil {
+				return "", audit.Digest{}, err
+			}
+			return "exchange " + str(c[0]), audit.Commit(audit.TagExchange, n, ex.Canonical()), nil
+		}, 2},
+		{audit.ListSubmitted, "list version", `SELECT exchange_id, body, nonce FROM exchange_lists ORDER BY exchange_id, party, kind, version`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
+			var v exchange.ListVersion
+			if err := json.Unmarshal([]byte(str(c[1])), &v); err != nil {
+				return "", audit.Digest{}, err
+			}
+			return fmt.Sprintf("%s's %s list version %d in %s", v.Party, v.Kind, v.Version, str(c[0])), audit.Commit(audit.TagList, n, v.Canonical()), nil
+		}, 2},
+		{leafListAnswered, "answer", `SELECT exchange_id, body, nonce FROM exchange_responses ORDER BY seq`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
+			var r exchange.Response
+			if err := json.Unmarshal([]byte(str(c[1])), &r); err != nil {
+				return "", audit.Digest{}, err
+			}
+			content, err := r.Content()
+			return fmt.Sprintf("%s's answer on %s in %s", r.Party, r.RecordID, str(c[0])), audit.Commit(audit.TagAnswer, n, content), err
+		}, 2},
+		{leafEvidence, "evidence", `SELECT record_id, body, nonce FROM evidence ORDER BY seq`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
+			return "evidence on record " + str(c[0]), audit.Commit(audit.TagEvidence, n, []byte(str(c[1]))), nil
+		}, 2},
+		{leafAgreementFrozen, "agreement", `SELECT exchange_id, version, document, nonce FROM agreements ORDER BY exchange_id, version`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
+			return fmt.Sprintf("agreement %s version %s", str(c[0]), str(c[1])), audit.Commit(audit.TagAgreement, n, []byte(str(c[2]))), nil
+		}, 3},
+		{audit.AgreementSigned, "signature", `SELECT s.exchange_id, s.version, s.role, a.document, s.line, s.nonce FROM agreement_signatures s
+			JOIN agreements a ON a.exchange_id = s.exchange_id AND a.version = s.version ORDER BY s.exchange_id, s.version, s.role`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
+			return fmt.Sprintf("%s's signature on agreement %s version %s", str(c[2]), str(c[0]), str(c[1])),
+				audit.Commit(audit.TagAgreement, n, signedContent([]byte(str(c[3])), str(c[4]))), nil
+		}, 5},
+	}
+	for _, src := range sources {
+		rows, err := db.query(ctx, src.query)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			vals := make([]any, src.cols+1)
+			ptrs := make([]any, len(vals))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return err
+			}
+			nb, _ := vals[src.cols].([]byte)
+			what, d, err := src.commit(vals[:src.cols], audit.Nonce(padNonce(nb)))
+			switch {
+			case err != nil:
+				add(EventChanged, -1, "%s: stored content is not readable: %v", src.what, err)
+			case len(nb) != len(audit.Nonce{}):
+				add(EventChanged, -1, "%s has no nonce to check it with", what)
+			case !take(src.typ, d):
+				add(EventChanged, -1, "%s no longer matches any %s leaf (changed in the database, or written around the log)", what, src.typ)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	keys, err := db.LogKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if !take(audit.KeyRegistered, audit.CommitKey(k.VKey)) {
+			add(EventChanged, -1, "registered key %s no longer matches any key.registered leaf", k.Name)
+		}
+	}
+	for t, byDigest := range events {
+		for _, idx := range byDigest {
+			for _, i := range idx {
+				add(EventMissing, i, "leaf %d (%s) has no row in the database", i, t)
+			}
+		}
+	}
+	return nil
+}
+
+// padNonce copies b into a nonce-sized array (zero when b is short; the
+// caller reports a missing nonce).
+func padNonce(b []byte) [32]byte {
+	var n [32]byte
+	copy(n[:], b)
+	return n
 }
 
 // leafSeq yields the leaf table in index order.

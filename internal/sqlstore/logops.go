@@ -234,23 +234,39 @@ func (db *DB) checkpointSeq(ctx context.Context) iter.Seq2[[]byte, error] {
 	}
 }
 
-// LogKey is a registered witness key.
+// Key purposes: a witness key cosigns checkpoints; a signer key signs
+// agreements. One never stands in for the other.
+const (
+	KeyWitness = "witness"
+	KeySigner  = "signer"
+)
+
+// LogKey is a registered public key of a party's bureau or the mediator.
 type LogKey struct {
 	Name         string    `json:"name"`
 	VKey         string    `json:"vkey"`
 	Party        string    `json:"party,omitempty"` // "" for the mediator
+	Purpose      string    `json:"purpose"`         // KeyWitness or KeySigner
 	Fingerprint  string    `json:"fingerprint"`
 	RegisteredBy string    `json:"registered_by"`
 	RegisteredAt time.Time `json:"registered_at"`
 }
 
-// RegisterKey records a witness's public verifier key (a party's bureau or
-// the mediator), with a key.registered leaf in the same transaction. Only
-// the mediator's administrator may.
-func (db *DB) RegisterKey(ctx context.Context, s access.Scope, vkey, party string) (LogKey, error) {
+// RegisterKey records a public verifier key of a party's bureau or the
+// mediator, for a purpose (KeyWitness: cosigning checkpoints; KeySigner:
+// signing agreements for the party, or for the mediator when party is ""),
+// with a key.registered leaf in the same transaction. Only the mediator's
+// administrator may.
+func (db *DB) RegisterKey(ctx context.Context, s access.Scope, vkey, party, purpose string) (LogKey, error) {
 	const op = "sqlstore.RegisterKey"
 	if err := access.Decide(s, access.KeyManage, access.Resource{}); err != nil {
 		return LogKey{}, errs.E(op, err)
+	}
+	if purpose == "" {
+		purpose = KeyWitness
+	}
+	if purpose != KeyWitness && purpose != KeySigner {
+		return LogKey{}, errs.E(op, errs.Invalid, fmt.Sprintf("key purpose %q: use witness or signer", purpose))
 	}
 	if _, err := note.NewVerifier(vkey); err != nil {
 		return LogKey{}, errs.E(op, errs.Invalid, "not a verifier key: expected NAME+HASH+BASE64 as printed by 'handover keygen'")
@@ -259,7 +275,7 @@ func (db *DB) RegisterKey(ctx context.Context, s access.Scope, vkey, party strin
 	if err != nil {
 		return LogKey{}, errs.E(op, errs.Invalid, err.Error())
 	}
-	k := LogKey{Name: audit.KeyName(vkey), VKey: vkey, Party: party, Fingerprint: fp, RegisteredBy: s.Login}
+	k := LogKey{Name: audit.KeyName(vkey), VKey: vkey, Party: party, Purpose: purpose, Fingerprint: fp, RegisteredBy: s.Login}
 	err = db.write(ctx, func(tx *Tx) error {
 		k.RegisteredAt = tx.now
 		if party != "" {
@@ -271,8 +287,8 @@ func (db *DB) RegisterKey(ctx context.Context, s access.Scope, vkey, party strin
 				return errs.E(op, errs.Invalid, fmt.Sprintf("party %s does not exist", party))
 			}
 		}
-		_, err := tx.exec(ctx, `INSERT INTO log_keys (name, vkey, party, fingerprint, registered_by, registered_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			k.Name, vkey, nullString(party), fp, s.Login, fmtTime(tx.now))
+		_, err := tx.exec(ctx, `INSERT INTO log_keys (name, vkey, party, purpose, fingerprint, registered_by, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			k.Name, vkey, nullString(party), purpose, fp, s.Login, fmtTime(tx.now))
 		if tx.d.isUniqueViolation(err) {
 			return errs.E(op, errs.Conflict, fmt.Sprintf("a key named %s, or this key, is registered already", k.Name))
 		}
@@ -295,9 +311,9 @@ func (db *DB) RegisterKey(ctx context.Context, s access.Scope, vkey, party strin
 	return k, nil
 }
 
-// LogKeys lists the registered witness keys by name.
+// LogKeys lists the registered keys (witness and signer keys) by name.
 func (db *DB) LogKeys(ctx context.Context) ([]LogKey, error) {
-	rows, err := db.query(ctx, `SELECT name, vkey, COALESCE(party, ''), fingerprint, registered_by, registered_at FROM log_keys ORDER BY name`)
+	rows, err := db.query(ctx, `SELECT name, vkey, COALESCE(party, ''), purpose, fingerprint, registered_by, registered_at FROM log_keys ORDER BY name`)
 	if err != nil {
 		return nil, errs.E("sqlstore.LogKeys", errs.Internal, err)
 	}
@@ -305,7 +321,7 @@ func (db *DB) LogKeys(ctx context.Context) ([]LogKey, error) {
 	var out []LogKey
 	for rows.Next() {
 		var k LogKey
-		if err := rows.Scan(&k.Name, &k.VKey, &k.Party, &k.Fingerprint, &k.RegisteredBy, dbTime{&k.RegisteredAt}); err != nil {
+		if err := rows.Scan(&k.Name, &k.VKey, &k.Party, &k.Purpose, &k.Fingerprint, &k.RegisteredBy, dbTime{&k.RegisteredAt}); err != nil {
 			return nil, errs.E("sqlstore.LogKeys", errs.Internal, err)
 		}
 		out = append(out, k)
@@ -331,7 +347,7 @@ func (db *DB) AddCosignature(ctx context.Context, size int64, line string) error
 		return err
 	}
 	for _, k := range keys {
-		if audit.VerifyCosignature(k.VKey, msg, line) != nil {
+		if k.Purpose != KeyWitness || audit.VerifyCosignature(k.VKey, msg, line) != nil {
 			continue
 		}
 		return db.write(ctx, func(tx *Tx) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/sqlstore"
 )
 
 // The log is served read-only in the C2SP tlog-tiles layout under /log/
@@ -61,7 +62,15 @@ func (s *Server) handleLogKeys(w http.ResponseWriter, r *http.Request, _ access.
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"origin": s.cfg.Origin(), "log_key": s.cfg.LogVKey, "witnesses": nonNil(ks)}
+	witnesses, signers := []sqlstore.LogKey{}, []sqlstore.LogKey{}
+	for _, k := range ks {
+		if k.Purpose == sqlstore.KeySigner {
+			signers = append(signers, k)
+		} else {
+			witnesses = append(witnesses, k)
+		}
+	}
+	out := map[string]any{"origin": s.cfg.Origin(), "log_key": s.cfg.LogVKey, "witnesses": witnesses, "signers": signers}
 	if s.cfg.LogVKey != "" {
 		if fp, err := audit.Fingerprint(s.cfg.LogVKey); err == nil {
 			out["log_key_fingerprint"] = fp
@@ -73,8 +82,9 @@ func (s *Server) handleLogKeys(w http.ResponseWriter, r *http.Request, _ access.
 
 func (s *Server) handleRegisterKey(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	var in struct {
-		VKey  string `json:"vkey"`
-		Party string `json:"party"`
+		VKey    string `json:"vkey"`
+		Party   string `json:"party"`
+		Purpose string `json:"purpose"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -83,7 +93,7 @@ func (s *Server) handleRegisterKey(w http.ResponseWriter, r *http.Request, sc ac
 	if origin := s.cfg.Origin(); origin != "" && audit.KeyName(vkey) == origin {
 		return errs.E("web.registerKey", errs.Invalid, fmt.Sprintf("a witness key cannot be named %s: that is the log's own name", origin))
 	}
-	k, err := s.db.RegisterKey(r.Context(), sc, vkey, in.Party)
+	k, err := s.db.RegisterKey(r.Context(), sc, vkey, in.Party, in.Purpose)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func registerSigner(t *testing.T, db *sqlstore.DB, name, party string) note.Sign
 		t.Fatal(err)
 	}
 	admin, _ := db.UserByLogin(ctx, "admin")
-	if _, err := db.RegisterKey(ctx, admin.Scope(), vkey, party); err != nil {
+	if _, err := db.RegisterKey(ctx, admin.Scope(), vkey, party, sqlstore.KeySigner); err != nil {
 		t.Fatal(err)
 	}
 	s, err := note.NewSigner(skey)
