@@ -142,7 +142,7 @@ func newCrossingStages(t testing.TB, db *sqlstore.DB, n, k int, sign bool) *cros
 	}
 	for _, k := range []struct{ party, login string }{{"UA", "ua-appr"}, {"RU", "ru-appr"}, {"", "op"}} {
 		sk, vk, _ := audit.GenerateKey("signer-" + k.login)
-		if _, err := db.RegisterKey(ctx, f.scopes["admin"], vk, k.party); err != nil {
+		if _, err := db.RegisterKey(ctx, f.scopes["admin"], vk, k.party, sqlstore.KeySigner); err != nil {
 			t.Fatal(err)
 		}
 		ns, _ := note.NewSigner(sk)

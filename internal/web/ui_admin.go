@@ -203,7 +203,7 @@ func (s *Server) handleKeysPage(w http.ResponseWriter, r *http.Request, _ access
 func (s *Server) handleRegisterKeyForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	vkey, party := strings.TrimSpace(r.PostFormValue("vkey")), r.PostFormValue("party")
-	_, err := s.db.RegisterKey(r.Context(), sc, vkey, party)
+	_, err := s.db.RegisterKey(r.Context(), sc, vkey, party, r.FormValue("purpose"))
 	if err == nil {
 		s.redirect(w, r, "/admin/keys")
 		return nil

@@ -458,7 +458,7 @@ func TestAuthzMatrix(t *testing.T) {
 		// the log routes have something to serve to those allowed.
 		admin, _ := db.UserByLogin(ctx, "admin")
 		wsk, wvk, _ := audit.GenerateKey("ua-bureau")
-		if _, err := db.RegisterKey(ctx, admin.Scope(), wvk, "UA"); err != nil {
+		if _, err := db.RegisterKey(ctx, admin.Scope(), wvk, "UA", sqlstore.KeyWitness); err != nil {
 			t.Fatal(err)
 		}
 		cp, err := db.Checkpoint(ctx, testSigner(t), audit.CheckpointSchedule{}, true)
