@@ -227,12 +227,28 @@ func compareDate(pa, pb int32) uint8 {
 		return dateDifferent
 	}
 	if a.y != b.y {
+		// A partial date with one digit of the year off.
+		if (a.m == 0 || b.m == 0 || a.m == b.m) && oneDigitOff(int(a.y), int(b.y)) {
+			return dateTypo
+		}
 		return dateDifferent
 	}
 	if a.m == 0 || b.m == 0 || (a.m == b.m && (a.d == 0 || b.d == 0)) {
 		return datePartial
 	}
 	return dateYear
+}
+
+// oneDigitOff reports whether two four-digit years differ in one digit.
+func oneDigitOff(a, b int) bool {
+	diff := 0
+	for i := 0; i < 4; i++ {
+		if a%10 != b%10 {
+			diff++
+		}
+		a, b = a/10, b/10
+	}
+	return diff == 1
 }
 
 func compareCode(a, b *fval) uint8 {

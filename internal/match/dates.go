@@ -19,9 +19,9 @@ func unpack(p int32) date {
 
 // parseDate reads the date forms clerks write: ISO (1998-05-12, 1998-05,
 // 1998), dotted or slashed day-first (12.05.1998, 05.1998, 12/05/1998),
-// compact (19980512) and ISO date-times. It returns ok=false for anything
-// else; an unreadable date is treated as missing by the comparisons, and the
-// CLI reports it only as a count (a clerk's typo is evidence, not an error).
+// compact (19980512) and ISO date-times. Digits out of range are kept (see
+// below). It returns ok=false for anything else; an unreadable date is
+// treated as missing (a clerk's typo is evidence, not an error).
 func parseDate(s string) (date, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -76,7 +76,9 @@ func parseDate(s string) (date, bool) {
 	default:
 		return date{}, false
 	}
-	if d.y < 1000 || d.y > 2999 || d.m < 0 || d.m > 12 || d.d < 0 || d.d > 31 || (d.m == 0 && d.d != 0) {
+	// A mistyped month, day or year ("02.68.1983", "04/09/6991") is kept
+	// as written: one digit off is still evidence, at level typo.
+	if d.y < 1000 || (d.m == 0 && d.d != 0) {
 		return date{}, false
 	}
 	return d, true

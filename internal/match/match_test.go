@@ -61,6 +61,9 @@ func TestComparisonLevels(t *testing.T) {
 		{"date typo", []string{"birth_date", "1998-05-12"}, []string{"birth_date", "1998-05-13"}, "birth_date", "typo"},
 		{"date year", []string{"birth_date", "1998-05-12"}, []string{"birth_date", "1998-09-30"}, "birth_date", "year"},
 		{"date different", []string{"birth_date", "1998-05-12"}, []string{"birth_date", "1979-11-02"}, "birth_date", "different"},
+		{"date partial typo", []string{"birth_date", "1991-09"}, []string{"birth_date", "04.09.1995"}, "birth_date", "typo"},
+		{"date year typo", []string{"birth_date", "1991-09-04"}, []string{"birth_date", "04/09/6991"}, "birth_date", "typo"},
+		{"date month typo", []string{"birth_date", "1983-08-02"}, []string{"birth_date", "02.68.1983"}, "birth_date", "typo"},
 		{"code homoglyph", []string{"service_number", "А-123456"}, []string{"service_number", "A123456"}, "service_number", "exact"},
 		{"code digits", []string{"service_number", "А-123456"}, []string{"service_number", "123 456"}, "service_number", "digits"},
 		{"code typo", []string{"service_number", "А123456"}, []string{"service_number", "А123457"}, "service_number", "typo"},
@@ -91,7 +94,9 @@ func TestParseDate(t *testing.T) {
 		{"1998-05", date{1998, 5, 0}, true},
 		{"05.1998", date{1998, 5, 0}, true},
 		{"1998-05-12T00:00:00", date{1998, 5, 12}, true},
-		{"12.13.1998", date{}, false},
+		{"12.13.1998", date{1998, 13, 12}, true}, // kept: a typo or a US date
+		{"04/09/6991", date{6991, 9, 4}, true},
+		{"00.05.1998", date{1998, 5, 0}, true}, // day unknown
 		{"soon", date{}, false},
 		{"", date{}, false},
 	}
