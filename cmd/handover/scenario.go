@@ -517,7 +517,7 @@ func (sc *scenario) negotiate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := sc.c["admin"].Do(ctx, "POST", "/api/v1/log/keys", map[string]string{"vkey": vkey, "party": k.party}, nil); err != nil {
+		if err := sc.c["admin"].Do(ctx, "POST", "/api/v1/log/keys", map[string]string{"vkey": vkey, "party": k.party, "purpose": "signer"}, nil); err != nil {
 			return err
 		}
 		signer, err := note.NewSigner(skey)
