@@ -284,18 +284,12 @@ func (db *DB) OpenStage(ctx context.Context, s access.Scope, exID string, n int)
 	return ls.view(), nil
 }
 
-// insertEvent stores one accepted event and its log leaf, which commits to
-// event.Content() (a salted hash: never personal data in clear).
+// insertEvent stores one accepted event with the nonce of its log leaf,
+// which commits to event.Content() (a salted hash: never personal data in
+// clear).
 func (tx *Tx) insertEvent(ctx context.Context, s access.Scope, exID string, n int, e crossing.Event) error {
 	body, err := json.Marshal(e)
 	if err != nil {
-		return err
-	}
-	if _, err := tx.exec(ctx, `INSERT INTO stage_events (exchange_id, stage, event_id, body, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		exID, n, e.ID, string(body), s.Login, fmtTime(tx.now)); err != nil {
-		if tx.d.isUniqueViolation(err) {
-			return errs.E("sqlstore.insertEvent", errs.Conflict, fmt.Sprintf("event %s was recorded by another request; try again", e.ID))
-		}
 		return err
 	}
 	content, err := audit.CanonicalJSON(e.Content())
@@ -306,7 +300,18 @@ func (tx *Tx) insertEvent(ctx context.Context, s access.Scope, exID string, n in
 	if e.Type.IsStage() {
 		typ = leafStageChanged
 	}
-	return tx.appendLeaf(ctx, typ, s, exID, fmt.Sprintf("stage:%s/%d", exID, n), audit.TagHandover, content)
+	nonce, err := tx.commitLeaf(ctx, typ, s, exID, fmt.Sprintf("stage:%s/%d", exID, n), 0, audit.TagHandover, content)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO stage_events (exchange_id, stage, event_id, body, recorded_by, recorded_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		exID, n, e.ID, string(body), s.Login, fmtTime(tx.now), nonce); err != nil {
+		if tx.d.isUniqueViolation(err) {
+			return errs.E("sqlstore.insertEvent", errs.Conflict, fmt.Sprintf("event %s was recorded by another request; try again", e.ID))
+		}
+		return err
+	}
+	return nil
 }
 
 // liveStage returns the cache entry of a stage that was opened, creating
@@ -1377,15 +1382,17 @@ func (db *DB) RecordRemains(ctx context.Context, s access.Scope, exID string, in
 	}
 	if !dup {
 		err = db.write(ctx, func(tx *Tx) error {
-			if _, err := tx.exec(ctx, `INSERT INTO remains_items (exchange_id, kind, item_id, body, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
-				exID, in.Kind, id, string(body), s.Login, fmtTime(tx.now)); err != nil {
-				return err
-			}
 			c, err := audit.CanonicalJSON(content)
 			if err != nil {
 				return err
 			}
-			return tx.appendLeaf(ctx, leafRemainsRecorded, s, exID, "remains:"+exID+"/"+in.Kind, audit.TagHandover, c)
+			nonce, err := tx.commitLeaf(ctx, leafRemainsRecorded, s, exID, "remains:"+exID+"/"+in.Kind, 0, audit.TagHandover, c)
+			if err != nil {
+				return err
+			}
+			_, err = tx.exec(ctx, `INSERT INTO remains_items (exchange_id, kind, item_id, body, recorded_by, recorded_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				exID, in.Kind, id, string(body), s.Login, fmtTime(tx.now), nonce)
+			return err
 		})
 		if err != nil {
 			return RemainsView{}, errs.E(op, err)
