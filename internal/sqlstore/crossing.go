@@ -502,6 +502,15 @@ func (db *DB) RecordEvents(ctx context.Context, s access.Scope, exID string, n i
 				e.At = prev.At
 			}
 		}
+		if e.Type == crossing.SubstitutedBy && e.Reserve != "" {
+			if other, err := db.reserveUsedElsewhere(ctx, exID, n, e.Side, e.Reserve); err != nil {
+				return RecordResult{}, errs.E(op, errs.Internal, err)
+			} else if other > 0 {
+				err := errs.E(op, errs.Conflict, fmt.Sprintf("reserve %q was already handed over in stage %d", e.Reserve, other))
+				results[i] = crossing.Result{ID: e.ID, Status: "refused", Err: err, Kind: errs.KindOf(err).String(), Message: errs.Message(err)}
+				continue
+			}
+		}
 		r := ls.st.ApplyAll([]crossing.Event{e})[0]
 		results[i] = r
 		if r.Status == "applied" {
@@ -514,6 +523,18 @@ func (db *DB) RecordEvents(ctx context.Context, s access.Scope, exID string, n i
 				if err := tx.insertEvent(ctx, s, exID, n, e); err != nil {
 					return err
 				}
+				if e.Type != crossing.SubstitutedBy {
+					continue
+				}
+				// A reserve crosses once in the whole exchange; the key
+				// catches two stages substituting the same reserve at once.
+				_, err := tx.exec(ctx, `INSERT INTO stage_reserves (exchange_id, side, record_id, stage, event_id) VALUES (?, ?, ?, ?, ?)`, exID, e.Side, e.Reserve, n, e.ID)
+				if tx.d.isUniqueViolation(err) {
+					return errs.E(op, errs.Conflict, fmt.Sprintf("reserve %q was handed over in another stage meanwhile", e.Reserve))
+				}
+				if err != nil {
+					return err
+				}
 			}
 			return nil
 		})
@@ -524,6 +545,17 @@ func (db *DB) RecordEvents(ctx context.Context, s access.Scope, exID string, n i
 		ls.eventsN += len(applied)
 	}
 	return RecordResult{Results: results, Stage: ls.view()}, nil
+}
+
+// reserveUsedElsewhere returns the stage, other than n, in which a
+// reserve was handed over; 0 if none.
+func (db *DB) reserveUsedElsewhere(ctx context.Context, exID string, n int, side, reserve string) (int, error) {
+	var stage int
+	err := db.queryRow(ctx, `SELECT stage FROM stage_reserves WHERE exchange_id = ? AND side = ? AND record_id = ?`, exID, side, reserve).Scan(&stage)
+	if errors.Is(err, sql.ErrNoRows) || stage == n {
+		return 0, nil
+	}
+	return stage, err
 }
 
 // stored returns the stored event with id, if any. The caller holds ls.mu.

@@ -335,6 +335,36 @@ func TestStageReplay(t *testing.T) {
 	}
 }
 
+// TestReserveOncePerExchange: the reserve list serves every stage, but a
+// reserve crosses once.
+func TestReserveOncePerExchange(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newCrossingStages(t, db, 2, 2, true)
+		for k := 1; k <= 2; k++ {
+			if _, err := db.OpenStage(ctx, f.scopes["op"], f.ex, k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for k, rec := range []string{f.held["UA"][0], f.held["UA"][2]} {
+			sub := handed(fmt.Sprintf("sub-%d", k), "UA", rec)
+			sub.Type, sub.Reserve = crossing.SubstitutedBy, f.res["UA"][0]
+			res, err := db.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, k+1, []crossing.Event{
+				{ID: fmt.Sprintf("np-%d", k), Type: crossing.NotPresented, At: at0, Side: "UA", RecordID: rec}, sub})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"applied", "applied"}
+			if k == 1 {
+				want[1] = "refused"
+			}
+			if res.Results[0].Status != want[0] || res.Results[1].Status != want[1] {
+				t.Errorf("stage %d: %+v, want %v", k+1, res.Results, want)
+			}
+		}
+	})
+}
+
 // TestLookup finds persons of a stage by service number in either script,
 // by record id and by name in Latin letters.
 func TestLookup(t *testing.T) {
