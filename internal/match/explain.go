@@ -10,20 +10,24 @@ import (
 // ratios); the total weight is the prior plus every field's weight plus
 // its term-frequency adjustment, and Probability is 1/(1+2^-Total).
 type Explanation struct {
-	Prior       float64            `json:"prior"`
-	Fields      []FieldExplanation `json:"fields"`
-	Total       float64            `json:"total"`
-	Probability float64            `json:"probability"`
+	Prior       float64            `json:"prior"`       // log2 prior odds of a match
+	Fields      []FieldExplanation `json:"fields"`      // per field, in Config.Fields order
+	Total       float64            `json:"total"`       // Prior plus every field's Weight
+	Probability float64            `json:"probability"` // 1/(1+2^-Total)
 }
 
 // FieldExplanation is one field's contribution to a pair's weight.
 type FieldExplanation struct {
+	// Field is the field's name; Left and Right the values compared (the
+	// parts of a full name when the record had only that).
 	Field string `json:"field"`
 	Left  string `json:"left"`
 	Right string `json:"right"`
 	// Level is the comparison level ("exact", "equivalent", "year", …) or
 	// "missing" when either value is empty (weight 0).
-	Level  string  `json:"level"`
+	Level string `json:"level"`
+	// M and U are the level's parameters (see LevelModel); Weight is the
+	// field's contribution in bits, TF included.
 	M      float64 `json:"m,omitempty"`
 	U      float64 `json:"u,omitempty"`
 	Weight float64 `json:"weight"`
@@ -72,6 +76,7 @@ func (e *engine) explain(l, r int, w *weights) Explanation {
 		} else {
 			fx.Level = fd.Compare.Levels()[lv]
 			fx.TF = w.tfAdjust(f, lv, e.lp[l].v[f], e.rp[r].v[f])
+			fx.M, fx.U = w.m[f][lv], w.u[f][lv]
 			fx.Weight = w.w[f][lv] + fx.TF
 		}
 		x.Total += fx.Weight

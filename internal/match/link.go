@@ -14,12 +14,14 @@ import (
 
 // Pair is one linked pair with its score and explanation.
 type Pair struct {
+	// LeftID and RightID are the ids of the two records.
 	LeftID  string `json:"left_id"`
 	RightID string `json:"right_id"`
 	// Score is the match probability in 0..1 (see the package doc).
 	Score float64 `json:"score"`
 	// Weight is the total match weight, log2 of the odds of a match.
-	Weight      float64     `json:"weight"`
+	Weight float64 `json:"weight"`
+	// Explanation says why (empty with Options.NoExplanations).
 	Explanation Explanation `json:"explanation"`
 	// Left and Right are the pair's positions in the input slices.
 	Left, Right int `json:"-"`
@@ -27,6 +29,7 @@ type Pair struct {
 
 // Stats describes the work a run did.
 type Stats struct {
+	// Left and Right are the numbers of records on each side.
 	Left  int `json:"left"`
 	Right int `json:"right"`
 	// Candidates is the number of distinct pairs blocking produced and the
@@ -53,8 +56,9 @@ type Result struct {
 	// Clusters (Dedupe only) gives each record's cluster: the index of
 	// the cluster's first record.
 	Clusters []int `json:"clusters,omitempty"`
-	Stats    Stats `json:"stats"`
-	Model    Model `json:"model"`
+	// Stats counts the work done; Model holds the fitted parameters.
+	Stats Stats `json:"stats"`
+	Model Model `json:"model"`
 }
 
 // Progress, when set in Options, is called from the running goroutine as
@@ -63,6 +67,7 @@ type Progress func(stage string, done, total int)
 
 // Options are the run-time settings that are not part of a configuration.
 type Options struct {
+	// Progress, if set, is called as work advances.
 	Progress Progress
 	// Candidates, when true, keeps all scored candidates above the
 	// threshold in Result.Pairs instead of the one-to-one assignment.

@@ -25,6 +25,7 @@ type Model struct {
 
 // FieldModel holds one field's levels.
 type FieldModel struct {
+	// Name is the field's name; Levels its levels, best first.
 	Name   string       `json:"name"`
 	Levels []LevelModel `json:"levels"`
 	// TFMean is the mean value frequency (the chance two random records
@@ -34,10 +35,10 @@ type FieldModel struct {
 
 // LevelModel is one comparison level: m, u and the weight log2(m/u).
 type LevelModel struct {
-	Name   string  `json:"name"`
-	M      float64 `json:"m"`
-	U      float64 `json:"u"`
-	Weight float64 `json:"weight"`
+	Name   string  `json:"name"`   // level name, as in Comparison.Levels
+	M      float64 `json:"m"`      // chance of the level between records of one person
+	U      float64 `json:"u"`      // chance of the level between records of two
+	Weight float64 `json:"weight"` // log2(M/U), in bits
 }
 
 // tfLevel reports whether level l of comparison c is an agreement level to
@@ -257,6 +258,7 @@ func normalise(p []float64, pseudo float64) {
 // weights holds log2(m/u) per field and level, flattened for scoring.
 type weights struct {
 	w      [][]float64
+	m, u   [][]float64
 	prior  float64
 	tf     []bool
 	tfMean []float64
@@ -264,7 +266,7 @@ type weights struct {
 }
 
 func newWeights(cfg *Config, m, u [][]float64, prior float64, tfMean []float64) *weights {
-	w := &weights{prior: math.Log2(prior / (1 - prior)), tfMean: tfMean}
+	w := &weights{prior: math.Log2(prior / (1 - prior)), tfMean: tfMean, m: m, u: u}
 	for f := range cfg.Fields {
 		row := make([]float64, len(m[f]))
 		for l := range row {
