@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -278,7 +279,7 @@ func recordFormFields(c chrome, f person.Fields, raw map[string]string, bad map[
 
 // parseRecordForm reads the form into Fields. Dates that do not parse are
 // field errors; raw keeps what was typed so that the form shows it back.
-func parseRecordForm(r *http.Request) (person.Fields, map[string]string, map[string]string) {
+func parseRecordForm(c chrome, r *http.Request) (person.Fields, map[string]string, map[string]string) {
 	var f person.Fields
 	raw := map[string]string{}
 	bad := map[string]string{}
@@ -310,7 +311,7 @@ func parseRecordForm(r *http.Request) (person.Fields, map[string]string, map[str
 		if v := get(d.name); v != "" {
 			pd, err := person.ParseDate(isoDate(v))
 			if err != nil {
-				bad[d.name] = err.Error()
+				bad[d.name] = c.T("form.baddate", v)
 				continue
 			}
 			*d.to = pd
@@ -319,7 +320,7 @@ func parseRecordForm(r *http.Request) (person.Fields, map[string]string, map[str
 	if len(bad) > 0 {
 		// Show every other problem too, not only the dates.
 		f.Normalize()
-		fieldErrors(chrome{}, f.Validate(time.Now()), bad)
+		fieldErrors(c, f.Validate(time.Now()), bad)
 	}
 	return f, raw, bad
 }
@@ -338,6 +339,8 @@ func isoDate(s string) string {
 	return s
 }
 
+var tooLong = regexp.MustCompile(`^too long: \d+ characters, at most (\d+)$`)
+
 // fieldErrors turns an Invalid error's fields into messages by form field,
 // in the user's language where the message is one the UI knows.
 func fieldErrors(c chrome, err error, into map[string]string) {
@@ -347,8 +350,17 @@ func fieldErrors(c chrome, err error, into map[string]string) {
 			name = name[:i]
 		}
 		msg := fe.Message
-		if strings.HasPrefix(msg, "required") {
+		switch {
+		case strings.HasPrefix(msg, "required"):
 			msg = c.T("form.required") + strings.TrimPrefix(msg, "required")
+		case strings.HasSuffix(msg, " is in the future"):
+			msg = c.T("form.future")
+		case strings.HasSuffix(msg, " is implausibly early"):
+			msg = c.T("form.early")
+		default:
+			if m := tooLong.FindStringSubmatch(msg); m != nil {
+				msg = c.T("form.toolong", m[1])
+			}
 		}
 		if into[name] == "" {
 			into[name] = msg
@@ -372,8 +384,8 @@ func (s *Server) handleNewRecordPage(w http.ResponseWriter, r *http.Request, sc 
 
 func (s *Server) handleNewRecordForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
-	f, raw, bad := parseRecordForm(r)
 	v := recordFormView{chrome: s.chromeFor(r, "recordnew.title"), Action: "/records/new"}
+	f, raw, bad := parseRecordForm(v.chrome, r)
 	if len(bad) == 0 {
 		rec, err := s.db.CreateRecord(r.Context(), sc, sqlstore.NewRecord{Party: sc.Party, Fields: f, Source: "entered by hand (web)"})
 		if err == nil {
@@ -411,10 +423,10 @@ func (s *Server) handleEditRecordPage(w http.ResponseWriter, r *http.Request, sc
 func (s *Server) handleEditRecordForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 	id := r.PathValue("id")
-	f, raw, bad := parseRecordForm(r)
 	base, _ := strconv.Atoi(r.PostFormValue("base_version"))
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
 	v := recordFormView{chrome: s.chromeFor(r, "recordedit.title"), ID: id, BaseVersion: base, Reason: reason, Action: "/records/" + id + "/edit"}
+	f, raw, bad := parseRecordForm(v.chrome, r)
 	if base < 1 {
 		bad["base_version"] = v.T("form.required")
 	}

@@ -253,6 +253,14 @@ func TestPagesRecordsAndLanguage(t *testing.T) {
 	if st != http.StatusUnprocessableEntity || !strings.Contains(body, `id="e-surname"`) || !strings.Contains(body, `id="e-birth_date"`) || !strings.Contains(body, "Олена") {
 		t.Fatalf("invalid record: %d\n%s", st, body)
 	}
+	// In the user's language: a Ukrainian registrar reads Ukrainian errors.
+	uk := e.session("ua-reg")
+	e.page(uk, "POST", "/lang", url.Values{"lang": {"uk"}})
+	st, body, _ = e.page(uk, "POST", "/records/new", url.Values{"kind": {"held"}, "category": {"military"}, "birth_date": {"1990-13"}, "surname": {"Іванчук"}, "capture_date": {"2999"}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(body, "не дата") || !strings.Contains(body, "Ця дата в майбутньому") {
+		t.Fatalf("errors in Ukrainian: %d\n%s", st, body)
+	}
+	e.page(uk, "POST", "/lang", url.Values{"lang": {"en"}})
 	st, _, h := e.page(reg, "POST", "/records/new", url.Values{"kind": {"held"}, "category": {"military"}, "surname": {"Ґалаґан"}, "given_names": {"Олена"}, "birth_date": {"1990-02"}})
 	if st != 303 || !strings.HasPrefix(h.Get("Location"), "/records/") {
 		t.Fatalf("create: %d %s", st, h.Get("Location"))
