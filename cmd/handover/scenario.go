@@ -175,6 +175,10 @@ func runScenario(ctx context.Context, m *Main, args []string) error {
 		if sum.Stages, err = sc.play(ctx); err != nil {
 			return err
 		}
+		// A checkpoint now, so that the audit covers every leaf just made.
+		if _, err := sc.c["mediator"].MakeCheckpoint(ctx); err != nil {
+			return err
+		}
 		srv.token = tokens["mediator"]
 		sum.AuditOK = m.auditServer(ctx, srv, "") == nil
 	} else {
@@ -513,7 +517,7 @@ func (sc *scenario) negotiate(ctx context.Context) error {
 	}
 	doc := []byte(ag.Document)
 	for _, k := range []struct{ name, party, login string }{{"UA-approver-scenario", "UA", "ua-approver"}, {"RU-approver-scenario", "RU", "ru-approver"}, {"mediator-scenario", "", "mediator"}} {
-		skey, vkey, err := audit.GenerateKey(k.name)
+		skey, vkey, err := audit.GenerateKey(k.name + "-" + strings.TrimPrefix(sc.exID, "ex-"))
 		if err != nil {
 			return err
 		}
