@@ -156,6 +156,11 @@ func (c chrome) N(n any) string { return formatNumber(c.lang(), n) }
 // Date formats a time in the language's way, in UTC.
 func (c chrome) Date(t time.Time) string { return formatDate(c.lang(), t) }
 
+// Day formats a date of a record, which may lack its day or month, the
+// way people of the language write it: 14.05.1998, 05.1998 or 1998 in
+// Ukrainian and Russian; 14 May 1998, May 1998 or 1998 in English.
+func (c chrome) Day(d person.Date) string { return formatDay(c.lang(), d) }
+
 // Err returns the error of a form field, "" when none.
 func (c chrome) Err(field string) string { return c.Fields[field] }
 

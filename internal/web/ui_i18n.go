@@ -21,6 +21,8 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/number"
+
+	"github.com/handover-project/handover/internal/person"
 )
 
 // uiLangs are the UI's languages, in the order the switch shows them.
@@ -165,6 +167,26 @@ func formatDate(lang string, t time.Time) string {
 		return t.Format("02.01.2006 15:04")
 	}
 	return t.Format("2 Jan 2006 15:04")
+}
+
+func formatDay(lang string, d person.Date) string {
+	switch {
+	case d.IsZero():
+		return ""
+	case d.Month == 0:
+		return fmt.Sprintf("%04d", d.Year)
+	}
+	t := time.Date(d.Year, time.Month(d.Month), max(d.Day, 1), 0, 0, 0, 0, time.UTC)
+	switch {
+	case lang == "uk" || lang == "ru":
+		if d.Day == 0 {
+			return t.Format("01.2006")
+		}
+		return t.Format("02.01.2006")
+	case d.Day == 0:
+		return t.Format("Jan 2006")
+	}
+	return t.Format("2 Jan 2006")
 }
 
 // sortNames sorts items by key with the collation of the language:

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/handover-project/handover/internal/person"
 )
 
 // TestTemplatesRenderZeroValues renders every page with the zero value of
@@ -106,6 +108,22 @@ func TestPlurals(t *testing.T) {
 	} {
 		if got := plural(tc.lang, "records", tc.n); got != tc.want {
 			t.Errorf("plural(%s, %d) = %q, want %q", tc.lang, tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestFormatDay(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		d    person.Date
+		want string
+	}{
+		{"uk", person.Date{Year: 1998, Month: 5, Day: 14}, "14.05.1998"}, {"ru", person.Date{Year: 1998, Month: 5}, "05.1998"},
+		{"uk", person.Date{Year: 1998}, "1998"}, {"en", person.Date{Year: 1998, Month: 5, Day: 4}, "4 May 1998"},
+		{"en", person.Date{Year: 1998, Month: 5}, "May 1998"}, {"en", person.Date{}, ""},
+	} {
+		if got := formatDay(tc.lang, tc.d); got != tc.want {
+			t.Errorf("formatDay(%s, %v) = %q, want %q", tc.lang, tc.d, got, tc.want)
 		}
 	}
 }

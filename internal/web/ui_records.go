@@ -53,13 +53,14 @@ type recordsView struct {
 }
 
 type recordRow struct {
-	ID, Name, Party, Kind, Category, Status, BirthDate, ServiceNumber, Unit string
-	Version                                                                 int
+	ID, Name, Party, Kind, Category, Status, ServiceNumber, Unit string
+	BirthDate                                                    person.Date
+	Version                                                      int
 }
 
 func rowOf(r person.Record) recordRow {
 	return recordRow{ID: r.ID, Name: r.DisplayName(), Party: r.Party, Kind: string(r.Kind), Category: string(r.Category), Status: string(r.Status),
-		BirthDate: r.BirthDate.String(), ServiceNumber: r.ServiceNumber, Unit: r.Unit, Version: r.Version}
+		BirthDate: r.BirthDate, ServiceNumber: r.ServiceNumber, Unit: r.Unit, Version: r.Version}
 }
 
 func (s *Server) handleRecordsPage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
