@@ -412,12 +412,12 @@ func runStageList(ctx context.Context, m *Main, args []string) error {
 }
 
 const exchangeReportUsage = `
-Usage: handover exchange report EXCHANGE [--xlsx FILE | --json] [--server URL --token TOKEN]
+Usage: handover exchange report EXCHANGE [--stage N] [--xlsx FILE | --json] [--server URL --token TOKEN]
 
 The exchange report over its stages: per side and category the counts
 planned, handed over, refused, not presented, substituted and unlisted,
 and the discrepancies (stages closed without parity, flagged persons).
---xlsx writes it as a workbook.
+--stage gives one stage's report; --xlsx writes it as a workbook.
 
 Example:
   handover exchange report ex-0123456789abcdef --xlsx report.xlsx
@@ -428,12 +428,13 @@ func runExchangeReport(ctx context.Context, m *Main, args []string) error {
 	srv := m.addServerFlags(fs)
 	xlsx := fs.String("xlsx", "", "write the report as a workbook to `file`")
 	asJSON := fs.Bool("json", false, "print JSON")
+	stage := fs.Int("stage", 0, "the report of this stage only")
 	c, pos, err := srv.parse(fs, args, 1, "name one exchange ID")
 	if err != nil {
 		return err
 	}
 	if *xlsx != "" {
-		b, err := c.ReportXLSX(ctx, pos[0])
+		b, err := c.ReportXLSX(ctx, pos[0], *stage)
 		if err != nil {
 			return err
 		}
@@ -443,7 +444,7 @@ func runExchangeReport(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintf(m.Stdout, "report written to %s\n", *xlsx)
 		return nil
 	}
-	rep, err := c.Report(ctx, pos[0])
+	rep, err := c.Report(ctx, pos[0], *stage)
 	if err != nil {
 		return err
 	}

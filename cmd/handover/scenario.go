@@ -728,13 +728,13 @@ func refused(rs []crossing.Result) string {
 // aftermath fetches the exchange report and shows UA's bureau tracing one
 // of its sought persons home.
 func (sc *scenario) aftermath(ctx context.Context) error {
-	rep, err := sc.c["mediator"].Report(ctx, sc.exID)
+	rep, err := sc.c["mediator"].Report(ctx, sc.exID, 0)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(sc.out, "officer's lookups: %d by name (Latin letters) and service number, each found\n", sc.lookups)
 	fmt.Fprintf(sc.out, "report: UA handed over %d, RU %d; %d discrepancies flagged\n", rep.Total["UA"].HandedOver, rep.Total["RU"].HandedOver, len(rep.Discrepancies))
-	xlsx, err := sc.c["mediator"].ReportXLSX(ctx, sc.exID)
+	xlsx, err := sc.c["mediator"].ReportXLSX(ctx, sc.exID, 0)
 	if err != nil {
 		return err
 	}

@@ -79,16 +79,32 @@ func (c *Client) StageListPDF(ctx context.Context, exID string, n int, party str
 	return c.raw(ctx, "GET", stagePath(exID, n, "lists", party)+"?format=pdf")
 }
 
-// Report returns the exchange report over its stages.
-func (c *Client) Report(ctx context.Context, exID string) (report.Exchange, error) {
+// Report returns the exchange report over its stages, or over stage
+// alone when it is not 0.
+func (c *Client) Report(ctx context.Context, exID string, stage int) (report.Exchange, error) {
 	var out report.Exchange
-	err := c.Do(ctx, "GET", exchangePath(exID, "report"), nil, &out)
+	err := c.Do(ctx, "GET", exchangePath(exID, "report")+reportQuery(stage, ""), nil, &out)
 	return out, err
 }
 
-// ReportXLSX returns the exchange report as a workbook.
-func (c *Client) ReportXLSX(ctx context.Context, exID string) ([]byte, error) {
-	return c.raw(ctx, "GET", exchangePath(exID, "report")+"?format=xlsx")
+// ReportXLSX returns the report (of the exchange, or of stage when it is
+// not 0) as a workbook.
+func (c *Client) ReportXLSX(ctx context.Context, exID string, stage int) ([]byte, error) {
+	return c.raw(ctx, "GET", exchangePath(exID, "report")+reportQuery(stage, "xlsx"))
+}
+
+func reportQuery(stage int, format string) string {
+	q := url.Values{}
+	if stage > 0 {
+		q.Set("stage", strconv.Itoa(stage))
+	}
+	if format != "" {
+		q.Set("format", format)
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
 }
 
 // RecordRemains records one item of the repatriation of remains.

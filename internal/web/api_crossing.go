@@ -23,7 +23,7 @@ func (s *Server) registerCrossingRoutes() {
 	s.add("POST", "/api/v1/exchanges/{id}/stages/{n}/transitions", access.StageManage, "Move a stage: close (with a discrepancy reason when parity fails), suspend, resume, cancel (mediator).", s.handleTransitions)
 	s.add("GET", "/api/v1/exchanges/{id}/stages/{n}/lookup", access.ReportRead, "The officer's lookup: a person of the stage by service number, record id or name in any script.", s.handleLookup)
 	s.add("GET", "/api/v1/exchanges/{id}/stages/{n}/lists/{party}", access.ReportRead, "The stage's list of the persons a party releases, as JSON or as the printed PDF (format=pdf).", s.handleStageList)
-	s.add("GET", "/api/v1/exchanges/{id}/report", access.ReportRead, "The exchange report over its stages: counts by category, refusals, no-shows, substitutions, discrepancies (JSON or format=xlsx).", s.handleExchangeReport)
+	s.add("GET", "/api/v1/exchanges/{id}/report", access.ReportRead, "The exchange report over its stages, or one (stage=N): counts by category, refusals, no-shows, substitutions, discrepancies (JSON or format=xlsx).", s.handleExchangeReport)
 	s.add("POST", "/api/v1/exchanges/{id}/remains", access.StageManage, "Record one item of the repatriation of remains: batch, package, remains, link, identification or hand_back (mediator).", s.handleRecordRemains)
 	s.add("GET", "/api/v1/exchanges/{id}/remains", access.ReportRead, "The repatriation of remains: counts per direction (no parity) and every remains with its identifications.", s.handleRemains)
 	s.add("GET", "/api/v1/trace", access.TraceRead, "A bureau finds its sought persons by name (any script) and birth date, with their trace status.", s.handleTraceSearch)
@@ -168,9 +168,18 @@ func (s *Server) exchangeReport(r *http.Request, sc access.Scope) (report.Exchan
 	if err != nil {
 		return report.Exchange{}, err
 	}
+	only := 0
+	if q := r.URL.Query().Get("stage"); q != "" {
+		if only, err = strconv.Atoi(q); err != nil || only < 1 {
+			return report.Exchange{}, errs.E("web.report", errs.Invalid, errs.FieldError{Field: "stage", Message: "a stage number from 1"})
+		}
+	}
 	var stages []report.Stage
 	version, hash := 0, ""
 	for _, v := range vs {
+		if only > 0 && v.Stage != only {
+			continue
+		}
 		stages = append(stages, report.StageOf(v.Crossing, v.Report, v.Summary))
 		version, hash = v.AgreementVersion, v.AgreementHash
 	}

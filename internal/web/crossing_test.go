@@ -136,6 +136,9 @@ func TestCrossingAPI(t *testing.T) {
 		if st != 200 || !strings.HasPrefix(string(xlsx), "PK") {
 			t.Fatalf("xlsx report: %d", st)
 		}
+		if st, b := e.do("aud", "GET", "/api/v1/exchanges/"+ex.ID+"/report?stage=1&format=xlsx", nil); st != 200 || !strings.HasPrefix(string(b), "PK") {
+			t.Fatalf("per-stage xlsx report: %d", st)
+		}
 		var rep struct {
 			Total map[string]crossing.Counts `json:"total"`
 		}
