@@ -157,7 +157,8 @@ func DefaultConfig() Config {
 		},
 		Blocks: []BlockRule{
 			{Name: "names", On: []string{"surname:key", "given_name:key"}, Unordered: true},
-			{Name: "surname_year", On: []string{"surname:key", "birth_date:year"}},
+			{Name: "surname_date", On: []string{"surname:key", "birth_date:date"}},
+			{Name: "surname_patronymic_year", On: []string{"surname:key", "patronymic:key", "birth_date:year"}},
 			{Name: "given_date", On: []string{"given_name:key", "birth_date:date"}},
 			{Name: "given_patronymic_year", On: []string{"given_name:key", "patronymic:key", "birth_date:year", "surname:initial"}},
 			{Name: "service_number", On: []string{"service_number:digits"}},
