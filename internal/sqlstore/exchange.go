@@ -906,10 +906,3 @@ func signedContent(doc []byte, line string) []byte {
 	out = append(out, '\n')
 	return append(out, strings.TrimRight(line, "\n")...)
 }
-
-// appendLeaf is commitLeaf for callers that do not yet keep the nonce.
-// Their commitments cannot be opened later; move them to commitLeaf.
-func (tx *Tx) appendLeaf(ctx context.Context, typ audit.LeafType, s access.Scope, exchangeID, subject, tag string, content []byte) error {
-	_, err := tx.commitLeaf(ctx, typ, s, exchangeID, subject, 0, tag, content)
-	return err
-}
