@@ -130,6 +130,12 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 			logger.Error("cannot write the demo credentials", "err", err)
 		}
 		fmt.Fprintf(m.Stdout, "\nhandover demo is running at %s\n\n", url)
+		for _, u := range creds.Users {
+			if u.Login == "ua-registrar" || u.Login == "mediator" {
+				fmt.Fprintf(m.Stdout, "Open %s/login in a browser and log in as %s with password %s\n", url, u.Login, u.Password)
+			}
+		}
+		fmt.Fprintf(m.Stdout, "(approvers and the administrator enrol a second factor on first login)\n\n")
 		fmt.Fprintf(m.Stdout, "Data directory: %s\nCredentials (password and API token of every user): %s\n\n", *dir, credPath)
 		fmt.Fprintf(m.Stdout, "Try, in another terminal:\n")
 		for _, u := range creds.Users {
@@ -139,7 +145,6 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 				fmt.Fprintf(m.Stdout, "  go run ./cmd/handover exchange list\n")
 				fmt.Fprintf(m.Stdout, "  go run ./cmd/handover exchange view EXCHANGE_ID\n")
 				fmt.Fprintf(m.Stdout, "  curl -H \"Authorization: Bearer $HANDOVER_TOKEN\" %s/api/v1/records?limit=3\n\n", url)
-				fmt.Fprintf(m.Stdout, "Or log in as %s with password %s (POST /api/v1/auth/login).\n", u.Login, u.Password)
 			}
 		}
 		fmt.Fprintf(m.Stdout, "Press Ctrl-C to stop.\n\n")
