@@ -27,8 +27,8 @@ import (
 // The offline ones (keygen, verify) are in logcmd.go.
 func init() {
 	extraCommands = append(extraCommands,
-		command{name: "key register", summary: "register a witness's public key (on the database)", usage: keyRegisterUsage, run: runKeyRegister},
-		command{name: "key list", summary: "list registered witness keys with fingerprints", usage: keyListUsage, run: runKeyList},
+		command{name: "key register", summary: "register a public key: a witness (cosigns the log) or a signer (signs agreements)", usage: keyRegisterUsage, run: runKeyRegister},
+		command{name: "key list", summary: "list registered keys with purposes and fingerprints", usage: keyListUsage, run: runKeyList},
 		command{name: "log keys", summary: "fetch the log's keys into a keys file (via the server)", usage: logKeysUsage, run: runLogKeys},
 		command{name: "log checkpoint", summary: "make a checkpoint now (via the server)", usage: logCheckpointUsage, run: runLogCheckpoint},
 		command{name: "log proof", summary: "fetch an inclusion or consistency proof file (via the server)", usage: logProofUsage, run: runLogProof},
@@ -38,12 +38,14 @@ func init() {
 }
 
 const keyRegisterUsage = `
-Usage: handover key register --vkey VKEY|FILE [--party CODE] [--as LOGIN] [--dir DIR | --db DSN]
+Usage: handover key register --vkey VKEY|FILE [--party CODE] [--purpose witness|signer] [--as LOGIN] [--dir DIR | --db DSN]
 
-Registers a witness's public verifier key (a party's bureau, with --party,
-or the mediator's own witness key, without) on the database directly, as
-the mediator's administrator: --as names a mediator_admin user (default:
-the only one). The registration is itself a log leaf (key.registered).
+Registers a public verifier key on the database directly, as the mediator's
+administrator (--as names a mediator_admin user; default: the only one).
+A witness key (the default) cosigns the log's checkpoints for a party's
+bureau (--party) or the mediator (no --party); a signer key signs
+agreements for a party's approver or for the mediator. One never stands in
+for the other. The registration is itself a log leaf (key.registered).
 --vkey is the key as 'handover keygen' printed it, or a file holding it.
 
 Before registering, read the fingerprint printed here to the key's owner
@@ -53,6 +55,7 @@ keygen printed.
 Example:
   handover key register --dir /var/lib/handover --party UA \
       --vkey 'UA-bureau+1a2b3c4d+AX3…'
+  handover key register --dir /var/lib/handover --party UA --purpose signer --vkey ua-approver.pub
 `
 
 const keyListUsage = `
