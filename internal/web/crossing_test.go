@@ -1,19 +1,32 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+	"github.com/handover-project/handover/internal/web"
 )
 
 // TestCrossingAPI runs a small stage through the API: open under the
@@ -158,4 +171,175 @@ func TestCrossingAPI(t *testing.T) {
 			t.Fatalf("remains summary: %s", b)
 		}
 	})
+}
+
+// BenchmarkHandoverAPI is BenchmarkHandoverCrossings (internal/sqlstore)
+// through HTTP: 4 crossings, each its own stage, each an officer's laptop
+// posting one handover event per request with its token. With
+// HANDOVER_BENCH_RATE (events per second over the four) the laptops are
+// paced; otherwise they post as fast as they can.
+//
+//	HANDOVER_BENCH_RATE=200 go test -run '^$' -bench HandoverAPI -benchtime 4000x ./internal/web/
+func BenchmarkHandoverAPI(b *testing.B) {
+	const crossings, perSide = 4, 1000
+	ctx := context.Background()
+	db := sqltest.Open(b, "sqlite")
+	for _, p := range [][2]string{{"UA", "Ukraine"}, {"RU", "Russian Federation"}} {
+		if _, err := db.CreateParty(ctx, p[0], p[1]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	scope := map[string]access.Scope{}
+	tokens := map[string]string{}
+	for _, u := range []struct {
+		login, party string
+		role         access.Role
+	}{{"ua-reg", "UA", access.PartyRegistrar}, {"ru-reg", "RU", access.PartyRegistrar}, {"ua-appr", "UA", access.PartyApprover},
+		{"ru-appr", "RU", access.PartyApprover}, {"op", "", access.MediatorOperator}, {"admin", "", access.MediatorAdmin},
+		{"ua-officer", "UA", access.CheckpointOfficer}, {"ru-officer", "RU", access.CheckpointOfficer}} {
+		usr, err := db.CreateUser(ctx, sqlstore.NewUser{Login: u.login, Role: u.role, Party: u.party, Password: "a long enough password", Argon2: cheap})
+		if err != nil {
+			b.Fatal(err)
+		}
+		scope[u.login] = usr.Scope()
+		tokens[u.login], _, _ = db.CreateToken(ctx, u.login, "bench", time.Hour)
+	}
+	held := map[string][]string{}
+	for _, p := range []string{"UA", "RU"} {
+		var nrs []sqlstore.NewRecord
+		for i := range crossings * perSide {
+			nrs = append(nrs, sqlstore.NewRecord{Party: p, Fields: person.Fields{Kind: person.Held, Category: person.Military, Status: person.StatusPOW,
+				Surname: fmt.Sprintf("Особа%d", i), BirthDate: person.Date{Year: 1980 + i%20}}})
+		}
+		recs, err := db.CreateRecords(ctx, scope[strings.ToLower(p)+"-reg"], nrs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range recs {
+			held[p] = append(held[p], r.ID)
+		}
+	}
+	ex, err := db.OpenExchange(ctx, scope["op"], exchange.Exchange{Name: "bench", Parties: [2]string{"UA", "RU"}, Crossings: []string{"border"},
+		Terms: exchange.Terms{Kind: exchange.Numeric, Total: crossings * perSide, Rules: []exchange.Rule{{ID: "mil", Category: person.Military}}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, p := range []string{"UA", "RU"} {
+		var items []exchange.Item
+		for _, id := range held[p] {
+			items = append(items, exchange.Item{RecordID: id, Category: person.Military})
+		}
+		if _, err := db.SubmitList(ctx, scope[strings.ToLower(p)+"-reg"], ex.ID, exchange.Offer, items, nil, "offer"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, p := range []string{"UA", "RU"} {
+		other := map[string]string{"UA": "RU", "RU": "UA"}[p]
+		var answers []exchange.Response
+		for _, id := range held[other] {
+			answers = append(answers, exchange.Response{RecordID: id, Answer: exchange.Accept, Reason: "ok"})
+		}
+		if _, err := db.Respond(ctx, scope[strings.ToLower(p)+"-reg"], ex.ID, other, exchange.Offer, 1, answers); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var plan exchange.StagePlan
+	day := time.Date(2025, 5, 23, 8, 0, 0, 0, time.UTC)
+	for k := range crossings {
+		st := exchange.Stage{Number: k + 1, Start: day, End: day.Add(12 * time.Hour), Crossing: "border"}
+		for _, p := range []string{"UA", "RU"} {
+			st.Sides = append(st.Sides, exchange.StageSide{Party: p, Planned: exchange.Counts{person.Military: perSide}, Persons: held[p][k*perSide : (k+1)*perSide]})
+		}
+		plan.Stages = append(plan.Stages, st)
+	}
+	sk, _, _ := audit.GenerateKey("handover.test/log")
+	signer, _ := sqlstore.NewSigner(sk)
+	ag, err := db.FreezeAgreement(ctx, scope["op"], signer, ex.ID, plan)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range []struct{ party, login string }{{"UA", "ua-appr"}, {"RU", "ru-appr"}, {"", "op"}} {
+		ssk, vk, _ := audit.GenerateKey("bench-" + k.login)
+		if _, err := db.RegisterKey(ctx, scope["admin"], vk, k.party, sqlstore.KeySigner); err != nil {
+			b.Fatal(err)
+		}
+		ns, _ := note.NewSigner(ssk)
+		line, _ := exchange.Sign([]byte(ag.Document), ns)
+		if ag, err = db.SignAgreement(ctx, scope[k.login], ex.ID, ag.Version, line); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for k := 1; k <= crossings; k++ {
+		if _, err := db.OpenStage(ctx, scope["op"], ex.ID, k); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ts := httptest.NewServer(web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Signer: signer}).Handler())
+	defer ts.Close()
+	if b.N > crossings*2*perSide {
+		b.Skipf("b.N %d is more than the persons of the stages", b.N)
+	}
+	rate, _ := strconv.ParseFloat(os.Getenv("HANDOVER_BENCH_RATE"), 64)
+	lat := make([][]time.Duration, crossings)
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for k := range crossings {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hc := &http.Client{}
+			n := b.N / crossings
+			if k < b.N%crossings {
+				n++
+			}
+			var tick *time.Ticker
+			if rate > 0 {
+				tick = time.NewTicker(time.Duration(float64(time.Second) * crossings / rate))
+				defer tick.Stop()
+			}
+			for i := range n {
+				side := []string{"UA", "RU"}[i%2]
+				body, _ := json.Marshal(map[string]any{"events": []any{map[string]any{"id": fmt.Sprintf("b%d-%d", k, i), "type": "handed_over", "at": "2025-05-23T09:00:00Z",
+					"side": side, "record_id": held[side][k*perSide+i/2], "check": map[string]any{"method": "document", "verified_by": "o"}, "receiver": "r", "observer": "m", "health": "good"}}})
+				if tick != nil {
+					<-tick.C
+				}
+				t0 := time.Now()
+				req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/exchanges/%s/stages/%d/events", ts.URL, ex.ID, k+1), bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+tokens[strings.ToLower(side)+"-officer"])
+				resp, err := hc.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Errorf("event %d at crossing %d: %d", i, k, resp.StatusCode)
+					return
+				}
+				lat[k] = append(lat[k], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	if len(all) == 0 {
+		return
+	}
+	slices.Sort(all)
+	pct := func(p float64) float64 {
+		return float64(all[min(len(all)-1, int(p*float64(len(all))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "events/s")
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(1), "max-ms")
 }
