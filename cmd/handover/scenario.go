@@ -300,8 +300,10 @@ type scenario struct {
 	plan   exchange.StagePlan
 	files  map[string][]byte
 	byID   map[string]person.Record
-	// lookups counts the officer's lookups made.
-	lookups int
+	// lookups counts the officer's lookups made; lookupMax is the slowest
+	// answer, over HTTP.
+	lookups   int
+	lookupMax time.Duration
 }
 
 func newScenario(out io.Writer, url string, tokens map[string]string, scale float64, seed uint64) (*scenario, error) {
@@ -605,10 +607,12 @@ func (sc *scenario) runStage(ctx context.Context, n int) (scenarioStage, error) 
 					if strings.TrimSpace(q) == "" {
 						continue // a civilian has no service number
 					}
+					t0 := time.Now()
 					hits, err := officer.Lookup(ctx, sc.exID, n, q)
 					if err != nil {
 						return scenarioStage{}, err
 					}
+					sc.lookupMax = max(sc.lookupMax, time.Since(t0))
 					if !slices.ContainsFunc(hits, func(h sqlstore.LookupHit) bool { return h.RecordID == rec }) {
 						return scenarioStage{}, errs.E("scenario", errs.Internal, fmt.Sprintf("the lookup of %q does not find %s", q, rec))
 					}
@@ -732,7 +736,7 @@ func (sc *scenario) aftermath(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(sc.out, "officer's lookups: %d by name (Latin letters) and service number, each found\n", sc.lookups)
+	fmt.Fprintf(sc.out, "officer's lookups: %d by name (Latin letters) and service number, each found; slowest answer %.1f ms\n", sc.lookups, float64(sc.lookupMax.Microseconds())/1000)
 	fmt.Fprintf(sc.out, "report: UA handed over %d, RU %d; %d discrepancies flagged\n", rep.Total["UA"].HandedOver, rep.Total["RU"].HandedOver, len(rep.Discrepancies))
 	xlsx, err := sc.c["mediator"].ReportXLSX(ctx, sc.exID, 0)
 	if err != nil {
