@@ -575,7 +575,7 @@ func linkExcelDate(v string) string {
 // GOMEMLIMIT says otherwise: the garbage collector works harder near it
 // instead of letting the heap double, which keeps a million-by-million run
 // within 4 GB.
-const linkMemoryLimit = 3584 << 20
+const linkMemoryLimit = 3 << 30
 
 func limitLinkMemory(m *Main) {
 	if m.Getenv("GOMEMLIMIT") == "" {
