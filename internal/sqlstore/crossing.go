@@ -50,7 +50,8 @@ type liveStage struct {
 	persons  map[string]StagePerson // record id → the person as listed
 	index    *lookupIndex
 	openedAt time.Time
-	eventsN  int // events stored
+	eventsN  int   // events stored
+	lastSeq  int64 // seq of the last stored event this process knows
 }
 
 // stageCache holds the live stages of one DB. It is keyed by *DB so that
@@ -396,7 +397,7 @@ func (db *DB) ensureLoaded(ctx context.Context, ls *liveStage, exID string, n in
 		ls.persons = persons
 		ls.index = newLookupIndex(persons, fields)
 	}
-	events, err := db.stageEvents(ctx, exID, n)
+	events, last, err := db.stageEvents(ctx, exID, n)
 	if err != nil {
 		return errs.E("sqlstore.stage", errs.Internal, err)
 	}
@@ -404,29 +405,32 @@ func (db *DB) ensureLoaded(ctx context.Context, ls *liveStage, exID string, n in
 	if err != nil {
 		return errs.E("sqlstore.stage", errs.Internal, "stored events do not replay", err)
 	}
-	ls.st, ls.eventsN = st, len(events)
+	ls.st, ls.eventsN, ls.lastSeq = st, len(events), last
 	return nil
 }
 
-func (db *DB) stageEvents(ctx context.Context, exID string, n int) ([]crossing.Event, error) {
-	rows, err := db.query(ctx, `SELECT body FROM stage_events WHERE exchange_id = ? AND stage = ? ORDER BY seq`, exID, n)
+// stageEvents returns a stage's stored events in order and the seq of the
+// last.
+func (db *DB) stageEvents(ctx context.Context, exID string, n int) ([]crossing.Event, int64, error) {
+	rows, err := db.query(ctx, `SELECT seq, body FROM stage_events WHERE exchange_id = ? AND stage = ? ORDER BY seq`, exID, n)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []crossing.Event
+	var last int64
 	for rows.Next() {
 		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
+		if err := rows.Scan(&last, &body); err != nil {
+			return nil, 0, err
 		}
 		var e crossing.Event
 		if err := json.Unmarshal([]byte(body), &e); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, last, rows.Err()
 }
 
 func (ls *liveStage) view() StageView {
@@ -474,8 +478,28 @@ func (db *DB) RecordEvents(ctx context.Context, s access.Scope, exID string, n i
 	}
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
+	for attempt := 0; ; attempt++ {
+		res, err := db.recordEvents(ctx, s, ls, exID, n, events, mayHandover, mayStage)
+		if errors.Is(err, errStale) && attempt == 0 {
+			continue // replayed from the database: judge the queue again
+		}
+		if err != nil {
+			return RecordResult{}, errs.E(op, err)
+		}
+		return res, nil
+	}
+}
+
+// errStale says that another server process wrote to the stage since this
+// one loaded it.
+var errStale = errs.E("sqlstore.RecordEvents", errs.Conflict, "the stage changed on another server: send the events again")
+
+// recordEvents applies a queue to the loaded stage and stores what was
+// applied. The caller holds ls.mu.
+func (db *DB) recordEvents(ctx context.Context, s access.Scope, ls *liveStage, exID string, n int, events []crossing.Event, mayHandover, mayStage error) (RecordResult, error) {
+	const op = "sqlstore.RecordEvents"
 	if err := db.ensureLoaded(ctx, ls, exID, n); err != nil {
-		return RecordResult{}, errs.E(op, err)
+		return RecordResult{}, err
 	}
 	now := db.Now().UTC().Truncate(time.Microsecond)
 	party := s.Party
@@ -518,7 +542,26 @@ func (db *DB) RecordEvents(ctx context.Context, s access.Scope, exID string, n i
 		}
 	}
 	if len(applied) > 0 {
+		var last int64
 		err := db.write(ctx, func(tx *Tx) error {
+			// Writers of one stage are serialised across server processes:
+			// SQLite's write transaction holds the database; PostgreSQL
+			// locks the stage's row. Memory is stale if the stage has
+			// events this process did not load.
+			lock := `SELECT agreement_version FROM stages WHERE exchange_id = ? AND stage = ?`
+			if tx.d.name == "postgres" {
+				lock += ` FOR UPDATE`
+			}
+			var v int
+			if err := tx.queryRow(ctx, lock, exID, n).Scan(&v); err != nil {
+				return err
+			}
+			if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM stage_events WHERE exchange_id = ? AND stage = ?`, exID, n).Scan(&last); err != nil {
+				return err
+			}
+			if last != ls.lastSeq {
+				return errStale
+			}
 			for _, e := range applied {
 				if err := tx.insertEvent(ctx, s, exID, n, e); err != nil {
 					return err
@@ -536,13 +579,14 @@ func (db *DB) RecordEvents(ctx context.Context, s access.Scope, exID string, n i
 					return err
 				}
 			}
-			return nil
+			return tx.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM stage_events WHERE exchange_id = ? AND stage = ?`, exID, n).Scan(&last)
 		})
 		if err != nil {
 			ls.st = nil // memory is ahead of the database: replay on next use
-			return RecordResult{}, errs.E(op, err)
+			return RecordResult{}, err
 		}
 		ls.eventsN += len(applied)
+		ls.lastSeq = last
 	}
 	return RecordResult{Results: results, Stage: ls.view()}, nil
 }

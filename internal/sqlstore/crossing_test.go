@@ -331,6 +331,18 @@ func TestStageReplay(t *testing.T) {
 					t.Errorf("handed over %d after a failed transaction, want 1", got)
 				}
 			}
+			// Two server processes on one database: b's stage in memory is
+			// stale once a writes; b notices, replays and judges again.
+			if _, err := a.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{handed("e3", "UA", f.held["UA"][2])}); err != nil {
+				t.Fatal(err)
+			}
+			res, err := b.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{handed("e4", "UA", f.held["UA"][2]), handed("e5", "UA", f.held["UA"][1])})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Results[0].Status != "refused" || res.Results[1].Status != "applied" || res.Stage.Report.Sides["UA"].Total.HandedOver != 3 {
+				t.Fatalf("b after a wrote: %+v, handed over %d", res.Results, res.Stage.Report.Sides["UA"].Total.HandedOver)
+			}
 		})
 	}
 }
