@@ -110,6 +110,7 @@ type engine struct {
 	caches      []*simCache // one per worker
 	apartFields [][]int     // Config.Apart as field indices
 	order       []int32     // left records in the order sweeps visit them
+	maxBlock    int         // Config.MaxBlock, scaled down for long lists
 }
 
 // maxFitLeft is the number of left records whose candidates EM sees; longer
@@ -130,6 +131,14 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 			fs = append(fs, cfg.index(name))
 		}
 		e.apartFields = append(e.apartFields, fs)
+	}
+	// Blocks grow with the lists while the evidence a common name gives
+	// shrinks, so past 200,000 right records the cap falls in proportion
+	// (to no less than 100): a million-record list compares at most 100
+	// records per key.
+	e.maxBlock = cfg.MaxBlock
+	if n := len(right); n > 200_000 {
+		e.maxBlock = min(cfg.MaxBlock, max(100, int(int64(cfg.MaxBlock)*200_000/int64(n))))
 	}
 	e.workers = cfg.Workers
 	if e.workers <= 0 {
@@ -422,7 +431,7 @@ func (e *engine) sweep(stride int, stage string, visit func(st *sweepState, i in
 			cs = cs[:0]
 			for n, k := range ks {
 				ids := e.ix.get(k)
-				if len(ids) > e.cfg.MaxBlock {
+				if len(ids) > e.maxBlock {
 					st.skipped++
 					continue
 				}
