@@ -111,9 +111,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 //   - _txlock=immediate: write transactions take the write lock at BEGIN,
 //     so two writers never deadlock upgrading read locks.
 func sqliteDSN(dsn string) (string, error) {
-	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
+	path := dsn
+	if p, ok := strings.CutPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:"); ok || strings.HasPrefix(dsn, "sqlite:") {
+		// A URI-style DSN: our pragmas replace any query it carries. A
+		// plain path is taken as it is, '?' and all.
+		path, _, _ = strings.Cut(p, "?")
 	}
 	if path == "" {
 		return "", fmt.Errorf("empty SQLite path")
@@ -135,7 +137,9 @@ func sqliteDSN(dsn string) (string, error) {
 	q.Add("_pragma", "cache_size(-65536)")
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
-	return "file:" + path + "?" + q.Encode(), nil
+	// The path is a URI path: '#', '?', '%' and spaces must be escaped or
+	// SQLite would cut the name short and open another file.
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode(), nil
 }
 
 // Close closes the prepared statements and the database.

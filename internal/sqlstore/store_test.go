@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -440,4 +441,33 @@ func TestSensitiveFieldsSealed(t *testing.T) {
 			t.Errorf("health stored in clear: body %q sealed %d bytes", body, len(sealed))
 		}
 	})
+}
+
+// TestSQLitePathWithURIChars opens databases whose paths hold characters
+// that mean something in a URI: each must be the file named, and no other.
+func TestSQLitePathWithURIChars(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a#b.db", "c?d.db", "e f.db", "g%20h.db", "реєстр.db"} {
+		t.Run(name, func(t *testing.T) {
+			path := dir + "/" + name
+			db, err := sqlstore.Open(context.Background(), sqlstore.Config{DSN: path, SealKey: sqltest.Key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			if _, err := os.Stat(path); err != nil {
+				t.Fatalf("the database is not at %s: %v", path, err)
+			}
+		})
+	}
+	entries, _ := os.ReadDir(dir)
+	var dbs []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".db") {
+			dbs = append(dbs, e.Name())
+		}
+	}
+	if len(dbs) != 5 {
+		t.Errorf("database files %v, want exactly the five named", dbs)
+	}
 }
