@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/handover-project/handover/internal/client"
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/person"
@@ -33,12 +35,24 @@ func init() {
 	)
 }
 
-func stageArgs(pos []string) (string, int, error) {
-	n, err := strconv.Atoi(pos[1])
-	if err != nil || n < 1 {
-		return "", 0, usageError{fmt.Sprintf("stage %q: a number from 1", pos[1])}
+// parseStage parses a stage command's flags and its two arguments, the
+// exchange and the stage number, and returns a client of the server.
+func (sf *serverFlags) parseStage(fs *flag.FlagSet, args []string) (*client.Client, string, int, error) {
+	c, pos, err := sf.parse(fs, args, 2, "name the exchange and the stage number")
+	if err != nil {
+		return nil, "", 0, err
 	}
-	return pos[0], n, nil
+	n, err := stageNumber(pos[1])
+	return c, pos[0], n, err
+}
+
+// stageNumber reads a stage number argument.
+func stageNumber(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, usageError{fmt.Sprintf("stage %q: a number from 1", s)}
+	}
+	return n, nil
 }
 
 const stageOpenUsage = `
@@ -55,11 +69,7 @@ Example:
 func runStageOpen(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlagSet("stage open", stageOpenUsage)
 	srv := m.addServerFlags(fs)
-	c, pos, err := srv.parse(fs, args, 2, "name the exchange and the stage number")
-	if err != nil {
-		return err
-	}
-	ex, n, err := stageArgs(pos)
+	c, ex, n, err := srv.parseStage(fs, args)
 	if err != nil {
 		return err
 	}
@@ -87,11 +97,7 @@ func runStageShow(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlagSet("stage show", stageShowUsage)
 	srv := m.addServerFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	c, pos, err := srv.parse(fs, args, 2, "name the exchange and the stage number")
-	if err != nil {
-		return err
-	}
-	ex, n, err := stageArgs(pos)
+	c, ex, n, err := srv.parseStage(fs, args)
 	if err != nil {
 		return err
 	}
@@ -175,11 +181,7 @@ func runStageRecord(ctx context.Context, m *Main, args []string) error {
 	observer := fs.String("observer", "", "the mediator's observer (CSV handovers, refusals, unlisted persons)")
 	method := fs.String("method", "document", "identity check: document, service_number, photo or interview")
 	health := fs.String("health", "good", "health at handover (CSV handovers)")
-	c, pos, err := srv.parse(fs, args, 2, "name the exchange and the stage number")
-	if err != nil {
-		return err
-	}
-	ex, n, err := stageArgs(pos)
+	c, ex, n, err := srv.parseStage(fs, args)
 	if err != nil {
 		return err
 	}
@@ -285,11 +287,7 @@ func runStageClose(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlagSet("stage close", stageCloseUsage)
 	srv := m.addServerFlags(fs)
 	reason := fs.String("discrepancy", "", "close without parity, recording this discrepancy")
-	c, pos, err := srv.parse(fs, args, 2, "name the exchange and the stage number")
-	if err != nil {
-		return err
-	}
-	ex, n, err := stageArgs(pos)
+	c, ex, n, err := srv.parseStage(fs, args)
 	if err != nil {
 		return err
 	}
@@ -330,11 +328,11 @@ func runStageLookup(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	ex, n, err := stageArgs(pos)
+	n, err := stageNumber(pos[1])
 	if err != nil {
 		return err
 	}
-	hits, err := c.Lookup(ctx, ex, n, pos[2])
+	hits, err := c.Lookup(ctx, pos[0], n, pos[2])
 	if err != nil {
 		return err
 	}
@@ -366,11 +364,7 @@ func runStageList(ctx context.Context, m *Main, args []string) error {
 	ids := fs.Bool("ids", false, "print record ids only")
 	pdf := fs.String("pdf", "", "write the printed list to `file`")
 	asJSON := fs.Bool("json", false, "print JSON")
-	c, pos, err := srv.parse(fs, args, 2, "name the exchange and the stage number")
-	if err != nil {
-		return err
-	}
-	ex, n, err := stageArgs(pos)
+	c, ex, n, err := srv.parseStage(fs, args)
 	if err != nil {
 		return err
 	}
