@@ -633,6 +633,12 @@ type AgreementStatus struct {
 	Document  string               `json:"document"` // the text, signatures appended
 	Signed    []exchange.Signature `json:"signed"`
 	Missing   []string             `json:"missing"`
+	// Final says whether every signature's log leaf is under a checkpoint
+	// cosigned by every registered witness (both parties' bureaus and the
+	// mediator; docs/design/log.md §7): only then does a signed agreement
+	// count. FinalMissing names the witnesses whose cosignature is awaited.
+	Final        bool     `json:"final"`
+	FinalMissing []string `json:"final_missing,omitempty"`
 	CreatedAt time.Time            `json:"created_at"`
 }
 
@@ -830,6 +836,12 @@ func (db *DB) Agreement(ctx context.Context, s access.Scope, exID string, versio
 	if st.Missing == nil {
 		st.Missing = []string{}
 	}
+	if st.State == "" && len(v.Missing) == 0 && version == latest {
+		st.Final, st.FinalMissing, err = db.finality(ctx, exID, version)
+		if err != nil {
+			return AgreementStatus{}, errs.E(op, err)
+		}
+	}
 	switch {
 	case version < latest:
 		st.State = exchange.AgreementSuperseded.String()
@@ -888,8 +900,9 @@ func (db *DB) SignAgreement(ctx context.Context, s access.Scope, exID string, ve
 		if err != nil {
 			return err
 		}
-		_, err = tx.exec(ctx, `INSERT INTO agreement_signatures (exchange_id, version, role, key_name, line, signed_by, signed_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			exID, version, role, sig.KeyName, sig.Line, s.Login, fmtTime(tx.now), nonce)
+		leaf := tx.log.size - 1 // the leaf commitLeaf just appended
+		_, err = tx.exec(ctx, `INSERT INTO agreement_signatures (exchange_id, version, role, key_name, line, signed_by, signed_at, nonce, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			exID, version, role, sig.KeyName, sig.Line, s.Login, fmtTime(tx.now), nonce, leaf)
 		return err
 	})
 	if err != nil {
@@ -905,4 +918,82 @@ func signedContent(doc []byte, line string) []byte {
 	out = append(out, doc...)
 	out = append(out, '\n')
 	return append(out, strings.TrimRight(line, "\n")...)
+}
+
+// finality applies the log's finality policy to an agreement version's
+// signatures: final when a checkpoint that covers every signature leaf
+// carries a valid cosignature of every registered witness key. It returns
+// the witnesses still awaited on the newest covering checkpoint otherwise.
+func (db *DB) finality(ctx context.Context, exID string, version int) (bool, []string, error) {
+	var last sql.NullInt64
+	if err := db.queryRow(ctx, `SELECT MAX(leaf_index) FROM agreement_signatures WHERE exchange_id = ? AND version = ?`, exID, version).Scan(&last); err != nil {
+		return false, nil, err
+	}
+	keys, err := db.LogKeys(ctx)
+	if err != nil {
+		return false, nil, err
+	}
+	vkeys := map[string]string{}
+	var required []string
+	for _, k := range keys {
+		if k.Purpose == KeyWitness {
+			required = append(required, k.Name)
+			vkeys[k.Name] = k.VKey
+		}
+	}
+	if len(required) == 0 {
+		return false, []string{"no witness key is registered"}, nil
+	}
+	if !last.Valid {
+		return false, required, nil
+	}
+	sizes, err := db.CheckpointSizes(ctx)
+	if err != nil {
+		return false, nil, err
+	}
+	missing := required // nothing covers the leaves yet
+	for i := len(sizes) - 1; i >= 0 && sizes[i] > last.Int64; i-- {
+		m, err := db.missingCosigners(ctx, sizes[i], required, vkeys)
+		if err != nil {
+			return false, nil, err
+		}
+		if len(m) == 0 {
+			return true, nil, nil
+		}
+		if i == len(sizes)-1 {
+			missing = m
+		}
+	}
+	return false, missing, nil
+}
+
+// missingCosigners returns the required witnesses without a valid
+// cosignature on the checkpoint of a size.
+func (db *DB) missingCosigners(ctx context.Context, size int64, required []string, vkeys map[string]string) ([]string, error) {
+	var bare []byte
+	if err := db.queryRow(ctx, `SELECT note FROM log_checkpoints WHERE size = ?`, size).Scan(&bare); err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT key_name, line FROM log_cosignatures WHERE size = ?`, size)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cosigned := map[string]bool{}
+	for rows.Next() {
+		var name, line string
+		if err := rows.Scan(&name, &line); err != nil {
+			return nil, err
+		}
+		if vk, ok := vkeys[name]; ok && audit.VerifyCosignature(vk, bare, line) == nil {
+			cosigned[name] = true
+		}
+	}
+	var missing []string
+	for _, r := range required {
+		if !cosigned[r] {
+			missing = append(missing, r)
+		}
+	}
+	return missing, rows.Err()
 }

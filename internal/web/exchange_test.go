@@ -66,6 +66,18 @@ func TestMay16Exchange(t *testing.T) {
 		ua := registerSigner(t, db, "ua-approver-key", "UA")
 		ru := registerSigner(t, db, "ru-approver-key", "RU")
 		med := registerSigner(t, db, "mediator-key", "")
+		var witnesses []string // private witness keys of UA's and RU's bureaus and the mediator
+		admin, _ := db.UserByLogin(ctx, "admin")
+		for _, w := range []struct{ name, party string }{{"ua-bureau", "UA"}, {"ru-bureau", "RU"}, {"mediator-witness", ""}} {
+			sk, vk, err := audit.GenerateKey(w.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.RegisterKey(ctx, admin.Scope(), vk, w.party, sqlstore.KeyWitness); err != nil {
+				t.Fatal(err)
+			}
+			witnesses = append(witnesses, sk)
+		}
 		if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "ru-appr", Role: "party_approver", Party: "RU", Password: "a long enough password", Argon2: cheap}); err != nil {
 			t.Fatal(err)
 		}
@@ -246,6 +258,35 @@ func TestMay16Exchange(t *testing.T) {
 		e.must("op", "POST", "/api/v1/exchanges/"+ex.ID+"/agreement/signatures", map[string]any{"version": 1, "line": sign(med)}, &ag, 201)
 		if ag.State != "signed" || len(ag.Missing) != 0 {
 			t.Fatalf("after three signatures: %s, missing %v", ag.State, ag.Missing)
+		}
+		// Signed, but not final until a checkpoint over the signatures is
+		// cosigned by every witness (log.md §7).
+		if ag.Final || len(ag.FinalMissing) != 3 {
+			t.Fatalf("final before any cosignature: %v, missing %v", ag.Final, ag.FinalMissing)
+		}
+		var cp []byte
+		if st, b := e.do("op", "POST", "/api/v1/log/checkpoint", nil); st != 200 {
+			t.Fatalf("checkpoint: %d %s", st, b)
+		} else {
+			cp = b
+		}
+		cpc, err := audit.PeekCheckpoint(cp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, w := range witnesses {
+			c, err := audit.NewCosigner(w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			line := c.Sign(cpc.Marshal(), time.Now())
+			if err := db.AddCosignature(ctx, cpc.Size, line); err != nil {
+				t.Fatal(err)
+			}
+			e.must("ua-reg", "GET", "/api/v1/exchanges/"+ex.ID+"/agreement", nil, &ag, 200)
+			if ag.Final != (i == len(witnesses)-1) {
+				t.Fatalf("after %d cosignatures: final %v, missing %v", i+1, ag.Final, ag.FinalMissing)
+			}
 		}
 		// Offline verification, as a party does it with its own key list.
 		st, text := e.do("ua-reg", "GET", "/api/v1/exchanges/"+ex.ID+"/agreement?format=text", nil)
