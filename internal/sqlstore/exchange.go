@@ -625,21 +625,21 @@ func (db *DB) ExchangeView(ctx context.Context, s access.Scope, exID string) (*e
 
 // AgreementStatus is an agreement version with its signatures and state.
 type AgreementStatus struct {
-	Exchange  string               `json:"exchange"`
-	Version   int                  `json:"version"`
-	Latest    int                  `json:"latest"`
-	State     string               `json:"state"`
-	Hash      string               `json:"hash"`
-	Document  string               `json:"document"` // the text, signatures appended
-	Signed    []exchange.Signature `json:"signed"`
-	Missing   []string             `json:"missing"`
+	Exchange string               `json:"exchange"`
+	Version  int                  `json:"version"`
+	Latest   int                  `json:"latest"`
+	State    string               `json:"state"`
+	Hash     string               `json:"hash"`
+	Document string               `json:"document"` // the text, signatures appended
+	Signed   []exchange.Signature `json:"signed"`
+	Missing  []string             `json:"missing"`
 	// Final says whether every signature's log leaf is under a checkpoint
 	// cosigned by every registered witness (both parties' bureaus and the
 	// mediator; docs/design/log.md §7): only then does a signed agreement
 	// count. FinalMissing names the witnesses whose cosignature is awaited.
-	Final        bool     `json:"final"`
-	FinalMissing []string `json:"final_missing,omitempty"`
-	CreatedAt time.Time            `json:"created_at"`
+	Final        bool      `json:"final"`
+	FinalMissing []string  `json:"final_missing,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // signerKeys returns the registered keys as agreement signer keys: a key
