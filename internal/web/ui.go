@@ -72,6 +72,8 @@ var pageViews = map[string]any{
 	"admin_keys.html":    adminKeysView{},
 	"account.html":       accountView{},
 	"candidate_row.html": candidateCard{},
+	"exchanges.html":     exchangesView{},
+	"exchange.html":      exchangeView{},
 }
 
 func parseUITemplates() (*uiTemplates, error) {
@@ -211,6 +213,7 @@ func (s *Server) registerUIRoutes() {
 	s.registerUIMatchingRoutes()
 	s.registerUILogRoutes()
 	s.registerUIAdminRoutes()
+	s.registerUIExchangeRoutes()
 }
 
 // preMFAPaths may be used with a session that has not passed the second
@@ -263,9 +266,11 @@ func (s *Server) wrapUI(rt route) http.Handler {
 				return
 			}
 			switch rt.Action {
-			case access.RecordCreate, access.RecordCorrect, access.RecordRead:
+			case access.RecordCreate, access.RecordCorrect, access.RecordRead,
+				access.ListRespond, access.AgreementSign:
 				// Decided per record by the store (and by the handler for
-				// the forms).
+				// the forms), or by the store with the party the action is
+				// about.
 			default:
 				if err := access.Decide(scope, rt.Action, access.Resource{}); err != nil {
 					s.writePageError(w, r, err)
@@ -378,6 +383,7 @@ func (s *Server) chromeFor(r *http.Request, titleKey string) chrome {
 	add("/", "nav.home", true)
 	add("/records", "nav.records", may(access.RecordRead, access.Resource{Party: sc.Party, Kind: "held"}))
 	add("/matching", "nav.matching", may(access.MatchReview, access.Resource{}))
+	add("/exchanges", "nav.exchanges", may(access.ExchangeRead, access.Resource{Party: sc.Party}))
 	add("/matches", "nav.matches", may(access.MatchRead, access.Resource{Party: sc.Party}))
 	add("/audit", "nav.audit", may(access.LogRead, access.Resource{}))
 	add("/admin/users", "nav.users", may(access.UserManage, access.Resource{}))

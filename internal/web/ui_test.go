@@ -94,6 +94,9 @@ func (e *env) uiMatrixRequest(login, key, target, recID string) (int, []byte) {
 		form = url.Values{"login": {"ui-" + login + "-" + strings.ToLower(target)}, "role": {"auditor"}, "password": {"a long enough password"}}
 	case "POST /admin/tokens":
 		form = url.Values{"login": {"op"}, "days": {"1"}}
+	case "POST /exchanges/{id}/answer":
+		// No such person on the list: allowed callers get 422.
+		form = url.Values{"party": {target}, "kind": {"offer"}, "version": {"1"}, "record_id": {"none"}, "answer": {"query"}, "reason": {"matrix"}}
 	case "POST /admin/keys":
 		_, vk, _ := audit.GenerateKey(fmt.Sprintf("ui-%s-%s", login, target))
 		form = url.Values{"vkey": {vk}}

@@ -408,6 +408,9 @@ var allowedTo = map[string][]string{
 	"POST /admin/tokens/{id}/revoke":      {"mediator_admin"},
 	"GET /admin/keys":                     {"mediator_admin"},
 	"POST /admin/keys":                    {"mediator_admin"},
+	"GET /exchanges":                      {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
+	"GET /exchanges/{id}":                 {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
+	"POST /exchanges/{id}/answer":         {"party_registrar other", "party_approver other"},
 }
 
 var (
@@ -576,7 +579,11 @@ func TestAuthzMatrix(t *testing.T) {
 					if key == "POST /api/v1/imports" {
 						st, b = e.upload(u.login, importForm(target, "held"), "matrix.csv", matrixCSV)
 					} else if rt.UI {
-						st, b = e.uiMatrixRequest(u.login, key, target, recs[target])
+						uiID := recs[target]
+						if strings.HasPrefix(rt.Path, "/exchanges/{id}") {
+							uiID = ex.ID
+						}
+						st, b = e.uiMatrixRequest(u.login, key, target, uiID)
 					} else {
 						st, b = e.do(u.login, rt.Method, path, body)
 					}

@@ -1,0 +1,116 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+)
+
+// signedExchange builds, through the API, an exchange in which each party
+// offers n held persons, both accept the other's, the mediator freezes one
+// stage of n-1 persons per side (the last one a reserve), and everyone
+// signs (but UA's approver, unless signAll): the crossing pages' fixture. It returns the exchange id and the
+// held records per party.
+func signedExchange(t *testing.T, e *env, db *sqlstore.DB, n int, signAll bool) (string, map[string][]string, note.Signer) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "ru-appr", Role: "party_approver", Party: "RU", Password: "a long enough password", Argon2: cheap}); err != nil {
+		t.Fatal(err)
+	}
+	tok, _, _ := db.CreateToken(ctx, "ru-appr", "t", time.Hour)
+	e.tokens["ru-appr"] = tok
+	ua := registerSigner(t, db, "ua-key", "UA")
+	ru := registerSigner(t, db, "ru-key", "RU")
+	med := registerSigner(t, db, "med-key", "")
+	held := map[string][]string{}
+	for _, p := range []string{"UA", "RU"} {
+		var recs []map[string]any
+		for i := range n {
+			recs = append(recs, map[string]any{"kind": "held", "category": "military", "status": "pow", "surname": fmt.Sprintf("Петренко%s%d", p, i),
+				"given_names": "Іван", "birth_date": fmt.Sprintf("199%d-01-02", i%10), "service_number": fmt.Sprintf("Ж-%s%05d", p, i)})
+		}
+		var out struct{ Records []struct{ ID string } }
+		e.must(strings.ToLower(p)+"-reg", "POST", "/api/v1/records/batch", map[string]any{"records": recs}, &out, 201)
+		for _, r := range out.Records {
+			held[p] = append(held[p], r.ID)
+		}
+	}
+	var ex exchange.Exchange
+	e.must("op", "POST", "/api/v1/exchanges", map[string]any{"name": "Весна", "parties": []string{"UA", "RU"}, "crossings": []string{"border"},
+		"terms": map[string]any{"kind": "numeric", "total": n - 1, "rules": []any{map[string]any{"id": "mil", "category": "military"}}}}, &ex, 201)
+	for _, p := range []string{"UA", "RU"} {
+		var items []any
+		for _, id := range held[p] {
+			items = append(items, map[string]any{"record_id": id, "category": "military"})
+		}
+		e.must(strings.ToLower(p)+"-reg", "POST", "/api/v1/exchanges/"+ex.ID+"/lists/offer", map[string]any{"items": items, "reason": "offer"}, nil, 201)
+	}
+	for _, p := range []string{"UA", "RU"} {
+		other := map[string]string{"UA": "RU", "RU": "UA"}[p]
+		var answers []any
+		for _, id := range held[other] {
+			answers = append(answers, map[string]any{"record_id": id, "answer": "accept", "reason": "ok"})
+		}
+		e.must(strings.ToLower(p)+"-reg", "POST", "/api/v1/exchanges/"+ex.ID+"/lists/"+other+"/offer/answers", map[string]any{"version": 1, "answers": answers}, nil, 201)
+	}
+	day := time.Now().UTC().Truncate(time.Hour).Add(-time.Hour)
+	plan := exchange.StagePlan{Stages: []exchange.Stage{{Number: 1, Start: day, End: day.Add(10 * time.Hour), Crossing: "border"}}}
+	for _, p := range []string{"UA", "RU"} {
+		plan.Stages[0].Sides = append(plan.Stages[0].Sides, exchange.StageSide{Party: p, Planned: exchange.Counts{"military": n - 1}, Persons: held[p][:n-1]})
+		plan.Reserve = append(plan.Reserve, exchange.ReserveList{Party: p, Persons: held[p][n-1:]})
+	}
+	var ag sqlstore.AgreementStatus
+	e.must("op", "POST", "/api/v1/exchanges/"+ex.ID+"/agreement", map[string]any{"plan": plan}, &ag, 201)
+	for _, s := range []struct {
+		login string
+		k     note.Signer
+	}{{"ua-appr", ua}, {"ru-appr", ru}, {"op", med}} {
+		if s.login == "ua-appr" && !signAll {
+			continue // signed on the agreement page
+		}
+		line, err := exchange.Sign([]byte(ag.Document), s.k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.must(s.login, "POST", "/api/v1/exchanges/"+ex.ID+"/agreement/signatures", map[string]any{"version": 1, "line": line}, nil, 201)
+	}
+	return ex.ID, held, ua
+}
+
+func TestPagesNegotiation(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		id, held, _ := signedExchange(t, e, db, 3, false)
+		ua := e.session("ua-reg")
+		st, body, _ := e.page(ua, "GET", "/exchanges", nil)
+		if st != 200 || !strings.Contains(body, "/exchanges/"+id) {
+			t.Fatalf("exchanges: %d", st)
+		}
+		st, body, _ = e.page(ua, "GET", "/exchanges/"+id, nil)
+		if st != 200 || !strings.Contains(body, "ПетренкоRU1") || !strings.Contains(body, `action="/exchanges/`+id+`/answer"`) {
+			t.Fatalf("exchange: %d %s", st, body)
+		}
+		// An answer without a reason: the page again with the message.
+		form := url.Values{"party": {"RU"}, "kind": {"offer"}, "version": {"1"}, "record_id": {held["RU"][0]}, "answer": {"query"}}
+		if st, _, _ = e.page(ua, "POST", "/exchanges/"+id+"/answer", form); st != 422 {
+			t.Fatalf("answer without reason: %d", st)
+		}
+		form.Set("reason", "which unit?")
+		if st, _, _ = e.page(ua, "POST", "/exchanges/"+id+"/answer", form); st != 303 {
+			t.Fatalf("answer: %d", st)
+		}
+		_, body, _ = e.page(e.session("op"), "GET", "/exchanges/"+id, nil)
+		if !strings.Contains(body, "which unit?") || !strings.Contains(body, "<svg") {
+			t.Errorf("the operator does not see the query or the chart")
+		}
+	})
+}
