@@ -74,6 +74,7 @@ var pageViews = map[string]any{
 	"candidate_row.html": candidateCard{},
 	"exchanges.html":     exchangesView{},
 	"exchange.html":      exchangeView{},
+	"agreement.html":     agreementView{},
 }
 
 func parseUITemplates() (*uiTemplates, error) {
@@ -214,6 +215,7 @@ func (s *Server) registerUIRoutes() {
 	s.registerUILogRoutes()
 	s.registerUIAdminRoutes()
 	s.registerUIExchangeRoutes()
+	s.registerUIAgreementRoutes()
 }
 
 // preMFAPaths may be used with a session that has not passed the second

@@ -114,3 +114,34 @@ func TestPagesNegotiation(t *testing.T) {
 		}
 	})
 }
+
+func TestPagesAgreement(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		id, _, uaKey := signedExchange(t, e, db, 3, false)
+		appr := e.session("ua-appr")
+		st, body, _ := e.page(appr, "GET", "/exchanges/"+id+"/agreement", nil)
+		if st != 200 || !strings.Contains(body, `name="line"`) || !strings.Contains(body, "<strong>UA</strong>") {
+			t.Fatalf("agreement: %d %s", st, body)
+		}
+		// A registrar reads it but has no form.
+		if _, body, _ = e.page(e.session("ua-reg"), "GET", "/exchanges/"+id+"/agreement", nil); strings.Contains(body, `name="line"`) {
+			t.Errorf("a registrar is offered the signature form")
+		}
+		if st, body, _ = e.page(appr, "POST", "/exchanges/"+id+"/agreement/sign", url.Values{"version": {"1"}, "line": {"— nonsense"}}); st != 422 || !strings.Contains(body, `aria-invalid="true"`) {
+			t.Fatalf("a bad line: %d", st)
+		}
+		var ag sqlstore.AgreementStatus
+		e.must("ua-reg", "GET", "/api/v1/exchanges/"+id+"/agreement", nil, &ag, 200)
+		line, err := exchange.Sign([]byte(ag.Document), uaKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, _, _ = e.page(appr, "POST", "/exchanges/"+id+"/agreement/sign", url.Values{"version": {"1"}, "line": {line}}); st != 303 {
+			t.Fatalf("sign: %d", st)
+		}
+		if _, body, _ = e.page(appr, "GET", "/exchanges/"+id+"/agreement", nil); strings.Contains(body, `name="line"`) || !strings.Contains(body, "agreement-signed") {
+			t.Errorf("after the last signature the agreement is not signed")
+		}
+	})
+}

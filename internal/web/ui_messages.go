@@ -366,6 +366,28 @@ var messages = map[string]msg{
 	"stage.closed":            {"closed", "закрито", "закрыт"},
 	"stage.suspended":         {"suspended", "призупинено", "приостановлен"},
 	"stage.cancelled":         {"cancelled", "скасовано", "отменён"},
+
+	// Agreement.
+	"agreement.title":       {"Agreement", "Угода", "Соглашение"},
+	"agreement.version":     {"version %d of %d", "версія %d з %d", "версия %d из %d"},
+	"agreement.open":        {"open for signatures", "відкрита для підписів", "открыто для подписей"},
+	"agreement.signed":      {"Signed", "Підписано", "Подписано"},
+	"agreement.superseded":  {"superseded", "замінена", "заменено"},
+	"agreement.signatures":  {"Signatures", "Підписи", "Подписи"},
+	"agreement.hash":        {"Document hash:", "Хеш документа:", "Хеш документа:"},
+	"agreement.missing":     {"Still to sign:", "Ще мають підписати:", "Ещё должны подписать:"},
+	"agreement.allsigned":   {"Every required signature is present and verified.", "Усі потрібні підписи є й перевірені.", "Все нужные подписи есть и проверены."},
+	"agreement.keys":        {"Registered signer keys", "Зареєстровані ключі підписантів", "Зарегистрированные ключи подписантов"},
+	"agreement.role":        {"Signs for", "Підписує за", "Подписывает за"},
+	"agreement.key":         {"Key", "Ключ", "Ключ"},
+	"agreement.fingerprint": {"Fingerprint", "Відбиток", "Отпечаток"},
+	"agreement.yes":         {"signed, verified", "підписано, перевірено", "подписано, проверено"},
+	"agreement.no":          {"not yet", "ще ні", "ещё нет"},
+	"agreement.line":        {"Signature line", "Рядок підпису", "Строка подписи"},
+	"agreement.linehelp":    {"Made offline: handover agreement get %s --version %d --out agreement.txt, then handover sign. Paste the line or choose the file.", "Зроблено офлайн: handover agreement get %s --version %d --out agreement.txt, потім handover sign. Вставте рядок або виберіть файл.", "Сделано офлайн: handover agreement get %s --version %d --out agreement.txt, затем handover sign. Вставьте строку или выберите файл."},
+	"agreement.file":        {"or the signature file", "або файл підпису", "или файл подписи"},
+	"agreement.sign":        {"Hand in the signature", "Подати підпис", "Подать подпись"},
+	"agreement.document":    {"Document", "Документ", "Документ"},
 }
 
 // plurals are nouns with a count: English [one, other, other], Ukrainian

@@ -411,6 +411,8 @@ var allowedTo = map[string][]string{
 	"GET /exchanges":                      {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
 	"GET /exchanges/{id}":                 {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
 	"POST /exchanges/{id}/answer":         {"party_registrar other", "party_approver other"},
+	"GET /exchanges/{id}/agreement":       {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
+	"POST /exchanges/{id}/agreement/sign": {"party_approver any", "mediator_operator"},
 }
 
 var (
@@ -594,7 +596,8 @@ func TestAuthzMatrix(t *testing.T) {
 						// handler, denied ones 403 before it.
 						denied = st == 403
 					}
-					if key == "GET /api/v1/exchanges/{id}/agreement" || key == "POST /api/v1/exchanges/{id}/agreement/signatures" {
+					if key == "GET /api/v1/exchanges/{id}/agreement" || key == "POST /api/v1/exchanges/{id}/agreement/signatures" ||
+						key == "GET /exchanges/{id}/agreement" || key == "POST /exchanges/{id}/agreement/sign" {
 						denied = st == 403 // no agreement yet: allowed callers get 404
 					}
 					if strings.Contains(key, "/stages") || strings.HasSuffix(key, "/report") || strings.HasSuffix(key, "/remains") {
