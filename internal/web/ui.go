@@ -75,6 +75,8 @@ var pageViews = map[string]any{
 	"exchanges.html":     exchangesView{},
 	"exchange.html":      exchangeView{},
 	"agreement.html":     agreementView{},
+	"crossing.html":      crossingView{},
+	"stage.html":         stageView{},
 }
 
 func parseUITemplates() (*uiTemplates, error) {
@@ -216,6 +218,7 @@ func (s *Server) registerUIRoutes() {
 	s.registerUIAdminRoutes()
 	s.registerUIExchangeRoutes()
 	s.registerUIAgreementRoutes()
+	s.registerUICrossingRoutes()
 }
 
 // preMFAPaths may be used with a session that has not passed the second
@@ -386,6 +389,7 @@ func (s *Server) chromeFor(r *http.Request, titleKey string) chrome {
 	add("/records", "nav.records", may(access.RecordRead, access.Resource{Party: sc.Party, Kind: "held"}))
 	add("/matching", "nav.matching", may(access.MatchReview, access.Resource{}))
 	add("/exchanges", "nav.exchanges", may(access.ExchangeRead, access.Resource{Party: sc.Party}))
+	add("/crossing", "nav.crossing", may(access.HandoverRecord, access.Resource{Party: sc.Party}) || may(access.StageManage, access.Resource{}))
 	add("/matches", "nav.matches", may(access.MatchRead, access.Resource{Party: sc.Party}))
 	add("/audit", "nav.audit", may(access.LogRead, access.Resource{}))
 	add("/admin/users", "nav.users", may(access.UserManage, access.Resource{}))

@@ -18,9 +18,9 @@ import (
 // signedExchange builds, through the API, an exchange in which each party
 // offers n held persons, both accept the other's, the mediator freezes one
 // stage of n-1 persons per side (the last one a reserve), and everyone
-// signs (but UA's approver, unless signAll): the crossing pages' fixture. It returns the exchange id and the
+// signs but leave, whose signer it returns: the crossing pages' fixture. It returns the exchange id and the
 // held records per party.
-func signedExchange(t *testing.T, e *env, db *sqlstore.DB, n int, signAll bool) (string, map[string][]string, note.Signer) {
+func signedExchange(t *testing.T, e *env, db *sqlstore.DB, n int, leave string) (string, map[string][]string, note.Signer) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "ru-appr", Role: "party_approver", Party: "RU", Password: "a long enough password", Argon2: cheap}); err != nil {
@@ -70,11 +70,13 @@ func signedExchange(t *testing.T, e *env, db *sqlstore.DB, n int, signAll bool) 
 	}
 	var ag sqlstore.AgreementStatus
 	e.must("op", "POST", "/api/v1/exchanges/"+ex.ID+"/agreement", map[string]any{"plan": plan}, &ag, 201)
+	var left note.Signer
 	for _, s := range []struct {
 		login string
 		k     note.Signer
 	}{{"ua-appr", ua}, {"ru-appr", ru}, {"op", med}} {
-		if s.login == "ua-appr" && !signAll {
+		if s.login == leave {
+			left = s.k
 			continue // signed on the agreement page
 		}
 		line, err := exchange.Sign([]byte(ag.Document), s.k)
@@ -83,13 +85,13 @@ func signedExchange(t *testing.T, e *env, db *sqlstore.DB, n int, signAll bool) 
 		}
 		e.must(s.login, "POST", "/api/v1/exchanges/"+ex.ID+"/agreement/signatures", map[string]any{"version": 1, "line": line}, nil, 201)
 	}
-	return ex.ID, held, ua
+	return ex.ID, held, left
 }
 
 func TestPagesNegotiation(t *testing.T) {
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnv(t, db)
-		id, held, _ := signedExchange(t, e, db, 3, false)
+		id, held, _ := signedExchange(t, e, db, 3, "ua-appr")
 		ua := e.session("ua-reg")
 		st, body, _ := e.page(ua, "GET", "/exchanges", nil)
 		if st != 200 || !strings.Contains(body, "/exchanges/"+id) {
@@ -118,7 +120,7 @@ func TestPagesNegotiation(t *testing.T) {
 func TestPagesAgreement(t *testing.T) {
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnv(t, db)
-		id, _, uaKey := signedExchange(t, e, db, 3, false)
+		id, _, uaKey := signedExchange(t, e, db, 3, "ua-appr")
 		appr := e.session("ua-appr")
 		st, body, _ := e.page(appr, "GET", "/exchanges/"+id+"/agreement", nil)
 		if st != 200 || !strings.Contains(body, `name="line"`) || !strings.Contains(body, "<strong>UA</strong>") {

@@ -1,0 +1,117 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+)
+
+// activeID is the id of the element that has the keyboard focus.
+func (b *browser) activeID() string {
+	b.t.Helper()
+	id, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`))
+	if err != nil {
+		b.t.Fatalf("active element: %v", err)
+	}
+	return id
+}
+
+// TestBrowserCrossing drives the negotiation, agreement and crossing pages:
+// a registrar reads the exchange, the mediator's operator hands in the last
+// signature on the agreement page, an officer records a stage's handovers
+// with the keyboard only (search, Enter, Enter) and one substitution by a
+// reserve with two clicks while the parity panel follows by polling, and
+// the operator closes the stage.
+func TestBrowserCrossing(t *testing.T) {
+	chromiumPath(t)
+	db := sqltest.Open(t, "sqlite")
+	e := newEnv(t, db)
+	id, held, medKey := signedExchange(t, e, db, 3, "op")
+	const pw = "a long enough password"
+	b := newBrowser(t, e.ts.URL)
+
+	t.Run("registrar reads the exchange", func(t *testing.T) {
+		b.as(t)
+		b.login("ua-reg", pw)
+		b.run("exchanges", chromedp.Navigate(b.base+"/exchanges"), chromedp.WaitVisible(chromedp.CSS(`a[href="/exchanges/`+id+`"]`)))
+		b.screenshot("exchanges")
+		b.axe("exchanges")
+		b.run("exchange", chromedp.Click(chromedp.CSS(`a[href="/exchanges/`+id+`"]`)), chromedp.WaitVisible(chromedp.ID("list-RU-offer")))
+		if !strings.Contains(b.text("#list-RU-offer"), "ПетренкоRU0") {
+			t.Errorf("the RU offer list does not show its persons")
+		}
+		b.screenshot("exchange")
+		b.axe("exchange")
+	})
+
+	t.Run("operator signs the agreement", func(t *testing.T) {
+		b.as(t)
+		b.login("op", pw)
+		b.run("agreement", chromedp.Navigate(b.base+"/exchanges/"+id+"/agreement"), chromedp.WaitVisible(chromedp.ID("line")))
+		b.screenshot("agreement-open")
+		b.axe("agreement")
+		var ag sqlstore.AgreementStatus
+		e.must("op", "GET", "/api/v1/exchanges/"+id+"/agreement", nil, &ag, 200)
+		line, err := exchange.Sign([]byte(ag.Document), medKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.run("sign", chromedp.SendKeys(chromedp.ID("line"), line), chromedp.Submit(chromedp.ID("line")),
+			chromedp.WaitVisible(chromedp.CSS(".agreement-signed")))
+		b.screenshot("agreement-signed")
+	})
+	e.must("op", "POST", "/api/v1/exchanges/"+id+"/stages", map[string]any{"stage": 1}, nil, 201)
+
+	t.Run("officer records the stage", func(t *testing.T) {
+		b.as(t)
+		b.login("ua-officer", pw)
+		b.run("stage", chromedp.Navigate(b.base+"/exchanges/"+id+"/stages/1?receiver=o2&observer=m1"), chromedp.WaitVisible(chromedp.ID("q")))
+		b.screenshot("stage")
+		b.axe("stage")
+		for _, sn := range []string{"Ж-UA00000", "Ж-UA00001", "Ж-RU00000"} {
+			if got := b.activeID(); got != "q" {
+				t.Fatalf("before %s the focus is on %q, not the search box", sn, got)
+			}
+			b.run("search "+sn, chromedp.KeyEvent(sn), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS("article.person")))
+			if got := b.activeID(); !strings.HasPrefix(got, "handover-") {
+				b.shot("focus-" + sn)
+				t.Fatalf("after finding %s the focus is on %q, not the handover button", sn, got)
+			}
+			if sn == "Ж-RU00000" {
+				b.screenshot("stage-card")
+				b.axe("stage-card")
+			}
+			b.run("record "+sn, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS("p.flash")))
+			if !strings.Contains(b.text("p.flash"), "handed over") {
+				t.Errorf("no clear feedback after %s: %q", sn, b.text("p.flash"))
+			}
+		}
+		// The last RU person is not presented: a reserve crosses instead.
+		b.run("not presented", chromedp.SendKeys(chromedp.ID("q"), "Ж-RU00001\n"), chromedp.WaitVisible(chromedp.CSS("article.person")),
+			chromedp.Click(chromedp.CSS(`form.act input[value="not_presented"] ~ button`)), chromedp.WaitVisible(chromedp.CSS("p.flash")))
+		b.run("substitute", chromedp.SendKeys(chromedp.ID("q"), "Ж-RU00001\n"), chromedp.WaitVisible(chromedp.ID("r-"+held["RU"][1])),
+			chromedp.Click(chromedp.CSS(`form.act input[value="substituted_by"] ~ button`)), chromedp.WaitVisible(chromedp.CSS("p.flash")))
+		if !strings.Contains(b.text("p.flash"), "reserve") {
+			t.Errorf("substitution feedback: %q", b.text("p.flash"))
+		}
+		// The parity panel follows by polling.
+		b.run("parity", chromedp.WaitVisible(chromedp.CSS("#parity .badge-confirmed")))
+		b.screenshot("stage-parity")
+	})
+
+	t.Run("operator closes the stage", func(t *testing.T) {
+		b.as(t)
+		b.login("op", pw)
+		b.run("close", chromedp.Navigate(b.base+"/exchanges/"+id+"/stages/1"), chromedp.WaitVisible(chromedp.ID("close-stage")),
+			chromedp.Click(chromedp.ID("close-stage")), chromedp.WaitVisible(chromedp.CSS(".stage-closed")))
+		b.screenshot("stage-closed")
+		b.run("exchange", chromedp.Navigate(b.base+"/exchanges/"+id), chromedp.WaitVisible(chromedp.CSS("figure.chart")))
+		b.screenshot("exchange-charts")
+	})
+}
