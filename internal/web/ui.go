@@ -77,6 +77,8 @@ var pageViews = map[string]any{
 	"agreement.html":     agreementView{},
 	"crossing.html":      crossingView{},
 	"stage.html":         stageView{},
+	"trace.html":         traceView{},
+	"trace_person.html":  tracePersonView{},
 }
 
 func parseUITemplates() (*uiTemplates, error) {
@@ -219,6 +221,7 @@ func (s *Server) registerUIRoutes() {
 	s.registerUIExchangeRoutes()
 	s.registerUIAgreementRoutes()
 	s.registerUICrossingRoutes()
+	s.registerUITraceRoutes()
 }
 
 // preMFAPaths may be used with a session that has not passed the second
@@ -390,6 +393,7 @@ func (s *Server) chromeFor(r *http.Request, titleKey string) chrome {
 	add("/matching", "nav.matching", may(access.MatchReview, access.Resource{}))
 	add("/exchanges", "nav.exchanges", may(access.ExchangeRead, access.Resource{Party: sc.Party}))
 	add("/crossing", "nav.crossing", may(access.HandoverRecord, access.Resource{Party: sc.Party}) || may(access.StageManage, access.Resource{}))
+	add("/trace", "nav.trace", may(access.TraceRead, access.Resource{Party: sc.Party}))
 	add("/matches", "nav.matches", may(access.MatchRead, access.Resource{Party: sc.Party}))
 	add("/audit", "nav.audit", may(access.LogRead, access.Resource{}))
 	add("/admin/users", "nav.users", may(access.UserManage, access.Resource{}))

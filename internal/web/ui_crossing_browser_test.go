@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
@@ -113,5 +115,23 @@ func TestBrowserCrossing(t *testing.T) {
 		b.screenshot("stage-closed")
 		b.run("exchange", chromedp.Navigate(b.base+"/exchanges/"+id), chromedp.WaitVisible(chromedp.CSS("figure.chart")))
 		b.screenshot("exchange-charts")
+	})
+
+	t.Run("bureau traces a sought person", func(t *testing.T) {
+		uaReg, _ := db.UserByLogin(context.Background(), "ua-reg")
+		f := person.Fields{Kind: person.Sought, Category: person.Military, Surname: "Бондаренко", GivenNames: "Олег", BirthDate: person.Date{Year: 1991, Month: 3, Day: 9}}
+		if _, err := db.CreateRecord(context.Background(), uaReg.Scope(), sqlstore.NewRecord{Party: "UA", Fields: f}); err != nil {
+			t.Fatal(err)
+		}
+		b.as(t)
+		b.login("ua-reg", pw)
+		b.run("trace", chromedp.Navigate(b.base+"/trace"), chromedp.WaitVisible(chromedp.ID("name")),
+			chromedp.SendKeys(chromedp.ID("name"), "Bondarenko"), chromedp.SendKeys(chromedp.ID("birth_date"), "1991\n"),
+			chromedp.WaitVisible(chromedp.CSS("table.data a")))
+		b.screenshot("trace")
+		b.axe("trace")
+		b.run("timeline", chromedp.Click(chromedp.CSS("table.data a")), chromedp.WaitVisible(chromedp.CSS("ol.timeline")))
+		b.screenshot("trace-person")
+		b.axe("trace-person")
 	})
 }

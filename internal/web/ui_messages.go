@@ -453,6 +453,33 @@ var messages = map[string]msg{
 	"outcome.replaced":          {"replaced", "замінено", "заменён"},
 	"outcome.reserve":           {"reserve", "резерв", "резерв"},
 	"outcome.unlisted":          {"unlisted", "не в списку", "не в списке"},
+
+	// Tracing.
+	"nav.trace":               {"Tracing", "Розшук", "Розыск"},
+	"trace.title":             {"Tracing: status of sought persons", "Розшук: статус розшукуваних осіб", "Розыск: статус разыскиваемых лиц"},
+	"trace.person":            {"Trace", "Розшук", "Розыск"},
+	"trace.name":              {"Name (any script)", "Ім’я (будь-яким письмом)", "Имя (любым письмом)"},
+	"trace.birth":             {"Date of birth", "Дата народження", "Дата рождения"},
+	"trace.birthhelp":         {"1990, 1990-05 or 1990-05-17", "1990, 1990-05 або 1990-05-17", "1990, 1990-05 или 1990-05-17"},
+	"trace.id":                {"or the record id", "або ідентифікатор запису", "или идентификатор записи"},
+	"trace.find":              {"Look up", "Знайти", "Найти"},
+	"trace.results":           {"Sought persons found", "Знайдені розшукувані особи", "Найденные разыскиваемые лица"},
+	"trace.none":              {"None of your sought persons matches.", "Жодна з ваших розшукуваних осіб не відповідає.", "Ни одно из ваших разыскиваемых лиц не подходит."},
+	"trace.status":            {"Status", "Статус", "Статус"},
+	"trace.since":             {"Since", "Від", "С"},
+	"trace.stage":             {"stage %d", "етап %d", "этап %d"},
+	"trace.timeline":          {"Timeline", "Хронологія", "Хронология"},
+	"trace.nohistory":         {"Nothing recorded yet.", "Ще нічого не записано.", "Ещё ничего не записано."},
+	"trace.reported":          {"reported missing", "повідомлено про зникнення", "сообщено о пропаже"},
+	"trace.confirmed_missing": {"confirmed missing", "підтверджено зникнення", "подтверждена пропажа"},
+	"trace.confirmed_captive": {"confirmed captive", "підтверджено полон", "подтверждён плен"},
+	"trace.listed":            {"on an exchange list", "у списку обміну", "в списке обмена"},
+	"trace.agreed":            {"on the agreed list", "в узгодженому списку", "в согласованном списке"},
+	"trace.in_stage":          {"planned in a stage", "заплановано в етапі", "запланирован в этапе"},
+	"trace.returned":          {"returned home", "повернувся додому", "вернулся домой"},
+	"trace.refused":           {"refused repatriation", "відмовився від репатріації", "отказался от репатриации"},
+	"trace.died":              {"died", "помер", "умер"},
+	"trace.identified":        {"remains identified", "останки ідентифіковано", "останки опознаны"},
 }
 
 // plurals are nouns with a count: English [one, other, other], Ukrainian

@@ -417,6 +417,8 @@ var allowedTo = map[string][]string{
 	"GET /exchanges/{id}/stages/{n}":         {"party_registrar any", "party_approver any", "checkpoint_officer any", "checkpoint_officer", "mediator_operator", "auditor"},
 	"POST /exchanges/{id}/stages/{n}/record": {"checkpoint_officer any", "checkpoint_officer"},
 	"POST /exchanges/{id}/stages/{n}/close":  {"mediator_operator"},
+	"GET /trace":                             {"party_registrar any", "party_approver any"},
+	"GET /trace/{id}":                        {"party_registrar own", "party_approver own"},
 }
 
 var (
