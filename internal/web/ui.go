@@ -426,6 +426,7 @@ type homeView struct {
 	ShowRuns   bool
 	ShowLog    bool
 	NeedsMFA   bool
+	Backlog    chart
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
@@ -447,6 +448,9 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, sc access.Sc
 		v.ShowRuns, v.Runs = true, len(runs)
 		for _, run := range runs {
 			v.Candidates += run.Candidates
+		}
+		if v.Backlog, err = s.backlogChart(r, sc, v.chrome, runs); err != nil {
+			return err
 		}
 	}
 	if access.Decide(sc, access.LogRead, access.Resource{}) == nil {

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"net/http"
 	"slices"
+
+	"github.com/handover-project/handover/internal/access"
 
 	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
@@ -24,6 +27,7 @@ type chartRow struct {
 	Label      string
 	Done, Of   int
 	Y, TextY   int
+	TextX      int
 	DoneW, OfW int
 	Text       string
 }
@@ -42,6 +46,7 @@ func newChart(c chrome, title string, rows []chartRow) chart {
 		r.TextY = r.Y + 15
 		r.OfW = r.Of * chartBarMax / max
 		r.DoneW = r.Done * chartBarMax / max
+		r.TextX = 208 + maxInt(r.OfW, r.DoneW)
 		r.Text = c.T("chart.of", c.N(r.Done), c.N(r.Of))
 	}
 	return chart{Title: title, Rows: rows, Height: 8 + len(rows)*26}
@@ -92,4 +97,29 @@ func exchangeCharts(c chrome, v *exchange.View, stages []sqlstore.StageView) []c
 		}
 	}
 	return out
+}
+
+// backlogChart draws the matching review backlog of the latest runs:
+// decided pairs against each run's candidates. Only the best 1,000 pairs
+// of a run are counted (reviewers work best first).
+func (s *Server) backlogChart(r *http.Request, sc access.Scope, c chrome, runs []sqlstore.MatchRun) (chart, error) {
+	var rows []chartRow
+	for i := len(runs) - 1; i >= 0 && len(rows) < 5; i-- {
+		run := runs[i]
+		cs, err := s.db.Candidates(r.Context(), sc, sqlstore.CandidateFilter{RunID: run.ID, Limit: 1000})
+		if err != nil {
+			return chart{}, err
+		}
+		decided := 0
+		for _, x := range cs {
+			if x.Status != sqlstore.MatchCandidate {
+				decided++
+			}
+		}
+		rows = append(rows, chartRow{Label: c.T("chart.run", run.ID, run.SoughtParty, run.HeldParty), Done: decided, Of: run.Candidates})
+	}
+	if len(rows) == 0 {
+		return chart{}, nil
+	}
+	return newChart(c, c.T("chart.backlog"), rows), nil
 }

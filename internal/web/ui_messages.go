@@ -358,6 +358,8 @@ var messages = map[string]msg{
 	"answer.refuses_exchange": {"refuses exchange", "відмовляється від обміну", "отказывается от обмена"},
 	"answer.ineligible":       {"ineligible", "не відповідає умовам", "не соответствует условиям"},
 	"chart.of":                {"%s of %s", "%s з %s", "%s из %s"},
+	"chart.backlog":           {"Match review backlog: decided pairs of the latest runs", "Черга перевірки збігів: вирішені пари останніх запусків", "Очередь проверки совпадений: решённые пары последних запусков"},
+	"chart.run":               {"run #%d · %s ← %s", "запуск #%d · %s ← %s", "запуск #%d · %s ← %s"},
 	"chart.accepted":          {"Accepted against the target (or the offer) per side and category", "Прийнято відносно цілі (або пропозиції) за сторонами й категоріями", "Принято относительно цели (или предложения) по сторонам и категориям"},
 	"chart.stage":             {"Stage %d (%s): handed over against the plan", "Етап %d (%s): передано відносно плану", "Этап %d (%s): передано относительно плана"},
 	"stage.planned":           {"planned", "заплановано", "запланирован"},
