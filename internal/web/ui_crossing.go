@@ -134,8 +134,15 @@ func (s *Server) stagePage(r *http.Request, sc access.Scope) (stageView, error) 
 	accepts := st.State == crossing.Open.String() || st.State == crossing.Closing.String()
 	v.MayRecord = accepts && access.Decide(sc, access.HandoverRecord, access.Resource{Party: sc.Party}) == nil
 	v.MayClose = accepts && access.Decide(sc, access.StageManage, access.Resource{}) == nil
-	if switch_ := q.Get("done"); switch_ != "" {
-		v.Flash = v.T("stage.done."+switch_, q.Get("rec"))
+	if done := q.Get("done"); done != "" {
+		// The person's name from the stage, never from the address.
+		who := q.Get("rec")
+		if who != "" {
+			if hits, err := s.db.Lookup(ctx, sc, id, n, who, 1); err == nil && len(hits) == 1 && hits[0].RecordID == who {
+				who = hits[0].Name() + " (" + who + ")"
+			}
+		}
+		v.Flash = v.T("stage.done."+done, who)
 	}
 	v.Parity = parityOf(st.Report)
 	if v.Q != "" {
