@@ -47,7 +47,12 @@ type listPanel struct {
 	Versions  []int
 	None      bool
 	MayAnswer bool
+	// The items shown are one page of the version's (listPageSize).
+	Page, Pages, Total int
 }
+
+// listPageSize is how many persons of a list one page shows.
+const listPageSize = 100
 
 type exchangeView struct {
 	chrome
@@ -83,14 +88,16 @@ func (s *Server) exchangePage(r *http.Request, sc access.Scope) (exchangeView, e
 		return v, err
 	}
 	v.View = *ev
-	// ?list=UA/offer&version=2 shows an earlier version of one list.
+	// ?list=UA/offer&version=2&page=3 shows an earlier version, or
+	// another page, of one list.
 	shown, _ := strconv.Atoi(r.URL.Query().Get("version"))
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	for _, p := range ex.Parties {
 		for _, k := range []exchange.ListKind{exchange.Offer, exchange.Request} {
 			lp := listPanel{Party: p, ListKind: string(k), Anchor: "list-" + p + "-" + string(k)}
-			version := 0
+			version, pg := 0, 1
 			if r.URL.Query().Get("list") == p+"/"+string(k) {
-				version = shown
+				version, pg = shown, max(page, 1)
 			}
 			lv, err := s.db.List(ctx, sc, id, p, k, version)
 			switch {
@@ -105,6 +112,10 @@ func (s *Server) exchangePage(r *http.Request, sc access.Scope) (exchangeView, e
 			if err != nil {
 				return v, err
 			}
+			lp.Total = len(lv.Items)
+			lp.Pages = max(1, (lp.Total+listPageSize-1)/listPageSize)
+			lp.Page = min(pg, lp.Pages)
+			lv.Items = lv.Items[(lp.Page-1)*listPageSize : min(lp.Page*listPageSize, lp.Total)]
 			lp.ListView = lv
 			for i := lv.Latest; i >= 1; i-- {
 				lp.Versions = append(lp.Versions, i)

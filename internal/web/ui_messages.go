@@ -337,6 +337,8 @@ var messages = map[string]msg{
 	"list.title.request":      {"%s requests", "%s запитує", "%s запрашивает"},
 	"list.none":               {"No version submitted yet.", "Жодної версії ще не подано.", "Ни одной версии ещё не подано."},
 	"list.version":            {"Version", "Версія", "Версия"},
+	"list.page":               {"Page", "Сторінка", "Страница"},
+	"list.pages":              {"of %d", "з %d", "из %d"},
 	"list.show":               {"Show", "Показати", "Показать"},
 	"list.diff":               {"Changes from version %d to %d:", "Зміни від версії %d до %d:", "Изменения от версии %d к %d:"},
 	"list.nodiff":             {"none", "немає", "нет"},
