@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -76,7 +77,19 @@ func TestBrowserCrossing(t *testing.T) {
 		b.run("stage", chromedp.Navigate(b.base+"/exchanges/"+id+"/stages/1?receiver=o2&observer=m1"), chromedp.WaitVisible(chromedp.ID("q")))
 		b.screenshot("stage")
 		b.axe("stage")
-		for _, sn := range []string{"Ж-UA00000", "Ж-UA00001", "Ж-RU00000"} {
+		// The mediator's officer records a handover on another machine:
+		// the parity panel follows by polling, without a reload.
+		e.must("med-officer", "POST", "/api/v1/exchanges/"+id+"/stages/1/events", map[string]any{"events": []any{map[string]any{
+			"id": "elsewhere-1", "type": "handed_over", "side": "UA", "record_id": held["UA"][0],
+			"check": map[string]any{"method": "document", "verified_by": "m9"}, "receiver": "o2", "observer": "m1", "health": "good"}}}, nil, 200)
+		pctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+		_, err := chromedp.Run(pctx, chromedp.Poll[bool](`document.querySelectorAll('#parity table')[1].querySelector('tbody td:nth-child(3)').innerText.trim() === '1'`))
+		cancel()
+		if err != nil {
+			b.shot("FAILED-poll")
+			t.Fatalf("the parity panel did not follow a handover recorded elsewhere: %v", err)
+		}
+		for _, sn := range []string{"Ж-UA00001", "Ж-RU00000"} {
 			if got := b.activeID(); got != "q" {
 				t.Fatalf("before %s the focus is on %q, not the search box", sn, got)
 			}
@@ -105,6 +118,14 @@ func TestBrowserCrossing(t *testing.T) {
 		// The parity panel follows by polling.
 		b.run("parity", chromedp.WaitVisible(chromedp.CSS("#parity .badge-confirmed")))
 		b.screenshot("stage-parity")
+		b.run("Ukrainian", chromedp.SetValue(chromedp.ID("#lang-select"), "uk"), chromedp.Click(chromedp.ID("#lang-go")),
+			chromedp.WaitVisible(chromedp.CSS(`html[lang="uk"]`)))
+		if !strings.Contains(b.text("#parity"), "Паритет") {
+			t.Errorf("the stage page in Ukrainian: %q", b.text("#parity"))
+		}
+		b.run("search in Ukrainian", chromedp.SendKeys(chromedp.ID("q"), "Петренко\n"), chromedp.WaitVisible(chromedp.CSS("article.person")))
+		b.screenshot("stage-uk")
+		b.axe("stage-uk")
 	})
 
 	t.Run("operator closes the stage", func(t *testing.T) {
