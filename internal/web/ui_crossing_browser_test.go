@@ -136,6 +136,19 @@ func TestBrowserCrossing(t *testing.T) {
 		b.screenshot("stage-closed")
 		b.run("exchange", chromedp.Navigate(b.base+"/exchanges/"+id), chromedp.WaitVisible(chromedp.CSS("figure.chart")))
 		b.screenshot("exchange-charts")
+		b.axe("exchange-charts")
+		// A matching run: the home page draws its review backlog.
+		uaReg, _ := db.UserByLogin(context.Background(), "ua-reg")
+		f := person.Fields{Kind: person.Sought, Category: person.Military, Surname: "Петренко", GivenNames: "Іван", BirthDate: person.Date{Year: 1990, Month: 1, Day: 2}}
+		if _, err := db.CreateRecord(context.Background(), uaReg.Scope(), sqlstore.NewRecord{Party: "UA", Fields: f}); err != nil {
+			t.Fatal(err)
+		}
+		if st, body := e.do("op", "POST", "/api/v1/matching/runs", map[string]any{"sought_party": "UA", "held_party": "RU", "threshold": 0.01}); st != 201 && st != 200 {
+			t.Fatalf("match run: %d %s", st, body)
+		}
+		b.run("home", chromedp.Navigate(b.base+"/"), chromedp.WaitVisible(chromedp.CSS("figure.chart")))
+		b.screenshot("home-backlog")
+		b.axe("home-backlog")
 	})
 
 	t.Run("bureau traces a sought person", func(t *testing.T) {
