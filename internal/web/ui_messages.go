@@ -391,6 +391,8 @@ var messages = map[string]msg{
 	"agreement.linehelp":    {"Made offline: handover agreement get %s --version %d --out agreement.txt, then handover sign. Paste the line or choose the file.", "Зроблено офлайн: handover agreement get %s --version %d --out agreement.txt, потім handover sign. Вставте рядок або виберіть файл.", "Сделано офлайн: handover agreement get %s --version %d --out agreement.txt, затем handover sign. Вставьте строку или выберите файл."},
 	"agreement.file":        {"or the signature file", "або файл підпису", "или файл подписи"},
 	"agreement.sign":        {"Hand in the signature", "Подати підпис", "Подать подпись"},
+	"agreement.final":       {"Final: every signature is in the log under a checkpoint cosigned by every witness.", "Остаточна: кожен підпис є в журналі під контрольною точкою, яку засвідчили всі свідки.", "Окончательно: каждая подпись есть в журнале под контрольной точкой, заверенной всеми свидетелями."},
+	"agreement.notfinal":    {"Not final yet (the log has to carry every signature under a checkpoint cosigned by every witness). Awaiting:", "Ще не остаточна (журнал має містити кожен підпис під контрольною точкою, засвідченою всіма свідками). Очікується:", "Ещё не окончательно (журнал должен содержать каждую подпись под контрольной точкой, заверенной всеми свидетелями). Ожидается:"},
 	"agreement.document":    {"Document", "Документ", "Документ"},
 
 	// Crossing.
