@@ -107,10 +107,25 @@ func TestBrowserCrossing(t *testing.T) {
 				t.Errorf("no clear feedback after %s: %q", sn, b.text("p.flash"))
 			}
 		}
-		// The last RU person is not presented: a reserve crosses instead.
-		b.run("not presented", chromedp.SendKeys(chromedp.ID("q"), "Ж-RU00001\n"), chromedp.WaitVisible(chromedp.CSS("article.person")),
-			chromedp.Click(chromedp.CSS(`form.act input[value="not_presented"] ~ button`)), chromedp.WaitVisible(chromedp.CSS("p.flash")))
-		b.run("substitute", chromedp.SendKeys(chromedp.ID("q"), "Ж-RU00001\n"), chromedp.WaitVisible(chromedp.ID("r-"+held["RU"][1])),
+		// The last RU person is not presented, recorded while the
+		// connection is down: queued, then sent when it is back.
+		b.run("not presented offline", chromedp.SendKeys(chromedp.ID("q"), "Ж-RU00001\n"), chromedp.WaitVisible(chromedp.CSS("article.person")),
+			chromedp.Evaluate[chromedp.Void](`Object.defineProperty(navigator, "onLine", {configurable: true, get: () => false}); window.dispatchEvent(new Event("offline"))`),
+			chromedp.WaitVisible(chromedp.CSS("#net.net-off")),
+			chromedp.Click(chromedp.CSS(`form.act input[value="not_presented"] ~ button`)),
+			chromedp.WaitVisible(chromedp.CSS("#net.net-off")))
+		if got := b.text("#net"); !strings.Contains(got, "Waiting: 1") {
+			t.Errorf("offline feedback: %q", got)
+		}
+		b.screenshot("stage-offline")
+		b.run("back online", chromedp.Evaluate[chromedp.Void](`Object.defineProperty(navigator, "onLine", {configurable: true, get: () => true}); window.dispatchEvent(new Event("online"))`),
+			chromedp.WaitVisible(chromedp.CSS("#net.net-ok")))
+		if got := b.text("#net"); !strings.Contains(got, "accepted") {
+			t.Errorf("queued event feedback: %q", got)
+		}
+		// A reserve crosses instead.
+		b.run("search again", chromedp.SendKeys(chromedp.ID("q"), "Ж-RU00001\n"), chromedp.WaitVisible(chromedp.CSS("article.outcome-not_presented")))
+		b.run("substitute", chromedp.WaitVisible(chromedp.ID("r-"+held["RU"][1])),
 			chromedp.Click(chromedp.CSS(`form.act input[value="substituted_by"] ~ button`)), chromedp.WaitVisible(chromedp.CSS("p.flash")))
 		if !strings.Contains(b.text("p.flash"), "reserve") {
 			t.Errorf("substitution feedback: %q", b.text("p.flash"))
