@@ -110,6 +110,11 @@ func TestPagesNegotiation(t *testing.T) {
 		if st, _, _ = e.page(ua, "POST", "/exchanges/"+id+"/answer", form); st != 303 {
 			t.Fatalf("answer: %d", st)
 		}
+		// An ineligible answer names a rule of the terms.
+		ineligible := url.Values{"party": {"RU"}, "kind": {"offer"}, "version": {"1"}, "record_id": {held["RU"][1]}, "answer": {"ineligible"}, "rule": {"mil"}, "reason": {"too young"}}
+		if st, _, _ = e.page(ua, "POST", "/exchanges/"+id+"/answer", ineligible); st != 303 {
+			t.Fatalf("ineligible answer: %d", st)
+		}
 		_, body, _ = e.page(e.session("op"), "GET", "/exchanges/"+id, nil)
 		if !strings.Contains(body, "which unit?") || !strings.Contains(body, "<svg") {
 			t.Errorf("the operator does not see the query or the chart")

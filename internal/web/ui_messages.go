@@ -339,6 +339,8 @@ var messages = map[string]msg{
 	"list.version":            {"Version", "Версія", "Версия"},
 	"list.page":               {"Page", "Сторінка", "Страница"},
 	"list.pages":              {"of %d", "з %d", "из %d"},
+	"list.rule":               {"Rule (for an ineligible answer)", "Правило (для відповіді «не відповідає умовам»)", "Правило (для ответа «не соответствует условиям»)"},
+	"list.norule":             {"no rule", "без правила", "без правила"},
 	"list.show":               {"Show", "Показати", "Показать"},
 	"list.diff":               {"Changes from version %d to %d:", "Зміни від версії %d до %d:", "Изменения от версии %d к %d:"},
 	"list.nodiff":             {"none", "немає", "нет"},
