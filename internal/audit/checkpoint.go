@@ -52,7 +52,7 @@ func ParseCheckpoint(body []byte) (Checkpoint, error) {
 		return Checkpoint{}, errs.Errorf(op, errs.Invalid, "checkpoint size %q is not a decimal number", lines[1])
 	}
 	c.Size = n
-	root, err := base64.StdEncoding.Strict().DecodeString(lines[2])
+	root, err := decodeCanonicalBase64(lines[2])
 	if err != nil || len(root) != tlog.HashSize {
 		return Checkpoint{}, errs.Errorf(op, errs.Invalid, "checkpoint root %q is not a base64 SHA-256 hash", lines[2])
 	}

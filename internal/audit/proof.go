@@ -128,7 +128,7 @@ func (r *proofReader) hashes(op string) ([]tlog.Hash, error) {
 		if s == "" {
 			return hs, nil
 		}
-		b, err := base64.StdEncoding.Strict().DecodeString(s)
+		b, err := decodeCanonicalBase64(s)
 		if err != nil || len(b) != tlog.HashSize {
 			return nil, r.fail(op, "%s is not a base64 SHA-256 hash", abbrev(s))
 		}
@@ -149,7 +149,7 @@ func ParseInclusionProof(data []byte) (InclusionProof, error) {
 	if !ok {
 		return InclusionProof{}, r.fail(op, "missing the \"extra\" line with the leaf")
 	}
-	leaf, err := base64.StdEncoding.Strict().DecodeString(extra)
+	leaf, err := decodeCanonicalBase64(extra)
 	if err != nil {
 		return InclusionProof{}, r.fail(op, "leaf is not base64")
 	}
@@ -178,7 +178,7 @@ func ParseConsistencyProof(data []byte) (ConsistencyProof, error) {
 	var p ConsistencyProof
 	s, _ := r.next()
 	old, ok := strings.CutPrefix(s, "old ")
-	b, err := base64.StdEncoding.Strict().DecodeString(old)
+	b, err := decodeCanonicalBase64(old)
 	if !ok || err != nil {
 		return ConsistencyProof{}, r.fail(op, "missing or bad \"old\" line with the old checkpoint")
 	}
@@ -267,4 +267,15 @@ func (p ConsistencyProof) Verify(keys *Keys, trustedOld *Checkpoint) (Consistenc
 // wrap adds context to err's user message, keeping its kind.
 func wrap(op, context string, err error) error {
 	return errs.E(op, errs.KindOf(err), context+": "+errs.Message(err), err)
+}
+
+// decodeCanonicalBase64 decodes standard padded base64 that is exactly
+// what encoding it again would give: no line breaks inside (the decoder
+// would skip them) and no non-zero padding bits (Strict), so that every
+// accepted file round-trips byte for byte.
+func decodeCanonicalBase64(s string) ([]byte, error) {
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, fmt.Errorf("line break inside base64")
+	}
+	return base64.StdEncoding.Strict().DecodeString(s)
 }
