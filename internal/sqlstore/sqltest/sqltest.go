@@ -12,8 +12,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handover-project/handover/internal/sqlstore"
 )
@@ -94,4 +96,26 @@ func Open(t testing.TB, dialect string) *sqlstore.DB {
 		t.Fatalf("opened %s, want %s", db.Dialect(), dialect)
 	}
 	return db
+}
+
+// ReportLatencies reports, on a benchmark that ran several workers for
+// elapsed, the achieved rate and the p50, p99 and maximum of the
+// latencies each worker measured.
+func ReportLatencies(b *testing.B, unit string, lat [][]time.Duration, elapsed time.Duration) {
+	b.Helper()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	if len(all) == 0 {
+		return
+	}
+	slices.Sort(all)
+	pct := func(p float64) float64 {
+		return float64(all[min(len(all)-1, int(p*float64(len(all))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), unit+"/s")
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(1), "max-ms")
 }
