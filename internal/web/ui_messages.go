@@ -3,6 +3,8 @@ package web
 // messages is the UI's catalog: every key in English, Ukrainian and
 // Russian (a test checks that none is empty and that every key the
 // templates use is here). fmt verbs (%s, %d) take the arguments of .T.
+// A page group may keep its keys in its own ui_messages_<group>.go and
+// add them with addMessages from an init function.
 var messages = map[string]msg{
 	// Layout and navigation.
 	"layout.skip":     {"Skip to content", "Перейти до змісту", "Перейти к содержимому"},
@@ -505,4 +507,25 @@ var plurals = map[string]pluralMsg{
 	"minutes":    {[3]string{"minute", "minutes", "minutes"}, [3]string{"хвилину", "хвилини", "хвилин"}, [3]string{"минуту", "минуты", "минут"}},
 	"persons":    {[3]string{"person", "persons", "persons"}, [3]string{"особа", "особи", "осіб"}, [3]string{"человек", "человека", "человек"}},
 	"sessions":   {[3]string{"session", "sessions", "sessions"}, [3]string{"сеанс", "сеанси", "сеансів"}, [3]string{"сеанс", "сеанса", "сеансов"}},
+}
+
+// addMessages adds a page group's keys to the catalog. A key defined twice
+// is a programming error caught at start by every test.
+func addMessages(group map[string]msg) {
+	for k, m := range group {
+		if _, dup := messages[k]; dup {
+			panic("web: message key defined twice: " + k)
+		}
+		messages[k] = m
+	}
+}
+
+// addPlurals adds a page group's counted nouns, like addMessages.
+func addPlurals(group map[string]pluralMsg) {
+	for k, m := range group {
+		if _, dup := plurals[k]; dup {
+			panic("web: plural key defined twice: " + k)
+		}
+		plurals[k] = m
+	}
 }
