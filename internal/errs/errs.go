@@ -47,10 +47,17 @@ func (k Kind) String() string {
 
 // FieldError names one problem with one field of an input, and where the
 // input came from (a file row, a JSON path). Message is safe to show.
+//
+// Code, when set, names the kind of problem with a stable snake_case word
+// ("required", "too_long") and Args are the values its message quotes, in
+// order, as text: a user interface translates Code with Args instead of
+// showing the English Message.
 type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-	Where   string `json:"where,omitempty"`
+	Field   string   `json:"field"`
+	Message string   `json:"message"`
+	Where   string   `json:"where,omitempty"`
+	Code    string   `json:"code,omitempty"`
+	Args    []string `json:"args,omitempty"`
 }
 
 func (f FieldError) String() string {
