@@ -2,6 +2,7 @@ package person
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -58,22 +59,30 @@ func allDigits(s string) bool {
 
 // check reports whether d is a real (possibly partial) date.
 func (d Date) check() error {
+	if p := d.problem(); p != nil {
+		return errors.New(p.fieldError("").Message)
+	}
+	return nil
+}
+
+// problem says why d is not a real (possibly partial) date, or nil.
+func (d Date) problem() *problem {
 	if d.IsZero() {
 		return nil
 	}
 	if d.Year < 1000 || d.Year > 9999 {
-		return fmt.Errorf("year %d is out of range", d.Year)
+		return prob("year_range", strconv.Itoa(d.Year))
 	}
 	if d.Month < 0 || d.Month > 12 {
-		return fmt.Errorf("month %d does not exist", d.Month)
+		return prob("no_month", strconv.Itoa(d.Month))
 	}
 	if d.Day != 0 {
 		if d.Month == 0 {
-			return fmt.Errorf("a day without a month")
+			return prob("day_without_month")
 		}
 		t := time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, time.UTC)
 		if t.Day() != d.Day || d.Day < 0 {
-			return fmt.Errorf("day %d does not exist in %04d-%02d", d.Day, d.Year, d.Month)
+			return prob("no_day", strconv.Itoa(d.Day), fmt.Sprintf("%04d-%02d", d.Year, d.Month))
 		}
 	}
 	return nil

@@ -123,13 +123,28 @@ func TestValidate(t *testing.T) {
 		{"held with disappearance", func(f *Fields) { f.DisappearanceDate = Date{2024, 1, 0} }, []string{"disappearance_date"}},
 		{"capture before birth", func(f *Fields) { f.CaptureDate = Date{1990, 0, 0} }, []string{"capture_date"}},
 		{"bad sex", func(f *Fields) { f.Sex = "m" }, []string{"sex"}},
+		{"no such day", func(f *Fields) { f.BirthDate = Date{1995, 2, 31} }, []string{"birth_date"}},
+		{"year out of range", func(f *Fields) { f.BirthDate = Date{99, 0, 0} }, []string{"birth_date"}},
+		{"too early", func(f *Fields) { f.BirthDate = Date{1890, 0, 0} }, []string{"birth_date"}},
+		{"short service number", func(f *Fields) { f.ServiceNumber = "1" }, []string{"service_number"}},
+		{"sought with capture", func(f *Fields) { f.Kind = Sought; f.CapturePlace = "Mariupol" }, []string{"capture_date"}},
+		{"too many Latin spellings", func(f *Fields) { f.LatinNames = strings.Fields("a b c d e f g h i j k") }, []string{"latin_names"}},
+		{"missing kind and category", func(f *Fields) { f.Kind = ""; f.Category = "" }, []string{"kind", "category"}},
+		{"bad category and status", func(f *Fields) { f.Category = "soldier"; f.Status = "gone" }, []string{"category", "status"}},
+		{"not UTF-8", func(f *Fields) { f.Rank = "\xff" }, []string{"rank"}},
+		{"no such month", func(f *Fields) { f.BirthDate = Date{1990, 13, 0} }, []string{"birth_date"}},
+		{"day without a month", func(f *Fields) { f.BirthDate = Date{1990, 0, 5} }, []string{"birth_date"}},
 	}
+	seen := map[string]bool{}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := valid()
 			tc.edit(&f)
 			f.Normalize()
 			err := f.Validate(now)
+			for _, fe := range errs.Fields(err) {
+				seen[fe.Code] = true
+			}
 			if len(tc.fields) == 0 {
 				if err != nil {
 					t.Fatalf("got %v, want no error", err)
@@ -142,11 +157,22 @@ func TestValidate(t *testing.T) {
 			var got []string
 			for _, fe := range errs.Fields(err) {
 				got = append(got, fe.Field)
+				if _, ok := Problems[fe.Code]; !ok {
+					t.Errorf("%s: code %q is not in Problems", fe.Field, fe.Code)
+				}
+				if strings.Contains(fe.Message, "%!") {
+					t.Errorf("%s: message %q has the wrong number of arguments", fe.Field, fe.Message)
+				}
 			}
 			if strings.Join(got, ",") != strings.Join(tc.fields, ",") {
 				t.Errorf("fields got %v, want %v (%v)", got, tc.fields, err)
 			}
 		})
+	}
+	for code := range Problems {
+		if !seen[code] {
+			t.Errorf("no case gives the problem %q", code)
+		}
 	}
 }
 

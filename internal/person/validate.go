@@ -2,6 +2,7 @@ package person
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -76,96 +77,144 @@ func (f *Fields) textFields() []textField {
 	}
 }
 
+// Problems are the codes of Validate's field errors with their English
+// messages: a user interface translates a code, with the error's Args in
+// the same order, instead of showing the English.
+var Problems = map[string]string{
+	"kind_required":        "required: held or sought",
+	"bad_kind":             "%q is not a register: use held or sought",
+	"category_required":    "required: one of %s",
+	"bad_category":         "%q is not a category: use one of %s",
+	"bad_status":           "%q is not a status",
+	"bad_sex":              "%q is not a sex: use male, female or leave empty",
+	"surname_required":     "required (or a full name, or mark the identity as not established)",
+	"marks_required":       "required when the identity is not established and no name is known",
+	"too_long":             "too long: %s characters, at most %s",
+	"not_utf8":             "not valid UTF-8 text",
+	"control_char":         "contains a control character at position %s",
+	"too_many_latin":       "too many: %s, at most %s",
+	"year_range":           "year %s is out of range",
+	"no_month":             "month %s does not exist",
+	"day_without_month":    "a day without a month",
+	"no_day":               "day %s does not exist in %s",
+	"future":               "%s is in the future",
+	"too_early":            "%s is implausibly early",
+	"capture_before_birth": "%s is before the birth date %s",
+	"code_char":            "%q is not plausible: unexpected character %q",
+	"code_no_digits":       "%q is not plausible: a service number has digits",
+	"code_too_short":       "%q is not plausible: too short",
+	"held_disappearance":   "a held record has a capture date, not a disappearance",
+	"sought_capture":       "a sought record carries capture details only with status pow",
+}
+
+// problem is one field error before it is placed: its code and the values
+// its message quotes.
+type problem struct {
+	code string
+	args []string
+}
+
+func prob(code string, args ...string) *problem { return &problem{code, args} }
+
+// fieldError places p on field.
+func (p *problem) fieldError(field string) errs.FieldError {
+	args := make([]any, len(p.args))
+	for i, a := range p.args {
+		args[i] = a
+	}
+	return errs.FieldError{Field: field, Message: fmt.Sprintf(Problems[p.code], args...), Code: p.code, Args: p.args}
+}
+
 // Validate checks f as of the instant now (dates may not lie after it) and
-// returns an errs.Invalid error listing every problem by field, or nil.
-// Call Normalize first.
+// returns an errs.Invalid error listing every problem by field, each with
+// a code of Problems, or nil. Call Normalize first.
 func (f *Fields) Validate(now time.Time) error {
 	var bad []errs.FieldError
-	add := func(field, format string, args ...any) {
-		bad = append(bad, errs.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	add := func(field, code string, args ...string) {
+		bad = append(bad, prob(code, args...).fieldError(field))
 	}
 	if !f.Kind.Valid() {
 		if f.Kind == "" {
-			add("kind", "required: held or sought")
+			add("kind", "kind_required")
 		} else {
-			add("kind", "%q is not a register: use held or sought", string(f.Kind))
+			add("kind", "bad_kind", string(f.Kind))
 		}
 	}
 	if !f.Category.Valid() {
 		if f.Category == "" {
-			add("category", "required: one of %s", categoryList())
+			add("category", "category_required", categoryList())
 		} else {
-			add("category", "%q is not a category: use one of %s", string(f.Category), categoryList())
+			add("category", "bad_category", string(f.Category), categoryList())
 		}
 	}
 	if !f.Status.Valid() {
-		add("status", "%q is not a status", string(f.Status))
+		add("status", "bad_status", string(f.Status))
 	}
 	switch f.Sex {
 	case SexUnknown, Male, Female:
 	default:
-		add("sex", "%q is not a sex: use male, female or leave empty", string(f.Sex))
+		add("sex", "bad_sex", string(f.Sex))
 	}
 	if f.Surname == "" && f.FullName == "" && !f.IdentityNotEstablished {
-		add("surname", "required (or a full name, or mark the identity as not established)")
+		add("surname", "surname_required")
 	}
 	if f.IdentityNotEstablished && f.DistinguishingMarks == "" && f.Surname == "" && f.FullName == "" {
-		add("distinguishing_marks", "required when the identity is not established and no name is known")
+		add("distinguishing_marks", "marks_required")
 	}
 	for _, p := range f.textFields() {
 		v := *p.v
 		if n := utf8.RuneCountInString(v); n > p.max {
-			add(p.name, "too long: %d characters, at most %d", n, p.max)
+			add(p.name, "too_long", strconv.Itoa(n), strconv.Itoa(p.max))
 		}
 		if !utf8.ValidString(v) {
-			add(p.name, "not valid UTF-8 text")
+			add(p.name, "not_utf8")
 		} else if i := controlIndex(v, p.long); i >= 0 {
-			add(p.name, "contains a control character at position %d", i+1)
+			add(p.name, "control_char", strconv.Itoa(i+1))
 		}
 	}
 	if len(f.LatinNames) > MaxLatin {
-		add("latin_names", "too many: %d, at most %d", len(f.LatinNames), MaxLatin)
+		add("latin_names", "too_many_latin", strconv.Itoa(len(f.LatinNames)), strconv.Itoa(MaxLatin))
 	}
 	for i, s := range f.LatinNames {
 		if n := utf8.RuneCountInString(s); n > 3*MaxNameLen {
-			add(fmt.Sprintf("latin_names[%d]", i), "too long: %d characters", n)
+			add(fmt.Sprintf("latin_names[%d]", i), "too_long", strconv.Itoa(n), strconv.Itoa(3*MaxNameLen))
 		}
-		if controlIndex(s, false) >= 0 {
-			add(fmt.Sprintf("latin_names[%d]", i), "contains a control character")
+		if at := controlIndex(s, false); at >= 0 {
+			add(fmt.Sprintf("latin_names[%d]", i), "control_char", strconv.Itoa(at+1))
 		}
 	}
 	for _, d := range []struct {
 		name string
 		d    Date
 	}{{"birth_date", f.BirthDate}, {"capture_date", f.CaptureDate}, {"disappearance_date", f.DisappearanceDate}} {
-		if err := d.d.check(); err != nil {
-			add(d.name, "%v", err)
+		if p := d.d.problem(); p != nil {
+			bad = append(bad, p.fieldError(d.name))
 		} else if d.d.After(now) {
-			add(d.name, "%s is in the future", d.d)
+			add(d.name, "future", d.d.String())
 		} else if !d.d.IsZero() && d.d.Year < 1900 {
-			add(d.name, "%s is implausibly early", d.d)
+			add(d.name, "too_early", d.d.String())
 		}
 	}
 	if !f.BirthDate.IsZero() && !f.CaptureDate.IsZero() && f.CaptureDate.Year < f.BirthDate.Year {
-		add("capture_date", "%s is before the birth date %s", f.CaptureDate, f.BirthDate)
+		add("capture_date", "capture_before_birth", f.CaptureDate.String(), f.BirthDate.String())
 	}
 	if f.ServiceNumber != "" {
-		if msg := checkCode(f.ServiceNumber, true); msg != "" {
-			add("service_number", "%s", msg)
+		if p := checkCode(f.ServiceNumber, true); p != nil {
+			bad = append(bad, p.fieldError("service_number"))
 		}
 	}
 	if f.Unit != "" {
-		if msg := checkCode(f.Unit, false); msg != "" {
-			add("unit", "%s", msg)
+		if p := checkCode(f.Unit, false); p != nil {
+			bad = append(bad, p.fieldError("unit"))
 		}
 	}
 	if f.Kind == Held && (!f.DisappearanceDate.IsZero() || f.DisappearanceCircumstances != "") {
-		add("disappearance_date", "a held record has a capture date, not a disappearance")
+		add("disappearance_date", "held_disappearance")
 	}
 	if f.Kind == Sought && (!f.CaptureDate.IsZero() || f.CapturePlace != "") && f.Status != StatusPOW {
 		// A sought person reported captured may carry capture details, but
 		// only when the report says he is a prisoner of war.
-		add("capture_date", "a sought record carries capture details only with status pow")
+		add("capture_date", "sought_capture")
 	}
 	if len(bad) > 0 {
 		return errs.E("person.Validate", errs.Invalid, "the record has invalid fields", bad)
@@ -200,7 +249,7 @@ func controlIndex(s string, long bool) int {
 
 // checkCode checks a service number or unit code for plausibility. It is
 // kept as entered; this only refuses what cannot be one.
-func checkCode(s string, service bool) string {
+func checkCode(s string, service bool) *problem {
 	digits := 0
 	for _, r := range s {
 		switch {
@@ -208,18 +257,18 @@ func checkCode(s string, service bool) string {
 			digits++
 		case unicode.IsLetter(r), r == ' ', r == '-', r == '/', r == '.', r == '№', r == '#', r == '(', r == ')', r == '"', r == '«', r == '»', r == '\'', r == '’', r == 'ʼ', r == ',':
 		default:
-			return fmt.Sprintf("%q is not plausible: unexpected character %q", s, r)
+			return prob("code_char", s, string(r))
 		}
 	}
 	if service {
 		if digits == 0 {
-			return fmt.Sprintf("%q is not plausible: a service number has digits", s)
+			return prob("code_no_digits", s)
 		}
 		if utf8.RuneCountInString(s) < 3 {
-			return fmt.Sprintf("%q is not plausible: too short", s)
+			return prob("code_too_short", s)
 		}
 	}
-	return ""
+	return nil
 }
 
 // Check returns the non-blocking warnings for f: Latin look-alike letters

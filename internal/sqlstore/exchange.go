@@ -204,11 +204,11 @@ func (db *DB) SubmitList(ctx context.Context, s access.Scope, exID string, kind 
 			err := tx.queryRow(ctx, `SELECT party, kind FROM records WHERE id = ?`, it.RecordID).Scan(&party, &k)
 			switch {
 			case errors.Is(err, sql.ErrNoRows) || (err == nil && party != s.Party):
-				bad = append(bad, errs.FieldError{Field: "items", Where: fmt.Sprintf("item %d", i+1), Message: fmt.Sprintf("record %s is not in %s's registers", it.RecordID, s.Party)})
+				bad = append(bad, errs.FieldError{Field: "items", Where: fmt.Sprintf("item %d", i+1), Message: fmt.Sprintf("record %s is not in %s's registers", it.RecordID, s.Party), Code: "not_own_record", Args: []string{it.RecordID, s.Party}})
 			case err != nil:
 				return err
 			case k != string(want):
-				bad = append(bad, errs.FieldError{Field: "items", Where: fmt.Sprintf("item %d", i+1), Message: fmt.Sprintf("record %s is %s; a%s lists %s records", it.RecordID, k, map[bool]string{true: "n", false: ""}[kind == exchange.Offer], want)})
+				bad = append(bad, errs.FieldError{Field: "items", Where: fmt.Sprintf("item %d", i+1), Message: fmt.Sprintf("record %s is %s; a%s lists %s records", it.RecordID, k, map[bool]string{true: "n", false: ""}[kind == exchange.Offer], want), Code: map[exchange.ListKind]string{exchange.Offer: "wrong_register_offer", exchange.Request: "wrong_register_request"}[kind], Args: []string{it.RecordID}})
 			}
 		}
 		if len(bad) > 0 {

@@ -237,12 +237,12 @@ func (db *DB) DecideMatch(ctx context.Context, s access.Scope, soughtID, heldID,
 	case "undo":
 		stored = "undo"
 	default:
-		bad = append(bad, errs.FieldError{Field: "decision", Message: "confirm, reject or undo"})
+		bad = append(bad, errs.FieldError{Field: "decision", Message: "confirm, reject or undo", Code: "bad_decision"})
 	}
 	if reason == "" {
-		bad = append(bad, errs.FieldError{Field: "reason", Message: "required: say why"})
+		bad = append(bad, errs.FieldError{Field: "reason", Message: "required: say why", Code: "reason_required"})
 	} else if len(reason) > person.MaxTextLen {
-		bad = append(bad, errs.FieldError{Field: "reason", Message: "too long"})
+		bad = append(bad, errs.FieldError{Field: "reason", Message: "too long", Code: "reason_too_long", Args: []string{strconv.Itoa(person.MaxTextLen)}})
 	}
 	if len(bad) > 0 {
 		return Candidate{}, errs.E(op, errs.Invalid, "cannot record the decision", bad)

@@ -221,7 +221,7 @@ func (db *DB) CorrectRecord(ctx context.Context, s access.Scope, id string, base
 	}
 	if f.Kind != cur.Kind {
 		return person.Record{}, errs.E(op, errs.Invalid, "a record cannot move between registers; create a new record instead",
-			errs.FieldError{Field: "kind", Message: fmt.Sprintf("is %s, cannot become %s", cur.Kind, f.Kind)})
+			errs.FieldError{Field: "kind", Message: fmt.Sprintf("is %s, cannot become %s", cur.Kind, f.Kind), Code: "kind_change", Args: []string{string(cur.Kind), string(f.Kind)}})
 	}
 	if len(reason) > person.MaxTextLen {
 		return person.Record{}, errs.E(op, errs.Invalid, "the reason is too long")

@@ -107,10 +107,10 @@ func (db *DB) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	const op = "sqlstore.CreateUser"
 	var bad []errs.FieldError
 	if !loginRE.MatchString(nu.Login) {
-		bad = append(bad, errs.FieldError{Field: "login", Message: "2–64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"})
+		bad = append(bad, errs.FieldError{Field: "login", Message: "2–64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit", Code: "bad_login"})
 	}
 	if !nu.Role.Valid() {
-		bad = append(bad, errs.FieldError{Field: "role", Message: fmt.Sprintf("%q is not a role", nu.Role)})
+		bad = append(bad, errs.FieldError{Field: "role", Message: fmt.Sprintf("%q is not a role", nu.Role), Code: "bad_role", Args: []string{string(nu.Role)}})
 	} else if nu.Role.NeedsParty() && nu.Party == "" {
 		bad = append(bad, errs.FieldError{Field: "party", Message: fmt.Sprintf("a %s belongs to a party", nu.Role)})
 	} else if !nu.Role.MayHaveParty() && nu.Party != "" {
