@@ -3,12 +3,15 @@ package web
 import (
 	"bytes"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/person"
 )
 
@@ -147,5 +150,59 @@ func TestRequestLangAndSafeNext(t *testing.T) {
 	}
 	for _, tc := range []struct{ n, want int }{{1, 1}, {21, 1}, {11, 11}} {
 		_ = tc
+	}
+}
+
+// TestProblemsTranslated: every field error code — person.Problems and
+// every `Code: "…"` written in the non-test sources of internal/ — has a
+// "problem.<code>" message, so a form shows it in the user's language.
+func TestProblemsTranslated(t *testing.T) {
+	codes := map[string]string{}
+	for c := range person.Problems {
+		codes[c] = "person.Problems"
+	}
+	literal := regexp.MustCompile(`"([a-z][a-z0-9_]*)"`)
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(string(src), "\n") {
+			i := strings.Index(line, "FieldError{")
+			if i < 0 {
+				continue
+			}
+			j := strings.Index(line[i:], "Code: ")
+			if j < 0 {
+				continue
+			}
+			for _, m := range literal.FindAllStringSubmatch(line[i+j:], -1) {
+				codes[m[1]] = path
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(codes) < len(person.Problems)+5 {
+		t.Fatalf("found only %d codes: is the scan still reading the sources?", len(codes))
+	}
+	for c, where := range codes {
+		if _, ok := messages["problem."+c]; !ok {
+			t.Errorf("code %q (%s) has no message problem.%s", c, where, c)
+		}
+	}
+	// And a translated message takes the error's arguments.
+	c := chrome{Lang: "uk"}
+	got := fieldMessage(c, errs.FieldError{Field: "birth_date", Message: "day 31 does not exist in 1995-02", Code: "no_day", Args: []string{"31", "1995-02"}})
+	if got != "Дня 31 немає в 1995-02." {
+		t.Errorf("uk no_day got %q", got)
+	}
+	if got := fieldMessage(c, errs.FieldError{Field: "x", Message: "as it was", Code: "no_such_code"}); got != "as it was" {
+		t.Errorf("unknown code got %q, want the English message", got)
 	}
 }

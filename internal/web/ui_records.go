@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -340,31 +339,16 @@ func isoDate(s string) string {
 	return s
 }
 
-var tooLong = regexp.MustCompile(`^too long: \d+ characters, at most (\d+)$`)
-
 // fieldErrors turns an Invalid error's fields into messages by form field,
-// in the user's language where the message is one the UI knows.
+// in the user's language (fieldMessage).
 func fieldErrors(c chrome, err error, into map[string]string) {
 	for _, fe := range errs.Fields(err) {
 		name := fe.Field
 		if i := strings.IndexByte(name, '['); i >= 0 {
 			name = name[:i]
 		}
-		msg := fe.Message
-		switch {
-		case strings.HasPrefix(msg, "required"):
-			msg = c.T("form.required") + strings.TrimPrefix(msg, "required")
-		case strings.HasSuffix(msg, " is in the future"):
-			msg = c.T("form.future")
-		case strings.HasSuffix(msg, " is implausibly early"):
-			msg = c.T("form.early")
-		default:
-			if m := tooLong.FindStringSubmatch(msg); m != nil {
-				msg = c.T("form.toolong", m[1])
-			}
-		}
 		if into[name] == "" {
-			into[name] = msg
+			into[name] = fieldMessage(c, fe)
 		}
 	}
 }

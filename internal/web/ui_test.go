@@ -261,8 +261,9 @@ func TestPagesRecordsAndLanguage(t *testing.T) {
 	// In the user's language: a Ukrainian registrar reads Ukrainian errors.
 	uk := e.session("ua-reg")
 	e.page(uk, "POST", "/lang", url.Values{"lang": {"uk"}})
-	st, body, _ = e.page(uk, "POST", "/records/new", url.Values{"kind": {"held"}, "category": {"military"}, "birth_date": {"1990-13"}, "surname": {"Іванчук"}, "capture_date": {"2999"}})
-	if st != http.StatusUnprocessableEntity || !strings.Contains(body, "не дата") || !strings.Contains(body, "Ця дата в майбутньому") {
+	st, body, _ = e.page(uk, "POST", "/records/new", url.Values{"kind": {"held"}, "category": {"military"}, "birth_date": {"1990-13"}, "surname": {"Іванчук"}, "capture_date": {"2999"}, "service_number": {"АБВГД"}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(body, "не дата") || !strings.Contains(body, "2999 — дата в майбутньому") ||
+		!strings.Contains(body, "«АБВГД» неправдоподібний: у військовому номері є цифри") {
 		t.Fatalf("errors in Ukrainian: %d\n%s", st, body)
 	}
 	e.page(uk, "POST", "/lang", url.Values{"lang": {"en"}})
