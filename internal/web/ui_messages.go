@@ -83,6 +83,7 @@ var messages = map[string]msg{
 	"records.next":        {"Next page ›", "Наступна сторінка ›", "Следующая страница ›"},
 	"records.truncated":   {"More than %s records match: only the first %[1]s are sorted by name. Narrow the search.", "Знайдено понад %s записів: за ім’ям впорядковано лише перші %[1]s. Уточніть пошук.", "Найдено более %s записей: по имени упорядочены только первые %[1]s. Уточните поиск."},
 	"record.title":        {"Record", "Запис", "Запись"},
+	"record.trace":        {"Trace status", "Статус розшуку", "Статус розыска"},
 	"record.id":           {"Record id", "Ідентифікатор", "Идентификатор"},
 	"record.versions":     {"Versions", "Версії", "Версии"},
 	"record.source":       {"Source", "Джерело", "Источник"},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
@@ -159,6 +160,9 @@ type recordView struct {
 	Record     person.Record
 	Versions   []person.Record
 	CanCorrect bool
+	// Timeline is the person's trace status and history, for a reader
+	// who may trace the record (its own party's bureau); nil otherwise.
+	Timeline *crossing.Trace
 }
 
 func (s *Server) handleRecordPage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
@@ -176,6 +180,13 @@ func (s *Server) handleRecordPage(w http.ResponseWriter, r *http.Request, sc acc
 		v.Versions[i], v.Versions[j] = v.Versions[j], v.Versions[i]
 	}
 	v.CanCorrect = access.Decide(sc, access.RecordCorrect, access.Resource{Party: v.Record.Party, Kind: string(v.Record.Kind)}) == nil
+	if access.Decide(sc, access.TraceRead, access.Resource{Party: v.Record.Party}) == nil {
+		t, err := s.db.Trace(r.Context(), sc, v.Record.ID)
+		if err != nil {
+			return err
+		}
+		v.Timeline = &t.Trace
+	}
 	s.render(w, r, http.StatusOK, "record.html", v)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
@@ -43,7 +44,7 @@ func (s *Server) handleTracePage(w http.ResponseWriter, r *http.Request, sc acce
 		case errs.Is(errs.Invalid, err):
 			v.Fields = map[string]string{}
 			for _, f := range errs.Fields(err) {
-				v.Fields[f.Field] = f.Message
+				v.Fields[f.Field] = fieldMessage(v.chrome, f)
 			}
 			if len(v.Fields) == 0 {
 				v.Message = errs.Message(err)
@@ -60,7 +61,8 @@ func (s *Server) handleTracePage(w http.ResponseWriter, r *http.Request, sc acce
 
 type tracePersonView struct {
 	chrome
-	R sqlstore.TraceResult
+	R        sqlstore.TraceResult
+	Timeline *crossing.Trace
 }
 
 func (s *Server) handleTracePerson(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
@@ -68,7 +70,7 @@ func (s *Server) handleTracePerson(w http.ResponseWriter, r *http.Request, sc ac
 	if err != nil {
 		return err
 	}
-	v := tracePersonView{chrome: s.chromeFor(r, "trace.person"), R: t}
+	v := tracePersonView{chrome: s.chromeFor(r, "trace.person"), R: t, Timeline: &t.Trace}
 	v.Title = t.Name
 	s.render(w, r, http.StatusOK, "trace_person.html", v)
 	return nil
