@@ -828,20 +828,9 @@ func newLookupIndex(persons map[string]StagePerson, fields map[string]person.Fie
 		if sn := normService(p.ServiceNumber); sn != "" {
 			ix.service[sn] = append(ix.service[sn], id)
 		}
-		values := [3][]string{{p.Surname}, {p.GivenNames}, {p.Patronymic}}
-		if p.Surname == "" && p.FullName != "" {
-			values[0] = strings.Fields(p.FullName)
-		}
-		for _, l := range fields[id].LatinNames {
-			w := strings.Fields(l)
-			if len(w) > 0 {
-				values[0] = append(values[0], w[0])
-			}
-			if len(w) > 1 {
-				values[1] = append(values[1], w[1])
-			}
-		}
-		for pi, vs := range values {
+		f := fields[id]
+		f.Surname, f.GivenNames, f.Patronymic, f.FullName = p.Surname, p.GivenNames, p.Patronymic, p.FullName
+		for pi, vs := range lookupValues(&f) {
 			for _, v := range vs {
 				if strings.TrimSpace(v) == "" {
 					continue
@@ -856,6 +845,29 @@ func newLookupIndex(persons map[string]StagePerson, fields map[string]person.Fie
 		}
 	}
 	return ix
+}
+
+// lookupValues returns the values of each name part (surname, given
+// name, patronymic) that the lookup compares a query with: the parts as
+// entered, the words of the full name as surnames when there is no
+// surname, and the first and second words of each Latin spelling as a
+// surname and a given name. The trace search's terms (recordTerms) are
+// the blocking keys of the same values.
+func lookupValues(f *person.Fields) [3][]string {
+	values := [3][]string{{f.Surname}, {f.GivenNames}, {f.Patronymic}}
+	if f.Surname == "" && f.FullName != "" {
+		values[0] = strings.Fields(f.FullName)
+	}
+	for _, l := range f.LatinNames {
+		w := strings.Fields(l)
+		if len(w) > 0 {
+			values[0] = append(values[0], w[0])
+		}
+		if len(w) > 1 {
+			values[1] = append(values[1], w[1])
+		}
+	}
+	return values
 }
 
 type hit struct {
@@ -1007,7 +1019,7 @@ func (db *DB) TraceSearch(ctx context.Context, s access.Scope, name, birth strin
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	subjects, err := db.soughtOf(ctx, s.Party)
+	subjects, err := db.traceCandidates(ctx, s.Party, name, birth)
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
@@ -1038,6 +1050,45 @@ func (db *DB) TraceSearch(ctx context.Context, s access.Scope, name, birth strin
 		return nil, errs.E(op, err)
 	}
 	return out, nil
+}
+
+// traceCandidates returns the sought records of party that the lookup
+// index of all of them would score for name: those born on a date starting
+// with birth (when given) that share a blocking key with as many words of
+// the name as any such record does. They come from record_terms, which
+// files each sought record under the lookup's keys and its birth date, so
+// that the search reads the few records it scores instead of the whole
+// register; the ranking is then the lookup's own, unchanged.
+func (db *DB) traceCandidates(ctx context.Context, party, name, birth string) ([]traceSubject, error) {
+	words := strings.Fields(strings.TrimSpace(name))
+	perWord, err := db.keyMatches(ctx, party, words)
+	if err != nil {
+		return nil, err
+	}
+	var born map[int64]bool
+	if birth != "" {
+		if born, err = db.birthMatches(ctx, party, birth); err != nil {
+			return nil, err
+		}
+	}
+	count := map[int64]int{}
+	best := 0
+	for _, m := range perWord {
+		for seq := range m {
+			if born != nil && !born[seq] {
+				continue
+			}
+			count[seq]++
+			best = max(best, count[seq])
+		}
+	}
+	var seqs []int64
+	for seq, c := range count {
+		if c == best {
+			seqs = append(seqs, seq)
+		}
+	}
+	return db.soughtBySeq(ctx, party, seqs)
 }
 
 // TraceChanges returns the status changes of the caller's party's sought

@@ -96,6 +96,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.db.Close()
 		return nil, errs.E(op, errs.Internal, "cannot apply migrations", err)
 	}
+	if err := db.indexTerms(ctx); err != nil {
+		db.db.Close()
+		return nil, errs.E(op, errs.Internal, "cannot build the search keys", err)
+	}
 	return db, nil
 }
 

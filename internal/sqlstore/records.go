@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -180,6 +181,9 @@ func (tx *Tx) insertVersions(ctx context.Context, who string, recs []person.Reco
 	if _, err := tx.exec(ctx, q.String(), args...); err != nil {
 		return fmt.Errorf("insert record versions: %w", err)
 	}
+	if err := tx.writeTerms(ctx, recs, seqs); err != nil {
+		return err
+	}
 	return app.flush(ctx)
 }
 
@@ -353,6 +357,7 @@ type RecordFilter struct {
 type RecordPage struct {
 	Records []person.Record `json:"records"`
 	Next    string          `json:"next,omitempty"` // cursor of the next page; empty on the last
+	last    int64           // seq of the last record on the page
 }
 
 // Records lists the current versions of the records the scope may read that
@@ -426,15 +431,50 @@ func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (Reco
 		where = append(where, `r.status = ?`)
 		args = append(args, string(f.Status))
 	}
+	var page RecordPage
 	if t := strings.TrimSpace(f.Text); t != "" {
-		where = append(where, `v.search LIKE ? ESCAPE '\'`)
-		args = append(args, "%"+likeEscape(person.Fold(t))+"%")
+		// The records whose terms match every word, then the filters
+		// over those, a slice of them at a time in creation order.
+		kinds := []string{string(person.Held), string(person.Sought)}
+		if f.Kind != "" {
+			kinds = []string{string(f.Kind)}
+		}
+		seqs, err := db.termMatches(ctx, parties, kinds, queryTokens(t), after)
+		if err != nil {
+			return RecordPage{}, errs.E(op, errs.Internal, err)
+		}
+		const slice = 500
+		for start := 0; start < len(seqs) && page.Next == ""; start += slice {
+			part := seqs[start:min(start+slice, len(seqs))]
+			w := append(slices.Clip(where), `r.seq IN (`+placeholders(len(part))+`)`)
+			a := slices.Clip(args)
+			for _, seq := range part {
+				a = append(a, seq)
+			}
+			if err := db.recordPage(ctx, s, &page, f.Limit, w, a); err != nil {
+				return RecordPage{}, errs.E(op, errs.Internal, err)
+			}
+		}
+	} else {
+		if after > 0 {
+			where = append(where, `r.seq > ?`)
+			args = append(args, after)
+		}
+		if err := db.recordPage(ctx, s, &page, f.Limit, where, args); err != nil {
+			return RecordPage{}, errs.E(op, errs.Internal, err)
+		}
 	}
-	if after > 0 {
-		where = append(where, `r.seq > ?`)
-		args = append(args, after)
+	if page.Records == nil {
+		page.Records = []person.Record{}
 	}
-	args = append(args, f.Limit+1)
+	return page, nil
+}
+
+// recordPage adds to page the records that match where, in creation
+// order, until it holds limit; when one more is there, it sets page.Next.
+func (db *DB) recordPage(ctx context.Context, s access.Scope, page *RecordPage, limit int, where []string, args []any) error {
+	need := limit - len(page.Records)
+	args = append(args, need+1)
 	cond := ""
 	if len(where) > 0 {
 		cond = ` WHERE ` + strings.Join(where, ` AND `)
@@ -443,36 +483,24 @@ func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (Reco
 		cond + ` ORDER BY r.seq LIMIT ?`
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
-		return RecordPage{}, errs.E(op, errs.Internal, err)
+		return err
 	}
 	defer rows.Close()
-	var page RecordPage
-	var last int64
 	for rows.Next() {
 		r, seq, err := db.scanRecord(rows, s)
 		if err != nil {
-			return RecordPage{}, errs.E(op, errs.Internal, err)
+			return err
 		}
-		if len(page.Records) == f.Limit {
-			page.Next = "c" + strconv.FormatInt(last, 10)
+		if len(page.Records) == limit {
+			page.Next = "c" + strconv.FormatInt(page.last, 10)
 			break
 		}
 		page.Records = append(page.Records, r)
-		last = seq
+		page.last = seq
 	}
-	if err := rows.Err(); err != nil {
-		return RecordPage{}, errs.E(op, errs.Internal, err)
-	}
-	if page.Records == nil {
-		page.Records = []person.Record{}
-	}
-	return page, nil
+	return rows.Err()
 }
 
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

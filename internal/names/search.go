@@ -1,0 +1,95 @@
+package names
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Forms for a search index. A register search files each word of a name
+// under its normalised spelling and its skeleton, and looks a typed word up
+// as a prefix of either: Latin, Ukrainian and Russian spellings of a name
+// meet in the skeleton (Petrenko, Петренко; Kovalchuk, Ковальчук), and a
+// known given name or patronymic also meets its other forms (Oleksandr,
+// Олександр, Александр) through the dictionary groups.
+
+// IndexForms returns the skeletons under which a search index files one
+// normalised word of a name (see Normalize): its skeleton and those of its
+// other readings (Latin x, cz, ch…). A word with anything but letters and
+// hyphens (a digit, a sign) has none: the skeleton drops such characters,
+// so Шевченко1 would be filed as Шевченко.
+func IndexForms(word string) []string {
+	if !lettersOnly(word) {
+		return nil
+	}
+	p := Prepare(AnyPart, word)
+	if p.skel == "" {
+		return nil
+	}
+	out := []string{p.skel}
+	for _, a := range p.alt {
+		if a != nil && a.skel != "" {
+			out = appendNew(out, a.skel)
+		}
+	}
+	return out
+}
+
+// QueryForms returns the skeletons to look up, each as a prefix of the
+// filed ones, for one normalised word typed into a search: IndexForms of
+// the word; when it is a known name, the skeletons of every form in its
+// dictionary group (Олександр → aleksandr, oleksandr…); and when it ends
+// in a Latin letter that may begin a digraph (c of ch, s of sh, z of zh, k
+// of kh, t of ts, y or i of a glide), the forms of the word without that
+// letter, so that a name typed half-way (Kovalc…) still finds Ковальчук.
+func QueryForms(word string) []string {
+	if !lettersOnly(word) {
+		return nil
+	}
+	p := Prepare(AnyPart, word)
+	if p.skel == "" {
+		return nil
+	}
+	out := []string{p.skel}
+	t := lookup()
+	for _, q := range append([]*Prepared{&p}, p.alt[:]...) {
+		if q == nil {
+			continue
+		}
+		out = appendNew(out, q.skel)
+		if q.group >= 0 {
+			for _, m := range t.member[q.group] {
+				out = appendNew(out, m)
+			}
+		}
+	}
+	if n := len(word); n >= 3 && strings.IndexByte("cszktgyij", word[n-1]) >= 0 {
+		if s := Prepare(AnyPart, word[:n-1]).skel; s != "" {
+			out = appendNew(out, s)
+		}
+	}
+	return out
+}
+
+func lettersOnly(word string) bool {
+	if word == "" {
+		return false
+	}
+	for _, r := range word {
+		if r != '-' && !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) {
+			return false
+		}
+	}
+	return true
+}
+
+func appendNew(out []string, s string) []string {
+	if s == "" {
+		return out
+	}
+	for _, have := range out {
+		if have == s {
+			return out
+		}
+	}
+	return append(out, s)
+}

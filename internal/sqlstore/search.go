@@ -1,0 +1,444 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/handover-project/handover/internal/names"
+	"github.com/handover-project/handover/internal/person"
+)
+
+// The search key table, record_terms (migration 0012): every record's
+// current version filed under short terms, so that a register search and a
+// trace search are index ranges instead of a scan of every record. See
+// docs/design/foundation.md, "Search keys".
+
+// termsVersion is the version of the derivation below. Raise it when
+// recordTerms changes: the next open rebuilds the table.
+const termsVersion = 1
+
+// Fields of a term.
+const (
+	fieldWord   = "w" // a normalised word, or the skeleton of a name word: prefix
+	fieldNumber = "n" // a service number normalised across scripts, or its digits: prefix
+	fieldBirth  = "b" // a sought record's birth date as written (1990, 1990-05, 1990-05-17): prefix
+	// '1', '2', '3': a sought record's blocking keys of the surname, given
+	// name and patronymic (Prepared.Keys, as the lookup index): exact.
+)
+
+// maxTermLen bounds a stored term (bytes); a longer word is filed under
+// its beginning, which a prefix search still finds.
+const maxTermLen = 120
+
+type term struct{ field, term string }
+
+// recordTerms returns the terms of one record's fields, without repeats.
+func recordTerms(kind person.Kind, f *person.Fields) []term {
+	var out []term
+	seen := map[term]bool{}
+	add := func(field, t string) {
+		t = cutTerm(t)
+		k := term{field, t}
+		if t == "" || seen[k] {
+			return
+		}
+		seen[k] = true
+		out = append(out, k)
+	}
+	words := func(v string, name bool) {
+		for _, w := range strings.Split(names.Normalize(v), " ") {
+			ws := []string{w}
+			if strings.Contains(w, "-") {
+				// Each part of a double name files it too.
+				ws = append(ws, strings.FieldsFunc(w, func(r rune) bool { return r == '-' })...)
+			}
+			for _, w := range ws {
+				add(fieldWord, w)
+				if name {
+					for _, s := range names.IndexForms(w) {
+						add(fieldWord, s)
+					}
+				}
+			}
+		}
+	}
+	for _, v := range append([]string{f.Surname, f.GivenNames, f.Patronymic, f.FullName}, f.LatinNames...) {
+		words(v, true)
+	}
+	words(f.Unit, false)
+	if sn := normService(f.ServiceNumber); sn != "" {
+		add(fieldNumber, sn)
+		if d := digitTail(sn); d != "" {
+			add(fieldNumber, d)
+		}
+	}
+	if kind == person.Sought {
+		for pi, vs := range lookupValues(f) {
+			field := string(rune('1' + pi))
+			for _, v := range vs {
+				for _, k := range names.Prepare(lookupParts[pi], v).Keys() {
+					add(field, k)
+				}
+			}
+		}
+		add(fieldBirth, f.BirthDate.String())
+	}
+	return out
+}
+
+// cutTerm cuts t to at most maxTermLen bytes at a character boundary.
+func cutTerm(t string) string {
+	if len(t) <= maxTermLen {
+		return t
+	}
+	t = t[:maxTermLen]
+	for len(t) > 0 && !utf8.ValidString(t) {
+		t = t[:len(t)-1]
+	}
+	return t
+}
+
+// digitTail returns the digits that end a normalised service number
+// (A123456 → 123456), when there are at least three and something before
+// them: a search by the digits alone finds the number.
+func digitTail(sn string) string {
+	i := len(sn)
+	for i > 0 && sn[i-1] >= '0' && sn[i-1] <= '9' {
+		i--
+	}
+	if i == 0 || len(sn)-i < 3 {
+		return ""
+	}
+	return sn[i:]
+}
+
+// prefixRange is a term range: every term with prefix p of field.
+type prefixRange struct{ field, lo, hi string }
+
+// prefixOf returns the range of the terms that start with p: from p to p
+// with its last character moved one on (terms compare byte by byte, and
+// UTF-8 keeps the order of code points).
+func prefixOf(field, p string) prefixRange {
+	r, size := utf8.DecodeLastRuneInString(p)
+	next := r + 1
+	if next >= 0xD800 && next <= 0xDFFF {
+		next = 0xE000
+	}
+	if next > unicode.MaxRune {
+		return prefixRange{field, p, p + string(unicode.MaxRune)}
+	}
+	return prefixRange{field, p, p[:len(p)-size] + string(next)}
+}
+
+// queryTokens splits a search text into its words, each with the term
+// ranges one of which a matching record must have.
+func queryTokens(text string) [][]prefixRange {
+	var out [][]prefixRange
+	seen := map[string]bool{}
+	for _, w := range strings.Split(names.Normalize(text), " ") {
+		w = cutTerm(w)
+		if w == "" || seen[w] {
+			continue
+		}
+		seen[w] = true
+		rs := []prefixRange{prefixOf(fieldWord, w)}
+		for _, s := range names.QueryForms(w) {
+			rs = append(rs, prefixOf(fieldWord, s))
+		}
+		if serviceLike(w) {
+			if sn := normService(w); sn != "" {
+				rs = append(rs, prefixOf(fieldNumber, sn))
+			}
+		}
+		out = append(out, rs)
+	}
+	return out
+}
+
+// serviceLike reports whether a typed word may be (the start of) a service
+// number: a digit, and only letters, digits, hyphens and slashes.
+func serviceLike(w string) bool {
+	digit := false
+	for _, r := range w {
+		switch {
+		case unicode.IsDigit(r):
+			digit = true
+		case unicode.IsLetter(r) || r == '-' || r == '/':
+		default:
+			return false
+		}
+	}
+	return digit
+}
+
+// writeTerms files recs (just written, with their sequence numbers) in
+// record_terms; a corrected record's old terms go first.
+func (tx *Tx) writeTerms(ctx context.Context, recs []person.Record, seqs map[string]int64) error {
+	var corrected []any
+	for i := range recs {
+		if recs[i].Version > 1 {
+			corrected = append(corrected, seqs[recs[i].ID])
+		}
+	}
+	if len(corrected) > 0 {
+		if _, err := tx.exec(ctx, `DELETE FROM record_terms WHERE record_seq IN (`+placeholders(len(corrected))+`)`, corrected...); err != nil {
+			return fmt.Errorf("delete record terms: %w", err)
+		}
+	}
+	var rows []termRow
+	for i := range recs {
+		r := &recs[i]
+		for _, t := range recordTerms(r.Kind, &r.Fields) {
+			rows = append(rows, termRow{r.Party, string(r.Kind), t, seqs[r.ID]})
+		}
+	}
+	return tx.insertTerms(ctx, rows)
+}
+
+type termRow struct {
+	party, kind string
+	t           term
+	seq         int64
+}
+
+func (tx *Tx) insertTerms(ctx context.Context, rows []termRow) error {
+	batch := min(2000, tx.d.maxParams()/5)
+	for start := 0; start < len(rows); start += batch {
+		part := rows[start:min(start+batch, len(rows))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO record_terms (party, kind, field, term, record_seq) VALUES `)
+		args := make([]any, 0, len(part)*5)
+		for i, r := range part {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(`(?, ?, ?, ?, ?)`)
+			args = append(args, r.party, r.kind, r.t.field, r.t.term, r.seq)
+		}
+		// Two processes rebuilding the table at once file the same rows.
+		q.WriteString(` ON CONFLICT DO NOTHING`)
+		if _, err := tx.exec(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("insert record terms: %w", err)
+		}
+	}
+	return nil
+}
+
+// indexTerms fills record_terms from every record's current version when
+// the table was filled by an older derivation, or never (the first open
+// after migration 0012). It runs at open, in one transaction.
+func (db *DB) indexTerms(ctx context.Context) error {
+	var v int
+	err := db.db.QueryRowContext(ctx, `SELECT version FROM record_terms_state`).Scan(&v)
+	if err == nil && v == termsVersion {
+		return nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `DELETE FROM record_terms`); err != nil {
+			return err
+		}
+		var after int64
+		for {
+			rows, err := tx.query(ctx, `SELECT r.seq, r.party, r.kind, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
+				WHERE r.seq > ? ORDER BY r.seq LIMIT 2000`, after)
+			if err != nil {
+				return err
+			}
+			var batch []termRow
+			n := 0
+			for rows.Next() {
+				var party, kind, body string
+				if err := rows.Scan(&after, &party, &kind, &body); err != nil {
+					rows.Close()
+					return err
+				}
+				n++
+				var f person.Fields
+				if err := json.Unmarshal([]byte(body), &f); err != nil {
+					rows.Close()
+					return fmt.Errorf("record %d: stored body: %w", after, err)
+				}
+				for _, t := range recordTerms(person.Kind(kind), &f) {
+					batch = append(batch, termRow{party, kind, t, after})
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if err := tx.insertTerms(ctx, batch); err != nil {
+				return err
+			}
+			if n == 0 {
+				break
+			}
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM record_terms_state`); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `INSERT INTO record_terms_state (version) VALUES (?)`, termsVersion)
+		return err
+	})
+}
+
+// termMatches returns, in ascending order, the sequence numbers of the
+// records of parties and kinds that have, for every token, a term in one
+// of its ranges; only those after seq after.
+func (db *DB) termMatches(ctx context.Context, parties, kinds []string, tokens [][]prefixRange, after int64) ([]int64, error) {
+	var have map[int64]bool
+	// The token with the narrowest ranges first would read less; the
+	// ranges' sizes are not known beforehand, so every token is read and
+	// the sets intersected.
+	for _, ranges := range tokens {
+		var q strings.Builder
+		var args []any
+		for i, r := range ranges {
+			if i > 0 {
+				q.WriteString(` UNION `)
+			}
+			q.WriteString(`SELECT record_seq FROM record_terms WHERE party IN (` + placeholders(len(parties)) + `) AND kind IN (` + placeholders(len(kinds)) + `) AND field = ? AND term >= ? AND term < ? AND record_seq > ?`)
+			for _, p := range parties {
+				args = append(args, p)
+			}
+			for _, k := range kinds {
+				args = append(args, k)
+			}
+			args = append(args, r.field, r.lo, r.hi, after)
+		}
+		rows, err := db.db.QueryContext(ctx, db.dialect.rebind(q.String()), args...)
+		if err != nil {
+			return nil, err
+		}
+		next := map[int64]bool{}
+		for rows.Next() {
+			var seq int64
+			if err := rows.Scan(&seq); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if have == nil || have[seq] {
+				next[seq] = true
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		have = next
+		if len(have) == 0 {
+			return nil, nil
+		}
+	}
+	out := make([]int64, 0, len(have))
+	for seq := range have {
+		out = append(out, seq)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// keyMatches returns, per word of a name, the sought records of party
+// sharing one of the word's blocking keys as the lookup index files them
+// (the word prepared as each part, looked up among that part's keys).
+func (db *DB) keyMatches(ctx context.Context, party string, words []string) ([]map[int64]bool, error) {
+	out := make([]map[int64]bool, len(words))
+	for wi, w := range words {
+		var q strings.Builder
+		var args []any
+		for pi, part := range lookupParts {
+			keys := names.Prepare(part, w).Keys()
+			if len(keys) == 0 {
+				continue
+			}
+			if len(args) > 0 {
+				q.WriteString(` UNION `)
+			}
+			q.WriteString(`SELECT record_seq FROM record_terms WHERE party = ? AND kind = 'sought' AND field = ? AND term IN (` + placeholders(len(keys)) + `)`)
+			args = append(args, party, string(rune('1'+pi)))
+			for _, k := range keys {
+				args = append(args, k)
+			}
+		}
+		out[wi] = map[int64]bool{}
+		if len(args) == 0 {
+			continue
+		}
+		if err := db.collectSeqs(ctx, out[wi], q.String(), args...); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// birthMatches returns the sought records of party whose birth date, as
+// written, starts with birth.
+func (db *DB) birthMatches(ctx context.Context, party, birth string) (map[int64]bool, error) {
+	r := prefixOf(fieldBirth, birth)
+	out := map[int64]bool{}
+	err := db.collectSeqs(ctx, out, `SELECT record_seq FROM record_terms WHERE party = ? AND kind = 'sought' AND field = ? AND term >= ? AND term < ?`,
+		party, r.field, r.lo, r.hi)
+	return out, err
+}
+
+func (db *DB) collectSeqs(ctx context.Context, into map[int64]bool, q string, args ...any) error {
+	rows, err := db.db.QueryContext(ctx, db.dialect.rebind(q), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			return err
+		}
+		into[seq] = true
+	}
+	return rows.Err()
+}
+
+// soughtBySeq returns the sought records of party with the given sequence
+// numbers, with their current fields, in creation order.
+func (db *DB) soughtBySeq(ctx context.Context, party string, seqs []int64) ([]traceSubject, error) {
+	slices.Sort(seqs)
+	var out []traceSubject
+	for start := 0; start < len(seqs); start += 500 {
+		part := seqs[start:min(start+500, len(seqs))]
+		args := []any{party}
+		for _, s := range part {
+			args = append(args, s)
+		}
+		rows, err := db.db.QueryContext(ctx, db.dialect.rebind(`SELECT r.id, r.created_at, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
+			WHERE r.party = ? AND r.kind = 'sought' AND r.seq IN (`+placeholders(len(part))+`) ORDER BY r.seq`), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			sub := traceSubject{party: party, kind: person.Sought}
+			var body string
+			if err := rows.Scan(&sub.id, dbTime{&sub.created}, &body); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if err := json.Unmarshal([]byte(body), &sub.fields); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, sub)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
