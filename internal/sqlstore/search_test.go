@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/errs"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+	"github.com/handover-project/handover/internal/synth"
 )
 
 // TestLookupNamesakesBothSides looks up a name borne by a person each side
@@ -384,6 +386,66 @@ func TestTraceSearchByTerms(t *testing.T) {
 		}
 		if _, err := db.TraceSearch(ctx, sc["op"], "Петренко", "", 20); !errs.Is(errs.Forbidden, err) {
 			t.Errorf("the mediator: got %v, want forbidden", err)
+		}
+	})
+}
+
+// TestTraceSearchSameAsScan compares the trace search through the search
+// keys with the search it replaced (the lookup index of every sought record
+// of the party) over a synthetic register: the same persons in the same
+// order, for names in Cyrillic and Latin, whole or in part, with and
+// without a birth date.
+func TestTraceSearchSameAsScan(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		sc := fixture(t, db)
+		gen := synth.New(synth.Config{Seed: 7, Ref: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), LatinShare: 0.3})
+		var nrs []sqlstore.NewRecord
+		for _, f := range gen.Records("UA", person.Sought, 2000) {
+			nrs = append(nrs, sqlstore.NewRecord{Party: "UA", Fields: f})
+		}
+		recs, err := db.CreateRecords(ctx, sc["ua-reg"], nrs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked, found := 0, 0
+		for i := 0; i < len(recs); i += 199 {
+			f := recs[i].Fields
+			name := strings.TrimSpace(f.Surname + " " + f.GivenNames)
+			if name == "" {
+				name = f.FullName
+			}
+			birth := ""
+			if s := f.BirthDate.String(); len(s) >= 4 {
+				birth = s[:4]
+			}
+			for _, q := range [][2]string{
+				{name, ""}, {name, birth}, {names.Latin(name), ""}, {names.Latin(f.Surname), birth},
+				{f.Surname, ""}, {f.GivenNames + " " + f.Patronymic, ""}, {names.Latin(f.FullName), ""}, {"Qwyzx " + f.GivenNames, ""},
+			} {
+				if strings.TrimSpace(q[0]) == "" {
+					continue
+				}
+				want, err := db.TraceSearchIDs(ctx, "UA", q[0], q[1], 20, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := db.TraceSearchIDs(ctx, "UA", q[0], q[1], 20, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Join(got, " ") != strings.Join(want, " ") {
+					t.Errorf("trace search %q %q: by the keys %v, by the scan %v", q[0], q[1], got, want)
+				}
+				checked++
+				if len(want) > 0 {
+					found++
+				}
+			}
+		}
+		t.Logf("%d searches agree, %d of them finding someone", checked, found)
+		if found < checked/2 {
+			t.Errorf("only %d of %d searches found anyone: the comparison says little", found, checked)
 		}
 	})
 }

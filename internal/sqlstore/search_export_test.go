@@ -1,0 +1,42 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/handover-project/handover/internal/person"
+)
+
+// TraceSearchIDs returns the record ids TraceSearch would answer for party,
+// best first, found through the search keys or, with scan, as before them:
+// by the lookup index of every sought record of the party. Tests compare
+// the two.
+func (db *DB) TraceSearchIDs(ctx context.Context, party, name, birth string, limit int, scan bool) ([]string, error) {
+	var subjects []traceSubject
+	var err error
+	if scan {
+		subjects, err = db.soughtOf(ctx, party)
+	} else {
+		subjects, err = db.traceCandidates(ctx, party, name, birth)
+	}
+	if err != nil {
+		return nil, err
+	}
+	persons := map[string]StagePerson{}
+	fields := map[string]person.Fields{}
+	for _, sub := range subjects {
+		if birth != "" && !strings.HasPrefix(sub.fields.BirthDate.String(), birth) {
+			continue
+		}
+		f := sub.fields
+		persons[sub.id] = StagePerson{RecordID: sub.id, Surname: f.Surname, GivenNames: f.GivenNames, Patronymic: f.Patronymic, FullName: f.FullName}
+		fields[sub.id] = f
+	}
+	ids := []string{}
+	for _, h := range newLookupIndex(persons, fields).find(name, limit) {
+		if h.why == "name" && h.score >= 0.8 {
+			ids = append(ids, h.id)
+		}
+	}
+	return ids, nil
+}
