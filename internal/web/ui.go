@@ -77,6 +77,8 @@ var pageViews = map[string]any{
 	"agreement.html":     agreementView{},
 	"crossing.html":      crossingView{},
 	"stage.html":         stageView{},
+	"stages.html":        stagesView{},
+	"remains.html":       remainsView{},
 	"trace.html":         traceView{},
 	"trace_person.html":  tracePersonView{},
 }

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/handover-project/handover/internal/access"
 
@@ -122,4 +126,109 @@ func (s *Server) backlogChart(r *http.Request, sc access.Scope, c chrome, runs [
 		return chart{}, nil
 	}
 	return newChart(c, c.T("chart.backlog"), rows), nil
+}
+
+// lineChart is the parity of one stage over time: a step line per
+// releasing side of the persons handed over (counted toward parity) after
+// each event that changed a count, against the stage's event number, with
+// the plan as a dashed line. The SVG carries a title and a description;
+// the same points are in a table beside it.
+type lineChart struct {
+	ID, Title, Desc string
+	W, H            int
+	Left, Right     int
+	Top, Bottom     int
+	Lines           []chartLine
+	PlanY           int
+	PlanTextY       int
+	PlanText        string
+	TickX, XTextY   int
+	Ticks           []chartTick
+	XText           string
+	Sides           []string
+	Rows            []timelineRow
+}
+
+type chartLine struct {
+	Class, Points, Label string
+	LabelX, LabelY       int
+}
+
+type chartTick struct {
+	Y, TextY int
+	Text     string
+}
+
+type timelineRow struct {
+	Event  int
+	At     time.Time
+	Counts []int
+}
+
+// newLineChart lays out a stage's timeline. It returns nil when there is
+// nothing to draw.
+func newLineChart(c chrome, st sqlstore.StageView, sides []string, pts []sqlstore.TimelinePoint) *lineChart {
+	if len(pts) == 0 || len(sides) == 0 {
+		return nil
+	}
+	lc := &lineChart{ID: "timeline-" + strconv.Itoa(st.Stage), W: 720, H: 230, Left: 48, Right: 620, Top: 12, Bottom: 196, Sides: sides}
+	lc.TickX, lc.XTextY = lc.Left-6, lc.Bottom+22
+	lc.Title = c.T("chart.timeline", st.Stage)
+	planned, top := 0, 1
+	for _, side := range sides {
+		planned = maxInt(planned, st.Report.Sides[side].Total.Planned)
+	}
+	top = maxInt(top, planned)
+	for _, p := range pts {
+		for _, side := range sides {
+			top = maxInt(top, p.HandedOver[side])
+		}
+	}
+	lastEvent := maxInt(pts[len(pts)-1].Event, 2)
+	x := func(ev int) int { return lc.Left + (ev-1)*(lc.Right-lc.Left)/(lastEvent-1) }
+	y := func(n int) int { return lc.Bottom - n*(lc.Bottom-lc.Top)/top }
+	var desc []string
+	for i, side := range sides {
+		var b strings.Builder
+		prevY := y(0)
+		for k, p := range pts {
+			px, py := x(p.Event), y(p.HandedOver[side])
+			if k > 0 {
+				fmt.Fprintf(&b, "%d,%d ", px, prevY)
+			}
+			fmt.Fprintf(&b, "%d,%d ", px, py)
+			prevY = py
+		}
+		last := pts[len(pts)-1].HandedOver[side]
+		line := chartLine{Class: "chart-line chart-line-" + strconv.Itoa(i%2), Points: strings.TrimSpace(b.String()),
+			Label: side + " " + c.N(last), LabelX: lc.Right + 8, LabelY: prevY + 4}
+		if i > 0 && absInt(line.LabelY-lc.Lines[i-1].LabelY) < 14 {
+			line.LabelY = lc.Lines[i-1].LabelY + 14
+		}
+		lc.Lines = append(lc.Lines, line)
+		desc = append(desc, c.T("chart.timelineside", side, c.N(last), c.N(st.Report.Sides[side].Total.Planned)))
+	}
+	lc.Desc = strings.Join(desc, "; ") + "."
+	if planned > 0 {
+		lc.PlanY, lc.PlanTextY, lc.PlanText = y(planned), y(planned)-4, c.T("chart.plan", c.N(planned))
+	}
+	for _, n := range []int{0, top / 2, top} {
+		lc.Ticks = append(lc.Ticks, chartTick{Y: y(n), TextY: y(n) + 4, Text: c.N(n)})
+	}
+	lc.XText = c.T("chart.events", c.N(pts[len(pts)-1].Event))
+	for _, p := range pts {
+		row := timelineRow{Event: p.Event, At: p.At}
+		for _, side := range sides {
+			row.Counts = append(row.Counts, p.HandedOver[side])
+		}
+		lc.Rows = append(lc.Rows, row)
+	}
+	return lc
+}
+
+func absInt(a int) int {
+	if a < 0 {
+		return -a
+	}
+	return a
 }

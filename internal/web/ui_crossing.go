@@ -30,15 +30,21 @@ func (s *Server) registerUICrossingRoutes() {
 	s.page("GET", "/exchanges/{id}/stages/{n}", access.ReportRead, "The officer's screen of a stage: search, person's card, actions, live parity.", s.handleStagePage)
 	s.page("POST", "/exchanges/{id}/stages/{n}/record", access.HandoverRecord, "Record one handover event from the officer's screen.", s.handleStageRecord)
 	s.page("POST", "/exchanges/{id}/stages/{n}/close", access.StageManage, "Close the stage (with a discrepancy reason when parity fails).", s.handleStageClose)
+	s.page("POST", "/exchanges/{id}/stages/{n}/event", access.HandoverRecord, "Record an unlisted person presented, an identity mismatch, or a party's decision on an amendment.", s.handleStageEvent)
+	s.registerUIStagesRoutes()
+	s.registerUIRemainsRoutes()
 }
 
 type crossingView struct {
 	chrome
 	Exchange string
 	Stage    string
+	// Stages are the stages the user may work now (open, closing,
+	// suspended), as links: officers may not read exchanges.
+	Stages []sqlstore.WorkStage
 }
 
-func (s *Server) handleCrossingPage(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+func (s *Server) handleCrossingPage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	q := r.URL.Query()
 	ex, n := strings.TrimSpace(q.Get("exchange")), strings.TrimSpace(q.Get("stage"))
 	if ex != "" && n != "" {
@@ -47,7 +53,11 @@ func (s *Server) handleCrossingPage(w http.ResponseWriter, r *http.Request, _ ac
 			return nil
 		}
 	}
-	s.render(w, r, http.StatusOK, "crossing.html", crossingView{chrome: s.chromeFor(r, "crossing.title"), Exchange: ex, Stage: n})
+	stages, err := s.db.OpenStages(r.Context(), sc)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "crossing.html", crossingView{chrome: s.chromeFor(r, "crossing.title"), Exchange: ex, Stage: n, Stages: stages})
 	return nil
 }
 
@@ -59,6 +69,27 @@ type stageHit struct {
 	Reserves []sqlstore.StageListEntry
 	EventID  string
 	Focus    bool
+	// MismatchID is the event id of the identity-mismatch form: a
+	// mismatch is not final, so it is not the handover's id.
+	MismatchID string
+}
+
+// flagView is a flag of the parity report (an unlisted person, a person
+// objected to as out of category, an identity mismatch) with the forms of
+// a party's decision on its amendment.
+type flagView struct {
+	crossing.Flag
+	Name      string
+	Decide    bool // pending amendment and the user decides for a party
+	AcceptID  string
+	RejectID  string
+	ErrKey    string // the key of the reject reason's error
+	Rejecting string // the reason typed, kept on error
+}
+
+// unlistedForm is the form for an unlisted person presented.
+type unlistedForm struct {
+	Side, Category, RecordID, Observer, Reason, EventID string
 }
 
 // paritySide is one side's counts per category, in order.
@@ -89,7 +120,19 @@ type stageView struct {
 	Healths   []string
 	Base      string
 	Settings  string // the officer's settings as a query string
+	// Sides are the stage's releasing sides; Categories the categories an
+	// unlisted person may be presented as.
+	Sides      []string
+	Categories []person.Category
+	Flags      []flagView
+	Unlisted   unlistedForm
+	// Reasons keeps what was typed in the per-person reason fields
+	// (mismatch:RECORD, amend:EVENT) when a form is shown again.
+	Reasons map[string]string
 }
+
+// Reason returns what was typed in the reason field key.
+func (v stageView) Reason(key string) string { return v.Reasons[key] }
 
 func newEventID() string {
 	var b [12]byte
@@ -145,6 +188,32 @@ func (s *Server) stagePage(r *http.Request, sc access.Scope) (stageView, error) 
 		v.Flash = v.T("stage.done."+done, who)
 	}
 	v.Parity = parityOf(st.Report)
+	for _, p := range v.Parity {
+		v.Sides = append(v.Sides, p.Side)
+	}
+	v.Categories = person.Categories
+	v.Unlisted = unlistedForm{Side: q.Get("side"), Category: q.Get("category"), RecordID: strings.TrimSpace(q.Get("unlisted_record")),
+		Observer: v.Observer, Reason: strings.TrimSpace(q.Get("unlisted_reason")), EventID: newEventID()}
+	if v.Unlisted.Side == "" && sc.Party != "" {
+		v.Unlisted.Side = sc.Party
+	}
+	mayDecide := v.MayRecord && sc.Party != ""
+	for i, f := range st.Report.Flags {
+		if i == 50 {
+			break // the report keeps every flag; the screen shows the first 50
+		}
+		fv := flagView{Flag: f, ErrKey: "amend:" + f.Event}
+		fv.Decide = mayDecide && f.Amendment == crossing.AmendPending
+		if fv.Decide {
+			fv.AcceptID, fv.RejectID = newEventID(), newEventID()
+		}
+		if f.RecordID != "" && f.Kind != "unlisted" {
+			if hits, err := s.db.Lookup(ctx, sc, id, n, f.RecordID, 1); err == nil && len(hits) == 1 && hits[0].RecordID == f.RecordID {
+				fv.Name = hits[0].Name()
+			}
+		}
+		v.Flags = append(v.Flags, fv)
+	}
 	if v.Q != "" {
 		v.Searched = true
 		hits, err := s.db.Lookup(ctx, sc, id, n, v.Q, 10)
@@ -154,7 +223,7 @@ func (s *Server) stagePage(r *http.Request, sc access.Scope) (stageView, error) 
 		reserves := map[string][]sqlstore.StageListEntry{}
 		open := 0
 		for _, h := range hits {
-			sh := stageHit{LookupHit: h, EventID: newEventID()}
+			sh := stageHit{LookupHit: h, EventID: newEventID(), MismatchID: newEventID()}
 			sh.Open = !h.Reserve && (h.Outcome == crossing.OutcomeOutstanding || h.Outcome == crossing.OutcomeMismatch)
 			sh.Replace = !h.Reserve && st.Rule.Reserves && (sh.Open || h.Outcome == crossing.OutcomeRefused || h.Outcome == crossing.OutcomeNotPresented)
 			if sh.Replace && v.MayRecord {
@@ -273,12 +342,7 @@ func (s *Server) handleStageClose(w http.ResponseWriter, r *http.Request, sc acc
 		return err
 	}
 	reason := strings.TrimSpace(r.PostForm.Get("reason"))
-	var events []crossing.Event
-	if st.State == crossing.Open.String() {
-		events = append(events, crossing.Event{ID: newEventID(), Type: crossing.StageClosing})
-	}
-	events = append(events, crossing.Event{ID: newEventID(), Type: crossing.StageClosed, Reason: reason})
-	res, err := s.db.RecordEvents(r.Context(), sc, id, n, events)
+	res, err := s.db.RecordEvents(r.Context(), sc, id, n, closeEvents(st.State, reason))
 	if err == nil {
 		for _, x := range res.Results {
 			if x.Status == "refused" {
@@ -298,6 +362,106 @@ func (s *Server) handleStageClose(w http.ResponseWriter, r *http.Request, sc acc
 		return perr
 	}
 	v.Message = v.T("stage.notclosed") + " " + errs.Message(err)
+	s.render(w, r, http.StatusUnprocessableEntity, "stage.html", v)
+	return nil
+}
+
+// handleStageEvent records what the one-click actions do not: an unlisted
+// person presented (side, category, the observer who witnesses, and who
+// the person says they are), an identity mismatch of a listed person (with
+// the reason), and a party's acceptance or rejection (with a reason) of an
+// amendment. Missing fields are shown next to the field in the user's
+// language; what the stage refuses is shown with its reason.
+func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return errs.E("web.stage", errs.Invalid, "the form could not be read")
+	}
+	id := r.PathValue("id")
+	n, err := stageNumber(r)
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	c := s.chromeFor(r, "stage.title")
+	fields := map[string]string{}
+	reasons := map[string]string{}
+	typ := crossing.EventType(f.Get("type"))
+	e := crossing.Event{ID: f.Get("event"), Type: typ, Reason: strings.TrimSpace(f.Get("reason"))}
+	if e.ID == "" {
+		e.ID = newEventID()
+	}
+	switch typ {
+	case crossing.UnlistedPresented:
+		e.Side, e.Category = f.Get("side"), person.Category(f.Get("category"))
+		e.RecordID, e.Observer = strings.TrimSpace(f.Get("unlisted_record")), strings.TrimSpace(f.Get("observer"))
+		e.Reason = strings.TrimSpace(f.Get("unlisted_reason"))
+		if e.Side == "" {
+			fields["unlisted.side"] = c.T("stage.err.side")
+		}
+		if !e.Category.Valid() {
+			fields["unlisted.category"] = c.T("stage.err.category")
+		}
+		if e.Observer == "" {
+			fields["unlisted.observer"] = c.T("stage.err.observer")
+		}
+		if e.Reason == "" {
+			fields["unlisted.reason"] = c.T("stage.err.unlistedreason")
+		}
+	case crossing.IdentityMismatch:
+		e.Side, e.RecordID = f.Get("side"), f.Get("record_id")
+		if e.Reason == "" {
+			fields["mismatch:"+e.RecordID] = c.T("stage.err.mismatchreason")
+		}
+		reasons["mismatch:"+e.RecordID] = e.Reason
+	case crossing.AmendmentAccepted, crossing.AmendmentRejected:
+		e.Subject = f.Get("subject")
+		if e.Subject == "" {
+			return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "subject", Message: "the event the amendment is about"})
+		}
+		if typ == crossing.AmendmentRejected && e.Reason == "" {
+			fields["amend:"+e.Subject] = c.T("stage.err.rejectreason")
+		}
+		reasons["amend:"+e.Subject] = e.Reason
+	default:
+		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "unlisted_person_presented, identity_mismatch, amendment_accepted or amendment_rejected"})
+	}
+	var refusal error
+	if len(fields) == 0 {
+		res, err := s.db.RecordEvents(r.Context(), sc, id, n, []crossing.Event{e})
+		if err != nil && !errs.Is(errs.Invalid, err) && !errs.Is(errs.Conflict, err) {
+			return err
+		}
+		if err == nil && res.Results[0].Status != "refused" {
+			rec := e.RecordID
+			switch typ {
+			case crossing.UnlistedPresented:
+				rec = e.ID
+			case crossing.AmendmentAccepted, crossing.AmendmentRejected:
+				rec = e.Subject
+			}
+			back := url.Values{"receiver": {f.Get("receiver")}, "observer": {f.Get("observer")}, "method": {f.Get("method")}, "done": {string(typ)}, "rec": {rec}}
+			s.redirect(w, r, "/exchanges/"+url.PathEscape(id)+"/stages/"+strconv.Itoa(n)+"?"+back.Encode())
+			return nil
+		}
+		refusal = err
+		if refusal == nil {
+			refusal = res.Results[0].Err
+		}
+	}
+	v, err := s.stagePage(r, sc)
+	if err != nil {
+		return err
+	}
+	v.Fields, v.Reasons = fields, reasons
+	if refusal != nil {
+		v.Message = v.T("stage.refused") + " " + errs.Message(refusal)
+		for _, fe := range errs.Fields(refusal) {
+			v.Message += " — " + fe.Field + ": " + fe.Message
+		}
+	} else {
+		v.Message = v.T("form.invalid")
+	}
 	s.render(w, r, http.StatusUnprocessableEntity, "stage.html", v)
 	return nil
 }

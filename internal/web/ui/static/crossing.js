@@ -33,7 +33,7 @@
   }
   document.addEventListener("submit", function (e) {
     var f = e.target;
-    if (!f.matches || !f.matches("form.act") || (navigator.onLine !== false && !down)) {
+    if (!f.matches || !f.matches("form.act, form.queue") || (navigator.onLine !== false && !down)) {
       return;
     }
     e.preventDefault();

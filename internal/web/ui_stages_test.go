@@ -1,0 +1,242 @@
+package web_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+)
+
+// sessionUK starts a session for login whose language is Ukrainian.
+func (e *env) sessionUK(login string) string {
+	e.t.Helper()
+	u, err := e.db.UserByLogin(context.Background(), login)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.db.SetUserLang(context.Background(), u.ID, "uk"); err != nil {
+		e.t.Fatal(err)
+	}
+	return e.session(login)
+}
+
+// wantPage checks a page answer's status and that its body holds each of
+// the strings.
+func wantPage(t *testing.T, what string, st int, body string, want int, has ...string) {
+	t.Helper()
+	if st != want {
+		t.Fatalf("%s: status %d, want %d\n%s", what, st, want, body)
+	}
+	for _, h := range has {
+		if !strings.Contains(body, h) {
+			t.Errorf("%s: the page lacks %q", what, h)
+		}
+	}
+}
+
+func handoverEvent(id, side, rec string) map[string]any {
+	return map[string]any{"events": []any{map[string]any{"id": id, "type": "handed_over", "side": side, "record_id": rec,
+		"check": map[string]any{"method": "document", "verified_by": "o9"}, "receiver": "o2", "observer": "m1", "health": "good"}}}
+}
+
+// TestPagesStages: the operator opens, suspends, resumes and (not) cancels
+// or closes a stage from the stages page, with the reasons said next to
+// the field in Ukrainian; officers find the open stage on /crossing and
+// may not manage it; the lists, the report and the parity chart are there.
+func TestPagesStages(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		id, held, _ := signedExchange(t, e, db, 3, "")
+		op, officer, reg := e.sessionUK("op"), e.session("ua-officer"), e.session("ua-reg")
+		base := "/exchanges/" + id + "/stages"
+
+		st, body, _ := e.page(officer, "GET", "/crossing", nil)
+		wantPage(t, "crossing before", st, body, 200, "No stage you may work is open now.")
+		st, body, _ = e.page(op, "GET", base, nil)
+		wantPage(t, "stages", st, body, 200, `id="open-1"`, "Етапи обміну")
+
+		// Opening: not for an officer; a bad number is said; then opened.
+		if st, _, _ = e.page(officer, "POST", base, url.Values{"stage": {"1"}}); st != 403 {
+			t.Errorf("an officer opens a stage: %d", st)
+		}
+		st, body, _ = e.page(op, "POST", base, url.Values{"stage": {"x"}})
+		wantPage(t, "open stage x", st, body, 422, "Оберіть етап угоди, який треба відкрити.")
+		st, body, _ = e.page(op, "POST", base, url.Values{"stage": {"7"}})
+		wantPage(t, "open stage 7", st, body, 422, "Етап 7 не відкрито.")
+		if st, _, _ = e.page(op, "POST", base, url.Values{"stage": {"1"}}); st != 303 {
+			t.Fatalf("open stage 1: %d", st)
+		}
+		st, body, _ = e.page(op, "GET", base+"?done=opened&stage=1", nil)
+		wantPage(t, "stages after opening", st, body, 200, "Етап 1 відкрито.", `id="suspend-1"`, `id="close-1"`, `/stages/1/lists/UA/pdf`, `/report/xlsx`)
+
+		// Officers of the exchange find it on /crossing.
+		for _, who := range []string{"ua-officer", "med-officer"} {
+			st, body, _ = e.page(e.session(who), "GET", "/crossing", nil)
+			wantPage(t, who+" crossing", st, body, 200, `href="/exchanges/`+id+`/stages/1"`)
+		}
+
+		// Suspend: a reason is required, said next to the field.
+		move := base + "/1/move"
+		st, body, _ = e.page(op, "POST", move, url.Values{"to": {"suspend"}})
+		wantPage(t, "suspend without reason", st, body, 422, "Вкажіть, чому етап призупиняється.", `id="reason-1" name="reason" class="wide" value="" aria-invalid="true"`)
+		if st, _, _ = e.page(officer, "POST", move, url.Values{"to": {"suspend"}, "reason": {"fog"}}); st != 403 {
+			t.Errorf("an officer suspends: %d", st)
+		}
+		if st, body, _ = e.page(op, "POST", move, url.Values{"to": {"suspend"}, "reason": {"shelling nearby"}}); st != 303 {
+			t.Fatalf("suspend: %d %s", st, body)
+		}
+		st, body, _ = e.page(op, "GET", base, nil)
+		wantPage(t, "suspended", st, body, 200, "shelling nearby", `id="resume-1"`, `id="cancel-1"`)
+		st, body, _ = e.page(officer, "GET", "/crossing", nil)
+		wantPage(t, "crossing while suspended", st, body, 200, "stage-suspended")
+		// Resume is not a move of an open stage.
+		if st, _, _ = e.page(op, "POST", move, url.Values{"to": {"resume"}}); st != 303 {
+			t.Fatalf("resume: %d", st)
+		}
+		st, body, _ = e.page(op, "POST", move, url.Values{"to": {"resume"}})
+		wantPage(t, "resume an open stage", st, body, 422, "Неможливо, поки етап має стан «відкрито».")
+
+		// A person crosses: the stage may not be cancelled, closes only
+		// with a discrepancy reason; the chart draws it.
+		e.must("ua-officer", "POST", "/api/v1/exchanges/"+id+"/stages/1/events", handoverEvent("h1", "UA", held["UA"][0]), nil, 200)
+		if st, _, _ = e.page(op, "POST", move, url.Values{"to": {"suspend"}, "reason": {"fog"}}); st != 303 {
+			t.Fatalf("suspend again: %d", st)
+		}
+		st, body, _ = e.page(op, "POST", move, url.Values{"to": {"cancel"}, "reason": {"called off"}})
+		wantPage(t, "cancel after a handover", st, body, 422, "закрийте його з причиною розбіжності")
+		if st, _, _ = e.page(op, "POST", move, url.Values{"to": {"resume"}}); st != 303 {
+			t.Fatalf("resume again: %d", st)
+		}
+		st, body, _ = e.page(op, "POST", move, url.Values{"to": {"close"}})
+		wantPage(t, "close without parity", st, body, 422, "Паритету немає")
+		st, body, _ = e.page(reg, "GET", base, nil)
+		wantPage(t, "registrar reads the stages", st, body, 200, `<svg viewBox="0 0 720 230"`, `<title id="timeline-1-title">`, `<desc id="timeline-1-desc">RU handed over 0 of 2 planned; UA handed over 1 of 2 planned.</desc>`, "<polyline")
+		if strings.Contains(body, `id="suspend-1"`) {
+			t.Errorf("a registrar is offered the operator's buttons")
+		}
+
+		// The printed list and the report, for a page session.
+		st, body, h := e.page(officer, "GET", base+"/1/lists/RU/pdf", nil)
+		if st != 200 || h.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF") {
+			t.Errorf("list PDF: %d %s", st, h.Get("Content-Type"))
+		}
+		st, body, h = e.page(reg, "GET", "/exchanges/"+id+"/report/xlsx", nil)
+		if st != 200 || !strings.HasPrefix(body, "PK") || !strings.Contains(h.Get("Content-Disposition"), ".xlsx") {
+			t.Errorf("report XLSX: %d %s", st, h.Get("Content-Disposition"))
+		}
+
+		// Closed with a discrepancy: gone from /crossing.
+		if st, _, _ = e.page(op, "POST", move, url.Values{"to": {"close"}, "reason": {"the rest next week"}}); st != 303 {
+			t.Fatalf("close with a discrepancy: %d", st)
+		}
+		st, body, _ = e.page(officer, "GET", "/crossing", nil)
+		wantPage(t, "crossing after closing", st, body, 200, "No stage you may work is open now.")
+	})
+}
+
+// TestPagesStageEvents: an officer records an identity mismatch, an
+// unlisted person and a party's decision on the amendment from the
+// officer's screen; missing fields are said next to them in Ukrainian.
+func TestPagesStageEvents(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		id, held, _ := signedExchange(t, e, db, 3, "")
+		e.must("op", "POST", "/api/v1/exchanges/"+id+"/stages", map[string]any{"stage": 1}, nil, 201)
+		officer, med := e.sessionUK("ua-officer"), e.session("med-officer")
+		stage := "/exchanges/" + id + "/stages/1"
+		ev := stage + "/event"
+		rec := held["RU"][0]
+
+		st, body, _ := e.page(officer, "GET", stage+"?q=Ж-RU00000", nil)
+		wantPage(t, "card", st, body, 200, `value="identity_mismatch"`, `id="unlisted-form"`)
+		mm := url.Values{"type": {"identity_mismatch"}, "side": {"RU"}, "record_id": {rec}, "event": {"mm-1"}, "q": {"Ж-RU00000"}}
+		st, body, _ = e.page(officer, "POST", ev, mm)
+		wantPage(t, "mismatch without reason", st, body, 422, "Вкажіть, що не збігається з погодженим записом.", `aria-describedby="mm-`+rec+`-err"`)
+		if st, _, _ = e.page(e.session("op"), "POST", ev, mm); st != 403 {
+			t.Errorf("the operator records a mismatch: %d", st)
+		}
+		mm.Set("reason", "the scar on the left hand is missing")
+		if st, body, _ = e.page(officer, "POST", ev, mm); st != 303 {
+			t.Fatalf("mismatch: %d %s", st, body)
+		}
+		st, body, _ = e.page(officer, "GET", stage, nil)
+		wantPage(t, "flag", st, body, 200, "особа не збігається", "the scar on the left hand is missing")
+
+		// An unlisted person: every missing field next to it.
+		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"unlisted_person_presented"}, "event": {"u-1"}})
+		wantPage(t, "unlisted without fields", st, body, 422, "Оберіть сторону, яка представила особу.", "Оберіть категорію", "Вкажіть спостерігача посередника", "Вкажіть, ким особа себе називає.")
+		un := url.Values{"type": {"unlisted_person_presented"}, "event": {"u-1"}, "side": {"RU"}, "category": {"civilian"}, "observer": {"m1"}, "unlisted_reason": {"says he is Петро Іваненко, a civilian from Херсон"}}
+		if st, body, _ = e.page(officer, "POST", ev, un); st != 303 {
+			t.Fatalf("unlisted: %d %s", st, body)
+		}
+		if st, _, _ = e.page(officer, "POST", ev, un); st != 303 {
+			t.Errorf("the same form sent twice: %d", st) // recorded once
+		}
+		var sv sqlstore.StageView
+		e.must("ua-officer", "GET", "/api/v1/exchanges/"+id+"/stages/1", nil, &sv, 200)
+		if len(sv.Unlisted) != 1 || sv.Unlisted[0].Side != "RU" {
+			t.Fatalf("unlisted persons: %+v", sv.Unlisted)
+		}
+		// The party's officer decides; the mediator's officer has no form.
+		st, body, _ = e.page(officer, "GET", stage, nil)
+		wantPage(t, "amendment", st, body, 200, `id="accept-u-1"`, `id="reject-u-1"`, "зміна очікує рішення")
+		if _, body, _ = e.page(med, "GET", stage, nil); strings.Contains(body, `id="accept-u-1"`) {
+			t.Errorf("the mediator's officer is offered the party's decision")
+		}
+		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"amendment_rejected"}, "subject": {"u-1"}, "event": {"r-1"}})
+		wantPage(t, "reject without reason", st, body, 422, "Вкажіть, чому ваша сторона відхиляє зміну.", `aria-describedby="rj-u-1-err"`)
+		if st, _, _ = e.page(officer, "POST", ev, url.Values{"type": {"amendment_accepted"}, "subject": {"u-1"}, "event": {"a-1"}}); st != 303 {
+			t.Fatalf("accept: %d", st)
+		}
+		// Accepting twice for the same party: the stage says why not.
+		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"amendment_accepted"}, "subject": {"u-1"}, "event": {"a-2"}})
+		wantPage(t, "accept twice", st, body, 422, "Не записано.", "already accepted")
+		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"nonsense"}})
+		wantPage(t, "unknown type", st, body, 400)
+	})
+}
+
+// TestPagesRemains: the operator records a batch, a package, remains and
+// identifications; missing fields and a confirmation without a primary
+// identifier are said next to the field in Ukrainian; a registrar reads
+// the counts without the forms and may not record.
+func TestPagesRemains(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		id, _, _ := signedExchange(t, e, db, 2, "")
+		op, reg := e.sessionUK("op"), e.session("ua-reg")
+		page := "/exchanges/" + id + "/remains"
+		st, body, _ := e.page(op, "GET", page, nil)
+		wantPage(t, "remains", st, body, 200, `id="go-batch"`, `id="go-identification"`, "Поки нічого не записано.")
+
+		st, body, _ = e.page(op, "POST", page, url.Values{"kind": {"batch"}, "sender": {"RU"}, "receiver": {"RU"}, "at": {"yesterday"}})
+		wantPage(t, "bad batch", st, body, 422, `id="batch-id-err">Обов’язкове поле.`, `id="batch-receiver-err">Отримувачем має бути інша сторона.`, "«yesterday» — не час", `<details class="remains-form" id="form-batch" open>`)
+		if st, _, _ = e.page(reg, "POST", page, url.Values{"kind": {"batch"}, "id": {"b1"}, "sender": {"RU"}, "receiver": {"UA"}}); st != 403 {
+			t.Errorf("a registrar records remains: %d", st)
+		}
+		for _, f := range []url.Values{
+			{"kind": {"batch"}, "id": {"b1"}, "sender": {"RU"}, "receiver": {"UA"}, "at": {"23.05.2025 10:00"}, "point": {"border"}, "declared": {"3"}},
+			{"kind": {"package"}, "id": {"p1"}, "batch": {"b1"}, "tag": {"RU-0001"}},
+			{"kind": {"package"}, "id": {"p2"}, "batch": {"b1"}},
+			{"kind": {"remains"}, "id": {"r1"}, "batch": {"b1"}, "claim_side": {"UA"}, "packages": {"p1"}},
+			{"kind": {"link"}, "package": {"p2"}, "remains": {"r1"}},
+			{"kind": {"identification"}, "event": {"i1"}, "remains": {"r1"}, "status": {"preliminary"}, "method": {"visual"}, "examiner": {"dr-1"}, "side": {"UA"}},
+		} {
+			if st, body, _ = e.page(op, "POST", page, f); st != 303 {
+				t.Fatalf("%s: %d %s", f.Get("kind"), st, body)
+			}
+		}
+		st, body, _ = e.page(op, "POST", page, url.Values{"kind": {"identification"}, "event": {"i2"}, "remains": {"r1"}, "status": {"confirmed"}, "method": {"visual"}, "examiner": {"dr-1"}, "side": {"UA"}})
+		wantPage(t, "confirmed by sight", st, body, 422, "Підтвердження потребує відбитків пальців")
+		st, body, _ = e.page(op, "POST", page, url.Values{"kind": {"package"}, "id": {"p3"}, "batch": {"nope"}})
+		wantPage(t, "unknown batch", st, body, 422, "Не записано.", `id="package-batch-err"`)
+		st, body, _ = e.page(reg, "GET", page, nil)
+		wantPage(t, "registrar reads", st, body, 200, "RU → UA", "<code>r1</code>", "p1, p2", "dr-1")
+		if strings.Contains(body, `id="go-batch"`) {
+			t.Errorf("a registrar is offered the forms")
+		}
+	})
+}
