@@ -75,10 +75,9 @@ var pageViews = map[string]any{
 	"exchanges.html":     exchangesView{},
 	"exchange.html":      exchangeView{},
 	"agreement.html":     agreementView{},
+	"exchange_new.html":  exchangeNewView{},
 	"crossing.html":      crossingView{},
 	"stage.html":         stageView{},
-	"stages.html":        stagesView{},
-	"remains.html":       remainsView{},
 	"trace.html":         traceView{},
 	"trace_person.html":  tracePersonView{},
 }

@@ -1,0 +1,53 @@
+package web
+
+// Messages of the negotiation forms: opening an exchange, building and
+// submitting a list version, freezing the agreement.
+
+func init() {
+	addMessages(map[string]msg{
+		"exchanges.open":          {"Open an exchange", "Відкрити обмін", "Открыть обмен"},
+		"exnew.title":             {"Open an exchange", "Відкрити обмін", "Открыть обмен"},
+		"exnew.exchange":          {"Exchange", "Обмін", "Обмен"},
+		"exnew.party_a":           {"First party", "Перша сторона", "Первая сторона"},
+		"exnew.party_b":           {"Second party", "Друга сторона", "Вторая сторона"},
+		"exnew.from":              {"Expected first day", "Очікуваний перший день", "Ожидаемый первый день"},
+		"exnew.to":                {"Expected last day", "Очікуваний останній день", "Ожидаемый последний день"},
+		"exnew.crossings":         {"Crossing points, one a line", "Пункти пропуску, по одному в рядку", "Пункты пропуска, по одному в строке"},
+		"exnew.kind":              {"Kind of terms", "Вид умов", "Вид условий"},
+		"exnew.total":             {"Total per side (numeric terms)", "Усього з кожного боку (числові умови)", "Всего с каждой стороны (числовые условия)"},
+		"exnew.floor":             {"At least, per side (category terms)", "Щонайменше з кожного боку (умови за категоріями)", "Не менее с каждой стороны (условия по категориям)"},
+		"exnew.ceiling":           {"At most, per side (category terms)", "Щонайбільше з кожного боку (умови за категоріями)", "Не более с каждой стороны (условия по категориям)"},
+		"exnew.reference":         {"Date ages are computed at", "Дата, на яку обчислюється вік", "Дата, на которую вычисляется возраст"},
+		"exnew.termshint":         {"Numeric terms fix a number (N for N), in all and per category; category terms release every eligible person of an “all for all” category, within a floor and a ceiling. One rule per category here; the API takes more.", "Числові умови фіксують число (N на N) загалом і за категоріями; умови за категоріями передбачають звільнення всіх, хто відповідає категорії «всіх на всіх», у межах нижньої й верхньої межі. Тут — одне правило на категорію; API приймає більше.", "Числовые условия фиксируют число (N на N) в целом и по категориям; условия по категориям предусматривают освобождение всех подходящих лиц категории «всех на всех» в пределах нижней и верхней границы. Здесь — одно правило на категорию; API принимает больше."},
+		"exnew.ruleid":            {"Rule id", "Ідентифікатор правила", "Идентификатор правила"},
+		"exnew.count":             {"Count per side", "Кількість з кожного боку", "Количество с каждой стороны"},
+		"exnew.minage":            {"Minimum age", "Мінімальний вік", "Минимальный возраст"},
+		"exnew.maxage":            {"Maximum age", "Максимальний вік", "Максимальный возраст"},
+		"exnew.capturedby":        {"Captured on or before", "Полонений не пізніше", "Пленён не позднее"},
+		"exnew.consent":           {"Consent to transfer required", "Потрібна згода на передачу", "Требуется согласие на передачу"},
+		"exnew.conditions":        {"Conditions, one a line: an id, a space, the text", "Умови, по одній у рядку: ідентифікатор, пробіл, текст", "Условия, по одному в строке: идентификатор, пробел, текст"},
+		"exnew.open":              {"Open the exchange", "Відкрити обмін", "Открыть обмен"},
+		"exnew.err.name":          {"Required: name the exchange.", "Обов’язкове: назвіть обмін.", "Обязательно: назовите обмен."},
+		"exnew.err.parties":       {"Choose two different parties.", "Оберіть дві різні сторони.", "Выберите две разные стороны."},
+		"exnew.err.crossings":     {"At least one crossing point is required.", "Потрібен щонайменше один пункт пропуску.", "Нужен хотя бы один пункт пропуска."},
+		"exnew.err.day":           {"%q is not a date: write 2025-05-23 or 23.05.2025.", "«%s» — не дата: пишіть 2025-05-23 або 23.05.2025.", "«%s» — не дата: пишите 2025-05-23 или 23.05.2025."},
+		"exnew.err.tobefore":      {"The last day is before the first.", "Останній день раніше за перший.", "Последний день раньше первого."},
+		"exnew.err.kind":          {"Choose numeric or category terms.", "Оберіть числові умови чи умови за категоріями.", "Выберите числовые условия или условия по категориям."},
+		"exnew.err.count":         {"%q is not a whole number from 0.", "«%s» — не ціле число від 0.", "«%s» — не целое число от 0."},
+		"exnew.err.agerange":      {"Ages lie between 0 and 150.", "Вік — від 0 до 150.", "Возраст — от 0 до 150."},
+		"exnew.err.agebelow":      {"Below the minimum age %d.", "Менше за мінімальний вік %d.", "Меньше минимального возраста %d."},
+		"exnew.err.allnumeric":    {"“All for all” belongs to category terms.", "«Всіх на всіх» належить до умов за категоріями.", "«Всех на всех» относится к условиям по категориям."},
+		"exnew.err.countcategory": {"Category terms fix no count per category: use “all for all”, the floor and the ceiling.", "Умови за категоріями не фіксують кількості за категорією: використовуйте «всіх на всіх», нижню й верхню межу.", "Условия по категориям не фиксируют количество по категории: используйте «всех на всех», нижнюю и верхнюю границу."},
+		"exnew.err.norule":        {"Choose at least one category: a category without a rule is not part of the exchange.", "Оберіть щонайменше одну категорію: категорія без правила не входить до обміну.", "Выберите хотя бы одну категорию: категория без правила не входит в обмен."},
+		"exnew.err.floornumeric":  {"A floor or a ceiling belongs to category terms; numeric terms fix the total.", "Нижня чи верхня межа належить до умов за категоріями; числові умови фіксують загальну кількість.", "Нижняя или верхняя граница относится к условиям по категориям; числовые условия фиксируют общее количество."},
+		"exnew.err.total":         {"Numeric terms need a total or a count per category.", "Числові умови потребують загальної кількості або кількості за категоріями.", "Числовым условиям нужно общее количество или количество по категориям."},
+		"exnew.err.totalrest":     {"Without a total every chosen category needs a count.", "Без загальної кількості кожна обрана категорія потребує кількості.", "Без общего количества каждой выбранной категории нужно количество."},
+		"exnew.err.sumover":       {"The counts per category (%d) exceed the total %d.", "Кількості за категоріями (%d) перевищують загальну %d.", "Количества по категориям (%d) превышают общее %d."},
+		"exnew.err.sumunder":      {"The counts per category (%d) fall short of the total %d and no category takes the rest.", "Кількості за категоріями (%d) менші за загальну %d, і жодна категорія не бере решту.", "Количества по категориям (%d) меньше общего %d, и ни одна категория не берёт остаток."},
+		"exnew.err.totalcategory": {"Category terms have no total: use the floor and the ceiling.", "Умови за категоріями не мають загальної кількості: використовуйте нижню й верхню межу.", "У условий по категориям нет общего количества: используйте нижнюю и верхнюю границу."},
+		"exnew.err.ceiling":       {"Below the floor %d.", "Менше за нижню межу %d.", "Меньше нижней границы %d."},
+		"exnew.err.floor":         {"Category terms need an “all for all” category or a floor.", "Умови за категоріями потребують категорії «всіх на всіх» або нижньої межі.", "Условиям по категориям нужна категория «всех на всех» или нижняя граница."},
+		"exnew.err.reference":     {"Required: an age band is computed at a stated date.", "Обов’язкове: вік обчислюється на визначену дату.", "Обязательно: возраст вычисляется на указанную дату."},
+		"exnew.err.condition":     {"Line %d: an id, a space, then the text.", "Рядок %d: ідентифікатор, пробіл, потім текст.", "Строка %d: идентификатор, пробел, затем текст."},
+	})
+}
