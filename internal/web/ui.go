@@ -78,6 +78,8 @@ var pageViews = map[string]any{
 	"exchange_new.html":  exchangeNewView{},
 	"crossing.html":      crossingView{},
 	"stage.html":         stageView{},
+	"stages.html":        stagesView{},
+	"remains.html":       remainsView{},
 	"trace.html":         traceView{},
 	"trace_person.html":  tracePersonView{},
 }

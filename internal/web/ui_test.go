@@ -97,6 +97,8 @@ func (e *env) uiMatrixRequest(login, key, target, recID string) (int, []byte) {
 	case "POST /exchanges/{id}/answer":
 		// No such person on the list: allowed callers get 422.
 		form = url.Values{"party": {target}, "kind": {"offer"}, "version": {"1"}, "record_id": {"none"}, "answer": {"query"}, "reason": {"matrix"}}
+	case "GET /exchanges/{id}/stages/{n}/lists/{party}/pdf":
+		path = strings.Replace(path, "{party}", target, 1)
 	case "POST /exchanges/{id}/agreement/sign":
 		form = url.Values{"version": {"1"}, "line": {"— x y"}}
 	case "POST /admin/keys":
