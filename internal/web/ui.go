@@ -75,6 +75,7 @@ var pageViews = map[string]any{
 	"exchanges.html":     exchangesView{},
 	"exchange.html":      exchangeView{},
 	"agreement.html":     agreementView{},
+	"list_submit.html":   draftView{},
 	"exchange_new.html":  exchangeNewView{},
 	"crossing.html":      crossingView{},
 	"stage.html":         stageView{},
@@ -278,7 +279,7 @@ func (s *Server) wrapUI(rt route) http.Handler {
 			}
 			switch rt.Action {
 			case access.RecordCreate, access.RecordCorrect, access.RecordRead,
-				access.ListRespond, access.AgreementSign:
+				access.ListSubmit, access.ListRespond, access.AgreementSign:
 				// Decided per record by the store (and by the handler for
 				// the forms), or by the store with the party the action is
 				// about.

@@ -2,11 +2,14 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
@@ -19,6 +22,45 @@ func (e *env) ukSession(login string) string {
 		e.t.Fatalf("choosing Ukrainian: %d", st)
 	}
 	return c
+}
+
+// heldRecords creates n records of one register of party through the
+// store, with service numbers Ж-PARTY-KIND-i, and returns their ids.
+func heldRecords(t *testing.T, db *sqlstore.DB, login, party string, kind person.Kind, n int) []string {
+	t.Helper()
+	ctx := context.Background()
+	u, err := db.UserByLogin(ctx, login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := range n {
+		f := person.Fields{Kind: kind, Category: person.Military, Status: person.StatusPOW, Surname: fmt.Sprintf("Коваленко%s%d", kind, i), GivenNames: "Петро",
+			BirthDate: person.Date{Year: 1990 + i%10, Month: 3, Day: 4}, ServiceNumber: fmt.Sprintf("Ж-%s%s%04d", party, kind[:1], i)}
+		if kind == person.Sought {
+			f.Status = ""
+		}
+		r, err := db.CreateRecord(ctx, u.Scope(), sqlstore.NewRecord{Party: party, Fields: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+// openExchange opens a numeric exchange of total for total (military)
+// between UA and RU through the store.
+func openExchange(t *testing.T, db *sqlstore.DB, total int) string {
+	t.Helper()
+	ctx := context.Background()
+	op, _ := db.UserByLogin(ctx, "op")
+	ex, err := db.OpenExchange(ctx, op.Scope(), exchange.Exchange{Name: "Весна", Parties: [2]string{"UA", "RU"}, Crossings: []string{"border", "sea"},
+		Terms: exchange.Terms{Kind: exchange.Numeric, Total: total, Rules: []exchange.Rule{{ID: "mil", Category: person.Military}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ex.ID
 }
 
 func TestPagesOpenExchange(t *testing.T) {
@@ -78,4 +120,134 @@ func TestPagesOpenExchange(t *testing.T) {
 			t.Errorf("a registrar is offered to open an exchange")
 		}
 	})
+}
+
+func TestPagesSubmitList(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		held := heldRecords(t, db, "ua-reg", "UA", person.Held, 4)
+		sought := heldRecords(t, db, "ua-reg", "UA", person.Sought, 1)
+		ruHeld := heldRecords(t, db, "ru-reg", "RU", person.Held, 1)
+		id := openExchange(t, db, 3)
+		reg := e.ukSession("ua-reg")
+		path := "/exchanges/" + id + "/lists/offer"
+		st, body, _ := e.page(reg, "GET", path, nil)
+		if st != 200 || !strings.Contains(body, "версій ще немає: це перша") {
+			t.Fatalf("draft page: %d", st)
+		}
+		if _, body, _ = e.page(reg, "GET", "/exchanges/"+id, nil); !strings.Contains(body, `href="`+path+`"`) {
+			t.Errorf("the exchange page has no link to submit the offer list")
+		}
+		// Search the register by name: a hit to add.
+		st, body, _ = e.page(reg, "POST", path, url.Values{"q": {"Коваленкоheld2"}, "op": {"search"}})
+		if st != 200 || !strings.Contains(body, `name="addid" value="`+held[2]+`"`) {
+			t.Fatalf("search: %d", st)
+		}
+		// Adding a hit puts its id among the lines to add, and the hit is
+		// no longer offered.
+		st, body, _ = e.page(reg, "POST", path, url.Values{"q": {"Коваленкоheld2"}, "addid": {held[2]}})
+		if st != 200 || !strings.Contains(body, held[2]+"\n</textarea>") || strings.Contains(body, `name="addid" value="`+held[2]+`"`) {
+			t.Fatalf("add a hit: %d", st)
+		}
+		// Lines that name nobody, the other party's record and a sought
+		// record: each named by its line, in Ukrainian; nothing submitted.
+		bad := url.Values{"add": {held[0] + "\nнемає-такого\n" + ruHeld[0] + "\n" + sought[0]}, "reason": {"перший список"}, "op": {"submit"}}
+		st, body, _ = e.page(reg, "POST", path, bad)
+		if st != 422 {
+			t.Fatalf("bad lines: %d", st)
+		}
+		for _, want := range []string{"Рядок 2: жоден запис", "Рядок 3: жоден запис", "Рядок 4: " + sought[0] + " — не утримувана особа", `aria-describedby="e-add"`, "немає-такого"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("bad lines: no %q in the page", want)
+			}
+		}
+		if _, err := db.List(ctx, mustScope(t, db, "op"), id, "UA", exchange.Offer, 0); err == nil {
+			t.Fatalf("a list was submitted despite the errors")
+		}
+		// No reason for the version.
+		if st, body, _ = e.page(reg, "POST", path, url.Values{"add": {held[0]}, "op": {"submit"}}); st != 422 || !strings.Contains(body, "Обов’язкове: вкажіть, чому ця версія.") {
+			t.Fatalf("no reason: %d", st)
+		}
+		// The first version: by record id and by service number as typed
+		// in Latin letters.
+		first := url.Values{"add": {held[0] + "\n zh-uah0001 \n"}, "reason": {"перший список"}, "op": {"submit"}}
+		st, _, h := e.page(reg, "POST", path, first)
+		if st != 303 || h.Get("Location") != "/exchanges/"+id+"#list-UA-offer" {
+			t.Fatalf("submit: %d → %s", st, h.Get("Location"))
+		}
+		lv, err := db.List(ctx, mustScope(t, db, "op"), id, "UA", exchange.Offer, 0)
+		if err != nil || lv.Version != 1 || len(lv.Items) != 2 || lv.Items[1].RecordID != held[1] {
+			t.Fatalf("version 1: %+v %v", lv, err)
+		}
+		// Version 2 strikes held[0] (the button) and adds held[3]: without
+		// a reason for the strike the check names the line.
+		st, body, _ = e.page(reg, "POST", path, url.Values{"add": {held[3]}, "strike": {held[0]}})
+		if st != 200 || !strings.Contains(body, held[0]+"\n</textarea>") || !strings.Contains(body, `id="diff-removed"`) {
+			t.Fatalf("strike: %d", st)
+		}
+		check := url.Values{"add": {held[3]}, "remove": {held[0]}, "reason": {"друга"}, "op": {"preview"}}
+		if st, body, _ = e.page(reg, "POST", path, check); st != 422 || !strings.Contains(body, "Рядок 1: вкажіть, чому вилучено "+held[0]) {
+			t.Fatalf("strike without reason: %d", st)
+		}
+		check.Set("remove", held[0]+" помер у полоні")
+		st, body, _ = e.page(reg, "POST", path, check)
+		if st != 200 {
+			t.Fatalf("preview: %d", st)
+		}
+		added, removed := section(body, `id="diff-added"`), section(body, `id="diff-removed"`)
+		if !strings.Contains(added, held[3]) || !strings.Contains(removed, held[0]) || !strings.Contains(removed, "помер у полоні") || strings.Contains(added, held[1]) {
+			t.Errorf("the differences do not show +%s and −%s: %s %s", held[3], held[0], added, removed)
+		}
+		check.Set("op", "submit")
+		if st, _, _ = e.page(reg, "POST", path, check); st != 303 {
+			t.Fatalf("submit version 2: %d", st)
+		}
+		lv, _ = db.List(ctx, mustScope(t, db, "op"), id, "UA", exchange.Offer, 0)
+		if lv.Version != 2 || len(lv.Items) != 2 || len(lv.Removed) != 1 || lv.Removed[0].Reason != "помер у полоні" || len(lv.Diff.Added) != 1 {
+			t.Errorf("version 2: %+v", lv)
+		}
+		// The same again is no change.
+		if st, body, _ = e.page(reg, "POST", path, url.Values{"reason": {"знову"}, "op": {"submit"}}); st != 422 || !strings.Contains(body, "Відносно версії 2 нічого не змінилося") {
+			t.Errorf("no change: %d", st)
+		}
+		// Others: the mediator and the auditor may not; a party outside
+		// the exchange does not see it.
+		if _, err := db.CreateParty(ctx, "MD", "Moldova"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "md-reg", Role: access.PartyRegistrar, Party: "MD", Password: "a long enough password", Argon2: cheap}); err != nil {
+			t.Fatal(err)
+		}
+		for _, login := range []string{"op", "aud", "md-reg", "ua-officer"} {
+			if st, _, _ := e.page(e.session(login), "POST", path, first); st != 403 && st != 404 {
+				t.Errorf("%s submits UA's list: %d", login, st)
+			}
+		}
+		if st, _, _ := e.page(reg, "GET", "/exchanges/"+id+"/lists/wish", nil); st != 404 {
+			t.Errorf("a list kind that does not exist: %d", st)
+		}
+	})
+}
+
+func mustScope(t *testing.T, db *sqlstore.DB, login string) access.Scope {
+	t.Helper()
+	u, err := db.UserByLogin(context.Background(), login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Scope()
+}
+
+// section returns the part of a page from marker to the end of its table.
+func section(body, marker string) string {
+	i := strings.Index(body, marker)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(body[i:], "</table>")
+	if j < 0 {
+		return body[i:]
+	}
+	return body[i : i+j]
 }

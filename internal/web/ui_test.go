@@ -70,7 +70,7 @@ func (e *env) page(cookie, method, path string, form url.Values) (int, string, h
 func (e *env) uiMatrixRequest(login, key, target, recID string) (int, []byte) {
 	e.t.Helper()
 	method, path, _ := strings.Cut(key, " ")
-	path = strings.NewReplacer("{id}", recID, "{n}", "1", "{login}", "spare", "{$}", "", "{path...}", "app.css").Replace(path)
+	path = strings.NewReplacer("{id}", recID, "{kind}", "offer", "{n}", "1", "{login}", "spare", "{$}", "", "{path...}", "app.css").Replace(path)
 	var form url.Values
 	switch key {
 	case "GET /records":
