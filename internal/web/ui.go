@@ -83,6 +83,9 @@ var pageViews = map[string]any{
 	"remains.html":       remainsView{},
 	"trace.html":         traceView{},
 	"trace_person.html":  tracePersonView{},
+	"import.html":        importView{},
+	"import_done.html":   importDoneView{},
+	"export.html":        exportView{},
 }
 
 func parseUITemplates() (*uiTemplates, error) {
@@ -226,6 +229,7 @@ func (s *Server) registerUIRoutes() {
 	s.registerUIAgreementRoutes()
 	s.registerUICrossingRoutes()
 	s.registerUITraceRoutes()
+	s.registerUISheetRoutes()
 }
 
 // preMFAPaths may be used with a session that has not passed the second
@@ -394,6 +398,7 @@ func (s *Server) chromeFor(r *http.Request, titleKey string) chrome {
 	may := func(a access.Action, res access.Resource) bool { return access.Decide(sc, a, res) == nil }
 	add("/", "nav.home", true)
 	add("/records", "nav.records", may(access.RecordRead, access.Resource{Party: sc.Party, Kind: "held"}))
+	add(sheetsNav(r, sc), "nav.sheets", may(access.RecordRead, access.Resource{Party: sc.Party, Kind: "held"}))
 	add("/matching", "nav.matching", may(access.MatchReview, access.Resource{}))
 	add("/exchanges", "nav.exchanges", may(access.ExchangeRead, access.Resource{Party: sc.Party}))
 	add("/crossing", "nav.crossing", may(access.HandoverRecord, access.Resource{Party: sc.Party}) || may(access.StageManage, access.Resource{}))

@@ -75,6 +75,10 @@ func (e *env) uiMatrixRequest(login, key, target, recID string) (int, []byte) {
 	switch key {
 	case "GET /records":
 		path += "?party=" + target
+	case "GET /export/file":
+		path += "?format=csv&lang=uk&kind=held&party=" + target
+	case "POST /import", "POST /import/confirm", "GET /import/{id}/errors.csv":
+		return e.uiMatrixImport(login, key, target)
 	case "GET /matching/runs/{id}", "POST /admin/tokens/{id}/revoke":
 		path = strings.Replace(path, recID, "999999", 1)
 	case "POST /login":

@@ -431,6 +431,12 @@ var allowedTo = map[string][]string{
 	"POST /exchanges/{id}/remains":                     {"mediator_operator"},
 	"GET /trace":                                       {"party_registrar any", "party_approver any"},
 	"GET /trace/{id}":                                  {"party_registrar own", "party_approver own"},
+	"GET /import":                                      {"party_registrar any"},
+	"POST /import":                                     {"party_registrar own"},
+	"POST /import/confirm":                             {"party_registrar own"},
+	"GET /import/{id}/errors.csv":                      {"party_registrar own"},
+	"GET /export":                                      {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
+	"GET /export/file":                                 {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
 }
 
 var (
