@@ -75,6 +75,7 @@ var pageViews = map[string]any{
 	"exchanges.html":     exchangesView{},
 	"exchange.html":      exchangeView{},
 	"agreement.html":     agreementView{},
+	"freeze.html":        freezeView{},
 	"list_submit.html":   draftView{},
 	"exchange_new.html":  exchangeNewView{},
 	"crossing.html":      crossingView{},

@@ -1,15 +1,18 @@
 package web
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
 
@@ -21,6 +24,7 @@ import (
 func (s *Server) registerUIAgreementRoutes() {
 	s.page("GET", "/exchanges/{id}/agreement", access.ExchangeRead, "An agreement version: text, state, signatures, signer keys with fingerprints.", s.handleAgreementPage)
 	s.page("POST", "/exchanges/{id}/agreement/sign", access.AgreementSign, "Hand in a signature line made offline with a registered key.", s.handleSignForm)
+	s.registerUIFreezeRoutes()
 }
 
 type agreementView struct {
@@ -117,4 +121,358 @@ func (s *Server) handleSignForm(w http.ResponseWriter, r *http.Request, sc acces
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, "agreement.html", v)
 	return nil
+}
+
+// ---- freezing the agreement -----------------------------------------------
+
+// The mediator's operator freezes the agreed lists (each side's offers the
+// other side accepted) with a stage plan. The form asks only what a person
+// decides: each stage's window, crossing point and how many of each
+// category each side releases in it. The persons are placed by the
+// server: in list order, those who prefer the stage first; every agreed
+// person left over is on the side's reserve list.
+
+// stageForm is one stage as typed.
+type stageForm struct {
+	N                    int
+	Start, End, Crossing string
+	// Counts by "PARTY_category", as typed.
+	Counts map[string]string
+}
+
+// Count returns what was typed for party and category in this stage.
+func (f stageForm) Count(party string, c person.Category) string {
+	return f.Counts[party+"_"+string(c)]
+}
+
+type freezeView struct {
+	chrome
+	Ex     exchange.Exchange
+	View   exchange.View
+	Cats   []person.Category
+	Agreed map[string]exchange.Counts // by party
+	Stages []stageForm
+	// Reserve is how many agreed persons of each party no stage takes.
+	Reserve map[string]int
+	// Latest is the agreement's latest version (0: none yet).
+	Latest int
+}
+
+// Field names the input of stage n for party and category.
+func (v freezeView) Field(n int, party string, c person.Category) string {
+	return fmt.Sprintf("s%d_%s_%s", n, party, c)
+}
+
+// maxStages bounds the stages the form takes.
+const maxStages = 20
+
+func (s *Server) registerUIFreezeRoutes() {
+	s.page("GET", "/exchanges/{id}/freeze", access.ExchangeOpen, "The stage plan form that freezes the agreed lists into an agreement.", s.handleFreezePage)
+	s.page("POST", "/exchanges/{id}/freeze", access.ExchangeOpen, "Freeze the agreed lists with a stage plan into the next agreement version.", s.handleFreezeForm)
+}
+
+// freezeBase loads what the form is computed from: the exchange, its view,
+// and each side's agreed persons in list order.
+func (s *Server) freezeBase(r *http.Request, sc access.Scope) (freezeView, map[string][]exchange.Item, error) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	ex, err := s.db.Exchange(ctx, sc, id)
+	if err != nil {
+		return freezeView{}, nil, err
+	}
+	v := freezeView{chrome: s.chromeFor(r, "freeze.title"), Ex: ex, Agreed: map[string]exchange.Counts{}, Reserve: map[string]int{}}
+	ev, err := s.db.ExchangeView(ctx, sc, id)
+	if err != nil {
+		return v, nil, err
+	}
+	v.View = *ev
+	if st, err := s.db.Agreement(ctx, sc, id, 0); err == nil {
+		v.Latest = st.Latest
+	}
+	agreed := map[string][]exchange.Item{}
+	cats := map[person.Category]bool{}
+	for _, r := range ex.Terms.Rules {
+		cats[r.Category] = true
+	}
+	for _, p := range ex.Parties {
+		v.Agreed[p] = exchange.Counts{}
+		lv, err := s.db.List(ctx, sc, id, p, exchange.Offer, 0)
+		if errs.Is(errs.NotFound, err) {
+			continue
+		}
+		if err != nil {
+			return v, nil, err
+		}
+		for _, it := range lv.Items {
+			if it.Answer != nil && it.Answer.Answer == exchange.Accept {
+				agreed[p] = append(agreed[p], it.Item)
+				v.Agreed[p][it.Category]++
+				cats[it.Category] = true
+			}
+		}
+	}
+	for _, c := range person.Categories {
+		if cats[c] {
+			v.Cats = append(v.Cats, c)
+		}
+	}
+	return v, agreed, nil
+}
+
+func (s *Server) handleFreezePage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	v, _, err := s.freezeBase(r, sc)
+	if err != nil {
+		return err
+	}
+	// One stage that takes what the terms ask of each category (or all
+	// agreed); the rest on the reserve.
+	st := stageForm{N: 1, Counts: map[string]string{}}
+	if len(v.Ex.Crossings) > 0 {
+		st.Crossing = v.Ex.Crossings[0]
+	}
+	if !v.Ex.From.IsZero() {
+		st.Start = v.Ex.From.Add(8 * time.Hour).Format("2006-01-02T15:04")
+		st.End = v.Ex.From.Add(20 * time.Hour).Format("2006-01-02T15:04")
+	}
+	want := termsCounts(&v.Ex.Terms, v.Cats)
+	for _, p := range v.Ex.Parties {
+		for _, c := range v.Cats {
+			n := v.Agreed[p][c]
+			if w, ok := want[c]; ok {
+				n = min(n, w)
+			}
+			st.Counts[p+"_"+string(c)] = strconv.Itoa(n)
+			v.Reserve[p] += v.Agreed[p][c] - n
+		}
+	}
+	v.Stages = []stageForm{st}
+	s.render(w, r, http.StatusOK, "freeze.html", v)
+	return nil
+}
+
+// termsCounts is what numeric terms ask of each category per side: its
+// count, or for the one category without a count the rest of the total.
+func termsCounts(t *exchange.Terms, cats []person.Category) map[person.Category]int {
+	out := map[person.Category]int{}
+	if t.Kind != exchange.Numeric {
+		return out
+	}
+	fixed, open := 0, []person.Category{}
+	for _, r := range t.Rules {
+		if r.Count > 0 {
+			out[r.Category] += r.Count
+			fixed += r.Count
+		} else {
+			open = append(open, r.Category)
+		}
+	}
+	if len(open) == 1 && t.Total > fixed {
+		out[open[0]] = t.Total - fixed
+	}
+	return out
+}
+
+// parseStageTime reads a stage's start or end as the form sends it
+// (2025-05-23T08:00) or as people type it (2025-05-23 08:00,
+// 23.05.2025 08:00), in UTC.
+func parseStageTime(s string) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "02.01.2006 15:04", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func (s *Server) handleFreezeForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return errs.E("web.freeze", errs.Invalid, "the form could not be read")
+	}
+	v, agreed, err := s.freezeBase(r, sc)
+	if err != nil {
+		return err
+	}
+	n, _ := strconv.Atoi(r.PostFormValue("stages"))
+	n = min(max(n, 1), maxStages)
+	op := r.PostFormValue("op")
+	switch {
+	case op == "addstage" && n < maxStages:
+		n++
+	case op == "dropstage" && n > 1:
+		n--
+	}
+	for i := 1; i <= n; i++ {
+		st := stageForm{N: i, Counts: map[string]string{}}
+		pre := fmt.Sprintf("s%d_", i)
+		st.Start, st.End, st.Crossing = strings.TrimSpace(r.PostFormValue(pre+"start")), strings.TrimSpace(r.PostFormValue(pre+"end")), r.PostFormValue(pre+"crossing")
+		for _, p := range v.Ex.Parties {
+			for _, c := range v.Cats {
+				st.Counts[p+"_"+string(c)] = strings.TrimSpace(r.PostFormValue(v.Field(i, p, c)))
+			}
+		}
+		v.Stages = append(v.Stages, st)
+	}
+	plan, bad := v.plan(agreed)
+	if op == "addstage" || op == "dropstage" {
+		s.render(w, r, http.StatusOK, "freeze.html", v)
+		return nil
+	}
+	v.Fields = bad
+	if !v.View.Ready {
+		v.Message = v.T("freeze.notready", len(v.View.Blocking), len(v.View.Shortfalls))
+		s.render(w, r, http.StatusConflict, "freeze.html", v)
+		return nil
+	}
+	if len(bad) > 0 {
+		v.Message = v.T("form.invalid")
+		s.render(w, r, http.StatusUnprocessableEntity, "freeze.html", v)
+		return nil
+	}
+	_, err = s.db.FreezeAgreement(r.Context(), sc, s.cfg.Signer, v.Ex.ID, plan)
+	if err == nil {
+		s.redirect(w, r, "/exchanges/"+url.PathEscape(v.Ex.ID)+"/agreement")
+		return nil
+	}
+	if !errs.Is(errs.Invalid, err) && !errs.Is(errs.Conflict, err) {
+		return err
+	}
+	// What the checks above did not foresee, as the store words it.
+	v.Message = errs.Message(err)
+	for _, f := range errs.Fields(err) {
+		v.Message += " — " + f.String()
+	}
+	status := http.StatusUnprocessableEntity
+	if errs.Is(errs.Conflict, err) {
+		status = http.StatusConflict
+	}
+	s.render(w, r, status, "freeze.html", v)
+	return nil
+}
+
+// plan turns the stages as typed into a stage plan: each stage takes, per
+// side and category, the persons who prefer it first, then the others in
+// list order; what no stage takes is the side's reserve. It returns the
+// problems by field, in the user's language, including the terms' rules a
+// plan must keep (N for N per stage, the totals, floor and ceiling).
+func (v *freezeView) plan(agreed map[string][]exchange.Item) (exchange.StagePlan, map[string]string) {
+	bad := map[string]string{}
+	var plan exchange.StagePlan
+	taken := map[string]bool{}
+	staged := map[string]exchange.Counts{}
+	for _, p := range v.Ex.Parties {
+		staged[p] = exchange.Counts{}
+	}
+	for _, sf := range v.Stages {
+		pre := fmt.Sprintf("s%d_", sf.N)
+		st := exchange.Stage{Number: sf.N, Crossing: sf.Crossing}
+		var ok bool
+		if st.Start, ok = parseStageTime(sf.Start); !ok {
+			bad[pre+"start"] = v.T("freeze.err.time", sf.Start)
+		}
+		if st.End, ok = parseStageTime(sf.End); !ok {
+			bad[pre+"end"] = v.T("freeze.err.time", sf.End)
+		}
+		if bad[pre+"start"] == "" && bad[pre+"end"] == "" && st.End.Before(st.Start) {
+			bad[pre+"end"] = v.T("freeze.err.endbefore")
+		}
+		if !v.Ex.HasCrossing(sf.Crossing) {
+			bad[pre+"crossing"] = v.T("freeze.err.crossing")
+		}
+		counts := map[string]exchange.Counts{}
+		for _, p := range v.Ex.Parties {
+			side := exchange.StageSide{Party: p, Planned: exchange.Counts{}}
+			counts[p] = exchange.Counts{}
+			for _, c := range v.Cats {
+				f := v.Field(sf.N, p, c)
+				want, ok := parseCount(sf.Count(p, c))
+				if !ok {
+					bad[f] = v.T("exnew.err.count", sf.Count(p, c))
+					continue
+				}
+				got := pick(agreed[p], c, sf.N, want, taken)
+				if len(got) < want {
+					bad[f] = v.T("freeze.err.toomany", want, len(got))
+				}
+				side.Persons = append(side.Persons, got...)
+				if len(got) > 0 {
+					side.Planned[c] = len(got)
+				}
+				counts[p][c] = want
+				staged[p][c] += want
+			}
+			st.Sides = append(st.Sides, side)
+		}
+		if v.Ex.Terms.Kind == exchange.Numeric {
+			a, b := v.Ex.Parties[0], v.Ex.Parties[1]
+			for _, c := range v.Cats {
+				f := v.Field(sf.N, b, c)
+				if counts[a][c] != counts[b][c] && bad[f] == "" {
+					bad[f] = v.T("freeze.err.nforn", a, counts[a][c], b, counts[b][c])
+				}
+			}
+		}
+		plan.Stages = append(plan.Stages, st)
+	}
+	t := &v.Ex.Terms
+	want := termsCounts(t, v.Cats)
+	var msgs []string
+	for _, p := range v.Ex.Parties {
+		got := staged[p].Total()
+		switch t.Kind {
+		case exchange.Numeric:
+			if t.Total > 0 && got != t.Total {
+				msgs = append(msgs, v.T("freeze.err.total", p, got, t.Total))
+			}
+			for _, c := range v.Cats {
+				if w, ok := want[c]; ok && staged[p][c] != w {
+					msgs = append(msgs, v.T("freeze.err.cattotal", p, staged[p][c], v.T("value."+string(c)), w))
+				}
+			}
+		case exchange.CategoryTerms:
+			if t.Floor > 0 && got < t.Floor {
+				msgs = append(msgs, v.T("freeze.err.floor", p, got, t.Floor))
+			}
+			if t.Ceiling > 0 && got > t.Ceiling {
+				msgs = append(msgs, v.T("freeze.err.ceiling", p, got, t.Ceiling))
+			}
+		}
+		rl := exchange.ReserveList{Party: p}
+		for _, it := range agreed[p] {
+			if !taken[it.RecordID] {
+				rl.Persons = append(rl.Persons, it.RecordID)
+			}
+		}
+		v.Reserve[p] = len(rl.Persons)
+		if len(rl.Persons) > 0 {
+			plan.Reserve = append(plan.Reserve, rl)
+		}
+	}
+	if len(msgs) > 0 {
+		bad["stages"] = strings.Join(msgs, " ")
+	}
+	return plan, bad
+}
+
+// pick takes up to n of items of category c not yet taken: first those
+// who prefer stage, then those without a preference, then the others, each
+// in list order.
+func pick(items []exchange.Item, c person.Category, stage, n int, taken map[string]bool) []string {
+	var out []string
+	for _, pass := range []func(int) bool{
+		func(s int) bool { return s == stage },
+		func(s int) bool { return s == 0 },
+		func(s int) bool { return s != stage && s != 0 },
+	} {
+		for _, it := range items {
+			if len(out) == n {
+				return out
+			}
+			if it.Category == c && !taken[it.RecordID] && pass(it.Stage) {
+				taken[it.RecordID] = true
+				out = append(out, it.RecordID)
+			}
+		}
+	}
+	return out
 }

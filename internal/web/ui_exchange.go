@@ -72,8 +72,9 @@ type exchangeView struct {
 	Charts    []chart
 	Agreement bool
 	Stages    []sqlstore.StageView
-	// MaySubmit: a party user of the exchange may submit its lists.
-	MaySubmit bool
+	// MaySubmit: a party user of the exchange may submit its lists;
+	// MayFreeze: the mediator's operator may freeze the agreement.
+	MaySubmit, MayFreeze bool
 }
 
 func (s *Server) handleExchangePage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
@@ -146,6 +147,7 @@ func (s *Server) exchangePage(r *http.Request, sc access.Scope) (exchangeView, e
 	}
 	v.Charts = exchangeCharts(v.chrome, &v.View, v.Stages)
 	v.MaySubmit = ex.HasParty(sc.Party) && access.Decide(sc, access.ListSubmit, access.Resource{Party: sc.Party}) == nil
+	v.MayFreeze = access.Decide(sc, access.ExchangeOpen, access.Resource{}) == nil
 	return v, nil
 }
 

@@ -251,3 +251,121 @@ func section(body, marker string) string {
 	}
 	return body[i : i+j]
 }
+
+// offeredExchange opens a 3-for-3 exchange in which each party offers 4
+// held persons (one more than the terms ask) and, with accept, both accept
+// everything.
+func offeredExchange(t *testing.T, db *sqlstore.DB, accept bool) (string, map[string][]string) {
+	t.Helper()
+	ctx := context.Background()
+	id := openExchange(t, db, 3)
+	held := map[string][]string{}
+	for _, p := range []string{"UA", "RU"} {
+		login := strings.ToLower(p) + "-reg"
+		held[p] = heldRecords(t, db, login, p, person.Held, 4)
+		var items []exchange.Item
+		for _, r := range held[p] {
+			items = append(items, exchange.Item{RecordID: r, Category: person.Military})
+		}
+		if _, err := db.SubmitList(ctx, mustScope(t, db, login), id, exchange.Offer, items, nil, "offer"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if accept {
+		for _, p := range []string{"UA", "RU"} {
+			other := map[string]string{"UA": "RU", "RU": "UA"}[p]
+			var answers []exchange.Response
+			for _, r := range held[other] {
+				answers = append(answers, exchange.Response{RecordID: r, Answer: exchange.Accept, Reason: "ok"})
+			}
+			if _, err := db.Respond(ctx, mustScope(t, db, strings.ToLower(p)+"-reg"), id, other, exchange.Offer, 1, answers); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return id, held
+}
+
+func TestPagesFreeze(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		// Not ready: nothing answered. The page lists what blocks, and
+		// freezing is refused with the list.
+		id, held := offeredExchange(t, db, false)
+		op := e.ukSession("op")
+		path := "/exchanges/" + id + "/freeze"
+		st, body, _ := e.page(op, "GET", path, nil)
+		if st != 200 || !strings.Contains(body, `id="blocking"`) || !strings.Contains(body, held["RU"][0]) {
+			t.Fatalf("not ready: %d", st)
+		}
+		if _, body, _ = e.page(op, "GET", "/exchanges/"+id, nil); !strings.Contains(body, `href="`+path+`"`) {
+			t.Errorf("the exchange page has no link to freeze")
+		}
+		plan := url.Values{"stages": {"1"}, "s1_start": {"2025-05-23T08:00"}, "s1_end": {"2025-05-23T20:00"}, "s1_crossing": {"border"},
+			"s1_UA_military": {"3"}, "s1_RU_military": {"3"}, "op": {"freeze"}}
+		st, body, _ = e.page(op, "POST", path, plan)
+		if st != 409 || !strings.Contains(body, "Відмовлено: переговори не завершено — 8 позицій блокують угоду") || !strings.Contains(section(body, `id="blocking"`), held["UA"][3]) {
+			t.Fatalf("freeze when not ready: %d", st)
+		}
+		if _, err := db.Agreement(ctx, mustScope(t, db, "op"), id, 0); err == nil {
+			t.Fatalf("an agreement was frozen when not ready")
+		}
+
+		// Ready: everything accepted, four a side for three.
+		id, held = offeredExchange(t, db, true)
+		path = "/exchanges/" + id + "/freeze"
+		st, body, _ = e.page(op, "GET", path, nil)
+		if st != 200 || !strings.Contains(body, `name="s1_UA_military" value="3"`) {
+			t.Fatalf("ready: %d %s", st, section(body, `id="agreed"`))
+		}
+		// A second stage by the button keeps what was typed.
+		add := url.Values{"stages": {"1"}, "s1_start": {"завтра"}, "s1_end": {"2025-05-23T20:00"}, "s1_crossing": {"border"}, "s1_UA_military": {"2"}, "s1_RU_military": {"1"}, "op": {"addstage"}}
+		st, body, _ = e.page(op, "POST", path, add)
+		if st != 200 || !strings.Contains(body, `name="s2_UA_military"`) || !strings.Contains(body, `value="завтра"`) {
+			t.Fatalf("add a stage: %d", st)
+		}
+		// Bad input: a start that is no time, N for N broken in stage 1,
+		// more than agreed in stage 2; each next to its field in Ukrainian.
+		add.Set("op", "freeze")
+		add.Set("stages", "2")
+		for k, v := range map[string]string{"s2_start": "2025-05-24T08:00", "s2_end": "2025-05-24T20:00", "s2_crossing": "sea", "s2_UA_military": "5", "s2_RU_military": "5"} {
+			add.Set(k, v)
+		}
+		st, body, _ = e.page(op, "POST", path, add)
+		if st != 422 {
+			t.Fatalf("bad plan: %d", st)
+		}
+		for _, want := range []string{"«завтра» — не час", `aria-describedby="e-s1_start"`, "N на N: UA звільняє тут 2, RU — 1.", `id="e-s1_RU_military"`,
+			"Вказано 5, але для цього етапу залишилося лише 2", "UA звільняє на своїх етапах 7; за умовами — 3."} {
+			if !strings.Contains(body, want) {
+				t.Errorf("bad plan: no %q in the page", want)
+			}
+		}
+		// Two stages, 2 + 1 a side; the fourth of each side is the reserve.
+		good := url.Values{"stages": {"2"}, "op": {"freeze"}, "s1_start": {"2025-05-23T08:00"}, "s1_end": {"2025-05-23T20:00"}, "s1_crossing": {"border"}, "s1_UA_military": {"2"}, "s1_RU_military": {"2"},
+			"s2_start": {"2025-05-24 08:00"}, "s2_end": {"24.05.2025 20:00"}, "s2_crossing": {"sea"}, "s2_UA_military": {"1"}, "s2_RU_military": {"1"}}
+		st, _, h := e.page(op, "POST", path, good)
+		if st != 303 || h.Get("Location") != "/exchanges/"+id+"/agreement" {
+			t.Fatalf("freeze: %d → %s", st, h.Get("Location"))
+		}
+		ag, err := db.Agreement(ctx, mustScope(t, db, "op"), id, 0)
+		if err != nil || ag.Version != 1 {
+			t.Fatalf("agreement: %+v %v", ag, err)
+		}
+		for _, want := range []string{held["UA"][0], held["RU"][3], "sea"} {
+			if !strings.Contains(ag.Document, want) {
+				t.Errorf("the agreement lacks %s", want)
+			}
+		}
+		if _, body, _ = e.page(op, "GET", path, nil); !strings.Contains(body, "Зафіксувати версію 2 угоди") {
+			t.Errorf("the freeze page does not offer the next version")
+		}
+		// Nobody else may.
+		for _, login := range []string{"ua-reg", "ua-appr", "aud"} {
+			if st, _, _ := e.page(e.session(login), "POST", path, good); st != 403 {
+				t.Errorf("%s freezes: %d", login, st)
+			}
+		}
+	})
+}
