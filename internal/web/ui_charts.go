@@ -210,7 +210,7 @@ func newLineChart(c chrome, st sqlstore.StageView, sides []string, pts []sqlstor
 	}
 	lc.Desc = strings.Join(desc, "; ") + "."
 	if planned > 0 {
-		lc.PlanY, lc.PlanTextY, lc.PlanText = y(planned), y(planned)-4, c.T("chart.plan", c.N(planned))
+		lc.PlanY, lc.PlanTextY, lc.PlanText = y(planned), y(planned)+15, c.T("chart.plan", c.N(planned))
 	}
 	for _, n := range []int{0, top / 2, top} {
 		lc.Ticks = append(lc.Ticks, chartTick{Y: y(n), TextY: y(n) + 4, Text: c.N(n)})

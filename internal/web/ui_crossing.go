@@ -12,6 +12,7 @@ import (
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
@@ -42,6 +43,9 @@ type crossingView struct {
 	// Stages are the stages the user may work now (open, closing,
 	// suspended), as links: officers may not read exchanges.
 	Stages []sqlstore.WorkStage
+	// Exchanges are, for the mediator's operator, the exchanges whose
+	// stages they manage (open the first one there).
+	Exchanges []exchange.Exchange
 }
 
 func (s *Server) handleCrossingPage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
@@ -57,7 +61,13 @@ func (s *Server) handleCrossingPage(w http.ResponseWriter, r *http.Request, sc a
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "crossing.html", crossingView{chrome: s.chromeFor(r, "crossing.title"), Exchange: ex, Stage: n, Stages: stages})
+	v := crossingView{chrome: s.chromeFor(r, "crossing.title"), Exchange: ex, Stage: n, Stages: stages}
+	if access.Decide(sc, access.StageManage, access.Resource{}) == nil {
+		if v.Exchanges, err = s.db.Exchanges(r.Context(), sc); err != nil {
+			return err
+		}
+	}
+	s.render(w, r, http.StatusOK, "crossing.html", v)
 	return nil
 }
 

@@ -74,7 +74,13 @@ func TestBrowserCrossing(t *testing.T) {
 	t.Run("officer records the stage", func(t *testing.T) {
 		b.as(t)
 		b.login("ua-officer", pw)
-		b.run("stage", chromedp.Navigate(b.base+"/exchanges/"+id+"/stages/1?receiver=o2&observer=m1"), chromedp.WaitVisible(chromedp.ID("q")))
+		// The officer may not read exchanges: the stage is picked from
+		// the list of open stages on /crossing.
+		b.run("crossing", chromedp.Navigate(b.base+"/crossing"), chromedp.WaitVisible(chromedp.CSS(`a.stage-link[href="/exchanges/`+id+`/stages/1"]`)))
+		b.screenshot("crossing")
+		b.axe("crossing")
+		b.run("stage", chromedp.Click(chromedp.CSS(`a.stage-link[href="/exchanges/`+id+`/stages/1"]`)), chromedp.WaitVisible(chromedp.ID("q")),
+			chromedp.SendKeys(chromedp.ID("receiver"), "o2"), chromedp.SendKeys(chromedp.ID("observer"), "m1"), chromedp.Focus(chromedp.ID("q")))
 		b.screenshot("stage")
 		b.axe("stage")
 		// The mediator's officer records a handover on another machine:
@@ -141,6 +147,41 @@ func TestBrowserCrossing(t *testing.T) {
 		b.run("search in Ukrainian", chromedp.SendKeys(chromedp.ID("q"), "Петренко\n"), chromedp.WaitVisible(chromedp.CSS("article.person")))
 		b.screenshot("stage-uk")
 		b.axe("stage-uk")
+	})
+
+	t.Run("operator suspends and resumes the stage", func(t *testing.T) {
+		b.as(t)
+		b.login("op", pw)
+		b.run("stages", chromedp.Navigate(b.base+"/crossing"), chromedp.Click(chromedp.CSS(`a[href="/exchanges/`+id+`/stages"]`)), chromedp.WaitVisible(chromedp.ID("suspend-1")),
+			chromedp.WaitVisible(chromedp.CSS("figure.timeline svg polyline")))
+		b.screenshot("stages")
+		b.axe("stages")
+		// Without a reason: said next to the field, nothing changes.
+		b.run("suspend without reason", chromedp.Click(chromedp.ID("suspend-1")), chromedp.WaitVisible(chromedp.ID("reason-1-err")))
+		if got := b.text("#reason-1-err"); !strings.Contains(got, "Say why the stage is suspended") {
+			t.Errorf("the missing reason: %q", got)
+		}
+		b.axe("stages-error")
+		b.run("suspend", chromedp.SendKeys(chromedp.ID("reason-1"), "shelling near the crossing"), chromedp.Click(chromedp.ID("suspend-1")),
+			chromedp.WaitVisible(chromedp.ID("resume-1")))
+		if got := b.text("#stage-1"); !strings.Contains(got, "suspended") || !strings.Contains(got, "shelling near the crossing") {
+			t.Errorf("the suspended stage: %q", got)
+		}
+		b.screenshot("stages-suspended")
+		b.run("resume", chromedp.Click(chromedp.ID("resume-1")), chromedp.WaitVisible(chromedp.ID("suspend-1")))
+		if got := b.text("p.flash"); !strings.Contains(got, "Stage 1 is open again") {
+			t.Errorf("after resuming: %q", got)
+		}
+		// Remains: a batch recorded from its form.
+		b.run("remains", chromedp.Navigate(b.base+"/exchanges/"+id+"/remains"), chromedp.WaitVisible(chromedp.CSS("#form-batch summary")),
+			chromedp.Click(chromedp.CSS("#form-batch summary")), chromedp.WaitVisible(chromedp.ID("batch-id")),
+			chromedp.SendKeys(chromedp.ID("batch-id"), "b1"), chromedp.SetValue(chromedp.ID("batch-sender"), "RU"), chromedp.SetValue(chromedp.ID("batch-receiver"), "UA"),
+			chromedp.SendKeys(chromedp.ID("batch-declared"), "12"), chromedp.Click(chromedp.ID("go-batch")), chromedp.WaitVisible(chromedp.ID("directions")))
+		if got := b.text("#directions"); !strings.Contains(got, "RU → UA") {
+			t.Errorf("the remains per direction: %q", got)
+		}
+		b.screenshot("remains")
+		b.axe("remains")
 	})
 
 	t.Run("operator closes the stage", func(t *testing.T) {

@@ -13,6 +13,7 @@ func init() {
 		"crossing.handedcol":   {"Handed over / planned", "Передано / план", "Передано / план"},
 		"crossing.stagelink":   {"Stage %d · %s ⇄ %s", "Етап %d · %s ⇄ %s", "Этап %d · %s ⇄ %s"},
 		"crossing.none":        {"No stage you may work is open now.", "Зараз не відкрито жодного етапу, з яким ви можете працювати.", "Сейчас не открыт ни один этап, с которым вы можете работать."},
+		"crossing.manage":      {"Manage the stages of an exchange", "Керувати етапами обміну", "Управлять этапами обмена"},
 		"crossing.manual":      {"Open a stage by exchange and number", "Відкрити етап за обміном і номером", "Открыть этап по обмену и номеру"},
 
 		// The officer's screen: mismatches, unlisted persons, amendments.

@@ -55,6 +55,11 @@ func TestPagesStages(t *testing.T) {
 
 		st, body, _ := e.page(officer, "GET", "/crossing", nil)
 		wantPage(t, "crossing before", st, body, 200, "No stage you may work is open now.")
+		st, body, _ = e.page(op, "GET", "/crossing", nil)
+		wantPage(t, "operator's crossing", st, body, 200, `href="/exchanges/`+id+`/stages"`)
+		if _, body, _ = e.page(officer, "GET", "/crossing", nil); strings.Contains(body, `href="/exchanges/`+id+`/stages"`) {
+			t.Errorf("an officer is offered the stage management of an exchange")
+		}
 		st, body, _ = e.page(op, "GET", base, nil)
 		wantPage(t, "stages", st, body, 200, `id="open-1"`, "Етапи обміну")
 
