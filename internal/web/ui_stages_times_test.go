@@ -1,0 +1,72 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+)
+
+// TestPageTimesStages measures the server time of the stage management
+// pages (whole handler, no network) on a stage of 1,000 persons per side
+// with every listed person handed over (about 2,000 events, so the parity
+// chart replays them all) and 200 remains. It runs only when
+// HANDOVER_UI_TIMES is set, prints the median of 20 calls and fails on
+// nothing:
+//
+//	HANDOVER_UI_TIMES=1 go test -run TestPageTimesStages -v ./internal/web
+func TestPageTimesStages(t *testing.T) {
+	if os.Getenv("HANDOVER_UI_TIMES") == "" {
+		t.Skip("set HANDOVER_UI_TIMES=1 to measure the stage pages' server times")
+	}
+	const n = 1000
+	db := sqltest.Open(t, "sqlite")
+	e := newEnv(t, db)
+	start := time.Now()
+	id, held, _ := signedExchange(t, e, db, n, "")
+	e.must("op", "POST", "/api/v1/exchanges/"+id+"/stages", map[string]any{"stage": 1}, nil, 201)
+	var events []any
+	for _, side := range []string{"UA", "RU"} {
+		for i, rec := range held[side][:n-1] {
+			events = append(events, map[string]any{"id": fmt.Sprintf("%s-%d", side, i), "type": "handed_over", "side": side, "record_id": rec,
+				"check": map[string]any{"method": "document", "verified_by": "o9"}, "receiver": "o2", "observer": "m1", "health": "good"})
+		}
+	}
+	e.must("ua-officer", "POST", "/api/v1/exchanges/"+id+"/stages/1/events", map[string]any{"events": events}, nil, 200)
+	e.must("op", "POST", "/api/v1/exchanges/"+id+"/remains", map[string]any{"kind": "batch", "batch": map[string]any{"id": "b1", "sender": "RU", "receiver": "UA", "at": "2025-05-23T10:00:00Z", "declared": 200}}, nil, 201)
+	e.must("op", "POST", "/api/v1/exchanges/"+id+"/remains", map[string]any{"kind": "package", "package": map[string]any{"id": "p1", "batch": "b1"}}, nil, 201)
+	for i := range 200 {
+		e.must("op", "POST", "/api/v1/exchanges/"+id+"/remains", map[string]any{"kind": "remains", "remains": map[string]any{"id": fmt.Sprintf("r%d", i), "batch": "b1", "claim": map[string]any{"side": "UA"}, "packages": []string{"p1"}}}, nil, 201)
+	}
+	t.Logf("seeded a stage of %d per side with %d handovers and 200 remains in %v", n, len(events), time.Since(start).Round(time.Second))
+	h := e.srv.Handler()
+	for _, p := range []struct{ login, name, path string }{
+		{"ua-officer", "crossing: the open stages", "/crossing"},
+		{"op", "crossing as the operator (with the exchanges)", "/crossing"},
+		{"op", "stages with the parity chart (1,998 events)", "/exchanges/" + id + "/stages"},
+		{"ua-reg", "remains (200), a reader", "/exchanges/" + id + "/remains"},
+		{"op", "remains (200) with the operator's forms", "/exchanges/" + id + "/remains"},
+		{"ua-officer", "stage, no search (with the forms)", "/exchanges/" + id + "/stages/1"},
+	} {
+		cookie := e.session(p.login)
+		var ds []time.Duration
+		for range 20 {
+			req := httptest.NewRequest("GET", p.path, nil)
+			req.AddCookie(&http.Cookie{Name: "__Host-handover", Value: cookie})
+			w := httptest.NewRecorder()
+			t0 := time.Now()
+			h.ServeHTTP(w, req)
+			ds = append(ds, time.Since(t0))
+			if w.Code != 200 {
+				t.Fatalf("%s: %d", p.path, w.Code)
+			}
+		}
+		slices.Sort(ds)
+		t.Logf("%-48s median %6.1f ms, max %6.1f ms", p.name, float64(ds[len(ds)/2].Microseconds())/1000, float64(ds[len(ds)-1].Microseconds())/1000)
+	}
+}
