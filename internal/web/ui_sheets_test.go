@@ -6,10 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
+	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,9 +22,11 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+	"github.com/handover-project/handover/internal/web"
 )
 
 // pageUpload posts the import form as multipart with a session cookie.
@@ -384,4 +389,95 @@ func (e *env) uiMatrixImport(login, key, target string) (int, []byte) {
 	}
 	st, body, _ := e.get(cookie, "/import/"+id+"/errors.csv")
 	return st, body
+}
+
+// manyRows is a CSV of n persons; every row's birth date is impossible
+// when bad.
+func manyRows(n int, bad bool) []byte {
+	var b bytes.Buffer
+	b.WriteString("Прізвище;Ім'я;По батькові;Дата народження;Категорія;Особистий номер\r\n")
+	day := "28"
+	if bad {
+		day = "31"
+	}
+	for i := range n {
+		fmt.Fprintf(&b, "Прізвище%d;Іван;Петрович;%s.02.19%02d;військовий;Б-%06d\r\n", i, day, 50+i%40, i)
+	}
+	return b.Bytes()
+}
+
+// TestPagesImportManyErrors: a file with 10,000 bad rows shows the count
+// and the first 100 errors; the CSV download has all 10,000.
+func TestPagesImportManyErrors(t *testing.T) {
+	db := sqltest.Open(t, "sqlite")
+	e := newEnv(t, db)
+	ua := e.session("ua-reg")
+	st, body := e.pageUpload(ua, map[string]string{"party": "UA", "kind": "held"}, "big.csv", manyRows(10_000, true))
+	if st != http.StatusUnprocessableEntity {
+		t.Fatalf("upload: %d", st)
+	}
+	if n := strings.Count(body, `<td>CSV</td><td class="num">`); n != 100 {
+		t.Errorf("%d errors on the page, want the first 100", n)
+	}
+	if !strings.Contains(body, "The first 100 of 10,000 errors are shown.") || !strings.Contains(body, `id="count-errors" class="bad">10,000`) {
+		t.Errorf("the page does not give the count")
+	}
+	t.Logf("preview page with 10,000 errors: %d bytes", len(body))
+	id := errorsCSV.FindStringSubmatch(body)
+	st, b, _ := e.get(ua, "/import/"+id[1]+"/errors.csv")
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff")))).ReadAll()
+	if st != 200 || err != nil || len(recs) != 1+10_000 || recs[10_000][1] != "10001" {
+		t.Fatalf("errors.csv: %d %v, %d lines", st, err, len(recs))
+	}
+}
+
+// BenchmarkImportPreview measures the whole upload handler (multipart,
+// read and check, the register's index, the preview page) for 10,000
+// rows, clean and all bad, on SQLite with an empty register. It prints
+// figures and fails on nothing:
+//
+//	go test -run '^$' -bench ImportPreview -benchtime 10x ./internal/web
+func BenchmarkImportPreview(b *testing.B) {
+	ctx := context.Background()
+	db := sqltest.Open(b, "sqlite")
+	if _, err := db.CreateParty(ctx, "UA", "Ukraine"); err != nil {
+		b.Fatal(err)
+	}
+	u, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "ua-reg", Role: access.PartyRegistrar, Party: "UA", Password: "a long enough password", Argon2: cheap})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{})
+	cookie, err := db.CreateSession(ctx, u.ID, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bad := range []bool{false, true} {
+		name := "clean"
+		if bad {
+			name = "errors"
+		}
+		file := manyRows(10_000, bad)
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("kind", "held")
+		fw, _ := mw.CreateFormFile("file", "big.csv")
+		fw.Write(file)
+		mw.Close()
+		b.Run(name+"-10000", func(b *testing.B) {
+			var size int
+			for b.Loop() {
+				req := httptest.NewRequest("POST", "/import", bytes.NewReader(buf.Bytes()))
+				req.Header.Set("Content-Type", mw.FormDataContentType())
+				req.AddCookie(&http.Cookie{Name: "__Host-handover", Value: cookie})
+				rec := httptest.NewRecorder()
+				srv.Handler().ServeHTTP(rec, req)
+				if rec.Code != 200 && rec.Code != http.StatusUnprocessableEntity {
+					b.Fatalf("status %d", rec.Code)
+				}
+				size = rec.Body.Len()
+			}
+			b.ReportMetric(float64(size)/1024, "page-KiB")
+		})
+	}
 }
