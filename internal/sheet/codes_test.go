@@ -9,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/person"
 )
 
 // TestCodesListed: every Code… constant of the package is in Codes, once.
@@ -94,5 +96,31 @@ func TestSplitCode(t *testing.T) {
 	p := Problem{Sheet: "CSV", Row: 3, Column: "C", Value: "31.02.1998", Code: CodeDateImpossible, Reason: "not a real date"}
 	if _, c := SplitCode(p.FieldError().Message); c != CodeDateImpossible {
 		t.Errorf("problem: code %q", c)
+	}
+}
+
+// TestProblemDetail: a problem the record's checks found carries their
+// code and arguments, so that it can be translated.
+func TestProblemDetail(t *testing.T) {
+	now := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	data := []byte("Прізвище;Ім'я;Дата народження;Категорія\nКоваль;Олег;2030;військовий\n;Іван;1990;військовий\n")
+	f, err := Read("d.csv", data, Options{Kind: "held", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Problem{}
+	for _, p := range f.Report.Problems {
+		got[p.Detail] = p
+	}
+	if p, ok := got["future"]; !ok || p.Code != CodeInvalidField || p.Row != 2 || len(p.Args) != 1 || p.Args[0] != "2030" {
+		t.Errorf("future date: %+v", f.Report.Problems)
+	}
+	if p, ok := got["surname_required"]; !ok || p.Row != 3 || len(p.Args) != 0 {
+		t.Errorf("missing surname: %+v", f.Report.Problems)
+	}
+	for _, p := range f.Report.Problems {
+		if _, ok := person.Problems[p.Detail]; !ok {
+			t.Errorf("detail %q is not a person.Problems code", p.Detail)
+		}
 	}
 }

@@ -541,7 +541,7 @@ func (r *reader) row(n int, cells []string) {
 				if !ok {
 					i, ok = r.firstColumn(fe.Field)
 				}
-				p := Problem{Sheet: r.rep.Sheet, Row: n, Field: fe.Field, Code: CodeInvalidField, Reason: fe.Message}
+				p := Problem{Sheet: r.rep.Sheet, Row: n, Field: fe.Field, Code: CodeInvalidField, Reason: fe.Message, Detail: fe.Code, Args: fe.Args}
 				if ok {
 					p.Column = r.columnName(i)
 					if i < len(cells) {

@@ -123,6 +123,11 @@ type Problem struct {
 	Value  string `json:"value,omitempty"`
 	Code   string `json:"code"`
 	Reason string `json:"reason"`
+	// Detail and Args, for field_invalid, are the record check's own
+	// problem code (a key of person.Problems) and the values its message
+	// quotes, so that a user interface can translate the reason too.
+	Detail string   `json:"detail,omitempty"`
+	Args   []string `json:"args,omitempty"`
 }
 
 // Where renders the place of a problem: "sheet S, row R, column C".

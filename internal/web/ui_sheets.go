@@ -457,8 +457,9 @@ func problemMessage(c chrome, p sheet.Problem) string {
 	return p.Reason
 }
 
-// problemRowOf translates one problem; Detail keeps the English reason
-// when the translation is general (the record's own checks).
+// problemRowOf translates one problem: by its code, and for the record's
+// own checks by their code (Problem.Detail); Detail keeps the English
+// reason when only a general translation exists.
 func problemRowOf(c chrome, p sheet.Problem) problemRow {
 	pr := problemRow{Sheet: p.Sheet, Row: p.Row, Column: p.Column, Value: p.Value, Code: p.Code, Message: problemMessage(c, p)}
 	if p.Field != "" {
@@ -468,7 +469,13 @@ func problemRowOf(c chrome, p sheet.Problem) problemRow {
 		}
 	}
 	if p.Code == sheet.CodeInvalidField {
-		pr.Detail = p.Reason
+		// The record's own check, translated from its code when the
+		// catalog has it; else its English reason beside the general text.
+		if _, ok := messages["problem."+p.Detail]; ok && p.Detail != "" {
+			pr.Message = fieldMessage(c, errs.FieldError{Code: p.Detail, Args: p.Args, Message: p.Reason})
+		} else {
+			pr.Detail = p.Reason
+		}
 	}
 	return pr
 }

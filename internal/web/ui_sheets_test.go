@@ -481,3 +481,26 @@ func BenchmarkImportPreview(b *testing.B) {
 		})
 	}
 }
+
+// TestPagesImportRecordChecksTranslated: a problem found by the record's
+// own checks (field_invalid) is shown in the user's language from its
+// code, not in English.
+func TestPagesImportRecordChecksTranslated(t *testing.T) {
+	db := sqltest.Open(t, "sqlite")
+	e := newEnv(t, db)
+	ua := e.session("ua-reg")
+	e.page(ua, "POST", "/lang", url.Values{"lang": {"uk"}})
+	file := []byte("Прізвище;Ім'я;Дата народження;Категорія\nКоваль;Олег;2090;військовий\n;Іван;1990;військовий\n")
+	st, body := e.pageUpload(ua, map[string]string{"party": "UA", "kind": "held"}, "d.csv", file)
+	if st != http.StatusUnprocessableEntity {
+		t.Fatalf("upload: %d", st)
+	}
+	for _, want := range []string{"2090 — дата в майбутньому.", "Обов’язкове, якщо не вказано повного імені"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the preview does not say %q", want)
+		}
+	}
+	if strings.Contains(body, "is in the future") || strings.Contains(body, `lang="en"`) && strings.Contains(body, "required (or a full name") {
+		t.Errorf("the preview shows the English reason")
+	}
+}
