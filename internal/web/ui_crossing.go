@@ -424,6 +424,25 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 			fields["mismatch:"+e.RecordID] = c.T("stage.err.mismatchreason")
 		}
 		reasons["mismatch:"+e.RecordID] = e.Reason
+	case crossing.HandedOver:
+		// Handed over under the receiving side's objection that the
+		// person is outside the agreed category: counts only if both
+		// parties accept the amendment.
+		e.Side, e.RecordID, e.Objection = f.Get("side"), f.Get("record_id"), strings.TrimSpace(f.Get("objection"))
+		e.Receiver, e.Observer = strings.TrimSpace(f.Get("receiver")), strings.TrimSpace(f.Get("observer"))
+		e.Check = crossing.IdentityCheck{Method: crossing.CheckMethod(f.Get("method")), VerifiedBy: uiState(r).user.Login}
+		if !e.Check.Method.Valid() {
+			e.Check.Method = crossing.CheckDocument
+		}
+		e.Health = crossing.HealthGood
+		key := "objection:" + e.RecordID
+		switch {
+		case e.Objection == "":
+			fields[key] = c.T("stage.err.objection")
+		case e.Receiver == "" || e.Observer == "":
+			fields[key] = c.T("stage.err.settings")
+		}
+		reasons[key] = e.Objection
 	case crossing.AmendmentAccepted, crossing.AmendmentRejected:
 		e.Subject = f.Get("subject")
 		if e.Subject == "" {
@@ -434,7 +453,7 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 		}
 		reasons["amend:"+e.Subject] = e.Reason
 	default:
-		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "unlisted_person_presented, identity_mismatch, amendment_accepted or amendment_rejected"})
+		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "unlisted_person_presented, identity_mismatch, handed_over with an objection, amendment_accepted or amendment_rejected"})
 	}
 	var refusal error
 	if len(fields) == 0 {
@@ -471,6 +490,14 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 		}
 	} else {
 		v.Message = v.T("form.invalid")
+		if v.Q == "" {
+			// No card shows the person's fields: say it here.
+			for k, m := range fields {
+				if strings.HasPrefix(k, "mismatch:") || strings.HasPrefix(k, "objection:") {
+					v.Message = m
+				}
+			}
+		}
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, "stage.html", v)
 	return nil

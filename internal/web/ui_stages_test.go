@@ -199,6 +199,20 @@ func TestPagesStageEvents(t *testing.T) {
 		// Accepting twice for the same party: the stage says why not.
 		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"amendment_accepted"}, "subject": {"u-1"}, "event": {"a-2"}})
 		wantPage(t, "accept twice", st, body, 422, "Не записано.", "already accepted")
+		// Handed over under the receiving side's objection.
+		ob := url.Values{"type": {"handed_over"}, "side": {"UA"}, "record_id": {held["UA"][0]}, "event": {"o-1"}, "method": {"document"}, "q": {"Ж-UA00000"}}
+		st, body, _ = e.page(officer, "POST", ev, ob)
+		wantPage(t, "objection without text", st, body, 422, "Вкажіть, чому особа поза погодженою категорією.", `id="ob-`+held["UA"][0]+`-err"`)
+		ob.Set("objection", "a convict, not a civilian")
+		st, body, _ = e.page(officer, "POST", ev, ob)
+		wantPage(t, "objection without the officer's settings", st, body, 422, "Спершу заповніть офіцера, що приймає")
+		ob.Set("receiver", "o2")
+		ob.Set("observer", "m1")
+		if st, body, _ = e.page(officer, "POST", ev, ob); st != 303 {
+			t.Fatalf("objection: %d %s", st, body)
+		}
+		st, body, _ = e.page(officer, "GET", stage, nil)
+		wantPage(t, "objected", st, body, 200, "поза погодженою категорією", "a convict, not a civilian", `id="accept-o-1"`)
 		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"nonsense"}})
 		wantPage(t, "unknown type", st, body, 400)
 	})
