@@ -82,6 +82,8 @@ type stageHit struct {
 	// MismatchID is the event id of the identity-mismatch form: a
 	// mismatch is not final, so it is not the handover's id.
 	MismatchID string
+	// Withdraw: a refusal the person may take back before the stage closes.
+	Withdraw bool
 }
 
 // flagView is a flag of the parity report (an unlisted person, a person
@@ -253,6 +255,7 @@ func (s *Server) stagePage(r *http.Request, sc access.Scope) (stageView, error) 
 				}
 				sh.Reserves = reserves[h.Side]
 			}
+			sh.Withdraw = !h.Reserve && h.Outcome == crossing.OutcomeRefused
 			if sh.Open {
 				open++
 			}
@@ -443,6 +446,11 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 			fields[key] = c.T("stage.err.settings")
 		}
 		reasons[key] = e.Objection
+	case crossing.RefusalWithdrawn:
+		e.Side, e.RecordID, e.Observer = f.Get("side"), f.Get("record_id"), strings.TrimSpace(f.Get("observer"))
+		if e.Observer == "" {
+			fields["withdraw:"+e.RecordID] = c.T("stage.err.settings")
+		}
 	case crossing.AmendmentAccepted, crossing.AmendmentRejected:
 		e.Subject = f.Get("subject")
 		if e.Subject == "" {
@@ -453,7 +461,7 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 		}
 		reasons["amend:"+e.Subject] = e.Reason
 	default:
-		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "unlisted_person_presented, identity_mismatch, handed_over with an objection, amendment_accepted or amendment_rejected"})
+		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "unlisted_person_presented, identity_mismatch, handed_over with an objection, refusal_withdrawn, amendment_accepted or amendment_rejected"})
 	}
 	var refusal error
 	if len(fields) == 0 {
@@ -493,7 +501,7 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 		if v.Q == "" {
 			// No card shows the person's fields: say it here.
 			for k, m := range fields {
-				if strings.HasPrefix(k, "mismatch:") || strings.HasPrefix(k, "objection:") {
+				if strings.HasPrefix(k, "mismatch:") || strings.HasPrefix(k, "objection:") || strings.HasPrefix(k, "withdraw:") {
 					v.Message = m
 				}
 			}

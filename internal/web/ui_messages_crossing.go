@@ -24,6 +24,8 @@ func init() {
 		"stage.objected":                       {"Handed over under objection", "Передано із запереченням", "Передан с возражением"},
 		"stage.err.objection":                  {"Say why the person is outside the agreed category.", "Вкажіть, чому особа поза погодженою категорією.", "Укажите, почему лицо вне согласованной категории."},
 		"stage.err.settings":                   {"Fill in the receiving officer and the mediator's observer first (Receiver, observer, check).", "Спершу заповніть офіцера, що приймає, і спостерігача посередника («Приймальник, спостерігач, перевірка»).", "Сначала заполните принимающего офицера и наблюдателя посредника («Принимающий, наблюдатель, проверка»)."},
+		"stage.withdraw":                       {"Refusal withdrawn: to cross again", "Відмову відкликано: знову до передачі", "Отказ отозван: снова к передаче"},
+		"stage.done.refusal_withdrawn":         {"Recorded: %s withdrew the refusal.", "Записано: %s відкликав відмову.", "Записано: %s отозвал отказ."},
 		"stage.unlisted":                       {"A person not on the agreement was presented", "Представлено особу, якої немає в угоді", "Представлено лицо, которого нет в соглашении"},
 		"stage.unlistedhelp":                   {"Recorded as a discrepancy: the person counts only if both parties accept the amendment.", "Записується як розбіжність: особа зараховується, лише якщо обидві сторони приймуть зміну.", "Записывается как расхождение: лицо засчитывается, только если обе стороны примут изменение."},
 		"stage.unlistedside":                   {"Presented by", "Представила сторона", "Представила сторона"},

@@ -199,6 +199,23 @@ func TestPagesStageEvents(t *testing.T) {
 		// Accepting twice for the same party: the stage says why not.
 		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"amendment_accepted"}, "subject": {"u-1"}, "event": {"a-2"}})
 		wantPage(t, "accept twice", st, body, 422, "Не записано.", "already accepted")
+		// A refusal, taken back.
+		e.must("ua-officer", "POST", "/api/v1/exchanges/"+id+"/stages/1/events", map[string]any{"events": []any{map[string]any{
+			"id": "rf-1", "type": "refused", "side": "RU", "record_id": held["RU"][1], "observer": "m1"}}}, nil, 200)
+		wd := url.Values{"type": {"refusal_withdrawn"}, "side": {"RU"}, "record_id": {held["RU"][1]}, "event": {"w-1"}, "q": {"Ж-RU00001"}}
+		st, body, _ = e.page(officer, "GET", stage+"?q=Ж-RU00001", nil)
+		wantPage(t, "refused card", st, body, 200, `id="withdraw-`+held["RU"][1]+`"`)
+		st, body, _ = e.page(officer, "POST", ev, wd)
+		wantPage(t, "withdraw without observer", st, body, 422, "Спершу заповніть", `id="wd-`+held["RU"][1]+`-err"`)
+		wd.Set("observer", "m1")
+		if st, body, _ = e.page(officer, "POST", ev, wd); st != 303 {
+			t.Fatalf("withdraw: %d %s", st, body)
+		}
+		e.must("ua-officer", "GET", "/api/v1/exchanges/"+id+"/stages/1", nil, &sv, 200)
+		if sv.Report.Sides["RU"].Total.Refused != 0 {
+			t.Errorf("the refusal was not withdrawn: %+v", sv.Report.Sides["RU"].Total)
+		}
+
 		// Handed over under the receiving side's objection.
 		ob := url.Values{"type": {"handed_over"}, "side": {"UA"}, "record_id": {held["UA"][0]}, "event": {"o-1"}, "method": {"document"}, "q": {"Ж-UA00000"}}
 		st, body, _ = e.page(officer, "POST", ev, ob)
