@@ -128,10 +128,12 @@ type stageView struct {
 	Parity    []paritySide
 	MayRecord bool
 	MayClose  bool
-	Methods   []string
-	Healths   []string
-	Base      string
-	Settings  string // the officer's settings as a query string
+	// MayExchange: the user may read the exchange (officers may not).
+	MayExchange bool
+	Methods     []string
+	Healths     []string
+	Base        string
+	Settings    string // the officer's settings as a query string
 	// Sides are the stage's releasing sides; Categories the categories an
 	// unlisted person may be presented as.
 	Sides      []string
@@ -189,6 +191,7 @@ func (s *Server) stagePage(r *http.Request, sc access.Scope) (stageView, error) 
 	accepts := st.State == crossing.Open.String() || st.State == crossing.Closing.String()
 	v.MayRecord = accepts && access.Decide(sc, access.HandoverRecord, access.Resource{Party: sc.Party}) == nil
 	v.MayClose = accepts && access.Decide(sc, access.StageManage, access.Resource{}) == nil
+	v.MayExchange = access.Decide(sc, access.ExchangeRead, access.Resource{Party: sc.Party}) == nil
 	if done := q.Get("done"); done != "" {
 		// The person's name from the stage, never from the address.
 		who := q.Get("rec")
