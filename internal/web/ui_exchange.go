@@ -787,6 +787,12 @@ func (s *Server) draft(r *http.Request, sc access.Scope, form url.Values) (draft
 	var added []person.Record
 	seen := map[string]bool{}
 	var bySN map[string][]person.Record
+	snLines := 0
+	for _, l := range al {
+		if tok, _, _ := strings.Cut(l, " "); !looksLikeRecordID(strings.Trim(tok, ",;")) {
+			snLines++
+		}
+	}
 	for i, l := range al {
 		tok, _, _ := strings.Cut(l, " ")
 		tok = strings.Trim(tok, ",;")
@@ -802,12 +808,11 @@ func (s *Server) draft(r *http.Request, sc access.Scope, form url.Values) (draft
 			}
 		}
 		if !found {
-			if bySN == nil {
-				if bySN, err = s.serviceNumbers(r, sc, want); err != nil {
-					return d, err
-				}
+			hits, err := s.byServiceNumber(r, sc, want, l, &bySN, snLines <= 20)
+			if err != nil {
+				return d, err
 			}
-			switch hits := bySN[normService(l)]; {
+			switch {
 			case len(hits) == 1:
 				rec, found = hits[0], true
 			case len(hits) > 1:
@@ -894,6 +899,40 @@ func (s *Server) draft(r *http.Request, sc access.Scope, form url.Values) (draft
 		}
 	}
 	return d, nil
+}
+
+// byServiceNumber returns the records of the party's register of one kind
+// whose service number is sn (folded: "zh-123" is "Ж-123"). With few such
+// lines it searches the register for the text as typed first; otherwise,
+// or when that finds nothing, it reads the register once into *index.
+func (s *Server) byServiceNumber(r *http.Request, sc access.Scope, kind person.Kind, sn string, index *map[string][]person.Record, few bool) ([]person.Record, error) {
+	key := normService(sn)
+	if key == "" {
+		return nil, nil
+	}
+	if few && *index == nil && len(sn) <= 200 {
+		pg, err := s.db.Records(r.Context(), sc, sqlstore.RecordFilter{Party: sc.Party, Kind: kind, Text: sn, Limit: 50})
+		if err != nil {
+			return nil, err
+		}
+		var out []person.Record
+		for _, rec := range pg.Records {
+			if normService(rec.ServiceNumber) == key {
+				out = append(out, rec)
+			}
+		}
+		if len(out) > 0 && pg.Next == "" {
+			return out, nil
+		}
+	}
+	if *index == nil {
+		ix, err := s.serviceNumbers(r, sc, kind)
+		if err != nil {
+			return nil, err
+		}
+		*index = ix
+	}
+	return (*index)[key], nil
 }
 
 // serviceNumbers reads the party's register of one kind once and indexes

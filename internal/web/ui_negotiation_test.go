@@ -3,15 +3,22 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+	"github.com/handover-project/handover/internal/synth"
 )
 
 // ukSession starts a session for login with Ukrainian chosen.
@@ -368,4 +375,124 @@ func TestPagesFreeze(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestPageTimesNegotiationForms measures the server time of the list draft
+// and the freeze page (whole handler, no network) with a held register of
+// 50,000 and lists of 1,000. It runs only when HANDOVER_UI_TIMES is set,
+// prints the median of 10 calls (one for what changes state) and fails on
+// nothing:
+//
+//	HANDOVER_UI_TIMES=1 go test -run TestPageTimesNegotiationForms -v ./internal/web
+func TestPageTimesNegotiationForms(t *testing.T) {
+	if os.Getenv("HANDOVER_UI_TIMES") == "" {
+		t.Skip("set HANDOVER_UI_TIMES=1 to measure the negotiation forms' server times")
+	}
+	const n = 1000
+	ctx := context.Background()
+	db := sqltest.Open(t, "sqlite")
+	e := newEnv(t, db)
+	start := time.Now()
+	gen := synth.New(synth.Config{Seed: 2, Ref: time.Now()})
+	held := map[string][]person.Record{}
+	for _, p := range []string{"UA", "RU"} {
+		size := map[string]int{"UA": 50_000, "RU": n}[p]
+		fs := gen.Records(p, person.Held, size)
+		for i := 0; i < len(fs); i += 5000 {
+			batch := make([]sqlstore.NewRecord, 0, 5000)
+			for _, f := range fs[i:min(i+5000, len(fs))] {
+				f.Category, f.Status = person.Military, person.StatusPOW
+				batch = append(batch, sqlstore.NewRecord{Party: p, Fields: f, Source: "times"})
+			}
+			recs, err := db.CreateRecords(ctx, mustScope(t, db, strings.ToLower(p)+"-reg"), batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			held[p] = append(held[p], recs...)
+		}
+	}
+	id := openExchange(t, db, n)
+	for _, p := range []string{"UA", "RU"} {
+		var items []exchange.Item
+		for _, r := range held[p][:n] {
+			items = append(items, exchange.Item{RecordID: r.ID, Category: person.Military})
+		}
+		if _, err := db.SubmitList(ctx, mustScope(t, db, strings.ToLower(p)+"-reg"), id, exchange.Offer, items, nil, "first"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("seeded 50,000 held records and offers of %d a side in %v", n, time.Since(start).Round(time.Second))
+	var addIDs, addSNs, strike strings.Builder
+	for _, r := range held["UA"][n : 2*n] {
+		addIDs.WriteString(r.ID + "\n")
+	}
+	for _, r := range held["UA"][2*n : 2*n+100] {
+		addSNs.WriteString(r.ServiceNumber + "\n")
+	}
+	for _, r := range held["UA"][:10] {
+		strike.WriteString(r.ID + " transferred to a hospital\n")
+	}
+	h := e.srv.Handler()
+	measure := func(login, name, method, path string, form url.Values, times, want int) {
+		cookie := e.session(login)
+		var ds []time.Duration
+		for range times {
+			var body io.Reader
+			if form != nil {
+				body = strings.NewReader(form.Encode())
+			}
+			req := httptest.NewRequest(method, path, body)
+			if form != nil {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Sec-Fetch-Site", "same-origin")
+			}
+			req.AddCookie(&http.Cookie{Name: "__Host-handover", Value: cookie})
+			w := httptest.NewRecorder()
+			t0 := time.Now()
+			h.ServeHTTP(w, req)
+			ds = append(ds, time.Since(t0))
+			if w.Code != want {
+				t.Fatalf("%s: %d, want %d", name, w.Code, want)
+			}
+		}
+		slices.Sort(ds)
+		t.Logf("%-62s median %7.1f ms, max %7.1f ms", name, float64(ds[len(ds)/2].Microseconds())/1000, float64(ds[len(ds)-1].Microseconds())/1000)
+	}
+	draft := "/exchanges/" + id + "/lists/offer"
+	measure("ua-reg", "draft page (current version of 1,000)", "GET", draft, nil, 10, 200)
+	measure("ua-reg", "draft page 10 of 20 (adding 1,000 by record id, striking 10)", "POST", draft,
+		url.Values{"add": {addIDs.String()}, "remove": {strike.String()}, "goto": {"10"}}, 10, 200)
+	measure("ua-reg", "draft with 100 service numbers (register of 50,000 read)", "POST", draft,
+		url.Values{"add": {addSNs.String()}, "op": {"preview"}}, 10, 200)
+	measure("ua-reg", "draft with 1 service number as written in the register", "POST", draft,
+		url.Values{"add": {held["UA"][2*n+200].ServiceNumber}, "op": {"preview"}}, 10, 200)
+	measure("ua-reg", "draft search by name", "POST", draft, url.Values{"q": {held["UA"][4321].Surname}, "op": {"search"}}, 10, 200)
+	measure("ua-reg", "submit version 2 (1,000 added, 10 struck)", "POST", draft,
+		url.Values{"add": {addIDs.String()}, "remove": {strike.String()}, "reason": {"more"}, "op": {"submit"}}, 1, 303)
+	for _, p := range []string{"UA", "RU"} {
+		other := map[string]string{"UA": "RU", "RU": "UA"}[p]
+		lv, err := db.List(ctx, mustScope(t, db, "op"), id, other, exchange.Offer, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var answers []exchange.Response
+		for _, it := range lv.Items {
+			answers = append(answers, exchange.Response{RecordID: it.RecordID, Answer: exchange.Accept, Reason: "ok"})
+		}
+		if _, err := db.Respond(ctx, mustScope(t, db, strings.ToLower(p)+"-reg"), id, other, exchange.Offer, lv.Version, answers); err != nil {
+			t.Fatal(err)
+		}
+	}
+	freeze := "/exchanges/" + id + "/freeze"
+	measure("op", "freeze page (1,990 and 1,000 agreed)", "GET", freeze, nil, 10, 200)
+	plan := url.Values{"stages": {"2"}, "op": {"freeze"}}
+	for i, c := range []int{600, 400} {
+		pre := fmt.Sprintf("s%d_", i+1)
+		plan.Set(pre+"start", fmt.Sprintf("2025-05-%dT08:00", 23+i))
+		plan.Set(pre+"end", fmt.Sprintf("2025-05-%dT20:00", 23+i))
+		plan.Set(pre+"crossing", "border")
+		plan.Set(pre+"UA_military", fmt.Sprint(c))
+		plan.Set(pre+"RU_military", fmt.Sprint(c))
+	}
+	measure("op", "freeze (2 stages of 600 and 400, 990 reserves)", "POST", freeze, plan, 1, 303)
 }
