@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -443,15 +442,17 @@ func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (Reco
 		if err != nil {
 			return RecordPage{}, errs.E(op, errs.Internal, err)
 		}
-		const slice = 500
-		for start := 0; start < len(seqs) && page.Next == ""; start += slice {
-			part := seqs[start:min(start+slice, len(seqs))]
-			w := append(slices.Clip(where), `r.seq IN (`+placeholders(len(part))+`)`)
-			a := slices.Clip(args)
-			for _, seq := range part {
+		if seqs, err = db.filterSeqs(ctx, seqs, parties, f, f.Limit+1); err != nil {
+			return RecordPage{}, errs.E(op, errs.Internal, err)
+		}
+		if len(seqs) > 0 {
+			// Only the primary key: the planner cannot pick another
+			// index (PostgreSQL did, on a register just imported).
+			a := make([]any, 0, len(seqs)+1)
+			for _, seq := range seqs {
 				a = append(a, seq)
 			}
-			if err := db.recordPage(ctx, s, &page, f.Limit, w, a); err != nil {
+			if err := db.recordPage(ctx, s, &page, f.Limit, []string{`r.seq IN (` + placeholders(len(seqs)) + `)`}, a); err != nil {
 				return RecordPage{}, errs.E(op, errs.Internal, err)
 			}
 		}

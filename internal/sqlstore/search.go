@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -199,7 +200,7 @@ func (tx *Tx) writeTerms(ctx context.Context, recs []person.Record, seqs map[str
 			rows = append(rows, termRow{r.Party, string(r.Kind), t, seqs[r.ID]})
 		}
 	}
-	return tx.insertTerms(ctx, rows)
+	return tx.insertTerms(ctx, rows, false)
 }
 
 type termRow struct {
@@ -208,7 +209,14 @@ type termRow struct {
 	seq         int64
 }
 
-func (tx *Tx) insertTerms(ctx context.Context, rows []termRow) error {
+// insertTerms writes rows in batched multi-row inserts, in key order
+// (which keeps SQLite's B-tree inserts local). again says another process
+// may be filing the same rows: they are skipped.
+func (tx *Tx) insertTerms(ctx context.Context, rows []termRow, again bool) error {
+	slices.SortFunc(rows, func(a, b termRow) int {
+		return cmp.Or(cmp.Compare(a.party, b.party), cmp.Compare(a.kind, b.kind), cmp.Compare(a.t.field, b.t.field),
+			cmp.Compare(a.t.term, b.t.term), cmp.Compare(a.seq, b.seq))
+	})
 	batch := min(2000, tx.d.maxParams()/5)
 	for start := 0; start < len(rows); start += batch {
 		part := rows[start:min(start+batch, len(rows))]
@@ -222,8 +230,9 @@ func (tx *Tx) insertTerms(ctx context.Context, rows []termRow) error {
 			q.WriteString(`(?, ?, ?, ?, ?)`)
 			args = append(args, r.party, r.kind, r.t.field, r.t.term, r.seq)
 		}
-		// Two processes rebuilding the table at once file the same rows.
-		q.WriteString(` ON CONFLICT DO NOTHING`)
+		if again {
+			q.WriteString(` ON CONFLICT DO NOTHING`)
+		}
 		if _, err := tx.exec(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("insert record terms: %w", err)
 		}
@@ -276,7 +285,8 @@ func (db *DB) indexTerms(ctx context.Context) error {
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			if err := tx.insertTerms(ctx, batch); err != nil {
+			// Two processes rebuilding the table at once file the same rows.
+			if err := tx.insertTerms(ctx, batch, true); err != nil {
 				return err
 			}
 			if n == 0 {
@@ -347,6 +357,45 @@ func (db *DB) termMatches(ctx context.Context, parties, kinds []string, tokens [
 	return out, nil
 }
 
+// filterSeqs returns the first n of seqs (ascending) whose records are of
+// one of parties and match f's kind, category and status, reading them a
+// slice at a time by primary key only: the term ranges already chose the
+// party and register, these are the current versions' remaining filters.
+func (db *DB) filterSeqs(ctx context.Context, seqs []int64, parties []string, f RecordFilter, n int) ([]int64, error) {
+	var out []int64
+	for start := 0; start < len(seqs) && len(out) < n; start += 500 {
+		part := seqs[start:min(start+500, len(seqs))]
+		args := make([]any, len(part))
+		for i, seq := range part {
+			args[i] = seq
+		}
+		rows, err := db.db.QueryContext(ctx, db.dialect.rebind(`SELECT seq, party, kind, category, status FROM records WHERE seq IN (`+placeholders(len(part))+`) ORDER BY seq`), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var seq int64
+			var party, kind, category, status string
+			if err := rows.Scan(&seq, &party, &kind, &category, &status); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if !slices.Contains(parties, party) || f.Kind != "" && kind != string(f.Kind) ||
+				f.Category != "" && category != string(f.Category) || f.Status != "" && status != string(f.Status) {
+				continue
+			}
+			if len(out) < n {
+				out = append(out, seq)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // keyMatches returns, per word of a name, the sought records of party
 // sharing one of the word's blocking keys as the lookup index files them
 // (the word prepared as each part, looked up among that part's keys).
@@ -356,17 +405,15 @@ func (db *DB) keyMatches(ctx context.Context, party string, words []string) ([]m
 		var q strings.Builder
 		var args []any
 		for pi, part := range lookupParts {
-			keys := names.Prepare(part, w).Keys()
-			if len(keys) == 0 {
-				continue
-			}
-			if len(args) > 0 {
-				q.WriteString(` UNION `)
-			}
-			q.WriteString(`SELECT record_seq FROM record_terms WHERE party = ? AND kind = 'sought' AND field = ? AND term IN (` + placeholders(len(keys)) + `)`)
-			args = append(args, party, string(rune('1'+pi)))
-			for _, k := range keys {
-				args = append(args, k)
+			// One equality per key: PostgreSQL without statistics (a
+			// register just imported) filters an IN list instead of
+			// seeking it.
+			for _, k := range names.Prepare(part, w).Keys() {
+				if len(args) > 0 {
+					q.WriteString(` UNION `)
+				}
+				q.WriteString(`SELECT record_seq FROM record_terms WHERE party = ? AND kind = 'sought' AND field = ? AND term = ?`)
+				args = append(args, party, string(rune('1'+pi)), k)
 			}
 		}
 		out[wi] = map[int64]bool{}
@@ -413,21 +460,26 @@ func (db *DB) soughtBySeq(ctx context.Context, party string, seqs []int64) ([]tr
 	var out []traceSubject
 	for start := 0; start < len(seqs); start += 500 {
 		part := seqs[start:min(start+500, len(seqs))]
-		args := []any{party}
-		for _, s := range part {
-			args = append(args, s)
+		args := make([]any, len(part))
+		for i, seq := range part {
+			args[i] = seq
 		}
-		rows, err := db.db.QueryContext(ctx, db.dialect.rebind(`SELECT r.id, r.created_at, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
-			WHERE r.party = ? AND r.kind = 'sought' AND r.seq IN (`+placeholders(len(part))+`) ORDER BY r.seq`), args...)
+		// Only the primary key, as in filterSeqs; the party and register
+		// are checked here.
+		rows, err := db.db.QueryContext(ctx, db.dialect.rebind(`SELECT r.party, r.kind, r.id, r.created_at, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
+			WHERE r.seq IN (`+placeholders(len(part))+`) ORDER BY r.seq`), args...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
 			sub := traceSubject{party: party, kind: person.Sought}
-			var body string
-			if err := rows.Scan(&sub.id, dbTime{&sub.created}, &body); err != nil {
+			var p, kind, body string
+			if err := rows.Scan(&p, &kind, &sub.id, dbTime{&sub.created}, &body); err != nil {
 				rows.Close()
 				return nil, err
+			}
+			if p != party || kind != string(person.Sought) {
+				continue
 			}
 			if err := json.Unmarshal([]byte(body), &sub.fields); err != nil {
 				rows.Close()

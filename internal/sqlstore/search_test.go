@@ -449,3 +449,95 @@ func TestTraceSearchSameAsScan(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkSearch100k searches a register of 100,000 records (one party's
+// 50,000 held and 50,000 sought) by name terms: the register search by a
+// common surname (the page of 100 fills), the same in Latin letters, a
+// surname with a given name, a prefix of three letters, a service number
+// and a name nobody has; and the trace search by a common surname, with a
+// birth year, and by a full name in Latin letters. It prints the p50 and
+// p99 and fails on nothing:
+//
+//	go test -run '^$' -bench Search100k -benchtime 50x ./internal/sqlstore
+func BenchmarkSearch100k(b *testing.B) {
+	ctx := context.Background()
+	for _, dialect := range benchDialects() {
+		db, s, recs := bigRegister(b, dialect)
+		if dialect == "postgres" {
+			// Autovacuum analyzes the tables after a bulk insert; the test
+			// server may run without it, and without statistics the
+			// planner scans a table for a list of keys.
+			if err := db.RawExec(ctx, `ANALYZE`); err != nil {
+				b.Fatal(err)
+			}
+		}
+		count := map[string]int{}
+		common := ""
+		var some person.Record
+		for _, r := range recs {
+			if r.Surname == "" || r.GivenNames == "" || r.Kind != person.Sought {
+				continue
+			}
+			count[r.Surname]++
+			if count[r.Surname] > count[common] {
+				common = r.Surname
+			}
+			if some.ID == "" && r.ServiceNumber != "" && r.BirthDate.Year > 0 && len(recs) > 0 {
+				some = r
+			}
+		}
+		b.Logf("%s: the commonest surname %s is borne by %d sought persons", dialect, common, count[common])
+		year := fmt.Sprint(some.BirthDate.Year)
+		for _, c := range []struct {
+			name string
+			f    sqlstore.RecordFilter
+		}{
+			{"register/common-surname", sqlstore.RecordFilter{Kind: person.Held, Text: common}},
+			{"register/common-surname-latin", sqlstore.RecordFilter{Kind: person.Held, Text: names.Latin(common)}},
+			{"register/surname-and-given", sqlstore.RecordFilter{Kind: person.Sought, Text: names.Latin(some.Surname + " " + some.GivenNames)}},
+			{"register/prefix-3", sqlstore.RecordFilter{Kind: person.Held, Text: string([]rune(common)[:3])}},
+			{"register/one-letter", sqlstore.RecordFilter{Kind: person.Held, Text: string([]rune(common)[:1])}},
+			{"register/two-words-one-letter-each", sqlstore.RecordFilter{Kind: person.Held, Text: "о п"}},
+			{"register/service-number", sqlstore.RecordFilter{Text: some.ServiceNumber}},
+			{"register/no-match", sqlstore.RecordFilter{Kind: person.Held, Text: "zzzz-no-such-name"}},
+		} {
+			b.Run(dialect+"/"+c.name, func(b *testing.B) {
+				var lat []time.Duration
+				found := 0
+				for b.Loop() {
+					t0 := time.Now()
+					p, err := db.Records(ctx, s, c.f)
+					if err != nil {
+						b.Fatal(err)
+					}
+					lat = append(lat, time.Since(t0))
+					found = len(p.Records)
+				}
+				reportLatencies(b, lat)
+				b.ReportMetric(float64(found), "records/page")
+			})
+		}
+		for _, c := range []struct{ name, q, birth string }{
+			{"trace/common-surname", common, ""},
+			{"trace/common-surname-year", common, year},
+			{"trace/full-name-latin", names.Latin(some.Surname + " " + some.GivenNames + " " + some.Patronymic), ""},
+			{"trace/no-match", "Zzzzyx", ""},
+		} {
+			b.Run(dialect+"/"+c.name, func(b *testing.B) {
+				var lat []time.Duration
+				found := 0
+				for b.Loop() {
+					t0 := time.Now()
+					hits, err := db.TraceSearch(ctx, s, c.q, c.birth, 20)
+					if err != nil {
+						b.Fatal(err)
+					}
+					lat = append(lat, time.Since(t0))
+					found = len(hits)
+				}
+				reportLatencies(b, lat)
+				b.ReportMetric(float64(found), "hits")
+			})
+		}
+	}
+}

@@ -20,7 +20,7 @@ CREATE TABLE record_terms (
     kind       TEXT NOT NULL,
     field      TEXT NOT NULL,
     term       TEXT COLLATE "C" NOT NULL,
-    record_seq BIGINT NOT NULL REFERENCES records(seq),
+    record_seq BIGINT NOT NULL,
     PRIMARY KEY (party, kind, field, term, record_seq)
 );
 CREATE INDEX record_terms_record ON record_terms(record_seq);

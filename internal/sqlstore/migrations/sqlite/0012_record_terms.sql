@@ -19,7 +19,7 @@ CREATE TABLE record_terms (
     kind       TEXT NOT NULL,
     field      TEXT NOT NULL,
     term       TEXT NOT NULL,
-    record_seq INTEGER NOT NULL REFERENCES records(seq),
+    record_seq INTEGER NOT NULL,
     PRIMARY KEY (party, kind, field, term, record_seq)
 ) WITHOUT ROWID;
 CREATE INDEX record_terms_record ON record_terms(record_seq);
