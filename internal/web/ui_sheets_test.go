@@ -234,6 +234,16 @@ func TestPagesImportExport(t *testing.T) {
 		if st != 200 || !strings.Contains(body, `id="nothing-new"`) || strings.Contains(body, `id="confirm-import"`) {
 			t.Errorf("the same file again: %d\n%s", st, body)
 		}
+		// Another file with the same four persons and one more: the
+		// duplicates are skipped, or kept when asked.
+		more := append(append([]byte(nil), fixed...), []byte("Ткаченко;Юрій;Іванович;01.01.1985;військовий;А-100005\r\n")...)
+		for _, tc := range []struct{ dups, count, want string }{{"skip", "count-skipped", "4"}, {"keep", "count-kept", "4"}} {
+			st, body = e.pageUpload(ua, map[string]string{"party": "UA", "kind": "held", "duplicates": tc.dups}, "більше.csv", more)
+			got := regexp.MustCompile(`id="` + tc.count + `">(\d+)<`).FindStringSubmatch(body)
+			if st != 200 || got == nil || got[1] != tc.want || !strings.Contains(body, `<a href="/records/`) {
+				t.Errorf("duplicates=%s: %d, %s = %v", tc.dups, st, tc.count, got)
+			}
+		}
 		// The register page lists them.
 		if _, body, _ := e.page(ua, "GET", "/records?party=UA&kind=held", nil); !strings.Contains(body, "Шевчук Андрій Олегович") {
 			t.Errorf("the register page does not show the imported records")
