@@ -312,7 +312,7 @@ func TestPagesFreeze(t *testing.T) {
 		plan := url.Values{"stages": {"1"}, "s1_start": {"2025-05-23T08:00"}, "s1_end": {"2025-05-23T20:00"}, "s1_crossing": {"border"},
 			"s1_UA_military": {"3"}, "s1_RU_military": {"3"}, "op": {"freeze"}}
 		st, body, _ = e.page(op, "POST", path, plan)
-		if st != 409 || !strings.Contains(body, "Відмовлено: переговори не завершено — 8 позицій блокують угоду") || !strings.Contains(section(body, `id="blocking"`), held["UA"][3]) {
+		if st != 409 || !strings.Contains(body, "Відмовлено: переговори не завершено — позицій, що блокують угоду: 8") || !strings.Contains(section(body, `id="blocking"`), held["UA"][3]) {
 			t.Fatalf("freeze when not ready: %d", st)
 		}
 		if _, err := db.Agreement(ctx, mustScope(t, db, "op"), id, 0); err == nil {
@@ -344,7 +344,7 @@ func TestPagesFreeze(t *testing.T) {
 			t.Fatalf("bad plan: %d", st)
 		}
 		for _, want := range []string{"«завтра» — не час", `aria-describedby="e-s1_start"`, "N на N: UA звільняє тут 2, RU — 1.", `id="e-s1_RU_military"`,
-			"Вказано 5, але для цього етапу залишилося лише 2", "UA звільняє на своїх етапах 7; за умовами — 3."} {
+			"Вказано 5, але погоджених осіб цієї категорії для цього етапу залишилося: 2.", "UA звільняє на своїх етапах 7; за умовами — 3."} {
 			if !strings.Contains(body, want) {
 				t.Errorf("bad plan: no %q in the page", want)
 			}
