@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/handover-project/handover/internal/access"
@@ -24,16 +24,14 @@ func (s *Server) registerSheetRoutes() {
 	s.add("GET", "/api/v1/exports", access.RecordRead, "Export the records the caller may read as XLSX, CSV or JSON.", s.handleExport)
 }
 
-// sheetLimits holds each server's import limits (set with SetSheetLimits).
-var sheetLimits sync.Map // *Server → sheet.Limits
-
 // SetSheetLimits sets the limits on imported files (size, rows, cell
-// length, unpacked XLSX size); zero fields keep their defaults.
-func (s *Server) SetSheetLimits(l sheet.Limits) { sheetLimits.Store(s, l) }
+// length, unpacked XLSX size); zero fields keep their defaults. The
+// server starts with Config.SheetLimits.
+func (s *Server) SetSheetLimits(l sheet.Limits) { s.sheetLim.Store(&l) }
 
 func (s *Server) sheetLimits() sheet.Limits {
-	if v, ok := sheetLimits.Load(s); ok {
-		return v.(sheet.Limits)
+	if l := s.sheetLim.Load(); l != nil {
+		return *l
 	}
 	return sheet.Limits{}
 }
@@ -171,36 +169,9 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, sc access.
 	if err := f.Err(); err != nil {
 		return err
 	}
-	ix := sheet.NewIndex()
-	var corrected []string
-	filter := sqlstore.RecordFilter{Party: party, Kind: kind, Limit: 1000}
-	for {
-		page, err := s.db.Records(r.Context(), sc, filter)
-		if err != nil {
-			return err
-		}
-		for i := range page.Records {
-			rec := &page.Records[i]
-			ix.Add(rec.ID, &rec.Fields, rec.Provenance.SourceRef)
-			if rec.Version > 1 {
-				corrected = append(corrected, rec.ID)
-			}
-		}
-		if page.Next == "" {
-			break
-		}
-		filter.Cursor = page.Next
-	}
-	// A corrected record's current version has lost its file reference and
-	// perhaps the identity it was imported with: index every version.
-	for _, id := range corrected {
-		versions, err := s.db.RecordHistory(r.Context(), sc, id)
-		if err != nil {
-			return err
-		}
-		for i := range versions {
-			ix.Add(id, &versions[i].Fields, versions[i].Provenance.SourceRef)
-		}
+	ix, err := s.registerIndex(r.Context(), sc, party, kind)
+	if err != nil {
+		return err
 	}
 	f.Plan(ix, form.duplicates == "keep") // f.Rows: the rows to store
 	f.Report.DryRun = form.dryRun
@@ -313,4 +284,42 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, sc access.
 func (s *Server) abortExport(r *http.Request, err error) {
 	s.log.Error("export failed midway", "request_id", requestID(r.Context()), "err", err.Error())
 	panic(http.ErrAbortHandler)
+}
+
+// registerIndex indexes the identity keys and file references of a
+// register, read with the caller's scope, for the duplicate check of an
+// import: the current versions, and every version of a corrected record
+// (whose current version may have lost its file reference and the
+// identity it was imported with).
+func (s *Server) registerIndex(ctx context.Context, sc access.Scope, party string, kind person.Kind) (*sheet.Index, error) {
+	ix := sheet.NewIndex()
+	var corrected []string
+	filter := sqlstore.RecordFilter{Party: party, Kind: kind, Limit: 1000}
+	for {
+		page, err := s.db.Records(ctx, sc, filter)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Records {
+			rec := &page.Records[i]
+			ix.Add(rec.ID, &rec.Fields, rec.Provenance.SourceRef)
+			if rec.Version > 1 {
+				corrected = append(corrected, rec.ID)
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		filter.Cursor = page.Next
+	}
+	for _, id := range corrected {
+		versions, err := s.db.RecordHistory(ctx, sc, id)
+		if err != nil {
+			return nil, err
+		}
+		for i := range versions {
+			ix.Add(id, &versions[i].Fields, versions[i].Provenance.SourceRef)
+		}
+	}
+	return ix, nil
 }

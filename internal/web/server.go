@@ -9,10 +9,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"github.com/handover-project/handover/internal/sheet"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/handover-project/handover/internal/access"
@@ -31,6 +33,9 @@ type Config struct {
 	LogVKey string
 	// Schedule says when a checkpoint is due.
 	Schedule audit.CheckpointSchedule
+	// SheetLimits bound imported files; zero fields keep the defaults of
+	// sheet.DefaultLimits.
+	SheetLimits sheet.Limits
 }
 
 // Origin returns the log's origin: the name of its key.
@@ -50,6 +55,10 @@ type Server struct {
 	routes []route
 	mux    *http.ServeMux
 	ui     *uiTemplates
+	// sheetLim bounds imports (SetSheetLimits); uploads holds the files
+	// previewed in the UI until they are confirmed.
+	sheetLim atomic.Pointer[sheet.Limits]
+	uploads  *uploadStore
 	// LoginTokenTTL is how long a token issued by password login lives.
 	LoginTokenTTL time.Duration
 }
@@ -72,7 +81,8 @@ type route struct {
 
 // New returns a server over db that logs to log.
 func New(db *sqlstore.DB, log *slog.Logger, cfg Config) *Server {
-	s := &Server{cfg: cfg, db: db, log: log, limits: newLoginLimiter(time.Now), mux: http.NewServeMux(), LoginTokenTTL: 12 * time.Hour}
+	s := &Server{cfg: cfg, db: db, log: log, limits: newLoginLimiter(time.Now), mux: http.NewServeMux(), uploads: newUploadStore(), LoginTokenTTL: 12 * time.Hour}
+	s.SetSheetLimits(cfg.SheetLimits)
 	s.registerHealthRoutes()
 	s.registerAuthRoutes()
 	s.registerRecordRoutes()

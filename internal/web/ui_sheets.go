@@ -10,7 +10,6 @@ package web
 // of the API's export.
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/csv"
@@ -97,17 +96,6 @@ type uploadStore struct {
 
 func newUploadStore() *uploadStore {
 	return &uploadStore{m: map[string]*heldUpload{}, max: uploadMaxBytes, ttl: uploadTTL, perUser: uploadsPerUser, now: time.Now}
-}
-
-// uploadStores holds each server's upload store (as sheetLimits does).
-var uploadStores sync.Map // *Server → *uploadStore
-
-func (s *Server) uploads() *uploadStore {
-	if v, ok := uploadStores.Load(s); ok {
-		return v.(*uploadStore)
-	}
-	v, _ := uploadStores.LoadOrStore(s, newUploadStore())
-	return v.(*uploadStore)
 }
 
 // put keeps u under a new random id, which it sets.
@@ -332,7 +320,7 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request, sc a
 	}
 	f.Plan(ix, h.keep)
 	h.sha, h.problems = f.Report.SHA256, len(f.Report.Problems)
-	if err := s.uploads().put(h); err != nil {
+	if err := s.uploads.put(h); err != nil {
 		return err
 	}
 	v.Preview = previewOf(v.chrome, h, f)
@@ -357,42 +345,6 @@ func (s *Server) readHeld(h *heldUpload) (*sheet.File, error) {
 		opt.Mapping = m
 	}
 	return sheet.Read(h.name, h.data, opt)
-}
-
-// registerIndex indexes the identity keys and file references of a
-// register, read with the caller's scope, as the API's import does: the
-// current versions, and every version of a corrected record.
-func (s *Server) registerIndex(ctx context.Context, sc access.Scope, party string, kind person.Kind) (*sheet.Index, error) {
-	ix := sheet.NewIndex()
-	var corrected []string
-	filter := sqlstore.RecordFilter{Party: party, Kind: kind, Limit: 1000}
-	for {
-		page, err := s.db.Records(ctx, sc, filter)
-		if err != nil {
-			return nil, err
-		}
-		for i := range page.Records {
-			rec := &page.Records[i]
-			ix.Add(rec.ID, &rec.Fields, rec.Provenance.SourceRef)
-			if rec.Version > 1 {
-				corrected = append(corrected, rec.ID)
-			}
-		}
-		if page.Next == "" {
-			break
-		}
-		filter.Cursor = page.Next
-	}
-	for _, id := range corrected {
-		versions, err := s.db.RecordHistory(ctx, sc, id)
-		if err != nil {
-			return nil, err
-		}
-		for i := range versions {
-			ix.Add(id, &versions[i].Fields, versions[i].Provenance.SourceRef)
-		}
-	}
-	return ix, nil
 }
 
 // importFormError shows the form again (422) with a refusal of the upload
@@ -543,7 +495,7 @@ func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request, sc 
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	id, sha := r.PostFormValue("upload"), r.PostFormValue("sha256")
-	st, key := s.uploads(), sessionKey(r)
+	st, key := s.uploads, sessionKey(r)
 	v := s.newImportView(r, sc)
 	h, ok := st.get(id, sc.UserID, key)
 	if !ok {
@@ -634,7 +586,7 @@ func (s *Server) handleImportErrors(w http.ResponseWriter, r *http.Request, sc a
 	if !mayImport(sc) {
 		return importRefused(sc)
 	}
-	h, ok := s.uploads().get(r.PathValue("id"), sc.UserID, sessionKey(r))
+	h, ok := s.uploads.get(r.PathValue("id"), sc.UserID, sessionKey(r))
 	if !ok {
 		return errs.E("web.import", errs.NotFound, "this upload is no longer held: upload the file again")
 	}
