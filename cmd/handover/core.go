@@ -18,6 +18,7 @@ import (
 
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/sheet"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/web"
 )
@@ -296,6 +297,7 @@ func redactDSN(dsn string) string {
 
 const serveUsage = `
 Usage: handover serve [--dir DIR | --db DSN] [--listen ADDR] [--log-format text|json]
+                      [--import-max-mb N] [--import-max-rows N]
 
 Runs the server: the JSON API under /api/v1/ (described at
 /api/v1/openapi.json), /healthz and /readyz. Stops gracefully on SIGINT or
@@ -313,8 +315,14 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	urlFile := fs.String("url-file", "", "write the server's URL to this file once it accepts connections (for scripts; with port 0)")
 	every := fs.Duration("checkpoint-every", 30*time.Second, "make a checkpoint at least this often while the log grows")
 	leaves := fs.Int64("checkpoint-leaves", 1000, "make a checkpoint after this many new leaves")
+	def := sheet.DefaultLimits()
+	maxMB := fs.Int64("import-max-mb", def.MaxFileBytes>>20, "largest imported file, in MiB")
+	maxRows := fs.Int("import-max-rows", def.MaxRows, "most rows read from an imported sheet")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *maxMB < 1 || *maxRows < 1 {
+		return usageError{"--import-max-mb and --import-max-rows must be at least 1"}
 	}
 	logger, err := m.logger(*logFormat)
 	if err != nil {
@@ -330,6 +338,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	cfg.Schedule = audit.CheckpointSchedule{EveryLeaves: *leaves, Every: *every}
+	cfg.SheetLimits = sheet.Limits{MaxFileBytes: *maxMB << 20, MaxRows: *maxRows}
 	return m.serve(ctx, db, logger, *listen, cfg, func(url string) {
 		fmt.Fprintf(m.Stdout, "handover listening on %s\n", url)
 		if *urlFile != "" {
