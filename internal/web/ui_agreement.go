@@ -285,9 +285,8 @@ func parseStageTime(s string) (time.Time, bool) {
 }
 
 func (s *Server) handleFreezeForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		return errs.E("web.freeze", errs.Invalid, "the form could not be read")
+	if err := readForm(w, r, "web.freeze", 64<<10); err != nil {
+		return err
 	}
 	v, agreed, err := s.freezeBase(r, sc)
 	if err != nil {

@@ -294,9 +294,8 @@ func parityOf(rep crossing.Report) []paritySide {
 }
 
 func (s *Server) handleStageRecord(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		return errs.E("web.stage", errs.Invalid, "the form could not be read")
+	if err := readForm(w, r, "web.stage", 64<<10); err != nil {
+		return err
 	}
 	id := r.PathValue("id")
 	n, err := stageNumber(r)
@@ -344,9 +343,8 @@ func (s *Server) handleStageRecord(w http.ResponseWriter, r *http.Request, sc ac
 }
 
 func (s *Server) handleStageClose(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		return errs.E("web.stage", errs.Invalid, "the form could not be read")
+	if err := readForm(w, r, "web.stage", 64<<10); err != nil {
+		return err
 	}
 	id := r.PathValue("id")
 	n, err := stageNumber(r)
@@ -389,9 +387,8 @@ func (s *Server) handleStageClose(w http.ResponseWriter, r *http.Request, sc acc
 // amendment. Missing fields are shown next to the field in the user's
 // language; what the stage refuses is shown with its reason.
 func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		return errs.E("web.stage", errs.Invalid, "the form could not be read")
+	if err := readForm(w, r, "web.stage", 64<<10); err != nil {
+		return err
 	}
 	id := r.PathValue("id")
 	n, err := stageNumber(r)

@@ -237,9 +237,8 @@ func ruleID(c person.Category) string {
 }
 
 func (s *Server) handleExchangeNewForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		return errs.E("web.exchangenew", errs.Invalid, "the form could not be read")
+	if err := readForm(w, r, "web.exchangenew", 64<<10); err != nil {
+		return err
 	}
 	v := exchangeNewView{chrome: s.chromeFor(r, "exnew.title")}
 	ps, err := s.db.Parties(r.Context())
@@ -578,9 +577,8 @@ func (s *Server) handleDraftPage(w http.ResponseWriter, r *http.Request, sc acce
 }
 
 func (s *Server) handleDraftForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil {
-		return errs.E("web.draft", errs.Invalid, "the form could not be read (at most 1 MB)")
+	if err := readForm(w, r, "web.draft", 1<<20); err != nil {
+		return err
 	}
 	form := r.PostForm
 	d, err := s.draft(r, sc, form)

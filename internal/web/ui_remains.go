@@ -184,9 +184,8 @@ func parseWhen(s string, now time.Time) (time.Time, bool) {
 }
 
 func (s *Server) handleRemainsRecord(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		return errs.E("web.remains", errs.Invalid, "the form could not be read")
+	if err := readForm(w, r, "web.remains", 64<<10); err != nil {
+		return err
 	}
 	id := r.PathValue("id")
 	f := r.PostForm

@@ -121,9 +121,8 @@ func (s *Server) stagesPage(r *http.Request, sc access.Scope) (stagesView, error
 
 // handleStagesOpen opens a stage of the signed agreement.
 func (s *Server) handleStagesOpen(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		return errs.E("web.stages", errs.Invalid, "the form could not be read")
+	if err := readForm(w, r, "web.stages", 16<<10); err != nil {
+		return err
 	}
 	id := r.PathValue("id")
 	n, err := strconv.Atoi(r.PostForm.Get("stage"))
@@ -166,9 +165,8 @@ func closeEvents(state, reason string) []crossing.Event {
 // discrepancy reason, and a stage in which persons crossed is closed, not
 // cancelled: each said next to the reason field in the user's language.
 func (s *Server) handleStagesMove(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		return errs.E("web.stages", errs.Invalid, "the form could not be read")
+	if err := readForm(w, r, "web.stages", 16<<10); err != nil {
+		return err
 	}
 	id := r.PathValue("id")
 	n, err := stageNumber(r)
