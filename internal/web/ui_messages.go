@@ -84,6 +84,8 @@ var messages = map[string]msg{
 	"records.truncated":   {"More than %s records match: only the first %[1]s are sorted by name. Narrow the search.", "Знайдено понад %s записів: за ім’ям впорядковано лише перші %[1]s. Уточніть пошук.", "Найдено более %s записей: по имени упорядочены только первые %[1]s. Уточните поиск."},
 	"record.title":        {"Record", "Запис", "Запись"},
 	"record.trace":        {"Trace status", "Статус розшуку", "Статус розыска"},
+	"records.import":      {"Import a file into this register", "Імпортувати файл до цього реєстру", "Импортировать файл в этот реестр"},
+	"records.export":      {"Export this register", "Експортувати цей реєстр", "Экспортировать этот реестр"},
 	"record.id":           {"Record id", "Ідентифікатор", "Идентификатор"},
 	"record.versions":     {"Versions", "Версії", "Версии"},
 	"record.source":       {"Source", "Джерело", "Источник"},

@@ -35,3 +35,24 @@ func TestPagesRecordTrace(t *testing.T) {
 		}
 	})
 }
+
+// TestPagesRecordsImportExportLinks: a register links to importing into it
+// (for those who may write it) and to exporting it with the filters shown,
+// and the export link opens the export form with those choices.
+func TestPagesRecordsImportExportLinks(t *testing.T) {
+	e := newEnv(t, sqltest.Open(t, "sqlite"))
+	reg := e.session("ua-reg")
+	st, body, _ := e.page(reg, "GET", "/records?party=UA&kind=sought&category=civilian", nil)
+	if st != 200 || !strings.Contains(body, `href="/import?kind=sought" id="import-register"`) ||
+		!strings.Contains(body, `href="/export?party=UA&amp;kind=sought&amp;category=civilian&amp;status=" id="export-register"`) {
+		t.Fatalf("registrar's register: %d, want import and export links\n%s", st, body)
+	}
+	st, body, _ = e.page(reg, "GET", "/export?party=UA&kind=sought&category=civilian&status=", nil)
+	if st != 200 || !strings.Contains(body, `value="civilian" selected`) {
+		t.Fatalf("export form from the link: %d, want civilian chosen\n%s", st, body)
+	}
+	st, body, _ = e.page(e.session("op"), "GET", "/records?party=UA&kind=held", nil)
+	if st != 200 || strings.Contains(body, `id="import-register"`) || !strings.Contains(body, `id="export-register"`) {
+		t.Fatalf("mediator's register: %d, want an export link and no import link\n%s", st, body)
+	}
+}
