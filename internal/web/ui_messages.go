@@ -4,7 +4,8 @@ package web
 // Russian (a test checks that none is empty and that every key the
 // templates use is here). fmt verbs (%s, %d) take the arguments of .T.
 // A page group may keep its keys in its own ui_messages_<group>.go and
-// add them with addMessages from an init function.
+// add them with addMessages from an init function (counted nouns stay in
+// plurals below: there are few).
 var messages = map[string]msg{
 	// Layout and navigation.
 	"layout.skip":     {"Skip to content", "Перейти до змісту", "Перейти к содержимому"},
@@ -517,15 +518,5 @@ func addMessages(group map[string]msg) {
 			panic("web: message key defined twice: " + k)
 		}
 		messages[k] = m
-	}
-}
-
-// addPlurals adds a page group's counted nouns, like addMessages.
-func addPlurals(group map[string]pluralMsg) {
-	for k, m := range group {
-		if _, dup := plurals[k]; dup {
-			panic("web: plural key defined twice: " + k)
-		}
-		plurals[k] = m
 	}
 }
