@@ -217,23 +217,76 @@ func (tx *Tx) insertTerms(ctx context.Context, rows []termRow, again bool) error
 		return cmp.Or(cmp.Compare(a.party, b.party), cmp.Compare(a.kind, b.kind), cmp.Compare(a.t.field, b.t.field),
 			cmp.Compare(a.t.term, b.t.term), cmp.Compare(a.seq, b.seq))
 	})
-	batch := min(2000, tx.d.maxParams()/5)
-	for start := 0; start < len(rows); start += batch {
-		part := rows[start:min(start+batch, len(rows))]
+	if tx.d.name == "postgres" {
+		return tx.insertTermsArrays(ctx, rows, again)
+	}
+	// Full batches reuse one prepared statement: parsing a statement of
+	// a thousand placeholders anew for each batch cost as much as a tenth
+	// of an import.
+	const batch = 200
+	insert := func(n int) string {
 		var q strings.Builder
 		q.WriteString(`INSERT INTO record_terms (party, kind, field, term, record_seq) VALUES `)
-		args := make([]any, 0, len(part)*5)
-		for i, r := range part {
+		for i := range n {
 			if i > 0 {
 				q.WriteByte(',')
 			}
 			q.WriteString(`(?, ?, ?, ?, ?)`)
-			args = append(args, r.party, r.kind, r.t.field, r.t.term, r.seq)
 		}
 		if again {
 			q.WriteString(` ON CONFLICT DO NOTHING`)
 		}
-		if _, err := tx.exec(ctx, q.String(), args...); err != nil {
+		return tx.d.rebind(q.String())
+	}
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, batch*5)
+	for start := 0; start < len(rows); start += batch {
+		part := rows[start:min(start+batch, len(rows))]
+		args = args[:0]
+		for _, r := range part {
+			args = append(args, r.party, r.kind, r.t.field, r.t.term, r.seq)
+		}
+		var err error
+		if len(part) == batch {
+			if full == nil {
+				if full, err = tx.tx.PrepareContext(ctx, insert(batch)); err != nil {
+					return fmt.Errorf("insert record terms: %w", err)
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.tx.ExecContext(ctx, insert(len(part)), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("insert record terms: %w", err)
+		}
+	}
+	return nil
+}
+
+// insertTermsArrays is insertTerms on PostgreSQL: the rows go as five
+// arrays, unnested by the server, which parses one short statement per
+// 20,000 rows instead of a thousand placeholders per 200 (three times
+// faster on an import).
+func (tx *Tx) insertTermsArrays(ctx context.Context, rows []termRow, again bool) error {
+	q := `INSERT INTO record_terms (party, kind, field, term, record_seq) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])`
+	if again {
+		q += ` ON CONFLICT DO NOTHING`
+	}
+	const batch = 20000
+	for start := 0; start < len(rows); start += batch {
+		part := rows[start:min(start+batch, len(rows))]
+		parties, kinds, fields, terms := make([]string, len(part)), make([]string, len(part)), make([]string, len(part)), make([]string, len(part))
+		seqs := make([]int64, len(part))
+		for i, r := range part {
+			parties[i], kinds[i], fields[i], terms[i], seqs[i] = r.party, r.kind, r.t.field, r.t.term, r.seq
+		}
+		if _, err := tx.tx.ExecContext(ctx, q, parties, kinds, fields, terms, seqs); err != nil {
 			return fmt.Errorf("insert record terms: %w", err)
 		}
 	}
