@@ -168,8 +168,7 @@ func ParseKeys(data []byte, origin string) (*Keys, error) {
 			continue
 		}
 		if _, _, err := splitVerifierKey(f[0]); err != nil {
-			return nil, errs.E("audit.ParseKeys", errs.Invalid, errs.FieldError{
-				Where: "line " + strconv.Itoa(line), Field: "key", Message: "not an Ed25519 verifier key (name+hash+base64)"})
+			return nil, errs.E("audit.ParseKeys", errs.Invalid, errs.FieldError{Where: "line " + strconv.Itoa(line), Field: "key", Message: "not an Ed25519 verifier key (name+hash+base64)", Code: "not_ed25519_key"})
 		}
 		vkeys = append(vkeys, f[0])
 	}

@@ -246,18 +246,18 @@ func (e Event) key() string {
 // the stage's state. The error is Invalid and lists every bad field.
 func (e Event) validate(sides []string) error {
 	var fe []errs.FieldError
-	bad := func(field, msg string) { fe = append(fe, errs.FieldError{Field: field, Message: msg, Where: e.ID}) }
+	bad := func(f errs.FieldError) { f.Where = e.ID; fe = append(fe, f) }
 	need := func(field, v string) {
 		if v == "" {
-			bad(field, "is required for "+string(e.Type))
+			bad(errs.FieldError{Field: field, Message: "is required for " + string(e.Type), Args: []string{string(e.Type)}, Code: "required_for"})
 		}
 	}
 	need("id", e.ID)
 	if !e.Type.Valid() {
-		bad("type", quote(string(e.Type))+" is not an event type")
+		bad(errs.FieldError{Field: "type", Message: quote(string(e.Type)) + " is not an event type", Args: []string{string(e.Type)}, Code: "bad_event_type"})
 	}
 	if e.At.IsZero() {
-		bad("at", "is required")
+		bad(errs.FieldError{Field: "at", Message: "is required", Code: "required"})
 	}
 	need("actor", e.Actor)
 	isSide := func(s string) bool {
@@ -269,22 +269,22 @@ func (e Event) validate(sides []string) error {
 		return false
 	}
 	if e.Party != Mediator && !isSide(e.Party) {
-		bad("party", quote(e.Party)+" is neither a side of the stage nor the mediator")
+		bad(errs.FieldError{Field: "party", Message: quote(e.Party) + " is neither a side of the stage nor the mediator", Args: []string{e.Party}, Code: "not_side_or_mediator"})
 	}
 	checked := func() {
 		if !e.Check.Method.Valid() {
-			bad("check.method", "must be document, service_number, photo or interview")
+			bad(errs.FieldError{Field: "check.method", Message: "must be document, service_number, photo or interview", Code: "bad_check_method"})
 		}
 		need("check.verified_by", e.Check.VerifiedBy)
 		need("receiver", e.Receiver)
 		need("observer", e.Observer)
 		if !e.Health.Valid() {
-			bad("health", "must be one of good, not_wounded, recovered, convalescent, sick, slightly_wounded, seriously_wounded")
+			bad(errs.FieldError{Field: "health", Message: "must be one of good, not_wounded, recovered, convalescent, sick, slightly_wounded, seriously_wounded", Code: "bad_health"})
 		}
 	}
 	if !e.Type.IsStage() && e.Type != AmendmentAccepted && e.Type != AmendmentRejected && e.Type.Valid() {
 		if !isSide(e.Side) {
-			bad("side", quote(e.Side)+" is not a side of the stage")
+			bad(errs.FieldError{Field: "side", Message: quote(e.Side) + " is not a side of the stage", Args: []string{e.Side}, Code: "not_stage_side"})
 		}
 	}
 	switch e.Type {
@@ -305,13 +305,13 @@ func (e Event) validate(sides []string) error {
 		need("reason", e.Reason)
 	case UnlistedPresented:
 		if !e.Category.Valid() {
-			bad("category", "must be a category the person is presented as")
+			bad(errs.FieldError{Field: "category", Message: "must be a category the person is presented as", Code: "unlisted_category"})
 		}
 		need("observer", e.Observer)
 	case AmendmentAccepted, AmendmentRejected:
 		need("subject", e.Subject)
 		if !isSide(e.Party) {
-			bad("party", "only a side of the stage decides an amendment")
+			bad(errs.FieldError{Field: "party", Message: "only a side of the stage decides an amendment", Code: "amendment_side"})
 		}
 		if e.Type == AmendmentRejected {
 			need("reason", e.Reason)

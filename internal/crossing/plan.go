@@ -62,18 +62,18 @@ func (sp SidePlan) planned() map[person.Category]int {
 // the list, and for N-for-N equal planned counts on both sides.
 func (p Plan) Validate(rule Rule) error {
 	var fe []errs.FieldError
-	bad := func(field, msg string) { fe = append(fe, errs.FieldError{Field: field, Message: msg}) }
+	bad := func(f errs.FieldError) { fe = append(fe, f) }
 	if p.Stage < 1 {
-		bad("stage", "must be 1 or more")
+		bad(errs.FieldError{Field: "stage", Message: "must be 1 or more", Code: "stage_one_or_more"})
 	}
 	if len(p.Sides) != 2 {
-		bad("sides", "a stage has exactly two releasing sides, got "+itoa(len(p.Sides)))
+		bad(errs.FieldError{Field: "sides", Message: "a stage has exactly two releasing sides, got " + itoa(len(p.Sides)), Args: []string{itoa(len(p.Sides))}, Code: "two_sides"})
 	}
 	if !p.Window.Valid() {
-		bad("window", "must end after it starts")
+		bad(errs.FieldError{Field: "window", Message: "must end after it starts", Code: "window_order"})
 	}
 	if !rule.Kind.Valid() {
-		bad("rule", "unknown parity rule")
+		bad(errs.FieldError{Field: "rule", Message: "unknown parity rule", Code: "bad_parity_rule"})
 	}
 	type at struct {
 		list string
@@ -83,21 +83,21 @@ func (p Plan) Validate(rule Rule) error {
 	for _, side := range p.sideNames() {
 		sp := p.Sides[side]
 		if side == "" || side == Mediator {
-			bad("sides", quote(side)+" is not a party")
+			bad(errs.FieldError{Field: "sides", Message: quote(side) + " is not a party", Args: []string{side}, Code: "not_party"})
 		}
 		check := func(list string, ps []PlannedPerson) {
 			for i, pp := range ps {
 				where := func() string { return side + "." + list + "[" + itoa(i) + "]" }
 				if pp.RecordID == "" {
-					bad(where()+".record_id", "is required")
+					bad(errs.FieldError{Field: where() + ".record_id", Message: "is required", Code: "required"})
 					continue
 				}
 				if !pp.Category.Valid() {
-					bad(where()+".category", quote(string(pp.Category))+" is not a category")
+					bad(errs.FieldError{Field: where() + ".category", Message: quote(string(pp.Category)) + " is not a category", Args: []string{string(pp.Category)}, Code: "not_category"})
 				}
 				k := pkey{side, pp.RecordID}
 				if prev, dup := seen[k]; dup {
-					bad(where()+".record_id", quote(pp.RecordID)+" is already at "+side+"."+prev.list+"["+itoa(prev.i)+"]")
+					bad(errs.FieldError{Field: where() + ".record_id", Message: quote(pp.RecordID) + " is already at " + side + "." + prev.list + "[" + itoa(prev.i) + "]", Args: []string{pp.RecordID, side + "." + prev.list + "[" + itoa(prev.i) + "]"}, Code: "already_at"})
 				}
 				seen[k] = at{list, i}
 			}
@@ -111,7 +111,7 @@ func (p Plan) Validate(rule Rule) error {
 			}
 			for _, c := range categoriesOf(sp.Planned, have) {
 				if sp.Planned[c] != have[c] {
-					bad(side+".planned."+string(c), "plans "+itoa(sp.Planned[c])+" but the list has "+itoa(have[c]))
+					bad(errs.FieldError{Field: side + ".planned." + string(c), Message: "plans " + itoa(sp.Planned[c]) + " but the list has " + itoa(have[c]), Args: []string{itoa(sp.Planned[c]), itoa(have[c])}, Code: "plans_but_list"})
 				}
 			}
 		}
@@ -121,7 +121,7 @@ func (p Plan) Validate(rule Rule) error {
 		a, b := p.Sides[names[0]].planned(), p.Sides[names[1]].planned()
 		for _, c := range categoriesOf(a, b) {
 			if a[c] != b[c] {
-				bad("planned."+string(c), "N for N needs equal counts: "+names[0]+" plans "+itoa(a[c])+", "+names[1]+" plans "+itoa(b[c]))
+				bad(errs.FieldError{Field: "planned." + string(c), Message: "N for N needs equal counts: " + names[0] + " plans " + itoa(a[c]) + ", " + names[1] + " plans " + itoa(b[c]), Args: []string{names[0], itoa(a[c]), names[1], itoa(b[c])}, Code: "n_for_n_counts"})
 			}
 		}
 	}

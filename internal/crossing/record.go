@@ -254,7 +254,7 @@ func (s *Stage) Apply(e Event) (dup bool, err error) {
 		return false, err
 	}
 	if e.Point != "" && len(s.plan.Points) > 0 && !slices.Contains(s.plan.Points, e.Point) {
-		return false, errs.E(op, errs.Invalid, errs.FieldError{Field: "point", Where: e.ID, Message: quote(e.Point) + " is not a crossing point of stage " + itoa(s.plan.Stage)})
+		return false, errs.E(op, errs.Invalid, errs.FieldError{Field: "point", Where: e.ID, Message: quote(e.Point) + " is not a crossing point of stage " + itoa(s.plan.Stage), Args: []string{e.Point, itoa(s.plan.Stage)}, Code: "not_stage_point"})
 	}
 	if s.state.Final() {
 		return false, errs.E(op, errs.Conflict, "stage "+itoa(s.plan.Stage)+" is "+s.state.String()+": nothing more is recorded")
@@ -305,7 +305,7 @@ func (s *Stage) applyHandover(e Event) error {
 	case UnlistedPresented:
 		if e.RecordID != "" {
 			if p, ok := s.persons[pkey{e.Side, e.RecordID}]; ok && !p.Unlisted {
-				return errs.E(op, errs.Invalid, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " is on " + e.Side + "'s list or reserves: record its handover, not an unlisted person"})
+				return errs.E(op, errs.Invalid, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " is on " + e.Side + "'s list or reserves: record its handover, not an unlisted person", Args: []string{e.RecordID, e.Side}, Code: "listed_not_unlisted"})
 			}
 		}
 		k := pkey{e.Side, "\x00unlisted:" + e.ID}
@@ -319,10 +319,10 @@ func (s *Stage) applyHandover(e Event) error {
 	}
 	p, ok := s.persons[pkey{e.Side, e.RecordID}]
 	if !ok || p.Unlisted {
-		return errs.E(op, errs.Invalid, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " is not on " + e.Side + "'s list for stage " + itoa(s.plan.Stage) + ": record unlisted_person_presented"})
+		return errs.E(op, errs.Invalid, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " is not on " + e.Side + "'s list for stage " + itoa(s.plan.Stage) + ": record unlisted_person_presented", Args: []string{e.RecordID, e.Side, itoa(s.plan.Stage)}, Code: "not_on_stage_list"})
 	}
 	if p.Reserve {
-		return errs.E(op, errs.Invalid, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " is a reserve: it crosses only through substituted_by in place of a listed person"})
+		return errs.E(op, errs.Invalid, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " is a reserve: it crosses only through substituted_by in place of a listed person", Args: []string{e.RecordID}, Code: "reserve_not_listed"})
 	}
 	open := (p.Outcome == OutcomeOutstanding || p.Outcome == OutcomeMismatch) && p.SubstitutedBy == ""
 	already := func() error {
@@ -369,13 +369,13 @@ func (s *Stage) applyHandover(e Event) error {
 		}
 		r, ok := s.persons[pkey{e.Side, e.Reserve}]
 		if !ok || !r.Reserve {
-			return errs.E(op, errs.Invalid, errs.FieldError{Field: "reserve", Where: e.ID, Message: quote(e.Reserve) + " is not on " + e.Side + "'s reserve list for stage " + itoa(s.plan.Stage)})
+			return errs.E(op, errs.Invalid, errs.FieldError{Field: "reserve", Where: e.ID, Message: quote(e.Reserve) + " is not on " + e.Side + "'s reserve list for stage " + itoa(s.plan.Stage), Args: []string{e.Reserve, e.Side, itoa(s.plan.Stage)}, Code: "not_on_reserve_list"})
 		}
 		if r.Outcome != OutcomeReserve {
 			return errs.E(op, errs.Conflict, "reserve "+quote(e.Reserve)+" was already used in place of "+quote(r.Replaces))
 		}
 		if r.Category != p.Category {
-			return errs.E(op, errs.Invalid, errs.FieldError{Field: "reserve", Where: e.ID, Message: "reserve " + quote(e.Reserve) + " is " + string(r.Category) + " but " + quote(e.RecordID) + " is " + string(p.Category)})
+			return errs.E(op, errs.Invalid, errs.FieldError{Field: "reserve", Where: e.ID, Message: "reserve " + quote(e.Reserve) + " is " + string(r.Category) + " but " + quote(e.RecordID) + " is " + string(p.Category), Args: []string{e.Reserve, string(r.Category), e.RecordID, string(p.Category)}, Code: "reserve_category"})
 		}
 		if open {
 			p.Outcome = OutcomeReplaced
@@ -398,7 +398,7 @@ func (s *Stage) applyAmendment(e Event) error {
 	const op = "crossing.Stage.Apply"
 	a, ok := s.amendments[e.Subject]
 	if !ok {
-		return errs.E(op, errs.Invalid, errs.FieldError{Field: "subject", Where: e.ID, Message: quote(e.Subject) + " is not an unlisted person or an objection of this stage"})
+		return errs.E(op, errs.Invalid, errs.FieldError{Field: "subject", Where: e.ID, Message: quote(e.Subject) + " is not an unlisted person or an objection of this stage", Args: []string{e.Subject}, Code: "not_unlisted_or_objection"})
 	}
 	if a.rejected != "" {
 		return errs.E(op, errs.Conflict, "the amendment "+quote(e.Subject)+" was already rejected by "+a.rejected)

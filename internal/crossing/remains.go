@@ -192,16 +192,16 @@ const opRemains = "crossing.Repatriation"
 func (r *Repatriation) AddBatch(b Batch) error {
 	var fe []errs.FieldError
 	if b.ID == "" {
-		fe = append(fe, errs.FieldError{Field: "id", Message: "is required"})
+		fe = append(fe, errs.FieldError{Field: "id", Message: "is required", Code: "required"})
 	}
 	if !r.sides[b.Sender] || !r.sides[b.Receiver] || b.Sender == b.Receiver {
-		fe = append(fe, errs.FieldError{Field: "sender", Message: "sender and receiver must be the two sides"})
+		fe = append(fe, errs.FieldError{Field: "sender", Message: "sender and receiver must be the two sides", Code: "two_sides_batch"})
 	}
 	if b.At.IsZero() {
-		fe = append(fe, errs.FieldError{Field: "at", Message: "is required"})
+		fe = append(fe, errs.FieldError{Field: "at", Message: "is required", Code: "required"})
 	}
 	if b.Declared < 0 {
-		fe = append(fe, errs.FieldError{Field: "declared", Message: "must not be negative"})
+		fe = append(fe, errs.FieldError{Field: "declared", Message: "must not be negative", Code: "negative"})
 	}
 	if len(fe) > 0 {
 		return errs.E(opRemains+".AddBatch", errs.Invalid, "the batch is not valid", fe)
@@ -217,10 +217,10 @@ func (r *Repatriation) AddBatch(b Batch) error {
 func (r *Repatriation) AddPackage(p Package) error {
 	const op = opRemains + ".AddPackage"
 	if p.ID == "" {
-		return errs.E(op, errs.Invalid, errs.FieldError{Field: "id", Message: "is required"})
+		return errs.E(op, errs.Invalid, errs.FieldError{Field: "id", Message: "is required", Code: "required"})
 	}
 	if _, ok := r.batches[p.Batch]; !ok {
-		return errs.E(op, errs.Invalid, errs.FieldError{Field: "batch", Message: quote(p.Batch) + " is not a batch of this flow"})
+		return errs.E(op, errs.Invalid, errs.FieldError{Field: "batch", Message: quote(p.Batch) + " is not a batch of this flow", Args: []string{p.Batch}, Code: "not_batch"})
 	}
 	if prev, ok := r.packages[p.ID]; ok {
 		return same(op, "package", p.ID, prev.Content(), p.Content())
@@ -236,22 +236,22 @@ func (r *Repatriation) AddRemains(x Remains) error {
 	var fe []errs.FieldError
 	b, ok := r.batches[x.Batch]
 	if x.ID == "" {
-		fe = append(fe, errs.FieldError{Field: "id", Message: "is required"})
+		fe = append(fe, errs.FieldError{Field: "id", Message: "is required", Code: "required"})
 	}
 	if !ok {
-		fe = append(fe, errs.FieldError{Field: "batch", Message: quote(x.Batch) + " is not a batch of this flow"})
+		fe = append(fe, errs.FieldError{Field: "batch", Message: quote(x.Batch) + " is not a batch of this flow", Args: []string{x.Batch}, Code: "not_batch"})
 	} else if b.HandBack {
-		fe = append(fe, errs.FieldError{Field: "batch", Message: "a hand-back batch returns remains already received; use HandBack"})
+		fe = append(fe, errs.FieldError{Field: "batch", Message: "a hand-back batch returns remains already received; use HandBack", Code: "handback_batch"})
 	}
 	if !r.sides[x.Claim.Side] {
-		fe = append(fe, errs.FieldError{Field: "claim.side", Message: "the claim must name the side the person belonged to"})
+		fe = append(fe, errs.FieldError{Field: "claim.side", Message: "the claim must name the side the person belonged to", Code: "claim_side"})
 	}
 	if len(x.Packages) == 0 {
-		fe = append(fe, errs.FieldError{Field: "packages", Message: "remains are found in at least one package"})
+		fe = append(fe, errs.FieldError{Field: "packages", Message: "remains are found in at least one package", Code: "package_required"})
 	}
 	for _, p := range x.Packages {
 		if _, ok := r.packages[p]; !ok {
-			fe = append(fe, errs.FieldError{Field: "packages", Message: quote(p) + " is not a package of this flow"})
+			fe = append(fe, errs.FieldError{Field: "packages", Message: quote(p) + " is not a package of this flow", Args: []string{p}, Code: "not_package"})
 		}
 	}
 	if len(fe) > 0 {
@@ -305,31 +305,31 @@ func (r *Repatriation) link(l Link) {
 func (r *Repatriation) Identify(x Identification) error {
 	const op = opRemains + ".Identify"
 	var fe []errs.FieldError
-	bad := func(f, m string) { fe = append(fe, errs.FieldError{Field: f, Message: m, Where: x.ID}) }
+	bad := func(f errs.FieldError) { f.Where = x.ID; fe = append(fe, f) }
 	if x.ID == "" {
-		bad("id", "is required")
+		bad(errs.FieldError{Field: "id", Message: "is required", Code: "required"})
 	}
 	st, ok := r.remains[x.Remains]
 	if !ok {
-		bad("remains", quote(x.Remains)+" are not in this flow")
+		bad(errs.FieldError{Field: "remains", Message: quote(x.Remains) + " are not in this flow", Args: []string{x.Remains}, Code: "remains_not_in_flow"})
 	}
 	if x.Status == IDClaimed || idTransitions[x.Status] == nil {
-		bad("status", "must be preliminary, confirmed or excluded")
+		bad(errs.FieldError{Field: "status", Message: "must be preliminary, confirmed or excluded", Code: "bad_identification_status"})
 	}
 	if !x.Method.Valid() {
-		bad("method", "must be visual, fingerprints, dental or dna")
+		bad(errs.FieldError{Field: "method", Message: "must be visual, fingerprints, dental or dna", Code: "bad_identification_method"})
 	}
 	if x.Examiner == "" {
-		bad("examiner", "is required")
+		bad(errs.FieldError{Field: "examiner", Message: "is required", Code: "required"})
 	}
 	if x.At.IsZero() {
-		bad("at", "is required")
+		bad(errs.FieldError{Field: "at", Message: "is required", Code: "required"})
 	}
 	if x.Status == IDConfirmed && x.Method.Valid() && !x.Method.Primary() {
-		bad("method", "a confirmation needs fingerprints, dental records or DNA; "+string(x.Method)+" gives a preliminary identification")
+		bad(errs.FieldError{Field: "method", Message: "a confirmation needs fingerprints, dental records or DNA; " + string(x.Method) + " gives a preliminary identification", Args: []string{string(x.Method)}, Code: "confirmation_method"})
 	}
 	if (x.Status == IDPreliminary || x.Status == IDConfirmed) && !r.sides[x.Side] {
-		bad("side", "an identification names the side the person belonged to")
+		bad(errs.FieldError{Field: "side", Message: "an identification names the side the person belonged to", Code: "identification_side"})
 	}
 	if len(fe) > 0 {
 		return errs.E(op, errs.Invalid, "the identification is not valid", fe)
@@ -361,22 +361,22 @@ func (r *Repatriation) HandBack(batch Batch, remains []string) error {
 	const op = opRemains + ".HandBack"
 	batch.HandBack = true
 	if len(remains) == 0 {
-		return errs.E(op, errs.Invalid, errs.FieldError{Field: "remains", Message: "name the remains handed back"})
+		return errs.E(op, errs.Invalid, errs.FieldError{Field: "remains", Message: "name the remains handed back", Code: "remains_required"})
 	}
 	var fe []errs.FieldError
 	for _, id := range remains {
 		st, ok := r.remains[id]
 		switch {
 		case !ok:
-			fe = append(fe, errs.FieldError{Field: "remains", Where: id, Message: "not in this flow"})
+			fe = append(fe, errs.FieldError{Field: "remains", Where: id, Message: "not in this flow", Code: "not_in_flow"})
 		case st.HandedBack != "":
-			fe = append(fe, errs.FieldError{Field: "remains", Where: id, Message: "already handed back in batch " + quote(st.HandedBack)})
+			fe = append(fe, errs.FieldError{Field: "remains", Where: id, Message: "already handed back in batch " + quote(st.HandedBack), Args: []string{st.HandedBack}, Code: "already_handed_back"})
 		case st.Status != IDPreliminary && st.Status != IDConfirmed:
-			fe = append(fe, errs.FieldError{Field: "remains", Where: id, Message: "not identified: only identified remains are handed back"})
+			fe = append(fe, errs.FieldError{Field: "remains", Where: id, Message: "not identified: only identified remains are handed back", Code: "not_identified"})
 		case st.Identifications[len(st.Identifications)-1].Side != batch.Receiver:
-			fe = append(fe, errs.FieldError{Field: "remains", Where: id, Message: "identified as belonging to " + st.Identifications[len(st.Identifications)-1].Side + ", not to " + batch.Receiver})
+			fe = append(fe, errs.FieldError{Field: "remains", Where: id, Message: "identified as belonging to " + st.Identifications[len(st.Identifications)-1].Side + ", not to " + batch.Receiver, Args: []string{st.Identifications[len(st.Identifications)-1].Side, batch.Receiver}, Code: "identified_other_side"})
 		case r.batches[st.Batch].Receiver != batch.Sender:
-			fe = append(fe, errs.FieldError{Field: "remains", Where: id, Message: "were not received by " + batch.Sender})
+			fe = append(fe, errs.FieldError{Field: "remains", Where: id, Message: "were not received by " + batch.Sender, Args: []string{batch.Sender}, Code: "not_received_by"})
 		}
 	}
 	if len(fe) > 0 {

@@ -155,12 +155,12 @@ func (s *Stage) applyTransition(e Event) error {
 	switch e.Type {
 	case StageSlipped:
 		if e.Window.Start.IsZero() || !e.Window.Valid() {
-			return errs.E(op, errs.Invalid, errs.FieldError{Field: "window", Message: "a slip needs a new window that ends after it starts"})
+			return errs.E(op, errs.Invalid, errs.FieldError{Field: "window", Message: "a slip needs a new window that ends after it starts", Code: "slip_window"})
 		}
 		ch.Window = e.Window
 	case StageSuspended, StageCancelled:
 		if e.Reason == "" {
-			return errs.E(op, errs.Invalid, errs.FieldError{Field: "reason", Message: "is required to " + e.Type.verb()})
+			return errs.E(op, errs.Invalid, errs.FieldError{Field: "reason", Message: "is required to " + e.Type.verb(), Code: "reason_required"})
 		}
 		if e.Type == StageCancelled && s.handedOver() > 0 {
 			return errs.E(op, errs.Conflict, "persons have been handed over in this stage: close it with a discrepancy instead of cancelling it")

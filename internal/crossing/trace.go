@@ -84,13 +84,13 @@ func DeriveTrace(recordID string, facts []TraceFact) (Trace, error) {
 	for i, f := range facts {
 		where := "facts[" + itoa(i) + "]"
 		if !f.Status.Valid() {
-			fe = append(fe, errs.FieldError{Field: "status", Where: where, Message: "is not a trace status"})
+			fe = append(fe, errs.FieldError{Field: "status", Where: where, Message: "is not a trace status", Code: "bad_trace_status"})
 		}
 		if f.At.IsZero() {
-			fe = append(fe, errs.FieldError{Field: "at", Where: where, Message: "is required"})
+			fe = append(fe, errs.FieldError{Field: "at", Where: where, Message: "is required", Code: "required"})
 		}
 		if f.Status == TraceInStage && (f.Stage.Exchange == "" || f.Stage.Stage < 1) {
-			fe = append(fe, errs.FieldError{Field: "stage", Where: where, Message: "is required for in_stage"})
+			fe = append(fe, errs.FieldError{Field: "stage", Where: where, Message: "is required for in_stage", Code: "stage_required_in_stage"})
 		}
 	}
 	if len(fe) > 0 {

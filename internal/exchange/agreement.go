@@ -113,7 +113,7 @@ func build(in FreezeInput, version int, previous audit.Digest) (*Agreement, []by
 	}
 	var fe []errs.FieldError
 	if in.Log.Size <= 0 || !validKeyName(in.Log.Origin) {
-		fe = append(fe, errs.FieldError{Field: "log", Message: "a checkpoint of the log (origin and size) is required"})
+		fe = append(fe, errs.FieldError{Field: "log", Message: "a checkpoint of the log (origin and size) is required", Code: "checkpoint_required"})
 	}
 	plan := normalPlan(in.Plan)
 	if err := plan.Validate(&ex, in.Agreed); err != nil {
@@ -137,7 +137,7 @@ func build(in FreezeInput, version int, previous audit.Digest) (*Agreement, []by
 		for _, it := range in.Agreed[party] {
 			c, ok := in.Commitments[it.RecordID]
 			if !ok || c.IsZero() {
-				fe = append(fe, errs.FieldError{Field: "commitments", Message: "no commitment for " + it.RecordID})
+				fe = append(fe, errs.FieldError{Field: "commitments", Message: "no commitment for " + it.RecordID, Args: []string{it.RecordID}, Code: "no_commitment"})
 				continue
 			}
 			ap := AgreedPerson{RecordID: it.RecordID, Category: it.Category, Stage: stageOf[it.RecordID], Commitment: c}
@@ -790,11 +790,11 @@ func ParseSignerKeys(data []byte) ([]SignerKey, error) {
 		}
 		f := strings.Fields(l)
 		if len(f) < 2 {
-			fe = append(fe, errs.FieldError{Where: fmt.Sprintf("line %d", i+1), Field: "key", Message: "want \"<role> <verifier key>\""})
+			fe = append(fe, errs.FieldError{Where: fmt.Sprintf("line %d", i+1), Field: "key", Message: "want \"<role> <verifier key>\"", Code: "want_role_key"})
 			continue
 		}
 		if _, err := note.NewVerifier(f[1]); err != nil {
-			fe = append(fe, errs.FieldError{Where: fmt.Sprintf("line %d", i+1), Field: "key", Message: "not a signed-note verifier key"})
+			fe = append(fe, errs.FieldError{Where: fmt.Sprintf("line %d", i+1), Field: "key", Message: "not a signed-note verifier key", Code: "not_verifier_key"})
 			continue
 		}
 		out = append(out, SignerKey{Role: f[0], VKey: f[1]})

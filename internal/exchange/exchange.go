@@ -30,41 +30,52 @@ type Exchange struct {
 	Terms     Terms     `json:"terms"`
 }
 
+// problem is f with its Message formatted from format and args, and its
+// Args the args as text, in order: a user interface translates f.Code
+// with them instead of showing the English.
+func problem(f errs.FieldError, format string, args ...any) errs.FieldError {
+	f.Message = fmt.Sprintf(format, args...)
+	for _, a := range args {
+		f.Args = append(f.Args, fmt.Sprint(a))
+	}
+	return f
+}
+
 // Validate checks the exchange and its terms and returns an errs.Invalid
 // error listing every problem by field, or nil.
 func (e *Exchange) Validate() error {
 	var fe []errs.FieldError
-	add := func(field, format string, args ...any) {
-		fe = append(fe, errs.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	add := func(f errs.FieldError, format string, args ...any) {
+		fe = append(fe, problem(f, format, args...))
 	}
 	if !validID(e.ID) {
-		add("id", idRule)
+		add(errs.FieldError{Field: "id", Code: "bad_id"}, idRule)
 	}
 	if !validText(e.Name) {
-		add("name", "required, one line without control characters")
+		add(errs.FieldError{Field: "name", Code: "one_line_required"}, "required, one line without control characters")
 	}
 	for i, p := range e.Parties {
 		if !validID(p) || p == Mediator {
-			add(fmt.Sprintf("parties[%d]", i), "must be a party code (%s), not %q", idRule, Mediator)
+			add(errs.FieldError{Field: fmt.Sprintf("parties[%d]", i), Code: "party_not_mediator"}, "must be a party code ("+idRule+"), not %q", Mediator)
 		}
 	}
 	if e.Parties[0] == e.Parties[1] {
-		add("parties", "an exchange is between two different parties")
+		add(errs.FieldError{Field: "parties", Code: "same_parties"}, "an exchange is between two different parties")
 	}
 	if len(e.Crossings) == 0 {
-		add("crossings", "at least one crossing point is required")
+		add(errs.FieldError{Field: "crossings", Code: "crossing_required"}, "at least one crossing point is required")
 	}
 	seen := map[string]bool{}
 	for i, c := range e.Crossings {
 		if !validText(c) {
-			add(fmt.Sprintf("crossings[%d]", i), "one line without control characters")
+			add(errs.FieldError{Field: fmt.Sprintf("crossings[%d]", i), Code: "one_line"}, "one line without control characters")
 		} else if seen[c] {
-			add(fmt.Sprintf("crossings[%d]", i), "%q is listed twice", c)
+			add(errs.FieldError{Field: fmt.Sprintf("crossings[%d]", i), Code: "listed_twice"}, "%q is listed twice", c)
 		}
 		seen[c] = true
 	}
 	if !e.From.IsZero() && !e.To.IsZero() && e.To.Before(e.From) {
-		add("to", "is before from")
+		add(errs.FieldError{Field: "to", Code: "before_from"}, "is before from")
 	}
 	if err := e.Terms.Validate(); err != nil {
 		for _, f := range errs.Fields(err) {

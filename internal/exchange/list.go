@@ -93,27 +93,27 @@ func NewDraft(exchange, party string, kind ListKind, prev *ListVersion, items []
 // since prev. It returns an errs.Invalid error listing every problem.
 func (v *ListVersion) Validate(prev *ListVersion) error {
 	var fe []errs.FieldError
-	add := func(field, format string, args ...any) {
-		fe = append(fe, errs.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	add := func(f errs.FieldError, format string, args ...any) {
+		fe = append(fe, problem(f, format, args...))
 	}
 	if !validID(v.Exchange) {
-		add("exchange", idRule)
+		add(errs.FieldError{Field: "exchange", Code: "bad_id"}, idRule)
 	}
 	if !validID(v.Party) {
-		add("party", idRule)
+		add(errs.FieldError{Field: "party", Code: "bad_id"}, idRule)
 	}
 	if !v.Kind.Valid() {
-		add("kind", "must be offer or request")
+		add(errs.FieldError{Field: "kind", Code: "bad_list_kind"}, "must be offer or request")
 	}
 	if prev == nil && v.Version != 1 {
-		add("version", "the first version is 1, not %d", v.Version)
+		add(errs.FieldError{Field: "version", Code: "first_version"}, "the first version is 1, not %d", v.Version)
 	}
 	if prev != nil {
 		if prev.Exchange != v.Exchange || prev.Party != v.Party || prev.Kind != v.Kind {
-			add("version", "the previous version belongs to another list")
+			add(errs.FieldError{Field: "version", Code: "other_list_version"}, "the previous version belongs to another list")
 		}
 		if v.Version != prev.Version+1 {
-			add("version", "must be %d, following version %d", prev.Version+1, prev.Version)
+			add(errs.FieldError{Field: "version", Code: "next_version"}, "must be %d, following version %d", prev.Version+1, prev.Version)
 		}
 	}
 	seen := make(map[string]int, len(v.Items))
@@ -121,26 +121,26 @@ func (v *ListVersion) Validate(prev *ListVersion) error {
 		it := &v.Items[i]
 		f := "items[" + strconv.Itoa(i) + "]"
 		if !validID(it.RecordID) {
-			add(f+".record_id", idRule)
+			add(errs.FieldError{Field: f + ".record_id", Code: "bad_id"}, idRule)
 		} else if j, dup := seen[it.RecordID]; dup {
-			add(f+".record_id", "%s is already items[%d]", it.RecordID, j)
+			add(errs.FieldError{Field: f + ".record_id", Code: "item_twice"}, "%s is already items[%d]", it.RecordID, j)
 		}
 		seen[it.RecordID] = i
 		if !it.Category.Valid() || it.Category == person.RemainsCategory {
-			add(f+".category", "must be military, civilian or seriously_wounded_sick")
+			add(errs.FieldError{Field: f + ".category", Code: "bad_list_category"}, "must be military, civilian or seriously_wounded_sick")
 		}
 		if it.HeldRecordID != "" && (v.Kind != Request || !validID(it.HeldRecordID)) {
-			add(f+".held_record_id", "only a request names the other side's held record, as a valid id")
+			add(errs.FieldError{Field: f + ".held_record_id", Code: "held_record_request"}, "only a request names the other side's held record, as a valid id")
 		}
 		if it.Stage < 0 {
-			add(f+".stage", "must not be negative")
+			add(errs.FieldError{Field: f + ".stage", Code: "negative"}, "must not be negative")
 		}
 		if it.Reason != "" && !validText(it.Reason) {
-			add(f+".reason", "one line without control characters")
+			add(errs.FieldError{Field: f + ".reason", Code: "one_line"}, "one line without control characters")
 		}
 	}
 	if v.Reason != "" && !validText(v.Reason) {
-		add("reason", "one line without control characters")
+		add(errs.FieldError{Field: "reason", Code: "one_line"}, "one line without control characters")
 	}
 	if prev != nil {
 		before := make(map[string]int, len(prev.Items))
@@ -152,25 +152,25 @@ func (v *ListVersion) Validate(prev *ListVersion) error {
 			f := fmt.Sprintf("removed[%d]", i)
 			_, was := before[r.RecordID]
 			if _, still := seen[r.RecordID]; still || !was {
-				add(f+".record_id", "%s was not on version %d or is still listed", r.RecordID, prev.Version)
+				add(errs.FieldError{Field: f + ".record_id", Code: "struck_not_removed"}, "%s was not on version %d or is still listed", r.RecordID, prev.Version)
 			}
 			if !validText(r.Reason) {
-				add(f+".reason", "required: say why the person was struck")
+				add(errs.FieldError{Field: f + ".reason", Code: "strike_reason_required"}, "required: say why the person was struck")
 			}
 			removed[r.RecordID] = true
 		}
 		for i := range prev.Items {
 			if _, still := seen[prev.Items[i].RecordID]; !still && !removed[prev.Items[i].RecordID] {
-				add("removed", "%s was on version %d: give a reason for removing it", prev.Items[i].RecordID, prev.Version)
+				add(errs.FieldError{Field: "removed", Code: "removed_no_reason"}, "%s was on version %d: give a reason for removing it", prev.Items[i].RecordID, prev.Version)
 			}
 		}
 		for i := range v.Items {
 			if j, was := before[v.Items[i].RecordID]; was && !prev.Items[j].same(&v.Items[i]) && v.Items[i].Reason == "" {
-				add(fmt.Sprintf("items[%d].reason", i), "required: the item changed since version %d", prev.Version)
+				add(errs.FieldError{Field: fmt.Sprintf("items[%d].reason", i), Code: "changed_reason_required"}, "required: the item changed since version %d", prev.Version)
 			}
 		}
 	} else if len(v.Removed) > 0 {
-		add("removed", "the first version removes nothing")
+		add(errs.FieldError{Field: "removed", Code: "first_removes_nothing"}, "the first version removes nothing")
 	}
 	if fe != nil {
 		return errs.E("exchange.ListVersion.Validate", errs.Invalid, "invalid list version", fe)

@@ -145,36 +145,36 @@ func respond(ex *Exchange, list *ListVersion, r Response, lookup func(string) (I
 		return r, errs.Errorf(op, errs.NotFound, "%s is not on version %d of %s's %s list", r.RecordID, list.Version, list.Party, list.Kind)
 	}
 	var fe []errs.FieldError
-	add := func(field, format string, args ...any) {
-		fe = append(fe, errs.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	add := func(f errs.FieldError, format string, args ...any) {
+		fe = append(fe, problem(f, format, args...))
 	}
 	if !r.Answer.Valid() {
-		add("answer", "must be one of accept, reject, query, not_held, not_found, refuses_exchange, ineligible")
+		add(errs.FieldError{Field: "answer", Code: "bad_answer"}, "must be one of accept, reject, query, not_held, not_found, refuses_exchange, ineligible")
 	}
 	if r.Answer == NotHeld && list.Kind != Request {
-		add("answer", "not_held answers a request; the offering party holds the persons it offers")
+		add(errs.FieldError{Field: "answer", Code: "not_held_request"}, "not_held answers a request; the offering party holds the persons it offers")
 	}
 	if !validText(r.Reason) {
-		add("reason", "required: every answer gives a reason")
+		add(errs.FieldError{Field: "reason", Code: "answer_reason_required"}, "required: every answer gives a reason")
 	}
 	switch {
 	case r.Answer == Ineligible:
 		if _, ok := ex.Terms.Rule(r.Rule); !ok {
-			add("rule", "an ineligible answer names a rule of the terms; %q is none", r.Rule)
+			add(errs.FieldError{Field: "rule", Code: "rule_unknown"}, "an ineligible answer names a rule of the terms; %q is none", r.Rule)
 		}
 	case r.Rule != "":
-		add("rule", "only an ineligible answer names a rule")
+		add(errs.FieldError{Field: "rule", Code: "rule_only_ineligible"}, "only an ineligible answer names a rule")
 	}
 	if !r.Blocker.Valid() {
-		add("blocker", "must be pending_prosecution, serving_sentence or empty")
+		add(errs.FieldError{Field: "blocker", Code: "bad_blocker"}, "must be pending_prosecution, serving_sentence or empty")
 	} else if r.Blocker != BlockerNone && r.Answer != Reject && r.Answer != Ineligible {
-		add("blocker", "a release blocker goes with a reject or ineligible answer")
+		add(errs.FieldError{Field: "blocker", Code: "blocker_with_reject"}, "a release blocker goes with a reject or ineligible answer")
 	}
 	if r.At.IsZero() {
-		add("at", "required")
+		add(errs.FieldError{Field: "at", Code: "required"}, "required")
 	}
 	if r.By == "" {
-		add("by", "required")
+		add(errs.FieldError{Field: "by", Code: "required"}, "required")
 	}
 	if fe != nil {
 		return r, errs.E(op, errs.Invalid, "invalid answer", fe)

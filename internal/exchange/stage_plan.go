@@ -131,8 +131,8 @@ func (p *StagePlan) ReserveOf(party string) []string {
 //     and the ceiling.
 func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
 	var fe []errs.FieldError
-	add := func(field, format string, args ...any) {
-		fe = append(fe, errs.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	add := func(f errs.FieldError, format string, args ...any) {
+		fe = append(fe, problem(f, format, args...))
 	}
 	t := &ex.Terms
 	n := 0
@@ -150,17 +150,17 @@ func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
 	place := func(field, party, id string) {
 		switch {
 		case owner[id] == "":
-			add(field, "%s is not on %s's agreed list (accepted by the other side)", id, party)
+			add(errs.FieldError{Field: field, Code: "not_agreed"}, "%s is not on %s's agreed list (accepted by the other side)", id, party)
 		case owner[id] != party:
-			add(field, "%s is on %s's list, not %s's", id, owner[id], party)
+			add(errs.FieldError{Field: field, Code: "other_party_list"}, "%s is on %s's list, not %s's", id, owner[id], party)
 		case where[id] != "":
-			add(field, "%s is already in %s", id, where[id])
+			add(errs.FieldError{Field: field, Code: "already_placed"}, "%s is already in %s", id, where[id])
 		default:
 			where[id] = field
 		}
 	}
 	if len(p.Stages) == 0 {
-		add("stages", "at least one stage is required")
+		add(errs.FieldError{Field: "stages", Code: "stage_required"}, "at least one stage is required")
 	}
 	staged := map[string]Counts{}
 	for _, party := range ex.Parties {
@@ -170,18 +170,18 @@ func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
 		s := &p.Stages[i]
 		f := fmt.Sprintf("stages[%d]", i)
 		if s.Number != i+1 {
-			add(f+".number", "must be %d: stages are numbered 1, 2, … in order", i+1)
+			add(errs.FieldError{Field: f + ".number", Code: "stage_number"}, "must be %d: stages are numbered 1, 2, … in order", i+1)
 		}
 		if s.Start.IsZero() || s.End.IsZero() {
-			add(f+".start", "a stage needs a window: start and end")
+			add(errs.FieldError{Field: f + ".start", Code: "window_required"}, "a stage needs a window: start and end")
 		} else if s.End.Before(s.Start) {
-			add(f+".end", "is before start")
+			add(errs.FieldError{Field: f + ".end", Code: "end_before_start"}, "is before start")
 		}
 		if !ex.HasCrossing(s.Crossing) {
-			add(f+".crossing", "%q is not a crossing point of the exchange", s.Crossing)
+			add(errs.FieldError{Field: f + ".crossing", Code: "not_crossing"}, "%q is not a crossing point of the exchange", s.Crossing)
 		}
 		if len(s.Sides) != 2 || s.Sides[0].Party != ex.Parties[0] || s.Sides[1].Party != ex.Parties[1] {
-			add(f+".sides", "must have one side for %s, then one for %s", ex.Parties[0], ex.Parties[1])
+			add(errs.FieldError{Field: f + ".sides", Code: "stage_sides"}, "must have one side for %s, then one for %s", ex.Parties[0], ex.Parties[1])
 			continue
 		}
 		var have [2]Counts
@@ -198,26 +198,26 @@ func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
 			}
 			for c, n := range sd.Planned {
 				if n < 0 || !c.Valid() {
-					add(sf+".planned", "%s=%d is not a count of a category", c, n)
+					add(errs.FieldError{Field: sf + ".planned", Code: "bad_count"}, "%s=%d is not a count of a category", c, n)
 				}
 			}
 			if !have[j].equal(sd.Planned) {
-				add(sf+".planned", "planned %s but the persons make %s", sd.Planned, have[j])
+				add(errs.FieldError{Field: sf + ".planned", Code: "planned_mismatch"}, "planned %s but the persons make %s", sd.Planned, have[j])
 			}
 		}
 		if t.Kind == Numeric && !have[0].equal(have[1]) {
-			add(f, "N for N: %s releases %s but %s releases %s", ex.Parties[0], have[0], ex.Parties[1], have[1])
+			add(errs.FieldError{Field: f, Code: "n_for_n"}, "N for N: %s releases %s but %s releases %s", ex.Parties[0], have[0], ex.Parties[1], have[1])
 		}
 	}
 	for i, r := range p.Reserve {
 		f := fmt.Sprintf("reserve[%d]", i)
 		if !ex.HasParty(r.Party) {
-			add(f+".party", "%q is not a party", r.Party)
+			add(errs.FieldError{Field: f + ".party", Code: "not_party"}, "%q is not a party", r.Party)
 			continue
 		}
 		for j := 0; j < i; j++ {
 			if p.Reserve[j].Party == r.Party {
-				add(f+".party", "%s has two reserve lists", r.Party)
+				add(errs.FieldError{Field: f + ".party", Code: "two_reserves"}, "%s has two reserve lists", r.Party)
 			}
 		}
 		for _, id := range r.Persons {
@@ -236,13 +236,13 @@ func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
 			}
 		}
 		if missing > 0 {
-			add("stages", "%d of %s's agreed persons are in no stage and not on the reserve list (first: %s)", missing, party, first)
+			add(errs.FieldError{Field: "stages", Code: "unstaged"}, "%d of %s's agreed persons are in no stage and not on the reserve list (first: %s)", missing, party, first)
 		}
 		got := staged[party]
 		switch t.Kind {
 		case Numeric:
 			if t.Total > 0 && got.Total() != t.Total {
-				add("stages", "%s releases %d in its stages; the terms say %d", party, got.Total(), t.Total)
+				add(errs.FieldError{Field: "stages", Code: "total_mismatch"}, "%s releases %d in its stages; the terms say %d", party, got.Total(), t.Total)
 			}
 			want := Counts{}
 			for _, r := range t.Rules {
@@ -250,15 +250,15 @@ func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
 			}
 			for c, n := range want {
 				if n > 0 && got[c] != n {
-					add("stages", "%s releases %d %s in its stages; the terms say %d", party, got[c], c, n)
+					add(errs.FieldError{Field: "stages", Code: "category_mismatch"}, "%s releases %d %s in its stages; the terms say %d", party, got[c], c, n)
 				}
 			}
 		case CategoryTerms:
 			if t.Floor > 0 && got.Total() < t.Floor {
-				add("stages", "%s releases %d in its stages; the terms say at least %d", party, got.Total(), t.Floor)
+				add(errs.FieldError{Field: "stages", Code: "below_floor"}, "%s releases %d in its stages; the terms say at least %d", party, got.Total(), t.Floor)
 			}
 			if t.Ceiling > 0 && got.Total() > t.Ceiling {
-				add("stages", "%s releases %d in its stages; the terms say at most %d", party, got.Total(), t.Ceiling)
+				add(errs.FieldError{Field: "stages", Code: "above_ceiling"}, "%s releases %d in its stages; the terms say at most %d", party, got.Total(), t.Ceiling)
 			}
 		}
 	}

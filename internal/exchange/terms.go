@@ -181,29 +181,29 @@ func (e *Evidence) Validate() error {
 	var fe []errs.FieldError
 	if c := e.Commission; c != nil {
 		if !c.Decision.Valid() {
-			fe = append(fe, errs.FieldError{Field: "commission.decision", Message: "must be A, B or NC"})
+			fe = append(fe, errs.FieldError{Field: "commission.decision", Message: "must be A, B or NC", Code: "bad_commission_decision"})
 		}
 		if c.Tier < 0 || c.Tier > 3 {
-			fe = append(fe, errs.FieldError{Field: "commission.tier", Message: "must be 1, 2 or 3 (Art. 110(1)), or absent"})
+			fe = append(fe, errs.FieldError{Field: "commission.tier", Message: "must be 1, 2 or 3 (Art. 110(1)), or absent", Code: "bad_commission_tier"})
 		}
 	}
 	for i, c := range e.Consent {
 		f := fmt.Sprintf("consent[%d]", i)
 		if c.Kind != ConsentGiven && c.Kind != ConsentWithdrawn && c.Kind != ConsentRefused {
-			fe = append(fe, errs.FieldError{Field: f + ".kind", Message: "must be given, withdrawn or refused"})
+			fe = append(fe, errs.FieldError{Field: f + ".kind", Message: "must be given, withdrawn or refused", Code: "bad_consent_kind"})
 		}
 		if c.Date.IsZero() {
-			fe = append(fe, errs.FieldError{Field: f + ".date", Message: "required"})
+			fe = append(fe, errs.FieldError{Field: f + ".date", Message: "required", Code: "required"})
 		}
 		if strings.TrimSpace(c.Witness) == "" {
-			fe = append(fe, errs.FieldError{Field: f + ".witness", Message: "required"})
+			fe = append(fe, errs.FieldError{Field: f + ".witness", Message: "required", Code: "required"})
 		}
 		if i > 0 && c.Date.Before(e.Consent[i-1].Date) {
-			fe = append(fe, errs.FieldError{Field: f + ".date", Message: "before the event it follows: consent events are appended in date order"})
+			fe = append(fe, errs.FieldError{Field: f + ".date", Message: "before the event it follows: consent events are appended in date order", Code: "consent_order"})
 		}
 	}
 	if !e.Blocker.Valid() {
-		fe = append(fe, errs.FieldError{Field: "blocker", Message: "must be pending_prosecution, serving_sentence or empty"})
+		fe = append(fe, errs.FieldError{Field: "blocker", Message: "must be pending_prosecution, serving_sentence or empty", Code: "bad_blocker"})
 	}
 	if fe != nil {
 		return errs.E("exchange.Evidence.Validate", errs.Invalid, "invalid evidence", fe)
@@ -284,35 +284,35 @@ func (v Violation) String() string {
 // every problem by field, or nil.
 func (t *Terms) Validate() error {
 	var fe []errs.FieldError
-	add := func(field, format string, args ...any) {
-		fe = append(fe, errs.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	add := func(f errs.FieldError, format string, args ...any) {
+		fe = append(fe, problem(f, format, args...))
 	}
 	switch t.Kind {
 	case Numeric:
 		if t.Floor != 0 || t.Ceiling != 0 {
-			add("floor", "a floor or ceiling belongs to category terms; numeric terms fix the total")
+			add(errs.FieldError{Field: "floor", Code: "floor_numeric"}, "a floor or ceiling belongs to category terms; numeric terms fix the total")
 		}
 	case CategoryTerms:
 		if t.Total != 0 {
-			add("total", "category terms have no total; use floor and ceiling")
+			add(errs.FieldError{Field: "total", Code: "total_category"}, "category terms have no total; use floor and ceiling")
 		}
 	default:
-		add("kind", "must be numeric or category")
+		add(errs.FieldError{Field: "kind", Code: "bad_terms_kind"}, "must be numeric or category")
 	}
 	if t.Total < 0 {
-		add("total", "must not be negative")
+		add(errs.FieldError{Field: "total", Code: "negative"}, "must not be negative")
 	}
 	if t.Floor < 0 {
-		add("floor", "must not be negative")
+		add(errs.FieldError{Field: "floor", Code: "negative"}, "must not be negative")
 	}
 	if t.Ceiling < 0 {
-		add("ceiling", "must not be negative")
+		add(errs.FieldError{Field: "ceiling", Code: "negative"}, "must not be negative")
 	}
 	if t.Ceiling > 0 && t.Floor > t.Ceiling {
-		add("ceiling", "is below the floor %d", t.Floor)
+		add(errs.FieldError{Field: "ceiling", Code: "ceiling_below_floor"}, "is below the floor %d", t.Floor)
 	}
 	if len(t.Rules) == 0 {
-		add("rules", "at least one rule is required: a category without a rule is not part of the exchange")
+		add(errs.FieldError{Field: "rules", Code: "rule_required"}, "at least one rule is required: a category without a rule is not part of the exchange")
 	}
 	ids := map[string]bool{}
 	sum, fixed, allForAll := 0, 0, 0
@@ -320,84 +320,84 @@ func (t *Terms) Validate() error {
 	for i, r := range t.Rules {
 		f := fmt.Sprintf("rules[%d]", i)
 		if !validID(r.ID) {
-			add(f+".id", idRule)
+			add(errs.FieldError{Field: f + ".id", Code: "bad_id"}, idRule)
 		} else if ids[r.ID] {
-			add(f+".id", "%q is used twice", r.ID)
+			add(errs.FieldError{Field: f + ".id", Code: "used_twice"}, "%q is used twice", r.ID)
 		}
 		ids[r.ID] = true
 		if !r.Category.Valid() || r.Category == person.RemainsCategory {
-			add(f+".category", "must be military, civilian or seriously_wounded_sick (remains follow their own flow)")
+			add(errs.FieldError{Field: f + ".category", Code: "bad_rule_category"}, "must be military, civilian or seriously_wounded_sick (remains follow their own flow)")
 		}
 		if r.Count < 0 {
-			add(f+".count", "must not be negative")
+			add(errs.FieldError{Field: f + ".count", Code: "negative"}, "must not be negative")
 		}
 		if r.Count > 0 {
 			fixed++
 			sum += r.Count
 			if t.Kind == CategoryTerms {
-				add(f+".count", "category terms fix no count per category; use all_for_all, floor and ceiling")
+				add(errs.FieldError{Field: f + ".count", Code: "count_category"}, "category terms fix no count per category; use all_for_all, floor and ceiling")
 			}
 		}
 		if r.AllForAll {
 			allForAll++
 			if t.Kind == Numeric {
-				add(f+".all_for_all", "belongs to category terms")
+				add(errs.FieldError{Field: f + ".all_for_all", Code: "all_for_all_category"}, "belongs to category terms")
 			}
 		}
 		if r.MinAge < 0 || r.MaxAge < 0 || r.MinAge > 150 || r.MaxAge > 150 {
-			add(f+".min_age", "ages must lie between 0 and 150")
+			add(errs.FieldError{Field: f + ".min_age", Code: "age_range"}, "ages must lie between 0 and 150")
 		}
 		if r.MaxAge > 0 && r.MinAge > r.MaxAge {
-			add(f+".max_age", "is below min_age %d", r.MinAge)
+			add(errs.FieldError{Field: f + ".max_age", Code: "max_below_min"}, "is below min_age %d", r.MinAge)
 		}
 		if r.MinAge > 0 || r.MaxAge > 0 {
 			needRef = true
 		}
 		for j, d := range r.Decisions {
 			if !d.Valid() {
-				add(fmt.Sprintf("%s.decisions[%d]", f, j), "must be A, B or NC")
+				add(errs.FieldError{Field: fmt.Sprintf("%s.decisions[%d]", f, j), Code: "bad_commission_decision"}, "must be A, B or NC")
 			}
 		}
 		for j, tr := range r.Tiers {
 			if tr < 1 || tr > 3 {
-				add(fmt.Sprintf("%s.tiers[%d]", f, j), "must be 1, 2 or 3 (Art. 110(1))")
+				add(errs.FieldError{Field: fmt.Sprintf("%s.tiers[%d]", f, j), Code: "bad_tier"}, "must be 1, 2 or 3 (Art. 110(1))")
 			}
 		}
 		if (len(r.Decisions) > 0 || len(r.Tiers) > 0) && r.Category != person.SeriouslyWoundedSick {
-			add(f+".decisions", "commission decisions and tiers apply to seriously_wounded_sick only")
+			add(errs.FieldError{Field: f + ".decisions", Code: "decisions_sws"}, "commission decisions and tiers apply to seriously_wounded_sick only")
 		}
 	}
 	if t.Kind == Numeric {
 		if t.Total == 0 && fixed == 0 {
-			add("total", "numeric terms need a total or a count per category")
+			add(errs.FieldError{Field: "total", Code: "numeric_total"}, "numeric terms need a total or a count per category")
 		}
 		if t.Total > 0 && sum > t.Total {
-			add("rules", "the counts per category (%d) exceed the total %d", sum, t.Total)
+			add(errs.FieldError{Field: "rules", Code: "counts_exceed"}, "the counts per category (%d) exceed the total %d", sum, t.Total)
 		}
 		if t.Total > 0 && sum < t.Total && fixed == len(t.Rules) {
-			add("rules", "the counts per category (%d) fall short of the total %d and no category takes the rest", sum, t.Total)
+			add(errs.FieldError{Field: "rules", Code: "counts_short"}, "the counts per category (%d) fall short of the total %d and no category takes the rest", sum, t.Total)
 		}
 		if t.Total == 0 && fixed < len(t.Rules) {
-			add("total", "without a total every rule needs a count")
+			add(errs.FieldError{Field: "total", Code: "count_each"}, "without a total every rule needs a count")
 		}
 	}
 	if t.Kind == CategoryTerms && allForAll == 0 && t.Floor == 0 {
-		add("rules", "category terms need an all_for_all rule or a floor")
+		add(errs.FieldError{Field: "rules", Code: "category_rule"}, "category terms need an all_for_all rule or a floor")
 	}
 	if needRef && t.Reference.IsZero() {
-		add("reference", "required: an age band is computed at a stated reference date")
+		add(errs.FieldError{Field: "reference", Code: "reference_required"}, "required: an age band is computed at a stated reference date")
 	}
 	cids := map[string]bool{}
 	for i, c := range t.Conditions {
 		f := fmt.Sprintf("conditions[%d]", i)
 		if !validID(c.ID) {
-			add(f+".id", idRule)
+			add(errs.FieldError{Field: f + ".id", Code: "bad_id"}, idRule)
 		} else if cids[c.ID] {
-			add(f+".id", "%q is used twice", c.ID)
+			add(errs.FieldError{Field: f + ".id", Code: "used_twice"}, "%q is used twice", c.ID)
 		}
 		cids[c.ID] = true
 		if !validText(c.Text) {
-			add(f+".text", "required, one line of at most %d characters without control characters", person.MaxTextLen)
+			add(errs.FieldError{Field: f + ".text", Code: "condition_text"}, "required, one line of at most %d characters without control characters", person.MaxTextLen)
 		}
 	}
 	if fe != nil {
@@ -424,16 +424,16 @@ func (t *Terms) CheckBreach(b Breach) error {
 		found = found || c.ID == b.Condition
 	}
 	if !found {
-		fe = append(fe, errs.FieldError{Field: "condition", Message: fmt.Sprintf("no condition %q in the terms", b.Condition)})
+		fe = append(fe, errs.FieldError{Field: "condition", Message: fmt.Sprintf("no condition %q in the terms", b.Condition), Args: []string{b.Condition}, Code: "no_condition"})
 	}
 	if b.Party == "" {
-		fe = append(fe, errs.FieldError{Field: "party", Message: "required: a breach is a party's claim"})
+		fe = append(fe, errs.FieldError{Field: "party", Message: "required: a breach is a party's claim", Code: "breach_party"})
 	}
 	if b.Date.IsZero() {
-		fe = append(fe, errs.FieldError{Field: "date", Message: "required"})
+		fe = append(fe, errs.FieldError{Field: "date", Message: "required", Code: "required"})
 	}
 	if !validText(b.Text) {
-		fe = append(fe, errs.FieldError{Field: "text", Message: "required, one line without control characters"})
+		fe = append(fe, errs.FieldError{Field: "text", Message: "required, one line without control characters", Code: "one_line_required"})
 	}
 	if fe != nil {
 		return errs.E("exchange.Terms.CheckBreach", errs.Invalid, "invalid breach", fe)

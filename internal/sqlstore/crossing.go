@@ -776,7 +776,7 @@ func (db *DB) Lookup(ctx context.Context, s access.Scope, exID string, n int, q 
 	}
 	defer ls.mu.Unlock()
 	if strings.TrimSpace(q) == "" {
-		return nil, errs.E(op, errs.Invalid, errs.FieldError{Field: "q", Message: "give a service number or a name"})
+		return nil, errs.E(op, errs.Invalid, errs.FieldError{Field: "q", Message: "give a service number or a name", Code: "search_required"})
 	}
 	if limit <= 0 || limit > 100 {
 		limit = 20
@@ -1014,7 +1014,7 @@ func (db *DB) TraceSearch(ctx context.Context, s access.Scope, name, birth strin
 		return nil, errs.E(op, errs.Forbidden, "only a party's bureau reads the trace of its sought persons")
 	}
 	if strings.TrimSpace(name) == "" {
-		return nil, errs.E(op, errs.Invalid, errs.FieldError{Field: "name", Message: "give a name, in any script"})
+		return nil, errs.E(op, errs.Invalid, errs.FieldError{Field: "name", Message: "give a name, in any script", Code: "name_required"})
 	}
 	if limit <= 0 || limit > 100 {
 		limit = 20
@@ -1396,7 +1396,7 @@ type remainsRow struct {
 func (in RemainsInput) apply(r *crossing.Repatriation) (id string, content map[string]string, err error) {
 	const op = "sqlstore.RecordRemains"
 	missing := func(f string) error {
-		return errs.E(op, errs.Invalid, errs.FieldError{Field: f, Message: "is required for kind " + in.Kind})
+		return errs.E(op, errs.Invalid, errs.FieldError{Field: f, Message: "is required for kind " + in.Kind, Args: []string{in.Kind}, Code: "required_for_kind"})
 	}
 	switch in.Kind {
 	case "batch":
@@ -1432,7 +1432,7 @@ func (in RemainsInput) apply(r *crossing.Repatriation) (id string, content map[s
 		c["hand_back"] = strings.Join(in.HandBack, ",")
 		return in.Batch.ID, c, r.HandBack(*in.Batch, in.HandBack)
 	}
-	return "", nil, errs.E(op, errs.Invalid, errs.FieldError{Field: "kind", Message: "use batch, package, remains, link, identification or hand_back"})
+	return "", nil, errs.E(op, errs.Invalid, errs.FieldError{Field: "kind", Message: "use batch, package, remains, link, identification or hand_back", Code: "bad_remains_kind"})
 }
 
 // remainsMu serialises changes to the remains of one exchange.

@@ -67,7 +67,7 @@ func (db *DB) OpenExchange(ctx context.Context, s access.Scope, ex exchange.Exch
 				return err
 			}
 			if n == 0 {
-				return errs.E(op, errs.Invalid, fmt.Sprintf("party %s does not exist", p), errs.FieldError{Field: "parties", Message: "unknown party " + p})
+				return errs.E(op, errs.Invalid, fmt.Sprintf("party %s does not exist", p), errs.FieldError{Field: "parties", Message: "unknown party " + p, Args: []string{p}, Code: "unknown_party"})
 			}
 		}
 		nonce, err := tx.commitLeaf(ctx, leafExchangeOpened, s, ex.ID, "exchange:"+ex.ID, 1, audit.TagExchange, ex.Canonical())

@@ -199,7 +199,7 @@ var uiLangs = map[string]bool{"uk": true, "ru": true, "en": true}
 func (db *DB) SetUserLang(ctx context.Context, userID int64, lang string) error {
 	const op = "sqlstore.SetUserLang"
 	if !uiLangs[lang] {
-		return errs.E(op, errs.Invalid, fmt.Sprintf("language %q: use uk, ru or en", lang), errs.FieldError{Field: "lang", Message: "uk, ru or en"})
+		return errs.E(op, errs.Invalid, fmt.Sprintf("language %q: use uk, ru or en", lang), errs.FieldError{Field: "lang", Message: "uk, ru or en", Code: "bad_lang"})
 	}
 	return db.write(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO user_prefs (user_id, lang) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang`, userID, lang)

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/errs"
@@ -112,12 +114,16 @@ func (db *DB) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	if !nu.Role.Valid() {
 		bad = append(bad, errs.FieldError{Field: "role", Message: fmt.Sprintf("%q is not a role", nu.Role), Code: "bad_role", Args: []string{string(nu.Role)}})
 	} else if nu.Role.NeedsParty() && nu.Party == "" {
-		bad = append(bad, errs.FieldError{Field: "party", Message: fmt.Sprintf("a %s belongs to a party", nu.Role)})
+		bad = append(bad, errs.FieldError{Field: "party", Message: fmt.Sprintf("a %s belongs to a party", nu.Role), Args: []string{string(nu.Role)}, Code: "role_needs_party"})
 	} else if !nu.Role.MayHaveParty() && nu.Party != "" {
-		bad = append(bad, errs.FieldError{Field: "party", Message: fmt.Sprintf("a %s belongs to no party", nu.Role)})
+		bad = append(bad, errs.FieldError{Field: "party", Message: fmt.Sprintf("a %s belongs to no party", nu.Role), Args: []string{string(nu.Role)}, Code: "role_no_party"})
 	}
 	if err := access.CheckPassword(nu.Password); err != nil {
-		bad = append(bad, errs.FieldError{Field: "password", Message: errs.Message(err)})
+		if utf8.RuneCountInString(nu.Password) < access.MinPasswordLen {
+			bad = append(bad, errs.FieldError{Field: "password", Message: errs.Message(err), Args: []string{strconv.Itoa(access.MinPasswordLen)}, Code: "password_too_short"})
+		} else {
+			bad = append(bad, errs.FieldError{Field: "password", Message: errs.Message(err), Code: "password_too_long"})
+		}
 	}
 	if len(bad) > 0 {
 		return User{}, errs.E(op, errs.Invalid, "cannot create the user", bad)
@@ -135,7 +141,7 @@ func (db *DB) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 				return err
 			}
 			if n == 0 {
-				return errs.E(op, errs.Invalid, fmt.Sprintf("party %s does not exist", nu.Party), errs.FieldError{Field: "party", Message: "unknown party"})
+				return errs.E(op, errs.Invalid, fmt.Sprintf("party %s does not exist", nu.Party), errs.FieldError{Field: "party", Message: "unknown party", Code: "no_such_party"})
 			}
 		}
 		u.CreatedAt = tx.now
