@@ -115,10 +115,7 @@ func (s *Server) handleSignForm(w http.ResponseWriter, r *http.Request, sc acces
 		return perr
 	}
 	v.Line = line
-	v.Fields = map[string]string{"line": errs.Message(err)}
-	for _, f := range errs.Fields(err) {
-		v.Fields["line"] += " — " + f.Message
-	}
+	v.Fields = map[string]string{"line": refusalText(v.chrome, err)}
 	s.render(w, r, http.StatusUnprocessableEntity, "agreement.html", v)
 	return nil
 }
@@ -337,10 +334,7 @@ func (s *Server) handleFreezeForm(w http.ResponseWriter, r *http.Request, sc acc
 		return err
 	}
 	// What the checks above did not foresee, as the store words it.
-	v.Message = errs.Message(err)
-	for _, f := range errs.Fields(err) {
-		v.Message += " — " + f.String()
-	}
+	v.Message = refusalText(v.chrome, err)
 	status := http.StatusUnprocessableEntity
 	if errs.Is(errs.Conflict, err) {
 		status = http.StatusConflict

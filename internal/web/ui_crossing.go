@@ -334,10 +334,7 @@ func (s *Server) handleStageRecord(w http.ResponseWriter, r *http.Request, sc ac
 	if perr != nil {
 		return perr
 	}
-	v.Message = v.T("stage.refused") + " " + errs.Message(err)
-	for _, fe := range errs.Fields(err) {
-		v.Message += " — " + fe.Field + ": " + fe.Message
-	}
+	v.Message = v.T("stage.refused") + " " + refusalText(v.chrome, err)
 	s.render(w, r, http.StatusUnprocessableEntity, "stage.html", v)
 	return nil
 }
@@ -375,7 +372,7 @@ func (s *Server) handleStageClose(w http.ResponseWriter, r *http.Request, sc acc
 	if perr != nil {
 		return perr
 	}
-	v.Message = v.T("stage.notclosed") + " " + errs.Message(err)
+	v.Message = v.T("stage.notclosed") + " " + refusalText(v.chrome, err)
 	s.render(w, r, http.StatusUnprocessableEntity, "stage.html", v)
 	return nil
 }
@@ -492,10 +489,7 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 	}
 	v.Fields, v.Reasons = fields, reasons
 	if refusal != nil {
-		v.Message = v.T("stage.refused") + " " + errs.Message(refusal)
-		for _, fe := range errs.Fields(refusal) {
-			v.Message += " — " + fe.Field + ": " + fe.Message
-		}
+		v.Message = v.T("stage.refused") + " " + refusalText(v.chrome, refusal)
 	} else {
 		v.Message = v.T("form.invalid")
 		if v.Q == "" {

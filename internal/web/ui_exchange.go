@@ -170,10 +170,7 @@ func (s *Server) handleAnswerForm(w http.ResponseWriter, r *http.Request, sc acc
 	if perr != nil {
 		return perr
 	}
-	v.Message = errs.Message(err)
-	for _, f := range errs.Fields(err) {
-		v.Message += " — " + f.Field + ": " + f.Message
-	}
+	v.Message = refusalText(v.chrome, err)
 	s.render(w, r, http.StatusUnprocessableEntity, "exchange.html", v)
 	return nil
 }
@@ -269,7 +266,7 @@ func (s *Server) handleExchangeNewForm(w http.ResponseWriter, r *http.Request, s
 		fields = map[string]string{}
 		for _, fe := range errs.Fields(err) {
 			k := exchangeFormField(fe.Field, ex.Terms.Rules)
-			fields[k] = joinMsg(fields[k], fe.Message)
+			fields[k] = joinMsg(fields[k], fieldMessage(v.chrome, fe))
 		}
 		if len(fields) == 0 {
 			v.Message = errs.Message(err)
@@ -616,10 +613,7 @@ func (s *Server) handleDraftForm(w http.ResponseWriter, r *http.Request, sc acce
 	if !errs.Is(errs.Invalid, err) && !errs.Is(errs.Conflict, err) {
 		return err
 	}
-	v.Message = errs.Message(err)
-	for _, f := range errs.Fields(err) {
-		v.Message += " — " + f.String()
-	}
+	v.Message = refusalText(v.chrome, err)
 	s.render(w, r, http.StatusUnprocessableEntity, "list_submit.html", *v)
 	return nil
 }

@@ -1,5 +1,27 @@
 package web
 
+import (
+	"strings"
+
+	"github.com/handover-project/handover/internal/errs"
+)
+
+// refusalText says why the domain or the store refused, in the user's
+// language: each field error of err through fieldMessage, with the item it
+// is about when it says; or, when err has none, its message (in English:
+// an error without fields carries no code).
+func refusalText(c chrome, err error) string {
+	fes := errs.Fields(err)
+	if len(fes) == 0 {
+		return errs.Message(err)
+	}
+	parts := make([]string, len(fes))
+	for i, fe := range fes {
+		parts[i] = fieldMessage(c, fe) + where(fe)
+	}
+	return strings.Join(parts, " ")
+}
+
 // The refusals of the domain (internal/crossing, internal/exchange,
 // internal/audit) and of the store, by their field error codes: a page
 // shows them through fieldMessage in the user's language. The codes of

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -272,28 +273,38 @@ func (s *Server) handleRemainsRecord(w http.ResponseWriter, r *http.Request, sc 
 			return err
 		}
 		refusal = err
-		// The flow's field errors go next to the form's fields.
+		// The flow's field errors go next to the form's fields; what no
+		// field of the form shows goes in the message.
 		for _, fe := range errs.Fields(err) {
 			name := strings.TrimPrefix(fe.Field, "claim.")
 			if name == "side" && kind == "remains" {
 				name = "claim_side"
 			}
-			if kind == "batch" || kind == "hand_back" {
-				if name == "remains" || name == "id" || name == "sender" || name == "at" || name == "declared" {
-					fields[name] = fieldMessage(c, fe) + where(fe)
-				}
-				continue
-			}
-			fields[name] = fieldMessage(c, fe) + where(fe)
+			fields[name] = joinMsg(fields[name], fieldMessage(c, fe)+where(fe))
 		}
 	}
 	v, err := s.remainsPage(r, sc, f, kind, fields)
 	if err != nil {
 		return err
 	}
-	if refusal != nil {
+	switch {
+	case refusal != nil && len(fields) > 0:
+		// What no field of the open form shows goes in the message.
+		shown := map[string]bool{}
+		for _, rf := range v.Forms {
+			for _, ff := range rf.Fields {
+				shown[ff.Name] = shown[ff.Name] || rf.Kind == kind
+			}
+		}
+		v.Message = v.T("remains.notrecorded")
+		for _, name := range slices.Sorted(maps.Keys(fields)) {
+			if !shown[name] {
+				v.Message += " " + fields[name]
+			}
+		}
+	case refusal != nil:
 		v.Message = v.T("remains.notrecorded") + " " + errs.Message(refusal)
-	} else {
+	default:
 		v.Message = v.T("form.invalid")
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, "remains.html", v)

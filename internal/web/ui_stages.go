@@ -141,7 +141,7 @@ func (s *Server) handleStagesOpen(w http.ResponseWriter, r *http.Request, sc acc
 		return perr
 	}
 	if err != nil && n > 0 {
-		v.Message = v.T("stages.notopened", n) + " " + errs.Message(err)
+		v.Message = v.T("stages.notopened", n) + " " + refusalText(v.chrome, err)
 	} else {
 		v.Message = v.T("stages.err.number")
 	}
@@ -241,7 +241,7 @@ func (s *Server) handleStagesMove(w http.ResponseWriter, r *http.Request, sc acc
 		v.Fields = map[string]string{key: problem}
 		v.Message = v.T("form.invalid")
 	} else {
-		v.Message = v.T("stages.notmoved", n) + " " + errs.Message(refusal)
+		v.Message = v.T("stages.notmoved", n) + " " + refusalText(v.chrome, refusal)
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, "stages.html", v)
 	return nil
