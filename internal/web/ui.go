@@ -87,6 +87,7 @@ var pageViews = map[string]any{
 	"import.html":        importView{},
 	"import_done.html":   importDoneView{},
 	"export.html":        exportView{},
+	"evidence.html":      evidenceView{},
 }
 
 func parseUITemplates() (*uiTemplates, error) {
@@ -231,6 +232,7 @@ func (s *Server) registerUIRoutes() {
 	s.registerUICrossingRoutes()
 	s.registerUITraceRoutes()
 	s.registerUISheetRoutes()
+	s.registerUIEvidenceRoutes()
 }
 
 // preMFAPaths may be used with a session that has not passed the second
@@ -284,7 +286,7 @@ func (s *Server) wrapUI(rt route) http.Handler {
 			}
 			switch rt.Action {
 			case access.RecordCreate, access.RecordCorrect, access.RecordRead,
-				access.ListSubmit, access.ListRespond, access.AgreementSign:
+				access.ListSubmit, access.ListRespond, access.AgreementSign, access.EvidenceWrite:
 				// Decided per record by the store (and by the handler for
 				// the forms), or by the store with the party the action is
 				// about.

@@ -160,6 +160,8 @@ type recordView struct {
 	Record     person.Record
 	Versions   []person.Record
 	CanCorrect bool
+	// CanEvidence: the user may set the record's eligibility evidence.
+	CanEvidence bool
 	// Timeline is the person's trace status and history, for a reader
 	// who may trace the record (its own party's bureau); nil otherwise.
 	Timeline *crossing.Trace
@@ -180,6 +182,10 @@ func (s *Server) handleRecordPage(w http.ResponseWriter, r *http.Request, sc acc
 		v.Versions[i], v.Versions[j] = v.Versions[j], v.Versions[i]
 	}
 	v.CanCorrect = access.Decide(sc, access.RecordCorrect, access.Resource{Party: v.Record.Party, Kind: string(v.Record.Kind)}) == nil
+	v.CanEvidence = access.Decide(sc, access.EvidenceWrite, access.Resource{Party: v.Record.Party}) == nil
+	if r.URL.Query().Get("done") == "evidence" {
+		v.Flash = v.T("record.done.evidence")
+	}
 	if access.Decide(sc, access.TraceRead, access.Resource{Party: v.Record.Party}) == nil {
 		t, err := s.db.Trace(r.Context(), sc, v.Record.ID)
 		if err != nil {

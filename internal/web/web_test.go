@@ -431,6 +431,8 @@ var allowedTo = map[string][]string{
 	"GET /exchanges/{id}/report/xlsx":                  {"party_registrar any", "party_approver any", "checkpoint_officer any", "checkpoint_officer", "mediator_operator", "auditor"},
 	"GET /exchanges/{id}/remains":                      {"party_registrar any", "party_approver any", "checkpoint_officer any", "checkpoint_officer", "mediator_operator", "auditor"},
 	"POST /exchanges/{id}/remains":                     {"mediator_operator"},
+	"GET /records/{id}/evidence":                       {"party_registrar own"},
+	"POST /records/{id}/evidence":                      {"party_registrar own"},
 	"GET /trace":                                       {"party_registrar any", "party_approver any"},
 	"GET /trace/{id}":                                  {"party_registrar own", "party_approver own"},
 	"GET /import":                                      {"party_registrar any"},

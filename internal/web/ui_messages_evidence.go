@@ -1,0 +1,52 @@
+package web
+
+// Messages of the eligibility evidence page (ui_evidence.go).
+
+func init() {
+	addMessages(map[string]msg{
+		"evidence.title":                     {"Eligibility evidence", "Докази для критеріїв обміну", "Сведения для критериев обмена"},
+		"evidence.back":                      {"Back to the record", "Назад до запису", "Назад к записи"},
+		"evidence.current":                   {"Current evidence", "Поточні відомості", "Текущие сведения"},
+		"evidence.edit":                      {"Change the evidence", "Змінити відомості", "Изменить сведения"},
+		"evidence.explain":                   {"The exchange's eligibility rules read this beside the record: a commission decision for the seriously wounded and sick, the person's consent (civilians and convicted persons always need it; the latest event counts), and a Rule 128 blocker.", "Критерії обміну читають ці відомості поруч із записом: рішення змішаної медичної комісії для тяжкопоранених і тяжкохворих, згоду особи (цивільним і засудженим вона потрібна завжди; чинна остання подія) і перешкоду за правилом 128.", "Критерии обмена читают эти сведения рядом с записью: решение смешанной медицинской комиссии для тяжелораненых и тяжелобольных, согласие лица (гражданским и осуждённым оно нужно всегда; действует последнее событие) и препятствие по правилу 128."},
+		"evidence.none":                      {"none recorded", "не внесено", "не внесено"},
+		"evidence.commission":                {"Medical commission", "Змішана медична комісія", "Смешанная медицинская комиссия"},
+		"evidence.consent":                   {"Consent to transfer", "Згода на передачу", "Согласие на передачу"},
+		"evidence.blocker":                   {"Release blocker (Rule 128)", "Перешкода для звільнення (правило 128)", "Препятствие к освобождению (правило 128)"},
+		"evidence.consenthint":               {"One row per statement, oldest first. Leave a row empty to skip it; save keeps every row shown here.", "Один рядок на кожну заяву, від найдавнішої. Порожній рядок пропускається; збереження зберігає всі показані рядки.", "Одна строка на каждое заявление, от самого раннего. Пустая строка пропускается; сохранение сохраняет все показанные строки."},
+		"evidence.event":                     {"Event %d", "Подія %d", "Событие %d"},
+		"evidence.addrow":                    {"Add a consent row", "Додати рядок згоди", "Добавить строку согласия"},
+		"evidence.tierof":                    {"Art. 110(1), sub-paragraph %d", "ст. 110(1), підпункт %d", "ст. 110(1), подпункт %d"},
+		"evidence.witnessed":                 {"witness: %s", "свідок: %s", "свидетель: %s"},
+		"evidence.commission_decision":       {"Decision", "Рішення", "Решение"},
+		"evidence.commission_tier":           {"Art. 110(1) sub-paragraph", "Підпункт ст. 110(1)", "Подпункт ст. 110(1)"},
+		"evidence.commission_date":           {"Date of the decision", "Дата рішення", "Дата решения"},
+		"evidence.commission_manifest":       {"Manifest case, repatriated without examination (Art. 112)", "Очевидний випадок, репатріація без огляду (ст. 112)", "Очевидный случай, репатриация без освидетельствования (ст. 112)"},
+		"evidence.consent_kind":              {"Statement", "Заява", "Заявление"},
+		"evidence.consent_date":              {"Date", "Дата", "Дата"},
+		"evidence.consent_witness":           {"Witness", "Свідок", "Свидетель"},
+		"evidence.consent_note":              {"Note", "Примітка", "Примечание"},
+		"evidence.value.A":                   {"A: repatriate", "A: репатріювати", "A: репатриировать"},
+		"evidence.value.B":                   {"B: accommodate in a neutral country", "B: розмістити в нейтральній країні", "B: разместить в нейтральной стране"},
+		"evidence.value.NC":                  {"NC: examine again", "NC: оглянути повторно", "NC: освидетельствовать повторно"},
+		"evidence.value.1":                   {"1: incurable, fitness gravely diminished", "1: невиліковні, працездатність значно знижена", "1: неизлечимые, трудоспособность значительно снижена"},
+		"evidence.value.2":                   {"2: not likely to recover within a year", "2: не одужають протягом року", "2: не выздоровеют в течение года"},
+		"evidence.value.3":                   {"3: recovered, fitness permanently diminished", "3: одужали, працездатність стійко знижена", "3: выздоровели, трудоспособность стойко снижена"},
+		"evidence.value.given":               {"consents to the transfer", "згоден на передачу", "согласен на передачу"},
+		"evidence.value.withdrawn":           {"withdraws the consent", "відкликає згоду", "отзывает согласие"},
+		"evidence.value.refused":             {"refuses the transfer", "відмовляється від передачі", "отказывается от передачи"},
+		"evidence.value.pending_prosecution": {"prosecution pending", "триває кримінальне провадження", "идёт уголовное преследование"},
+		"evidence.value.serving_sentence":    {"serving a sentence", "відбуває покарання", "отбывает наказание"},
+		"record.evidence":                    {"Eligibility evidence", "Докази для критеріїв обміну", "Сведения для критериев обмена"},
+		"record.done.evidence":               {"The eligibility evidence is saved.", "Відомості для критеріїв обміну збережено.", "Сведения для критериев обмена сохранены."},
+
+		"problem.evidence_bad_date":          {"%q is not a date: write 2026-05-23 or 23.05.2026.", "«%s» — не дата: пишіть 2026-05-23 або 23.05.2026.", "«%s» — не дата: пишите 2026-05-23 или 23.05.2026."},
+		"problem.evidence_future":            {"%s is in the future.", "%s — дата в майбутньому.", "%s — дата в будущем."},
+		"problem.evidence_bad_choice":        {"%q is not one of the choices.", "«%s» — немає серед варіантів.", "«%s» — нет среди вариантов."},
+		"problem.evidence_decision_required": {"Choose the decision, or clear the commission's other fields.", "Оберіть рішення або очистьте інші поля комісії.", "Выберите решение или очистите остальные поля комиссии."},
+		"problem.evidence_kind_required":     {"Required: consents, withdraws or refuses.", "Обов’язкове: згоден, відкликає згоду чи відмовляється.", "Обязательно: согласен, отзывает согласие или отказывается."},
+		"problem.evidence_date_required":     {"Required: the date of the statement.", "Обов’язкове: дата заяви.", "Обязательно: дата заявления."},
+		"problem.evidence_witness_required":  {"Required: who witnessed the statement.", "Обов’язкове: хто засвідчив заяву.", "Обязательно: кто засвидетельствовал заявление."},
+		"problem.evidence_consent_order":     {"Before the event above (%s): consent events go oldest first.", "Раніше за попередню подію (%s): події згоди йдуть від найдавнішої.", "Раньше предыдущего события (%s): события согласия идут от самого раннего."},
+	})
+}
