@@ -23,7 +23,7 @@ import (
 
 // termsVersion is the version of the derivation below. Raise it when
 // recordTerms changes: the next open rebuilds the table.
-const termsVersion = 1
+const termsVersion = 2
 
 // Fields of a term.
 const (
@@ -55,6 +55,7 @@ func recordTerms(kind person.Kind, f *person.Fields) []term {
 	}
 	words := func(v string, name bool) {
 		for _, w := range strings.Split(names.Normalize(v), " ") {
+			w = trimPunct(w)
 			ws := []string{w}
 			if strings.Contains(w, "-") {
 				// Each part of a double name files it too.
@@ -92,6 +93,12 @@ func recordTerms(kind person.Kind, f *person.Fields) []term {
 		add(fieldBirth, f.BirthDate.String())
 	}
 	return out
+}
+
+// trimPunct drops the punctuation around a word (a comma after a surname,
+// quotes, brackets, the dot of an initial), which is no part of a name.
+func trimPunct(w string) string {
+	return strings.Trim(w, `,;:.!?()[]{}"«»„“”`)
 }
 
 // cutTerm cuts t to at most maxTermLen bytes at a character boundary.
@@ -144,7 +151,7 @@ func queryTokens(text string) [][]prefixRange {
 	var out [][]prefixRange
 	seen := map[string]bool{}
 	for _, w := range strings.Split(names.Normalize(text), " ") {
-		w = cutTerm(w)
+		w = cutTerm(trimPunct(w))
 		if w == "" || seen[w] {
 			continue
 		}

@@ -116,6 +116,8 @@ func TestSearchAcrossScripts(t *testing.T) {
 			{"Ivanovych", []string{petrenkoO, aleksandr}},
 			{"Petrenko Oleksandr", []string{petrenkoO}},
 			{"oleksandr   PETRENKO", []string{petrenkoO}},
+			{"Петренко, Олександр", []string{petrenkoO}},
+			{"«Petrenko» (Oleksandr)", []string{petrenkoO}},
 			{"Petrenko Serhii", nil},
 			{"Ковальчук", []string{kovalchuk}},
 			{"Kovalchuk", []string{kovalchuk}},
