@@ -22,7 +22,10 @@ import (
 // docs/design/foundation.md, "Search keys".
 
 // termsVersion is the version of the derivation below. Raise it when
-// recordTerms changes: the next open rebuilds the table.
+// recordTerms or what it builds on changes (names.Normalize, IndexForms,
+// Prepared.Keys and the names data, person.Date.String): the next open
+// rebuilds the table. A stale table would miss records, or find a
+// corrected one by its old name.
 const termsVersion = 2
 
 // Fields of a term.
