@@ -40,3 +40,16 @@ func (db *DB) TraceSearchIDs(ctx context.Context, party, name, birth string, lim
 	}
 	return ids, nil
 }
+
+// TermsVersion is termsVersion, for the test that guards it.
+const TermsVersion = termsVersion
+
+// RecordTerms returns the search terms of a record's fields as
+// "field:term", in the order they are derived.
+func RecordTerms(kind person.Kind, f person.Fields) []string {
+	var out []string
+	for _, t := range recordTerms(kind, &f) {
+		out = append(out, t.field+":"+t.term)
+	}
+	return out
+}
