@@ -39,6 +39,7 @@ func init() {
 		command{name: "list submit", summary: "submit the next version of your party's offer or request list", usage: listSubmitUsage, run: runListSubmit},
 		command{name: "list show", summary: "show a version of a party's list, its answers and its changes", usage: listShowUsage, run: runListShow},
 		command{name: "list answer", summary: "answer persons of the other party's list", usage: listAnswerUsage, run: runListAnswer},
+		command{name: "evidence get", summary: "print the current eligibility evidence of one of your records", usage: evidenceGetUsage, run: runEvidenceGet},
 		command{name: "evidence set", summary: "record eligibility evidence on one of your records", usage: evidenceSetUsage, run: runEvidenceSet},
 		command{name: "agreement freeze", summary: "freeze the agreed lists with a stage plan (mediator)", usage: agreementFreezeUsage, run: runAgreementFreeze},
 		command{name: "agreement get", summary: "download an agreement document with its signatures", usage: agreementGetUsage, run: runAgreementGet},
@@ -856,6 +857,33 @@ func runListAnswer(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
+const evidenceGetUsage = `
+Usage: handover evidence get RECORD
+
+Prints the current eligibility evidence of one of your party's records as
+JSON (empty when none was recorded). 'evidence set' replaces the whole
+evidence, so start from this: edit it and set it again, and no earlier
+consent event or commission decision is lost.
+
+Example:
+  handover evidence get r7p2… > evidence.json
+  handover evidence set r7p2… --json evidence.json
+`
+
+func runEvidenceGet(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("evidence get", evidenceGetUsage)
+	srv := m.addServerFlags(fs)
+	c, pos, err := srv.parse(fs, args, 1, "name one RECORD")
+	if err != nil {
+		return err
+	}
+	ev, err := c.Evidence(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	return printJSON(m.Stdout, ev)
+}
+
 const evidenceSetUsage = `
 Usage: handover evidence set RECORD --json FILE
 
@@ -863,7 +891,8 @@ Records eligibility evidence on one of your party's held records (its
 registrar): a medical commission decision (GC III Art. 112), consent
 events (given, withdrawn, refused; with date and witness) and a release
 blocker (pending_prosecution, serving_sentence). The latest evidence
-counts; earlier entries stay. Dates may be written YYYY-MM-DD.
+counts; earlier entries stay. Dates may be written YYYY-MM-DD. The file
+replaces the whole evidence: start from 'handover evidence get RECORD'.
 
   {"commission": {"decision": "A", "tier": 1, "date": "2025-04-30"},
    "consent": [{"kind": "given", "date": "2025-05-02", "witness": "ICRC delegate"}]}

@@ -118,6 +118,14 @@ func (c *Client) ExchangeView(ctx context.Context, exID string) (exchange.View, 
 
 // SetEvidence records eligibility evidence on one of the caller's party's
 // records.
+// Evidence returns the current eligibility evidence of one of the
+// caller's party's records: the whole of what SetEvidence replaces.
+func (c *Client) Evidence(ctx context.Context, recordID string) (exchange.Evidence, error) {
+	var out exchange.Evidence
+	err := c.Do(ctx, "GET", "/api/v1/records/"+url.PathEscape(recordID)+"/evidence", nil, &out)
+	return out, err
+}
+
 func (c *Client) SetEvidence(ctx context.Context, recordID string, ev exchange.Evidence) error {
 	return c.Do(ctx, "POST", "/api/v1/records/"+url.PathEscape(recordID)+"/evidence", ev, nil)
 }

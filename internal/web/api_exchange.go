@@ -18,6 +18,7 @@ func (s *Server) registerExchangeRoutes() {
 	s.add("POST", "/api/v1/exchanges/{id}/lists/{party}/{kind}/answers", access.ListRespond, "Answer persons of the other party's current list version.", s.handleRespond)
 	s.add("GET", "/api/v1/exchanges/{id}/view", access.ExchangeRead, "Counts against the terms per side and category, violations, blockers, outstanding eligible.", s.handleExchangeView)
 	s.add("POST", "/api/v1/records/{id}/evidence", access.EvidenceWrite, "Record eligibility evidence on one of the caller's party's records.", s.handleEvidence)
+	s.add("GET", "/api/v1/records/{id}/evidence", access.RecordRead, "The current eligibility evidence of one of the caller's party's records.", s.handleEvidenceGet)
 	s.add("POST", "/api/v1/exchanges/{id}/agreement", access.ExchangeOpen, "Freeze the agreed lists with a stage plan into the next agreement version (mediator).", s.handleFreeze)
 	s.add("GET", "/api/v1/exchanges/{id}/agreement", access.ExchangeRead, "An agreement version (latest by default) with signatures and state.", s.handleAgreement)
 	s.add("POST", "/api/v1/exchanges/{id}/agreement/signatures", access.AgreementSign, "Add a signature made offline with a registered key.", s.handleSign)
@@ -125,6 +126,17 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request, sc acces
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// handleEvidenceGet returns the current evidence of a record, the whole
+// of what the next POST replaces.
+func (s *Server) handleEvidenceGet(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	ev, err := s.db.Evidence(r.Context(), sc, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ev)
 	return nil
 }
 

@@ -303,3 +303,36 @@ func TestPagesEvidenceEligibility(t *testing.T) {
 		}
 	})
 }
+
+// TestEvidenceAPIRead: GET /api/v1/records/{id}/evidence returns what the
+// last POST stored, whole, to the record's own party only.
+func TestEvidenceAPIRead(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		id := e.civilian("Шевчук")
+		path := "/api/v1/records/" + id + "/evidence"
+		var got exchange.Evidence
+		e.must("ua-reg", "GET", path, nil, &got, 200)
+		if !reflect.DeepEqual(got, exchange.Evidence{}) {
+			t.Errorf("before any evidence: %+v", got)
+		}
+		want := exchange.Evidence{
+			Commission: &exchange.Commission{Decision: exchange.DecisionNC, Date: day(t, "2026-02-01")},
+			Consent:    []exchange.Consent{{Kind: exchange.ConsentRefused, Date: day(t, "2026-02-03"), Witness: "ICRC"}},
+			Blocker:    exchange.PendingProsecution,
+		}
+		e.must("ua-reg", "POST", path, want, nil, 204)
+		for _, who := range []string{"ua-reg", "ua-appr"} {
+			got = exchange.Evidence{}
+			e.must(who, "GET", path, nil, &got, 200)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s reads %+v, want %+v", who, got, want)
+			}
+		}
+		for who, st := range map[string]int{"ru-reg": 404, "op": 403, "ua-officer": 404} {
+			if got, _ := e.do(who, "GET", path, nil); got != st {
+				t.Errorf("%s: %d, want %d", who, got, st)
+			}
+		}
+	})
+}

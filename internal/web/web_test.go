@@ -353,6 +353,7 @@ var allowedTo = map[string][]string{
 	"POST /api/v1/exchanges/{id}/lists/{party}/{kind}/answers": {"party_registrar other", "party_approver other"},
 	"GET /api/v1/exchanges/{id}/view":                          {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
 	"POST /api/v1/records/{id}/evidence":                       {"party_registrar own"},
+	"GET /api/v1/records/{id}/evidence":                        {"party_registrar own", "party_approver own"},
 	"POST /api/v1/exchanges/{id}/agreement":                    {"mediator_operator"},
 	"GET /api/v1/exchanges/{id}/agreement":                     {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
 	"POST /api/v1/exchanges/{id}/agreement/signatures":         {"party_approver any", "mediator_operator"},
