@@ -323,6 +323,12 @@ func (e Event) validate(sides []string) error {
 	return nil
 }
 
+// conflict is a Conflict refusal whose message is also fe's, so that a user
+// interface can say it in the user's language by fe.Code.
+func conflict(op string, fe errs.FieldError) error {
+	return errs.E(op, errs.Conflict, fe.Message, fe)
+}
+
 func quote(s string) string { return "\"" + s + "\"" }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -257,7 +257,7 @@ func (s *Stage) Apply(e Event) (dup bool, err error) {
 		return false, errs.E(op, errs.Invalid, errs.FieldError{Field: "point", Where: e.ID, Message: quote(e.Point) + " is not a crossing point of stage " + itoa(s.plan.Stage), Args: []string{e.Point, itoa(s.plan.Stage)}, Code: "not_stage_point"})
 	}
 	if s.state.Final() {
-		return false, errs.E(op, errs.Conflict, "stage "+itoa(s.plan.Stage)+" is "+s.state.String()+": nothing more is recorded")
+		return false, conflict(op, errs.FieldError{Field: "type", Where: e.ID, Message: "stage " + itoa(s.plan.Stage) + " is " + s.state.String() + ": nothing more is recorded", Args: []string{itoa(s.plan.Stage), s.state.String()}, Code: "stage_over"})
 	}
 	if e.Type.IsStage() {
 		err = s.applyTransition(e)
@@ -297,7 +297,7 @@ func (s *Stage) ApplyAll(events []Event) []Result {
 func (s *Stage) applyHandover(e Event) error {
 	const op = "crossing.Stage.Apply"
 	if !s.state.AcceptsHandovers() {
-		return errs.E(op, errs.Conflict, "stage "+itoa(s.plan.Stage)+" is "+s.state.String()+": handovers are recorded only while it is open or closing")
+		return conflict(op, errs.FieldError{Field: "type", Where: e.ID, Message: "stage " + itoa(s.plan.Stage) + " is " + s.state.String() + ": handovers are recorded only while it is open or closing", Args: []string{itoa(s.plan.Stage), s.state.String()}, Code: "stage_not_open"})
 	}
 	switch e.Type {
 	case AmendmentAccepted, AmendmentRejected:
@@ -327,11 +327,10 @@ func (s *Stage) applyHandover(e Event) error {
 	open := (p.Outcome == OutcomeOutstanding || p.Outcome == OutcomeMismatch) && p.SubstitutedBy == ""
 	already := func() error {
 		last := p.Events[len(p.Events)-1]
-		msg := quote(e.RecordID) + " already has the outcome " + string(p.Outcome) + " (event " + quote(last) + ")"
 		if p.SubstitutedBy != "" {
-			msg = quote(e.RecordID) + " was already replaced by reserve " + quote(p.SubstitutedBy) + " (event " + quote(last) + ")"
+			return conflict(op, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " was already replaced by reserve " + quote(p.SubstitutedBy) + " (event " + quote(last) + ")", Args: []string{e.RecordID, p.SubstitutedBy, last}, Code: "already_replaced"})
 		}
-		return errs.E(op, errs.Conflict, msg)
+		return conflict(op, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " already has the outcome " + string(p.Outcome) + " (event " + quote(last) + ")", Args: []string{e.RecordID, string(p.Outcome), last}, Code: "already_outcome"})
 	}
 	switch e.Type {
 	case HandedOver, Refused, NotPresented, IdentityMismatch:
@@ -401,10 +400,10 @@ func (s *Stage) applyAmendment(e Event) error {
 		return errs.E(op, errs.Invalid, errs.FieldError{Field: "subject", Where: e.ID, Message: quote(e.Subject) + " is not an unlisted person or an objection of this stage", Args: []string{e.Subject}, Code: "not_unlisted_or_objection"})
 	}
 	if a.rejected != "" {
-		return errs.E(op, errs.Conflict, "the amendment "+quote(e.Subject)+" was already rejected by "+a.rejected)
+		return conflict(op, errs.FieldError{Field: "subject", Where: e.ID, Message: "the amendment " + quote(e.Subject) + " was already rejected by " + a.rejected, Args: []string{e.Subject, a.rejected}, Code: "amendment_rejected_already"})
 	}
 	if a.accepted[e.Party] {
-		return errs.E(op, errs.Conflict, e.Party+" already accepted the amendment "+quote(e.Subject))
+		return conflict(op, errs.FieldError{Field: "subject", Where: e.ID, Message: e.Party + " already accepted the amendment " + quote(e.Subject), Args: []string{e.Party, e.Subject}, Code: "amendment_accepted_already"})
 	}
 	if e.Type == AmendmentAccepted {
 		a.accepted[e.Party] = true

@@ -149,7 +149,7 @@ func (s *Stage) applyTransition(e Event) error {
 	}
 	to, ok := next(s.state, e.Type)
 	if !ok {
-		return errs.E(op, errs.Conflict, "stage "+itoa(s.plan.Stage)+" is "+s.state.String()+": "+e.Type.String()+" is not allowed")
+		return conflict(op, errs.FieldError{Field: "type", Where: e.ID, Message: "stage " + itoa(s.plan.Stage) + " is " + s.state.String() + ": " + e.Type.String() + " is not allowed", Args: []string{itoa(s.plan.Stage), s.state.String(), e.Type.String()}, Code: "not_allowed_in_state"})
 	}
 	ch := Change{Event: e.ID, From: s.state, To: to, At: e.At, Actor: e.Actor, Reason: e.Reason}
 	switch e.Type {
@@ -163,13 +163,13 @@ func (s *Stage) applyTransition(e Event) error {
 			return errs.E(op, errs.Invalid, errs.FieldError{Field: "reason", Message: "is required to " + e.Type.verb(), Code: "reason_required"})
 		}
 		if e.Type == StageCancelled && s.handedOver() > 0 {
-			return errs.E(op, errs.Conflict, "persons have been handed over in this stage: close it with a discrepancy instead of cancelling it")
+			return conflict(op, errs.FieldError{Field: "type", Where: e.ID, Message: "persons have been handed over in this stage: close it with a discrepancy instead of cancelling it", Code: "cancel_after_handover"})
 		}
 	case StageClosed:
 		r := s.Report()
 		ch.Parity = r.Parity
 		if !ch.Parity && e.Reason == "" {
-			return errs.E(op, errs.Conflict, "stage "+itoa(s.plan.Stage)+" may not close: "+joinBlockers(r.Blockers)+"; the mediator may close it by recording a discrepancy with a reason")
+			return conflict(op, errs.FieldError{Field: "reason", Where: e.ID, Message: "stage " + itoa(s.plan.Stage) + " may not close: " + joinBlockers(r.Blockers) + "; the mediator may close it by recording a discrepancy with a reason", Args: []string{itoa(s.plan.Stage), joinBlockers(r.Blockers)}, Code: "may_not_close"})
 		}
 	}
 	s.state = to

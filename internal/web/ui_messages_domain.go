@@ -7,9 +7,8 @@ import (
 )
 
 // refusalText says why the domain or the store refused, in the user's
-// language: each field error of err through fieldMessage, with the item it
-// is about when it says; or, when err has none, its message (in English:
-// an error without fields carries no code).
+// language: each field error of err through fieldMessage; or, when err has
+// none, its message (in English: an error without fields carries no code).
 func refusalText(c chrome, err error) string {
 	fes := errs.Fields(err)
 	if len(fes) == 0 {
@@ -17,7 +16,7 @@ func refusalText(c chrome, err error) string {
 	}
 	parts := make([]string, len(fes))
 	for i, fe := range fes {
-		parts[i] = fieldMessage(c, fe) + where(fe)
+		parts[i] = fieldMessage(c, fe)
 	}
 	return strings.Join(parts, " ")
 }
@@ -122,22 +121,31 @@ func init() {
 		"problem.not_ed25519_key":     {"Not an Ed25519 verifier key (name+hash+base64).", "Не ключ перевірки Ed25519 (ім’я+геш+base64).", "Не ключ проверки Ed25519 (имя+хеш+base64)."},
 
 		// crossing: events of a stage.
-		"problem.required_for":              {"Required for %s.", "Обов’язкове для події %s.", "Обязательно для события %s."},
-		"problem.bad_event_type":            {"%q is not an event type.", "«%s» — не тип події.", "«%s» — не тип события."},
-		"problem.not_side_or_mediator":      {"%q is neither a side of the stage nor the mediator.", "«%s» — не сторона етапу й не посередник.", "«%s» — не сторона этапа и не посредник."},
-		"problem.bad_check_method":          {"Must be document, service number, photo or interview.", "Має бути: документ, військовий номер, фото або співбесіда.", "Должно быть: документ, личный номер, фото или собеседование."},
-		"problem.bad_health":                {"Must be one of: good, not wounded, recovered, convalescent, sick, slightly wounded, seriously wounded.", "Має бути одне з: добрий, без поранень, одужав, одужує, хворий, легкопоранений, тяжкопоранений.", "Должно быть одно из: хорошее, без ранений, выздоровел, выздоравливает, болен, легкораненый, тяжелораненый."},
-		"problem.not_stage_side":            {"%q is not a side of the stage.", "«%s» — не сторона етапу.", "«%s» — не сторона этапа."},
-		"problem.unlisted_category":         {"Must be the category the person is presented as.", "Має бути категорія, до якої особу віднесено при пред’явленні.", "Должна быть категория, к которой человека отнесли при предъявлении."},
-		"problem.amendment_side":            {"Only a side of the stage decides an amendment.", "Рішення про зміну ухвалює лише сторона етапу.", "Решение об изменении принимает только сторона этапа."},
-		"problem.not_stage_point":           {"%q is not a crossing point of stage %s.", "«%s» — не пункт пропуску етапу %s.", "«%s» — не пункт пропуска этапа %s."},
-		"problem.listed_not_unlisted":       {"%q is on %s's list or reserves: record its handover, not an unlisted person.", "«%s» є в списку або резерві сторони %s: запишіть передачу, а не особу поза списком.", "«%s» есть в списке или резерве стороны %s: запишите передачу, а не лицо вне списка."},
-		"problem.not_on_stage_list":         {"%q is not on %s's list for stage %s: record an unlisted person presented.", "«%s» немає в списку сторони %s для етапу %s: запишіть пред’явлення особи поза списком.", "«%s» нет в списке стороны %s для этапа %s: запишите предъявление лица вне списка."},
-		"problem.reserve_not_listed":        {"%q is a reserve: it crosses only as a substitute for a listed person.", "«%s» — резерв: переходить лише на заміну особи зі списку.", "«%s» — резерв: переходит только на замену лица из списка."},
-		"problem.not_on_reserve_list":       {"%q is not on %s's reserve list for stage %s.", "«%s» немає в резервному списку сторони %s для етапу %s.", "«%s» нет в резервном списке стороны %s для этапа %s."},
-		"problem.reserve_category":          {"Reserve %q is %s but %q is %s.", "Резерв «%s» має категорію %s, а «%s» — %s.", "Резерв «%s» имеет категорию %s, а «%s» — %s."},
-		"problem.not_unlisted_or_objection": {"%q is not an unlisted person or an objection of this stage.", "«%s» — не особа поза списком і не заперечення цього етапу.", "«%s» — не лицо вне списка и не возражение этого этапа."},
-		"problem.slip_window":               {"A slip needs a new window that ends after it starts.", "Для перенесення потрібне нове вікно, що закінчується після початку.", "Для переноса нужно новое окно, которое заканчивается после начала."},
+		"problem.required_for":               {"Required for %s.", "Обов’язкове для події %s.", "Обязательно для события %s."},
+		"problem.bad_event_type":             {"%q is not an event type.", "«%s» — не тип події.", "«%s» — не тип события."},
+		"problem.not_side_or_mediator":       {"%q is neither a side of the stage nor the mediator.", "«%s» — не сторона етапу й не посередник.", "«%s» — не сторона этапа и не посредник."},
+		"problem.bad_check_method":           {"Must be document, service number, photo or interview.", "Має бути: документ, військовий номер, фото або співбесіда.", "Должно быть: документ, личный номер, фото или собеседование."},
+		"problem.bad_health":                 {"Must be one of: good, not wounded, recovered, convalescent, sick, slightly wounded, seriously wounded.", "Має бути одне з: добрий, без поранень, одужав, одужує, хворий, легкопоранений, тяжкопоранений.", "Должно быть одно из: хорошее, без ранений, выздоровел, выздоравливает, болен, легкораненый, тяжелораненый."},
+		"problem.not_stage_side":             {"%q is not a side of the stage.", "«%s» — не сторона етапу.", "«%s» — не сторона этапа."},
+		"problem.unlisted_category":          {"Must be the category the person is presented as.", "Має бути категорія, до якої особу віднесено при пред’явленні.", "Должна быть категория, к которой человека отнесли при предъявлении."},
+		"problem.amendment_side":             {"Only a side of the stage decides an amendment.", "Рішення про зміну ухвалює лише сторона етапу.", "Решение об изменении принимает только сторона этапа."},
+		"problem.not_stage_point":            {"%q is not a crossing point of stage %s.", "«%s» — не пункт пропуску етапу %s.", "«%s» — не пункт пропуска этапа %s."},
+		"problem.listed_not_unlisted":        {"%q is on %s's list or reserves: record its handover, not an unlisted person.", "«%s» є в списку або резерві сторони %s: запишіть передачу, а не особу поза списком.", "«%s» есть в списке или резерве стороны %s: запишите передачу, а не лицо вне списка."},
+		"problem.not_on_stage_list":          {"%q is not on %s's list for stage %s: record an unlisted person presented.", "«%s» немає в списку сторони %s для етапу %s: запишіть пред’явлення особи поза списком.", "«%s» нет в списке стороны %s для этапа %s: запишите предъявление лица вне списка."},
+		"problem.reserve_not_listed":         {"%q is a reserve: it crosses only as a substitute for a listed person.", "«%s» — резерв: переходить лише на заміну особи зі списку.", "«%s» — резерв: переходит только на замену лица из списка."},
+		"problem.not_on_reserve_list":        {"%q is not on %s's reserve list for stage %s.", "«%s» немає в резервному списку сторони %s для етапу %s.", "«%s» нет в резервном списке стороны %s для этапа %s."},
+		"problem.reserve_category":           {"Reserve %q is %s but %q is %s.", "Резерв «%s» має категорію %s, а «%s» — %s.", "Резерв «%s» имеет категорию %s, а «%s» — %s."},
+		"problem.not_unlisted_or_objection":  {"%q is not an unlisted person or an objection of this stage.", "«%s» — не особа поза списком і не заперечення цього етапу.", "«%s» — не лицо вне списка и не возражение этого этапа."},
+		"problem.stage_over":                 {"Stage %s is %s: nothing more is recorded.", "Етап %s має стан «%s»: більше нічого не записується.", "Этап %s в состоянии «%s»: больше ничего не записывается."},
+		"problem.stage_not_open":             {"Stage %s is %s: handovers are recorded only while it is open or closing.", "Етап %s має стан «%s»: передачі записуються лише, поки він відкритий або закривається.", "Этап %s в состоянии «%s»: передачи записываются, только пока он открыт или закрывается."},
+		"problem.already_outcome":            {"%q already has the outcome %s (event %q).", "«%s» уже має результат «%s» (подія «%s»).", "«%s» уже имеет результат «%s» (событие «%s»)."},
+		"problem.already_replaced":           {"%q was already replaced by reserve %q (event %q).", "«%s» уже замінено резервом «%s» (подія «%s»).", "«%s» уже заменён резервом «%s» (событие «%s»)."},
+		"problem.amendment_rejected_already": {"The amendment %q was already rejected by %s.", "Зміну «%s» уже відхилила сторона %s.", "Изменение «%s» уже отклонила сторона %s."},
+		"problem.amendment_accepted_already": {"%s already accepted the amendment %q.", "Сторона %s уже прийняла зміну «%s».", "Сторона %s уже приняла изменение «%s»."},
+		"problem.not_allowed_in_state":       {"Stage %s is %s: %s is not allowed.", "Етап %s має стан «%s»: подія %s неможлива.", "Этап %s в состоянии «%s»: событие %s невозможно."},
+		"problem.cancel_after_handover":      {"Persons have been handed over in this stage: close it with a discrepancy instead of cancelling it.", "На цьому етапі вже передано осіб: закрийте його з розбіжністю замість скасування.", "На этом этапе уже переданы люди: закройте его с расхождением вместо отмены."},
+		"problem.may_not_close":              {"Stage %s may not close: %s; the mediator may close it by recording a discrepancy with a reason.", "Етап %s не можна закрити: %s; посередник може закрити його, записавши розбіжність із причиною.", "Этап %s нельзя закрыть: %s; посредник может закрыть его, записав расхождение с причиной."},
+		"problem.slip_window":                {"A slip needs a new window that ends after it starts.", "Для перенесення потрібне нове вікно, що закінчується після початку.", "Для переноса нужно новое окно, которое заканчивается после начала."},
 
 		// crossing: the plan of a stage.
 		"problem.stage_one_or_more": {"Must be 1 or more.", "Має бути 1 або більше.", "Должно быть 1 или больше."},

@@ -106,6 +106,18 @@ func TestPagesOpenExchange(t *testing.T) {
 			t.Fatalf("counts above the total: %d", st)
 		}
 		form.Set("count_civilian", "4")
+		// What only the exchange's own checks and the store refuse is said
+		// next to its field in Ukrainian too.
+		form.Set("crossings", "sea\r\nsea")
+		if st, body, _ = e.page(op, "POST", "/exchanges/new", form); st != 422 || !strings.Contains(body, "«sea» вказано двічі.") || !strings.Contains(body, `id="e-crossings"`) {
+			t.Fatalf("a crossing twice: %d %s", st, body)
+		}
+		form.Set("crossings", "Білорусь–Україна\r\n")
+		form.Set("party_b", "XX")
+		if st, body, _ = e.page(op, "POST", "/exchanges/new", form); st != 422 || !strings.Contains(body, "Невідома сторона XX.") || !strings.Contains(body, `id="e-party_b"`) {
+			t.Fatalf("an unknown party: %d %s", st, body)
+		}
+		form.Set("party_b", "RU")
 		form.Set("conditions", "third-country: civilians may stay in a third country")
 		st, _, h := e.page(op, "POST", "/exchanges/new", form)
 		if st != 303 || !strings.HasPrefix(h.Get("Location"), "/exchanges/ex-") {

@@ -198,7 +198,14 @@ func TestPagesStageEvents(t *testing.T) {
 		}
 		// Accepting twice for the same party: the stage says why not.
 		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"amendment_accepted"}, "subject": {"u-1"}, "event": {"a-2"}})
-		wantPage(t, "accept twice", st, body, 422, "Не записано.", "already accepted")
+		wantPage(t, "accept twice", st, body, 422, "Не записано.", "Сторона UA уже прийняла зміну «u-1».")
+		// A handover the crossing engine refuses, in Ukrainian too.
+		st, body, _ = e.page(officer, "POST", stage+"/record", url.Values{"type": {"handed_over"}, "side": {"RU"}, "record_id": {"nobody"}, "event": {"h-x"},
+			"method": {"document"}, "receiver": {"o2"}, "observer": {"m1"}})
+		wantPage(t, "not on the list", st, body, 422, "Не записано.", "«nobody» немає в списку сторони RU для етапу 1: запишіть пред’явлення особи поза списком.")
+		if strings.Contains(body, "record_id:") || strings.Contains(body, "is not on") {
+			t.Errorf("not on the list: the refusal is shown in English")
+		}
 		// A refusal, taken back.
 		e.must("ua-officer", "POST", "/api/v1/exchanges/"+id+"/stages/1/events", map[string]any{"events": []any{map[string]any{
 			"id": "rf-1", "type": "refused", "side": "RU", "record_id": held["RU"][1], "observer": "m1"}}}, nil, 200)
