@@ -243,6 +243,7 @@ func (v *evidenceView) fill(f evidenceForm, bad map[string]string) {
 		})
 	}
 	v.Blocker = field("blocker", "select", "pending_prosecution", "serving_sentence")
+	v.Blocker.Label = v.T("evidence.blockerfield")
 	v.Rows = f.rows
 	v.MaxRows = f.rows >= maxConsentRows
 }

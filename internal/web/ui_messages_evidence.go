@@ -13,6 +13,7 @@ func init() {
 		"evidence.commission":                {"Medical commission", "Змішана медична комісія", "Смешанная медицинская комиссия"},
 		"evidence.consent":                   {"Consent to transfer", "Згода на передачу", "Согласие на передачу"},
 		"evidence.blocker":                   {"Release blocker (Rule 128)", "Перешкода для звільнення (правило 128)", "Препятствие к освобождению (правило 128)"},
+		"evidence.blockerfield":              {"Reason held back", "Підстава утримання", "Основание удержания"},
 		"evidence.consenthint":               {"One row per statement, oldest first. Leave a row empty to skip it; save keeps every row shown here.", "Один рядок на кожну заяву, від найдавнішої. Порожній рядок пропускається; збереження зберігає всі показані рядки.", "Одна строка на каждое заявление, от самого раннего. Пустая строка пропускается; сохранение сохраняет все показанные строки."},
 		"evidence.event":                     {"Event %d", "Подія %d", "Событие %d"},
 		"evidence.addrow":                    {"Add a consent row", "Додати рядок згоди", "Добавить строку согласия"},
