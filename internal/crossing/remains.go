@@ -338,13 +338,13 @@ func (r *Repatriation) Identify(x Identification) error {
 		if prev == flatKey(x.Content()) {
 			return nil
 		}
-		return errs.E(op, errs.Conflict, "identification id "+quote(x.ID)+" was already used for a different examination")
+		return conflict(op, errs.FieldError{Field: "id", Message: "identification id " + quote(x.ID) + " was already used for a different examination", Args: []string{x.ID}, Code: "identification_id_used"})
 	}
 	if !idAllowed(st.Status, x.Status) {
-		return errs.E(op, errs.Conflict, "remains "+quote(x.Remains)+" are "+string(st.Status)+": cannot become "+string(x.Status))
+		return conflict(op, errs.FieldError{Field: "status", Message: "remains " + quote(x.Remains) + " are " + string(st.Status) + ": cannot become " + string(x.Status), Args: []string{x.Remains, string(st.Status), string(x.Status)}, Code: "identification_transition"})
 	}
 	if st.HandedBack != "" {
-		return errs.E(op, errs.Conflict, "remains "+quote(x.Remains)+" were handed back in batch "+quote(st.HandedBack))
+		return conflict(op, errs.FieldError{Field: "remains", Message: "remains " + quote(x.Remains) + " were handed back in batch " + quote(st.HandedBack), Args: []string{x.Remains, st.HandedBack}, Code: "remains_handed_back"})
 	}
 	st.Status = x.Status
 	st.Identifications = append(st.Identifications, x)
@@ -383,7 +383,7 @@ func (r *Repatriation) HandBack(batch Batch, remains []string) error {
 		return errs.E(op, errs.Invalid, "these remains cannot be handed back", fe)
 	}
 	if _, exists := r.batches[batch.ID]; exists {
-		return errs.E(op, errs.Conflict, "batch "+quote(batch.ID)+" already exists")
+		return conflict(op, errs.FieldError{Field: "id", Message: "batch " + quote(batch.ID) + " already exists", Args: []string{batch.ID}, Code: "batch_exists"})
 	}
 	if err := r.AddBatch(batch); err != nil {
 		return err
@@ -486,7 +486,7 @@ func same(op, what, id string, prev, next map[string]string) error {
 	if flatKey(prev) == flatKey(next) {
 		return nil
 	}
-	return errs.E(op, errs.Conflict, what+" "+quote(id)+" already exists with different content")
+	return conflict(op, errs.FieldError{Field: "id", Message: what + " " + quote(id) + " already exists with different content", Args: []string{id}, Code: "exists_different"})
 }
 
 func flat(kv ...string) map[string]string {

@@ -843,7 +843,7 @@ func parseSigLine(l string) (sigLine, error) {
 	name, b64, ok2 := strings.Cut(rest, " ")
 	raw, err := base64.StdEncoding.DecodeString(b64)
 	if !ok || !ok2 || err != nil || len(raw) < 5 || name == "" {
-		return sigLine{}, errs.E("exchange.parseSignature", errs.Invalid, "not a signature line (\"— <key name> <base64>\")")
+		return sigLine{}, refuse("exchange.parseSignature", errs.Invalid, errs.FieldError{Field: "line", Message: "not a signature line (\"— <key name> <base64>\")", Code: "not_signature_line"})
 	}
 	return sigLine{name: name, hash: binary.BigEndian.Uint32(raw), sig: raw[4:], line: l + "\n"}, nil
 }
@@ -864,19 +864,19 @@ func checkSig(a *Agreement, text []byte, s sigLine, keys []SignerKey) (Signature
 			continue
 		}
 		if k.Role != Mediator && !a.Exchange.HasParty(k.Role) {
-			return Signature{}, errs.Errorf(op, errs.Forbidden, "key %s is registered for %s, which is not a party to exchange %s", s.name, k.Role, a.Exchange.ID)
+			return Signature{}, refuse(op, errs.Forbidden, problem(errs.FieldError{Field: "line", Code: "key_not_party"}, "key %s is registered for %s, which is not a party to exchange %s", s.name, k.Role, a.Exchange.ID))
 		}
 		if !v.Verify(text, s.sig) {
-			return Signature{}, errs.Errorf(op, errs.Conflict,
+			return Signature{}, refuse(op, errs.Conflict, problem(errs.FieldError{Field: "line", Code: "signature_other_document"},
 				"the signature by %s is not over this document (version %d of %s): it was made over another version or an altered text",
-				s.name, a.Version, a.Exchange.ID)
+				s.name, a.Version, a.Exchange.ID))
 		}
 		return Signature{Role: k.Role, KeyName: s.name, Line: s.line}, nil
 	}
 	if named {
-		return Signature{}, errs.Errorf(op, errs.Forbidden, "wrong key: the signature named %s is not by the key registered under that name", s.name)
+		return Signature{}, refuse(op, errs.Forbidden, problem(errs.FieldError{Field: "line", Code: "wrong_key"}, "wrong key: the signature named %s is not by the key registered under that name", s.name))
 	}
-	return Signature{}, errs.Errorf(op, errs.Forbidden, "the signature is by %s, which is not a registered signer key", s.name)
+	return Signature{}, refuse(op, errs.Forbidden, problem(errs.FieldError{Field: "line", Code: "unregistered_key"}, "the signature is by %s, which is not a registered signer key", s.name))
 }
 
 // CheckSignature checks a signature line uploaded for doc by someone
@@ -904,7 +904,7 @@ func CheckSignature(doc []byte, line string, keys []SignerKey, role string) (Sig
 		return Signature{}, err
 	}
 	if sig.Role != role {
-		return Signature{}, errs.Errorf(op, errs.Forbidden, "key %s is registered for %s and cannot sign for %s", s.name, sig.Role, role)
+		return Signature{}, refuse(op, errs.Forbidden, problem(errs.FieldError{Field: "line", Code: "key_other_role"}, "key %s is registered for %s and cannot sign for %s", s.name, sig.Role, role))
 	}
 	return sig, nil
 }

@@ -41,6 +41,12 @@ func problem(f errs.FieldError, format string, args ...any) errs.FieldError {
 	return f
 }
 
+// refuse is an error of kind whose message is also f's, so that a user
+// interface can say it in the user's language by f.Code.
+func refuse(op string, kind errs.Kind, f errs.FieldError) error {
+	return errs.E(op, kind, f.Message, f)
+}
+
 // Validate checks the exchange and its terms and returns an errs.Invalid
 // error listing every problem by field, or nil.
 func (e *Exchange) Validate() error {

@@ -133,16 +133,16 @@ func respond(ex *Exchange, list *ListVersion, r Response, lookup func(string) (I
 	switch list.State {
 	case ListSubmitted:
 	case ListSuperseded:
-		return r, errs.Errorf(op, errs.Conflict, "version %d of %s's %s list was superseded: answer the current version", list.Version, list.Party, list.Kind)
+		return r, refuse(op, errs.Conflict, problem(errs.FieldError{Field: "list_version", Code: "list_superseded"}, "version %d of %s's %s list was superseded: answer the current version", list.Version, list.Party, list.Kind))
 	default:
-		return r, errs.Errorf(op, errs.Conflict, "version %d of %s's %s list is not submitted", list.Version, list.Party, list.Kind)
+		return r, refuse(op, errs.Conflict, problem(errs.FieldError{Field: "list_version", Code: "list_not_submitted"}, "version %d of %s's %s list is not submitted", list.Version, list.Party, list.Kind))
 	}
 	if r.ListVersion != 0 && r.ListVersion != list.Version {
-		return r, errs.Errorf(op, errs.Conflict, "the answer is for version %d but the list is at version %d", r.ListVersion, list.Version)
+		return r, refuse(op, errs.Conflict, problem(errs.FieldError{Field: "list_version", Code: "answer_version"}, "the answer is for version %d but the list is at version %d", r.ListVersion, list.Version))
 	}
 	it, ok := lookup(r.RecordID)
 	if !ok {
-		return r, errs.Errorf(op, errs.NotFound, "%s is not on version %d of %s's %s list", r.RecordID, list.Version, list.Party, list.Kind)
+		return r, refuse(op, errs.NotFound, problem(errs.FieldError{Field: "record_id", Code: "not_on_list"}, "%s is not on version %d of %s's %s list", r.RecordID, list.Version, list.Party, list.Kind))
 	}
 	var fe []errs.FieldError
 	add := func(f errs.FieldError, format string, args ...any) {

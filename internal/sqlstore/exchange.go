@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -872,7 +873,8 @@ func (db *DB) SignAgreement(ctx context.Context, s access.Scope, exID string, ve
 		return AgreementStatus{}, errs.E(op, err)
 	}
 	if version != cur.Latest {
-		return AgreementStatus{}, errs.E(op, errs.Conflict, fmt.Sprintf("version %d is superseded by version %d: sign the current one", version, cur.Latest))
+		msg := fmt.Sprintf("version %d is superseded by version %d: sign the current one", version, cur.Latest)
+		return AgreementStatus{}, errs.E(op, errs.Conflict, msg, errs.FieldError{Field: "version", Message: msg, Args: []string{strconv.Itoa(version), strconv.Itoa(cur.Latest)}, Code: "agreement_superseded"})
 	}
 	var doc []byte
 	if err := db.queryRow(ctx, `SELECT document FROM agreements WHERE exchange_id = ? AND version = ?`, exID, version).Scan(&doc); err != nil {
@@ -892,7 +894,8 @@ func (db *DB) SignAgreement(ctx context.Context, s access.Scope, exID string, ve
 			return err
 		}
 		if n > 0 {
-			return errs.E(op, errs.Conflict, fmt.Sprintf("%s has signed version %d already", role, version))
+			msg := fmt.Sprintf("%s has signed version %d already", role, version)
+			return errs.E(op, errs.Conflict, msg, errs.FieldError{Field: "line", Message: msg, Args: []string{role, strconv.Itoa(version)}, Code: "already_signed"})
 		}
 		// agreement.md §5: the document as a signed note carrying this one
 		// signature.

@@ -107,7 +107,9 @@ func (s *Server) handleSignForm(w http.ResponseWriter, r *http.Request, sc acces
 		s.redirect(w, r, "/exchanges/"+url.PathEscape(id)+"/agreement")
 		return nil
 	}
-	if !errs.Is(errs.Invalid, err) && !errs.Is(errs.Conflict, err) {
+	// A line by a wrong or unregistered key is Forbidden with the line as
+	// its field: the form says so; any other Forbidden is the error page.
+	if !errs.Is(errs.Invalid, err) && !errs.Is(errs.Conflict, err) && (!errs.Is(errs.Forbidden, err) || len(errs.Fields(err)) == 0) {
 		return err
 	}
 	v, perr := s.agreementPage(r, sc, version)

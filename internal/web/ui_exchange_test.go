@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"net/url"
 	"strings"
@@ -126,7 +127,7 @@ func TestPagesAgreement(t *testing.T) {
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnv(t, db)
 		id, _, uaKey := signedExchange(t, e, db, 3, "ua-appr")
-		appr := e.session("ua-appr")
+		appr := e.ukSession("ua-appr")
 		st, body, _ := e.page(appr, "GET", "/exchanges/"+id+"/agreement", nil)
 		if st != 200 || !strings.Contains(body, `name="line"`) || !strings.Contains(body, "<strong>UA</strong>") {
 			t.Fatalf("agreement: %d %s", st, body)
@@ -135,11 +136,29 @@ func TestPagesAgreement(t *testing.T) {
 		if _, body, _ = e.page(e.session("ua-reg"), "GET", "/exchanges/"+id+"/agreement", nil); strings.Contains(body, `name="line"`) {
 			t.Errorf("a registrar is offered the signature form")
 		}
-		if st, body, _ = e.page(appr, "POST", "/exchanges/"+id+"/agreement/sign", url.Values{"version": {"1"}, "line": {"— nonsense"}}); st != 422 || !strings.Contains(body, `aria-invalid="true"`) {
+		if st, body, _ = e.page(appr, "POST", "/exchanges/"+id+"/agreement/sign", url.Values{"version": {"1"}, "line": {"— nonsense"}}); st != 422 || !strings.Contains(body, `aria-invalid="true"`) ||
+			!strings.Contains(body, "Це не рядок підпису") {
 			t.Fatalf("a bad line: %d", st)
 		}
 		var ag sqlstore.AgreementStatus
 		e.must("ua-reg", "GET", "/api/v1/exchanges/"+id+"/agreement", nil, &ag, 200)
+		// A line by a key nobody registered: said at the line, in Ukrainian.
+		skey, _, err := note.GenerateKey(rand.Reader, "stranger")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stranger, err := note.NewSigner(skey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		foreign, err := exchange.Sign([]byte(ag.Document), stranger)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, body, _ = e.page(appr, "POST", "/exchanges/"+id+"/agreement/sign", url.Values{"version": {"1"}, "line": {foreign}}); st != 422 ||
+			!strings.Contains(body, "Підпис зроблено ключем stranger, який не зареєстровано як ключ підписанта.") {
+			t.Fatalf("a line by an unregistered key: %d %s", st, body)
+		}
 		line, err := exchange.Sign([]byte(ag.Document), uaKey)
 		if err != nil {
 			t.Fatal(err)

@@ -113,12 +113,25 @@ func init() {
 		"problem.no_condition":            {"No condition %q in the terms.", "В умовах немає пункту «%s».", "В условиях нет пункта «%s»."},
 		"problem.breach_party":            {"Required: a breach is a party's claim.", "Обов’язкове: про порушення заявляє сторона.", "Обязательно: о нарушении заявляет сторона."},
 
-		// The agreement and its signer keys.
-		"problem.checkpoint_required": {"A checkpoint of the log (origin and size) is required.", "Потрібна контрольна точка журналу (джерело й розмір).", "Нужна контрольная точка журнала (источник и размер)."},
-		"problem.no_commitment":       {"No commitment for %s.", "Немає геш-зобов’язання для %s.", "Нет хеш-обязательства для %s."},
-		"problem.want_role_key":       {"Expected “<role> <verifier key>”.", "Очікується «<роль> <ключ перевірки>».", "Ожидается «<роль> <ключ проверки>»."},
-		"problem.not_verifier_key":    {"Not a signed-note verifier key.", "Не ключ перевірки підписаних нотаток (signed note).", "Не ключ проверки подписанных заметок (signed note)."},
-		"problem.not_ed25519_key":     {"Not an Ed25519 verifier key (name+hash+base64).", "Не ключ перевірки Ed25519 (ім’я+геш+base64).", "Не ключ проверки Ed25519 (имя+хеш+base64)."},
+		"problem.list_superseded":    {"Version %s of %s's %s list was superseded: answer the current version.", "Версію %s списку сторони %s (%s) замінено новою: відповідайте на поточну.", "Версия %s списка стороны %s (%s) заменена новой: отвечайте на текущую."},
+		"problem.list_not_submitted": {"Version %s of %s's %s list is not submitted.", "Версію %s списку сторони %s (%s) не подано.", "Версия %s списка стороны %s (%s) не подана."},
+		"problem.answer_version":     {"The answer is for version %s but the list is at version %s.", "Відповідь стосується версії %s, а список уже у версії %s.", "Ответ относится к версии %s, а список уже в версии %s."},
+		"problem.not_on_list":        {"%s is not on version %s of %s's %s list.", "%s немає у версії %s списку сторони %s (%s).", "%s нет в версии %s списка стороны %s (%s)."},
+
+		// The agreement, its signatures and signer keys.
+		"problem.not_signature_line":       {"Not a signature line (“— <key name> <base64>”).", "Це не рядок підпису («— <назва ключа> <base64>»).", "Это не строка подписи («— <имя ключа> <base64>»)."},
+		"problem.key_not_party":            {"Key %s is registered for %s, which is not a party to exchange %s.", "Ключ %s зареєстровано для %s, що не є стороною обміну %s.", "Ключ %s зарегистрирован для %s, которая не является стороной обмена %s."},
+		"problem.signature_other_document": {"The signature by %s is not over this document (version %s of %s): it was made over another version or an altered text.", "Підпис %s зроблено не під цим документом (версія %s обміну %s): його зроблено під іншою версією або зміненим текстом.", "Подпись %s сделана не под этим документом (версия %s обмена %s): она сделана под другой версией или изменённым текстом."},
+		"problem.wrong_key":                {"Wrong key: the signature named %s is not by the key registered under that name.", "Не той ключ: підпис із назвою %s зроблено не ключем, зареєстрованим під цією назвою.", "Не тот ключ: подпись с именем %s сделана не ключом, зарегистрированным под этим именем."},
+		"problem.unregistered_key":         {"The signature is by %s, which is not a registered signer key.", "Підпис зроблено ключем %s, який не зареєстровано як ключ підписанта.", "Подпись сделана ключом %s, который не зарегистрирован как ключ подписанта."},
+		"problem.key_other_role":           {"Key %s is registered for %s and cannot sign for %s.", "Ключ %s зареєстровано для %s: ним не можна підписувати за %s.", "Ключ %s зарегистрирован для %s: им нельзя подписывать за %s."},
+		"problem.agreement_superseded":     {"Version %s is superseded by version %s: sign the current one.", "Версію %s замінено версією %s: підпишіть поточну.", "Версия %s заменена версией %s: подпишите текущую."},
+		"problem.already_signed":           {"%s has signed version %s already.", "%s: версію %s уже підписано.", "%s: версия %s уже подписана."},
+		"problem.checkpoint_required":      {"A checkpoint of the log (origin and size) is required.", "Потрібна контрольна точка журналу (джерело й розмір).", "Нужна контрольная точка журнала (источник и размер)."},
+		"problem.no_commitment":            {"No commitment for %s.", "Немає геш-зобов’язання для %s.", "Нет хеш-обязательства для %s."},
+		"problem.want_role_key":            {"Expected “<role> <verifier key>”.", "Очікується «<роль> <ключ перевірки>».", "Ожидается «<роль> <ключ проверки>»."},
+		"problem.not_verifier_key":         {"Not a signed-note verifier key.", "Не ключ перевірки підписаних нотаток (signed note).", "Не ключ проверки подписанных заметок (signed note)."},
+		"problem.not_ed25519_key":          {"Not an Ed25519 verifier key (name+hash+base64).", "Не ключ перевірки Ed25519 (ім’я+геш+base64).", "Не ключ проверки Ed25519 (имя+хеш+base64)."},
 
 		// crossing: events of a stage.
 		"problem.required_for":               {"Required for %s.", "Обов’язкове для події %s.", "Обязательно для события %s."},
@@ -177,6 +190,12 @@ func init() {
 		"problem.not_received_by":           {"Were not received by %s.", "Сторона %s їх не отримувала.", "Сторона %s их не получала."},
 		"problem.required_for_kind":         {"Required for %s.", "Обов’язкове для запису «%s».", "Обязательно для записи «%s»."},
 		"problem.bad_remains_kind":          {"Use batch, package, remains, link, identification or hand-back.", "Оберіть: партія, пакунок, тіло, зв’язок, ідентифікація або повернення.", "Выберите: партия, упаковка, тело, связь, идентификация или возврат."},
+
+		"problem.identification_id_used":    {"Identification id %q was already used for a different examination.", "Ідентифікатор «%s» уже використано для іншої експертизи.", "Идентификатор «%s» уже использован для другой экспертизы."},
+		"problem.identification_transition": {"Remains %q are %s: they cannot become %s.", "Тіло «%s» має статус «%s»: він не може стати «%s».", "Тело «%s» имеет статус «%s»: он не может стать «%s»."},
+		"problem.remains_handed_back":       {"Remains %q were handed back in batch %q.", "Тіло «%s» повернуто в партії «%s».", "Тело «%s» возвращено в партии «%s»."},
+		"problem.batch_exists":              {"Batch %q already exists.", "Партія «%s» уже існує.", "Партия «%s» уже существует."},
+		"problem.exists_different":          {"%q already exists with different content.", "«%s» уже існує з іншим вмістом.", "«%s» уже существует с другим содержимым."},
 
 		// crossing: tracing.
 		"problem.bad_trace_status":        {"Not a trace status.", "Не статус розшуку.", "Не статус розыска."},
