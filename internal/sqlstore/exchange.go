@@ -241,7 +241,8 @@ func (db *DB) SubmitList(ctx context.Context, s access.Scope, exID string, kind 
 		if _, err := tx.exec(ctx, `INSERT INTO exchange_lists (exchange_id, party, kind, version, body, submitted_by, submitted_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			exID, s.Party, string(kind), sub.Version, string(body), s.Login, fmtTime(tx.now), nonce); err != nil {
 			if tx.d.isUniqueViolation(err) {
-				return errs.E(op, errs.Conflict, "another version of this list was submitted meanwhile; read it and submit again")
+				const msg = "another version of this list was submitted meanwhile; read it and submit again"
+				return errs.E(op, errs.Conflict, msg, errs.FieldError{Field: "version", Message: msg, Code: "list_changed"})
 			}
 			return err
 		}

@@ -113,6 +113,7 @@ func init() {
 		"problem.no_condition":            {"No condition %q in the terms.", "В умовах немає пункту «%s».", "В условиях нет пункта «%s»."},
 		"problem.breach_party":            {"Required: a breach is a party's claim.", "Обов’язкове: про порушення заявляє сторона.", "Обязательно: о нарушении заявляет сторона."},
 
+		"problem.list_changed":       {"Another version of this list was submitted meanwhile: read it and submit again.", "Тим часом подано іншу версію цього списку: перегляньте її та подайте ще раз.", "Тем временем подана другая версия этого списка: просмотрите её и подайте ещё раз."},
 		"problem.list_superseded":    {"Version %s of %s's %s list was superseded: answer the current version.", "Версію %s списку сторони %s (%s) замінено новою: відповідайте на поточну.", "Версия %s списка стороны %s (%s) заменена новой: отвечайте на текущую."},
 		"problem.list_not_submitted": {"Version %s of %s's %s list is not submitted.", "Версію %s списку сторони %s (%s) не подано.", "Версия %s списка стороны %s (%s) не подана."},
 		"problem.answer_version":     {"The answer is for version %s but the list is at version %s.", "Відповідь стосується версії %s, а список уже у версії %s.", "Ответ относится к версии %s, а список уже в версии %s."},
