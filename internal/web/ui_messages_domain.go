@@ -121,7 +121,7 @@ func init() {
 
 		// The agreement, its signatures and signer keys.
 		"problem.not_signature_line":       {"Not a signature line (“— <key name> <base64>”).", "Це не рядок підпису («— <назва ключа> <base64>»).", "Это не строка подписи («— <имя ключа> <base64>»)."},
-		"problem.key_not_party":            {"Key %s is registered for %s, which is not a party to exchange %s.", "Ключ %s зареєстровано для %s, що не є стороною обміну %s.", "Ключ %s зарегистрирован для %s, которая не является стороной обмена %s."},
+		"problem.key_not_party":            {"Key %s is registered for %s, which is not a party to exchange %s.", "Ключ %s зареєстровано для %s, але це не сторона обміну %s.", "Ключ %s зарегистрирован для %s, но это не сторона обмена %s."},
 		"problem.signature_other_document": {"The signature by %s is not over this document (version %s of %s): it was made over another version or an altered text.", "Підпис %s зроблено не під цим документом (версія %s обміну %s): його зроблено під іншою версією або зміненим текстом.", "Подпись %s сделана не под этим документом (версия %s обмена %s): она сделана под другой версией или изменённым текстом."},
 		"problem.wrong_key":                {"Wrong key: the signature named %s is not by the key registered under that name.", "Не той ключ: підпис із назвою %s зроблено не ключем, зареєстрованим під цією назвою.", "Не тот ключ: подпись с именем %s сделана не ключом, зарегистрированным под этим именем."},
 		"problem.unregistered_key":         {"The signature is by %s, which is not a registered signer key.", "Підпис зроблено ключем %s, який не зареєстровано як ключ підписанта.", "Подпись сделана ключом %s, который не зарегистрирован как ключ подписанта."},
@@ -193,7 +193,7 @@ func init() {
 		"problem.bad_remains_kind":          {"Use batch, package, remains, link, identification or hand-back.", "Оберіть: партія, пакунок, тіло, зв’язок, ідентифікація або повернення.", "Выберите: партия, упаковка, тело, связь, идентификация или возврат."},
 
 		"problem.identification_id_used":    {"Identification id %q was already used for a different examination.", "Ідентифікатор «%s» уже використано для іншої експертизи.", "Идентификатор «%s» уже использован для другой экспертизы."},
-		"problem.identification_transition": {"Remains %q are %s: they cannot become %s.", "Тіло «%s» має статус «%s»: він не може стати «%s».", "Тело «%s» имеет статус «%s»: он не может стать «%s»."},
+		"problem.identification_transition": {"Remains %q are %s: they cannot become %s.", "Тіло «%s» має статус «%s»: його не можна змінити на «%s».", "Тело «%s» имеет статус «%s»: его нельзя сменить на «%s»."},
 		"problem.remains_handed_back":       {"Remains %q were handed back in batch %q.", "Тіло «%s» повернуто в партії «%s».", "Тело «%s» возвращено в партии «%s»."},
 		"problem.batch_exists":              {"Batch %q already exists.", "Партія «%s» уже існує.", "Партия «%s» уже существует."},
 		"problem.exists_different":          {"%q already exists with different content.", "«%s» уже існує з іншим вмістом.", "«%s» уже существует с другим содержимым."},
@@ -202,13 +202,13 @@ func init() {
 		"problem.bad_trace_status":        {"Not a trace status.", "Не статус розшуку.", "Не статус розыска."},
 		"problem.stage_required_in_stage": {"Required when the person is in a stage.", "Обов’язкове, коли особа перебуває в етапі.", "Обязательно, когда человек находится в этапе."},
 		"problem.search_required":         {"Give a service number or a name.", "Вкажіть військовий номер або ім’я.", "Укажите личный номер или имя."},
-		"problem.name_required":           {"Give a name, in any script.", "Вкажіть ім’я — будь-якою абеткою.", "Укажите имя — на любом алфавите."},
+		"problem.name_required":           {"Give a name, in any script.", "Вкажіть ім’я — кирилицею чи латиницею.", "Укажите имя — кириллицей или латиницей."},
 
 		// The store: exchanges, users, sessions.
 		"problem.unknown_party":      {"Unknown party %s.", "Невідома сторона %s.", "Неизвестная сторона %s."},
 		"problem.no_such_party":      {"Unknown party.", "Невідома сторона.", "Неизвестная сторона."},
-		"problem.role_needs_party":   {"A %s belongs to a party.", "Користувач із роллю %s належить до сторони.", "Пользователь с ролью %s относится к стороне."},
-		"problem.role_no_party":      {"A %s belongs to no party.", "Користувач із роллю %s не належить до жодної сторони.", "Пользователь с ролью %s не относится ни к одной стороне."},
+		"problem.role_needs_party":   {"A %s belongs to a party.", "Користувач із роллю %s має належати до сторони.", "Пользователь с ролью %s должен относиться к стороне."},
+		"problem.role_no_party":      {"A %s belongs to no party.", "Користувач із роллю %s не належить до жодної сторони: не вказуйте її.", "Пользователь с ролью %s не относится ни к одной стороне: не указывайте её."},
 		"problem.password_too_short": {"The password must have at least %s characters.", "Пароль має містити щонайменше %s символів.", "Пароль должен содержать не менее %s символов."},
 		"problem.password_too_long":  {"The password is too long.", "Пароль задовгий.", "Пароль слишком длинный."},
 		"problem.bad_lang":           {"Use uk, ru or en.", "Оберіть uk, ru або en.", "Выберите uk, ru или en."},
