@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/names"
 	"github.com/handover-project/handover/internal/person"
 )
@@ -586,6 +589,59 @@ func (db *DB) soughtBySeq(ctx context.Context, party string, seqs []int64) ([]tr
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// FoldServiceNumber folds a service number as the store compares them:
+// Latin letters and digits only, upper case ("Ж-123 456", "zh123456" and
+// "ZH-123456" are the same number).
+func FoldServiceNumber(s string) string { return normService(s) }
+
+// RecordsByServiceNumber returns the current versions of the records of
+// party's register of kind whose service number is one of sns, folded
+// (FoldServiceNumber), keyed by the folded number: a list of hundreds of
+// service numbers is answered from the search terms, without reading the
+// register.
+func (db *DB) RecordsByServiceNumber(ctx context.Context, s access.Scope, party string, kind person.Kind, sns []string) (map[string][]person.Record, error) {
+	const op = "sqlstore.RecordsByServiceNumber"
+	if err := access.Decide(s, access.RecordRead, access.Resource{Party: party, Kind: string(kind)}); err != nil {
+		return nil, errs.E(op, err)
+	}
+	want := map[string]bool{}
+	var keys []any
+	for _, sn := range sns {
+		if k := cutTerm(normService(sn)); k != "" && !want[k] {
+			want[k] = true
+			keys = append(keys, k)
+		}
+	}
+	found := map[int64]bool{}
+	for start := 0; start < len(keys); start += 400 {
+		part := keys[start:min(start+400, len(keys))]
+		args := append([]any{party, string(kind), fieldNumber}, part...)
+		if err := db.collectSeqs(ctx, found, `SELECT record_seq FROM record_terms WHERE party = ? AND kind = ? AND field = ? AND term IN (`+placeholders(len(part))+`)`, args...); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+	}
+	seqs := make([]any, 0, len(found))
+	for _, seq := range slices.Sorted(maps.Keys(found)) {
+		seqs = append(seqs, seq)
+	}
+	out := map[string][]person.Record{}
+	for start := 0; start < len(seqs); start += 500 {
+		part := seqs[start:min(start+500, len(seqs))]
+		var page RecordPage
+		if err := db.recordPage(ctx, s, &page, len(part), []string{`r.seq IN (` + placeholders(len(part)) + `)`}, part); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		for _, rec := range page.Records {
+			// A number's digits are filed too (A123456 under 123456):
+			// only the whole number counts here.
+			if k := normService(rec.ServiceNumber); want[k] {
+				out[k] = append(out[k], rec)
+			}
 		}
 	}
 	return out, nil

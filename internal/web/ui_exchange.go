@@ -11,7 +11,6 @@ import (
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/exchange"
-	"github.com/handover-project/handover/internal/names"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
@@ -640,19 +639,6 @@ func looksLikeRecordID(s string) bool {
 	return true
 }
 
-// normService folds a service number for comparison: Latin letters and
-// digits only, upper case ("А-123 456" and "a123456" are the same).
-func normService(s string) string {
-	s = strings.ToUpper(names.Latin(s))
-	var b strings.Builder
-	for _, r := range s {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // lines splits a textarea into its trimmed lines, keeping their numbers
 // (from 1) and leaving out empty ones.
 func lines(s string) (out []string, nums []int) {
@@ -778,11 +764,18 @@ func (s *Server) draft(r *http.Request, sc access.Scope, form url.Values) (draft
 	al, an := lines(v.Add)
 	var added []person.Record
 	seen := map[string]bool{}
-	var bySN map[string][]person.Record
-	snLines := 0
+	// Lines that are no record id name a service number (as a whole
+	// line: "А-123 456"); they are looked up together.
+	var sns []string
 	for _, l := range al {
 		if tok, _, _ := strings.Cut(l, " "); !looksLikeRecordID(strings.Trim(tok, ",;")) {
-			snLines++
+			sns = append(sns, l)
+		}
+	}
+	bySN := map[string][]person.Record{}
+	if len(sns) > 0 {
+		if bySN, err = s.db.RecordsByServiceNumber(ctx, sc, sc.Party, want, sns); err != nil {
+			return d, err
 		}
 	}
 	for i, l := range al {
@@ -800,10 +793,7 @@ func (s *Server) draft(r *http.Request, sc access.Scope, form url.Values) (draft
 			}
 		}
 		if !found {
-			hits, err := s.byServiceNumber(r, sc, want, l, &bySN, snLines <= 20)
-			if err != nil {
-				return d, err
-			}
+			hits := bySN[sqlstore.FoldServiceNumber(l)]
 			switch {
 			case len(hits) == 1:
 				rec, found = hits[0], true
@@ -891,60 +881,4 @@ func (s *Server) draft(r *http.Request, sc access.Scope, form url.Values) (draft
 		}
 	}
 	return d, nil
-}
-
-// byServiceNumber returns the records of the party's register of one kind
-// whose service number is sn (folded: "zh-123" is "Ж-123"). With few such
-// lines it searches the register for the text as typed first; otherwise,
-// or when that finds nothing, it reads the register once into *index.
-func (s *Server) byServiceNumber(r *http.Request, sc access.Scope, kind person.Kind, sn string, index *map[string][]person.Record, few bool) ([]person.Record, error) {
-	key := normService(sn)
-	if key == "" {
-		return nil, nil
-	}
-	if few && *index == nil && len(sn) <= 200 {
-		pg, err := s.db.Records(r.Context(), sc, sqlstore.RecordFilter{Party: sc.Party, Kind: kind, Text: sn, Limit: 50})
-		if err != nil {
-			return nil, err
-		}
-		var out []person.Record
-		for _, rec := range pg.Records {
-			if normService(rec.ServiceNumber) == key {
-				out = append(out, rec)
-			}
-		}
-		if len(out) > 0 && pg.Next == "" {
-			return out, nil
-		}
-	}
-	if *index == nil {
-		ix, err := s.serviceNumbers(r, sc, kind)
-		if err != nil {
-			return nil, err
-		}
-		*index = ix
-	}
-	return (*index)[key], nil
-}
-
-// serviceNumbers reads the party's register of one kind once and indexes
-// it by folded service number, for lines that name persons that way.
-func (s *Server) serviceNumbers(r *http.Request, sc access.Scope, kind person.Kind) (map[string][]person.Record, error) {
-	out := map[string][]person.Record{}
-	f := sqlstore.RecordFilter{Party: sc.Party, Kind: kind, Limit: 1000}
-	for {
-		pg, err := s.db.Records(r.Context(), sc, f)
-		if err != nil {
-			return nil, err
-		}
-		for _, rec := range pg.Records {
-			if sn := normService(rec.ServiceNumber); sn != "" {
-				out[sn] = append(out[sn], rec)
-			}
-		}
-		if pg.Next == "" {
-			return out, nil
-		}
-		f.Cursor = pg.Next
-	}
 }

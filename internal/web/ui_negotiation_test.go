@@ -474,7 +474,7 @@ func TestPageTimesNegotiationForms(t *testing.T) {
 	measure("ua-reg", "draft page (current version of 1,000)", "GET", draft, nil, 10, 200)
 	measure("ua-reg", "draft page 10 of 20 (adding 1,000 by record id, striking 10)", "POST", draft,
 		url.Values{"add": {addIDs.String()}, "remove": {strike.String()}, "goto": {"10"}}, 10, 200)
-	measure("ua-reg", "draft with 100 service numbers (register of 50,000 read)", "POST", draft,
+	measure("ua-reg", "draft with 100 service numbers (register of 50,000)", "POST", draft,
 		url.Values{"add": {addSNs.String()}, "op": {"preview"}}, 10, 200)
 	measure("ua-reg", "draft with 1 service number as written in the register", "POST", draft,
 		url.Values{"add": {held["UA"][2*n+200].ServiceNumber}, "op": {"preview"}}, 10, 200)
