@@ -172,7 +172,11 @@ func (s *Server) registerUIFreezeRoutes() {
 
 // freezeBase loads what the form is computed from: the exchange, its view,
 // and each side's agreed persons in list order.
-func (s *Server) freezeBase(r *http.Request, sc access.Scope) (freezeView, map[string][]exchange.Item, error) {
+//
+// withItems says whether the agreed items themselves are wanted (to
+// freeze): reading them decodes every listed person's record, while the
+// form alone needs only the counts, which the exchange's view has.
+func (s *Server) freezeBase(r *http.Request, sc access.Scope, withItems bool) (freezeView, map[string][]exchange.Item, error) {
 	ctx := r.Context()
 	id := r.PathValue("id")
 	ex, err := s.db.Exchange(ctx, sc, id)
@@ -195,6 +199,20 @@ func (s *Server) freezeBase(r *http.Request, sc access.Scope) (freezeView, map[s
 	}
 	for _, p := range ex.Parties {
 		v.Agreed[p] = exchange.Counts{}
+		if !withItems {
+			for _, side := range ev.Sides {
+				if side.Party != p {
+					continue
+				}
+				for _, c := range side.Categories {
+					if c.Accepted > 0 {
+						v.Agreed[p][c.Category] = c.Accepted
+						cats[c.Category] = true
+					}
+				}
+			}
+			continue
+		}
 		lv, err := s.db.List(ctx, sc, id, p, exchange.Offer, 0)
 		if errs.Is(errs.NotFound, err) {
 			continue
@@ -219,7 +237,7 @@ func (s *Server) freezeBase(r *http.Request, sc access.Scope) (freezeView, map[s
 }
 
 func (s *Server) handleFreezePage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	v, _, err := s.freezeBase(r, sc)
+	v, _, err := s.freezeBase(r, sc, false)
 	if err != nil {
 		return err
 	}
@@ -287,7 +305,7 @@ func (s *Server) handleFreezeForm(w http.ResponseWriter, r *http.Request, sc acc
 	if err := readForm(w, r, "web.freeze", 64<<10); err != nil {
 		return err
 	}
-	v, agreed, err := s.freezeBase(r, sc)
+	v, agreed, err := s.freezeBase(r, sc, true)
 	if err != nil {
 		return err
 	}
