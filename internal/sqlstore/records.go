@@ -365,19 +365,19 @@ func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (Reco
 	const op = "sqlstore.Records"
 	var bad []errs.FieldError
 	if f.Kind != "" && !f.Kind.Valid() {
-		bad = append(bad, errs.FieldError{Field: "kind", Message: fmt.Sprintf("%q is not a register: use held or sought", f.Kind)})
+		bad = append(bad, errs.FieldError{Field: "kind", Message: fmt.Sprintf("%q is not a register: use held or sought", f.Kind), Code: "bad_kind", Args: []string{string(f.Kind)}})
 	}
 	if f.Category != "" && !f.Category.Valid() {
-		bad = append(bad, errs.FieldError{Field: "category", Message: fmt.Sprintf("%q is not a category", f.Category)})
+		bad = append(bad, errs.FieldError{Field: "category", Message: fmt.Sprintf("%q is not a category", f.Category), Code: "bad_category_filter", Args: []string{string(f.Category)}})
 	}
 	if !f.Status.Valid() {
-		bad = append(bad, errs.FieldError{Field: "status", Message: fmt.Sprintf("%q is not a status", f.Status)})
+		bad = append(bad, errs.FieldError{Field: "status", Message: fmt.Sprintf("%q is not a status", f.Status), Code: "bad_status", Args: []string{string(f.Status)}})
 	}
 	var after int64
 	if f.Cursor != "" {
 		n, err := strconv.ParseInt(strings.TrimPrefix(f.Cursor, "c"), 10, 64)
 		if err != nil || n < 0 || !strings.HasPrefix(f.Cursor, "c") {
-			bad = append(bad, errs.FieldError{Field: "cursor", Message: "not a cursor this server gave"})
+			bad = append(bad, errs.FieldError{Field: "cursor", Message: "not a cursor this server gave", Code: "bad_cursor"})
 		}
 		after = n
 	}
@@ -385,10 +385,10 @@ func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (Reco
 		f.Limit = 100
 	}
 	if f.Limit < 0 || f.Limit > 1000 {
-		bad = append(bad, errs.FieldError{Field: "limit", Message: "between 1 and 1000"})
+		bad = append(bad, errs.FieldError{Field: "limit", Message: "between 1 and 1000", Code: "bad_limit"})
 	}
 	if len(f.Text) > 200 {
-		bad = append(bad, errs.FieldError{Field: "text", Message: "at most 200 characters"})
+		bad = append(bad, errs.FieldError{Field: "text", Message: "at most 200 characters", Code: "search_too_long", Args: []string{"200"}})
 	}
 	if len(bad) > 0 {
 		return RecordPage{}, errs.E(op, errs.Invalid, "bad filter", bad)

@@ -58,6 +58,10 @@ func init() {
 		"problem.reason_required":        {"Required: say why.", "Обов’язкове: вкажіть причину.", "Обязательно: укажите причину."},
 		"problem.reason_too_long":        {"Too long: at most %s characters.", "Задовго: щонайбільше %s символів.", "Слишком длинно: не более %s символов."},
 		"problem.bad_login":              {"2–64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.", "2–64 символи: малі латинські літери, цифри, «.», «_» або «-», на початку літера чи цифра.", "2–64 символа: строчные латинские буквы, цифры, «.», «_» или «-», в начале буква или цифра."},
+		"problem.bad_category_filter":    {"%q is not a category.", "«%s» — не категорія.", "«%s» — не категория."},
+		"problem.bad_cursor":             {"Not a page this server gave: start from the first page.", "Цю сторінку видав не цей сервер: почніть із першої.", "Эту страницу выдал не этот сервер: начните с первой."},
+		"problem.bad_limit":              {"Between 1 and 1000.", "Від 1 до 1000.", "От 1 до 1000."},
+		"problem.search_too_long":        {"At most %s characters.", "Щонайбільше %s символів.", "Не более %s символов."},
 		"problem.bad_role":               {"%q is not a role.", "«%s» — не роль.", "«%s» — не роль."},
 	})
 }
