@@ -3,12 +3,8 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -444,31 +440,8 @@ func TestPageTimesNegotiationForms(t *testing.T) {
 	for _, r := range held["UA"][:10] {
 		strike.WriteString(r.ID + " transferred to a hospital\n")
 	}
-	h := e.srv.Handler()
 	measure := func(login, name, method, path string, form url.Values, times, want int) {
-		cookie := e.session(login)
-		var ds []time.Duration
-		for range times {
-			var body io.Reader
-			if form != nil {
-				body = strings.NewReader(form.Encode())
-			}
-			req := httptest.NewRequest(method, path, body)
-			if form != nil {
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				req.Header.Set("Sec-Fetch-Site", "same-origin")
-			}
-			req.AddCookie(&http.Cookie{Name: "__Host-handover", Value: cookie})
-			w := httptest.NewRecorder()
-			t0 := time.Now()
-			h.ServeHTTP(w, req)
-			ds = append(ds, time.Since(t0))
-			if w.Code != want {
-				t.Fatalf("%s: %d, want %d", name, w.Code, want)
-			}
-		}
-		slices.Sort(ds)
-		t.Logf("%-62s median %7.1f ms, max %7.1f ms", name, float64(ds[len(ds)/2].Microseconds())/1000, float64(ds[len(ds)-1].Microseconds())/1000)
+		timePage(t, e, login, name, method, path, form, times, want)
 	}
 	draft := "/exchanges/" + id + "/lists/offer"
 	measure("ua-reg", "draft page (current version of 1,000)", "GET", draft, nil, 10, 200)

@@ -2,10 +2,7 @@ package web_test
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"slices"
 	"testing"
 	"time"
 
@@ -44,7 +41,6 @@ func TestPageTimesStages(t *testing.T) {
 		e.must("op", "POST", "/api/v1/exchanges/"+id+"/remains", map[string]any{"kind": "remains", "remains": map[string]any{"id": fmt.Sprintf("r%d", i), "batch": "b1", "claim": map[string]any{"side": "UA"}, "packages": []string{"p1"}}}, nil, 201)
 	}
 	t.Logf("seeded a stage of %d per side with %d handovers and 200 remains in %v", n, len(events), time.Since(start).Round(time.Second))
-	h := e.srv.Handler()
 	for _, p := range []struct{ login, name, path string }{
 		{"ua-officer", "crossing: the open stages", "/crossing"},
 		{"op", "crossing as the operator (with the exchanges)", "/crossing"},
@@ -53,20 +49,6 @@ func TestPageTimesStages(t *testing.T) {
 		{"op", "remains (200) with the operator's forms", "/exchanges/" + id + "/remains"},
 		{"ua-officer", "stage, no search (with the forms)", "/exchanges/" + id + "/stages/1"},
 	} {
-		cookie := e.session(p.login)
-		var ds []time.Duration
-		for range 20 {
-			req := httptest.NewRequest("GET", p.path, nil)
-			req.AddCookie(&http.Cookie{Name: "__Host-handover", Value: cookie})
-			w := httptest.NewRecorder()
-			t0 := time.Now()
-			h.ServeHTTP(w, req)
-			ds = append(ds, time.Since(t0))
-			if w.Code != 200 {
-				t.Fatalf("%s: %d", p.path, w.Code)
-			}
-		}
-		slices.Sort(ds)
-		t.Logf("%-48s median %6.1f ms, max %6.1f ms", p.name, float64(ds[len(ds)/2].Microseconds())/1000, float64(ds[len(ds)-1].Microseconds())/1000)
+		timePage(t, e, p.login, p.name, "GET", p.path, nil, 20, 200)
 	}
 }
