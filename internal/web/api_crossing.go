@@ -31,10 +31,17 @@ func (s *Server) registerCrossingRoutes() {
 	s.add("GET", "/api/v1/trace/{id}", access.TraceRead, "The trace status of one of the bureau's records, with its history.", s.handleTrace)
 }
 
+// stagePath returns the exchange id and the stage number of a stage's path
+// (/…/exchanges/{id}/stages/{n}/…).
+func stagePath(r *http.Request) (id string, n int, err error) {
+	n, err = stageNumber(r)
+	return r.PathValue("id"), n, err
+}
+
 func stageNumber(r *http.Request) (int, error) {
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if err != nil || n < 1 {
-		return 0, errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "n", Message: "a stage number is 1 or more"})
+		return 0, errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "n", Message: "a stage number is 1 or more", Code: "bad_stage_number"})
 	}
 	return n, nil
 }

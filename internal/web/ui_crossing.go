@@ -165,8 +165,7 @@ func (s *Server) handleStagePage(w http.ResponseWriter, r *http.Request, sc acce
 
 func (s *Server) stagePage(r *http.Request, sc access.Scope) (stageView, error) {
 	ctx := r.Context()
-	id := r.PathValue("id")
-	n, err := stageNumber(r)
+	id, n, err := stagePath(r)
 	if err != nil {
 		return stageView{}, err
 	}
@@ -297,8 +296,7 @@ func (s *Server) handleStageRecord(w http.ResponseWriter, r *http.Request, sc ac
 	if err := readForm(w, r, "web.stage", 64<<10); err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	n, err := stageNumber(r)
+	id, n, err := stagePath(r)
 	if err != nil {
 		return err
 	}
@@ -343,8 +341,7 @@ func (s *Server) handleStageClose(w http.ResponseWriter, r *http.Request, sc acc
 	if err := readForm(w, r, "web.stage", 64<<10); err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	n, err := stageNumber(r)
+	id, n, err := stagePath(r)
 	if err != nil {
 		return err
 	}
@@ -387,8 +384,7 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 	if err := readForm(w, r, "web.stage", 64<<10); err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	n, err := stageNumber(r)
+	id, n, err := stagePath(r)
 	if err != nil {
 		return err
 	}

@@ -62,6 +62,7 @@ func init() {
 		"problem.bad_cursor":             {"Not a page this server gave: start from the first page.", "Цю сторінку видав не цей сервер: почніть із першої.", "Эту страницу выдал не этот сервер: начните с первой."},
 		"problem.bad_limit":              {"Between 1 and 1000.", "Від 1 до 1000.", "От 1 до 1000."},
 		"problem.search_too_long":        {"At most %s characters.", "Щонайбільше %s символів.", "Не более %s символов."},
+		"problem.bad_stage_number":       {"A stage number is 1 or more.", "Номер етапу — 1 або більше.", "Номер этапа — 1 или больше."},
 		"problem.bad_role":               {"%q is not a role.", "«%s» — не роль.", "«%s» — не роль."},
 	})
 }

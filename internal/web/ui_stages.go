@@ -168,8 +168,7 @@ func (s *Server) handleStagesMove(w http.ResponseWriter, r *http.Request, sc acc
 	if err := readForm(w, r, "web.stages", 16<<10); err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	n, err := stageNumber(r)
+	id, n, err := stagePath(r)
 	if err != nil {
 		return err
 	}
