@@ -679,3 +679,29 @@ func validText(s string) bool {
 	}
 	return true
 }
+
+// CheckAmend checks that next may replace prev as a record's evidence:
+// consent events are only ever added. Every event of prev must stand
+// unchanged, in its place, at the start of next; a person who changes
+// his mind is a new event (withdrawn, refused), never an edit of what he
+// said before. The commission decision and the blocker may change.
+func CheckAmend(prev, next *Evidence) error {
+	var fe []errs.FieldError
+	for i, c := range prev.Consent {
+		n, date := strconv.Itoa(i+1), c.Date.Format(time.DateOnly)
+		switch {
+		case i >= len(next.Consent):
+			fe = append(fe, errs.FieldError{Field: fmt.Sprintf("consent[%d].kind", i), Message: fmt.Sprintf("consent event %s (%s) was recorded and cannot be removed: record a new event instead", n, date), Code: "consent_removed", Args: []string{n, date}})
+		case !sameConsent(c, next.Consent[i]):
+			fe = append(fe, errs.FieldError{Field: fmt.Sprintf("consent[%d].kind", i), Message: fmt.Sprintf("consent event %s (%s) was recorded and cannot be changed: record a new event instead", n, date), Code: "consent_changed", Args: []string{n, date}})
+		}
+	}
+	if len(fe) > 0 {
+		return errs.E("exchange.CheckAmend", errs.Invalid, "consent events are only ever added", fe)
+	}
+	return nil
+}
+
+func sameConsent(a, b Consent) bool {
+	return a.Kind == b.Kind && a.Date.Equal(b.Date) && a.Witness == b.Witness && a.Note == b.Note
+}

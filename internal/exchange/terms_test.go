@@ -245,3 +245,40 @@ func TestBreachAndEvidence(t *testing.T) {
 	good := consented(day(2025, 1, 1))
 	noErr(t, good.Validate())
 }
+
+func TestCheckAmend(t *testing.T) {
+	d := func(s string) time.Time {
+		v, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	given := Consent{Kind: ConsentGiven, Date: d("2026-03-02"), Witness: "ICRC"}
+	withdrawn := Consent{Kind: ConsentWithdrawn, Date: d("2026-03-10"), Witness: "ICRC"}
+	prev := Evidence{Consent: []Consent{given}, Commission: &Commission{Decision: "A"}}
+	for _, tc := range []struct {
+		name string
+		next Evidence
+		code string // "" when allowed
+	}{
+		{"the same", prev, ""},
+		{"an event added", Evidence{Consent: []Consent{given, withdrawn}}, ""},
+		{"commission and blocker changed", Evidence{Consent: []Consent{given}, Blocker: ServingSentence}, ""},
+		{"an event removed", Evidence{}, "consent_removed"},
+		{"an event edited", Evidence{Consent: []Consent{{Kind: ConsentRefused, Date: given.Date, Witness: "ICRC"}}}, "consent_changed"},
+		{"an event moved", Evidence{Consent: []Consent{withdrawn, given}}, "consent_changed"},
+		{"a note added to a recorded event", Evidence{Consent: []Consent{{Kind: ConsentGiven, Date: given.Date, Witness: "ICRC", Note: "later"}}}, "consent_changed"},
+	} {
+		err := CheckAmend(&prev, &tc.next)
+		switch {
+		case tc.code == "" && err != nil:
+			t.Errorf("%s: %v, want allowed", tc.name, err)
+		case tc.code != "":
+			fs := errs.Fields(err)
+			if !errs.Is(errs.Invalid, err) || len(fs) != 1 || fs[0].Code != tc.code || fs[0].Field != "consent[0].kind" {
+				t.Errorf("%s: %v %+v, want %s on consent[0].kind", tc.name, err, fs, tc.code)
+			}
+		}
+	}
+}

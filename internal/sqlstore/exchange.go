@@ -479,6 +479,22 @@ func (db *DB) SetEvidence(ctx context.Context, s access.Scope, recordID string, 
 		return errs.E(op, errs.Internal, err)
 	}
 	return db.write(ctx, func(tx *Tx) error {
+		// Consent events are only ever added: checked against the latest
+		// evidence inside the transaction that replaces it.
+		var prevBody string
+		switch err := tx.queryRow(ctx, `SELECT body FROM evidence WHERE record_id = ? ORDER BY seq DESC LIMIT 1`, recordID).Scan(&prevBody); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			var prev exchange.Evidence
+			if err := json.Unmarshal([]byte(prevBody), &prev); err != nil {
+				return errs.E(op, errs.Internal, err)
+			}
+			if err := exchange.CheckAmend(&prev, &ev); err != nil {
+				return err
+			}
+		}
 		nonce, err := tx.commitLeaf(ctx, leafEvidence, s, "", "evidence:"+recordID, 0, audit.TagEvidence, body)
 		if err != nil {
 			return err

@@ -173,6 +173,19 @@ func TestPagesEvidence(t *testing.T) {
 			t.Fatalf("changing the blocker lost something: %+v, want %+v", got, want)
 		}
 
+		// A recorded consent event is never edited: changing the first
+		// one is refused at its row, in Ukrainian, and nothing is saved.
+		_, body, _ = e.page(reg, "GET", path, nil)
+		form = formOf(t, body)
+		form.Set("consent_kind_0", "refused")
+		st, body, _ = e.page(reg, "POST", path, form)
+		if st != 422 || !strings.Contains(body, "Подію згоди 1 (2026-03-02) записано, її не можна змінити") {
+			t.Fatalf("editing a recorded consent event: %d\n%s", st, body)
+		}
+		if got := evidence(); !reflect.DeepEqual(got, want) {
+			t.Fatalf("a refused edit saved: %+v", got)
+		}
+
 		// "Add a row" shows the form again with one more row and what was
 		// typed, and saves nothing.
 		_, body, _ = e.page(reg, "GET", path, nil)

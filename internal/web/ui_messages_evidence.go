@@ -48,6 +48,8 @@ func init() {
 		"problem.evidence_kind_required":     {"Required: consents, withdraws or refuses.", "Обов’язкове: згоден, відкликає згоду чи відмовляється.", "Обязательно: согласен, отзывает согласие или отказывается."},
 		"problem.evidence_date_required":     {"Required: the date of the statement.", "Обов’язкове: дата заяви.", "Обязательно: дата заявления."},
 		"problem.evidence_witness_required":  {"Required: who witnessed the statement.", "Обов’язкове: хто засвідчив заяву.", "Обязательно: кто засвидетельствовал заявление."},
+		"problem.consent_changed":            {"Consent event %s (%s) is recorded and cannot be changed: record a new event (withdrawn, refused) instead.", "Подію згоди %s (%s) записано, її не можна змінити: запишіть нову подію (відкликано, відмова).", "Событие согласия %s (%s) записано, его нельзя изменить: запишите новое событие (отозвано, отказ)."},
+		"problem.consent_removed":            {"Consent event %s (%s) is recorded and cannot be removed: record a new event instead.", "Подію згоди %s (%s) записано, її не можна вилучити: запишіть нову подію.", "Событие согласия %s (%s) записано, его нельзя удалить: запишите новое событие."},
 		"problem.evidence_consent_order":     {"Before the event above (%s): consent events go oldest first.", "Раніше за попередню подію (%s): події згоди йдуть від найдавнішої.", "Раньше предыдущего события (%s): события согласия идут от самого раннего."},
 	})
 }
