@@ -178,25 +178,6 @@ func (f *Fields) DisplayName() string {
 	return s
 }
 
-// SearchText returns the folded text a plain "contains" search runs over:
-// every name and Latin spelling, service number and unit.
-func (f *Fields) SearchText() string {
-	parts := []string{f.Surname, f.GivenNames, f.Patronymic, f.FullName}
-	parts = append(parts, f.LatinNames...)
-	parts = append(parts, f.ServiceNumber, f.Unit)
-	var b strings.Builder
-	for _, p := range parts {
-		if p == "" {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('|')
-		}
-		b.WriteString(Fold(p))
-	}
-	return b.String()
-}
-
 // Fold case-folds s for a plain search: lower case, ё as е, every apostrophe
 // form dropped. The matching engine has richer keys; this is the simple one.
 func Fold(s string) string {

@@ -189,8 +189,8 @@ func TestLogTamper(t *testing.T) {
 			return l.db.RawExec(ctx, `DELETE FROM log_leaves WHERE idx >= 6`)
 		}, string(sqlstore.RecordUnlogged)},
 		{"add a version without a leaf", func(ctx context.Context, l *logged) error {
-			return l.db.RawExec(ctx, `INSERT INTO record_versions (record_seq, version, category, status, search, body, source, source_ref, entered_by, entered_at, reason)
-				SELECT record_seq, 9, category, status, search, body, source, source_ref, entered_by, entered_at, reason FROM record_versions WHERE version = 2`)
+			return l.db.RawExec(ctx, `INSERT INTO record_versions (record_seq, version, category, status, body, source, source_ref, entered_by, entered_at, reason)
+				SELECT record_seq, 9, category, status, body, source, source_ref, entered_by, entered_at, reason FROM record_versions WHERE version = 2`)
 		}, string(sqlstore.RecordUnlogged)},
 	}
 	for _, tc := range tests {

@@ -145,8 +145,8 @@ func (tx *Tx) insertVersions(ctx context.Context, who string, recs []person.Reco
 		return err
 	}
 	var q strings.Builder
-	q.WriteString(`INSERT INTO record_versions (record_seq, version, category, status, search, body, sealed, source, source_ref, entered_by, entered_at, reason, nonce, commitment) VALUES `)
-	args := make([]any, 0, len(recs)*14)
+	q.WriteString(`INSERT INTO record_versions (record_seq, version, category, status, body, sealed, source, source_ref, entered_by, entered_at, reason, nonce, commitment) VALUES `)
+	args := make([]any, 0, len(recs)*13)
 	for i := range recs {
 		r := &recs[i]
 		seq, ok := seqs[r.ID]
@@ -172,8 +172,8 @@ func (tx *Tx) insertVersions(ctx context.Context, who string, recs []person.Reco
 		if i > 0 {
 			q.WriteByte(',')
 		}
-		q.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		args = append(args, seq, r.Version, string(r.Category), string(r.Status), r.SearchText(), body, sealed,
+		q.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		args = append(args, seq, r.Version, string(r.Category), string(r.Status), body, sealed,
 			r.Provenance.Source, r.Provenance.SourceRef, r.Provenance.EnteredBy, fmtTime(r.Provenance.EnteredAt), r.Provenance.Reason,
 			nonce[:], commitment.String())
 	}
