@@ -277,7 +277,9 @@ func (tx *Tx) insertTerms(ctx context.Context, rows []termRow, again bool) error
 	for i := range rows {
 		keys[i], order[i] = rows[i].key(), i
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(keys[a], keys[b]), cmp.Compare(rows[a].seq, rows[b].seq)) })
+	slices.SortFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(keys[a], keys[b]), cmp.Compare(rows[a].seq, rows[b].seq))
+	})
 	if tx.d.name == "postgres" {
 		return tx.insertTermsArrays(ctx, rows, keys, order, again)
 	}
