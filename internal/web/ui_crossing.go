@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -292,6 +293,38 @@ func parityOf(rep crossing.Report) []paritySide {
 	return out
 }
 
+// recordOnStage records events on stage n of exchange id from a page. What
+// the stage refuses — the call's Invalid or Conflict error, or the first
+// event answered refused — comes back as refusal, for the page to show; any
+// other error is a failure.
+func (s *Server) recordOnStage(ctx context.Context, sc access.Scope, id string, n int, events []crossing.Event) (refusal, err error) {
+	res, err := s.db.RecordEvents(ctx, sc, id, n, events)
+	switch {
+	case errs.Is(errs.Invalid, err) || errs.Is(errs.Conflict, err):
+		return err, nil
+	case err != nil:
+		return nil, err
+	}
+	for _, x := range res.Results {
+		if x.Status == "refused" {
+			return x.Err, nil
+		}
+	}
+	return nil, nil
+}
+
+// stageRefused shows the stage page again (422) with what the stage
+// refused, after the sentence key.
+func (s *Server) stageRefused(w http.ResponseWriter, r *http.Request, sc access.Scope, key string, refusal error) error {
+	v, err := s.stagePage(r, sc)
+	if err != nil {
+		return err
+	}
+	v.Message = v.T(key) + " " + refusalText(v.chrome, refusal)
+	s.render(w, r, http.StatusUnprocessableEntity, "stage.html", v)
+	return nil
+}
+
 func (s *Server) handleStageRecord(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	if err := readForm(w, r, "web.stage", 64<<10); err != nil {
 		return err
@@ -316,25 +349,16 @@ func (s *Server) handleStageRecord(w http.ResponseWriter, r *http.Request, sc ac
 			e.Health = crossing.HealthGood
 		}
 	}
-	res, err := s.db.RecordEvents(r.Context(), sc, id, n, []crossing.Event{e})
-	if err != nil && !errs.Is(errs.Invalid, err) && !errs.Is(errs.Conflict, err) {
+	refusal, err := s.recordOnStage(r.Context(), sc, id, n, []crossing.Event{e})
+	if err != nil {
 		return err
 	}
-	if err == nil && len(res.Results) == 1 && res.Results[0].Status != "refused" {
+	if refusal == nil {
 		back := url.Values{"receiver": {e.Receiver}, "observer": {e.Observer}, "method": {f.Get("method")}, "done": {string(typ)}, "rec": {e.RecordID}}
 		s.redirect(w, r, "/exchanges/"+url.PathEscape(id)+"/stages/"+strconv.Itoa(n)+"?"+back.Encode())
 		return nil
 	}
-	if err == nil {
-		err = res.Results[0].Err
-	}
-	v, perr := s.stagePage(r, sc)
-	if perr != nil {
-		return perr
-	}
-	v.Message = v.T("stage.refused") + " " + refusalText(v.chrome, err)
-	s.render(w, r, http.StatusUnprocessableEntity, "stage.html", v)
-	return nil
+	return s.stageRefused(w, r, sc, "stage.refused", refusal)
 }
 
 func (s *Server) handleStageClose(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
@@ -350,28 +374,15 @@ func (s *Server) handleStageClose(w http.ResponseWriter, r *http.Request, sc acc
 		return err
 	}
 	reason := strings.TrimSpace(r.PostForm.Get("reason"))
-	res, err := s.db.RecordEvents(r.Context(), sc, id, n, closeEvents(st.State, reason))
-	if err == nil {
-		for _, x := range res.Results {
-			if x.Status == "refused" {
-				err = x.Err
-			}
-		}
+	refusal, err := s.recordOnStage(r.Context(), sc, id, n, closeEvents(st.State, reason))
+	if err != nil {
+		return err
 	}
-	if err == nil {
+	if refusal == nil {
 		s.redirect(w, r, "/exchanges/"+url.PathEscape(id)+"/stages/"+strconv.Itoa(n)+"?done=stage_closed")
 		return nil
 	}
-	if !errs.Is(errs.Invalid, err) && !errs.Is(errs.Conflict, err) {
-		return err
-	}
-	v, perr := s.stagePage(r, sc)
-	if perr != nil {
-		return perr
-	}
-	v.Message = v.T("stage.notclosed") + " " + refusalText(v.chrome, err)
-	s.render(w, r, http.StatusUnprocessableEntity, "stage.html", v)
-	return nil
+	return s.stageRefused(w, r, sc, "stage.notclosed", refusal)
 }
 
 // handleStageEvent records what the one-click actions do not: an unlisted
@@ -458,11 +469,10 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 	}
 	var refusal error
 	if len(fields) == 0 {
-		res, err := s.db.RecordEvents(r.Context(), sc, id, n, []crossing.Event{e})
-		if err != nil && !errs.Is(errs.Invalid, err) && !errs.Is(errs.Conflict, err) {
+		if refusal, err = s.recordOnStage(r.Context(), sc, id, n, []crossing.Event{e}); err != nil {
 			return err
 		}
-		if err == nil && res.Results[0].Status != "refused" {
+		if refusal == nil {
 			rec := e.RecordID
 			switch typ {
 			case crossing.UnlistedPresented:
@@ -473,10 +483,6 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 			back := url.Values{"receiver": {f.Get("receiver")}, "observer": {f.Get("observer")}, "method": {f.Get("method")}, "done": {string(typ)}, "rec": {rec}}
 			s.redirect(w, r, "/exchanges/"+url.PathEscape(id)+"/stages/"+strconv.Itoa(n)+"?"+back.Encode())
 			return nil
-		}
-		refusal = err
-		if refusal == nil {
-			refusal = res.Results[0].Err
 		}
 	}
 	v, err := s.stagePage(r, sc)

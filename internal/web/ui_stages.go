@@ -213,16 +213,7 @@ func (s *Server) handleStagesMove(w http.ResponseWriter, r *http.Request, sc acc
 	}
 	var refusal error
 	if problem == "" {
-		res, err := s.db.RecordEvents(r.Context(), sc, id, n, events)
-		if err == nil {
-			for _, x := range res.Results {
-				if x.Status == "refused" && refusal == nil {
-					refusal = x.Err
-				}
-			}
-		} else if errs.Is(errs.Invalid, err) || errs.Is(errs.Conflict, err) {
-			refusal = err
-		} else {
+		if refusal, err = s.recordOnStage(r.Context(), sc, id, n, events); err != nil {
 			return err
 		}
 		if refusal == nil {
