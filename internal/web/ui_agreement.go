@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -171,60 +172,36 @@ func (s *Server) registerUIFreezeRoutes() {
 }
 
 // freezeBase loads what the form is computed from: the exchange, its view,
-// and each side's agreed persons in list order.
-//
-// withItems says whether the agreed items themselves are wanted (to
-// freeze): reading them decodes every listed person's record, while the
-// form alone needs only the counts, which the exchange's view has.
-func (s *Server) freezeBase(r *http.Request, sc access.Scope, withItems bool) (freezeView, map[string][]exchange.Item, error) {
+// and each side's agreed counts per category, which the view has (the
+// agreed persons themselves are agreedItems).
+func (s *Server) freezeBase(r *http.Request, sc access.Scope) (freezeView, error) {
 	ctx := r.Context()
 	id := r.PathValue("id")
 	ex, err := s.db.Exchange(ctx, sc, id)
 	if err != nil {
-		return freezeView{}, nil, err
+		return freezeView{}, err
 	}
 	v := freezeView{chrome: s.chromeFor(r, "freeze.title"), Ex: ex, Agreed: map[string]exchange.Counts{}, Reserve: map[string]int{}}
 	ev, err := s.db.ExchangeView(ctx, sc, id)
 	if err != nil {
-		return v, nil, err
+		return v, err
 	}
 	v.View = *ev
 	if st, err := s.db.Agreement(ctx, sc, id, 0); err == nil {
 		v.Latest = st.Latest
 	}
-	agreed := map[string][]exchange.Item{}
 	cats := map[person.Category]bool{}
 	for _, r := range ex.Terms.Rules {
 		cats[r.Category] = true
 	}
 	for _, p := range ex.Parties {
 		v.Agreed[p] = exchange.Counts{}
-		if !withItems {
-			for _, side := range ev.Sides {
-				if side.Party != p {
-					continue
-				}
-				for _, c := range side.Categories {
-					if c.Accepted > 0 {
-						v.Agreed[p][c.Category] = c.Accepted
-						cats[c.Category] = true
-					}
-				}
-			}
-			continue
-		}
-		lv, err := s.db.List(ctx, sc, id, p, exchange.Offer, 0)
-		if errs.Is(errs.NotFound, err) {
-			continue
-		}
-		if err != nil {
-			return v, nil, err
-		}
-		for _, it := range lv.Items {
-			if it.Answer != nil && it.Answer.Answer == exchange.Accept {
-				agreed[p] = append(agreed[p], it.Item)
-				v.Agreed[p][it.Category]++
-				cats[it.Category] = true
+	}
+	for _, side := range ev.Sides {
+		for _, c := range side.Categories {
+			if c.Accepted > 0 {
+				v.Agreed[side.Party][c.Category] = c.Accepted
+				cats[c.Category] = true
 			}
 		}
 	}
@@ -233,11 +210,33 @@ func (s *Server) freezeBase(r *http.Request, sc access.Scope, withItems bool) (f
 			v.Cats = append(v.Cats, c)
 		}
 	}
-	return v, agreed, nil
+	return v, nil
+}
+
+// agreedItems returns each side's offers the other side accepted, in list
+// order: the persons a freeze places. Reading them decodes every listed
+// person's record, so only a posted plan asks for them.
+func (s *Server) agreedItems(ctx context.Context, sc access.Scope, ex exchange.Exchange) (map[string][]exchange.Item, error) {
+	agreed := map[string][]exchange.Item{}
+	for _, p := range ex.Parties {
+		lv, err := s.db.List(ctx, sc, ex.ID, p, exchange.Offer, 0)
+		if errs.Is(errs.NotFound, err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range lv.Items {
+			if it.Answer != nil && it.Answer.Answer == exchange.Accept {
+				agreed[p] = append(agreed[p], it.Item)
+			}
+		}
+	}
+	return agreed, nil
 }
 
 func (s *Server) handleFreezePage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	v, _, err := s.freezeBase(r, sc, false)
+	v, err := s.freezeBase(r, sc)
 	if err != nil {
 		return err
 	}
@@ -305,7 +304,11 @@ func (s *Server) handleFreezeForm(w http.ResponseWriter, r *http.Request, sc acc
 	if err := readForm(w, r, "web.freeze", 64<<10); err != nil {
 		return err
 	}
-	v, agreed, err := s.freezeBase(r, sc, true)
+	v, err := s.freezeBase(r, sc)
+	if err != nil {
+		return err
+	}
+	agreed, err := s.agreedItems(r.Context(), sc, v.Ex)
 	if err != nil {
 		return err
 	}
