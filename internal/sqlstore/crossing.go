@@ -994,8 +994,16 @@ func (db *DB) Trace(ctx context.Context, s access.Scope, recordID string) (Trace
 	if err != nil {
 		return TraceResult{}, errs.E(op, err)
 	}
+	return db.TraceOf(ctx, s, r)
+}
+
+// TraceOf is Trace of a record the caller has read already (the record
+// page holds it): its trace status and history, for the owning party's
+// bureau only.
+func (db *DB) TraceOf(ctx context.Context, s access.Scope, r person.Record) (TraceResult, error) {
+	const op = "sqlstore.Trace"
 	if access.Decide(s, access.TraceRead, access.Resource{Party: r.Party}) != nil {
-		return TraceResult{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", recordID))
+		return TraceResult{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", r.ID))
 	}
 	out, err := db.traces(ctx, []traceSubject{{id: r.ID, party: r.Party, kind: r.Kind, fields: r.Fields}})
 	if err != nil {

@@ -187,7 +187,7 @@ func (s *Server) handleRecordPage(w http.ResponseWriter, r *http.Request, sc acc
 		v.Flash = v.T("record.done.evidence")
 	}
 	if access.Decide(sc, access.TraceRead, access.Resource{Party: v.Record.Party}) == nil {
-		t, err := s.db.Trace(r.Context(), sc, v.Record.ID)
+		t, err := s.db.TraceOf(r.Context(), sc, v.Record)
 		if err != nil {
 			return err
 		}
