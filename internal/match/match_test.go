@@ -8,7 +8,7 @@ import (
 	"github.com/handover-project/handover/internal/errs"
 )
 
-func person(cfg Config, id string, kv ...string) Record {
+func testRecord(cfg Config, id string, kv ...string) Record {
 	m := map[string]string{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		m[kv[i]] = kv[i+1]
@@ -72,7 +72,7 @@ func TestComparisonLevels(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := levelsOf(t, cfg, person(cfg, "a", tc.a...), person(cfg, "b", tc.b...))[tc.field]
+			got := levelsOf(t, cfg, testRecord(cfg, "a", tc.a...), testRecord(cfg, "b", tc.b...))[tc.field]
 			if got != tc.want {
 				t.Errorf("%s level = %s, want %s", tc.field, got, tc.want)
 			}
@@ -114,12 +114,12 @@ func TestParseDate(t *testing.T) {
 func TestApart(t *testing.T) {
 	cfg := DefaultConfig()
 	left := []Record{
-		person(cfg, "a1", "surname", "Шевченко", "given_name", "Сергій", "patronymic", "Петрович", "birth_date", "1990-03-01", "birth_place", "Київ"),
-		person(cfg, "a2", "surname", "Ковальчук", "given_name", "Олександр", "patronymic", "Миколайович", "birth_date", "1998-05-12", "birth_place", "Харків"),
+		testRecord(cfg, "a1", "surname", "Шевченко", "given_name", "Сергій", "patronymic", "Петрович", "birth_date", "1990-03-01", "birth_place", "Київ"),
+		testRecord(cfg, "a2", "surname", "Ковальчук", "given_name", "Олександр", "patronymic", "Миколайович", "birth_date", "1998-05-12", "birth_place", "Харків"),
 	}
 	right := []Record{
-		person(cfg, "b1", "surname", "Шевченко", "given_name", "Сергей", "patronymic", "Петрович", "birth_date", "1979-11-02", "birth_place", "Одесса"),
-		person(cfg, "b2", "surname", "KOVALCHUK", "given_name", "ALEKSANDR", "birth_date", "12.05.1998", "birth_place", "Kharkov"),
+		testRecord(cfg, "b1", "surname", "Шевченко", "given_name", "Сергей", "patronymic", "Петрович", "birth_date", "1979-11-02", "birth_place", "Одесса"),
+		testRecord(cfg, "b2", "surname", "KOVALCHUK", "given_name", "ALEKSANDR", "birth_date", "12.05.1998", "birth_place", "Kharkov"),
 	}
 	res, err := Link(left, right, cfg, Options{})
 	if err != nil {
@@ -137,7 +137,7 @@ func TestApart(t *testing.T) {
 
 func TestExplanation(t *testing.T) {
 	cfg := DefaultConfig()
-	left := []Record{person(cfg, "a", "surname", "Ковальчук", "given_name", "Олександр", "birth_date", "1998-05-12", "service_number", "А-123456")}
+	left := []Record{testRecord(cfg, "a", "surname", "Ковальчук", "given_name", "Олександр", "birth_date", "1998-05-12", "service_number", "А-123456")}
 	right := []Record{{ID: "b", Values: make([]string, len(cfg.Fields)), FullName: "KOVALCHUK Oleksandr"}}
 	right[0].Values[cfg.Index("birth_date")] = "1998"
 	right[0].Values[cfg.Index("service_number")] = "A123456"
@@ -178,10 +178,10 @@ func TestExplanation(t *testing.T) {
 func TestDedupe(t *testing.T) {
 	cfg := DefaultConfig()
 	recs := []Record{
-		person(cfg, "1", "surname", "Бондаренко", "given_name", "Андрій", "patronymic", "Іванович", "birth_date", "1985-02-03", "birth_place", "Полтава"),
-		person(cfg, "2", "surname", "Шевчук", "given_name", "Іван", "birth_date", "1977-07-07"),
-		person(cfg, "3", "surname", "Бондаренко", "given_name", "Андрей", "patronymic", "Иванович", "birth_date", "03.02.1985", "birth_place", "Полтава"),
-		person(cfg, "4", "surname", "Бондаренко", "given_name", "Петро", "patronymic", "Іванович", "birth_date", "1981-10-10", "birth_place", "Полтава"), // a brother
+		testRecord(cfg, "1", "surname", "Бондаренко", "given_name", "Андрій", "patronymic", "Іванович", "birth_date", "1985-02-03", "birth_place", "Полтава"),
+		testRecord(cfg, "2", "surname", "Шевчук", "given_name", "Іван", "birth_date", "1977-07-07"),
+		testRecord(cfg, "3", "surname", "Бондаренко", "given_name", "Андрей", "patronymic", "Иванович", "birth_date", "03.02.1985", "birth_place", "Полтава"),
+		testRecord(cfg, "4", "surname", "Бондаренко", "given_name", "Петро", "patronymic", "Іванович", "birth_date", "1981-10-10", "birth_place", "Полтава"), // a brother
 	}
 	res, err := Dedupe(recs, cfg, Options{})
 	if err != nil {
@@ -195,8 +195,8 @@ func TestDedupe(t *testing.T) {
 
 func TestLabelsRefine(t *testing.T) {
 	cfg := DefaultConfig()
-	left := []Record{person(cfg, "a", "surname", "Коваль", "given_name", "Іван", "birth_date", "1990")}
-	right := []Record{person(cfg, "b", "surname", "Koval", "given_name", "Ivan", "birth_date", "1990-01-01")}
+	left := []Record{testRecord(cfg, "a", "surname", "Коваль", "given_name", "Іван", "birth_date", "1990")}
+	right := []Record{testRecord(cfg, "b", "surname", "Koval", "given_name", "Ivan", "birth_date", "1990-01-01")}
 	cfg.Labels = []Label{{LeftID: "a", RightID: "b", Match: true}}
 	if _, err := Link(left, right, cfg, Options{}); err != nil {
 		t.Fatal(err)

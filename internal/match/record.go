@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/handover-project/handover/internal/names"
+	"github.com/handover-project/handover/internal/person"
 )
 
 // Record is one person's record as the engine sees it: an id and the raw
@@ -81,7 +82,7 @@ func prepareValue(f *Field, raw string, np *names.Prepared) fval {
 		}
 		return fval{d: d.pack()}
 	case CompareCode:
-		s := foldCode(raw)
+		s := person.FoldCode(raw)
 		return fval{s: s, t: digitsOf(s)}
 	case CompareUnit:
 		s := foldUnit(raw)

@@ -25,7 +25,7 @@ func IdentityKeys(f *person.Fields) []string {
 	if sur != "" && given != "" && !f.BirthDate.IsZero() {
 		keys = append(keys, "n:"+foldName(sur)+"|"+foldName(given)+"|"+foldName(patr)+"|"+f.BirthDate.String())
 	}
-	if sn := foldCode(f.ServiceNumber); len(sn) >= 3 {
+	if sn := person.FoldCode(f.ServiceNumber); len(sn) >= 3 {
 		keys = append(keys, "s:"+sn)
 	}
 	return keys
@@ -47,16 +47,6 @@ func foldName(s string) string {
 		s = homoglyphs.Replace(s)
 	}
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' }), "-")
-}
-
-func foldCode(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // Index holds the identity keys and provenance references of a register's

@@ -802,17 +802,6 @@ type lookupIndex struct {
 
 var lookupParts = [3]names.Part{names.Surname, names.Given, names.Patronymic}
 
-func normService(s string) string {
-	s = strings.ToUpper(names.Latin(s))
-	var b strings.Builder
-	for _, r := range s {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 func newLookupIndex(persons map[string]StagePerson, fields map[string]person.Fields) *lookupIndex {
 	ix := &lookupIndex{service: map[string][]string{}, parts: map[string][]names.Prepared{}, partOf: map[string][]names.Part{}}
 	for i := range ix.keys {
@@ -825,7 +814,7 @@ func newLookupIndex(persons map[string]StagePerson, fields map[string]person.Fie
 	sort.Strings(ids)
 	for _, id := range ids {
 		p := persons[id]
-		if sn := normService(p.ServiceNumber); sn != "" {
+		if sn := person.FoldCode(p.ServiceNumber); sn != "" {
 			ix.service[sn] = append(ix.service[sn], id)
 		}
 		f := fields[id]
@@ -884,7 +873,7 @@ func (ix *lookupIndex) find(q string, limit int) []hit {
 	if _, ok := ix.parts[q]; ok {
 		return []hit{{q, 1, "record_id"}}
 	}
-	if sn := normService(q); sn != "" && strings.ContainsAny(sn, "0123456789") {
+	if sn := person.FoldCode(q); sn != "" && strings.ContainsAny(sn, "0123456789") {
 		var out []hit
 		for _, id := range ix.service[sn] {
 			out = append(out, hit{id, 1, "service_number"})

@@ -35,6 +35,10 @@ type crossingFixture struct {
 	fields map[string]person.Fields
 }
 
+// snPrefix is each party's service-number prefix: Cyrillic А and Р, which
+// look like the Latin A and P an officer types.
+var snPrefix = map[string]string{"UA": "А", "RU": "Р"}
+
 var crossingSurnames = []string{"Коваленко", "Шевченко", "Бондаренко", "Ткаченко", "Кравченко", "Олійник", "Мельник", "Лисенко", "Петренко", "Іваненко"}
 
 func newCrossing(t testing.TB, db *sqlstore.DB, n int, sign bool) *crossingFixture {
@@ -74,7 +78,7 @@ func newCrossingStages(t testing.TB, db *sqlstore.DB, n, k int, sign bool) *cros
 		for i := range n*k + 2 {
 			fl := person.Fields{Kind: person.Held, Category: person.Military, Status: person.StatusPOW,
 				Surname: crossingSurnames[i%len(crossingSurnames)], GivenNames: []string{"Олександр", "Андрій", "Сергій", "Дмитро"}[i/len(crossingSurnames)%4],
-				BirthDate: person.Date{Year: 1970 + i%30, Month: 1 + i%12, Day: 1 + i%28}, ServiceNumber: fmt.Sprintf("А-%06d", pi*100000+i)}
+				BirthDate: person.Date{Year: 1970 + i%30, Month: 1 + i%12, Day: 1 + i%28}, ServiceNumber: fmt.Sprintf("%s-%06d", snPrefix[p], pi*100000+i)}
 			nrs = append(nrs, sqlstore.NewRecord{Party: p, Fields: fl})
 		}
 		recs, err := db.CreateRecords(ctx, f.scopes[strings.ToLower(p)+"-reg"], nrs)
@@ -388,7 +392,11 @@ func TestLookup(t *testing.T) {
 		target := f.held["RU"][7]
 		fl := f.fields[target]
 		officer := f.scopes["ua-officer"]
-		for _, q := range []string{fl.ServiceNumber, names.Latin(fl.ServiceNumber), target, names.Latin(fl.Surname + " " + fl.GivenNames), fl.Surname + " " + fl.GivenNames} {
+		// The number as printed (Cyrillic Р), as an officer types it off the
+		// paper on a Latin keyboard (the matcher folds it the same way), and
+		// without its dash in lower case.
+		latinSN := strings.Replace(fl.ServiceNumber, "Р", "P", 1)
+		for _, q := range []string{fl.ServiceNumber, latinSN, strings.ToLower(strings.ReplaceAll(latinSN, "-", "")), target, names.Latin(fl.Surname + " " + fl.GivenNames), fl.Surname + " " + fl.GivenNames} {
 			start := time.Now()
 			hits, err := db.Lookup(ctx, officer, f.ex, 1, q, 10)
 			if err != nil {

@@ -31,7 +31,7 @@ import (
 // Prepared.Keys and the names data, person.Date.String): the next open
 // rebuilds the table. A stale table would miss records, or find a
 // corrected one by its old name.
-const termsVersion = 4
+const termsVersion = 5
 
 // Fields of a term.
 const (
@@ -89,7 +89,7 @@ func recordTerms(kind person.Kind, f *person.Fields) []term {
 		words(v, true)
 	}
 	words(f.Unit, false)
-	if sn := normService(f.ServiceNumber); sn != "" {
+	if sn := person.FoldCode(f.ServiceNumber); sn != "" {
 		add(fieldNumber, sn)
 		if d := digitTail(sn); d != "" {
 			add(fieldNumber, d)
@@ -175,7 +175,7 @@ func queryTokens(text string) [][]prefixRange {
 			rs = append(rs, prefixOf(fieldWord, s))
 		}
 		if serviceLike(w) {
-			if sn := normService(w); sn != "" {
+			if sn := person.FoldCode(w); sn != "" {
 				rs = append(rs, prefixOf(fieldNumber, sn))
 			}
 		}
@@ -608,14 +608,9 @@ func (db *DB) soughtBySeq(ctx context.Context, party string, seqs []int64) ([]tr
 	return out, nil
 }
 
-// FoldServiceNumber folds a service number as the store compares them:
-// Latin letters and digits only, upper case ("Ж-123 456", "zh123456" and
-// "ZH-123456" are the same number).
-func FoldServiceNumber(s string) string { return normService(s) }
-
 // RecordsByServiceNumber returns the current versions of the records of
 // party's register of kind whose service number is one of sns, folded
-// (FoldServiceNumber), keyed by the folded number: a list of hundreds of
+// (person.FoldCode), keyed by the folded number: a list of hundreds of
 // service numbers is answered from the search terms, without reading the
 // register.
 func (db *DB) RecordsByServiceNumber(ctx context.Context, s access.Scope, party string, kind person.Kind, sns []string) (map[string][]person.Record, error) {
@@ -626,7 +621,7 @@ func (db *DB) RecordsByServiceNumber(ctx context.Context, s access.Scope, party 
 	want := map[string]bool{}
 	var keys []any
 	for _, sn := range sns {
-		if k := cutTerm(normService(sn)); k != "" && !want[k] {
+		if k := cutTerm(person.FoldCode(sn)); k != "" && !want[k] {
 			want[k] = true
 			keys = append(keys, termKey(party, string(kind), fieldNumber, k))
 		}
@@ -652,7 +647,7 @@ func (db *DB) RecordsByServiceNumber(ctx context.Context, s access.Scope, party 
 		for _, rec := range page.Records {
 			// A number's digits are filed too (A123456 under 123456):
 			// only the whole number counts here.
-			if k := normService(rec.ServiceNumber); want[k] {
+			if k := person.FoldCode(rec.ServiceNumber); want[k] {
 				out[k] = append(out[k], rec)
 			}
 		}

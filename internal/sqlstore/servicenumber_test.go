@@ -30,8 +30,11 @@ func TestRecordsByServiceNumber(t *testing.T) {
 		add("ua-reg", "UA", person.Sought, "Ж-555111")
 		add("ru-reg", "RU", person.Held, "Ж-999000")
 		twin := add("ua-reg", "UA", person.Held, "ZH 123456")
+		// Р here is Cyrillic: it looks like P and the matcher folds it so;
+		// an officer reading it off a paper types a Latin P.
+		er := add("ua-reg", "UA", person.Held, "Р-424242")
 
-		got, err := db.RecordsByServiceNumber(ctx, sc["ua-reg"], "UA", person.Held, []string{"zh-123456", "а777888", "777888", "Ж-555111", "Ж-999000", ""})
+		got, err := db.RecordsByServiceNumber(ctx, sc["ua-reg"], "UA", person.Held, []string{"zh-123456", "а777888", "777888", "Ж-555111", "Ж-999000", "", "P-424242"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,6 +50,9 @@ func TestRecordsByServiceNumber(t *testing.T) {
 		}
 		if m := ids("A777888"); len(m) != 1 || !m[a.ID] {
 			t.Errorf("A777888: got %v, want %s", m, a.ID)
+		}
+		if m := ids(person.FoldCode("P-424242")); len(m) != 1 || !m[er.ID] {
+			t.Errorf("P-424242 (Latin P): got %v, want %s (Cyrillic Р-424242)", m, er.ID)
 		}
 		for _, k := range []string{"777888", "ZH555111", "ZH999000"} {
 			if len(got[k]) != 0 {

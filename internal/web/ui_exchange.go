@@ -793,7 +793,7 @@ func (s *Server) draft(r *http.Request, sc access.Scope, form url.Values) (draft
 			}
 		}
 		if !found {
-			hits := bySN[sqlstore.FoldServiceNumber(l)]
+			hits := bySN[person.FoldCode(l)]
 			switch {
 			case len(hits) == 1:
 				rec, found = hits[0], true
