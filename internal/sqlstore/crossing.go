@@ -548,12 +548,8 @@ func (db *DB) recordEvents(ctx context.Context, s access.Scope, ls *liveStage, e
 			// SQLite's write transaction holds the database; PostgreSQL
 			// locks the stage's row. Memory is stale if the stage has
 			// events this process did not load.
-			lock := `SELECT agreement_version FROM stages WHERE exchange_id = ? AND stage = ?`
-			if tx.d.name == "postgres" {
-				lock += ` FOR UPDATE`
-			}
 			var v int
-			if err := tx.queryRow(ctx, lock, exID, n).Scan(&v); err != nil {
+			if err := tx.queryRow(ctx, tx.d.forUpdate(`SELECT agreement_version FROM stages WHERE exchange_id = ? AND stage = ?`), exID, n).Scan(&v); err != nil {
 				return err
 			}
 			if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM stage_events WHERE exchange_id = ? AND stage = ?`, exID, n).Scan(&last); err != nil {
@@ -1432,16 +1428,19 @@ func (in RemainsInput) apply(r *crossing.Repatriation) (id string, content map[s
 	return "", nil, errs.E(op, errs.Invalid, errs.FieldError{Field: "kind", Message: "use batch, package, remains, link, identification or hand_back", Code: "bad_remains_kind"})
 }
 
-// remainsMu serialises changes to the remains of one exchange.
-var remainsMu sync.Mutex
+// querier is what reads both outside and inside a write transaction.
+type querier interface {
+	query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
 
-// repatriation replays the stored items of an exchange's remains flow.
-func (db *DB) repatriation(ctx context.Context, exID string, parties [2]string) (*crossing.Repatriation, []string, []remainsRow, error) {
+// repatriation replays the stored items of an exchange's remains flow, read
+// through q: the store for a view, the write transaction for a change.
+func repatriation(ctx context.Context, q querier, exID string, parties [2]string) (*crossing.Repatriation, []string, []remainsRow, error) {
 	r, err := crossing.NewRepatriation(parties[0], parties[1])
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	rows, err := db.query(ctx, `SELECT kind, item_id, body FROM remains_items WHERE exchange_id = ? ORDER BY seq`, exID)
+	rows, err := q.query(ctx, `SELECT kind, item_id, body FROM remains_items WHERE exchange_id = ? ORDER BY seq`, exID)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -1481,46 +1480,48 @@ func (db *DB) RecordRemains(ctx context.Context, s access.Scope, exID string, in
 	if err != nil {
 		return RemainsView{}, errs.E(op, err)
 	}
-	remainsMu.Lock()
-	defer remainsMu.Unlock()
-	r, _, stored, err := db.repatriation(ctx, exID, parties)
-	if err != nil {
-		return RemainsView{}, errs.E(op, errs.Internal, err)
-	}
 	if in.Identification != nil && in.Identification.At.IsZero() {
 		in.Identification.At = db.Now().UTC().Truncate(time.Microsecond)
-	}
-	id, content, err := in.apply(r)
-	if err != nil {
-		return RemainsView{}, errs.E(op, err)
 	}
 	body, err := json.Marshal(in)
 	if err != nil {
 		return RemainsView{}, errs.E(op, errs.Internal, err)
 	}
-	dup := false
-	for _, row := range stored {
-		if b, _ := json.Marshal(row.in); row.kind == in.Kind && row.id == id && string(b) == string(body) {
-			dup = true
+	err = db.write(ctx, func(tx *Tx) error {
+		// The flow is read and checked inside the write transaction, with
+		// the exchange's row locked: two server processes recording at
+		// once cannot both pass the check.
+		var locked string
+		if err := tx.queryRow(ctx, tx.d.forUpdate(`SELECT id FROM exchanges WHERE id = ?`), exID).Scan(&locked); err != nil {
+			return errs.E(op, errs.Internal, err)
 		}
-	}
-	if !dup {
-		err = db.write(ctx, func(tx *Tx) error {
-			c, err := audit.CanonicalJSON(content)
-			if err != nil {
-				return err
-			}
-			nonce, err := tx.commitLeaf(ctx, leafRemainsRecorded, s, exID, "remains:"+exID+"/"+in.Kind, 0, audit.TagHandover, c)
-			if err != nil {
-				return err
-			}
-			_, err = tx.exec(ctx, `INSERT INTO remains_items (exchange_id, kind, item_id, body, recorded_by, recorded_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				exID, in.Kind, id, string(body), s.Login, fmtTime(tx.now), nonce)
-			return err
-		})
+		r, _, stored, err := repatriation(ctx, tx, exID, parties)
 		if err != nil {
-			return RemainsView{}, errs.E(op, err)
+			return errs.E(op, errs.Internal, err)
 		}
+		id, content, err := in.apply(r)
+		if err != nil {
+			return err
+		}
+		for _, row := range stored {
+			if b, _ := json.Marshal(row.in); row.kind == in.Kind && row.id == id && string(b) == string(body) {
+				return nil // the same item again changes nothing
+			}
+		}
+		c, err := audit.CanonicalJSON(content)
+		if err != nil {
+			return err
+		}
+		nonce, err := tx.commitLeaf(ctx, leafRemainsRecorded, s, exID, "remains:"+exID+"/"+in.Kind, 0, audit.TagHandover, c)
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `INSERT INTO remains_items (exchange_id, kind, item_id, body, recorded_by, recorded_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			exID, in.Kind, id, string(body), s.Login, fmtTime(tx.now), nonce)
+		return err
+	})
+	if err != nil {
+		return RemainsView{}, errs.E(op, err)
 	}
 	return db.remainsView(ctx, exID, parties)
 }
@@ -1542,7 +1543,7 @@ func (db *DB) Remains(ctx context.Context, s access.Scope, exID string) (Remains
 }
 
 func (db *DB) remainsView(ctx context.Context, exID string, parties [2]string) (RemainsView, error) {
-	r, ids, _, err := db.repatriation(ctx, exID, parties)
+	r, ids, _, err := repatriation(ctx, db, exID, parties)
 	if err != nil {
 		return RemainsView{}, errs.E("sqlstore.Remains", errs.Internal, err)
 	}

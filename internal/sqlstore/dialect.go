@@ -59,6 +59,18 @@ func (d dialect) isUniqueViolation(err error) bool {
 	return false
 }
 
+// forUpdate makes a SELECT of one row lock that row until the write
+// transaction ends, so that a check made inside the transaction stays true
+// until its write commits — across server processes too. PostgreSQL locks
+// the row; SQLite needs nothing, because its write transactions begin
+// IMMEDIATE and hold the whole database.
+func (d dialect) forUpdate(q string) string {
+	if d.name == "postgres" {
+		return q + ` FOR UPDATE`
+	}
+	return q
+}
+
 // maxParams is how many bind parameters one statement may carry.
 func (d dialect) maxParams() int {
 	if d.name == "postgres" {

@@ -119,3 +119,34 @@ func ReportLatencies(b *testing.B, unit string, lat [][]time.Duration, elapsed t
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(pct(1), "max-ms")
 }
+
+// OpenTwo opens two stores on one fresh database of the dialect, as two
+// server processes would share it: a check-then-write that holds only in
+// one process's memory races between them. Both are closed when the test
+// ends.
+func OpenTwo(t testing.TB, dialect string) (*sqlstore.DB, *sqlstore.DB) {
+	t.Helper()
+	dsn := DSN(t, dialect)
+	var dbs [2]*sqlstore.DB
+	for i := range dbs {
+		db, err := sqlstore.Open(context.Background(), sqlstore.Config{DSN: dsn, SealKey: Key})
+		if err != nil {
+			t.Fatalf("open %s store %d: %v", dialect, i+1, err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	return dbs[0], dbs[1]
+}
+
+// EachDBTwo runs fn as a subtest with two stores on one fresh database of
+// each configured dialect (OpenTwo).
+func EachDBTwo(t *testing.T, fn func(t *testing.T, a, b *sqlstore.DB)) {
+	t.Helper()
+	for _, name := range Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			a, b := OpenTwo(t, name)
+			fn(t, a, b)
+		})
+	}
+}
