@@ -1,112 +1,287 @@
 package arch
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 )
 
-// domain are the packages that hold the rules of an exchange: values in,
-// values out.
-var domain = []string{"person", "names", "match", "exchange", "crossing", "audit", "access", "errs", "synth"}
+const module = "github.com/handover-project/handover/"
 
-// forbidden are imports no domain package may have.
-var forbidden = []string{"database/sql", "net/http", "html/template", "text/template", "os/exec"}
+// rule is what one package may do. The table below is the architecture of
+// DESIGN.md §3 as a test: a package missing from it fails, so a new
+// package has to say where it stands.
+type rule struct {
+	// imports lists the module's packages it may import (without the
+	// module prefix); a trailing "/..." allows a whole subtree.
+	imports []string
+	// pure marks a domain package: values in, values out. It imports no
+	// SQL, HTTP, templates, files or processes, reads no clock
+	// (time.Now, Since, Until), draws no randomness, and writes no
+	// package variable outside its declaration.
+	pure bool
+	// allow lists what a pure package may still do, each with its reason.
+	allow map[string]string
+}
 
-// root returns the module's internal directory.
-func root(t *testing.T) string {
+var domainLeaf = []string{"internal/errs"}
+
+// rules is the table, package by package.
+var rules = map[string]rule{
+	"internal/errs":   {pure: true},
+	"internal/person": {imports: domainLeaf, pure: true},
+	"internal/names": {pure: true, allow: map[string]string{
+		"global tab": "the name-form tables are built once from embedded data on first use (sync.Once) and never changed",
+	}},
+	"internal/match": {imports: []string{"internal/errs", "internal/names", "internal/person"}, pure: true, allow: map[string]string{
+		"math/rand/v2": "the EM estimation samples pairs with a generator seeded from the configuration, so a run is reproducible",
+	}},
+	"internal/audit": {imports: domainLeaf, pure: true, allow: map[string]string{
+		"crypto/rand": "commitment nonces and signing keys need the system's randomness; tests pin vectors with fixed nonces",
+	}},
+	"internal/access": {imports: domainLeaf, pure: true, allow: map[string]string{
+		"crypto/rand": "password salts and token secrets need the system's randomness",
+	}},
+	"internal/exchange": {imports: []string{"internal/errs", "internal/person", "internal/audit"}, pure: true},
+	// crossing does not import exchange: the store hands it the plan and
+	// rule an agreement fixes.
+	"internal/crossing": {imports: []string{"internal/errs", "internal/person"}, pure: true},
+
+	"internal/synth":       {imports: []string{"internal/person"}},
+	"internal/synth/pairs": {},
+
+	"internal/sheet":                      {imports: []string{"internal/errs", "internal/names", "internal/person"}},
+	"internal/sheet/internal/fixture":     {imports: []string{"internal/person", "internal/synth"}},
+	"internal/sheet/internal/fixture/gen": {imports: []string{"internal/sheet/internal/fixture"}},
+	"internal/report":                     {imports: []string{"internal/errs", "internal/person", "internal/crossing"}},
+	"internal/sqlstore": {imports: []string{"internal/errs", "internal/person", "internal/names", "internal/match", "internal/audit",
+		"internal/access", "internal/exchange", "internal/crossing"}},
+	"internal/sqlstore/sqltest": {imports: []string{"internal/sqlstore"}},
+	"internal/web": {imports: []string{"internal/errs", "internal/person", "internal/names", "internal/match", "internal/audit",
+		"internal/access", "internal/exchange", "internal/crossing", "internal/sheet", "internal/report", "internal/sqlstore"}},
+	"internal/client": {imports: []string{"internal/errs", "internal/person", "internal/exchange", "internal/crossing",
+		"internal/sheet", "internal/report", "internal/sqlstore"}},
+	"internal/arch": {},
+	"cmd/handover":  {imports: []string{"internal/..."}},
+}
+
+// impure are the imports no pure package may have.
+var impure = []string{"database/sql", "net/http", "html/template", "text/template", "os", "os/exec", "math/rand", "math/rand/v2", "crypto/rand"}
+
+type pkg struct {
+	dir   string
+	files map[string]*ast.File
+	fset  *token.FileSet
+}
+
+// packages parses the non-test Go files of every package of the module.
+func packages(t *testing.T) map[string]*pkg {
 	t.Helper()
 	wd, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return filepath.Dir(wd)
-}
-
-func TestDomainImportsNoAdapters(t *testing.T) {
-	base := root(t)
-	for _, pkg := range domain {
-		err := filepath.WalkDir(filepath.Join(base, pkg), func(path string, d fs.DirEntry, err error) error {
+	base := filepath.Dir(filepath.Dir(wd)) // the module root
+	out := map[string]*pkg{}
+	for _, top := range []string{"cmd", "internal"} {
+		err := filepath.WalkDir(filepath.Join(base, top), func(path string, d os.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			if d.IsDir() && (d.Name() == "testdata") {
+			if d.IsDir() && d.Name() == "testdata" {
 				return filepath.SkipDir
 			}
 			if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 				return nil
 			}
-			f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+			rel, _ := filepath.Rel(base, filepath.Dir(path))
+			p := out[rel]
+			if p == nil {
+				p = &pkg{dir: filepath.Dir(path), files: map[string]*ast.File{}, fset: token.NewFileSet()}
+				out[rel] = p
+			}
+			f, err := parser.ParseFile(p.fset, path, nil, parser.ParseComments)
 			if err != nil {
 				return err
 			}
+			p.files[path] = f
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(out) < 10 {
+		t.Fatalf("found only %d packages under %s", len(out), base)
+	}
+	return out
+}
+
+func mayImport(r rule, path string) bool {
+	for _, a := range r.imports {
+		if a == path || (strings.HasSuffix(a, "/...") && strings.HasPrefix(path, strings.TrimSuffix(a, "..."))) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestArchitecture checks every package against its rule.
+func TestArchitecture(t *testing.T) {
+	for name, p := range packages(t) {
+		r, ok := rules[name]
+		if !ok {
+			t.Errorf("package %s has no rule in internal/arch: say what it may import and whether it is pure", name)
+			continue
+		}
+		for path, f := range p.files {
+			file := filepath.Join(name, filepath.Base(path))
 			for _, imp := range f.Imports {
-				p, _ := strconv.Unquote(imp.Path.Value)
-				for _, bad := range forbidden {
-					if p == bad || strings.HasPrefix(p, bad+"/") {
-						t.Errorf("%s imports %s: domain packages take values and return values", rel(base, path), p)
+				ip, _ := strconv.Unquote(imp.Path.Value)
+				if own, ok := strings.CutPrefix(ip, module); ok && !mayImport(r, own) {
+					t.Errorf("%s imports %s: not in its rule (adapters depend on the domain, never the reverse)", file, own)
+				}
+				if r.pure && slices.Contains(impure, ip) {
+					if _, ok := r.allow[ip]; !ok {
+						t.Errorf("%s imports %s: %s is a pure domain package", file, ip, name)
 					}
 				}
-				if strings.Contains(p, "/internal/sqlstore") || strings.Contains(p, "/internal/web") || strings.Contains(p, "/internal/sheet") {
-					t.Errorf("%s imports the adapter %s: adapters depend on the domain, never the reverse", rel(base, path), p)
-				}
 			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
+			if r.pure {
+				checkPure(t, name, file, p.fset, f, r)
+			}
+		}
+		if r.pure {
+			checkGlobals(t, name, p, r)
+		}
+	}
+	for name := range rules {
+		if _, err := os.Stat(filepath.Join("..", "..", name)); err != nil {
+			t.Errorf("the rule for %s names no package: remove it", name)
 		}
 	}
 }
 
-func TestEveryPackageHasADoc(t *testing.T) {
-	base := filepath.Dir(root(t)) // the module root: cmd and internal
-	dirs := map[string]bool{}
-	for _, top := range []string{"cmd", "internal"} {
-		filepath.WalkDir(filepath.Join(base, top), func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") && !strings.Contains(path, "/testdata/") {
-				dirs[filepath.Dir(path)] = true
+// checkPure finds clock reads in a pure package's file.
+func checkPure(t *testing.T, name, file string, fset *token.FileSet, f *ast.File, r rule) {
+	timeName := ""
+	for _, imp := range f.Imports {
+		if p, _ := strconv.Unquote(imp.Path.Value); p == "time" {
+			timeName = "time"
+			if imp.Name != nil {
+				timeName = imp.Name.Name
 			}
-			return nil
-		})
-	}
-	if len(dirs) < 10 {
-		t.Fatalf("found only %d package directories under %s", len(dirs), base)
-	}
-	for dir := range dirs {
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
 		}
-		documented := map[string]bool{} // package name → has a doc comment
-		for _, e := range entries {
-			if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+	}
+	if timeName == "" {
+		return
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		if id, ok := sel.X.(*ast.Ident); ok && id.Name == timeName && (sel.Sel.Name == "Now" || sel.Sel.Name == "Since" || sel.Sel.Name == "Until") {
+			t.Errorf("%s: time.%s in the pure package %s: the clock is an input", fset.Position(sel.Pos()), sel.Sel.Name, name)
+		}
+		return true
+	})
+}
+
+// checkGlobals finds writes to package variables inside functions: a pure
+// package's variables are tables, fixed where they are declared.
+func checkGlobals(t *testing.T, name string, p *pkg, r rule) {
+	vars := map[string]bool{}
+	for _, f := range p.files {
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.VAR {
 				continue
 			}
-			f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(dir, e.Name()), nil, parser.ParseComments|parser.PackageClauseOnly)
-			if err != nil {
-				t.Fatal(err)
+			for _, sp := range g.Specs {
+				for _, id := range sp.(*ast.ValueSpec).Names {
+					vars[id.Name] = true
+				}
 			}
-			name := f.Name.Name
-			documented[name] = documented[name] || (f.Doc != nil && strings.TrimSpace(f.Doc.Text()) != "")
 		}
-		for name, ok := range documented {
-			if !ok {
-				t.Errorf("package %s (%s) has no package comment", name, rel(base, dir))
+	}
+	// root returns the variable an assignment target writes: x, x[i],
+	// x.f, *x all write x.
+	var root func(e ast.Expr) *ast.Ident
+	root = func(e ast.Expr) *ast.Ident {
+		switch v := e.(type) {
+		case *ast.Ident:
+			return v
+		case *ast.IndexExpr:
+			return root(v.X)
+		case *ast.SelectorExpr:
+			return root(v.X)
+		case *ast.StarExpr:
+			return root(v.X)
+		case *ast.ParenExpr:
+			return root(v.X)
+		}
+		return nil
+	}
+	for _, f := range p.files {
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Body == nil || (fn.Recv == nil && fn.Name.Name == "init") {
+				continue
 			}
+			check := func(e ast.Expr) {
+				id := root(e)
+				// An identifier resolved in this file to a local, or a
+				// field of a local, is not a package variable; one that
+				// resolves to the package scope or not at all (declared
+				// in another file of the package) is.
+				if id == nil || !vars[id.Name] || (id.Obj != nil && id.Obj.Decl != nil && !isPackageVar(f, id.Obj)) {
+					return
+				}
+				if _, ok := r.allow["global "+id.Name]; ok {
+					return
+				}
+				t.Errorf("%s: %s writes the package variable %s: no mutable globals in a pure package", p.fset.Position(id.Pos()), name, id.Name)
+			}
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				switch s := n.(type) {
+				case *ast.AssignStmt:
+					if s.Tok != token.DEFINE {
+						for _, l := range s.Lhs {
+							check(l)
+						}
+					}
+				case *ast.IncDecStmt:
+					check(s.X)
+				}
+				return true
+			})
 		}
 	}
 }
 
-func rel(base, path string) string {
-	r, err := filepath.Rel(base, path)
-	if err != nil {
-		return path
+// isPackageVar reports whether obj is declared at the top level of f.
+func isPackageVar(f *ast.File, obj *ast.Object) bool {
+	return obj.Kind == ast.Var && f.Scope != nil && f.Scope.Lookup(obj.Name) == obj
+}
+
+// TestEveryPackageHasADoc: every package says what it is for.
+func TestEveryPackageHasADoc(t *testing.T) {
+	for name, p := range packages(t) {
+		documented := map[string]bool{} // package name → has a doc comment
+		for _, f := range p.files {
+			documented[f.Name.Name] = documented[f.Name.Name] || (f.Doc != nil && strings.TrimSpace(f.Doc.Text()) != "")
+		}
+		for pn, ok := range documented {
+			if !ok {
+				t.Errorf("package %s (%s) has no package comment", pn, name)
+			}
+		}
 	}
-	return r
 }
