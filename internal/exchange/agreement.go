@@ -228,6 +228,9 @@ func (a *Agreement) Marshal() []byte {
 		for _, sd := range s.Sides {
 			fmt.Fprintf(&b, "stage %d %s %d %s\n", s.Number, sd.Party, sd.Planned.Total(), sd.Planned)
 		}
+		if s.Observed {
+			fmt.Fprintf(&b, "stage %d observed\n", s.Number)
+		}
 	}
 	for _, sd := range a.Sides {
 		writeList(&b, "list", sd.Party, sd.Persons)
@@ -577,6 +580,10 @@ func (p *docParser) parse() (*Agreement, error) {
 				return nil, p.errf("counts do not add up to %d", n)
 			}
 			s.Sides = append(s.Sides, sd)
+		}
+		if l, ok := p.peek(); ok && l == "stage "+strconv.Itoa(s.Number)+" observed" {
+			s.Observed = true
+			p.n++
 		}
 		stageIdx[s.Number] = len(a.Plan.Stages)
 		a.Plan.Stages = append(a.Plan.Stages, s)

@@ -245,6 +245,8 @@ func TestParseAgreementRefuses(t *testing.T) {
 		{"a blank line", "parties UA RU\n", "parties UA RU\n\n"},
 		{"CRLF", "end\n", "end\r\n"},
 		{"an unplanned stage", "stage 2 ", "stage 3 "},
+		{"an unknown stage option", "stage 2 RU 1 military=1\n", "stage 2 RU 1 military=1\nstage 2 watched\n"},
+		{"observed before the sides", "stage 2 UA 1 military=1\n", "stage 2 observed\nstage 2 UA 1 military=1\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !strings.Contains(s, tc.old) {
@@ -317,7 +319,7 @@ func TestAgreementRoundTrip(t *testing.T) {
 		"RU": {{RecordID: "r1", Category: person.SeriouslyWoundedSick}, {RecordID: "r2", Category: person.Military}},
 		"UA": {{RecordID: "u1", Category: person.Military}, {RecordID: "u2", Category: person.Military}, {RecordID: "u3", Category: person.Military}},
 	}
-	plan := StagePlan{Stages: []Stage{{Number: 1, Start: day(2025, 6, 9), End: day(2025, 6, 9), Crossing: "A", Sides: []StageSide{
+	plan := StagePlan{Stages: []Stage{{Number: 1, Start: day(2025, 6, 9), End: day(2025, 6, 9), Crossing: "A", Observed: true, Sides: []StageSide{
 		{Party: "RU", Planned: Counts{person.SeriouslyWoundedSick: 1, person.Military: 1}, Persons: []string{"r1", "r2"}},
 		{Party: "UA", Planned: Counts{person.Military: 3}, Persons: []string{"u3", "u1", "u2"}},
 	}}}}
@@ -329,7 +331,8 @@ func TestAgreementRoundTrip(t *testing.T) {
 	noErr(t, err)
 	if !bytes.Contains(doc, []byte("rule swk seriously_wounded_sick all-for-all decisions=A,B tiers=1,3 consent\n")) ||
 		!bytes.Contains(doc, []byte("rule long military captured-by=2022-05-20 allow-prosecution allow-sentence\n")) ||
-		!bytes.Contains(doc, []byte("terms category floor=2 ceiling=10\nreference 2025-06-02\n")) {
+		!bytes.Contains(doc, []byte("terms category floor=2 ceiling=10\nreference 2025-06-02\n")) ||
+		!bytes.Contains(doc, []byte("stage 1 UA 3 military=3\nstage 1 observed\n")) {
 		t.Errorf("document:\n%s", doc)
 	}
 	b, err := ParseAgreement(doc)
@@ -342,6 +345,9 @@ func TestAgreementRoundTrip(t *testing.T) {
 	}
 	if got := b.Plan.Stages[0].Sides[1].Persons; !slices.Equal(got, []string{"u1", "u2", "u3"}) {
 		t.Errorf("UA's stage 1: %v", got)
+	}
+	if !b.Plan.Stages[0].Observed {
+		t.Error("the stage's observed option was lost")
 	}
 	if s, ok := b.Plan.Stages[0].Side("UA"); !ok || s.Planned.Total() != 3 {
 		t.Errorf("Side: %+v", s)

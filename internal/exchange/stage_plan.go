@@ -73,6 +73,12 @@ type Stage struct {
 	End      time.Time   `json:"end"`
 	Crossing string      `json:"crossing"` // one of Exchange.Crossings
 	Sides    []StageSide `json:"sides"`    // one per party, in Exchange.Parties order
+	// Observed: the mediator's observer confirms each handover and refusal
+	// at this stage, and a person counts, or a refusal stands, only once
+	// it has (docs/design/crossing.md, "Two-sided handover"). Without it
+	// the releasing side's release and the receiving side's receipt
+	// suffice.
+	Observed bool `json:"observed,omitempty"`
 }
 
 // StageSide is what one party releases in a stage.
