@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"iter"
+	"strconv"
 	"strings"
 
 	"github.com/transparency-dev/merkle/proof"
@@ -43,6 +44,12 @@ const (
 	CheckpointShrank       FindingCode = "checkpoint-shrank"       // smaller than the checkpoint before it
 	CheckpointFork         FindingCode = "checkpoint-fork"         // same size as the one before, another root
 	CheckpointInconsistent FindingCode = "checkpoint-inconsistent" // no consistency proof from the one before
+	CheckpointMissing      FindingCode = "checkpoint-missing"      // a checkpoint the log or an outside copy knows of is not stored
+	CheckpointLeafDiffers  FindingCode = "checkpoint-leaf-differs" // a log.checkpoint leaf commits to another tree
+	CosignatureMissing     FindingCode = "cosignature-missing"     // a cosignature a log.cosigned leaf records is not stored
+	ExternalInvalid        FindingCode = "external-invalid"        // a checkpoint held outside does not verify
+	ExternalFork           FindingCode = "external-fork"           // a checkpoint held outside has another root at its size
+	LogRolledBack          FindingCode = "log-rolled-back"         // the log is shorter than a checkpoint held outside
 )
 
 // Finding is one discrepancy the audit found, with where it is.
@@ -65,6 +72,23 @@ type CheckpointStatus struct {
 	Cosigners []string
 }
 
+// External is a signed checkpoint held outside the database: a witness's
+// state file, a checkpoint a party saved from /log/checkpoint or a proof.
+// The log must extend it: a log shorter than a checkpoint someone holds was
+// truncated or rolled back, which nothing inside the database can show.
+type External struct {
+	Source string // where it came from, for messages: a file name
+	Note   []byte // the signed note, cosignatures included
+}
+
+// ExternalStatus is an outside checkpoint that verified and that the log
+// extends.
+type ExternalStatus struct {
+	Source    string
+	Size      int64
+	Cosigners []string
+}
+
 // Report is the result of [Audit].
 type Report struct {
 	Leaves      int64     // leaves read
@@ -72,8 +96,10 @@ type Report struct {
 	Root        tlog.Hash // recomputed root of Size leaves
 	Hashes      int64     // stored hashes read
 	Checkpoints []CheckpointStatus
+	External    []ExternalStatus // outside checkpoints the log extends
 	Findings    []Finding
-	Omitted     int // findings beyond MaxFindings, counted only
+	Omitted     int      // findings beyond MaxFindings, counted only
+	Warnings    []string // not findings, but worth saying loudly
 }
 
 // OK reports whether the audit found nothing wrong.
@@ -86,6 +112,9 @@ func (r *Report) Summary() string {
 	if r.OK() {
 		fmt.Fprintf(&b, "OK: %d leaves, %d stored hashes, %d checkpoints verified; root %s\n",
 			r.Size, r.Hashes, len(r.Checkpoints), base64.StdEncoding.EncodeToString(r.Root[:]))
+		for _, w := range r.Warnings {
+			b.WriteString("  warning: " + w + "\n")
+		}
 		return b.String()
 	}
 	fmt.Fprintf(&b, "FAILED: %d problem(s) in a log of %d leaves\n", len(r.Findings)+r.Omitted, r.Leaves)
@@ -94,6 +123,9 @@ func (r *Report) Summary() string {
 	}
 	if r.Omitted > 0 {
 		fmt.Fprintf(&b, "  … and %d more\n", r.Omitted)
+	}
+	for _, w := range r.Warnings {
+		b.WriteString("  warning: " + w + "\n")
 	}
 	return b.String()
 }
@@ -123,6 +155,18 @@ type AuditInput struct {
 	// Visit, if set, is called with every leaf that decodes, in order: the
 	// store replays events from it.
 	Visit func(index int64, leaf Leaf) error
+	// External are checkpoints held outside the database, which the log
+	// must extend.
+	External []External
+}
+
+// logLeaf is a log.checkpoint or log.cosigned leaf, kept for the check of
+// the stored checkpoints and cosignatures.
+type logLeaf struct {
+	index      int64
+	typ        LeafType
+	size       int64
+	commitment Digest
 }
 
 // Audit recomputes the Merkle tree from every leaf, compares it with the
@@ -134,6 +178,7 @@ func Audit(keys *Keys, in AuditInput) (*Report, error) {
 	const op = "audit.Audit"
 	r := &Report{}
 	var tree MemoryHashes
+	var logLeaves []logLeaf
 	broken := false
 	lastBad := int64(-1) // highest first-leaf of a reported hash difference
 
@@ -282,9 +327,19 @@ func Audit(keys *Keys, in AuditInput) (*Report, error) {
 		leaf, derr := DecodeLeaf(sl.Data)
 		if derr != nil {
 			r.add(LeafInvalid, sl.Index, 0, "leaf %d: not a valid leaf: %s", sl.Index, errs.Message(derr))
-		} else if in.Visit != nil {
-			if err := in.Visit(sl.Index, leaf); err != nil {
-				return nil, err
+		} else {
+			if leaf.Type == LogCheckpoint || leaf.Type == LogCosigned {
+				n, err := strconv.ParseInt(strings.TrimPrefix(leaf.Subject, "checkpoint:"), 10, 64)
+				if err != nil || CheckpointSubject(n) != leaf.Subject || n < 0 || n > sl.Index {
+					r.add(LeafInvalid, sl.Index, 0, "leaf %d: %s leaf names no checkpoint before it: %q", sl.Index, leaf.Type, leaf.Subject)
+				} else {
+					logLeaves = append(logLeaves, logLeaf{sl.Index, leaf.Type, n, leaf.Commitment})
+				}
+			}
+			if in.Visit != nil {
+				if err := in.Visit(sl.Index, leaf); err != nil {
+					return nil, err
+				}
 			}
 		}
 		hs, err := AppendHashes(want, sl.Data, tree)
@@ -347,12 +402,16 @@ func Audit(keys *Keys, in AuditInput) (*Report, error) {
 		r.Root = root
 	}
 
+	if err := r.checkExternal(keys, in.External, tree, broken); err != nil {
+		return nil, err
+	}
 	if in.Checkpoints == nil {
 		return r, nil
 	}
 	var prev *CheckpointStatus
 	prevRootOK := false
 	pos := 0
+	stored := map[int64][]byte{} // size → note, of every stored checkpoint that parses
 	for msg, err := range in.Checkpoints {
 		if err != nil {
 			return nil, errs.E(op, errs.Internal, fmt.Errorf("read checkpoints: %w", err))
@@ -361,6 +420,7 @@ func Audit(keys *Keys, in AuditInput) (*Report, error) {
 		name := fmt.Sprintf("checkpoint %d", pos)
 		if c, err := PeekCheckpoint(msg); err == nil {
 			name = fmt.Sprintf("checkpoint %d (size %d)", pos, c.Size)
+			stored[c.Size] = msg
 		}
 		sc, err := keys.OpenCheckpoint(msg)
 		if err != nil {
@@ -406,7 +466,116 @@ func Audit(keys *Keys, in AuditInput) (*Report, error) {
 		r.Checkpoints = append(r.Checkpoints, st)
 		prev, prevRootOK = &st, rootOK
 	}
+	if err := r.checkLogLeaves(keys, logLeaves, stored, tree, broken); err != nil {
+		return nil, err
+	}
+	for _, e := range r.External {
+		if _, ok := stored[e.Size]; !ok {
+			r.add(CheckpointMissing, -1, 0, "checkpoint of size %d from %s (signed by the log key) is not among the stored checkpoints: deleted?", e.Size, e.Source)
+		}
+	}
+	if r.Size > 0 && len(r.Checkpoints) == 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("no stored checkpoint verified: nothing signed covers the %d leaves; if checkpoints were made, they were deleted", r.Size))
+	}
 	return r, nil
+}
+
+// checkLogLeaves checks the log.checkpoint and log.cosigned leaves against
+// the stored checkpoints: every checkpoint the log records as made is
+// stored, of the tree the leaves make, with every cosignature the log
+// records as received.
+func (r *Report) checkLogLeaves(keys *Keys, ls []logLeaf, stored map[int64][]byte, tree MemoryHashes, broken bool) error {
+	gone := map[int64]bool{} // checkpoints reported missing: their cosignatures go with them
+	for _, l := range ls {
+		if l.size > r.Size || (broken && l.index >= r.Size) {
+			continue // the tree does not reach it; reported already
+		}
+		switch l.typ {
+		case LogCheckpoint:
+			root, err := TreeHash(l.size, tree)
+			if err != nil {
+				return err
+			}
+			if CommitCheckpoint(Checkpoint{Origin: keys.Origin, Size: l.size, Root: root}) != l.commitment {
+				r.add(CheckpointLeafDiffers, l.index, 0, "leaf %d records a checkpoint of size %d that is not of the stored leaves (another origin or root)", l.index, l.size)
+			} else if stored[l.size] == nil {
+				gone[l.size] = true
+				r.add(CheckpointMissing, l.index, 0, "checkpoint of size %d, which leaf %d records as made, is missing from the stored checkpoints: deleted?", l.size, l.index)
+			}
+		case LogCosigned:
+			msg := stored[l.size]
+			if gone[l.size] {
+				continue
+			}
+			if msg == nil {
+				r.add(CosignatureMissing, l.index, 0, "leaf %d records a cosignature on the checkpoint of size %d, which is not stored", l.index, l.size)
+				continue
+			}
+			found := false
+			for _, line := range signatureLines(msg) {
+				found = found || CommitCosignature(line) == l.commitment
+			}
+			if !found {
+				r.add(CosignatureMissing, l.index, 0, "leaf %d records a cosignature on the checkpoint of size %d that is no longer stored with it: deleted?", l.index, l.size)
+			}
+		}
+	}
+	return nil
+}
+
+// signatureLines returns the signature lines of a signed note, each with
+// its newline.
+func signatureLines(msg []byte) []string {
+	_, sigs, ok := strings.Cut(string(msg), "\n\n")
+	if !ok {
+		return nil
+	}
+	var out []string
+	for l := range strings.SplitAfterSeq(sigs, "\n") {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// checkExternal checks the checkpoints held outside the database: each must
+// verify with the log key and be a checkpoint of the stored leaves, which
+// must be at least as many.
+func (r *Report) checkExternal(keys *Keys, ext []External, tree MemoryHashes, broken bool) error {
+	for _, e := range ext {
+		sc, err := keys.OpenCheckpoint(e.Note)
+		if err != nil {
+			r.add(ExternalInvalid, -1, 0, "checkpoint from %s: %s", e.Source, errs.Message(err))
+			continue
+		}
+		switch {
+		case sc.Size > r.Size && broken:
+			r.add(CheckpointBeyond, -1, 0, "checkpoint of size %d from %s: cannot be checked: leaves are missing from leaf %d", sc.Size, e.Source, r.Size)
+		case sc.Size > r.Size:
+			r.add(LogRolledBack, -1, 0, "the log has only %d leaves, but %s holds a checkpoint of size %d signed by the log key%s: leaves were removed from its end (truncated or rolled back)",
+				r.Size, e.Source, sc.Size, cosignedBy(sc.Cosigners))
+		default:
+			root, err := TreeHash(sc.Size, tree)
+			if err != nil {
+				return err
+			}
+			if root != sc.Root {
+				r.add(ExternalFork, -1, 0, "%s holds a checkpoint of size %d%s whose root is not the root of the stored leaves: the log was rewritten",
+					e.Source, sc.Size, cosignedBy(sc.Cosigners))
+				continue
+			}
+			r.External = append(r.External, ExternalStatus{Source: e.Source, Size: sc.Size, Cosigners: sc.Cosigners})
+		}
+	}
+	return nil
+}
+
+func cosignedBy(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return " (cosigned by " + strings.Join(names, ", ") + ")"
 }
 
 // describeHash names stored hash idx for a finding.

@@ -252,3 +252,114 @@ func TestCheckpointSchedule(t *testing.T) {
 		}
 	}
 }
+
+func (l *testLog) appendLeaf(leaf Leaf) {
+	l.t.Helper()
+	data := leaf.Encode()
+	if err := l.tree.Append(data); err != nil {
+		l.t.Fatal(err)
+	}
+	l.leaves = append(l.leaves, data)
+}
+
+// checkpointLeaves appends the leaves the server writes after checkpoint
+// msg: log.checkpoint, and log.cosigned for each of its cosignatures.
+func (l *testLog) checkpointLeaves(msg []byte) {
+	l.t.Helper()
+	c, err := PeekCheckpoint(msg)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	l.appendLeaf(Leaf{Type: LogCheckpoint, Actor: "system", Time: testTime, Subject: CheckpointSubject(c.Size), Commitment: CommitCheckpoint(c)})
+	for i, line := range signatureLines(msg) {
+		if i == 0 {
+			continue // the log's own signature
+		}
+		l.appendLeaf(Leaf{Type: LogCosigned, Actor: "key:x", Time: testTime, Subject: CheckpointSubject(c.Size), Commitment: CommitCosignature(line)})
+	}
+}
+
+// TestAuditCheckpointsKnown checks that the audit refuses a log shorter
+// than a checkpoint it can learn of, from the log's own checkpoint leaves
+// or from a checkpoint held outside the database, and says so when it has
+// none.
+func TestAuditCheckpointsKnown(t *testing.T) {
+	l := newTestLog(t)
+	l.append(10)
+	cp10 := l.cosign(l.checkpoint(), "UA-bureau")
+	l.checkpointLeaves(cp10) // leaves 10, 11
+	l.append(8)
+	cp20 := l.cosign(l.checkpoint(), "UA-bureau", "RU-bureau")
+	l.checkpointLeaves(cp20) // leaves 20, 21, 22
+	l.append(7)
+	cp30 := l.checkpoint()
+	evilSkey, _, _ := generateKey(&detReader{seed: []byte("evil")}, testOrigin)
+	evil, _ := NewLogSigner(evilSkey)
+	forged, _ := SignCheckpoint(mustPeek(t, cp30), evil)
+
+	tests := []struct {
+		name     string
+		tamper   func(s *auditState)
+		external []External
+		want     []string // "code: message fragment", in order
+		warn     string
+	}{
+		{"clean", func(s *auditState) {}, nil, nil, ""},
+		{"clean, with an outside checkpoint", func(s *auditState) {}, []External{{"ua.state", cp20}}, nil, ""},
+		{"latest checkpoint deleted", func(s *auditState) {
+			s.checkpoints = s.checkpoints[:1]
+		}, nil, []string{"checkpoint-missing: checkpoint of size 20, which leaf 20 records as made, is missing from the stored checkpoints"}, ""},
+		{"every checkpoint deleted", func(s *auditState) {
+			s.checkpoints = nil
+		}, nil, []string{"checkpoint-missing: checkpoint of size 10, which leaf 10 records", "checkpoint-missing: checkpoint of size 20, which leaf 20 records"}, "no stored checkpoint verified"},
+		{"a cosignature deleted", func(s *auditState) {
+			s.checkpoints[1] = l.cosign(l.checkpointAt(20), "RU-bureau")
+		}, nil, []string{"cosignature-missing: leaf 21 records a cosignature on the checkpoint of size 20 that is no longer stored"}, ""},
+		{"tail truncated with the checkpoints, an outside checkpoint held", func(s *auditState) {
+			s.leaves = s.leaves[:15]
+			s.rehash(t)
+			s.checkpoints = s.checkpoints[:1]
+		}, []External{{"ru.state", cp20}}, []string{"log-rolled-back: the log has only 15 leaves, but ru.state holds a checkpoint of size 20 signed by the log key (cosigned by UA-bureau, RU-bureau)"}, ""},
+		{"tail truncated and the log rewritten", func(s *auditState) {
+			s.leaves = s.leaves[:25]
+			s.leaves[24].Data = testLeaf(999).Encode()
+			s.rehash(t)
+		}, []External{{"cp30.txt", cp30}}, []string{"log-rolled-back: the log has only 25 leaves, but cp30.txt holds a checkpoint of size 30"}, ""},
+		{"an outside checkpoint of another history", func(s *auditState) {
+			s.leaves[24].Data = testLeaf(999).Encode()
+			s.rehash(t)
+		}, []External{{"cp30.txt", cp30}}, []string{"external-fork: cp30.txt holds a checkpoint of size 30 whose root is not the root of the stored leaves"}, ""},
+		{"an outside checkpoint not signed by the log", func(s *auditState) {}, []External{{"forged.txt", forged}},
+			[]string{"external-invalid: checkpoint from forged.txt: checkpoint is not signed by the log key"}, ""},
+		{"an outside checkpoint the database lacks", func(s *auditState) {}, []External{{"cp30.txt", cp30}},
+			[]string{"checkpoint-missing: checkpoint of size 30 from cp30.txt (signed by the log key) is not among the stored checkpoints"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := storedState(l, cp10, cp20)
+			tc.tamper(s)
+			r, err := Audit(l.keys, AuditInput{Leaves: seq(s.leaves), Hashes: seq(s.hashes), Checkpoints: seq(s.checkpoints), External: tc.external})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range r.Findings {
+				got = append(got, string(f.Code)+": "+f.Message)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d findings, want %d:\n%s", len(got), len(tc.want), strings.Join(got, "\n"))
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tc.want[i]) {
+					t.Errorf("finding %d:\ngot  %s\nwant %s…", i, got[i], tc.want[i])
+				}
+			}
+			if w := strings.Join(r.Warnings, "\n"); (tc.warn == "") != (w == "") || !strings.Contains(w, tc.warn) {
+				t.Errorf("warnings %q, want %q", w, tc.warn)
+			}
+			if tc.name == "clean, with an outside checkpoint" && (len(r.External) != 1 || r.External[0].Size != 20 || !slices.Equal(r.External[0].Cosigners, []string{"UA-bureau", "RU-bureau"})) {
+				t.Errorf("external %+v", r.External)
+			}
+		})
+	}
+}

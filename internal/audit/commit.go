@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -44,6 +45,10 @@ const (
 	TagExchange  = "handover/exchange/v1"
 	TagAnswer    = "handover/answer/v1"
 	TagEvidence  = "handover/evidence/v1"
+	// TagCheckpoint and TagCosignature commit to public content (nonce
+	// all zeros): a checkpoint's body, a cosignature line.
+	TagCheckpoint  = "handover/checkpoint/v1"
+	TagCosignature = "handover/cosignature/v1"
 )
 
 // Nonce is the secret 32-byte value that blinds a commitment. It is stored
@@ -99,3 +104,15 @@ func utf8ValidString(s string) bool { return utf8.ValidString(s) }
 // CommitKey returns the commitment of a key.registered leaf: the verifier
 // key is public, so the nonce is all zeros and anyone can check it.
 func CommitKey(vkey string) Digest { return Commit(TagKey, Nonce{}, []byte(vkey)) }
+
+// CommitCheckpoint returns the commitment of a log.checkpoint leaf: to the
+// checkpoint's body, public, so the nonce is all zeros.
+func CommitCheckpoint(c Checkpoint) Digest { return Commit(TagCheckpoint, Nonce{}, c.Marshal()) }
+
+// CommitCosignature returns the commitment of a log.cosigned leaf: to the
+// cosignature line as stored, newline included (public, zero nonce).
+func CommitCosignature(line string) Digest { return Commit(TagCosignature, Nonce{}, []byte(line)) }
+
+// CheckpointSubject is the subject of the log.checkpoint and log.cosigned
+// leaves about the checkpoint of a size: "checkpoint:120".
+func CheckpointSubject(size int64) string { return "checkpoint:" + strconv.FormatInt(size, 10) }

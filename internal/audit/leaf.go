@@ -26,11 +26,16 @@ const (
 	AgreementSigned  LeafType = "agreement.signed"
 	HandoverRecorded LeafType = "handover.recorded"
 	KeyRegistered    LeafType = "key.registered"
+	// LogCheckpoint records that the server made a checkpoint; LogCosigned
+	// that it stored a witness's cosignature on one. They let the audit
+	// tell a deleted checkpoint or cosignature from one never made.
+	LogCheckpoint LeafType = "log.checkpoint"
+	LogCosigned   LeafType = "log.cosigned"
 )
 
 var knownTypes = map[LeafType]bool{
 	RecordCreated: true, RecordCorrected: true, MatchDecided: true, ListSubmitted: true,
-	AgreementSigned: true, HandoverRecorded: true, KeyRegistered: true,
+	AgreementSigned: true, HandoverRecorded: true, KeyRegistered: true, LogCheckpoint: true, LogCosigned: true,
 }
 
 var typePattern = regexp.MustCompile(`^[a-z]+(\.[a-z_]+)+$`)
