@@ -110,8 +110,8 @@ Example:
 `
 
 const logAuditUsage = `
-Usage: handover log audit [--dir DIR | --db DSN] [--keys KEYS]
-       handover log audit --server URL [--token TOKEN] [--keys KEYS]
+Usage: handover log audit [--dir DIR | --db DSN] [--keys KEYS] [--checkpoint FILE]...
+       handover log audit --server URL [--token TOKEN] [--keys KEYS] [--checkpoint FILE]...
 
 The fsck of the log. On the database (--dir/--db, the default): recomputes
 the Merkle tree from every leaf and compares it with the stored hashes,
@@ -127,12 +127,19 @@ checkpoint, on this machine. Stored hashes and the record replay need the
 database and are not checked that way. Without --keys the keys are taken
 from the server, which proves less: pass the keys file you checked.
 
-Prints a verdict and every problem found, naming the leaf, record or
-checkpoint. Exit status: 0 if the log is sound, 1 if anything is wrong,
+--checkpoint FILE (repeatable) is a signed checkpoint kept outside the
+database: a witness's state file (handover cosign --state), the checkpoint
+a party saved from /log/checkpoint, or a proof file (its newer checkpoint).
+The log must extend each one. Only such a checkpoint shows leaves removed
+from the end of the log together with the checkpoints after them: without
+one the audit says so, and how many leaves rest on the database alone.
+
+Prints a verdict and every problem found, naming the leaf, record, table
+row or checkpoint. Exit status: 0 if the log is sound, 1 if anything is wrong,
 2 if the command line or a file is wrong.
 
 Example:
-  handover log audit --dir /var/lib/handover
+  handover log audit --dir /var/lib/handover --checkpoint ua-bureau.state
   handover log audit --server https://handover.example.org --keys trusted-keys.txt
 `
 
@@ -556,14 +563,20 @@ func runLogAudit(ctx context.Context, m *Main, args []string) error {
 	sf := m.addStoreFlags(fset)
 	srv := m.addServerFlags(fset)
 	keysPath := fset.String("keys", "", "trusted keys `file` (default: DIR/log.pub and the registered witness keys)")
+	var cpFiles multiFlag
+	fset.Var(&cpFiles, "checkpoint", "a signed checkpoint `file` kept outside the database, which the log must extend (repeatable)")
 	if err := noArgs(parseFlags(fset, args)); err != nil {
+		return err
+	}
+	external, err := readExternal(op, cpFiles)
+	if err != nil {
 		return err
 	}
 	if flagSet(fset, "server") {
 		if flagSet(fset, "dir") || flagSet(fset, "db") {
 			return usageError{"give either --server or --dir/--db"}
 		}
-		return m.auditServer(ctx, srv, *keysPath)
+		return m.auditServer(ctx, srv, *keysPath, external)
 	}
 	db, err := m.open(ctx, sf, false)
 	if err != nil {
@@ -574,7 +587,7 @@ func runLogAudit(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := db.AuditLog(ctx, keys)
+	res, err := db.AuditLog(ctx, keys, external...)
 	if err != nil {
 		return err
 	}
@@ -631,6 +644,27 @@ func storeAuditKeys(ctx context.Context, db *sqlstore.DB, dir, keysPath string) 
 	return keys, nil
 }
 
+// readExternal reads the --checkpoint files: signed checkpoints, or proof
+// files, whose (newer) checkpoint is taken.
+func readExternal(op string, paths []string) ([]audit.External, error) {
+	var out []audit.External
+	for _, p := range paths {
+		data, err := readLogFile(op, "checkpoint", p)
+		if err != nil {
+			return nil, err
+		}
+		if ip, err := audit.ParseInclusionProof(data); err == nil {
+			data = ip.Checkpoint
+		} else if cp, err := audit.ParseConsistencyProof(data); err == nil {
+			data = cp.New
+		} else if _, err := audit.PeekCheckpoint(data); err != nil {
+			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("%s is neither a signed checkpoint nor a proof file", p), err)
+		}
+		out = append(out, audit.External{Source: p, Note: data})
+	}
+	return out, nil
+}
+
 func (m *Main) printReport(r *audit.Report) {
 	first, _, _ := strings.Cut(r.Summary(), "\n")
 	fmt.Fprintln(m.Stdout, first)
@@ -640,15 +674,33 @@ func (m *Main) printReport(r *audit.Report) {
 	if r.Omitted > 0 {
 		fmt.Fprintf(m.Stdout, "  … and %d more\n", r.Omitted)
 	}
+	for _, w := range r.Warnings {
+		fmt.Fprintf(m.Stdout, "WARNING: %s\n", w)
+	}
 	if n := len(r.Checkpoints); n > 0 {
 		last := r.Checkpoints[n-1]
 		fmt.Fprintf(m.Stdout, "latest good checkpoint: %d leaves, cosigned by %s\n", last.Size, logList(last.Cosigners))
+	}
+	var outside int64
+	for _, e := range r.External {
+		by := ""
+		if len(e.Cosigners) > 0 {
+			by = ", cosigned by " + logList(e.Cosigners)
+		}
+		fmt.Fprintf(m.Stdout, "checkpoint from %s: %d leaves%s: the log extends it\n", e.Source, e.Size, by)
+		outside = max(outside, e.Size)
+	}
+	switch {
+	case len(r.External) == 0 && r.Size > 0:
+		fmt.Fprintf(m.Stdout, "no checkpoint from outside the database to compare with (--checkpoint FILE): the %d leaves rest on this database alone, and leaves removed from the end together with the checkpoints after them would not be seen\n", r.Size)
+	case r.Size > outside && len(r.External) > 0:
+		fmt.Fprintf(m.Stdout, "the last %d leaves, after the newest checkpoint held outside (size %d), rest on this database alone: removing them would not be seen\n", r.Size-outside, outside)
 	}
 }
 
 // auditServer audits the log as a client sees it: every leaf through the
 // entry bundles, checked against the latest signed checkpoint.
-func (m *Main) auditServer(ctx context.Context, srv *serverFlags, keysPath string) error {
+func (m *Main) auditServer(ctx context.Context, srv *serverFlags, keysPath string, external []audit.External) error {
 	const op = "log audit"
 	c, err := srv.client()
 	if err != nil {
@@ -704,6 +756,7 @@ func (m *Main) auditServer(ctx context.Context, srv *serverFlags, keysPath strin
 			}
 			yield(cp, nil)
 		},
+		External: external,
 	})
 	if err != nil {
 		return errs.E(op, errs.KindOf(err), "downloading the log: "+errs.Message(err), err)

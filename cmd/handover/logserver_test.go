@@ -270,7 +270,7 @@ func (d *logDeployment) raw(t *testing.T) func(q string, args ...any) {
 func TestLogAuditTamper(t *testing.T) {
 	t.Parallel()
 	// Leaves 0–2 register the witness keys, 3–7 create records, 8 corrects
-	// one; one checkpoint of size 9.
+	// one; one checkpoint of size 9, recorded by leaf 9.
 	tests := []struct {
 		name   string
 		tamper func(exec func(string, ...any))
@@ -294,6 +294,11 @@ func TestLogAuditTamper(t *testing.T) {
 			exec(`DELETE FROM log_hashes WHERE idx >= ?`, audit.StoredHashIndex(6))
 			exec(`DELETE FROM log_leaves WHERE idx >= 6`)
 		}, []string{"has no leaf in the log", "[record-unlogged]", "checkpoint"}},
+		{"delete the checkpoint", func(exec func(string, ...any)) {
+			exec(`DELETE FROM log_cosignatures`)
+			exec(`DELETE FROM log_checkpoints`)
+		}, []string{"checkpoint of size 9, which leaf 9 records as made, is missing from the stored checkpoints: deleted?  [checkpoint-missing]",
+			"WARNING: no stored checkpoint verified"}},
 	}
 	for _, dialect := range sqltest.Dialects(t) {
 		for _, tc := range tests {
@@ -302,7 +307,7 @@ func TestLogAuditTamper(t *testing.T) {
 				d := newLogDeployment(t, dialect, nil, nil, 5)
 				// Sound before.
 				out := mustRunLS(t, append([]string{"log audit"}, d.store()...)...)
-				if !strings.HasPrefix(out, "OK: 9 leaves") {
+				if !strings.HasPrefix(out, "OK: 10 leaves") {
 					t.Fatalf("clean audit:\n%s", out)
 				}
 				tc.tamper(d.raw(t))
@@ -322,6 +327,53 @@ func TestLogAuditTamper(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestLogAuditOutsideCheckpoint removes the end of the log together with
+// the checkpoint after it and the rows it recorded: consistent inside the
+// database, so only a checkpoint kept outside it (a witness's state) shows
+// the rollback, and the audit says so when it has none.
+func TestLogAuditOutsideCheckpoint(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range sqltest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			d := newLogDeployment(t, dialect, nil, nil, 5) // checkpoint 9, leaf 9 records it
+			d.addRecords(t, 2, "Стертий")                  // leaves 10, 11
+			d.checkpoint(t)                                // checkpoint 12, leaf 12
+			cp, err := d.db.LatestCheckpoint(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			state := filepath.Join(t.TempDir(), "ua.state")
+			if err := os.WriteFile(state, cp, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			run := func(extra ...string) (int, string) {
+				code, out, errOut := runLS(t, append(append([]string{"log audit"}, d.store()...), extra...)...)
+				return code, out + errOut
+			}
+			if code, out := run("--checkpoint", state); code != 0 || !strings.Contains(out, "checkpoint from "+state+": 12 leaves: the log extends it") {
+				t.Fatalf("clean audit with the state: exit %d\n%s", code, out)
+			}
+			exec := d.raw(t)
+			exec(`DELETE FROM log_leaves WHERE idx >= 10`)
+			exec(`DELETE FROM log_hashes WHERE idx >= ?`, audit.StoredHashIndex(10))
+			exec(`DELETE FROM log_checkpoints WHERE size = 12`)
+			exec(`DELETE FROM record_terms WHERE record_seq > 5`)
+			exec(`DELETE FROM record_versions WHERE record_seq > 5`)
+			exec(`DELETE FROM records WHERE seq > 5`)
+			code, out := run()
+			if code != 0 || !strings.Contains(out, "no checkpoint from outside the database to compare with (--checkpoint FILE): the 10 leaves rest on this database alone") {
+				t.Fatalf("audit without an outside checkpoint: exit %d\n%s", code, out)
+			}
+			code, out = run("--checkpoint", state)
+			if code != 1 || !strings.Contains(out, "the log has only 10 leaves, but "+state+" holds a checkpoint of size 12 signed by the log key: leaves were removed from its end (truncated or rolled back)  [log-rolled-back]") {
+				t.Fatalf("audit with the state: exit %d\n%s", code, out)
+			}
+		})
 	}
 }
 
@@ -358,7 +410,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 			bURL, bTok := b.serve(t)
 			c := newLogDeployment(t, dialect, a, a, 0)
 			cURL, cTok := c.serve(t)
-			e := newLogDeployment(t, dialect, a, a, 7) // 11 leaves, no checkpoint at 9
+			e := newLogDeployment(t, dialect, a, a, 7) // 11 leaves and the checkpoint's, no checkpoint at 9
 			eURL, eTok := e.serve(t)
 			check := func(what, url, tok, want string) {
 				t.Helper()
@@ -378,7 +430,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 			check("a fork of the same size", bURL, bTok, "the log forked: two different roots for size 9")
 			b.addRecords(t, 2, "Інший")
 			b.checkpoint(t)
-			check("a grown fork", bURL, bTok, "the log forked: checkpoint at size 11 is not an extension of the cosigned checkpoint at size 9")
+			check("a grown fork", bURL, bTok, "the log forked: checkpoint at size 12 is not an extension of the cosigned checkpoint at size 9")
 			check("a shorter log", cURL, cTok, "the log shrank: new checkpoint has 3 leaves, but size 9 was already cosigned")
 			check("a log without the cosigned checkpoint", eURL, eTok, "the log forked: the server has no checkpoint of size 9, which this witness cosigned")
 			for _, dd := range []*logDeployment{b, c, e} {
@@ -394,7 +446,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 			// The honest log grows: the witness cosigns again.
 			a.addRecords(t, 1, "Новий")
 			a.checkpoint(t)
-			if code, out, errOut := cosign(url, tok); code != 0 || !strings.Contains(out, "cosigned size 10") || !strings.Contains(out, "extends size 9") {
+			if code, out, errOut := cosign(url, tok); code != 0 || !strings.Contains(out, "cosigned size 12") || !strings.Contains(out, "extends size 9") {
 				t.Fatalf("cosign of the grown log: exit %d\n%s%s", code, out, errOut)
 			}
 		})
@@ -424,8 +476,8 @@ func TestUnregisteredCheckpointKeyRefused(t *testing.T) {
 			}
 			for _, keys := range [][]string{nil, {"--keys", d.keys}} {
 				code, out, errOut := runLS(t, append(append([]string{"log audit"}, d.store()...), keys...)...)
-				if code != 1 || !strings.Contains(out, "[checkpoint-signature]") || !strings.Contains(out, "size 7") {
-					t.Errorf("log audit %v: exit %d, want 1 naming the checkpoint of size 7\n%s%s", keys, code, out, errOut)
+				if code != 1 || !strings.Contains(out, "[checkpoint-signature]") || !strings.Contains(out, "size 8") {
+					t.Errorf("log audit %v: exit %d, want 1 naming the checkpoint of size 8\n%s%s", keys, code, out, errOut)
 				}
 			}
 			// A proof against that checkpoint does not verify offline.

@@ -180,7 +180,7 @@ func runScenario(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 		srv.token = tokens["mediator"]
-		sum.AuditOK = m.auditServer(ctx, srv, "") == nil
+		sum.AuditOK = m.auditServer(ctx, srv, "", nil) == nil
 	} else {
 		if sum, err = m.scenarioLocal(ctx, *dir, *scale, *seed); err != nil {
 			return err

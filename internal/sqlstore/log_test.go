@@ -96,8 +96,8 @@ func TestLogWrittenWithChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n != 3+5+1 { // 3 keys, 5 records, 1 correction
-			t.Fatalf("log size %d, want 9", n)
+		if n != 3+5+1+1 { // 3 keys, 5 records, 1 correction, the checkpoint
+			t.Fatalf("log size %d, want 10", n)
 		}
 		for i := range n {
 			data, err := db.Leaf(ctx, i)

@@ -56,7 +56,12 @@ type loggedVersion struct {
 // with the database: every record version has exactly its leaf, its stored
 // commitment is the leaf's, and its current content (sensitive fields
 // included) still matches that commitment.
-func (db *DB) AuditLog(ctx context.Context, keys *audit.Keys) (*AuditResult, error) {
+//
+// external are checkpoints held outside the database (a witness's state, a
+// checkpoint a party kept): the log must extend each of them, which is the
+// only way to see leaves removed from the end together with the newer
+// checkpoints.
+func (db *DB) AuditLog(ctx context.Context, keys *audit.Keys, external ...audit.External) (*AuditResult, error) {
 	const op = "sqlstore.AuditLog"
 	logged := map[versionKey]*loggedVersion{}
 	events := map[audit.LeafType]map[audit.Digest][]int64{}
@@ -65,6 +70,7 @@ func (db *DB) AuditLog(ctx context.Context, keys *audit.Keys) (*AuditResult, err
 		Leaves:      db.leafSeq(ctx),
 		Hashes:      db.hashSeq(ctx),
 		Checkpoints: db.checkpointSeq(ctx),
+		External:    external,
 		Visit: func(index int64, leaf audit.Leaf) error {
 			if replayed[leaf.Type] {
 				if events[leaf.Type] == nil {

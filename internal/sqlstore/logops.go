@@ -124,21 +124,65 @@ func (db *DB) Checkpoint(ctx context.Context, s *Signer, sched audit.CheckpointS
 		case lastSize >= 0 && !force && !sched.Due(lastSize, lastAt, size, tx.now):
 			return nil
 		}
-		root, err := audit.TreeHash(size, txHashes{ctx, tx})
-		if err != nil {
+		if lastSize >= 0 {
+			grown, err := tx.grownBeyondLog(ctx, lastSize, size)
+			if err != nil || !grown {
+				return err
+			}
+		}
+		c := audit.Checkpoint{Origin: s.Origin, Size: size}
+		if c.Root, err = audit.TreeHash(size, txHashes{ctx, tx}); err != nil {
 			return fmt.Errorf("tree hash at %d: %w", size, err)
 		}
-		msg, err := audit.SignCheckpoint(audit.Checkpoint{Origin: s.Origin, Size: size, Root: root}, s.signer)
+		msg, err := audit.SignCheckpoint(c, s.signer)
 		if err != nil {
 			return err
 		}
-		_, err = tx.exec(ctx, `INSERT INTO log_checkpoints (size, note, created_at) VALUES (?, ?, ?)`, size, msg, fmtTime(tx.now))
-		return err
+		if _, err = tx.exec(ctx, `INSERT INTO log_checkpoints (size, note, created_at) VALUES (?, ?, ?)`, size, msg, fmtTime(tx.now)); err != nil {
+			return err
+		}
+		// The log records that the checkpoint was made, so that deleting
+		// it from the table is seen by the audit (docs/design/log.md §10).
+		app, err := tx.appender(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := app.add(audit.Leaf{Type: audit.LogCheckpoint, Actor: "system", Time: tx.now, Subject: audit.CheckpointSubject(size),
+			Commitment: audit.CommitCheckpoint(c)}); err != nil {
+			return err
+		}
+		return app.flush(ctx)
 	})
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
 	return db.LatestCheckpoint(ctx)
+}
+
+// grownBeyondLog reports whether leaves [from, size) hold anything but the
+// log's own leaves about checkpoints and cosignatures: a log that grew by
+// those alone needs no new checkpoint, or an idle log would make one on
+// every tick, each recorded by a leaf that calls for the next.
+func (tx *Tx) grownBeyondLog(ctx context.Context, from, size int64) (bool, error) {
+	if size-from > 64 {
+		return true, nil // surely something else among them
+	}
+	rows, err := tx.query(ctx, `SELECT data FROM log_leaves WHERE idx >= ? AND idx < ?`, from, size)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return false, err
+		}
+		l, err := audit.DecodeLeaf(data)
+		if err != nil || (l.Type != audit.LogCheckpoint && l.Type != audit.LogCosigned) {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
 }
 
 // LatestCheckpoint returns the largest stored checkpoint with its
@@ -351,9 +395,23 @@ func (db *DB) AddCosignature(ctx context.Context, size int64, line string) error
 			continue
 		}
 		return db.write(ctx, func(tx *Tx) error {
-			_, err := tx.exec(ctx, `INSERT INTO log_cosignatures (size, key_name, line, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			res, err := tx.exec(ctx, `INSERT INTO log_cosignatures (size, key_name, line, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 				size, k.Name, line, fmtTime(tx.now))
-			return err
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil // handed in before
+			}
+			app, err := tx.appender(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := app.add(audit.Leaf{Type: audit.LogCosigned, Actor: "key:" + k.Name, Time: tx.now, Subject: audit.CheckpointSubject(size),
+				Commitment: audit.CommitCosignature(line)}); err != nil {
+				return err
+			}
+			return app.flush(ctx)
 		})
 	}
 	return errs.E(op, errs.Forbidden, "the cosignature does not verify with any registered witness key")
