@@ -340,9 +340,27 @@ func runStageLookup(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintln(m.Stdout, "nobody found")
 	}
 	for _, h := range hits {
-		fmt.Fprintf(m.Stdout, "%s  %s  %s  born %s  %s  %s  releases %s  %s (%s %.2f)\n", h.RecordID, h.Name(), h.Category, h.BirthDate, h.Rank, h.ServiceNumber, h.Side, h.Outcome, h.Why, h.Score)
+		fmt.Fprintf(m.Stdout, "%s  %s  %s  born %s  %s  %s  releases %s  %s (%s %.2f)%s\n", h.RecordID, h.Name(), h.Category, h.BirthDate, h.Rank, h.ServiceNumber, h.Side, h.Outcome, h.Why, h.Score, personMarks(h.StagePerson))
 	}
 	return nil
+}
+
+// personMarks says what an officer must know of a person beyond the
+// name: withheld by the releasing party, or corrected after signing (held
+// back until an amendment).
+func personMarks(p sqlstore.StagePerson) string {
+	var out string
+	if p.Withheld {
+		out += "  [withheld: transmission detrimental]"
+	}
+	if p.CorrectedAfterSigning {
+		out += "  [record corrected after signing"
+		if len(p.Changed) > 0 {
+			out += ": " + strings.Join(p.Changed, ", ")
+		}
+		out += "; shown as signed, does not count until an amendment]"
+	}
+	return out
 }
 
 const stageListUsage = `
@@ -400,7 +418,7 @@ func runStageList(ctx context.Context, m *Main, args []string) error {
 		if p.Reserve {
 			mark = " (reserve)"
 		}
-		fmt.Fprintf(m.Stdout, "%3d  %s  %s  %s  born %s  %s  %s%s\n", i+1, p.RecordID, p.Name(), p.Category, p.BirthDate, p.ServiceNumber, p.Outcome, mark)
+		fmt.Fprintf(m.Stdout, "%3d  %s  %s  %s  born %s  %s  %s%s%s\n", i+1, p.RecordID, p.Name(), p.Category, p.BirthDate, p.ServiceNumber, p.Outcome, mark, personMarks(p.StagePerson))
 	}
 	return nil
 }

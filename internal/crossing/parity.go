@@ -57,6 +57,7 @@ type Counts struct {
 	Unlisted     int `json:"unlisted"`      // unlisted persons presented (counted only if accepted)
 	Flagged      int `json:"flagged"`       // crossed but not counted: unlisted or objected, not accepted
 	Mismatch     int `json:"mismatch"`      // identity mismatch not resolved
+	Held         int `json:"held"`          // held back: the record changed after signing (SidePlan.Holds)
 	Outstanding  int `json:"outstanding"`   // listed persons with no final outcome (mismatches included)
 	// Left is what is left to balance: how many more this side must hand
 	// over in the category for the rule to hold.
@@ -74,6 +75,7 @@ func (c *Counts) add(o Counts) {
 	c.Unlisted += o.Unlisted
 	c.Flagged += o.Flagged
 	c.Mismatch += o.Mismatch
+	c.Held += o.Held
 	c.Outstanding += o.Outstanding
 	c.Left += o.Left
 	c.ReservesLeft += o.ReservesLeft
@@ -101,7 +103,7 @@ type Flag struct {
 	RecordID  string          `json:"record_id,omitempty"`
 	Event     string          `json:"event"` // the event an amendment decision refers to
 	Category  person.Category `json:"category"`
-	Kind      string          `json:"kind"` // "unlisted", "out_of_category" or "identity_mismatch"
+	Kind      string          `json:"kind"` // "unlisted", "out_of_category", "identity_mismatch" or "record_corrected"
 	Amendment AmendmentState  `json:"amendment,omitempty"`
 	Reason    string          `json:"reason"`
 }
@@ -194,11 +196,18 @@ func (s *Stage) Report() Report {
 				b.c.ReservesLeft++
 				b.reserves = append(b.reserves, p.RecordID)
 			case OutcomeHandedOver:
-				if !counted {
+				if !counted && p.AmendmentEvent != "" {
 					b.c.Flagged++
 					r.Flags = append(r.Flags, Flag{Side: side, RecordID: p.RecordID, Event: p.AmendmentEvent, Category: p.Category,
 						Kind: "out_of_category", Amendment: s.amendmentState(p.AmendmentEvent), Reason: p.Flag})
 				}
+			}
+			if hold := s.held(p); hold != "" {
+				b.c.Held++
+				if p.Outcome == OutcomeHandedOver && p.AmendmentEvent == "" {
+					b.c.Flagged++ // crossed, not counted
+				}
+				r.Flags = append(r.Flags, Flag{Side: side, RecordID: p.RecordID, Category: p.Category, Kind: FlagCorrected, Reason: hold})
 			}
 			if p.Outcome == OutcomeMismatch {
 				r.Flags = append(r.Flags, Flag{Side: side, RecordID: p.RecordID, Event: p.Events[len(p.Events)-1], Category: p.Category,
@@ -340,6 +349,9 @@ type StageSummary struct {
 	NotPresented int            `json:"not_presented"`
 	Substituted  int            `json:"substituted"`
 	Unlisted     int            `json:"unlisted"`
+	// Held counts the persons held back because their record changed
+	// after signing: they do not count until an amendment.
+	Held int `json:"held,omitempty"`
 	// Parity is whether the stage closed with parity (not with a discrepancy).
 	Parity      bool   `json:"parity"`
 	Discrepancy string `json:"discrepancy,omitempty"`
@@ -356,6 +368,7 @@ func (s *Stage) Summary() StageSummary {
 		sum.NotPresented += sr.Total.NotPresented
 		sum.Substituted += sr.Total.Substituted
 		sum.Unlisted += sr.Total.Unlisted
+		sum.Held += sr.Total.Held
 	}
 	if n := len(s.history); n > 0 && s.history[n-1].To == Closed {
 		sum.Parity = s.history[n-1].Parity

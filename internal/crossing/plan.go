@@ -27,6 +27,13 @@ type SidePlan struct {
 	// Planned is the planned count per category; when nil it is the count
 	// of Persons per category.
 	Planned map[person.Category]int `json:"planned,omitempty"`
+	// Holds are the persons and reserves of this side held back, by record
+	// id, with the reason shown to the officers: their record changed
+	// after the agreement was signed (docs/design/crossing.md, "What was
+	// signed is what crosses"). A held person may be handed over but MUST
+	// NOT count toward parity, and is flagged, until an amendment lifts the
+	// hold; a reserve may cross in their place.
+	Holds map[string]string `json:"holds,omitempty"`
 }
 
 // PlannedPerson is one person on a stage's list or reserve list.
@@ -104,6 +111,11 @@ func (p Plan) Validate(rule Rule) error {
 		}
 		check("persons", sp.Persons)
 		check("reserves", sp.Reserves)
+		for _, id := range sortedKeys(sp.Holds) {
+			if _, ok := seen[pkey{side, id}]; !ok {
+				bad(errs.FieldError{Field: side + ".holds", Message: quote(id) + " is not on " + side + "'s list or reserves", Args: []string{id, side}, Code: "hold_not_listed"})
+			}
+		}
 		if sp.Planned != nil {
 			have := map[person.Category]int{}
 			for _, pp := range sp.Persons {

@@ -60,6 +60,9 @@ type PersonStatus struct {
 	AmendmentEvent string         `json:"amendment_event,omitempty"`
 	// Flag says why the person is flagged: an objection, a mismatch.
 	Flag string `json:"flag,omitempty"`
+	// Hold says why the person is held back (SidePlan.Holds): they do not
+	// count while it is set.
+	Hold string `json:"hold,omitempty"`
 	// At is the time of the last outcome.
 	At time.Time `json:"at,omitzero"`
 	// Events are the ids of the events about the person, in order.
@@ -190,6 +193,7 @@ func (s *Stage) snapshot(p *PersonStatus) PersonStatus {
 	c.Events = append([]string(nil), p.Events...)
 	c.Amendment = s.amendmentState(p.AmendmentEvent)
 	c.Counted = s.counted(p)
+	c.Hold = s.held(p)
 	return c
 }
 
@@ -210,8 +214,12 @@ func (s *Stage) amendmentState(id string) AmendmentState {
 }
 
 // counted reports whether p counts toward parity: handed over as agreed,
-// or presented unlisted or out of category and accepted by both parties.
+// or presented unlisted or out of category and accepted by both parties;
+// never while held back.
 func (s *Stage) counted(p *PersonStatus) bool {
+	if s.held(p) != "" {
+		return false
+	}
 	switch p.Outcome {
 	case OutcomeHandedOver:
 		return p.AmendmentEvent == "" || s.amendmentState(p.AmendmentEvent) == AmendAccepted

@@ -41,6 +41,9 @@ func ListPDF(w io.Writer, l List) error {
 		pdf.SetTextColor(90, 90, 90)
 		pdf.CellFormat(0, 3.5, fmt.Sprintf("Exchange %s · agreement version %d", l.Exchange, l.AgreementVersion), "", 1, "L", false, 0, "")
 		pdf.CellFormat(0, 3.5, "SHA-256 "+hash, "", 1, "L", false, 0, "")
+		for _, a := range l.Amendments {
+			pdf.CellFormat(0, 3.5, "Persons as frozen by amendment: agreement version "+a, "", 1, "L", false, 0, "")
+		}
 		pdf.SetTextColor(0, 0, 0)
 		pdf.Ln(1)
 	})
@@ -99,7 +102,14 @@ func ListPDF(w io.Writer, l List) error {
 		if outcome == "outstanding" || outcome == "reserve" {
 			outcome = ""
 		}
-		vals := []string{fmt.Sprint(n), r.Name, r.BirthDate, r.Category, r.ServiceNumber, outcome, ""}
+		name := r.Name
+		switch {
+		case r.Withheld:
+			name = "withheld: " + r.RecordID
+		case r.Corrected:
+			name = "* " + name
+		}
+		vals := []string{fmt.Sprint(n), name, r.BirthDate, r.Category, r.ServiceNumber, outcome, ""}
 		for i, c := range cols {
 			pdf.CellFormat(c.width, 6, fit(pdf, vals[i], c.width-1.5), "1", 0, "L", false, 0, "")
 		}
@@ -123,6 +133,26 @@ func ListPDF(w io.Writer, l List) error {
 				row(n, r)
 			}
 		}
+	}
+	// What the officers must know about the rows: persons corrected after
+	// signing, persons withheld.
+	corrected, withheld := 0, 0
+	for _, r := range l.Rows {
+		if r.Corrected {
+			corrected++
+		}
+		if r.Withheld {
+			withheld++
+		}
+	}
+	pdf.SetFont(fontName, "", 8)
+	if corrected > 0 {
+		pdf.Ln(2)
+		pdf.MultiCell(0, 4, fmt.Sprintf("* %d record(s) corrected after signing: printed as signed; such a person does not count toward parity until an amendment of the agreement is signed, or a reserve crosses in their place.", corrected), "", "L", false)
+	}
+	if withheld > 0 {
+		pdf.Ln(2)
+		pdf.MultiCell(0, 4, fmt.Sprintf("%d person(s) withheld by %s (transmission detrimental, GC III Art. 123): only the record id is printed; check them with %s's officer and the mediator's observer.", withheld, l.Side, l.Side), "", "L", false)
 	}
 	// The signature block, kept whole on one page.
 	if pdf.GetY() > 230 {

@@ -31,11 +31,11 @@ type Stage struct {
 
 // Discrepancy is one discrepancy of an exchange: a stage closed without
 // parity, or a flagged person (unlisted, out of category, identity
-// mismatch).
+// mismatch, record corrected after signing).
 type Discrepancy struct {
 	Stage    int    `json:"stage"`
 	Side     string `json:"side,omitempty"`
-	Kind     string `json:"kind"` // "closed_without_parity", "unlisted", "out_of_category", "identity_mismatch"
+	Kind     string `json:"kind"` // "closed_without_parity", "unlisted", "out_of_category", "identity_mismatch", "record_corrected"
 	RecordID string `json:"record_id,omitempty"`
 	Text     string `json:"text"`
 }
@@ -98,6 +98,7 @@ func addCounts(c *crossing.Counts, o crossing.Counts) {
 	c.Outstanding += o.Outstanding
 	c.Left += o.Left
 	c.ReservesLeft += o.ReservesLeft
+	c.Held += o.Held
 }
 
 // List is one side's list of a stage, as printed for the crossing.
@@ -111,8 +112,11 @@ type List struct {
 	Window           crossing.Window
 	AgreementVersion int
 	AgreementHash    string
-	Printed          time.Time // when the list was printed (the caller's clock)
-	Rows             []ListRow
+	// Amendments are the later agreement versions (signed by all) that
+	// froze persons of the list anew, as "version sha256".
+	Amendments []string
+	Printed    time.Time // when the list was printed (the caller's clock)
+	Rows       []ListRow
 }
 
 // ListRow is one person of a printed list.
@@ -125,4 +129,10 @@ type ListRow struct {
 	ServiceNumber string
 	Reserve       bool
 	Outcome       string
+	// Withheld: the releasing party withheld the person from the reader
+	// (transmission detrimental); only the record id is printed.
+	Withheld bool
+	// Corrected: the record changed after signing; the person is printed
+	// as signed, marked, and does not count until an amendment.
+	Corrected bool
 }

@@ -47,11 +47,16 @@ type liveStage struct {
 	version  int    // the agreement version the stage runs under
 	hash     string // its SHA-256
 	parties  [2]string
-	persons  map[string]StagePerson // record id → the person as listed
+	persons  map[string]StagePerson // record id → the person as frozen
 	index    *lookupIndex
 	openedAt time.Time
 	eventsN  int   // events stored
 	lastSeq  int64 // seq of the last stored event this process knows
+	// amendments are the later signed agreement versions the persons are
+	// frozen from; logSeen is the log size when persons were last checked
+	// (refreshFrozen).
+	amendments []StageAmendment
+	logSeen    int64
 }
 
 // stageCache holds the live stages of one DB. It is keyed by *DB so that
@@ -69,7 +74,9 @@ func (db *DB) stageCache() *stageCache {
 }
 
 // StagePerson is one person of a stage as the printed list and the
-// officer's lookup show them: from the releasing side's current record.
+// officer's lookup show them: as frozen in the agreement, from the record
+// version whose commitment the signed document holds (checked when the
+// stage is loaded), never from the record as it stands now.
 type StagePerson struct {
 	RecordID      string          `json:"record_id"`
 	Side          string          `json:"side"` // the releasing party
@@ -82,6 +89,22 @@ type StagePerson struct {
 	BirthDate     person.Date     `json:"birth_date"`
 	Rank          string          `json:"rank,omitempty"`
 	ServiceNumber string          `json:"service_number,omitempty"`
+	// Version is the record version the agreement froze.
+	Version int `json:"version,omitempty"`
+	// AmendedIn is the later agreement version (an amendment, signed by
+	// all) that froze this version; 0 when it is the stage's own.
+	AmendedIn int `json:"amended_in,omitempty"`
+	// CorrectedAfterSigning says that the record's identity changed after
+	// the agreement froze it: the person is held back (does not count)
+	// until an amendment takes in the new version. Changed names the
+	// identity fields that changed (person.IdentityChanges), for the
+	// readers the person is not withheld from.
+	CorrectedAfterSigning bool     `json:"corrected_after_signing,omitempty"`
+	Changed               []string `json:"changed,omitempty"`
+	// Withheld says that the holding party marked the record
+	// transmission-detrimental (GC III Art. 123): the other party's users
+	// see only the record id, category and outcome.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // Name returns the person's name as one line.
@@ -107,6 +130,9 @@ type StageView struct {
 	Report           crossing.Report         `json:"report"`
 	Summary          crossing.StageSummary   `json:"summary"`
 	Unlisted         []crossing.PersonStatus `json:"unlisted,omitempty"`
+	// Amendments are the later agreement versions, signed by all, that
+	// froze persons of the stage anew (the plan stays AgreementVersion's).
+	Amendments []StageAmendment `json:"amendments,omitempty"`
 }
 
 // summaryOf is Stage.Summary from a report already computed: the report
@@ -120,6 +146,7 @@ func summaryOf(r crossing.Report, history []crossing.Change) crossing.StageSumma
 		sum.NotPresented += sr.Total.NotPresented
 		sum.Substituted += sr.Total.Substituted
 		sum.Unlisted += sr.Total.Unlisted
+		sum.Held += sr.Total.Held
 	}
 	if n := len(history); n > 0 && history[n-1].To == crossing.Closed {
 		sum.Parity = history[n-1].Parity
@@ -154,6 +181,39 @@ func (db *DB) signedAgreement(ctx context.Context, s access.Scope, exID string) 
 		return nil, 0, "", errs.E(op, errs.Internal, "a stored agreement does not parse", err)
 	}
 	return a, st.Version, st.Hash, nil
+}
+
+// latestSigned returns the exchange's latest agreement version that every
+// required signer signed (the latest, or one superseded by a version still
+// awaiting signatures: an amendment under way), parsed, with its version
+// and hash. Conflict when none is.
+func (db *DB) latestSigned(ctx context.Context, exID string) (*exchange.Agreement, int, string, error) {
+	const op = "sqlstore.latestSigned"
+	cur, err := db.Agreement(ctx, mediatorScope(), exID, 0)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	for v := cur.Version; v >= 1; v-- {
+		st := cur
+		if v != cur.Version {
+			if st, err = db.Agreement(ctx, mediatorScope(), exID, v); err != nil {
+				return nil, 0, "", err
+			}
+		}
+		if len(st.Missing) > 0 {
+			continue
+		}
+		var doc []byte
+		if err := db.queryRow(ctx, `SELECT document FROM agreements WHERE exchange_id = ? AND version = ?`, exID, v).Scan(&doc); err != nil {
+			return nil, 0, "", errs.E(op, errs.Internal, err)
+		}
+		a, err := exchange.ParseAgreement(doc)
+		if err != nil {
+			return nil, 0, "", errs.E(op, errs.Internal, "a stored agreement does not parse", err)
+		}
+		return a, v, st.Hash, nil
+	}
+	return nil, 0, "", errs.E(op, errs.Conflict, fmt.Sprintf("no agreement version of %s is signed yet (missing %s)", exID, strings.Join(cur.Missing, ", ")))
 }
 
 // StagePlanOf maps stage n of an agreement onto the crossing engine's plan
@@ -257,6 +317,11 @@ func (db *DB) OpenStage(ctx context.Context, s access.Scope, exID string, n int)
 	if _, err := crossing.New(plan, rule); err != nil {
 		return StageView{}, errs.E(op, errs.Internal, "the agreement's stage does not make a valid plan", err)
 	}
+	// Every person as the agreement froze them, checked against the
+	// commitment, before the stage is opened.
+	if _, err := db.frozenStage(ctx, exID, n, version); err != nil {
+		return StageView{}, errs.E(op, err)
+	}
 	now := db.Now().UTC().Truncate(time.Microsecond)
 	ev := crossing.Event{ID: fmt.Sprintf("stage-%d-opened", n), Type: crossing.StageOpened, At: now, Party: crossing.Mediator, Actor: actor(s.UserID)}
 	err = db.write(ctx, func(tx *Tx) error {
@@ -346,56 +411,15 @@ func (db *DB) liveStage(ctx context.Context, exID string, n int) (*liveStage, er
 	return ls, nil
 }
 
-// ensureLoaded builds the plan and lookup index on first use and replays
-// the stored events when st is nil. The caller holds ls.mu.
+// ensureLoaded builds the plan, the persons as frozen and the lookup index
+// on first use (and again when they changed: refreshFrozen) and replays the
+// stored events when st is nil. The caller holds ls.mu.
 func (db *DB) ensureLoaded(ctx context.Context, ls *liveStage, exID string, n int) error {
+	if err := db.refreshFrozen(ctx, ls, exID, n); err != nil {
+		return err
+	}
 	if ls.st != nil {
 		return nil
-	}
-	if ls.persons == nil {
-		var doc []byte
-		if err := db.queryRow(ctx, `SELECT document FROM agreements WHERE exchange_id = ? AND version = ?`, exID, ls.version).Scan(&doc); err != nil {
-			return errs.E("sqlstore.stage", errs.Internal, err)
-		}
-		a, err := exchange.ParseAgreement(doc)
-		if err != nil {
-			return errs.E("sqlstore.stage", errs.Internal, err)
-		}
-		plan, rule, _, err := StagePlanOf(a, n)
-		if err != nil {
-			return err
-		}
-		ls.plan, ls.rule, ls.parties = plan, rule, a.Exchange.Parties
-		var ids []string
-		for _, sp := range plan.Sides {
-			for _, p := range sp.Persons {
-				ids = append(ids, p.RecordID)
-			}
-			for _, p := range sp.Reserves {
-				ids = append(ids, p.RecordID)
-			}
-		}
-		fields, err := db.currentFields(ctx, ids)
-		if err != nil {
-			return errs.E("sqlstore.stage", errs.Internal, err)
-		}
-		persons := make(map[string]StagePerson, len(ids))
-		for side, sp := range plan.Sides {
-			add := func(p crossing.PlannedPerson, reserve bool) {
-				f := fields[p.RecordID]
-				persons[p.RecordID] = StagePerson{RecordID: p.RecordID, Side: side, Category: p.Category, Reserve: reserve,
-					Surname: f.Surname, GivenNames: f.GivenNames, Patronymic: f.Patronymic, FullName: f.FullName,
-					BirthDate: f.BirthDate, Rank: f.Rank, ServiceNumber: f.ServiceNumber}
-			}
-			for _, p := range sp.Persons {
-				add(p, false)
-			}
-			for _, p := range sp.Reserves {
-				add(p, true)
-			}
-		}
-		ls.persons = persons
-		ls.index = newLookupIndex(persons, fields)
 	}
 	events, last, err := db.stageEvents(ctx, exID, n)
 	if err != nil {
@@ -437,7 +461,7 @@ func (ls *liveStage) view() StageView {
 	r := ls.st.Report()
 	v := StageView{Exchange: ls.plan.Exchange, Stage: ls.plan.Stage, State: ls.st.State().String(), Window: ls.st.Window(),
 		AgreementVersion: ls.version, AgreementHash: ls.hash, Rule: ls.rule, History: ls.st.History(), Report: r,
-		Unlisted: ls.st.Unlisted()}
+		Unlisted: ls.st.Unlisted(), Amendments: ls.amendments}
 	v.Summary = summaryOf(r, v.History)
 	if len(ls.plan.Points) > 0 {
 		v.Crossing = ls.plan.Points[0]
@@ -646,8 +670,9 @@ func (db *DB) readableStage(ctx context.Context, s access.Scope, exID string, n 
 	return ls, nil
 }
 
-// ExchangeStages returns every stage of the exchange's signed agreement:
-// the open ones as they stand, the others as planned.
+// ExchangeStages returns every stage of the exchange's latest signed
+// agreement (an amendment awaiting signatures does not hide them): the
+// open ones as they stand, the others as planned.
 func (db *DB) ExchangeStages(ctx context.Context, s access.Scope, exID string) ([]StageView, error) {
 	const op = "sqlstore.ExchangeStages"
 	if err := access.Decide(s, access.ReportRead, access.Resource{Party: s.Party}); err != nil {
@@ -660,7 +685,7 @@ func (db *DB) ExchangeStages(ctx context.Context, s access.Scope, exID string) (
 	if err := mayUseStage(s, parties, exID); err != nil {
 		return nil, errs.E(op, err)
 	}
-	a, version, hash, err := db.signedAgreement(ctx, mediatorScope(), exID)
+	a, version, hash, err := db.latestSigned(ctx, exID)
 	if err != nil {
 		return nil, errs.E(op, err)
 	}
@@ -708,6 +733,7 @@ type StageList struct {
 	Window           crossing.Window  `json:"window"`
 	AgreementVersion int              `json:"agreement_version"`
 	AgreementHash    string           `json:"agreement_hash"`
+	Amendments       []StageAmendment `json:"amendments,omitempty"`
 	Persons          []StageListEntry `json:"persons"`
 }
 
@@ -729,7 +755,7 @@ func (db *DB) StageList(ctx context.Context, s access.Scope, exID string, n int,
 	if !ok {
 		return StageList{}, errs.E(op, errs.NotFound, fmt.Sprintf("%s releases nobody in stage %d", side, n))
 	}
-	out := StageList{Exchange: exID, Stage: n, Side: side, Window: ls.st.Window(), AgreementVersion: ls.version, AgreementHash: ls.hash}
+	out := StageList{Exchange: exID, Stage: n, Side: side, Window: ls.st.Window(), AgreementVersion: ls.version, AgreementHash: ls.hash, Amendments: ls.amendments}
 	if len(ls.plan.Points) > 0 {
 		out.Crossing = ls.plan.Points[0]
 	}
@@ -740,7 +766,7 @@ func (db *DB) StageList(ctx context.Context, s access.Scope, exID string, n int,
 	}
 	add := func(pp crossing.PlannedPerson) {
 		ps, _ := ls.st.Person(side, pp.RecordID)
-		out.Persons = append(out.Persons, StageListEntry{StagePerson: ls.persons[pp.RecordID], Outcome: ps.Outcome})
+		out.Persons = append(out.Persons, StageListEntry{StagePerson: ls.persons[pp.RecordID].seenBy(s), Outcome: ps.Outcome})
 	}
 	for _, p := range sp.Persons {
 		add(p)
@@ -777,12 +803,18 @@ func (db *DB) Lookup(ctx context.Context, s access.Scope, exID string, n int, q 
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	hits := ls.index.find(q, limit)
-	out := make([]LookupHit, 0, len(hits))
+	hits := ls.index.find(q, 0)
+	out := make([]LookupHit, 0, min(len(hits), limit))
 	for _, h := range hits {
 		p := ls.persons[h.id]
+		if p.withheldFrom(s) && h.why != "record_id" {
+			continue // a withheld person is found by the other party only by the id the agreement holds
+		}
+		if len(out) == limit {
+			break
+		}
 		ps, _ := ls.st.Person(p.Side, p.RecordID)
-		out = append(out, LookupHit{StagePerson: p, Outcome: ps.Outcome, Score: h.score, Why: h.why})
+		out = append(out, LookupHit{StagePerson: p.seenBy(s), Outcome: ps.Outcome, Score: h.score, Why: h.why})
 	}
 	return out, nil
 }
@@ -810,6 +842,7 @@ func newLookupIndex(persons map[string]StagePerson, fields map[string]person.Fie
 	sort.Strings(ids)
 	for _, id := range ids {
 		p := persons[id]
+		ix.parts[id] = nil // found by its id, even without a name
 		if sn := person.FoldCode(p.ServiceNumber); sn != "" {
 			ix.service[sn] = append(ix.service[sn], id)
 		}
@@ -863,7 +896,8 @@ type hit struct {
 
 // find answers a query: a service number (normalised across scripts) or a
 // record id exactly, else the words of a name, each compared with the
-// name parts of the persons sharing one of its blocking keys.
+// name parts of the persons sharing one of its blocking keys. A limit of 0
+// keeps every hit.
 func (ix *lookupIndex) find(q string, limit int) []hit {
 	q = strings.TrimSpace(q)
 	if _, ok := ix.parts[q]; ok {
@@ -941,7 +975,7 @@ func (ix *lookupIndex) find(q string, limit int) []hit {
 		}
 		return out[i].id < out[j].id
 	})
-	if len(out) > limit {
+	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
 	return out
@@ -1280,7 +1314,7 @@ func (db *DB) traces(ctx context.Context, subjects []traceSubject) ([]TraceResul
 	}
 	rows.Close()
 	for _, exID := range exIDs {
-		a, version, _, err := db.signedAgreement(ctx, mediatorScope(), exID)
+		a, version, _, err := db.latestSigned(ctx, exID)
 		if errs.KindOf(err) == errs.Conflict {
 			continue // not signed: nobody is agreed yet
 		}

@@ -33,6 +33,11 @@ type crossingFixture struct {
 	held   map[string][]string // party → stage persons
 	res    map[string][]string // party → reserves
 	fields map[string]person.Fields
+	// plan, logSigner and signers make further agreement versions
+	// (amend).
+	plan      exchange.StagePlan
+	logSigner *sqlstore.Signer
+	signers   map[string]note.Signer // login → signer key
 }
 
 // snPrefix is each party's service-number prefix: Cyrillic А and Р, which
@@ -51,7 +56,8 @@ func newCrossing(t testing.TB, db *sqlstore.DB, n int, sign bool) *crossingFixtu
 func newCrossingStages(t testing.TB, db *sqlstore.DB, n, k int, sign bool) *crossingFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &crossingFixture{db: db, scopes: map[string]access.Scope{}, held: map[string][]string{}, res: map[string][]string{}, fields: map[string]person.Fields{}}
+	f := &crossingFixture{db: db, scopes: map[string]access.Scope{}, held: map[string][]string{}, res: map[string][]string{}, fields: map[string]person.Fields{},
+		signers: map[string]note.Signer{}}
 	for _, p := range [][2]string{{"UA", "Ukraine"}, {"RU", "Russian Federation"}} {
 		if _, err := db.CreateParty(ctx, p[0], p[1]); err != nil {
 			t.Fatal(err)
@@ -136,6 +142,7 @@ func newCrossingStages(t testing.TB, db *sqlstore.DB, n, k int, sign bool) *cros
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.plan, f.logSigner = plan, signer
 	ag, err := db.FreezeAgreement(ctx, f.scopes["op"], signer, ex.ID, plan)
 	if err != nil {
 		t.Fatal(err)
@@ -149,6 +156,7 @@ func newCrossingStages(t testing.TB, db *sqlstore.DB, n, k int, sign bool) *cros
 			t.Fatal(err)
 		}
 		ns, _ := note.NewSigner(sk)
+		f.signers[k.login] = ns
 		line, err := exchange.Sign([]byte(ag.Document), ns)
 		if err != nil {
 			t.Fatal(err)

@@ -154,9 +154,13 @@ func (s *Server) handleStageList(w http.ResponseWriter, r *http.Request, sc acce
 	}
 	pl := report.List{Exchange: l.Exchange, Stage: l.Stage, Side: l.Side, Receiver: l.Receiver, Crossing: l.Crossing, Window: l.Window,
 		AgreementVersion: l.AgreementVersion, AgreementHash: l.AgreementHash, Printed: time.Now().UTC()}
+	for _, a := range l.Amendments {
+		pl.Amendments = append(pl.Amendments, fmt.Sprintf("%d %s", a.Version, a.Hash))
+	}
 	for _, p := range l.Persons {
 		pl.Rows = append(pl.Rows, report.ListRow{RecordID: p.RecordID, Name: p.Name(), BirthDate: p.BirthDate.String(), Category: string(p.Category),
-			Rank: p.Rank, ServiceNumber: p.ServiceNumber, Reserve: p.Reserve, Outcome: string(p.Outcome)})
+			Rank: p.Rank, ServiceNumber: p.ServiceNumber, Reserve: p.Reserve, Outcome: string(p.Outcome),
+			Withheld: p.Withheld, Corrected: p.CorrectedAfterSigning})
 	}
 	var b bytes.Buffer
 	if err := report.ListPDF(&b, pl); err != nil {

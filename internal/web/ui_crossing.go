@@ -149,6 +149,25 @@ type stageView struct {
 // Reason returns what was typed in the reason field key.
 func (v stageView) Reason(key string) string { return v.Reasons[key] }
 
+// Changed names the identity fields of a person's record changed after
+// signing, in the user's language; "fields not disclosed" for a person
+// withheld from the user.
+func (v stageView) Changed(p sqlstore.StagePerson) string {
+	if len(p.Changed) == 0 {
+		return v.T("stage.undisclosed")
+	}
+	return v.changedFields(p.Changed)
+}
+
+// AmendmentList is the stage's amendments as "2, 3".
+func (v stageView) AmendmentList() string {
+	var out []string
+	for _, a := range v.St.Amendments {
+		out = append(out, strconv.Itoa(a.Version))
+	}
+	return strings.Join(out, ", ")
+}
+
 func newEventID() string {
 	var b [12]byte
 	rand.Read(b[:])
@@ -196,7 +215,7 @@ func (s *Server) stagePage(r *http.Request, sc access.Scope) (stageView, error) 
 		// The person's name from the stage, never from the address.
 		who := q.Get("rec")
 		if who != "" {
-			if hits, err := s.db.Lookup(ctx, sc, id, n, who, 1); err == nil && len(hits) == 1 && hits[0].RecordID == who {
+			if hits, err := s.db.Lookup(ctx, sc, id, n, who, 1); err == nil && len(hits) == 1 && hits[0].RecordID == who && hits[0].Name() != "" {
 				who = hits[0].Name() + " (" + who + ")"
 			}
 		}
@@ -218,6 +237,9 @@ func (s *Server) stagePage(r *http.Request, sc access.Scope) (stageView, error) 
 			break // the report keeps every flag; the screen shows the first 50
 		}
 		fv := flagView{Flag: f, ErrKey: "amend:" + f.Event}
+		if f.Kind == crossing.FlagCorrected {
+			fv.Reason = v.changedFields(strings.Split(f.Reason, ","))
+		}
 		fv.Decide = mayDecide && f.Amendment == crossing.AmendPending
 		if fv.Decide {
 			fv.AcceptID, fv.RejectID = newEventID(), newEventID()
