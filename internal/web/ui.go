@@ -323,13 +323,35 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
-// safeNext keeps a post-login destination on this site.
+// safeNext keeps a post-login destination on this site: a path of ours,
+// written in printable ASCII (as the login redirect escapes it), or "/".
+// Browsers strip tabs and newlines from a URL, read "\" as "/", resolve
+// "/./" and "/../", and take "//host" as another site, in the raw form
+// and once decoded; so every byte outside '!'..'~', a backslash, an empty
+// or dot segment, or a scheme or host refuses the destination.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if len(next) > 2048 || !strings.HasPrefix(next, "/") {
 		return "/"
+	}
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c > '~' || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	segs := strings.Split(u.Path, "/")[1:]
+	for i, seg := range segs {
+		if seg == "." || seg == ".." || (seg == "" && i < len(segs)-1) || strings.ContainsFunc(seg, unsafeInPath) {
+			return "/"
+		}
 	}
 	return next
 }
+
+func unsafeInPath(r rune) bool { return r < ' ' || r == 0x7f || r == '\\' }
 
 type errorView struct {
 	chrome
