@@ -1,12 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/handover-project/handover/internal/errs"
 )
@@ -73,53 +78,119 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // maxBody bounds a JSON request body.
 const maxBody = 8 << 20
 
-// decodeJSON reads one JSON value from the request body into v, refusing
-// unknown fields, trailing data and oversized bodies, with an error that
-// says where the problem is.
+// decodeJSON reads one JSON value from the request body into v, strictly:
+// one value, UTF-8 only, no key twice in an object, no key that is not a
+// field of v in exactly its case ("Surname" is not surname), and no more
+// than maxBody bytes. A body that two readers could read two ways is
+// refused, never guessed at; the error names the key and where it is.
 func decodeJSON(r *http.Request, v any) error {
 	const op = "web.decodeJSON"
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return errs.E(op, errs.Invalid, fmt.Sprintf("send JSON (Content-Type: application/json), not %s", ct))
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
 		return errs.E(op, errs.Invalid, jsonProblem(err))
 	}
-	if dec.More() {
-		return errs.E(op, errs.Invalid, "the body holds more than one JSON value")
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errs.E(op, errs.Invalid, "the request body is empty: send a JSON object")
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errs.E(op, errs.Invalid, "unexpected data after the JSON value")
+	// The defaults of JSON v2 are the strict reading: duplicate names and
+	// invalid UTF-8 are errors, and names match case-sensitively.
+	if err := jsonv2.Unmarshal(body, v, jsonv2.RejectUnknownMembers(true)); err != nil {
+		msg := jsonProblem(err)
+		if key := jsonKey(err); key != "" {
+			return errs.E(op, errs.Invalid, msg, errs.FieldError{Field: key, Message: msg})
+		}
+		return errs.E(op, errs.Invalid, msg)
 	}
 	return nil
 }
 
+// jsonKey is the path to the member a JSON error is about, as
+// "records.0.surname", or "".
+func jsonKey(err error) string {
+	var ptr jsontext.Pointer
+	var se *jsontext.SyntacticError
+	var me *jsonv2.SemanticError
+	switch {
+	case errors.As(err, &se):
+		ptr = se.JSONPointer
+	case errors.As(err, &me):
+		ptr = me.JSONPointer
+	}
+	var parts []string
+	for tok := range ptr.Tokens() {
+		parts = append(parts, tok)
+	}
+	return strings.Join(parts, ".")
+}
+
+// jsonProblem says what is wrong with a JSON body, naming the key.
 func jsonProblem(err error) string {
-	var se *json.SyntaxError
 	var me *http.MaxBytesError
-	var te *json.UnmarshalTypeError
+	var se *jsontext.SyntacticError
+	var te *jsonv2.SemanticError
 	switch {
 	case errors.As(err, &me):
 		return fmt.Sprintf("the body is larger than %d bytes", me.Limit)
-	case errors.Is(err, io.EOF):
-		return "the request body is empty: send a JSON object"
 	case errors.As(err, &se):
-		return fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se)
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			field = "the body"
+		where := ""
+		if k := jsonKey(se); k != "" {
+			where = fmt.Sprintf(" (in %q)", k)
 		}
-		return fmt.Sprintf("%s: expected %s, got JSON %s", field, te.Type, te.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "the JSON is cut short"
-	case strings.HasPrefix(err.Error(), "json: unknown field"):
-		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+		cause := ""
+		if se.Err != nil {
+			cause = se.Err.Error()
+		}
+		switch {
+		case errors.Is(se.Err, jsontext.ErrDuplicateName):
+			at := ""
+			if p := se.JSONPointer.Parent(); p != "" {
+				at = fmt.Sprintf(" in %q", strings.Join(slices.Collect(p.Tokens()), "."))
+			}
+			return fmt.Sprintf("the key %q appears twice in one object%s: send each key once", se.JSONPointer.LastToken(), at)
+		case strings.Contains(cause, "invalid UTF-8"), strings.Contains(cause, "surrogate"):
+			// An unpaired \uD800-\uDFFF escape is half a character:
+			// no UTF-8 text holds it.
+			return fmt.Sprintf("the body is not valid UTF-8 at byte %d%s: send text as UTF-8", se.ByteOffset, where)
+		case errors.Is(se.Err, io.ErrUnexpectedEOF):
+			return "the JSON is cut short"
+		case strings.Contains(cause, "after top-level value"):
+			return "the body holds more than one JSON value: send exactly one"
+		}
+		return fmt.Sprintf("malformed JSON at byte %d%s: %s", se.ByteOffset, where, clipText(strings.TrimPrefix(cause, "jsontext: "), 200))
+	case errors.As(err, &te):
+		key := jsonKey(te)
+		if errors.Is(te.Err, jsonv2.ErrUnknownName) {
+			name := te.JSONPointer.LastToken()
+			msg := fmt.Sprintf("unknown field %q", name)
+			if p := te.JSONPointer.Parent(); p != "" {
+				msg += fmt.Sprintf(" in %q", strings.Join(slices.Collect(p.Tokens()), "."))
+			}
+			if strings.ToLower(name) != name {
+				msg += ": field names are case-sensitive, and all lower case"
+			}
+			return msg
+		}
+		if key == "" {
+			key = "the body"
+		}
+		if te.Err != nil {
+			return fmt.Sprintf("%s: %s", key, clipText(strings.TrimPrefix(te.Err.Error(), "json: "), 200))
+		}
+		want := "another type"
+		if te.GoType != nil {
+			want = te.GoType.String()
+		}
+		return fmt.Sprintf("%s: expected %s, got JSON %s", key, want, te.JSONKind)
 	}
-	msg := strings.TrimPrefix(err.Error(), "json: ")
-	if len(msg) > 200 {
-		msg = msg[:200]
+	return "bad JSON: " + clipText(strings.TrimPrefix(err.Error(), "json: "), 200)
+}
+
+func clipText(s string, n int) string {
+	if len(s) > n {
+		return strings.ToValidUTF8(s[:n], "")
 	}
-	return "bad JSON: " + msg
+	return s
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/sqlstore"
@@ -49,6 +50,12 @@ func FuzzCreateRecordJSON(f *testing.F) {
 		`{"kind":"held","category":"military","surname":"Х","latin_names":[null,1]}`,
 		`{"kind":"held","category":"military","surname":"Х"} {}`,
 		`{"kind":"held","category":"military","surname":"Х","birth_date":null,"sex":"x"}`,
+		`{"kind":"held","category":"military","surname":"Ковальчук","surname":"Шевченко"}`,
+		`{"kind":"held","category":"military","Surname":"Ковальчук"}`,
+		`{"kind":"held","category":"military","surname":"Ковальчук","\u0073urname":"Шевченко"}`,
+		`{"\u212aind":"held","category":"military","surname":"Ковальчук"}`,
+		"{\"kind\":\"held\",\"category\":\"military\",\"surname\":\"Ковал\xffчук\"}",
+		`{"kind":"held","category":"military","surname":"Ковальчук\ud800"}`,
 	}
 	for _, s := range append(good, bad...) {
 		f.Add([]byte(s))
@@ -107,6 +114,14 @@ func FuzzCreateRecordJSON(f *testing.F) {
 				t.Fatalf("status %d with %q, want a JSON error with a kind and a message", w.Code, got)
 			}
 		case w.Code == http.StatusCreated:
+			// Only a body with one reading is accepted: UTF-8, each key
+			// once per object, keys in the API's (lower) case.
+			if !utf8.Valid(body) {
+				t.Fatalf("201 for a body that is not UTF-8: %q", body)
+			}
+			if k, ok := ambiguousKey(body); ok {
+				t.Fatalf("201 for a body with key %q twice or in another case: %q", k, body)
+			}
 			var rec struct{ ID string }
 			if err := json.Unmarshal(got, &rec); err != nil || rec.ID == "" {
 				t.Fatalf("201 with %q, want a record with an id", got)
@@ -122,4 +137,60 @@ func FuzzCreateRecordJSON(f *testing.F) {
 			t.Fatalf("status %d for a create: %s", w.Code, got)
 		}
 	})
+}
+
+// ambiguousKey walks a JSON body's tokens (with the lenient reader, so
+// that it sees what a lenient server would) and returns a key that occurs
+// twice in one object, or that is not all lower case.
+func ambiguousKey(body []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type frame struct {
+		object bool
+		keys   map[string]bool
+		key    bool // the next string token of an object is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				if top != nil && top.object {
+					top.key = true
+				}
+				stack = append(stack, &frame{object: true, keys: map[string]bool{}, key: true})
+			case '[':
+				if top != nil && top.object {
+					top.key = true
+				}
+				stack = append(stack, &frame{})
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		case string:
+			if top != nil && top.object && top.key {
+				if top.keys[v] || strings.ToLower(v) != v {
+					return v, true
+				}
+				top.keys[v] = true
+				top.key = false
+				continue
+			}
+			if top != nil && top.object {
+				top.key = true
+			}
+		default:
+			if top != nil && top.object {
+				top.key = true
+			}
+		}
+	}
 }
