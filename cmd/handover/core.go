@@ -38,18 +38,28 @@ func coreCommands() []command {
 
 // storeFlags are the flags that say where the data lives.
 type storeFlags struct {
-	dir string
-	db  string
+	dir    string
+	db     string
+	getenv func(string) string
+}
+
+// dsn is --db, else HANDOVER_DB (read after parsing: a PostgreSQL URL may
+// hold a password, and a flag's default is printed by --help), else "".
+func (sf *storeFlags) dsn() string {
+	if sf.db == "" && sf.getenv != nil {
+		return sf.getenv("HANDOVER_DB")
+	}
+	return sf.db
 }
 
 func (m *Main) addStoreFlags(fs *flag.FlagSet) *storeFlags {
-	sf := &storeFlags{}
+	sf := &storeFlags{getenv: m.Getenv}
 	def := m.Getenv("HANDOVER_DIR")
 	if def == "" {
 		def = "handover-data"
 	}
 	fs.StringVar(&sf.dir, "dir", def, "data directory: the SQLite database and the data key (env HANDOVER_DIR)")
-	fs.StringVar(&sf.db, "db", m.Getenv("HANDOVER_DB"), "database: postgres://… or an SQLite file; default DIR/handover.db (env HANDOVER_DB)")
+	fs.StringVar(&sf.db, "db", "", "database: postgres://… or an SQLite file (default: env HANDOVER_DB, else DIR/handover.db)")
 	return sf
 }
 
@@ -71,7 +81,7 @@ func (m *Main) open(ctx context.Context, sf *storeFlags, create bool) (*sqlstore
 	if err != nil {
 		return nil, err
 	}
-	dsn := sf.db
+	dsn := sf.dsn()
 	if dsn == "" {
 		dsn = filepath.Join(sf.dir, "handover.db")
 		if _, err := os.Stat(dsn); err != nil && !create {
@@ -185,7 +195,7 @@ func runInit(ctx context.Context, m *Main, args []string) error {
 	if generated {
 		fmt.Fprintf(m.Stdout, "password for %s: %s\n(shown once: store it now)\n", *admin, password)
 	}
-	where := sf.db
+	where := sf.dsn()
 	if where == "" {
 		where = filepath.Join(sf.dir, "handover.db")
 	}

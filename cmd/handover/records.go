@@ -29,16 +29,28 @@ func recordCommands() []command {
 	}
 }
 
-type serverFlags struct{ server, token string }
+type serverFlags struct {
+	server, token string
+	getenv        func(string) string
+}
 
+// addServerFlags binds --server and --token. The token's default is read
+// from HANDOVER_TOKEN only when the client is made, after parsing: a
+// secret is never a flag's default, which --help and the usage printed
+// after a mistyped flag would show.
 func (m *Main) addServerFlags(fs *flag.FlagSet) *serverFlags {
-	sf := &serverFlags{}
+	sf := &serverFlags{getenv: m.Getenv}
 	fs.StringVar(&sf.server, "server", m.Getenv("HANDOVER_SERVER"), "server URL (env HANDOVER_SERVER)")
-	fs.StringVar(&sf.token, "token", m.Getenv("HANDOVER_TOKEN"), "API token (env HANDOVER_TOKEN)")
+	fs.StringVar(&sf.token, "token", "", "API token (default: env HANDOVER_TOKEN)")
 	return sf
 }
 
-func (sf *serverFlags) client() (*client.Client, error) { return client.New(sf.server, sf.token) }
+func (sf *serverFlags) client() (*client.Client, error) {
+	if sf.token == "" && sf.getenv != nil {
+		sf.token = sf.getenv("HANDOVER_TOKEN")
+	}
+	return client.New(sf.server, sf.token)
+}
 
 // parse parses a data command's flags, checks that exactly n positional
 // arguments were given (saying want otherwise), and returns a client of
