@@ -34,18 +34,20 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ access.Sc
 		return err
 	}
 	addr := clientIP(r)
-	if ok, wait := s.limits.allow(req.Login, addr); !ok {
+	att, wait := s.limits.reserve(req.Login, addr)
+	if att == nil {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		return errs.E("web.login", errs.TooMany, fmt.Sprintf("too many failed logins; try again in %d minutes", int(wait.Minutes())+1))
 	}
+	defer att.release()
 	u, err := s.db.Authenticate(r.Context(), req.Login, req.Password)
 	if err != nil {
 		if errs.Is(errs.Unauthenticated, err) {
-			s.limits.fail(req.Login, addr)
+			att.fail()
 		}
 		return err
 	}
-	s.limits.succeed(req.Login)
+	att.succeed()
 	secret, tok, err := s.db.CreateToken(r.Context(), u.Login, "login", s.LoginTokenTTL)
 	if err != nil {
 		return err

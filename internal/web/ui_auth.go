@@ -59,16 +59,18 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request, _ acces
 	password := r.PostFormValue("password")
 	v := loginView{chrome: s.chromeFor(r, "login.title"), Login: login, Next: safeNext(r.PostFormValue("next")), Langs: uiLangs}
 	addr := clientIP(r)
-	if ok, wait := s.limits.allow(login, addr); !ok {
+	att, wait := s.limits.reserve(login, addr)
+	if att == nil {
 		mins := int(wait.Minutes()) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		v.Message = v.T("login.limited", v.P("minutes", mins))
 		s.render(w, r, http.StatusTooManyRequests, "login.html", v)
 		return nil
 	}
+	defer att.release()
 	u, err := s.db.Authenticate(r.Context(), login, password)
 	if errs.Is(errs.Unauthenticated, err) {
-		s.limits.fail(login, addr)
+		att.fail()
 		v.Message = v.T("login.wrong")
 		s.render(w, r, http.StatusUnauthorized, "login.html", v)
 		return nil
@@ -76,7 +78,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request, _ acces
 	if err != nil {
 		return err
 	}
-	s.limits.succeed(login)
+	att.succeed()
 	// A new session id on every login: any session id a visitor had before
 	// (fixed by an attacker or left over) is ended, never promoted.
 	if c, err := r.Cookie(sessionCookie); err == nil {
@@ -195,18 +197,20 @@ func (s *Server) handleTOTPForm(w http.ResponseWriter, r *http.Request, _ access
 	}
 	addr := clientIP(r)
 	key := "totp:" + uc.user.Login
-	if ok, wait := s.limits.allow(key, addr); !ok {
+	att, wait := s.limits.reserve(key, addr)
+	if att == nil {
 		v.Message = v.T("login.limited", v.P("minutes", int(wait.Minutes())+1))
 		s.render(w, r, http.StatusTooManyRequests, "totp.html", v)
 		return nil
 	}
+	defer att.release()
 	secret, _, err := s.db.TOTPSecret(r.Context(), uc.user.ID)
 	if err != nil {
 		return err
 	}
 	step := totpStep(secret, r.PostFormValue("code"), s.db.Now())
 	if step < 0 {
-		s.limits.fail(key, addr)
+		att.fail()
 		v.Fields = map[string]string{"code": v.T("totp.wrong")}
 		s.render(w, r, http.StatusUnprocessableEntity, "totp.html", v)
 		return nil
@@ -218,7 +222,7 @@ func (s *Server) handleTOTPForm(w http.ResponseWriter, r *http.Request, _ access
 	} else if err != nil {
 		return err
 	}
-	s.limits.succeed(key)
+	att.succeed()
 	// Privilege changed: a new session id.
 	fresh, err := s.db.RenewSession(r.Context(), uc.secret, true)
 	if err != nil {
