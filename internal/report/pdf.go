@@ -102,14 +102,16 @@ func ListPDF(w io.Writer, l List) error {
 		if outcome == "outstanding" || outcome == "reserve" {
 			outcome = ""
 		}
-		name := r.Name
-		switch {
-		case r.Withheld:
-			name = "withheld: " + r.RecordID
-		case r.Corrected:
+		name, born, number := r.Name, r.BirthDate, r.ServiceNumber
+		if r.Withheld {
+			// The printed list is a paper both sides' officers sign: a
+			// withheld person is on it by record id only, whoever prints it.
+			name, born, number = "withheld: "+r.RecordID, "", ""
+		}
+		if r.Corrected {
 			name = "* " + name
 		}
-		vals := []string{fmt.Sprint(n), name, r.BirthDate, r.Category, r.ServiceNumber, outcome, ""}
+		vals := []string{fmt.Sprint(n), name, born, r.Category, number, outcome, ""}
 		for i, c := range cols {
 			pdf.CellFormat(c.width, 6, fit(pdf, vals[i], c.width-1.5), "1", 0, "L", false, 0, "")
 		}
@@ -152,7 +154,7 @@ func ListPDF(w io.Writer, l List) error {
 	}
 	if withheld > 0 {
 		pdf.Ln(2)
-		pdf.MultiCell(0, 4, fmt.Sprintf("%d person(s) withheld by %s (transmission detrimental, GC III Art. 123): only the record id is printed; check them with %s's officer and the mediator's observer.", withheld, l.Side, l.Side), "", "L", false)
+		pdf.MultiCell(0, 4, fmt.Sprintf("%d person(s) withheld by %s (transmission detrimental, GC III Art. 123): only the record id is printed, for both sides; %s's officer checks them against %s's own list, with the mediator's observer.", withheld, l.Side, l.Side, l.Side), "", "L", false)
 	}
 	// The signature block, kept whole on one page.
 	if pdf.GetY() > 230 {

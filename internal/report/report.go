@@ -129,8 +129,10 @@ type ListRow struct {
 	ServiceNumber string
 	Reserve       bool
 	Outcome       string
-	// Withheld: the releasing party withheld the person from the reader
-	// (transmission detrimental); only the record id is printed.
+	// Withheld: the releasing party withholds the person from the other
+	// party (transmission detrimental). The printed list is a paper both
+	// sides' officers sign, so only the record id is printed, whoever
+	// prints it.
 	Withheld bool
 	// Corrected: the record changed after signing; the person is printed
 	// as signed, marked, and does not count until an amendment.

@@ -1231,40 +1231,51 @@ func (db *DB) traces(ctx context.Context, subjects []traceSubject) ([]TraceResul
 		latest[p], when[p] = d, at
 	}
 	rows.Close()
+	// The held records of confirmed matches: their party, and whether the
+	// holding party withholds them (transmission detrimental, GC III Art.
+	// 123): the seeking party's trace never follows a withheld record.
+	withheld := map[string]bool{}
+	var confirmed []string
 	for _, p := range order {
-		if latest[p] != MatchConfirmed {
+		if latest[p] == MatchConfirmed {
+			confirmed = append(confirmed, p.held)
+		}
+	}
+	for start := 0; start < len(confirmed); start += 500 {
+		part := confirmed[start:min(start+500, len(confirmed))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := db.query(ctx, `SELECT r.id, r.party, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
+			WHERE r.id IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return fail(err)
+		}
+		for rows.Next() {
+			var id, party, body string
+			if err := rows.Scan(&id, &party, &body); err != nil {
+				rows.Close()
+				return fail(err)
+			}
+			var f person.Fields
+			if err := json.Unmarshal([]byte(body), &f); err != nil {
+				rows.Close()
+				return fail(err)
+			}
+			heldParty[id], withheld[id] = party, f.Detrimental
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fail(err)
+		}
+	}
+	for _, p := range order {
+		if latest[p] != MatchConfirmed || withheld[p.held] {
 			continue
 		}
 		facts[p.sought] = append(facts[p.sought], crossing.TraceFact{Status: crossing.TraceConfirmedCaptive, At: when[p], Source: "match:" + p.held})
 		tracked[p.held] = append(tracked[p.held], p.sought)
-	}
-	if len(order) > 0 {
-		var ids []string
-		for _, p := range order {
-			if latest[p] == MatchConfirmed {
-				ids = append(ids, p.held)
-			}
-		}
-		for start := 0; start < len(ids); start += 500 {
-			part := ids[start:min(start+500, len(ids))]
-			args := make([]any, len(part))
-			for i, id := range part {
-				args[i] = id
-			}
-			rows, err := db.query(ctx, `SELECT id, party FROM records WHERE id IN (`+placeholders(len(part))+`)`, args...)
-			if err != nil {
-				return fail(err)
-			}
-			for rows.Next() {
-				var id, party string
-				if err := rows.Scan(&id, &party); err != nil {
-					rows.Close()
-					return fail(err)
-				}
-				heldParty[id] = party
-			}
-			rows.Close()
-		}
 	}
 	add := func(id string, f crossing.TraceFact) {
 		for _, sub := range tracked[id] {

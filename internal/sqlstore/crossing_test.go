@@ -37,6 +37,7 @@ type crossingFixture struct {
 	// (amend).
 	plan      exchange.StagePlan
 	logSigner *sqlstore.Signer
+	logKeys   *audit.Keys
 	signers   map[string]note.Signer // login → signer key
 }
 
@@ -137,9 +138,12 @@ func newCrossingStages(t testing.TB, db *sqlstore.DB, n, k int, sign bool) *cros
 	for _, p := range []string{"UA", "RU"} {
 		plan.Reserve = append(plan.Reserve, exchange.ReserveList{Party: p, Persons: f.res[p]})
 	}
-	skey, _, _ := audit.GenerateKey("handover.test/log")
+	skey, vkey, _ := audit.GenerateKey("handover.test/log")
 	signer, err := sqlstore.NewSigner(skey)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if f.logKeys, err = audit.NewKeys("handover.test/log", vkey); err != nil {
 		t.Fatal(err)
 	}
 	f.plan, f.logSigner = plan, signer

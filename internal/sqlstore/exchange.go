@@ -638,7 +638,41 @@ func (db *DB) ExchangeView(ctx context.Context, s access.Scope, exID string) (*e
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	return exchange.NewView(in), nil
+	v := exchange.NewView(in)
+	if err := db.withholdFromView(ctx, s, v); err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	return v, nil
+}
+
+// withholdFromView keeps from a party's view what the other party's
+// records say about persons it withholds (transmission detrimental, GC III
+// Art. 123): the eligibility violations (ages, evidence) and the release
+// blocker of such a person's item. The item still blocks, by record id.
+func (db *DB) withholdFromView(ctx context.Context, s access.Scope, v *exchange.View) error {
+	if s.Party == "" {
+		return nil
+	}
+	var ids []string
+	for _, b := range v.Blocking {
+		if b.Party != s.Party {
+			ids = append(ids, b.RecordID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	fields, err := db.currentFields(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range v.Blocking {
+		b := &v.Blocking[i]
+		if f, ok := fields[b.RecordID]; ok && b.Party != s.Party && f.Detrimental {
+			b.Violations, b.Blocker = nil, ""
+		}
+	}
+	return nil
 }
 
 // AgreementStatus is an agreement version with its signatures and state.

@@ -184,7 +184,7 @@ func (db *DB) AuditLog(ctx context.Context, keys *audit.Keys, external ...audit.
 var replayed = map[audit.LeafType]bool{
 	leafExchangeOpened: true, audit.ListSubmitted: true, leafListAnswered: true, leafEvidence: true,
 	leafAgreementFrozen: true, audit.AgreementSigned: true, audit.KeyRegistered: true,
-	audit.HandoverRecorded: true, leafStageChanged: true, leafRemainsRecorded: true,
+	audit.HandoverRecorded: true, leafStageChanged: true, leafRemainsRecorded: true, leafMatchWithdrawn: true,
 }
 
 // replayEvents recomputes the commitment of every negotiation row (an
@@ -254,6 +254,10 @@ func (db *DB) replayEvents(ctx context.Context, events map[audit.LeafType]map[au
 			return fmt.Sprintf("%s's signature on agreement %s version %s", str(c[2]), str(c[0]), str(c[1])),
 				audit.Commit(audit.TagAgreement, n, signedContent([]byte(str(c[3])), str(c[4]))), nil
 		}, 5},
+		{leafMatchWithdrawn, "disclosure withdrawal", `SELECT disclosure_seq, sought_id, held_id, reason, nonce FROM match_withdrawals ORDER BY disclosure_seq`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
+			return fmt.Sprintf("the withdrawal of disclosure %s (%s/%s)", str(c[0]), str(c[1]), str(c[2])),
+				audit.Commit(audit.TagMatch, n, withdrawContent(str(c[0]), str(c[1]), str(c[2]), str(c[3]))), nil
+		}, 4},
 	}
 	for _, src := range sources {
 		rows, err := db.query(ctx, src.query)

@@ -353,6 +353,58 @@ func (db *DB) DiscloseMatch(ctx context.Context, s access.Scope, soughtID, heldI
 	})
 }
 
+// leafMatchWithdrawn is the leaf of a disclosure withdrawn (withdrawContent).
+const leafMatchWithdrawn audit.LeafType = "match.withdrawn"
+
+// withdrawContent is what a match.withdrawn leaf commits to: the pair, the
+// disclosure withdrawn (its seq) and the reason.
+func withdrawContent(disclosure, sought, held, reason string) []byte {
+	b, _ := audit.CanonicalJSON(map[string]string{"disclosure": disclosure, "sought": sought, "held": held, "reason": reason})
+	return b
+}
+
+// withdrawDisclosures withdraws every disclosure of a held record still in
+// force: the holding party has just marked it transmission-detrimental
+// (GC III Art. 123), so the seeking party must no longer see it, nor its
+// later edits. Each withdrawal is a row and a match.withdrawn leaf in the
+// caller's transaction, the one that writes the marking version.
+func (tx *Tx) withdrawDisclosures(ctx context.Context, s access.Scope, heldID string) error {
+	rows, err := tx.query(ctx, `SELECT x.seq, x.sought_id FROM match_disclosures x WHERE x.held_id = ?
+		AND NOT EXISTS (SELECT 1 FROM match_withdrawals w WHERE w.disclosure_seq = x.seq) ORDER BY x.seq`, heldID)
+	if err != nil {
+		return err
+	}
+	type disclosure struct {
+		seq    int64
+		sought string
+	}
+	var open []disclosure
+	for rows.Next() {
+		var d disclosure
+		if err := rows.Scan(&d.seq, &d.sought); err != nil {
+			rows.Close()
+			return err
+		}
+		open = append(open, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	const reason = "the holding party marked the held record transmission-detrimental"
+	for _, d := range open {
+		nonce, err := tx.commitLeaf(ctx, leafMatchWithdrawn, s, "", "match:"+d.sought+"/"+heldID, 0, audit.TagMatch, withdrawContent(strconv.FormatInt(d.seq, 10), d.sought, heldID, reason))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO match_withdrawals (disclosure_seq, sought_id, held_id, reason, withdrawn_by, withdrawn_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			d.seq, d.sought, heldID, reason, s.Login, fmtTime(tx.now), nonce); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // DisclosedMatch is what a party learns of a confirmed match on one of its
 // sought records: the other party's held record as it was disclosed.
 type DisclosedMatch struct {
@@ -365,9 +417,11 @@ type DisclosedMatch struct {
 }
 
 // DisclosedMatches lists the matches disclosed to the scope's party that are
-// still confirmed (an undone match disappears from the party's view).
-// Only the held record's identity fields are shown: never its sensitive
-// fields, notes or provenance.
+// still confirmed (an undone match disappears from the party's view) and
+// not withdrawn (a held record marked transmission-detrimental after the
+// disclosure disappears, and is never shown while so marked). Only the
+// held record's identity fields are shown: never its sensitive fields,
+// notes or provenance.
 func (db *DB) DisclosedMatches(ctx context.Context, s access.Scope) ([]DisclosedMatch, error) {
 	const op = "sqlstore.DisclosedMatches"
 	if err := access.Decide(s, access.MatchRead, access.Resource{Party: s.Party}); err != nil {
@@ -379,6 +433,7 @@ func (db *DB) DisclosedMatches(ctx context.Context, s access.Scope) ([]Disclosed
 		JOIN records r ON r.id = x.held_id
 		JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
 		WHERE x.party = ?
+		AND NOT EXISTS (SELECT 1 FROM match_withdrawals w WHERE w.disclosure_seq = x.seq)
 		AND (SELECT d.decision FROM match_decisions d WHERE d.sought_id = x.sought_id AND d.held_id = x.held_id ORDER BY d.seq DESC LIMIT 1) = 'confirmed'
 		ORDER BY x.seq`, s.Party)
 	if err != nil {
@@ -398,7 +453,12 @@ func (db *DB) DisclosedMatches(ctx context.Context, s access.Scope) ([]Disclosed
 		}
 		seen[m.SoughtID+"/"+m.HeldID] = true
 		var f person.Fields
-		json.Unmarshal([]byte(body), &f)
+		if err := json.Unmarshal([]byte(body), &f); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		if f.Detrimental {
+			continue // withheld (GC III Art. 123), whatever the disclosures say
+		}
 		m.Held = disclosedFields(f)
 		out = append(out, m)
 	}

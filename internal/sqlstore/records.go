@@ -259,7 +259,15 @@ func (db *DB) CorrectRecord(ctx context.Context, s access.Scope, id string, base
 		if err != nil {
 			return fmt.Errorf("record %s version %d: stored commitment: %w", id, base, err)
 		}
-		return tx.insertVersions(ctx, actor(s.UserID), []person.Record{rec}, map[string]int64{id: seq}, map[string]audit.Digest{id: prev})
+		if err := tx.insertVersions(ctx, actor(s.UserID), []person.Record{rec}, map[string]int64{id: seq}, map[string]audit.Digest{id: prev}); err != nil {
+			return err
+		}
+		if f.Detrimental && cur.Kind == person.Held {
+			// Withheld means withheld: what was disclosed of the record
+			// before is withdrawn with this version.
+			return tx.withdrawDisclosures(ctx, s, id)
+		}
+		return nil
 	})
 	if err != nil {
 		return person.Record{}, errs.E(op, err)
