@@ -269,8 +269,8 @@ func (d *logDeployment) raw(t *testing.T) func(q string, args ...any) {
 
 func TestLogAuditTamper(t *testing.T) {
 	t.Parallel()
-	// Leaves 0–2 register the witness keys, 3–7 create records, 8 corrects
-	// one; one checkpoint of size 9, recorded by leaf 9.
+	// Leaves 0–2 create the accounts, 3–5 register the witness keys, 6–10 create records, 11 corrects
+	// one; one checkpoint of size 12, recorded by leaf 12.
 	tests := []struct {
 		name   string
 		tamper func(exec func(string, ...any))
@@ -278,7 +278,7 @@ func TestLogAuditTamper(t *testing.T) {
 	}{
 		{"change a record field", func(exec func(string, ...any)) {
 			exec(`UPDATE record_versions SET body = REPLACE(body, 'Запис2', 'Підмінений') WHERE version = 1`)
-		}, []string{"content no longer matches leaf 5's commitment", "[record-changed]"}},
+		}, []string{"no longer match leaf 8's commitment", "[record-changed]"}},
 		{"delete a leaf", func(exec func(string, ...any)) {
 			exec(`DELETE FROM log_leaves WHERE idx = 4`)
 		}, []string{"leaf 4", "[leaf-missing]"}},
@@ -297,7 +297,7 @@ func TestLogAuditTamper(t *testing.T) {
 		{"delete the checkpoint", func(exec func(string, ...any)) {
 			exec(`DELETE FROM log_cosignatures`)
 			exec(`DELETE FROM log_checkpoints`)
-		}, []string{"checkpoint of size 9, which leaf 9 records as made, is missing from the stored checkpoints: deleted?  [checkpoint-missing]",
+		}, []string{"checkpoint of size 12, which leaf 12 records as made, is missing from the stored checkpoints: deleted?  [checkpoint-missing]",
 			"WARNING: no stored checkpoint verified"}},
 	}
 	for _, dialect := range sqltest.Dialects(t) {
@@ -307,7 +307,7 @@ func TestLogAuditTamper(t *testing.T) {
 				d := newLogDeployment(t, dialect, nil, nil, 5)
 				// Sound before.
 				out := mustRunLS(t, append([]string{"log audit"}, d.store()...)...)
-				if !strings.HasPrefix(out, "OK: 10 leaves") {
+				if !strings.HasPrefix(out, "OK: 13 leaves") {
 					t.Fatalf("clean audit:\n%s", out)
 				}
 				tc.tamper(d.raw(t))
@@ -340,9 +340,9 @@ func TestLogAuditOutsideCheckpoint(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			d := newLogDeployment(t, dialect, nil, nil, 5) // checkpoint 9, leaf 9 records it
-			d.addRecords(t, 2, "Стертий")                  // leaves 10, 11
-			d.checkpoint(t)                                // checkpoint 12, leaf 12
+			d := newLogDeployment(t, dialect, nil, nil, 5) // checkpoint 12, leaf 12 records it
+			d.addRecords(t, 2, "Стертий")                  // leaves 13, 14
+			d.checkpoint(t)                                // checkpoint 15, leaf 15
 			cp, err := d.db.LatestCheckpoint(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -355,22 +355,22 @@ func TestLogAuditOutsideCheckpoint(t *testing.T) {
 				code, out, errOut := runLS(t, append(append([]string{"log audit"}, d.store()...), extra...)...)
 				return code, out + errOut
 			}
-			if code, out := run("--checkpoint", state); code != 0 || !strings.Contains(out, "checkpoint from "+state+": 12 leaves: the log extends it") {
+			if code, out := run("--checkpoint", state); code != 0 || !strings.Contains(out, "checkpoint from "+state+": 15 leaves: the log extends it") {
 				t.Fatalf("clean audit with the state: exit %d\n%s", code, out)
 			}
 			exec := d.raw(t)
-			exec(`DELETE FROM log_leaves WHERE idx >= 10`)
-			exec(`DELETE FROM log_hashes WHERE idx >= ?`, audit.StoredHashIndex(10))
-			exec(`DELETE FROM log_checkpoints WHERE size = 12`)
+			exec(`DELETE FROM log_leaves WHERE idx >= 13`)
+			exec(`DELETE FROM log_hashes WHERE idx >= ?`, audit.StoredHashIndex(13))
+			exec(`DELETE FROM log_checkpoints WHERE size = 15`)
 			exec(`DELETE FROM record_terms WHERE record_seq > 5`)
 			exec(`DELETE FROM record_versions WHERE record_seq > 5`)
 			exec(`DELETE FROM records WHERE seq > 5`)
 			code, out := run()
-			if code != 0 || !strings.Contains(out, "no checkpoint from outside the database to compare with (--checkpoint FILE): the 10 leaves rest on this database alone") {
+			if code != 0 || !strings.Contains(out, "no checkpoint from outside the database to compare with (--checkpoint FILE): the 13 leaves rest on this database alone") {
 				t.Fatalf("audit without an outside checkpoint: exit %d\n%s", code, out)
 			}
 			code, out = run("--checkpoint", state)
-			if code != 1 || !strings.Contains(out, "the log has only 10 leaves, but "+state+" holds a checkpoint of size 12 signed by the log key: leaves were removed from its end (truncated or rolled back)  [log-rolled-back]") {
+			if code != 1 || !strings.Contains(out, "the log has only 13 leaves, but "+state+" holds a checkpoint of size 15 signed by the log key: leaves were removed from its end (truncated or rolled back)  [log-rolled-back]") {
 				t.Fatalf("audit with the state: exit %d\n%s", code, out)
 			}
 		})
@@ -382,7 +382,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 	for _, dialect := range sqltest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
-			// The honest log, cosigned by the UA bureau at size 9.
+			// The honest log, cosigned by the UA bureau at size 12.
 			a := newLogDeployment(t, dialect, nil, nil, 5)
 			url, tok := a.serve(t)
 			state := filepath.Join(t.TempDir(), "ua.state")
@@ -390,7 +390,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 				return runLS(t, "cosign", "--server", url, "--token", tok, "--key", a.witness["ua-bureau"], "--state", state, "--keys", a.keys)
 			}
 			code, out, errOut := cosign(url, tok)
-			if code != 0 || !strings.Contains(errOut, "trusting the current checkpoint (size 9,") || !strings.Contains(out, "cosigned size 9") {
+			if code != 0 || !strings.Contains(errOut, "trusting the current checkpoint (size 12,") || !strings.Contains(out, "cosigned size 12") {
 				t.Fatalf("first cosign: exit %d\n%s%s", code, out, errOut)
 			}
 			saved, err := os.ReadFile(state)
@@ -410,7 +410,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 			bURL, bTok := b.serve(t)
 			c := newLogDeployment(t, dialect, a, a, 0)
 			cURL, cTok := c.serve(t)
-			e := newLogDeployment(t, dialect, a, a, 7) // 11 leaves and the checkpoint's, no checkpoint at 9
+			e := newLogDeployment(t, dialect, a, a, 7) // 14 leaves and the checkpoint's, no checkpoint at 12
 			eURL, eTok := e.serve(t)
 			check := func(what, url, tok, want string) {
 				t.Helper()
@@ -427,12 +427,12 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 					t.Errorf("cosign of %s changed the state file", what)
 				}
 			}
-			check("a fork of the same size", bURL, bTok, "the log forked: two different roots for size 9")
+			check("a fork of the same size", bURL, bTok, "the log forked: two different roots for size 12")
 			b.addRecords(t, 2, "Інший")
 			b.checkpoint(t)
-			check("a grown fork", bURL, bTok, "the log forked: checkpoint at size 12 is not an extension of the cosigned checkpoint at size 9")
-			check("a shorter log", cURL, cTok, "the log shrank: new checkpoint has 3 leaves, but size 9 was already cosigned")
-			check("a log without the cosigned checkpoint", eURL, eTok, "the log forked: the server has no checkpoint of size 9, which this witness cosigned")
+			check("a grown fork", bURL, bTok, "the log forked: checkpoint at size 16 is not an extension of the cosigned checkpoint at size 12")
+			check("a shorter log", cURL, cTok, "the log shrank: new checkpoint has 6 leaves, but size 12 was already cosigned")
+			check("a log without the cosigned checkpoint", eURL, eTok, "the log forked: the server has no checkpoint of size 12, which this witness cosigned")
 			for _, dd := range []*logDeployment{b, c, e} {
 				cp, err := dd.db.LatestCheckpoint(context.Background())
 				if err != nil {
@@ -446,7 +446,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 			// The honest log grows: the witness cosigns again.
 			a.addRecords(t, 1, "Новий")
 			a.checkpoint(t)
-			if code, out, errOut := cosign(url, tok); code != 0 || !strings.Contains(out, "cosigned size 12") || !strings.Contains(out, "extends size 9") {
+			if code, out, errOut := cosign(url, tok); code != 0 || !strings.Contains(out, "cosigned size 16") || !strings.Contains(out, "extends size 12") {
 				t.Fatalf("cosign of the grown log: exit %d\n%s%s", code, out, errOut)
 			}
 		})
@@ -476,8 +476,8 @@ func TestUnregisteredCheckpointKeyRefused(t *testing.T) {
 			}
 			for _, keys := range [][]string{nil, {"--keys", d.keys}} {
 				code, out, errOut := runLS(t, append(append([]string{"log audit"}, d.store()...), keys...)...)
-				if code != 1 || !strings.Contains(out, "[checkpoint-signature]") || !strings.Contains(out, "size 8") {
-					t.Errorf("log audit %v: exit %d, want 1 naming the checkpoint of size 8\n%s%s", keys, code, out, errOut)
+				if code != 1 || !strings.Contains(out, "[checkpoint-signature]") || !strings.Contains(out, "size 11") {
+					t.Errorf("log audit %v: exit %d, want 1 naming the checkpoint of size 11\n%s%s", keys, code, out, errOut)
 				}
 			}
 			// A proof against that checkpoint does not verify offline.
@@ -516,7 +516,7 @@ func TestLogAuditFromServer(t *testing.T) {
 			d := newLogDeployment(t, dialect, nil, nil, 300) // two entry bundles
 			url, tok := d.serve(t)
 			out := mustRunLS(t, "log audit", "--server", url, "--token", tok, "--keys", d.keys)
-			if !strings.HasPrefix(out, "OK: 304 leaves") {
+			if !strings.HasPrefix(out, "OK: 307 leaves") {
 				t.Fatalf("server audit:\n%s", out)
 			}
 			// A changed leaf no longer hashes to the signed root.

@@ -333,6 +333,12 @@ func (db *DB) OpenStage(ctx context.Context, s access.Scope, exID string, n int)
 		if err != nil {
 			return err
 		}
+		// The pin is logged apart from the event, so that a stage row
+		// pointed at another agreement version is seen by the audit.
+		if err := tx.appendLeaf(ctx, audit.Leaf{Type: leafStageOpened, Actor: actor(s.UserID), Time: tx.now, Exchange: exID, Subject: stageSubject(exID, n),
+			Commitment: audit.Commit(tagStagePin, audit.Nonce{}, stagePinContent(exID, n, version, hash))}); err != nil {
+			return err
+		}
 		return tx.insertEvent(ctx, s, exID, n, ev)
 	})
 	if err != nil {

@@ -39,6 +39,7 @@ type crossingFixture struct {
 	logSigner *sqlstore.Signer
 	logKeys   *audit.Keys
 	signers   map[string]note.Signer // login → signer key
+	logKey    string                 // the verifier key of logSigner
 }
 
 // snPrefix is each party's service-number prefix: Cyrillic А and Р, which
@@ -146,7 +147,7 @@ func newCrossingStages(t testing.TB, db *sqlstore.DB, n, k int, sign bool) *cros
 	if f.logKeys, err = audit.NewKeys("handover.test/log", vkey); err != nil {
 		t.Fatal(err)
 	}
-	f.plan, f.logSigner = plan, signer
+	f.plan, f.logSigner, f.logKey = plan, signer, vkey
 	ag, err := db.FreezeAgreement(ctx, f.scopes["op"], signer, ex.ID, plan)
 	if err != nil {
 		t.Fatal(err)

@@ -45,6 +45,9 @@ type DB struct {
 	seal    *sealer
 	stmts   sync.Map // query text → *sql.Stmt
 	Now     func() time.Time
+	// before0018 makes the store write as it did before the log covered
+	// accounts, matching and stage pins (tests of an upgraded database).
+	before0018 bool
 }
 
 // Open opens (creating if needed) the database named by cfg.DSN and applies
@@ -99,6 +102,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err := db.indexTerms(ctx); err != nil {
 		db.db.Close()
 		return nil, errs.E(op, errs.Internal, "cannot build the search keys", err)
+	}
+	if err := db.cover(ctx); err != nil {
+		db.db.Close()
+		return nil, errs.E(op, errs.Internal, "cannot apply the log's coverage", err)
 	}
 	return db, nil
 }

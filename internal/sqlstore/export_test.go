@@ -1,6 +1,10 @@
 package sqlstore
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"net/url"
+)
 
 // MigrationNames exposes migrationNames to the external tests.
 var MigrationNames = migrationNames
@@ -59,3 +63,78 @@ func (db *DB) DropGuards(ctx context.Context) error {
 	}
 	return nil
 }
+
+// CloneInto copies the whole database into the empty database of dsn (an
+// SQLite file path, or a PostgreSQL DSN of a fresh schema): tamper tests
+// build a history once and tamper with a copy per case. The copy has no
+// append-only triggers.
+func (db *DB) CloneInto(ctx context.Context, dsn string) error {
+	if db.dialect.name == "sqlite" {
+		_, err := db.db.ExecContext(ctx, `VACUUM INTO ?`, dsn)
+		if err != nil {
+			return err
+		}
+		return nil
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return err
+	}
+	dst := u.Query().Get("search_path")
+	var src string
+	if err := db.db.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&src); err != nil {
+		return err
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`, src)
+	if err != nil {
+		return err
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return err
+		}
+		tables = append(tables, t)
+	}
+	rows.Close()
+	for _, t := range tables {
+		for _, q := range []string{
+			fmt.Sprintf(`CREATE TABLE %s.%s (LIKE %s.%s INCLUDING ALL)`, dst, t, src, t),
+			fmt.Sprintf(`INSERT INTO %s.%s SELECT * FROM %s.%s`, dst, t, src, t),
+		} {
+			if _, err := db.db.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+	}
+	// Identity columns go on from where the copied rows end.
+	rows, err = db.db.QueryContext(ctx, `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1 AND is_identity = 'YES'`, dst)
+	if err != nil {
+		return err
+	}
+	var ids [][2]string
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, [2]string{t, c})
+	}
+	rows.Close()
+	for _, tc := range ids {
+		q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s.%s', '%s'), COALESCE((SELECT MAX(%s) FROM %s.%s), 0) + 1, false)`, dst, tc[0], tc[1], tc[1], dst, tc[0])
+		if _, err := db.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// WriteAsBefore0018 makes the store write as it did before migration 0018:
+// no leaves for accounts, tokens, sessions, disclosures, runs and stage
+// pins, no decision nonces, record commitments of content v1. A test makes
+// an "old" database with it, then reopens it as the upgrade would.
+func (db *DB) WriteAsBefore0018() { db.before0018 = true }

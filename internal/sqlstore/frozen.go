@@ -75,7 +75,7 @@ func (db *DB) frozenVersions(ctx context.Context, refs map[string]frozenRef) (ma
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := db.query(ctx, `SELECT r.id, r.party, r.version, v.version, v.body, v.sealed, v.nonce, v.commitment
+		rows, err := db.query(ctx, `SELECT r.id, r.party, r.version, v.version, v.body, v.sealed, v.nonce, v.commitment, v.source, v.source_ref, v.reason
 			FROM records r JOIN record_versions v ON v.record_seq = r.seq WHERE r.id IN (`+placeholders(len(part))+`)`, args...)
 		if err != nil {
 			return nil, errs.E("sqlstore.frozen", errs.Internal, err)
@@ -85,7 +85,8 @@ func (db *DB) frozenVersions(ctx context.Context, refs map[string]frozenRef) (ma
 			var head, version int
 			var sealed, nonce []byte
 			var stored *string
-			if err := rows.Scan(&id, &party, &head, &version, &body, &sealed, &nonce, &stored); err != nil {
+			var prov person.Provenance
+			if err := rows.Scan(&id, &party, &head, &version, &body, &sealed, &nonce, &stored, &prov.Source, &prov.SourceRef, &prov.Reason); err != nil {
 				rows.Close()
 				return nil, errs.E("sqlstore.frozen", errs.Internal, err)
 			}
@@ -106,7 +107,7 @@ func (db *DB) frozenVersions(ctx context.Context, refs map[string]frozenRef) (ma
 			}
 			// The version the agreement froze: check it.
 			found[id] = true
-			r := person.Record{ID: id, Party: party, Version: version, Fields: f}
+			r := person.Record{ID: id, Party: party, Version: version, Fields: f, Provenance: prov}
 			if len(sealed) > 0 {
 				plain, err := db.seal.open(sealed, sealAD(id, version))
 				var sens sensitive
@@ -119,12 +120,11 @@ func (db *DB) frozenVersions(ctx context.Context, refs map[string]frozenRef) (ma
 				}
 				r.Health, r.NextOfKin = sens.Health, sens.NextOfKin
 			}
-			content, err := recordContent(&r)
-			if err != nil || len(nonce) != len(audit.Nonce{}) || party != ref.party {
+			if len(nonce) != len(audit.Nonce{}) || party != ref.party {
 				rows.Close()
 				return nil, commitmentMismatch(id, ref.agreement, fmt.Sprintf("version %d does not match", version))
 			}
-			if got, err := audit.CommitFields(audit.TagRecord, audit.Nonce(nonce), content); err != nil || got != ref.commitment {
+			if !recordCommits(&r, audit.Nonce(nonce), ref.commitment) {
 				rows.Close()
 				return nil, commitmentMismatch(id, ref.agreement, fmt.Sprintf("version %d no longer matches", version))
 			}

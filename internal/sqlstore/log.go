@@ -174,34 +174,70 @@ func rowsOf(n, k int) string {
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
+// tagRecordV2 commits to a record version with its provenance: where it
+// came from and why it was made, besides its fields (docs/design/log.md
+// §2). Versions logged before the coverage of 0018 commit under
+// audit.TagRecord (v1) to the fields alone.
+const tagRecordV2 = "handover/record/v2"
+
 // recordContent is the canonical content a record version's commitment
 // covers: its id, owner, version and every field, sensitive ones included
-// (docs/design/log.md §2). The fields are Go's JSON of person.Fields, which
-// is deterministic: struct fields in declaration order.
-func recordContent(r *person.Record) (map[string]string, error) {
+// (docs/design/log.md §2), and from v2 on its source, source reference and
+// reason. The fields are Go's JSON of person.Fields, which is
+// deterministic: struct fields in declaration order. Who made the version
+// and when are the leaf's actor and time.
+func recordContent(r *person.Record, v2 bool) (map[string]string, error) {
 	b, err := json.Marshal(r.Fields)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]string{
+	m := map[string]string{
 		"id":      r.ID,
 		"party":   r.Party,
 		"version": strconv.Itoa(r.Version),
 		"fields":  string(b),
-	}, nil
+	}
+	if v2 {
+		m["source"], m["source_ref"], m["reason"] = r.Provenance.Source, r.Provenance.SourceRef, r.Provenance.Reason
+	}
+	return m, nil
 }
 
-// commitRecord makes a fresh nonce and the commitment to a record version.
-func commitRecord(r *person.Record) (audit.Nonce, audit.Digest, error) {
+// recordCommitment returns the commitment to a record version under the
+// content version v2 (what this program writes) or v1 (before 0018).
+func recordCommitment(r *person.Record, nonce audit.Nonce, v2 bool) (audit.Digest, error) {
+	content, err := recordContent(r, v2)
+	if err != nil {
+		return audit.Digest{}, err
+	}
+	tag := audit.TagRecord
+	if v2 {
+		tag = tagRecordV2
+	}
+	return audit.CommitFields(tag, nonce, content)
+}
+
+// recordCommits reports whether c is the commitment to record version r
+// with nonce, under either content version: for readers that check a
+// version against a commitment they hold (the audit knows which version a
+// leaf must use, and asks recordCommitment).
+func recordCommits(r *person.Record, nonce audit.Nonce, c audit.Digest) bool {
+	for _, v2 := range []bool{true, false} {
+		if d, err := recordCommitment(r, nonce, v2); err == nil && d == c {
+			return true
+		}
+	}
+	return false
+}
+
+// commitRecord makes a fresh nonce and the commitment to a record version
+// (content v2, or v1 as before 0018).
+func commitRecord(r *person.Record, v2 bool) (audit.Nonce, audit.Digest, error) {
 	nonce, err := audit.NewNonce()
 	if err != nil {
 		return nonce, audit.Digest{}, err
 	}
-	content, err := recordContent(r)
-	if err != nil {
-		return nonce, audit.Digest{}, err
-	}
-	c, err := audit.CommitFields(audit.TagRecord, nonce, content)
+	c, err := recordCommitment(r, nonce, v2)
 	return nonce, c, err
 }
 

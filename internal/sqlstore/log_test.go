@@ -96,8 +96,8 @@ func TestLogWrittenWithChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n != 3+5+1+1 { // 3 keys, 5 records, 1 correction, the checkpoint
-			t.Fatalf("log size %d, want 10", n)
+		if n != 8+3+5+1+1 { // 8 accounts, 3 keys, 5 records, 1 correction, the checkpoint
+			t.Fatalf("log size %d, want 18", n)
 		}
 		for i := range n {
 			data, err := db.Leaf(ctx, i)
@@ -114,8 +114,8 @@ func TestLogWrittenWithChanges(t *testing.T) {
 					t.Errorf("leaf %d holds %q in clear: %s", i, s, data)
 				}
 			}
-			if i == 8 && (leaf.Type != audit.RecordCorrected || leaf.Rev != 2 || leaf.Prev.IsZero()) {
-				t.Errorf("leaf 8 = %+v, want a correction to version 2 with prev", leaf)
+			if i == 16 && (leaf.Type != audit.RecordCorrected || leaf.Rev != 2 || leaf.Prev.IsZero()) {
+				t.Errorf("leaf 16 = %+v, want a correction to version 2 with prev", leaf)
 			}
 		}
 		// A refused batch writes no leaf.

@@ -1,11 +1,15 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,10 +60,118 @@ type MatchRun struct {
 	Candidates  int         `json:"candidates"`
 	StartedBy   string      `json:"started_by"`
 	StartedAt   time.Time   `json:"started_at"`
+	// Inputs, when set, are what the run was computed from (RunMatching).
+	Inputs *MatchInputs `json:"-"`
 }
 
-// SaveMatchRun stores a run and its candidate pairs. Decisions already taken
-// on a pair stay: they belong to the pair, not to a run.
+// MatchInputs are what a run was computed from: the record versions of
+// each side ("id@version") and the reviewers' labels. They are stored with
+// the run, committed to by its leaf, so that the audit can rebuild the
+// candidates from them.
+type MatchInputs struct {
+	Sought []string      `json:"sought"`
+	Held   []string      `json:"held"`
+	Labels []match.Label `json:"labels"`
+}
+
+// matchInput turns a register record into the engine's input: the name
+// as split, or as one string when only that is known, and the fields the
+// default configuration compares.
+func matchInput(cfg match.Config, r person.Record) match.Record {
+	mr := match.NewRecord(cfg, r.ID, map[string]string{
+		"surname": r.Surname, "given_name": r.GivenNames, "patronymic": r.Patronymic,
+		"birth_date": r.BirthDate.String(), "birth_place": r.BirthPlace, "service_number": r.ServiceNumber,
+		"unit": r.Unit, "rank": r.Rank,
+	})
+	if r.Surname == "" && r.GivenNames == "" {
+		mr.FullName = r.FullName
+	}
+	return mr
+}
+
+// linkRecords runs the engine as a matching run does: the default
+// configuration with the run's threshold and labels, every candidate kept.
+func linkRecords(sought, held []person.Record, threshold float64, labels []match.Label) (match.Result, error) {
+	cfg := match.DefaultConfig()
+	cfg.Threshold = threshold
+	cfg.Labels = labels
+	left := make([]match.Record, len(sought))
+	for i, rec := range sought {
+		left[i] = matchInput(cfg, rec)
+	}
+	right := make([]match.Record, len(held))
+	for i, rec := range held {
+		right[i] = matchInput(cfg, rec)
+	}
+	return match.Link(left, right, cfg, match.Options{Candidates: true})
+}
+
+// RunMatching runs the linkage engine over one party's sought register and
+// the other party's held register, as they are now, with the reviewers'
+// decisions as labels, and stores the run with its inputs.
+func (db *DB) RunMatching(ctx context.Context, s access.Scope, soughtParty, heldParty string, threshold float64) (MatchRun, error) {
+	const op = "sqlstore.RunMatching"
+	sought, err := db.MatchRecords(ctx, s, soughtParty, person.Sought)
+	if err != nil {
+		return MatchRun{}, err
+	}
+	held, err := db.MatchRecords(ctx, s, heldParty, person.Held)
+	if err != nil {
+		return MatchRun{}, err
+	}
+	labels, err := db.MatchLabels(ctx, s)
+	if err != nil {
+		return MatchRun{}, err
+	}
+	res, err := linkRecords(sought, held, threshold, labels)
+	if err != nil {
+		return MatchRun{}, errs.E(op, errs.Internal, err)
+	}
+	in := &MatchInputs{Labels: labels}
+	for _, r := range sought {
+		in.Sought = append(in.Sought, r.ID+"@"+strconv.Itoa(r.Version))
+	}
+	for _, r := range held {
+		in.Held = append(in.Held, r.ID+"@"+strconv.Itoa(r.Version))
+	}
+	return db.SaveMatchRun(ctx, s, MatchRun{SoughtParty: soughtParty, HeldParty: heldParty, Threshold: threshold, Stats: res.Stats, Inputs: in}, res.Pairs)
+}
+
+// candidateRow is one stored candidate, as the run's commitment covers it.
+type candidateRow struct {
+	sought, held  string
+	score, weight float64
+	explanation   string
+}
+
+// candidatesDigest is the digest of a run's candidates in the run's
+// commitment: SHA-256 over the rows in (sought, held) order.
+func candidatesDigest(rows []candidateRow) string {
+	slices.SortFunc(rows, func(a, b candidateRow) int {
+		return cmp.Or(cmp.Compare(a.sought, b.sought), cmp.Compare(a.held, b.held))
+	})
+	h := sha256.New()
+	for _, r := range rows {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\n", r.sought, r.held, strconv.FormatFloat(r.score, 'g', -1, 64), strconv.FormatFloat(r.weight, 'g', -1, 64), r.explanation)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// runContent is what a match.run leaf commits to: the run's parameters,
+// its inputs and (by digest) every candidate it stored.
+func runContent(id int64, soughtParty, heldParty string, threshold float64, stats, inputs, candidates string) map[string]string {
+	in := sha256.Sum256([]byte(inputs))
+	return map[string]string{
+		"id": strconv.FormatInt(id, 10), "sought_party": soughtParty, "held_party": heldParty,
+		"threshold": strconv.FormatFloat(threshold, 'g', -1, 64), "stats": stats, "inputs": hex.EncodeToString(in[:]), "candidates": candidates,
+	}
+}
+
+func runSubject(id int64) string { return "match-run:" + strconv.FormatInt(id, 10) }
+
+// SaveMatchRun stores a run and its candidate pairs, with its match.run
+// leaf. Decisions already taken on a pair stay: they belong to the pair,
+// not to a run.
 func (db *DB) SaveMatchRun(ctx context.Context, s access.Scope, run MatchRun, pairs []match.Pair) (MatchRun, error) {
 	const op = "sqlstore.SaveMatchRun"
 	if err := access.Decide(s, access.MatchRun, access.Resource{}); err != nil {
@@ -69,26 +181,41 @@ func (db *DB) SaveMatchRun(ctx context.Context, s access.Scope, run MatchRun, pa
 		return MatchRun{}, errs.E(op, errs.Invalid, "a run matches one party's sought register against the other party's held register")
 	}
 	stats, _ := json.Marshal(run.Stats)
+	inputs := ""
+	if run.Inputs != nil {
+		b, _ := json.Marshal(run.Inputs)
+		inputs = string(b)
+	}
 	run.StartedBy = s.Login
 	run.Candidates = len(pairs)
-	err := db.write(ctx, func(tx *Tx) error {
+	nonce, err := audit.NewNonce()
+	if err != nil {
+		return MatchRun{}, errs.E(op, err)
+	}
+	err = db.write(ctx, func(tx *Tx) error {
 		run.StartedAt = tx.now
-		if err := tx.queryRow(ctx, `INSERT INTO match_runs (sought_party, held_party, threshold, stats, started_by, started_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			run.SoughtParty, run.HeldParty, run.Threshold, string(stats), s.Login, fmtTime(tx.now)).Scan(&run.ID); err != nil {
+		if err := tx.queryRow(ctx, `INSERT INTO match_runs (sought_party, held_party, threshold, stats, started_by, started_at, nonce, inputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			run.SoughtParty, run.HeldParty, run.Threshold, string(stats), s.Login, fmtTime(tx.now), nonce[:], inputs).Scan(&run.ID); err != nil {
 			return err
 		}
+		rows := make([]candidateRow, 0, len(pairs))
 		for start := 0; start < len(pairs); start += 500 {
 			part := pairs[start:min(start+500, len(pairs))]
 			args := make([]any, 0, 6*len(part))
 			for _, p := range part {
 				ex, _ := json.Marshal(p.Explanation)
 				args = append(args, run.ID, p.LeftID, p.RightID, p.Score, p.Weight, string(ex))
+				rows = append(rows, candidateRow{p.LeftID, p.RightID, p.Score, p.Weight, string(ex)})
 			}
 			if _, err := tx.exec(ctx, `INSERT INTO match_candidates (run_id, sought_id, held_id, score, weight, explanation) VALUES `+rowsOf(len(part), 6), args...); err != nil {
 				return err
 			}
 		}
-		return nil
+		c, err := audit.CommitFields(tagMatchRun, nonce, runContent(run.ID, run.SoughtParty, run.HeldParty, run.Threshold, string(stats), inputs, candidatesDigest(rows)))
+		if err != nil {
+			return err
+		}
+		return tx.appendLeaf(ctx, audit.Leaf{Type: leafMatchRun, Actor: actor(s.UserID), Time: tx.now, Subject: runSubject(run.ID), Commitment: c})
 	})
 	if err != nil {
 		return MatchRun{}, errs.E(op, err)
@@ -281,17 +408,19 @@ func (db *DB) DecideMatch(ctx context.Context, s access.Scope, soughtID, heldID,
 				return err
 			}
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO match_decisions (sought_id, held_id, decision, reason, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			soughtID, heldID, stored, reason, s.Login, fmtTime(tx.now)); err != nil {
-			return err
-		}
 		nonce, err := audit.NewNonce()
 		if err != nil {
 			return err
 		}
-		commit, err := audit.CommitFields(audit.TagMatch, nonce, map[string]string{
-			"sought": soughtID, "held": heldID, "decision": stored, "reason": reason, "score": strconv.FormatFloat(c.Score, 'f', 6, 64),
-		})
+		kept := nonce[:]
+		if db.before0018 {
+			kept = nil
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO match_decisions (sought_id, held_id, decision, reason, decided_by, decided_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			soughtID, heldID, stored, reason, s.Login, fmtTime(tx.now), kept); err != nil {
+			return err
+		}
+		commit, err := audit.CommitFields(audit.TagMatch, nonce, decisionContent(soughtID, heldID, stored, reason, c.Score))
 		if err != nil {
 			return err
 		}
@@ -347,9 +476,12 @@ func (db *DB) DiscloseMatch(ctx context.Context, s access.Scope, soughtID, heldI
 			// record on would harm the person; only the CTA may receive it.
 			return errs.E(op, errs.Conflict, "the holding party marked this record transmission-detrimental: it cannot be disclosed")
 		}
-		_, err = tx.exec(ctx, `INSERT INTO match_disclosures (sought_id, held_id, party, disclosed_by, disclosed_at) VALUES (?, ?, ?, ?, ?)`,
-			soughtID, heldID, party, s.Login, fmtTime(tx.now))
-		return err
+		if _, err := tx.exec(ctx, `INSERT INTO match_disclosures (sought_id, held_id, party, disclosed_by, disclosed_at) VALUES (?, ?, ?, ?, ?)`,
+			soughtID, heldID, party, s.Login, fmtTime(tx.now)); err != nil {
+			return err
+		}
+		return tx.appendLeaf(ctx, audit.Leaf{Type: leafMatchDisclosed, Actor: actor(s.UserID), Time: tx.now, Subject: "match:" + soughtID + "/" + heldID,
+			Commitment: audit.Commit(tagDisclosure, audit.Nonce{}, disclosureContent(soughtID, heldID, party))})
 	})
 }
 

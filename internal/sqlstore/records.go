@@ -157,7 +157,7 @@ func (tx *Tx) insertVersions(ctx context.Context, who string, recs []person.Reco
 		if err != nil {
 			return err
 		}
-		nonce, commitment, err := commitRecord(r)
+		nonce, commitment, err := commitRecord(r, !tx.db.before0018)
 		if err != nil {
 			return err
 		}

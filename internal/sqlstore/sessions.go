@@ -64,9 +64,11 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, mfa bool) (string
 		} else if err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `INSERT INTO sessions (id_hash, user_id, mfa, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
-			sessionHash(secret), userID, boolInt(mfa), fmtTime(tx.now), fmtTime(tx.now))
-		return err
+		if _, err := tx.exec(ctx, `INSERT INTO sessions (id_hash, user_id, mfa, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
+			sessionHash(secret), userID, boolInt(mfa), fmtTime(tx.now), fmtTime(tx.now)); err != nil {
+			return err
+		}
+		return tx.logSessions(ctx, leafSessionStarted, actor(userID), sessionHash(secret))
 	})
 	if err != nil {
 		return "", errs.E(op, err)
@@ -148,9 +150,14 @@ func (db *DB) RenewSession(ctx context.Context, secret string, mfa bool) (string
 		if _, err := tx.exec(ctx, `UPDATE sessions SET ended_at = ? WHERE id_hash = ?`, fmtTime(tx.now), sessionHash(secret)); err != nil {
 			return err
 		}
-		_, err = tx.exec(ctx, `INSERT INTO sessions (id_hash, user_id, mfa, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
-			sessionHash(fresh), userID, boolInt(mfa), created, fmtTime(tx.now))
-		return err
+		if err := tx.logSessions(ctx, leafSessionEnded, actor(userID), sessionHash(secret)); err != nil {
+			return err
+		}
+		if _, err = tx.exec(ctx, `INSERT INTO sessions (id_hash, user_id, mfa, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
+			sessionHash(fresh), userID, boolInt(mfa), created, fmtTime(tx.now)); err != nil {
+			return err
+		}
+		return tx.logSessions(ctx, leafSessionStarted, actor(userID), sessionHash(fresh))
 	})
 	if err != nil {
 		return "", errs.E(op, err)
@@ -162,8 +169,14 @@ func (db *DB) RenewSession(ctx context.Context, secret string, mfa bool) (string
 // is not an error.
 func (db *DB) EndSession(ctx context.Context, secret string) error {
 	return db.write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE sessions SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL`, fmtTime(tx.now), sessionHash(secret))
-		return err
+		res, err := tx.exec(ctx, `UPDATE sessions SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL`, fmtTime(tx.now), sessionHash(secret))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return tx.logSessions(ctx, leafSessionEnded, "system", sessionHash(secret))
 	})
 }
 
@@ -172,12 +185,15 @@ func (db *DB) EndSession(ctx context.Context, secret string) error {
 func (db *DB) EndUserSessions(ctx context.Context, userID int64) (int, error) {
 	var n int64
 	err := db.write(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL`, fmtTime(tx.now), userID)
+		open, err := tx.idHashes(ctx, `SELECT id_hash FROM sessions WHERE user_id = ? AND ended_at IS NULL`, userID)
 		if err != nil {
 			return err
 		}
-		n, _ = res.RowsAffected()
-		return nil
+		if _, err := tx.exec(ctx, `UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL`, fmtTime(tx.now), userID); err != nil {
+			return err
+		}
+		n = int64(len(open))
+		return tx.logSessions(ctx, leafSessionEnded, actor(userID), open...)
 	})
 	return int(n), err
 }
@@ -278,8 +294,14 @@ func (db *DB) ResetTOTP(ctx context.Context, s access.Scope, userID int64) error
 		if _, err := tx.exec(ctx, `UPDATE user_prefs SET totp_sealed = NULL, totp_enrolled_at = NULL WHERE user_id = ?`, userID); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL`, fmtTime(tx.now), userID)
-		return err
+		open, err := tx.idHashes(ctx, `SELECT id_hash FROM sessions WHERE user_id = ? AND ended_at IS NULL`, userID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL`, fmtTime(tx.now), userID); err != nil {
+			return err
+		}
+		return tx.logSessions(ctx, leafSessionEnded, actor(s.UserID), open...)
 	})
 }
 

@@ -150,7 +150,10 @@ func (db *DB) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		if tx.d.isUniqueViolation(err) {
 			return errs.E(op, errs.Conflict, fmt.Sprintf("user %s exists already", nu.Login))
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.logUser(ctx, leafUserCreated, "system", u.ID)
 	})
 	return u, err
 }
@@ -249,7 +252,11 @@ func (db *DB) DisableUser(ctx context.Context, login string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.E("sqlstore.DisableUser", errs.NotFound, fmt.Sprintf("no active user %s", login))
 		}
-		return nil
+		var id int64
+		if err := tx.queryRow(ctx, `SELECT id FROM users WHERE login = ?`, login).Scan(&id); err != nil {
+			return err
+		}
+		return tx.logUser(ctx, leafUserChanged, "system", id)
 	})
 }
 
@@ -293,8 +300,11 @@ func (db *DB) CreateToken(ctx context.Context, login, name string, ttl time.Dura
 	err = db.write(ctx, func(tx *Tx) error {
 		t.CreatedAt = tx.now
 		t.ExpiresAt = tx.now.Add(ttl)
-		return tx.queryRow(ctx, `INSERT INTO tokens (user_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			u.ID, name, t.Hint, access.HashToken(secret), fmtTime(t.CreatedAt), fmtTime(t.ExpiresAt)).Scan(&t.ID)
+		if err := tx.queryRow(ctx, `INSERT INTO tokens (user_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.ID, name, t.Hint, access.HashToken(secret), fmtTime(t.CreatedAt), fmtTime(t.ExpiresAt)).Scan(&t.ID); err != nil {
+			return err
+		}
+		return tx.logTokens(ctx, leafTokenCreated, actor(u.ID), t.ID)
 	})
 	if err != nil {
 		return "", Token{}, errs.E(op, err)
@@ -372,6 +382,6 @@ func (db *DB) RevokeToken(ctx context.Context, id int64, login string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.E("sqlstore.RevokeToken", errs.NotFound, fmt.Sprintf("no active token %d", id))
 		}
-		return nil
+		return tx.logTokens(ctx, leafTokenRevoked, "system", id)
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/match"
-	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
 
@@ -19,21 +18,6 @@ func (s *Server) registerMatchingRoutes() {
 	s.add("POST", "/api/v1/matching/decisions", access.MatchReview, "Confirm, reject or undo a candidate pair, with a reason.", s.handleDecide)
 	s.add("POST", "/api/v1/matching/disclosures", access.MatchReview, "Disclose a confirmed match to the party that seeks the person.", s.handleDisclose)
 	s.add("GET", "/api/v1/matches", access.MatchRead, "The confirmed matches disclosed to the caller's party.", s.handleDisclosedMatches)
-}
-
-// matchRecord turns a register record into the engine's input: the name
-// as split, or as one string when only that is known, and the fields the
-// default configuration compares.
-func matchRecord(cfg match.Config, r person.Record) match.Record {
-	mr := match.NewRecord(cfg, r.ID, map[string]string{
-		"surname": r.Surname, "given_name": r.GivenNames, "patronymic": r.Patronymic,
-		"birth_date": r.BirthDate.String(), "birth_place": r.BirthPlace, "service_number": r.ServiceNumber,
-		"unit": r.Unit, "rank": r.Rank,
-	})
-	if r.Surname == "" && r.GivenNames == "" {
-		mr.FullName = r.FullName
-	}
-	return mr
 }
 
 func (s *Server) handleMatchRun(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
@@ -52,33 +36,7 @@ func (s *Server) handleMatchRun(w http.ResponseWriter, r *http.Request, sc acces
 		}
 		threshold = *in.Threshold
 	}
-	ctx := r.Context()
-	sought, err := s.db.MatchRecords(ctx, sc, in.SoughtParty, person.Sought)
-	if err != nil {
-		return err
-	}
-	held, err := s.db.MatchRecords(ctx, sc, in.HeldParty, person.Held)
-	if err != nil {
-		return err
-	}
-	cfg := match.DefaultConfig()
-	cfg.Threshold = threshold
-	if cfg.Labels, err = s.db.MatchLabels(ctx, sc); err != nil {
-		return err
-	}
-	left := make([]match.Record, len(sought))
-	for i, rec := range sought {
-		left[i] = matchRecord(cfg, rec)
-	}
-	right := make([]match.Record, len(held))
-	for i, rec := range held {
-		right[i] = matchRecord(cfg, rec)
-	}
-	res, err := match.Link(left, right, cfg, match.Options{Candidates: true})
-	if err != nil {
-		return errs.E("web.matchRun", errs.Internal, err)
-	}
-	run, err := s.db.SaveMatchRun(ctx, sc, sqlstore.MatchRun{SoughtParty: in.SoughtParty, HeldParty: in.HeldParty, Threshold: threshold, Stats: res.Stats}, res.Pairs)
+	run, err := s.db.RunMatching(r.Context(), sc, in.SoughtParty, in.HeldParty, threshold)
 	if err != nil {
 		return err
 	}
