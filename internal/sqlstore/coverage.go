@@ -220,7 +220,6 @@ type legacy struct {
 	Time      string           // when the coverage began
 	Max       map[string]int64 // table → the largest key then
 	Count     map[string]int64 // table → the rows then
-	content   []byte
 	predating bool // the database had data when the coverage began
 }
 
