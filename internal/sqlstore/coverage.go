@@ -220,7 +220,7 @@ type legacy struct {
 	Time      string           // when the coverage began
 	Max       map[string]int64 // table → the largest key then
 	Count     map[string]int64 // table → the rows then
-	predating bool // the database had data when the coverage began
+	predating bool             // the database had data when the coverage began
 }
 
 // legacyTables are the tables whose rows a log.coverage leaf counts, with
