@@ -318,8 +318,14 @@ func (db *DB) OpenStage(ctx context.Context, s access.Scope, exID string, n int)
 		return StageView{}, errs.E(op, errs.Internal, "the agreement's stage does not make a valid plan", err)
 	}
 	// Every person as the agreement froze them, checked against the
-	// commitment, before the stage is opened.
-	if _, err := db.frozenStage(ctx, exID, n, version); err != nil {
+	// commitment, before the stage is opened; the stage is loaded with
+	// them.
+	seen, err := db.LogSize(ctx)
+	if err != nil {
+		return StageView{}, errs.E(op, err)
+	}
+	fz, err := db.frozenStage(ctx, exID, n, version)
+	if err != nil {
 		return StageView{}, errs.E(op, err)
 	}
 	now := db.Now().UTC().Truncate(time.Microsecond)
@@ -350,6 +356,9 @@ func (db *DB) OpenStage(ctx context.Context, s access.Scope, exID string, n int)
 	}
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
+	if ls.persons == nil && ls.version == version {
+		ls.install(fz, seen)
+	}
 	if err := db.ensureLoaded(ctx, ls, exID, n); err != nil {
 		return StageView{}, errs.E(op, err)
 	}

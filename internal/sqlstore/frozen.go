@@ -180,31 +180,35 @@ func (db *DB) frozenStage(ctx context.Context, exID string, n, pinned int) (froz
 	if err != nil {
 		return frozenStage{}, err
 	}
-	refs := map[string]frozenRef{}
-	commitOf := func(ag *exchange.Agreement, party, id string) (audit.Digest, bool) {
+	// The commitment of each record in each agreement version, by party.
+	type key struct{ party, id string }
+	commitments := func(ag *exchange.Agreement) map[key]audit.Digest {
+		m := map[key]audit.Digest{}
 		for _, sd := range ag.Sides {
-			if sd.Party != party {
-				continue
-			}
 			for _, list := range [][]exchange.AgreedPerson{sd.Persons, sd.Reserve} {
 				for _, p := range list {
-					if p.RecordID == id {
-						return p.Commitment, true
-					}
+					m[key{sd.Party, p.RecordID}] = p.Commitment
 				}
 			}
 		}
-		return audit.Digest{}, false
+		return m
 	}
+	own := commitments(a)
+	amended := make([]map[key]audit.Digest, len(later))
+	for i, ag := range later {
+		amended[i] = commitments(ag)
+	}
+	refs := map[string]frozenRef{}
 	for side, sp := range plan.Sides {
 		for _, pp := range append(slices.Clone(sp.Persons), sp.Reserves...) {
-			c, ok := commitOf(a, side, pp.RecordID)
+			k := key{side, pp.RecordID}
+			c, ok := own[k]
 			if !ok {
 				return frozenStage{}, errs.E(op, errs.Internal, fmt.Sprintf("agreement version %d plans %s without its commitment", pinned, pp.RecordID))
 			}
 			ref := frozenRef{party: side, commitment: c, agreement: pinned}
-			for _, ag := range later {
-				if c, ok := commitOf(ag, side, pp.RecordID); ok {
+			for i, ag := range later {
+				if c, ok := amended[i][k]; ok {
 					ref.commitment, ref.agreement = c, ag.Version
 				}
 			}
@@ -309,9 +313,9 @@ func (db *DB) amendments(ctx context.Context, exID string, pinned int) ([]*excha
 // change, the stage is replayed from its events in memory. The caller
 // holds ls.mu.
 func (db *DB) refreshFrozen(ctx context.Context, ls *liveStage, exID string, n int) error {
-	var size int64
-	if err := db.queryRow(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves`).Scan(&size); err != nil {
-		return errs.E("sqlstore.stage", errs.Internal, err)
+	size, err := db.LogSize(ctx)
+	if err != nil {
+		return err
 	}
 	if ls.persons != nil {
 		if size == ls.logSeen {
@@ -331,9 +335,7 @@ func (db *DB) refreshFrozen(ctx context.Context, ls *liveStage, exID string, n i
 		return err
 	}
 	replay := ls.st != nil && !sameHolds(ls.plan, fz.plan)
-	ls.plan, ls.rule, ls.parties, ls.persons, ls.amendments = fz.plan, fz.rule, fz.parties, fz.persons, fz.amendments
-	ls.index = newLookupIndex(fz.persons, fz.fields)
-	ls.logSeen = size
+	ls.install(fz, size)
 	if replay {
 		st, err := crossing.Replay(ls.plan, ls.rule, ls.st.Events())
 		if err != nil {
@@ -343,6 +345,14 @@ func (db *DB) refreshFrozen(ctx context.Context, ls *liveStage, exID string, n i
 		}
 	}
 	return nil
+}
+
+// install makes fz the stage's plan, persons and lookup index, as of the
+// log size seen (taken before fz was built). The caller holds ls.mu.
+func (ls *liveStage) install(fz frozenStage, seen int64) {
+	ls.plan, ls.rule, ls.parties, ls.persons, ls.amendments = fz.plan, fz.rule, fz.parties, fz.persons, fz.amendments
+	ls.index = newLookupIndex(fz.persons, fz.fields)
+	ls.logSeen = seen
 }
 
 // liveTail is how many new leaves refreshFrozen reads to decide whether a

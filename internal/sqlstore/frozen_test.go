@@ -198,3 +198,21 @@ func TestFrozenCommitmentChecked(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkFrozenStage10k builds a stage of 10,000 persons a side as
+// frozen: every frozen version read, its commitment recomputed, compared
+// with the current version. Opening a stage pays it twice, loading it once.
+//
+//	go test -run '^$' -bench FrozenStage10k -benchtime 10x ./internal/sqlstore/
+func BenchmarkFrozenStage10k(b *testing.B) {
+	const perSide = 10000
+	db := sqltest.Open(b, "sqlite")
+	f := newCrossing(b, db, perSide, true)
+	ctx := context.Background()
+	b.ResetTimer()
+	for range b.N {
+		if err := db.FrozenStage(ctx, f.ex, 1, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
