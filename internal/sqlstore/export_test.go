@@ -138,6 +138,7 @@ func (db *DB) CloneInto(ctx context.Context, dsn string) error {
 // pins, no decision nonces, record commitments of content v1. A test makes
 // an "old" database with it, then reopens it as the upgrade would.
 func (db *DB) WriteAsBefore0018() { db.before0018 = true }
+
 // FrozenStage builds stage n of agreement version v with its persons as
 // frozen, checked against the commitments: what opening and loading a
 // stage pays.
