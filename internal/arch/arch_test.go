@@ -235,13 +235,13 @@ func checkGlobals(t *testing.T, name string, p *pkg, r rule) {
 			if !ok || fn.Body == nil || (fn.Recv == nil && fn.Name.Name == "init") {
 				continue
 			}
+			locals := localNames(fn)
 			check := func(e ast.Expr) {
 				id := root(e)
-				// An identifier resolved in this file to a local, or a
-				// field of a local, is not a package variable; one that
-				// resolves to the package scope or not at all (declared
-				// in another file of the package) is.
-				if id == nil || !vars[id.Name] || (id.Obj != nil && id.Obj.Decl != nil && !isPackageVar(f, id.Obj)) {
+				// A name the function declares itself (a parameter, a
+				// result, a local) shadows the package variable; this
+				// errs towards silence, never towards a false alarm.
+				if id == nil || !vars[id.Name] || locals[id.Name] {
 					return
 				}
 				if _, ok := r.allow["global "+id.Name]; ok {
@@ -266,9 +266,52 @@ func checkGlobals(t *testing.T, name string, p *pkg, r rule) {
 	}
 }
 
-// isPackageVar reports whether obj is declared at the top level of f.
-func isPackageVar(f *ast.File, obj *ast.Object) bool {
-	return obj.Kind == ast.Var && f.Scope != nil && f.Scope.Lookup(obj.Name) == obj
+// localNames returns every name fn declares: receiver, parameters,
+// results, and the variables of its body and its function literals.
+func localNames(fn *ast.FuncDecl) map[string]bool {
+	out := map[string]bool{}
+	fields := func(fl *ast.FieldList) {
+		if fl == nil {
+			return
+		}
+		for _, f := range fl.List {
+			for _, n := range f.Names {
+				out[n.Name] = true
+			}
+		}
+	}
+	fields(fn.Recv)
+	fields(fn.Type.Params)
+	fields(fn.Type.Results)
+	ast.Inspect(fn.Body, func(n ast.Node) bool {
+		switch s := n.(type) {
+		case *ast.AssignStmt:
+			if s.Tok == token.DEFINE {
+				for _, l := range s.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						out[id.Name] = true
+					}
+				}
+			}
+		case *ast.RangeStmt:
+			if s.Tok == token.DEFINE {
+				for _, e := range []ast.Expr{s.Key, s.Value} {
+					if id, ok := e.(*ast.Ident); ok {
+						out[id.Name] = true
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			for _, id := range s.Names {
+				out[id.Name] = true
+			}
+		case *ast.FuncLit:
+			fields(s.Type.Params)
+			fields(s.Type.Results)
+		}
+		return true
+	})
+	return out
 }
 
 // TestEveryPackageHasADoc: every package says what it is for.
