@@ -7,7 +7,7 @@ import (
 )
 
 // fullStage returns the plan and events of a stage of n persons per side
-// (70% military, 30% civilians), everyone handed over but a few refusals
+// (70% military, 30% civilians), everyone released and received but a few refusals
 // balanced from reserves, and the stage in closing.
 func fullStage(n int) (Plan, Rule, []Event) {
 	mil := n * 7 / 10
@@ -18,11 +18,11 @@ func fullStage(n int) (Plan, Rule, []Event) {
 	for _, side := range []string{"UA", "RU"} {
 		for i, pp := range plan.Sides[side].Persons {
 			if i%1000 == 7 {
-				events = append(events, b.refused(side, pp.RecordID),
-					b.substituted(side, pp.RecordID, side+"-"+string(pp.Category)+"-r"+itoa(i/1000)))
+				events = append(events, b.refused(side, pp.RecordID))
+				events = append(events, b.replaced(side, pp.RecordID, side+"-"+string(pp.Category)+"-r"+itoa(i/1000))...)
 				continue
 			}
-			events = append(events, b.handed(side, pp.RecordID))
+			events = append(events, b.crossed(side, pp.RecordID)...)
 		}
 	}
 	return plan, rule, append(events, b.stage(StageClosing, ""))
@@ -46,7 +46,7 @@ func BenchmarkReport10k(b *testing.B) {
 }
 
 // BenchmarkCompute10k is the pure engine from scratch: the plan and all
-// 20,000 events of a stage of 10,000 persons per side replayed, then the
+// 40,000 events (a release and a receipt per person) of a stage of 10,000 persons per side replayed, then the
 // report.
 func BenchmarkCompute10k(b *testing.B) {
 	plan, rule, events := fullStage(10000)

@@ -13,28 +13,39 @@ import (
 // names; the list is append-only.
 type EventType string
 
-// Handover events: one outcome per person of a stage per side.
+// Handover events. A handover is two-sided: the releasing side's officer
+// records what the releasing side does (released, refused, not presented,
+// substituted), the receiving side's officer what the receiving side does
+// (received, identity mismatch, disputed), and the mediator's observer what
+// it saw (observed_handover, observed_refusal). [EventType.RecordedBy] says
+// who records each type; a person counts toward parity when both sides'
+// records agree (docs/design/crossing.md, "Two-sided handover").
 const (
-	// HandedOver: the person crossed after an identity check; the receiving
-	// side's officer and the mediator's observer confirm. Final.
+	// HandedOver was the one-sided handover, recorded by anyone: retired.
+	// The type stays known (the list is append-only) but is refused: the
+	// releasing side records Released and the receiving side Received.
 	HandedOver EventType = "handed_over"
-	// Refused: the person declines repatriation (GC III Art. 109(3)),
-	// witnessed by the mediator's observer. Final for the stage unless
-	// withdrawn; the person stays on the agreement.
+	// Refused: the person declines repatriation (GC III Art. 109(3)), as
+	// the releasing side records it, naming the mediator's observer who
+	// witnessed it. Final for the stage unless withdrawn; the person stays
+	// on the agreement.
 	Refused EventType = "refused"
 	// RefusalWithdrawn: the person takes back a refusal before the stage
-	// closes; the person is outstanding again.
+	// closes (releasing side, witnessed); the person is outstanding again.
 	RefusalWithdrawn EventType = "refusal_withdrawn"
-	// NotPresented: the releasing side did not bring the person. Final.
+	// NotPresented: the releasing side did not bring the person.
 	NotPresented EventType = "not_presented"
-	// SubstitutedBy: a person from the releasing side's agreed reserve list
-	// is handed over in place of a listed one that did not cross.
+	// SubstitutedBy: the releasing side releases a person from its agreed
+	// reserve list in place of a listed one that did not cross. The
+	// receiving side records the reserve's receipt.
 	SubstitutedBy EventType = "substituted_by"
-	// UnlistedPresented: someone not on the agreement was presented. A
-	// discrepancy; never counted unless both parties accept an amendment.
+	// UnlistedPresented: someone not on the agreement was presented (the
+	// releasing side, or the mediator's observer). A discrepancy; never
+	// counted unless both parties accept an amendment.
 	UnlistedPresented EventType = "unlisted_person_presented"
-	// IdentityMismatch: the person presented does not match the agreed
-	// record. Not final: a further check may still hand the person over.
+	// IdentityMismatch: the receiving side finds that the person presented
+	// does not match the agreed record. Not final: a further check may
+	// still end in a receipt.
 	IdentityMismatch EventType = "identity_mismatch"
 	// AmendmentAccepted: a party accepts an unlisted person, or a person
 	// objected to as outside the agreed category, as an amendment.
@@ -56,10 +67,37 @@ const (
 	StageCancelled EventType = "stage_cancelled"
 )
 
+// Two-sided handover events, added after the stage events (the list is
+// append-only).
+const (
+	// Released: the releasing side presented the listed person and let
+	// them go to the other side. Counts once the receiving side received.
+	Released EventType = "released"
+	// Received: the receiving side took the person over after an identity
+	// check, with the health at handover; a listed person or a reserve
+	// released in someone's place. With an Objection the receiving side
+	// takes the person under protest that they are outside the agreed
+	// category: the person counts only if both parties accept.
+	Received EventType = "received"
+	// Disputed: the receiving side disputes the releasing side's account of
+	// the person (a refusal it did not witness, a no-show), with a reason.
+	Disputed EventType = "disputed"
+	// ObservedHandover: the mediator's observer saw the person cross.
+	ObservedHandover EventType = "observed_handover"
+	// ObservedRefusal: the mediator's observer witnessed the refusal.
+	ObservedRefusal EventType = "observed_refusal"
+	// Retracted: the party that recorded Subject takes it back, with a
+	// reason: the retracted event stays in the history, but no longer
+	// stands. Only releases, refusals, no-shows, receipts, mismatches,
+	// disputes and observations may be retracted.
+	Retracted EventType = "retracted"
+)
+
 var eventTypes = []EventType{
 	HandedOver, Refused, RefusalWithdrawn, NotPresented, SubstitutedBy, UnlistedPresented, IdentityMismatch,
 	AmendmentAccepted, AmendmentRejected,
 	StageSlipped, StageOpened, StageClosing, StageReopened, StageClosed, StageSuspended, StageResumed, StageCancelled,
+	Released, Received, Disputed, ObservedHandover, ObservedRefusal, Retracted,
 }
 
 // EventTypes lists every event type this version knows.
@@ -80,6 +118,65 @@ func (t EventType) Valid() bool {
 
 // IsStage reports whether t is a stage transition rather than a handover.
 func (t EventType) IsStage() bool { return strings.HasPrefix(string(t), "stage_") }
+
+// Recorder says whose officer records an event of a type.
+type Recorder uint8
+
+// Recorders.
+const (
+	// ByReleasing: the releasing side's officer (the event's Side).
+	ByReleasing Recorder = iota + 1
+	// ByReceiving: the receiving side's officer (the side other than Side).
+	ByReceiving
+	// ByObserver: the mediator's observer, an officer without a party.
+	ByObserver
+	// ByReleasingOrObserver: the releasing side, or the mediator's observer.
+	ByReleasingOrObserver
+	// BySide: either side, deciding for itself (amendments).
+	BySide
+	// BySubjectRecorder: the party that recorded the subject event.
+	BySubjectRecorder
+	// ByMediator: the mediator (stage transitions).
+	ByMediator
+)
+
+// RecordedBy says who may record an event of type t; 0 for a type that is
+// not recorded any more or not known.
+func (t EventType) RecordedBy() Recorder {
+	switch t {
+	case Released, Refused, RefusalWithdrawn, NotPresented, SubstitutedBy:
+		return ByReleasing
+	case Received, IdentityMismatch, Disputed:
+		return ByReceiving
+	case ObservedHandover, ObservedRefusal:
+		return ByObserver
+	case UnlistedPresented:
+		return ByReleasingOrObserver
+	case AmendmentAccepted, AmendmentRejected:
+		return BySide
+	case Retracted:
+		return BySubjectRecorder
+	}
+	if t.IsStage() && t.Valid() {
+		return ByMediator
+	}
+	return 0
+}
+
+// IsAccount reports whether s names an account as the store records it:
+// "user:" and the account's number.
+func IsAccount(s string) bool {
+	n, ok := strings.CutPrefix(s, "user:")
+	if !ok || n == "" || len(n) > 19 {
+		return false
+	}
+	for _, c := range n {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 func (t EventType) verb() string {
 	return strings.ReplaceAll(strings.TrimPrefix(string(t), "stage_"), "_", " ")
@@ -155,21 +252,30 @@ type Event struct {
 	// Category is the category an unlisted person is presented as.
 	Category person.Category `json:"category,omitempty"`
 
-	Check    IdentityCheck `json:"check,omitzero"`
-	Receiver string        `json:"receiver,omitempty"` // the receiving side's officer who confirms
-	Observer string        `json:"observer,omitempty"` // the mediator's observer, the witness of a refusal
-	Health   Health        `json:"health,omitempty"`
+	// Check is the receiving side's identity check (received).
+	Check IdentityCheck `json:"check,omitzero"`
+	// Receiver is the account ("user:ID") of the receiving side's officer
+	// the person was handed to, as the releasing side names them
+	// (optional); Observer the account of the mediator's observer who
+	// witnessed (required for a refusal and an unlisted person). The store
+	// checks that they are checkpoint officers of the right party
+	// ([Stage.CheckAccounts]): never free text.
+	Receiver string `json:"receiver,omitempty"`
+	Observer string `json:"observer,omitempty"`
+	Health   Health `json:"health,omitempty"` // at the receipt
 	// Reserve is the reserve handed over in place of RecordID (substituted_by).
 	Reserve string `json:"reserve,omitempty"`
-	// Objection is the receiving side's objection that the person handed
-	// over is outside the agreed category (a non-war convict presented as a
+	// Objection is the receiving side's objection, on its receipt, that
+	// the person is outside the agreed category (a non-war convict presented as a
 	// civilian). An objected person counts only if both parties accept.
 	Objection string `json:"objection,omitempty"`
-	// Subject is the id of the event an amendment decision is about.
+	// Subject is the id of the event an amendment decision or a
+	// retraction is about.
 	Subject string `json:"subject,omitempty"`
-	// Reason: why a person refused or was not presented, the mismatch, an
-	// amendment rejection, a suspension, cancellation or slip, or the
-	// discrepancy the mediator records when closing without parity.
+	// Reason: why a person refused or was not presented, the mismatch, a
+	// dispute, a retraction, an amendment rejection, a suspension,
+	// cancellation or slip, or the discrepancy the mediator records when
+	// closing without parity.
 	Reason string `json:"reason,omitempty"`
 	// Window is the new window of a slip.
 	Window Window `json:"window,omitzero"`
@@ -271,36 +377,36 @@ func (e Event) validate(sides []string) error {
 	if e.Party != Mediator && !isSide(e.Party) {
 		bad(errs.FieldError{Field: "party", Message: quote(e.Party) + " is neither a side of the stage nor the mediator", Args: []string{e.Party}, Code: "not_side_or_mediator"})
 	}
-	checked := func() {
-		if !e.Check.Method.Valid() {
-			bad(errs.FieldError{Field: "check.method", Message: "must be document, service_number, photo or interview", Code: "bad_check_method"})
-		}
-		need("check.verified_by", e.Check.VerifiedBy)
-		need("receiver", e.Receiver)
-		need("observer", e.Observer)
-		if !e.Health.Valid() {
-			bad(errs.FieldError{Field: "health", Message: "must be one of good, not_wounded, recovered, convalescent, sick, slightly_wounded, seriously_wounded", Code: "bad_health"})
-		}
+	if e.Type == HandedOver {
+		bad(errs.FieldError{Field: "type", Message: "handed_over is recorded in two halves: the releasing side records released, the receiving side received", Code: "two_sided_handover"})
 	}
-	if !e.Type.IsStage() && e.Type != AmendmentAccepted && e.Type != AmendmentRejected && e.Type.Valid() {
+	if r := e.Type.RecordedBy(); r != 0 && r != BySide && r != BySubjectRecorder && r != ByMediator {
 		if !isSide(e.Side) {
 			bad(errs.FieldError{Field: "side", Message: quote(e.Side) + " is not a side of the stage", Args: []string{e.Side}, Code: "not_stage_side"})
 		}
 	}
+	if e.Objection != "" && e.Type != Received {
+		bad(errs.FieldError{Field: "objection", Message: "an objection is the receiving side's, on its receipt (received)", Code: "objection_on_receipt"})
+	}
 	switch e.Type {
-	case HandedOver:
+	case Released, NotPresented, ObservedHandover, ObservedRefusal:
 		need("record_id", e.RecordID)
-		checked()
+	case Received:
+		need("record_id", e.RecordID)
+		if !e.Check.Method.Valid() {
+			bad(errs.FieldError{Field: "check.method", Message: "must be document, service_number, photo or interview", Code: "bad_check_method"})
+		}
+		need("check.verified_by", e.Check.VerifiedBy)
+		if !e.Health.Valid() {
+			bad(errs.FieldError{Field: "health", Message: "must be one of good, not_wounded, recovered, convalescent, sick, slightly_wounded, seriously_wounded", Code: "bad_health"})
+		}
 	case SubstitutedBy:
 		need("record_id", e.RecordID)
 		need("reserve", e.Reserve)
-		checked()
 	case Refused, RefusalWithdrawn:
 		need("record_id", e.RecordID)
 		need("observer", e.Observer)
-	case NotPresented:
-		need("record_id", e.RecordID)
-	case IdentityMismatch:
+	case IdentityMismatch, Disputed:
 		need("record_id", e.RecordID)
 		need("reason", e.Reason)
 	case UnlistedPresented:
@@ -308,6 +414,9 @@ func (e Event) validate(sides []string) error {
 			bad(errs.FieldError{Field: "category", Message: "must be a category the person is presented as", Code: "unlisted_category"})
 		}
 		need("observer", e.Observer)
+	case Retracted:
+		need("subject", e.Subject)
+		need("reason", e.Reason)
 	case AmendmentAccepted, AmendmentRejected:
 		need("subject", e.Subject)
 		if !isSide(e.Party) {

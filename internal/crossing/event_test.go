@@ -23,7 +23,7 @@ func openStage(t *testing.T, per map[person.Category]int, reserves int, rule Rul
 
 func TestIdempotentRecording(t *testing.T) {
 	s, b := openStage(t, map[person.Category]int{person.Military: 2}, 0, Rule{Kind: NForN})
-	e := b.handed("UA", "UA-military-0")
+	e := b.received("UA", "UA-military-0")
 	mustApply(t, s, e)
 	before := s.Report()
 	// A retry after a dropped connection records once.
@@ -52,85 +52,124 @@ func TestIdempotentRecording(t *testing.T) {
 
 func TestPersonEvents(t *testing.T) {
 	rule := Rule{Kind: NForN, Reserves: true}
+	one := func(e Event) []Event { return []Event{e} }
+	then := func(es []Event, e ...Event) []Event { return append(es, e...) }
 	for _, tc := range []struct {
 		name  string
 		build func(b *ev) []Event // all applied; the last one is judged
 		kind  errs.Kind           // Other: accepted
 	}{
-		{"handed over", func(b *ev) []Event { return []Event{b.handed("UA", "UA-military-0")} }, errs.Other},
-		{"twice handed over", func(b *ev) []Event {
-			return []Event{b.handed("UA", "UA-military-0"), b.handed("UA", "UA-military-0")}
+		{"released", func(b *ev) []Event { return one(b.released("UA", "UA-military-0")) }, errs.Other},
+		{"received", func(b *ev) []Event { return b.crossed("UA", "UA-military-0") }, errs.Other},
+		{"twice released", func(b *ev) []Event {
+			return []Event{b.released("UA", "UA-military-0"), b.released("UA", "UA-military-0")}
 		}, errs.Conflict},
-		{"refused after handed over", func(b *ev) []Event {
-			return []Event{b.handed("UA", "UA-military-0"), b.refused("UA", "UA-military-0")}
+		{"twice received", func(b *ev) []Event {
+			return then(b.crossed("UA", "UA-military-0"), b.received("UA", "UA-military-0"))
 		}, errs.Conflict},
-		{"not on the list", func(b *ev) []Event { return []Event{b.handed("UA", "RU-military-0")} }, errs.Invalid},
-		{"reserve without substitution", func(b *ev) []Event { return []Event{b.handed("UA", "UA-military-r0")} }, errs.Invalid},
+		{"refused after released", func(b *ev) []Event {
+			return []Event{b.released("UA", "UA-military-0"), b.refused("UA", "UA-military-0")}
+		}, errs.Conflict},
+		{"received after refused: a disagreement, recorded", func(b *ev) []Event {
+			return []Event{b.refused("UA", "UA-military-0"), b.received("UA", "UA-military-0")}
+		}, errs.Other},
+		{"not on the list", func(b *ev) []Event { return one(b.released("UA", "RU-military-0")) }, errs.Invalid},
+		{"receipt of a stranger", func(b *ev) []Event { return one(b.received("UA", "RU-military-0")) }, errs.Invalid},
+		{"reserve without substitution", func(b *ev) []Event { return one(b.released("UA", "UA-military-r0")) }, errs.Invalid},
+		{"receipt of a reserve before its substitution", func(b *ev) []Event { return one(b.received("UA", "UA-military-r0")) }, errs.Other},
 		{"another crossing point", func(b *ev) []Event {
-			e := b.handed("UA", "UA-military-0")
+			e := b.released("UA", "UA-military-0")
 			e.Point = "TR-IST"
-			return []Event{e}
+			return one(e)
 		}, errs.Invalid},
 		{"the stage's crossing point", func(b *ev) []Event {
-			e := b.handed("UA", "UA-military-0")
+			e := b.released("UA", "UA-military-0")
 			e.Point = "BY-UA"
-			return []Event{e}
+			return one(e)
 		}, errs.Other},
-		{"unknown side", func(b *ev) []Event { return []Event{b.handed("BY", "UA-military-0")} }, errs.Invalid},
-		{"no identity check", func(b *ev) []Event {
-			e := b.handed("UA", "UA-military-0")
+		{"unknown side", func(b *ev) []Event { return one(b.released("BY", "UA-military-0")) }, errs.Invalid},
+		{"receipt without identity check", func(b *ev) []Event {
+			e := b.received("UA", "UA-military-0")
 			e.Check = IdentityCheck{}
-			return []Event{e}
+			return one(e)
 		}, errs.Invalid},
-		{"no health", func(b *ev) []Event {
-			e := b.handed("UA", "UA-military-0")
+		{"receipt without health", func(b *ev) []Event {
+			e := b.received("UA", "UA-military-0")
 			e.Health = ""
-			return []Event{e}
+			return one(e)
+		}, errs.Invalid},
+		{"objection on a release", func(b *ev) []Event {
+			e := b.released("UA", "UA-military-0")
+			e.Objection = "not a civilian"
+			return one(e)
 		}, errs.Invalid},
 		{"refusal without witness", func(b *ev) []Event {
 			e := b.refused("UA", "UA-military-0")
 			e.Observer = ""
-			return []Event{e}
+			return one(e)
 		}, errs.Invalid},
-		{"refusal withdrawn then handed over", func(b *ev) []Event {
+		{"refusal withdrawn then released", func(b *ev) []Event {
 			w := b.refused("UA", "UA-military-0")
 			w.ID, w.Type = "w-1", RefusalWithdrawn
-			return []Event{b.refused("UA", "UA-military-0"), w, b.handed("UA", "UA-military-0")}
+			return []Event{b.refused("UA", "UA-military-0"), w, b.released("UA", "UA-military-0")}
 		}, errs.Other},
 		{"withdraw without refusal", func(b *ev) []Event {
 			w := b.refused("UA", "UA-military-0")
 			w.Type = RefusalWithdrawn
-			return []Event{w}
+			return one(w)
 		}, errs.Conflict},
-		{"mismatch then handed over", func(b *ev) []Event {
-			m := b.notPresented("UA", "UA-military-0")
+		{"mismatch then received", func(b *ev) []Event {
+			m := b.received("UA", "UA-military-0")
 			m.Type, m.Reason = IdentityMismatch, "service number differs"
-			return []Event{m, b.handed("UA", "UA-military-0")}
+			return []Event{b.released("UA", "UA-military-0"), m, b.received("UA", "UA-military-0")}
 		}, errs.Other},
+		{"mismatch after a receipt", func(b *ev) []Event {
+			m := b.received("UA", "UA-military-0")
+			m.Type, m.Reason = IdentityMismatch, "service number differs"
+			return then(b.crossed("UA", "UA-military-0"), m)
+		}, errs.Conflict},
+		{"dispute without a reason", func(b *ev) []Event {
+			d := b.received("UA", "UA-military-0")
+			d.Type = Disputed
+			return []Event{b.refused("UA", "UA-military-0"), d}
+		}, errs.Invalid},
+		{"dispute of a refusal", func(b *ev) []Event {
+			d := b.received("UA", "UA-military-0")
+			d.Type, d.Reason = Disputed, "the person was not shown to us"
+			return []Event{b.refused("UA", "UA-military-0"), d}
+		}, errs.Other},
+		{"observed twice", func(b *ev) []Event {
+			return []Event{b.observed(ObservedHandover, "UA", "UA-military-0"), b.observed(ObservedRefusal, "UA", "UA-military-0")}
+		}, errs.Conflict},
 		{"substitution after refusal", func(b *ev) []Event {
-			return []Event{b.refused("UA", "UA-military-0"), b.substituted("UA", "UA-military-0", "UA-military-r0")}
+			return then(one(b.refused("UA", "UA-military-0")), b.replaced("UA", "UA-military-0", "UA-military-r0")...)
 		}, errs.Other},
 		{"substitution for a no-show", func(b *ev) []Event {
-			return []Event{b.substituted("UA", "UA-military-0", "UA-military-r0")}
+			return one(b.substituted("UA", "UA-military-0", "UA-military-r0"))
 		}, errs.Other},
 		{"reserve used twice", func(b *ev) []Event {
 			return []Event{b.substituted("UA", "UA-military-0", "UA-military-r0"), b.substituted("UA", "UA-military-1", "UA-military-r0")}
 		}, errs.Conflict},
 		{"reserve of the other side", func(b *ev) []Event {
-			return []Event{b.substituted("UA", "UA-military-0", "RU-military-r0")}
+			return one(b.substituted("UA", "UA-military-0", "RU-military-r0"))
 		}, errs.Invalid},
-		{"substituting a person handed over", func(b *ev) []Event {
-			return []Event{b.handed("UA", "UA-military-0"), b.substituted("UA", "UA-military-0", "UA-military-r0")}
+		{"substituting a person released", func(b *ev) []Event {
+			return []Event{b.released("UA", "UA-military-0"), b.substituted("UA", "UA-military-0", "UA-military-r0")}
 		}, errs.Conflict},
 		{"reserve of another category", func(b *ev) []Event {
-			return []Event{b.substituted("UA", "UA-military-0", "UA-civilian-r0")}
+			return one(b.substituted("UA", "UA-military-0", "UA-civilian-r0"))
 		}, errs.Invalid},
+		{"a substitution is not retracted", func(b *ev) []Event {
+			sub := b.substituted("UA", "UA-military-0", "UA-military-r0")
+			return []Event{sub, b.retract("UA", sub.ID)}
+		}, errs.Conflict},
+		{"retracting an unknown event", func(b *ev) []Event { return one(b.retract("UA", "nope")) }, errs.Invalid},
 		{"unlisted with a listed id", func(b *ev) []Event {
 			u := b.unlisted("UA", person.Military)
 			u.RecordID = "UA-military-0"
-			return []Event{u}
+			return one(u)
 		}, errs.Invalid},
-		{"amendment of nothing", func(b *ev) []Event { return []Event{b.amend(AmendmentAccepted, "UA", "nope")} }, errs.Invalid},
+		{"amendment of nothing", func(b *ev) []Event { return one(b.amend(AmendmentAccepted, "UA", "nope")) }, errs.Invalid},
 		{"amendment by the mediator", func(b *ev) []Event {
 			u := b.unlisted("UA", person.Military)
 			return []Event{u, b.amend(AmendmentAccepted, Mediator, u.ID)}
@@ -168,7 +207,8 @@ func TestNoSubstitutionWithoutReserveTerms(t *testing.T) {
 
 func TestUnlistedNeverCountsUnlessAccepted(t *testing.T) {
 	s, b := openStage(t, map[person.Category]int{person.Civilian: 1}, 0, Rule{Kind: NForN})
-	mustApply(t, s, b.handed("UA", "UA-civilian-0"), b.handed("RU", "RU-civilian-0"))
+	mustApply(t, s, b.crossed("UA", "UA-civilian-0")...)
+	mustApply(t, s, b.crossed("RU", "RU-civilian-0")...)
 	u := b.unlisted("RU", person.Civilian)
 	mustApply(t, s, u)
 	r := s.Report()
@@ -196,10 +236,12 @@ func TestUnlistedNeverCountsUnlessAccepted(t *testing.T) {
 
 func TestOutOfCategoryFlagged(t *testing.T) {
 	s, b := openStage(t, map[person.Category]int{person.Civilian: 2}, 1, Rule{Kind: NForN, Reserves: true})
-	mustApply(t, s, b.handed("UA", "UA-civilian-0"), b.handed("UA", "UA-civilian-1"), b.handed("RU", "RU-civilian-0"))
-	conv := b.handed("RU", "RU-civilian-1")
+	for _, e := range [][]Event{b.crossed("UA", "UA-civilian-0"), b.crossed("UA", "UA-civilian-1"), b.crossed("RU", "RU-civilian-0")} {
+		mustApply(t, s, e...)
+	}
+	conv := b.received("RU", "RU-civilian-1")
 	conv.Objection = "serving a sentence for a non-war crime"
-	mustApply(t, s, conv)
+	mustApply(t, s, b.released("RU", "RU-civilian-1"), conv)
 	r := s.Report()
 	if r.Parity || r.Sides["RU"].Total.HandedOver != 1 || r.Sides["RU"].Total.Flagged != 1 {
 		t.Fatalf("an objected civilian counted silently: %+v", r)
@@ -210,7 +252,7 @@ func TestOutOfCategoryFlagged(t *testing.T) {
 	if len(r.Balance) != 1 || r.Balance[0] != (Suggestion{Side: "RU", Category: person.Civilian, Replaces: "RU-civilian-1", Reserve: "RU-civilian-r0"}) {
 		t.Fatalf("balance %+v", r.Balance)
 	}
-	mustApply(t, s, b.substituted("RU", "RU-civilian-1", "RU-civilian-r0"))
+	mustApply(t, s, b.replaced("RU", "RU-civilian-1", "RU-civilian-r0")...)
 	if r := s.Report(); !r.Parity {
 		t.Fatalf("report %+v, want parity", r)
 	}
@@ -222,14 +264,14 @@ func TestOutOfCategoryFlagged(t *testing.T) {
 
 func TestOfflineQueue(t *testing.T) {
 	s, b := openStage(t, map[person.Category]int{person.Military: 3}, 0, Rule{Kind: NForN})
-	first := b.handed("UA", "UA-military-0")
+	first := b.released("UA", "UA-military-0")
 	mustApply(t, s, first)
 	queue := []Event{
 		first,                                 // sent before the connection dropped: duplicate
-		b.handed("UA", "UA-military-1"),       // applied
-		b.refused("UA", "UA-military-0"),      // the first outcome was final: refused
+		b.released("UA", "UA-military-1"),     // applied
+		b.refused("UA", "UA-military-0"),      // UA's release stands: refused
 		b.notPresented("UA", "UA-military-2"), // applied
-		b.handed("UA", "UA-military-2"),       // after a final no-show: refused
+		b.released("UA", "UA-military-2"),     // after UA's own no-show: refused
 	}
 	got := s.ApplyAll(queue)
 	want := []string{"duplicate", "applied", "refused", "applied", "refused"}
@@ -248,7 +290,7 @@ func TestOfflineQueue(t *testing.T) {
 
 func TestContentIsCanonical(t *testing.T) {
 	b := newEv()
-	for _, e := range []Event{b.handed("UA", "запис-1"), b.refused("RU", "x"), b.stage(StageClosed, "26 refused at the point")} {
+	for _, e := range []Event{b.received("UA", "запис-1"), b.refused("RU", "x"), b.stage(StageClosed, "26 refused at the point")} {
 		if _, err := audit.CanonicalJSON(e.Content()); err != nil {
 			t.Errorf("%s: %v", e.Type, err)
 		}
@@ -261,7 +303,7 @@ func TestContentIsCanonical(t *testing.T) {
 // TestKeyFollowsContent keeps the idempotency key and Content in step:
 // every field of the content changes the key.
 func TestKeyFollowsContent(t *testing.T) {
-	full := Event{ID: "e", Type: HandedOver, At: t0, Party: "UA", Actor: "a", Point: "p", Side: "UA", RecordID: "r",
+	full := Event{ID: "e", Type: Received, At: t0, Party: "UA", Actor: "a", Point: "p", Side: "UA", RecordID: "r",
 		Category: person.Civilian, Check: IdentityCheck{Method: CheckPhoto, VerifiedBy: "v"}, Receiver: "rc", Observer: "o",
 		Health: HealthSick, Reserve: "rs", Objection: "ob", Subject: "s", Reason: "why", Window: Window{Start: t0, End: t0.Add(1)}}
 	if n := len(full.Content()); n != 20 {

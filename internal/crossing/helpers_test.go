@@ -54,15 +54,38 @@ func (b *ev) stage(t EventType, reason string) Event {
 	return Event{ID: id, Type: t, At: at, Party: Mediator, Actor: "user:mediator", Reason: reason}
 }
 
-func (b *ev) handed(side, rec string) Event {
-	id, at := b.next("ho")
-	return Event{ID: id, Type: HandedOver, At: at, Party: side, Actor: "user:officer-" + side, Side: side, RecordID: rec,
-		Check: IdentityCheck{Method: CheckServiceNumber, VerifiedBy: "user:officer-" + side}, Receiver: "user:receiver", Observer: "user:observer", Health: HealthGood}
+// released is the releasing side's release of a listed person.
+func (b *ev) released(side, rec string) Event {
+	id, at := b.next("rel")
+	return Event{ID: id, Type: Released, At: at, Party: side, Actor: "user:officer-" + side, Side: side, RecordID: rec}
+}
+
+// received is the receiving side's receipt of a person side released.
+func (b *ev) received(side, rec string) Event {
+	id, at := b.next("rec")
+	by := other(side)
+	return Event{ID: id, Type: Received, At: at, Party: by, Actor: "user:officer-" + by, Side: side, RecordID: rec,
+		Check: IdentityCheck{Method: CheckServiceNumber, VerifiedBy: "user:officer-" + by}, Health: HealthGood}
+}
+
+// crossed is one person handed over as both sides record it.
+func (b *ev) crossed(side, rec string) []Event {
+	return []Event{b.released(side, rec), b.received(side, rec)}
+}
+
+func (b *ev) observed(t EventType, side, rec string) Event {
+	id, at := b.next("obs")
+	return Event{ID: id, Type: t, At: at, Party: Mediator, Actor: "user:observer", Side: side, RecordID: rec}
+}
+
+func (b *ev) retract(party, subject string) Event {
+	id, at := b.next("ret")
+	return Event{ID: id, Type: Retracted, At: at, Party: party, Actor: "user:officer-" + party, Subject: subject, Reason: "recorded in error"}
 }
 
 func (b *ev) refused(side, rec string) Event {
 	id, at := b.next("rf")
-	return Event{ID: id, Type: Refused, At: at, Party: Mediator, Actor: "user:observer", Side: side, RecordID: rec, Observer: "user:observer", Reason: "declines repatriation"}
+	return Event{ID: id, Type: Refused, At: at, Party: side, Actor: "user:officer-" + side, Side: side, RecordID: rec, Observer: "user:observer", Reason: "declines repatriation"}
 }
 
 func (b *ev) notPresented(side, rec string) Event {
@@ -70,12 +93,18 @@ func (b *ev) notPresented(side, rec string) Event {
 	return Event{ID: id, Type: NotPresented, At: at, Party: side, Actor: "user:officer-" + side, Side: side, RecordID: rec}
 }
 
+// substituted is the releasing side's release of a reserve in place of rec.
 func (b *ev) substituted(side, rec, reserve string) Event {
-	e := b.handed(side, rec)
-	e.ID = "sub-" + e.ID
-	e.Type, e.Reserve = SubstitutedBy, reserve
-	return e
+	id, at := b.next("sub")
+	return Event{ID: id, Type: SubstitutedBy, At: at, Party: side, Actor: "user:officer-" + side, Side: side, RecordID: rec, Reserve: reserve}
 }
+
+// replaced is a substitution as both sides record it.
+func (b *ev) replaced(side, rec, reserve string) []Event {
+	return []Event{b.substituted(side, rec, reserve), b.received(side, reserve)}
+}
+
+func other(side string) string { return map[string]string{"UA": "RU", "RU": "UA"}[side] }
 
 func (b *ev) unlisted(side string, c person.Category) Event {
 	id, at := b.next("ul")

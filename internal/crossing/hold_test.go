@@ -21,7 +21,7 @@ func TestHoldDoesNotCount(t *testing.T) {
 	events := []Event{b.stage(StageOpened, "")}
 	for _, side := range []string{"UA", "RU"} {
 		for _, id := range []string{"-military-0", "-military-1", "-military-2"} {
-			events = append(events, b.handed(side, side+id))
+			events = append(events, b.crossed(side, side+id)...)
 		}
 	}
 	s, err := Replay(plan, rule, events)
@@ -62,8 +62,8 @@ func TestHoldReplacedByReserve(t *testing.T) {
 	sp.Holds = map[string]string{"RU-military-0": "surname"}
 	plan.Sides["RU"] = sp
 	b := newEv()
-	s, err := Replay(plan, Rule{Kind: NForN, Reserves: true}, []Event{b.stage(StageOpened, ""), b.handed("UA", "UA-military-0"),
-		b.substituted("RU", "RU-military-0", "RU-military-r0")})
+	events := append([]Event{b.stage(StageOpened, "")}, b.crossed("UA", "UA-military-0")...)
+	s, err := Replay(plan, Rule{Kind: NForN, Reserves: true}, append(events, b.replaced("RU", "RU-military-0", "RU-military-r0")...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,6 +45,12 @@ type Rule struct {
 	// Reserves is whether the terms allow substitution from the reserve
 	// lists. Without it a substituted_by event is refused.
 	Reserves bool `json:"reserves"`
+	// Observed is whether the terms require the mediator's observer to
+	// confirm each handover (observed_handover) and each refusal
+	// (observed_refusal) before it counts or stands. Without it the two
+	// sides' records suffice; an observation that contradicts them is a
+	// disagreement either way.
+	Observed bool `json:"observed,omitempty"`
 }
 
 // Counts are the numbers of one side in one category (or in total).
@@ -58,7 +64,12 @@ type Counts struct {
 	Flagged      int `json:"flagged"`       // crossed but not counted: unlisted or objected, not accepted
 	Mismatch     int `json:"mismatch"`      // identity mismatch not resolved
 	Held         int `json:"held"`          // held back: the record changed after signing (SidePlan.Holds)
-	Outstanding  int `json:"outstanding"`   // listed persons with no final outcome (mismatches included)
+	// Pending: persons one side recorded and the other (or the observer
+	// the terms require) has not yet; Disputed: persons whose records
+	// disagree. Both are disagreements that block parity.
+	Pending     int `json:"pending"`
+	Disputed    int `json:"disputed"`
+	Outstanding int `json:"outstanding"` // listed persons with no final outcome (mismatches, pending and disputed included)
 	// Left is what is left to balance: how many more this side must hand
 	// over in the category for the rule to hold.
 	Left int `json:"left"`
@@ -76,6 +87,8 @@ func (c *Counts) add(o Counts) {
 	c.Flagged += o.Flagged
 	c.Mismatch += o.Mismatch
 	c.Held += o.Held
+	c.Pending += o.Pending
+	c.Disputed += o.Disputed
 	c.Outstanding += o.Outstanding
 	c.Left += o.Left
 	c.ReservesLeft += o.ReservesLeft
@@ -99,13 +112,16 @@ type Suggestion struct {
 // Flag is a person who crossed and does not count, or whose identity is
 // in doubt: what the report must show and never fold into the counts.
 type Flag struct {
-	Side      string          `json:"side"`
-	RecordID  string          `json:"record_id,omitempty"`
-	Event     string          `json:"event"` // the event an amendment decision refers to
-	Category  person.Category `json:"category"`
-	Kind      string          `json:"kind"` // "unlisted", "out_of_category", "identity_mismatch" or "record_corrected"
-	Amendment AmendmentState  `json:"amendment,omitempty"`
-	Reason    string          `json:"reason"`
+	Side     string          `json:"side"`
+	RecordID string          `json:"record_id,omitempty"`
+	Event    string          `json:"event"` // the event an amendment decision refers to
+	Category person.Category `json:"category"`
+	Kind     string          `json:"kind"` // "unlisted", "out_of_category", "identity_mismatch", "record_corrected" or "disagreement"
+	// Code is, for a disagreement, why the records do not agree (see
+	// PersonStatus.Disagreement): a user interface says it by the code.
+	Code      string         `json:"code,omitempty"`
+	Amendment AmendmentState `json:"amendment,omitempty"`
+	Reason    string         `json:"reason"`
 }
 
 // Report is the parity of a stage at one point: counts per side and
@@ -201,6 +217,19 @@ func (s *Stage) Report() Report {
 					r.Flags = append(r.Flags, Flag{Side: side, RecordID: p.RecordID, Event: p.AmendmentEvent, Category: p.Category,
 						Kind: "out_of_category", Amendment: s.amendmentState(p.AmendmentEvent), Reason: p.Flag})
 				}
+			case OutcomeReleased, OutcomeReceived, OutcomeUnconfirmed, OutcomeDisputed:
+				if !p.Reserve {
+					b.c.Outstanding++
+				}
+			}
+			if p.Disagreement != "" {
+				if OneSided(p.Disagreement) {
+					b.c.Pending++
+				} else {
+					b.c.Disputed++
+				}
+				r.Flags = append(r.Flags, Flag{Side: side, RecordID: p.RecordID, Event: p.Events[len(p.Events)-1], Category: p.Category,
+					Kind: "disagreement", Code: p.Disagreement, Reason: s.disagreement(p)})
 			}
 			if hold := s.held(p); hold != "" {
 				b.c.Held++
@@ -284,6 +313,12 @@ func (s *Stage) Report() Report {
 			if b.c.Outstanding > 0 {
 				blockers = append(blockers, side+" "+string(c)+": "+itoa(b.c.Outstanding)+" listed without a final outcome")
 			}
+			if b.c.Pending > 0 {
+				blockers = append(blockers, side+" "+string(c)+": "+itoa(b.c.Pending)+" recorded by one side only, or not yet confirmed by the observer")
+			}
+			if b.c.Disputed > 0 {
+				blockers = append(blockers, side+" "+string(c)+": "+itoa(b.c.Disputed)+" on which the records disagree")
+			}
 			if b.c.Left > 0 {
 				msg := side + " " + string(c) + ": " + itoa(b.c.Left) + " left to balance"
 				if s.rule.Kind == NForN {
@@ -337,6 +372,32 @@ func boolCounts(m map[person.Category]bool) map[person.Category]int {
 
 func joinBlockers(b []string) string { return strings.Join(b, "; ") }
 
+// disagreement says in English what the records of p disagree on: the
+// report's text; a user interface says it by the code.
+func (s *Stage) disagreement(p *PersonStatus) string {
+	side, recv := p.Side, s.receiving(p.Side)
+	what := func(a Act) string {
+		if a.Type == "" {
+			return "nothing"
+		}
+		return string(a.Type) + " (event " + a.Event + ")"
+	}
+	accounts := side + " recorded " + what(p.Release) + "; " + recv + " recorded " + what(p.Receipt) + "; the observer recorded " + what(p.Observation)
+	switch p.Disagreement {
+	case ReleaseWithoutReceipt:
+		return side + " released the person; " + recv + " has not recorded the receipt"
+	case ReceiptWithoutRelease:
+		return recv + " received the person; " + side + " has not recorded the release"
+	case ObserverConfirmationMissing:
+		return "the terms require the mediator's observer to confirm; it has not: " + accounts
+	case ObservationWithoutRelease:
+		return "the observer recorded " + what(p.Observation) + "; " + side + " has recorded nothing"
+	case DisputedBySide:
+		return recv + " disputes " + side + "'s account: " + accounts
+	}
+	return "the records disagree: " + accounts
+}
+
 // StageSummary is the line per stage of the exchange summary (issue 7's
 // `handover scenario may-2025 --summary`): counts over both sides.
 type StageSummary struct {
@@ -352,6 +413,9 @@ type StageSummary struct {
 	// Held counts the persons held back because their record changed
 	// after signing: they do not count until an amendment.
 	Held int `json:"held,omitempty"`
+	// Disagreements counts the persons whose records do not agree, one
+	// side waiting for the other included: they stay here after closing.
+	Disagreements int `json:"disagreements,omitempty"`
 	// Parity is whether the stage closed with parity (not with a discrepancy).
 	Parity      bool   `json:"parity"`
 	Discrepancy string `json:"discrepancy,omitempty"`
@@ -369,6 +433,7 @@ func (s *Stage) Summary() StageSummary {
 		sum.Substituted += sr.Total.Substituted
 		sum.Unlisted += sr.Total.Unlisted
 		sum.Held += sr.Total.Held
+		sum.Disagreements += sr.Total.Pending + sr.Total.Disputed
 	}
 	if n := len(s.history); n > 0 && s.history[n-1].To == Closed {
 		sum.Parity = s.history[n-1].Parity

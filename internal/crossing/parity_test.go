@@ -38,7 +38,7 @@ func TestMay2025(t *testing.T) {
 			for _, side := range []string{"UA", "RU"} {
 				for _, pp := range s.Plan().Sides[side].Persons {
 					if !except[pp.RecordID] {
-						mustApply(t, s, b.handed(side, pp.RecordID))
+						mustApply(t, s, b.crossed(side, pp.RecordID)...)
 					}
 				}
 			}
@@ -54,7 +54,7 @@ func TestMay2025(t *testing.T) {
 				t.Fatalf("balance %+v, want 3 suggestions", r.Balance)
 			}
 			for _, sg := range r.Balance {
-				mustApply(t, s, b.substituted(sg.Side, sg.Replaces, sg.Reserve))
+				mustApply(t, s, b.replaced(sg.Side, sg.Replaces, sg.Reserve)...)
 			}
 			mustApply(t, s, b.amend(AmendmentRejected, "UA", u.ID))
 			mustApply(t, s, b.stage(StageClosing, ""))
@@ -107,12 +107,12 @@ func Test2017(t *testing.T) {
 		b := newEv()
 		mustApply(t, s, b.stage(StageOpened, ""))
 		for i := range listed {
-			mustApply(t, s, b.handed("RU", fmt.Sprintf("RU-military-%d", i)))
+			mustApply(t, s, b.crossed("RU", fmt.Sprintf("RU-military-%d", i))...)
 			// Mid-stage, 26 of UA's list refuse at the point.
 			if i%3 == 0 && i/3 < refusing {
 				mustApply(t, s, b.refused("UA", fmt.Sprintf("UA-military-%d", i)))
 			} else {
-				mustApply(t, s, b.handed("UA", fmt.Sprintf("UA-military-%d", i)))
+				mustApply(t, s, b.crossed("UA", fmt.Sprintf("UA-military-%d", i))...)
 			}
 		}
 		mustApply(t, s, b.stage(StageClosing, ""))
@@ -128,7 +128,7 @@ func Test2017(t *testing.T) {
 			t.Fatalf("got %d suggestions, want %d", len(r.Balance), refusing)
 		}
 		for _, sg := range r.Balance {
-			mustApply(t, s, b.substituted(sg.Side, sg.Replaces, sg.Reserve))
+			mustApply(t, s, b.replaced(sg.Side, sg.Replaces, sg.Reserve)...)
 		}
 		mustApply(t, s, b.stage(StageClosed, ""))
 		if s.Discrepancy() != "" || !s.History()[len(s.History())-1].Parity {
@@ -143,7 +143,7 @@ func Test2017(t *testing.T) {
 		s, b := run(t, Rule{Kind: NForN, Reserves: true}, 10)
 		r := s.Report()
 		for _, sg := range r.Balance {
-			mustApply(t, s, b.substituted(sg.Side, sg.Replaces, sg.Reserve))
+			mustApply(t, s, b.replaced(sg.Side, sg.Replaces, sg.Reserve)...)
 		}
 		r = s.Report()
 		if r.Parity || r.Sides["UA"].Total.Left != refusing-10 {
@@ -179,8 +179,10 @@ func Test2017(t *testing.T) {
 
 func TestAllForAllNoShowBlocks(t *testing.T) {
 	s, b := openStage(t, map[person.Category]int{person.SeriouslyWoundedSick: 2}, 0, Rule{Kind: AllForAll})
-	mustApply(t, s, b.handed("UA", "UA-seriously_wounded_sick-0"), b.handed("UA", "UA-seriously_wounded_sick-1"),
-		b.handed("RU", "RU-seriously_wounded_sick-0"), b.notPresented("RU", "RU-seriously_wounded_sick-1"))
+	for _, rec := range []string{"UA-seriously_wounded_sick-0", "UA-seriously_wounded_sick-1", "RU-seriously_wounded_sick-0"} {
+		mustApply(t, s, b.crossed(rec[:2], rec)...)
+	}
+	mustApply(t, s, b.notPresented("RU", "RU-seriously_wounded_sick-1"))
 	r := s.Report()
 	if r.Parity || r.Sides["RU"].Total.Left != 1 || r.Sides["UA"].Total.Left != 0 {
 		t.Fatalf("report %+v", r)
@@ -207,7 +209,7 @@ func TestNoParityRemains(t *testing.T) {
 	mustApply(t, s, b.stage(StageOpened, ""))
 	for _, side := range []string{"RU", "UA"} {
 		for _, pp := range plan.Sides[side].Persons {
-			mustApply(t, s, b.handed(side, pp.RecordID))
+			mustApply(t, s, b.crossed(side, pp.RecordID)...)
 		}
 	}
 	mustApply(t, s, b.stage(StageClosing, ""))
@@ -259,10 +261,10 @@ func TestPlanValidate(t *testing.T) {
 
 func TestAllForAllObjectionBlocks(t *testing.T) {
 	s, b := openStage(t, map[person.Category]int{person.Civilian: 1}, 0, Rule{Kind: AllForAll})
-	mustApply(t, s, b.handed("UA", "UA-civilian-0"))
-	e := b.handed("RU", "RU-civilian-0")
+	mustApply(t, s, b.crossed("UA", "UA-civilian-0")...)
+	e := b.received("RU", "RU-civilian-0")
 	e.Objection = "convicted of theft, not a civilian detainee"
-	mustApply(t, s, e)
+	mustApply(t, s, b.released("RU", "RU-civilian-0"), e)
 	if r := s.Report(); r.Parity || r.Sides["RU"].Total.Left != 1 || len(r.Balance) != 0 {
 		t.Fatalf("a pending objection passed silently: %+v", r)
 	}

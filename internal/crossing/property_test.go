@@ -15,12 +15,13 @@ func randomStage(rng *rand.Rand) (Plan, Rule) {
 	if rng.IntN(2) == 0 {
 		per[person.Civilian] = rng.IntN(3)
 	}
-	rule := Rule{Kind: RuleKind(1 + rng.IntN(3)), Reserves: rng.IntN(3) > 0}
+	rule := Rule{Kind: RuleKind(1 + rng.IntN(3)), Reserves: rng.IntN(3) > 0, Observed: rng.IntN(3) == 0}
 	return mkPlan(1+rng.IntN(3), per, rng.IntN(3)), rule
 }
 
 // randomEvent returns an event of a random type about a random person,
-// valid or not: the stage must refuse what it cannot accept.
+// recorded by the party that may record it or (one time in eight) by
+// another, valid or not: the stage must refuse what it cannot accept.
 func randomEvent(rng *rand.Rand, b *ev, plan Plan, tried []Event) Event {
 	if len(tried) > 0 && rng.IntN(10) == 0 {
 		e := tried[rng.IntN(len(tried))] // a retry
@@ -29,6 +30,14 @@ func randomEvent(rng *rand.Rand, b *ev, plan Plan, tried []Event) Event {
 		}
 		return e
 	}
+	e := randomAct(rng, b, plan, tried)
+	if rng.IntN(8) == 0 {
+		e.Party = []string{"RU", "UA", Mediator}[rng.IntN(3)]
+	}
+	return e
+}
+
+func randomAct(rng *rand.Rand, b *ev, plan Plan, tried []Event) Event {
 	sides := []string{"RU", "UA"}
 	side := sides[rng.IntN(2)]
 	var ids []string
@@ -47,9 +56,11 @@ func randomEvent(rng *rand.Rand, b *ev, plan Plan, tried []Event) Event {
 		return xs[rng.IntN(len(xs))]
 	}
 	rec := pick(ids)
-	switch rng.IntN(26) {
-	case 0, 1, 2, 3, 4, 5, 15, 16, 17, 18, 19, 20:
-		e := b.handed(side, rec)
+	switch rng.IntN(30) {
+	case 0, 1, 2, 3, 4, 5:
+		return b.released(side, rec)
+	case 15, 16, 17, 18, 19, 20:
+		e := b.received(side, rec)
 		if rng.IntN(12) == 0 {
 			e.Objection = "not a civilian"
 		}
@@ -63,17 +74,35 @@ func randomEvent(rng *rand.Rand, b *ev, plan Plan, tried []Event) Event {
 	case 8:
 		return b.notPresented(side, rec)
 	case 9:
-		e := b.notPresented(side, rec)
-		e.Type, e.Reason = IdentityMismatch, "photo differs"
+		e := b.received(side, rec)
+		e.Type, e.Reason, e.Check, e.Health = IdentityMismatch, "photo differs", IdentityCheck{}, ""
 		return e
 	case 10, 11:
-		e := b.substituted(side, rec, pick(reserves))
+		return b.substituted(side, rec, pick(reserves))
+	case 21:
+		e := b.received(side, pick(reserves)) // a reserve taken over
 		if rng.IntN(10) == 0 {
 			e.Objection = "convicted of a non-war crime"
 		}
 		return e
+	case 22:
+		e := b.received(side, rec)
+		e.Type, e.Reason, e.Check, e.Health = Disputed, "not shown to us", IdentityCheck{}, ""
+		return e
+	case 23:
+		return b.observed([]EventType{ObservedHandover, ObservedRefusal}[rng.IntN(2)], side, rec)
+	case 24, 25:
+		if len(tried) == 0 {
+			return b.retract(side, "nothing")
+		}
+		subj := tried[rng.IntN(len(tried))]
+		return b.retract(subj.Party, subj.ID)
 	case 12:
-		return b.unlisted(side, []person.Category{person.Military, person.Civilian}[rng.IntN(2)])
+		e := b.unlisted(side, []person.Category{person.Military, person.Civilian}[rng.IntN(2)])
+		if rng.IntN(2) == 0 {
+			e.Party = Mediator
+		}
+		return e
 	case 13, 14:
 		var subjects []string
 		for _, e := range tried {
@@ -85,11 +114,7 @@ func randomEvent(rng *rand.Rand, b *ev, plan Plan, tried []Event) Event {
 		if rng.IntN(3) == 0 {
 			t = AmendmentRejected
 		}
-		party := sides[rng.IntN(2)]
-		if rng.IntN(10) == 0 {
-			party = Mediator
-		}
-		return b.amend(t, party, pick(subjects))
+		return b.amend(t, sides[rng.IntN(2)], pick(subjects))
 	default:
 		types := []EventType{StageOpened, StageClosing, StageReopened, StageClosed, StageClosed, StageSuspended, StageResumed, StageCancelled, StageSlipped}
 		t := types[rng.IntN(len(types))]
@@ -101,21 +126,47 @@ func randomEvent(rng *rand.Rand, b *ev, plan Plan, tried []Event) Event {
 		if t == StageSlipped {
 			e.Window = Window{Start: b.at.Add(86400e9), End: b.at.Add(2 * 86400e9)}
 		}
-		if rng.IntN(15) == 0 {
-			e.Party = side
-		}
 		return e
 	}
 }
 
-// naiveCounts recounts handed over, refused, not presented, substituted
-// and unlisted per side and category straight from the accepted events,
-// without the stage's bookkeeping.
-func naiveCounts(plan Plan, events []Event) map[string]map[person.Category]Counts {
-	cat := map[string]person.Category{}
+// mayRecord says, without the stage, whether party may record e: what an
+// accepted event must satisfy.
+func mayRecord(e Event, tried []Event) bool {
+	switch e.Type.RecordedBy() {
+	case ByReleasing:
+		return e.Party == e.Side
+	case ByReceiving:
+		return e.Party == other(e.Side)
+	case ByObserver, ByMediator:
+		return e.Party == Mediator
+	case ByReleasingOrObserver:
+		return e.Party == e.Side || e.Party == Mediator
+	case BySide:
+		return e.Party == "UA" || e.Party == "RU"
+	case BySubjectRecorder:
+		for _, t := range tried {
+			if t.ID == e.Subject {
+				return t.Party == e.Party
+			}
+		}
+	}
+	return false
+}
+
+// naiveCounts recounts handed over, refused, not presented, substituted,
+// unlisted and flagged per side and category straight from the accepted
+// events, without the stage's bookkeeping: each party's standing record
+// per person is the last one it made and did not retract.
+func naiveCounts(plan Plan, rule Rule, events []Event) map[string]map[person.Category]Counts {
+	cat, reserve := map[string]person.Category{}, map[string]bool{}
 	for side, sp := range plan.Sides {
-		for _, pp := range append(append([]PlannedPerson(nil), sp.Persons...), sp.Reserves...) {
+		for _, pp := range sp.Persons {
 			cat[side+"/"+pp.RecordID] = pp.Category
+		}
+		for _, pp := range sp.Reserves {
+			cat[side+"/"+pp.RecordID] = pp.Category
+			reserve[side+"/"+pp.RecordID] = true
 		}
 	}
 	out := map[string]map[person.Category]Counts{}
@@ -128,7 +179,17 @@ func naiveCounts(plan Plan, events []Event) map[string]map[person.Category]Count
 		out[side][c] = x
 	}
 	accepted, rejected := map[string]map[string]bool{}, map[string]bool{}
+	type standing struct{ rel, rec, dis, obs Event }
+	st := map[string]*standing{}
+	substituted := map[string]bool{}
+	get := func(k string) *standing {
+		if st[k] == nil {
+			st[k] = &standing{}
+		}
+		return st[k]
+	}
 	for _, e := range events {
+		k := e.Side + "/" + e.RecordID
 		switch e.Type {
 		case AmendmentAccepted:
 			if accepted[e.Subject] == nil {
@@ -137,36 +198,57 @@ func naiveCounts(plan Plan, events []Event) map[string]map[person.Category]Count
 			accepted[e.Subject][e.Party] = true
 		case AmendmentRejected:
 			rejected[e.Subject] = true
+		case Released, Refused, NotPresented:
+			get(k).rel = e
+		case RefusalWithdrawn:
+			get(k).rel = Event{}
+		case SubstitutedBy:
+			if get(k).rel.Type == "" {
+				get(k).rel = e
+			}
+			substituted[k] = true
+			get(e.Side + "/" + e.Reserve).rel = e
+		case Received, IdentityMismatch:
+			get(k).rec = e
+		case Disputed:
+			get(k).dis = e
+		case ObservedHandover, ObservedRefusal:
+			get(k).obs = e
+		case Retracted:
+			for _, x := range st {
+				for _, a := range []*Event{&x.rel, &x.rec, &x.dis, &x.obs} {
+					if a.ID == e.Subject && a.Type != SubstitutedBy {
+						*a = Event{}
+					}
+				}
+			}
 		}
 	}
 	ok := func(id string) bool { return !rejected[id] && accepted[id]["UA"] && accepted[id]["RU"] }
+	for k, x := range st {
+		side, c := k[:2], cat[k]
+		if substituted[k] {
+			add(side, c, func(n *Counts) { n.Substituted++ })
+		}
+		crossed := x.rel.Type == Released || (reserve[k] && x.rel.Type == SubstitutedBy)
+		quiet := x.dis.Type == "" // no dispute
+		switch {
+		case crossed && x.rec.Type == Received && quiet && x.obs.Type != ObservedRefusal && (!rule.Observed || x.obs.Type == ObservedHandover):
+			add(side, c, func(n *Counts) {
+				if x.rec.Objection == "" || ok(x.rec.ID) {
+					n.HandedOver++
+				} else {
+					n.Flagged++
+				}
+			})
+		case x.rel.Type == Refused && x.rec.Type == "" && quiet && (x.obs.Type == "" && !rule.Observed || x.obs.Type == ObservedRefusal):
+			add(side, c, func(n *Counts) { n.Refused++ })
+		case x.rel.Type == NotPresented && x.rec.Type == "" && quiet && x.obs.Type == "":
+			add(side, c, func(n *Counts) { n.NotPresented++ })
+		}
+	}
 	for _, e := range events {
-		c := cat[e.Side+"/"+e.RecordID]
-		switch e.Type {
-		case HandedOver:
-			add(e.Side, c, func(x *Counts) {
-				if e.Objection == "" || ok(e.ID) {
-					x.HandedOver++
-				} else {
-					x.Flagged++
-				}
-			})
-		case SubstitutedBy:
-			add(e.Side, c, func(x *Counts) {
-				x.Substituted++
-				if e.Objection == "" || ok(e.ID) {
-					x.HandedOver++
-				} else {
-					x.Flagged++
-				}
-			})
-		case Refused:
-			add(e.Side, c, func(x *Counts) { x.Refused++ })
-		case RefusalWithdrawn:
-			add(e.Side, c, func(x *Counts) { x.Refused-- })
-		case NotPresented:
-			add(e.Side, c, func(x *Counts) { x.NotPresented++ })
-		case UnlistedPresented:
+		if e.Type == UnlistedPresented {
 			add(e.Side, e.Category, func(x *Counts) {
 				x.Unlisted++
 				if ok(e.ID) {
@@ -182,7 +264,14 @@ func naiveCounts(plan Plan, events []Event) map[string]map[person.Category]Count
 
 func checkCounts(t *testing.T, s *Stage, r Report) {
 	t.Helper()
-	want := naiveCounts(s.Plan(), s.Events())
+	want := naiveCounts(s.Plan(), s.Rule(), s.Events())
+	disagreements := 0
+	for _, f := range r.Flags {
+		if f.Kind == "disagreement" {
+			disagreements++
+		}
+	}
+	pending := 0
 	for side, sr := range r.Sides {
 		for c, got := range sr.ByCategory {
 			w := want[side][c]
@@ -191,6 +280,7 @@ func checkCounts(t *testing.T, s *Stage, r Report) {
 				t.Fatalf("%s %s: report %+v, events say %+v\nevents: %v", side, c, g, w, eventTypesOf(s.Events()))
 			}
 		}
+		pending += sr.Total.Pending + sr.Total.Disputed
 		// Conservation: every listed person is in exactly one bucket.
 		byOutcome := map[Outcome]int{}
 		for _, pp := range s.Plan().Sides[side].Persons {
@@ -199,6 +289,9 @@ func checkCounts(t *testing.T, s *Stage, r Report) {
 				t.Fatal(err)
 			}
 			byOutcome[p.Outcome]++
+			if p.Counted && p.Disagreement != "" {
+				t.Fatalf("%s counts with the disagreement %s", pp.RecordID, p.Disagreement)
+			}
 		}
 		listed := len(s.Plan().Sides[side].Persons)
 		if got := sr.Total.Outstanding + sr.Total.Refused + sr.Total.NotPresented + byOutcome[OutcomeReplaced] + byOutcome[OutcomeHandedOver]; got != listed {
@@ -207,6 +300,9 @@ func checkCounts(t *testing.T, s *Stage, r Report) {
 		if sr.Total.Planned != listed {
 			t.Fatalf("%s planned %d, listed %d", side, sr.Total.Planned, listed)
 		}
+	}
+	if pending != disagreements || (pending > 0 && r.Parity) {
+		t.Fatalf("%d pending or disputed, %d disagreement flags, parity %v", pending, disagreements, r.Parity)
 	}
 }
 
@@ -219,9 +315,12 @@ func eventTypesOf(es []Event) []string {
 }
 
 // TestProperties drives random event sequences through random stages and
-// checks, at every step: a refused event changes nothing; the counts never
-// disagree with the events; a closed stage satisfied the rule or carries a
-// discrepancy. At the end: replaying the events gives the same stage, and
+// checks, at every step: a refused event changes nothing; an event
+// recorded by a party that may not record it is never accepted; the counts
+// never disagree with the events (a person counts only on a standing
+// release and receipt, and the observer's confirmation where required);
+// no person with a disagreement counts, and any disagreement blocks
+// parity; a closed stage satisfied the rule or carries a discrepancy. At the end: replaying the events gives the same stage, and
 // applying them all again changes nothing.
 func TestProperties(t *testing.T) {
 	n := 300
@@ -241,13 +340,16 @@ func TestProperties(t *testing.T) {
 			mustApply(t, s, b.stage(StageOpened, ""))
 			for range 60 + rng.IntN(60) {
 				e := randomEvent(rng, b, plan, tried)
-				tried = append(tried, e)
 				before, nEvents := s.Report(), len(s.Events())
 				dup, err := s.Apply(e)
 				after := s.Report()
 				if (err != nil || dup) && (!reflect.DeepEqual(before, after) || len(s.Events()) != nEvents) {
 					t.Fatalf("%s %s refused (%v, dup %v) but changed the stage", e.Type, e.ID, err, dup)
 				}
+				if err == nil && !dup && !mayRecord(e, tried) {
+					t.Fatalf("%s %s about %s recorded by %s was accepted", e.Type, e.ID, e.Side, e.Party)
+				}
+				tried = append(tried, e)
 				checkCounts(t, s, after)
 				if s.State() == Closed {
 					last := s.History()[len(s.History())-1]

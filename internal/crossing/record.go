@@ -14,14 +14,57 @@ type Outcome string
 // Outcomes of a person at a stage.
 const (
 	OutcomeOutstanding  Outcome = "outstanding"       // listed; nothing final recorded yet
-	OutcomeHandedOver   Outcome = "handed_over"       // crossed (counts unless flagged)
+	OutcomeHandedOver   Outcome = "handed_over"       // released and received (counts unless flagged)
 	OutcomeRefused      Outcome = "refused"           // declined repatriation (GC III Art. 109(3))
 	OutcomeNotPresented Outcome = "not_presented"     // not brought to the crossing
 	OutcomeMismatch     Outcome = "identity_mismatch" // presented, identity not matched yet; unresolved
 	OutcomeReplaced     Outcome = "replaced"          // a reserve crossed in this person's place
 	OutcomeReserve      Outcome = "reserve"           // a reserve not used (yet)
 	OutcomeUnlisted     Outcome = "unlisted"          // presented though not on the agreement
+	// One side's record waits for the other's (never final, never counted):
+	OutcomeReleased    Outcome = "released"    // released; the receipt is not recorded yet
+	OutcomeReceived    Outcome = "received"    // received; the release is not recorded yet
+	OutcomeUnconfirmed Outcome = "unconfirmed" // both sides agree; the observer's confirmation the terms require is missing
+	OutcomeDisputed    Outcome = "disputed"    // the records disagree (see PersonStatus.Disagreement)
 )
+
+// Disagreement codes: why the records of a person do not (yet) agree. The
+// one-sided ones wait for the other side's record or the observer's
+// confirmation; the others are conflicting accounts. Every one blocks
+// parity until resolved (docs/design/crossing.md, "Disagreements").
+const (
+	ReleaseWithoutReceipt       = "release_without_receipt"       // released; no receipt
+	ReceiptWithoutRelease       = "receipt_without_release"       // received; no release
+	ObserverConfirmationMissing = "observer_confirmation_missing" // the terms require the observer; it has not confirmed
+	ObservationWithoutRelease   = "observation_without_release"   // the observer recorded it; the releasing side has not
+	ReceivedButRefused          = "received_but_refused"          // received someone the releasing side says refused
+	ReceivedButNotPresented     = "received_but_not_presented"    // received someone the releasing side says it did not bring
+	ReceivedButReplaced         = "received_but_replaced"         // received someone the releasing side says a reserve replaced
+	ObserverDiffers             = "observer_differs"              // the observer saw otherwise than a side recorded
+	DisputedBySide              = "disputed"                      // the receiving side disputes the releasing side's account
+)
+
+// OneSided reports whether disagreement code d is one side's record
+// waiting for another's, rather than conflicting accounts.
+func OneSided(d string) bool {
+	return d == ReleaseWithoutReceipt || d == ReceiptWithoutRelease || d == ObserverConfirmationMissing || d == ObservationWithoutRelease
+}
+
+// Act is one party's standing record about a person: the release (the
+// releasing side's), the receipt and the dispute (the receiving side's),
+// or the observation (the mediator's observer's). A retracted act no
+// longer stands; its event stays in the person's Events.
+type Act struct {
+	Event string    `json:"event"`
+	Type  EventType `json:"type"`
+	Party string    `json:"party"`
+	Actor string    `json:"actor,omitempty"`
+	At    time.Time `json:"at"`
+}
+
+func actOf(e Event) Act {
+	return Act{Event: e.ID, Type: e.Type, Party: e.Party, Actor: e.Actor, At: e.At}
+}
 
 // Final reports whether o ends the person's part in the stage.
 func (o Outcome) Final() bool {
@@ -63,6 +106,14 @@ type PersonStatus struct {
 	// Hold says why the person is held back (SidePlan.Holds): they do not
 	// count while it is set.
 	Hold string `json:"hold,omitempty"`
+	// Release, Receipt, Dispute and Observation are the records that stand
+	// about the person, one per party and kind (zero: none).
+	Release     Act `json:"release,omitzero"`
+	Receipt     Act `json:"receipt,omitzero"`
+	Dispute     Act `json:"dispute,omitzero"`
+	Observation Act `json:"observation,omitzero"`
+	// Disagreement is set while the records do not agree: a code above.
+	Disagreement string `json:"disagreement,omitempty"`
 	// At is the time of the last outcome.
 	At time.Time `json:"at,omitzero"`
 	// Events are the ids of the events about the person, in order.
@@ -70,6 +121,34 @@ type PersonStatus struct {
 }
 
 type pkey struct{ side, id string }
+
+// slot names one kind of act of a person.
+type slot uint8
+
+const (
+	slotRelease slot = iota + 1
+	slotReceipt
+	slotDispute
+	slotObservation
+)
+
+// actRef says where the act an event made stands: whose and which.
+type actRef struct {
+	key  pkey
+	slot slot
+}
+
+func (p *PersonStatus) act(sl slot) *Act {
+	switch sl {
+	case slotRelease:
+		return &p.Release
+	case slotReceipt:
+		return &p.Receipt
+	case slotDispute:
+		return &p.Dispute
+	}
+	return &p.Observation
+}
 
 type amendment struct {
 	key      pkey
@@ -95,7 +174,9 @@ type Stage struct {
 	persons    map[pkey]*PersonStatus
 	unlisted   []pkey
 	amendments map[string]*amendment
-	crossed    int
+	// acts maps the id of each event whose act stands to where it stands.
+	acts    map[string]actRef
+	crossed int // releases, receipts and unlisted persons ever recorded
 
 	seen   map[string]int // event id → index in events
 	events []Event
@@ -113,7 +194,7 @@ func New(plan Plan, rule Rule) (*Stage, error) {
 	}
 	s := &Stage{
 		plan: plan, rule: rule, sides: plan.sideNames(), state: Planned, window: plan.Window,
-		persons: make(map[pkey]*PersonStatus, n), amendments: map[string]*amendment{}, seen: make(map[string]int, n),
+		persons: make(map[pkey]*PersonStatus, n), amendments: map[string]*amendment{}, acts: make(map[string]actRef, n), seen: make(map[string]int, n),
 	}
 	for side, sp := range plan.Sides {
 		for _, pp := range sp.Persons {
@@ -169,6 +250,15 @@ func (s *Stage) History() []Change { return append([]Change(nil), s.history...) 
 // what the store keeps, and what [Replay] takes.
 func (s *Stage) Events() []Event { return append([]Event(nil), s.events...) }
 
+// Event returns the accepted event with id, if any.
+func (s *Stage) Event(id string) (Event, bool) {
+	i, ok := s.seen[id]
+	if !ok || id == "" {
+		return Event{}, false
+	}
+	return s.events[i], true
+}
+
 // Person returns the status of a person of the stage on side's list or
 // reserve list.
 func (s *Stage) Person(side, recordID string) (PersonStatus, error) {
@@ -213,9 +303,10 @@ func (s *Stage) amendmentState(id string) AmendmentState {
 	return AmendAccepted
 }
 
-// counted reports whether p counts toward parity: handed over as agreed,
-// or presented unlisted or out of category and accepted by both parties;
-// never while held back.
+// counted reports whether p counts toward parity: released and received
+// (and observed, where the terms require it) with no disagreement, as
+// agreed or out of category and accepted by both parties; or presented
+// unlisted and accepted by both parties; never while held back.
 func (s *Stage) counted(p *PersonStatus) bool {
 	if s.held(p) != "" {
 		return false
@@ -261,6 +352,9 @@ func (s *Stage) Apply(e Event) (dup bool, err error) {
 	if err := e.validate(s.sides); err != nil {
 		return false, err
 	}
+	if err := s.authorise(e); err != nil {
+		return false, err
+	}
 	if e.Point != "" && len(s.plan.Points) > 0 && !slices.Contains(s.plan.Points, e.Point) {
 		return false, errs.E(op, errs.Invalid, errs.FieldError{Field: "point", Where: e.ID, Message: quote(e.Point) + " is not a crossing point of stage " + itoa(s.plan.Stage), Args: []string{e.Point, itoa(s.plan.Stage)}, Code: "not_stage_point"})
 	}
@@ -302,6 +396,15 @@ func (s *Stage) ApplyAll(events []Event) []Result {
 
 // applyHandover checks and applies a handover event. It changes nothing
 // when it returns an error.
+//
+// Each party keeps one standing act per person and kind: the releasing
+// side its release (released, refused, not presented, substituted), the
+// receiving side its receipt (received, or an identity mismatch that a
+// receipt may follow) and its dispute, the observer its observation. A
+// party that contradicts its own standing act is refused (Conflict: it
+// retracts first); a party whose act contradicts the other party's is
+// recorded, and the person shows the disagreement until the accounts
+// agree: nothing is overwritten.
 func (s *Stage) applyHandover(e Event) error {
 	const op = "crossing.Stage.Apply"
 	if !s.state.AcceptsHandovers() {
@@ -310,6 +413,8 @@ func (s *Stage) applyHandover(e Event) error {
 	switch e.Type {
 	case AmendmentAccepted, AmendmentRejected:
 		return s.applyAmendment(e)
+	case Retracted:
+		return s.applyRetraction(e)
 	case UnlistedPresented:
 		if e.RecordID != "" {
 			if p, ok := s.persons[pkey{e.Side, e.RecordID}]; ok && !p.Unlisted {
@@ -325,80 +430,213 @@ func (s *Stage) applyHandover(e Event) error {
 		s.crossed++
 		return nil
 	}
-	p, ok := s.persons[pkey{e.Side, e.RecordID}]
+	k := pkey{e.Side, e.RecordID}
+	p, ok := s.persons[k]
 	if !ok || p.Unlisted {
 		return errs.E(op, errs.Invalid, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " is not on " + e.Side + "'s list for stage " + itoa(s.plan.Stage) + ": record unlisted_person_presented", Args: []string{e.RecordID, e.Side, itoa(s.plan.Stage)}, Code: "not_on_stage_list"})
 	}
-	if p.Reserve {
+	if p.Reserve && e.Type.RecordedBy() == ByReleasing {
 		return errs.E(op, errs.Invalid, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " is a reserve: it crosses only through substituted_by in place of a listed person", Args: []string{e.RecordID}, Code: "reserve_not_listed"})
 	}
-	open := (p.Outcome == OutcomeOutstanding || p.Outcome == OutcomeMismatch) && p.SubstitutedBy == ""
-	already := func() error {
+	recorded := func(a Act) error {
+		if p.SubstitutedBy != "" && a.Type == "" {
+			return conflict(op, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " was already replaced by reserve " + quote(p.SubstitutedBy) + " (event " + quote(p.Events[len(p.Events)-1]) + ")", Args: []string{e.RecordID, p.SubstitutedBy, p.Events[len(p.Events)-1]}, Code: "already_replaced"})
+		}
+		return conflict(op, errs.FieldError{Field: "record_id", Where: e.ID, Message: a.Party + " already recorded " + string(a.Type) + " for " + quote(e.RecordID) + " (event " + quote(a.Event) + "): retract it first", Args: []string{a.Party, string(a.Type), e.RecordID, a.Event}, Code: "already_recorded"})
+	}
+	var sl slot
+	switch e.Type {
+	case Released, Refused, NotPresented:
+		if p.Release.Type != "" || p.SubstitutedBy != "" {
+			return recorded(p.Release)
+		}
+		sl = slotRelease
+	case RefusalWithdrawn:
+		if p.Release.Type != Refused || p.SubstitutedBy != "" {
+			return conflict(op, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " has no refusal to withdraw (outcome " + string(p.Outcome) + ")", Args: []string{e.RecordID, string(p.Outcome)}, Code: "no_refusal"})
+		}
+		delete(s.acts, p.Release.Event)
+		p.Release = Act{}
+	case SubstitutedBy:
+		if err := s.substitute(e, p); err != nil {
+			return err
+		}
+		if p.Release.Type == "" {
+			p.Release = actOf(e) // replaced; a substitution is not retracted
+		}
+	case Received, IdentityMismatch:
+		if p.Receipt.Type == Received {
+			return recorded(p.Receipt)
+		}
+		sl = slotReceipt
+	case Disputed:
+		if p.Dispute.Type != "" {
+			return recorded(p.Dispute)
+		}
+		sl = slotDispute
+	case ObservedHandover, ObservedRefusal:
+		if p.Observation.Type != "" {
+			return recorded(p.Observation)
+		}
+		sl = slotObservation
+	}
+	if sl != 0 {
+		a := p.act(sl)
+		delete(s.acts, a.Event) // a mismatch a receipt follows no longer stands
+		*a = actOf(e)
+		s.acts[e.ID] = actRef{key: k, slot: sl}
+	}
+	switch e.Type {
+	case Released, Received:
+		s.crossed++
+	}
+	if sl == slotReceipt {
+		s.dropObjection(p)
+		switch {
+		case e.Type == IdentityMismatch:
+			p.Flag = e.Reason
+		case e.Objection != "":
+			p.AmendmentEvent, p.Flag = e.ID, "outside the agreed category: "+e.Objection
+			s.amendments[e.ID] = &amendment{key: k, accepted: map[string]bool{}}
+		}
+	}
+	p.At = e.At
+	p.Events = append(p.Events, e.ID)
+	s.settle(p)
+	return nil
+}
+
+// substitute checks and applies the release of a reserve in place of the
+// listed person p: the reserve's release. p's own release, if it has none,
+// is set by the caller.
+func (s *Stage) substitute(e Event, p *PersonStatus) error {
+	const op = "crossing.Stage.Apply"
+	if !s.rule.Reserves {
+		return conflict(op, errs.FieldError{Field: "reserve", Where: e.ID, Message: "the terms of this exchange allow no substitution from reserves", Code: "no_reserves_in_terms"})
+	}
+	rejected := p.Outcome == OutcomeHandedOver && s.amendmentState(p.AmendmentEvent) == AmendRejected
+	replaceable := p.Release.Type == "" || p.Release.Type == Refused || p.Release.Type == NotPresented || rejected
+	if !replaceable || p.SubstitutedBy != "" {
 		last := p.Events[len(p.Events)-1]
 		if p.SubstitutedBy != "" {
 			return conflict(op, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " was already replaced by reserve " + quote(p.SubstitutedBy) + " (event " + quote(last) + ")", Args: []string{e.RecordID, p.SubstitutedBy, last}, Code: "already_replaced"})
 		}
-		return conflict(op, errs.FieldError{Field: "record_id", Where: e.ID, Message: quote(e.RecordID) + " already has the outcome " + string(p.Outcome) + " (event " + quote(last) + ")", Args: []string{e.RecordID, string(p.Outcome), last}, Code: "already_outcome"})
+		return conflict(op, errs.FieldError{Field: "record_id", Where: e.ID, Message: p.Release.Party + " already recorded " + string(p.Release.Type) + " for " + quote(e.RecordID) + " (event " + quote(p.Release.Event) + "): retract it first", Args: []string{p.Release.Party, string(p.Release.Type), e.RecordID, p.Release.Event}, Code: "already_recorded"})
 	}
-	switch e.Type {
-	case HandedOver, Refused, NotPresented, IdentityMismatch:
-		if !open {
-			return already()
+	r, ok := s.persons[pkey{e.Side, e.Reserve}]
+	if !ok || !r.Reserve {
+		return errs.E(op, errs.Invalid, errs.FieldError{Field: "reserve", Where: e.ID, Message: quote(e.Reserve) + " is not on " + e.Side + "'s reserve list for stage " + itoa(s.plan.Stage), Args: []string{e.Reserve, e.Side, itoa(s.plan.Stage)}, Code: "not_on_reserve_list"})
+	}
+	if r.Release.Type != "" {
+		return conflict(op, errs.FieldError{Field: "reserve", Where: e.ID, Message: "reserve " + quote(e.Reserve) + " was already used in place of " + quote(r.Replaces), Args: []string{e.Reserve, r.Replaces}, Code: "reserve_used"})
+	}
+	if r.Category != p.Category {
+		return errs.E(op, errs.Invalid, errs.FieldError{Field: "reserve", Where: e.ID, Message: "reserve " + quote(e.Reserve) + " is " + string(r.Category) + " but " + quote(e.RecordID) + " is " + string(p.Category), Args: []string{e.Reserve, string(r.Category), e.RecordID, string(p.Category)}, Code: "reserve_category"})
+	}
+	p.SubstitutedBy = r.RecordID
+	r.Release, r.Replaces, r.At = actOf(e), p.RecordID, e.At
+	r.Events = append(r.Events, e.ID)
+	s.crossed++
+	s.settle(r)
+	return nil
+}
+
+// applyRetraction takes back the standing act of the event e.Subject. Only
+// the party that recorded it may; a substitution, an unlisted person, an
+// amendment decision or a stage event is not retracted.
+func (s *Stage) applyRetraction(e Event) error {
+	const op = "crossing.Stage.Apply"
+	i, ok := s.seen[e.Subject]
+	if !ok {
+		return errs.E(op, errs.Invalid, errs.FieldError{Field: "subject", Where: e.ID, Message: quote(e.Subject) + " is not an event of this stage", Args: []string{e.Subject}, Code: "not_stage_event"})
+	}
+	subj := s.events[i]
+	if subj.Party != e.Party {
+		msg := e.Party + " may not retract " + quote(e.Subject) + ": only " + subj.Party + ", who recorded it, may"
+		return errs.E(op, errs.Forbidden, msg, errs.FieldError{Field: "subject", Where: e.ID, Message: msg, Args: []string{e.Party, e.Subject, subj.Party}, Code: "retract_own"})
+	}
+	ref, standing := s.acts[e.Subject]
+	if !standing {
+		switch subj.Type {
+		case Released, Refused, NotPresented, Received, IdentityMismatch, Disputed, ObservedHandover, ObservedRefusal:
+			return conflict(op, errs.FieldError{Field: "subject", Where: e.ID, Message: quote(e.Subject) + " no longer stands: it was retracted, withdrawn or followed by a receipt", Args: []string{e.Subject}, Code: "not_standing"})
 		}
-		switch e.Type {
-		case HandedOver:
-			p.Outcome, p.Flag = OutcomeHandedOver, ""
-			if e.Objection != "" {
-				p.AmendmentEvent, p.Flag = e.ID, "outside the agreed category: "+e.Objection
-				s.amendments[e.ID] = &amendment{key: pkey{e.Side, e.RecordID}, accepted: map[string]bool{}}
-			}
-			s.crossed++
-		case Refused:
-			p.Outcome, p.Flag = OutcomeRefused, ""
-		case NotPresented:
-			p.Outcome, p.Flag = OutcomeNotPresented, ""
-		case IdentityMismatch:
-			p.Outcome, p.Flag = OutcomeMismatch, e.Reason
-		}
-	case RefusalWithdrawn:
-		if p.Outcome != OutcomeRefused || p.SubstitutedBy != "" {
-			return errs.E(op, errs.Conflict, quote(e.RecordID)+" has no refusal to withdraw (outcome "+string(p.Outcome)+")")
-		}
-		p.Outcome = OutcomeOutstanding
-	case SubstitutedBy:
-		if !s.rule.Reserves {
-			return errs.E(op, errs.Conflict, "the terms of this exchange allow no substitution from reserves")
-		}
-		replaceable := open || p.Outcome == OutcomeRefused || p.Outcome == OutcomeNotPresented ||
-			(p.Outcome == OutcomeHandedOver && s.amendmentState(p.AmendmentEvent) == AmendRejected)
-		if !replaceable || p.SubstitutedBy != "" {
-			return already()
-		}
-		r, ok := s.persons[pkey{e.Side, e.Reserve}]
-		if !ok || !r.Reserve {
-			return errs.E(op, errs.Invalid, errs.FieldError{Field: "reserve", Where: e.ID, Message: quote(e.Reserve) + " is not on " + e.Side + "'s reserve list for stage " + itoa(s.plan.Stage), Args: []string{e.Reserve, e.Side, itoa(s.plan.Stage)}, Code: "not_on_reserve_list"})
-		}
-		if r.Outcome != OutcomeReserve {
-			return errs.E(op, errs.Conflict, "reserve "+quote(e.Reserve)+" was already used in place of "+quote(r.Replaces))
-		}
-		if r.Category != p.Category {
-			return errs.E(op, errs.Invalid, errs.FieldError{Field: "reserve", Where: e.ID, Message: "reserve " + quote(e.Reserve) + " is " + string(r.Category) + " but " + quote(e.RecordID) + " is " + string(p.Category), Args: []string{e.Reserve, string(r.Category), e.RecordID, string(p.Category)}, Code: "reserve_category"})
-		}
-		if open {
-			p.Outcome = OutcomeReplaced
-		}
-		p.SubstitutedBy = r.RecordID
-		r.Outcome, r.Replaces, r.At = OutcomeHandedOver, p.RecordID, e.At
-		r.Events = append(r.Events, e.ID)
-		if e.Objection != "" {
-			r.AmendmentEvent, r.Flag = e.ID, "outside the agreed category: "+e.Objection
-			s.amendments[e.ID] = &amendment{key: pkey{e.Side, e.Reserve}, accepted: map[string]bool{}}
-		}
-		s.crossed++
+		return conflict(op, errs.FieldError{Field: "subject", Where: e.ID, Message: quote(e.Subject) + " is a " + string(subj.Type) + ", which is not retracted: the mediator may record a discrepancy", Args: []string{e.Subject, string(subj.Type)}, Code: "not_retractable"})
+	}
+	p := s.persons[ref.key]
+	if ref.slot == slotRelease && p.SubstitutedBy != "" {
+		return conflict(op, errs.FieldError{Field: "subject", Where: e.ID, Message: quote(p.RecordID) + " was already replaced by reserve " + quote(p.SubstitutedBy) + ": the release stands", Args: []string{p.RecordID, p.SubstitutedBy}, Code: "replaced_release_stands"})
+	}
+	*p.act(ref.slot) = Act{}
+	delete(s.acts, e.Subject)
+	if ref.slot == slotReceipt {
+		s.dropObjection(p)
 	}
 	p.At = e.At
 	p.Events = append(p.Events, e.ID)
+	s.settle(p)
 	return nil
+}
+
+// dropObjection forgets the category objection of p's receipt, when the
+// receipt no longer stands: decisions already recorded stay in the
+// history, and no new one can be made on it.
+func (s *Stage) dropObjection(p *PersonStatus) {
+	if p.AmendmentEvent != "" && !p.Unlisted {
+		delete(s.amendments, p.AmendmentEvent)
+	}
+	p.AmendmentEvent, p.Flag = "", ""
+}
+
+// settle derives p's outcome and disagreement from the acts that stand.
+// The order of the cases is the order of precedence: conflicting accounts
+// first, then an identity mismatch, then agreement or one side waiting.
+func (s *Stage) settle(p *PersonStatus) {
+	rel, rec, obs := p.Release.Type, p.Receipt.Type, p.Observation.Type
+	crossed := rel == Released || (p.Reserve && rel == SubstitutedBy) // the releasing side says the person crossed
+	stayed := rel == Refused || rel == NotPresented || (!p.Reserve && rel == SubstitutedBy)
+	d, o := "", OutcomeOutstanding
+	switch {
+	case rec == Received && stayed:
+		d = map[EventType]string{Refused: ReceivedButRefused, NotPresented: ReceivedButNotPresented, SubstitutedBy: ReceivedButReplaced}[rel]
+	case obs == ObservedHandover && stayed,
+		obs == ObservedRefusal && (crossed || rec == Received || rel == NotPresented || rel == SubstitutedBy):
+		d = ObserverDiffers
+	case p.Dispute.Type != "":
+		d = DisputedBySide
+	}
+	switch {
+	case d != "":
+		o = OutcomeDisputed
+	case rec == IdentityMismatch:
+		o = OutcomeMismatch
+	case crossed && rec == Received:
+		o = OutcomeHandedOver
+		if s.rule.Observed && obs != ObservedHandover {
+			o, d = OutcomeUnconfirmed, ObserverConfirmationMissing
+		}
+	case crossed:
+		o, d = OutcomeReleased, ReleaseWithoutReceipt
+	case rec == Received:
+		o, d = OutcomeReceived, ReceiptWithoutRelease
+	case rel == Refused:
+		o = OutcomeRefused
+		if s.rule.Observed && obs != ObservedRefusal {
+			o, d = OutcomeUnconfirmed, ObserverConfirmationMissing
+		}
+	case rel == NotPresented:
+		o = OutcomeNotPresented
+	case rel == SubstitutedBy:
+		o = OutcomeReplaced
+	default:
+		if p.Reserve {
+			o = OutcomeReserve
+		}
+		if obs != "" {
+			d = ObservationWithoutRelease
+		}
+	}
+	p.Outcome, p.Disagreement = o, d
 }
 
 func (s *Stage) applyAmendment(e Event) error {

@@ -16,7 +16,7 @@ func TestStageLifecycle(t *testing.T) {
 	}
 	b := newEv()
 	// Handovers before the stage opens are refused.
-	_, err = s.Apply(b.handed("UA", "UA-military-0"))
+	_, err = s.Apply(b.released("UA", "UA-military-0"))
 	wantKind(t, err, errs.Conflict)
 
 	slip := b.stage(StageSlipped, "weather")
@@ -29,7 +29,7 @@ func TestStageLifecycle(t *testing.T) {
 	wantKind(t, err, errs.Conflict)
 
 	for _, side := range []string{"UA", "RU"} {
-		mustApply(t, s, b.handed(side, side+"-military-0"))
+		mustApply(t, s, b.crossed(side, side+"-military-0")...)
 	}
 	// A party may not move the stage.
 	c := b.stage(StageClosing, "")
@@ -53,7 +53,7 @@ func TestStageLifecycle(t *testing.T) {
 	wantKind(t, err, errs.Conflict)
 	mustApply(t, s, b.stage(StageResumed, ""))
 	for _, side := range []string{"UA", "RU"} {
-		mustApply(t, s, b.handed(side, side+"-military-1"))
+		mustApply(t, s, b.crossed(side, side+"-military-1")...)
 	}
 	mustApply(t, s, b.stage(StageClosing, ""))
 	if r := s.Report(); !r.MayClose {
@@ -67,7 +67,7 @@ func TestStageLifecycle(t *testing.T) {
 	if len(h) != 7 || !h[len(h)-1].Parity {
 		t.Fatalf("history %+v", h)
 	}
-	_, err = s.Apply(b.handed("UA", "UA-military-1"))
+	_, err = s.Apply(b.received("UA", "UA-military-1"))
 	wantKind(t, err, errs.Conflict)
 }
 

@@ -12,9 +12,9 @@ func day(d int) time.Time { return time.Date(2025, 5, d, 12, 0, 0, 0, time.UTC) 
 
 func TestTraceFromStage(t *testing.T) {
 	s, b := openStage(t, map[person.Category]int{person.Military: 3}, 1, Rule{Kind: NForN, Reserves: true})
-	mustApply(t, s,
-		b.handed("RU", "RU-military-0"), b.refused("RU", "RU-military-1"),
-		b.notPresented("RU", "RU-military-2"), b.substituted("RU", "RU-military-2", "RU-military-r0"))
+	mustApply(t, s, b.crossed("RU", "RU-military-0")...)
+	mustApply(t, s, b.refused("RU", "RU-military-1"), b.notPresented("RU", "RU-military-2"))
+	mustApply(t, s, b.replaced("RU", "RU-military-2", "RU-military-r0")...)
 	ref := StageRef{Exchange: "exchange:1", Stage: 1}
 	register := []TraceFact{
 		{Status: TraceReported, At: day(1), Source: "record:9"},
