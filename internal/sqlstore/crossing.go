@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 
 	"strings"
 	"sync"
@@ -147,6 +148,7 @@ func summaryOf(r crossing.Report, history []crossing.Change) crossing.StageSumma
 		sum.Substituted += sr.Total.Substituted
 		sum.Unlisted += sr.Total.Unlisted
 		sum.Held += sr.Total.Held
+		sum.Disagreements += sr.Total.Pending + sr.Total.Disputed
 	}
 	if n := len(history); n > 0 && history[n-1].To == crossing.Closed {
 		sum.Parity = history[n-1].Parity
@@ -244,7 +246,7 @@ func StagePlanOf(a *exchange.Agreement, n int) (crossing.Plan, crossing.Rule, st
 	}
 	plan := crossing.Plan{Exchange: a.Exchange.ID, Stage: n, Sides: map[string]crossing.SidePlan{}, Points: []string{st.Crossing},
 		Window: crossing.Window{Start: st.Start, End: st.End}}
-	rule := crossing.Rule{Kind: crossing.NForN}
+	rule := crossing.Rule{Kind: crossing.NForN, Observed: st.Observed}
 	if a.Exchange.Terms.Kind == exchange.CategoryTerms {
 		rule.Kind = crossing.AllForAll
 	}
@@ -490,10 +492,15 @@ func (ls *liveStage) view() StageView {
 // mediator's operator. Each event is answered applied, duplicate (same id,
 // same content: recorded once) or refused with a kind and a reason; a
 // refusal does not stop the queue. The server sets each event's party and
-// actor from the caller; an event without a time takes the time of its
-// earlier recording (a retry) or now. Every applied event is stored with
-// its log leaf in one transaction; if it fails, nothing is recorded and
-// the stage is replayed from the database on next use.
+// actor from the caller's account as it stands in the transaction, so an
+// officer records only for its own party (the stage refuses, Forbidden,
+// what that party may not record: crossing.EventType.RecordedBy); the
+// receiver and observer an event names must be checkpoint officers'
+// accounts of the right party (given by login or "user:ID", recorded as
+// "user:ID"). An event without a time takes the time of its earlier
+// recording (a retry) or now. Every applied event is stored with its log
+// leaf in the one transaction that judged it; if it fails, nothing is
+// recorded and the stage is replayed from the database on next use.
 func (db *DB) RecordEvents(ctx context.Context, s access.Scope, exID string, n int, events []crossing.Event) (RecordResult, error) {
 	const op = "sqlstore.RecordEvents"
 	mayHandover := access.Decide(s, access.HandoverRecord, access.Resource{Party: s.Party})
@@ -533,121 +540,271 @@ func (db *DB) RecordEvents(ctx context.Context, s access.Scope, exID string, n i
 // one loaded it.
 var errStale = errs.E("sqlstore.RecordEvents", errs.Conflict, "the stage changed on another server: send the events again")
 
-// recordEvents applies a queue to the loaded stage and stores what was
-// applied. The caller holds ls.mu.
+// recordEvents judges a queue against the loaded stage and stores what
+// was applied, all inside one write transaction: the officer's account is
+// read there (its party decides the side it may record for), so are the
+// accounts the events name and the reserves used in other stages. The
+// caller holds ls.mu.
 func (db *DB) recordEvents(ctx context.Context, s access.Scope, ls *liveStage, exID string, n int, events []crossing.Event, mayHandover, mayStage error) (RecordResult, error) {
 	const op = "sqlstore.RecordEvents"
 	if err := db.ensureLoaded(ctx, ls, exID, n); err != nil {
 		return RecordResult{}, err
 	}
-	now := db.Now().UTC().Truncate(time.Microsecond)
-	party := s.Party
-	if party == "" {
-		party = crossing.Mediator
-	}
 	results := make([]crossing.Result, len(events))
 	var applied []crossing.Event
-	for i, e := range events {
-		e.Party, e.Actor = party, actor(s.UserID)
-		var deny error
-		if e.Type.IsStage() {
-			deny = mayStage
-		} else {
-			deny = mayHandover
+	var last int64
+	touched := false // memory changed: drop it if the transaction fails
+	err := db.write(ctx, func(tx *Tx) error {
+		// Writers of one stage are serialised across server processes:
+		// SQLite's write transaction holds the database; PostgreSQL
+		// locks the stage's row. Memory is stale if the stage has
+		// events this process did not load.
+		var v int
+		if err := tx.queryRow(ctx, tx.d.forUpdate(`SELECT agreement_version FROM stages WHERE exchange_id = ? AND stage = ?`), exID, n).Scan(&v); err != nil {
+			return err
 		}
-		if deny != nil {
-			results[i] = crossing.Result{ID: e.ID, Status: "refused", Err: deny, Kind: errs.KindOf(deny).String(), Message: errs.Message(deny)}
-			continue
+		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM stage_events WHERE exchange_id = ? AND stage = ?`, exID, n).Scan(&last); err != nil {
+			return err
 		}
-		if e.At.IsZero() {
-			e.At = now
-			if prev, ok := ls.stored(e.ID); ok {
-				e.At = prev.At
+		if last != ls.lastSeq {
+			return errStale
+		}
+		party, err := tx.recorderParty(ctx, s)
+		if err != nil {
+			return err
+		}
+		named, err := tx.namedOfficers(ctx, events)
+		if err != nil {
+			return errs.E(op, errs.Internal, err)
+		}
+		refuse := func(i int, id string, err error) {
+			results[i] = crossing.Result{ID: id, Status: "refused", Err: err, Kind: errs.KindOf(err).String(), Message: errs.Message(err), Fields: errs.Fields(err)}
+		}
+		for i, e := range events {
+			e.Party, e.Actor = party, actor(s.UserID)
+			deny := mayHandover
+			if e.Type.IsStage() {
+				deny = mayStage
 			}
-		}
-		if e.Type == crossing.SubstitutedBy && e.Reserve != "" {
-			if other, err := db.reserveUsedElsewhere(ctx, exID, n, e.Side, e.Reserve); err != nil {
-				return RecordResult{}, errs.E(op, errs.Internal, err)
-			} else if other > 0 {
-				err := errs.E(op, errs.Conflict, fmt.Sprintf("reserve %q was already handed over in stage %d", e.Reserve, other))
-				results[i] = crossing.Result{ID: e.ID, Status: "refused", Err: err, Kind: errs.KindOf(err).String(), Message: errs.Message(err)}
+			if deny != nil {
+				refuse(i, e.ID, deny)
 				continue
 			}
-		}
-		r := ls.st.ApplyAll([]crossing.Event{e})[0]
-		results[i] = r
-		if r.Status == "applied" {
-			applied = append(applied, e)
-		}
-	}
-	if len(applied) > 0 {
-		var last int64
-		err := db.write(ctx, func(tx *Tx) error {
-			// Writers of one stage are serialised across server processes:
-			// SQLite's write transaction holds the database; PostgreSQL
-			// locks the stage's row. Memory is stale if the stage has
-			// events this process did not load.
-			var v int
-			if err := tx.queryRow(ctx, tx.d.forUpdate(`SELECT agreement_version FROM stages WHERE exchange_id = ? AND stage = ?`), exID, n).Scan(&v); err != nil {
-				return err
+			// A receiver or an observer given by login is recorded as
+			// the account's id; a receipt's check names its officer.
+			e.Receiver, e.Observer = named.account(e.Receiver), named.account(e.Observer)
+			if e.Type == crossing.Received && e.Check.VerifiedBy == "" {
+				e.Check.VerifiedBy = e.Actor
 			}
-			if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM stage_events WHERE exchange_id = ? AND stage = ?`, exID, n).Scan(&last); err != nil {
-				return err
-			}
-			if last != ls.lastSeq {
-				return errStale
-			}
-			for _, e := range applied {
-				if err := tx.insertEvent(ctx, s, exID, n, e); err != nil {
-					return err
+			prev, seen := ls.st.Event(e.ID)
+			if e.At.IsZero() {
+				e.At = tx.now
+				if seen {
+					e.At = prev.At // a retry: the time of its first recording
 				}
-				if e.Type != crossing.SubstitutedBy {
+			}
+			if !seen { // a retry is judged as it was: a duplicate or a conflict
+				if err := ls.st.CheckAccounts(e, named.party); err != nil {
+					refuse(i, e.ID, err)
 					continue
 				}
-				// A reserve crosses once in the whole exchange; the key
-				// catches two stages substituting the same reserve at once.
-				_, err := tx.exec(ctx, `INSERT INTO stage_reserves (exchange_id, side, record_id, stage, event_id) VALUES (?, ?, ?, ?, ?)`, exID, e.Side, e.Reserve, n, e.ID)
-				if tx.d.isUniqueViolation(err) {
-					return errs.E(op, errs.Conflict, fmt.Sprintf("reserve %q was handed over in another stage meanwhile", e.Reserve))
-				}
-				if err != nil {
-					return err
+				if e.Type == crossing.SubstitutedBy && e.Reserve != "" {
+					other, err := tx.reserveUsedElsewhere(ctx, exID, n, e.Side, e.Reserve)
+					if err != nil {
+						return errs.E(op, errs.Internal, err)
+					}
+					if other > 0 {
+						refuse(i, e.ID, errs.E(op, errs.Conflict, fmt.Sprintf("reserve %q was already handed over in stage %d", e.Reserve, other)))
+						continue
+					}
 				}
 			}
-			return tx.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM stage_events WHERE exchange_id = ? AND stage = ?`, exID, n).Scan(&last)
-		})
-		if err != nil {
-			ls.st = nil // memory is ahead of the database: replay on next use
-			return RecordResult{}, err
+			touched = true
+			r := ls.st.ApplyAll([]crossing.Event{e})[0]
+			results[i] = r
+			if r.Status == "applied" {
+				applied = append(applied, e)
+			}
 		}
-		ls.eventsN += len(applied)
-		ls.lastSeq = last
+		for _, e := range applied {
+			if err := tx.insertEvent(ctx, s, exID, n, e); err != nil {
+				return err
+			}
+			if e.Type != crossing.SubstitutedBy {
+				continue
+			}
+			// A reserve crosses once in the whole exchange; the key
+			// catches two stages substituting the same reserve at once.
+			_, err := tx.exec(ctx, `INSERT INTO stage_reserves (exchange_id, side, record_id, stage, event_id) VALUES (?, ?, ?, ?, ?)`, exID, e.Side, e.Reserve, n, e.ID)
+			if tx.d.isUniqueViolation(err) {
+				return errs.E(op, errs.Conflict, fmt.Sprintf("reserve %q was handed over in another stage meanwhile", e.Reserve))
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if len(applied) == 0 {
+			return nil
+		}
+		return tx.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM stage_events WHERE exchange_id = ? AND stage = ?`, exID, n).Scan(&last)
+	})
+	if err != nil {
+		if touched || errors.Is(err, errStale) {
+			ls.st = nil // memory is ahead of the database: replay on next use
+		}
+		return RecordResult{}, err
 	}
+	ls.eventsN += len(applied)
+	ls.lastSeq = last
 	return RecordResult{Results: results, Stage: ls.view()}, nil
 }
 
 // reserveUsedElsewhere returns the stage, other than n, in which a
 // reserve was handed over; 0 if none.
-func (db *DB) reserveUsedElsewhere(ctx context.Context, exID string, n int, side, reserve string) (int, error) {
+func (tx *Tx) reserveUsedElsewhere(ctx context.Context, exID string, n int, side, reserve string) (int, error) {
 	var stage int
-	err := db.queryRow(ctx, `SELECT stage FROM stage_reserves WHERE exchange_id = ? AND side = ? AND record_id = ?`, exID, side, reserve).Scan(&stage)
+	err := tx.queryRow(ctx, `SELECT stage FROM stage_reserves WHERE exchange_id = ? AND side = ? AND record_id = ?`, exID, side, reserve).Scan(&stage)
 	if errors.Is(err, sql.ErrNoRows) || stage == n {
 		return 0, nil
 	}
 	return stage, err
 }
 
-// stored returns the stored event with id, if any. The caller holds ls.mu.
-func (ls *liveStage) stored(id string) (crossing.Event, bool) {
-	if id == "" {
-		return crossing.Event{}, false
+// recorderParty reads the caller's account inside the transaction and
+// returns the party it records for (crossing.Mediator for an account
+// without a party). An account disabled, or whose role or party is not
+// the one its session or token was read with, records nothing.
+func (tx *Tx) recorderParty(ctx context.Context, s access.Scope) (string, error) {
+	const op = "sqlstore.RecordEvents"
+	var role, party string
+	var disabled sql.NullString
+	err := tx.queryRow(ctx, `SELECT role, COALESCE(party, ''), disabled_at FROM users WHERE id = ?`, s.UserID).Scan(&role, &party, &disabled)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (disabled.Valid || access.Role(role) != s.Role || party != s.Party)) {
+		return "", errs.E(op, errs.Forbidden, fmt.Sprintf("account %s is disabled or changed: it records nothing", s.Login))
 	}
-	for _, p := range ls.st.Events() {
-		if p.ID == id {
-			return p, true
+	if err != nil {
+		return "", errs.E(op, errs.Internal, err)
+	}
+	if party == "" {
+		return crossing.Mediator, nil
+	}
+	return party, nil
+}
+
+// officerNames are the accounts a queue names as receivers and observers.
+type officerNames struct {
+	ids   map[string]string // login or "user:ID" as given → "user:ID"
+	party map[string]string // "user:ID" of an enabled checkpoint officer → its party, or crossing.Mediator
+}
+
+// account returns the account id of name: as given when it is no known
+// login (the stage then refuses it as free text).
+func (o officerNames) account(name string) string {
+	if id, ok := o.ids[name]; ok {
+		return id
+	}
+	return name
+}
+
+// namedOfficers reads the accounts the events name as receivers and
+// observers, by login or by id.
+func (tx *Tx) namedOfficers(ctx context.Context, events []crossing.Event) (officerNames, error) {
+	o := officerNames{ids: map[string]string{}, party: map[string]string{}}
+	seen := map[string]bool{}
+	var logins, ids []any
+	for _, e := range events {
+		for _, name := range []string{e.Receiver, e.Observer} {
+			if name == "" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			if crossing.IsAccount(name) {
+				id, _ := strconv.ParseInt(strings.TrimPrefix(name, "user:"), 10, 64)
+				ids = append(ids, id)
+			} else {
+				logins = append(logins, name)
+			}
 		}
 	}
-	return crossing.Event{}, false
+	if len(logins)+len(ids) == 0 {
+		return o, nil
+	}
+	in := func(n int) string {
+		if n == 0 {
+			return "NULL"
+		}
+		return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+	}
+	rows, err := tx.query(ctx, `SELECT id, login, role, COALESCE(party, ''), disabled_at FROM users WHERE login IN (`+in(len(logins))+`) OR id IN (`+in(len(ids))+`)`,
+		append(logins, ids...)...)
+	if err != nil {
+		return o, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var login, role, party string
+		var disabled sql.NullString
+		if err := rows.Scan(&id, &login, &role, &party, &disabled); err != nil {
+			return o, err
+		}
+		acct := actor(id)
+		o.ids[login], o.ids[acct] = acct, acct
+		if access.Role(role) != access.CheckpointOfficer || disabled.Valid {
+			continue
+		}
+		if party == "" {
+			party = crossing.Mediator
+		}
+		o.party[acct] = party
+	}
+	return o, rows.Err()
+}
+
+// Officer is a checkpoint officer's account that an event may name as
+// the receiver or the observer.
+type Officer struct {
+	ID    string `json:"id"` // "user:ID", as events name it
+	Login string `json:"login"`
+	Party string `json:"party"` // a party of the exchange, or "mediator"
+}
+
+// StageOfficers lists the enabled checkpoint officers of the stage's two
+// parties and of the mediator, by party then login: whom an officer's
+// screen offers as the receiver and the observer. Decided as the stage
+// itself (ReportRead).
+func (db *DB) StageOfficers(ctx context.Context, s access.Scope, exID string, n int) ([]Officer, error) {
+	const op = "sqlstore.StageOfficers"
+	ls, err := db.readableStage(ctx, s, exID, n)
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	parties := ls.parties
+	ls.mu.Unlock()
+	rows, err := db.query(ctx, `SELECT id, login, COALESCE(party, '') FROM users WHERE role = ? AND disabled_at IS NULL AND (party IS NULL OR party IN (?, ?)) ORDER BY login`,
+		string(access.CheckpointOfficer), parties[0], parties[1])
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	defer rows.Close()
+	out := []Officer{}
+	for rows.Next() {
+		var id int64
+		var o Officer
+		if err := rows.Scan(&id, &o.Login, &o.Party); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		o.ID = actor(id)
+		if o.Party == "" {
+			o.Party = crossing.Mediator
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Party < out[j].Party })
+	return out, nil
 }
 
 // Stage returns an open stage with its parity report.
@@ -796,6 +953,9 @@ func (db *DB) StageList(ctx context.Context, s access.Scope, exID string, n int,
 type LookupHit struct {
 	StagePerson
 	Outcome crossing.Outcome `json:"outcome"`
+	// Status is the person at the stage: each party's standing record
+	// and any disagreement between them.
+	Status crossing.PersonStatus `json:"status"`
 	// Score is 1 for a service number or record id, else the name
 	// similarity (0..1).
 	Score float64 `json:"score"`
@@ -829,7 +989,7 @@ func (db *DB) Lookup(ctx context.Context, s access.Scope, exID string, n int, q 
 			break
 		}
 		ps, _ := ls.st.Person(p.Side, p.RecordID)
-		out = append(out, LookupHit{StagePerson: p.seenBy(s), Outcome: ps.Outcome, Score: h.score, Why: h.why})
+		out = append(out, LookupHit{StagePerson: p.seenBy(s), Outcome: ps.Outcome, Status: ps, Score: h.score, Why: h.why})
 	}
 	return out, nil
 }

@@ -175,9 +175,15 @@ func newCrossingStages(t testing.TB, db *sqlstore.DB, n, k int, sign bool) *cros
 
 var at0 = time.Date(2025, 5, 23, 10, 0, 0, 0, time.UTC)
 
-func handed(id, side, rec string) crossing.Event {
-	return crossing.Event{ID: id, Type: crossing.HandedOver, At: at0, Side: side, RecordID: rec,
-		Check: crossing.IdentityCheck{Method: crossing.CheckDocument, VerifiedBy: "officer"}, Receiver: "receiver", Observer: "observer", Health: crossing.HealthGood}
+// released is the releasing side's release of a listed person.
+func released(id, side, rec string) crossing.Event {
+	return crossing.Event{ID: id, Type: crossing.Released, At: at0, Side: side, RecordID: rec}
+}
+
+// received is the receiving side's receipt of a person side released.
+func received(id, side, rec string) crossing.Event {
+	return crossing.Event{ID: id, Type: crossing.Received, At: at0, Side: side, RecordID: rec,
+		Check: crossing.IdentityCheck{Method: crossing.CheckDocument}, Health: crossing.HealthGood}
 }
 
 func wantKind(t *testing.T, err error, k errs.Kind) {
@@ -222,18 +228,24 @@ func TestStageLifecycle(t *testing.T) {
 		wantKind(t, err, errs.Conflict)
 		size0, _ := db.LogSize(ctx)
 
-		// A registrar records nothing; an officer records handovers.
-		_, err = db.RecordEvents(ctx, f.scopes["ua-reg"], f.ex, 1, []crossing.Event{handed("e1", "UA", f.held["UA"][0])})
+		// A registrar records nothing; an officer records what its party does.
+		_, err = db.RecordEvents(ctx, f.scopes["ua-reg"], f.ex, 1, []crossing.Event{released("e1", "UA", f.held["UA"][0])})
 		wantKind(t, err, errs.Forbidden)
-		queue := []crossing.Event{handed("e1", "UA", f.held["UA"][0]), handed("e2", "UA", f.held["UA"][1]), handed("e3", "UA", f.held["UA"][2])}
+		queue := []crossing.Event{released("e1", "UA", f.held["UA"][0]), released("e2", "UA", f.held["UA"][1]), released("e3", "UA", f.held["UA"][2])}
 		res, err := db.RecordEvents(ctx, ua, f.ex, 1, queue)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if got := res.Stage.Report.Sides["UA"].Total; got.HandedOver != 0 || got.Pending != 3 {
+			t.Fatalf("releases without receipts: %+v", got)
+		}
+		if _, err := db.RecordEvents(ctx, ru, f.ex, 1, []crossing.Event{received("r1", "UA", f.held["UA"][0]), received("r2", "UA", f.held["UA"][1]), received("r3", "UA", f.held["UA"][2])}); err != nil {
+			t.Fatal(err)
+		}
 		// The same queue again (a retry after a dropped connection), one
 		// changed event, one unknown person, and a stage move from an officer.
-		changed := handed("e3", "UA", f.held["UA"][3])
-		bad := handed("e4", "UA", "r-nobody")
+		changed := released("e3", "UA", f.held["UA"][3])
+		bad := released("e4", "UA", "r-nobody")
 		closing := crossing.Event{ID: "c1", Type: crossing.StageClosing, At: at0}
 		res, err = db.RecordEvents(ctx, ua, f.ex, 1, append(queue, changed, bad, closing))
 		if err != nil {
@@ -247,25 +259,36 @@ func TestStageLifecycle(t *testing.T) {
 		if strings.Join(got, " ") != want {
 			t.Fatalf("answers: %s, want %s", strings.Join(got, " "), want)
 		}
-		// The observer records a refusal; the engine suggests a reserve.
-		res, err = db.RecordEvents(ctx, med, f.ex, 1, []crossing.Event{{ID: "r1", Type: crossing.Refused, At: at0, Side: "UA", RecordID: f.held["UA"][3], Observer: "observer", Reason: "declines"}})
+		if res.Stage.Report.Sides["UA"].Total.HandedOver != 3 {
+			t.Fatalf("released and received: %+v", res.Stage.Report.Sides["UA"].Total)
+		}
+		// UA records a refusal its observer witnessed; the engine suggests a reserve.
+		res, err = db.RecordEvents(ctx, ua, f.ex, 1, []crossing.Event{{ID: "x1", Type: crossing.Refused, At: at0, Side: "UA", RecordID: f.held["UA"][3], Observer: "med-officer", Reason: "declines"}})
 		if err != nil || res.Results[0].Status != "applied" {
 			t.Fatalf("refusal: %+v %v", res.Results, err)
 		}
 		if len(res.Stage.Report.Balance) != 1 || res.Stage.Report.Balance[0].Replaces != f.held["UA"][3] {
 			t.Fatalf("balance: %+v", res.Stage.Report.Balance)
 		}
-		sub := handed("s1", "UA", f.held["UA"][3])
-		sub.Type, sub.Reserve = crossing.SubstitutedBy, f.res["UA"][0]
-		var ruQueue []crossing.Event
-		for i, id := range f.held["RU"][:3] {
-			ruQueue = append(ruQueue, handed(fmt.Sprintf("ru%d", i), "RU", id))
-		}
+		sub := crossing.Event{ID: "s1", Type: crossing.SubstitutedBy, At: at0, Side: "UA", RecordID: f.held["UA"][3], Reserve: f.res["UA"][0]}
 		if _, err := db.RecordEvents(ctx, ua, f.ex, 1, []crossing.Event{sub}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.RecordEvents(ctx, ru, f.ex, 1, ruQueue); err != nil {
+		if _, err := db.RecordEvents(ctx, ru, f.ex, 1, []crossing.Event{received("s1r", "UA", f.res["UA"][0])}); err != nil {
 			t.Fatal(err)
+		}
+		for i, id := range f.held["RU"][:3] {
+			if _, err := db.RecordEvents(ctx, ru, f.ex, 1, []crossing.Event{released(fmt.Sprintf("ru%d", i), "RU", id)}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.RecordEvents(ctx, ua, f.ex, 1, []crossing.Event{received(fmt.Sprintf("ru%dr", i), "RU", id)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The mediator's observer records no release.
+		res, err = db.RecordEvents(ctx, med, f.ex, 1, []crossing.Event{released("m1", "RU", f.held["RU"][3])})
+		if err != nil || res.Results[0].Status != "refused" || res.Results[0].Kind != "forbidden" {
+			t.Fatalf("the observer's release: %+v %v", res.Results, err)
 		}
 		// Closing without parity is refused; RU owes one.
 		res, err = db.RecordEvents(ctx, op, f.ex, 1, []crossing.Event{closing, {ID: "c2", Type: crossing.StageClosed, At: at0}})
@@ -275,7 +298,10 @@ func TestStageLifecycle(t *testing.T) {
 		if res.Results[0].Status != "applied" || res.Results[1].Status != "refused" || res.Results[1].Kind != "conflict" {
 			t.Fatalf("closing without parity: %+v", res.Results)
 		}
-		if _, err := db.RecordEvents(ctx, ru, f.ex, 1, []crossing.Event{handed("ru3", "RU", f.held["RU"][3])}); err != nil {
+		if _, err := db.RecordEvents(ctx, ru, f.ex, 1, []crossing.Event{released("ru3", "RU", f.held["RU"][3])}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.RecordEvents(ctx, ua, f.ex, 1, []crossing.Event{received("ru3r", "RU", f.held["RU"][3])}); err != nil {
 			t.Fatal(err)
 		}
 		res, err = db.RecordEvents(ctx, op, f.ex, 1, []crossing.Event{{ID: "c3", Type: crossing.StageClosed, At: at0}})
@@ -286,10 +312,11 @@ func TestStageLifecycle(t *testing.T) {
 		if res.Stage.State != "closed" || !s.Parity || s.HandedOver["UA"] != 4 || s.HandedOver["RU"] != 4 || s.Refused != 1 || s.Substituted != 1 {
 			t.Fatalf("closed: %s %+v", res.Stage.State, s)
 		}
-		// Applied: e1-e3, r1, s1, ru0-ru3, c1, c3 = 11 leaves.
+		// Applied: e1-e3, r1-r3, x1, s1, s1r, ru0-ru2 and their receipts,
+		// c1, ru3 and its receipt, c3 = 19 leaves.
 		size1, _ := db.LogSize(ctx)
-		if size1-size0 != 11 {
-			t.Errorf("%d leaves for 11 accepted events", size1-size0)
+		if size1-size0 != 19 {
+			t.Errorf("%d leaves for 19 accepted events", size1-size0)
 		}
 		// Another store on the same database replays the same stage.
 		list, err := db.StageList(ctx, f.scopes["aud"], f.ex, 1, "UA")
@@ -328,13 +355,13 @@ func TestStageReplay(t *testing.T) {
 			if _, err := a.OpenStage(ctx, f.scopes["op"], f.ex, 1); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := a.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{handed("e1", "UA", f.held["UA"][0])}); err != nil {
+			if _, err := a.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{released("e1", "UA", f.held["UA"][0])}); err != nil {
 				t.Fatal(err)
 			}
 			// A cancelled context fails the transaction: nothing is kept.
 			cctx, cancel := context.WithCancel(ctx)
 			cancel()
-			if _, err := a.RecordEvents(cctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{handed("e2", "UA", f.held["UA"][1])}); err == nil {
+			if _, err := a.RecordEvents(cctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{released("e2", "UA", f.held["UA"][1])}); err == nil {
 				t.Fatal("recorded with a cancelled context")
 			}
 			b := open()
@@ -343,21 +370,21 @@ func TestStageReplay(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := v.Report.Sides["UA"].Total.HandedOver; got != 1 {
-					t.Errorf("handed over %d after a failed transaction, want 1", got)
+				if got := v.Report.Sides["UA"].Total.Pending; got != 1 {
+					t.Errorf("released %d after a failed transaction, want 1", got)
 				}
 			}
 			// Two server processes on one database: b's stage in memory is
 			// stale once a writes; b notices, replays and judges again.
-			if _, err := a.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{handed("e3", "UA", f.held["UA"][2])}); err != nil {
+			if _, err := a.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{released("e3", "UA", f.held["UA"][2])}); err != nil {
 				t.Fatal(err)
 			}
-			res, err := b.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{handed("e4", "UA", f.held["UA"][2]), handed("e5", "UA", f.held["UA"][1])})
+			res, err := b.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{released("e4", "UA", f.held["UA"][2]), released("e5", "UA", f.held["UA"][1])})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Results[0].Status != "refused" || res.Results[1].Status != "applied" || res.Stage.Report.Sides["UA"].Total.HandedOver != 3 {
-				t.Fatalf("b after a wrote: %+v, handed over %d", res.Results, res.Stage.Report.Sides["UA"].Total.HandedOver)
+			if res.Results[0].Status != "refused" || res.Results[1].Status != "applied" || res.Stage.Report.Sides["UA"].Total.Pending != 3 {
+				t.Fatalf("b after a wrote: %+v, released %d", res.Results, res.Stage.Report.Sides["UA"].Total.Pending)
 			}
 		})
 	}
@@ -375,8 +402,7 @@ func TestReserveOncePerExchange(t *testing.T) {
 			}
 		}
 		for k, rec := range []string{f.held["UA"][0], f.held["UA"][2]} {
-			sub := handed(fmt.Sprintf("sub-%d", k), "UA", rec)
-			sub.Type, sub.Reserve = crossing.SubstitutedBy, f.res["UA"][0]
+			sub := crossing.Event{ID: fmt.Sprintf("sub-%d", k), Type: crossing.SubstitutedBy, At: at0, Side: "UA", RecordID: rec, Reserve: f.res["UA"][0]}
 			res, err := db.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, k+1, []crossing.Event{
 				{ID: fmt.Sprintf("np-%d", k), Type: crossing.NotPresented, At: at0, Side: "UA", RecordID: rec}, sub})
 			if err != nil {
@@ -452,7 +478,10 @@ func TestTrace(t *testing.T) {
 		if _, err := db.OpenStage(ctx, f.scopes["op"], f.ex, 1); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.RecordEvents(ctx, f.scopes["ru-officer"], f.ex, 1, []crossing.Event{handed("e1", "RU", heldID)}); err != nil {
+		if _, err := db.RecordEvents(ctx, f.scopes["ru-officer"], f.ex, 1, []crossing.Event{released("e1", "RU", heldID)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{received("e1r", "RU", heldID)}); err != nil {
 			t.Fatal(err)
 		}
 		tr, err := db.Trace(ctx, f.scopes["ua-reg"], sought.ID)
@@ -570,7 +599,7 @@ func BenchmarkHandoverCrossings(b *testing.B) {
 		}
 	}
 	if b.N > crossings*2*perSide {
-		b.Skipf("b.N %d is more than the %d persons of the stages", b.N, crossings*2*perSide)
+		b.Skipf("b.N %d is more than the %d events of UA's persons of the stages", b.N, crossings*2*perSide)
 	}
 	rate, _ := strconv.ParseFloat(os.Getenv("HANDOVER_BENCH_RATE"), 64)
 	lat := make([][]time.Duration, crossings)
@@ -591,16 +620,17 @@ func BenchmarkHandoverCrossings(b *testing.B) {
 				defer tick.Stop()
 			}
 			for i := range n {
-				side, idx := "UA", i/2
-				officer := f.scopes["ua-officer"]
+				// UA's officer releases a person, RU's receives them.
+				rec := f.held["UA"][k*perSide+i/2]
+				officer, e := f.scopes["ua-officer"], released(fmt.Sprintf("b%d-%d", k, i), "UA", rec)
 				if i%2 == 1 {
-					side, officer = "RU", f.scopes["ru-officer"]
+					officer, e = f.scopes["ru-officer"], received(fmt.Sprintf("b%d-%d", k, i), "UA", rec)
 				}
 				if tick != nil {
 					<-tick.C
 				}
 				t0 := time.Now()
-				res, err := db.RecordEvents(ctx, officer, f.ex, k+1, []crossing.Event{handed(fmt.Sprintf("b%d-%d", k, i), side, f.held[side][k*perSide+idx])})
+				res, err := db.RecordEvents(ctx, officer, f.ex, k+1, []crossing.Event{e})
 				if err != nil || res.Results[0].Status != "applied" {
 					b.Errorf("event %d at crossing %d: %v %+v", i, k, err, res.Results)
 					return
@@ -627,15 +657,16 @@ func BenchmarkRecordEvent10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	if b.N > 2*perSide {
-		b.Skipf("b.N %d is more than the stage's persons", b.N)
+		b.Skipf("b.N %d is more than the events of UA's persons", b.N)
 	}
 	b.ResetTimer()
 	for i := range b.N {
-		side, officer := "UA", f.scopes["ua-officer"]
+		rec := f.held["UA"][i/2]
+		officer, e := f.scopes["ua-officer"], released(fmt.Sprintf("e%d", i), "UA", rec)
 		if i%2 == 1 {
-			side, officer = "RU", f.scopes["ru-officer"]
+			officer, e = f.scopes["ru-officer"], received(fmt.Sprintf("e%d", i), "UA", rec)
 		}
-		res, err := db.RecordEvents(ctx, officer, f.ex, 1, []crossing.Event{handed(fmt.Sprintf("e%d", i), side, f.held[side][i/2])})
+		res, err := db.RecordEvents(ctx, officer, f.ex, 1, []crossing.Event{e})
 		if err != nil || res.Results[0].Status != "applied" {
 			b.Fatalf("event %d: %v", i, err)
 		}

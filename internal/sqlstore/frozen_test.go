@@ -120,16 +120,22 @@ func TestSignedIsWhatCrosses(t *testing.T) {
 		if err != nil || len(hits) != 1 || hits[0].GivenNames != f.fields[later].GivenNames || strings.Join(hits[0].Changed, " ") != "given_names" {
 			t.Fatalf("corrected while open: %+v %v", hits, err)
 		}
-		// Everyone crosses: the corrected persons do not count.
-		var events []crossing.Event
+		// Everyone crosses, as both sides record it: the corrected persons
+		// do not count.
+		var res sqlstore.RecordResult
 		for _, side := range []string{"UA", "RU"} {
+			recv := map[string]string{"UA": "RU", "RU": "UA"}[side]
+			var rel, rec []crossing.Event
 			for _, id := range f.held[side] {
-				events = append(events, handed("h-"+id, side, id))
+				rel = append(rel, released("h-"+id, side, id))
+				rec = append(rec, received("r-"+id, side, id))
 			}
-		}
-		res, err := db.RecordEvents(ctx, f.scopes["med-officer"], f.ex, 1, events)
-		if err != nil {
-			t.Fatal(err)
+			if _, err := db.RecordEvents(ctx, f.scopes[strings.ToLower(side)+"-officer"], f.ex, 1, rel); err != nil {
+				t.Fatal(err)
+			}
+			if res, err = db.RecordEvents(ctx, f.scopes[strings.ToLower(recv)+"-officer"], f.ex, 1, rec); err != nil {
+				t.Fatal(err)
+			}
 		}
 		rep := res.Stage.Report
 		if ua := rep.Sides["UA"].Total; ua.HandedOver != 1 || ua.Held != 2 || rep.Parity {

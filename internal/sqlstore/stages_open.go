@@ -169,7 +169,7 @@ func (db *DB) StageTimeline(ctx context.Context, s access.Scope, exID string, n,
 			return []who{{side: e.Side, unlisted: e.ID}}
 		case crossing.SubstitutedBy:
 			return []who{{side: e.Side, id: e.RecordID}, {side: e.Side, id: e.Reserve}}
-		case crossing.AmendmentAccepted, crossing.AmendmentRejected:
+		case crossing.AmendmentAccepted, crossing.AmendmentRejected, crossing.Retracted:
 			if subj, ok := byID[e.Subject]; ok {
 				return affected(subj)
 			}

@@ -34,7 +34,10 @@ func TestOpenStages(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := db.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{handed("h1", "UA", f.held["UA"][0])}); err != nil {
+		if _, err := db.RecordEvents(ctx, f.scopes["ua-officer"], f.ex, 1, []crossing.Event{released("h1", "UA", f.held["UA"][0])}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.RecordEvents(ctx, f.scopes["ru-officer"], f.ex, 1, []crossing.Event{received("h1r", "UA", f.held["UA"][0])}); err != nil {
 			t.Fatal(err)
 		}
 		move := func(n int, evs ...crossing.Event) {
@@ -96,20 +99,23 @@ func TestStageTimeline(t *testing.T) {
 				t.Fatalf("%s: %v %+v", e.ID, err, res.Results)
 			}
 		}
-		record(ua, handed("h1", "UA", f.held["UA"][0]))
-		record(ru, handed("h2", "RU", f.held["RU"][0]))
-		record(ua, crossing.Event{ID: "u1", Type: crossing.UnlistedPresented, At: at0, Side: "UA", Category: person.Military, Observer: "m1"})
+		record(ua, released("h1", "UA", f.held["UA"][0]))
+		record(ru, received("h1r", "UA", f.held["UA"][0]))
+		record(ru, released("h2", "RU", f.held["RU"][0]))
+		record(ua, received("h2r", "RU", f.held["RU"][0]))
+		record(ua, crossing.Event{ID: "u1", Type: crossing.UnlistedPresented, At: at0, Side: "UA", Category: person.Military, Observer: "med-officer"})
 		record(ua, crossing.Event{ID: "n1", Type: crossing.NotPresented, At: at0, Side: "UA", RecordID: f.held["UA"][1]})
 		record(ua, crossing.Event{ID: "a1", Type: crossing.AmendmentAccepted, At: at0, Subject: "u1"})
 		record(ru, crossing.Event{ID: "a2", Type: crossing.AmendmentAccepted, At: at0, Subject: "u1"})
-		record(ru, handed("h3", "RU", f.held["RU"][1]))
+		record(ru, released("h3", "RU", f.held["RU"][1]))
+		record(ua, received("h3r", "RU", f.held["RU"][1]))
 
 		pts, err := db.StageTimeline(ctx, ua, f.ex, 1, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		type pt struct{ ev, ua, ru int }
-		want := []pt{{1, 0, 0}, {2, 1, 0}, {3, 1, 1}, {7, 2, 1}, {8, 2, 2}}
+		want := []pt{{1, 0, 0}, {3, 1, 0}, {5, 1, 1}, {9, 2, 1}, {11, 2, 2}}
 		if len(pts) != len(want) {
 			t.Fatalf("got %d points %+v, want %v", len(pts), pts, want)
 		}
@@ -129,7 +135,7 @@ func TestStageTimeline(t *testing.T) {
 			}
 		}
 		thin, err := db.StageTimeline(ctx, ua, f.ex, 1, 2)
-		if err != nil || len(thin) != 2 || thin[0].Event != 1 || thin[1].Event != 8 {
+		if err != nil || len(thin) != 2 || thin[0].Event != 1 || thin[1].Event != 11 {
 			t.Errorf("thinned to 2: %+v %v", thin, err)
 		}
 		_, err = db.StageTimeline(ctx, access.Scope{UserID: 99, Login: "sys", Role: access.Sysadmin}, f.ex, 1, 0)
