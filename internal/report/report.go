@@ -31,11 +31,15 @@ type Stage struct {
 
 // Discrepancy is one discrepancy of an exchange: a stage closed without
 // parity, or a flagged person (unlisted, out of category, identity
-// mismatch, record corrected after signing).
+// mismatch, record corrected after signing, or a disagreement between the
+// sides' records).
 type Discrepancy struct {
-	Stage    int    `json:"stage"`
-	Side     string `json:"side,omitempty"`
-	Kind     string `json:"kind"` // "closed_without_parity", "unlisted", "out_of_category", "identity_mismatch", "record_corrected"
+	Stage int    `json:"stage"`
+	Side  string `json:"side,omitempty"`
+	Kind  string `json:"kind"` // "closed_without_parity", "unlisted", "out_of_category", "identity_mismatch", "record_corrected", "disagreement"
+	// Code is, for a disagreement, why the records disagree
+	// (crossing.PersonStatus.Disagreement).
+	Code     string `json:"code,omitempty"`
 	RecordID string `json:"record_id,omitempty"`
 	Text     string `json:"text"`
 }
@@ -80,7 +84,7 @@ func Build(exchangeID string, version int, hash string, stages []Stage) Exchange
 			x.Discrepancies = append(x.Discrepancies, Discrepancy{Stage: st.Stage, Kind: "closed_without_parity", Text: st.Discrepancy})
 		}
 		for _, f := range st.Flags {
-			x.Discrepancies = append(x.Discrepancies, Discrepancy{Stage: st.Stage, Side: f.Side, Kind: f.Kind, RecordID: f.RecordID, Text: f.Reason})
+			x.Discrepancies = append(x.Discrepancies, Discrepancy{Stage: st.Stage, Side: f.Side, Kind: f.Kind, Code: f.Code, RecordID: f.RecordID, Text: f.Reason})
 		}
 	}
 	return x
@@ -95,6 +99,8 @@ func addCounts(c *crossing.Counts, o crossing.Counts) {
 	c.Unlisted += o.Unlisted
 	c.Flagged += o.Flagged
 	c.Mismatch += o.Mismatch
+	c.Pending += o.Pending
+	c.Disputed += o.Disputed
 	c.Outstanding += o.Outstanding
 	c.Left += o.Left
 	c.ReservesLeft += o.ReservesLeft

@@ -80,12 +80,13 @@ func TestListPDF(t *testing.T) {
 func TestXLSX(t *testing.T) {
 	sides := map[string]crossing.SideReport{
 		"UA": {ByCategory: map[person.Category]crossing.Counts{person.Military: {Planned: 2, HandedOver: 2}}, Total: crossing.Counts{Planned: 2, HandedOver: 2}},
-		"RU": {ByCategory: map[person.Category]crossing.Counts{person.Military: {Planned: 2, HandedOver: 1, Refused: 1}}, Total: crossing.Counts{Planned: 2, HandedOver: 1, Refused: 1}},
+		"RU": {ByCategory: map[person.Category]crossing.Counts{person.Military: {Planned: 2, HandedOver: 1, Refused: 1, Disputed: 1}}, Total: crossing.Counts{Planned: 2, HandedOver: 1, Refused: 1, Disputed: 1}},
 	}
 	st := report.Stage{Stage: 1, State: "closed", Sides: sides, Discrepancy: "one refusal not balanced",
-		Flags: []crossing.Flag{{Side: "RU", Kind: "unlisted", Event: "e9", Category: person.Civilian, Reason: "not on the agreement"}}}
+		Flags: []crossing.Flag{{Side: "RU", Kind: "unlisted", Event: "e9", Category: person.Civilian, Reason: "not on the agreement"},
+			{Side: "RU", Kind: "disagreement", Code: crossing.ReceivedButRefused, RecordID: "r2", Event: "e7", Category: person.Military, Reason: "the records disagree"}}}
 	x := report.Build("ex-1", 1, "hash", []report.Stage{st})
-	if x.Total["RU"].Refused != 1 || len(x.Discrepancies) != 2 {
+	if x.Total["RU"].Refused != 1 || x.Total["RU"].Disputed != 1 || len(x.Discrepancies) != 3 || x.Discrepancies[2].Code != crossing.ReceivedButRefused {
 		t.Fatalf("report: %+v", x)
 	}
 	var b bytes.Buffer
@@ -101,7 +102,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatalf("Stages sheet: %v", rows)
 	}
 	d, _ := f.GetRows("Discrepancies")
-	if len(d) != 3 || d[1][2] != "closed_without_parity" {
+	if len(d) != 4 || d[1][2] != "closed_without_parity" || d[3][2] != "disagreement" {
 		t.Fatalf("Discrepancies sheet: %v", d)
 	}
 }

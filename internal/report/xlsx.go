@@ -13,7 +13,7 @@ import (
 )
 
 // countHeads are the count columns of every report table, in order.
-var countHeads = []string{"planned", "handed over", "refused", "not presented", "substituted", "unlisted", "flagged", "identity mismatch", "outstanding", "left to balance", "reserves left", "held back (record corrected after signing)"}
+var countHeads = []string{"planned", "handed over", "refused", "not presented", "substituted", "unlisted", "flagged", "identity mismatch", "outstanding", "left to balance", "reserves left", "held back (record corrected after signing)", "one side only", "records disagree"}
 
 // XLSX writes an exchange report as a workbook: "Stages" (one line per
 // stage, side and category, and the side's total), "Exchange" (the totals
@@ -81,7 +81,7 @@ func XLSX(w io.Writer, x Exchange) error {
 }
 
 func countRow(c crossing.Counts) []any {
-	return []any{c.Planned, c.HandedOver, c.Refused, c.NotPresented, c.Substituted, c.Unlisted, c.Flagged, c.Mismatch, c.Outstanding, c.Left, c.ReservesLeft, c.Held}
+	return []any{c.Planned, c.HandedOver, c.Refused, c.NotPresented, c.Substituted, c.Unlisted, c.Flagged, c.Mismatch, c.Outstanding, c.Left, c.ReservesLeft, c.Held, c.Pending, c.Disputed}
 }
 
 func sortedSides[V any](m map[string]V) []string {
