@@ -99,22 +99,36 @@ func TestCrossingAPI(t *testing.T) {
 		}
 		var v sqlstore.StageView
 		e.must("op", "POST", "/api/v1/exchanges/"+ex.ID+"/stages", map[string]any{"stage": 1}, &v, 201)
+		e.ruOfficer()
 		if v.State != "open" || v.AgreementHash == "" {
 			t.Fatalf("opened: %+v", v)
 		}
 		base := "/api/v1/exchanges/" + ex.ID + "/stages/1"
-		ev := func(id, side, rec string) map[string]any {
-			return map[string]any{"id": id, "type": "handed_over", "at": "2025-05-23T09:00:00Z", "side": side, "record_id": rec,
-				"check": map[string]any{"method": "document", "verified_by": "o1"}, "receiver": "o2", "observer": "m1", "health": "good"}
+		released := func(id, side, rec string) map[string]any {
+			return map[string]any{"id": id, "type": "released", "at": "2025-05-23T09:00:00Z", "side": side, "record_id": rec}
 		}
-		queue := map[string]any{"events": []any{ev("a", "UA", held["UA"][0]), ev("b", "UA", held["UA"][1]), ev("c", "RU", held["RU"][0])}}
+		received := func(id, side, rec string) map[string]any {
+			return map[string]any{"id": id, "type": "received", "at": "2025-05-23T09:01:00Z", "side": side, "record_id": rec,
+				"check": map[string]any{"method": "document"}, "health": "good"}
+		}
+		// UA's officer: what UA releases and what UA receives.
+		queue := map[string]any{"events": []any{released("a", "UA", held["UA"][0]), released("b", "UA", held["UA"][1]), received("c", "RU", held["RU"][0])}}
 		var res sqlstore.RecordResult
 		e.must("ua-officer", "POST", base+"/events", queue, &res, 200)
+		if res.Stage.Report.Sides["UA"].Total.HandedOver != 0 {
+			t.Fatalf("releases alone counted: %+v", res.Stage.Report.Sides["UA"].Total)
+		}
 		e.must("ua-officer", "POST", base+"/events", queue, &res, 200)
 		for _, r := range res.Results {
 			if r.Status != "duplicate" {
 				t.Fatalf("resent queue: %+v", res.Results)
 			}
+		}
+		// RU's officer may not record UA's half; the observer is an account.
+		e.must("ru-officer", "POST", base+"/events", map[string]any{"events": []any{released("f1", "UA", held["UA"][1]),
+			map[string]any{"id": "f2", "type": "refused", "side": "RU", "record_id": held["RU"][1], "observer": "fake-observer"}}}, &res, 200)
+		if res.Results[0].Kind != "forbidden" || res.Results[1].Kind != "invalid" {
+			t.Fatalf("RU records UA's release; a free-text observer: %+v", res.Results)
 		}
 		// Roles: the operator moves stages, officers record handovers.
 		if st, _ := e.do("op", "POST", base+"/events", queue); st != 403 {
@@ -132,8 +146,14 @@ func TestCrossingAPI(t *testing.T) {
 		if len(hits.Persons) != 1 || hits.Persons[0].RecordID != held["RU"][1] || hits.Persons[0].Outcome != crossing.OutcomeOutstanding {
 			t.Fatalf("lookup: %+v", hits.Persons)
 		}
+		e.must("med-officer", "GET", base+"/lookup?q=%D0%96-UA00000", nil, &hits, 200)
+		if len(hits.Persons) != 1 || hits.Persons[0].Status.Release.Type != crossing.Released || hits.Persons[0].Status.Disagreement != crossing.ReleaseWithoutReceipt {
+			t.Fatalf("lookup of a person released, not yet received: %+v", hits.Persons)
+		}
 		e.must("ru-officer-missing", "GET", base, nil, nil, 401)
-		e.must("ua-officer", "POST", base+"/events", map[string]any{"events": []any{ev("d", "RU", held["RU"][1])}}, &res, 200)
+		e.must("ru-officer", "POST", base+"/events", map[string]any{"events": []any{released("d", "RU", held["RU"][0]), released("e", "RU", held["RU"][1]),
+			received("g", "UA", held["UA"][0]), received("h", "UA", held["UA"][1])}}, &res, 200)
+		e.must("ua-officer", "POST", base+"/events", map[string]any{"events": []any{received("i", "RU", held["RU"][1])}}, &res, 200)
 		e.must("op", "POST", base+"/transitions", map[string]any{"events": []any{
 			map[string]any{"id": "x", "type": "stage_closing", "at": "2025-05-23T12:00:00Z"},
 			map[string]any{"id": "y", "type": "stage_closed", "at": "2025-05-23T12:01:00Z"}}}, &res, 200)
@@ -173,8 +193,9 @@ func TestCrossingAPI(t *testing.T) {
 }
 
 // BenchmarkHandoverAPI is BenchmarkHandoverCrossings (internal/sqlstore)
-// through HTTP: 4 crossings, each its own stage, each an officer's laptop
-// posting one handover event per request with its token. With
+// through HTTP: 4 crossings, each its own stage, each with two officers'
+// laptops posting one handover event per request with their tokens: UA's
+// release of a person, then RU's receipt. With
 // HANDOVER_BENCH_RATE (events per second over the four) the laptops are
 // paced; otherwise they post as fast as they can.
 //
@@ -298,16 +319,21 @@ func BenchmarkHandoverAPI(b *testing.B) {
 				defer tick.Stop()
 			}
 			for i := range n {
-				side := []string{"UA", "RU"}[i%2]
-				body, _ := json.Marshal(map[string]any{"events": []any{map[string]any{"id": fmt.Sprintf("b%d-%d", k, i), "type": "handed_over", "at": "2025-05-23T09:00:00Z",
-					"side": side, "record_id": held[side][k*perSide+i/2], "check": map[string]any{"method": "document", "verified_by": "o"}, "receiver": "r", "observer": "m", "health": "good"}}})
+				// UA's officer releases a person, RU's receives them.
+				officer, ev := "ua-officer", map[string]any{"id": fmt.Sprintf("b%d-%d", k, i), "type": "released", "at": "2025-05-23T09:00:00Z",
+					"side": "UA", "record_id": held["UA"][k*perSide+i/2]}
+				if i%2 == 1 {
+					officer = "ru-officer"
+					ev["type"], ev["check"], ev["health"] = "received", map[string]any{"method": "document"}, "good"
+				}
+				body, _ := json.Marshal(map[string]any{"events": []any{ev}})
 				if tick != nil {
 					<-tick.C
 				}
 				t0 := time.Now()
 				req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/exchanges/%s/stages/%d/events", ts.URL, ex.ID, k+1), bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+tokens[strings.ToLower(side)+"-officer"])
+				req.Header.Set("Authorization", "Bearer "+tokens[officer])
 				resp, err := hc.Do(req)
 				if err != nil {
 					b.Error(err)

@@ -72,19 +72,41 @@ func (s *Server) handleCrossingPage(w http.ResponseWriter, r *http.Request, sc a
 	return nil
 }
 
-// stageHit is a person found, with what the officer may do.
+// stageHit is a person found, with what the officer may do: only what the
+// officer's own party does with the person (docs/design/crossing.md,
+// "Two-sided handover"). Half says which half is the officer's: "release"
+// (the officer's party releases the person), "receipt" (it receives them)
+// or "observe" (the mediator's observer).
 type stageHit struct {
 	sqlstore.LookupHit
-	Open     bool // no final outcome: may be handed over, refused, not presented
-	Replace  bool // may be replaced by a reserve
+	Half string
+	// Open: the officer's half is still to record (release: no release
+	// yet; receipt: no receipt, or a mismatch; observe: no observation).
+	Open     bool
+	Replace  bool // the releasing side may replace the person by a reserve
 	Reserves []sqlstore.StageListEntry
 	EventID  string
 	Focus    bool
-	// MismatchID is the event id of the identity-mismatch form: a
-	// mismatch is not final, so it is not the handover's id.
+	// MismatchID is the event id of the second form of a card (identity
+	// mismatch, refusal withdrawn, witnessed refusal): not the primary's.
 	MismatchID string
+	// DisputeID is the event id of the dispute form.
+	DisputeID string
 	// Withdraw: a refusal the person may take back before the stage closes.
 	Withdraw bool
+	// Dispute: the receiving side may dispute the releasing side's account.
+	Dispute bool
+	// Retract are the officer's party's standing records of the person,
+	// each with the event id of its retraction form.
+	Retract []retractForm
+	// Recv is the side that receives the person.
+	Recv string
+}
+
+// retractForm is a standing record the officer's party may retract.
+type retractForm struct {
+	crossing.Act
+	EventID string
 }
 
 // flagView is a flag of the parity report (an unlisted person, a person
@@ -92,6 +114,7 @@ type stageHit struct {
 // a party's decision on its amendment.
 type flagView struct {
 	crossing.Flag
+	Recv      string // the receiving side, for a disagreement's sentence
 	Name      string
 	Decide    bool // pending amendment and the user decides for a party
 	AcceptID  string
@@ -119,10 +142,14 @@ type parityRow struct {
 
 type stageView struct {
 	chrome
-	St        sqlstore.StageView
-	Q         string
-	Receiver  string
-	Observer  string
+	St       sqlstore.StageView
+	Q        string
+	Receiver string // account ids ("user:N"), as the settings chose them
+	Observer string
+	// Receivers are the other parties' officers, Observers the mediator's:
+	// what the settings offer (receiver and observer are accounts).
+	Receivers []sqlstore.Officer
+	Observers []sqlstore.Officer
 	Method    string
 	Hits      []stageHit
 	Searched  bool
@@ -144,6 +171,18 @@ type stageView struct {
 	// Reasons keeps what was typed in the per-person reason fields
 	// (mismatch:RECORD, amend:EVENT) when a form is shown again.
 	Reasons map[string]string
+}
+
+// actLine is one party's standing record of a person as the card shows it.
+type actLine struct{ Type, Label, At string }
+
+// Act says a in the user's language, with its time of day (UTC); the
+// zero line when there is no such record.
+func (v stageView) Act(a crossing.Act) actLine {
+	if a.Type == "" {
+		return actLine{}
+	}
+	return actLine{Type: string(a.Type), Label: v.T("act." + string(a.Type)), At: a.At.UTC().Format("15:04")}
 }
 
 // Reason returns what was typed in the reason field key.
@@ -231,12 +270,30 @@ func (s *Server) stagePage(r *http.Request, sc access.Scope) (stageView, error) 
 	if v.Unlisted.Side == "" && sc.Party != "" {
 		v.Unlisted.Side = sc.Party
 	}
+	if sc.Party != "" {
+		v.Sides = []string{sc.Party} // a party presents only its own
+	}
+	if v.MayRecord {
+		officers, err := s.db.StageOfficers(ctx, sc, id, n)
+		if err != nil {
+			return v, err
+		}
+		for _, o := range officers {
+			switch o.Party {
+			case crossing.Mediator:
+				v.Observers = append(v.Observers, o)
+			case sc.Party:
+			default:
+				v.Receivers = append(v.Receivers, o)
+			}
+		}
+	}
 	mayDecide := v.MayRecord && sc.Party != ""
 	for i, f := range st.Report.Flags {
 		if i == 50 {
 			break // the report keeps every flag; the screen shows the first 50
 		}
-		fv := flagView{Flag: f, ErrKey: "amend:" + f.Event}
+		fv := flagView{Flag: f, ErrKey: "amend:" + f.Event, Recv: other(v.Parity, f.Side)}
 		if f.Kind == crossing.FlagCorrected {
 			fv.Reason = v.changedFields(strings.Split(f.Reason, ","))
 		}
@@ -260,9 +317,29 @@ func (s *Server) stagePage(r *http.Request, sc access.Scope) (stageView, error) 
 		reserves := map[string][]sqlstore.StageListEntry{}
 		open := 0
 		for _, h := range hits {
-			sh := stageHit{LookupHit: h, EventID: newEventID(), MismatchID: newEventID()}
-			sh.Open = !h.Reserve && (h.Outcome == crossing.OutcomeOutstanding || h.Outcome == crossing.OutcomeMismatch)
-			sh.Replace = !h.Reserve && st.Rule.Reserves && (sh.Open || h.Outcome == crossing.OutcomeRefused || h.Outcome == crossing.OutcomeNotPresented)
+			sh := stageHit{LookupHit: h, EventID: newEventID(), MismatchID: newEventID(), DisputeID: newEventID(), Recv: other(v.Parity, h.Side)}
+			p := h.Status
+			switch {
+			case sc.Party == "":
+				sh.Half = "observe"
+				sh.Open = p.Observation.Type == ""
+			case sc.Party == h.Side:
+				sh.Half = "release"
+				sh.Open = !h.Reserve && p.Release.Type == "" && p.SubstitutedBy == ""
+				sh.Replace = !h.Reserve && st.Rule.Reserves && p.SubstitutedBy == "" &&
+					(sh.Open || p.Release.Type == crossing.Refused || p.Release.Type == crossing.NotPresented)
+				sh.Withdraw = p.Release.Type == crossing.Refused && p.SubstitutedBy == ""
+			default:
+				sh.Half = "receipt"
+				sh.Open = p.Receipt.Type == "" || p.Receipt.Type == crossing.IdentityMismatch
+				sh.Dispute = p.Dispute.Type == ""
+			}
+			for _, a := range []crossing.Act{p.Release, p.Receipt, p.Dispute, p.Observation} {
+				standing := a.Type != "" && a.Type != crossing.SubstitutedBy && !(a == p.Release && p.SubstitutedBy != "")
+				if standing && a.Party == ownParty(sc) {
+					sh.Retract = append(sh.Retract, retractForm{Act: a, EventID: newEventID()})
+				}
+			}
 			if sh.Replace && v.MayRecord {
 				if _, ok := reserves[h.Side]; !ok {
 					l, err := s.db.StageList(ctx, sc, id, n, h.Side)
@@ -280,7 +357,6 @@ func (s *Server) stagePage(r *http.Request, sc access.Scope) (stageView, error) 
 				}
 				sh.Reserves = reserves[h.Side]
 			}
-			sh.Withdraw = !h.Reserve && h.Outcome == crossing.OutcomeRefused
 			if sh.Open {
 				open++
 			}
@@ -292,6 +368,41 @@ func (s *Server) stagePage(r *http.Request, sc access.Scope) (stageView, error) 
 		}
 	}
 	return v, nil
+}
+
+// ownParty is the party an officer records for: its party, or the
+// mediator for an officer without one.
+func ownParty(sc access.Scope) string {
+	if sc.Party == "" {
+		return crossing.Mediator
+	}
+	return sc.Party
+}
+
+// other returns the side of the stage other than side: the one that
+// receives what side releases.
+func other(sides []paritySide, side string) string {
+	for _, p := range sides {
+		if p.Side != side {
+			return p.Side
+		}
+	}
+	return ""
+}
+
+// ownHalf is the event an officer's "handed over" records for a person
+// side releases: the release for the releasing side's officer, the
+// receipt for the receiving side's, the observation for the mediator's
+// observer. Forms queued in a browser before the handover was two-sided
+// said handed_over; they record the officer's own half.
+func ownHalf(sc access.Scope, side string) crossing.EventType {
+	switch sc.Party {
+	case "":
+		return crossing.ObservedHandover
+	case side:
+		return crossing.Released
+	}
+	return crossing.Received
 }
 
 // parityOf orders a stage report's sides and categories for the table.
@@ -357,26 +468,40 @@ func (s *Server) handleStageRecord(w http.ResponseWriter, r *http.Request, sc ac
 	}
 	f := r.PostForm
 	typ := crossing.EventType(f.Get("type"))
-	switch typ {
-	case crossing.HandedOver, crossing.Refused, crossing.NotPresented, crossing.SubstitutedBy:
-	default:
-		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "handed_over, refused, not_presented or substituted_by"})
+	if typ == crossing.HandedOver {
+		typ = ownHalf(sc, f.Get("side"))
 	}
-	e := crossing.Event{ID: f.Get("event"), Type: typ, Side: f.Get("side"), RecordID: f.Get("record_id"),
-		Receiver: strings.TrimSpace(f.Get("receiver")), Observer: strings.TrimSpace(f.Get("observer")), Reserve: f.Get("reserve")}
-	if typ == crossing.HandedOver || typ == crossing.SubstitutedBy {
-		e.Check = crossing.IdentityCheck{Method: crossing.CheckMethod(f.Get("method")), VerifiedBy: uiState(r).user.Login}
+	switch typ {
+	case crossing.Released, crossing.Refused, crossing.NotPresented, crossing.SubstitutedBy, crossing.Received, crossing.ObservedHandover, crossing.ObservedRefusal:
+	default:
+		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "released, refused, not_presented, substituted_by, received, observed_handover or observed_refusal"})
+	}
+	e := crossing.Event{ID: f.Get("event"), Type: typ, Side: f.Get("side"), RecordID: f.Get("record_id"), Reserve: f.Get("reserve")}
+	switch typ.RecordedBy() {
+	case crossing.ByReleasing:
+		// The releasing side names whom it handed the person to and the
+		// observer who saw it (accounts, from the officer's settings).
+		e.Receiver, e.Observer = strings.TrimSpace(f.Get("receiver")), strings.TrimSpace(f.Get("observer"))
+	case crossing.ByReceiving:
+		e.Observer = strings.TrimSpace(f.Get("observer"))
+		e.Check = crossing.IdentityCheck{Method: crossing.CheckMethod(f.Get("method"))}
+		if !e.Check.Method.Valid() {
+			e.Check.Method = crossing.CheckDocument
+		}
 		e.Health = crossing.Health(f.Get("health"))
 		if e.Health == "" {
 			e.Health = crossing.HealthGood
 		}
+	}
+	if typ == crossing.Refused && e.Observer == "" {
+		return s.stageRefused(w, r, sc, "stage.refused", errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "observer", Message: "name the mediator's observer who witnessed the refusal", Code: "refusal_witness"}))
 	}
 	refusal, err := s.recordOnStage(r.Context(), sc, id, n, []crossing.Event{e})
 	if err != nil {
 		return err
 	}
 	if refusal == nil {
-		back := url.Values{"receiver": {e.Receiver}, "observer": {e.Observer}, "method": {f.Get("method")}, "done": {string(typ)}, "rec": {e.RecordID}}
+		back := url.Values{"receiver": {f.Get("receiver")}, "observer": {f.Get("observer")}, "method": {f.Get("method")}, "done": {string(typ)}, "rec": {e.RecordID}}
 		s.redirect(w, r, "/exchanges/"+url.PathEscape(id)+"/stages/"+strconv.Itoa(n)+"?"+back.Encode())
 		return nil
 	}
@@ -453,23 +578,22 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 			fields["mismatch:"+e.RecordID] = c.T("stage.err.mismatchreason")
 		}
 		reasons["mismatch:"+e.RecordID] = e.Reason
-	case crossing.HandedOver:
-		// Handed over under the receiving side's objection that the
-		// person is outside the agreed category: counts only if both
-		// parties accept the amendment.
+	case crossing.HandedOver, crossing.Received:
+		// Received under the receiving side's objection that the person
+		// is outside the agreed category: counts only if both parties
+		// accept the amendment. (A form queued before the handover was
+		// two-sided said handed_over.)
+		e.Type = crossing.Received
 		e.Side, e.RecordID, e.Objection = f.Get("side"), f.Get("record_id"), strings.TrimSpace(f.Get("objection"))
-		e.Receiver, e.Observer = strings.TrimSpace(f.Get("receiver")), strings.TrimSpace(f.Get("observer"))
-		e.Check = crossing.IdentityCheck{Method: crossing.CheckMethod(f.Get("method")), VerifiedBy: uiState(r).user.Login}
+		e.Observer = strings.TrimSpace(f.Get("observer"))
+		e.Check = crossing.IdentityCheck{Method: crossing.CheckMethod(f.Get("method"))}
 		if !e.Check.Method.Valid() {
 			e.Check.Method = crossing.CheckDocument
 		}
 		e.Health = crossing.HealthGood
 		key := "objection:" + e.RecordID
-		switch {
-		case e.Objection == "":
+		if e.Objection == "" {
 			fields[key] = c.T("stage.err.objection")
-		case e.Receiver == "" || e.Observer == "":
-			fields[key] = c.T("stage.err.settings")
 		}
 		reasons[key] = e.Objection
 	case crossing.RefusalWithdrawn:
@@ -477,6 +601,22 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 		if e.Observer == "" {
 			fields["withdraw:"+e.RecordID] = c.T("stage.err.settings")
 		}
+	case crossing.Disputed:
+		e.Side, e.RecordID = f.Get("side"), f.Get("record_id")
+		if e.Reason == "" {
+			fields["dispute:"+e.RecordID] = c.T("stage.err.disputereason")
+		}
+		reasons["dispute:"+e.RecordID] = e.Reason
+	case crossing.Retracted:
+		e.Subject = f.Get("subject")
+		if e.Subject == "" {
+			return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "subject", Message: "the event to retract"})
+		}
+		e.RecordID = f.Get("record_id")
+		if e.Reason == "" {
+			fields["retract:"+e.Subject] = c.T("stage.err.retractreason")
+		}
+		reasons["retract:"+e.Subject] = e.Reason
 	case crossing.AmendmentAccepted, crossing.AmendmentRejected:
 		e.Subject = f.Get("subject")
 		if e.Subject == "" {
@@ -487,7 +627,7 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 		}
 		reasons["amend:"+e.Subject] = e.Reason
 	default:
-		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "unlisted_person_presented, identity_mismatch, handed_over with an objection, refusal_withdrawn, amendment_accepted or amendment_rejected"})
+		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "unlisted_person_presented, identity_mismatch, received with an objection, refusal_withdrawn, disputed, retracted, amendment_accepted or amendment_rejected"})
 	}
 	var refusal error
 	if len(fields) == 0 {
@@ -519,7 +659,8 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 		if v.Q == "" {
 			// No card shows the person's fields: say it here.
 			for k, m := range fields {
-				if strings.HasPrefix(k, "mismatch:") || strings.HasPrefix(k, "objection:") || strings.HasPrefix(k, "withdraw:") {
+				if strings.HasPrefix(k, "mismatch:") || strings.HasPrefix(k, "objection:") || strings.HasPrefix(k, "withdraw:") ||
+					strings.HasPrefix(k, "dispute:") || strings.HasPrefix(k, "retract:") {
 					v.Message = m
 				}
 			}

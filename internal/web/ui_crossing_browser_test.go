@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,10 +28,12 @@ func (b *browser) activeID() string {
 
 // TestBrowserCrossing drives the negotiation, agreement and crossing pages:
 // a registrar reads the exchange, the mediator's operator hands in the last
-// signature on the agreement page, an officer records a stage's handovers
-// with the keyboard only (search, Enter, Enter) and one substitution by a
-// reserve with two clicks while the parity panel follows by polling, and
-// the operator closes the stage.
+// signature on the agreement page, UA's officer records its side's half of
+// a stage's handovers with the keyboard only (search, Enter, Enter: a
+// release of a person UA releases, a receipt of one RU releases), sees a
+// receipt that RU has not matched, records a no-show offline and one
+// substitution by a reserve with two clicks while the parity panel
+// follows RU's halves by polling, and the operator closes the stage.
 func TestBrowserCrossing(t *testing.T) {
 	chromiumPath(t)
 	db := sqltest.Open(t, "sqlite")
@@ -71,6 +74,18 @@ func TestBrowserCrossing(t *testing.T) {
 	})
 	e.must("op", "POST", "/api/v1/exchanges/"+id+"/stages", map[string]any{"stage": 1}, nil, 201)
 
+	e.ruOfficer()
+	medOfficer, _ := db.UserByLogin(context.Background(), "med-officer")
+	ruOfficer, _ := db.UserByLogin(context.Background(), "ru-officer")
+	events := "/api/v1/exchanges/" + id + "/stages/1/events"
+	released := func(id, side, rec string) map[string]any {
+		return map[string]any{"events": []any{map[string]any{"id": id, "type": "released", "side": side, "record_id": rec}}}
+	}
+	received := func(id, side, rec string) map[string]any {
+		return map[string]any{"events": []any{map[string]any{"id": id, "type": "received", "side": side, "record_id": rec,
+			"check": map[string]any{"method": "document"}, "health": "good"}}}
+	}
+
 	t.Run("officer records the stage", func(t *testing.T) {
 		b.as(t)
 		b.login("ua-officer", pw)
@@ -79,43 +94,57 @@ func TestBrowserCrossing(t *testing.T) {
 		b.run("crossing", chromedp.Navigate(b.base+"/crossing"), chromedp.WaitVisible(chromedp.CSS(`a.stage-link[href="/exchanges/`+id+`/stages/1"]`)))
 		b.screenshot("crossing")
 		b.axe("crossing")
+		// The receiver and the observer are accounts, chosen from lists.
 		b.run("stage", chromedp.Click(chromedp.CSS(`a.stage-link[href="/exchanges/`+id+`/stages/1"]`)), chromedp.WaitVisible(chromedp.ID("q")),
-			chromedp.SendKeys(chromedp.ID("receiver"), "o2"), chromedp.SendKeys(chromedp.ID("observer"), "m1"), chromedp.Focus(chromedp.ID("q")))
+			chromedp.SetValue(chromedp.ID("receiver"), "user:"+strconv.FormatInt(ruOfficer.ID, 10)),
+			chromedp.SetValue(chromedp.ID("observer"), "user:"+strconv.FormatInt(medOfficer.ID, 10)), chromedp.Focus(chromedp.ID("q")))
 		b.screenshot("stage")
 		b.axe("stage")
-		// The mediator's officer records a handover on another machine:
-		// the parity panel follows by polling, without a reload.
-		e.must("med-officer", "POST", "/api/v1/exchanges/"+id+"/stages/1/events", map[string]any{"events": []any{map[string]any{
-			"id": "elsewhere-1", "type": "handed_over", "side": "UA", "record_id": held["UA"][0],
-			"check": map[string]any{"method": "document", "verified_by": "m9"}, "receiver": "o2", "observer": "m1", "health": "good"}}}, nil, 200)
+		// RU releases a person and UA's colleague receives them on other
+		// machines: the parity panel follows by polling, without a reload.
+		e.must("ru-officer", "POST", events, released("elsewhere-1", "RU", held["RU"][1]), nil, 200)
+		e.must("ua-officer", "POST", events, received("elsewhere-2", "RU", held["RU"][1]), nil, 200)
 		pctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-		_, err := chromedp.Run(pctx, chromedp.Poll[bool](`document.querySelectorAll('#parity table')[1].querySelector('tbody td:nth-child(3)').innerText.trim() === '1'`))
+		_, err := chromedp.Run(pctx, chromedp.Poll[bool](`document.querySelectorAll('#parity table')[0].querySelector('tbody td:nth-child(3)').innerText.trim() === '1'`))
 		cancel()
 		if err != nil {
 			b.shot("FAILED-poll")
 			t.Fatalf("the parity panel did not follow a handover recorded elsewhere: %v", err)
 		}
-		for _, sn := range []string{"Ж-UA00001", "Ж-RU00000"} {
+		// With the keyboard only: search, Enter records the officer's own
+		// half: UA's release of a person UA releases, UA's receipt of a
+		// person RU releases.
+		for _, sn := range []string{"Ж-UA00000", "Ж-RU00000"} {
 			if got := b.activeID(); got != "q" {
 				t.Fatalf("before %s the focus is on %q, not the search box", sn, got)
 			}
 			b.run("search "+sn, chromedp.KeyEvent(sn), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS("article.person")))
 			if got := b.activeID(); !strings.HasPrefix(got, "handover-") {
 				b.shot("focus-" + sn)
-				t.Fatalf("after finding %s the focus is on %q, not the handover button", sn, got)
+				t.Fatalf("after finding %s the focus is on %q, not the record button", sn, got)
 			}
 			if sn == "Ж-RU00000" {
 				b.screenshot("stage-card")
 				b.axe("stage-card")
 			}
 			b.run("record "+sn, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS("p.flash")))
-			if !strings.Contains(b.text("p.flash"), "handed over") {
+			want := map[string]string{"Ж-UA00000": "released", "Ж-RU00000": "received"}[sn]
+			if !strings.Contains(b.text("p.flash"), want) {
 				t.Errorf("no clear feedback after %s: %q", sn, b.text("p.flash"))
 			}
 		}
-		// The last RU person is not presented, recorded while the
+		// RU has not recorded the release of the person UA received: the
+		// card says so.
+		b.run("one-sided", chromedp.SendKeys(chromedp.ID("q"), "Ж-RU00000\n"), chromedp.WaitVisible(chromedp.CSS("article.outcome-received p.disagree")))
+		if got := b.text("article.person p.disagree"); !strings.Contains(got, "RU has not recorded the release") {
+			t.Errorf("the card of a receipt without release: %q", got)
+		}
+		b.screenshot("stage-one-sided")
+		b.axe("stage-one-sided")
+		// UA's other person is not presented, recorded while the
 		// connection is down: queued, then sent when it is back.
-		b.run("not presented offline", chromedp.SendKeys(chromedp.ID("q"), "Ж-RU00001\n"), chromedp.WaitVisible(chromedp.CSS("article.person")),
+		b.run("not presented offline", chromedp.Navigate(b.base+"/exchanges/"+id+"/stages/1"), chromedp.WaitVisible(chromedp.ID("q")),
+			chromedp.SendKeys(chromedp.ID("q"), "Ж-UA00001\n"), chromedp.WaitVisible(chromedp.CSS("article.person")),
 			chromedp.Evaluate[chromedp.Void](`Object.defineProperty(navigator, "onLine", {configurable: true, get: () => false}); window.dispatchEvent(new Event("offline"))`),
 			chromedp.WaitVisible(chromedp.CSS("#net.net-off")),
 			chromedp.Click(chromedp.CSS(`form.act input[value="not_presented"] ~ button`)),
@@ -130,13 +159,16 @@ func TestBrowserCrossing(t *testing.T) {
 			t.Errorf("queued event feedback: %q", got)
 		}
 		// A reserve crosses instead.
-		b.run("search again", chromedp.SendKeys(chromedp.ID("q"), "Ж-RU00001\n"), chromedp.WaitVisible(chromedp.CSS("article.outcome-not_presented")))
-		b.run("substitute", chromedp.WaitVisible(chromedp.ID("r-"+held["RU"][1])),
+		b.run("search again", chromedp.SendKeys(chromedp.ID("q"), "Ж-UA00001\n"), chromedp.WaitVisible(chromedp.CSS("article.outcome-not_presented")))
+		b.run("substitute", chromedp.WaitVisible(chromedp.ID("r-"+held["UA"][1])),
 			chromedp.Click(chromedp.CSS(`form.act input[value="substituted_by"] ~ button`)), chromedp.WaitVisible(chromedp.CSS("p.flash")))
 		if !strings.Contains(b.text("p.flash"), "reserve") {
 			t.Errorf("substitution feedback: %q", b.text("p.flash"))
 		}
-		// The parity panel follows by polling.
+		// RU records its halves elsewhere; the parity panel follows by polling.
+		e.must("ru-officer", "POST", events, released("elsewhere-3", "RU", held["RU"][0]), nil, 200)
+		e.must("ru-officer", "POST", events, received("elsewhere-4", "UA", held["UA"][0]), nil, 200)
+		e.must("ru-officer", "POST", events, received("elsewhere-5", "UA", held["UA"][2]), nil, 200)
 		b.run("parity", chromedp.WaitVisible(chromedp.CSS("#parity .badge-confirmed")))
 		b.screenshot("stage-parity")
 		b.run("Ukrainian", chromedp.SetValue(chromedp.ID("#lang-select"), "uk"), chromedp.Click(chromedp.ID("#lang-go")),

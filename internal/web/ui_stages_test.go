@@ -3,9 +3,12 @@ package web_test
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
@@ -37,9 +40,36 @@ func wantPage(t *testing.T, what string, st int, body string, want int, has ...s
 	}
 }
 
-func handoverEvent(id, side, rec string) map[string]any {
-	return map[string]any{"events": []any{map[string]any{"id": id, "type": "handed_over", "side": side, "record_id": rec,
-		"check": map[string]any{"method": "document", "verified_by": "o9"}, "receiver": "o2", "observer": "m1", "health": "good"}}}
+// ruOfficer adds RU's checkpoint officer, "ru-officer", with a token:
+// the receiving side's officer of what UA releases.
+func (e *env) ruOfficer() {
+	e.t.Helper()
+	if _, ok := e.tokens["ru-officer"]; ok {
+		return
+	}
+	ctx := context.Background()
+	if _, err := e.db.CreateUser(ctx, sqlstore.NewUser{Login: "ru-officer", Role: access.CheckpointOfficer, Party: "RU", Password: "a long enough password", Argon2: cheap}); err != nil {
+		e.t.Fatal(err)
+	}
+	tok, _, err := e.db.CreateToken(ctx, "ru-officer", "test", time.Hour)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.tokens["ru-officer"] = tok
+}
+
+// handOver records, through the API, the handover of rec at stage 1 of
+// exchange id as both sides record it: the release by side's officer,
+// the receipt by the other side's.
+func handOver(e *env, id, eventID, side, rec string) {
+	e.t.Helper()
+	e.ruOfficer()
+	recv := map[string]string{"UA": "RU", "RU": "UA"}[side]
+	path := "/api/v1/exchanges/" + id + "/stages/1/events"
+	e.must(strings.ToLower(side)+"-officer", "POST", path, map[string]any{"events": []any{map[string]any{
+		"id": eventID, "type": "released", "side": side, "record_id": rec}}}, nil, 200)
+	e.must(strings.ToLower(recv)+"-officer", "POST", path, map[string]any{"events": []any{map[string]any{
+		"id": eventID + "-r", "type": "received", "side": side, "record_id": rec, "check": map[string]any{"method": "document"}, "health": "good"}}}, nil, 200)
 }
 
 // TestPagesStages: the operator opens, suspends, resumes and (not) cancels
@@ -106,7 +136,7 @@ func TestPagesStages(t *testing.T) {
 
 		// A person crosses: the stage may not be cancelled, closes only
 		// with a discrepancy reason; the chart draws it.
-		e.must("ua-officer", "POST", "/api/v1/exchanges/"+id+"/stages/1/events", handoverEvent("h1", "UA", held["UA"][0]), nil, 200)
+		handOver(e, id, "h1", "UA", held["UA"][0])
 		if st, _, _ = e.page(op, "POST", move, url.Values{"to": {"suspend"}, "reason": {"fog"}}); st != 303 {
 			t.Fatalf("suspend again: %d", st)
 		}
@@ -142,21 +172,34 @@ func TestPagesStages(t *testing.T) {
 	})
 }
 
-// TestPagesStageEvents: an officer records an identity mismatch, an
-// unlisted person and a party's decision on the amendment from the
-// officer's screen; missing fields are said next to them in Ukrainian.
+// TestPagesStageEvents: officers record, from the officer's screen, what
+// their own side does: UA's officer an identity mismatch of a person RU
+// releases, an unlisted person UA presents, UA's decision on the
+// amendment, a receipt under objection, a dispute and a retraction; RU's
+// officer a refusal and its withdrawal. Missing fields are said next to
+// them in Ukrainian; what the crossing engine refuses is said, by its
+// code, in Ukrainian too.
 func TestPagesStageEvents(t *testing.T) {
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnv(t, db)
 		id, held, _ := signedExchange(t, e, db, 3, "")
 		e.must("op", "POST", "/api/v1/exchanges/"+id+"/stages", map[string]any{"stage": 1}, nil, 201)
-		officer, med := e.sessionUK("ua-officer"), e.session("med-officer")
+		e.ruOfficer()
+		officer, ruOfficer, med := e.sessionUK("ua-officer"), e.sessionUK("ru-officer"), e.session("med-officer")
+		medUser, _ := db.UserByLogin(context.Background(), "med-officer")
+		observer := "user:" + strconv.FormatInt(medUser.ID, 10)
 		stage := "/exchanges/" + id + "/stages/1"
 		ev := stage + "/event"
 		rec := held["RU"][0]
 
+		// UA's officer on a person RU releases: the receipt's forms, not
+		// the release's; the observer is chosen from the mediator's officers.
 		st, body, _ := e.page(officer, "GET", stage+"?q=Ж-RU00000", nil)
-		wantPage(t, "card", st, body, 200, `value="identity_mismatch"`, `id="unlisted-form"`)
+		wantPage(t, "card", st, body, 200, `value="identity_mismatch"`, `value="received"`, `value="disputed"`, `id="unlisted-form"`,
+			`<option value="`+observer+`">med-officer</option>`, "RU звільняє:")
+		if strings.Contains(body, `value="released"`) || strings.Contains(body, `value="not_presented"`) {
+			t.Errorf("UA's officer is offered RU's release")
+		}
 		mm := url.Values{"type": {"identity_mismatch"}, "side": {"RU"}, "record_id": {rec}, "event": {"mm-1"}, "q": {"Ж-RU00000"}}
 		st, body, _ = e.page(officer, "POST", ev, mm)
 		wantPage(t, "mismatch without reason", st, body, 422, "Вкажіть, що не збігається з погодженим записом.", `aria-describedby="mm-`+rec+`-err"`)
@@ -169,11 +212,17 @@ func TestPagesStageEvents(t *testing.T) {
 		}
 		st, body, _ = e.page(officer, "GET", stage, nil)
 		wantPage(t, "flag", st, body, 200, "особа не збігається", "the scar on the left hand is missing")
+		// RU's officer may not record UA's half.
+		st, body, _ = e.page(ruOfficer, "POST", ev, url.Values{"type": {"identity_mismatch"}, "side": {"RU"}, "record_id": {rec}, "event": {"mm-2"}, "reason": {"x"}})
+		wantPage(t, "RU records UA's mismatch", st, body, 422, "Не записано.", "лише офіцери сторони UA")
 
 		// An unlisted person: every missing field next to it.
 		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"unlisted_person_presented"}, "event": {"u-1"}})
 		wantPage(t, "unlisted without fields", st, body, 422, "Оберіть сторону, яка представила особу.", "Оберіть категорію", "Вкажіть спостерігача посередника", "Вкажіть, ким особа себе називає.")
-		un := url.Values{"type": {"unlisted_person_presented"}, "event": {"u-1"}, "side": {"RU"}, "category": {"civilian"}, "observer": {"m1"}, "unlisted_reason": {"says he is Петро Іваненко, a civilian from Херсон"}}
+		un := url.Values{"type": {"unlisted_person_presented"}, "event": {"u-1"}, "side": {"UA"}, "category": {"civilian"}, "observer": {"fake-observer"}, "unlisted_reason": {"says he is Петро Іваненко, a civilian from Херсон"}}
+		st, body, _ = e.page(officer, "POST", ev, un)
+		wantPage(t, "a free-text observer", st, body, 422, "«fake-observer» — не обліковий запис")
+		un.Set("observer", observer)
 		if st, body, _ = e.page(officer, "POST", ev, un); st != 303 {
 			t.Fatalf("unlisted: %d %s", st, body)
 		}
@@ -182,7 +231,7 @@ func TestPagesStageEvents(t *testing.T) {
 		}
 		var sv sqlstore.StageView
 		e.must("ua-officer", "GET", "/api/v1/exchanges/"+id+"/stages/1", nil, &sv, 200)
-		if len(sv.Unlisted) != 1 || sv.Unlisted[0].Side != "RU" {
+		if len(sv.Unlisted) != 1 || sv.Unlisted[0].Side != "UA" {
 			t.Fatalf("unlisted persons: %+v", sv.Unlisted)
 		}
 		// The party's officer decides; the mediator's officer has no form.
@@ -199,23 +248,29 @@ func TestPagesStageEvents(t *testing.T) {
 		// Accepting twice for the same party: the stage says why not.
 		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"amendment_accepted"}, "subject": {"u-1"}, "event": {"a-2"}})
 		wantPage(t, "accept twice", st, body, 422, "Не записано.", "Сторона UA уже прийняла зміну «u-1».")
-		// A handover the crossing engine refuses, in Ukrainian too.
+		// A receipt the crossing engine refuses, in Ukrainian too; a form
+		// queued as handed_over records the officer's own half.
 		st, body, _ = e.page(officer, "POST", stage+"/record", url.Values{"type": {"handed_over"}, "side": {"RU"}, "record_id": {"nobody"}, "event": {"h-x"},
-			"method": {"document"}, "receiver": {"o2"}, "observer": {"m1"}})
+			"method": {"document"}, "observer": {observer}})
 		wantPage(t, "not on the list", st, body, 422, "Не записано.", "«nobody» немає в списку сторони RU для етапу 1: запишіть пред’явлення особи поза списком.")
 		if strings.Contains(body, "record_id:") || strings.Contains(body, "is not on") {
 			t.Errorf("not on the list: the refusal is shown in English")
 		}
-		// A refusal, taken back.
-		e.must("ua-officer", "POST", "/api/v1/exchanges/"+id+"/stages/1/events", map[string]any{"events": []any{map[string]any{
-			"id": "rf-1", "type": "refused", "side": "RU", "record_id": held["RU"][1], "observer": "m1"}}}, nil, 200)
+		// RU's officer: a refusal needs the observer; then taken back.
+		ref := url.Values{"type": {"refused"}, "side": {"RU"}, "record_id": {held["RU"][1]}, "event": {"rf-1"}, "q": {"Ж-RU00001"}}
+		st, body, _ = e.page(ruOfficer, "POST", stage+"/record", ref)
+		wantPage(t, "refusal without observer", st, body, 422, "Оберіть спостерігача посередника, який засвідчив відмову")
+		ref.Set("observer", observer)
+		if st, body, _ = e.page(ruOfficer, "POST", stage+"/record", ref); st != 303 {
+			t.Fatalf("refusal: %d %s", st, body)
+		}
 		wd := url.Values{"type": {"refusal_withdrawn"}, "side": {"RU"}, "record_id": {held["RU"][1]}, "event": {"w-1"}, "q": {"Ж-RU00001"}}
-		st, body, _ = e.page(officer, "GET", stage+"?q=Ж-RU00001", nil)
-		wantPage(t, "refused card", st, body, 200, `id="withdraw-`+held["RU"][1]+`"`)
-		st, body, _ = e.page(officer, "POST", ev, wd)
-		wantPage(t, "withdraw without observer", st, body, 422, "Спершу заповніть", `id="wd-`+held["RU"][1]+`-err"`)
-		wd.Set("observer", "m1")
-		if st, body, _ = e.page(officer, "POST", ev, wd); st != 303 {
+		st, body, _ = e.page(ruOfficer, "GET", stage+"?q=Ж-RU00001", nil)
+		wantPage(t, "refused card", st, body, 200, `id="withdraw-`+held["RU"][1]+`"`, `id="retract-rf-1"`)
+		st, body, _ = e.page(ruOfficer, "POST", ev, wd)
+		wantPage(t, "withdraw without observer", st, body, 422, "Спершу оберіть", `id="wd-`+held["RU"][1]+`-err"`)
+		wd.Set("observer", observer)
+		if st, body, _ = e.page(ruOfficer, "POST", ev, wd); st != 303 {
 			t.Fatalf("withdraw: %d %s", st, body)
 		}
 		e.must("ua-officer", "GET", "/api/v1/exchanges/"+id+"/stages/1", nil, &sv, 200)
@@ -223,20 +278,40 @@ func TestPagesStageEvents(t *testing.T) {
 			t.Errorf("the refusal was not withdrawn: %+v", sv.Report.Sides["RU"].Total)
 		}
 
-		// Handed over under the receiving side's objection.
-		ob := url.Values{"type": {"handed_over"}, "side": {"UA"}, "record_id": {held["UA"][0]}, "event": {"o-1"}, "method": {"document"}, "q": {"Ж-UA00000"}}
+		// UA receives a person RU releases under objection.
+		e.must("ru-officer", "POST", "/api/v1/exchanges/"+id+"/stages/1/events", map[string]any{"events": []any{map[string]any{
+			"id": "rel-2", "type": "released", "side": "RU", "record_id": held["RU"][1]}}}, nil, 200)
+		ob := url.Values{"type": {"received"}, "side": {"RU"}, "record_id": {held["RU"][1]}, "event": {"o-1"}, "method": {"document"}, "q": {"Ж-RU00001"}}
 		st, body, _ = e.page(officer, "POST", ev, ob)
-		wantPage(t, "objection without text", st, body, 422, "Вкажіть, чому особа поза погодженою категорією.", `id="ob-`+held["UA"][0]+`-err"`)
+		wantPage(t, "objection without text", st, body, 422, "Вкажіть, чому особа поза погодженою категорією.", `id="ob-`+held["RU"][1]+`-err"`)
 		ob.Set("objection", "a convict, not a civilian")
-		st, body, _ = e.page(officer, "POST", ev, ob)
-		wantPage(t, "objection without the officer's settings", st, body, 422, "Спершу заповніть офіцера, що приймає")
-		ob.Set("receiver", "o2")
-		ob.Set("observer", "m1")
 		if st, body, _ = e.page(officer, "POST", ev, ob); st != 303 {
 			t.Fatalf("objection: %d %s", st, body)
 		}
 		st, body, _ = e.page(officer, "GET", stage, nil)
 		wantPage(t, "objected", st, body, 200, "поза погодженою категорією", "a convict, not a civilian", `id="accept-o-1"`)
+
+		// A disagreement: RU says it did not bring a person UA received.
+		e.must("ru-officer", "POST", "/api/v1/exchanges/"+id+"/stages/1/events", map[string]any{"events": []any{map[string]any{
+			"id": "np-1", "type": "not_presented", "side": "RU", "record_id": rec}}}, nil, 200)
+		if st, body, _ = e.page(officer, "POST", stage+"/record", url.Values{"type": {"received"}, "side": {"RU"}, "record_id": {rec}, "event": {"rc-0"}, "method": {"photo"}}); st != 303 {
+			t.Fatalf("receipt: %d %s", st, body)
+		}
+		st, body, _ = e.page(officer, "GET", stage+"?q=Ж-RU00000", nil)
+		wantPage(t, "disagreement", st, body, 200, "UA прийняла особу; RU каже, що не привозила особу.", "записи розходяться", `id="retract-rc-0"`)
+		// UA retracts its receipt: a reason is said next to the field.
+		rt := url.Values{"type": {"retracted"}, "subject": {"rc-0"}, "record_id": {rec}, "event": {"rt-1"}, "q": {"Ж-RU00000"}}
+		st, body, _ = e.page(officer, "POST", ev, rt)
+		wantPage(t, "retract without reason", st, body, 422, "Вкажіть, чому ваша сторона відкликає свій запис.")
+		rt.Set("reason", "the wrong person was searched")
+		if st, body, _ = e.page(officer, "POST", ev, rt); st != 303 {
+			t.Fatalf("retract: %d %s", st, body)
+		}
+		st, body, _ = e.page(officer, "GET", stage+"?q=Ж-RU00000", nil)
+		wantPage(t, "after the retraction", st, body, 200, "outcome-not_presented")
+		if strings.Contains(body, "записи розходяться") {
+			t.Errorf("the disagreement stays after the retraction")
+		}
 		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"nonsense"}})
 		wantPage(t, "unknown type", st, body, 400)
 	})
