@@ -151,7 +151,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 const stageRecordUsage = `
-Usage: handover stage record EXCHANGE N --file QUEUE [--verified-by ID --receiver ID --observer ID --method M --health H] [--server URL --token TOKEN]
+Usage: handover stage record EXCHANGE N --file QUEUE [--receiver LOGIN --observer LOGIN --method M --health H --verified-by ID] [--server URL --token TOKEN]
 
 Records handover events (checkpoint officer, or the mediator's observer),
 as a laptop at the crossing sends its queue after a dropped connection:
@@ -159,28 +159,42 @@ in order, each answered applied, duplicate (already recorded: sending the
 same file again is safe) or refused with the reason. A refusal does not
 stop the queue; the exit status is 1 if any event was refused.
 
+An officer records only what its own party does: the releasing side's
+officer its releases (released, refused, not_presented, substituted_by,
+refusal_withdrawn), the receiving side's officer its receipts (received,
+identity_mismatch, disputed), the mediator's observer (an officer without
+a party) what it saw (observed_handover, observed_refusal); any party may
+retract its own record (retracted, with the subject event and a reason).
+A person counts once both sides' records agree (and the observer's, when
+the agreement says the stage is observed).
+
 QUEUE is a JSON array of events (the API's Event objects), or a CSV file
 with a header and the columns id,type,side,record_id and optionally
-reserve,category,reason,at. For a CSV, the identity check, receiving
-officer, observer and health of handed_over and substituted_by events come
-from the flags. Types: handed_over, refused, not_presented,
-substituted_by, identity_mismatch, unlisted_person_presented,
-refusal_withdrawn, amendment_accepted, amendment_rejected.
+reserve,category,reason,subject,objection,at. For a CSV, the flags fill
+in: the receiving side's officer (--receiver) on releases, the mediator's
+observer (--observer) on releases, refusals, unlisted persons and
+receipts, the identity check (--method, --verified-by: by default the
+officer's account) and the health on receipts. --receiver and --observer
+name checkpoint officers' accounts, by login or as user:ID.
+Types: released, received, refused, not_presented, substituted_by,
+identity_mismatch, disputed, observed_handover, observed_refusal,
+unlisted_person_presented, refusal_withdrawn, retracted,
+amendment_accepted, amendment_rejected.
 
 Example:
-  printf 'id,type,side,record_id\nev-1,handed_over,UA,r0123\nev-2,refused,UA,r0456\n' > q.csv
-  handover stage record ex-0123456789abcdef 1 --file q.csv --verified-by ua-7 --receiver ru-3 --observer icrc-1
+  printf 'id,type,side,record_id\nev-1,released,UA,r0123\nev-2,refused,UA,r0456\n' > q.csv
+  handover stage record ex-0123456789abcdef 1 --file q.csv --receiver ru-officer --observer mediator-officer
 `
 
 func runStageRecord(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlagSet("stage record", stageRecordUsage)
 	srv := m.addServerFlags(fs)
 	file := fs.String("file", "", "the queue: a JSON array of events or a CSV `file`")
-	verifiedBy := fs.String("verified-by", "", "who checked the identity (CSV handovers)")
-	receiver := fs.String("receiver", "", "the receiving side's officer (CSV handovers)")
-	observer := fs.String("observer", "", "the mediator's observer (CSV handovers, refusals, unlisted persons)")
-	method := fs.String("method", "document", "identity check: document, service_number, photo or interview")
-	health := fs.String("health", "good", "health at handover (CSV handovers)")
+	verifiedBy := fs.String("verified-by", "", "who checked the identity (CSV receipts; default: your account)")
+	receiver := fs.String("receiver", "", "the receiving side's officer: a `login` or user:ID (CSV releases)")
+	observer := fs.String("observer", "", "the mediator's observer: a `login` or user:ID (CSV releases, refusals, unlisted persons, receipts)")
+	method := fs.String("method", "document", "identity check: document, service_number, photo or interview (CSV receipts)")
+	health := fs.String("health", "good", "health at the receipt (CSV receipts)")
 	c, ex, n, err := srv.parseStage(fs, args)
 	if err != nil {
 		return err
@@ -226,7 +240,10 @@ func runStageRecord(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-// eventsCSV reads a queue from CSV; handovers take their check from tmpl.
+// eventsCSV reads a queue from CSV; each event takes from tmpl what its
+// type carries: a release the receiver and the observer, a refusal or an
+// unlisted person the observer, a receipt the check, the health and the
+// observer.
 func eventsCSV(data []byte, tmpl crossing.Event) ([]crossing.Event, error) {
 	const op = "stage record"
 	rows, err := csv.NewReader(strings.NewReader(string(data))).ReadAll()
@@ -254,7 +271,8 @@ func eventsCSV(data []byte, tmpl crossing.Event) ([]crossing.Event, error) {
 	var out []crossing.Event
 	for ln, row := range rows[1:] {
 		e := crossing.Event{ID: get(row, "id"), Type: crossing.EventType(get(row, "type")), Side: get(row, "side"), RecordID: get(row, "record_id"),
-			Reserve: get(row, "reserve"), Category: person.Category(get(row, "category")), Reason: get(row, "reason"), Observer: tmpl.Observer}
+			Reserve: get(row, "reserve"), Category: person.Category(get(row, "category")), Reason: get(row, "reason"),
+			Subject: get(row, "subject"), Objection: get(row, "objection")}
 		if at := get(row, "at"); at != "" {
 			t, err := time.Parse(time.RFC3339, at)
 			if err != nil {
@@ -262,8 +280,13 @@ func eventsCSV(data []byte, tmpl crossing.Event) ([]crossing.Event, error) {
 			}
 			e.At = t
 		}
-		if e.Type == crossing.HandedOver || e.Type == crossing.SubstitutedBy {
-			e.Check, e.Receiver, e.Health = tmpl.Check, tmpl.Receiver, tmpl.Health
+		switch e.Type {
+		case crossing.Released, crossing.SubstitutedBy:
+			e.Receiver, e.Observer = tmpl.Receiver, tmpl.Observer
+		case crossing.Refused, crossing.RefusalWithdrawn, crossing.UnlistedPresented:
+			e.Observer = tmpl.Observer
+		case crossing.Received:
+			e.Check, e.Health, e.Observer = tmpl.Check, tmpl.Health, tmpl.Observer
 		}
 		out = append(out, e)
 	}

@@ -488,7 +488,9 @@ func (sc *scenario) negotiate(ctx context.Context) error {
 		civNext[p] = len(sc.held[p]) - civ
 	}
 	for i, s := range sc.stages {
-		st := exchange.Stage{Number: i + 1, Start: day.AddDate(0, 0, i).Add(8 * time.Hour), End: day.AddDate(0, 0, i).Add(20 * time.Hour), Crossing: "Belarus–Ukraine border"}
+		// The mediator's observer confirms every handover and refusal: the
+		// agreement says so for each stage ("stage N observed").
+		st := exchange.Stage{Number: i + 1, Start: day.AddDate(0, 0, i).Add(8 * time.Hour), End: day.AddDate(0, 0, i).Add(20 * time.Hour), Crossing: "Belarus–Ukraine border", Observed: true}
 		for _, p := range scenarioParties {
 			side := exchange.StageSide{Party: p, Planned: exchange.Counts{person.Military: s.mil}}
 			for _, r := range sc.held[p][next[p] : next[p]+s.mil] {
@@ -554,9 +556,15 @@ var incidents = []map[string]struct{ refused, absent []int }{
 	{"RU": {refused: []int{11}}},
 }
 
-// runStage opens a stage, records every person through the officers (in
-// queues, one of them sent twice as after a dropped connection), closes it
-// and returns its summary line.
+// runStage opens a stage and records every person as the three officers
+// at the crossing would, each only what its own party does: the releasing
+// side's officer its releases, refusals (witnessed by the mediator's
+// observer) and no-shows; the receiving side's officer its receipts; the
+// mediator's observer what it saw, which the agreement requires for each
+// handover and refusal to count. Queues go in 100s (the first sent twice,
+// as after a dropped connection). Reserves the engine suggests balance
+// the refusals and no-shows; then the stage is closed and its summary
+// line returned.
 func (sc *scenario) runStage(ctx context.Context, n int) (scenarioStage, error) {
 	med := sc.c["mediator"]
 	if _, err := med.OpenStage(ctx, sc.exID, n); err != nil {
@@ -581,10 +589,48 @@ func (sc *scenario) runStage(ctx context.Context, n int) (scenarioStage, error) 
 		}
 		return at
 	}
+	officerOf := func(party string) *client.Client { return sc.c[strings.ToLower(party)+"-officer"] }
+	observer := sc.c["mediator-officer"]
+	// send records a queue in parts of 100; with twice, the first part is
+	// sent again, as after a dropped connection: every event a duplicate.
+	send := func(who *client.Client, queue []crossing.Event, twice bool) error {
+		for start := 0; start < len(queue); start += 100 {
+			part := queue[start:min(start+100, len(queue))]
+			res, err := who.RecordEvents(ctx, sc.exID, n, part)
+			if err != nil {
+				return err
+			}
+			if bad := refused(res.Results); bad != "" {
+				return errs.E("scenario", errs.Internal, bad)
+			}
+			if start == 0 && twice {
+				again, err := who.RecordEvents(ctx, sc.exID, n, part)
+				if err != nil {
+					return err
+				}
+				for _, r := range again.Results {
+					if r.Status != "duplicate" {
+						return errs.E("scenario", errs.Internal, fmt.Sprintf("a resent event %s was %s", r.ID, r.Status))
+					}
+				}
+			}
+		}
+		return nil
+	}
+	released := func(side, rec string) crossing.Event {
+		return crossing.Event{ID: id("rel"), Type: crossing.Released, At: tick(), Side: side, RecordID: rec, Point: plan.Crossing,
+			Receiver: strings.ToLower(other(side)) + "-officer", Observer: "mediator-officer"}
+	}
+	received := func(side, rec string) crossing.Event {
+		return crossing.Event{ID: id("rec"), Type: crossing.Received, At: tick(), Side: side, RecordID: rec, Point: plan.Crossing,
+			Check: crossing.IdentityCheck{Method: crossing.CheckServiceNumber}, Health: crossing.HealthGood}
+	}
+	observed := func(t crossing.EventType, side, rec string) crossing.Event {
+		return crossing.Event{ID: id("obs"), Type: t, At: tick(), Side: side, RecordID: rec, Point: plan.Crossing}
+	}
 	for _, side := range scenarioParties {
 		ss, _ := plan.Side(side)
-		officer := sc.c[strings.ToLower(side)+"-officer"]
-		observer := sc.c["mediator-officer"]
+		officer, receiver := officerOf(side), officerOf(other(side))
 		inc := incidents[n-1][side]
 		skip := map[int]string{}
 		for _, i := range inc.refused {
@@ -593,22 +639,18 @@ func (sc *scenario) runStage(ctx context.Context, n int) (scenarioStage, error) 
 		for _, i := range inc.absent {
 			skip[i] = "absent"
 		}
-		var queue, special []crossing.Event
-		handed := func(t crossing.EventType, rec string) crossing.Event {
-			return crossing.Event{ID: id("h"), Type: t, At: tick(), Side: side, RecordID: rec, Point: plan.Crossing,
-				Check: crossing.IdentityCheck{Method: crossing.CheckServiceNumber, VerifiedBy: "officer-" + side}, Receiver: "officer-receiving", Observer: "observer-1", Health: crossing.HealthGood}
-		}
+		var releases, receipts, observations, special []crossing.Event
 		for i, rec := range ss.Persons {
 			if i%97 == 0 {
-				// The officer finds the person by name, typed in Latin
-				// letters, and by service number, as at the gate.
+				// The receiving officer finds the person by name, typed in
+				// Latin letters, and by service number, as at the gate.
 				r := sc.byID[rec]
 				for _, q := range []string{names.Latin(r.Surname + " " + r.GivenNames), r.ServiceNumber} {
 					if strings.TrimSpace(q) == "" {
 						continue // a civilian has no service number
 					}
 					t0 := time.Now()
-					hits, err := officer.Lookup(ctx, sc.exID, n, q)
+					hits, err := receiver.Lookup(ctx, sc.exID, n, q)
 					if err != nil {
 						return scenarioStage{}, err
 					}
@@ -621,81 +663,60 @@ func (sc *scenario) runStage(ctx context.Context, n int) (scenarioStage, error) 
 			}
 			switch skip[i] {
 			case "refused":
-				special = append(special, crossing.Event{ID: id("r"), Type: crossing.Refused, At: tick(), Side: side, RecordID: rec, Observer: "observer-1", Reason: "declines repatriation (GC III Art. 109(3))"})
+				special = append(special, crossing.Event{ID: id("ref"), Type: crossing.Refused, At: tick(), Side: side, RecordID: rec, Observer: "mediator-officer", Reason: "declines repatriation (GC III Art. 109(3))"})
+				observations = append(observations, observed(crossing.ObservedRefusal, side, rec))
 			case "absent":
-				special = append(special, crossing.Event{ID: id("n"), Type: crossing.NotPresented, At: tick(), Side: side, RecordID: rec, Reason: "not brought to the crossing"})
+				special = append(special, crossing.Event{ID: id("np"), Type: crossing.NotPresented, At: tick(), Side: side, RecordID: rec, Reason: "not brought to the crossing"})
 			default:
-				queue = append(queue, handed(crossing.HandedOver, rec))
+				releases = append(releases, released(side, rec))
+				receipts = append(receipts, received(side, rec))
+				observations = append(observations, observed(crossing.ObservedHandover, side, rec))
 			}
 		}
-		for start := 0; start < len(queue); start += 100 {
-			part := queue[start:min(start+100, len(queue))]
-			res, err := officer.RecordEvents(ctx, sc.exID, n, part)
-			if err != nil {
-				return scenarioStage{}, err
-			}
-			if bad := refused(res.Results); bad != "" {
-				return scenarioStage{}, errs.E("scenario", errs.Internal, bad)
-			}
-			if start == 0 {
-				// The connection dropped before the answer: the laptop sends
-				// the queue again; every event is a duplicate.
-				again, err := officer.RecordEvents(ctx, sc.exID, n, part)
-				if err != nil {
-					return scenarioStage{}, err
-				}
-				for _, r := range again.Results {
-					if r.Status != "duplicate" {
-						return scenarioStage{}, errs.E("scenario", errs.Internal, fmt.Sprintf("a resent event %s was %s", r.ID, r.Status))
-					}
-				}
-			}
+		// The releasing side first; the receipts and the observations
+		// from the other laptops (they may come in any order).
+		if err := send(officer, append(releases, special...), true); err != nil {
+			return scenarioStage{}, fmt.Errorf("%s's releases: %w", side, err)
 		}
-		if len(special) > 0 {
-			res, err := observer.RecordEvents(ctx, sc.exID, n, special)
-			if err != nil {
-				return scenarioStage{}, err
-			}
-			if bad := refused(res.Results); bad != "" {
-				return scenarioStage{}, errs.E("scenario", errs.Internal, bad)
-			}
+		if err := send(receiver, receipts, false); err != nil {
+			return scenarioStage{}, fmt.Errorf("%s's receipts: %w", other(side), err)
+		}
+		if err := send(observer, observations, false); err != nil {
+			return scenarioStage{}, fmt.Errorf("the observer: %w", err)
 		}
 		// The engine says which reserves balance the refusals and no-shows.
 		st, err := med.Stage(ctx, sc.exID, n)
 		if err != nil {
 			return scenarioStage{}, err
 		}
-		var subs []crossing.Event
+		var subs, subReceipts, subObserved []crossing.Event
 		for _, sg := range st.Report.Balance {
 			if sg.Side != side {
 				continue
 			}
 			reserve := sc.plan.ReserveOf(side)[reserveUsed[side]]
 			reserveUsed[side]++
-			e := handed(crossing.SubstitutedBy, sg.Replaces)
-			e.Reserve = reserve
-			subs = append(subs, e)
+			subs = append(subs, crossing.Event{ID: id("sub"), Type: crossing.SubstitutedBy, At: tick(), Side: side, RecordID: sg.Replaces, Reserve: reserve,
+				Point: plan.Crossing, Receiver: strings.ToLower(other(side)) + "-officer", Observer: "mediator-officer"})
+			subReceipts = append(subReceipts, received(side, reserve))
+			subObserved = append(subObserved, observed(crossing.ObservedHandover, side, reserve))
 		}
-		if len(subs) > 0 {
-			res, err := officer.RecordEvents(ctx, sc.exID, n, subs)
-			if err != nil {
-				return scenarioStage{}, err
-			}
-			if bad := refused(res.Results); bad != "" {
-				return scenarioStage{}, errs.E("scenario", errs.Internal, bad)
+		for _, q := range []struct {
+			who *client.Client
+			evs []crossing.Event
+		}{{officer, subs}, {receiver, subReceipts}, {observer, subObserved}} {
+			if err := send(q.who, q.evs, false); err != nil {
+				return scenarioStage{}, fmt.Errorf("reserves of %s: %w", side, err)
 			}
 		}
 	}
 	if n == 2 {
-		// Someone not on the agreement is brought to the crossing: flagged,
-		// never counted unless both parties accept an amendment.
-		res, err := sc.c["mediator-officer"].RecordEvents(ctx, sc.exID, n, []crossing.Event{{ID: id("u"), Type: crossing.UnlistedPresented, At: tick(),
-			Side: "RU", Category: person.Civilian, Observer: "observer-1", Reason: "presented as a civilian; not on the agreed list"}})
-		if err != nil {
+		// Someone not on the agreement is brought to the crossing: the
+		// observer flags it; never counted unless both parties accept an
+		// amendment.
+		if err := send(observer, []crossing.Event{{ID: id("u"), Type: crossing.UnlistedPresented, At: tick(),
+			Side: "RU", Category: person.Civilian, Observer: "mediator-officer", Reason: "presented as a civilian; not on the agreed list"}}, false); err != nil {
 			return scenarioStage{}, err
-		}
-		if bad := refused(res.Results); bad != "" {
-			return scenarioStage{}, errs.E("scenario", errs.Internal, bad)
 		}
 	}
 	res, err := med.Transition(ctx, sc.exID, n,
@@ -717,6 +738,14 @@ func (sc *scenario) runStage(ctx context.Context, n int) (scenarioStage, error) 
 	}
 	return scenarioStage{Stage: n, Planned: s.Planned, HandedOver: s.HandedOver, Refused: s.Refused, NotPresented: s.NotPresented,
 		Substituted: s.Substituted, Unlisted: s.Unlisted, Parity: s.Parity}, nil
+}
+
+// other returns the scenario party that is not p.
+func other(p string) string {
+	if p == scenarioParties[0] {
+		return scenarioParties[1]
+	}
+	return scenarioParties[0]
 }
 
 func refused(rs []crossing.Result) string {
