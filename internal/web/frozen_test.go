@@ -116,17 +116,21 @@ func (a *apiStage) freezeAndSign(t *testing.T) int {
 }
 
 // crossAll records every stage person of both sides as handed over, each
-// side's release by its own officer.
+// side's release by its own officer and the receipt by the other side's.
 func (a *apiStage) crossAll(t *testing.T, n int) sqlstore.RecordResult {
 	t.Helper()
 	var res sqlstore.RecordResult
 	for _, p := range []string{"UA", "RU"} {
-		var events []any
+		recv := map[string]string{"UA": "RU", "RU": "UA"}[p]
+		var rel, rec []any
 		for _, id := range a.held[p][:n] {
-			events = append(events, map[string]any{"id": "h-" + id, "type": "handed_over", "at": "2025-05-23T09:00:00Z", "side": p, "record_id": id,
-				"check": map[string]any{"method": "document", "verified_by": "o1"}, "receiver": "o2", "observer": "m1", "health": "good"})
+			rel = append(rel, map[string]any{"id": "h-" + id, "type": "released", "at": "2025-05-23T09:00:00Z", "side": p, "record_id": id})
+			rec = append(rec, map[string]any{"id": "r-" + id, "type": "received", "at": "2025-05-23T09:01:00Z", "side": p, "record_id": id,
+				"check": map[string]any{"method": "document"}, "health": "good"})
 		}
-		a.e.must(strings.ToLower(p)+"-officer", "POST", "/api/v1/exchanges/"+a.ex+"/stages/1/events", map[string]any{"events": events}, &res, 200)
+		path := "/api/v1/exchanges/" + a.ex + "/stages/1/events"
+		a.e.must(strings.ToLower(p)+"-officer", "POST", path, map[string]any{"events": rel}, &res, 200)
+		a.e.must(strings.ToLower(recv)+"-officer", "POST", path, map[string]any{"events": rec}, &res, 200)
 	}
 	return res
 }

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/sqlstore"
@@ -44,18 +43,9 @@ func wantPage(t *testing.T, what string, st int, body string, want int, has ...s
 // the receiving side's officer of what UA releases.
 func (e *env) ruOfficer() {
 	e.t.Helper()
-	if _, ok := e.tokens["ru-officer"]; ok {
-		return
+	if _, ok := e.tokens["ru-officer"]; !ok {
+		e.addUser("ru-officer", access.CheckpointOfficer, "RU")
 	}
-	ctx := context.Background()
-	if _, err := e.db.CreateUser(ctx, sqlstore.NewUser{Login: "ru-officer", Role: access.CheckpointOfficer, Party: "RU", Password: "a long enough password", Argon2: cheap}); err != nil {
-		e.t.Fatal(err)
-	}
-	tok, _, err := e.db.CreateToken(ctx, "ru-officer", "test", time.Hour)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.tokens["ru-officer"] = tok
 }
 
 // handOver records, through the API, the handover of rec at stage 1 of
