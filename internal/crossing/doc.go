@@ -1,7 +1,9 @@
 // Package crossing is what happens at the border crossing, as pure engines:
-// the stage state machine, the handover event of each person of a stage,
-// the parity engine that says whether a stage may close, the trace status
-// of a sought person and the repatriation of remains.
+// the stage state machine, the two-sided handover of each person of a
+// stage (each party's officer records only its own side's half: the
+// release, the receipt, the observer's confirmation; a person counts when
+// they agree), the parity engine that says whether a stage may close, the
+// trace status of a sought person and the repatriation of remains.
 //
 // Values in, values out: the package knows no SQL, HTTP, templates, clock,
 // randomness or mutable globals. Times and ids are inputs. A [Stage] is a

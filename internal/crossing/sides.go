@@ -28,10 +28,6 @@ func (s *Stage) receiving(side string) string {
 	return ""
 }
 
-// Receiving returns the side that receives the persons side releases, or
-// "" when side is not a side of the stage.
-func (s *Stage) Receiving(side string) string { return s.receiving(side) }
-
 // authorise refuses, Forbidden with a coded field error, an event recorded
 // by a party that may not record it. Retractions and amendment decisions
 // are judged where they are applied, against their subject.
