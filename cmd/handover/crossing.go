@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -128,7 +129,7 @@ func printStage(w io.Writer, v sqlstore.StageView) {
 		fmt.Fprintf(w, "  balance: %s may send reserve %s in place of %s (%s)\n", s.Side, s.Reserve, s.Replaces, s.Category)
 	}
 	for _, f := range r.Flags {
-		fmt.Fprintf(w, "  flag: %s %s %s (event %s): %s\n", f.Side, f.Kind, f.Amendment, f.Event, f.Reason)
+		fmt.Fprintf(w, "  flag: %s %s %s (event %s): %s\n", f.Side, f.Kind, cmp.Or(f.Code, string(f.Amendment)), f.Event, f.Reason)
 	}
 	if r.Discrepancy != "" {
 		fmt.Fprintf(w, "  discrepancy: %s\n", r.Discrepancy)

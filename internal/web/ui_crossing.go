@@ -608,11 +608,12 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 		}
 		reasons["dispute:"+e.RecordID] = e.Reason
 	case crossing.Retracted:
+		// The event names only its subject; the person's record id comes
+		// with the form for the page's feedback.
 		e.Subject = f.Get("subject")
 		if e.Subject == "" {
 			return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "subject", Message: "the event to retract"})
 		}
-		e.RecordID = f.Get("record_id")
 		if e.Reason == "" {
 			fields["retract:"+e.Subject] = c.T("stage.err.retractreason")
 		}
@@ -641,6 +642,8 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 				rec = e.ID
 			case crossing.AmendmentAccepted, crossing.AmendmentRejected:
 				rec = e.Subject
+			case crossing.Retracted:
+				rec = f.Get("record_id")
 			}
 			back := url.Values{"receiver": {f.Get("receiver")}, "observer": {f.Get("observer")}, "method": {f.Get("method")}, "done": {string(typ)}, "rec": {rec}}
 			s.redirect(w, r, "/exchanges/"+url.PathEscape(id)+"/stages/"+strconv.Itoa(n)+"?"+back.Encode())
