@@ -114,10 +114,11 @@ func newHistory(t *testing.T, db *sqlstore.DB) *history {
 	// substitution by a reserve; then an amendment, not yet signed.
 	_, err = db.OpenStage(ctx, sc["op"], h.ex, 1)
 	must(err)
-	_, err = db.RecordEvents(ctx, sc["ua-officer"], h.ex, 1, []crossing.Event{handed("e1", "UA", h.held["UA"][0])})
+	_, err = db.RecordEvents(ctx, sc["ua-officer"], h.ex, 1, []crossing.Event{released("e1", "UA", h.held["UA"][0])})
 	must(err)
-	sub := handed("sub", "RU", h.held["RU"][1])
-	sub.Type, sub.Reserve = crossing.SubstitutedBy, h.res["RU"][0]
+	_, err = db.RecordEvents(ctx, sc["ru-officer"], h.ex, 1, []crossing.Event{received("e1r", "UA", h.held["UA"][0])})
+	must(err)
+	sub := crossing.Event{ID: "sub", Type: crossing.SubstitutedBy, At: at0, Side: "RU", RecordID: h.held["RU"][1], Reserve: h.res["RU"][0]}
 	res, err := db.RecordEvents(ctx, sc["ru-officer"], h.ex, 1, []crossing.Event{
 		{ID: "np", Type: crossing.NotPresented, At: at0, Side: "RU", RecordID: h.held["RU"][1]}, sub})
 	must(err)
@@ -367,7 +368,7 @@ var tampers = []tamper{
 		}},
 	{name: "a stage written around the log", sql: s(`INSERT INTO stages (exchange_id, stage, agreement_version, agreement_hash, opened_by, opened_at) SELECT exchange_id, 2, agreement_version, agreement_hash, opened_by, opened_at FROM stages`),
 		code: sqlstore.RowUnlogged, want: func(h *history) string { return "stages (" + h.ex + ", stage 2): no stage.opened leaf" }},
-	{name: "a handover's outcome", sql: s(`UPDATE stage_events SET body = REPLACE(body, '"handed_over"', '"refused"') WHERE event_id = 'e1'`),
+	{name: "a handover's outcome", sql: s(`UPDATE stage_events SET body = REPLACE(body, '"released"', '"refused"') WHERE event_id = 'e1'`),
 		code: sqlstore.EventChanged, want: w("event e1 of stage 1")},
 	{name: "who recorded a handover", sql: s(`UPDATE stage_events SET recorded_by = 'ru-officer' WHERE event_id = 'e1'`),
 		code: sqlstore.ColumnChanged, want: w(`event e1): recorded_by is "ru-officer", but leaf`)},
