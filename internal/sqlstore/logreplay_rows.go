@@ -634,3 +634,69 @@ func (db *DB) checkReserves(ctx context.Context, rp *replay) error {
 	}
 	return rows.Err()
 }
+
+// checkRemains checks every item of a repatriation of remains: its
+// content, as the repatriation engine takes it in order, is what a
+// remains.recorded leaf of its exchange committed to, its item id is the
+// content's, and who and when are that leaf's.
+func (db *DB) checkRemains(ctx context.Context, rp *replay) error {
+	rows, err := db.query(ctx, `SELECT i.seq, i.exchange_id, i.kind, i.item_id, i.body, i.recorded_by, i.recorded_at, i.nonce, e.party_a, e.party_b
+		FROM remains_items i JOIN exchanges e ON e.id = i.exchange_id ORDER BY i.seq`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	flows := map[string]*crossing.Repatriation{}
+	for rows.Next() {
+		var seq int64
+		var exID, kind, itemID, body, by, at, a, b string
+		var nonce []byte
+		if err := rows.Scan(&seq, &exID, &kind, &itemID, &body, &by, &at, &nonce, &a, &b); err != nil {
+			return err
+		}
+		what := fmt.Sprintf("remains_items %d (%s, %s %s)", seq, exID, kind, itemID)
+		r := flows[exID]
+		if r == nil {
+			if r, err = crossing.NewRepatriation(a, b); err != nil {
+				rp.add(ColumnChanged, -1, "%s: the exchange's parties do not make a repatriation: %v", what, err)
+				continue
+			}
+			flows[exID] = r
+		}
+		var in RemainsInput
+		if err := json.Unmarshal([]byte(body), &in); err != nil {
+			rp.add(EventChanged, -1, "%s: stored content is not readable: %v", what, err)
+			continue
+		}
+		if in.Kind != kind {
+			rp.add(ColumnChanged, -1, "%s: kind is %q, but its body says %q", what, kind, in.Kind)
+		}
+		id, content, err := in.apply(r)
+		if err != nil {
+			rp.add(EventChanged, -1, "%s: does not replay after the items before it: %v", what, err)
+			continue
+		}
+		if id != itemID {
+			rp.add(ColumnChanged, -1, "%s: item_id is %q, but its body says %q", what, itemID, id)
+		}
+		c, err := audit.CanonicalJSON(content)
+		if err != nil || len(nonce) != len(audit.Nonce{}) {
+			continue // replayEvents reports a missing nonce
+		}
+		d := audit.Commit(audit.TagHandover, audit.Nonce(nonce), c)
+		var l *replayLeaf
+		for _, cand := range rp.pairLeaves(leafRemainsRecorded, "remains:"+exID+"/"+in.Kind) {
+			if cand.commitment == d && !cand.used {
+				l = cand
+				break
+			}
+		}
+		if l == nil {
+			rp.add(EventChanged, -1, "%s: no longer matches any remains.recorded leaf (changed in the database, or written around the log)", what)
+			continue
+		}
+		l.used = true
+		rp.checkBy(what, "recorded_by", by, "recorded_at", at, l)
+	}
+	return rows.Err()
+}

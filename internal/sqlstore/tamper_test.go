@@ -127,6 +127,14 @@ func newHistory(t *testing.T, db *sqlstore.DB) *history {
 			t.Fatalf("stage events: %+v", res.Results)
 		}
 	}
+	for _, in := range []sqlstore.RemainsInput{
+		{Kind: "batch", Batch: &crossing.Batch{ID: "b1", Sender: "RU", Receiver: "UA", At: at0, Declared: 1}},
+		{Kind: "package", Package: &crossing.Package{ID: "p1", Batch: "b1", Tag: "RU-0001"}},
+		{Kind: "remains", Remains: &crossing.Remains{ID: "m1", Batch: "b1", Claim: crossing.Claim{Side: "UA"}, Packages: []string{"p1"}}},
+	} {
+		_, err = db.RecordRemains(ctx, sc["op"], h.ex, in)
+		must(err)
+	}
 	_, err = db.FreezeAgreement(ctx, sc["op"], h.logSigner, h.ex, h.plan)
 	must(err)
 
@@ -374,6 +382,11 @@ var tampers = []tamper{
 		code: sqlstore.ColumnChanged, want: w(`event e1): recorded_by is "ru-officer", but leaf`)},
 	{name: "a reserve's crossing forgotten", sql: s(`DELETE FROM stage_reserves`),
 		code: sqlstore.DerivedDiffers, want: w("missing: substitution event sub of stage 1 hands it over")},
+
+	{name: "a batch of remains", sql: s(`UPDATE remains_items SET body = REPLACE(body, '"declared":1', '"declared":2') WHERE kind = 'batch'`),
+		code: sqlstore.EventChanged, want: w("batch b1): no longer matches any remains.recorded leaf")},
+	{name: "who recorded remains", sql: s(`UPDATE remains_items SET recorded_by = 'ru-officer' WHERE kind = 'remains'`),
+		code: sqlstore.ColumnChanged, want: w(`remains m1): recorded_by is "ru-officer", but leaf`)},
 
 	// Keys and the log.
 	{name: "a registered key replaced", sql: s(`UPDATE log_keys SET vkey = ? WHERE name = 'signer-ua-appr'`), args: []any{otherKey},
