@@ -71,8 +71,33 @@ func newEnv(t *testing.T, db *sqlstore.DB) *env {
 	}
 	e.srv = web.New(db, slog.New(slog.NewJSONHandler(e.logs, nil)), web.Config{Signer: testSigner(t)})
 	e.ts = httptest.NewServer(e.srv.Handler())
-	t.Cleanup(e.ts.Close)
+	t.Cleanup(func() {
+		e.ts.Close()
+		e.audit()
+	})
 	return e
+}
+
+// audit runs the log's audit on the test's database when the test ends:
+// whatever the test did through the server, every change wrote its leaf
+// and every covered column still says what its leaf says (docs/design/
+// log.md §1.2). A route that changes state around the log fails here.
+func (e *env) audit() {
+	t := e.t
+	if t.Failed() || e.db.Ready(context.Background()) != nil {
+		return // a failed test, or one that closed its database on purpose
+	}
+	keys, err := audit.NewKeys("handover.test/log", signerVKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.db.AuditLog(context.Background(), keys)
+	if err != nil {
+		t.Fatalf("audit after the test: %v", err)
+	}
+	if !res.OK() {
+		t.Errorf("the test left a database that fails the log's audit:\n%s", res.Summary())
+	}
 }
 
 // do sends a request as login ("" for none) and returns status and body.
@@ -447,17 +472,18 @@ var allowedTo = map[string][]string{
 var (
 	signerOnce sync.Once
 	signerKey  string
+	signerVKey string
 )
 
 // testSigner returns a checkpoint signer for handover.test/log.
 func testSigner(t *testing.T) *sqlstore.Signer {
 	t.Helper()
 	signerOnce.Do(func() {
-		skey, _, err := audit.GenerateKey("handover.test/log")
+		skey, vkey, err := audit.GenerateKey("handover.test/log")
 		if err != nil {
 			panic(err)
 		}
-		signerKey = skey
+		signerKey, signerVKey = skey, vkey
 	})
 	s, err := sqlstore.NewSigner(signerKey)
 	if err != nil {
