@@ -619,13 +619,10 @@ func (rp *replay) pairLeaves(typ audit.LeafType, subject string) []*replayLeaf {
 
 // checkDecisions pairs the decisions on each pair, in order, with the
 // match.decided leaves about it: who and when are the leaf's, and the
-// decision and its reason are what the leaf committed to (with the score
-// the pair had when it was decided).
+// decision, its reason and the score it was taken on are what the leaf
+// committed to.
 func (db *DB) checkDecisions(ctx context.Context, rp *replay) error {
-	rows, err := db.query(ctx, `SELECT d.seq, d.sought_id, d.held_id, d.decision, d.reason, d.decided_by, d.decided_at, d.nonce,
-		COALESCE((SELECT c.score FROM match_candidates c JOIN match_runs r ON r.id = c.run_id
-			WHERE c.sought_id = d.sought_id AND c.held_id = d.held_id AND r.started_at <= d.decided_at ORDER BY c.run_id DESC LIMIT 1), 0)
-		FROM match_decisions d ORDER BY d.seq`)
+	rows, err := db.query(ctx, `SELECT seq, sought_id, held_id, decision, reason, decided_by, decided_at, nonce, COALESCE(score, 0) FROM match_decisions ORDER BY seq`)
 	if err != nil {
 		return err
 	}
@@ -675,7 +672,7 @@ func (db *DB) checkDecisions(ctx context.Context, rp *replay) error {
 			}
 		}
 		if !named {
-			rp.add(ColumnChanged, l.index, "%s: decision, reason or the candidate's score no longer match leaf %d's commitment", what, l.index)
+			rp.add(ColumnChanged, l.index, "%s: decision, reason or score no longer match leaf %d's commitment", what, l.index)
 		}
 	}
 	if err := rows.Err(); err != nil {

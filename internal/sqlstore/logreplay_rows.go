@@ -458,6 +458,7 @@ func (db *DB) checkStageEvents(ctx context.Context, rp *replay) error {
 		return err
 	}
 	defer rows.Close()
+	byDigest := rp.byCommitment(leafStageChanged, audit.HandoverRecorded)
 	for rows.Next() {
 		var seq int64
 		var exID, eventID, body, by, at string
@@ -480,8 +481,8 @@ func (db *DB) checkStageEvents(ctx context.Context, rp *replay) error {
 		}
 		d := audit.Commit(audit.TagHandover, audit.Nonce(nonce), c)
 		var l *replayLeaf
-		for _, cand := range rp.of(stageSubject(exID, n), leafStageChanged, audit.HandoverRecorded) {
-			if cand.commitment == d {
+		for _, cand := range byDigest[d] {
+			if cand.subject == stageSubject(exID, n) {
 				l = cand
 				break
 			}
@@ -489,14 +490,8 @@ func (db *DB) checkStageEvents(ctx context.Context, rp *replay) error {
 		if l == nil {
 			// Not among its stage's leaves: moved from another stage, or
 			// changed (replayEvents reports a change).
-			for _, ls := range []map[string][]*replayLeaf{rp.bySubject[leafStageChanged], rp.bySubject[audit.HandoverRecorded]} {
-				for subject, cands := range ls {
-					for _, cand := range cands {
-						if cand.commitment == d {
-							rp.add(ColumnChanged, cand.index, "%s: exchange_id or stage say %s, but leaf %d recorded it in %s", what, stageSubject(exID, n), cand.index, subject)
-						}
-					}
-				}
+			for _, cand := range byDigest[d] {
+				rp.add(ColumnChanged, cand.index, "%s: exchange_id or stage say %s, but leaf %d recorded it in %s", what, stageSubject(exID, n), cand.index, cand.subject)
 			}
 			continue
 		}
@@ -647,6 +642,7 @@ func (db *DB) checkRemains(ctx context.Context, rp *replay) error {
 	}
 	defer rows.Close()
 	flows := map[string]*crossing.Repatriation{}
+	byDigest := rp.byCommitment(leafRemainsRecorded)
 	for rows.Next() {
 		var seq int64
 		var exID, kind, itemID, body, by, at, a, b string
@@ -685,8 +681,8 @@ func (db *DB) checkRemains(ctx context.Context, rp *replay) error {
 		}
 		d := audit.Commit(audit.TagHandover, audit.Nonce(nonce), c)
 		var l *replayLeaf
-		for _, cand := range rp.pairLeaves(leafRemainsRecorded, "remains:"+exID+"/"+in.Kind) {
-			if cand.commitment == d && !cand.used {
+		for _, cand := range byDigest[d] {
+			if cand.subject == "remains:"+exID+"/"+in.Kind && !cand.used {
 				l = cand
 				break
 			}
@@ -699,4 +695,17 @@ func (db *DB) checkRemains(ctx context.Context, rp *replay) error {
 		rp.checkBy(what, "recorded_by", by, "recorded_at", at, l)
 	}
 	return rows.Err()
+}
+
+// byCommitment indexes the kept leaves of the given types by commitment.
+func (rp *replay) byCommitment(types ...audit.LeafType) map[audit.Digest][]*replayLeaf {
+	out := map[audit.Digest][]*replayLeaf{}
+	for _, t := range types {
+		for _, ls := range rp.bySubject[t] {
+			for _, l := range ls {
+				out[l.commitment] = append(out[l.commitment], l)
+			}
+		}
+	}
+	return out
 }

@@ -416,8 +416,8 @@ func (db *DB) DecideMatch(ctx context.Context, s access.Scope, soughtID, heldID,
 		if db.before0018 {
 			kept = nil
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO match_decisions (sought_id, held_id, decision, reason, decided_by, decided_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			soughtID, heldID, stored, reason, s.Login, fmtTime(tx.now), kept); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO match_decisions (sought_id, held_id, decision, reason, decided_by, decided_at, score, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			soughtID, heldID, stored, reason, s.Login, fmtTime(tx.now), c.Score, kept); err != nil {
 			return err
 		}
 		commit, err := audit.CommitFields(audit.TagMatch, nonce, decisionContent(soughtID, heldID, stored, reason, c.Score))
