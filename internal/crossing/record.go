@@ -194,7 +194,7 @@ func New(plan Plan, rule Rule) (*Stage, error) {
 	}
 	s := &Stage{
 		plan: plan, rule: rule, sides: plan.sideNames(), state: Planned, window: plan.Window,
-		persons: make(map[pkey]*PersonStatus, n), amendments: map[string]*amendment{}, acts: make(map[string]actRef, n), seen: make(map[string]int, n),
+		persons: make(map[pkey]*PersonStatus, n), amendments: map[string]*amendment{}, acts: make(map[string]actRef, 2*n), seen: make(map[string]int, 2*n),
 	}
 	for side, sp := range plan.Sides {
 		for _, pp := range sp.Persons {
@@ -215,6 +215,7 @@ func Replay(plan Plan, rule Rule, events []Event) (*Stage, error) {
 		return nil, err
 	}
 	s.events = make([]Event, 0, len(events))
+	s.seen = make(map[string]int, len(events))
 	for i, e := range events {
 		if _, err := s.Apply(e); err != nil {
 			return nil, errs.E("crossing.Replay", errs.Internal, "event "+itoa(i)+" ("+e.ID+") does not replay", err)
