@@ -77,3 +77,28 @@ func BenchmarkApply(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(events)), "ns/event")
 }
+
+// BenchmarkReport10kReleased is the parity recomputation at its worst for
+// the two-sided handover: 10,000 persons per side released and none of
+// them received yet, so every one is a disagreement flag of the report.
+func BenchmarkReport10kReleased(b *testing.B) {
+	plan, rule, _ := fullStage(10000)
+	e := newEv()
+	events := []Event{e.stage(StageOpened, "")}
+	for _, side := range []string{"UA", "RU"} {
+		for _, pp := range plan.Sides[side].Persons {
+			events = append(events, e.released(side, pp.RecordID))
+		}
+	}
+	s, err := Replay(plan, rule, events)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if r := s.Report(); len(r.Flags) != 20000 {
+		b.Fatalf("%d flags", len(r.Flags))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Report()
+	}
+}

@@ -382,20 +382,22 @@ func (s *Stage) disagreement(p *PersonStatus) string {
 		}
 		return string(a.Type) + " (event " + a.Event + ")"
 	}
-	accounts := side + " recorded " + what(p.Release) + "; " + recv + " recorded " + what(p.Receipt) + "; the observer recorded " + what(p.Observation)
+	accounts := func() string {
+		return side + " recorded " + what(p.Release) + "; " + recv + " recorded " + what(p.Receipt) + "; the observer recorded " + what(p.Observation)
+	}
 	switch p.Disagreement {
 	case ReleaseWithoutReceipt:
 		return side + " released the person; " + recv + " has not recorded the receipt"
 	case ReceiptWithoutRelease:
 		return recv + " received the person; " + side + " has not recorded the release"
 	case ObserverConfirmationMissing:
-		return "the terms require the mediator's observer to confirm; it has not: " + accounts
+		return "the terms require the mediator's observer to confirm; it has not: " + accounts()
 	case ObservationWithoutRelease:
 		return "the observer recorded " + what(p.Observation) + "; " + side + " has recorded nothing"
 	case DisputedBySide:
-		return recv + " disputes " + side + "'s account: " + accounts
+		return recv + " disputes " + side + "'s account: " + accounts()
 	}
-	return "the records disagree: " + accounts
+	return "the records disagree: " + accounts()
 }
 
 // StageSummary is the line per stage of the exchange summary (issue 7's
