@@ -302,6 +302,17 @@ func TestPagesStageEvents(t *testing.T) {
 		if strings.Contains(body, "записи розходяться") {
 			t.Errorf("the disagreement stays after the retraction")
 		}
+		// The mediator's observer confirms what it saw, and records no half.
+		st, body, _ = e.page(med, "GET", stage+"?q=Ж-UA00001", nil)
+		wantPage(t, "observer's card", st, body, 200, `value="observed_handover"`, `value="observed_refusal"`)
+		if strings.Contains(body, `value="released"`) || strings.Contains(body, `value="received"`) {
+			t.Errorf("the observer is offered a party's half")
+		}
+		if st, body, _ = e.page(med, "POST", stage+"/record", url.Values{"type": {"observed_refusal"}, "side": {"UA"}, "record_id": {held["UA"][1]}, "event": {"ob-1"}}); st != 303 {
+			t.Fatalf("observed: %d %s", st, body)
+		}
+		st, body, _ = e.page(med, "GET", stage+"?q=Ж-UA00001", nil)
+		wantPage(t, "observed without UA's record", st, body, 200, "observer recorded the person; neither UA nor RU has.", `id="retract-ob-1"`)
 		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"nonsense"}})
 		wantPage(t, "unknown type", st, body, 400)
 	})
