@@ -526,46 +526,63 @@ func (db *DB) checkTerms(ctx context.Context, rp *replay) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = db.query(ctx, `SELECT r.seq, r.id, r.party, r.kind, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version ORDER BY r.seq`)
+	rows, err = db.query(ctx, `SELECT r.seq, r.id, r.party, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version ORDER BY r.seq`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	type rec struct {
+		seq       int64
+		id, party string
+		f         person.Fields
+	}
+	// The keys of what each record is (not of what its kind column says:
+	// a changed kind is reported by checkRecords), a batch at a time on
+	// every CPU, as an import files them.
+	var batch []rec
+	compare := func() {
+		terms := make([][]term, len(batch))
+		eachParallel(len(batch), func(i int) { terms[i] = recordTerms(batch[i].f.Kind, &batch[i].f) })
+		for i, r := range batch {
+			have := stored[r.seq]
+			delete(stored, r.seq)
+			var missing, extra int
+			want := make(map[string]bool, len(terms[i]))
+			for _, t := range terms[i] {
+				k := termKey(r.party, string(r.f.Kind), t.field, t.term)
+				want[k] = true
+				if !have[k] {
+					missing++
+				}
+			}
+			for k := range have {
+				if !want[k] {
+					extra++
+				}
+			}
+			if missing > 0 || extra > 0 {
+				rp.add(DerivedDiffers, -1, "record_terms (record %s, seq %d): %d search keys of its current version missing, %d it does not have (rebuilt from the record)", r.id, r.seq, missing, extra)
+			}
+		}
+		batch = batch[:0]
+	}
 	for rows.Next() {
-		var seq int64
-		var id, party, kind, body string
-		if err := rows.Scan(&seq, &id, &party, &kind, &body); err != nil {
+		var r rec
+		var body string
+		if err := rows.Scan(&r.seq, &r.id, &r.party, &body); err != nil {
 			return err
 		}
-		var f person.Fields
-		if json.Unmarshal([]byte(body), &f) != nil {
+		if json.Unmarshal([]byte(body), &r.f) != nil {
 			continue // checkRecords reports it
 		}
-		// The keys of what the record is, not of what its kind column
-		// says: a changed kind is reported by checkRecords.
-		have := stored[seq]
-		delete(stored, seq)
-		var missing, extra int
-		want := map[string]bool{}
-		for _, t := range recordTerms(f.Kind, &f) {
-			k := termKey(party, string(f.Kind), t.field, t.term)
-			want[k] = true
-			if !have[k] {
-				missing++
-			}
-		}
-		for k := range have {
-			if !want[k] {
-				extra++
-			}
-		}
-		if missing > 0 || extra > 0 {
-			rp.add(DerivedDiffers, -1, "record_terms (record %s, seq %d): %d search keys of its current version missing, %d it does not have (rebuilt from the record)", id, seq, missing, extra)
+		if batch = append(batch, r); len(batch) == 4096 {
+			compare()
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	compare()
 	seqs := make([]int64, 0, len(stored))
 	for seq := range stored {
 		seqs = append(seqs, seq)
