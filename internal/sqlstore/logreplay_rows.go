@@ -253,6 +253,27 @@ func (db *DB) checkExchangeRows(ctx context.Context, rp *replay) error {
 		return err
 	}
 
+	rows, err = db.query(ctx, `SELECT seq, exchange_id, body FROM exchange_responses ORDER BY seq`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var seq int64
+		var exID, body string
+		if err := rows.Scan(&seq, &exID, &body); err != nil {
+			rows.Close()
+			return err
+		}
+		var r exchange.Response
+		if json.Unmarshal([]byte(body), &r) == nil && r.Exchange != exID {
+			rp.add(ColumnChanged, -1, "exchange_responses %d (%s's answer on %s): exchange_id is %q, but its committed body says %q", seq, r.Party, r.RecordID, exID, r.Exchange)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
 	// Evidence: the rows of each record pair, in order, with the
 	// evidence.recorded leaves about it.
 	rows, err = db.query(ctx, `SELECT seq, record_id, entered_by, entered_at FROM evidence ORDER BY seq`)

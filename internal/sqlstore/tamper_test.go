@@ -349,6 +349,9 @@ var tampers = []tamper{
 		code: sqlstore.ColumnChanged, want: w(`RU, offer, version 1): submitted_by is "op", but leaf`)},
 	{name: "an answer", sql: s(`UPDATE exchange_responses SET body = REPLACE(body, '"accept"', '"reject"')`),
 		code: sqlstore.EventChanged, want: w("answer on")},
+	{name: "an answer moved to another exchange", sql: s(`INSERT INTO exchanges (id, party_a, party_b, body, created_by, created_at) SELECT 'ex-other', party_a, party_b, body, created_by, created_at FROM exchanges`,
+		`UPDATE exchange_responses SET exchange_id = 'ex-other' WHERE seq = 1`),
+		code: sqlstore.ColumnChanged, want: w(`exchange_id is "ex-other", but its committed body says`)},
 	{name: "evidence moved to another record", sql: func(h *history) []string {
 		return []string{`UPDATE evidence SET record_id = '` + h.held["UA"][1] + `'`}
 	}, code: sqlstore.ColumnChanged, want: func(h *history) string {
