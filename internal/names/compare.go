@@ -61,7 +61,28 @@ type Comparison struct {
 // pair that is not at least similar counts s²/2 of its similarity s. Match is
 // Score >= DefaultThreshold.
 func CompareFull(a, b string) Comparison {
-	ta, tb := splitCompounds(parseTokens(a)), splitCompounds(parseTokens(b))
+	pa0, pb0 := parseTokens(a), parseTokens(b)
+	c := compareTokens(pa0, pb0)
+	// Chinese and Korean names are compared syllable by syllable across
+	// scripts and romanisations when both read as such names.
+	if s, ok := compareEastAsian(tokenTexts(pa0), tokenTexts(pb0)); ok {
+		c.Score = round3(s)
+		c.Match = c.Score >= DefaultThreshold
+	}
+	return c
+}
+
+func tokenTexts(ts []token) []string {
+	out := make([]string, len(ts))
+	for i := range ts {
+		out[i] = ts[i].text
+	}
+	return out
+}
+
+// compareTokens is CompareFull on parsed names.
+func compareTokens(ta0, tb0 []token) Comparison {
+	ta, tb := splitCompounds(ta0), splitCompounds(tb0)
 	if len(ta) > maxTokens {
 		ta = ta[:maxTokens]
 	}

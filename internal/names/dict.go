@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 )
 
-//go:embed data/ua2ru.csv data/given.txt data/english.txt
+//go:embed data/ua2ru.csv data/given.txt data/english.txt data/pinyin.tsv data/korean.tsv data/surnames_east_asian.txt
 var dataFS embed.FS
 
 // tables are the read-only lookups built once from the embedded data.

@@ -90,6 +90,7 @@ func splitInitials(w string) []string {
 }
 
 func parseTokens(full string) []token {
+	full = romanizeOther(full)
 	words, comma := splitWordsKeepCase(full)
 	if len(words) == 0 {
 		return nil

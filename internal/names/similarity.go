@@ -69,7 +69,7 @@ type Prepared struct {
 // Prepare normalises name, a single value of part, for SimilarityPrepared.
 // An initial ("Т.", "O", "Yu.") is recognised as one.
 func Prepare(part Part, name string) Prepared {
-	n := strings.Trim(Normalize(name), " .,-")
+	n := strings.Trim(Normalize(romanizeOther(name)), " .,-")
 	p := Prepared{part: part, norm: n, group: noGroup}
 	if n == "" {
 		return p
@@ -410,9 +410,106 @@ func skeletonSimilarity(a, b string) float64 {
 		b = b[:maxSkeleton]
 	}
 	jw := jaroWinkler(a, b)
-	d := levenshtein(a, b)
-	ed := 1 - float64(d)/float64(max(len(a), len(b)))
+	d := soundDistance(a, b)
+	ed := 1 - float64(d)/float64(editUnit*max(len(a), len(b)))
 	return max(ed, 0.35*jw+0.65*ed)
+}
+
+// Costs of soundDistance, in tenths of an edit.
+const (
+	editUnit  = 10 // a letter changed, added or dropped; two neighbours swapped
+	vowelSub  = 5  // one vowel for another: o/u, e/i… (Omar/Umar, Yasser/Ясир)
+	vowelGap  = 5  // a vowel added or dropped at the end of a word (Muhammadu/Muhammad)
+	soundSub  = 7  // one consonant for its voiced or voiceless pair (d/t, k/g, b/p, s/z, v/f) or ш/ч, ц/ч
+)
+
+// soundClass groups the skeleton consonants that transliterations of
+// one sound tell apart (Akhmad/Ахмат, Qaddafi/Gaddafi, Jeong/Чон).
+func soundClass(c byte) byte {
+	switch c {
+	case 'd', 't':
+		return 't'
+	case 'k', 'g':
+		return 'k'
+	case 'b', 'p':
+		return 'p'
+	case 's', 'z':
+		return 's'
+	case 'v', 'f':
+		return 'f'
+	case 'S', 'Q', 'C', 'Z':
+		return 'S'
+	}
+	return 0
+}
+
+// soundDistance is the edit distance of two skeletons in tenths of an
+// edit, in which vowels and related consonants cost less: transliteration
+// of names from scripts that write vowels loosely or not at all (Arabic,
+// Persian, Korean, the languages of India) disagrees mostly there. A vowel
+// added or dropped costs less only at the end of a word (Muhammadu,
+// Sadate, the final a of Hindi names); inside a word it is a full edit, so
+// stems with other endings stay apart (Мельник/Мельничук). A swap of
+// neighbours is one edit, and a shared start and end are cut first, as in
+// levenshtein.
+func soundDistance(a, b string) int {
+	a, b = a[:min(len(a), maxSkeleton)], b[:min(len(b), maxSkeleton)]
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
+	}
+	atEnd := true // no shared ending was cut: the last letters are the words' last
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+		atEnd = false
+	}
+	if len(a) == 0 || len(b) == 0 {
+		rest := a + b
+		if atEnd && len(rest) == 1 && isSkelVowel(rest[0]) {
+			return vowelGap
+		}
+		return editUnit * len(rest)
+	}
+	var buf0, buf1, buf2 [maxSkeleton + 1]uint16
+	prev2, prev, row := buf0[:len(b)+1], buf1[:len(b)+1], buf2[:len(b)+1]
+	for j := range prev {
+		prev[j] = uint16(j * editUnit)
+	}
+	la, lb := len(a), len(b)
+	for i := 1; i <= la; i++ {
+		row[0] = uint16(i * editUnit)
+		for j := 1; j <= lb; j++ {
+			x, y := a[i-1], b[j-1]
+			var cost uint16
+			switch {
+			case x == y:
+				cost = 0
+			case isSkelVowel(x) && isSkelVowel(y) && (i > 1 || j > 1) && !(atEnd && i == la && j == lb):
+				cost = vowelSub
+			case isSkelVowel(x) && isSkelVowel(y):
+				cost = soundSub // the first and last sounds tell names apart (Igor/Egor, -ski/-ko)
+			case soundClass(x) != 0 && soundClass(x) == soundClass(y):
+				cost = soundSub
+			default:
+				cost = editUnit
+			}
+			del, ins := uint16(editUnit), uint16(editUnit)
+			if atEnd && i == la && j == lb {
+				if isSkelVowel(x) {
+					del = vowelGap
+				}
+				if isSkelVowel(y) {
+					ins = vowelGap
+				}
+			}
+			v := min(prev[j]+del, row[j-1]+ins, prev[j-1]+cost)
+			if i > 1 && j > 1 && x == b[j-2] && a[i-2] == y {
+				v = min(v, prev2[j-2]+editUnit)
+			}
+			row[j] = v
+		}
+		prev2, prev, row = prev, row, prev2
+	}
+	return int(prev[lb])
 }
 
 // jaroWinkler is the Jaro–Winkler similarity of two short byte strings

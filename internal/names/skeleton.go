@@ -129,6 +129,14 @@ func appendSkeleton(dst []byte, s string, rd reading) []byte {
 				continue
 			}
 		}
+		if strings.HasPrefix(s[i:], "х") && strings.ContainsRune("бдтпкчг", r) {
+			// бх, дх, тх, пх, кх, чх, гх write the aspirates of Indic and
+			// Korean names (Бхандари, Пхеньян): the х is breath, not a sound
+			// of its own.
+			dst = append(dst, cyrSkel[r]...)
+			i += len("х")
+			continue
+		}
 		if r == 'т' && strings.HasPrefix(s[i:], "с") {
 			dst = append(dst, 'C') // тс sounds, and is written, as ts
 			i += len("с")
@@ -345,9 +353,19 @@ func latinDigraph(s string, rd reading) (string, int) {
 		}
 	}
 	switch c := s[0]; c {
-	case 'a', 'e', 'i', 'o', 'u', 'b', 'd', 'f', 'l', 'm', 'n', 'r', 'v':
+	case 'b', 'd':
+		if at(1) == 'h' {
+			return s[:1], 2 // the aspirates of Indic names: Bhandari, Gandhi
+		}
 		return s[:1], 1
-	case 'y', 'j':
+	case 'a', 'e', 'i', 'o', 'u', 'f', 'l', 'm', 'n', 'r', 'v':
+		return s[:1], 1
+	case 'y':
+		return "i", 1
+	case 'j':
+		if at(1) == 'h' {
+			return "i", 2
+		}
 		return "i", 1
 	case 'w':
 		return "v", 1
@@ -390,6 +408,9 @@ func latinDigraph(s string, rd reading) (string, int) {
 		case 'h':
 			if rd&readGerman != 0 {
 				return "g", 2
+			}
+			if at(2) == 'h' {
+				return "Q", 3 // chh, an Indic aspirate
 			}
 			return "Q", 2
 		case 'z':
