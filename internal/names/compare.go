@@ -61,8 +61,18 @@ type Comparison struct {
 // pair that is not at least similar counts s²/2 of its similarity s. Match is
 // Score >= DefaultThreshold.
 func CompareFull(a, b string) Comparison {
-	pa0, pb0 := parseTokens(a), parseTokens(b)
+	pa0, sa := parseShaped(a)
+	pb0, sb := parseShaped(b)
+	if sa.placeholder || sb.placeholder {
+		// N.N., невідомий: a name nobody knows matches nobody.
+		return Comparison{}
+	}
 	c := compareTokens(pa0, pb0)
+	if sa.generation != "" && sb.generation != "" && sa.generation != sb.generation {
+		// Donald Trump Jr. is not Donald Trump Sr.
+		c.Score = round3(c.Score * generationFactor)
+		c.Match = c.Score >= DefaultThreshold
+	}
 	// Chinese and Korean names are compared syllable by syllable across
 	// scripts and romanisations when both read as such names.
 	if s, ok := compareEastAsian(tokenTexts(pa0), tokenTexts(pb0)); ok {
@@ -199,11 +209,74 @@ func compareTokens(ta0, tb0 []token) Comparison {
 		}
 	}
 	if den > 0 {
-		c.Score = round3(num / den)
+		c.Score = round3(num / den * structureFactor(ta, tb, best, lvl, pairedB))
 	}
 	c.Match = c.Score >= DefaultThreshold
 	slices.SortStableFunc(c.Parts, func(x, y PartComparison) int { return int(x.Part) - int(y.Part) })
 	return c
+}
+
+// Factors of the structure rules.
+const (
+	generationFactor = 0.6 // Jr. against Sr., II against III
+	fatherFactor     = 0.5 // a person's name where the other has the father's (bin Salman / Salman bin)
+	ownNameFactor    = 0.6 // the person's own name missing before the father's (Uday Saddam Hussein / Saddam Hussein)
+)
+
+// structureFactor scales the score of an alignment that reads one person
+// as another of the same family: a father's name (marked by bin, ibn,
+// оглы) paired with a person's own name, or a name whose first word
+// pairs with the second word of the other while the other's first word
+// is left alone and both end alike: the second name is the first one's
+// father's (Uday Saddam Hussein is Saddam Hussein's son). A leading
+// Muhammad, which many leave out, does not count.
+func structureFactor(ta, tb []token, best []int, lvl [maxTokens][maxTokens]Level, pairedB []bool) float64 {
+	f := 1.0
+	for i, j := range best {
+		if j < 0 || lvl[i][j] > LevelSimilar || ta[i].initial || tb[j].initial {
+			continue
+		}
+		if ta[i].father != tb[j].father && (ta[i].role == Given || tb[j].role == Given) {
+			f = min(f, fatherFactor)
+		}
+	}
+	if len(ta) == 0 || len(tb) == 0 {
+		return f
+	}
+	own := func(x, y []token, pairOf func(int) int, pairedY func(int) bool) bool {
+		if len(y) <= len(x) || x[0].initial || y[0].initial || pairedY(0) || isMuhammad(&y[0]) {
+			return false
+		}
+		j := pairOf(0)
+		if j <= 0 {
+			return false
+		}
+		return pairOf(len(x)-1) == len(y)-1
+	}
+	bOf := func(i int) int { return best[i] }
+	aOf := func(j int) int {
+		for i, b := range best {
+			if b == j {
+				return i
+			}
+		}
+		return -1
+	}
+	pairedA := func(i int) bool { return best[i] >= 0 }
+	if own(ta, tb, bOf, func(j int) bool { return pairedB[j] }) || own(tb, ta, aOf, pairedA) {
+		f = min(f, ownNameFactor)
+	}
+	return f
+}
+
+// isMuhammad reports whether a word is a form of Muhammad, which many
+// names lead with and many writings leave out (Muhammad Hosni Mubarak).
+func isMuhammad(t *token) bool {
+	switch t.prep.cons {
+	case "mgmd", "mgmt", "md", "mmd":
+		return true
+	}
+	return false
 }
 
 // typoLike reports whether two skeletons differ as a typing error does:
@@ -325,7 +398,7 @@ func missingWeight(t *token) float64 {
 		return missingName // an initial still stands for a given name
 	case t.initial:
 		return missingInitial
-	case t.role == Patronymic || t.patr || t.compound:
+	case t.role == Patronymic || t.patr || t.compound || t.clan:
 		return missingPatr
 	case t.role == Surname:
 		return missingSurname

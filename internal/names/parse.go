@@ -27,6 +27,8 @@ type token struct {
 	given    bool // a known given name
 	surname  bool // has a usual surname ending
 	compound bool // one part of a double name
+	father   bool // a father's name by a marker (bin Salman, Алирза оглы)
+	clan     bool // a family or clan after a separate article (Al Saud, Аль Нахайян), often left out
 }
 
 // patronymicEndings are skeleton endings of patronymics: -ович, -евич,
@@ -90,12 +92,22 @@ func splitInitials(w string) []string {
 }
 
 func parseTokens(full string) []token {
+	toks, _ := parseShaped(full)
+	return toks
+}
+
+// parseShaped is parseTokens with what the structure pass learnt about
+// the name (structure.go).
+func parseShaped(full string) ([]token, nameShape) {
 	full = romanizeOther(full)
 	words, comma := splitWordsKeepCase(full)
 	if len(words) == 0 {
-		return nil
+		return nil, nameShape{}
 	}
-	words, comma = dropTitles(words, comma)
+	words, comma, shape := shapeWords(words, comma)
+	if shape.placeholder {
+		return nil, shape
+	}
 	allCaps := true
 	for _, w := range words {
 		if hasLower(w) {
@@ -116,7 +128,16 @@ func parseTokens(full string) []token {
 		toks[i] = tk
 	}
 	assignRoles(toks, comma, Script(full) == ScriptLatin)
-	return toks
+	for i := range toks {
+		if shape.father[i] {
+			toks[i].role = Patronymic // the father's name: bin Salman, Алирза оглы
+			toks[i].father = true
+		}
+		if shape.clan[i] {
+			toks[i].clan = true
+		}
+	}
+	return toks, shape
 }
 
 // splitWordsKeepCase is splitFull on the original text: words as written
@@ -155,7 +176,7 @@ func splitWordsKeepCase(full string) ([]string, int) {
 				}
 				continue
 			}
-			words = append(words, splitInitials(w)...)
+			words = append(words, splitInitials(foldDigits(w))...)
 		}
 	}
 	if comma == len(words) {
@@ -205,37 +226,6 @@ func splitJoinedInitials(words []string) []string {
 		return words
 	}
 	return out
-}
-
-// titles are honorifics and suffixes that are not part of a name.
-var titles = map[string]bool{
-	"mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "dr": true,
-	"prof": true, "sir": true, "jr": true, "sr": true, "rev": true, "hon": true,
-	"gen": true, "col": true, "maj": true, "capt": true, "lt": true, "sgt": true,
-	"пан": true, "пані": true, "господин": true, "госпожа": true, "гр": true,
-}
-
-// dropTitles removes honorifics ("Mr", "Dr.", "пані") unless nothing else
-// is left, and moves the comma position with them.
-func dropTitles(words []string, comma int) ([]string, int) {
-	kept := words[:0:0]
-	newComma := comma
-	for i, w := range words {
-		if titles[strings.TrimRight(Normalize(w), ".")] && len(words) > 1 {
-			if comma >= 0 && i < comma {
-				newComma--
-			}
-			continue
-		}
-		kept = append(kept, w)
-	}
-	if len(kept) == 0 {
-		return words, comma
-	}
-	if newComma <= 0 || newComma >= len(kept) {
-		newComma = -1
-	}
-	return kept, newComma
 }
 
 func hasLower(s string) bool {

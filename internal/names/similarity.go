@@ -69,7 +69,7 @@ type Prepared struct {
 // Prepare normalises name, a single value of part, for SimilarityPrepared.
 // An initial ("Т.", "O", "Yu.") is recognised as one.
 func Prepare(part Part, name string) Prepared {
-	n := strings.Trim(Normalize(romanizeOther(name)), " .,-")
+	n := strings.Trim(Normalize(foldDigits(romanizeOther(name))), " .,-")
 	p := Prepared{part: part, norm: n, group: noGroup}
 	if n == "" {
 		return p
