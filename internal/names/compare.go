@@ -25,6 +25,7 @@ const (
 	missingPatr      = 0.1  // a patronymic one side lacks
 	missingInitial   = 0.05 // an initial of a patronymic one side lacks
 	missingParticle  = 0.02 // al, bin, van, de… one side lacks
+	missingExtra     = 0.15 // any word one side lacks when two others agree
 	maxTokens        = 6    // words beyond these are ignored
 	typoFloor        = 0.7  // least similarity of a word taken for a typing error
 )
@@ -184,9 +185,16 @@ func compareTokens(ta0, tb0 []token) Comparison {
 	var c Comparison
 	var num, den float64
 	pairedB := make([]bool, len(tb))
+	// When two words agree, a word only one name has is most often a
+	// second given name or a second surname one writing leaves out
+	// (Gustavo Petro / Gustavo Francisco Petro Urrego).
+	missing := missingWeight
+	if agree >= 2 {
+		missing = func(t *token) float64 { return min(missingWeight(t), missingExtra) }
+	}
 	for i, j := range best {
 		if j < 0 {
-			w := missingWeight(&ta[i])
+			w := missing(&ta[i])
 			den += w
 			c.Parts = append(c.Parts, PartComparison{Part: ta[i].role, A: ta[i].text, Level: LevelMissing.String()})
 			continue
@@ -204,7 +212,7 @@ func compareTokens(ta0, tb0 []token) Comparison {
 	}
 	for j := range tb {
 		if !pairedB[j] {
-			den += missingWeight(&tb[j])
+			den += missing(&tb[j])
 			c.Parts = append(c.Parts, PartComparison{Part: tb[j].role, B: tb[j].text, Level: LevelMissing.String()})
 		}
 	}

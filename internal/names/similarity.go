@@ -39,7 +39,7 @@ const (
 	vowelScore    = 0.86 // the same consonants, other vowels
 	abjadScore    = 0.90 // the same consonants, one side in Arabic or Hebrew script
 	maxSkeleton   = 48   // longer skeletons are cut for the edit distances
-	maxReadings   = 5    // alternative readings kept per value (see readings)
+	maxReadings   = 8    // alternative readings kept per value (see readings)
 	noGroup       = -1
 	sexMale       = 'M'
 	sexFemale     = 'F'
@@ -423,24 +423,19 @@ const (
 	soundSub  = 7  // one consonant for its voiced or voiceless pair (d/t, k/g, b/p, s/z, v/f) or ш/ч, ц/ч
 )
 
-// soundClass groups the skeleton consonants that transliterations of
-// one sound tell apart (Akhmad/Ахмат, Qaddafi/Gaddafi, Jeong/Чон).
-func soundClass(c byte) byte {
-	switch c {
-	case 'd', 't':
-		return 't'
-	case 'k', 'g':
-		return 'k'
-	case 'b', 'p':
-		return 'p'
-	case 's', 'z':
-		return 's'
-	case 'v', 'f':
-		return 'f'
-	case 'S', 'Q', 'C', 'Z':
-		return 'S'
+// soundAlike reports whether two skeleton consonants are ones that
+// transliterations of one sound tell apart: voiced and voiceless pairs
+// (Akhmad/Ахмат, Qaddafi/Gaddafi, Ahmadinejad/Ахмадинежад), ш/ч and ц/ч
+// (Чхве/Choe), ц/с (García/Гарсиа: Romance c before e and i), ж/з.
+func soundAlike(x, y byte) bool {
+	if x > y {
+		x, y = y, x
 	}
-	return 0
+	switch string([]byte{x, y}) {
+	case "dt", "gk", "bp", "sz", "fv", "QS", "CQ", "Cs", "Ss", "Zz", "SZ":
+		return true
+	}
+	return false
 }
 
 // soundDistance is the edit distance of two skeletons in tenths of an
@@ -487,7 +482,7 @@ func soundDistance(a, b string) int {
 				cost = vowelSub
 			case isSkelVowel(x) && isSkelVowel(y):
 				cost = soundSub // the first and last sounds tell names apart (Igor/Egor, -ski/-ko)
-			case soundClass(x) != 0 && soundClass(x) == soundClass(y):
+			case soundAlike(x, y):
 				cost = soundSub
 			default:
 				cost = editUnit

@@ -97,6 +97,14 @@ func appendSkeleton(dst []byte, s string, rd reading) []byte {
 			continue
 		}
 		if c < utf8.RuneSelf {
+			if c == 'h' && rd&readSilentH != 0 && len(dst) == start && i+1 < len(s) && isSkelVowel(s[i+1]) {
+				i++ // the silent h of Hugo, Hassan
+				continue
+			}
+			if c == 'd' && rd&readJDzh != 0 && i+1 < len(s) && s[i+1] == 'j' {
+				i++ // dj is the j of дж already
+				continue
+			}
 			out, n := latinDigraph(s[i:], rd)
 			dst = append(dst, out...)
 			i += n
@@ -266,7 +274,7 @@ func hasSkel(r rune) bool {
 
 // reading is a way to read the Latin letter groups that schemes use for
 // different sounds.
-type reading uint8
+type reading uint16
 
 const (
 	readCommon reading = 0         // x = ks, cz = ч, ch = ч; ё after a consonant = e
@@ -275,6 +283,9 @@ const (
 	readYo                         // ьо, йо, yo, io after a consonant = o (Альона = Alona by KMU)
 	readFrench                     // ou = у, ch = ш, a final e is silent (Poutine, Chaliapine)
 	readKMU                        // Cyrillic сг, кг, сч, шч as their KMU spellings sh, kh, sch, shch read back
+	readJDzh                       // Latin j as English, Arabic, Indic and African names write дж (Jomo, Jawaharlal, Obasanjo)
+	readJKh                        // Latin j as Spanish writes х (Juan, Jiménez)
+	readSilentH                    // a Latin h at the start of a word is silent (Hugo = Уго, Hassan = Асан)
 )
 
 // readings returns the other readings that apply to the normalised text n:
@@ -283,8 +294,10 @@ const (
 // or jo (Russian-style spellings write ё as yo, but Ukrainian ьо is o).
 func readings(n string) (rs [maxReadings]reading, k int) {
 	add := func(r reading) {
-		rs[k] = r
-		k++
+		if k < maxReadings {
+			rs[k] = r
+			k++
+		}
 	}
 	if strings.Contains(n, "x") || strings.Contains(n, "cz") {
 		add(readGOST)
@@ -308,7 +321,34 @@ func readings(n string) (rs [maxReadings]reading, k int) {
 			break
 		}
 	}
+	if jBeforeVowel(n) {
+		add(readJDzh)
+		add(readJKh)
+	}
+	if hStartsWord(n) {
+		add(readSilentH)
+	}
 	return rs, k
+}
+
+// jBeforeVowel reports whether a Latin j stands before a vowel in n.
+func jBeforeVowel(n string) bool {
+	for i := 0; i+1 < len(n); i++ {
+		if n[i] == 'j' && isSkelVowel(n[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// hStartsWord reports whether a word of n starts with a Latin h and a vowel.
+func hStartsWord(n string) bool {
+	for i := 0; i+1 < len(n); i++ {
+		if n[i] == 'h' && (i == 0 || n[i-1] == ' ' || n[i-1] == '-') && isSkelVowel(n[i+1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // frenchLike reports whether a Latin word may be a French spelling: it has
@@ -363,10 +403,17 @@ func latinDigraph(s string, rd reading) (string, int) {
 	case 'y':
 		return "i", 1
 	case 'j':
+		n := 1
 		if at(1) == 'h' {
-			return "i", 2
+			n = 2
 		}
-		return "i", 1
+		switch {
+		case rd&readJDzh != 0:
+			return "dZ", n
+		case rd&readJKh != 0:
+			return "g", n
+		}
+		return "i", n
 	case 'w':
 		return "v", 1
 	case 'q':
@@ -428,6 +475,8 @@ func latinDigraph(s string, rd reading) (string, int) {
 		switch {
 		case has("tsch"):
 			return "Q", 4
+		case has("tsh"):
+			return "Q", 3 // French and African writings of ч: Tshisekedi
 		case has("tch"):
 			return "Q", 3
 		case has("ts"), has("tz"):
