@@ -189,7 +189,13 @@ func compareTokens(ta0, tb0 []token) Comparison {
 	// second given name or a second surname one writing leaves out
 	// (Gustavo Petro / Gustavo Francisco Petro Urrego).
 	missing := missingWeight
-	if agree >= 2 {
+	surnameAgrees := false
+	for i, j := range best {
+		if j >= 0 && lvl[i][j] <= LevelSimilar && (ta[i].role == Surname || tb[j].role == Surname) {
+			surnameAgrees = true
+		}
+	}
+	if agree >= 2 && surnameAgrees {
 		missing = func(t *token) float64 { return min(missingWeight(t), missingExtra) }
 	}
 	for i, j := range best {

@@ -34,7 +34,7 @@ type token struct {
 // patronymicEndings are skeleton endings of patronymics: -ович, -евич,
 // -ovych, -ovich, -ovitch (male); -івна, -ївна, -овна, -евна, -ична
 // (female).
-var patronymicEndings = []string{"oviQ", "eviQ", "ivna", "ovna", "evna", "iQna"}
+var patronymicEndings = []string{"oviQ", "eviQ", "ivna", "ovna", "evna", "iQna", "uli", "kizi"}
 
 // surnameEndings are skeleton endings common in Ukrainian and Russian
 // surnames.

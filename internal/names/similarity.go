@@ -37,7 +37,8 @@ const (
 	genderScore   = 0.90 // a surname in its other gender's form (Ковальова/Ковальов)
 	initialScore  = 0.90 // an initial that agrees with a name
 	vowelScore    = 0.86 // the same consonants, other vowels
-	abjadScore    = 0.90 // the same consonants, one side in Arabic or Hebrew script
+	abjadScore    = 0.90 // near the same consonants, one side in Arabic or Hebrew script
+	abjadSame     = 0.95 // the same coarse consonants, one side in Arabic or Hebrew script
 	maxSkeleton   = 48   // longer skeletons are cut for the edit distances
 	maxReadings   = 8    // alternative readings kept per value (see readings)
 	noGroup       = -1
@@ -325,10 +326,15 @@ func compareOne(a, b *Prepared) (float64, Level) {
 		return s, LevelDifferent
 	}
 	if a.abjad || b.abjad {
-		// Arabic and Hebrew write no short vowels: compare the consonants.
-		s := abjadScore
-		if a.cons != b.cons {
-			s *= skeletonSimilarity(a.cons, b.cons)
+		// Arabic and Hebrew write no short vowels, and their letters are
+		// rendered in Latin and Cyrillic many ways (ق q, k, g; ذ dh, d, z;
+		// ج j, g, дж): compare coarse consonants.
+		var ba, bb [maxSkeleton]byte
+		ca := coarseAbjad(ba[:0], a.cons)
+		cb := coarseAbjad(bb[:0], b.cons)
+		s := abjadSame
+		if string(ca) != string(cb) {
+			s = abjadScore * abjadSimilarity(ca, cb)
 		}
 		if s >= similarFloor {
 			return s, LevelSimilar
@@ -598,4 +604,66 @@ func levenshtein(a, b string) int {
 		prev2, prev, row = prev, row, prev2
 	}
 	return int(prev[len(b)])
+}
+
+// coarseAbjad appends the consonants cons in the classes Arabic letters
+// are rendered in: g k q as k; d t as t; s z ш ц ж as s; b p f v as p; the
+// J of ج, which is j, g or дж, as J.
+func coarseAbjad(dst []byte, cons string) []byte {
+	for i := 0; i < len(cons) && len(dst) < maxSkeleton; i++ {
+		c := cons[i]
+		switch c {
+		case 'g', 'k':
+			c = 'k'
+		case 'd', 't':
+			c = 't'
+			if i+1 < len(cons) && cons[i+1] == 'Z' {
+				c = 'J' // дж, dj
+				i++
+			}
+		case 's', 'z', 'S', 'C', 'Z':
+			c = 's'
+		case 'b', 'p', 'f', 'v':
+			c = 'p'
+		}
+		if n := len(dst); n > 0 && dst[n-1] == c {
+			continue
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// abjadSimilarity is the edit similarity of two coarse consonant strings,
+// in which J (ج) matches k (Gamal) and is also easily dropped (Jamal
+// read with j as a vowel).
+func abjadSimilarity(a, b []byte) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	var buf0, buf1 [maxSkeleton + 1]uint16
+	prev, row := buf0[:len(b)+1], buf1[:len(b)+1]
+	gap := func(c byte) uint16 {
+		if c == 'J' {
+			return vowelGap
+		}
+		return editUnit
+	}
+	prev[0] = 0
+	for j := 1; j <= len(b); j++ {
+		prev[j] = prev[j-1] + gap(b[j-1])
+	}
+	for i := 1; i <= len(a); i++ {
+		row[0] = prev[0] + gap(a[i-1])
+		for j := 1; j <= len(b); j++ {
+			x, y := a[i-1], b[j-1]
+			cost := uint16(editUnit)
+			if x == y || x == 'J' && y == 'k' || y == 'J' && x == 'k' {
+				cost = 0
+			}
+			row[j] = min(prev[j]+gap(x), row[j-1]+gap(y), prev[j-1]+cost)
+		}
+		prev, row = row, prev
+	}
+	return max(0, 1-float64(prev[len(b)])/float64(editUnit*max(len(a), len(b))))
 }

@@ -55,9 +55,9 @@ var cyrSkel = map[rune]string{
 	// Short vowels are not written, so Arabic compares with Latin mainly
 	// through the consonants (see the vowel rule in compareOne).
 	'ا': "a", 'أ': "a", 'إ': "i", 'آ': "a", 'ٱ': "a", 'ب': "b", 'ت': "t",
-	'ث': "s", 'ج': "i", 'ح': "g", 'خ': "g", 'د': "d", 'ذ': "z", 'ر': "r",
+	'ث': "t", 'ج': "dZ", 'ح': "g", 'خ': "g", 'د': "d", 'ذ': "d", 'ر': "r",
 	'ز': "z", 'س': "s", 'ش': "S", 'ص': "s", 'ض': "d", 'ط': "t", 'ظ': "z",
-	'ع': "", 'غ': "g", 'ف': "f", 'ق': "k", 'ك': "k", 'ل': "l", 'م': "m",
+	'ع': "a", 'غ': "g", 'ف': "f", 'ق': "k", 'ك': "k", 'ل': "l", 'م': "m",
 	'ن': "n", 'ه': "g", 'ة': "a", 'و': "u", 'ي': "i", 'ى': "a", 'ئ': "i",
 	'ؤ': "u", 'ء': "", 'پ': "p", 'چ': "Q", 'ژ': "Z", 'گ': "g", 'ک': "k",
 	'ی': "i",
@@ -354,7 +354,7 @@ func hStartsWord(n string) bool {
 // frenchLike reports whether a Latin word may be a French spelling: it has
 // ou, or it ends in a consonant and a silent e.
 func frenchLike(n string) bool {
-	if strings.Contains(n, "ou") {
+	if strings.Contains(n, "ou") || strings.ContainsAny(n, "éèêç") {
 		return true
 	}
 	// A word of four letters or more ending in a consonant and e.
@@ -384,6 +384,8 @@ func latinDigraph(s string, rd reading) (string, int) {
 	has := func(p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
 	if rd&readFrench != 0 {
 		switch {
+		case has("ou") && len(s) > 2 && isSkelVowel(s[2]):
+			return "v", 2 // Anouar = Anwar
 		case has("ou"):
 			return "u", 2
 		case has("ch"):

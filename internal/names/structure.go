@@ -40,6 +40,7 @@ var generations = map[string]string{
 	"jr": "jr", "junior": "jr", "jnr": "jr", "младший": "jr", "молодший": "jr", "мл": "jr",
 	"sr": "sr", "senior": "sr", "snr": "sr", "старший": "sr", "ст": "sr",
 	"ii": "ii", "iii": "iii", "iv": "iv", "2nd": "ii", "3rd": "iii",
+	"الثاني": "ii", "الثالث": "iii",
 }
 
 // articles are the Arabic article in the spellings written apart from the
@@ -84,7 +85,7 @@ var placeholders = map[string]bool{
 // theophoric are the spellings of Abd (servant of), written joined to the
 // name after it or apart: Abdelaziz, Abdul Aziz, Abd al-Aziz, Абдул-Азиз.
 var theophoric = []string{"abdul", "abdel", "abdal", "abdol", "abdur", "abdus", "abduz", "abdun", "abdu", "abd",
-	"абдул", "абдель", "абдаль", "абдал", "абдур", "абдус", "абду", "абд"}
+	"абдул", "абдель", "абдаль", "абдал", "абдур", "абдус", "абду", "абд", "عبد"}
 
 // nameShape is what the structure pass learns about a name.
 type nameShape struct {
@@ -220,7 +221,7 @@ func shapeWords(words []string, comma int) ([]string, int, nameShape) {
 				drop(i)
 				i++
 			}
-			w = joinTheophoric(w[:3*runeBytes(w)], pre, rest)
+			w = joinTheophoric(w[:len(theophoricHead(pre))], pre, rest)
 		}
 		// ad-Din, ud-din, el-Din after a name belong to it (Zine el-Din = Zinedine).
 		if len(out) > 0 && isDin(lowerWord(w)) {
@@ -246,13 +247,6 @@ func shapeWords(words []string, comma int) ([]string, int, nameShape) {
 	return out, newComma, sh
 }
 
-// runeBytes is the size in bytes of the first rune of w (1 for Latin, 2
-// for Cyrillic), so that w[:3*runeBytes(w)] is the three letters of Abd.
-func runeBytes(w string) int {
-	_, n := utf8.DecodeRuneInString(w)
-	return n
-}
-
 // stripArticle cuts a hyphenated Arabic article (al-Assad, ас-Сиси) or the
 // article joined in Arabic script (الأسد) off a word.
 func stripArticle(w string) string {
@@ -274,7 +268,7 @@ func theophoricPrefix(lw string) (string, bool) {
 			rest := lw[len(p):]
 			rest = strings.TrimLeft(rest, "-")
 			// Abdul alone, or Abdul followed by the name; not Abdi, Abduh.
-			if rest == "" || letterCount(rest) >= 3 {
+			if rest == "" || letterCount(rest) >= 2 {
 				return p, true
 			}
 		}
@@ -309,4 +303,16 @@ func isDin(lw string) bool {
 		return true
 	}
 	return false
+}
+
+// theophoricHead is the Abd of a theophoric prefix: its first three letters.
+func theophoricHead(pre string) string {
+	n := 0
+	for i := range pre {
+		if n == 3 {
+			return pre[:i]
+		}
+		n++
+	}
+	return pre
 }
