@@ -423,10 +423,10 @@ func skeletonSimilarity(a, b string) float64 {
 
 // Costs of soundDistance, in tenths of an edit.
 const (
-	editUnit  = 10 // a letter changed, added or dropped; two neighbours swapped
-	vowelSub  = 5  // one vowel for another: o/u, e/i… (Omar/Umar, Yasser/Ясир)
-	vowelGap  = 5  // a vowel added or dropped at the end of a word (Muhammadu/Muhammad)
-	soundSub  = 7  // one consonant for its voiced or voiceless pair (d/t, k/g, b/p, s/z, v/f) or ш/ч, ц/ч
+	editUnit = 10 // a letter changed, added or dropped; two neighbours swapped
+	vowelSub = 5  // one vowel for another: o/u, e/i… (Omar/Umar, Yasser/Ясир)
+	vowelGap = 5  // a vowel added or dropped at the end of a word (Muhammadu/Muhammad)
+	soundSub = 7  // one consonant for its voiced or voiceless pair (d/t, k/g, b/p, s/z, v/f) or ш/ч, ц/ч
 )
 
 // soundAlike reports whether two skeleton consonants are ones that

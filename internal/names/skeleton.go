@@ -277,15 +277,15 @@ func hasSkel(r rune) bool {
 type reading uint16
 
 const (
-	readCommon reading = 0         // x = ks, cz = ч, ch = ч; ё after a consonant = e
-	readGOST   reading = 1 << iota // GOST 7.79 B: x = х, cz = ц (Mixail, Czoj)
-	readGerman                     // German and Polish ch = х (Chruschtschow, Chodorkowski)
-	readYo                         // ьо, йо, yo, io after a consonant = o (Альона = Alona by KMU)
-	readFrench                     // ou = у, ch = ш, a final e is silent (Poutine, Chaliapine)
-	readKMU                        // Cyrillic сг, кг, сч, шч as their KMU spellings sh, kh, sch, shch read back
-	readJDzh                       // Latin j as English, Arabic, Indic and African names write дж (Jomo, Jawaharlal, Obasanjo)
-	readJKh                        // Latin j as Spanish writes х (Juan, Jiménez)
-	readSilentH                    // a Latin h at the start of a word is silent (Hugo = Уго, Hassan = Асан)
+	readCommon  reading = 0         // x = ks, cz = ч, ch = ч; ё after a consonant = e
+	readGOST    reading = 1 << iota // GOST 7.79 B: x = х, cz = ц (Mixail, Czoj)
+	readGerman                      // German and Polish ch = х (Chruschtschow, Chodorkowski)
+	readYo                          // ьо, йо, yo, io after a consonant = o (Альона = Alona by KMU)
+	readFrench                      // ou = у, ch = ш, a final e is silent (Poutine, Chaliapine)
+	readKMU                         // Cyrillic сг, кг, сч, шч as their KMU spellings sh, kh, sch, shch read back
+	readJDzh                        // Latin j as English, Arabic, Indic and African names write дж (Jomo, Jawaharlal, Obasanjo)
+	readJKh                         // Latin j as Spanish writes х (Juan, Jiménez)
+	readSilentH                     // a Latin h at the start of a word is silent (Hugo = Уго, Hassan = Асан)
 )
 
 // readings returns the other readings that apply to the normalised text n:

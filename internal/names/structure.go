@@ -169,7 +169,7 @@ func shapeWords(words []string, comma int) ([]string, int, nameShape) {
 		w := words[i]
 		lw := lowerWord(w)
 		switch {
-		case titles[lw] && len(words) > 1:
+		case titles[lw] && len(words) > 1 && (i == 0 || !articles[lowerWord(words[i-1])]):
 			drop(i)
 			continue
 		case generations[lw] != "" && i > 0:
