@@ -129,9 +129,10 @@ func (c *comparer) checkSwap(a, b *prepared, out []uint8, sc *simCache) {
 	if a.v[i].missing() || b.v[j].missing() || a.v[j].missing() || b.v[i].missing() {
 		return
 	}
-	// Exchanged names start with the same sounds crosswise; this cheap test
-	// spares two similarities on most pairs.
-	if a.v[i].t[0] != b.v[j].t[0] || a.v[j].t[0] != b.v[i].t[0] {
+	// Exchanged names start with the same sounds crosswise, or share a
+	// name key (Олександр/Aleksandr start apart but are one name); this
+	// cheap test spares two similarities on most pairs.
+	if !mayBeSame(a.v[i], b.v[j]) || !mayBeSame(a.v[j], b.v[i]) {
 		return
 	}
 	x := compareName(fi, "", "", a.v[i], b.v[j], a.n[si], b.n[sj], sc, si, sj)
@@ -139,6 +140,12 @@ func (c *comparer) checkSwap(a, b *prepared, out []uint8, sc *simCache) {
 	if x <= nameClose && y <= nameClose && min(x, y) <= nameSimilar && (x < out[i] || y < out[j]) {
 		out[i], out[j] = nameSwapped, nameSwapped
 	}
+}
+
+// mayBeSame is the cheap test of checkSwap: the same first skeleton
+// letter or a shared name key.
+func mayBeSame(x, y *fval) bool {
+	return x.t[0] == y.t[0] || keysMeet(x.keys, y.keys)
 }
 
 func rawAt(r *Record, i int) string {

@@ -54,6 +54,8 @@ func TestComparisonLevels(t *testing.T) {
 		{"name missing", []string{"surname", "Коваль"}, []string{"surname", ""}, "surname", "missing"},
 		{"name different", []string{"surname", "Коваль"}, []string{"surname", "Петренко"}, "surname", "different"},
 		{"swapped", []string{"surname", "Ковальчук", "given_name", "Олександр"}, []string{"surname", "Oleksandr", "given_name", "Kovalchuk"}, "surname", "swapped"},
+		{"swapped across forms", []string{"surname", "Ковальчук", "given_name", "Олександр"}, []string{"surname", "Aleksandr", "given_name", "KOVALCHUK"}, "given_name", "swapped"},
+		{"swapped across forms and a typo", []string{"surname", "Казимирчук", "given_name", "Олександр"}, []string{"surname", "Александр", "given_name", "Казмиирчук"}, "surname", "swapped"},
 		{"date exact", []string{"birth_date", "1998-05-12"}, []string{"birth_date", "12.05.1998"}, "birth_date", "exact"},
 		{"date partial", []string{"birth_date", "1998-05-12"}, []string{"birth_date", "1998"}, "birth_date", "partial"},
 		{"date month", []string{"birth_date", "1998-05-12"}, []string{"birth_date", "05.1998"}, "birth_date", "partial"},
