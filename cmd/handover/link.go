@@ -71,14 +71,18 @@ Example:
 `
 
 const genPairsUsage = `
-Usage: handover gen pairs --n N --out-left L.csv --out-right R.csv --truth T.csv [--seed S]
+Usage: handover gen pairs --n N --out-left L.csv --out-right R.csv --truth T.csv [--seed S] [--world SHARE]
 
 Generate a realistic two-sided test set: a left list of N persons sought,
 written in Ukrainian Cyrillic, and a right list of persons held, written in
 Russian forms or Latin spellings (several schemes), with typos, dropped
 patronymics, swapped names, full names in one cell, partial and mistyped
 dates, reformatted service and unit numbers, and hard negatives (namesakes,
-brothers). T.csv lists the true pairs as left_id,right_id.
+brothers). T.csv lists the true pairs as left_id,right_id. --world SHARE
+makes that share of the persons come from other peoples (the Caucasus,
+Central Asia, Buryatia and Tuva, Azerbaijan, Georgia, Armenia, Nepal, Sri
+Lanka, Latin America, Africa, North Korea), written in Cyrillic, in several
+Latin spellings and in their own scripts.
 
 Example:
   handover gen pairs --n 10000 --out-left sought.csv --out-right held.csv --truth truth.csv --seed 7
@@ -202,6 +206,7 @@ func runGenPairs(ctx context.Context, m *Main, args []string) error {
 	outR := fs.String("out-right", "", "right list CSV `file` (required)")
 	truth := fs.String("truth", "", "true pairs CSV `file` (required)")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same lists")
+	world := fs.Float64("world", 0, "share of persons of other peoples (Caucasus, Central Asia, Nepal, Korea…), 0..1")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -215,7 +220,10 @@ func runGenPairs(ctx context.Context, m *Main, args []string) error {
 	if *n <= 0 || *n > 10_000_000 {
 		return usageError{"--n must be in 1..10000000"}
 	}
-	set := pairs.Generate(pairs.Options{N: *n, Seed: *seed})
+	if *world < 0 || *world > 1 {
+		return usageError{"--world must be in 0..1"}
+	}
+	set := pairs.Generate(pairs.Options{N: *n, Seed: *seed, World: *world})
 	if err := writeOutput(m, *outL, func(w io.Writer) error { return pairs.WriteCSV(w, set.Left) }); err != nil {
 		return err
 	}

@@ -132,14 +132,7 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 		}
 		e.apartFields = append(e.apartFields, fs)
 	}
-	// Blocks grow with the lists while the evidence a common name gives
-	// shrinks, so past 200,000 right records the cap falls in proportion
-	// (to no less than 100): a million-record list compares at most 100
-	// records per key.
-	e.maxBlock = cfg.MaxBlock
-	if n := len(right); n > 200_000 {
-		e.maxBlock = min(cfg.MaxBlock, max(100, int(int64(cfg.MaxBlock)*200_000/int64(n))))
-	}
+	e.maxBlock = scaledMaxBlock(cfg.MaxBlock, len(right))
 	e.workers = cfg.Workers
 	if e.workers <= 0 {
 		e.workers = runtime.GOMAXPROCS(0)
@@ -262,6 +255,21 @@ func run(left, right []Record, cfg Config, opt Options, self bool) (Result, erro
 		})
 	}
 	return res, nil
+}
+
+// minMaxBlock is the least the block cap falls to on long lists.
+const minMaxBlock = 250
+
+// scaledMaxBlock is the block cap for a right list of n records: blocks
+// grow with the lists while the evidence a common name gives shrinks, so
+// past 200,000 right records the cap falls in proportion, to no less than
+// minMaxBlock. (It fell to 100 at a million records, and the true pairs
+// whose only shared keys were in blocks of 100 to 250 records were lost.)
+func scaledMaxBlock(maxBlock, n int) int {
+	if n <= 200_000 {
+		return maxBlock
+	}
+	return min(maxBlock, max(minMaxBlock, int(int64(maxBlock)*200_000/int64(n))))
 }
 
 func sampleSize(nl, nr int) int {
@@ -511,18 +519,57 @@ func sortPairs(all []Pair) {
 }
 
 // assign keeps the best pairs one-to-one: greedy by weight, which on sorted
-// scores gives each record its strongest available partner.
+// scores gives each record its strongest available partner, then one pass
+// of repairs: a record left without a partner because its partner went to
+// a record that has another free partner takes it back when the two pairs
+// together weigh more than the one (L0–R0 alone becomes L0–R1 and L1–R0).
+// Long lists have more such conflicts between namesakes.
 func assign(sorted []Pair) []Pair {
-	usedL := map[int]bool{}
-	usedR := map[int]bool{}
-	var out []Pair
-	for _, p := range sorted {
-		if usedL[p.Left] || usedR[p.Right] {
+	const none = -1
+	byLeft := map[int][]int{} // left → indexes of its pairs in sorted, best first
+	for k, p := range sorted {
+		byLeft[p.Left] = append(byLeft[p.Left], k)
+	}
+	leftOf := map[int]int{}  // right → left it is assigned to
+	chosen := map[int]int{}  // left → index of its pair in sorted
+	for k, p := range sorted {
+		if _, ok := chosen[p.Left]; ok {
 			continue
 		}
-		usedL[p.Left], usedR[p.Right] = true, true
-		out = append(out, p)
+		if _, ok := leftOf[p.Right]; ok {
+			continue
+		}
+		chosen[p.Left], leftOf[p.Right] = k, p.Left
 	}
+	for k, p := range sorted {
+		if _, ok := chosen[p.Left]; ok {
+			continue
+		}
+		other, ok := leftOf[p.Right]
+		if !ok {
+			chosen[p.Left], leftOf[p.Right] = k, p.Left
+			continue
+		}
+		// other holds p.Right with weight w; can it move to a free partner?
+		cur := sorted[chosen[other]]
+		alt := none
+		for _, a := range byLeft[other] {
+			if _, taken := leftOf[sorted[a].Right]; !taken {
+				alt = a
+				break
+			}
+		}
+		if alt == none || p.Weight+sorted[alt].Weight <= cur.Weight {
+			continue
+		}
+		chosen[other], leftOf[sorted[alt].Right] = alt, other
+		chosen[p.Left], leftOf[p.Right] = k, p.Left
+	}
+	out := make([]Pair, 0, len(chosen))
+	for _, k := range chosen {
+		out = append(out, sorted[k])
+	}
+	sortPairs(out)
 	return out
 }
 

@@ -2,6 +2,7 @@ package match
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -225,5 +226,48 @@ func TestParseConfig(t *testing.T) {
 		if _, err := ParseConfig([]byte(bad)); !errs.Is(errs.Invalid, err) {
 			t.Errorf("ParseConfig(%q) = %v, want an Invalid error", bad, err)
 		}
+	}
+}
+
+// TestAssignOneToOne checks that the one-to-one assignment does not drop a
+// record whose only partner went to a record that had another: greedy by
+// weight would keep L0–R0 alone; L0–R1 with L1–R0 keeps both.
+func TestAssignOneToOne(t *testing.T) {
+	scored := []Pair{
+		{Left: 0, Right: 0, Weight: 10},
+		{Left: 1, Right: 0, Weight: 9},
+		{Left: 0, Right: 1, Weight: 8.5},
+		{Left: 2, Right: 2, Weight: 5},
+	}
+	got := map[[2]int]bool{}
+	for _, p := range assign(scored) {
+		got[[2]int{p.Left, p.Right}] = true
+	}
+	want := map[[2]int]bool{{0, 1}: true, {1, 0}: true, {2, 2}: true}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for k := range want {
+		if !got[k] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+}
+
+// TestTFAdjustRareValue checks that agreeing on a value seen once in a
+// long list counts as much as its rarity says: the bound of the
+// adjustment must not grow tighter than the lists' own (log2 of the mean
+// frequency times the number of values), or rare names lose evidence as
+// lists grow.
+func TestTFAdjustRareValue(t *testing.T) {
+	w := &weights{tf: []bool{true}, comp: []Comparison{CompareName}, tfMean: []float64{2e-4}}
+	rare := &fval{s: "x", tf: 5e-7} // one value in two million
+	got := w.tfAdjust(0, nameExact, rare, rare)
+	if want := math.Log2(2e-4 / 5e-7); math.Abs(got-want) > 1e-3 {
+		t.Errorf("tfAdjust of a value seen once in 2,000,000: got %.2f bits, want %.2f", got, want)
+	}
+	common := &fval{s: "y", tf: 0.5}
+	if got := w.tfAdjust(0, nameExact, common, common); got != -maxTFAdjust {
+		t.Errorf("tfAdjust of a value half the list has: got %.2f bits, want %.2f", got, -maxTFAdjust)
 	}
 }

@@ -55,7 +55,13 @@ func tfLevel(c Comparison, l uint8) bool {
 	return false
 }
 
-// maxTFAdjust bounds the term-frequency adjustment, in bits.
+// maxTFAdjust bounds the term-frequency adjustment of a common value, in
+// bits (a value most records share says little, but not less than this).
+// A rare value is bounded only by the lists themselves: a value seen once
+// among T values gets log2(f̄·T) bits, which grows with the lists as the
+// evidence of agreeing on it does (a fixed bound there made rare names
+// count for less in a list of a million than in one of a hundred
+// thousand).
 const maxTFAdjust = 6.0
 
 // histogram counts candidate pairs per comparison pattern.
@@ -288,7 +294,7 @@ func (w *weights) tfAdjust(f int, l uint8, a, b *fval) float64 {
 	if tf <= 0 {
 		return 0
 	}
-	return min(max(math.Log2(w.tfMean[f]/tf), -maxTFAdjust), maxTFAdjust)
+	return max(math.Log2(w.tfMean[f]/tf), -maxTFAdjust)
 }
 
 // score returns the total weight of a pair with pattern pat.

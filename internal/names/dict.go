@@ -12,18 +12,20 @@ import (
 	"unicode/utf8"
 )
 
-//go:embed data/ua2ru.csv data/given.txt data/english.txt data/pinyin.tsv data/korean.tsv data/surnames_east_asian.txt
+//go:embed data/ua2ru.csv data/given.txt data/english.txt data/arabic.txt data/diminutives.txt data/nicknames_en.csv data/pinyin.tsv data/korean.tsv data/surnames_east_asian.txt
 var dataFS embed.FS
 
 // tables are the read-only lookups built once from the embedded data.
 type tables struct {
-	group  map[string]int32 // skeleton → equivalence group
-	canon  []string         // group → its blocking key (smallest consonant key)
-	inits  []uint32         // group → initial classes of its members
-	given  map[string]byte  // skeleton of a known given name → 'M' or 'F'
-	sex    []byte           // group → 'M' or 'F' when it holds a known given name
-	member [][]string       // group → the skeletons in it
-	ich    map[string]bool  // skeletons of the short patronymics in -ич (Ильич, Кузьмич)
+	group  map[string]int32   // skeleton → equivalence group
+	canon  []string           // group → its blocking key (smallest consonant key)
+	inits  []uint32           // group → initial classes of its members
+	given  map[string]byte    // skeleton of a known given name → 'M' or 'F'
+	sex    []byte             // group → 'M' or 'F' when it holds a known given name
+	member [][]string         // group → the skeletons in it
+	ich    map[string]bool    // skeletons of the short patronymics in -ич (Ильич, Кузьмич)
+	nick   map[string][]int32 // skeleton of a diminutive or nickname → the full names it stands for
+	own    map[string]int32   // skeleton of a full name that has diminutives → its id in nick
 	groups int
 }
 
@@ -152,6 +154,8 @@ func buildTables() *tables {
 	})
 	// English forms.
 	eachLine("data/english.txt", func(fields []string) { u.joinForms(fields, true) })
+	// Arabic and Muslim names in their many writings.
+	eachLine("data/arabic.txt", func(fields []string) { u.joinForms(fields, true) })
 
 	// Number the groups and choose each one's key.
 	t.group = make(map[string]int32, len(u.id))
@@ -182,7 +186,68 @@ func buildTables() *tables {
 		slices.Sort(m) // map order must not leak into results
 	}
 	t.groups = len(t.canon)
+	t.buildNicknames()
 	return t
+}
+
+// buildNicknames reads the diminutives (data/diminutives.txt) and the
+// English nicknames (data/nicknames_en.csv) into t.nick: a diminutive
+// stands for its full name only, never for the other names that share it
+// (Ron is Aaron and Ronald; Aaron is not Ronald).
+func (t *tables) buildNicknames() {
+	t.nick = map[string][]int32{}
+	t.own = map[string]int32{}
+	fresh := map[string]int32{}
+	next := int32(t.groups)
+	idOf := func(full string) int32 {
+		sk := string(appendSkeleton(nil, Normalize(full), readCommon))
+		if g, ok := t.group[sk]; ok {
+			return g
+		}
+		if id, ok := fresh[sk]; ok {
+			return id
+		}
+		fresh[sk] = next
+		next++
+		return fresh[sk]
+	}
+	link := func(name string, id int32) {
+		sk := string(appendSkeleton(nil, Normalize(name), readCommon))
+		if sk == "" || slices.Contains(t.nick[sk], id) {
+			return
+		}
+		t.nick[sk] = append(t.nick[sk], id)
+	}
+	full := func(name string) int32 {
+		id := idOf(name)
+		t.own[string(appendSkeleton(nil, Normalize(name), readCommon))] = id
+		return id
+	}
+	eachLine("data/diminutives.txt", func(fields []string) {
+		id := full(strings.TrimSuffix(fields[0], ":"))
+		for _, d := range fields[1:] {
+			link(d, id)
+		}
+	})
+	b, err := dataFS.ReadFile("data/nicknames_en.csv")
+	if err != nil {
+		panic("names: embedded data missing: " + err.Error())
+	}
+	r := csv.NewReader(bytes.NewReader(b))
+	r.FieldsPerRecord = 3
+	for line := 0; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			panic("names: embedded nicknames_en.csv: " + err.Error())
+		}
+		if line == 0 || rec[1] != "has_nickname" {
+			continue
+		}
+		link(rec[2], full(rec[0]))
+	}
 }
 
 // givenSexOf returns the sex of the known given name with skeleton sk, or

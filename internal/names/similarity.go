@@ -39,8 +39,10 @@ const (
 	vowelScore    = 0.86 // the same consonants, other vowels
 	abjadScore    = 0.90 // near the same consonants, one side in Arabic or Hebrew script
 	abjadSame     = 0.95 // the same coarse consonants, one side in Arabic or Hebrew script
+	nicknameScore = 0.88 // a diminutive or nickname and its full name
 	maxSkeleton   = 48   // longer skeletons are cut for the edit distances
 	maxReadings   = 8    // alternative readings kept per value (see readings)
+	maxNicks      = 6    // full names a diminutive is kept for
 	noGroup       = -1
 	sexMale       = 'M'
 	sexFemale     = 'F'
@@ -62,6 +64,10 @@ type Prepared struct {
 	abjad   bool                   // written in Arabic or Hebrew script, without short vowels
 	hangul  bool                   // written in Korean Hangul
 	group   int32
+	nick    [maxNicks]int32 // full names this value is a diminutive or nickname of, nnick of them
+	nnick   uint8
+	ownNick int32 // this value's id as a full name with diminutives, or noGroup
+	reading bool  // an alternative reading of another value (alt), not a value of its own
 	inits   uint32
 	initial bool
 	sex     byte
@@ -71,7 +77,7 @@ type Prepared struct {
 // An initial ("Т.", "O", "Yu.") is recognised as one.
 func Prepare(part Part, name string) Prepared {
 	n := strings.Trim(Normalize(foldDigits(romanizeOther(name))), " .,-")
-	p := Prepared{part: part, norm: n, group: noGroup}
+	p := Prepared{part: part, norm: n, group: noGroup, ownNick: noGroup}
 	if n == "" {
 		return p
 	}
@@ -92,6 +98,15 @@ func Prepare(part Part, name string) Prepared {
 		p.group = g
 		p.inits |= t.inits[g]
 	}
+	if id, ok := t.own[p.skel]; ok {
+		p.ownNick = id
+	}
+	for _, id := range t.nick[p.skel] {
+		if int(p.nnick) < maxNicks {
+			p.nick[p.nnick] = id
+			p.nnick++
+		}
+	}
 	p.cons = string(consonants(nil, []byte(p.skel)))
 	p.hangul = isHangul(n)
 	if isAbjad(n) {
@@ -108,7 +123,7 @@ func Prepare(part Part, name string) Prepared {
 		// Polish, ш in French; ьо is e as Russian ё, but o by KMU 55.
 		// Keep every reading.
 		if alt := string(appendSkeleton(nil, n, rd)); alt != p.skel {
-			a := Prepared{norm: n, skel: alt, initial: p.initial, inits: p.inits, group: noGroup}
+			a := Prepared{norm: n, skel: alt, initial: p.initial, inits: p.inits, group: noGroup, ownNick: noGroup, reading: true}
 			if g, ok := t.group[alt]; ok {
 				a.group = g
 				a.inits |= t.inits[g]
@@ -362,6 +377,11 @@ func compareOne(a, b *Prepared) (float64, Level) {
 		// One is a feminine surname: compare the masculine forms too.
 		s = max(s, min(genderScore, skeletonSimilarity(a.fold, b.fold)))
 	}
+	if s < similarFloor && (a.nnick > 0 || b.nnick > 0) && !a.reading && !b.reading && a.part != Surname && b.part != Surname &&
+		a.part != Patronymic && b.part != Patronymic && nicksMeet(a, b) {
+		// A diminutive or nickname and its full name: Саша/Олександр, Bill/William.
+		s = nicknameScore
+	}
 	if s < similarFloor && len(a.cons) >= 3 && a.cons == b.cons && a.skel[0] == b.skel[0] {
 		// The same consonants in the same order, vowels apart:
 		// Mohammed/Muhammad, Usama/Osama… Mykhailo/Mikhail.
@@ -374,6 +394,22 @@ func compareOne(a, b *Prepared) (float64, Level) {
 		return s, LevelSimilar
 	}
 	return s, LevelDifferent
+}
+
+// nicksMeet reports whether a and b stand for one full name as its
+// diminutive or nickname (Саша/Олександр, Bill/William).
+func nicksMeet(a, b *Prepared) bool {
+	for _, x := range a.nick[:a.nnick] {
+		if x == b.ownNick || b.group >= 0 && x == b.group {
+			return true
+		}
+	}
+	for _, y := range b.nick[:b.nnick] {
+		if y == a.ownNick || a.group >= 0 && y == a.group {
+			return true
+		}
+	}
+	return false
 }
 
 // partSimilarity is skeletonSimilarity, on the stems of two patronymics:
@@ -429,19 +465,31 @@ const (
 	soundSub = 7  // one consonant for its voiced or voiceless pair (d/t, k/g, b/p, s/z, v/f) or ш/ч, ц/ч
 )
 
+// soundKind flags skeleton letters for soundDistance: bit 0 vowels, and
+// one bit for each pair of consonants soundAlike joins, so that two letters
+// are alike when their kinds share a pair bit.
+var soundKind = func() (t [256]uint16) {
+	for _, c := range []byte("aeiou") {
+		t[c] |= kindVowel
+	}
+	for i, pair := range soundPairs {
+		t[pair[0]] |= 2 << i
+		t[pair[1]] |= 2 << i
+	}
+	return t
+}()
+
+// soundPairs are the consonant pairs of soundAlike.
+var soundPairs = []string{"dt", "gk", "bp", "sz", "fv", "QS", "CQ", "Cs", "Ss", "Zz", "SZ"}
+
+const kindVowel = 1
+
 // soundAlike reports whether two skeleton consonants are ones that
 // transliterations of one sound tell apart: voiced and voiceless pairs
 // (Akhmad/Ахмат, Qaddafi/Gaddafi, Ahmadinejad/Ахмадинежад), ш/ч and ц/ч
 // (Чхве/Choe), ц/с (García/Гарсиа: Romance c before e and i), ж/з.
 func soundAlike(x, y byte) bool {
-	if x > y {
-		x, y = y, x
-	}
-	switch string([]byte{x, y}) {
-	case "dt", "gk", "bp", "sz", "fv", "QS", "CQ", "Cs", "Ss", "Zz", "SZ":
-		return true
-	}
-	return false
+	return x != y && soundKind[x]&soundKind[y]&^kindVowel != 0
 }
 
 // soundDistance is the edit distance of two skeletons in tenths of an
@@ -480,25 +528,24 @@ func soundDistance(a, b string) int {
 		row[0] = uint16(i * editUnit)
 		for j := 1; j <= lb; j++ {
 			x, y := a[i-1], b[j-1]
-			var cost uint16
+			cost := uint16(editUnit)
 			switch {
 			case x == y:
 				cost = 0
-			case isSkelVowel(x) && isSkelVowel(y) && (i > 1 || j > 1) && !(atEnd && i == la && j == lb):
+			case soundKind[x]&soundKind[y]&kindVowel != 0:
 				cost = vowelSub
-			case isSkelVowel(x) && isSkelVowel(y):
-				cost = soundSub // the first and last sounds tell names apart (Igor/Egor, -ski/-ko)
-			case soundAlike(x, y):
+				if i == 1 && j == 1 || atEnd && i == la && j == lb {
+					cost = soundSub // the first and last sounds tell names apart (Igor/Egor, -ski/-ko)
+				}
+			case soundKind[x]&soundKind[y]&^kindVowel != 0:
 				cost = soundSub
-			default:
-				cost = editUnit
 			}
 			del, ins := uint16(editUnit), uint16(editUnit)
 			if atEnd && i == la && j == lb {
-				if isSkelVowel(x) {
+				if soundKind[x]&kindVowel != 0 {
 					del = vowelGap
 				}
-				if isSkelVowel(y) {
+				if soundKind[y]&kindVowel != 0 {
 					ins = vowelGap
 				}
 			}

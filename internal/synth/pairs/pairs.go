@@ -37,6 +37,9 @@ type Options struct {
 	// ExtraShare is the number of right records that match nobody, as a
 	// share of N (default 0.3); most are hard negatives.
 	ExtraShare float64
+	// World is the share of persons of other peoples (world.go): 0, the
+	// default, gives Ukrainian names only.
+	World float64
 }
 
 // Row is one generated record, with the columns of handover's person
@@ -72,6 +75,7 @@ type Set struct {
 type date struct{ y, m, d int }
 
 type person struct {
+	w                  *worldName // a person of another people, or nil
 	sur, given, father int
 	dob                date
 	place              int
@@ -88,6 +92,7 @@ type gen struct {
 	rankCum  []float64
 	units    []string
 	svcSeen  map[string]bool
+	world    float64
 }
 
 func cumulative(w []float64) []float64 {
@@ -116,7 +121,7 @@ func Generate(opt Options) Set {
 	if opt.ExtraShare <= 0 {
 		opt.ExtraShare = 0.3
 	}
-	g := &gen{rng: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), svcSeen: map[string]bool{}}
+	g := &gen{rng: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), svcSeen: map[string]bool{}, world: opt.World}
 	g.surnames = surnames()
 	sw := make([]float64, len(g.surnames))
 	for i := range sw {
@@ -216,11 +221,47 @@ func (g *gen) serviceNumber() string {
 }
 
 func (g *gen) person() person {
-	return person{
+	p := person{
 		sur: g.pick(g.surCum), given: g.pick(g.givCum), father: g.pick(g.givCum),
 		dob: g.dob(), place: g.rng.IntN(len(places)), svc: g.serviceNumber(),
 		unit: g.units[g.rng.IntN(len(g.units))], rank: g.pick(g.rankCum),
 	}
+	if g.world > 0 && g.chance(g.world) {
+		p.w = g.worldPerson()
+		p.w.latinPick, p.w.latinPick2 = g.rng.IntN(4), g.rng.IntN(4)
+	}
+	return p
+}
+
+// sameFamily makes q's world name share p's surname (and, with
+// father, the father's name); given says whether the given name is
+// shared too.
+func (g *gen) sameFamily(q *person, p person, father, given bool) {
+	if p.w == nil {
+		q.w = nil
+		return
+	}
+	w := *p.w
+	w.latinPick, w.latinPick2 = g.rng.IntN(4), g.rng.IntN(4)
+	if !father && w.father >= 0 {
+		w.father = g.rng.IntN(len(w.c.givens))
+	}
+	if !given {
+		for {
+			if w.c.name == "korean" {
+				w.given2 = g.rng.IntN(len(w.c.syllables))
+				if w.given2 != p.w.given2 {
+					break
+				}
+				continue
+			}
+			w.given = g.rng.IntN(len(w.c.givens))
+			if w.given != p.w.given || len(w.c.givens) == 1 {
+				break
+			}
+		}
+	}
+	q.w = &w
 }
 
 // namesake is another man with the same surname and given name: born the
@@ -228,6 +269,7 @@ func (g *gen) person() person {
 func (g *gen) namesake(p person, sameYear bool) person {
 	q := g.person()
 	q.sur, q.given = p.sur, p.given
+	g.sameFamily(&q, p, false, true)
 	if sameYear {
 		q.dob.y = p.dob.y
 	} else {
@@ -248,6 +290,7 @@ func (g *gen) brother(p person) person {
 	for q.given == p.given {
 		q.given = g.pick(g.givCum)
 	}
+	g.sameFamily(&q, p, true, false)
 	q.dob.y = min(max(p.dob.y+g.rng.IntN(15)-7, 1960), 2006)
 	if q.dob.y == p.dob.y {
 		q.dob.y++
@@ -258,8 +301,16 @@ func (g *gen) brother(p person) person {
 func (g *gen) renderLeft(p person) Row {
 	gv, fa := givens[p.given], givens[p.father]
 	r := Row{Surname: g.surnames[p.sur][0], GivenName: gv.ua, Patronymic: fa.patUA}
+	if p.w != nil {
+		r = Row{}
+		g.renderWorldName(&r, p.w, false)
+	}
 	if g.chance(0.03) {
-		r.Surname = g.typo(r.Surname)
+		if r.FullName != "" {
+			r.FullName = g.typo(r.FullName)
+		} else {
+			r.Surname = g.typo(r.Surname)
+		}
 	}
 	if g.chance(0.04) {
 		r.Patronymic = ""
@@ -329,7 +380,14 @@ func (g *gen) renderRight(p person) Row {
 	if g.chance(0.25) || (latin && g.chance(0.3)) {
 		r.Patronymic = ""
 	}
+	if p.w != nil {
+		r = Row{}
+		g.renderWorldName(&r, p.w, true)
+		latin = isLatin(r.Surname + r.FullName)
+	}
 	switch x := g.rng.Float64(); {
+	case r.FullName != "" && x < 0.17:
+		r.FullName = g.typo(r.FullName)
 	case x < 0.10:
 		r.Surname = g.typo(r.Surname)
 	case x < 0.17:
@@ -340,7 +398,7 @@ func (g *gen) renderRight(p person) Row {
 	if g.chance(0.03) {
 		r.Surname, r.GivenName = r.GivenName, r.Surname
 	}
-	if g.chance(0.35) {
+	if p.w == nil && g.chance(0.35) {
 		switch x := g.rng.Float64(); {
 		case x < 0.6:
 			r.FullName = join(r.Surname, r.GivenName, r.Patronymic)
@@ -476,6 +534,9 @@ func (g *gen) typo(s string) string {
 		return s
 	}
 	i := 1 + g.rng.IntN(len(rs)-2)
+	if rs[i] > 0x4ff || rs[i+1] > 0x4ff {
+		return s // not a keyboard of Latin or Cyrillic letters
+	}
 	switch g.rng.IntN(4) {
 	case 0: // delete
 		rs = append(rs[:i], rs[i+1:]...)
