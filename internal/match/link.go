@@ -530,8 +530,8 @@ func assign(sorted []Pair) []Pair {
 	for k, p := range sorted {
 		byLeft[p.Left] = append(byLeft[p.Left], k)
 	}
-	leftOf := map[int]int{}  // right → left it is assigned to
-	chosen := map[int]int{}  // left → index of its pair in sorted
+	leftOf := map[int]int{} // right → left it is assigned to
+	chosen := map[int]int{} // left → index of its pair in sorted
 	for k, p := range sorted {
 		if _, ok := chosen[p.Left]; ok {
 			continue

@@ -75,11 +75,11 @@ func parseWorld(src string) []*culture {
 
 // worldName is a person of another people: indexes into its culture.
 type worldName struct {
-	c                    *culture
-	sur, sur2            int // sur2: Spanish second surname, or -1
-	given, given2        int // given2: Korean second syllable, or -1
-	middle               int // Nepali middle name, or -1
-	father               int // father's given name (patronymics), or -1
+	c                     *culture
+	sur, sur2             int // sur2: Spanish second surname, or -1
+	given, given2         int // given2: Korean second syllable, or -1
+	middle                int // Nepali middle name, or -1
+	father                int // father's given name (patronymics), or -1
 	latinPick, latinPick2 int // which Latin spelling each writing of this person uses
 }
 
