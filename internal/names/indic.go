@@ -171,6 +171,10 @@ func needsLatin(s string) bool {
 			i++
 			continue
 		}
+		if c >= 0xd0 && c <= 0xd3 && i+1 < len(s) {
+			i += 2 // Cyrillic, the common case
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		i += n
 		if otherScript(r) {

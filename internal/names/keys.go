@@ -72,34 +72,6 @@ func baseKey(dst []byte, sk string) string {
 	return cutKey(k)
 }
 
-// coarseKey writes the consonants of a key in the classes that
-// transliterations of names from other languages confuse (k/g, d/t, b/p,
-// f/v, and the sibilants s, z, ш, ч, ц, ж: Sánchez/Санчес, Gang/Кан,
-// Akhmad/Ахмат), in place, and squeezes the runs this makes.
-func coarseKey(k []byte) []byte {
-	w := 0
-	for _, c := range k {
-		switch c {
-		case 'g':
-			c = 'k'
-		case 'd':
-			c = 't'
-		case 'b':
-			c = 'p'
-		case 'v':
-			c = 'f'
-		case 'z', 'S', 'Q', 'C', 'Z':
-			c = 's'
-		}
-		if w > 0 && k[w-1] == c {
-			continue
-		}
-		k[w] = c
-		w++
-	}
-	return k[:w]
-}
-
 func cutKey(k []byte) string {
 	if len(k) > maxKeyLen {
 		k = k[:maxKeyLen]

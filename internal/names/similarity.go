@@ -452,10 +452,23 @@ func skeletonSimilarity(a, b string) float64 {
 		b = b[:maxSkeleton]
 	}
 	jw := jaroWinkler(a, b)
-	d := soundDistance(a, b)
-	ed := 1 - float64(d)/float64(editUnit*max(len(a), len(b)))
+	n := float64(max(len(a), len(b)))
+	lev := float64(levenshtein(a, b))
+	// soundDistance costs at least half an edit per plain edit, so when
+	// even that could not make the names close, the plain distance says
+	// enough (and costs less: most compared names are different names).
+	if best := 1 - lev/2/n; max(best, 0.35*jw+0.65*best) < soundNeeded {
+		ed := 1 - lev/n
+		return max(ed, 0.35*jw+0.65*ed)
+	}
+	ed := 1 - float64(soundDistance(a, b))/(editUnit*n)
 	return max(ed, 0.35*jw+0.65*ed)
 }
+
+// soundNeeded is the least similarity for which soundDistance is worth
+// computing: below it no decision of the package changes (typoFloor is
+// the lowest level that counts).
+const soundNeeded = typoFloor
 
 // Costs of soundDistance, in tenths of an edit.
 const (
@@ -519,39 +532,46 @@ func soundDistance(a, b string) int {
 		return editUnit * len(rest)
 	}
 	var buf0, buf1, buf2 [maxSkeleton + 1]uint16
-	prev2, prev, row := buf0[:len(b)+1], buf1[:len(b)+1], buf2[:len(b)+1]
-	for j := range prev {
-		prev[j] = uint16(j * editUnit)
-	}
 	la, lb := len(a), len(b)
+	prev2, prev, row := buf0[:lb+1], buf1[:lb+1], buf2[:lb+1]
+	var kb [maxSkeleton]uint16
+	for j := 0; j < lb; j++ {
+		kb[j] = soundKind[b[j]]
+		prev[j+1] = uint16((j + 1) * editUnit)
+	}
 	for i := 1; i <= la; i++ {
+		x := a[i-1]
+		kx := soundKind[x]
+		last := atEnd && i == la
 		row[0] = uint16(i * editUnit)
 		for j := 1; j <= lb; j++ {
-			x, y := a[i-1], b[j-1]
-			cost := uint16(editUnit)
-			switch {
-			case x == y:
-				cost = 0
-			case soundKind[x]&soundKind[y]&kindVowel != 0:
-				cost = vowelSub
-				if i == 1 && j == 1 || atEnd && i == la && j == lb {
-					cost = soundSub // the first and last sounds tell names apart (Igor/Egor, -ski/-ko)
+			y := b[j-1]
+			cost := uint16(0)
+			if x != y {
+				switch k := kx & kb[j-1]; {
+				case k&kindVowel != 0:
+					cost = vowelSub
+					if i == 1 && j == 1 || last && j == lb {
+						cost = soundSub // the first and last sounds tell names apart (Igor/Egor, -ski/-ko)
+					}
+				case k != 0:
+					cost = soundSub
+				default:
+					cost = editUnit
 				}
-			case soundKind[x]&soundKind[y]&^kindVowel != 0:
-				cost = soundSub
 			}
 			del, ins := uint16(editUnit), uint16(editUnit)
-			if atEnd && i == la && j == lb {
-				if soundKind[x]&kindVowel != 0 {
+			if last && j == lb {
+				if kx&kindVowel != 0 {
 					del = vowelGap
 				}
-				if soundKind[y]&kindVowel != 0 {
+				if kb[j-1]&kindVowel != 0 {
 					ins = vowelGap
 				}
 			}
 			v := min(prev[j]+del, row[j-1]+ins, prev[j-1]+cost)
-			if i > 1 && j > 1 && x == b[j-2] && a[i-2] == y {
-				v = min(v, prev2[j-2]+editUnit)
+			if i > 1 && j > 1 && x == b[j-2] && a[i-2] == y && prev2[j-2]+editUnit < v {
+				v = prev2[j-2] + editUnit
 			}
 			row[j] = v
 		}

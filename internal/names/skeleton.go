@@ -299,46 +299,79 @@ func readings(n string) (rs [maxReadings]reading, k int) {
 			k++
 		}
 	}
-	if strings.Contains(n, "x") || strings.Contains(n, "cz") {
-		add(readGOST)
-	}
-	if strings.Contains(n, "ch") && strings.Contains(strings.ReplaceAll(strings.ReplaceAll(n, "sch", ""), "tsch", ""), "ch") &&
-		(strings.Contains(n, "sch") || strings.Contains(n, "sz") || strings.Contains(n, "rz") || strings.Contains(n, "w")) {
-		add(readGerman)
-	}
-	if frenchLike(n) {
-		add(readFrench)
-	}
-	for _, g := range [...]string{"сг", "кг", "сч", "шч"} {
-		if strings.Contains(n, g) {
-			add(readKMU)
-			break
+	latin, other := false, false
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			other = true
+		case c >= 'a' && c <= 'z':
+			latin = true
 		}
 	}
-	for _, g := range [...]string{"ьо", "йо", "ъо", "yo", "io", "jo"} {
-		if strings.Contains(n, g) {
+	if latin {
+		if strings.Contains(n, "x") || strings.Contains(n, "cz") {
+			add(readGOST)
+		}
+		if strings.Contains(n, "ch") && strings.Contains(strings.ReplaceAll(strings.ReplaceAll(n, "sch", ""), "tsch", ""), "ch") &&
+			(strings.Contains(n, "sch") || strings.Contains(n, "sz") || strings.Contains(n, "rz") || strings.Contains(n, "w")) {
+			add(readGerman)
+		}
+		if frenchLike(n, other) {
+			add(readFrench)
+		}
+	}
+	if other {
+		for _, g := range [...]string{"сг", "кг", "сч", "шч"} {
+			if strings.Contains(n, g) {
+				add(readKMU)
+				break
+			}
+		}
+	}
+	yo := [...]string{"ьо", "йо", "ъо", "yo", "io", "jo"}
+	for i, g := range yo {
+		if (i < 3 && other || i >= 3 && latin) && strings.Contains(n, g) {
 			add(readYo)
 			break
 		}
 	}
-	if jBeforeVowel(n) {
-		add(readJDzh)
-		add(readJKh)
-	}
-	if hStartsWord(n) {
-		add(readSilentH)
+	if latin {
+		if dzh, kh := foreignJ(n); dzh || kh {
+			if dzh {
+				add(readJDzh)
+			}
+			if kh {
+				add(readJKh)
+			}
+		}
+		if hStartsWord(n) {
+			add(readSilentH)
+		}
 	}
 	return rs, k
 }
 
-// jBeforeVowel reports whether a Latin j stands before a vowel in n.
-func jBeforeVowel(n string) bool {
+// foreignJ reports whether a Latin j of n may be the дж of English,
+// Arabic, Indic and African names (a j before a vowel at the start of a
+// word or after a consonant: Jomo, Obasanjo) or the х of Spanish ones
+// (at the start of a word, or after e: Juan, Alejandro). Slavic spellings
+// write й as j between vowels (Mykolajovych), which reads neither way.
+func foreignJ(n string) (dzh, kh bool) {
 	for i := 0; i+1 < len(n); i++ {
-		if n[i] == 'j' && isSkelVowel(n[i+1]) {
-			return true
+		if n[i] != 'j' || !isSkelVowel(n[i+1]) {
+			continue
+		}
+		start := i == 0 || n[i-1] == ' ' || n[i-1] == '-'
+		afterConsonant := !start && n[i-1] < utf8.RuneSelf && !isSkelVowel(n[i-1]) && n[i-1] != 'y'
+		if start || afterConsonant {
+			dzh = true
+		}
+		if start || n[i-1] == 'e' {
+			kh = true
 		}
 	}
-	return false
+	return dzh, kh
 }
 
 // hStartsWord reports whether a word of n starts with a Latin h and a vowel.
@@ -353,8 +386,8 @@ func hStartsWord(n string) bool {
 
 // frenchLike reports whether a Latin word may be a French spelling: it has
 // ou, or it ends in a consonant and a silent e.
-func frenchLike(n string) bool {
-	if strings.Contains(n, "ou") || strings.ContainsAny(n, "éèêç") {
+func frenchLike(n string, marks bool) bool {
+	if strings.Contains(n, "ou") || marks && strings.ContainsAny(n, "éèêç") {
 		return true
 	}
 	// A word of four letters or more ending in a consonant and e.

@@ -98,7 +98,14 @@ type nameShape struct {
 // foldDigits writes the digits clerks type for look-alike letters (0 for
 // O, 1 for I, 3 for З) as those letters, in a word that has letters.
 func foldDigits(w string) string {
-	if !strings.ContainsAny(w, "0134") || letterCount(w) == 0 {
+	digit := false
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c == '0' || c == '1' || c == '3' || c == '4' {
+			digit = true
+			break
+		}
+	}
+	if !digit || letterCount(w) == 0 {
 		return w
 	}
 	cyr := Script(w) == ScriptCyrillic
@@ -154,9 +161,11 @@ func shapeWords(words []string, comma int) ([]string, int, nameShape) {
 			newComma--
 		}
 	}
+	lower := make([]string, len(words))
 	allPlaceholders := len(words) > 0
-	for _, w := range words {
-		if !placeholders[lowerWord(w)] && !placeholders[strings.ToLower(w)] {
+	for i, w := range words {
+		lower[i] = lowerWord(w)
+		if !placeholders[lower[i]] && !placeholders[strings.ToLower(w)] {
 			allPlaceholders = false
 		}
 	}
@@ -167,9 +176,9 @@ func shapeWords(words []string, comma int) ([]string, int, nameShape) {
 	fatherNext := false
 	for i := 0; i < len(words); i++ {
 		w := words[i]
-		lw := lowerWord(w)
+		lw := lower[i]
 		switch {
-		case titles[lw] && len(words) > 1 && (i == 0 || !articles[lowerWord(words[i-1])]):
+		case titles[lw] && len(words) > 1 && (i == 0 || !articles[lower[i-1]]):
 			drop(i)
 			continue
 		case generations[lw] != "" && i > 0:
@@ -207,13 +216,15 @@ func shapeWords(words []string, comma int) ([]string, int, nameShape) {
 				lw = lowerWord(w)
 			}
 		}
-		w = stripArticle(w)
+		if w2 := stripArticle(w); len(w2) != len(w) {
+			w, lw = w2, lowerWord(w2)
+		}
 		// Abd and the name after it are one name.
-		if pre, ok := theophoricPrefix(lowerWord(w)); ok {
+		if pre, ok := theophoricPrefix(lw); ok {
 			rest := w[len(pre):]
 			rest = strings.TrimLeft(rest, "-")
 			if letterCount(rest) == 0 && i+1 < len(words) {
-				if articles[lowerWord(words[i+1])] && i+2 < len(words) {
+				if articles[lower[i+1]] && i+2 < len(words) {
 					drop(i)
 					i++
 				}
@@ -222,9 +233,10 @@ func shapeWords(words []string, comma int) ([]string, int, nameShape) {
 				i++
 			}
 			w = joinTheophoric(w[:len(theophoricHead(pre))], pre, rest)
+			lw = lowerWord(w)
 		}
 		// ad-Din, ud-din, el-Din after a name belong to it (Zine el-Din = Zinedine).
-		if len(out) > 0 && isDin(lowerWord(w)) {
+		if len(out) > 0 && isDin(lw) {
 			out[len(out)-1] += strings.ToLower(w)
 			drop(i)
 			continue
@@ -250,6 +262,12 @@ func shapeWords(words []string, comma int) ([]string, int, nameShape) {
 // stripArticle cuts a hyphenated Arabic article (al-Assad, ас-Сиси) or the
 // article joined in Arabic script (الأسد) off a word.
 func stripArticle(w string) string {
+	if strings.IndexByte(w, '-') < 0 {
+		if strings.HasPrefix(w, "ال") && utf8.RuneCountInString(w) > 4 {
+			return w[len("ال"):]
+		}
+		return w
+	}
 	lw := strings.ToLower(w)
 	for _, p := range articlePrefixes {
 		if strings.HasPrefix(lw, p) && letterCount(lw) > letterCount(p)+1 {
@@ -263,6 +281,9 @@ func stripArticle(w string) string {
 }
 
 func theophoricPrefix(lw string) (string, bool) {
+	if !strings.HasPrefix(lw, "abd") && !strings.HasPrefix(lw, "абд") && !strings.HasPrefix(lw, "عبد") {
+		return "", false
+	}
 	for _, p := range theophoric {
 		if strings.HasPrefix(lw, p) {
 			rest := lw[len(p):]
