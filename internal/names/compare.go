@@ -28,6 +28,7 @@ const (
 	missingExtra     = 0.15 // any word one side lacks when two others agree
 	maxTokens        = 6    // words beyond these are ignored
 	typoFloor        = 0.7  // least similarity of a word taken for a typing error
+	joinFloor        = 0.88 // least similarity of two words run together to the one word of the other name
 )
 
 // PartComparison is how one part of two full names compares: the part (as
@@ -77,10 +78,30 @@ func CompareFull(a, b string) Comparison {
 	// Chinese and Korean names are compared syllable by syllable across
 	// scripts and romanisations when both read as such names.
 	if s, ok := compareEastAsian(tokenTexts(pa0), tokenTexts(pb0)); ok {
-		c.Score = round3(s)
+		if s >= c.Score || nativeEastAsian(a) || nativeEastAsian(b) {
+			c.Score = round3(s)
+		} else {
+			// Romanised names that read as other syllables may be a typing
+			// error (Си Цзииньпин): the letters decide, with less weight.
+			c.Score = round3(max(s, c.Score*eastAsianTypo))
+		}
 		c.Match = c.Score >= DefaultThreshold
 	}
 	return c
+}
+
+// eastAsianTypo scales the letter-by-letter score of two romanised
+// Chinese or Korean names that read as different syllables.
+const eastAsianTypo = 0.9
+
+// nativeEastAsian reports whether s has Han characters or Hangul.
+func nativeEastAsian(s string) bool {
+	for _, r := range s {
+		if isHan(r) || r >= 0xac00 && r <= 0xd7a3 {
+			return true
+		}
+	}
+	return false
 }
 
 func tokenTexts(ts []token) []string {
@@ -349,6 +370,12 @@ func joinSplit(toks []token, prep, other []Prepared) ([]token, []Prepared) {
 		joined := Prepare(toks[i].role, toks[i].text+toks[i+1].text)
 		for j := range other {
 			same := joined.skel == other[j].skel && prep[i].skel != other[j].skel && prep[i+1].skel != other[j].skel
+			if !same && len(joined.skel) >= 6 && !joined.hangul && !other[j].hangul && !joined.abjad && !other[j].abjad {
+				// Words run together or split with a letter's difference
+				// (Sher Bahadur / शेरबहादुर, Ислам Абдуганиевич / ИсламАбдуганиевич).
+				s := skeletonSimilarity(joined.skel, other[j].skel)
+				same = s >= joinFloor && s > skeletonSimilarity(prep[i].skel, other[j].skel) && s > skeletonSimilarity(prep[i+1].skel, other[j].skel)
+			}
 			if !same && (joined.hangul || other[j].hangul) {
 				// Korean is compared by coarse consonants: 정은 / Jongun.
 				s, _ := comparePrepared(&joined, &other[j])

@@ -493,7 +493,7 @@ var soundKind = func() (t [256]uint16) {
 }()
 
 // soundPairs are the consonant pairs of soundAlike.
-var soundPairs = []string{"dt", "gk", "bp", "sz", "fv", "QS", "CQ", "Cs", "Ss", "Zz", "SZ"}
+var soundPairs = []string{"dt", "gk", "bp", "sz", "fv", "QS", "CQ", "Cs", "Ss", "Zz", "SZ", "bv"}
 
 const kindVowel = 1
 
@@ -690,8 +690,10 @@ func coarseAbjad(dst []byte, cons string) []byte {
 			}
 		case 's', 'z', 'S', 'C', 'Z':
 			c = 's'
-		case 'b', 'p', 'f', 'v':
+		case 'b', 'p', 'f':
 			c = 'p'
+		case 'v':
+			c = 'w' // و is w in Nawaz, Marwan, and a vowel in Mahmud
 		}
 		if n := len(dst); n > 0 && dst[n-1] == c {
 			continue
@@ -711,7 +713,7 @@ func abjadSimilarity(a, b []byte) float64 {
 	var buf0, buf1 [maxSkeleton + 1]uint16
 	prev, row := buf0[:len(b)+1], buf1[:len(b)+1]
 	gap := func(c byte) uint16 {
-		if c == 'J' {
+		if c == 'J' || c == 'w' {
 			return vowelGap
 		}
 		return editUnit

@@ -60,7 +60,7 @@ var cyrSkel = map[rune]string{
 	'ع': "a", 'غ': "g", 'ف': "f", 'ق': "k", 'ك': "k", 'ل': "l", 'م': "m",
 	'ن': "n", 'ه': "g", 'ة': "a", 'و': "u", 'ي': "i", 'ى': "a", 'ئ': "i",
 	'ؤ': "u", 'ء': "", 'پ': "p", 'چ': "Q", 'ژ': "Z", 'گ': "g", 'ک': "k",
-	'ی': "i",
+	'ی': "i", 'ٹ': "t", 'ڈ': "d", 'ڑ': "r", 'ھ': "", 'ں': "n", 'ے': "e", 'ہ': "g", 'ۃ': "a", 'ۀ': "e",
 	// Hebrew, like Arabic, by its consonants.
 	'א': "", 'ב': "b", 'ג': "g", 'ד': "d", 'ה': "g", 'ו': "u", 'ז': "z",
 	'ח': "g", 'ט': "t", 'י': "i", 'כ': "k", 'ך': "k", 'ל': "l", 'מ': "m",
@@ -363,8 +363,7 @@ func foreignJ(n string) (dzh, kh bool) {
 			continue
 		}
 		start := i == 0 || n[i-1] == ' ' || n[i-1] == '-'
-		afterConsonant := !start && n[i-1] < utf8.RuneSelf && !isSkelVowel(n[i-1]) && n[i-1] != 'y'
-		if start || afterConsonant {
+		if start || !slavicJ(n) {
 			dzh = true
 		}
 		if start || n[i-1] == 'e' {
@@ -372,6 +371,19 @@ func foreignJ(n string) (dzh, kh bool) {
 		}
 	}
 	return dzh, kh
+}
+
+// slavicJ reports whether a Latin word is a Slavic spelling that writes й
+// as j (Mykolajovych, Andrijivna, Zajac): a patronymic ending or a j after i
+// or y.
+func slavicJ(n string) bool {
+	for i := 1; i < len(n); i++ {
+		if n[i] == 'j' && (n[i-1] == 'i' || n[i-1] == 'y') && (i+1 == len(n) || !isSkelVowel(n[i+1])) {
+			return true // Andrij, Serhij, Dmytrijvna
+		}
+	}
+	return strings.Contains(n, "ovy") || strings.Contains(n, "evy") || strings.Contains(n, "ovi") || strings.Contains(n, "evi") ||
+		strings.Contains(n, "ivn") || strings.Contains(n, "ovn")
 }
 
 // hStartsWord reports whether a word of n starts with a Latin h and a vowel.

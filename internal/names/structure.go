@@ -27,11 +27,12 @@ var titles = map[string]bool{
 	"pandit": true, "sayyid": true, "syed": true, "haji": true, "hajji": true, "hadji": true,
 	"madame": true, "mme": true, "mlle": true, "monsieur": true, "herr": true, "frau": true,
 	"señor": true, "senor": true, "señora": true, "senora": true,
-	"пан": true, "пані": true, "господин": true, "госпожа": true, "гр": true, "громадянин": true,
+	"пані": true, "господин": true, "госпожа": true, "гр": true, "громадянин": true,
 	"гражданин": true, "доктор": true, "д-р": true, "проф": true, "професор": true, "профессор": true,
 	"генерал": true, "полковник": true, "президент": true, "король": true, "королева": true,
 	"принц": true, "шейх": true, "шейх-": true, "имам": true, "імам": true, "мулла": true,
 	"аятолла": true, "аятола": true, "мадам": true, "месье": true, "махатма": true,
+	"ملا": true, "شيخ": true, "الشيخ": true, "الملك": true, "الأمير": true, "سيد": true,
 }
 
 // generations are suffixes that tell a father from his son of the same
@@ -320,7 +321,7 @@ func joinTheophoric(abd, pre, rest string) string {
 
 func isDin(lw string) bool {
 	switch lw {
-	case "din", "dine", "deen", "dinn", "дин", "ad-din", "ud-din", "el-din", "ed-din", "uddin", "eddine", "uddeen":
+	case "din", "dine", "deen", "dinn", "дин", "ad-din", "ud-din", "el-din", "ed-din", "uddin", "eddine", "uddeen", "دين", "الدين":
 		return true
 	}
 	return false
