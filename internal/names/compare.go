@@ -77,8 +77,8 @@ func CompareFull(a, b string) Comparison {
 	}
 	// Chinese and Korean names are compared syllable by syllable across
 	// scripts and romanisations when both read as such names.
-	if s, ok := compareEastAsian(tokenTexts(pa0), tokenTexts(pb0)); ok {
-		if s >= c.Score || nativeEastAsian(a) || nativeEastAsian(b) {
+	if s, sameShape, ok := compareEastAsianShape(tokenTexts(pa0), tokenTexts(pb0)); ok {
+		if s >= c.Score || sameShape || nativeEastAsian(a) || nativeEastAsian(b) {
 			c.Score = round3(s)
 		} else {
 			// Romanised names that read as other syllables may be a typing

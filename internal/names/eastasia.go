@@ -548,6 +548,15 @@ func product(syls [][]sylKey) [][]sylKey {
 // counts the agreeing share, with the family name half of it and the given
 // name the other half.
 func compareEastAsian(a, b []string) (score float64, ok bool) {
+	score, _, ok = compareEastAsianShape(a, b)
+	return score, ok
+}
+
+// compareEastAsianShape is compareEastAsian that also reports whether the
+// best readings have given names of as many syllables: two names whose
+// given names differ in a syllable of the same count are two names, while
+// a typing error often breaks the syllables apart.
+func compareEastAsianShape(a, b []string) (score float64, sameShape, ok bool) {
 	zh, ko := eastAsia()
 	best := -1.0
 	for _, c := range []*eaCulture{zh, ko} {
@@ -562,13 +571,18 @@ func compareEastAsian(a, b []string) (score float64, ok bool) {
 		for _, x := range ra {
 			for _, y := range rb {
 				best = max(best, scoreReadings(x, y))
+				for _, g := range x.given {
+					for _, h := range y.given {
+						sameShape = sameShape || len(g) == len(h)
+					}
+				}
 			}
 		}
 	}
 	if best < 0 {
-		return 0, false
+		return 0, false, false
 	}
-	return best, true
+	return best, sameShape, true
 }
 
 func scoreReadings(x, y eaReading) float64 {

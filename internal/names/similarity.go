@@ -158,8 +158,8 @@ func (p Prepared) withPart(part Part) Prepared {
 	case Given, AnyPart:
 		if s := lookup().givenSexOf(p.skel); s != 0 {
 			p.sex = s
-		} else if part == Given {
-			p.sex = givenSex(p.skel)
+		} else if part == Given && p.nnick == 0 {
+			p.sex = givenSex(p.skel) // not for diminutives: Саша, Дима, Шура are men too
 		}
 	case Patronymic:
 		p.sex = patronymicSex(p.skel)
