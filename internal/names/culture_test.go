@@ -30,7 +30,7 @@ func TestCultures(t *testing.T) {
 		{"arabic", "Mohammed Abdel Rahman", "Muhammad Abd ar-Rahman", true},
 		{"arabic", "Youssef al-Masri", "Юсуф аль-Масри", true},
 		{"arabic", "Abdullah Hassan", "عبد الله حسن", true},
-		{"arabic", "Khalid bin Walid", "Walid bin Khalid", false}, // father and son exchanged
+		{"arabic", "Khalid bin Walid", "Walid bin Khalid", false},   // father and son exchanged
 		{"arabic", "Ahmed Youssef Hassan", "Youssef Hassan", false}, // the son against the father
 		{"arabic", "Sheikh Ahmed Yassin", "Ahmad Yasin", true},      // a title counts neither way
 		// The Caucasus and Central Asia in Russian lists: patronymics, оглы.
@@ -68,8 +68,8 @@ func TestCultures(t *testing.T) {
 		{"errors", "Oleksandr Kovalenchuk", "Oleksandr Kovalenhcuk", true}, // two letters swapped in a long surname
 		{"errors", "Oleksandr Kovalenchuk", "Oleksandr Kovalenchukk", true},
 		{"errors", "Олександр Коваленчук", "ОлександрКоваленчук", true}, // run together
-		{"errors", "Ivan Bondarenko", "1van B0ndarenko", true},         // digits for letters
-		{"errors", "Ковальчук Олександр", "Ковaльчук Олександр", true}, // a Latin a in Cyrillic
+		{"errors", "Ivan Bondarenko", "1van B0ndarenko", true},          // digits for letters
+		{"errors", "Ковальчук Олександр", "Ковaльчук Олександр", true},  // a Latin a in Cyrillic
 		// Short, partial and placeholder names.
 		{"short", "Kovalenko", "Kovalenko Ivan Petrovych", false},
 		{"short", "I. P. Kovalenko", "Ivan Petrovych Kovalenko", true},
