@@ -68,3 +68,40 @@ func BenchmarkSimilarityPreparedPlain(b *testing.B) {
 		SimilarityPrepared(pa, pb)
 	}
 }
+
+// BenchmarkCompareFullWorld compares the pairs of the world development
+// set (names of many cultures, scripts and writings) one after another and
+// reports pairs compared per second.
+func BenchmarkCompareFullWorld(b *testing.B) {
+	pairs := readWorldCSV(b, "dev.csv")
+	CompareFull(pairs[0].a, pairs[0].b) // build the tables outside the timing
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for i := 0; b.Loop(); i++ {
+		p := pairs[i%len(pairs)]
+		CompareFull(p.a, p.b)
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "pairs/s")
+}
+
+// BenchmarkSimilarityPreparedWorld compares prepared given names and
+// surnames of many cultures across scripts (the linkage hot path) and
+// reports comparisons per second.
+func BenchmarkSimilarityPreparedWorld(b *testing.B) {
+	words := []string{"Magomed", "Мухаммад", "Abdulaziz", "Абдул-Азиз", "Rajapaksa", "Раджапакса", "Ovechkin", "Овечкин",
+		"Nurmagomedov", "Нурмагомедов", "Sargsyan", "Саргсян", "García", "Гарсия", "Kovalchuk", "Ковальчук"}
+	ps := make([]Prepared, len(words))
+	for i, w := range words {
+		ps[i] = Prepare(AnyPart, w)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for i := 0; b.Loop(); i++ {
+		SimilarityPrepared(ps[i%len(ps)], ps[(i*7+3)%len(ps)])
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "comparisons/s")
+}

@@ -329,6 +329,22 @@ func (c *eaCulture) hangulKey(r rune) sylKey {
 	return sylKey(uint16(c.hangulI[i/588])<<8 | uint16(c.hangulF[i%28]))
 }
 
+// familyKeys returns the keys of a word that reads as one syllable of the
+// family-name list, or none.
+func (c *eaCulture) familyKeys(w string) []sylKey {
+	f := eaFold(w)
+	if len(f) > 3*c.maxForm || strings.ContainsRune(f, '-') {
+		return nil
+	}
+	var out []sylKey
+	c.next(f, 0, func(end int, k sylKey) {
+		if end == len(f) && c.surnames[k] {
+			out = append(out, k)
+		}
+	})
+	return out
+}
+
 // syllables reads word (folded) as syllables of the culture and returns
 // every reading's keys, at most eaMaxSequences of them.
 func (c *eaCulture) syllables(word string) [][]sylKey {
@@ -419,7 +435,17 @@ func (c *eaCulture) eaReadings(words []string) []eaReading {
 		}
 		return []eaReading{{family: native[0], given: product(native[1:])}}
 	}
-	// Romanised: each word (and each part of a hyphenated word) as syllables.
+	// Romanised: the family name is one syllable, first or last; a name
+	// with neither is not read at all (most names are not Chinese or
+	// Korean, and reading them costs).
+	famFirst, famLast := c.familyKeys(words[0]), []sylKey(nil)
+	if len(words) > 1 {
+		famLast = c.familyKeys(words[len(words)-1])
+	}
+	if len(famFirst) == 0 && len(famLast) == 0 {
+		return nil
+	}
+	// Each word (and each part of a hyphenated word) as syllables.
 	var parts [][][]sylKey // per word: its readings
 	for _, w := range words {
 		var seqs [][]sylKey = [][]sylKey{nil}

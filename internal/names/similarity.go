@@ -363,14 +363,10 @@ func compareOne(a, b *Prepared) (float64, Level) {
 	if a.group >= 0 || b.group >= 0 {
 		t := lookup()
 		if a.group >= 0 {
-			for _, m := range t.member[a.group] {
-				s = max(s, partSimilarity(m, b.skel, patr))
-			}
+			s = max(s, bestMember(t.member[a.group], b.skel, patr, s))
 		}
 		if b.group >= 0 {
-			for _, m := range t.member[b.group] {
-				s = max(s, partSimilarity(a.skel, m, patr))
-			}
+			s = max(s, bestMember(t.member[b.group], a.skel, patr, s))
 		}
 	}
 	if a.fold != a.skel || b.fold != b.skel {
@@ -394,6 +390,27 @@ func compareOne(a, b *Prepared) (float64, Level) {
 		return s, LevelSimilar
 	}
 	return s, LevelDifferent
+}
+
+// bestMember is the best similarity of sk to a member of a group, better
+// than have, or have. Members whose length alone keeps them under have are
+// skipped: the groups of Arabic names hold thirty writings.
+func bestMember(members []string, sk string, patr bool, have float64) float64 {
+	for _, m := range members {
+		if have >= 0.97 {
+			break
+		}
+		d := len(m) - len(sk)
+		if d < 0 {
+			d = -d
+		}
+		// At best half an edit per letter of difference in length.
+		if bound := 1 - 0.5*float64(d)/float64(max(len(m), len(sk))); 0.35+0.65*bound <= have {
+			continue
+		}
+		have = max(have, partSimilarity(m, sk, patr))
+	}
+	return have
 }
 
 // nicksMeet reports whether a and b stand for one full name as its
@@ -468,7 +485,7 @@ func skeletonSimilarity(a, b string) float64 {
 // soundNeeded is the least similarity for which soundDistance is worth
 // computing: below it no decision of the package changes (typoFloor is
 // the lowest level that counts).
-const soundNeeded = typoFloor
+const soundNeeded = 0.8
 
 // Costs of soundDistance, in tenths of an edit.
 const (
