@@ -1,5 +1,11 @@
 // Package names normalises, romanises and compares personal names written in
-// Ukrainian or Russian Cyrillic and in any common Latin rendering of them.
+// Ukrainian or Russian Cyrillic and in any common Latin rendering of them,
+// and names of other peoples in their own scripts and renderings: Chinese
+// and Korean syllable by syllable (eastasia.go), Arabic, Persian and Urdu
+// by coarse consonants, Devanagari and Sinhala by their own tables and
+// other scripts by unidecode's (indic.go), with the structure of names
+// from many cultures: titles, generations, articles, father's names, Abd
+// names, placeholders (structure.go), and diminutives and nicknames.
 //
 // It is a pure domain package: values in, values out, no I/O, no clock. The
 // only shared state is a set of read-only tables built once from embedded
