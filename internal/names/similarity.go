@@ -496,7 +496,7 @@ const (
 )
 
 // soundKind flags skeleton letters for soundDistance: bit 0 vowels, and
-// one bit for each pair of consonants soundAlike joins, so that two letters
+// one bit for each pair of soundPairs, so that two letters
 // are alike when their kinds share a pair bit.
 var soundKind = func() (t [256]uint16) {
 	for _, c := range []byte("aeiou") {
@@ -509,18 +509,13 @@ var soundKind = func() (t [256]uint16) {
 	return t
 }()
 
-// soundPairs are the consonant pairs of soundAlike.
+// soundPairs are the consonants that transliterations of one sound tell
+// apart: voiced and voiceless pairs (Akhmad/Ахмат, Qaddafi/Gaddafi,
+// Ahmadinejad/Ахмадинежад), ш/ч and ц/ч (Чхве/Choe), ц/с (García/Гарсиа:
+// Romance c before e and i), ж/з, b/v (Deuba/देउवा).
 var soundPairs = []string{"dt", "gk", "bp", "sz", "fv", "QS", "CQ", "Cs", "Ss", "Zz", "SZ", "bv"}
 
 const kindVowel = 1
-
-// soundAlike reports whether two skeleton consonants are ones that
-// transliterations of one sound tell apart: voiced and voiceless pairs
-// (Akhmad/Ахмат, Qaddafi/Gaddafi, Ahmadinejad/Ахмадинежад), ш/ч and ц/ч
-// (Чхве/Choe), ц/с (García/Гарсиа: Romance c before e and i), ж/з.
-func soundAlike(x, y byte) bool {
-	return x != y && soundKind[x]&soundKind[y]&^kindVowel != 0
-}
 
 // soundDistance is the edit distance of two skeletons in tenths of an
 // edit, in which vowels and related consonants cost less: transliteration
