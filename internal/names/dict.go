@@ -26,6 +26,7 @@ type tables struct {
 	ich    map[string]bool    // skeletons of the short patronymics in -ич (Ильич, Кузьмич)
 	nick   map[string][]int32 // skeleton of a diminutive or nickname → the full names it stands for
 	own    map[string]int32   // skeleton of a full name that has diminutives → its id in nick
+	zh, ko *eaCulture         // Chinese and Korean syllables (eastasia.go)
 	groups int
 }
 
@@ -187,6 +188,7 @@ func buildTables() *tables {
 	}
 	t.groups = len(t.canon)
 	t.buildNicknames()
+	t.zh, t.ko = buildChinese(), buildKorean()
 	return t
 }
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"strings"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -58,9 +57,7 @@ type eaCulture struct {
 	pinyin   map[string]sylKey
 }
 
-var (
-	eaOnce          sync.Once
-	eaZH, eaKO      *eaCulture
+const (
 	eaMaxSequences  = 48 // readings kept per word
 	eaMaxSyllables  = 4  // syllables per word
 	eaMaxGivenSyl   = 3  // syllables of a given name
@@ -68,9 +65,11 @@ var (
 	eaMaxNameTokens = 4
 )
 
+// eastAsia returns the Chinese and Korean syllable tables, built with the
+// other tables (lookup).
 func eastAsia() (*eaCulture, *eaCulture) {
-	eaOnce.Do(func() { eaZH, eaKO = buildChinese(), buildKorean() })
-	return eaZH, eaKO
+	t := lookup()
+	return t.zh, t.ko
 }
 
 // eaFold is the form syllables are spelled in: normalised, marks dropped
