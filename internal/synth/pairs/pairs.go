@@ -534,7 +534,7 @@ func (g *gen) typo(s string) string {
 		return s
 	}
 	i := 1 + g.rng.IntN(len(rs)-2)
-	if rs[i] > 0x4ff || rs[i+1] > 0x4ff {
+	if foreignLetter(rs[i]) || foreignLetter(rs[i+1]) {
 		return s // not a keyboard of Latin or Cyrillic letters
 	}
 	switch g.rng.IntN(4) {
@@ -556,6 +556,13 @@ func (g *gen) typo(s string) string {
 		rs[i] = c
 	}
 	return string(rs)
+}
+
+// foreignLetter reports whether r is a letter of neither the Latin nor the
+// Cyrillic alphabet (Hangul, Devanagari…), which the typing errors here do
+// not imitate.
+func foreignLetter(r rune) bool {
+	return r > 0x52f && r < 0x1e00 || r > 0x1eff && unicode.IsLetter(r)
 }
 
 // digitTypo changes one digit.
