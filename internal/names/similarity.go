@@ -512,8 +512,8 @@ var soundKind = func() (t [256]uint16) {
 // soundPairs are the consonants that transliterations of one sound tell
 // apart: voiced and voiceless pairs (Akhmad/Ахмат, Qaddafi/Gaddafi,
 // Ahmadinejad/Ахмадинежад), ш/ч and ц/ч (Чхве/Choe), ц/с (García/Гарсиа:
-// Romance c before e and i), ж/з, b/v (Deuba/देउवा).
-var soundPairs = []string{"dt", "gk", "bp", "sz", "fv", "QS", "CQ", "Cs", "Ss", "Zz", "SZ", "bv"}
+// Romance c before e and i), ж/з, b/v (Deuba/देउवा), p/f (Indic ph, Persian).
+var soundPairs = []string{"dt", "gk", "bp", "sz", "fv", "QS", "CQ", "Cs", "Ss", "Zz", "SZ", "bv", "fp"}
 
 const kindVowel = 1
 

@@ -140,8 +140,12 @@ func appendSkeleton(dst []byte, s string, rd reading) []byte {
 		if strings.HasPrefix(s[i:], "х") && strings.ContainsRune("бдтпкчг", r) {
 			// бх, дх, тх, пх, кх, чх, гх write the aspirates of Indic and
 			// Korean names (Бхандари, Пхеньян): the х is breath, not a sound
-			// of its own.
-			dst = append(dst, cyrSkel[r]...)
+			// of its own. кх is g, as Latin kh is (Кхадка = Khadka).
+			if r == 'к' {
+				dst = append(dst, 'g')
+			} else {
+				dst = append(dst, cyrSkel[r]...)
+			}
 			i += len("х")
 			continue
 		}
