@@ -307,7 +307,7 @@ func redactDSN(dsn string) string {
 
 const serveUsage = `
 Usage: handover serve [--dir DIR | --db DSN] [--listen ADDR] [--log-format text|json]
-                      [--import-max-mb N] [--import-max-rows N]
+                      [--import-max-mb N] [--import-max-rows N] [--import-max-duration D]
 
 Runs the server: the JSON API under /api/v1/ (described at
 /api/v1/openapi.json), /healthz and /readyz. Stops gracefully on SIGINT or
@@ -328,11 +328,12 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	def := sheet.DefaultLimits()
 	maxMB := fs.Int64("import-max-mb", def.MaxFileBytes>>20, "largest imported file, in MiB")
 	maxRows := fs.Int("import-max-rows", def.MaxRows, "most rows read from an imported sheet")
+	maxDur := fs.Duration("import-max-duration", def.MaxDuration, "longest an import may take, from the end of the upload to the last row stored")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *maxMB < 1 || *maxRows < 1 {
-		return usageError{"--import-max-mb and --import-max-rows must be at least 1"}
+	if *maxMB < 1 || *maxRows < 1 || *maxDur <= 0 {
+		return usageError{"--import-max-mb, --import-max-rows and --import-max-duration must be at least 1"}
 	}
 	logger, err := m.logger(*logFormat)
 	if err != nil {
@@ -348,7 +349,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	cfg.Schedule = audit.CheckpointSchedule{EveryLeaves: *leaves, Every: *every}
-	cfg.SheetLimits = sheet.Limits{MaxFileBytes: *maxMB << 20, MaxRows: *maxRows}
+	cfg.SheetLimits = sheet.Limits{MaxFileBytes: *maxMB << 20, MaxRows: *maxRows, MaxDuration: *maxDur}
 	return m.serve(ctx, db, logger, *listen, cfg, func(url string) {
 		fmt.Fprintf(m.Stdout, "handover listening on %s\n", url)
 		if *urlFile != "" {

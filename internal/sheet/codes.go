@@ -14,6 +14,7 @@ var Codes = []string{
 	CodeDateFormat, CodeDateAmbiguous, CodeDateTwoDigitYear, CodeDateImpossible,
 	CodeValueUnknown, CodeInvalidField,
 	CodeDuplicateInFile, CodeDuplicateRegister, CodeAlreadyImported,
+	CodeRowTooLarge, CodeTimeLimit,
 }
 
 var trailingCode = regexp.MustCompile(`\s*\[([a-z0-9_]+)\]$`)

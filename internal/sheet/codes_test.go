@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -85,7 +86,7 @@ func TestSplitCode(t *testing.T) {
 		}
 	}
 	// What Read itself writes splits back into its code.
-	_, err := Read("e.csv", nil, Options{Kind: "held"})
+	_, err := Read(context.Background(), "e.csv", nil, Options{Kind: "held"})
 	fes := errs.Fields(err)
 	if len(fes) != 1 {
 		t.Fatalf("empty file: %v", err)
@@ -104,7 +105,7 @@ func TestSplitCode(t *testing.T) {
 func TestProblemDetail(t *testing.T) {
 	now := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 	data := []byte("Прізвище;Ім'я;Дата народження;Категорія\nКоваль;Олег;2030;військовий\n;Іван;1990;військовий\n")
-	f, err := Read("d.csv", data, Options{Kind: "held", Now: now})
+	f, err := Read(context.Background(), "d.csv", data, Options{Kind: "held", Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

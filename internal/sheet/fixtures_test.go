@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,9 +21,9 @@ func readFixture(t *testing.T, name string, opt Options) *File {
 		opt.Kind = person.Held
 	}
 	opt.Now = testNow
-	f, err := Read(name, data, opt)
+	f, err := Read(context.Background(), name, data, opt)
 	if err != nil {
-		t.Fatalf("Read(%s): %v", name, err)
+		t.Fatalf("Read(context.Background(), %s): %v", name, err)
 	}
 	return f
 }
@@ -59,10 +60,10 @@ func TestUKTitleXLSX(t *testing.T) {
 	}
 	// The second sheet by name; a missing sheet is named in the error.
 	data, _ := os.ReadFile("testdata/uk-title.xlsx")
-	if _, err := Read("uk-title.xlsx", data, Options{Kind: person.Held, Sheet: "примітки", Now: testNow}); err == nil || !strings.Contains(err.Error(), "no header") {
+	if _, err := Read(context.Background(), "uk-title.xlsx", data, Options{Kind: person.Held, Sheet: "примітки", Now: testNow}); err == nil || !strings.Contains(err.Error(), "no header") {
 		t.Errorf("second sheet: got %v, want no header", err)
 	}
-	if _, err := Read("uk-title.xlsx", data, Options{Kind: person.Held, Sheet: "Лист9", Now: testNow}); err == nil || !strings.Contains(err.Error(), `"Полонені"`) {
+	if _, err := Read(context.Background(), "uk-title.xlsx", data, Options{Kind: person.Held, Sheet: "Лист9", Now: testNow}); err == nil || !strings.Contains(err.Error(), `"Полонені"`) {
 		t.Errorf("missing sheet: got %v", err)
 	}
 }
@@ -83,10 +84,10 @@ func TestRUCP1251CSV(t *testing.T) {
 	}
 	// Named explicitly, the same; named wrongly, a clear error.
 	data, _ := os.ReadFile("testdata/ru-cp1251.csv")
-	if _, err := Read("ru.csv", data, Options{Kind: person.Held, Encoding: "utf-8", Now: testNow}); err == nil || !strings.Contains(err.Error(), "cp1251") {
+	if _, err := Read(context.Background(), "ru.csv", data, Options{Kind: person.Held, Encoding: "utf-8", Now: testNow}); err == nil || !strings.Contains(err.Error(), "cp1251") {
 		t.Errorf("as utf-8: got %v", err)
 	}
-	g, err := Read("ru.csv", data, Options{Kind: person.Held, Encoding: "cp1251", Now: testNow})
+	g, err := Read(context.Background(), "ru.csv", data, Options{Kind: person.Held, Encoding: "cp1251", Now: testNow})
 	if err != nil || len(g.Rows) != 20 {
 		t.Errorf("as cp1251: %v", err)
 	}
@@ -95,7 +96,7 @@ func TestRUCP1251CSV(t *testing.T) {
 func TestPIBCSV(t *testing.T) {
 	data, _ := os.ReadFile("testdata/pib.csv")
 	// No category column and none given: every row says so.
-	f, err := Read("pib.csv", data, Options{Kind: person.Sought, Now: testNow})
+	f, err := Read(context.Background(), "pib.csv", data, Options{Kind: person.Sought, Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,12 @@ package sheet
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -33,7 +36,13 @@ const headerScan = 30
 // every problem of every row. Rows holds the rows without problems; the
 // caller stores nothing unless Report.Problems is empty. Read never panics
 // on any input.
-func Read(name string, data []byte, opt Options) (f *File, err error) {
+//
+// Read stops, with an error that says so, when ctx is done (the client
+// has left) or after Limits.MaxDuration. An XLSX workbook is first read
+// through guardXLSX, which refuses it at the first of its bounds before
+// anything is parsed; what excelize spills to disk goes to a temporary
+// directory of this call, removed when it returns, however it returns.
+func Read(ctx context.Context, name string, data []byte, opt Options) (f *File, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			f, err = nil, errs.E("sheet.Read", errs.Invalid, fmt.Sprintf("%s cannot be read as a spreadsheet", filepath.Base(name)), fmt.Errorf("panic: %v", v))
@@ -42,6 +51,8 @@ func Read(name string, data []byte, opt Options) (f *File, err error) {
 	name = filepath.Base(name)
 	lim := opt.Limits.withDefaults()
 	opt.Limits = lim
+	ctx, cancel := context.WithTimeout(ctx, lim.MaxDuration)
+	defer cancel()
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
@@ -67,7 +78,18 @@ func Read(name string, data []byte, opt Options) (f *File, err error) {
 	switch {
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		rep.Format = "xlsx"
-		src, rep.Sheet, err = openXLSX(name, data, sheetName, lim)
+		if _, err := guardXLSX(ctx, name, data, lim); err != nil {
+			return nil, err
+		}
+		tmp, terr := os.MkdirTemp("", "handover-xlsx-")
+		if terr != nil {
+			return nil, errs.E("sheet.Read", errs.Internal, "no temporary directory for the workbook", terr)
+		}
+		defer os.RemoveAll(tmp) // after src.Close, deferred below
+		var xs *xlsxSource
+		if xs, rep.Sheet, err = openXLSX(name, data, sheetName, lim, tmp); err == nil {
+			src = xs
+		}
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
 		return nil, fileError(name, CodeNotSpreadsheet, "this is an old Excel 97–2003 (.xls) workbook: save it as .xlsx or CSV and import that")
 	default:
@@ -84,11 +106,22 @@ func Read(name string, data []byte, opt Options) (f *File, err error) {
 		return nil, err
 	}
 	defer src.Close()
-	r := &reader{opt: opt, rep: &rep, src: src, name: name}
+	r := &reader{ctx: ctx, opt: opt, rep: &rep, src: src, name: name}
 	return r.read()
 }
 
+// Stopped is the refusal of an import that its context ended (err is the
+// context's error): past Limits.MaxDuration, a refusal with CodeTimeLimit
+// that says to split the file; otherwise the client has left.
+func Stopped(name string, lim Limits, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fileError(name, CodeTimeLimit, "the import took longer than the limit of %s: split the file", lim.MaxDuration)
+	}
+	return errs.E("sheet.Read", errs.Invalid, name+": the import was stopped before the end of the file", err)
+}
+
 type reader struct {
+	ctx  context.Context
 	opt  Options
 	rep  *Report
 	src  rowSource
@@ -143,6 +176,9 @@ type bufRow struct {
 }
 
 func (r *reader) next() (int, []string, bool, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, nil, false, Stopped(r.name, r.opt.Limits, err)
+	}
 	n, cells, ok := r.src.Next()
 	if !ok {
 		return 0, nil, false, r.src.Err()
@@ -233,8 +269,11 @@ func (r *reader) produce(out chan<- rowBatch, done <-chan struct{}) {
 			send(rowBatch{err: errs.E("sheet.Read", errs.Invalid, fmt.Sprintf("%s cannot be read as a spreadsheet", r.name), fmt.Errorf("panic: %v", v))})
 		}
 	}()
-	const size = 512
+	// A batch ends at size rows or batchBytes of cells, so that the rows
+	// read ahead are bounded in memory as well as in number.
+	const size, batchBytes = 512, 4 << 20
 	batch := make([]bufRow, 0, size)
+	held := 0
 	for {
 		n, cells, ok, err := r.next()
 		if err != nil {
@@ -252,11 +291,14 @@ func (r *reader) produce(out chan<- rowBatch, done <-chan struct{}) {
 			return
 		}
 		batch = append(batch, bufRow{n, cells})
-		if len(batch) == size {
+		for _, c := range cells {
+			held += len(c) + 16
+		}
+		if len(batch) == size || held >= batchBytes {
 			if !send(rowBatch{rows: batch}) {
 				return
 			}
-			batch = make([]bufRow, 0, size)
+			batch, held = make([]bufRow, 0, size), 0
 		}
 	}
 }

@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -61,7 +62,7 @@ func TestHXL(t *testing.T) {
 	}
 	// Headers the vocabulary does not know, but a HXL row that names them.
 	csv := "Хто;Коли народився;Частина\n#person+name;#date+birth;#org+unit\nШевченко Тарас Григорович;09.03.1994;А0224\n"
-	f, err := Read("h.csv", []byte(csv), Options{Kind: person.Held, Category: person.Military, Now: testNow})
+	f, err := Read(context.Background(), "h.csv", []byte(csv), Options{Kind: person.Held, Category: person.Military, Now: testNow})
 	if err != nil || len(f.Report.Problems) > 0 {
 		t.Fatalf("%v %+v", err, f.Report.Problems)
 	}
@@ -89,7 +90,7 @@ func TestEncodings(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f, err := Read("e.csv", []byte(tc.data), Options{Kind: person.Held, Encoding: tc.enc, Now: testNow})
+			f, err := Read(context.Background(), "e.csv", []byte(tc.data), Options{Kind: person.Held, Encoding: tc.enc, Now: testNow})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,11 +103,11 @@ func TestEncodings(t *testing.T) {
 		})
 	}
 	// Bytes that are neither: refused with a clear message.
-	_, err := Read("x.csv", []byte("Прізвище\n\x81\x82\x83abc\x90\n"), Options{Kind: person.Held})
+	_, err := Read(context.Background(), "x.csv", []byte("Прізвище\n\x81\x82\x83abc\x90\n"), Options{Kind: person.Held})
 	if !errs.Is(errs.Invalid, err) || !strings.Contains(err.Error(), "encoding_unknown") {
 		t.Errorf("unknown bytes: %v", err)
 	}
-	_, err = Read("x.csv", []byte("a\x00b"), Options{Kind: person.Held})
+	_, err = Read(context.Background(), "x.csv", []byte("a\x00b"), Options{Kind: person.Held})
 	if !errs.Is(errs.Invalid, err) || !strings.Contains(err.Error(), "not_a_spreadsheet") {
 		t.Errorf("binary: %v", err)
 	}
@@ -114,7 +115,7 @@ func TestEncodings(t *testing.T) {
 
 func TestSplitAndNotes(t *testing.T) {
 	csv := "ФИО,Дата рождения,Позывной,Примечание,,\nИванов Иван Иванович,1990,Лис,ранен,x,\nПетренко П.П.,1991,,,,\n"
-	f, err := Read("s.csv", []byte(csv), Options{Kind: person.Held, Category: person.Military, Now: testNow})
+	f, err := Read(context.Background(), "s.csv", []byte(csv), Options{Kind: person.Held, Category: person.Military, Now: testNow})
 	if err != nil || len(f.Report.Problems) > 0 {
 		t.Fatalf("%v %+v", err, f.Report.Problems)
 	}
@@ -143,7 +144,7 @@ power = "Україна"
 		t.Fatal(err)
 	}
 	csv := "Прізвище;Рік народження;Щось;Код\nХто це;Не це;Коли;Код\nШевченко Тарас;1999;1994;7\n"
-	f, err := Read("m.csv", []byte(csv), Options{Kind: person.Sought, Mapping: m, Now: testNow})
+	f, err := Read(context.Background(), "m.csv", []byte(csv), Options{Kind: person.Sought, Mapping: m, Now: testNow})
 	if err != nil || len(f.Report.Problems) > 0 {
 		t.Fatalf("%v %+v", err, f.Report.Problems)
 	}
@@ -171,12 +172,12 @@ func TestLimits(t *testing.T) {
 		{"rows after the header scan", []byte(big), Limits{MaxRows: 45}, CodeTooManyRows},
 	}
 	for _, tc := range tests {
-		_, err := Read("l.csv", tc.data, Options{Kind: person.Held, Limits: tc.lim})
+		_, err := Read(context.Background(), "l.csv", tc.data, Options{Kind: person.Held, Limits: tc.lim})
 		if !errs.Is(errs.Invalid, err) || !strings.Contains(err.Error(), tc.code) {
 			t.Errorf("%s: got %v, want %s", tc.name, err, tc.code)
 		}
 	}
-	f, err := Read("l.csv", []byte("Прізвище,Примітки,Категорія\nШевченко,"+strings.Repeat("я", 50)+",military\n"), Options{Kind: person.Held, Limits: Limits{MaxCellChars: 20}})
+	f, err := Read(context.Background(), "l.csv", []byte("Прізвище,Примітки,Категорія\nШевченко,"+strings.Repeat("я", 50)+",military\n"), Options{Kind: person.Held, Limits: Limits{MaxCellChars: 20}})
 	if err != nil || len(f.Report.Problems) != 1 || f.Report.Problems[0].Code != CodeCellTooLong || f.Report.Problems[0].Column != "B (Примітки)" {
 		t.Errorf("cell: %v %+v", err, f.Report.Problems)
 	}
@@ -187,7 +188,7 @@ func TestLimits(t *testing.T) {
 		w.Write(&person.Record{Fields: awkward()[3]})
 	}
 	w.Close()
-	_, err = Read("u.xlsx", buf.Bytes(), Options{Kind: person.Held, Limits: Limits{MaxUnzipBytes: 20000}})
+	_, err = Read(context.Background(), "u.xlsx", buf.Bytes(), Options{Kind: person.Held, Limits: Limits{MaxUnzipBytes: 20000}})
 	if !errs.Is(errs.Invalid, err) || !strings.Contains(err.Error(), CodeUnzipTooLarge) {
 		t.Errorf("unzip: %v", err)
 	}
@@ -196,7 +197,7 @@ func TestLimits(t *testing.T) {
 		"cut.xlsx": buf.Bytes()[:len(buf.Bytes())/2], "old.xls": {0xD0, 0xCF, 0x11, 0xE0, 1, 2}, "empty.csv": {},
 		"no header.csv": []byte("a,b\n1,2\n"), "zip.xlsx": []byte("PK\x03\x04garbage"),
 	} {
-		_, err := Read(name, data, Options{Kind: person.Held})
+		_, err := Read(context.Background(), name, data, Options{Kind: person.Held})
 		if !errs.Is(errs.Invalid, err) || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: got %v, want an invalid error naming the file", name, err)
 		}
@@ -221,7 +222,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("\xcf\xf0\xb3\xe7\xe2\xe8\xf9\xe5;\xc4\xe0\xf2\xe0\n\xd8\xe5\xe2;1990\n"))
 	f.Add([]byte("a\tb\n#person+name\t#date+birth\nx\t35938\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := Read("f.csv", data, Options{Kind: person.Held, Category: person.Military, Now: testNow, Limits: Limits{MaxRows: 1000}})
+		file, err := Read(context.Background(), "f.csv", data, Options{Kind: person.Held, Category: person.Military, Now: testNow, Limits: Limits{MaxRows: 1000}})
 		if err != nil {
 			if !errs.Is(errs.Invalid, err) {
 				t.Fatalf("error of kind %v: %v", errs.KindOf(err), err)

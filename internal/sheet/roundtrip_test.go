@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"reflect"
 	"testing"
@@ -54,7 +55,7 @@ func TestRoundTrip(t *testing.T) {
 				if err := w.Close(); err != nil {
 					t.Fatal(err)
 				}
-				f, err := Read("export."+format, buf.Bytes(), Options{Kind: person.Held, Now: testNow})
+				f, err := Read(context.Background(), "export."+format, buf.Bytes(), Options{Kind: person.Held, Now: testNow})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -31,22 +31,31 @@ const (
 	CodeDuplicateInFile   = "duplicate_in_file"   // same person as an earlier row of the file
 	CodeDuplicateRegister = "duplicate_in_register"
 	CodeAlreadyImported   = "already_imported" // this file's row is already in the register
+	CodeRowTooLarge       = "row_too_large"    // an XLSX row with more cells or bytes than any register's row
+	CodeTimeLimit         = "time_limit"       // reading or importing took longer than Limits.MaxDuration
 )
 
 // Limits protect the server from files that would exhaust it. A zero field
-// takes its default.
+// takes its default. Inside an XLSX workbook, guard.go adds bounds of its
+// own (a text, a tag, a row, the shared strings).
 type Limits struct {
 	MaxFileBytes     int64 // size of the uploaded file
 	MaxRows          int   // rows read from the sheet, title and header rows included
 	MaxCellChars     int   // characters in one cell
-	MaxUnzipBytes    int64 // total unpacked size of an XLSX (excelize UnzipSizeLimit)
-	MaxUnzipXMLBytes int64 // unpacked worksheet kept in memory; more spills to a temp file
+	MaxUnzipBytes    int64 // total unpacked size of an XLSX, counted as it unpacks
+	MaxUnzipXMLBytes int64 // unpacked worksheet or shared strings kept in memory; more is read from a temporary file
+	// MaxDuration bounds one import: Read stops at it, and a caller that
+	// stores the rows bounds the whole import with it. The default, four
+	// minutes, ends an import before the server's five-minute write
+	// timeout would cut its answer.
+	MaxDuration time.Duration
 }
 
 // DefaultLimits are generous for a register (200,000 rows) and small for a
 // server.
 func DefaultLimits() Limits {
-	return Limits{MaxFileBytes: 64 << 20, MaxRows: 200_000, MaxCellChars: person.MaxTextLen, MaxUnzipBytes: 1 << 30, MaxUnzipXMLBytes: 64 << 20}
+	return Limits{MaxFileBytes: 64 << 20, MaxRows: 200_000, MaxCellChars: person.MaxTextLen, MaxUnzipBytes: 512 << 20, MaxUnzipXMLBytes: 16 << 20,
+		MaxDuration: 4 * time.Minute}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -65,6 +74,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxUnzipXMLBytes <= 0 {
 		l.MaxUnzipXMLBytes = min(d.MaxUnzipXMLBytes, l.MaxUnzipBytes)
+	}
+	if l.MaxDuration <= 0 {
+		l.MaxDuration = d.MaxDuration
 	}
 	return l
 }

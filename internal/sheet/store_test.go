@@ -41,7 +41,7 @@ func registrar(t testing.TB, db *sqlstore.DB) access.Scope {
 func importFile(t testing.TB, db *sqlstore.DB, sc access.Scope, name string, data []byte, keep bool) (*sheet.File, error) {
 	t.Helper()
 	ctx := context.Background()
-	f, err := sheet.Read(name, data, sheet.Options{Kind: person.Held, Now: fixture.Ref})
+	f, err := sheet.Read(context.Background(), name, data, sheet.Options{Kind: person.Held, Now: fixture.Ref})
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +205,7 @@ func benchImport(b *testing.B, format string, store bool) {
 			if store {
 				f, err = importFile(b, db, sc, "large."+format, data, false)
 			} else {
-				f, err = sheet.Read("large."+format, data, sheet.Options{Kind: person.Held, Now: fixture.Ref})
+				f, err = sheet.Read(context.Background(), "large."+format, data, sheet.Options{Kind: person.Held, Now: fixture.Ref})
 				if err == nil {
 					err = f.Err()
 					f.Plan(nil, false)

@@ -19,11 +19,17 @@ type xlsxSource struct {
 	name string
 }
 
-func openXLSX(name string, data []byte, sheet string, lim Limits) (*xlsxSource, string, error) {
+// openXLSX opens a workbook that guardXLSX has passed. excelize unpacks a
+// worksheet or the shared strings larger than MaxUnzipXMLBytes into tmp,
+// every other part into memory.
+func openXLSX(name string, data []byte, sheet string, lim Limits, tmp string) (*xlsxSource, string, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: min(lim.MaxUnzipXMLBytes, lim.MaxUnzipBytes),
+		UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: min(lim.MaxUnzipXMLBytes, lim.MaxUnzipBytes), TmpDir: tmp,
 	})
 	if err != nil {
+		if f != nil {
+			f.Close() // excelize may have unpacked parts to tmp already
+		}
 		if errors.Is(err, excelize.ErrOptionsUnzipSizeLimit) || strings.Contains(err.Error(), "unzip size") {
 			return nil, "", fileError(name, CodeUnzipTooLarge, "the workbook unpacks to more than %d bytes", lim.MaxUnzipBytes)
 		}

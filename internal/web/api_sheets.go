@@ -129,10 +129,7 @@ func uploadError(op string, err error, lim sheet.Limits) error {
 
 func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	const op = "web.import"
-	lim := s.sheetLimits()
-	if lim.MaxFileBytes <= 0 {
-		lim.MaxFileBytes = sheet.DefaultLimits().MaxFileBytes
-	}
+	lim := s.importLimits()
 	// Refuse a caller who may create no record at all before reading
 	// the upload; the register is decided again below.
 	if access.Decide(sc, access.RecordCreate, access.Resource{Party: sc.Party, Kind: string(person.Held)}) != nil &&
@@ -162,16 +159,20 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, sc access.
 		}
 		opt.Mapping = m
 	}
-	f, err := sheet.Read(form.name, form.file, opt)
+	// From here the import is bounded in time, and stops when the client
+	// leaves: the reading, the duplicate check and the store.
+	ctx, cancel := context.WithTimeout(r.Context(), lim.MaxDuration)
+	defer cancel()
+	f, err := sheet.Read(ctx, form.name, form.file, opt)
 	if err != nil {
 		return err
 	}
 	if err := f.Err(); err != nil {
 		return err
 	}
-	ix, err := s.registerIndex(r.Context(), sc, party, kind)
+	ix, err := s.registerIndex(ctx, sc, party, kind)
 	if err != nil {
-		return err
+		return importStopped(ctx, form.name, lim, err)
 	}
 	f.Plan(ix, form.duplicates == "keep") // f.Rows: the rows to store
 	f.Report.DryRun = form.dryRun
@@ -186,13 +187,23 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, sc access.
 		// Let the parsed rows and the upload go before the store makes its
 		// own copy: 100,000 records are then held twice, not three times.
 		f.Rows, form.file = nil, nil
-		if _, err := s.db.CreateRecords(r.Context(), sc, nrs); err != nil {
-			return rowErrors(err, where)
+		if _, err := s.db.CreateRecords(ctx, sc, nrs); err != nil {
+			return importStopped(ctx, form.name, lim, rowErrors(err, where))
 		}
 		f.Report.Imported = len(nrs)
 	}
 	writeJSON(w, http.StatusOK, f.Report)
 	return nil
+}
+
+// importStopped is err, or, when the import's context has ended (the time
+// limit, or the client has left), the refusal that says so: a store
+// interrupted midway has rolled back, and its error is no fault of ours.
+func importStopped(ctx context.Context, name string, lim sheet.Limits, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return sheet.Stopped(name, lim, cerr)
+	}
+	return err
 }
 
 var recordN = regexp.MustCompile(`^record (\d+)$`)

@@ -10,6 +10,7 @@ package web
 // of the API's export.
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/csv"
@@ -262,11 +263,15 @@ func (s *Server) handleImportPage(w http.ResponseWriter, r *http.Request, sc acc
 	return nil
 }
 
-// importLimits are the server's sheet limits with the file size set.
+// importLimits are the server's sheet limits with the file size and the
+// time limit set: the web bounds the upload and the whole import by them.
 func (s *Server) importLimits() sheet.Limits {
-	lim := s.sheetLimits()
+	lim, def := s.sheetLimits(), sheet.DefaultLimits()
 	if lim.MaxFileBytes <= 0 {
-		lim.MaxFileBytes = sheet.DefaultLimits().MaxFileBytes
+		lim.MaxFileBytes = def.MaxFileBytes
+	}
+	if lim.MaxDuration <= 0 {
+		lim.MaxDuration = def.MaxDuration
 	}
 	return lim
 }
@@ -310,13 +315,16 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request, sc a
 	}
 	h := &heldUpload{user: sc.UserID, session: sessionKey(r), party: party, kind: kind, category: form.category, sheet: form.sheet,
 		encoding: v.Encoding, keep: form.duplicates == "keep", name: path.Base(form.name), data: form.file, mapping: form.mapping}
-	f, err := s.readHeld(h)
+	lim := s.importLimits()
+	ctx, cancel := context.WithTimeout(r.Context(), lim.MaxDuration)
+	defer cancel()
+	f, err := s.readHeld(ctx, h)
 	if err != nil {
 		return s.importFormError(w, r, &v, err)
 	}
-	ix, err := s.registerIndex(r.Context(), sc, party, kind)
+	ix, err := s.registerIndex(ctx, sc, party, kind)
 	if err != nil {
-		return err
+		return s.importFormError(w, r, &v, importStopped(ctx, h.name, lim, err))
 	}
 	f.Plan(ix, h.keep)
 	h.sha, h.problems = f.Report.SHA256, len(f.Report.Problems)
@@ -334,7 +342,7 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request, sc a
 }
 
 // readHeld reads a held upload with the choices it was made with.
-func (s *Server) readHeld(h *heldUpload) (*sheet.File, error) {
+func (s *Server) readHeld(ctx context.Context, h *heldUpload) (*sheet.File, error) {
 	opt := sheet.Options{Kind: h.kind, Category: person.Category(h.category), Sheet: h.sheet, Encoding: h.encoding,
 		Limits: s.importLimits(), Now: s.db.Now()}
 	if len(h.mapping) > 0 {
@@ -344,7 +352,7 @@ func (s *Server) readHeld(h *heldUpload) (*sheet.File, error) {
 		}
 		opt.Mapping = m
 	}
-	return sheet.Read(h.name, h.data, opt)
+	return sheet.Read(ctx, h.name, h.data, opt)
 }
 
 // importFormError shows the form again (422) with a refusal of the upload
@@ -525,17 +533,23 @@ func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request, sc 
 		s.render(w, r, http.StatusNotFound, "import.html", v)
 		return nil
 	}
-	f, err := s.readHeld(h)
+	lim := s.importLimits()
+	ctx, cancel := context.WithTimeout(r.Context(), lim.MaxDuration)
+	defer cancel()
+	f, err := s.readHeld(ctx, h)
 	if err == nil {
 		err = f.Err()
+	}
+	if err != nil && ctx.Err() != nil {
+		return s.importFormError(w, r, &v, importStopped(ctx, h.name, lim, err))
 	}
 	if err != nil || f.Report.SHA256 != sha {
 		// The same bytes read the same way: this is not the user's doing.
 		return errs.E("web.import", errs.Internal, "a held upload no longer reads as it did", err)
 	}
-	ix, err := s.registerIndex(r.Context(), sc, h.party, h.kind)
+	ix, err := s.registerIndex(ctx, sc, h.party, h.kind)
 	if err != nil {
-		return err
+		return s.importFormError(w, r, &v, importStopped(ctx, h.name, lim, err))
 	}
 	f.Plan(ix, h.keep)
 	done := importDoneView{chrome: s.chromeFor(r, "importdone.title"), File: f.Report.File, Party: h.party, Kind: string(h.kind),
@@ -550,9 +564,9 @@ func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request, sc 
 			where[i] = rowPlace{row.Sheet, row.Row}
 		}
 		f.Rows, h.data = nil, nil
-		recs, err := s.db.CreateRecords(r.Context(), sc, nrs)
+		recs, err := s.db.CreateRecords(ctx, sc, nrs)
 		if err != nil {
-			err = rowErrors(err, where)
+			err = importStopped(ctx, h.name, lim, rowErrors(err, where))
 			if !errs.Is(errs.Invalid, err) {
 				return err
 			}
@@ -593,7 +607,10 @@ func (s *Server) handleImportErrors(w http.ResponseWriter, r *http.Request, sc a
 	if err := access.Decide(sc, access.RecordCreate, access.Resource{Party: h.party, Kind: string(h.kind)}); err != nil {
 		return err
 	}
-	f, err := s.readHeld(h)
+	lim := s.importLimits()
+	ctx, cancel := context.WithTimeout(r.Context(), lim.MaxDuration)
+	defer cancel()
+	f, err := s.readHeld(ctx, h)
 	if err != nil {
 		return err
 	}
