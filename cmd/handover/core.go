@@ -71,8 +71,14 @@ const keyFile = "data.key"
 func (m *Main) open(ctx context.Context, sf *storeFlags, create bool) (*sqlstore.DB, error) {
 	const op = "open"
 	if create {
+		// The data directory holds the database and the keys: this user's
+		// alone, also when it existed before (made by hand, or by an older
+		// version).
 		if err := os.MkdirAll(sf.dir, 0o700); err != nil {
 			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("cannot create the data directory %s", sf.dir), err)
+		}
+		if err := os.Chmod(sf.dir, 0o700); err != nil {
+			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("cannot make the data directory %s private", sf.dir), err)
 		}
 	} else if _, err := os.Stat(sf.dir); err != nil && m.Getenv("HANDOVER_DATA_KEY") == "" {
 		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("no data directory %s: run 'handover init' first, or pass --dir", sf.dir))
@@ -229,7 +235,7 @@ func (m *Main) logConfig(dir, origin string, create bool) (web.Config, error) {
 		if err := writeFileAtomic(skeyPath, []byte(skey+"\n"), 0o600); err != nil {
 			return web.Config{}, errs.E(op, errs.Internal, err)
 		}
-		if err := writeFileAtomic(vkeyPath, []byte(vkey+"\n"), 0o644); err != nil {
+		if err := writeFileAtomic(vkeyPath, []byte(vkey+"\n"), 0o600); err != nil {
 			return web.Config{}, errs.E(op, errs.Internal, err)
 		}
 	}
@@ -353,7 +359,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	return m.serve(ctx, db, logger, *listen, cfg, func(url string) {
 		fmt.Fprintf(m.Stdout, "handover listening on %s\n", url)
 		if *urlFile != "" {
-			if err := writeFileAtomic(*urlFile, []byte(url+"\n"), 0o644); err != nil {
+			if err := writeFileAtomic(*urlFile, []byte(url+"\n"), 0o600); err != nil {
 				logger.Error("cannot write the URL file", "file", *urlFile, "err", err)
 			}
 		}
@@ -411,7 +417,10 @@ func (m *Main) serve(ctx context.Context, db *sqlstore.DB, logger *slog.Logger, 
 }
 
 // writeFileAtomic writes data to path through a temporary file and a
-// rename, so a reader never sees half a file.
+// rename, so a reader never sees half a file. Every file handover writes
+// is its user's alone (perm 0600): registers, lists, reports and keys hold
+// personal data or secrets, and even a public key is shared by its owner,
+// not by the file's mode.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
 	if err != nil {

@@ -418,7 +418,7 @@ func runStageList(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(*pdf, b, 0o644); err != nil {
+		if err := writeFileAtomic(*pdf, b, 0o600); err != nil {
 			return errs.E("stage list", errs.Internal, fmt.Sprintf("cannot write %s", *pdf), err)
 		}
 		fmt.Fprintf(m.Stdout, "printed list written to %s (%d bytes)\n", *pdf, len(b))
@@ -474,7 +474,7 @@ func runExchangeReport(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(*xlsx, b, 0o644); err != nil {
+		if err := writeFileAtomic(*xlsx, b, 0o600); err != nil {
 			return errs.E("exchange report", errs.Internal, fmt.Sprintf("cannot write %s", *xlsx), err)
 		}
 		fmt.Fprintf(m.Stdout, "report written to %s\n", *xlsx)

@@ -407,7 +407,7 @@ func seedDemoExchanges(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Co
 		if err := writeFileAtomic(filepath.Join(keyDir, k.file+".key"), []byte(skey+"\n"), 0o600); err != nil {
 			return errs.E("demo", errs.Internal, err)
 		}
-		if err := writeFileAtomic(filepath.Join(keyDir, k.file+".pub"), []byte(vkey+"\n"), 0o644); err != nil {
+		if err := writeFileAtomic(filepath.Join(keyDir, k.file+".pub"), []byte(vkey+"\n"), 0o600); err != nil {
 			return errs.E("demo", errs.Internal, err)
 		}
 		if _, err := db.RegisterKey(ctx, scope["admin"], vkey, k.party, sqlstore.KeySigner); err != nil {
@@ -437,7 +437,7 @@ func seedDemoExchanges(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Co
 		filepath.Join(keyDir, "README"):      []byte(demoKeysReadme(ex.ID, ag.Version, dir, agPath)),
 	}
 	for path, b := range files {
-		if err := writeFileAtomic(path, b, 0o644); err != nil {
+		if err := writeFileAtomic(path, b, 0o600); err != nil {
 			return errs.E("demo", errs.Internal, err)
 		}
 	}

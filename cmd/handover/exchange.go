@@ -1013,7 +1013,7 @@ func runAgreementGet(ctx context.Context, m *Main, args []string) error {
 		if _, err := m.Stdout.Write(doc); err != nil {
 			return err
 		}
-	} else if err := writeFileAtomic(*out, doc, 0o644); err != nil {
+	} else if err := writeFileAtomic(*out, doc, 0o600); err != nil {
 		return errs.E(op, errs.Invalid, "cannot write "+*out, err)
 	}
 	where := ""
@@ -1086,7 +1086,7 @@ func runSign(ctx context.Context, m *Main, args []string) error {
 		_, err := io.WriteString(m.Stdout, line)
 		return err
 	}
-	if err := writeFileAtomic(*out, []byte(line), 0o644); err != nil {
+	if err := writeFileAtomic(*out, []byte(line), 0o600); err != nil {
 		return errs.E(op, errs.Invalid, "cannot write "+*out, err)
 	}
 	fmt.Fprintf(m.Stderr, "signature written to %s\n", *out)
@@ -1278,7 +1278,7 @@ func runAgreementKeys(ctx context.Context, m *Main, args []string) error {
 		_, err := m.Stdout.Write(data)
 		return err
 	}
-	if err := writeFileAtomic(*out, data, 0o644); err != nil {
+	if err := writeFileAtomic(*out, data, 0o600); err != nil {
 		return errs.E(op, errs.Invalid, "cannot write "+*out, err)
 	}
 	fmt.Fprintf(m.Stderr, "%d signer keys written to %s: check their fingerprints out of band.\n", len(k.Signers), *out)

@@ -271,8 +271,12 @@ func writeOutput(m *Main, path string, fn func(io.Writer) error) error {
 	if path == "-" {
 		return fn(m.Stdout)
 	}
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
+		return errs.E("link", errs.Invalid, fmt.Sprintf("create %s: %v", path, linkPathErr(err)))
+	}
+	if err := f.Chmod(0o600); err != nil { // a file that existed keeps its mode otherwise
+		f.Close()
 		return errs.E("link", errs.Invalid, fmt.Sprintf("create %s: %v", path, linkPathErr(err)))
 	}
 	bw := bufio.NewWriterSize(f, 1<<16)

@@ -384,7 +384,7 @@ func runLogKeys(ctx context.Context, m *Main, args []string) error {
 		_, err := m.Stdout.Write(data)
 		return err
 	}
-	if err := writeFileAtomic(*out, data, 0o644); err != nil {
+	if err := writeFileAtomic(*out, data, 0o600); err != nil {
 		return errs.E("log keys", errs.Invalid, "cannot write "+*out, err)
 	}
 	fmt.Fprintf(m.Stderr, "%d keys of the log %s written to %s: check their fingerprints out of band.\n", 1+len(k.Witnesses), k.Origin, *out)
@@ -445,7 +445,7 @@ func runLogProof(ctx context.Context, m *Main, args []string) error {
 		_, err := m.Stdout.Write(p)
 		return err
 	}
-	if err := writeFileAtomic(*out, p, 0o644); err != nil {
+	if err := writeFileAtomic(*out, p, 0o600); err != nil {
 		return errs.E(op, errs.Invalid, "cannot write "+*out, err)
 	}
 	fmt.Fprintf(m.Stderr, "%s written to %s; check it with 'handover verify %s --proof %s --keys KEYS'\n", what, *out, verify, *out)

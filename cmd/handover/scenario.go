@@ -189,7 +189,7 @@ func runScenario(ctx context.Context, m *Main, args []string) error {
 	fmt.Fprintf(m.Stdout, "log audit: %s\n", map[bool]string{true: "ok", false: "FAILED"}[sum.AuditOK])
 	if *summaryPath != "" {
 		b, _ := json.Marshal(sum)
-		if err := writeFileAtomic(*summaryPath, append(b, '\n'), 0o644); err != nil {
+		if err := writeFileAtomic(*summaryPath, append(b, '\n'), 0o600); err != nil {
 			return errs.E(op, errs.Internal, fmt.Sprintf("cannot write %s", *summaryPath), err)
 		}
 	}
@@ -799,7 +799,7 @@ func (sc *scenario) aftermath(ctx context.Context) error {
 func (sc *scenario) saveFiles(_ context.Context, dir string) {
 	names := make([]string, 0, len(sc.files))
 	for name, b := range sc.files {
-		if writeFileAtomic(filepath.Join(dir, name), b, 0o644) == nil {
+		if writeFileAtomic(filepath.Join(dir, name), b, 0o600) == nil {
 			names = append(names, name)
 		}
 	}

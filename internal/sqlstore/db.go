@@ -137,6 +137,9 @@ func sqliteDSN(dsn string) (string, error) {
 				return "", fmt.Errorf("directory of the database %s does not exist", path)
 			}
 		}
+		if err := privateFile(path); err != nil {
+			return "", err
+		}
 	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -151,6 +154,31 @@ func sqliteDSN(dsn string) (string, error) {
 	// The path is a URI path: '#', '?', '%' and spaces must be escaped or
 	// SQLite would cut the name short and open another file.
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode(), nil
+}
+
+// privateFile makes the SQLite database at path readable and writable by
+// this user alone: created empty with mode 0600 when it does not exist (an
+// empty file is an empty database), its mode narrowed to 0600 when an
+// older version left it open to others. SQLite gives the -wal and -shm
+// files it creates the database's own mode; those an older version left
+// are narrowed too. The records' bodies are in these files in clear, all
+// but the sealed fields.
+func privateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("cannot create the database %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(p, fi.Mode().Perm()&0o600); err != nil {
+			return fmt.Errorf("cannot make the database file %s private: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // Close closes the prepared statements and the database.
