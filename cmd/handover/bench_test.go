@@ -38,7 +38,7 @@ func TestBenchAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, _, err := db.CreateToken(ctx, "ua-reg", "bench", time.Hour)
+	token, _, err := db.CreateToken(ctx, u.Scope(), "bench", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

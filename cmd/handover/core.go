@@ -129,12 +129,13 @@ func (m *Main) dataKey(dir string, create bool) ([]byte, error) {
 }
 
 const initUsage = `
-Usage: handover init [--dir DIR | --db DSN] [--party CODE=NAME ...] [--admin LOGIN] [--admin-password-file FILE]
+Usage: handover init [--dir DIR | --db DSN] [--party CODE=NAME ...] [--admin LOGIN]
 
 Creates the database (an SQLite file in DIR by default, or PostgreSQL with
 --db postgres://…), the data key that encrypts sensitive fields, the
-parties, and the first mediator_admin account. Without a password file a
-password is generated and printed once.
+parties, and the first mediator_admin account, with a one-time enrolment
+code printed once: the administrator sets their own password and second
+factor with it ('handover enrol', or the page /enrol).
 
 Example:
   handover init --dir /var/lib/handover --party UA=Ukraine --party "RU=Russian Federation" --admin admin
@@ -151,7 +152,6 @@ func runInit(ctx context.Context, m *Main, args []string) error {
 	var parties multiFlag
 	fs.Var(&parties, "party", "a party as CODE=NAME (repeatable); default UA=Ukraine and RU=Russian Federation")
 	admin := fs.String("admin", "admin", "login of the first mediator_admin")
-	pwFile := fs.String("admin-password-file", "", "file holding the administrator's password (default: generate one)")
 	origin := fs.String("origin", "", "the log's origin, a schema-less URL naming this deployment's log (default: handover.local/<random>)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -167,10 +167,6 @@ func runInit(ctx context.Context, m *Main, args []string) error {
 			return usageError{fmt.Sprintf("--party %q: use CODE=NAME, e.g. UA=Ukraine", p)}
 		}
 		ps = append(ps, party{strings.TrimSpace(code), strings.TrimSpace(name)})
-	}
-	password, generated, err := readPassword(*pwFile)
-	if err != nil {
-		return err
 	}
 	db, err := m.open(ctx, sf, true)
 	if err != nil {
@@ -194,13 +190,12 @@ func runInit(ctx context.Context, m *Main, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "party %s (%s) created\n", p.code, p.name)
 	}
-	if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: *admin, Role: "mediator_admin", Password: password}); err != nil {
+	u, err := db.CreateUser(ctx, sqlstore.NewUser{Login: *admin, Role: "mediator_admin"})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "user %s (mediator_admin) created\n", *admin)
-	if generated {
-		fmt.Fprintf(m.Stdout, "password for %s: %s\n(shown once: store it now)\n", *admin, password)
-	}
+	printCode(m, *u.Enrolment)
 	where := sf.dsn()
 	if where == "" {
 		where = filepath.Join(sf.dir, "handover.db")
@@ -273,18 +268,6 @@ func checkpointLoop(ctx context.Context, db *sqlstore.DB, cfg web.Config, logger
 			logger.Error("checkpoint", "err", err)
 		}
 	}
-}
-
-// readPassword reads a password from a file, or generates one.
-func readPassword(file string) (string, bool, error) {
-	if file == "" {
-		return newPassword(), true, nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", false, errs.E("password", errs.Invalid, fmt.Sprintf("cannot read the password file %s", file), err)
-	}
-	return strings.TrimRight(string(b), "\r\n"), false, nil
 }
 
 // newPassword returns a random password of 20 characters (about 100 bits).

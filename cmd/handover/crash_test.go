@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,9 @@ type dataDir struct {
 
 // newDataDir runs "handover init" and creates one party_registrar of UA
 // per login, each with a token, all through the real binary.
+// enrolmentCode finds the code 'user add' prints.
+var enrolmentCode = regexp.MustCompile(`enrolment code for \S+: (\S+)`)
+
 func newDataDir(t *testing.T, bin string, logins ...string) dataDir {
 	t.Helper()
 	tmp := t.TempDir()
@@ -34,13 +38,20 @@ func newDataDir(t *testing.T, bin string, logins ...string) dataDir {
 	if err := os.WriteFile(pw, []byte("a long enough password\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out := run(t, bin, "init", "--dir", d.dir, "--admin", "admin", "--admin-password-file", pw)
+	out := run(t, bin, "init", "--dir", d.dir, "--admin", "admin")
 	if !strings.Contains(out, "party UA") {
 		t.Fatalf("init printed %q, want the parties it created", out)
 	}
 	for _, login := range logins {
-		run(t, bin, "user", "add", "--dir", d.dir, "--login", login, "--role", "party_registrar", "--party", "UA", "--password-file", pw)
-		tok := strings.TrimSpace(run(t, bin, "token", "create", "--dir", d.dir, "--login", login, "--ttl", "1h"))
+		// The administrator makes the account; its person enrols with
+		// the code and mints their own token.
+		out := run(t, bin, "user", "add", "--dir", d.dir, "--login", login, "--role", "party_registrar", "--party", "UA")
+		code := enrolmentCode.FindStringSubmatch(out)
+		if code == nil {
+			t.Fatalf("user add printed %q, want an enrolment code", out)
+		}
+		run(t, bin, "enrol", "--dir", d.dir, "--login", login, "--code", code[1], "--password-file", pw)
+		tok := strings.TrimSpace(run(t, bin, "token", "create", "--dir", d.dir, "--login", login, "--password-file", pw, "--ttl", "1h"))
 		if tok == "" || strings.ContainsAny(tok, " \n") {
 			t.Fatalf("token create printed %q, want one token", tok)
 		}

@@ -29,15 +29,20 @@ Creates a throw-away data directory (a new temporary one unless --dir is
 given), initialises it with two parties (UA, RU), one user per role and a
 synthetic population (N held and N sought records per party, Ukrainian and
 Russian names in Cyrillic with a share of Latin spellings), then starts the
-server and prints the URL and how to log in. The credentials of every demo
-user, with an API token each, are written to DIR/demo-credentials.json.
+server and prints the URL and how to log in. Every demo user enrols the
+way a person does, with the one-time code its account was made with; their
+credentials (password, the second factor's TOTP secret for approvers, the
+administrator and a second approver and operator, and an API token each)
+are written to DIR/demo-credentials.json.
 
 It also makes two exchanges between UA and RU: one in negotiation (offer
 lists answered in part: accepted, queried, rejected, refused, one struck in
 a second version) and one signed agreement (50 for 50 with 10 civilians, in
 2 stages), signed by a UA approver key, an RU approver key and a mediator
-key that the demo generates into DIR/keys/ and registers (DIR/keys/README
-says what is there and how to check the agreement offline). With too few
+key that the demo generates into DIR/keys/; each is proposed by one person
+of its side and confirmed by a second (ua-approver and ua-approver-2, …),
+as the two-person rule asks (DIR/keys/README says what is there and how to
+check the agreement offline). With too few
 --records the exchanges are smaller, or left out.
 Running it again on the same --dir serves the existing demo.
 
@@ -52,7 +57,10 @@ type demoUser struct {
 	Role     access.Role `json:"role"`
 	Party    *string     `json:"party"`
 	Password string      `json:"password"`
-	Token    string      `json:"token"`
+	// TOTPSecret is the second factor's secret of a role that needs one:
+	// add it to an authenticator app to log in on the pages.
+	TOTPSecret string `json:"totp_secret,omitempty"`
+	Token      string `json:"token"`
 }
 
 type demoCredentials struct {
@@ -69,9 +77,12 @@ var demoAccounts = []struct {
 	{"mediator", access.MediatorOperator, ""},
 	{"ua-registrar", access.PartyRegistrar, "UA"},
 	{"ua-approver", access.PartyApprover, "UA"},
+	{"ua-approver-2", access.PartyApprover, "UA"},
 	{"ua-officer", access.CheckpointOfficer, "UA"},
 	{"ru-registrar", access.PartyRegistrar, "RU"},
 	{"ru-approver", access.PartyApprover, "RU"},
+	{"ru-approver-2", access.PartyApprover, "RU"},
+	{"mediator-2", access.MediatorOperator, ""},
 	{"ru-officer", access.CheckpointOfficer, "RU"},
 	{"mediator-officer", access.CheckpointOfficer, ""},
 	{"auditor", access.Auditor, ""},
@@ -135,8 +146,8 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 				fmt.Fprintf(m.Stdout, "Open %s/login in a browser and log in as %s with password %s\n", url, u.Login, u.Password)
 			}
 		}
-		fmt.Fprintf(m.Stdout, "(approvers and the administrator enrol a second factor on first login)\n\n")
-		fmt.Fprintf(m.Stdout, "Data directory: %s\nCredentials (password and API token of every user): %s\n\n", *dir, credPath)
+		fmt.Fprintf(m.Stdout, "(approvers and the administrator also give a second-factor code: add their totp_secret from the credentials file to an authenticator app)\n\n")
+		fmt.Fprintf(m.Stdout, "Data directory: %s\nCredentials (password, second-factor secret and API token of every user): %s\n\n", *dir, credPath)
 		fmt.Fprintf(m.Stdout, "Try, in another terminal:\n")
 		for _, u := range creds.Users {
 			if u.Login == "ua-registrar" {
@@ -184,7 +195,8 @@ func loadOrSeedDemo(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Confi
 			return creds, err
 		}
 	}
-	// Hash the passwords in parallel: argon2id is meant to be slow.
+	// Each account enrols as a person does; in parallel: argon2id is meant
+	// to be slow.
 	users := make([]demoUser, len(demoAccounts))
 	errc := make([]error, len(demoAccounts))
 	var wg sync.WaitGroup
@@ -192,22 +204,7 @@ func loadOrSeedDemo(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Confi
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pw := newPassword()
-			if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: a.login, Role: a.role, Party: a.party, Password: pw}); err != nil {
-				errc[i] = err
-				return
-			}
-			tok, _, err := db.CreateToken(ctx, a.login, "demo", 30*24*time.Hour)
-			if err != nil {
-				errc[i] = err
-				return
-			}
-			u := demoUser{Login: a.login, Role: a.role, Password: pw, Token: tok}
-			if a.party != "" {
-				p := a.party
-				u.Party = &p
-			}
-			users[i] = u
+			users[i], errc[i] = enrolAccount(ctx, db, a.login, a.role, a.party, access.Argon2Params{}, 30*24*time.Hour)
 		}()
 	}
 	wg.Wait()
@@ -252,16 +249,52 @@ func loadOrSeedDemo(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Confi
 	return creds, nil
 }
 
+// enrolAccount makes an account as the administrator does (with a
+// one-time enrolment code) and enrols it as its person does: a generated
+// password and, for a role that needs one, a second factor whose current
+// code the person types; then mints the person's own API token, valid for
+// ttl, after that login. It returns the credentials, for the demo's file.
+func enrolAccount(ctx context.Context, db *sqlstore.DB, login string, role access.Role, party string, argon access.Argon2Params, ttl time.Duration) (demoUser, error) {
+	u, err := db.CreateUser(ctx, sqlstore.NewUser{Login: login, Role: role, Party: party})
+	if err != nil {
+		return demoUser{}, err
+	}
+	du := demoUser{Login: login, Role: role, Password: newPassword()}
+	if party != "" {
+		du.Party = &party
+	}
+	e := sqlstore.Enrolment{Login: login, Code: u.Enrolment.Code, Password: du.Password, Argon2: argon}
+	if role.NeedsMFA() {
+		if du.TOTPSecret, err = access.NewTOTPSecret(login); err != nil {
+			return demoUser{}, err
+		}
+		e.TOTPSecret = du.TOTPSecret
+		if e.TOTPCode, err = access.TOTPCode(du.TOTPSecret, db.Now()); err != nil {
+			return demoUser{}, err
+		}
+	}
+	if u, err = db.Enrol(ctx, e); err != nil {
+		return demoUser{}, err
+	}
+	// The person has just passed the second factor (at enrolment).
+	u.MFA = role.NeedsMFA()
+	if du.Token, _, err = db.CreateToken(ctx, u.Scope(), "demo", ttl); err != nil {
+		return demoUser{}, err
+	}
+	return du, nil
+}
+
 // demoSigners are the agreement signer keys the demo generates: one per
-// role, registered as the demo's administrator, and used to sign the demo
-// agreement. The private keys lie in DIR/keys/ for a newcomer to try
-// 'handover sign' with: demo keys, never real ones.
+// role, proposed by one person of the role's side and confirmed by a
+// second, and used to sign the demo agreement. The private keys lie in
+// DIR/keys/ for a newcomer to try 'handover sign' with: demo keys, never
+// real ones.
 var demoSigners = []struct {
-	file, name, party, login string
+	file, name, party, login, second string
 }{
-	{"ua-approver", "UA-approver-demo", "UA", "ua-approver"},
-	{"ru-approver", "RU-approver-demo", "RU", "ru-approver"},
-	{"mediator", "mediator-demo", "", "mediator"},
+	{"ua-approver", "UA-approver-demo", "UA", "ua-approver", "ua-approver-2"},
+	{"ru-approver", "RU-approver-demo", "RU", "ru-approver", "ru-approver-2"},
+	{"mediator", "mediator-demo", "", "mediator", "mediator-2"},
 }
 
 // seedDemoExchanges makes the demo's two exchanges from the held records
@@ -277,6 +310,9 @@ func seedDemoExchanges(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Co
 		if err != nil {
 			return err
 		}
+		// The demo acts as its people, who enrolled with their second
+		// factor just now.
+		u.MFA = a.role.NeedsMFA()
 		scope[a.login] = u.Scope()
 	}
 	registrar := map[string]string{"UA": "ua-registrar", "RU": "ru-registrar"}
@@ -410,7 +446,10 @@ func seedDemoExchanges(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Co
 		if err := writeFileAtomic(filepath.Join(keyDir, k.file+".pub"), []byte(vkey+"\n"), 0o600); err != nil {
 			return errs.E("demo", errs.Internal, err)
 		}
-		if _, err := db.RegisterKey(ctx, scope["admin"], vkey, k.party, sqlstore.KeySigner); err != nil {
+		if _, err := db.ProposeKey(ctx, scope[k.login], sqlstore.KeyProposal{VKey: vkey, Party: k.party, Purpose: sqlstore.KeySigner}); err != nil {
+			return err
+		}
+		if _, err := db.ConfirmKey(ctx, scope[k.second], k.name, ""); err != nil {
 			return err
 		}
 		role := k.party
@@ -535,19 +574,24 @@ func demoKeysReadme(exID string, version int, dir, agPath string) string {
 halves lie here, beside the data; a real signer makes its key on its own
 machine with 'handover keygen' and only the public key is registered.
 
-  ua-approver.key / .pub   UA-approver-demo, registered for party UA (ua-approver signs with it)
-  ru-approver.key / .pub   RU-approver-demo, registered for party RU (ru-approver signs with it)
-  mediator.key / .pub      mediator-demo, registered without a party: the mediator
+  ua-approver.key / .pub   UA-approver-demo, for party UA: proposed by ua-approver, confirmed by ua-approver-2
+  ru-approver.key / .pub   RU-approver-demo, for party RU: proposed by ru-approver, confirmed by ru-approver-2
+  mediator.key / .pub      mediator-demo, for the mediator: proposed by mediator, confirmed by mediator-2
   signers.txt              the signer keys file: "<role> <verifier key>" a line
 
-They are registered as signer keys ('handover key list' shows their purpose):
-they sign agreements and never stand in for the witness keys that cosign the
-log's checkpoints.
+They are signer keys ('handover key changes' shows their purpose, who
+proposed and who confirmed each): they sign agreements and never stand in
+for the witness keys that cosign the log's checkpoints. A new key of UA now
+needs UA's two people and an endorsement by UA-approver-demo:
+
+  handover key propose --vkey new.pub --purpose signer --endorse-with %[7]s
 
 The demo's agreement, exchange %[1]s version %[2]d, is signed with all three.
-A copy is in %[3]s. Check it offline:
+A copy is in %[3]s. Check it offline, with the keys file or with the .pub
+files the parties exchanged themselves:
 
   handover agreement verify %[3]s --keys %[4]s
+  handover agreement verify %[3]s --keys UA=%[8]s --keys RU=%[9]s --keys mediator=%[10]s
 
 Or fetch the document and the keys from the running demo (with the token of
 the mediator, an approver, a registrar or the auditor):
@@ -561,5 +605,6 @@ the matching user's token (ua-approver, ru-approver or mediator in
 
   handover sign --key %[6]s agreement.txt --out ua.sig
   handover agreement sign EXCHANGE --version N --signature ua.sig
-`, exID, version, agPath, filepath.Join(dir, "keys", "signers.txt"), filepath.Join(dir, credentialsFile), filepath.Join(dir, "keys", "ua-approver.key"))
+`, exID, version, agPath, filepath.Join(dir, "keys", "signers.txt"), filepath.Join(dir, credentialsFile), filepath.Join(dir, "keys", "ua-approver.key"),
+		filepath.Join(dir, "keys", "ua-approver.key"), filepath.Join(dir, "keys", "ua-approver.pub"), filepath.Join(dir, "keys", "ru-approver.pub"), filepath.Join(dir, "keys", "mediator.pub"))
 }

@@ -1150,32 +1150,128 @@ func runAgreementSign(ctx context.Context, m *Main, args []string) error {
 }
 
 const agreementVerifyUsage = `
-Usage: handover agreement verify FILE --keys KEYS
+Usage: handover agreement verify FILE --keys KEYS|ROLE=PUBFILE [--keys …] [--server-keys [--server URL --token TOKEN]]
 
-Checks a signed agreement OFFLINE, with no server, as exchange.Verify does
+Checks a signed agreement OFFLINE, as exchange.Verify does
 (docs/design/agreement.md §6): the text parses and holds (canonical form,
 counts and checksums, terms and stage plan), and every signature line is
-by a key of KEYS for a role of the agreement, valid over this exact text.
-It prints the exchange, version, previous version's hash, the document's
-SHA-256, who signed for which role and which roles are missing.
+by a trusted key for a role of the agreement, valid over this exact text.
+It first lists the keys it trusts, each with its fingerprint and where it
+came from, then prints the exchange, version, previous version's hash, the
+document's SHA-256, who signed for which role with which key, and which
+roles are missing.
 
-KEYS is a signer keys file, one key a line: "<role> <verifier key>
-[comment]", the role being a party's code (UA, RU) or "mediator"; blank
-lines and lines starting with # are skipped. 'handover agreement keys'
-writes one from the server's registered keys: check each fingerprint with
-the key's owner over another channel before you trust it.
+The trusted keys come from --keys, repeatable:
+  --keys KEYS           a signer keys file, one key a line:
+                        "<role> <verifier key> [comment]", the role a party's
+                        code (UA, RU) or "mediator"; blank lines and #
+                        comments are skipped ('handover agreement keys'
+                        writes one);
+  --keys ROLE=PUBFILE   one public key for ROLE: a file holding the verifier
+                        key as 'handover keygen' printed it (a .pub file the
+                        parties exchanged themselves, read out and checked
+                        by fingerprint).
+and, with --server-keys, the signer keys in effect on the server (each
+shown with who proposed and who confirmed it): what the server says,
+which proves less than keys you exchanged yourselves.
 
 Exit status: 0 when both parties and the mediator signed validly, 1 when a
 signature is missing or refused, 2 when a file is unreadable or malformed.
 
 Example:
   handover agreement verify agreement-v1.txt --keys signers.txt
+  handover agreement verify agreement-v1.txt --keys UA=ua-approver.pub --keys RU=ru-approver.pub --keys mediator=mediator.pub
 `
+
+// trustedKey is a signer key agreement verify trusts, and where from.
+type trustedKey struct {
+	exchange.SignerKey
+	from []string
+}
+
+// trustedKeys gathers the keys of --keys and --server-keys, in the order
+// given, each once with every source that named it.
+func trustedKeys(ctx context.Context, op string, specs []string, srv *serverFlags, fromServer bool) ([]*trustedKey, error) {
+	var out []*trustedKey
+	add := func(k exchange.SignerKey, from string) {
+		for _, t := range out {
+			if t.Role == k.Role && t.VKey == k.VKey {
+				t.from = append(t.from, from)
+				return
+			}
+		}
+		out = append(out, &trustedKey{SignerKey: k, from: []string{from}})
+	}
+	for _, spec := range specs {
+		if role, file, ok := strings.Cut(spec, "="); ok {
+			if role == "" || strings.ContainsAny(role, " \t") {
+				return nil, usageError{fmt.Sprintf("--keys %q: use ROLE=FILE, the role a party's code or mediator", spec)}
+			}
+			vkey, err := readVKey(file)
+			if err != nil {
+				return nil, errs.E(op, errs.Invalid, fmt.Sprintf("--keys %s: %s", spec, errs.Message(err)), err)
+			}
+			add(exchange.SignerKey{Role: role, VKey: vkey}, file)
+			continue
+		}
+		kb, err := os.ReadFile(spec)
+		if err != nil {
+			return nil, errs.E(op, errs.Invalid, "cannot read the keys file "+spec, err)
+		}
+		keys, err := exchange.ParseSignerKeys(kb)
+		if err != nil {
+			return nil, errs.E(op, errs.Invalid, spec+": "+errs.Message(err), err)
+		}
+		lines := signerKeyLines(kb)
+		for i, k := range keys {
+			add(k, fmt.Sprintf("%s line %d", spec, lines[i]))
+		}
+	}
+	if fromServer {
+		c, err := srv.client()
+		if err != nil {
+			return nil, err
+		}
+		k, err := c.LogKeys(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range k.Signers {
+			role := s.Party
+			if role == "" {
+				role = exchange.Mediator
+			}
+			from := "server " + c.BaseURL
+			if s.ConfirmedBy != "" {
+				from += fmt.Sprintf(" (proposed by %s, confirmed by %s)", s.RegisteredBy, s.ConfirmedBy)
+			} else {
+				from += fmt.Sprintf(" (registered by %s)", s.RegisteredBy)
+			}
+			add(exchange.SignerKey{Role: role, VKey: s.VKey}, from)
+		}
+	}
+	return out, nil
+}
+
+// signerKeyLines returns the line number of each key line of a signer keys
+// file, in order.
+func signerKeyLines(data []byte) []int {
+	var out []int
+	for i, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && l[0] != '#' {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
 
 func runAgreementVerify(ctx context.Context, m *Main, args []string) error {
 	const op = "agreement verify"
 	fs := m.newFlagSet(op, agreementVerifyUsage)
-	keysFile := fs.String("keys", "", "signer keys `file`: \"<role> <verifier key>\" a line")
+	var specs multiFlag
+	fs.Var(&specs, "keys", "a signer keys `file`, or ROLE=FILE for one public key (repeatable)")
+	fromServer := fs.Bool("server-keys", false, "also trust the signer keys in effect on the server (--server, --token)")
+	srv := m.addServerFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -1183,17 +1279,25 @@ func runAgreementVerify(ctx context.Context, m *Main, args []string) error {
 	if len(pos) != 1 {
 		return usageError{"name one agreement FILE"}
 	}
-	if *keysFile == "" {
-		return usageError{"--keys is required"}
+	if len(specs) == 0 && !*fromServer {
+		return usageError{"--keys is required (or --server-keys): the keys you trust"}
 	}
-	kb, err := os.ReadFile(*keysFile)
+	trusted, err := trustedKeys(ctx, op, specs, srv, *fromServer)
 	if err != nil {
-		return errs.E(op, errs.Invalid, "cannot read the keys file "+*keysFile, err)
+		return err
 	}
-	keys, err := exchange.ParseSignerKeys(kb)
-	if err != nil {
-		return errs.E(op, errs.Invalid, *keysFile+": "+errs.Message(err), err)
+	var keys []exchange.SignerKey
+	fmt.Fprintf(m.Stdout, "trusted keys (%d):\n", len(trusted))
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	for _, k := range trusted {
+		fp, err := audit.Fingerprint(k.VKey)
+		if err != nil {
+			return errs.E(op, errs.Invalid, fmt.Sprintf("%s: not a verifier key", strings.Join(k.from, ", ")), err)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\tfingerprint %s\tfrom %s\n", k.Role, audit.KeyName(k.VKey), fp, strings.Join(k.from, "; "))
+		keys = append(keys, k.SignerKey)
 	}
+	tw.Flush()
 	doc, err := readInput(m, op, pos[0])
 	if err != nil {
 		return err

@@ -27,8 +27,11 @@ import (
 // The offline ones (keygen, verify) are in logcmd.go.
 func init() {
 	extraCommands = append(extraCommands,
-		command{name: "key register", summary: "register a public key: a witness (cosigns the log) or a signer (signs agreements)", usage: keyRegisterUsage, run: runKeyRegister},
-		command{name: "key list", summary: "list registered keys with purposes and fingerprints", usage: keyListUsage, run: runKeyList},
+		command{name: "key propose", summary: "propose a key of your party (or the mediator's): a witness or a signer; a second person confirms it", usage: keyProposeUsage, run: runKeyPropose},
+		command{name: "key confirm", summary: "confirm a key another person of your party proposed: it takes effect", usage: keyConfirmUsage, run: runKeyConfirm},
+		command{name: "key revoke", summary: "revoke a key of your party, or withdraw a proposal", usage: keyRevokeUsage, run: runKeyRevoke},
+		command{name: "key changes", summary: "every key with its state and every key change, as both parties see them (via the server)", usage: keyChangesUsage, run: runKeyChanges},
+		command{name: "key list", summary: "list keys with purposes, states and fingerprints (on the database)", usage: keyListUsage, run: runKeyList},
 		command{name: "log keys", summary: "fetch the log's keys into a keys file (via the server)", usage: logKeysUsage, run: runLogKeys},
 		command{name: "log checkpoint", summary: "make a checkpoint now (via the server)", usage: logCheckpointUsage, run: runLogCheckpoint},
 		command{name: "log proof", summary: "fetch an inclusion or consistency proof file (via the server)", usage: logProofUsage, run: runLogProof},
@@ -37,32 +40,70 @@ func init() {
 	)
 }
 
-const keyRegisterUsage = `
-Usage: handover key register --vkey VKEY|FILE [--party CODE] [--purpose witness|signer] [--as LOGIN] [--dir DIR | --db DSN]
+const keyProposeUsage = `
+Usage: handover key propose --vkey VKEY|FILE [--purpose witness|signer] [--party CODE] [--endorse-with KEYFILE] [--server URL --token TOKEN]
 
-Registers a public verifier key on the database directly, as the mediator's
-administrator (--as names a mediator_admin user; default: the only one).
-A witness key (the default) cosigns the log's checkpoints for a party's
-bureau (--party) or the mediator (no --party); a signer key signs
-agreements for a party's approver or for the mediator. One never stands in
-for the other. The registration is itself a log leaf (key.registered).
---vkey is the key as 'handover keygen' printed it, or a file holding it.
+Proposes a public verifier key of your party, as one of its approvers
+(with a token from a login that passed the second factor), or of the
+mediator, as one of its operators: a witness key cosigns the log's
+checkpoints; a signer key signs agreements. One never stands in for the
+other. The key counts for nothing until a second person of your party
+confirms it ('handover key confirm'), and both parties see the proposal
+at once ('handover key changes', the page /keys). --vkey is the key as
+'handover keygen' printed it, or a file holding it.
 
-Before registering, read the fingerprint printed here to the key's owner
-over another channel (phone, in person): it must match the one their
-keygen printed.
+When your party has a key in effect already, the new key must also be
+endorsed by one of them: --endorse-with names its private key file, used
+here to sign the new key; it never leaves this machine.
 
 Example:
-  handover key register --dir /var/lib/handover --party UA \
-      --vkey 'UA-bureau+1a2b3c4d+AX3…'
-  handover key register --dir /var/lib/handover --party UA --purpose signer --vkey ua-approver.pub
+  handover key propose --vkey ua-approver-2.pub --purpose signer
+  handover key propose --vkey ua-approver-3.pub --purpose signer --endorse-with ua-approver-2.key
+`
+
+const keyConfirmUsage = `
+Usage: handover key confirm NAME [--endorse-with KEYFILE] [--server URL --token TOKEN]
+
+Confirms a key another person of your party proposed: from then on it
+signs (or cosigns) for your party. Check its fingerprint with the person
+who made it, over another channel, first ('handover key changes' shows
+it). Its proposer may not confirm it; nor may anyone of another party or
+the administrator. When your party has a key in effect and the proposal
+carries no endorsement, give one here with --endorse-with.
+
+Example:
+  handover key confirm UA-approver-1
+`
+
+const keyRevokeUsage = `
+Usage: handover key revoke NAME --reason TEXT [--server URL --token TOKEN]
+
+Revokes a key of your party (or the mediator's), or withdraws a proposal.
+A revoked key signs nothing more; what it signed stays signed. The last
+key of your party in effect cannot be revoked: confirm its replacement,
+endorsed by it, first. Logged and shown to both parties.
+
+Example:
+  handover key revoke UA-approver-1 --reason "laptop lost on 3 May"
+`
+
+const keyChangesUsage = `
+Usage: handover key changes [--server URL --token TOKEN]
+
+Lists every key of both parties and the mediator with its state (proposed,
+in effect, revoked) and fingerprint, then every key change: who proposed,
+confirmed or revoked which key, when, and the leaf of the log that holds
+it. Every user who may read the log sees the same list.
+
+Example:
+  handover key changes
 `
 
 const keyListUsage = `
 Usage: handover key list [--dir DIR | --db DSN]
 
-Lists the registered witness keys: name, party, fingerprint, who
-registered them and when.
+Lists every key on the database: name, party, purpose, state (proposed,
+active, revoked), fingerprint, who proposed and who confirmed it.
 
 Example:
   handover key list --dir /var/lib/handover
@@ -201,59 +242,43 @@ func readVKey(v string) (string, error) {
 	}
 	b, err := os.ReadFile(v)
 	if err != nil {
-		return "", errs.E("key register", errs.Invalid, fmt.Sprintf("--vkey %q is neither a verifier key (NAME+HASH+BASE64) nor a readable file", v))
+		return "", errs.E("key", errs.Invalid, fmt.Sprintf("%q is neither a verifier key (NAME+HASH+BASE64) nor a readable file", v))
 	}
 	for _, f := range strings.Fields(string(b)) {
 		if strings.HasPrefix(f, "PRIVATE+KEY") {
-			return "", errs.E("key register", errs.Invalid, v+" holds a private key: register the public key only, and keep the private key where it was made")
+			return "", errs.E("key", errs.Invalid, v+" holds a private key: give the public key only, and keep the private key where it was made")
 		}
 		if _, err := audit.Fingerprint(f); err == nil {
 			return f, nil
 		}
 	}
-	return "", errs.E("key register", errs.Invalid, "no verifier key in "+v)
+	return "", errs.E("key", errs.Invalid, "no verifier key in "+v)
 }
 
-// adminScope returns the scope of mediator_admin login, or of the only
-// active mediator_admin when login is empty.
-func adminScope(ctx context.Context, db *sqlstore.DB, login string) (access.Scope, error) {
-	const op = "key register"
-	if login != "" {
-		u, err := db.UserByLogin(ctx, login)
-		if err != nil {
-			return access.Scope{}, err
-		}
-		if u.Role != access.MediatorAdmin || !u.DisabledAt.IsZero() {
-			return access.Scope{}, errs.E(op, errs.Forbidden, fmt.Sprintf("%s is not an active mediator_admin: only the mediator's administrator registers keys", login))
-		}
-		return u.Scope(), nil
+// endorsement returns the endorsement line of the private key in file for
+// the new key vkey of party and purpose, or "" when file is "".
+func endorsement(file, party, purpose, vkey string) (string, error) {
+	if file == "" {
+		return "", nil
 	}
-	us, err := db.Users(ctx)
+	b, err := os.ReadFile(file)
 	if err != nil {
-		return access.Scope{}, err
+		return "", errs.E("key", errs.Invalid, "cannot read the endorsing key "+file, err)
 	}
-	var admins []sqlstore.User
-	for _, u := range us {
-		if u.Role == access.MediatorAdmin && u.DisabledAt.IsZero() {
-			admins = append(admins, u)
-		}
+	if party == "" {
+		party = access.Mediator
 	}
-	switch len(admins) {
-	case 0:
-		return access.Scope{}, errs.E(op, errs.Invalid, "no active mediator_admin user: create one with 'handover user add --role mediator_admin'")
-	case 1:
-		return admins[0].Scope(), nil
-	}
-	return access.Scope{}, usageError{fmt.Sprintf("there are %d mediator_admin users: say which one registers the key with --as LOGIN", len(admins))}
+	return audit.Endorse(strings.TrimSpace(string(b)), party, purpose, vkey)
 }
 
-func runKeyRegister(ctx context.Context, m *Main, args []string) error {
-	fset := m.newFlagSet("key register", keyRegisterUsage)
-	sf := m.addStoreFlags(fset)
-	vkeyFlag := fset.String("vkey", "", "the witness's verifier `key` (NAME+HASH+BASE64), or a file holding it")
-	party := fset.String("party", "", "the party `CODE` whose bureau the key belongs to; none for the mediator")
+func runKeyPropose(ctx context.Context, m *Main, args []string) error {
+	const op = "key propose"
+	fset := m.newFlagSet(op, keyProposeUsage)
+	srv := m.addServerFlags(fset)
+	vkeyFlag := fset.String("vkey", "", "the public verifier `key` (NAME+HASH+BASE64), or a file holding it")
 	purpose := fset.String("purpose", sqlstore.KeyWitness, "what the key is for: witness (cosigns checkpoints) or signer (signs agreements)")
-	as := fset.String("as", "", "the mediator_admin `login` registering the key (default: the only one)")
+	party := fset.String("party", "", "your party's `CODE` (the default: your own)")
+	endorseWith := fset.String("endorse-with", "", "private key `file` of a key of your party in effect, to endorse the new key with")
 	if err := noArgs(parseFlags(fset, args)); err != nil {
 		return err
 	}
@@ -264,31 +289,143 @@ func runKeyRegister(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The store does not know the origin; a witness key named like it would
-	// make every key set of this log ambiguous (audit.NewKeys refuses it).
-	if pub, err := os.ReadFile(filepath.Join(sf.dir, logPubFile)); err == nil && audit.KeyName(vkey) == audit.KeyName(strings.TrimSpace(string(pub))) {
-		return errs.E("key register", errs.Invalid, fmt.Sprintf("a witness key cannot be named %s, the log's origin: make the witness key with another --name", audit.KeyName(vkey)))
-	}
-	db, err := m.open(ctx, sf, false)
+	c, err := srv.client()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	sc, err := adminScope(ctx, db, *as)
+	side := *party
+	if side == "" {
+		var me struct {
+			Party *string `json:"party"`
+		}
+		if err := c.Do(ctx, "GET", "/api/v1/me", nil, &me); err != nil {
+			return err
+		}
+		if me.Party != nil {
+			side = *me.Party
+		}
+	}
+	line, err := endorsement(*endorseWith, side, *purpose, vkey)
 	if err != nil {
 		return err
 	}
-	k, err := db.RegisterKey(ctx, sc, vkey, *party, *purpose)
+	k, err := c.ProposeKey(ctx, vkey, side, *purpose, line)
 	if err != nil {
 		return err
 	}
-	who := "the mediator"
-	if k.Party != "" {
-		who = "party " + k.Party
-	}
-	fmt.Fprintf(m.Stdout, "key %s registered (%s)\n  fingerprint %s\n", k.Name, who, k.Fingerprint)
-	fmt.Fprintf(m.Stderr, "Read the fingerprint to the key's owner over another channel: it must match the one 'handover keygen' printed for them.\n")
+	fmt.Fprintf(m.Stdout, "key %s proposed (%s, %s): not in effect until a second person of %s confirms it\n  fingerprint %s\n", k.Name, keyOwner(k.Party), k.Purpose, keyOwner(k.Party), k.Fingerprint)
 	return nil
+}
+
+func keyOwner(party string) string {
+	if party == "" {
+		return "the mediator"
+	}
+	return "party " + party
+}
+
+func runKeyConfirm(ctx context.Context, m *Main, args []string) error {
+	const op = "key confirm"
+	fset := m.newFlagSet(op, keyConfirmUsage)
+	srv := m.addServerFlags(fset)
+	endorseWith := fset.String("endorse-with", "", "private key `file` of a key of your party in effect, to endorse the key with")
+	pos, err := parseFlags(fset, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"name one key NAME"}
+	}
+	c, err := srv.client()
+	if err != nil {
+		return err
+	}
+	line := ""
+	if *endorseWith != "" {
+		all, err := c.KeyChanges(ctx)
+		if err != nil {
+			return err
+		}
+		k, err := all.Key(pos[0])
+		if err != nil {
+			return err
+		}
+		if line, err = endorsement(*endorseWith, k.Party, k.Purpose, k.VKey); err != nil {
+			return err
+		}
+	}
+	k, err := c.ConfirmKey(ctx, pos[0], line)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "key %s confirmed: in effect for %s (%s), proposed by %s, confirmed by %s\n  fingerprint %s\n", k.Name, keyOwner(k.Party), k.Purpose, k.RegisteredBy, k.ConfirmedBy, k.Fingerprint)
+	return nil
+}
+
+func runKeyRevoke(ctx context.Context, m *Main, args []string) error {
+	fset := m.newFlagSet("key revoke", keyRevokeUsage)
+	srv := m.addServerFlags(fset)
+	reason := fset.String("reason", "", "why (one line)")
+	pos, err := parseFlags(fset, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"name one key NAME"}
+	}
+	c, err := srv.client()
+	if err != nil {
+		return err
+	}
+	k, err := c.RevokeKey(ctx, pos[0], *reason)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "key %s revoked (%s) by %s\n", k.Name, keyOwner(k.Party), k.RevokedBy)
+	return nil
+}
+
+func runKeyChanges(ctx context.Context, m *Main, args []string) error {
+	fset := m.newFlagSet("key changes", keyChangesUsage)
+	srv := m.addServerFlags(fset)
+	c, _, err := srv.parse(fset, args, 0, "")
+	if err != nil {
+		return err
+	}
+	all, err := c.KeyChanges(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tPARTY\tPURPOSE\tSTATE\tFINGERPRINT\tPROPOSED BY\tCONFIRMED BY")
+	for _, k := range all.Keys {
+		fp, err := audit.Fingerprint(k.VKey)
+		if err != nil {
+			fp = "not a key!"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.Name, dash(k.Party), k.Purpose, k.State, fp, k.RegisteredBy, dash(k.ConfirmedBy))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout)
+	tw = tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WHEN\tKEY\tPARTY\tCHANGE\tBY\tLEAF")
+	for _, e := range all.Changes {
+		what := e.Event
+		if e.EndorsedBy != "" {
+			what += " (endorsed by " + e.EndorsedBy + ")"
+		}
+		if e.Reason != "" {
+			what += ": " + e.Reason
+		}
+		by := e.Login + " (" + e.Role
+		if e.UserParty != "" {
+			by += ", " + e.UserParty
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s)\t%d\n", e.At.Format(time.RFC3339), e.Key, dash(e.Party), what, by, e.Leaf)
+	}
+	return tw.Flush()
 }
 
 func runKeyList(ctx context.Context, m *Main, args []string) error {
@@ -302,14 +439,14 @@ func runKeyList(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	defer db.Close()
-	ks, err := db.LogKeys(ctx)
+	ks, err := db.Keys(ctx)
 	if err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tPARTY\tPURPOSE\tFINGERPRINT\tREGISTERED BY\tREGISTERED")
+	fmt.Fprintln(tw, "NAME\tPARTY\tPURPOSE\tSTATE\tFINGERPRINT\tPROPOSED BY\tCONFIRMED BY\tREGISTERED")
 	for _, k := range ks {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Name, dash(k.Party), k.Purpose, k.Fingerprint, k.RegisteredBy, k.RegisteredAt.Format(time.DateOnly))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.Name, dash(k.Party), k.Purpose, k.State, k.Fingerprint, k.RegisteredBy, dash(k.ConfirmedBy), k.RegisteredAt.Format(time.DateOnly))
 	}
 	return tw.Flush()
 }

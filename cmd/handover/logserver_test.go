@@ -133,14 +133,8 @@ func newLogDeployment(t *testing.T, dialect string, logKeyFrom, witnessesFrom *l
 		if err != nil {
 			t.Fatal(err)
 		}
-		args := append([]string{"key register", "--vkey", c.VerifierKey()}, d.store()...)
-		if w.party != "" {
-			args = append(args, "--party", w.party)
-		}
-		out := mustRunLS(t, args...)
-		if !strings.Contains(out, "key "+w.name+" registered") || !regexp.MustCompile(`fingerprint ([0-9a-f]{4} ){7}[0-9a-f]{4}`).MatchString(out) {
-			t.Fatalf("key register printed %q", out)
-		}
+		// Two people of the witness's side put its key in effect.
+		sqltest.ActivateKey(t, d.db, strings.TrimSpace(string(skey)), w.party, sqlstore.KeyWitness)
 		trusted = append(trusted, c.VerifierKey())
 	}
 	d.keys = filepath.Join(d.dir, "trusted-keys.txt")
@@ -208,7 +202,12 @@ func (d *logDeployment) serve(t *testing.T) (url, token string) {
 	cfg := web.Config{Signer: d.signer, LogVKey: strings.TrimSpace(string(pub))}
 	srv := httptest.NewServer(web.New(d.db, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg).Handler())
 	t.Cleanup(srv.Close)
-	tok, _, err := d.db.CreateToken(context.Background(), "ua-appr", "test", time.Hour)
+	u, err := d.db.UserByLogin(context.Background(), "ua-appr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.MFA = true // logged in with the second factor
+	tok, _, err := d.db.CreateToken(context.Background(), u.Scope(), "test", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,8 +268,9 @@ func (d *logDeployment) raw(t *testing.T) func(q string, args ...any) {
 
 func TestLogAuditTamper(t *testing.T) {
 	t.Parallel()
-	// Leaves 0–2 create the accounts, 3–5 register the witness keys, 6–10 create records, 11 corrects
-	// one; one checkpoint of size 12, recorded by leaf 12.
+	// Leaves 0–2 create the accounts, 3–14 make each witness's two keyholders
+	// and propose and confirm its key, 15–19 create records, 20 corrects one;
+	// one checkpoint of size 21, recorded by leaf 21.
 	tests := []struct {
 		name   string
 		tamper func(exec func(string, ...any))
@@ -278,26 +278,26 @@ func TestLogAuditTamper(t *testing.T) {
 	}{
 		{"change a record field", func(exec func(string, ...any)) {
 			exec(`UPDATE record_versions SET body = REPLACE(body, 'Запис2', 'Підмінений') WHERE version = 1`)
-		}, []string{"no longer match leaf 8's commitment", "[record-changed]"}},
+		}, []string{"no longer match leaf 17's commitment", "[record-changed]"}},
 		{"delete a leaf", func(exec func(string, ...any)) {
-			exec(`DELETE FROM log_leaves WHERE idx = 4`)
-		}, []string{"leaf 4", "[leaf-missing]"}},
+			exec(`DELETE FROM log_leaves WHERE idx = 16`)
+		}, []string{"leaf 16", "[leaf-missing]"}},
 		{"change a leaf", func(exec func(string, ...any)) {
-			exec(`UPDATE log_leaves SET data = (SELECT data FROM log_leaves WHERE idx = 5) WHERE idx = 4`)
-		}, []string{"leaf 4", "[leaf-hash-differs]"}},
+			exec(`UPDATE log_leaves SET data = (SELECT data FROM log_leaves WHERE idx = 17) WHERE idx = 16`)
+		}, []string{"leaf 16", "[leaf-hash-differs]"}},
 		{"reorder two leaves", func(exec func(string, ...any)) {
-			exec(`UPDATE log_leaves SET idx = 1000 WHERE idx = 5`)
-			exec(`UPDATE log_leaves SET idx = 5 WHERE idx = 6`)
-			exec(`UPDATE log_leaves SET idx = 6 WHERE idx = 1000`)
-		}, []string{"leaf 5", "leaf 6"}},
+			exec(`UPDATE log_leaves SET idx = 1000 WHERE idx = 17`)
+			exec(`UPDATE log_leaves SET idx = 17 WHERE idx = 18`)
+			exec(`UPDATE log_leaves SET idx = 18 WHERE idx = 1000`)
+		}, []string{"leaf 17", "leaf 18"}},
 		{"truncate the log", func(exec func(string, ...any)) {
-			exec(`DELETE FROM log_hashes WHERE idx >= ?`, audit.StoredHashIndex(6))
-			exec(`DELETE FROM log_leaves WHERE idx >= 6`)
+			exec(`DELETE FROM log_hashes WHERE idx >= ?`, audit.StoredHashIndex(18))
+			exec(`DELETE FROM log_leaves WHERE idx >= 18`)
 		}, []string{"has no leaf in the log", "[record-unlogged]", "checkpoint"}},
 		{"delete the checkpoint", func(exec func(string, ...any)) {
 			exec(`DELETE FROM log_cosignatures`)
 			exec(`DELETE FROM log_checkpoints`)
-		}, []string{"checkpoint of size 12, which leaf 12 records as made, is missing from the stored checkpoints: deleted?  [checkpoint-missing]",
+		}, []string{"checkpoint of size 21, which leaf 21 records as made, is missing from the stored checkpoints: deleted?  [checkpoint-missing]",
 			"WARNING: no stored checkpoint verified"}},
 	}
 	for _, dialect := range sqltest.Dialects(t) {
@@ -307,7 +307,7 @@ func TestLogAuditTamper(t *testing.T) {
 				d := newLogDeployment(t, dialect, nil, nil, 5)
 				// Sound before.
 				out := mustRunLS(t, append([]string{"log audit"}, d.store()...)...)
-				if !strings.HasPrefix(out, "OK: 13 leaves") {
+				if !strings.HasPrefix(out, "OK: 22 leaves") {
 					t.Fatalf("clean audit:\n%s", out)
 				}
 				tc.tamper(d.raw(t))
@@ -340,9 +340,9 @@ func TestLogAuditOutsideCheckpoint(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			d := newLogDeployment(t, dialect, nil, nil, 5) // checkpoint 12, leaf 12 records it
-			d.addRecords(t, 2, "Стертий")                  // leaves 13, 14
-			d.checkpoint(t)                                // checkpoint 15, leaf 15
+			d := newLogDeployment(t, dialect, nil, nil, 5) // checkpoint 21, leaf 21 records it
+			d.addRecords(t, 2, "Стертий")                  // leaves 22, 23
+			d.checkpoint(t)                                // checkpoint 24, leaf 24
 			cp, err := d.db.LatestCheckpoint(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -355,22 +355,22 @@ func TestLogAuditOutsideCheckpoint(t *testing.T) {
 				code, out, errOut := runLS(t, append(append([]string{"log audit"}, d.store()...), extra...)...)
 				return code, out + errOut
 			}
-			if code, out := run("--checkpoint", state); code != 0 || !strings.Contains(out, "checkpoint from "+state+": 15 leaves: the log extends it") {
+			if code, out := run("--checkpoint", state); code != 0 || !strings.Contains(out, "checkpoint from "+state+": 24 leaves: the log extends it") {
 				t.Fatalf("clean audit with the state: exit %d\n%s", code, out)
 			}
 			exec := d.raw(t)
-			exec(`DELETE FROM log_leaves WHERE idx >= 13`)
-			exec(`DELETE FROM log_hashes WHERE idx >= ?`, audit.StoredHashIndex(13))
-			exec(`DELETE FROM log_checkpoints WHERE size = 15`)
+			exec(`DELETE FROM log_leaves WHERE idx >= 22`)
+			exec(`DELETE FROM log_hashes WHERE idx >= ?`, audit.StoredHashIndex(22))
+			exec(`DELETE FROM log_checkpoints WHERE size = 24`)
 			exec(`DELETE FROM record_terms WHERE record_seq > 5`)
 			exec(`DELETE FROM record_versions WHERE record_seq > 5`)
 			exec(`DELETE FROM records WHERE seq > 5`)
 			code, out := run()
-			if code != 0 || !strings.Contains(out, "no checkpoint from outside the database to compare with (--checkpoint FILE): the 13 leaves rest on this database alone") {
+			if code != 0 || !strings.Contains(out, "no checkpoint from outside the database to compare with (--checkpoint FILE): the 22 leaves rest on this database alone") {
 				t.Fatalf("audit without an outside checkpoint: exit %d\n%s", code, out)
 			}
 			code, out = run("--checkpoint", state)
-			if code != 1 || !strings.Contains(out, "the log has only 13 leaves, but "+state+" holds a checkpoint of size 15 signed by the log key: leaves were removed from its end (truncated or rolled back)  [log-rolled-back]") {
+			if code != 1 || !strings.Contains(out, "the log has only 22 leaves, but "+state+" holds a checkpoint of size 24 signed by the log key: leaves were removed from its end (truncated or rolled back)  [log-rolled-back]") {
 				t.Fatalf("audit with the state: exit %d\n%s", code, out)
 			}
 		})
@@ -382,7 +382,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 	for _, dialect := range sqltest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
-			// The honest log, cosigned by the UA bureau at size 12.
+			// The honest log, cosigned by the UA bureau at size 21.
 			a := newLogDeployment(t, dialect, nil, nil, 5)
 			url, tok := a.serve(t)
 			state := filepath.Join(t.TempDir(), "ua.state")
@@ -390,7 +390,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 				return runLS(t, "cosign", "--server", url, "--token", tok, "--key", a.witness["ua-bureau"], "--state", state, "--keys", a.keys)
 			}
 			code, out, errOut := cosign(url, tok)
-			if code != 0 || !strings.Contains(errOut, "trusting the current checkpoint (size 12,") || !strings.Contains(out, "cosigned size 12") {
+			if code != 0 || !strings.Contains(errOut, "trusting the current checkpoint (size 21,") || !strings.Contains(out, "cosigned size 21") {
 				t.Fatalf("first cosign: exit %d\n%s%s", code, out, errOut)
 			}
 			saved, err := os.ReadFile(state)
@@ -410,7 +410,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 			bURL, bTok := b.serve(t)
 			c := newLogDeployment(t, dialect, a, a, 0)
 			cURL, cTok := c.serve(t)
-			e := newLogDeployment(t, dialect, a, a, 7) // 14 leaves and the checkpoint's, no checkpoint at 12
+			e := newLogDeployment(t, dialect, a, a, 7) // 23 leaves and the checkpoint's, no checkpoint at 21
 			eURL, eTok := e.serve(t)
 			check := func(what, url, tok, want string) {
 				t.Helper()
@@ -427,12 +427,12 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 					t.Errorf("cosign of %s changed the state file", what)
 				}
 			}
-			check("a fork of the same size", bURL, bTok, "the log forked: two different roots for size 12")
+			check("a fork of the same size", bURL, bTok, "the log forked: two different roots for size 21")
 			b.addRecords(t, 2, "Інший")
 			b.checkpoint(t)
-			check("a grown fork", bURL, bTok, "the log forked: checkpoint at size 16 is not an extension of the cosigned checkpoint at size 12")
-			check("a shorter log", cURL, cTok, "the log shrank: new checkpoint has 6 leaves, but size 12 was already cosigned")
-			check("a log without the cosigned checkpoint", eURL, eTok, "the log forked: the server has no checkpoint of size 12, which this witness cosigned")
+			check("a grown fork", bURL, bTok, "the log forked: checkpoint at size 25 is not an extension of the cosigned checkpoint at size 21")
+			check("a shorter log", cURL, cTok, "the log shrank: new checkpoint has 15 leaves, but size 21 was already cosigned")
+			check("a log without the cosigned checkpoint", eURL, eTok, "the log forked: the server has no checkpoint of size 21, which this witness cosigned")
 			for _, dd := range []*logDeployment{b, c, e} {
 				cp, err := dd.db.LatestCheckpoint(context.Background())
 				if err != nil {
@@ -446,7 +446,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 			// The honest log grows: the witness cosigns again.
 			a.addRecords(t, 1, "Новий")
 			a.checkpoint(t)
-			if code, out, errOut := cosign(url, tok); code != 0 || !strings.Contains(out, "cosigned size 16") || !strings.Contains(out, "extends size 12") {
+			if code, out, errOut := cosign(url, tok); code != 0 || !strings.Contains(out, "cosigned size 25") || !strings.Contains(out, "extends size 21") {
 				t.Fatalf("cosign of the grown log: exit %d\n%s%s", code, out, errOut)
 			}
 		})
@@ -476,8 +476,8 @@ func TestUnregisteredCheckpointKeyRefused(t *testing.T) {
 			}
 			for _, keys := range [][]string{nil, {"--keys", d.keys}} {
 				code, out, errOut := runLS(t, append(append([]string{"log audit"}, d.store()...), keys...)...)
-				if code != 1 || !strings.Contains(out, "[checkpoint-signature]") || !strings.Contains(out, "size 11") {
-					t.Errorf("log audit %v: exit %d, want 1 naming the checkpoint of size 11\n%s%s", keys, code, out, errOut)
+				if code != 1 || !strings.Contains(out, "[checkpoint-signature]") || !strings.Contains(out, "size 20") {
+					t.Errorf("log audit %v: exit %d, want 1 naming the checkpoint of size 20\n%s%s", keys, code, out, errOut)
 				}
 			}
 			// A proof against that checkpoint does not verify offline.
@@ -516,7 +516,7 @@ func TestLogAuditFromServer(t *testing.T) {
 			d := newLogDeployment(t, dialect, nil, nil, 300) // two entry bundles
 			url, tok := d.serve(t)
 			out := mustRunLS(t, "log audit", "--server", url, "--token", tok, "--keys", d.keys)
-			if !strings.HasPrefix(out, "OK: 307 leaves") {
+			if !strings.HasPrefix(out, "OK: 316 leaves") {
 				t.Fatalf("server audit:\n%s", out)
 			}
 			// A changed leaf no longer hashes to the signed root.
@@ -530,7 +530,7 @@ func TestLogAuditFromServer(t *testing.T) {
 }
 
 func TestLogServerCommandsHelp(t *testing.T) {
-	for _, c := range []string{"key register", "key list", "log keys", "log checkpoint", "log proof", "log audit", "cosign"} {
+	for _, c := range []string{"key propose", "key confirm", "key revoke", "key changes", "key list", "log keys", "log checkpoint", "log proof", "log audit", "cosign"} {
 		code, out, _ := runLS(t, append(strings.Fields(c), "--help")...)
 		if code != 0 || !strings.Contains(out, "Usage: handover "+c) || !strings.Contains(out, "Example:\n  handover "+c) {
 			t.Errorf("%s --help: exit %d, %q", c, code, out)
@@ -540,7 +540,8 @@ func TestLogServerCommandsHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"log proof", "--server", "http://127.0.0.1:1", "--token", "x"},
 		{"cosign", "--key", "k"},
-		{"key register", "--dir", t.TempDir()},
+		{"key propose", "--server", "http://127.0.0.1:1", "--token", "x"},
+		{"key confirm", "--server", "http://127.0.0.1:1", "--token", "x"},
 	} {
 		if code, out, errOut := runLS(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2\n%s%s", args, code, out, errOut)
@@ -548,16 +549,36 @@ func TestLogServerCommandsHelp(t *testing.T) {
 	}
 }
 
-func TestKeyRegisterRefusals(t *testing.T) {
+// TestKeyCommands: a party's key through the CLI as its people run it:
+// proposed by one approver, refused to the wrong people, confirmed by a
+// second one with an endorsement by the party's key in effect, seen by
+// everyone, revoked.
+func TestKeyCommands(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	d := newLogDeployment(t, "sqlite", nil, nil, 0)
 	out := mustRunLS(t, append([]string{"key list"}, d.store()...)...)
-	for _, w := range []string{"mediator  ", "ru-bureau  RU", "ua-bureau  UA"} {
-		if !strings.Contains(out, w) {
+	for _, w := range []string{`mediator\s+-\s+witness\s+active`, `ru-bureau\s+RU`, `ua-bureau\s+UA\s+witness\s+active\s+[0-9a-f ]+ua-keyholder-1\s+ua-keyholder-2`} {
+		if !regexp.MustCompile(w).MatchString(out) {
 			t.Errorf("key list lacks %q:\n%s", w, out)
 		}
 	}
-	_, vkey, err := audit.GenerateKey("stranger")
+	url, tok := d.serve(t)
+	as := func(token string, args ...string) []string { return append(args, "--server", url, "--token", token) }
+	// A second UA approver, and RU's.
+	second := map[string]string{}
+	for _, u := range []struct{ login, party string }{{"ua-appr-2", "UA"}, {"ru-appr", "RU"}} {
+		usr, err := d.db.CreateUser(ctx, sqlstore.NewUser{Login: u.login, Role: access.PartyApprover, Party: u.party, Password: "a long enough password",
+			Argon2: access.Argon2Params{Memory: 1024, Time: 1, Threads: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		usr.MFA = true
+		if second[u.login], _, err = d.db.CreateToken(ctx, usr.Scope(), "t", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, vkey, err := audit.GenerateKey("UA-signer-2")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -567,18 +588,51 @@ func TestKeyRegisterRefusals(t *testing.T) {
 		code int
 		want string
 	}{
-		{"a private key", []string{"--vkey", d.witness["ua-bureau"]}, 2, "holds a private key"},
-		{"twice", []string{"--vkey", mustCosignerVKey(t, d.witness["ua-bureau"]), "--party", "UA"}, 1, "registered already"},
-		{"not a key", []string{"--vkey", "nonsense"}, 2, "neither a verifier key"},
-		{"no such party", []string{"--vkey", vkey, "--party", "XX"}, 2, "party XX does not exist"},
-		{"not an administrator", []string{"--vkey", vkey, "--as", "ua-reg"}, 1, "not an active mediator_admin"},
-		{"no key", nil, 2, "--vkey is required"},
-		{"the log's own key", []string{"--vkey", filepath.Join(d.dir, logPubFile)}, 2, "cannot be named handover.test/log"},
+		{"a private key", as(tok, "key propose", "--vkey", d.witness["ua-bureau"]), 2, "holds a private key"},
+		{"twice", as(tok, "key propose", "--vkey", mustCosignerVKey(t, d.witness["ua-bureau"])), 1, "registered already"},
+		{"not a key", as(tok, "key propose", "--vkey", "nonsense"), 2, "neither a verifier key"},
+		{"for the other party", as(tok, "key propose", "--vkey", vkey, "--party", "RU"), 1, "may not key.propose for RU"},
+		{"no key", as(tok, "key propose"), 2, "--vkey is required"},
+		{"the log's own key", as(tok, "key propose", "--vkey", filepath.Join(d.dir, logPubFile)), 2, "cannot be named handover.test/log"},
+		{"a bad purpose", as(tok, "key propose", "--vkey", vkey, "--purpose", "cook"), 2, "use witness or signer"},
 	} {
-		code, out, errOut := runLS(t, append(append([]string{"key register"}, d.store()...), tc.args...)...)
+		code, out, errOut := runLS(t, tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%s: exit %d, want %d with %q\n%s%s", tc.name, code, tc.code, tc.want, out, errOut)
 		}
+	}
+	out = mustRunLS(t, as(tok, "key propose", "--vkey", vkey, "--purpose", "signer")...)
+	if !strings.Contains(out, "key UA-signer-2 proposed (party UA, signer): not in effect until a second person of party UA confirms it") {
+		t.Errorf("key propose printed %q", out)
+	}
+	for _, tc := range []struct {
+		name, token, want string
+	}{
+		{"its proposer", tok, "a second person of UA must confirm it"},
+		{"RU's approver", second["ru-appr"], "may not key.confirm for UA"},
+		{"a second UA approver without an endorsement", second["ua-appr-2"], "must be endorsed"},
+	} {
+		if code, out, errOut := runLS(t, as(tc.token, "key confirm", "UA-signer-2")...); code != 1 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("confirmed by %s: exit %d, want 1 with %q\n%s%s", tc.name, code, tc.want, out, errOut)
+		}
+	}
+	out = mustRunLS(t, as(second["ua-appr-2"], "key confirm", "UA-signer-2", "--endorse-with", d.witness["ua-bureau"])...)
+	if !strings.Contains(out, "key UA-signer-2 confirmed: in effect for party UA (signer), proposed by ua-appr, confirmed by ua-appr-2") {
+		t.Errorf("key confirm printed %q", out)
+	}
+	out = mustRunLS(t, as(second["ru-appr"], "key changes")...)
+	for _, w := range []string{`UA-signer-2\s+UA\s+signer\s+active`, `UA-signer-2\s+UA\s+proposed\s+ua-appr \(party_approver, UA\)`,
+		`UA-signer-2\s+UA\s+confirmed \(endorsed by ua-bureau\)\s+ua-appr-2 \(party_approver, UA\)`} {
+		if !regexp.MustCompile(w).MatchString(out) {
+			t.Errorf("key changes as RU lacks %q:\n%s", w, out)
+		}
+	}
+	if code, _, errOut := runLS(t, as(tok, "key revoke", "UA-signer-2")...); code != 2 || !strings.Contains(errOut, "say why") {
+		t.Errorf("revoke without a reason: exit %d\n%s", code, errOut)
+	}
+	out = mustRunLS(t, as(tok, "key revoke", "UA-signer-2", "--reason", "a test key")...)
+	if !strings.Contains(out, "key UA-signer-2 revoked (party UA) by ua-appr") {
+		t.Errorf("key revoke printed %q", out)
 	}
 	// Usage mistakes of the other commands.
 	for _, tc := range []struct {

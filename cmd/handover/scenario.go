@@ -47,7 +47,8 @@ mediator and the checkpoint officers would:
   3. the agreement: stages of 390 (270 military + 120 civilians), 307 and
      303 per side and a reserve list, frozen, signed by both parties'
      approvers and the mediator with keys made here (audit.GenerateKey),
-     registered through the API;
+     each proposed through the API by one person of its side and confirmed
+     by a second (endorsed by the side's key in effect, if it has one);
   4. the stages: each opened, every person checked and handed over by the
      checkpoint officers in queues, with a few refusals and no-shows
      replaced from the reserves and one unlisted person flagged; parity
@@ -62,8 +63,11 @@ It prints a line per stage and, with --summary, writes the JSON summary
 Without --server it starts a throw-away server in this process on a free
 port, in DIR (default: a new temporary directory, removed at the end). With
 --server it needs the tokens of a demo's users (handover demo writes them to
-DIR/demo-credentials.json): admin, mediator, ua-registrar, ru-registrar,
-ua-approver, ru-approver, ua-officer, ru-officer and mediator-officer.
+DIR/demo-credentials.json): admin, mediator, mediator-2, ua-registrar,
+ru-registrar, ua-approver, ua-approver-2, ru-approver, ru-approver-2,
+ua-officer, ru-officer and mediator-officer; and, since the demo's sides
+have signer keys in effect, the demo's private keys in DIR/keys/ to endorse
+the scenario's new keys with.
 
 --scale shrinks every count (0.1: stages of 39, 31 and 30) for a quick run.
 
@@ -121,9 +125,10 @@ var scenarioLogins = []struct {
 	role  access.Role
 	party string
 }{
-	{"admin", access.MediatorAdmin, ""}, {"mediator", access.MediatorOperator, ""},
+	{"admin", access.MediatorAdmin, ""}, {"mediator", access.MediatorOperator, ""}, {"mediator-2", access.MediatorOperator, ""},
 	{"ua-registrar", access.PartyRegistrar, "UA"}, {"ru-registrar", access.PartyRegistrar, "RU"},
 	{"ua-approver", access.PartyApprover, "UA"}, {"ru-approver", access.PartyApprover, "RU"},
+	{"ua-approver-2", access.PartyApprover, "UA"}, {"ru-approver-2", access.PartyApprover, "RU"},
 	{"ua-officer", access.CheckpointOfficer, "UA"}, {"ru-officer", access.CheckpointOfficer, "RU"},
 	{"mediator-officer", access.CheckpointOfficer, ""},
 }
@@ -171,6 +176,13 @@ func runScenario(ctx context.Context, m *Main, args []string) error {
 		sc, err := newScenario(m.Stdout, srv.server, tokens, *scale, *seed)
 		if err != nil {
 			return err
+		}
+		// The demo's sides have keys in effect: new ones are endorsed by
+		// them (their private halves lie beside the demo's credentials).
+		for _, k := range demoSigners {
+			if b, err := os.ReadFile(filepath.Join(filepath.Dir(*credPath), "keys", k.file+".key")); err == nil {
+				sc.endorsers[k.party] = strings.TrimSpace(string(b))
+			}
 		}
 		if sum.Stages, err = sc.play(ctx); err != nil {
 			return err
@@ -235,18 +247,16 @@ func (m *Main) scenarioLocal(ctx context.Context, dir string, scale float64, see
 			return sum, err
 		}
 	}
-	// Throw-away accounts: cheap password hashing, tokens only.
+	// Throw-away accounts, enrolled as their people would (cheap password
+	// hashing), each with its own token.
 	cheap := access.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 	tokens := map[string]string{}
 	for _, a := range scenarioLogins {
-		if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: a.login, Role: a.role, Party: a.party, Password: newPassword(), Argon2: cheap}); err != nil {
-			return sum, err
-		}
-		tok, _, err := db.CreateToken(ctx, a.login, "scenario", 24*time.Hour)
+		u, err := enrolAccount(ctx, db, a.login, a.role, a.party, cheap, 24*time.Hour)
 		if err != nil {
 			return sum, err
 		}
-		tokens[a.login] = tok
+		tokens[a.login] = u.Token
 	}
 	sctx, stop := context.WithCancel(ctx)
 	ready := make(chan string, 1)
@@ -304,10 +314,15 @@ type scenario struct {
 	// answer, over HTTP.
 	lookups   int
 	lookupMax time.Duration
+	// endorsers are private keys in effect per side ("" for the mediator)
+	// that endorse the scenario's new signer keys: the demo's, against a
+	// demo server.
+	endorsers map[string]string
 }
 
 func newScenario(out io.Writer, url string, tokens map[string]string, scale float64, seed uint64) (*scenario, error) {
-	sc := &scenario{out: out, c: map[string]*client.Client{}, scale: scale, seed: seed, held: map[string][]person.Record{}, files: map[string][]byte{}, byID: map[string]person.Record{}}
+	sc := &scenario{out: out, c: map[string]*client.Client{}, scale: scale, seed: seed, held: map[string][]person.Record{}, files: map[string][]byte{}, byID: map[string]person.Record{},
+		endorsers: map[string]string{}}
 	for _, a := range scenarioLogins {
 		tok := tokens[a.login]
 		if tok == "" {
@@ -520,12 +535,28 @@ func (sc *scenario) negotiate(ctx context.Context) error {
 		return err
 	}
 	doc := []byte(ag.Document)
-	for _, k := range []struct{ name, party, login string }{{"UA-approver-scenario", "UA", "ua-approver"}, {"RU-approver-scenario", "RU", "ru-approver"}, {"mediator-scenario", "", "mediator"}} {
+	for _, k := range []struct{ name, party, login, second string }{{"UA-approver-scenario", "UA", "ua-approver", "ua-approver-2"},
+		{"RU-approver-scenario", "RU", "ru-approver", "ru-approver-2"}, {"mediator-scenario", "", "mediator", "mediator-2"}} {
 		skey, vkey, err := audit.GenerateKey(k.name + "-" + strings.TrimPrefix(sc.exID, "ex-"))
 		if err != nil {
 			return err
 		}
-		if err := sc.c["admin"].Do(ctx, "POST", "/api/v1/log/keys", map[string]string{"vkey": vkey, "party": k.party, "purpose": "signer"}, nil); err != nil {
+		// One person of the side proposes the key, a second confirms it.
+		endorsement := ""
+		if e := sc.endorsers[k.party]; e != "" {
+			side := k.party
+			if side == "" {
+				side = access.Mediator
+			}
+			if endorsement, err = audit.Endorse(e, side, sqlstore.KeySigner, vkey); err != nil {
+				return err
+			}
+		}
+		prop, err := sc.c[k.login].ProposeKey(ctx, vkey, k.party, sqlstore.KeySigner, endorsement)
+		if err != nil {
+			return err
+		}
+		if _, err := sc.c[k.second].ConfirmKey(ctx, prop.Name, ""); err != nil {
 			return err
 		}
 		signer, err := note.NewSigner(skey)

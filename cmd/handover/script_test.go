@@ -4,11 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/handover-project/handover/internal/access"
 )
 
 // TestMain lets the test binary act as the handover command inside the
@@ -47,8 +51,39 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				ts.Setenv(args[0], strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
 			},
+			// envmatch NAME REGEXP: set NAME to the first group of REGEXP in
+			// the last command's stdout (a one-time code it printed).
+			"envmatch": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: envmatch NAME REGEXP")
+				}
+				m := regexp.MustCompile(args[1]).FindStringSubmatch(ts.ReadFile("stdout"))
+				if len(m) < 2 {
+					ts.Fatalf("stdout does not match %s", args[1])
+				}
+				ts.Setenv(args[0], m[1])
+			},
+			// totp NAME FILE [STEPS]: set NAME to the code an authenticator
+			// app shows for the TOTP secret in FILE, STEPS 30-second steps
+			// from now (the server accepts one step either side; a code
+			// works once).
+			"totp": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 && len(args) != 3 {
+					ts.Fatalf("usage: totp NAME FILE [STEPS]")
+				}
+				steps := 0
+				if len(args) == 3 {
+					var err error
+					steps, err = strconv.Atoi(args[2])
+					ts.Check(err)
+				}
+				secret := strings.TrimSpace(ts.ReadFile(args[1]))
+				code, err := access.TOTPCode(secret, time.Now().Add(time.Duration(steps)*30*time.Second))
+				ts.Check(err)
+				ts.Setenv(args[0], code)
+			},
 			// envjson NAME FILE EXPR: set NAME from a demo-credentials.json:
-			// EXPR is url or LOGIN.token or LOGIN.password.
+			// EXPR is url or LOGIN.token, LOGIN.password or LOGIN.totp_secret.
 			"envjson": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 3 {
 					ts.Fatalf("usage: envjson NAME FILE EXPR")
@@ -84,8 +119,11 @@ func credValue(path, expr string) (string, error) {
 	login, field, _ := strings.Cut(expr, ".")
 	for _, u := range c.Users {
 		if u.Login == login {
-			if field == "token" {
+			switch field {
+			case "token":
 				return u.Token, nil
+			case "totp_secret":
+				return u.TOTPSecret, nil
 			}
 			return u.Password, nil
 		}

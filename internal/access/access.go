@@ -44,6 +44,12 @@ func (r Role) NeedsParty() bool { return r == PartyRegistrar || r == PartyApprov
 // MayHaveParty reports whether a user of role r may belong to a party.
 func (r Role) MayHaveParty() bool { return r.NeedsParty() || r == CheckpointOfficer }
 
+// NeedsMFA reports whether a user of role r must pass a second factor
+// before acting, on pages and on the API alike (DESIGN.md §6): a party's
+// approvers, who sign and add its keys, and the mediator's administrator,
+// who makes accounts. Until they pass it they may only say who they are.
+func (r Role) NeedsMFA() bool { return r == PartyApprover || r == MediatorAdmin }
+
 // Scope is who is asking: the authenticated user, their role and party.
 // Every store method that reads or changes records takes one.
 type Scope struct {
@@ -51,6 +57,10 @@ type Scope struct {
 	Login  string
 	Role   Role
 	Party  string // "" for mediator and neutral roles
+	// MFA says whether the caller passed the second factor: in this
+	// session, or at the login that minted this token. Roles that need it
+	// (Role.NeedsMFA) may do nothing but SelfRead without it.
+	MFA bool
 }
 
 // String identifies the scope in logs.
@@ -72,13 +82,15 @@ const (
 	RecordCreate   Action = "record.create"   // add a record to a register
 	RecordCorrect  Action = "record.correct"  // correct a record (a new version)
 	RecordRead     Action = "record.read"     // read records, their history
-	UserManage     Action = "user.manage"     // create and disable users
-	TokenManage    Action = "token.manage"    // create and revoke API tokens for others
-	TokenSelf      Action = "token.self"      // list and revoke one's own tokens
+	UserManage     Action = "user.manage"     // create and disable users, issue enrolment and reset codes
+	TokenManage    Action = "token.manage"    // list and revoke other users' API tokens (never mint them)
+	TokenSelf      Action = "token.self"      // mint, list and revoke one's own tokens; change one's password; log out everywhere
 	LogRead        Action = "log.read"        // read the audit log and checkpoints
 	LogCosign      Action = "log.cosign"      // submit a witness's cosignature (checked against its registered key)
 	LogCheckpoint  Action = "log.checkpoint"  // ask for a new checkpoint now
-	KeyManage      Action = "key.manage"      // register witnesses' public keys
+	KeyPropose     Action = "key.propose"     // propose a witness or signer key of one's own party (or the mediator's)
+	KeyConfirm     Action = "key.confirm"     // confirm another person's proposal: only then the key takes effect
+	KeyRevoke      Action = "key.revoke"      // revoke a key of one's own party (or the mediator's)
 	MatchRun       Action = "match.run"       // run matching between two parties' registers
 	MatchReview    Action = "match.review"    // read candidates, confirm, reject, undo, disclose
 	MatchRead      Action = "match.read"      // a party reads the matches disclosed to it
@@ -95,7 +107,7 @@ const (
 )
 
 // Actions lists every action.
-var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyManage, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead}
+var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead}
 
 // Resource is what an action is about. For register actions Party is the
 // owning party of the records and Kind their register ("held", "sought");
@@ -112,8 +124,19 @@ func Decide(s Scope, a Action, res Resource) error {
 	if allowed(s, a, res) {
 		return nil
 	}
+	if s.Role.NeedsMFA() && !s.MFA {
+		with := s
+		with.MFA = true
+		if allowed(with, a, res) {
+			return errs.E("access.Decide", errs.Forbidden, fmt.Sprintf("a %s must pass the second factor first: log in with a one-time code", s.Role))
+		}
+	}
 	return errs.E("access.Decide", errs.Forbidden, fmt.Sprintf("a %s may not %s", s.Role, describe(a, res)))
 }
+
+// Mediator is the resource party of what the mediator does in its own
+// name: its signature on an agreement, its keys.
+const Mediator = "mediator"
 
 func allowed(s Scope, a Action, res Resource) bool {
 	if a == Public {
@@ -125,11 +148,26 @@ func allowed(s Scope, a Action, res Resource) bool {
 	if s.Role.NeedsParty() && s.Party == "" {
 		return false
 	}
-	switch a {
-	case SelfRead, TokenSelf, PartyList:
+	if a == SelfRead {
+		// Who am I: also before the second factor, to enrol and to log in.
 		return true
-	case UserManage, TokenManage, KeyManage:
+	}
+	if s.Role.NeedsMFA() && !s.MFA {
+		return false
+	}
+	switch a {
+	case TokenSelf, PartyList:
+		return true
+	case UserManage, TokenManage:
+		// The administrator manages accounts, never acts in one: it mints
+		// no tokens for others, registers no keys, signs nothing, reads no
+		// records.
 		return s.Role == MediatorAdmin
+	case KeyPropose, KeyConfirm, KeyRevoke:
+		// A party's keys are its approvers'; the mediator's are its
+		// operators'. The store adds the two-person rule (CheckKeyConfirm).
+		return (s.Role == PartyApprover && res.Party != "" && res.Party == s.Party) ||
+			(s.Role == MediatorOperator && res.Party == Mediator)
 	case MatchRun, MatchReview:
 		// Matching is the mediator's: it reads both sides' registers.
 		return s.Role == MediatorOperator
@@ -151,7 +189,7 @@ func allowed(s Scope, a Action, res Resource) bool {
 		// An approver signs for its own party, the mediator's operator for
 		// the mediator; registrars never sign.
 		return (s.Role == PartyApprover && res.Party != "" && res.Party == s.Party) ||
-			(s.Role == MediatorOperator && res.Party == "mediator")
+			(s.Role == MediatorOperator && res.Party == Mediator)
 	case StageManage:
 		return s.Role == MediatorOperator
 	case HandoverRecord:

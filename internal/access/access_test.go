@@ -7,8 +7,8 @@ import (
 )
 
 func TestDecide(t *testing.T) {
-	ua := func(r Role) Scope { return Scope{UserID: 1, Login: "u", Role: r, Party: "UA"} }
-	med := func(r Role) Scope { return Scope{UserID: 1, Login: "m", Role: r} }
+	ua := func(r Role) Scope { return Scope{UserID: 1, Login: "u", Role: r, Party: "UA", MFA: true} }
+	med := func(r Role) Scope { return Scope{UserID: 1, Login: "m", Role: r, MFA: true} }
 	tests := []struct {
 		name  string
 		s     Scope

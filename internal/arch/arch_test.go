@@ -62,7 +62,7 @@ var rules = map[string]rule{
 	"internal/report":                     {imports: []string{"internal/errs", "internal/person", "internal/crossing"}},
 	"internal/sqlstore": {imports: []string{"internal/errs", "internal/person", "internal/names", "internal/match", "internal/audit",
 		"internal/access", "internal/exchange", "internal/crossing"}},
-	"internal/sqlstore/sqltest": {imports: []string{"internal/sqlstore"}},
+	"internal/sqlstore/sqltest": {imports: []string{"internal/sqlstore", "internal/access", "internal/audit"}},
 	"internal/web": {imports: []string{"internal/errs", "internal/person", "internal/names", "internal/match", "internal/audit",
 		"internal/access", "internal/exchange", "internal/crossing", "internal/sheet", "internal/report", "internal/sqlstore"}},
 	"internal/client": {imports: []string{"internal/errs", "internal/person", "internal/exchange", "internal/crossing",

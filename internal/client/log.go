@@ -32,6 +32,7 @@ type WitnessKey struct {
 	Purpose      string `json:"purpose"`
 	Fingerprint  string `json:"fingerprint"`
 	RegisteredBy string `json:"registered_by"`
+	ConfirmedBy  string `json:"confirmed_by,omitempty"` // the second person, under the two-person rule
 }
 
 // LogKeys returns the log's verifier key and the registered witness keys.

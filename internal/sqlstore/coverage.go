@@ -85,13 +85,18 @@ func (tx *Tx) logUser(ctx context.Context, typ audit.LeafType, who string, id in
 	return tx.appendLeaf(ctx, audit.Leaf{Type: typ, Actor: who, Time: tx.now, Subject: userSubject(id), Commitment: c})
 }
 
-// tokenContent is what a token leaf commits to: the token's state. The
+// tokenContent is what a token leaf commits to: the token's state, with
+// whether its login passed the second factor (mfa, when it did). The
 // stored hash of the secret gives it the entropy of a nonce.
-func tokenContent(id, userID int64, hash []byte, expires, revoked string) []byte {
-	b, _ := audit.CanonicalJSON(map[string]string{
+func tokenContent(id, userID int64, hash []byte, expires, revoked string, mfa int) []byte {
+	m := map[string]string{
 		"id": strconv.FormatInt(id, 10), "user": strconv.FormatInt(userID, 10), "hash": hex.EncodeToString(hash),
 		"expires": expires, "revoked": revoked,
-	})
+	}
+	if mfa != 0 {
+		m["mfa"] = strconv.Itoa(mfa)
+	}
+	b, _ := audit.CanonicalJSON(m)
 	return b
 }
 
@@ -105,10 +110,11 @@ func (tx *Tx) logTokens(ctx context.Context, typ audit.LeafType, who string, ids
 		var hash []byte
 		var expires string
 		var revoked sql.NullString
-		if err := tx.queryRow(ctx, `SELECT user_id, hash, expires_at, revoked_at FROM tokens WHERE id = ?`, id).Scan(&userID, &hash, &expires, &revoked); err != nil {
+		var mfa int
+		if err := tx.queryRow(ctx, `SELECT user_id, hash, expires_at, revoked_at, mfa FROM tokens WHERE id = ?`, id).Scan(&userID, &hash, &expires, &revoked, &mfa); err != nil {
 			return fmt.Errorf("token %d: %w", id, err)
 		}
-		c := audit.Commit(tagToken, audit.Nonce{}, tokenContent(id, userID, hash, expires, revoked.String))
+		c := audit.Commit(tagToken, audit.Nonce{}, tokenContent(id, userID, hash, expires, revoked.String, mfa))
 		if err := tx.appendLeaf(ctx, audit.Leaf{Type: typ, Actor: who, Time: tx.now, Subject: tokenSubject(id), Commitment: c}); err != nil {
 			return err
 		}

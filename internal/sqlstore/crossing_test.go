@@ -79,6 +79,7 @@ func newCrossingStages(t testing.TB, db *sqlstore.DB, n, k int, sign bool) *cros
 		if err != nil {
 			t.Fatal(err)
 		}
+		usr.MFA = true // logged in with the second factor
 		f.scopes[u.login] = usr.Scope()
 	}
 	for pi, p := range []string{"UA", "RU"} {
@@ -156,10 +157,8 @@ func newCrossingStages(t testing.TB, db *sqlstore.DB, n, k int, sign bool) *cros
 		return f
 	}
 	for _, k := range []struct{ party, login string }{{"UA", "ua-appr"}, {"RU", "ru-appr"}, {"", "op"}} {
-		sk, vk, _ := audit.GenerateKey("signer-" + k.login)
-		if _, err := db.RegisterKey(ctx, f.scopes["admin"], vk, k.party, sqlstore.KeySigner); err != nil {
-			t.Fatal(err)
-		}
+		sk, _, _ := audit.GenerateKey("signer-" + k.login)
+		sqltest.ActivateKey(t, db, sk, k.party, sqlstore.KeySigner)
 		ns, _ := note.NewSigner(sk)
 		f.signers[k.login] = ns
 		line, err := exchange.Sign([]byte(ag.Document), ns)

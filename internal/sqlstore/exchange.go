@@ -694,11 +694,13 @@ type AgreementStatus struct {
 	CreatedAt    time.Time `json:"created_at"`
 }
 
-// signerKeys returns the registered keys as agreement signer keys: a key
-// registered for a party signs for that party, one without a party for the
-// mediator.
-func (db *DB) signerKeys(ctx context.Context) ([]exchange.SignerKey, error) {
-	ks, err := db.LogKeys(ctx)
+// signerKeys returns the keys in one of the states as agreement signer
+// keys: a key registered for a party signs for that party, one without a
+// party for the mediator. A new signature needs a key in effect; a stored
+// one was checked when it was added and stays valid after its key is
+// revoked.
+func (db *DB) signerKeys(ctx context.Context, states ...access.KeyState) ([]exchange.SignerKey, error) {
+	ks, err := db.keysIn(ctx, states...)
 	if err != nil {
 		return nil, err
 	}
@@ -873,7 +875,7 @@ func (db *DB) Agreement(ctx context.Context, s access.Scope, exID string, versio
 	rows.Close()
 	signed := exchange.AddSignatures(doc, lines...)
 	st.Document = string(signed)
-	keys, err := db.signerKeys(ctx)
+	keys, err := db.signerKeys(ctx, access.KeyActive, access.KeyRevoked)
 	if err != nil {
 		return AgreementStatus{}, errs.E(op, err)
 	}
@@ -931,7 +933,7 @@ func (db *DB) SignAgreement(ctx context.Context, s access.Scope, exID string, ve
 	if err := db.queryRow(ctx, `SELECT document FROM agreements WHERE exchange_id = ? AND version = ?`, exID, version).Scan(&doc); err != nil {
 		return AgreementStatus{}, errs.E(op, errs.Internal, err)
 	}
-	keys, err := db.signerKeys(ctx)
+	keys, err := db.signerKeys(ctx, access.KeyActive)
 	if err != nil {
 		return AgreementStatus{}, errs.E(op, err)
 	}

@@ -42,13 +42,11 @@ func newLogged(t *testing.T, db *sqlstore.DB) *logged {
 	l := &logged{db: db, signer: signer, witness: map[string]string{}}
 	vkeys := []string{vkey}
 	for _, w := range []struct{ name, party string }{{"ua-bureau", "UA"}, {"ru-bureau", "RU"}, {"mediator", ""}} {
-		wsk, wvk, err := audit.GenerateKey(w.name)
+		wsk, _, err := audit.GenerateKey(w.name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.RegisterKey(ctx, sc["admin"], wvk, w.party, sqlstore.KeyWitness); err != nil {
-			t.Fatal(err)
-		}
+		wvk := sqltest.ActivateKey(t, db, wsk, w.party, sqlstore.KeyWitness)
 		l.witness[w.name] = wsk
 		vkeys = append(vkeys, wvk)
 	}
@@ -96,8 +94,8 @@ func TestLogWrittenWithChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n != 8+3+5+1+1 { // 8 accounts, 3 keys, 5 records, 1 correction, the checkpoint
-			t.Fatalf("log size %d, want 18", n)
+		if n != 8+6+6+5+1+1 { // 8 accounts, 6 keyholders, 3 keys proposed and confirmed, 5 records, 1 correction, the checkpoint
+			t.Fatalf("log size %d, want 27", n)
 		}
 		for i := range n {
 			data, err := db.Leaf(ctx, i)
@@ -114,8 +112,8 @@ func TestLogWrittenWithChanges(t *testing.T) {
 					t.Errorf("leaf %d holds %q in clear: %s", i, s, data)
 				}
 			}
-			if i == 16 && (leaf.Type != audit.RecordCorrected || leaf.Rev != 2 || leaf.Prev.IsZero()) {
-				t.Errorf("leaf 16 = %+v, want a correction to version 2 with prev", leaf)
+			if i == 25 && (leaf.Type != audit.RecordCorrected || leaf.Rev != 2 || leaf.Prev.IsZero()) {
+				t.Errorf("leaf 25 = %+v, want a correction to version 2 with prev", leaf)
 			}
 		}
 		// A refused batch writes no leaf.

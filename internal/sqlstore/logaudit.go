@@ -109,6 +109,13 @@ var replayed = map[audit.LeafType]bool{
 	leafExchangeOpened: true, audit.ListSubmitted: true, leafListAnswered: true, leafEvidence: true,
 	leafAgreementFrozen: true, audit.AgreementSigned: true, audit.KeyRegistered: true,
 	audit.HandoverRecorded: true, leafStageChanged: true, leafRemainsRecorded: true, leafMatchWithdrawn: true,
+	leafKeyProposed: true, leafKeyConfirmed: true, leafKeyRevoked: true,
+}
+
+func init() {
+	for _, t := range accountLeafTypes {
+		replayed[t] = true
+	}
 }
 
 // replayEvents recomputes the commitment of every negotiation row (an
@@ -268,14 +275,11 @@ func (db *DB) replayEvents(ctx context.Context, events map[audit.LeafType]map[au
 	if remains > 0 {
 		add(EventChanged, -1, "%d remains entries have no remains.recorded leaf", remains)
 	}
-	keys, err := db.LogKeys(ctx)
-	if err != nil {
+	if err := db.replayKeys(ctx, take, add); err != nil {
 		return err
 	}
-	for _, k := range keys {
-		if !take(audit.KeyRegistered, audit.CommitKey(k.VKey)) {
-			add(EventChanged, -1, "registered key %s no longer matches any key.registered leaf", k.Name)
-		}
+	if err := db.replayAccounts(ctx, take, add); err != nil {
+		return err
 	}
 	for t, byDigest := range events {
 		for _, idx := range byDigest {

@@ -285,92 +285,30 @@ const (
 	KeySigner  = "signer"
 )
 
-// LogKey is a registered public key of a party's bureau or the mediator.
+// LogKey is a public key of a party's bureau or approvers, or of the
+// mediator, with its state under the two-person rule (keys.go).
 type LogKey struct {
 	Name         string    `json:"name"`
 	VKey         string    `json:"vkey"`
 	Party        string    `json:"party,omitempty"` // "" for the mediator
 	Purpose      string    `json:"purpose"`         // KeyWitness or KeySigner
 	Fingerprint  string    `json:"fingerprint"`
-	RegisteredBy string    `json:"registered_by"`
+	RegisteredBy string    `json:"registered_by"` // who proposed it (or registered it, before the two-person rule)
 	RegisteredAt time.Time `json:"registered_at"`
+	// State is proposed, active or revoked (access.KeyState).
+	State       access.KeyState `json:"state"`
+	ConfirmedBy string          `json:"confirmed_by,omitempty"`
+	ConfirmedAt time.Time       `json:"confirmed_at,omitzero"`
+	EndorsedBy  string          `json:"endorsed_by,omitempty"` // the key in effect whose signature endorsed this one
+	RevokedBy   string          `json:"revoked_by,omitempty"`
+	RevokedAt   time.Time       `json:"revoked_at,omitzero"`
 }
 
-// RegisterKey records a public verifier key of a party's bureau or the
-// mediator, for a purpose (KeyWitness: cosigning checkpoints; KeySigner:
-// signing agreements for the party, or for the mediator when party is ""),
-// with a key.registered leaf in the same transaction. Only the mediator's
-// administrator may.
-func (db *DB) RegisterKey(ctx context.Context, s access.Scope, vkey, party, purpose string) (LogKey, error) {
-	const op = "sqlstore.RegisterKey"
-	if err := access.Decide(s, access.KeyManage, access.Resource{}); err != nil {
-		return LogKey{}, errs.E(op, err)
-	}
-	if purpose == "" {
-		purpose = KeyWitness
-	}
-	if purpose != KeyWitness && purpose != KeySigner {
-		return LogKey{}, errs.E(op, errs.Invalid, fmt.Sprintf("key purpose %q: use witness or signer", purpose))
-	}
-	if _, err := note.NewVerifier(vkey); err != nil {
-		return LogKey{}, errs.E(op, errs.Invalid, "not a verifier key: expected NAME+HASH+BASE64 as printed by 'handover keygen'")
-	}
-	fp, err := audit.Fingerprint(vkey)
-	if err != nil {
-		return LogKey{}, errs.E(op, errs.Invalid, err.Error())
-	}
-	k := LogKey{Name: audit.KeyName(vkey), VKey: vkey, Party: party, Purpose: purpose, Fingerprint: fp, RegisteredBy: s.Login}
-	err = db.write(ctx, func(tx *Tx) error {
-		k.RegisteredAt = tx.now
-		if party != "" {
-			var n int
-			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM parties WHERE code = ?`, party).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return errs.E(op, errs.Invalid, fmt.Sprintf("party %s does not exist", party))
-			}
-		}
-		_, err := tx.exec(ctx, `INSERT INTO log_keys (name, vkey, party, purpose, fingerprint, registered_by, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			k.Name, vkey, nullString(party), purpose, fp, s.Login, fmtTime(tx.now))
-		if tx.d.isUniqueViolation(err) {
-			return errs.E(op, errs.Conflict, fmt.Sprintf("a key named %s, or this key, is registered already", k.Name))
-		}
-		if err != nil {
-			return err
-		}
-		app, err := tx.appender(ctx)
-		if err != nil {
-			return err
-		}
-		if _, err := app.add(audit.Leaf{Type: audit.KeyRegistered, Actor: actor(s.UserID), Time: tx.now, Subject: "key:" + k.Name, Rev: 1,
-			Commitment: audit.CommitKey(vkey)}); err != nil {
-			return err
-		}
-		return app.flush(ctx)
-	})
-	if err != nil {
-		return LogKey{}, errs.E(op, err)
-	}
-	return k, nil
-}
-
-// LogKeys lists the registered keys (witness and signer keys) by name.
+// LogKeys lists the keys in effect (witness and signer keys) by name: the
+// keys that cosign checkpoints and sign agreements now. A proposed key is
+// not among them until a second person confirms it; a revoked one no more.
 func (db *DB) LogKeys(ctx context.Context) ([]LogKey, error) {
-	rows, err := db.query(ctx, `SELECT name, vkey, COALESCE(party, ''), purpose, fingerprint, registered_by, registered_at FROM log_keys ORDER BY name`)
-	if err != nil {
-		return nil, errs.E("sqlstore.LogKeys", errs.Internal, err)
-	}
-	defer rows.Close()
-	var out []LogKey
-	for rows.Next() {
-		var k LogKey
-		if err := rows.Scan(&k.Name, &k.VKey, &k.Party, &k.Purpose, &k.Fingerprint, &k.RegisteredBy, dbTime{&k.RegisteredAt}); err != nil {
-			return nil, errs.E("sqlstore.LogKeys", errs.Internal, err)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return db.keysIn(ctx, access.KeyActive)
 }
 
 // AddCosignature stores a witness's cosignature line on the checkpoint of

@@ -424,7 +424,7 @@ func (db *DB) checkTokens(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	rows, err := db.query(ctx, `SELECT id, user_id, hash, expires_at, revoked_at FROM tokens ORDER BY id`)
+	rows, err := db.query(ctx, `SELECT id, user_id, hash, expires_at, revoked_at, mfa FROM tokens ORDER BY id`)
 	if err != nil {
 		return err
 	}
@@ -434,7 +434,8 @@ func (db *DB) checkTokens(ctx context.Context, rp *replay) error {
 		var hash []byte
 		var expires string
 		var revoked sql.NullString
-		if err := rows.Scan(&id, &userID, &hash, &expires, &revoked); err != nil {
+		var mfa int
+		if err := rows.Scan(&id, &userID, &hash, &expires, &revoked, &mfa); err != nil {
 			return err
 		}
 		what := fmt.Sprintf("tokens %d (user %d)", id, userID)
@@ -448,7 +449,7 @@ func (db *DB) checkTokens(ctx context.Context, rp *replay) error {
 		}
 		last := ls[len(ls)-1]
 		commit := func(userID int64, expires, revoked string) bool {
-			return audit.Commit(tagToken, audit.Nonce{}, tokenContent(id, userID, hash, expires, revoked)) == last.commitment
+			return audit.Commit(tagToken, audit.Nonce{}, tokenContent(id, userID, hash, expires, revoked, mfa)) == last.commitment
 		}
 		if commit(userID, expires, revoked.String) {
 			continue
@@ -474,7 +475,7 @@ func (db *DB) checkTokens(ctx context.Context, rp *replay) error {
 			}
 		}
 		if !named {
-			rp.add(ColumnChanged, last.index, "%s: hash, user_id, expires_at or revoked_at no longer match leaf %d's commitment", what, last.index)
+			rp.add(ColumnChanged, last.index, "%s: hash, user_id, expires_at, revoked_at or mfa no longer match leaf %d's commitment", what, last.index)
 		}
 	}
 	if err := rows.Err(); err != nil {

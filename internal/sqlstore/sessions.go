@@ -113,6 +113,7 @@ func (db *DB) SessionUser(ctx context.Context, secret string, lim SessionLimits)
 	}
 	u.Role = access.Role(role)
 	ss.UserID, ss.MFA, ss.TOTPEnrolled = u.ID, mfa == 1, enrolled.Valid
+	u.MFA = ss.MFA
 	now := db.Now().UTC()
 	if ended.Valid || disabled.Valid || now.Sub(ss.LastSeenAt) > lim.Idle || now.Sub(ss.CreatedAt) > lim.Absolute {
 		return User{}, Session{}, fail
@@ -180,22 +181,17 @@ func (db *DB) EndSession(ctx context.Context, secret string) error {
 	})
 }
 
-// EndUserSessions ends every session of a user ("log out everywhere") and
-// returns how many were open.
+// EndUserSessions ends every session of a user and revokes every API token
+// of theirs ("log out everywhere": a stolen token dies with the stolen
+// cookie), each with its leaf, and returns how many sessions were open.
 func (db *DB) EndUserSessions(ctx context.Context, userID int64) (int, error) {
-	var n int64
+	var n int
 	err := db.write(ctx, func(tx *Tx) error {
-		open, err := tx.idHashes(ctx, `SELECT id_hash FROM sessions WHERE user_id = ? AND ended_at IS NULL`, userID)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL`, fmtTime(tx.now), userID); err != nil {
-			return err
-		}
-		n = int64(len(open))
-		return tx.logSessions(ctx, leafSessionEnded, actor(userID), open...)
+		var err error
+		n, err = tx.endAccess(ctx, actor(userID), userID)
+		return err
 	})
-	return int(n), err
+	return n, err
 }
 
 // OpenSessions counts a user's sessions that have not ended (some may have
@@ -225,26 +221,6 @@ func (db *DB) SetUserLang(ctx context.Context, userID int64, lang string) error 
 
 func totpAD(userID int64) []byte { return []byte("totp/" + strconv.FormatInt(userID, 10)) }
 
-// SetTOTPSecret stores a new, not yet confirmed TOTP secret for a user
-// (sealed at rest like the sensitive fields). It refuses to replace a
-// confirmed one: that is an administrator's reset, not a user's choice.
-func (db *DB) SetTOTPSecret(ctx context.Context, userID int64, secret string) error {
-	const op = "sqlstore.SetTOTPSecret"
-	sealed := db.seal.seal([]byte(secret), totpAD(userID))
-	return db.write(ctx, func(tx *Tx) error {
-		var enrolled sql.NullString
-		err := tx.queryRow(ctx, `SELECT totp_enrolled_at FROM user_prefs WHERE user_id = ?`, userID).Scan(&enrolled)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if enrolled.Valid {
-			return errs.E(op, errs.Conflict, "a second factor is enrolled already")
-		}
-		_, err = tx.exec(ctx, `INSERT INTO user_prefs (user_id, totp_sealed) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET totp_sealed = excluded.totp_sealed`, userID, sealed)
-		return err
-	})
-}
-
 // TOTPSecret returns a user's TOTP secret and whether it is confirmed, or a
 // NotFound error when the user has none.
 func (db *DB) TOTPSecret(ctx context.Context, userID int64) (string, bool, error) {
@@ -263,46 +239,6 @@ func (db *DB) TOTPSecret(ctx context.Context, userID int64) (string, bool, error
 		return "", false, errs.E(op, errs.Internal, err)
 	}
 	return string(plain), enrolled.Valid, nil
-}
-
-// UseTOTPStep records that the code of time step step was accepted for a
-// user, confirming the enrolment if needed. A step at or before the last
-// one used is a Conflict: a code works once.
-func (db *DB) UseTOTPStep(ctx context.Context, userID int64, step int64) error {
-	const op = "sqlstore.UseTOTPStep"
-	return db.write(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE user_prefs SET totp_last_step = ?, totp_enrolled_at = COALESCE(totp_enrolled_at, ?)
-			WHERE user_id = ? AND totp_sealed IS NOT NULL AND totp_last_step < ?`, step, fmtTime(tx.now), userID, step)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errs.E(op, errs.Conflict, "this code was used already: wait for the next one")
-		}
-		return nil
-	})
-}
-
-// ResetTOTP removes a user's second factor (an administrator's action when
-// a phone is lost); the user enrols again at the next login.
-func (db *DB) ResetTOTP(ctx context.Context, s access.Scope, userID int64) error {
-	const op = "sqlstore.ResetTOTP"
-	if err := access.Decide(s, access.UserManage, access.Resource{}); err != nil {
-		return errs.E(op, err)
-	}
-	return db.write(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `UPDATE user_prefs SET totp_sealed = NULL, totp_enrolled_at = NULL WHERE user_id = ?`, userID); err != nil {
-			return err
-		}
-		open, err := tx.idHashes(ctx, `SELECT id_hash FROM sessions WHERE user_id = ? AND ended_at IS NULL`, userID)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL`, fmtTime(tx.now), userID); err != nil {
-			return err
-		}
-		return tx.logSessions(ctx, leafSessionEnded, actor(s.UserID), open...)
-	})
 }
 
 // RegisterCount is the number of records in one party's register.

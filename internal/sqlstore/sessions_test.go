@@ -135,38 +135,6 @@ func TestUserPrefs(t *testing.T) {
 			t.Fatalf("session = %+v, want lang uk, not enrolled", ss)
 		}
 
-		if _, _, err := db.TOTPSecret(ctx, appr.UserID); !errs.Is(errs.NotFound, err) {
-			t.Fatalf("TOTPSecret before enrolment: got %v, want NotFound", err)
-		}
-		if err := db.SetTOTPSecret(ctx, appr.UserID, "JBSWY3DPEHPK3PXP"); err != nil {
-			t.Fatal(err)
-		}
-		got, enrolled, err := db.TOTPSecret(ctx, appr.UserID)
-		if err != nil || got != "JBSWY3DPEHPK3PXP" || enrolled {
-			t.Fatalf("TOTPSecret = %q %v %v", got, enrolled, err)
-		}
-		if err := db.UseTOTPStep(ctx, appr.UserID, 100); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.UseTOTPStep(ctx, appr.UserID, 100); !errs.Is(errs.Conflict, err) {
-			t.Fatalf("replayed step: got %v, want Conflict", err)
-		}
-		if _, ss, _ := db.SessionUser(ctx, secret, lim); !ss.TOTPEnrolled || ss.Lang != "uk" {
-			t.Fatalf("session = %+v, want enrolled", ss)
-		}
-		if err := db.SetTOTPSecret(ctx, appr.UserID, "OTHER"); !errs.Is(errs.Conflict, err) {
-			t.Fatalf("replacing a confirmed secret: got %v, want Conflict", err)
-		}
-		if err := db.ResetTOTP(ctx, sc["ua-reg"], appr.UserID); !errs.Is(errs.Forbidden, err) {
-			t.Fatalf("reset by a registrar: got %v, want Forbidden", err)
-		}
-		if err := db.ResetTOTP(ctx, sc["admin"], appr.UserID); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := db.TOTPSecret(ctx, appr.UserID); !errs.Is(errs.NotFound, err) {
-			t.Fatalf("after reset: got %v, want NotFound", err)
-		}
-
 		counts, err := db.RegisterCounts(ctx, sc["ua-reg"])
 		if err != nil || len(counts) != 0 {
 			t.Fatalf("RegisterCounts on empty registers = %v, %v", counts, err)

@@ -42,6 +42,7 @@ func fixture(t *testing.T, db *sqlstore.DB) map[string]access.Scope {
 		if err != nil {
 			t.Fatal(err)
 		}
+		usr.MFA = true // logged in with the second factor
 		scopes[u.login] = usr.Scope()
 	}
 	return scopes
@@ -100,19 +101,19 @@ func TestPartiesAndUsers(t *testing.T) {
 func TestTokens(t *testing.T) {
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		fixture(t, db)
+		sc := fixture(t, db)
 		now := time.Date(2025, 5, 23, 10, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
-		secret, tok, err := db.CreateToken(ctx, "ua-reg", "cli", time.Hour)
+		secret, tok, err := db.CreateToken(ctx, sc["ua-reg"], "cli", time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(secret, "hov_") || tok.Hint != secret[:8] {
-			t.Errorf("token %q hint %q", secret, tok.Hint)
+		if !strings.HasPrefix(secret, "hov_") || tok.Hint != secret[:8] || tok.Login != "ua-reg" {
+			t.Errorf("token %q hint %q login %q", secret, tok.Hint, tok.Login)
 		}
 		u, err := db.UserByToken(ctx, secret)
-		if err != nil || u.Login != "ua-reg" {
-			t.Fatalf("by token: %v %v", u, err)
+		if err != nil || u.Login != "ua-reg" || !u.MFA {
+			t.Fatalf("by token: %+v %v", u, err)
 		}
 		if _, err := db.UserByToken(ctx, secret+"x"); !errs.Is(errs.Unauthenticated, err) {
 			t.Errorf("wrong token: got %v", err)
@@ -121,7 +122,7 @@ func TestTokens(t *testing.T) {
 		if _, err := db.UserByToken(ctx, secret); !errs.Is(errs.Unauthenticated, err) {
 			t.Errorf("expired token: got %v, want unauthenticated", err)
 		}
-		secret2, tok2, err := db.CreateToken(ctx, "ua-reg", "cli2", time.Hour)
+		secret2, tok2, err := db.CreateToken(ctx, sc["ua-reg"], "cli2", time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,14 +135,17 @@ func TestTokens(t *testing.T) {
 		if _, err := db.UserByToken(ctx, secret2); !errs.Is(errs.Unauthenticated, err) {
 			t.Errorf("revoked token: got %v", err)
 		}
-		secret3, _, _ := db.CreateToken(ctx, "ru-reg", "", time.Hour)
+		secret3, _, _ := db.CreateToken(ctx, sc["ru-reg"], "", time.Hour)
 		if err := db.DisableUser(ctx, "ru-reg"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.UserByToken(ctx, secret3); !errs.Is(errs.Unauthenticated, err) {
 			t.Errorf("disabled user's token: got %v", err)
 		}
-		if _, _, err := db.CreateToken(ctx, "ua-reg", "", 400*24*time.Hour); !errs.Is(errs.Invalid, err) {
+		if _, _, err := db.CreateToken(ctx, sc["ru-reg"], "", time.Hour); !errs.Is(errs.Invalid, err) {
+			t.Errorf("token for a disabled user: got %v, want invalid", err)
+		}
+		if _, _, err := db.CreateToken(ctx, sc["ua-reg"], "", 400*24*time.Hour); !errs.Is(errs.Invalid, err) {
 			t.Errorf("too long a token: got %v", err)
 		}
 		toks, _ := db.Tokens(ctx, "ua-reg")

@@ -41,13 +41,11 @@ func newHistory(t *testing.T, db *sqlstore.DB) *history {
 	ctx := context.Background()
 	h := &history{crossingFixture: newCrossing(t, db, 2, true)}
 	sc := h.scopes
-	wsk, wvk, err := audit.GenerateKey("ua-bureau")
+	wsk, _, err := audit.GenerateKey("ua-bureau")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RegisterKey(ctx, sc["admin"], wvk, "UA", sqlstore.KeyWitness); err != nil {
-		t.Fatal(err)
-	}
+	wvk := sqltest.ActivateKey(t, db, wsk, "UA", sqlstore.KeyWitness)
 	if h.witness, err = audit.NewCosigner(wsk); err != nil {
 		t.Fatal(err)
 	}
@@ -97,9 +95,9 @@ func newHistory(t *testing.T, db *sqlstore.DB) *history {
 	gone, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "gone", Role: "auditor", Password: "a long enough password", Argon2: cheap})
 	must(err)
 	must(db.DisableUser(ctx, gone.Login))
-	_, _, err = db.CreateToken(ctx, "ua-reg", "cli", time.Hour)
+	_, _, err = db.CreateToken(ctx, sc["ua-reg"], "cli", time.Hour)
 	must(err)
-	_, old, err := db.CreateToken(ctx, "ru-reg", "old", time.Hour)
+	_, old, err := db.CreateToken(ctx, sc["ru-reg"], "old", time.Hour)
 	must(err)
 	must(db.RevokeToken(ctx, old.ID, ""))
 	_, err = db.CreateSession(ctx, sc["ua-appr"].UserID, true)
@@ -328,7 +326,7 @@ var tampers = []tamper{
 	{name: "a token given to another user", sql: s(`UPDATE tokens SET user_id = ` + userOf("admin") + ` WHERE name = 'cli'`),
 		code: sqlstore.ColumnChanged, want: w("user_id is")},
 	{name: "a token's expiry", sql: s(`UPDATE tokens SET expires_at = '2099-01-01T00:00:00.000000Z' WHERE name = 'cli'`),
-		code: sqlstore.ColumnChanged, want: w("hash, user_id, expires_at or revoked_at no longer match leaf")},
+		code: sqlstore.ColumnChanged, want: w("hash, user_id, expires_at, revoked_at or mfa no longer match leaf")},
 	{name: "a session written around the log", sql: s(`INSERT INTO sessions (id_hash, user_id, mfa, created_at, last_seen_at) SELECT ?, id, 1, created_at, created_at FROM users WHERE login = 'admin'`),
 		args: []any{[]byte("a session nobody logged")}, code: sqlstore.RowUnlogged, want: w("no session leaf")},
 	{name: "a session's second factor", sql: s(`UPDATE sessions SET mfa = 1 WHERE user_id = ` + userOf("ua-reg")),
@@ -529,7 +527,7 @@ func TestAuditOfAnUpgradedDatabase(t *testing.T) {
 			if err := old.DiscloseMatch(ctx, sc["op"], sought.ID, f.held["RU"][0]); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := old.CreateToken(ctx, "ua-reg", "cli", time.Hour); err != nil {
+			if _, _, err := old.CreateToken(ctx, sc["ua-reg"], "cli", time.Hour); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := old.CreateSession(ctx, sc["ua-appr"].UserID, true); err != nil {
@@ -600,7 +598,7 @@ func TestAuditOfAnUpgradedDatabase(t *testing.T) {
 				want   string
 			}{
 				{"an old account's role", []string{`UPDATE users SET role = 'mediator_admin' WHERE login = 'ua-reg'`}, false, sqlstore.ColumnChanged, `(ua-reg): role is "mediator_admin"`},
-				{"an old token's expiry", []string{`UPDATE tokens SET expires_at = '2099-01-01T00:00:00.000000Z'`}, false, sqlstore.ColumnChanged, "expires_at or revoked_at no longer match"},
+				{"an old token's expiry", []string{`UPDATE tokens SET expires_at = '2099-01-01T00:00:00.000000Z'`}, false, sqlstore.ColumnChanged, "revoked_at or mfa no longer match"},
 				{"an old session resumed", []string{`UPDATE sessions SET ended_at = NULL WHERE created_at < (SELECT MIN(created_at) FROM sessions WHERE ended_at IS NULL)`}, false, sqlstore.RowUnlogged, "no session leaf"},
 				{"a disclosure added after the upgrade", []string{`INSERT INTO match_disclosures (sought_id, held_id, party, disclosed_by, disclosed_at)
 					SELECT sought_id, held_id, 'UA', decided_by, decided_at FROM match_decisions WHERE decision = 'rejected'`}, false, sqlstore.RowUnlogged, "no match.disclosed leaf"},

@@ -86,25 +86,42 @@ type User struct {
 	Party      string      `json:"party,omitempty"`
 	CreatedAt  time.Time   `json:"created_at"`
 	DisabledAt time.Time   `json:"disabled_at,omitzero"`
+	// Enrolment is the one-time enrolment code of a user just created
+	// without a password (shown once, to the administrator, who passes it
+	// on out of band); nil otherwise.
+	Enrolment *Code `json:"enrolment,omitempty"`
+	// MFA says whether the session or token the user was found by passed
+	// the second factor.
+	MFA bool `json:"-"`
 }
 
 // Scope returns the access scope of the user.
 func (u User) Scope() access.Scope {
-	return access.Scope{UserID: u.ID, Login: u.Login, Role: u.Role, Party: u.Party}
+	return access.Scope{UserID: u.ID, Login: u.Login, Role: u.Role, Party: u.Party, MFA: u.MFA}
 }
 
 var loginRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 
 // NewUser says who to create.
 type NewUser struct {
-	Login    string
-	Role     access.Role
-	Party    string
+	Login string
+	Role  access.Role
+	Party string
+	// Password, when set, is the account's password from the start, with
+	// no enrolment: for accounts the program makes for itself (tests, the
+	// scenario's throw-away server). The administrator's interfaces never
+	// set it: they create the account with an enrolment code (docs/design/
+	// security.md §4).
 	Password string
 	Argon2   access.Argon2Params // zero: access.DefaultArgon2
+	// By is who creates the account (the administrator; zero: the holder
+	// of the data directory), for the enrolment code's log leaf.
+	By access.Scope
 }
 
-// CreateUser adds a user with a password.
+// CreateUser adds a user: with a password, or, without one, with a
+// one-time enrolment code (User.Enrolment) with which the person sets
+// their own password and second factor (Enrol).
 func (db *DB) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	const op = "sqlstore.CreateUser"
 	var bad []errs.FieldError
@@ -118,7 +135,7 @@ func (db *DB) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	} else if !nu.Role.MayHaveParty() && nu.Party != "" {
 		bad = append(bad, errs.FieldError{Field: "party", Message: fmt.Sprintf("a %s belongs to no party", nu.Role), Args: []string{string(nu.Role)}, Code: "role_no_party"})
 	}
-	if err := access.CheckPassword(nu.Password); err != nil {
+	if err := access.CheckPassword(nu.Password); err != nil && nu.Password != "" {
 		if utf8.RuneCountInString(nu.Password) < access.MinPasswordLen {
 			bad = append(bad, errs.FieldError{Field: "password", Message: errs.Message(err), Args: []string{strconv.Itoa(access.MinPasswordLen)}, Code: "password_too_short"})
 		} else {
@@ -132,7 +149,10 @@ func (db *DB) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	if params == (access.Argon2Params{}) {
 		params = access.DefaultArgon2
 	}
-	hash := access.HashPassword(nu.Password, params)
+	hash := "" // no password until the person enrols
+	if nu.Password != "" {
+		hash = access.HashPassword(nu.Password, params)
+	}
 	u := User{Login: nu.Login, Role: nu.Role, Party: nu.Party}
 	err := db.write(ctx, func(tx *Tx) error {
 		if nu.Party != "" {
@@ -153,7 +173,11 @@ func (db *DB) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		if err != nil {
 			return err
 		}
-		return tx.logUser(ctx, leafUserCreated, "system", u.ID)
+		if err := tx.logUser(ctx, leafUserCreated, actorOf(nu.By), u.ID); err != nil || nu.Password != "" {
+			return err
+		}
+		u.Enrolment, err = tx.issueCode(ctx, nu.By, u, access.CodeEnrol)
+		return err
 	})
 	return u, err
 }
@@ -267,6 +291,7 @@ type Token struct {
 	Login     string    `json:"login"`
 	Name      string    `json:"name"`
 	Hint      string    `json:"hint"`
+	MFA       bool      `json:"mfa"` // minted from a login that passed the second factor
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
@@ -275,10 +300,17 @@ type Token struct {
 // MaxTokenLifetime bounds how long a token may live.
 const MaxTokenLifetime = 366 * 24 * time.Hour
 
-// CreateToken makes a token for login that expires after ttl, and returns
-// the secret (shown once) and its description.
-func (db *DB) CreateToken(ctx context.Context, login, name string, ttl time.Duration) (string, Token, error) {
+// CreateToken mints a token for the caller s itself, which expires after
+// ttl, and returns the secret (shown once) and its description. Tokens are
+// minted by their owner only (docs/design/security.md §2): nobody, the
+// administrator included, mints a token for someone else. The token carries
+// whether the caller passed the second factor (s.MFA); a role that needs
+// one gets a token only from a login or session that passed it.
+func (db *DB) CreateToken(ctx context.Context, s access.Scope, name string, ttl time.Duration) (string, Token, error) {
 	const op = "sqlstore.CreateToken"
+	if err := access.Decide(s, access.TokenSelf, access.Resource{}); err != nil {
+		return "", Token{}, errs.E(op, err)
+	}
 	if ttl <= 0 || ttl > MaxTokenLifetime {
 		return "", Token{}, errs.E(op, errs.Invalid, fmt.Sprintf("a token lives between one second and %d days", int(MaxTokenLifetime.Hours()/24)))
 	}
@@ -288,23 +320,24 @@ func (db *DB) CreateToken(ctx context.Context, login, name string, ttl time.Dura
 	if len(name) > 100 {
 		return "", Token{}, errs.E(op, errs.Invalid, "token name too long")
 	}
-	u, err := db.UserByLogin(ctx, login)
-	if err != nil {
-		return "", Token{}, err
-	}
-	if !u.DisabledAt.IsZero() {
-		return "", Token{}, errs.E(op, errs.Invalid, fmt.Sprintf("user %s is disabled", login))
-	}
 	secret := access.NewToken()
-	t := Token{UserID: u.ID, Login: u.Login, Name: name, Hint: access.TokenHint(secret)}
-	err = db.write(ctx, func(tx *Tx) error {
-		t.CreatedAt = tx.now
-		t.ExpiresAt = tx.now.Add(ttl)
-		if err := tx.queryRow(ctx, `INSERT INTO tokens (user_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			u.ID, name, t.Hint, access.HashToken(secret), fmtTime(t.CreatedAt), fmtTime(t.ExpiresAt)).Scan(&t.ID); err != nil {
+	t := Token{UserID: s.UserID, Login: s.Login, Name: name, Hint: access.TokenHint(secret), MFA: s.MFA}
+	err := db.write(ctx, func(tx *Tx) error {
+		var disabled sql.NullString
+		err := tx.queryRow(ctx, `SELECT login, disabled_at FROM users WHERE id = ?`, s.UserID).Scan(&t.Login, &disabled)
+		if errors.Is(err, sql.ErrNoRows) || disabled.Valid {
+			return errs.E(op, errs.Invalid, fmt.Sprintf("user %s is disabled or unknown", s.Login))
+		}
+		if err != nil {
 			return err
 		}
-		return tx.logTokens(ctx, leafTokenCreated, actor(u.ID), t.ID)
+		t.CreatedAt = tx.now
+		t.ExpiresAt = tx.now.Add(ttl)
+		if err := tx.queryRow(ctx, `INSERT INTO tokens (user_id, name, prefix, hash, created_at, expires_at, mfa) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			s.UserID, name, t.Hint, access.HashToken(secret), fmtTime(t.CreatedAt), fmtTime(t.ExpiresAt), boolInt(s.MFA)).Scan(&t.ID); err != nil {
+			return err
+		}
+		return tx.logTokens(ctx, leafTokenCreated, actor(s.UserID), t.ID)
 	})
 	if err != nil {
 		return "", Token{}, errs.E(op, err)
@@ -321,9 +354,11 @@ func (db *DB) UserByToken(ctx context.Context, secret string) (User, error) {
 		return User{}, fail
 	}
 	var u User
-	err := scanUser(db.queryRow(ctx, `SELECT u.id, u.login, u.role, COALESCE(u.party, ''), u.created_at, u.disabled_at
+	var mfa int
+	err := scanUser(scanExtra{db.queryRow(ctx, `SELECT u.id, u.login, u.role, COALESCE(u.party, ''), u.created_at, u.disabled_at, t.mfa
 		FROM tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?`, access.HashToken(secret), fmtTime(db.Now())), &u)
+		WHERE t.hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?`, access.HashToken(secret), fmtTime(db.Now())), []any{&mfa}}, &u)
+	u.MFA = mfa == 1
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fail
 	}
@@ -338,7 +373,7 @@ func (db *DB) UserByToken(ctx context.Context, secret string) (User, error) {
 
 // Tokens lists the tokens of one user ("" for all users).
 func (db *DB) Tokens(ctx context.Context, login string) ([]Token, error) {
-	q := `SELECT t.id, t.user_id, u.login, t.name, t.prefix, t.created_at, t.expires_at, t.revoked_at
+	q := `SELECT t.id, t.user_id, u.login, t.name, t.prefix, t.mfa, t.created_at, t.expires_at, t.revoked_at
 		FROM tokens t JOIN users u ON u.id = t.user_id`
 	var args []any
 	if login != "" {
@@ -354,12 +389,14 @@ func (db *DB) Tokens(ctx context.Context, login string) ([]Token, error) {
 	for rows.Next() {
 		var t Token
 		var revoked sql.NullString
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Login, &t.Name, &t.Hint, dbTime{&t.CreatedAt}, dbTime{&t.ExpiresAt}, &revoked); err != nil {
+		var mfa int
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Login, &t.Name, &t.Hint, &mfa, dbTime{&t.CreatedAt}, dbTime{&t.ExpiresAt}, &revoked); err != nil {
 			return nil, errs.E("sqlstore.Tokens", errs.Internal, err)
 		}
 		if revoked.Valid {
 			dbTime{&t.RevokedAt}.Scan(revoked.String)
 		}
+		t.MFA = mfa == 1
 		out = append(out, t)
 	}
 	return out, rows.Err()

@@ -12,10 +12,11 @@ import (
 
 func (s *Server) registerAdminRoutes() {
 	s.add("GET", "/api/v1/users", access.UserManage, "List users.", s.handleUsers)
-	s.add("POST", "/api/v1/users", access.UserManage, "Create a user with a role (and party).", s.handleCreateUser)
+	s.add("POST", "/api/v1/users", access.UserManage, "Create a user with a role (and party); the answer carries the one-time enrolment code, shown once.", s.handleCreateUser)
 	s.add("POST", "/api/v1/users/{login}/disable", access.UserManage, "Disable a user; their tokens stop working.", s.handleDisableUser)
+	s.add("POST", "/api/v1/users/{login}/codes", access.UserManage, "Issue a one-time code for a user: enrol (a new enrolment: password and second factor cleared) or reset (a password reset); shown once.", s.handleIssueCode)
 	s.add("GET", "/api/v1/tokens", access.TokenManage, "List every API token (never the secrets).", s.handleTokens)
-	s.add("POST", "/api/v1/tokens", access.TokenManage, "Create an expiring API token for a user; the secret is shown once.", s.handleCreateToken)
+	s.add("POST", "/api/v1/tokens", access.TokenSelf, "Mint an expiring API token for the caller (never for another user); the secret is shown once.", s.handleCreateToken)
 	s.add("DELETE", "/api/v1/tokens/{id}", access.TokenManage, "Revoke any token.", s.handleRevokeToken)
 }
 
@@ -28,21 +29,35 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request, _ access.Sc
 	return nil
 }
 
-func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	var in struct {
-		Login    string      `json:"login"`
-		Role     access.Role `json:"role"`
-		Party    string      `json:"party"`
-		Password string      `json:"password"`
+		Login string      `json:"login"`
+		Role  access.Role `json:"role"`
+		Party string      `json:"party"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	u, err := s.db.CreateUser(r.Context(), sqlstore.NewUser{Login: in.Login, Role: in.Role, Party: in.Party, Password: in.Password})
+	u, err := s.db.CreateUser(r.Context(), sqlstore.NewUser{Login: in.Login, Role: in.Role, Party: in.Party, By: sc})
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, u)
+	return nil
+}
+
+func (s *Server) handleIssueCode(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	var in struct {
+		Purpose access.CodePurpose `json:"purpose"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := s.db.IssueCode(r.Context(), sc, r.PathValue("login"), in.Purpose)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
 	return nil
 }
 
@@ -63,7 +78,9 @@ func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request, _ access.S
 	return nil
 }
 
-func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+// handleCreateToken mints a token for the caller. Tokens are minted by
+// their owner only: a login naming someone else is refused, whoever asks.
+func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	var in struct {
 		Login    string  `json:"login"`
 		Name     string  `json:"name"`
@@ -72,11 +89,14 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, _ acc
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
+	if in.Login != "" && in.Login != sc.Login {
+		return errs.E("web.createToken", errs.Forbidden, fmt.Sprintf("tokens are minted by their owner: %s logs in to get one", in.Login))
+	}
 	if in.TTLHours <= 0 {
 		return errs.E("web.createToken", errs.Invalid, fmt.Sprintf("ttl_hours is required (at most %d)", int(sqlstore.MaxTokenLifetime.Hours())),
 			errs.FieldError{Field: "ttl_hours", Message: "required, positive"})
 	}
-	secret, tok, err := s.db.CreateToken(r.Context(), in.Login, in.Name, time.Duration(in.TTLHours*float64(time.Hour)))
+	secret, tok, err := s.db.CreateToken(r.Context(), sc, in.Name, time.Duration(in.TTLHours*float64(time.Hour)))
 	if err != nil {
 		return err
 	}

@@ -8,19 +8,27 @@ import (
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/sqlstore"
 )
 
 func (s *Server) registerAuthRoutes() {
-	s.add("POST", "/api/v1/auth/login", access.Public, "Exchange a login and password for an API token (rate-limited).", s.handleLogin)
+	s.add("POST", "/api/v1/auth/login", access.Public, "Exchange a login and password (and, for approvers and administrators, a second-factor code) for an API token (rate-limited).", s.handleLogin)
+	s.add("POST", "/api/v1/auth/enrol", access.Public, "Enrol with a one-time enrolment code: set one's own password (and second factor) (rate-limited).", s.handleEnrol)
+	s.add("POST", "/api/v1/auth/reset", access.Public, "Set a new password with a one-time reset code (and a second-factor code) (rate-limited).", s.handleReset)
 	s.add("GET", "/api/v1/me", access.SelfRead, "The caller: login, role, party.", s.handleMe)
 	s.add("GET", "/api/v1/me/tokens", access.TokenSelf, "The caller's API tokens.", s.handleMyTokens)
 	s.add("DELETE", "/api/v1/me/tokens/{id}", access.TokenSelf, "Revoke one of the caller's tokens.", s.handleRevokeMyToken)
+	s.add("POST", "/api/v1/me/password", access.TokenSelf, "Change the caller's password, given the current one; every session and token ends.", s.handleChangePassword)
+	s.add("POST", "/api/v1/me/logout-all", access.TokenSelf, "End every session and revoke every API token of the caller.", s.handleLogoutAllAPI)
 	s.add("GET", "/api/v1/parties", access.PartyList, "The parties of this server.", s.handleParties)
 }
 
 type loginRequest struct {
 	Login    string `json:"login"`
 	Password string `json:"password"`
+	// TOTPCode is the second factor's current code: required for roles
+	// that need one (approvers, administrators).
+	TOTPCode string `json:"totp_code"`
 }
 
 type tokenResponse struct {
@@ -28,6 +36,22 @@ type tokenResponse struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
+// reserve reserves a guess of a one-time code or password under key from
+// the request's address (the login limiter), or answers 429 with
+// Retry-After. The caller settles the attempt.
+func (s *Server) reserve(w http.ResponseWriter, r *http.Request, key string) (*loginAttempt, error) {
+	att, wait := s.limits.reserve(key, clientIP(r))
+	if att == nil {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		return nil, errs.E("web.limit", errs.TooMany, fmt.Sprintf("too many failed attempts; try again in %d minutes", int(wait.Minutes())+1))
+	}
+	return att, nil
+}
+
+// handleLogin mints a login token for a password and, for a role that
+// needs one, a code of the enrolled second factor: the API asks for the
+// second factor as the pages do (docs/design/security.md §4). The token
+// carries that the login passed it.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
 	var req loginRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -47,12 +71,102 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ access.Sc
 		}
 		return err
 	}
+	if u.Role.NeedsMFA() {
+		if req.TOTPCode == "" {
+			att.fail()
+			return errs.E("web.login", errs.Unauthenticated, fmt.Sprintf("a %s logs in with a second factor: send totp_code, the code your authenticator app shows", u.Role))
+		}
+		if err := s.db.CheckSecondFactor(r.Context(), u, req.TOTPCode); err != nil {
+			if errs.Is(errs.Unauthenticated, err) {
+				att.fail()
+			}
+			return err
+		}
+		u.MFA = true
+	}
 	att.succeed()
-	secret, tok, err := s.db.CreateToken(r.Context(), u.Login, "login", s.LoginTokenTTL)
+	secret, tok, err := s.db.CreateToken(r.Context(), u.Scope(), "login", s.LoginTokenTTL)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, tokenResponse{Token: secret, ExpiresAt: tok.ExpiresAt})
+	return nil
+}
+
+func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	var in struct {
+		Login      string `json:"login"`
+		Code       string `json:"code"`
+		Password   string `json:"password"`
+		TOTPSecret string `json:"totp_secret"`
+		TOTPCode   string `json:"totp_code"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	att, err := s.reserve(w, r, "enrol:"+in.Login)
+	if err != nil {
+		return err
+	}
+	defer att.release()
+	u, err := s.db.Enrol(r.Context(), sqlstore.Enrolment{Login: in.Login, Code: in.Code, Password: in.Password, TOTPSecret: in.TOTPSecret, TOTPCode: in.TOTPCode})
+	if err != nil {
+		if errs.Is(errs.Unauthenticated, err) {
+			att.fail()
+		}
+		return err
+	}
+	att.succeed()
+	writeJSON(w, http.StatusOK, map[string]any{"login": u.Login, "role": u.Role, "party": nullable(u.Party), "second_factor": u.Role.NeedsMFA()})
+	return nil
+}
+
+func (s *Server) handleReset(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	var in struct {
+		Login    string `json:"login"`
+		Code     string `json:"code"`
+		Password string `json:"password"`
+		TOTPCode string `json:"totp_code"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	att, err := s.reserve(w, r, "reset:"+in.Login)
+	if err != nil {
+		return err
+	}
+	defer att.release()
+	if err := s.db.ResetPassword(r.Context(), sqlstore.PasswordReset{Login: in.Login, Code: in.Code, Password: in.Password, TOTPCode: in.TOTPCode}); err != nil {
+		if errs.Is(errs.Unauthenticated, err) || errs.Is(errs.Conflict, err) {
+			att.fail()
+		}
+		return err
+	}
+	att.succeed()
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	var in struct {
+		Current string `json:"current"`
+		New     string `json:"new"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.db.ChangePassword(r.Context(), sc, in.Current, in.New, access.Argon2Params{}); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) handleLogoutAllAPI(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	if _, err := s.db.EndUserSessions(r.Context(), sc.UserID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

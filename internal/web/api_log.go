@@ -20,7 +20,10 @@ func (s *Server) registerLogRoutes() {
 	s.add("GET", "/log/checkpoint", access.LogRead, "The latest signed checkpoint with its cosignatures (C2SP tlog-checkpoint).", s.handleCheckpoint)
 	s.add("GET", "/log/tile/{path...}", access.LogRead, "A hash tile or entry bundle (C2SP tlog-tiles).", s.handleTile)
 	s.add("GET", "/api/v1/log/keys", access.LogRead, "The log's origin and verifier key and the registered witness keys with fingerprints.", s.handleLogKeys)
-	s.add("POST", "/api/v1/log/keys", access.KeyManage, "Register a witness's public key (a party's bureau or the mediator).", s.handleRegisterKey)
+	s.add("POST", "/api/v1/log/keys", access.KeyPropose, "Propose a witness or signer key of the caller's party (an approver) or of the mediator (an operator); in effect only once a second person confirms it.", s.handleProposeKey)
+	s.add("POST", "/api/v1/log/keys/{name}/confirm", access.KeyConfirm, "Confirm a key another person of the party proposed (with an endorsement by a key in effect, when the party has one).", s.handleConfirmKey)
+	s.add("POST", "/api/v1/log/keys/{name}/revoke", access.KeyRevoke, "Revoke a key of the caller's party, or withdraw a proposal, with a reason.", s.handleRevokeKey)
+	s.add("GET", "/api/v1/log/keys/changes", access.LogRead, "Every key, proposed, in effect or revoked, and every key change: who proposed, confirmed or revoked which key, with its leaf.", s.handleKeyChanges)
 	s.add("GET", "/api/v1/log/checkpoints", access.LogRead, "The sizes of every stored checkpoint, smallest first.", s.handleCheckpointSizes)
 	s.add("GET", "/api/v1/log/checkpoints/{size}", access.LogRead, "The stored checkpoint of a size, with cosignatures.", s.handleCheckpointAt)
 	s.add("POST", "/api/v1/log/checkpoint", access.LogCheckpoint, "Make a checkpoint now (if the log grew).", s.handleMakeCheckpoint)
@@ -80,24 +83,73 @@ func (s *Server) handleLogKeys(w http.ResponseWriter, r *http.Request, _ access.
 	return nil
 }
 
-func (s *Server) handleRegisterKey(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+func (s *Server) handleProposeKey(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	var in struct {
-		VKey    string `json:"vkey"`
-		Party   string `json:"party"`
-		Purpose string `json:"purpose"`
+		VKey        string `json:"vkey"`
+		Party       string `json:"party"`
+		Purpose     string `json:"purpose"`
+		Endorsement string `json:"endorsement"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
 	vkey := strings.TrimSpace(in.VKey)
 	if origin := s.cfg.Origin(); origin != "" && audit.KeyName(vkey) == origin {
-		return errs.E("web.registerKey", errs.Invalid, fmt.Sprintf("a witness key cannot be named %s: that is the log's own name", origin))
+		return errs.E("web.proposeKey", errs.Invalid, fmt.Sprintf("a key cannot be named %s: that is the log's own name", origin))
 	}
-	k, err := s.db.RegisterKey(r.Context(), sc, vkey, in.Party, in.Purpose)
+	party := in.Party
+	if party == "" {
+		// One's own: the party's, or the mediator's for its operators.
+		party = sc.Party
+	}
+	k, err := s.db.ProposeKey(r.Context(), sc, sqlstore.KeyProposal{VKey: vkey, Party: party, Purpose: in.Purpose, Endorsement: in.Endorsement})
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, k)
+	return nil
+}
+
+func (s *Server) handleConfirmKey(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	var in struct {
+		Endorsement string `json:"endorsement"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	k, err := s.db.ConfirmKey(r.Context(), sc, r.PathValue("name"), in.Endorsement)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, k)
+	return nil
+}
+
+func (s *Server) handleRevokeKey(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	k, err := s.db.RevokeKey(r.Context(), sc, r.PathValue("name"), in.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, k)
+	return nil
+}
+
+func (s *Server) handleKeyChanges(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	changes, err := s.db.KeyChanges(r.Context(), sc)
+	if err != nil {
+		return err
+	}
+	keys, err := s.db.Keys(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"keys": nonNil(keys), "changes": changes})
 	return nil
 }
 

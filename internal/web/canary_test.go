@@ -277,6 +277,7 @@ func TestWithheldCanary(t *testing.T) {
 			"party": {"RU", "UA"},
 			"kind":  {"offer", "request"},
 			"login": {"ru-reg"},
+			"name":  {"no-such-key"},
 			"size":  {"1", "2"},
 			"path":  {"app.css", "entries/000.p/1"},
 		}, variants: []string{"",

@@ -42,8 +42,7 @@ func TestCrossingAPI(t *testing.T) {
 		if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "ru-appr", Role: "party_approver", Party: "RU", Password: "a long enough password", Argon2: cheap}); err != nil {
 			t.Fatal(err)
 		}
-		tok, _, _ := db.CreateToken(ctx, "ru-appr", "t", time.Hour)
-		e.tokens["ru-appr"] = tok
+		e.tokens["ru-appr"] = mintToken(t, db, "ru-appr")
 		held := map[string][]string{}
 		for _, p := range []string{"UA", "RU"} {
 			var recs []map[string]any
@@ -221,8 +220,9 @@ func BenchmarkHandoverAPI(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		usr.MFA = true
 		scope[u.login] = usr.Scope()
-		tokens[u.login], _, _ = db.CreateToken(ctx, u.login, "bench", time.Hour)
+		tokens[u.login] = mintToken(b, db, u.login)
 	}
 	held := map[string][]string{}
 	for _, p := range []string{"UA", "RU"} {
@@ -279,10 +279,8 @@ func BenchmarkHandoverAPI(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, k := range []struct{ party, login string }{{"UA", "ua-appr"}, {"RU", "ru-appr"}, {"", "op"}} {
-		ssk, vk, _ := audit.GenerateKey("bench-" + k.login)
-		if _, err := db.RegisterKey(ctx, scope["admin"], vk, k.party, sqlstore.KeySigner); err != nil {
-			b.Fatal(err)
-		}
+		ssk, _, _ := audit.GenerateKey("bench-" + k.login)
+		sqltest.ActivateKey(b, db, ssk, k.party, sqlstore.KeySigner)
 		ns, _ := note.NewSigner(ssk)
 		line, _ := exchange.Sign([]byte(ag.Document), ns)
 		if ag, err = db.SignAgreement(ctx, scope[k.login], ex.ID, ag.Version, line); err != nil {

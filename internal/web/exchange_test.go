@@ -35,15 +35,11 @@ func (e *env) must(login, method, path string, body, out any, want int) {
 // registerSigner makes a note key pair and registers its public half for role.
 func registerSigner(t *testing.T, db *sqlstore.DB, name, party string) note.Signer {
 	t.Helper()
-	ctx := context.Background()
-	skey, vkey, err := audit.GenerateKey(name)
+	skey, _, err := audit.GenerateKey(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, _ := db.UserByLogin(ctx, "admin")
-	if _, err := db.RegisterKey(ctx, admin.Scope(), vkey, party, sqlstore.KeySigner); err != nil {
-		t.Fatal(err)
-	}
+	sqltest.ActivateKey(t, db, skey, party, sqlstore.KeySigner)
 	s, err := note.NewSigner(skey)
 	if err != nil {
 		t.Fatal(err)
@@ -67,22 +63,18 @@ func TestMay16Exchange(t *testing.T) {
 		ru := registerSigner(t, db, "ru-approver-key", "RU")
 		med := registerSigner(t, db, "mediator-key", "")
 		var witnesses []string // private witness keys of UA's and RU's bureaus and the mediator
-		admin, _ := db.UserByLogin(ctx, "admin")
 		for _, w := range []struct{ name, party string }{{"ua-bureau", "UA"}, {"ru-bureau", "RU"}, {"mediator-witness", ""}} {
-			sk, vk, err := audit.GenerateKey(w.name)
+			sk, _, err := audit.GenerateKey(w.name)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.RegisterKey(ctx, admin.Scope(), vk, w.party, sqlstore.KeyWitness); err != nil {
-				t.Fatal(err)
-			}
+			sqltest.ActivateKey(t, db, sk, w.party, sqlstore.KeyWitness)
 			witnesses = append(witnesses, sk)
 		}
 		if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "ru-appr", Role: "party_approver", Party: "RU", Password: "a long enough password", Argon2: cheap}); err != nil {
 			t.Fatal(err)
 		}
-		tok, _, _ := db.CreateToken(ctx, "ru-appr", "t", time.Hour)
-		e.tokens["ru-appr"] = tok
+		e.tokens["ru-appr"] = mintToken(t, db, "ru-appr")
 
 		// Each side holds 884 soldiers and 122 civilians of the other side.
 		const mil, civ = 884, 122

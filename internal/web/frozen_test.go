@@ -40,11 +40,7 @@ func (e *env) addUser(login string, role access.Role, party string) {
 	if _, err := e.db.CreateUser(ctx, sqlstore.NewUser{Login: login, Role: role, Party: party, Password: "a long enough password", Argon2: cheap}); err != nil {
 		e.t.Fatal(err)
 	}
-	tok, _, err := e.db.CreateToken(ctx, login, "test", time.Hour)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.tokens[login] = tok
+	e.tokens[login] = mintToken(e.t, e.db, login)
 }
 
 // newAPIStage builds the stage from the held records given per party

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/handover-project/handover/internal/access"
@@ -71,10 +70,7 @@ func FuzzCreateRecordJSON(f *testing.F) {
 		Password: "a long enough password", Argon2: cheap}); err != nil {
 		f.Fatal(err)
 	}
-	token, _, err := db.CreateToken(ctx, "ua-reg", "fuzz", time.Hour)
-	if err != nil {
-		f.Fatal(err)
-	}
+	token := mintToken(f, db, "ua-reg")
 	h := web.New(db, slog.New(slog.DiscardHandler), web.Config{}).Handler()
 	serve := func(method, path string, body []byte) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, path, bytes.NewReader(body))

@@ -203,7 +203,8 @@ func (s *Server) wrap(rt route) http.Handler {
 			}
 			switch rt.Action {
 			case access.RecordCreate, access.RecordCorrect, access.RecordRead,
-				access.ListSubmit, access.ListRespond, access.EvidenceWrite, access.AgreementSign:
+				access.ListSubmit, access.ListRespond, access.EvidenceWrite, access.AgreementSign,
+				access.KeyPropose, access.KeyConfirm, access.KeyRevoke:
 				// Decided by the store with the party the action is about.
 			default:
 				if err := access.Decide(scope, rt.Action, access.Resource{}); err != nil {

@@ -69,7 +69,9 @@ var pageViews = map[string]any{
 	"audit.html":         auditView{},
 	"admin_users.html":   adminUsersView{},
 	"admin_tokens.html":  adminTokensView{},
-	"admin_keys.html":    adminKeysView{},
+	"keys.html":          keysView{},
+	"enrol.html":         enrolView{},
+	"reset.html":         resetView{},
 	"account.html":       accountView{},
 	"candidate_row.html": candidateCard{},
 	"exchanges.html":     exchangesView{},
@@ -204,9 +206,8 @@ func uiState(r *http.Request) *uiCtx {
 	return &uiCtx{lang: "en"}
 }
 
-// needsMFA says which roles must pass a second factor (DESIGN.md §6:
-// approvers; and the administrator, who manages users and keys).
-func needsMFA(r access.Role) bool { return r == access.PartyApprover || r == access.MediatorAdmin }
+// needsMFA says which roles must pass a second factor (access.Role.NeedsMFA).
+func needsMFA(r access.Role) bool { return r.NeedsMFA() }
 
 // page adds a UI route to the route table.
 func (s *Server) page(method, path string, action access.Action, summary string, h handlerFunc) {
@@ -227,6 +228,7 @@ func (s *Server) registerUIRoutes() {
 	s.registerUIMatchingRoutes()
 	s.registerUILogRoutes()
 	s.registerUIAdminRoutes()
+	s.registerUIKeyRoutes()
 	s.registerUIExchangeRoutes()
 	s.registerUIAgreementRoutes()
 	s.registerUICrossingRoutes()
@@ -237,7 +239,7 @@ func (s *Server) registerUIRoutes() {
 
 // preMFAPaths may be used with a session that has not passed the second
 // factor yet: enrolment, the code, and logging out.
-var preMFAPaths = map[string]bool{"/login/totp": true, "/logout": true, "/lang": true}
+var preMFAPaths = map[string]bool{"/login/totp": true, "/logout": true, "/lang": true, "/enrol": true, "/reset": true}
 
 // wrapUI is wrap for pages: the session cookie instead of a Bearer token,
 // the second factor where the role needs it, cross-origin protection on
@@ -286,7 +288,8 @@ func (s *Server) wrapUI(rt route) http.Handler {
 			}
 			switch rt.Action {
 			case access.RecordCreate, access.RecordCorrect, access.RecordRead,
-				access.ListSubmit, access.ListRespond, access.AgreementSign, access.EvidenceWrite:
+				access.ListSubmit, access.ListRespond, access.AgreementSign, access.EvidenceWrite,
+				access.KeyPropose, access.KeyConfirm, access.KeyRevoke:
 				// Decided per record by the store (and by the handler for
 				// the forms), or by the store with the party the action is
 				// about.
@@ -432,7 +435,7 @@ func (s *Server) chromeFor(r *http.Request, titleKey string) chrome {
 	add("/audit", "nav.audit", may(access.LogRead, access.Resource{}))
 	add("/admin/users", "nav.users", may(access.UserManage, access.Resource{}))
 	add("/admin/tokens", "nav.tokens", may(access.TokenManage, access.Resource{}))
-	add("/admin/keys", "nav.keys", may(access.KeyManage, access.Resource{}))
+	add("/keys", "nav.keys", may(access.LogRead, access.Resource{}))
 	add("/account", "nav.account", true)
 	return c
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/base64"
 	"html/template"
 	"image/png"
@@ -14,21 +13,27 @@ import (
 	"time"
 
 	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/sqlstore"
 )
 
 func (s *Server) registerUIAuthRoutes() {
 	s.page("GET", "/login", access.Public, "The login page.", s.handleLoginPage)
 	s.page("POST", "/login", access.Public, "Log in with a password (rate-limited); starts a session.", s.handleLoginForm)
-	s.page("GET", "/login/totp", access.SelfRead, "Second factor: enrol on first login, then enter a code.", s.handleTOTPPage)
+	s.page("GET", "/login/totp", access.SelfRead, "Second factor: enter a code of the enrolled authenticator.", s.handleTOTPPage)
 	s.page("POST", "/login/totp", access.SelfRead, "Check a second-factor code; a new session id on success.", s.handleTOTPForm)
+	s.page("GET", "/enrol", access.Public, "Enrol with the one-time code from the administrator: one's own password and second factor.", s.handleEnrolPage)
+	s.page("POST", "/enrol", access.Public, "Enrol (rate-limited).", s.handleEnrolForm)
+	s.page("GET", "/reset", access.Public, "Set a new password with a one-time reset code.", s.handleResetPage)
+	s.page("POST", "/reset", access.Public, "Set a new password (rate-limited).", s.handleResetForm)
 	s.page("POST", "/logout", access.SelfRead, "End this session.", s.handleLogout)
-	s.page("POST", "/logout/all", access.SelfRead, "End every session of the user.", s.handleLogoutAll)
+	s.page("POST", "/logout/all", access.TokenSelf, "End every session of the user and revoke every API token of theirs.", s.handleLogoutAll)
 	s.page("POST", "/lang", access.Public, "Choose the language (remembered per user).", s.handleLang)
 	s.page("GET", "/account", access.SelfRead, "The user's account: language, sessions, own API tokens.", s.handleAccount)
+	s.page("POST", "/account/password", access.TokenSelf, "Change one's password, given the current one.", s.handleChangePasswordForm)
+	s.page("POST", "/account/tokens", access.TokenSelf, "Mint an API token for oneself; the secret is shown once.", s.handleCreateMyTokenForm)
 }
 
 type loginView struct {
@@ -105,52 +110,18 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request, _ acces
 
 type totpView struct {
 	chrome
-	Enrol  bool
-	Secret string
-	URL    string
-	QR     template.URL // a data: URL of the QR code's PNG
-	Next   string
-}
-
-// totpKey returns the user's TOTP secret, making one (not yet confirmed)
-// on first use.
-func (s *Server) totpKey(r *http.Request) (secret string, enrolled bool, err error) {
-	uc := uiState(r)
-	secret, enrolled, err = s.db.TOTPSecret(r.Context(), uc.user.ID)
-	if errs.Is(errs.NotFound, err) {
-		key, err := totp.Generate(totp.GenerateOpts{Issuer: "handover", AccountName: uc.user.Login})
-		if err != nil {
-			return "", false, errs.E("web.totp", errs.Internal, err)
-		}
-		if err := s.db.SetTOTPSecret(r.Context(), uc.user.ID, key.Secret()); err != nil {
-			return "", false, err
-		}
-		return key.Secret(), false, nil
-	}
-	return secret, enrolled, err
+	// Enrolled says whether the user has a second factor; without one the
+	// page sends them to enrol with their code.
+	Enrolled bool
+	Next     string
 }
 
 func (s *Server) totpView(r *http.Request, next string) (totpView, error) {
 	uc := uiState(r)
 	v := totpView{chrome: s.chromeFor(r, "totp.title"), Next: safeNext(next)}
-	secret, enrolled, err := s.totpKey(r)
-	if err != nil {
-		return v, err
-	}
-	if !enrolled {
-		v.Enrol, v.Secret = true, secret
-		key, err := otp.NewKeyFromURL("otpauth://totp/handover:" + url.PathEscape(uc.user.Login) + "?issuer=handover&secret=" + secret)
-		if err == nil {
-			v.URL = key.URL()
-			if img, err := key.Image(200, 200); err == nil {
-				var b bytes.Buffer
-				if png.Encode(&b, img) == nil {
-					v.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
-				}
-			}
-		}
-	}
-	return v, nil
+	ok, err := s.db.HasSecondFactor(r.Context(), uc.user.ID)
+	v.Enrolled = ok
+	return v, err
 }
 
 func (s *Server) handleTOTPPage(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
@@ -167,23 +138,6 @@ func (s *Server) handleTOTPPage(w http.ResponseWriter, r *http.Request, _ access
 	return nil
 }
 
-// totpStep returns the 30-second step whose code is code, within one step
-// of now, or -1.
-func totpStep(secret, code string, now time.Time) int64 {
-	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
-	if len(code) != 6 {
-		return -1
-	}
-	for _, d := range []int64{0, -1, 1} {
-		t := now.Add(time.Duration(d) * 30 * time.Second)
-		want, err := totp.GenerateCode(secret, t)
-		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
-			return t.Unix() / 30
-		}
-	}
-	return -1
-}
-
 func (s *Server) handleTOTPForm(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
 	uc := uiState(r)
 	if uc.session.MFA || !needsMFA(uc.user.Role) {
@@ -195,6 +149,10 @@ func (s *Server) handleTOTPForm(w http.ResponseWriter, r *http.Request, _ access
 	if err != nil {
 		return err
 	}
+	if !v.Enrolled {
+		s.render(w, r, http.StatusUnprocessableEntity, "totp.html", v)
+		return nil
+	}
 	addr := clientIP(r)
 	key := "totp:" + uc.user.Login
 	att, wait := s.limits.reserve(key, addr)
@@ -204,22 +162,18 @@ func (s *Server) handleTOTPForm(w http.ResponseWriter, r *http.Request, _ access
 		return nil
 	}
 	defer att.release()
-	secret, _, err := s.db.TOTPSecret(r.Context(), uc.user.ID)
-	if err != nil {
-		return err
-	}
-	step := totpStep(secret, r.PostFormValue("code"), s.db.Now())
-	if step < 0 {
+	err = s.db.CheckSecondFactor(r.Context(), uc.user, r.PostFormValue("code"))
+	switch {
+	case errs.Is(errs.Unauthenticated, err):
 		att.fail()
 		v.Fields = map[string]string{"code": v.T("totp.wrong")}
 		s.render(w, r, http.StatusUnprocessableEntity, "totp.html", v)
 		return nil
-	}
-	if err := s.db.UseTOTPStep(r.Context(), uc.user.ID, step); errs.Is(errs.Conflict, err) {
+	case errs.Is(errs.Conflict, err):
 		v.Fields = map[string]string{"code": v.T("totp.reused")}
 		s.render(w, r, http.StatusUnprocessableEntity, "totp.html", v)
 		return nil
-	} else if err != nil {
+	case err != nil:
 		return err
 	}
 	att.succeed()
@@ -230,6 +184,140 @@ func (s *Server) handleTOTPForm(w http.ResponseWriter, r *http.Request, _ access
 	}
 	s.setSessionCookie(w, fresh)
 	s.redirect(w, r, v.Next)
+	return nil
+}
+
+// enrolView is the enrolment page: login, the one-time code, a new
+// password, and a second factor (a secret made for this page, kept in the
+// form so that a failed attempt keeps what the app scanned) that approvers
+// and administrators confirm with a code.
+type enrolView struct {
+	chrome
+	Login  string
+	Secret string
+	URL    string
+	QR     template.URL // a data: URL of the QR code's PNG
+	Done   bool
+}
+
+func (s *Server) enrolView(r *http.Request, login, secret string) enrolView {
+	v := enrolView{chrome: s.chromeFor(r, "enrol.title"), Login: login, Secret: secret}
+	if v.Secret == "" {
+		v.Secret, _ = access.NewTOTPSecret("handover")
+	}
+	name := login
+	if name == "" {
+		name = "handover"
+	}
+	key, err := otp.NewKeyFromURL("otpauth://totp/handover:" + url.PathEscape(name) + "?issuer=handover&secret=" + url.QueryEscape(v.Secret))
+	if err == nil {
+		v.URL = key.URL()
+		if img, err := key.Image(200, 200); err == nil {
+			var b bytes.Buffer
+			if png.Encode(&b, img) == nil {
+				v.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
+			}
+		}
+	}
+	return v
+}
+
+func (s *Server) handleEnrolPage(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	s.render(w, r, http.StatusOK, "enrol.html", s.enrolView(r, r.URL.Query().Get("login"), ""))
+	return nil
+}
+
+func (s *Server) handleEnrolForm(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	login := strings.TrimSpace(r.PostFormValue("login"))
+	secret := strings.TrimSpace(r.PostFormValue("secret"))
+	v := s.enrolView(r, login, secret)
+	att, wait := s.limits.reserve("enrol:"+login, clientIP(r))
+	if att == nil {
+		v.Message = v.T("login.limited", v.P("minutes", int(wait.Minutes())+1))
+		s.render(w, r, http.StatusTooManyRequests, "enrol.html", v)
+		return nil
+	}
+	defer att.release()
+	if r.PostFormValue("password") != r.PostFormValue("password2") {
+		v.Fields = map[string]string{"password2": v.T("enrol.mismatch")}
+		s.render(w, r, http.StatusUnprocessableEntity, "enrol.html", v)
+		return nil
+	}
+	e := sqlstore.Enrolment{Login: login, Code: r.PostFormValue("code"), Password: r.PostFormValue("password")}
+	if code := strings.TrimSpace(r.PostFormValue("totp_code")); code != "" {
+		e.TOTPSecret, e.TOTPCode = secret, code
+	}
+	_, err := s.db.Enrol(r.Context(), e)
+	switch {
+	case errs.Is(errs.Unauthenticated, err):
+		att.fail()
+		v.Fields = map[string]string{"code": v.T("enrol.wrongcode")}
+		s.render(w, r, http.StatusUnauthorized, "enrol.html", v)
+		return nil
+	case errs.Is(errs.Invalid, err):
+		v.Fields = map[string]string{}
+		fieldErrors(v.chrome, err, v.Fields)
+		if len(v.Fields) == 0 {
+			v.Message = refusalText(v.chrome, err)
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "enrol.html", v)
+		return nil
+	case err != nil:
+		return err
+	}
+	att.succeed()
+	v.Done = true
+	s.render(w, r, http.StatusOK, "enrol.html", v)
+	return nil
+}
+
+// resetView is the password reset page.
+type resetView struct {
+	chrome
+	Login string
+	Done  bool
+}
+
+func (s *Server) handleResetPage(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	s.render(w, r, http.StatusOK, "reset.html", resetView{chrome: s.chromeFor(r, "reset.title"), Login: r.URL.Query().Get("login")})
+	return nil
+}
+
+func (s *Server) handleResetForm(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	login := strings.TrimSpace(r.PostFormValue("login"))
+	v := resetView{chrome: s.chromeFor(r, "reset.title"), Login: login}
+	att, wait := s.limits.reserve("reset:"+login, clientIP(r))
+	if att == nil {
+		v.Message = v.T("login.limited", v.P("minutes", int(wait.Minutes())+1))
+		s.render(w, r, http.StatusTooManyRequests, "reset.html", v)
+		return nil
+	}
+	defer att.release()
+	if r.PostFormValue("password") != r.PostFormValue("password2") {
+		v.Fields = map[string]string{"password2": v.T("enrol.mismatch")}
+		s.render(w, r, http.StatusUnprocessableEntity, "reset.html", v)
+		return nil
+	}
+	err := s.db.ResetPassword(r.Context(), sqlstore.PasswordReset{Login: login, Code: r.PostFormValue("code"), Password: r.PostFormValue("password"), TOTPCode: r.PostFormValue("totp_code")})
+	switch {
+	case errs.Is(errs.Unauthenticated, err) || errs.Is(errs.Conflict, err):
+		att.fail()
+		v.Message = v.T("reset.wrong")
+		s.render(w, r, http.StatusUnauthorized, "reset.html", v)
+		return nil
+	case errs.Is(errs.Invalid, err):
+		v.Fields = map[string]string{}
+		fieldErrors(v.chrome, err, v.Fields)
+		s.render(w, r, http.StatusUnprocessableEntity, "reset.html", v)
+		return nil
+	case err != nil:
+		return err
+	}
+	att.succeed()
+	v.Done = true
+	s.render(w, r, http.StatusOK, "reset.html", v)
 	return nil
 }
 
@@ -275,6 +363,7 @@ type accountView struct {
 	Sessions int
 	Tokens   []tokenRow
 	Langs    []string
+	Secret   string // a new token's secret, shown once
 }
 
 type tokenRow struct {
@@ -285,22 +374,85 @@ type tokenRow struct {
 	Active            bool
 }
 
-func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+func (s *Server) accountView(r *http.Request, sc access.Scope) (accountView, error) {
 	v := accountView{chrome: s.chromeFor(r, "account.title"), Langs: uiLangs}
 	n, err := s.db.OpenSessions(r.Context(), sc.UserID)
 	if err != nil {
-		return err
+		return v, err
 	}
 	v.Sessions = n
 	toks, err := s.db.Tokens(r.Context(), sc.Login)
 	if err != nil {
-		return err
+		return v, err
 	}
 	now := s.db.Now()
 	for _, t := range toks {
 		v.Tokens = append(v.Tokens, tokenRow{ID: t.ID, Login: t.Login, Name: t.Name, Hint: t.Hint, Created: t.CreatedAt, Expires: t.ExpiresAt,
 			Revoked: t.RevokedAt, Active: t.RevokedAt.IsZero() && t.ExpiresAt.After(now)})
 	}
+	return v, nil
+}
+
+func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	v, err := s.accountView(r, sc)
+	if err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "account.html", v)
+	return nil
+}
+
+func (s *Server) handleChangePasswordForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	var err error
+	if r.PostFormValue("new") != r.PostFormValue("new2") {
+		err = errs.E("web.changePassword", errs.Invalid, "the two new passwords differ", errs.FieldError{Field: "new2", Message: "the two new passwords differ", Code: "password_mismatch"})
+	} else {
+		err = s.db.ChangePassword(r.Context(), sc, r.PostFormValue("current"), r.PostFormValue("new"), access.Argon2Params{})
+	}
+	if err == nil {
+		// Every session ended with the change: log in with the new one.
+		clearSessionCookie(w)
+		s.redirect(w, r, "/login")
+		return nil
+	}
+	if !errs.Is(errs.Invalid, err) {
+		return err
+	}
+	v, verr := s.accountView(r, sc)
+	if verr != nil {
+		return verr
+	}
+	v.Fields = map[string]string{}
+	fieldErrors(v.chrome, err, v.Fields)
+	if f, ok := v.Fields["password"]; ok {
+		v.Fields["new"] = f
+	}
+	s.render(w, r, http.StatusUnprocessableEntity, "account.html", v)
+	return nil
+}
+
+func (s *Server) handleCreateMyTokenForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	days, _ := strconv.Atoi(r.PostFormValue("days"))
+	if days <= 0 {
+		days = 30
+	}
+	secret, _, err := s.db.CreateToken(r.Context(), sc, strings.TrimSpace(r.PostFormValue("name")), time.Duration(days)*24*time.Hour)
+	if err != nil && !errs.Is(errs.Invalid, err) {
+		return err
+	}
+	v, verr := s.accountView(r, sc)
+	if verr != nil {
+		return verr
+	}
+	status := http.StatusOK
+	if err != nil {
+		v.Message = errs.Message(err)
+		status = http.StatusUnprocessableEntity
+	} else {
+		v.Secret = secret
+	}
+	s.render(w, r, status, "account.html", v)
 	return nil
 }

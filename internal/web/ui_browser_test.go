@@ -12,8 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"github.com/pquerna/otp/totp"
 
+	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
@@ -185,6 +185,8 @@ func TestBrowser(t *testing.T) {
 	_ = path
 	db := sqltest.Open(t, "sqlite")
 	e := newEnv(t, db)
+	clk := &skewClock{}
+	db.Now = clk.now
 	ctx := context.Background()
 	// A sought person of UA held by RU, so that matching finds a pair.
 	uaReg, _ := db.UserByLogin(ctx, "ua-reg")
@@ -331,18 +333,33 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("administrator enrols a second factor", func(t *testing.T) {
 		b.as(t)
-		b.login("admin", pw)
-		b.run("enrolment page", chromedp.WaitVisible(chromedp.ID("totp-secret")))
-		secret := b.text("#totp-secret")
-		b.screenshot("totp")
-		b.axe("totp")
-		code, err := totp.GenerateCode(strings.TrimSpace(secret), time.Now())
+		// The holder of the data directory issues the first administrator's
+		// enrolment code ('handover user code').
+		code, err := db.IssueCode(ctx, access.Scope{}, "admin", access.CodeEnrol)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.run("enter the code", chromedp.SendKeys(chromedp.ID("#code"), code), chromedp.Click(chromedp.ID("#totp-submit")),
+		const newPW = "the administrator's own password"
+		b.run("enrolment page", chromedp.Navigate(b.base+"/enrol"), chromedp.WaitVisible(chromedp.ID("totp-secret")))
+		secret := strings.TrimSpace(b.text("#totp-secret"))
+		b.screenshot("enrol")
+		b.axe("enrol")
+		b.run("enrol",
+			chromedp.SendKeys(chromedp.ID("#login"), "admin"),
+			chromedp.SendKeys(chromedp.ID("#code"), code.Code),
+			chromedp.SendKeys(chromedp.ID("#password"), newPW),
+			chromedp.SendKeys(chromedp.ID("#password2"), newPW),
+			chromedp.SendKeys(chromedp.ID("#totp_code"), totpNow(t, secret, clk.now())),
+			chromedp.Click(chromedp.ID("#enrol-submit")),
+			chromedp.WaitVisible(chromedp.ID("#enrolled")))
+		clk.skip()
+		b.login("admin", newPW)
+		b.run("second factor", chromedp.WaitVisible(chromedp.ID("code")))
+		b.screenshot("totp")
+		b.axe("totp")
+		b.run("enter the code", chromedp.SendKeys(chromedp.ID("#code"), totpNow(t, secret, clk.now())), chromedp.Click(chromedp.ID("#totp-submit")),
 			chromedp.WaitVisible(chromedp.CSS("a[href='/admin/users']")))
-		for _, p := range []string{"/admin/users", "/admin/tokens", "/admin/keys", "/audit", "/account"} {
+		for _, p := range []string{"/admin/users", "/admin/tokens", "/keys", "/audit", "/account"} {
 			b.run("open "+p, chromedp.Navigate(b.base+p), chromedp.WaitVisible(chromedp.CSS("main h1")))
 			name := strings.Trim(strings.ReplaceAll(p, "/", "-"), "-")
 			b.screenshot(name)

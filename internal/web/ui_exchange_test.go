@@ -27,8 +27,7 @@ func signedExchange(t *testing.T, e *env, db *sqlstore.DB, n int, leave string) 
 	if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "ru-appr", Role: "party_approver", Party: "RU", Password: "a long enough password", Argon2: cheap}); err != nil {
 		t.Fatal(err)
 	}
-	tok, _, _ := db.CreateToken(ctx, "ru-appr", "t", time.Hour)
-	e.tokens["ru-appr"] = tok
+	e.tokens["ru-appr"] = mintToken(t, db, "ru-appr")
 	ua := registerSigner(t, db, "ua-key", "UA")
 	ru := registerSigner(t, db, "ru-key", "RU")
 	med := registerSigner(t, db, "med-key", "")

@@ -2,11 +2,13 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,9 +97,22 @@ func (e *env) uiMatrixRequest(login, key, target, recID string) (int, []byte) {
 	case "POST /matching/decide":
 		form = url.Values{"decision": {"confirm"}, "reason": {"matrix"}}
 	case "POST /admin/users":
-		form = url.Values{"login": {"ui-" + login + "-" + strings.ToLower(target)}, "role": {"auditor"}, "password": {"a long enough password"}}
-	case "POST /admin/tokens":
-		form = url.Values{"login": {"op"}, "days": {"1"}}
+		form = url.Values{"login": {"ui-" + login + "-" + strings.ToLower(target)}, "role": {"auditor"}}
+	case "POST /admin/users/{login}/codes":
+		form = url.Values{"purpose": {"reset"}}
+	case "POST /enrol", "POST /reset":
+		form = url.Values{"login": {login}, "code": {"NOT-A-CODE"}, "password": {"a long enough password"}, "password2": {"a long enough password"}}
+	case "POST /account/password":
+		form = url.Values{"current": {"not the password"}, "new": {"another long password"}, "new2": {"another long password"}}
+	case "POST /keys", "POST /keys/{name}/confirm", "POST /keys/{name}/revoke":
+		u, _ := e.db.UserByLogin(context.Background(), login)
+		name := "mx-med"
+		if u.Party != "" {
+			name = "mx-" + target
+		}
+		path = strings.Replace(path, "{name}", name, 1)
+		_, vk, _ := audit.GenerateKey(fmt.Sprintf("ui-%s-%s", login, target))
+		form = url.Values{"vkey": {vk}, "purpose": {"witness"}, "reason": {"matrix"}}
 	case "POST /exchanges/{id}/answer":
 		// No such person on the list: allowed callers get 422.
 		form = url.Values{"party": {target}, "kind": {"offer"}, "version": {"1"}, "record_id": {"none"}, "answer": {"query"}, "reason": {"matrix"}}
@@ -105,9 +120,6 @@ func (e *env) uiMatrixRequest(login, key, target, recID string) (int, []byte) {
 		path = strings.Replace(path, "{party}", target, 1)
 	case "POST /exchanges/{id}/agreement/sign":
 		form = url.Values{"version": {"1"}, "line": {"— x y"}}
-	case "POST /admin/keys":
-		_, vk, _ := audit.GenerateKey(fmt.Sprintf("ui-%s-%s", login, target))
-		form = url.Values{"vkey": {vk}}
 	default:
 		if method == "POST" {
 			form = url.Values{}
@@ -180,8 +192,48 @@ func TestPagesLoginAndSecondFactor(t *testing.T) {
 			t.Fatalf("after logout: %d, want a redirect to login", st)
 		}
 
-		// An approver must enrol a second factor on first login.
+		// An approver made before enrolment codes, without a second
+		// factor, is not asked to make one at login: they get a code.
 		st, _, h = e.pageLogin("ua-appr")
+		if st != 303 || !strings.HasPrefix(h.Get("Location"), "/login/totp") {
+			t.Fatalf("approver login: %d → %s", st, h.Get("Location"))
+		}
+		if st, body, _ := e.page(sessionFrom(h), "GET", "/login/totp", nil); st != 200 || !strings.Contains(body, `id="totp-none"`) || strings.Contains(body, "otpauth://") {
+			t.Fatalf("login/totp without a second factor: %d, want the note to enrol with a code", st)
+		}
+
+		// The administrator makes an approver: an enrolment code, shown
+		// once, and no password anyone knows.
+		clk := &skewClock{}
+		db.Now = clk.now
+		st, body, _ = e.page(e.session("admin"), "POST", "/admin/users", url.Values{"login": {"ua-appr-new"}, "role": {"party_approver"}, "party": {"UA"}})
+		code := between(body, `id="code-value">`, "<")
+		if st != http.StatusCreated || code == "" {
+			t.Fatalf("new user: %d, code %q", st, code)
+		}
+		if st, _, _ := e.page("", "POST", "/login", url.Values{"login": {"ua-appr-new"}, "password": {""}}); st != http.StatusUnauthorized {
+			t.Fatalf("login before enrolment: %d", st)
+		}
+		st, body, _ = e.page("", "GET", "/enrol", nil)
+		secret := between(body, `id="totp-secret">`, "<")
+		if st != 200 || secret == "" || !strings.Contains(body, "otpauth://totp/") {
+			t.Fatalf("enrolment page: %d", st)
+		}
+		enrol := url.Values{"login": {"ua-appr-new"}, "code": {code}, "password": {"chosen by the approver"}, "password2": {"chosen by the approver"}, "secret": {secret}}
+		if st, body, _ := e.page("", "POST", "/enrol", enrol); st != http.StatusUnprocessableEntity || !strings.Contains(body, "six-digit code") {
+			t.Fatalf("enrolment of an approver without the second factor: %d", st)
+		}
+		enrolCode := totpNow(t, secret, clk.now())
+		enrol.Set("totp_code", enrolCode)
+		if st, body, _ := e.page("", "POST", "/enrol", enrol); st != 200 || !strings.Contains(body, `id="enrolled"`) {
+			t.Fatalf("enrolment: %d", st)
+		}
+		if st, _, _ := e.page("", "POST", "/enrol", enrol); st != http.StatusUnauthorized {
+			t.Fatalf("the enrolment code again: %d, want 401", st)
+		}
+
+		// Password, then the second factor.
+		st, _, h = e.page("", "POST", "/login", url.Values{"login": {"ua-appr-new"}, "password": {"chosen by the approver"}})
 		if st != 303 || !strings.HasPrefix(h.Get("Location"), "/login/totp") {
 			t.Fatalf("approver login: %d → %s", st, h.Get("Location"))
 		}
@@ -189,17 +241,15 @@ func TestPagesLoginAndSecondFactor(t *testing.T) {
 		if st, _, h := e.page(appr, "GET", "/records", nil); st != 303 || h.Get("Location") != "/login/totp" {
 			t.Fatalf("approver without a second factor: %d → %s", st, h.Get("Location"))
 		}
-		st, body, _ = e.page(appr, "GET", "/login/totp", nil)
-		i := strings.Index(body, `id="totp-secret">`)
-		if st != 200 || i < 0 || !strings.Contains(body, "otpauth://totp/") {
-			t.Fatalf("enrolment page: %d", st)
-		}
-		secret := body[i+len(`id="totp-secret">`):]
-		secret = secret[:strings.IndexByte(secret, '<')]
 		if st, _, _ := e.page(appr, "POST", "/login/totp", url.Values{"code": {"123 456"}}); st != http.StatusUnprocessableEntity {
 			t.Fatalf("wrong code: %d", st)
 		}
-		code, _ := totp.GenerateCode(secret, time.Now())
+		// The code of the enrolment's time step was used by the enrolment.
+		if st, body, _ := e.page(appr, "POST", "/login/totp", url.Values{"code": {enrolCode}}); st != http.StatusUnprocessableEntity || !strings.Contains(body, "used already") {
+			t.Fatalf("the enrolment's code at login: %d", st)
+		}
+		clk.skip()
+		code = totpNow(t, secret, clk.now())
 		st, _, h = e.page(appr, "POST", "/login/totp", url.Values{"code": {code}})
 		if st != 303 {
 			t.Fatalf("right code: %d", st)
@@ -215,20 +265,78 @@ func TestPagesLoginAndSecondFactor(t *testing.T) {
 			t.Fatalf("approver after the second factor: %d", st)
 		}
 		// The same code cannot be used twice.
-		_, _, h = e.pageLogin("ua-appr")
+		_, _, h = e.page("", "POST", "/login", url.Values{"login": {"ua-appr-new"}, "password": {"chosen by the approver"}})
 		if st, body, _ := e.page(sessionFrom(h), "POST", "/login/totp", url.Values{"code": {code}}); st != http.StatusUnprocessableEntity || !strings.Contains(body, "used already") {
 			t.Fatalf("replayed code: %d", st)
 		}
 
-		// Log out everywhere ends every session of the user.
-		other := e.session("ua-appr")
+		// Log out everywhere ends every session of the user, and their
+		// API tokens.
+		clk.skip()
+		st, b := e.do("", "POST", "/api/v1/auth/login", map[string]string{"login": "ua-appr-new", "password": "chosen by the approver", "totp_code": totpNow(t, secret, clk.now())})
+		if st != 200 {
+			t.Fatalf("API login with the second factor: %d %s", st, b)
+		}
+		var tr struct{ Token string }
+		json.Unmarshal(b, &tr)
+		e.tokens["ua-appr-new"] = tr.Token
+		if st, _ := e.do("ua-appr-new", "GET", "/api/v1/me", nil); st != 200 {
+			t.Fatalf("the token: %d", st)
+		}
+		other := e.session("ua-appr-new")
 		if st, _, _ := e.page(renewed, "POST", "/logout/all", url.Values{}); st != 303 {
 			t.Fatalf("logout everywhere: %d", st)
 		}
 		if st, _, _ := e.page(other, "GET", "/", nil); st != http.StatusUnauthorized {
 			t.Fatalf("another session after logout everywhere: %d", st)
 		}
+		if st, _ := e.do("ua-appr-new", "GET", "/api/v1/me", nil); st != http.StatusUnauthorized {
+			t.Fatalf("an API token after logout everywhere: %d, want 401", st)
+		}
 	})
+}
+
+// skewClock is the store's clock in a test: real time plus an offset the
+// test moves on by one TOTP step, so that the next one-time code is valid
+// without waiting 30 seconds.
+type skewClock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+func (c *skewClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.off)
+}
+
+func (c *skewClock) skip() {
+	c.mu.Lock()
+	c.off += 30 * time.Second
+	c.mu.Unlock()
+}
+
+// totpNow returns the code an authenticator app shows for secret at t.
+func totpNow(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCode(secret, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// between returns the text of s after the first from, up to the next to.
+func between(s, from, to string) string {
+	i := strings.Index(s, from)
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len(from):]
+	if j := strings.Index(s, to); j >= 0 {
+		return s[:j]
+	}
+	return ""
 }
 
 func (e *env) pageLogin(login string) (int, string, http.Header) {

@@ -63,11 +63,7 @@ func newEnv(t *testing.T, db *sqlstore.DB) *env {
 		if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: u.login, Role: u.role, Party: u.party, Password: "a long enough password", Argon2: cheap}); err != nil {
 			t.Fatal(err)
 		}
-		tok, _, err := db.CreateToken(ctx, u.login, "test", time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.tokens[u.login] = tok
+		e.tokens[u.login] = mintToken(t, db, u.login)
 	}
 	e.srv = web.New(db, slog.New(slog.NewJSONHandler(e.logs, nil)), web.Config{Signer: testSigner(t)})
 	e.ts = httptest.NewServer(e.srv.Handler())
@@ -98,6 +94,22 @@ func (e *env) audit() {
 	if !res.OK() {
 		t.Errorf("the test left a database that fails the log's audit:\n%s", res.Summary())
 	}
+}
+
+// mintToken mints an hour's API token for login as its owner would, after
+// a login that passed the second factor.
+func mintToken(t testing.TB, db *sqlstore.DB, login string) string {
+	t.Helper()
+	u, err := db.UserByLogin(context.Background(), login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.MFA = true
+	tok, _, err := db.CreateToken(context.Background(), u.Scope(), "test", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 // do sends a request as login ("" for none) and returns status and body.
@@ -342,6 +354,10 @@ var allowedTo = map[string][]string{
 	"GET /readyz":                                              {"*"},
 	"GET /api/v1/openapi.json":                                 {"*"},
 	"POST /api/v1/auth/login":                                  {"*"},
+	"POST /api/v1/auth/enrol":                                  {"*"},
+	"POST /api/v1/auth/reset":                                  {"*"},
+	"POST /api/v1/me/password":                                 {"any user"},
+	"POST /api/v1/me/logout-all":                               {"any user"},
 	"GET /api/v1/me":                                           {"any user"},
 	"GET /api/v1/me/tokens":                                    {"any user"},
 	"DELETE /api/v1/me/tokens/{id}":                            {"any user"},
@@ -357,13 +373,17 @@ var allowedTo = map[string][]string{
 	"GET /api/v1/users":                                        {"mediator_admin"},
 	"POST /api/v1/users":                                       {"mediator_admin"},
 	"POST /api/v1/users/{login}/disable":                       {"mediator_admin"},
+	"POST /api/v1/users/{login}/codes":                         {"mediator_admin"},
 	"GET /api/v1/tokens":                                       {"mediator_admin"},
-	"POST /api/v1/tokens":                                      {"mediator_admin"},
+	"POST /api/v1/tokens":                                      {"any user"},
 	"DELETE /api/v1/tokens/{id}":                               {"mediator_admin"},
 	"GET /log/checkpoint":                                      {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"GET /log/tile/{path...}":                                  {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"GET /api/v1/log/keys":                                     {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
-	"POST /api/v1/log/keys":                                    {"mediator_admin"},
+	"POST /api/v1/log/keys":                                    {"party_approver own", "mediator_operator"},
+	"POST /api/v1/log/keys/{name}/confirm":                     {"party_approver own", "mediator_operator"},
+	"POST /api/v1/log/keys/{name}/revoke":                      {"party_approver own", "mediator_operator"},
+	"GET /api/v1/log/keys/changes":                             {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"GET /api/v1/log/checkpoints":                              {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"GET /api/v1/log/checkpoints/{size}":                       {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"POST /api/v1/log/checkpoint":                              {"mediator_operator", "mediator_admin"},
@@ -413,6 +433,12 @@ var allowedTo = map[string][]string{
 	"POST /logout/all":                                 {"any user"},
 	"POST /lang":                                       {"*"},
 	"GET /account":                                     {"any user"},
+	"POST /account/password":                           {"any user"},
+	"POST /account/tokens":                             {"any user"},
+	"GET /enrol":                                       {"*"},
+	"POST /enrol":                                      {"*"},
+	"GET /reset":                                       {"*"},
+	"POST /reset":                                      {"*"},
 	"GET /records":                                     {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
 	"GET /records/new":                                 {"party_registrar any"},
 	"POST /records/new":                                {"party_registrar any"},
@@ -428,12 +454,13 @@ var allowedTo = map[string][]string{
 	"GET /admin/users":                                 {"mediator_admin"},
 	"POST /admin/users":                                {"mediator_admin"},
 	"POST /admin/users/{login}/disable":                {"mediator_admin"},
-	"POST /admin/users/{login}/reset-2fa":              {"mediator_admin"},
+	"POST /admin/users/{login}/codes":                  {"mediator_admin"},
 	"GET /admin/tokens":                                {"mediator_admin"},
-	"POST /admin/tokens":                               {"mediator_admin"},
 	"POST /admin/tokens/{id}/revoke":                   {"mediator_admin"},
-	"GET /admin/keys":                                  {"mediator_admin"},
-	"POST /admin/keys":                                 {"mediator_admin"},
+	"GET /keys":                                        {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"POST /keys":                                       {"party_approver any", "mediator_operator"},
+	"POST /keys/{name}/confirm":                        {"party_approver own", "mediator_operator"},
+	"POST /keys/{name}/revoke":                         {"party_approver own", "mediator_operator"},
 	"GET /exchanges":                                   {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
 	"GET /exchanges/{id}":                              {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
 	"POST /exchanges/{id}/answer":                      {"party_registrar other", "party_approver other"},
@@ -516,10 +543,30 @@ func TestAuthzMatrix(t *testing.T) {
 		}
 		// A witness key, a checkpoint and a valid cosignature on it, so that
 		// the log routes have something to serve to those allowed.
-		admin, _ := db.UserByLogin(ctx, "admin")
-		wsk, wvk, _ := audit.GenerateKey("ua-bureau")
-		if _, err := db.RegisterKey(ctx, admin.Scope(), wvk, "UA", sqlstore.KeyWitness); err != nil {
-			t.Fatal(err)
+		wsk, _, _ := audit.GenerateKey("ua-bureau")
+		sqltest.ActivateKey(t, db, wsk, "UA", sqlstore.KeyWitness)
+		// A proposed key of each side, for the confirm and revoke routes:
+		// UA's endorsed by its key in effect, so that UA's approver may
+		// confirm it.
+		for _, side := range []string{"UA", "RU", ""} {
+			_, vk, _ := audit.GenerateKey("mx-" + map[string]string{"UA": "UA", "RU": "RU", "": "med"}[side])
+			p := sqlstore.KeyProposal{VKey: vk, Party: side, Purpose: sqlstore.KeySigner}
+			if side == "UA" {
+				p.Endorsement, _ = audit.Endorse(wsk, "UA", sqlstore.KeySigner, vk)
+			}
+			who := map[string]string{"UA": "ua-keyholder-1", "RU": "ru-keyholder-1", "": "med-keyholder-1"}[side]
+			holder, err := db.UserByLogin(ctx, who)
+			if err != nil {
+				holder, err = db.CreateUser(ctx, sqlstore.NewUser{Login: who, Role: map[bool]access.Role{true: access.MediatorOperator, false: access.PartyApprover}[side == ""],
+					Party: side, Password: "a long enough password", Argon2: cheap})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			holder.MFA = true
+			if _, err := db.ProposeKey(ctx, holder.Scope(), p); err != nil {
+				t.Fatal(err)
+			}
 		}
 		cp, err := db.Checkpoint(ctx, testSigner(t), audit.CheckpointSchedule{}, true)
 		if err != nil {
@@ -582,8 +629,12 @@ func TestAuthzMatrix(t *testing.T) {
 					if strings.HasPrefix(rt.Path, "/api/v1/exchanges/{id}") {
 						id = ex.ID
 					}
+					keyName := "mx-med"
+					if u.party != "" {
+						keyName = "mx-" + target
+					}
 					path := strings.NewReplacer("{id}", id, "{party}", target, "{kind}", "offer", "{login}", "spare", "{size}", fmt.Sprint(cpc.Size),
-						"{path...}", fmt.Sprintf("entries/000.p/%d", cpc.Size)).Replace(rt.Path)
+						"{path...}", fmt.Sprintf("entries/000.p/%d", cpc.Size), "{name}", keyName).Replace(rt.Path)
 					var body any
 					switch key {
 					case "DELETE /api/v1/me/tokens/{id}", "DELETE /api/v1/tokens/{id}":
@@ -607,7 +658,19 @@ func TestAuthzMatrix(t *testing.T) {
 					case "POST /api/v1/users":
 						body = map[string]any{"login": "new-" + u.login + "-" + strings.ToLower(target), "role": "auditor", "password": "a long enough password"}
 					case "POST /api/v1/tokens":
-						body = map[string]any{"login": "spare", "ttl_hours": 1}
+						body = map[string]any{"ttl_hours": 1}
+					case "POST /api/v1/auth/enrol":
+						body = map[string]any{"login": u.login, "code": "NOT-A-CODE", "password": "a long enough password"}
+					case "POST /api/v1/auth/reset":
+						body = map[string]any{"login": u.login, "code": "NOT-A-CODE", "password": "a long enough password"}
+					case "POST /api/v1/me/password":
+						body = map[string]any{"current": "not the password", "new": "another long password"}
+					case "POST /api/v1/users/{login}/codes":
+						body = map[string]any{"purpose": "reset"}
+					case "POST /api/v1/log/keys/{name}/confirm":
+						body = map[string]any{}
+					case "POST /api/v1/log/keys/{name}/revoke":
+						body = map[string]any{"reason": "matrix"}
 					case "GET /api/v1/log/proof/inclusion":
 						path += "?index=0"
 					case "GET /api/v1/log/proof/consistency":
@@ -629,7 +692,11 @@ func TestAuthzMatrix(t *testing.T) {
 						body = map[string]any{"version": 1, "line": "— x y"}
 					case "POST /api/v1/log/keys":
 						_, vk, _ := audit.GenerateKey(fmt.Sprintf("w-%s-%s", u.login, target))
-						body = map[string]any{"vkey": vk}
+						side := target
+						if u.party == "" {
+							side = "" // a mediator user proposes for the mediator
+						}
+						body = map[string]any{"vkey": vk, "party": side, "purpose": "witness"}
 					}
 					var st int
 					var b []byte
@@ -645,6 +712,15 @@ func TestAuthzMatrix(t *testing.T) {
 						st, b = e.do(u.login, rt.Method, path, body)
 					}
 					denied := st == 403 || st == 404 || st == 401
+					if key == "POST /api/v1/auth/login" || key == "POST /api/v1/auth/enrol" || key == "POST /api/v1/auth/reset" ||
+						key == "POST /enrol" || key == "POST /reset" {
+						denied = st == 403 // public: a wrong code or a missing second factor is the handler's 401
+					}
+					if key == "POST /api/v1/me/logout-all" || key == "POST /logout/all" || key == "POST /api/v1/users/{login}/codes" {
+						// Ended every token of the caller (or of spare): mint
+						// a new one for the routes after.
+						e.tokens[u.login] = mintToken(t, db, u.login)
+					}
 					if key == "DELETE /api/v1/me/tokens/{id}" || key == "DELETE /api/v1/tokens/{id}" ||
 						key == "POST /admin/tokens/{id}/revoke" || key == "GET /matching/runs/{id}" || key == "POST /matching/decide" {
 						// No such token: allowed callers get 404 from the

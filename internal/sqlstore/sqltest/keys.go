@@ -1,0 +1,83 @@
+package sqltest
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/sqlstore"
+)
+
+var (
+	endorsersMu sync.Mutex
+	// endorsers are the private keys ActivateKey put in effect, by store
+	// and party: what it endorses the next key of the party with.
+	endorsers = map[*sqlstore.DB]map[string]string{}
+)
+
+// ActivateKey puts the key whose private key is skey in effect for party
+// ("" for the mediator) and purpose the way the party's people do
+// (docs/design/security.md §3): one proposes it, a second confirms it, and
+// when the party has a key in effect already (one this function put there)
+// the proposal is endorsed with that key. The two people are made on first
+// use: PARTY-keyholder-1 and -2 (approvers of the party; for the mediator,
+// operators med-keyholder-1 and -2), who passed the second factor. It
+// returns the verifier key.
+func ActivateKey(t testing.TB, db *sqlstore.DB, skey, party, purpose string) string {
+	t.Helper()
+	ctx := context.Background()
+	c, err := audit.NewCosigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vkey := c.VerifierKey()
+	prefix, role := strings.ToLower(party), access.PartyApprover
+	if party == "" {
+		prefix, role = "med", access.MediatorOperator
+	}
+	var scopes [2]access.Scope
+	for i, login := range []string{prefix + "-keyholder-1", prefix + "-keyholder-2"} {
+		u, err := db.UserByLogin(ctx, login)
+		if err != nil {
+			u, err = db.CreateUser(ctx, sqlstore.NewUser{Login: login, Role: role, Party: party, Password: "a long enough password",
+				Argon2: access.Argon2Params{Memory: 1024, Time: 1, Threads: 1}})
+			if err != nil {
+				t.Fatalf("make %s: %v", login, err)
+			}
+		}
+		u.MFA = true
+		scopes[i] = u.Scope()
+	}
+	endorsersMu.Lock()
+	prev := endorsers[db][party]
+	endorsersMu.Unlock()
+	p := sqlstore.KeyProposal{VKey: vkey, Party: party, Purpose: purpose}
+	if prev != "" {
+		if p.Endorsement, err = audit.Endorse(prev, keyParty(party), purpose, vkey); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ProposeKey(ctx, scopes[0], p); err != nil {
+		t.Fatalf("propose %s: %v", audit.KeyName(vkey), err)
+	}
+	if _, err := db.ConfirmKey(ctx, scopes[1], audit.KeyName(vkey), ""); err != nil {
+		t.Fatalf("confirm %s: %v", audit.KeyName(vkey), err)
+	}
+	endorsersMu.Lock()
+	if endorsers[db] == nil {
+		endorsers[db] = map[string]string{}
+	}
+	endorsers[db][party] = skey
+	endorsersMu.Unlock()
+	return vkey
+}
+
+func keyParty(party string) string {
+	if party == "" {
+		return access.Mediator
+	}
+	return party
+}
