@@ -56,8 +56,17 @@ func TestFilesArePrivate(t *testing.T) {
 	db := filepath.Join(dir, "handover.db")
 	run(ctx, "init", "--dir", dir, "--party", "UA=Ukraine", "--admin", "admin")
 	private("init", dir, db, filepath.Join(dir, "data.key"), filepath.Join(dir, "log.key"), filepath.Join(dir, "log.pub"))
-	run(ctx, "user", "add", "--dir", dir, "--login", "ua-reg", "--role", "party_registrar", "--party", "UA")
-	token := strings.TrimSpace(run(ctx, "token", "create", "--dir", dir, "--login", "ua-reg"))
+	out := run(ctx, "user", "add", "--dir", dir, "--login", "ua-reg", "--role", "party_registrar", "--party", "UA")
+	code := enrolmentCode.FindStringSubmatch(out)
+	if code == nil {
+		t.Fatalf("user add printed %q, want an enrolment code", out)
+	}
+	pw := filepath.Join(root, "pw")
+	if err := os.WriteFile(pw, []byte("a long enough password\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(ctx, "enrol", "--dir", dir, "--login", "ua-reg", "--code", code[1], "--password-file", pw)
+	token := strings.TrimSpace(run(ctx, "token", "create", "--dir", dir, "--login", "ua-reg", "--password-file", pw))
 
 	// A database that an older version left open to others is closed on
 	// the next start.
