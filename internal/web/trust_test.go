@@ -151,3 +151,46 @@ func TestKeyNeedsASecondPerson(t *testing.T) {
 		}
 	})
 }
+
+// TestKeysPage: the keys page carries the two-person rule: a UA approver
+// proposes a key there, cannot confirm it, a second UA approver confirms
+// it, and RU's users see each step.
+func TestKeysPage(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		if _, err := db.CreateUser(context.Background(), sqlstore.NewUser{Login: "ua-appr-2", Role: access.PartyApprover, Party: "UA", Password: "a long enough password", Argon2: cheap}); err != nil {
+			t.Fatal(err)
+		}
+		_, vk, _ := audit.GenerateKey("UA-page-key")
+		appr := e.session("ua-appr")
+		if st, body, _ := e.page(appr, "GET", "/keys", nil); st != 200 || !strings.Contains(body, `id="propose"`) {
+			t.Fatalf("keys page for an approver: %d, want the form to propose a key", st)
+		}
+		if st, body, _ := e.page(e.session("admin"), "GET", "/keys", nil); st != 200 || strings.Contains(body, `id="propose"`) {
+			t.Fatalf("keys page for the administrator: %d, want no form", st)
+		}
+		if st, _, h := e.page(appr, "POST", "/keys", url.Values{"vkey": {vk}, "purpose": {"signer"}}); st != http.StatusSeeOther || h.Get("Location") != "/keys" {
+			t.Fatalf("propose: %d", st)
+		}
+		st, body, _ := e.page(appr, "GET", "/keys", nil)
+		if st != 200 || !strings.Contains(body, "proposed: not in effect") || strings.Contains(body, `id="confirm-UA-page-key"`) {
+			t.Fatalf("after the proposal, the proposer's page: %d, want the key proposed and no confirm button", st)
+		}
+		if st, body, _ := e.page(appr, "POST", "/keys/UA-page-key/confirm", url.Values{}); st != http.StatusForbidden || !strings.Contains(body, "a second person of UA must confirm it") {
+			t.Fatalf("the proposer confirms through the page: %d", st)
+		}
+		second := e.session("ua-appr-2")
+		if st, body, _ := e.page(second, "GET", "/keys", nil); st != 200 || !strings.Contains(body, `id="confirm-UA-page-key"`) {
+			t.Fatalf("the second approver's page: %d, want a confirm button", st)
+		}
+		if st, _, _ := e.page(second, "POST", "/keys/UA-page-key/confirm", url.Values{}); st != http.StatusSeeOther {
+			t.Fatalf("the second approver confirms: %d", st)
+		}
+		st, body, _ = e.page(e.session("ru-reg"), "GET", "/keys", nil)
+		for _, want := range []string{"UA-page-key", "in effect", "proposed by ua-appr", "confirmed by ua-appr-2"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("RU's keys page (%d) lacks %q", st, want)
+			}
+		}
+	})
+}
