@@ -80,11 +80,15 @@ func newReplay() *replay {
 
 // visit keeps a leaf the replay needs.
 func (rp *replay) visit(index int64, l audit.Leaf) {
+	record := l.Type == audit.RecordCreated || l.Type == audit.RecordCorrected
+	if !record && !replayKept[l.Type] {
+		return // most of a big log, kept by nothing
+	}
 	r := &replayLeaf{index: index, typ: l.Type, actor: l.Actor, time: l.Time, exchange: l.Exchange, subject: l.Subject, rev: l.Rev, commitment: l.Commitment}
 	if coveredOnly[l.Type] && rp.firstCovered == nil {
 		rp.firstCovered = r
 	}
-	if l.Type == audit.RecordCreated || l.Type == audit.RecordCorrected {
+	if record {
 		if id, ok := strings.CutPrefix(l.Subject, "record:"); ok {
 			rp.versions[versionKey{id, l.Rev}] = r
 		}
@@ -92,9 +96,6 @@ func (rp *replay) visit(index int64, l audit.Leaf) {
 	}
 	if l.Type == leafCoverage {
 		rp.coverage = append(rp.coverage, r)
-	}
-	if !replayKept[l.Type] {
-		return
 	}
 	m := rp.bySubject[l.Type]
 	if m == nil {
@@ -235,98 +236,22 @@ func (db *DB) checkRecords(ctx context.Context, rp *replay, res *AuditResult) er
 	defer rows.Close()
 	heads := map[string][2]int64{} // id → head pointer, latest version seen
 	legacyVersions := 0
+	var batch []versionRow
 	for rows.Next() {
-		var id, party, kind, rCat, rStatus, created, vCat, vStatus, body, entered string
-		var head, version int64
-		var sealed, nonce []byte
-		var commitText *string
-		var r person.Record
-		if err := rows.Scan(&id, &party, &kind, &head, &rCat, &rStatus, &created, &version, &vCat, &vStatus, &body, &sealed, &nonce, &commitText,
-			&r.Provenance.Source, &r.Provenance.SourceRef, &r.Provenance.EnteredBy, &entered, &r.Provenance.Reason); err != nil {
+		var v versionRow
+		if err := rows.Scan(&v.id, &v.party, &v.kind, &v.head, &v.rCat, &v.rStatus, &v.created, &v.version, &v.vCat, &v.vStatus, &v.body, &v.sealed, &v.nonce, &v.commitText,
+			&v.r.Provenance.Source, &v.r.Provenance.SourceRef, &v.r.Provenance.EnteredBy, &v.entered, &v.r.Provenance.Reason); err != nil {
 			return err
 		}
-		res.Records++
-		h := heads[id]
-		heads[id] = [2]int64{head, max(h[1], version)}
-		what := fmt.Sprintf("record_versions (record %s, version %d)", id, version)
-		lv := rp.versions[versionKey{id, version}]
-		if lv == nil {
-			rp.add(RecordUnlogged, -1, "record %s version %d has no leaf in the log", id, version)
-			continue
-		}
-		lv.used = true
-		rp.checkBy(what, "entered_by", r.Provenance.EnteredBy, "entered_at", entered, lv)
-		if version == 1 && created != lv.at() {
-			rp.add(ColumnChanged, lv.index, "records %s: created_at is %s, but its first version's leaf %d was written at %s", id, created, lv.index, lv.at())
-		}
-		if commitText == nil {
-			rp.add(RecordCommitDiffer, lv.index, "record %s version %d has no stored commitment (leaf %d)", id, version, lv.index)
-			continue
-		}
-		if stored, err := audit.ParseDigest(*commitText); err != nil || stored != lv.commitment {
-			rp.add(RecordCommitDiffer, lv.index, "record %s version %d: stored commitment differs from leaf %d's", id, version, lv.index)
-		}
-		r.ID, r.Party, r.Version = id, party, int(version)
-		if err := json.Unmarshal([]byte(body), &r.Fields); err != nil {
-			rp.add(RecordChanged, lv.index, "record %s version %d: stored content is not readable: %v", id, version, err)
-			continue
-		}
-		if len(sealed) > 0 {
-			plain, err := db.seal.open(sealed, sealAD(id, int(version)))
-			var sens sensitive
-			if err == nil {
-				err = json.Unmarshal(plain, &sens)
-			}
-			if err != nil {
-				rp.add(RecordChanged, lv.index, "record %s version %d: sealed fields do not open: %v", id, version, err)
-				continue
-			}
-			r.Health, r.NextOfKin = sens.Health, sens.NextOfKin
-		}
-		if string(r.Category) != vCat {
-			rp.add(ColumnChanged, lv.index, "%s: category is %q, but its committed fields say %q", what, vCat, r.Category)
-		}
-		if string(r.Status) != vStatus {
-			rp.add(ColumnChanged, lv.index, "%s: status is %q, but its committed fields say %q", what, vStatus, r.Status)
-		}
-		if version == head {
-			for _, c := range []struct{ col, got, want string }{{"kind", kind, string(r.Kind)}, {"category", rCat, string(r.Category)}, {"status", rStatus, string(r.Status)}} {
-				if c.got != c.want {
-					rp.add(ColumnChanged, lv.index, "records %s: %s is %q, but its current version %d (leaf %d) says %q", id, c.col, c.got, version, lv.index, c.want)
-				}
-			}
-		}
-		if len(nonce) != len(audit.Nonce{}) {
-			rp.add(RecordChanged, lv.index, "record %s version %d: no nonce to check the content with", id, version)
-			continue
-		}
-		v2 := !rp.predates(lv.index)
-		if !v2 {
-			legacyVersions++
-		}
-		if got, err := recordCommitment(&r, audit.Nonce(nonce), v2); err != nil || got == lv.commitment {
-			continue
-		}
-		named := false
-		for _, p := range rp.parties {
-			alt := r
-			alt.Party = p
-			if got, err := recordCommitment(&alt, audit.Nonce(nonce), v2); p != party && err == nil && got == lv.commitment {
-				rp.add(ColumnChanged, lv.index, "records %s: party is %q, but leaf %d committed to %q", id, party, lv.index, p)
-				named = true
-			}
-		}
-		if !named {
-			cols := "its fields (body, sealed)"
-			if v2 {
-				cols = "its fields (body, sealed), source, source_ref or reason"
-			}
-			rp.add(RecordChanged, lv.index, "%s: %s no longer match leaf %d's commitment (changed in the database?)", what, cols, lv.index)
+		if batch = append(batch, v); len(batch) == 4096 {
+			legacyVersions += db.checkVersions(rp, batch, heads, res)
+			batch = batch[:0]
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	legacyVersions += db.checkVersions(rp, batch, heads, res)
 	for id, h := range heads {
 		if h[0] != h[1] {
 			rp.add(RecordHeadWrong, -1, "record %s points at version %d but its latest version is %d", id, h[0], h[1])
@@ -341,6 +266,126 @@ func (db *DB) checkRecords(ctx context.Context, rp *replay, res *AuditResult) er
 		rp.notes = append(rp.notes, fmt.Sprintf("%d record versions were logged before the coverage began (leaf %d): their source and reason are not covered", legacyVersions, rp.legacy.Leaf))
 	}
 	return nil
+}
+
+// versionRow is one record version as checkRecords reads it, with what
+// checkVersions computes from it.
+type versionRow struct {
+	id, party, kind, rCat, rStatus, created, vCat, vStatus, body, entered string
+	head, version                                                         int64
+	sealed, nonce                                                         []byte
+	commitText                                                            *string
+	r                                                                     person.Record
+
+	lv       *replayLeaf
+	v2       bool
+	bad      string // why the content cannot be checked
+	commitOK bool
+}
+
+// checkVersions checks a batch of record versions: the commitments, the
+// costly part, on every CPU; then each version's findings in order. It
+// returns how many versions were logged before the coverage began.
+func (db *DB) checkVersions(rp *replay, batch []versionRow, heads map[string][2]int64, res *AuditResult) int {
+	eachParallel(len(batch), func(i int) {
+		v := &batch[i]
+		v.lv = rp.versions[versionKey{v.id, v.version}]
+		if v.lv == nil {
+			return
+		}
+		v.r.ID, v.r.Party, v.r.Version = v.id, v.party, int(v.version)
+		if err := json.Unmarshal([]byte(v.body), &v.r.Fields); err != nil {
+			v.bad = fmt.Sprintf("record %s version %d: stored content is not readable: %v", v.id, v.version, err)
+			return
+		}
+		if len(v.sealed) > 0 {
+			plain, err := db.seal.open(v.sealed, sealAD(v.id, int(v.version)))
+			var sens sensitive
+			if err == nil {
+				err = json.Unmarshal(plain, &sens)
+			}
+			if err != nil {
+				v.bad = fmt.Sprintf("record %s version %d: sealed fields do not open: %v", v.id, v.version, err)
+				return
+			}
+			v.r.Health, v.r.NextOfKin = sens.Health, sens.NextOfKin
+		}
+		v.v2 = !rp.predates(v.lv.index)
+		if len(v.nonce) == len(audit.Nonce{}) {
+			got, err := recordCommitment(&v.r, audit.Nonce(v.nonce), v.v2)
+			v.commitOK = err == nil && got == v.lv.commitment
+		}
+	})
+	legacy := 0
+	for i := range batch {
+		v := &batch[i]
+		res.Records++
+		h := heads[v.id]
+		heads[v.id] = [2]int64{v.head, max(h[1], v.version)}
+		what := fmt.Sprintf("record_versions (record %s, version %d)", v.id, v.version)
+		lv := v.lv
+		if lv == nil {
+			rp.add(RecordUnlogged, -1, "record %s version %d has no leaf in the log", v.id, v.version)
+			continue
+		}
+		lv.used = true
+		rp.checkBy(what, "entered_by", v.r.Provenance.EnteredBy, "entered_at", v.entered, lv)
+		if v.version == 1 && v.created != lv.at() {
+			rp.add(ColumnChanged, lv.index, "records %s: created_at is %s, but its first version's leaf %d was written at %s", v.id, v.created, lv.index, lv.at())
+		}
+		if v.commitText == nil {
+			rp.add(RecordCommitDiffer, lv.index, "record %s version %d has no stored commitment (leaf %d)", v.id, v.version, lv.index)
+			continue
+		}
+		if stored, err := audit.ParseDigest(*v.commitText); err != nil || stored != lv.commitment {
+			rp.add(RecordCommitDiffer, lv.index, "record %s version %d: stored commitment differs from leaf %d's", v.id, v.version, lv.index)
+		}
+		if v.bad != "" {
+			rp.add(RecordChanged, lv.index, "%s", v.bad)
+			continue
+		}
+		r := &v.r
+		if string(r.Category) != v.vCat {
+			rp.add(ColumnChanged, lv.index, "%s: category is %q, but its committed fields say %q", what, v.vCat, r.Category)
+		}
+		if string(r.Status) != v.vStatus {
+			rp.add(ColumnChanged, lv.index, "%s: status is %q, but its committed fields say %q", what, v.vStatus, r.Status)
+		}
+		if v.version == v.head {
+			for _, c := range []struct{ col, got, want string }{{"kind", v.kind, string(r.Kind)}, {"category", v.rCat, string(r.Category)}, {"status", v.rStatus, string(r.Status)}} {
+				if c.got != c.want {
+					rp.add(ColumnChanged, lv.index, "records %s: %s is %q, but its current version %d (leaf %d) says %q", v.id, c.col, c.got, v.version, lv.index, c.want)
+				}
+			}
+		}
+		if len(v.nonce) != len(audit.Nonce{}) {
+			rp.add(RecordChanged, lv.index, "record %s version %d: no nonce to check the content with", v.id, v.version)
+			continue
+		}
+		if !v.v2 {
+			legacy++
+		}
+		if v.commitOK {
+			continue
+		}
+		named := false
+		for _, p := range rp.parties {
+			alt := *r
+			alt.Party = p
+			if got, err := recordCommitment(&alt, audit.Nonce(v.nonce), v.v2); p != v.party && err == nil && got == lv.commitment {
+				rp.add(ColumnChanged, lv.index, "records %s: party is %q, but leaf %d committed to %q", v.id, v.party, lv.index, p)
+				named = true
+			}
+		}
+		if !named {
+			cols := "its fields (body, sealed)"
+			if v.v2 {
+				cols = "its fields (body, sealed), source, source_ref or reason"
+			}
+			rp.add(RecordChanged, lv.index, "%s: %s no longer match leaf %d's commitment (changed in the database?)", what, cols, lv.index)
+		}
+	}
+	return legacy
 }
 
 // checkUsers checks every account against the last of its leaves: its

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -524,68 +523,101 @@ func (db *DB) checkStageEvents(ctx context.Context, rp *replay) error {
 // checkTerms rebuilds the search keys (record_terms) of every record's
 // current version and compares them with the stored ones: a record whose
 // keys are missing is hidden from the search and the tracing, a key it
-// does not have finds it by a name it does not bear.
+// does not have finds it by a name it does not bear. Both sides are read
+// in record order, a batch of records at a time, their keys computed on
+// every CPU as an import files them.
 func (db *DB) checkTerms(ctx context.Context, rp *replay) error {
-	stored := map[int64]map[string]bool{}
-	rows, err := db.query(ctx, `SELECT k, record_seq FROM record_terms`)
+	stored, err := db.query(ctx, `SELECT record_seq, k FROM record_terms ORDER BY record_seq`)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var k string
-		var seq int64
-		if err := rows.Scan(&k, &seq); err != nil {
-			rows.Close()
-			return err
-		}
-		if stored[seq] == nil {
-			stored[seq] = map[string]bool{}
-		}
-		stored[seq][k] = true
+	defer stored.Close()
+	var pending *struct {
+		seq int64
+		k   string
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	// have returns the stored keys of record seq, reporting the keys of
+	// records before it that do not exist.
+	orphan := func(seq int64, n int) {
+		rp.add(DerivedDiffers, -1, "record_terms (seq %d): %d search keys of a record that does not exist", seq, n)
 	}
-	rows, err = db.query(ctx, `SELECT r.seq, r.id, r.party, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version ORDER BY r.seq`)
+	have := func(seq int64) (map[string]bool, error) {
+		out := map[string]bool{}
+		var lost int64 = -1
+		lostN := 0
+		for {
+			if pending == nil {
+				if !stored.Next() {
+					break
+				}
+				pending = &struct {
+					seq int64
+					k   string
+				}{}
+				if err := stored.Scan(&pending.seq, &pending.k); err != nil {
+					return nil, err
+				}
+			}
+			if pending.seq > seq {
+				break
+			}
+			if pending.seq < seq {
+				if pending.seq != lost && lostN > 0 {
+					orphan(lost, lostN)
+					lostN = 0
+				}
+				lost = pending.seq
+				lostN++
+			} else {
+				out[pending.k] = true
+			}
+			pending = nil
+		}
+		if lostN > 0 {
+			orphan(lost, lostN)
+		}
+		return out, stored.Err()
+	}
+	rows, err := db.query(ctx, `SELECT r.seq, r.id, r.party, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version ORDER BY r.seq`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	type rec struct {
-		seq       int64
-		id, party string
-		f         person.Fields
+		seq        int64
+		id, party  string
+		f          person.Fields
+		unreadable bool // checkRecords reports it
 	}
 	// The keys of what each record is (not of what its kind column says:
-	// a changed kind is reported by checkRecords), a batch at a time on
-	// every CPU, as an import files them.
+	// a changed kind is reported by checkRecords).
 	var batch []rec
-	compare := func() {
+	compare := func() error {
 		terms := make([][]term, len(batch))
 		eachParallel(len(batch), func(i int) { terms[i] = recordTerms(batch[i].f.Kind, &batch[i].f) })
 		for i, r := range batch {
-			have := stored[r.seq]
-			delete(stored, r.seq)
-			var missing, extra int
-			want := make(map[string]bool, len(terms[i]))
+			got, err := have(r.seq)
+			if err != nil {
+				return err
+			}
+			if r.unreadable {
+				continue
+			}
+			missing := 0
 			for _, t := range terms[i] {
 				k := termKey(r.party, string(r.f.Kind), t.field, t.term)
-				want[k] = true
-				if !have[k] {
+				if got[k] {
+					delete(got, k)
+				} else {
 					missing++
 				}
 			}
-			for k := range have {
-				if !want[k] {
-					extra++
-				}
-			}
-			if missing > 0 || extra > 0 {
-				rp.add(DerivedDiffers, -1, "record_terms (record %s, seq %d): %d search keys of its current version missing, %d it does not have (rebuilt from the record)", r.id, r.seq, missing, extra)
+			if missing > 0 || len(got) > 0 {
+				rp.add(DerivedDiffers, -1, "record_terms (record %s, seq %d): %d search keys of its current version missing, %d it does not have (rebuilt from the record)", r.id, r.seq, missing, len(got))
 			}
 		}
 		batch = batch[:0]
+		return nil
 	}
 	for rows.Next() {
 		var r rec
@@ -593,26 +625,21 @@ func (db *DB) checkTerms(ctx context.Context, rp *replay) error {
 		if err := rows.Scan(&r.seq, &r.id, &r.party, &body); err != nil {
 			return err
 		}
-		if json.Unmarshal([]byte(body), &r.f) != nil {
-			continue // checkRecords reports it
-		}
+		r.unreadable = json.Unmarshal([]byte(body), &r.f) != nil
 		if batch = append(batch, r); len(batch) == 4096 {
-			compare()
+			if err := compare(); err != nil {
+				return err
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	compare()
-	seqs := make([]int64, 0, len(stored))
-	for seq := range stored {
-		seqs = append(seqs, seq)
+	if err := compare(); err != nil {
+		return err
 	}
-	slices.Sort(seqs)
-	for _, seq := range seqs {
-		rp.add(DerivedDiffers, -1, "record_terms (seq %d): %d search keys of a record that does not exist", seq, len(stored[seq]))
-	}
-	return nil
+	_, err = have(1<<62 - 1) // what is left belongs to no record
+	return err
 }
 
 // checkReserves rebuilds stage_reserves (each reserve handed over in an

@@ -272,6 +272,9 @@ var tampers = []tamper{
 		return []string{`INSERT INTO record_terms (k, record_seq) SELECT CAST(? AS TEXT), seq FROM records WHERE id = '` + h.soughtB + `'`}
 	}, args: []any{"UA\x1fswзаглушка"}, code: sqlstore.DerivedDiffers, want: func(h *history) string { return "record_terms (record " + h.soughtB + ", seq" }},
 
+	{name: "search keys of no record", sql: s(`INSERT INTO record_terms (k, record_seq) VALUES (CAST(? AS TEXT), 99999)`), args: []any{"UA\x1fhwпривид"},
+		code: sqlstore.DerivedDiffers, want: w("record_terms (seq 99999): 1 search keys of a record that does not exist")},
+
 	// Matching.
 	{name: "a rejected match confirmed", sql: func(h *history) []string {
 		return []string{`UPDATE match_decisions SET decision = 'confirmed' WHERE sought_id = '` + h.soughtB + `'`}
