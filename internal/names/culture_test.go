@@ -26,6 +26,11 @@ func TestCultures(t *testing.T) {
 		{"chinese", "Zhang Xiaoming", "Чжан Сяомин", true},
 		{"chinese", "Zhang Xiaoming", "Zhang Xiaoping", false},
 		{"chinese", "Liu Wei", "Liu Weiguo", false},
+		// Vietnamese against its Russian forms.
+		{"vietnamese", "Nguyễn Văn Hùng", "Нгуен Ван Хунг", true},
+		{"vietnamese", "Trần Đức Thắng", "Чан Дык Тханг", true},
+		{"vietnamese", "Nguyen Van An", "Nguyen Van Anh", false},
+		{"vietnamese", "Nguyen Van Hung", "Nguyen Van Dung", false},
 		// Arabic: renderings, articles, bin, Abd names, father and son.
 		{"arabic", "Mohammed Abdel Rahman", "Muhammad Abd ar-Rahman", true},
 		{"arabic", "Youssef al-Masri", "Юсуф аль-Масри", true},

@@ -116,8 +116,12 @@ func parseShaped(full string) ([]token, nameShape) {
 	}
 	t := lookup()
 	toks := make([]token, len(words))
+	var extra reading
+	if vietnamese(words) {
+		extra = readVietnamese
+	}
 	for i, w := range words {
-		p := Prepare(AnyPart, w)
+		p := prepare(AnyPart, w, extra)
 		tk := token{text: w, prep: p, initial: p.initial}
 		if !tk.initial && p.skel != "" {
 			tk.patr = len(p.skel) >= patronymicMin && hasAnySuffix(p.skel, patronymicEndings) || t.ich[p.skel]
@@ -373,4 +377,36 @@ func roleFit(t *token, role Part) float64 {
 		}
 	}
 	return s
+}
+
+// vietnameseSurnames are the common Vietnamese family names, as written
+// without marks.
+var vietnameseSurnames = map[string]bool{
+	"nguyen": true, "tran": true, "le": true, "pham": true, "hoang": true, "huynh": true, "phan": true,
+	"vu": true, "vo": true, "dang": true, "bui": true, "do": true, "ho": true, "ngo": true, "duong": true,
+	"ly": true, "trinh": true, "dinh": true, "lam": true, "truong": true,
+}
+
+// vietnamese reports whether the words of a name are Vietnamese: a letter
+// only Vietnamese writes (ư, ơ, đ, the vowels with two marks of U+1EA0–
+// U+1EF9), or a common Vietnamese family name first or last in a name of
+// two to four Latin words.
+func vietnamese(words []string) bool {
+	for _, w := range words {
+		for _, r := range w {
+			switch {
+			case r >= 0x1ea0 && r <= 0x1ef9, r == 'ư', r == 'ơ', r == 'đ', r == 'Ư', r == 'Ơ', r == 'Đ':
+				return true
+			}
+		}
+	}
+	if len(words) < 2 || len(words) > 4 {
+		return false
+	}
+	for _, w := range words {
+		if Script(w) != ScriptLatin {
+			return false
+		}
+	}
+	return vietnameseSurnames[strings.ToLower(stripMarksAll(words[0]))] || vietnameseSurnames[strings.ToLower(stripMarksAll(words[len(words)-1]))]
 }

@@ -68,18 +68,31 @@ type Prepared struct {
 	nnick   uint8
 	ownNick int32 // this value's id as a full name with diminutives, or noGroup
 	reading bool  // an alternative reading of another value (alt), not a value of its own
-	inits   uint32
-	initial bool
-	sex     byte
+	// forCyrillic marks a reading that only a Cyrillic writing of the name
+	// calls for (Vietnamese nh = нь, which Latin writes apart: An, Anh).
+	forCyrillic bool
+	cyrillic    bool // the value has Cyrillic letters
+	inits       uint32
+	initial     bool
+	sex         byte
 }
 
 // Prepare normalises name, a single value of part, for SimilarityPrepared.
 // An initial ("Т.", "O", "Yu.") is recognised as one.
 func Prepare(part Part, name string) Prepared {
+	return prepare(part, name, 0)
+}
+
+// prepare is Prepare with an extra reading to try (readVietnamese when the
+// full name is Vietnamese), or 0.
+func prepare(part Part, name string, extra reading) Prepared {
 	n := strings.Trim(Normalize(foldDigits(romanizeOther(name))), " .,-")
 	p := Prepared{part: part, norm: n, group: noGroup, ownNick: noGroup}
 	if n == "" {
 		return p
+	}
+	if sc := Script(n); sc == ScriptCyrillic || sc == ScriptMixed {
+		p.cyrillic = true
 	}
 	buf := make([]byte, 0, len(n)+8)
 	sk := appendSkeleton(buf, n, readCommon)
@@ -117,13 +130,18 @@ func Prepare(part Part, name string) Prepared {
 		}
 	}
 	rs, nrs := readings(n)
+	if extra != 0 && nrs < maxReadings {
+		rs[nrs] = extra
+		nrs++
+	}
 	for k, rd := range rs[:nrs] {
 		// Latin x is ks in most spellings but х in GOST 7.79 B (Mixail);
 		// cz is ч in Polish but ц in GOST B; ch is х in German and
 		// Polish, ш in French; ьо is e as Russian ё, but o by KMU 55.
 		// Keep every reading.
 		if alt := string(appendSkeleton(nil, n, rd)); alt != p.skel {
-			a := Prepared{norm: n, skel: alt, initial: p.initial, inits: p.inits, group: noGroup, ownNick: noGroup, reading: true}
+			a := Prepared{norm: n, skel: alt, initial: p.initial, inits: p.inits, group: noGroup, ownNick: noGroup, reading: true,
+				forCyrillic: rd == readVietnamese}
 			if g, ok := t.group[alt]; ok {
 				a.group = g
 				a.inits |= t.inits[g]
@@ -293,7 +311,7 @@ func comparePrepared(a, b *Prepared) (float64, Level) {
 				if j >= 0 {
 					y = b.alt[j]
 				}
-				if x == nil || y == nil || (i < 0 && j < 0) {
+				if x == nil || y == nil || (i < 0 && j < 0) || x.forCyrillic && !b.cyrillic || y.forCyrillic && !a.cyrillic {
 					continue
 				}
 				if s2, l2 := compareOne(x, y); s2 > s {

@@ -78,7 +78,7 @@ var cyrSkel = map[rune]string{
 var latinSkel = map[rune]string{
 	'č': "Q", 'ć': "Q", 'ç': "Q", 'š': "S", 'ś': "S", 'ŝ': "S", 'ş': "S",
 	'ž': "Z", 'ż': "Z", 'ź': "z", 'ł': "l", 'ß': "s", 'đ': "d", 'ø': "o",
-	'æ': "e", 'œ': "e", 'ı': "i",
+	'æ': "e", 'œ': "e", 'ı': "i", 'ư': "i", 'ừ': "i", 'ứ': "i", 'ử': "i", 'ữ': "i", 'ự': "i", // Vietnamese ư, Russian ы
 }
 
 // appendSkeleton appends the skeleton of the normalised text s to dst.
@@ -281,15 +281,16 @@ func hasSkel(r rune) bool {
 type reading uint16
 
 const (
-	readCommon  reading = 0         // x = ks, cz = ч, ch = ч; ё after a consonant = e
-	readGOST    reading = 1 << iota // GOST 7.79 B: x = х, cz = ц (Mixail, Czoj)
-	readGerman                      // German and Polish ch = х (Chruschtschow, Chodorkowski)
-	readYo                          // ьо, йо, yo, io after a consonant = o (Альона = Alona by KMU)
-	readFrench                      // ou = у, ch = ш, a final e is silent (Poutine, Chaliapine)
-	readKMU                         // Cyrillic сг, кг, сч, шч as their KMU spellings sh, kh, sch, shch read back
-	readJDzh                        // Latin j as English, Arabic, Indic and African names write дж (Jomo, Jawaharlal, Obasanjo)
-	readJKh                         // Latin j as Spanish writes х (Juan, Jiménez)
-	readSilentH                     // a Latin h at the start of a word is silent (Hugo = Уго, Hassan = Асан)
+	readCommon     reading = 0         // x = ks, cz = ч, ch = ч; ё after a consonant = e
+	readGOST       reading = 1 << iota // GOST 7.79 B: x = х, cz = ц (Mixail, Czoj)
+	readGerman                         // German and Polish ch = х (Chruschtschow, Chodorkowski)
+	readYo                             // ьо, йо, yo, io after a consonant = o (Альона = Alona by KMU)
+	readFrench                         // ou = у, ch = ш, a final e is silent (Poutine, Chaliapine)
+	readKMU                            // Cyrillic сг, кг, сч, шч as their KMU spellings sh, kh, sch, shch read back
+	readJDzh                           // Latin j as English, Arabic, Indic and African names write дж (Jomo, Jawaharlal, Obasanjo)
+	readJKh                            // Latin j as Spanish writes х (Juan, Jiménez)
+	readSilentH                        // a Latin h at the start of a word is silent (Hugo = Уго, Hassan = Асан)
+	readVietnamese                     // Vietnamese tr = ч, d = з, gi = зи, x = с, nh = нь (Trọng = Чонг, Dũng = Зунг)
 )
 
 // readings returns the other readings that apply to the normalised text n:
@@ -431,6 +432,20 @@ func latinDigraph(s string, rd reading) (string, int) {
 		return 0
 	}
 	has := func(p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
+	if rd&readVietnamese != 0 {
+		switch {
+		case has("tr"):
+			return "Q", 2
+		case has("nh"):
+			return "n", 2
+		case has("gi"):
+			return "z", 1 // the i stays: Giáp = Зиап
+		case s[0] == 'd':
+			return "z", 1
+		case s[0] == 'x':
+			return "s", 1
+		}
+	}
 	if rd&readFrench != 0 {
 		switch {
 		case has("ou") && len(s) > 2 && isSkelVowel(s[2]):
