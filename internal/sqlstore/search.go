@@ -31,7 +31,7 @@ import (
 // Prepared.Keys and the names data, person.Date.String): the next open
 // rebuilds the table. A stale table would miss records, or find a
 // corrected one by its old name.
-const termsVersion = 5
+const termsVersion = 6
 
 // Fields of a term.
 const (
