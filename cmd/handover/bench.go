@@ -10,11 +10,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/client"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/synth"
-	"github.com/handover-project/handover/internal/web"
 )
 
 func init() {
@@ -108,15 +108,15 @@ func runBenchAPI(ctx context.Context, m *Main, args []string) error {
 	party := *me.Party
 	w := m.Stdout
 	fmt.Fprintf(w, "bench api: %s as %s (%s, %s): %d records in batches of %d, %d single; reads at %d/s for %v\n",
-		c.BaseURL, me.Login, me.Role, party, *n, web.MaxBatch, *single, *rate, *duration)
+		c.BaseURL, me.Login, me.Role, party, *n, api.MaxBatch, *single, *rate, *duration)
 
 	// 1. Inserts.
 	gen := synth.New(synth.Config{Seed: *seed, Ref: time.Now()})
-	inputs := func(count int) []client.RecordInput {
-		var out []client.RecordInput
+	inputs := func(count int) []api.RecordInput {
+		var out []api.RecordInput
 		for i, k := range []person.Kind{person.Held, person.Sought} {
 			for _, f := range gen.Records(party, k, (count+1-i)/2) {
-				out = append(out, client.RecordInput{Fields: f, Source: "handover bench api"})
+				out = append(out, api.RecordInput{Fields: f, Source: "handover bench api"})
 			}
 		}
 		return out
@@ -124,8 +124,8 @@ func runBenchAPI(ctx context.Context, m *Main, args []string) error {
 	var recs []person.Record
 	all := inputs(*n)
 	start := time.Now()
-	for lo := 0; lo < len(all); lo += web.MaxBatch {
-		got, err := c.CreateRecords(ctx, all[lo:min(lo+web.MaxBatch, len(all))])
+	for lo := 0; lo < len(all); lo += api.MaxBatch {
+		got, err := c.CreateRecords(ctx, all[lo:min(lo+api.MaxBatch, len(all))])
 		if err != nil {
 			return fmt.Errorf("insert batch at record %d: %w", lo+1, err)
 		}

@@ -62,7 +62,7 @@ func newDataDir(t *testing.T, bin string, logins ...string) dataDir {
 
 // serve starts "handover serve" on the directory at a free port, waits for
 // its URL file and /readyz, and returns the process and an API client.
-func (d dataDir) serve(t *testing.T, bin string) (*process, *api) {
+func (d dataDir) serve(t *testing.T, bin string) (*process, *httpAPI) {
 	t.Helper()
 	urlFile := filepath.Join(d.dir, "url")
 	os.Remove(urlFile)
@@ -189,7 +189,7 @@ func TestCrash(t *testing.T) {
 // writeSome makes one write: a single record, or (every fourth call) a
 // batch of 10. It returns the ids and notes of the records stored and
 // whether the server answered 2xx.
-func writeSome(ctx context.Context, a *api, token string, round, writer, i int) ([]string, []string, bool) {
+func writeSome(ctx context.Context, a *httpAPI, token string, round, writer, i int) ([]string, []string, bool) {
 	rec := func(j int) map[string]any {
 		return map[string]any{"kind": "held", "category": "military", "surname": "Краш", "given_names": "Тест",
 			"birth_date": "1995", "notes": fmt.Sprintf("round %d writer %d write %d record %d", round, writer, i, j)}
@@ -226,7 +226,7 @@ func writeSome(ctx context.Context, a *api, token string, round, writer, i int) 
 }
 
 // verifyAcked reads every acknowledged record by id.
-func verifyAcked(t *testing.T, a *api, token string, acked map[string]string) {
+func verifyAcked(t *testing.T, a *httpAPI, token string, acked map[string]string) {
 	t.Helper()
 	missing := 0
 	for id, notes := range acked {

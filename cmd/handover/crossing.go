@@ -13,11 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/client"
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/person"
-	"github.com/handover-project/handover/internal/sqlstore"
 )
 
 // The crossing's commands (docs/design/crossing.md): stages, handover
@@ -113,7 +113,7 @@ func runStageShow(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-func printStage(w io.Writer, v sqlstore.StageView) {
+func printStage(w io.Writer, v api.StageView) {
 	fmt.Fprintf(w, "stage %d of %s: %s at %s (agreement version %d, %.16s…)\n", v.Stage, v.Exchange, v.State, v.Crossing, v.AgreementVersion, v.AgreementHash)
 	r := v.Report
 	for _, side := range sortedKeys(r.Sides) {
@@ -372,7 +372,7 @@ func runStageLookup(ctx context.Context, m *Main, args []string) error {
 // personMarks says what an officer must know of a person beyond the
 // name: withheld by the releasing party, or corrected after signing (held
 // back until an amendment).
-func personMarks(p sqlstore.StagePerson) string {
+func personMarks(p api.StagePerson) string {
 	var out string
 	if p.Withheld {
 		out += "  [withheld: transmission detrimental]"
@@ -581,7 +581,7 @@ func runTrace(ctx context.Context, m *Main, args []string) error {
 	return usageError{"give a record id, --name NAME or --since DATE"}
 }
 
-func printTrace(w io.Writer, t sqlstore.TraceResult) {
+func printTrace(w io.Writer, t api.TraceResult) {
 	fmt.Fprintf(w, "%s  %s  born %s: %s since %s\n", t.RecordID, t.Name, t.BirthDate, t.Trace.Status, t.Trace.Since.UTC().Format(time.RFC3339))
 	for _, h := range t.Trace.History {
 		stage := ""

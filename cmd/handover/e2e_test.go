@@ -157,21 +157,21 @@ func run(t *testing.T, bin string, args ...string) string {
 	return stdout.String()
 }
 
-// api is an HTTP client of one server.
-type api struct {
+// httpAPI is an HTTP client of one server.
+type httpAPI struct {
 	t    *testing.T
 	base string
 	http *http.Client
 }
 
-func newAPI(t *testing.T, base string) *api {
-	return &api{t: t, base: strings.TrimRight(base, "/"), http: &http.Client{Timeout: 10 * time.Second}}
+func newAPI(t *testing.T, base string) *httpAPI {
+	return &httpAPI{t: t, base: strings.TrimRight(base, "/"), http: &http.Client{Timeout: 10 * time.Second}}
 }
 
 // do sends a request with token ("" for none) and a JSON body (nil for
 // none) and returns the status and the body. A transport error is returned,
 // not fatal: the crash test expects them.
-func (a *api) do(ctx context.Context, token, method, path string, body any) (int, []byte, error) {
+func (a *httpAPI) do(ctx context.Context, token, method, path string, body any) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -203,7 +203,7 @@ func (a *api) do(ctx context.Context, token, method, path string, body any) (int
 }
 
 // must is do with a transport error failing the test.
-func (a *api) must(token, method, path string, body any) (int, []byte) {
+func (a *httpAPI) must(token, method, path string, body any) (int, []byte) {
 	a.t.Helper()
 	st, b, err := a.do(context.Background(), token, method, path, body)
 	if err != nil {

@@ -17,12 +17,11 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/audit"
-	"github.com/handover-project/handover/internal/client"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
-	"github.com/handover-project/handover/internal/sqlstore"
 )
 
 // The negotiation and the agreement (issue 6, docs/design/agreement.md):
@@ -249,16 +248,16 @@ func readRemovals(m *Main, op, path string) ([]exchange.Removal, error) {
 
 // readAnswers reads answers: CSV record_id,answer,reason[,rule,blocker] or
 // JSON (an array, or an object with "answers").
-func readAnswers(m *Main, op, path string) ([]client.Answer, error) {
+func readAnswers(m *Main, op, path string) ([]exchange.Response, error) {
 	data, err := readInput(m, op, path)
 	if err != nil {
 		return nil, err
 	}
-	var out []client.Answer
+	var out []exchange.Response
 	if isJSON(path, data) {
 		if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '{' {
 			var obj struct {
-				Answers []client.Answer `json:"answers"`
+				Answers []exchange.Response `json:"answers"`
 			}
 			err = decodeStrict(op, path, data, &obj)
 			out = obj.Answers
@@ -269,7 +268,7 @@ func readAnswers(m *Main, op, path string) ([]client.Answer, error) {
 		var rows []map[string]string
 		rows, _, err = readCSV(op, path, data, []string{"record_id", "answer", "reason"}, []string{"rule", "blocker"})
 		for _, r := range rows {
-			out = append(out, client.Answer{RecordID: r["record_id"], Answer: exchange.Answer(r["answer"]), Reason: r["reason"], Rule: r["rule"], Blocker: exchange.Blocker(r["blocker"])})
+			out = append(out, exchange.Response{RecordID: r["record_id"], Answer: exchange.Answer(r["answer"]), Reason: r["reason"], Rule: r["rule"], Blocker: exchange.Blocker(r["blocker"])})
 		}
 	}
 	if err != nil {
@@ -490,7 +489,7 @@ func runExchangeShow(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-func signedText(st sqlstore.AgreementStatus) string {
+func signedText(st api.AgreementStatus) string {
 	var roles []string
 	for _, s := range st.Signed {
 		roles = append(roles, s.Role)
@@ -1391,7 +1390,7 @@ func runAgreementKeys(ctx context.Context, m *Main, args []string) error {
 
 // signerKeysFile renders registered keys as a signer keys file
 // (exchange.ParseSignerKeys), fingerprints computed here.
-func signerKeysFile(ks []client.WitnessKey, from string, now time.Time) ([]byte, error) {
+func signerKeysFile(ks []api.Key, from string, now time.Time) ([]byte, error) {
 	const op = "agreement keys"
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Agreement signer keys, fetched from %s on %s.\n", from, now.UTC().Format(time.RFC3339))

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/client"
 	"github.com/handover-project/handover/internal/errs"
@@ -455,7 +456,7 @@ func runKeyList(ctx context.Context, m *Main, args []string) error {
 // answer, with fingerprints computed here. It refuses keys that do not make
 // a valid key set for the origin, and a fingerprint the server states
 // differently.
-func keysFile(k client.LogKeys, from string, now time.Time) ([]byte, error) {
+func keysFile(k api.LogKeys, from string, now time.Time) ([]byte, error) {
 	const op = "log keys"
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Trusted keys of the log %s, fetched from %s on %s.\n", k.Origin, from, now.UTC().Format(time.RFC3339))

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/client"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/person"
@@ -99,7 +100,7 @@ func fieldFlags(fs *flag.FlagSet) map[string]*string {
 
 // recordFromFlags builds a record from field flags through the same JSON
 // decoding as the API, so that names and date formats are checked alike.
-func recordFromFlags(vals map[string]*string, latin multiFlag) (client.RecordInput, error) {
+func recordFromFlags(vals map[string]*string, latin multiFlag) (api.RecordInput, error) {
 	obj := map[string]any{}
 	for n, v := range vals {
 		if *v != "" {
@@ -110,7 +111,7 @@ func recordFromFlags(vals map[string]*string, latin multiFlag) (client.RecordInp
 		obj["latin_names"] = []string(latin)
 	}
 	b, _ := json.Marshal(obj)
-	var in client.RecordInput
+	var in api.RecordInput
 	if err := json.Unmarshal(b, &in); err != nil {
 		return in, errs.E("record", errs.Invalid, err.Error())
 	}
@@ -150,7 +151,7 @@ func runRecordAdd(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	var in client.RecordInput
+	var in api.RecordInput
 	if *jsonFile != "" {
 		err = readJSONArg(m, *jsonFile, &in)
 	} else {

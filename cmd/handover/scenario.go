@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/client"
 	"github.com/handover-project/handover/internal/crossing"
@@ -395,9 +396,9 @@ func (sc *scenario) registers(ctx context.Context) error {
 		all := append(mil, civ...)
 		for start := 0; start < len(all); start += 1000 {
 			part := all[start:min(start+1000, len(all))]
-			in := make([]client.RecordInput, len(part))
+			in := make([]api.RecordInput, len(part))
 			for i, f := range part {
-				in[i] = client.RecordInput{Party: p, Source: "scenario may-2025 (synthetic)", Fields: f}
+				in[i] = api.RecordInput{Party: p, Source: "scenario may-2025 (synthetic)", Fields: f}
 			}
 			recs, err := sc.c[strings.ToLower(p)+"-registrar"].CreateRecords(ctx, in)
 			if err != nil {
@@ -410,13 +411,13 @@ func (sc *scenario) registers(ctx context.Context) error {
 		}
 	}
 	// UA seeks a few of its soldiers whom RU holds.
-	var sought []client.RecordInput
+	var sought []api.RecordInput
 	for _, r := range sc.held["RU"][:min(5, len(sc.held["RU"]))] {
 		f := r.Fields
 		f.Kind, f.Status = person.Sought, person.StatusMissing
 		f.DisappearanceDate, f.CaptureDate, f.CapturePlace = f.CaptureDate, person.Date{}, ""
 		f.Health, f.NextOfKin = "", ""
-		sought = append(sought, client.RecordInput{Party: "UA", Source: "scenario: reported by the family", Fields: f})
+		sought = append(sought, api.RecordInput{Party: "UA", Source: "scenario: reported by the family", Fields: f})
 	}
 	recs, err := sc.c["ua-registrar"].CreateRecords(ctx, sought)
 	if err != nil {
@@ -487,9 +488,9 @@ func (sc *scenario) negotiate(ctx context.Context) error {
 	}
 	for _, p := range scenarioParties {
 		other := map[string]string{"UA": "RU", "RU": "UA"}[p]
-		var answers []client.Answer
+		var answers []exchange.Response
 		for _, r := range sc.held[other] {
-			answers = append(answers, client.Answer{RecordID: r.ID, Answer: exchange.Accept, Reason: "identity and eligibility verified"})
+			answers = append(answers, exchange.Response{RecordID: r.ID, Answer: exchange.Accept, Reason: "identity and eligibility verified"})
 		}
 		if _, err := sc.c[strings.ToLower(p)+"-registrar"].Respond(ctx, ex.ID, other, exchange.Offer, 1, answers); err != nil {
 			return err
@@ -686,7 +687,7 @@ func (sc *scenario) runStage(ctx context.Context, n int) (scenarioStage, error) 
 						return scenarioStage{}, err
 					}
 					sc.lookupMax = max(sc.lookupMax, time.Since(t0))
-					if !slices.ContainsFunc(hits, func(h sqlstore.LookupHit) bool { return h.RecordID == rec }) {
+					if !slices.ContainsFunc(hits, func(h api.LookupHit) bool { return h.RecordID == rec }) {
 						return scenarioStage{}, errs.E("scenario", errs.Internal, fmt.Sprintf("the lookup of %q does not find %s", q, rec))
 					}
 					sc.lookups++

@@ -2,13 +2,10 @@ package client
 
 import (
 	"context"
-	"fmt"
 	"net/url"
-	"strings"
 	"time"
 
-	"github.com/handover-project/handover/internal/errs"
-	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/api"
 )
 
 // Anonymous returns a client without a token, for the public routes: log
@@ -25,42 +22,31 @@ func Anonymous(base string) (*Client, error) {
 // Login exchanges a login, password and (for approvers and administrators)
 // a second-factor code for a token, and returns it with its expiry.
 func (c *Client) Login(ctx context.Context, login, password, totpCode string) (string, time.Time, error) {
-	var out struct {
-		Token     string    `json:"token"`
-		ExpiresAt time.Time `json:"expires_at"`
-	}
-	err := c.Do(ctx, "POST", "/api/v1/auth/login", map[string]string{"login": login, "password": password, "totp_code": totpCode}, &out)
+	var out api.TokenAnswer
+	err := c.Do(ctx, "POST", "/api/v1/auth/login", api.LoginRequest{Login: login, Password: password, TOTPCode: totpCode}, &out)
 	return out.Token, out.ExpiresAt, err
-}
-
-// Enrolled says what an enrolment set up.
-type Enrolled struct {
-	Login        string `json:"login"`
-	Role         string `json:"role"`
-	Party        string `json:"party"`
-	SecondFactor bool   `json:"second_factor"`
 }
 
 // Enrol sets up an account with its one-time enrolment code: the person's
 // own password and, for roles that need one, a second factor (its secret
 // and current code).
-func (c *Client) Enrol(ctx context.Context, login, code, password, totpSecret, totpCode string) (Enrolled, error) {
-	var out Enrolled
-	err := c.Do(ctx, "POST", "/api/v1/auth/enrol", map[string]string{"login": login, "code": code, "password": password,
-		"totp_secret": totpSecret, "totp_code": totpCode}, &out)
+func (c *Client) Enrol(ctx context.Context, login, code, password, totpSecret, totpCode string) (api.Enrolled, error) {
+	var out api.Enrolled
+	err := c.Do(ctx, "POST", "/api/v1/auth/enrol", api.EnrolRequest{Login: login, Code: code, Password: password,
+		TOTPSecret: totpSecret, TOTPCode: totpCode}, &out)
 	return out, err
 }
 
 // ResetPassword sets a new password with a one-time reset code (and a
 // second-factor code when the account has one).
 func (c *Client) ResetPassword(ctx context.Context, login, code, password, totpCode string) error {
-	return c.Do(ctx, "POST", "/api/v1/auth/reset", map[string]string{"login": login, "code": code, "password": password, "totp_code": totpCode}, nil)
+	return c.Do(ctx, "POST", "/api/v1/auth/reset", api.ResetRequest{Login: login, Code: code, Password: password, TOTPCode: totpCode}, nil)
 }
 
 // ChangePassword changes the caller's password; every token of theirs,
 // this one included, ends.
 func (c *Client) ChangePassword(ctx context.Context, current, next string) error {
-	return c.Do(ctx, "POST", "/api/v1/me/password", map[string]string{"current": current, "new": next}, nil)
+	return c.Do(ctx, "POST", "/api/v1/me/password", api.PasswordChange{Current: current, New: next}, nil)
 }
 
 // LogoutEverywhere ends every session and token of the caller.
@@ -71,46 +57,30 @@ func (c *Client) LogoutEverywhere(ctx context.Context) error {
 // ProposeKey proposes a key of the caller's party (party "" for one's own;
 // a mediator operator proposes the mediator's), with an endorsement line
 // when the party has a key in effect.
-func (c *Client) ProposeKey(ctx context.Context, vkey, party, purpose, endorsement string) (sqlstore.LogKey, error) {
-	var k sqlstore.LogKey
-	err := c.Do(ctx, "POST", "/api/v1/log/keys", map[string]string{"vkey": vkey, "party": party, "purpose": purpose, "endorsement": endorsement}, &k)
+func (c *Client) ProposeKey(ctx context.Context, vkey, party, purpose, endorsement string) (api.Key, error) {
+	var k api.Key
+	err := c.Do(ctx, "POST", "/api/v1/log/keys", api.KeyProposal{VKey: vkey, Party: party, Purpose: purpose, Endorsement: endorsement}, &k)
 	return k, err
 }
 
 // ConfirmKey confirms a key another person of the party proposed.
-func (c *Client) ConfirmKey(ctx context.Context, name, endorsement string) (sqlstore.LogKey, error) {
-	var k sqlstore.LogKey
-	err := c.Do(ctx, "POST", "/api/v1/log/keys/"+url.PathEscape(name)+"/confirm", map[string]string{"endorsement": endorsement}, &k)
+func (c *Client) ConfirmKey(ctx context.Context, name, endorsement string) (api.Key, error) {
+	var k api.Key
+	err := c.Do(ctx, "POST", "/api/v1/log/keys/"+url.PathEscape(name)+"/confirm", api.KeyConfirmation{Endorsement: endorsement}, &k)
 	return k, err
 }
 
 // RevokeKey revokes a key of the caller's party, or withdraws a proposal.
-func (c *Client) RevokeKey(ctx context.Context, name, reason string) (sqlstore.LogKey, error) {
-	var k sqlstore.LogKey
-	err := c.Do(ctx, "POST", "/api/v1/log/keys/"+url.PathEscape(name)+"/revoke", map[string]string{"reason": reason}, &k)
+func (c *Client) RevokeKey(ctx context.Context, name, reason string) (api.Key, error) {
+	var k api.Key
+	err := c.Do(ctx, "POST", "/api/v1/log/keys/"+url.PathEscape(name)+"/revoke", api.KeyRevocation{Reason: reason}, &k)
 	return k, err
-}
-
-// KeyChanges is every key with its state and every key change.
-type KeyChanges struct {
-	Keys    []sqlstore.LogKey   `json:"keys"`
-	Changes []sqlstore.KeyEvent `json:"changes"`
 }
 
 // KeyChanges returns every key and every key change, as both parties see
 // them.
-func (c *Client) KeyChanges(ctx context.Context) (KeyChanges, error) {
-	var k KeyChanges
+func (c *Client) KeyChanges(ctx context.Context) (api.KeyChanges, error) {
+	var k api.KeyChanges
 	err := c.Do(ctx, "GET", "/api/v1/log/keys/changes", nil, &k)
 	return k, err
-}
-
-// Key returns the key named, in any state.
-func (k KeyChanges) Key(name string) (sqlstore.LogKey, error) {
-	for _, x := range k.Keys {
-		if x.Name == name {
-			return x, nil
-		}
-	}
-	return sqlstore.LogKey{}, errs.E("client.Key", errs.NotFound, fmt.Sprintf("no key %s", strings.TrimSpace(name)))
 }

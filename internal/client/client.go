@@ -1,7 +1,9 @@
 // Package client is a small Go client of handover's JSON API, used by the
 // CLI's data commands and the scenario runner, so that they obey the same
-// access rules as any other API user. API errors come back as *errs.Error
-// with the server's kind and message.
+// access rules as any other API user. What it sends and reads are the
+// types of internal/api, the server's own; it carries no store and no SQL
+// (internal/arch keeps it so). API errors come back as *errs.Error with the
+// server's kind, message and field errors.
 package client
 
 import (
@@ -15,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/person"
 )
@@ -91,14 +94,7 @@ var kinds = map[string]errs.Kind{
 }
 
 func apiError(op string, status int, data []byte) error {
-	var eb struct {
-		Error struct {
-			Kind      string            `json:"kind"`
-			Message   string            `json:"message"`
-			Fields    []errs.FieldError `json:"fields"`
-			RequestID string            `json:"request_id"`
-		} `json:"error"`
-	}
+	var eb api.ErrorBody
 	if json.Unmarshal(data, &eb) != nil || eb.Error.Kind == "" {
 		return errs.E(op, errs.Internal, fmt.Sprintf("the server answered %d without a handover error", status))
 	}
@@ -117,25 +113,17 @@ func apiError(op string, status int, data []byte) error {
 	return errs.E(op, k, msg, eb.Error.Fields)
 }
 
-// RecordInput is a record to create.
-type RecordInput struct {
-	Party     string `json:"party,omitempty"`
-	Source    string `json:"source,omitempty"`
-	SourceRef string `json:"source_ref,omitempty"`
-	person.Fields
-}
-
 // CreateRecord creates one record.
-func (c *Client) CreateRecord(ctx context.Context, in RecordInput) (person.Record, error) {
+func (c *Client) CreateRecord(ctx context.Context, in api.RecordInput) (person.Record, error) {
 	var r person.Record
 	err := c.Do(ctx, "POST", "/api/v1/records", in, &r)
 	return r, err
 }
 
 // CreateRecords creates up to 1,000 records at once, all or nothing.
-func (c *Client) CreateRecords(ctx context.Context, in []RecordInput) ([]person.Record, error) {
-	var out struct{ Records []person.Record }
-	err := c.Do(ctx, "POST", "/api/v1/records/batch", map[string]any{"records": in}, &out)
+func (c *Client) CreateRecords(ctx context.Context, in []api.RecordInput) ([]person.Record, error) {
+	var out api.Records
+	err := c.Do(ctx, "POST", "/api/v1/records/batch", api.RecordBatch{Records: in}, &out)
 	return out.Records, err
 }
 
@@ -148,18 +136,14 @@ func (c *Client) Record(ctx context.Context, id string) (person.Record, error) {
 
 // History returns every version of a record.
 func (c *Client) History(ctx context.Context, id string) ([]person.Record, error) {
-	var out struct{ Versions []person.Record }
+	var out api.Versions
 	err := c.Do(ctx, "GET", "/api/v1/records/"+url.PathEscape(id)+"/history", nil, &out)
 	return out.Versions, err
 }
 
 // Correct makes a new version of a record on top of base.
 func (c *Client) Correct(ctx context.Context, id string, base int, reason string, f person.Fields) (person.Record, error) {
-	body := struct {
-		BaseVersion int    `json:"base_version"`
-		Reason      string `json:"reason,omitempty"`
-		person.Fields
-	}{base, reason, f}
+	body := api.Correction{BaseVersion: base, Reason: reason, Fields: f}
 	var r person.Record
 	err := c.Do(ctx, "PUT", "/api/v1/records/"+url.PathEscape(id), body, &r)
 	return r, err
@@ -171,14 +155,8 @@ type Filter struct {
 	Limit                                       int
 }
 
-// Page is one page of records.
-type Page struct {
-	Records []person.Record `json:"records"`
-	Next    string          `json:"next"`
-}
-
 // Records lists one page of records.
-func (c *Client) Records(ctx context.Context, f Filter) (Page, error) {
+func (c *Client) Records(ctx context.Context, f Filter) (api.RecordPage, error) {
 	q := url.Values{}
 	for k, v := range map[string]string{"party": f.Party, "kind": f.Kind, "category": f.Category, "status": f.Status, "q": f.Text, "cursor": f.Cursor} {
 		if v != "" {
@@ -188,7 +166,7 @@ func (c *Client) Records(ctx context.Context, f Filter) (Page, error) {
 	if f.Limit > 0 {
 		q.Set("limit", fmt.Sprint(f.Limit))
 	}
-	var p Page
+	var p api.RecordPage
 	err := c.Do(ctx, "GET", "/api/v1/records?"+q.Encode(), nil, &p)
 	return p, err
 }

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/report"
-	"github.com/handover-project/handover/internal/sqlstore"
 )
 
 // At the crossing (docs/design/crossing.md): stages, handover events, the
@@ -19,24 +19,22 @@ func stagePath(exID string, n int, rest ...string) string {
 }
 
 // OpenStage opens stage n of the exchange's signed agreement (mediator).
-func (c *Client) OpenStage(ctx context.Context, exID string, n int) (sqlstore.StageView, error) {
-	var out sqlstore.StageView
-	err := c.Do(ctx, "POST", exchangePath(exID, "stages"), map[string]int{"stage": n}, &out)
+func (c *Client) OpenStage(ctx context.Context, exID string, n int) (api.StageView, error) {
+	var out api.StageView
+	err := c.Do(ctx, "POST", exchangePath(exID, "stages"), api.OpenStageRequest{Stage: n}, &out)
 	return out, err
 }
 
 // Stages returns every stage of the exchange's signed agreement.
-func (c *Client) Stages(ctx context.Context, exID string) ([]sqlstore.StageView, error) {
-	var out struct {
-		Stages []sqlstore.StageView `json:"stages"`
-	}
+func (c *Client) Stages(ctx context.Context, exID string) ([]api.StageView, error) {
+	var out api.Stages
 	err := c.Do(ctx, "GET", exchangePath(exID, "stages"), nil, &out)
 	return out.Stages, err
 }
 
 // Stage returns one open stage with its parity report.
-func (c *Client) Stage(ctx context.Context, exID string, n int) (sqlstore.StageView, error) {
-	var out sqlstore.StageView
+func (c *Client) Stage(ctx context.Context, exID string, n int) (api.StageView, error) {
+	var out api.StageView
 	err := c.Do(ctx, "GET", stagePath(exID, n), nil, &out)
 	return out, err
 }
@@ -44,32 +42,30 @@ func (c *Client) Stage(ctx context.Context, exID string, n int) (sqlstore.StageV
 // RecordEvents sends handover events (one, or a queue recorded offline)
 // and returns the answer to each: applied, duplicate or refused. Resending
 // the same queue after a dropped connection records nothing twice.
-func (c *Client) RecordEvents(ctx context.Context, exID string, n int, events []crossing.Event) (sqlstore.RecordResult, error) {
-	var out sqlstore.RecordResult
-	err := c.Do(ctx, "POST", stagePath(exID, n, "events"), map[string]any{"events": events}, &out)
+func (c *Client) RecordEvents(ctx context.Context, exID string, n int, events []crossing.Event) (api.RecordResult, error) {
+	var out api.RecordResult
+	err := c.Do(ctx, "POST", stagePath(exID, n, "events"), api.Events{Events: events}, &out)
 	return out, err
 }
 
 // Transition sends stage transitions (mediator): closing, closed (with a
 // reason when parity fails), suspended, resumed, cancelled, slipped.
-func (c *Client) Transition(ctx context.Context, exID string, n int, events ...crossing.Event) (sqlstore.RecordResult, error) {
-	var out sqlstore.RecordResult
-	err := c.Do(ctx, "POST", stagePath(exID, n, "transitions"), map[string]any{"events": events}, &out)
+func (c *Client) Transition(ctx context.Context, exID string, n int, events ...crossing.Event) (api.RecordResult, error) {
+	var out api.RecordResult
+	err := c.Do(ctx, "POST", stagePath(exID, n, "transitions"), api.Events{Events: events}, &out)
 	return out, err
 }
 
 // Lookup finds persons of a stage by service number, record id or name.
-func (c *Client) Lookup(ctx context.Context, exID string, n int, q string) ([]sqlstore.LookupHit, error) {
-	var out struct {
-		Persons []sqlstore.LookupHit `json:"persons"`
-	}
+func (c *Client) Lookup(ctx context.Context, exID string, n int, q string) ([]api.LookupHit, error) {
+	var out api.LookupHits
 	err := c.Do(ctx, "GET", stagePath(exID, n, "lookup")+"?"+url.Values{"q": {q}}.Encode(), nil, &out)
 	return out.Persons, err
 }
 
 // StageList returns a party's list of a stage.
-func (c *Client) StageList(ctx context.Context, exID string, n int, party string) (sqlstore.StageList, error) {
-	var out sqlstore.StageList
+func (c *Client) StageList(ctx context.Context, exID string, n int, party string) (api.StageList, error) {
+	var out api.StageList
 	err := c.Do(ctx, "GET", stagePath(exID, n, "lists", party), nil, &out)
 	return out, err
 }
@@ -108,32 +104,30 @@ func reportQuery(stage int, format string) string {
 }
 
 // RecordRemains records one item of the repatriation of remains.
-func (c *Client) RecordRemains(ctx context.Context, exID string, in sqlstore.RemainsInput) (sqlstore.RemainsView, error) {
-	var out sqlstore.RemainsView
+func (c *Client) RecordRemains(ctx context.Context, exID string, in api.RemainsInput) (api.RemainsView, error) {
+	var out api.RemainsView
 	err := c.Do(ctx, "POST", exchangePath(exID, "remains"), in, &out)
 	return out, err
 }
 
 // Remains returns the repatriation of remains of an exchange.
-func (c *Client) Remains(ctx context.Context, exID string) (sqlstore.RemainsView, error) {
-	var out sqlstore.RemainsView
+func (c *Client) Remains(ctx context.Context, exID string) (api.RemainsView, error) {
+	var out api.RemainsView
 	err := c.Do(ctx, "GET", exchangePath(exID, "remains"), nil, &out)
 	return out, err
 }
 
 // Trace returns the trace status of one of the caller's party's records.
-func (c *Client) Trace(ctx context.Context, recordID string) (sqlstore.TraceResult, error) {
-	var out sqlstore.TraceResult
+func (c *Client) Trace(ctx context.Context, recordID string) (api.TraceResult, error) {
+	var out api.TraceResult
 	err := c.Do(ctx, "GET", "/api/v1/trace/"+url.PathEscape(recordID), nil, &out)
 	return out, err
 }
 
 // TraceSearch finds the caller's party's sought persons by name and birth
 // date (or its prefix; empty for any).
-func (c *Client) TraceSearch(ctx context.Context, name, birth string) ([]sqlstore.TraceResult, error) {
-	var out struct {
-		Persons []sqlstore.TraceResult `json:"persons"`
-	}
+func (c *Client) TraceSearch(ctx context.Context, name, birth string) ([]api.TraceResult, error) {
+	var out api.TraceResults
 	q := url.Values{"name": {name}}
 	if birth != "" {
 		q.Set("birth_date", birth)
@@ -143,10 +137,8 @@ func (c *Client) TraceSearch(ctx context.Context, name, birth string) ([]sqlstor
 }
 
 // TraceChanges returns the trace status changes since a time.
-func (c *Client) TraceChanges(ctx context.Context, since time.Time) ([]sqlstore.TraceChange, error) {
-	var out struct {
-		Changes []sqlstore.TraceChange `json:"changes"`
-	}
+func (c *Client) TraceChanges(ctx context.Context, since time.Time) ([]api.TraceChange, error) {
+	var out api.TraceChanges
 	err := c.Do(ctx, "GET", "/api/v1/trace/changes?"+url.Values{"since": {since.UTC().Format(time.RFC3339)}}.Encode(), nil, &out)
 	return out.Changes, err
 }

@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/exchange"
-	"github.com/handover-project/handover/internal/sqlstore"
 )
 
 // The negotiation and the agreement (docs/design/agreement.md): exchanges,
@@ -45,9 +45,7 @@ func (c *Client) OpenExchange(ctx context.Context, ex exchange.Exchange) (exchan
 
 // Exchanges lists the exchanges the caller may see, oldest first.
 func (c *Client) Exchanges(ctx context.Context) ([]exchange.Exchange, error) {
-	var out struct {
-		Exchanges []exchange.Exchange `json:"exchanges"`
-	}
+	var out api.Exchanges
 	err := c.Do(ctx, "GET", "/api/v1/exchanges", nil, &out)
 	return out.Exchanges, err
 }
@@ -62,16 +60,12 @@ func (c *Client) Exchange(ctx context.Context, id string) (exchange.Exchange, er
 // SubmitList submits the next version of the caller's party's offer or
 // request list: the whole list, a reason for each person dropped since the
 // last version, and a reason for the version.
-func (c *Client) SubmitList(ctx context.Context, exID string, kind exchange.ListKind, items []exchange.Item, removed []exchange.Removal, reason string) (sqlstore.SubmittedList, error) {
-	body := struct {
-		Items   []exchange.Item    `json:"items"`
-		Removed []exchange.Removal `json:"removed,omitempty"`
-		Reason  string             `json:"reason,omitempty"`
-	}{items, removed, reason}
+func (c *Client) SubmitList(ctx context.Context, exID string, kind exchange.ListKind, items []exchange.Item, removed []exchange.Removal, reason string) (api.SubmittedList, error) {
+	body := api.ListSubmission{Items: items, Removed: removed, Reason: reason}
 	if body.Items == nil {
 		body.Items = []exchange.Item{}
 	}
-	var out sqlstore.SubmittedList
+	var out api.SubmittedList
 	err := c.Do(ctx, "POST", exchangePath(exID, "lists", string(kind)), body, &out)
 	return out, err
 }
@@ -79,31 +73,19 @@ func (c *Client) SubmitList(ctx context.Context, exID string, kind exchange.List
 // List returns a version of a party's list (0: the current one) with the
 // persons as disclosed, their current answers and the difference from the
 // version before.
-func (c *Client) List(ctx context.Context, exID, party string, kind exchange.ListKind, version int) (sqlstore.ListView, error) {
-	var out sqlstore.ListView
+func (c *Client) List(ctx context.Context, exID, party string, kind exchange.ListKind, version int) (api.ListView, error) {
+	var out api.ListView
 	err := c.Do(ctx, "GET", exchangePath(exID, "lists", party, string(kind))+versionQuery(version, nil), nil, &out)
 	return out, err
 }
 
-// Answer is one answer on one person of the other party's list.
-type Answer struct {
-	RecordID string           `json:"record_id"`
-	Answer   exchange.Answer  `json:"answer"`
-	Reason   string           `json:"reason"`
-	Rule     string           `json:"rule,omitempty"`
-	Blocker  exchange.Blocker `json:"blocker,omitempty"`
-}
-
 // Respond answers persons of a version of the other party's list, all or
-// none. The version must be the current one.
-func (c *Client) Respond(ctx context.Context, exID, party string, kind exchange.ListKind, version int, answers []Answer) ([]exchange.Response, error) {
-	body := struct {
-		Version int      `json:"version"`
-		Answers []Answer `json:"answers"`
-	}{version, answers}
-	var out struct {
-		Answers []exchange.Response `json:"answers"`
-	}
+// none. The version must be the current one. Of each answer the caller
+// fills the record id, the answer, the reason and, where they apply, the
+// rule and the blocker; the server fills the rest.
+func (c *Client) Respond(ctx context.Context, exID, party string, kind exchange.ListKind, version int, answers []exchange.Response) ([]exchange.Response, error) {
+	body := api.AnswersRequest{Version: version, Answers: answers}
+	var out api.Answers
 	err := c.Do(ctx, "POST", exchangePath(exID, "lists", party, string(kind), "answers"), body, &out)
 	return out.Answers, err
 }
@@ -132,16 +114,16 @@ func (c *Client) SetEvidence(ctx context.Context, recordID string, ev exchange.E
 
 // FreezeAgreement freezes the agreed lists with a stage plan into the next
 // agreement version (mediator).
-func (c *Client) FreezeAgreement(ctx context.Context, exID string, plan exchange.StagePlan) (sqlstore.AgreementStatus, error) {
-	var out sqlstore.AgreementStatus
-	err := c.Do(ctx, "POST", exchangePath(exID, "agreement"), map[string]any{"plan": plan}, &out)
+func (c *Client) FreezeAgreement(ctx context.Context, exID string, plan exchange.StagePlan) (api.AgreementStatus, error) {
+	var out api.AgreementStatus
+	err := c.Do(ctx, "POST", exchangePath(exID, "agreement"), api.FreezeRequest{Plan: plan}, &out)
 	return out, err
 }
 
 // Agreement returns a version of an exchange's agreement (0: the latest)
 // with its signatures and state.
-func (c *Client) Agreement(ctx context.Context, exID string, version int) (sqlstore.AgreementStatus, error) {
-	var out sqlstore.AgreementStatus
+func (c *Client) Agreement(ctx context.Context, exID string, version int) (api.AgreementStatus, error) {
+	var out api.AgreementStatus
 	err := c.Do(ctx, "GET", exchangePath(exID, "agreement")+versionQuery(version, nil), nil, &out)
 	return out, err
 }
@@ -155,9 +137,9 @@ func (c *Client) AgreementText(ctx context.Context, exID string, version int) ([
 
 // SignAgreement uploads a signature line made offline with a registered key
 // over a version of the agreement.
-func (c *Client) SignAgreement(ctx context.Context, exID string, version int, line string) (sqlstore.AgreementStatus, error) {
-	var out sqlstore.AgreementStatus
-	err := c.Do(ctx, "POST", exchangePath(exID, "agreement", "signatures"), map[string]any{"version": version, "line": line}, &out)
+func (c *Client) SignAgreement(ctx context.Context, exID string, version int, line string) (api.AgreementStatus, error) {
+	var out api.AgreementStatus
+	err := c.Do(ctx, "POST", exchangePath(exID, "agreement", "signatures"), api.SignatureRequest{Version: version, Line: line}, &out)
 	return out, err
 }
 

@@ -8,36 +8,16 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/errs"
 )
 
 // The log's endpoints answer in text (signed notes, proof files) or bytes
 // (tiles); errors are JSON as everywhere else.
 
-// LogKeys is the server's answer to GET /api/v1/log/keys.
-type LogKeys struct {
-	Origin            string       `json:"origin"`
-	LogKey            string       `json:"log_key"`
-	LogKeyFingerprint string       `json:"log_key_fingerprint"`
-	Witnesses         []WitnessKey `json:"witnesses"`
-	Signers           []WitnessKey `json:"signers"` // agreement signer keys
-}
-
-// WitnessKey is a registered witness key as the server lists it. The
-// fingerprint is the server's claim: recompute it before trusting it.
-type WitnessKey struct {
-	Name         string `json:"name"`
-	VKey         string `json:"vkey"`
-	Party        string `json:"party,omitempty"`
-	Purpose      string `json:"purpose"`
-	Fingerprint  string `json:"fingerprint"`
-	RegisteredBy string `json:"registered_by"`
-	ConfirmedBy  string `json:"confirmed_by,omitempty"` // the second person, under the two-person rule
-}
-
 // LogKeys returns the log's verifier key and the registered witness keys.
-func (c *Client) LogKeys(ctx context.Context) (LogKeys, error) {
-	var k LogKeys
+func (c *Client) LogKeys(ctx context.Context) (api.LogKeys, error) {
+	var k api.LogKeys
 	err := c.Do(ctx, "GET", "/api/v1/log/keys", nil, &k)
 	return k, err
 }
@@ -80,7 +60,7 @@ func (c *Client) ConsistencyProof(ctx context.Context, from int64) ([]byte, erro
 // AddCosignature hands in a witness's cosignature line on the checkpoint of
 // the given size.
 func (c *Client) AddCosignature(ctx context.Context, size int64, line string) error {
-	return c.Do(ctx, "POST", "/api/v1/log/cosignatures", map[string]any{"size": size, "line": line}, nil)
+	return c.Do(ctx, "POST", "/api/v1/log/cosignatures", api.Cosignature{Size: size, Line: line}, nil)
 }
 
 // raw sends a request without a body and returns the answer's bytes as they
@@ -112,7 +92,7 @@ func (c *Client) raw(ctx context.Context, method, path string) ([]byte, error) {
 
 // CheckpointSizes lists the sizes of the server's stored checkpoints.
 func (c *Client) CheckpointSizes(ctx context.Context) ([]int64, error) {
-	var out struct{ Sizes []int64 }
+	var out api.CheckpointSizes
 	err := c.Do(ctx, "GET", "/api/v1/log/checkpoints", nil, &out)
 	return out.Sizes, err
 }

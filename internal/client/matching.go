@@ -5,56 +5,56 @@ import (
 	"fmt"
 	"net/url"
 
-	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/api"
 )
 
 // RunMatching starts a matching run of one party's sought register against
 // the other's held register. threshold 0 means the server's default.
-func (c *Client) RunMatching(ctx context.Context, sought, held string, threshold float64) (sqlstore.MatchRun, error) {
-	body := map[string]any{"sought_party": sought, "held_party": held}
+func (c *Client) RunMatching(ctx context.Context, sought, held string, threshold float64) (api.MatchRun, error) {
+	body := api.MatchRunRequest{SoughtParty: sought, HeldParty: held}
 	if threshold > 0 {
-		body["threshold"] = threshold
+		body.Threshold = &threshold
 	}
-	var r sqlstore.MatchRun
+	var r api.MatchRun
 	err := c.Do(ctx, "POST", "/api/v1/matching/runs", body, &r)
 	return r, err
 }
 
 // MatchRuns lists the runs, newest first.
-func (c *Client) MatchRuns(ctx context.Context) ([]sqlstore.MatchRun, error) {
-	var out struct{ Runs []sqlstore.MatchRun }
+func (c *Client) MatchRuns(ctx context.Context) ([]api.MatchRun, error) {
+	var out api.MatchRuns
 	err := c.Do(ctx, "GET", "/api/v1/matching/runs", nil, &out)
 	return out.Runs, err
 }
 
 // Candidates lists one run's candidates.
-func (c *Client) Candidates(ctx context.Context, run int64, status string, limit, offset int) ([]sqlstore.Candidate, error) {
+func (c *Client) Candidates(ctx context.Context, run int64, status string, limit, offset int) ([]api.Candidate, error) {
 	q := url.Values{}
 	if status != "" {
 		q.Set("status", status)
 	}
 	q.Set("limit", fmt.Sprint(limit))
 	q.Set("offset", fmt.Sprint(offset))
-	var out struct{ Candidates []sqlstore.Candidate }
+	var out api.Candidates
 	err := c.Do(ctx, "GET", fmt.Sprintf("/api/v1/matching/runs/%d/candidates?%s", run, q.Encode()), nil, &out)
 	return out.Candidates, err
 }
 
 // DecideMatch confirms, rejects or undoes a candidate pair.
-func (c *Client) DecideMatch(ctx context.Context, sought, held, decision, reason string) (sqlstore.Candidate, error) {
-	var out sqlstore.Candidate
-	err := c.Do(ctx, "POST", "/api/v1/matching/decisions", map[string]string{"sought_id": sought, "held_id": held, "decision": decision, "reason": reason}, &out)
+func (c *Client) DecideMatch(ctx context.Context, sought, held, decision, reason string) (api.Candidate, error) {
+	var out api.Candidate
+	err := c.Do(ctx, "POST", "/api/v1/matching/decisions", api.Pair{SoughtID: sought, HeldID: held, Decision: decision, Reason: reason}, &out)
 	return out, err
 }
 
 // DiscloseMatch discloses a confirmed match to the seeking party.
 func (c *Client) DiscloseMatch(ctx context.Context, sought, held string) error {
-	return c.Do(ctx, "POST", "/api/v1/matching/disclosures", map[string]string{"sought_id": sought, "held_id": held}, nil)
+	return c.Do(ctx, "POST", "/api/v1/matching/disclosures", api.Pair{SoughtID: sought, HeldID: held}, nil)
 }
 
 // Matches lists the matches disclosed to the caller's party.
-func (c *Client) Matches(ctx context.Context) ([]sqlstore.DisclosedMatch, error) {
-	var out struct{ Matches []sqlstore.DisclosedMatch }
+func (c *Client) Matches(ctx context.Context) ([]api.DisclosedMatch, error) {
+	var out api.Matches
 	err := c.Do(ctx, "GET", "/api/v1/matches", nil, &out)
 	return out.Matches, err
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
@@ -25,16 +26,12 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request, _ access.Sc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": nonNil(us)})
+	writeJSON(w, http.StatusOK, api.Users{Users: nonNil(each(us, apiUser))})
 	return nil
 }
 
 func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		Login string      `json:"login"`
-		Role  access.Role `json:"role"`
-		Party string      `json:"party"`
-	}
+	var in api.NewUser
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -42,14 +39,12 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, sc acc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, u)
+	writeJSON(w, http.StatusCreated, apiUser(u))
 	return nil
 }
 
 func (s *Server) handleIssueCode(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		Purpose access.CodePurpose `json:"purpose"`
-	}
+	var in api.CodeRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -57,7 +52,7 @@ func (s *Server) handleIssueCode(w http.ResponseWriter, r *http.Request, sc acce
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, c)
+	writeJSON(w, http.StatusCreated, apiCode(c))
 	return nil
 }
 
@@ -74,18 +69,14 @@ func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request, _ access.S
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tokens": nonNil(toks)})
+	writeJSON(w, http.StatusOK, api.Tokens{Tokens: nonNil(each(toks, apiToken))})
 	return nil
 }
 
 // handleCreateToken mints a token for the caller. Tokens are minted by
 // their owner only: a login naming someone else is refused, whoever asks.
 func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		Login    string  `json:"login"`
-		Name     string  `json:"name"`
-		TTLHours float64 `json:"ttl_hours"`
-	}
+	var in api.TokenRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -100,7 +91,7 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, sc ac
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"token": secret, "info": tok})
+	writeJSON(w, http.StatusCreated, api.NewToken{Token: secret, Info: apiToken(tok)})
 	return nil
 }
 

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
@@ -21,19 +21,6 @@ func (s *Server) registerAuthRoutes() {
 	s.add("POST", "/api/v1/me/password", access.TokenSelf, "Change the caller's password, given the current one; every session and token ends.", s.handleChangePassword)
 	s.add("POST", "/api/v1/me/logout-all", access.TokenSelf, "End every session and revoke every API token of the caller.", s.handleLogoutAllAPI)
 	s.add("GET", "/api/v1/parties", access.PartyList, "The parties of this server.", s.handleParties)
-}
-
-type loginRequest struct {
-	Login    string `json:"login"`
-	Password string `json:"password"`
-	// TOTPCode is the second factor's current code: required for roles
-	// that need one (approvers, administrators).
-	TOTPCode string `json:"totp_code"`
-}
-
-type tokenResponse struct {
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // reserve reserves a guess of a one-time code or password under key from
@@ -53,7 +40,7 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request, key string) (*l
 // second factor as the pages do (docs/design/security.md §4). The token
 // carries that the login passed it.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
-	var req loginRequest
+	var req api.LoginRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
@@ -89,18 +76,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ access.Sc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, tokenResponse{Token: secret, ExpiresAt: tok.ExpiresAt})
+	writeJSON(w, http.StatusOK, api.TokenAnswer{Token: secret, ExpiresAt: tok.ExpiresAt})
 	return nil
 }
 
 func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
-	var in struct {
-		Login      string `json:"login"`
-		Code       string `json:"code"`
-		Password   string `json:"password"`
-		TOTPSecret string `json:"totp_secret"`
-		TOTPCode   string `json:"totp_code"`
-	}
+	var in api.EnrolRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -117,17 +98,12 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request, _ access.Sc
 		return err
 	}
 	att.succeed()
-	writeJSON(w, http.StatusOK, map[string]any{"login": u.Login, "role": u.Role, "party": nullable(u.Party), "second_factor": u.Role.NeedsMFA()})
+	writeJSON(w, http.StatusOK, api.Enrolled{Login: u.Login, Role: u.Role, Party: optional(u.Party), SecondFactor: u.Role.NeedsMFA()})
 	return nil
 }
 
 func (s *Server) handleReset(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
-	var in struct {
-		Login    string `json:"login"`
-		Code     string `json:"code"`
-		Password string `json:"password"`
-		TOTPCode string `json:"totp_code"`
-	}
+	var in api.ResetRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -148,10 +124,7 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request, _ access.Sc
 }
 
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		Current string `json:"current"`
-		New     string `json:"new"`
-	}
+	var in api.PasswordChange
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -171,15 +144,8 @@ func (s *Server) handleLogoutAllAPI(w http.ResponseWriter, r *http.Request, sc a
 }
 
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	writeJSON(w, http.StatusOK, map[string]any{"login": sc.Login, "role": sc.Role, "party": nullable(sc.Party)})
+	writeJSON(w, http.StatusOK, api.Me{Login: sc.Login, Role: sc.Role, Party: optional(sc.Party)})
 	return nil
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func (s *Server) handleMyTokens(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
@@ -187,7 +153,7 @@ func (s *Server) handleMyTokens(w http.ResponseWriter, r *http.Request, sc acces
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tokens": nonNil(toks)})
+	writeJSON(w, http.StatusOK, api.Tokens{Tokens: nonNil(each(toks, apiToken))})
 	return nil
 }
 
@@ -208,7 +174,7 @@ func (s *Server) handleParties(w http.ResponseWriter, r *http.Request, _ access.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"parties": nonNil(ps)})
+	writeJSON(w, http.StatusOK, api.Parties{Parties: nonNil(each(ps, apiParty))})
 	return nil
 }
 

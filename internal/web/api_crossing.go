@@ -9,10 +9,9 @@ import (
 	"time"
 
 	"github.com/handover-project/handover/internal/access"
-	"github.com/handover-project/handover/internal/crossing"
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/report"
-	"github.com/handover-project/handover/internal/sqlstore"
 )
 
 func (s *Server) registerCrossingRoutes() {
@@ -47,9 +46,7 @@ func stageNumber(r *http.Request) (int, error) {
 }
 
 func (s *Server) handleOpenStage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		Stage int `json:"stage"`
-	}
+	var in api.OpenStageRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -57,7 +54,7 @@ func (s *Server) handleOpenStage(w http.ResponseWriter, r *http.Request, sc acce
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, v)
+	writeJSON(w, http.StatusCreated, apiStage(v))
 	return nil
 }
 
@@ -66,7 +63,7 @@ func (s *Server) handleStages(w http.ResponseWriter, r *http.Request, sc access.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"stages": vs})
+	writeJSON(w, http.StatusOK, api.Stages{Stages: each(vs, apiStage)})
 	return nil
 }
 
@@ -79,7 +76,7 @@ func (s *Server) handleStage(w http.ResponseWriter, r *http.Request, sc access.S
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, apiStage(v))
 	return nil
 }
 
@@ -90,9 +87,7 @@ func (s *Server) recordEvents(w http.ResponseWriter, r *http.Request, sc access.
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Events []crossing.Event `json:"events"`
-	}
+	var in api.Events
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -109,7 +104,7 @@ func (s *Server) recordEvents(w http.ResponseWriter, r *http.Request, sc access.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, apiRecordResult(out))
 	return nil
 }
 
@@ -131,7 +126,7 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, sc access.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"persons": hits})
+	writeJSON(w, http.StatusOK, api.LookupHits{Persons: each(hits, apiLookupHit)})
 	return nil
 }
 
@@ -144,10 +139,11 @@ func (s *Server) handleStageList(w http.ResponseWriter, r *http.Request, sc acce
 	if format != "" && format != "json" && format != "pdf" {
 		return errs.E("web.list", errs.Invalid, errs.FieldError{Field: "format", Message: "json or pdf"})
 	}
-	l, err := s.db.StageList(r.Context(), sc, r.PathValue("id"), n, r.PathValue("party"))
+	sl, err := s.db.StageList(r.Context(), sc, r.PathValue("id"), n, r.PathValue("party"))
 	if err != nil {
 		return err
 	}
+	l := apiStageList(sl)
 	if format != "pdf" {
 		writeJSON(w, http.StatusOK, l)
 		return nil
@@ -222,15 +218,15 @@ func (s *Server) handleExchangeReport(w http.ResponseWriter, r *http.Request, sc
 }
 
 func (s *Server) handleRecordRemains(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in sqlstore.RemainsInput
+	var in api.RemainsInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	v, err := s.db.RecordRemains(r.Context(), sc, r.PathValue("id"), in)
+	v, err := s.db.RecordRemains(r.Context(), sc, r.PathValue("id"), storeRemains(in))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, v)
+	writeJSON(w, http.StatusCreated, apiRemains(v))
 	return nil
 }
 
@@ -239,7 +235,7 @@ func (s *Server) handleRemains(w http.ResponseWriter, r *http.Request, sc access
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, apiRemains(v))
 	return nil
 }
 
@@ -250,7 +246,7 @@ func (s *Server) handleTraceSearch(w http.ResponseWriter, r *http.Request, sc ac
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"persons": out})
+	writeJSON(w, http.StatusOK, api.TraceResults{Persons: each(out, apiTrace)})
 	return nil
 }
 
@@ -275,7 +271,7 @@ func (s *Server) handleTraceChanges(w http.ResponseWriter, r *http.Request, sc a
 		return err
 	}
 	if format != "csv" {
-		writeJSON(w, http.StatusOK, map[string]any{"changes": out})
+		writeJSON(w, http.StatusOK, api.TraceChanges{Changes: each(out, apiTraceChange)})
 		return nil
 	}
 	var b bytes.Buffer
@@ -309,6 +305,6 @@ func (s *Server) handleTrace(w http.ResponseWriter, r *http.Request, sc access.S
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, t)
+	writeJSON(w, http.StatusOK, apiTrace(t))
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/exchange"
 )
@@ -42,7 +43,7 @@ func (s *Server) handleExchanges(w http.ResponseWriter, r *http.Request, sc acce
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"exchanges": exs})
+	writeJSON(w, http.StatusOK, api.Exchanges{Exchanges: exs})
 	return nil
 }
 
@@ -56,11 +57,7 @@ func (s *Server) handleExchange(w http.ResponseWriter, r *http.Request, sc acces
 }
 
 func (s *Server) handleSubmitList(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		Items   []exchange.Item    `json:"items"`
-		Removed []exchange.Removal `json:"removed"`
-		Reason  string             `json:"reason"`
-	}
+	var in api.ListSubmission
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -68,7 +65,7 @@ func (s *Server) handleSubmitList(w http.ResponseWriter, r *http.Request, sc acc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, out)
+	writeJSON(w, http.StatusCreated, apiSubmittedList(out))
 	return nil
 }
 
@@ -85,15 +82,12 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request, sc access.Sc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, lv)
+	writeJSON(w, http.StatusOK, apiListView(lv))
 	return nil
 }
 
 func (s *Server) handleRespond(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		Version int                 `json:"version"`
-		Answers []exchange.Response `json:"answers"`
-	}
+	var in api.AnswersRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -104,7 +98,7 @@ func (s *Server) handleRespond(w http.ResponseWriter, r *http.Request, sc access
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"answers": out})
+	writeJSON(w, http.StatusCreated, api.Answers{Answers: out})
 	return nil
 }
 
@@ -141,9 +135,7 @@ func (s *Server) handleEvidenceGet(w http.ResponseWriter, r *http.Request, sc ac
 }
 
 func (s *Server) handleFreeze(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		Plan exchange.StagePlan `json:"plan"`
-	}
+	var in api.FreezeRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -151,7 +143,7 @@ func (s *Server) handleFreeze(w http.ResponseWriter, r *http.Request, sc access.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, st)
+	writeJSON(w, http.StatusCreated, apiAgreement(st))
 	return nil
 }
 
@@ -172,15 +164,12 @@ func (s *Server) handleAgreement(w http.ResponseWriter, r *http.Request, sc acce
 		writeText(w, []byte(st.Document))
 		return nil
 	}
-	writeJSON(w, http.StatusOK, st)
+	writeJSON(w, http.StatusOK, apiAgreement(st))
 	return nil
 }
 
 func (s *Server) handleSign(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		Version int    `json:"version"`
-		Line    string `json:"line"`
-	}
+	var in api.SignatureRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -188,6 +177,6 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request, sc access.Sc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, st)
+	writeJSON(w, http.StatusCreated, apiAgreement(st))
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/errs"
 )
 
@@ -14,17 +15,17 @@ func (s *Server) registerHealthRoutes() {
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	writeJSON(w, http.StatusOK, api.Status{Status: "ok"})
 	return nil
 }
 
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
 	if err := s.db.Ready(r.Context()); err != nil {
 		s.log.Warn("not ready", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
+		writeJSON(w, http.StatusServiceUnavailable, api.Status{Status: "not ready"})
 		return nil
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	writeJSON(w, http.StatusOK, api.Status{Status: "ready"})
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/sqlstore"
@@ -65,18 +66,17 @@ func (s *Server) handleLogKeys(w http.ResponseWriter, r *http.Request, _ access.
 	if err != nil {
 		return err
 	}
-	witnesses, signers := []sqlstore.LogKey{}, []sqlstore.LogKey{}
+	out := api.LogKeys{Origin: s.cfg.Origin(), LogKey: s.cfg.LogVKey, Witnesses: []api.Key{}, Signers: []api.Key{}}
 	for _, k := range ks {
 		if k.Purpose == sqlstore.KeySigner {
-			signers = append(signers, k)
+			out.Signers = append(out.Signers, apiKey(k))
 		} else {
-			witnesses = append(witnesses, k)
+			out.Witnesses = append(out.Witnesses, apiKey(k))
 		}
 	}
-	out := map[string]any{"origin": s.cfg.Origin(), "log_key": s.cfg.LogVKey, "witnesses": witnesses, "signers": signers}
 	if s.cfg.LogVKey != "" {
 		if fp, err := audit.Fingerprint(s.cfg.LogVKey); err == nil {
-			out["log_key_fingerprint"] = fp
+			out.LogKeyFingerprint = fp
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -84,12 +84,7 @@ func (s *Server) handleLogKeys(w http.ResponseWriter, r *http.Request, _ access.
 }
 
 func (s *Server) handleProposeKey(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		VKey        string `json:"vkey"`
-		Party       string `json:"party"`
-		Purpose     string `json:"purpose"`
-		Endorsement string `json:"endorsement"`
-	}
+	var in api.KeyProposal
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -106,14 +101,12 @@ func (s *Server) handleProposeKey(w http.ResponseWriter, r *http.Request, sc acc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, k)
+	writeJSON(w, http.StatusCreated, apiKey(k))
 	return nil
 }
 
 func (s *Server) handleConfirmKey(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		Endorsement string `json:"endorsement"`
-	}
+	var in api.KeyConfirmation
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -121,14 +114,12 @@ func (s *Server) handleConfirmKey(w http.ResponseWriter, r *http.Request, sc acc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, k)
+	writeJSON(w, http.StatusOK, apiKey(k))
 	return nil
 }
 
 func (s *Server) handleRevokeKey(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		Reason string `json:"reason"`
-	}
+	var in api.KeyRevocation
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -136,7 +127,7 @@ func (s *Server) handleRevokeKey(w http.ResponseWriter, r *http.Request, sc acce
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, k)
+	writeJSON(w, http.StatusOK, apiKey(k))
 	return nil
 }
 
@@ -149,7 +140,7 @@ func (s *Server) handleKeyChanges(w http.ResponseWriter, r *http.Request, sc acc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"keys": nonNil(keys), "changes": changes})
+	writeJSON(w, http.StatusOK, api.KeyChanges{Keys: nonNil(each(keys, apiKey)), Changes: each(changes, apiKeyEvent)})
 	return nil
 }
 
@@ -158,7 +149,7 @@ func (s *Server) handleCheckpointSizes(w http.ResponseWriter, r *http.Request, _
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"sizes": sizes})
+	writeJSON(w, http.StatusOK, api.CheckpointSizes{Sizes: sizes})
 	return nil
 }
 
@@ -223,10 +214,7 @@ func (s *Server) handleConsistencyProof(w http.ResponseWriter, r *http.Request, 
 }
 
 func (s *Server) handleCosign(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
-	var in struct {
-		Size int64  `json:"size"`
-		Line string `json:"line"`
-	}
+	var in api.Cosignature
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}

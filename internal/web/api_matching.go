@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/match"
 	"github.com/handover-project/handover/internal/sqlstore"
@@ -21,11 +22,7 @@ func (s *Server) registerMatchingRoutes() {
 }
 
 func (s *Server) handleMatchRun(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		SoughtParty string   `json:"sought_party"`
-		HeldParty   string   `json:"held_party"`
-		Threshold   *float64 `json:"threshold"`
-	}
+	var in api.MatchRunRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -40,7 +37,7 @@ func (s *Server) handleMatchRun(w http.ResponseWriter, r *http.Request, sc acces
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, run)
+	writeJSON(w, http.StatusCreated, apiMatchRun(run))
 	return nil
 }
 
@@ -49,7 +46,7 @@ func (s *Server) handleMatchRuns(w http.ResponseWriter, r *http.Request, sc acce
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"runs": nonNil(runs)})
+	writeJSON(w, http.StatusOK, api.MatchRuns{Runs: nonNil(each(runs, apiMatchRun))})
 	return nil
 }
 
@@ -73,19 +70,12 @@ func (s *Server) handleCandidates(w http.ResponseWriter, r *http.Request, sc acc
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"candidates": cs})
+	writeJSON(w, http.StatusOK, api.Candidates{Candidates: each(cs, apiCandidate)})
 	return nil
 }
 
-type pairInput struct {
-	SoughtID string `json:"sought_id"`
-	HeldID   string `json:"held_id"`
-	Decision string `json:"decision"`
-	Reason   string `json:"reason"`
-}
-
 func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in pairInput
+	var in api.Pair
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -93,12 +83,12 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, sc access.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, c)
+	writeJSON(w, http.StatusCreated, apiCandidate(c))
 	return nil
 }
 
 func (s *Server) handleDisclose(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in pairInput
+	var in api.Pair
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -114,6 +104,6 @@ func (s *Server) handleDisclosedMatches(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"matches": ms})
+	writeJSON(w, http.StatusOK, api.Matches{Matches: each(ms, apiDisclosedMatch)})
 	return nil
 }

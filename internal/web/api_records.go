@@ -1,12 +1,12 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
@@ -21,16 +21,9 @@ func (s *Server) registerRecordRoutes() {
 	s.add("GET", "/api/v1/records/{id}/history", access.RecordRead, "Every version of a record, oldest first.", s.handleRecordHistory)
 }
 
-// recordInput is a record as the API takes it: the fields, the owning
-// party (the caller's own when omitted) and its source.
-type recordInput struct {
-	Party     string `json:"party"`
-	Source    string `json:"source"`
-	SourceRef string `json:"source_ref"`
-	person.Fields
-}
-
-func (in recordInput) newRecord(sc access.Scope) sqlstore.NewRecord {
+// newRecord is a record as the store takes it: in the caller's own party
+// when the input names none.
+func newRecord(in api.RecordInput, sc access.Scope) sqlstore.NewRecord {
 	party := in.Party
 	if party == "" {
 		party = sc.Party
@@ -55,16 +48,16 @@ func (s *Server) handleListRecords(w http.ResponseWriter, r *http.Request, sc ac
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
+	writeJSON(w, http.StatusOK, api.RecordPage{Records: page.Records, Next: page.Next})
 	return nil
 }
 
 func (s *Server) handleCreateRecord(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in recordInput
+	var in api.RecordInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	rec, err := s.db.CreateRecord(r.Context(), sc, in.newRecord(sc))
+	rec, err := s.db.CreateRecord(r.Context(), sc, newRecord(in, sc))
 	if err != nil {
 		return err
 	}
@@ -73,28 +66,23 @@ func (s *Server) handleCreateRecord(w http.ResponseWriter, r *http.Request, sc a
 	return nil
 }
 
-// MaxBatch is how many records one batch request may carry.
-const MaxBatch = 1000
-
 func (s *Server) handleCreateRecords(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		Records []recordInput `json:"records"`
-	}
+	var in api.RecordBatch
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if len(in.Records) == 0 || len(in.Records) > MaxBatch {
-		return errs.E("web.createRecords", errs.Invalid, fmt.Sprintf("send between 1 and %d records, not %d", MaxBatch, len(in.Records)))
+	if len(in.Records) == 0 || len(in.Records) > api.MaxBatch {
+		return errs.E("web.createRecords", errs.Invalid, fmt.Sprintf("send between 1 and %d records, not %d", api.MaxBatch, len(in.Records)))
 	}
 	nrs := make([]sqlstore.NewRecord, len(in.Records))
 	for i, ri := range in.Records {
-		nrs[i] = ri.newRecord(sc)
+		nrs[i] = newRecord(ri, sc)
 	}
 	recs, err := s.db.CreateRecords(r.Context(), sc, nrs)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"records": recs})
+	writeJSON(w, http.StatusCreated, api.Records{Records: recs})
 	return nil
 }
 
@@ -109,18 +97,7 @@ func (s *Server) handleGetRecord(w http.ResponseWriter, r *http.Request, sc acce
 }
 
 func (s *Server) handleCorrectRecord(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	var in struct {
-		BaseVersion int    `json:"base_version"`
-		Reason      string `json:"reason"`
-		person.Fields
-		// Read-only parts of a record as GET returns it, accepted so that a
-		// client can send back what it read; they are ignored.
-		ID         json.RawMessage `json:"id"`
-		Version    json.RawMessage `json:"version"`
-		Party      json.RawMessage `json:"party"`
-		Provenance json.RawMessage `json:"provenance"`
-		Warnings   json.RawMessage `json:"warnings"`
-	}
+	var in api.Correction
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -141,6 +118,6 @@ func (s *Server) handleRecordHistory(w http.ResponseWriter, r *http.Request, sc 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"versions": h})
+	writeJSON(w, http.StatusOK, api.Versions{Versions: h})
 	return nil
 }

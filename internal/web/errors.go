@@ -13,6 +13,7 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/errs"
 )
 
@@ -36,24 +37,12 @@ func statusOf(k errs.Kind) int {
 	return http.StatusInternalServerError
 }
 
-// errorBody is the JSON error: {"error":{"kind":…,"message":…,"fields":[…]}}.
-type errorBody struct {
-	Error errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Kind      string            `json:"kind"`
-	Message   string            `json:"message"`
-	Fields    []errs.FieldError `json:"fields,omitempty"`
-	RequestID string            `json:"request_id,omitempty"`
-}
-
 // writeError renders err for the client. Only Internal errors are logged
 // (with the request id, which the client also gets); the cause is never
 // shown to the client.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := errs.KindOf(err)
-	body := errorBody{Error: errorDetail{Kind: kind.String(), Message: errs.Message(err), Fields: errs.Fields(err)}}
+	body := api.ErrorBody{Error: api.Error{Kind: kind.String(), Message: errs.Message(err), Fields: errs.Fields(err)}}
 	if kind == errs.Internal || kind == errs.Other {
 		kind = errs.Internal
 		body.Error.Kind = kind.String()

@@ -9,13 +9,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"github.com/handover-project/handover/internal/sheet"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/handover-project/handover/internal/sheet"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
