@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
 )
 
@@ -304,7 +305,12 @@ func (db *DB) cover(ctx context.Context) error {
 				sql string
 				log func(id int64) error
 			}{
-				{`SELECT id FROM users ORDER BY id`, func(id int64) error { return tx.logUser(ctx, leafUserRecorded, "system", id) }},
+				{`SELECT id FROM users ORDER BY id`, func(id int64) error {
+					if err := tx.logUser(ctx, leafUserRecorded, "system", id); err != nil {
+						return err
+					}
+					return tx.recordCredentials(ctx, id)
+				}},
 				{`SELECT id FROM tokens ORDER BY id`, func(id int64) error { return tx.logTokens(ctx, leafTokenRecorded, "system", id) }},
 			} {
 				ids, err := tx.ids(ctx, q.sql)
@@ -339,4 +345,25 @@ func (tx *Tx) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// recordCredentials writes an account event recording a user's password
+// and second factor as they stand, when the coverage begins: from then on
+// the audit tells a credential changed around the log.
+func (tx *Tx) recordCredentials(ctx context.Context, id int64) error {
+	var hash string
+	var sealed []byte
+	err := tx.queryRow(ctx, `SELECT u.password_hash, p.totp_sealed FROM users u LEFT JOIN user_prefs p ON p.user_id = u.id WHERE u.id = ?`, id).Scan(&hash, &sealed)
+	if err != nil {
+		return err
+	}
+	totp := ""
+	if sealed != nil {
+		plain, err := tx.db.seal.open(sealed, totpAD(id))
+		if err != nil {
+			return fmt.Errorf("user %d: the second factor does not open: %w", id, err)
+		}
+		totp = string(plain)
+	}
+	return tx.accountEvent(ctx, access.Scope{}, id, accountRecorded, hash, totp)
 }

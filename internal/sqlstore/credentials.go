@@ -29,6 +29,8 @@ const (
 	accountEnrolled        = "enrolled"         // the person set their password (and second factor) with an enrolment code
 	accountPasswordReset   = "password_reset"   // the person set a new password with a reset code
 	accountPasswordChanged = "password_changed" // the person changed their password, giving the current one
+	accountPasswordSet     = "password_set"     // the account was made with a password (user add on the database, the first administrator)
+	accountRecorded        = "recorded"         // the credentials as they stood when the log's coverage began (coverage.go)
 )
 
 // tagAccountEvent is the commitment tag of account events.
@@ -483,7 +485,7 @@ const AccountChanged audit.FindingCode = "account-changed"
 
 // accountLeafTypes are the leaf types of account events, for the audit.
 var accountLeafTypes = []audit.LeafType{accountLeaf(accountEnrolmentIssued), accountLeaf(accountResetIssued), accountLeaf(accountEnrolled),
-	accountLeaf(accountPasswordReset), accountLeaf(accountPasswordChanged)}
+	accountLeaf(accountPasswordReset), accountLeaf(accountPasswordChanged), accountLeaf(accountPasswordSet), accountLeaf(accountRecorded)}
 
 // replayAccounts pairs every account event with a leaf of its type that
 // commits to exactly that row, and checks that each account whose
@@ -564,6 +566,10 @@ func (db *DB) replayAccounts(ctx context.Context, take func(audit.LeafType, audi
 			a.logged, a.wantPassword, a.wantTOTP = true, pd, td
 		case accountPasswordReset, accountPasswordChanged:
 			a.logged, a.wantPassword = true, pd
+		case accountPasswordSet:
+			a.logged, a.wantPassword, a.wantTOTP = true, pd, ""
+		case accountRecorded:
+			a.logged, a.wantPassword, a.wantTOTP = true, pd, td
 		}
 	}
 	if err := rows.Err(); err != nil {

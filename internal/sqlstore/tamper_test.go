@@ -320,6 +320,10 @@ var tampers = []tamper{
 		code: sqlstore.ColumnChanged, want: w(`(gone): disabled_at is "", but leaf`)},
 	{name: "a user renamed", sql: s(`UPDATE users SET login = 'ua-boss' WHERE login = 'ua-reg'`),
 		code: sqlstore.ColumnChanged, want: w("(ua-boss): login, role, party or disabled_at no longer match leaf")},
+	{name: "a password replaced", sql: s(`UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE login = 'gone') WHERE login = 'ua-appr'`),
+		code: sqlstore.AccountChanged, want: w("the password of ua-appr is not the one its last logged account event set")},
+	{name: "a second factor slipped in", sql: s(`INSERT INTO user_prefs (user_id, totp_sealed) SELECT id, ? FROM users WHERE login = 'ua-reg'`), args: []any{[]byte("a secret nobody enrolled")},
+		code: sqlstore.AccountChanged, want: w("the second factor of ua-reg is not the one its last logged account event set")},
 	{name: "a user written around the log", sql: s(`INSERT INTO users (login, role, party, password_hash, created_at) SELECT 'evil', 'mediator_admin', NULL, password_hash, created_at FROM users WHERE login = 'admin'`),
 		code: sqlstore.RowUnlogged, want: w("(evil): no user leaf")},
 	{name: "a token written around the log", sql: s(`INSERT INTO tokens (user_id, name, prefix, hash, created_at, expires_at) SELECT id, 'x', 'x', ?, created_at, '2099-01-01T00:00:00.000000Z' FROM users WHERE login = 'admin'`),
@@ -395,6 +399,10 @@ var tampers = []tamper{
 	// Keys and the log.
 	{name: "a registered key replaced", sql: s(`UPDATE log_keys SET vkey = ? WHERE name = 'signer-ua-appr'`), args: []any{otherKey},
 		code: sqlstore.EventChanged, want: w("signer-ua-appr")},
+	{name: "a signer key moved to the other party", sql: s(`UPDATE log_keys SET party = 'RU' WHERE name = 'signer-ua-appr'`),
+		code: sqlstore.EventChanged, want: w("key signer-ua-appr proposed by")},
+	{name: "a signer key made a witness", sql: s(`UPDATE log_keys SET purpose = 'witness' WHERE name = 'signer-ua-appr'`),
+		code: sqlstore.EventChanged, want: w("key signer-ua-appr proposed by")},
 	{name: "a leaf changed", sql: s(`UPDATE log_leaves SET data = (SELECT data FROM log_leaves WHERE idx = 5) WHERE idx = 4`),
 		code: audit.LeafHashDiffers, want: w("leaf 4: stored hash differs")},
 	{name: "a stored hash changed", sql: s(`UPDATE log_hashes SET hash = (SELECT hash FROM log_hashes WHERE idx = 0) WHERE idx = 2`),
@@ -601,6 +609,7 @@ func TestAuditOfAnUpgradedDatabase(t *testing.T) {
 				want   string
 			}{
 				{"an old account's role", []string{`UPDATE users SET role = 'mediator_admin' WHERE login = 'ua-reg'`}, false, sqlstore.ColumnChanged, `(ua-reg): role is "mediator_admin"`},
+				{"an old account's password", []string{`UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE login = 'admin') WHERE login = 'ua-appr'`}, false, sqlstore.AccountChanged, "the password of ua-appr is not"},
 				{"an old token's expiry", []string{`UPDATE tokens SET expires_at = '2099-01-01T00:00:00.000000Z'`}, false, sqlstore.ColumnChanged, "revoked_at or mfa no longer match"},
 				{"an old session resumed", []string{`UPDATE sessions SET ended_at = NULL WHERE created_at < (SELECT MIN(created_at) FROM sessions WHERE ended_at IS NULL)`}, false, sqlstore.RowUnlogged, "no session leaf"},
 				{"a disclosure added after the upgrade", []string{`INSERT INTO match_disclosures (sought_id, held_id, party, disclosed_by, disclosed_at)

@@ -173,8 +173,13 @@ func (db *DB) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		if err != nil {
 			return err
 		}
-		if err := tx.logUser(ctx, leafUserCreated, actorOf(nu.By), u.ID); err != nil || nu.Password != "" {
+		if err := tx.logUser(ctx, leafUserCreated, actorOf(nu.By), u.ID); err != nil {
 			return err
+		}
+		if nu.Password != "" {
+			// The password it was made with is a credential the log
+			// vouches for, as one set by enrolment is.
+			return tx.accountEvent(ctx, nu.By, u.ID, accountPasswordSet, hash, "")
 		}
 		u.Enrolment, err = tx.issueCode(ctx, nu.By, u, access.CodeEnrol)
 		return err
