@@ -270,7 +270,7 @@ func TestLogAuditTamper(t *testing.T) {
 	t.Parallel()
 	// Leaves 0–2 create the accounts, 3–14 make each witness's two keyholders
 	// and propose and confirm its key, 15–19 create records, 20 corrects one;
-	// one checkpoint of size 21, recorded by leaf 21.
+	// one checkpoint of size 30, recorded by leaf 30.
 	tests := []struct {
 		name   string
 		tamper func(exec func(string, ...any))
@@ -278,7 +278,7 @@ func TestLogAuditTamper(t *testing.T) {
 	}{
 		{"change a record field", func(exec func(string, ...any)) {
 			exec(`UPDATE record_versions SET body = REPLACE(body, 'Запис2', 'Підмінений') WHERE version = 1`)
-		}, []string{"no longer match leaf 17's commitment", "[record-changed]"}},
+		}, []string{"no longer match leaf 26's commitment", "[record-changed]"}},
 		{"delete a leaf", func(exec func(string, ...any)) {
 			exec(`DELETE FROM log_leaves WHERE idx = 16`)
 		}, []string{"leaf 16", "[leaf-missing]"}},
@@ -297,7 +297,7 @@ func TestLogAuditTamper(t *testing.T) {
 		{"delete the checkpoint", func(exec func(string, ...any)) {
 			exec(`DELETE FROM log_cosignatures`)
 			exec(`DELETE FROM log_checkpoints`)
-		}, []string{"checkpoint of size 21, which leaf 21 records as made, is missing from the stored checkpoints: deleted?  [checkpoint-missing]",
+		}, []string{"checkpoint of size 30, which leaf 30 records as made, is missing from the stored checkpoints: deleted?  [checkpoint-missing]",
 			"WARNING: no stored checkpoint verified"}},
 	}
 	for _, dialect := range sqltest.Dialects(t) {
@@ -307,7 +307,7 @@ func TestLogAuditTamper(t *testing.T) {
 				d := newLogDeployment(t, dialect, nil, nil, 5)
 				// Sound before.
 				out := mustRunLS(t, append([]string{"log audit"}, d.store()...)...)
-				if !strings.HasPrefix(out, "OK: 22 leaves") {
+				if !strings.HasPrefix(out, "OK: 31 leaves") {
 					t.Fatalf("clean audit:\n%s", out)
 				}
 				tc.tamper(d.raw(t))
@@ -340,9 +340,9 @@ func TestLogAuditOutsideCheckpoint(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			d := newLogDeployment(t, dialect, nil, nil, 5) // checkpoint 21, leaf 21 records it
-			d.addRecords(t, 2, "Стертий")                  // leaves 22, 23
-			d.checkpoint(t)                                // checkpoint 24, leaf 24
+			d := newLogDeployment(t, dialect, nil, nil, 5) // checkpoint 30, leaf 30 records it
+			d.addRecords(t, 2, "Стертий")                  // leaves 31, 32
+			d.checkpoint(t)                                // checkpoint 33, leaf 33
 			cp, err := d.db.LatestCheckpoint(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -355,22 +355,22 @@ func TestLogAuditOutsideCheckpoint(t *testing.T) {
 				code, out, errOut := runLS(t, append(append([]string{"log audit"}, d.store()...), extra...)...)
 				return code, out + errOut
 			}
-			if code, out := run("--checkpoint", state); code != 0 || !strings.Contains(out, "checkpoint from "+state+": 24 leaves: the log extends it") {
+			if code, out := run("--checkpoint", state); code != 0 || !strings.Contains(out, "checkpoint from "+state+": 33 leaves: the log extends it") {
 				t.Fatalf("clean audit with the state: exit %d\n%s", code, out)
 			}
 			exec := d.raw(t)
-			exec(`DELETE FROM log_leaves WHERE idx >= 22`)
-			exec(`DELETE FROM log_hashes WHERE idx >= ?`, audit.StoredHashIndex(22))
-			exec(`DELETE FROM log_checkpoints WHERE size = 24`)
+			exec(`DELETE FROM log_leaves WHERE idx >= 31`)
+			exec(`DELETE FROM log_hashes WHERE idx >= ?`, audit.StoredHashIndex(31))
+			exec(`DELETE FROM log_checkpoints WHERE size = 33`)
 			exec(`DELETE FROM record_terms WHERE record_seq > 5`)
 			exec(`DELETE FROM record_versions WHERE record_seq > 5`)
 			exec(`DELETE FROM records WHERE seq > 5`)
 			code, out := run()
-			if code != 0 || !strings.Contains(out, "no checkpoint from outside the database to compare with (--checkpoint FILE): the 22 leaves rest on this database alone") {
+			if code != 0 || !strings.Contains(out, "no checkpoint from outside the database to compare with (--checkpoint FILE): the 31 leaves rest on this database alone") {
 				t.Fatalf("audit without an outside checkpoint: exit %d\n%s", code, out)
 			}
 			code, out = run("--checkpoint", state)
-			if code != 1 || !strings.Contains(out, "the log has only 22 leaves, but "+state+" holds a checkpoint of size 24 signed by the log key: leaves were removed from its end (truncated or rolled back)  [log-rolled-back]") {
+			if code != 1 || !strings.Contains(out, "the log has only 31 leaves, but "+state+" holds a checkpoint of size 33 signed by the log key: leaves were removed from its end (truncated or rolled back)  [log-rolled-back]") {
 				t.Fatalf("audit with the state: exit %d\n%s", code, out)
 			}
 		})
@@ -382,7 +382,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 	for _, dialect := range sqltest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
-			// The honest log, cosigned by the UA bureau at size 21.
+			// The honest log, cosigned by the UA bureau at size 30.
 			a := newLogDeployment(t, dialect, nil, nil, 5)
 			url, tok := a.serve(t)
 			state := filepath.Join(t.TempDir(), "ua.state")
@@ -390,7 +390,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 				return runLS(t, "cosign", "--server", url, "--token", tok, "--key", a.witness["ua-bureau"], "--state", state, "--keys", a.keys)
 			}
 			code, out, errOut := cosign(url, tok)
-			if code != 0 || !strings.Contains(errOut, "trusting the current checkpoint (size 21,") || !strings.Contains(out, "cosigned size 21") {
+			if code != 0 || !strings.Contains(errOut, "trusting the current checkpoint (size 30,") || !strings.Contains(out, "cosigned size 30") {
 				t.Fatalf("first cosign: exit %d\n%s%s", code, out, errOut)
 			}
 			saved, err := os.ReadFile(state)
@@ -410,7 +410,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 			bURL, bTok := b.serve(t)
 			c := newLogDeployment(t, dialect, a, a, 0)
 			cURL, cTok := c.serve(t)
-			e := newLogDeployment(t, dialect, a, a, 7) // 23 leaves and the checkpoint's, no checkpoint at 21
+			e := newLogDeployment(t, dialect, a, a, 7) // 32 leaves and the checkpoint's, no checkpoint at 30
 			eURL, eTok := e.serve(t)
 			check := func(what, url, tok, want string) {
 				t.Helper()
@@ -427,12 +427,12 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 					t.Errorf("cosign of %s changed the state file", what)
 				}
 			}
-			check("a fork of the same size", bURL, bTok, "the log forked: two different roots for size 21")
+			check("a fork of the same size", bURL, bTok, "the log forked: two different roots for size 30")
 			b.addRecords(t, 2, "Інший")
 			b.checkpoint(t)
-			check("a grown fork", bURL, bTok, "the log forked: checkpoint at size 25 is not an extension of the cosigned checkpoint at size 21")
-			check("a shorter log", cURL, cTok, "the log shrank: new checkpoint has 15 leaves, but size 21 was already cosigned")
-			check("a log without the cosigned checkpoint", eURL, eTok, "the log forked: the server has no checkpoint of size 21, which this witness cosigned")
+			check("a grown fork", bURL, bTok, "the log forked: checkpoint at size 34 is not an extension of the cosigned checkpoint at size 30")
+			check("a shorter log", cURL, cTok, "the log shrank: new checkpoint has 24 leaves, but size 30 was already cosigned")
+			check("a log without the cosigned checkpoint", eURL, eTok, "the log forked: the server has no checkpoint of size 30, which this witness cosigned")
 			for _, dd := range []*logDeployment{b, c, e} {
 				cp, err := dd.db.LatestCheckpoint(context.Background())
 				if err != nil {
@@ -446,7 +446,7 @@ func TestCosignRefusesForkedLog(t *testing.T) {
 			// The honest log grows: the witness cosigns again.
 			a.addRecords(t, 1, "Новий")
 			a.checkpoint(t)
-			if code, out, errOut := cosign(url, tok); code != 0 || !strings.Contains(out, "cosigned size 25") || !strings.Contains(out, "extends size 21") {
+			if code, out, errOut := cosign(url, tok); code != 0 || !strings.Contains(out, "cosigned size 34") || !strings.Contains(out, "extends size 30") {
 				t.Fatalf("cosign of the grown log: exit %d\n%s%s", code, out, errOut)
 			}
 		})
@@ -476,8 +476,8 @@ func TestUnregisteredCheckpointKeyRefused(t *testing.T) {
 			}
 			for _, keys := range [][]string{nil, {"--keys", d.keys}} {
 				code, out, errOut := runLS(t, append(append([]string{"log audit"}, d.store()...), keys...)...)
-				if code != 1 || !strings.Contains(out, "[checkpoint-signature]") || !strings.Contains(out, "size 20") {
-					t.Errorf("log audit %v: exit %d, want 1 naming the checkpoint of size 20\n%s%s", keys, code, out, errOut)
+				if code != 1 || !strings.Contains(out, "[checkpoint-signature]") || !strings.Contains(out, "size 29") {
+					t.Errorf("log audit %v: exit %d, want 1 naming the checkpoint of size 29\n%s%s", keys, code, out, errOut)
 				}
 			}
 			// A proof against that checkpoint does not verify offline.
@@ -516,7 +516,7 @@ func TestLogAuditFromServer(t *testing.T) {
 			d := newLogDeployment(t, dialect, nil, nil, 300) // two entry bundles
 			url, tok := d.serve(t)
 			out := mustRunLS(t, "log audit", "--server", url, "--token", tok, "--keys", d.keys)
-			if !strings.HasPrefix(out, "OK: 316 leaves") {
+			if !strings.HasPrefix(out, "OK: 325 leaves") {
 				t.Fatalf("server audit:\n%s", out)
 			}
 			// A changed leaf no longer hashes to the signed root.
