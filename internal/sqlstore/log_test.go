@@ -94,8 +94,8 @@ func TestLogWrittenWithChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n != 8+6+6+5+1+1 { // 8 accounts, 6 keyholders, 3 keys proposed and confirmed, 5 records, 1 correction, the checkpoint
-			t.Fatalf("log size %d, want 27", n)
+		if n != 2*(8+6)+6+5+1+1 { // 8 accounts and 6 keyholders, each made with its password, 3 keys proposed and confirmed, 5 records, 1 correction, the checkpoint
+			t.Fatalf("log size %d, want 41", n)
 		}
 		for i := range n {
 			data, err := db.Leaf(ctx, i)
@@ -112,8 +112,8 @@ func TestLogWrittenWithChanges(t *testing.T) {
 					t.Errorf("leaf %d holds %q in clear: %s", i, s, data)
 				}
 			}
-			if i == 25 && (leaf.Type != audit.RecordCorrected || leaf.Rev != 2 || leaf.Prev.IsZero()) {
-				t.Errorf("leaf 25 = %+v, want a correction to version 2 with prev", leaf)
+			if i == 39 && (leaf.Type != audit.RecordCorrected || leaf.Rev != 2 || leaf.Prev.IsZero()) {
+				t.Errorf("leaf 39 = %+v, want a correction to version 2 with prev", leaf)
 			}
 		}
 		// A refused batch writes no leaf.

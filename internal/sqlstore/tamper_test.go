@@ -450,6 +450,7 @@ func TestAuditCatchesEveryTamper(t *testing.T) {
 		}
 		for _, tc := range tampers {
 			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
 				// Each case on a copy of the history, built once.
 				dsn := sqltest.DSN(t, db.Dialect())
 				if err := db.CloneInto(ctx, dsn); err != nil {
