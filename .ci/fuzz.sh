@@ -19,6 +19,7 @@ go test -run='^$' -fuzz='^FuzzParseProofs$' -fuzztime=15s ./internal/audit
 go test -run='^$' -fuzz='^FuzzParseAgreement$' -fuzztime=15s ./internal/exchange
 go test -run='^$' -fuzz='^FuzzNormalize$' -fuzztime=15s ./internal/names
 go test -run='^$' -fuzz='^FuzzParse$' -fuzztime=15s ./internal/names
+go test -run='^$' -fuzz='^FuzzStructure$' -fuzztime=15s ./internal/names
 go test -run='^$' -fuzz='^FuzzValidate$' -fuzztime=15s ./internal/person
 go test -run='^$' -fuzz='^FuzzParseDate$' -fuzztime=15s ./internal/sheet
 go test -run='^$' -fuzz='^FuzzReadCSV$' -fuzztime=15s ./internal/sheet

@@ -54,6 +54,9 @@ func TestListPDF(t *testing.T) {
 	}
 	tool, err := exec.LookPath("pdftotext")
 	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext (poppler-utils) is required in CI: .ci/run installs it")
+		}
 		t.Log("pdftotext not installed: text not checked")
 		return
 	}

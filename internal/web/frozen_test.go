@@ -139,6 +139,9 @@ func pdfText(t *testing.T, pdf []byte) string {
 	}
 	tool, err := exec.LookPath("pdftotext")
 	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext (poppler-utils) is required in CI: .ci/run installs it")
+		}
 		t.Skip("pdftotext (poppler-utils) is not installed")
 	}
 	f := filepath.Join(t.TempDir(), "list.pdf")
