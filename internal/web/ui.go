@@ -464,6 +464,10 @@ type homeView struct {
 	ShowLog    bool
 	NeedsMFA   bool
 	Backlog    chart
+	// ShowStages: the user records handovers or manages stages; Stages
+	// are the stages they can work now, one click from each screen.
+	ShowStages bool
+	Stages     []sqlstore.WorkStage
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
@@ -489,6 +493,12 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, sc access.Sc
 		if v.Backlog, err = s.backlogChart(r, sc, v.chrome, runs); err != nil {
 			return err
 		}
+	}
+	if access.Decide(sc, access.HandoverRecord, access.Resource{Party: sc.Party}) == nil || access.Decide(sc, access.StageManage, access.Resource{}) == nil {
+		if v.Stages, err = s.db.OpenStages(ctx, sc); err != nil {
+			return err
+		}
+		v.ShowStages = true
 	}
 	if access.Decide(sc, access.LogRead, access.Resource{}) == nil {
 		n, err := s.db.LogSize(ctx)

@@ -453,7 +453,9 @@ func (s *Server) stageRefused(w http.ResponseWriter, r *http.Request, sc access.
 	if err != nil {
 		return err
 	}
-	v.Message = v.T(key) + " " + refusalText(v.chrome, refusal)
+	text, controls := eventRefusal(v.chrome, refusal)
+	v.Message = v.T(key) + " " + text
+	v.Fields = controls
 	s.render(w, r, http.StatusUnprocessableEntity, "stage.html", v)
 	return nil
 }
@@ -656,7 +658,14 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 	}
 	v.Fields, v.Reasons = fields, reasons
 	if refusal != nil {
-		v.Message = v.T("stage.refused") + " " + refusalText(v.chrome, refusal)
+		text, controls := eventRefusal(v.chrome, refusal)
+		v.Message = v.T("stage.refused") + " " + text
+		for k, m := range controls {
+			if v.Fields == nil {
+				v.Fields = map[string]string{}
+			}
+			v.Fields[k] = m
+		}
 	} else {
 		v.Message = v.T("form.invalid")
 		if v.Q == "" {
