@@ -67,7 +67,10 @@ var rules = map[string]rule{
 	// that a client of the API carries no SQL (TestClientCarriesNoStore).
 	"internal/api": {imports: []string{"internal/errs", "internal/person", "internal/match", "internal/access",
 		"internal/exchange", "internal/crossing"}},
-	"internal/web": {imports: []string{"internal/errs", "internal/person", "internal/names", "internal/match", "internal/audit",
+	// locale is the UI's languages: messages as data, plurals, dates,
+	// numbers; it knows the domain's errors only as errs.FieldError codes.
+	"internal/locale": {imports: []string{"internal/errs"}},
+	"internal/web": {imports: []string{"internal/errs", "internal/locale", "internal/person", "internal/names", "internal/match", "internal/audit",
 		"internal/access", "internal/exchange", "internal/crossing", "internal/sheet", "internal/report", "internal/sqlstore", "internal/api"}},
 	"internal/client": {imports: []string{"internal/errs", "internal/person", "internal/exchange", "internal/crossing",
 		"internal/sheet", "internal/report", "internal/api"}},

@@ -1,0 +1,321 @@
+// Package locale is the user interface's languages: the messages of
+// Ukrainian, Russian and English as embedded data files (messages/uk.json,
+// ru.json, en.json: a key with its text, and counted nouns with their CLDR
+// plural forms), read once at start; plural categories by the CLDR rules
+// (golang.org/x/text/feature/plural), numbers with the language's grouping,
+// dates in one format per language, names in the language's collation, and
+// the domain's field errors (errs.FieldError codes) in the user's language.
+//
+// A message is a fmt format: its verbs (%s, %d, %[2]s) take the arguments
+// the caller gives. A key missing from the catalog shows as itself, so
+// that a missing message is visible rather than blank; the tests make sure
+// none is missing: every key is in every language with the same
+// arguments, every plural has the forms its language needs, and every
+// code the domain emits has a message.
+package locale
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
+
+	"github.com/handover-project/handover/internal/errs"
+)
+
+// Langs are the user interface's languages, in the order a language
+// switch shows them.
+var Langs = []string{"uk", "ru", "en"}
+
+// Default is the language of a visitor who states none we have.
+const Default = "en"
+
+var tags = map[string]language.Tag{"uk": language.Ukrainian, "ru": language.Russian, "en": language.English}
+
+// Valid reports whether lang is one of Langs.
+func Valid(lang string) bool { return slices.Contains(Langs, lang) }
+
+func tag(lang string) language.Tag {
+	if t, ok := tags[lang]; ok {
+		return t
+	}
+	return language.English
+}
+
+//go:embed messages/*.json
+var files embed.FS
+
+// file is one language's data file.
+type file struct {
+	// Messages maps a key to its text, a fmt format.
+	Messages map[string]string `json:"messages"`
+	// Plurals maps a counted noun to its forms by CLDR plural category
+	// ("one", "few", "many", "other").
+	Plurals map[string]map[string]string `json:"plurals"`
+}
+
+type catalog struct {
+	langs map[string]file
+	err   error
+}
+
+// load reads the data files once. A broken embedded file is a build
+// mistake that TestCatalog reports; at run time it leaves every message
+// showing as its key.
+var load = sync.OnceValue(func() catalog {
+	c := catalog{langs: map[string]file{}}
+	for _, lang := range Langs {
+		b, err := files.ReadFile("messages/" + lang + ".json")
+		if err != nil {
+			c.err = fmt.Errorf("locale: %w", err)
+			return c
+		}
+		var f file
+		d := json.NewDecoder(bytes.NewReader(b))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&f); err != nil {
+			c.err = fmt.Errorf("locale: messages/%s.json: %w", lang, err)
+			return c
+		}
+		c.langs[lang] = f
+	}
+	return c
+})
+
+// Err reports a data file that could not be read; nil when all were.
+func Err() error { return load().err }
+
+func messages(lang string) map[string]string {
+	c := load()
+	if f, ok := c.langs[lang]; ok {
+		return f.Messages
+	}
+	return c.langs[Default].Messages
+}
+
+// Has reports whether key is a message of the catalog.
+func Has(key string) bool {
+	_, ok := load().langs[Default].Messages[key]
+	return ok
+}
+
+// HasPlural reports whether noun is a counted noun of the catalog.
+func HasPlural(noun string) bool {
+	_, ok := load().langs[Default].Plurals[noun]
+	return ok
+}
+
+// Keys returns every message key, sorted.
+func Keys() []string {
+	ks := make([]string, 0, len(load().langs[Default].Messages))
+	for k := range load().langs[Default].Messages {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// T returns key's message in lang, formatted with args. An unknown key
+// shows as itself.
+func T(lang, key string, args ...any) string {
+	s, ok := messages(lang)[key]
+	if !ok {
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Category returns the CLDR cardinal plural category of the integer n in
+// lang: "one" or "other" in English; "one", "few" or "many" in Ukrainian
+// and Russian (1 and 21 запис; 2–4 and 22 записи; 5–20 and 11–14 записів).
+func Category(lang string, n int) string {
+	if n < 0 {
+		n = -n
+	}
+	// The operands of an integer: i = n, no visible fraction digits.
+	switch plural.Cardinal.MatchPlural(tag(lang), n, 0, 0, 0, 0) {
+	case plural.One:
+		return "one"
+	case plural.Few:
+		return "few"
+	case plural.Many:
+		return "many"
+	}
+	return "other"
+}
+
+// Categories returns the plural categories an integer count takes in
+// lang: the forms a counted noun needs.
+func Categories(lang string) []string {
+	if lang == "uk" || lang == "ru" {
+		return []string{"one", "few", "many"}
+	}
+	return []string{"one", "other"}
+}
+
+// Plural says "n things": the number in the language's format and the
+// noun's form for n. An unknown noun shows as "n noun".
+func Plural(lang, noun string, n int) string {
+	f := load().langs[lang]
+	if !Valid(lang) {
+		f = load().langs[Default]
+		lang = Default
+	}
+	forms, ok := f.Plurals[noun]
+	if !ok {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	word, ok := forms[Category(lang, n)]
+	if !ok {
+		word = forms["other"]
+	}
+	return Number(lang, n) + " " + word
+}
+
+var printers sync.Map // lang → *message.Printer
+
+func printer(lang string) *message.Printer {
+	if p, ok := printers.Load(lang); ok {
+		return p.(*message.Printer)
+	}
+	p := message.NewPrinter(tag(lang))
+	printers.Store(lang, p)
+	return p
+}
+
+// Number formats an integer or a float (at most two decimals) with the
+// language's grouping and decimal separators: 100,000 in English,
+// 100 000 (a no-break space) in Ukrainian and Russian.
+func Number(lang string, n any) string {
+	switch v := n.(type) {
+	case float64:
+		return printer(lang).Sprint(number.Decimal(v, number.MaxFractionDigits(2)))
+	default:
+		return printer(lang).Sprint(number.Decimal(v))
+	}
+}
+
+// The one date format of each language: DD.MM.YYYY in Ukrainian and
+// Russian, "2 Jan 2006" in English; a time follows as 15:04 (UTC, which
+// the pages say).
+const (
+	dayDots  = "02.01.2006"
+	dayWords = "2 Jan 2006"
+)
+
+// DateTime formats an instant as people of the language write it, in
+// UTC; the zero time is "—".
+func DateTime(lang string, t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.UTC()
+	if lang == "uk" || lang == "ru" {
+		return t.Format(dayDots + " 15:04")
+	}
+	return t.Format(dayWords + " 15:04")
+}
+
+// Day formats a calendar date that may be partial: a year (month 0), a
+// month (day 0) or a whole day, in the language's date format. Year 0 is
+// the empty string.
+func Day(lang string, year, month, day int) string {
+	switch {
+	case year == 0:
+		return ""
+	case month == 0:
+		return fmt.Sprintf("%04d", year)
+	}
+	t := time.Date(year, time.Month(month), max(day, 1), 0, 0, 0, 0, time.UTC)
+	switch {
+	case lang == "uk" || lang == "ru":
+		if day == 0 {
+			return t.Format("01.2006")
+		}
+		return t.Format(dayDots)
+	case day == 0:
+		return t.Format("Jan 2006")
+	}
+	return t.Format(dayWords)
+}
+
+// Sort sorts items by key with the collation of lang: Ukrainian order for
+// uk (є after е, і and ї after и, ґ after г), Russian for ru, and
+// Ukrainian for English too, since the names are mostly Cyrillic; never
+// byte order. The sort is stable.
+func Sort[T any](lang string, items []T, key func(T) string) {
+	tg := tag(lang)
+	if lang != "uk" && lang != "ru" {
+		tg = language.Ukrainian
+	}
+	c := collate.New(tg, collate.IgnoreCase)
+	var buf collate.Buffer
+	keys := make([]string, len(items))
+	idx := make([]int, len(items))
+	for i, it := range items {
+		idx[i] = i
+		keys[i] = string(c.KeyFromString(&buf, key(it)))
+		buf.Reset()
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+	out := make([]T, len(items))
+	for i, j := range idx {
+		out[i] = items[j]
+	}
+	copy(items, out)
+}
+
+var matcher = language.NewMatcher([]language.Tag{language.English, language.Ukrainian, language.Russian})
+
+// FromAcceptLanguage picks the language of an HTTP Accept-Language header:
+// the best of ours it asks for, or Default.
+func FromAcceptLanguage(header string) string {
+	ts, _, _ := language.ParseAcceptLanguage(header)
+	if len(ts) == 0 {
+		return Default
+	}
+	_, i, _ := matcher.Match(ts...)
+	return []string{"en", "uk", "ru"}[i]
+}
+
+// Field is a field error in lang: the message of "problem.<code>" with the
+// error's arguments when the catalog has it, else the English message the
+// error carries (an error without a code has no other text).
+func Field(lang string, fe errs.FieldError) string {
+	if fe.Code == "" || !Has("problem."+fe.Code) {
+		return fe.Message
+	}
+	args := make([]any, len(fe.Args))
+	for i, a := range fe.Args {
+		args[i] = a
+	}
+	return T(lang, "problem."+fe.Code, args...)
+}
+
+// Refusal says why the domain or the store refused err, in lang: each of
+// its field errors through Field, joined by spaces; or, when it has none,
+// its message (in English: an error without fields carries no code).
+func Refusal(lang string, err error) string {
+	fes := errs.Fields(err)
+	if len(fes) == 0 {
+		return errs.Message(err)
+	}
+	parts := make([]string, len(fes))
+	for i, fe := range fes {
+		parts[i] = Field(lang, fe)
+	}
+	return strings.Join(parts, " ")
+}
