@@ -24,6 +24,7 @@ import (
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/names"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
@@ -155,29 +156,29 @@ type navItem struct {
 }
 
 // T translates key with fmt-style arguments.
-func (c chrome) T(key string, args ...any) string { return translate(c.lang(), key, args...) }
+func (c chrome) T(key string, args ...any) string { return locale.T(c.lang(), key, args...) }
 
 // P says "n things" with the language's plural form of key.
 func (c chrome) P(key string, n any) string {
 	switch v := n.(type) {
 	case int:
-		return plural(c.lang(), key, v)
+		return locale.Plural(c.lang(), key, v)
 	case int64:
-		return plural(c.lang(), key, int(v))
+		return locale.Plural(c.lang(), key, int(v))
 	}
-	return plural(c.lang(), key, 0)
+	return locale.Plural(c.lang(), key, 0)
 }
 
 // N formats a number in the language's way (100 000 or 100,000).
-func (c chrome) N(n any) string { return formatNumber(c.lang(), n) }
+func (c chrome) N(n any) string { return locale.Number(c.lang(), n) }
 
 // Date formats a time in the language's way, in UTC.
-func (c chrome) Date(t time.Time) string { return formatDate(c.lang(), t) }
+func (c chrome) Date(t time.Time) string { return locale.DateTime(c.lang(), t) }
 
 // Day formats a date of a record, which may lack its day or month, the
 // way people of the language write it: 14.05.1998, 05.1998 or 1998 in
 // Ukrainian and Russian; 14 May 1998, May 1998 or 1998 in English.
-func (c chrome) Day(d person.Date) string { return formatDay(c.lang(), d) }
+func (c chrome) Day(d person.Date) string { return locale.Day(c.lang(), d.Year, d.Month, d.Day) }
 
 // Err returns the error of a form field, "" when none.
 func (c chrome) Err(field string) string { return c.Fields[field] }

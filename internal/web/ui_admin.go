@@ -6,6 +6,7 @@ import (
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
 
@@ -35,7 +36,7 @@ func (s *Server) usersView(r *http.Request) (adminUsersView, error) {
 	if err != nil {
 		return v, err
 	}
-	sortNames(v.lang(), us, func(u sqlstore.User) string { return u.Login })
+	locale.Sort(v.lang(), us, func(u sqlstore.User) string { return u.Login })
 	v.Users = us
 	v.Parties, err = s.db.Parties(r.Context())
 	return v, err

@@ -7,11 +7,11 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/person"
 )
 
@@ -57,17 +57,10 @@ func TestNoInlineScriptOrStyle(t *testing.T) {
 	}
 }
 
-// TestMessages checks that every message has all three languages and that
-// every key the templates and handlers use exists.
+// TestMessages checks that every key the templates and the handlers use
+// is in the catalog of internal/locale (whose own tests check that every
+// key has every language).
 func TestMessages(t *testing.T) {
-	for k, m := range messages {
-		if m.en == "" || m.uk == "" || m.ru == "" {
-			t.Errorf("message %s lacks a language: %+v", k, m)
-		}
-		if strings.Count(m.en, "%") != strings.Count(m.uk, "%") || strings.Count(m.en, "%") != strings.Count(m.ru, "%") {
-			t.Errorf("message %s: languages disagree on arguments", k)
-		}
-	}
 	used := regexp.MustCompile(`\.T "([a-z0-9_.]+)"|T\("([a-z0-9_.]+)"|chromeFor\(r, "([a-z0-9_.]+)"\)|\.P "([a-z]+)"|P\("([a-z]+)"`)
 	var srcs [][]byte
 	files, _ := fs.Glob(uiFS, "ui/templates/*.html")
@@ -75,68 +68,39 @@ func TestMessages(t *testing.T) {
 		b, _ := fs.ReadFile(uiFS, f)
 		srcs = append(srcs, b)
 	}
+	gofiles, _ := filepath.Glob("*.go")
+	for _, f := range gofiles {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, b)
+	}
+	n := 0
 	for _, src := range srcs {
 		for _, m := range used.FindAllSubmatch(src, -1) {
 			for _, g := range m[1:] {
 				k := string(g)
-				if k == "" {
+				if k == "" || strings.HasSuffix(k, ".") {
 					continue
 				}
-				_, isMsg := messages[k]
-				_, isPlural := plurals[k]
-				if !isMsg && !isPlural {
+				n++
+				if !locale.Has(k) && !locale.HasPlural(k) {
 					t.Errorf("key %q is used but not in the catalog", k)
 				}
 			}
 		}
 	}
+	if n < 500 {
+		t.Errorf("found only %d uses of keys: is the scan still reading the sources?", n)
+	}
 	for _, p := range []string{"value.held", "value.sought", "role.party_registrar", "level.missing", "mfield.surname", "match.candidate"} {
-		if _, ok := messages[p]; !ok {
+		if !locale.Has(p) {
 			t.Errorf("no message %s", p)
 		}
-	}
-}
-
-func TestPlurals(t *testing.T) {
-	for _, tc := range []struct {
-		lang string
-		n    int
-		want string
-	}{
-		{"en", 1, "1 record"}, {"en", 0, "0 records"}, {"en", 2, "2 records"},
-		{"uk", 1, "1 запис"}, {"uk", 2, "2 записи"}, {"uk", 5, "5 записів"}, {"uk", 11, "11 записів"},
-		{"uk", 21, "21 запис"}, {"uk", 22, "22 записи"}, {"uk", 112, "112 записів"},
-		{"ru", 1, "1 запись"}, {"ru", 3, "3 записи"}, {"ru", 14, "14 записей"}, {"ru", 101, "101 запись"},
-		{"uk", 100000, "100\u00a0000 записів"}, {"en", 100000, "100,000 records"},
-	} {
-		if got := plural(tc.lang, "records", tc.n); got != tc.want {
-			t.Errorf("plural(%s, %d) = %q, want %q", tc.lang, tc.n, got, tc.want)
-		}
-	}
-}
-
-func TestFormatDay(t *testing.T) {
-	for _, tc := range []struct {
-		lang string
-		d    person.Date
-		want string
-	}{
-		{"uk", person.Date{Year: 1998, Month: 5, Day: 14}, "14.05.1998"}, {"ru", person.Date{Year: 1998, Month: 5}, "05.1998"},
-		{"uk", person.Date{Year: 1998}, "1998"}, {"en", person.Date{Year: 1998, Month: 5, Day: 4}, "4 May 1998"},
-		{"en", person.Date{Year: 1998, Month: 5}, "May 1998"}, {"en", person.Date{}, ""},
-	} {
-		if got := formatDay(tc.lang, tc.d); got != tc.want {
-			t.Errorf("formatDay(%s, %v) = %q, want %q", tc.lang, tc.d, got, tc.want)
-		}
-	}
-}
-
-func TestSortNamesUkrainian(t *testing.T) {
-	names := []string{"Яковенко", "Іванченко", "Євтушенко", "Гнатюк", "Ґалаґан", "Ковальчук", "Єрмак", "Иваненко", "Їжакевич", "Абрамов"}
-	sortNames("uk", names, func(s string) string { return s })
-	want := []string{"Абрамов", "Гнатюк", "Ґалаґан", "Євтушенко", "Єрмак", "Иваненко", "Іванченко", "Їжакевич", "Ковальчук", "Яковенко"}
-	if !slices.Equal(names, want) {
-		t.Errorf("sorted %v, want %v", names, want)
 	}
 }
 
@@ -153,56 +117,25 @@ func TestRequestLangAndSafeNext(t *testing.T) {
 	}
 }
 
-// TestProblemsTranslated: every field error code — person.Problems and
-// every `Code: "…"` written in the non-test sources of internal/ — has a
-// "problem.<code>" message, so a form shows it in the user's language.
-func TestProblemsTranslated(t *testing.T) {
-	codes := map[string]string{}
-	for c := range person.Problems {
-		codes[c] = "person.Problems"
-	}
-	literal := regexp.MustCompile(`"([a-z][a-z0-9_]*)"`)
-	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return err
-		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for _, line := range strings.Split(string(src), "\n") {
-			i := strings.Index(line, "FieldError{")
-			if i < 0 {
-				continue
-			}
-			j := strings.Index(line[i:], "Code: ")
-			if j < 0 {
-				continue
-			}
-			for _, m := range literal.FindAllStringSubmatch(line[i+j:], -1) {
-				codes[m[1]] = path
-			}
-		}
-		return nil
-	})
+// TestViolationsTranslated: an item that fails the terms says which rule
+// and why in the user's language, never in the domain's English message.
+func TestViolationsTranslated(t *testing.T) {
+	ts, err := parseUITemplates()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(codes) < len(person.Problems)+5 {
-		t.Fatalf("found only %d codes: is the scan still reading the sources?", len(codes))
-	}
-	for c, where := range codes {
-		if _, ok := messages["problem."+c]; !ok {
-			t.Errorf("code %q (%s) has no message problem.%s", c, where, c)
+	view := exchange.View{Blocking: []exchange.Blocking{{Party: "UA", Kind: exchange.Offer, RecordID: "r1", Category: person.Military,
+		Why: exchange.BlockIneligible, Violations: []exchange.Violation{{Rule: "young", Code: exchange.VAgeBelow, Field: "birth_date", Message: "younger than 18 at 2026-01-01"}}}}}
+	for name, v := range map[string]any{
+		"exchange.html": exchangeView{chrome: chrome{Lang: "uk"}, View: view},
+		"freeze.html":   freezeView{chrome: chrome{Lang: "uk"}, View: view},
+	} {
+		var b bytes.Buffer
+		if err := ts.pages[name].ExecuteTemplate(&b, name, v); err != nil {
+			t.Fatalf("render %s: %v", name, err)
 		}
-	}
-	// And a translated message takes the error's arguments.
-	c := chrome{Lang: "uk"}
-	got := fieldMessage(c, errs.FieldError{Field: "birth_date", Message: "day 31 does not exist in 1995-02", Code: "no_day", Args: []string{"31", "1995-02"}})
-	if got != "Дня 31 немає в 1995-02." {
-		t.Errorf("uk no_day got %q", got)
-	}
-	if got := fieldMessage(c, errs.FieldError{Field: "x", Message: "as it was", Code: "no_such_code"}); got != "as it was" {
-		t.Errorf("unknown code got %q, want the English message", got)
+		if got := b.String(); !strings.Contains(got, "young: молодший за вікові межі правила") || strings.Contains(got, "younger than") {
+			t.Errorf("%s: the violation is not in Ukrainian", name)
+		}
 	}
 }

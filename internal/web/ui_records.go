@@ -12,6 +12,7 @@ import (
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
@@ -115,7 +116,7 @@ func (s *Server) handleRecordsPage(w http.ResponseWriter, r *http.Request, sc ac
 		}
 	}
 	if v.Sort == "name" {
-		sortNames(v.lang(), rows, func(r recordRow) string { return r.Name })
+		locale.Sort(v.lang(), rows, func(r recordRow) string { return r.Name })
 		// Records without a name (identity not established) go last.
 		named := slices.DeleteFunc(slices.Clone(rows), func(r recordRow) bool { return r.Name == "" })
 		rows = append(named, slices.DeleteFunc(rows, func(r recordRow) bool { return r.Name != "" })...)

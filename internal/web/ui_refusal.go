@@ -68,20 +68,3 @@ func eventRefusal(c chrome, err error) (text string, controls map[string]string)
 	}
 	return strings.Join(parts, " "), controls
 }
-
-func init() {
-	addMessages(map[string]msg{
-		"event.field.verified_by": {"Verified by", "Хто перевірив", "Кто проверил"},
-		"event.field.reason":      {"Reason", "Причина", "Причина"},
-		"event.field.objection":   {"Objection", "Заперечення", "Возражение"},
-		"event.field.record_id":   {"Person's record", "Запис особи", "Запись лица"},
-		"event.field.side":        {"Releasing side", "Сторона, що звільняє", "Освобождающая сторона"},
-		"event.field.subject":     {"Record referred to", "Запис, якого це стосується", "Запись, к которой это относится"},
-		"event.field.point":       {"Crossing point", "Пункт пропуску", "Пункт пропуска"},
-		"event.field.id":          {"Event number", "Номер події", "Номер события"},
-		"event.field.type":        {"Action", "Дія", "Действие"},
-		"event.field.party":       {"Party", "Сторона", "Сторона"},
-		"home.stages":             {"Your stages", "Ваші етапи", "Ваши этапы"},
-		"home.stageleft":          {"left to cross: %d", "ще не перетнули: %d", "ещё не пересекли: %d"},
-	})
-}

@@ -12,6 +12,7 @@ import (
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
 
@@ -123,7 +124,7 @@ func (s *Server) remainsPage(r *http.Request, sc access.Scope, form url.Values, 
 		if k == kind {
 			ff.Error = fields[name]
 		}
-		if h := "remains.h." + label; messages[h] != (msg{}) {
+		if h := "remains.h." + label; locale.Has(h) {
 			ff.Help = v.T(h)
 		}
 		return ff

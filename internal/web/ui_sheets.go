@@ -27,6 +27,7 @@ import (
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sheet"
 	"github.com/handover-project/handover/internal/sqlstore"
@@ -411,7 +412,7 @@ func problemMessage(c chrome, p sheet.Problem) string {
 			return c.T("sheet.value_unknown.bool")
 		}
 	}
-	if _, ok := messages["sheet."+p.Code]; ok {
+	if locale.Has("sheet." + p.Code) {
 		return c.T("sheet." + p.Code)
 	}
 	return p.Reason
@@ -424,14 +425,14 @@ func problemRowOf(c chrome, p sheet.Problem) problemRow {
 	pr := problemRow{Sheet: p.Sheet, Row: p.Row, Column: p.Column, Value: p.Value, Code: p.Code, Message: problemMessage(c, p)}
 	if p.Field != "" {
 		pr.Field = c.T("field." + p.Field)
-		if _, ok := messages["field."+p.Field]; !ok {
+		if !locale.Has("field." + p.Field) {
 			pr.Field = p.Field
 		}
 	}
 	if p.Code == sheet.CodeInvalidField {
 		// The record's own check, translated from its code when the
 		// catalog has it; else its English reason beside the general text.
-		if _, ok := messages["problem."+p.Detail]; ok && p.Detail != "" {
+		if p.Detail != "" && locale.Has("problem."+p.Detail) {
 			pr.Message = fieldMessage(c, errs.FieldError{Code: p.Detail, Args: p.Args, Message: p.Reason})
 		} else {
 			pr.Detail = p.Reason

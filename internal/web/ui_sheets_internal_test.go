@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/sheet"
 )
 
@@ -18,12 +19,12 @@ func TestSheetCodesTranslated(t *testing.T) {
 		t.Fatalf("sheet.Codes has only %d codes", len(sheet.Codes))
 	}
 	for _, code := range sheet.Codes {
-		if _, ok := messages["sheet."+code]; !ok {
+		if !locale.Has("sheet." + code) {
 			t.Errorf("sheet code %q has no message sheet.%s", code, code)
 		}
 	}
 	for _, f := range []string{"category", "status", "sex", "bool"} {
-		if _, ok := messages["sheet.value_unknown."+f]; !ok {
+		if !locale.Has("sheet.value_unknown." + f) {
 			t.Errorf("no message sheet.value_unknown.%s", f)
 		}
 	}
