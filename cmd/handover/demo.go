@@ -4,51 +4,61 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"golang.org/x/mod/sumdb/note"
-
 	"github.com/handover-project/handover/internal/access"
-	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/exchange"
-	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/scenario"
 	"github.com/handover-project/handover/internal/sqlstore"
-	"github.com/handover-project/handover/internal/synth"
 	"github.com/handover-project/handover/internal/web"
 )
 
 const demoUsage = `
-Usage: handover demo [--dir DIR] [--listen ADDR] [--records N] [--seed S] [--no-serve]
+Usage: handover demo [--dir DIR] [--db DSN] [--listen ADDR] [--records N] [--seed S] [--no-serve]
 
 Creates a throw-away data directory (a new temporary one unless --dir is
-given), initialises it with two parties (UA, RU), one user per role and a
-synthetic population (N held and N sought records per party, Ukrainian and
-Russian names in Cyrillic with a share of Latin spellings), then starts the
-server and prints the URL and how to log in. Every demo user enrols the
-way a person does, with the one-time code its account was made with; their
-credentials (password, the second factor's TOTP secret for approvers, the
+given), initialises it with two parties (UA, RU) and one user per role,
+seeds it through the API as its people would, then starts the server and
+prints the URL and how to log in. Every demo user enrols the way a person
+does, with the one-time code its account was made with; their credentials
+(password, the second factor's TOTP secret for approvers, the
 administrator and a second approver and operator, and an API token each)
-are written to DIR/demo-credentials.json.
+are written to DIR/demo-credentials.json. With --db postgres://… the data
+lives in that PostgreSQL database (which must be empty or hold this same
+demo) and DIR keeps the keys and the credentials.
 
-It also makes two exchanges between UA and RU: one in negotiation (offer
-lists answered in part: accepted, queried, rejected, refused, one struck in
-a second version) and one signed agreement (50 for 50 with 10 civilians, in
-2 stages), signed by a UA approver key, an RU approver key and a mediator
-key that the demo generates into DIR/keys/; each is proposed by one person
-of its side and confirmed by a second (ua-approver and ua-approver-2, …),
-as the two-person rule asks (DIR/keys/README says what is there and how to
-check the agreement offline). With too few
---records the exchanges are smaller, or left out.
+What it seeds (internal/scenario):
+  - the registers: N held and N sought persons per party (synthetic:
+    Ukrainian and Russian names in Cyrillic with a share of Latin
+    spellings); one sought person in ten is held by the other party, as
+    each side writes him down;
+  - a matching run each way (UA sought × RU held, RU sought × UA held),
+    left for the mediator to review on /matching;
+  - a signed agreement (50 for 50 with 10 civilians, in 2 stages), signed
+    by a UA approver key, an RU approver key and a mediator key that the
+    demo generates into DIR/keys/, each proposed by one person of its side
+    and confirmed by a second (ua-approver and ua-approver-2, …), as the
+    two-person rule asks (DIR/keys/README says what is there and how to
+    check the agreement offline); its stage 1 is open, for the checkpoint
+    officers (ua-officer, ru-officer, mediator-officer) to work;
+  - an exchange in negotiation (offer lists answered in part: accepted,
+    queried, rejected, refused, one struck in a second version).
+With too few --records the exchanges are smaller, or left out.
 Running it again on the same --dir serves the existing demo.
 
 Example:
   go run ./cmd/handover demo
   handover demo --dir /tmp/demo --listen 127.0.0.1:8080 --records 5000
+  handover demo --dir /tmp/demo-pg --db postgres://postgres@127.0.0.1:5432/demo
 `
 
 // demoUser is one entry of demo-credentials.json.
@@ -68,25 +78,13 @@ type demoCredentials struct {
 	Users []demoUser `json:"users"`
 }
 
-var demoAccounts = []struct {
-	login string
-	role  access.Role
-	party string
-}{
-	{"admin", access.MediatorAdmin, ""},
-	{"mediator", access.MediatorOperator, ""},
-	{"ua-registrar", access.PartyRegistrar, "UA"},
-	{"ua-approver", access.PartyApprover, "UA"},
-	{"ua-approver-2", access.PartyApprover, "UA"},
-	{"ua-officer", access.CheckpointOfficer, "UA"},
-	{"ru-registrar", access.PartyRegistrar, "RU"},
-	{"ru-approver", access.PartyApprover, "RU"},
-	{"ru-approver-2", access.PartyApprover, "RU"},
-	{"mediator-2", access.MediatorOperator, ""},
-	{"ru-officer", access.CheckpointOfficer, "RU"},
-	{"mediator-officer", access.CheckpointOfficer, ""},
-	{"auditor", access.Auditor, ""},
-	{"sysadmin", access.Sysadmin, ""},
+// tokens returns the credentials' tokens by login.
+func (c demoCredentials) tokens() map[string]string {
+	out := map[string]string{}
+	for _, u := range c.Users {
+		out[u.Login] = u.Token
+	}
+	return out
 }
 
 const credentialsFile = "demo-credentials.json"
@@ -94,6 +92,7 @@ const credentialsFile = "demo-credentials.json"
 func runDemo(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlagSet("demo", demoUsage)
 	dir := fs.String("dir", "", "data directory (default: a new temporary directory)")
+	dsn := fs.String("db", "", "database: postgres://… (default: an SQLite file in the data directory)")
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	n := fs.Int("records", 2000, "held and sought records per party")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic population")
@@ -116,8 +115,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		}
 		*dir = d
 	}
-	sf := &storeFlags{dir: *dir}
-	db, err := m.open(ctx, sf, true)
+	db, err := m.open(ctx, &storeFlags{dir: *dir, db: *dsn}, true)
 	if err != nil {
 		return err
 	}
@@ -142,7 +140,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "\nhandover demo is running at %s\n\n", url)
 		for _, u := range creds.Users {
-			if u.Login == "ua-registrar" || u.Login == "mediator" {
+			if u.Login == "ua-registrar" || u.Login == "mediator" || u.Login == "ua-officer" {
 				fmt.Fprintf(m.Stdout, "Open %s/login in a browser and log in as %s with password %s\n", url, u.Login, u.Password)
 			}
 		}
@@ -171,7 +169,10 @@ func writeCredentials(path string, c demoCredentials) error {
 }
 
 // loadOrSeedDemo returns the credentials of an existing demo in the
-// directory, or seeds a new one.
+// directory, or seeds a new one: the parties and the accounts in the
+// store, as 'handover init' and an administrator would; everything else
+// through the API of a throw-away server on the loopback interface
+// (scenario.Demo).
 func loadOrSeedDemo(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Config, credPath string, n int, seed uint64) (demoCredentials, error) {
 	var creds demoCredentials
 	parties, err := db.Parties(ctx)
@@ -181,7 +182,7 @@ func loadOrSeedDemo(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Confi
 	if len(parties) > 0 {
 		b, err := os.ReadFile(credPath)
 		if err != nil {
-			return creds, errs.E("demo", errs.Invalid, fmt.Sprintf("%s holds data but no %s: it is not a demo directory; choose another --dir", filepath.Dir(credPath), credentialsFile))
+			return creds, errs.E("demo", errs.Invalid, fmt.Sprintf("%s holds data but no %s: it is not a demo directory; choose another --dir (or, with --db, an empty database)", filepath.Dir(credPath), credentialsFile))
 		}
 		if err := json.Unmarshal(b, &creds); err != nil {
 			return creds, errs.E("demo", errs.Invalid, fmt.Sprintf("%s is damaged: %v", credPath, err))
@@ -196,15 +197,20 @@ func loadOrSeedDemo(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Confi
 		}
 	}
 	// Each account enrols as a person does; in parallel: argon2id is meant
-	// to be slow.
-	users := make([]demoUser, len(demoAccounts))
-	errc := make([]error, len(demoAccounts))
+	// to be slow. As many at once as there are CPUs: more would only
+	// stretch each enrolment, between reading its second-factor code and
+	// checking it, without ending any sooner.
+	users := make([]demoUser, len(scenario.Accounts))
+	errc := make([]error, len(scenario.Accounts))
 	var wg sync.WaitGroup
-	for i, a := range demoAccounts {
+	sem := make(chan struct{}, runtime.NumCPU())
+	for i, a := range scenario.Accounts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			users[i], errc[i] = enrolAccount(ctx, db, a.login, a.role, a.party, access.Argon2Params{}, 30*24*time.Hour)
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			users[i], errc[i] = enrolAccount(ctx, db, a.Login, a.Role, a.Party, access.Argon2Params{}, 30*24*time.Hour)
 		}()
 	}
 	wg.Wait()
@@ -214,39 +220,117 @@ func loadOrSeedDemo(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Confi
 		}
 	}
 	creds.Users = users
-	gen := synth.New(synth.Config{Seed: seed, Ref: db.Now()})
-	total := 0
-	held := map[string][]person.Record{}
-	for _, party := range []string{"UA", "RU"} {
-		reg, err := db.UserByLogin(ctx, map[string]string{"UA": "ua-registrar", "RU": "ru-registrar"}[party])
+	var res scenario.DemoResult
+	err = m.withLoopbackServer(ctx, db, cfg, func(url string) error {
+		cs, err := scenario.Connect(url, creds.tokens(), scenario.Accounts)
 		if err != nil {
-			return creds, err
+			return err
 		}
-		for _, kind := range []person.Kind{person.Held, person.Sought} {
-			fields := gen.Records(party, kind, n)
-			for start := 0; start < len(fields); start += 5000 {
-				part := fields[start:min(start+5000, len(fields))]
-				nrs := make([]sqlstore.NewRecord, len(part))
-				for i, f := range part {
-					nrs[i] = sqlstore.NewRecord{Party: party, Fields: f, Source: "demo: synthetic population", Ref: fmt.Sprintf("seed %d", seed)}
+		res, err = scenario.Demo(ctx, cs, scenario.DemoConfig{Records: n, Seed: seed, Now: db.Now(), Progress: func(v any) {
+			if s, ok := v.(scenario.Seeded); ok {
+				fmt.Fprintf(m.Stdout, "seeded %d %s records of %s", s.N, s.Kind, s.Party)
+				if s.Held > 0 {
+					fmt.Fprintf(m.Stdout, " (%d of them held by %s)", s.Held, map[string]string{"UA": "RU", "RU": "UA"}[s.Party])
 				}
-				recs, err := db.CreateRecords(ctx, reg.Scope(), nrs)
-				if err != nil {
-					return creds, err
-				}
-				if kind == person.Held {
-					held[party] = append(held[party], recs...)
-				}
+				fmt.Fprintln(m.Stdout)
 			}
-			total += len(fields)
-			fmt.Fprintf(m.Stdout, "seeded %d %s records of %s\n", len(fields), kind, party)
-		}
-	}
-	if err := seedDemoExchanges(ctx, m, db, cfg, filepath.Dir(credPath), held); err != nil {
+		}})
+		return err
+	})
+	if err != nil {
 		return creds, err
 	}
-	fmt.Fprintf(m.Stdout, "demo seeded: 2 parties, %d users, %d records in %.1fs\n", len(users), total, time.Since(start).Seconds())
+	for _, r := range res.Matching {
+		fmt.Fprintf(m.Stdout, "matching: run %d, %s sought × %s held: %d candidate pairs for the mediator to review; %d of the %d sought persons %s holds are among them\n",
+			r.ID, r.Sought, r.Held, r.Candidates, r.Found, r.Planted, r.Held)
+	}
+	if err := m.writeDemoExchanges(filepath.Dir(credPath), res); err != nil {
+		return creds, err
+	}
+	fmt.Fprintf(m.Stdout, "demo seeded: 2 parties, %d users, %d records in %.1fs\n", len(users), res.Records, time.Since(start).Seconds())
 	return creds, nil
+}
+
+// writeDemoExchanges prints what the demo's exchanges are and writes the
+// signed agreement and its demo keys into DIR and DIR/keys.
+func (m *Main) writeDemoExchanges(dir string, res scenario.DemoResult) error {
+	s := res.Signed
+	if s == nil {
+		fmt.Fprintf(m.Stdout, "note: too few held records for the demo exchanges (give --records 200 or more); none made\n")
+		return nil
+	}
+	if s.Total < 50 {
+		fmt.Fprintf(m.Stdout, "note: few held records: the signed exchange is %d for %d instead of 50 for 50\n", s.Total, s.Total)
+	}
+	keyDir := filepath.Join(dir, "keys")
+	if err := os.MkdirAll(keyDir, 0o700); err != nil {
+		return errs.E("demo", errs.Internal, err)
+	}
+	var signers strings.Builder
+	signers.WriteString("# Agreement signer keys of the demo: <role> <verifier key>. See README.\n")
+	agPath := filepath.Join(dir, fmt.Sprintf("agreement-%s-v%d.txt", s.ExchangeID, s.Version))
+	files := map[string][]byte{
+		agPath:                          []byte(s.Document),
+		filepath.Join(keyDir, "README"): []byte(demoKeysReadme(s.ExchangeID, s.Version, dir, agPath)),
+	}
+	for _, k := range s.Keys {
+		files[filepath.Join(keyDir, k.File+".key")] = []byte(k.SKey + "\n")
+		files[filepath.Join(keyDir, k.File+".pub")] = []byte(k.VKey + "\n")
+		role := k.Party
+		if role == "" {
+			role = exchange.Mediator
+		}
+		fmt.Fprintf(&signers, "%s %s\n", role, k.VKey)
+	}
+	files[filepath.Join(keyDir, "signers.txt")] = []byte(signers.String())
+	for path, b := range files {
+		if err := writeFileAtomic(path, b, 0o600); err != nil {
+			return errs.E("demo", errs.Internal, err)
+		}
+	}
+	fmt.Fprintf(m.Stdout, "exchange %s %q: agreement version %d %s by UA, RU and the mediator (keys in %s)\n", s.ExchangeID, s.Name, s.Version, s.State, keyDir)
+	fmt.Fprintf(m.Stdout, "exchange %s: stage %d is open for the checkpoint officers (ua-officer, ru-officer, mediator-officer)\n", s.ExchangeID, s.OpenStage)
+	ng := res.Negotiation
+	if ng == nil {
+		fmt.Fprintf(m.Stdout, "note: too few held records for the demo exchange in negotiation; not made\n")
+		return nil
+	}
+	var parts []string
+	for _, r := range []exchange.BlockReason{exchange.BlockUnanswered, exchange.BlockQuery, exchange.BlockDeclined, exchange.BlockIneligible, exchange.BlockNotOffered} {
+		if ng.Blocking[r] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", ng.Blocking[r], r))
+		}
+	}
+	total := 0
+	for _, k := range ng.Blocking {
+		total += k
+	}
+	fmt.Fprintf(m.Stdout, "exchange %s %q: in negotiation, UA offers %d (version 2), RU offers %d; %d items block agreement (%s)\n",
+		ng.ExchangeID, ng.Name, ng.Offers["UA"], ng.Offers["RU"], total, strings.Join(parts, ", "))
+	return nil
+}
+
+// withLoopbackServer serves db on a free port of the loopback interface,
+// quietly, while fn runs with the server's URL; then stops it.
+func (m *Main) withLoopbackServer(ctx context.Context, db *sqlstore.DB, cfg web.Config, fn func(url string) error) error {
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	ready := make(chan string, 1)
+	served := make(chan error, 1)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	go func() { served <- m.serve(sctx, db, logger, "127.0.0.1:0", cfg, func(url string) { ready <- url }) }()
+	var url string
+	select {
+	case url = <-ready:
+	case err := <-served:
+		return err
+	}
+	err := fn(url)
+	stop()
+	if serr := <-served; err == nil && serr != nil {
+		err = serr
+	}
+	return err
 }
 
 // enrolAccount makes an account as the administrator does (with a
@@ -269,12 +353,24 @@ func enrolAccount(ctx context.Context, db *sqlstore.DB, login string, role acces
 			return demoUser{}, err
 		}
 		e.TOTPSecret = du.TOTPSecret
-		if e.TOTPCode, err = access.TOTPCode(du.TOTPSecret, db.Now()); err != nil {
+	}
+	// The code is read off the clock just before enrolling; on a machine
+	// so busy that hashing the password outlasted it, the person reads the
+	// next one and tries again (a refused enrolment leaves its one-time
+	// code unused).
+	for try := 1; ; try++ {
+		if role.NeedsMFA() {
+			if e.TOTPCode, err = access.TOTPCode(du.TOTPSecret, db.Now()); err != nil {
+				return demoUser{}, err
+			}
+		}
+		u, err = db.Enrol(ctx, e)
+		if err == nil {
+			break
+		}
+		if try == 3 || !slices.ContainsFunc(errs.Fields(err), func(f errs.FieldError) bool { return f.Code == "totp_wrong" }) {
 			return demoUser{}, err
 		}
-	}
-	if u, err = db.Enrol(ctx, e); err != nil {
-		return demoUser{}, err
 	}
 	// The person has just passed the second factor (at enrolment).
 	u.MFA = role.NeedsMFA()
@@ -283,291 +379,6 @@ func enrolAccount(ctx context.Context, db *sqlstore.DB, login string, role acces
 	}
 	return du, nil
 }
-
-// demoSigners are the agreement signer keys the demo generates: one per
-// role, proposed by one person of the role's side and confirmed by a
-// second, and used to sign the demo agreement. The private keys lie in
-// DIR/keys/ for a newcomer to try 'handover sign' with: demo keys, never
-// real ones.
-var demoSigners = []struct {
-	file, name, party, login, second string
-}{
-	{"ua-approver", "UA-approver-demo", "UA", "ua-approver", "ua-approver-2"},
-	{"ru-approver", "RU-approver-demo", "RU", "ru-approver", "ru-approver-2"},
-	{"mediator", "mediator-demo", "", "mediator", "mediator-2"},
-}
-
-// seedDemoExchanges makes the demo's two exchanges from the held records
-// just seeded (by party): one signed agreement and one negotiation in
-// progress, each through the store with the demo users' scopes as the API
-// would. With too few records it makes them smaller, or skips them with a
-// note.
-func seedDemoExchanges(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Config, dir string, held map[string][]person.Record) error {
-	parties := [2]string{"UA", "RU"}
-	scope := map[string]access.Scope{}
-	for _, a := range demoAccounts {
-		u, err := db.UserByLogin(ctx, a.login)
-		if err != nil {
-			return err
-		}
-		// The demo acts as its people, who enrolled with their second
-		// factor just now.
-		u.MFA = a.role.NeedsMFA()
-		scope[a.login] = u.Scope()
-	}
-	registrar := map[string]string{"UA": "ua-registrar", "RU": "ru-registrar"}
-	// Candidates: prisoners of war and detained civilians, nobody
-	// convicted, deceased or seriously wounded (they need more evidence).
-	mil, civ := map[string][]person.Record{}, map[string][]person.Record{}
-	for _, p := range parties {
-		for _, r := range held[p] {
-			switch {
-			case r.Category == person.Military && r.Status == person.StatusPOW:
-				mil[p] = append(mil[p], r)
-			case r.Category == person.Civilian && (r.Status == person.StatusDetainedCivilian || r.Status == person.StatusCivilianInternee):
-				civ[p] = append(civ[p], r)
-			}
-		}
-	}
-	nMil := min(len(mil["UA"]), len(mil["RU"]))
-	nCiv := min(len(civ["UA"]), len(civ["RU"]))
-	// The signed exchange takes up to 40 soldiers and 10 civilians a side
-	// (two thirds of what there is at most), the negotiation up to 20 and 4
-	// of the rest.
-	sMil, sCiv := min(40, nMil*2/3), min(10, nCiv*2/3)
-	nMil, nCiv = min(20, nMil-sMil), min(4, nCiv-sCiv)
-	if sMil+sCiv < 2 {
-		fmt.Fprintf(m.Stdout, "note: too few held records for the demo exchanges (give --records 200 or more); none made\n")
-		return nil
-	}
-	if sMil < 40 || sCiv < 10 {
-		fmt.Fprintf(m.Stdout, "note: few held records: the signed exchange is %d for %d instead of 50 for 50\n", sMil+sCiv, sMil+sCiv)
-	}
-	now := db.Now().UTC()
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	crossing := "Belarus–Ukraine border"
-
-	// offer submits party's offer list of the given records.
-	offer := func(exID, party string, recs []person.Record, removed []exchange.Removal, reason string) (exchange.ListVersion, error) {
-		items := make([]exchange.Item, len(recs))
-		for i, r := range recs {
-			items[i] = exchange.Item{RecordID: r.ID, Category: r.Category}
-		}
-		sub, err := db.SubmitList(ctx, scope[registrar[party]], exID, exchange.Offer, items, removed, reason)
-		return sub.List, err
-	}
-	consent := func(party string, recs []person.Record) error {
-		for _, r := range recs {
-			ev := exchange.Evidence{Consent: []exchange.Consent{{Kind: exchange.ConsentGiven, Date: day.AddDate(0, 0, -3), Witness: "ICRC delegate (demo)"}}}
-			if err := db.SetEvidence(ctx, scope[registrar[party]], r.ID, ev); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-
-	// 1. The signed agreement.
-	signed := exchange.Exchange{Name: fmt.Sprintf("Demo: %d for %d, signed", sMil+sCiv, sMil+sCiv), Parties: parties, Crossings: []string{crossing},
-		From: day.AddDate(0, 0, 7), To: day.AddDate(0, 0, 8),
-		Terms: exchange.Terms{Kind: exchange.Numeric, Total: sMil + sCiv,
-			Conditions: []exchange.Condition{{ID: "third-country", Text: "a civilian may choose to stay in a third country"}}}}
-	if sMil > 0 {
-		signed.Terms.Rules = append(signed.Terms.Rules, exchange.Rule{ID: "mil", Category: person.Military})
-	}
-	if sCiv > 0 {
-		signed.Terms.Rules = append(signed.Terms.Rules, exchange.Rule{ID: "civ", Category: person.Civilian, Count: sCiv})
-	}
-	ex, err := db.OpenExchange(ctx, scope["mediator"], signed)
-	if err != nil {
-		return err
-	}
-	chosen := map[string][]person.Record{}
-	for _, p := range parties {
-		chosen[p] = append(slicesClone(mil[p][:sMil]), civ[p][:sCiv]...)
-		if err := consent(p, civ[p][:sCiv]); err != nil {
-			return err
-		}
-		if _, err := offer(ex.ID, p, chosen[p], nil, "first list"); err != nil {
-			return err
-		}
-	}
-	for _, p := range parties {
-		other, _ := ex.Other(p)
-		answers := make([]exchange.Response, len(chosen[p]))
-		for i, r := range chosen[p] {
-			answers[i] = exchange.Response{RecordID: r.ID, Answer: exchange.Accept, Reason: "identity and eligibility confirmed"}
-		}
-		if _, err := db.Respond(ctx, scope[registrar[other]], ex.ID, p, exchange.Offer, 1, answers); err != nil {
-			return err
-		}
-	}
-	// Two stages when there is enough to split, each pairing up per category.
-	var plan exchange.StagePlan
-	split := [][2]int{{0, 1}}
-	if sMil+sCiv >= 4 {
-		split = [][2]int{{0, 2}, {1, 2}}
-	}
-	for si, sp := range split {
-		st := exchange.Stage{Number: si + 1, Crossing: crossing,
-			Start: signed.From.AddDate(0, 0, si).Add(8 * time.Hour), End: signed.From.AddDate(0, 0, si).Add(18 * time.Hour)}
-		for _, p := range parties {
-			side := exchange.StageSide{Party: p, Planned: exchange.Counts{}}
-			for _, group := range [][]person.Record{mil[p][:sMil], civ[p][:sCiv]} {
-				// Stage k of n takes the k-th share of each category.
-				lo, hi := len(group)*sp[0]/sp[1], len(group)*(sp[0]+1)/sp[1]
-				for _, r := range group[lo:hi] {
-					side.Persons = append(side.Persons, r.ID)
-					side.Planned[r.Category]++
-				}
-			}
-			st.Sides = append(st.Sides, side)
-		}
-		plan.Stages = append(plan.Stages, st)
-	}
-	ag, err := db.FreezeAgreement(ctx, scope["mediator"], cfg.Signer, ex.ID, plan)
-	if err != nil {
-		return err
-	}
-	keyDir := filepath.Join(dir, "keys")
-	if err := os.MkdirAll(keyDir, 0o700); err != nil {
-		return errs.E("demo", errs.Internal, err)
-	}
-	var signersFile strings.Builder
-	signersFile.WriteString("# Agreement signer keys of the demo: <role> <verifier key>. See README.\n")
-	doc := []byte(ag.Document)
-	for _, k := range demoSigners {
-		skey, vkey, err := audit.GenerateKey(k.name)
-		if err != nil {
-			return err
-		}
-		if err := writeFileAtomic(filepath.Join(keyDir, k.file+".key"), []byte(skey+"\n"), 0o600); err != nil {
-			return errs.E("demo", errs.Internal, err)
-		}
-		if err := writeFileAtomic(filepath.Join(keyDir, k.file+".pub"), []byte(vkey+"\n"), 0o600); err != nil {
-			return errs.E("demo", errs.Internal, err)
-		}
-		if _, err := db.ProposeKey(ctx, scope[k.login], sqlstore.KeyProposal{VKey: vkey, Party: k.party, Purpose: sqlstore.KeySigner}); err != nil {
-			return err
-		}
-		if _, err := db.ConfirmKey(ctx, scope[k.second], k.name, ""); err != nil {
-			return err
-		}
-		role := k.party
-		if role == "" {
-			role = exchange.Mediator
-		}
-		fmt.Fprintf(&signersFile, "%s %s\n", role, vkey)
-		signer, err := note.NewSigner(skey)
-		if err != nil {
-			return errs.E("demo", errs.Internal, err)
-		}
-		line, err := exchange.Sign(doc, signer)
-		if err != nil {
-			return err
-		}
-		if ag, err = db.SignAgreement(ctx, scope[k.login], ex.ID, ag.Version, line); err != nil {
-			return err
-		}
-	}
-	agPath := filepath.Join(dir, fmt.Sprintf("agreement-%s-v%d.txt", ex.ID, ag.Version))
-	files := map[string][]byte{
-		agPath:                               []byte(ag.Document),
-		filepath.Join(keyDir, "signers.txt"): []byte(signersFile.String()),
-		filepath.Join(keyDir, "README"):      []byte(demoKeysReadme(ex.ID, ag.Version, dir, agPath)),
-	}
-	for path, b := range files {
-		if err := writeFileAtomic(path, b, 0o600); err != nil {
-			return errs.E("demo", errs.Internal, err)
-		}
-	}
-	fmt.Fprintf(m.Stdout, "exchange %s %q: agreement version %d %s by UA, RU and the mediator (keys in %s)\n", ex.ID, ex.Name, ag.Version, ag.State, keyDir)
-
-	// 2. The negotiation in progress.
-	if nMil+nCiv < 6 {
-		fmt.Fprintf(m.Stdout, "note: too few held records for the demo exchange in negotiation; not made\n")
-		return nil
-	}
-	neg := exchange.Exchange{Name: "Demo: in negotiation", Parties: parties, Crossings: []string{crossing},
-		From: day.AddDate(0, 0, 30), To: day.AddDate(0, 0, 30),
-		Terms: exchange.Terms{Kind: exchange.Numeric, Total: nMil + nCiv, Reference: day.AddDate(0, 0, 30),
-			Rules: []exchange.Rule{{ID: "mil-adult", Category: person.Military, MinAge: 18}}}}
-	if nCiv > 0 {
-		neg.Terms.Rules = append(neg.Terms.Rules, exchange.Rule{ID: "civ", Category: person.Civilian, Count: nCiv})
-	}
-	if ex, err = db.OpenExchange(ctx, scope["mediator"], neg); err != nil {
-		return err
-	}
-	lists := map[string][]person.Record{}
-	for _, p := range parties {
-		lists[p] = append(slicesClone(mil[p][sMil:sMil+nMil]), civ[p][sCiv:sCiv+nCiv]...)
-		// Half the civilians have recorded consent; the others are a
-		// violation until someone records it.
-		if err := consent(p, civ[p][sCiv:sCiv+nCiv/2]); err != nil {
-			return err
-		}
-		if _, err := offer(ex.ID, p, lists[p], nil, "first list"); err != nil {
-			return err
-		}
-	}
-	// RU answers UA's list: mostly accepted, two queried, one rejected,
-	// one who declined to be exchanged; the last two not yet answered.
-	ua, ru := lists["UA"], lists["RU"]
-	var answers []exchange.Response
-	for i, r := range ua[:len(ua)-2] {
-		a := exchange.Response{RecordID: r.ID, Answer: exchange.Accept, Reason: "confirmed"}
-		switch i {
-		case 0, 1:
-			a.Answer, a.Reason = exchange.Query, "unit and capture date do not match our records: please confirm"
-		case 2:
-			a.Answer, a.Reason = exchange.Reject, "not one of ours: citizen of a third country"
-		case 3:
-			a.Answer, a.Reason = exchange.RefusesExchange, "told the ICRC delegate he does not wish to be transferred"
-		}
-		answers = append(answers, a)
-	}
-	if _, err := db.Respond(ctx, scope[registrar["RU"]], ex.ID, "UA", exchange.Offer, 1, answers); err != nil {
-		return err
-	}
-	// UA answers RU's list: one query, one rejection under Rule 128.
-	answers = nil
-	for i, r := range ru[:len(ru)-1] {
-		a := exchange.Response{RecordID: r.ID, Answer: exchange.Accept, Reason: "confirmed"}
-		switch i {
-		case 0:
-			a.Answer, a.Reason = exchange.Query, "date of birth missing: send the full date"
-		case 1:
-			a.Answer, a.Reason, a.Blocker = exchange.Reject, "criminal proceedings pending", exchange.PendingProsecution
-		}
-		answers = append(answers, a)
-	}
-	if _, err := db.Respond(ctx, scope[registrar["UA"]], ex.ID, "RU", exchange.Offer, 1, answers); err != nil {
-		return err
-	}
-	// UA strikes the person who declined, in a second version.
-	if _, err := offer(ex.ID, "UA", append(slicesClone(ua[:3]), ua[4:]...),
-		[]exchange.Removal{{RecordID: ua[3].ID, Reason: "declined to be exchanged (GC III Art. 109(3)): struck"}}, "struck one person at RU's answer"); err != nil {
-		return err
-	}
-	v, err := db.ExchangeView(ctx, scope["mediator"], ex.ID)
-	if err != nil {
-		return err
-	}
-	why := map[exchange.BlockReason]int{}
-	for _, b := range v.Blocking {
-		why[b.Why]++
-	}
-	var parts []string
-	for _, r := range []exchange.BlockReason{exchange.BlockUnanswered, exchange.BlockQuery, exchange.BlockDeclined, exchange.BlockIneligible, exchange.BlockNotOffered} {
-		if why[r] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", why[r], r))
-		}
-	}
-	fmt.Fprintf(m.Stdout, "exchange %s %q: in negotiation, UA offers %d (version 2), RU offers %d; %d items block agreement (%s)\n",
-		ex.ID, ex.Name, len(ua)-1, len(ru), len(v.Blocking), strings.Join(parts, ", "))
-	return nil
-}
-
-func slicesClone(rs []person.Record) []person.Record { return append([]person.Record(nil), rs...) }
 
 func demoKeysReadme(exID string, version int, dir, agPath string) string {
 	return fmt.Sprintf(`Agreement signer keys of the handover demo. DEMO KEYS ONLY: their private

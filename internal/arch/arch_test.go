@@ -74,6 +74,10 @@ var rules = map[string]rule{
 		"internal/access", "internal/exchange", "internal/crossing", "internal/sheet", "internal/report", "internal/sqlstore", "internal/api"}},
 	"internal/client": {imports: []string{"internal/errs", "internal/person", "internal/exchange", "internal/crossing",
 		"internal/sheet", "internal/report", "internal/api"}},
+	// scenario plays the demo and the May 2025 exchange through the API
+	// alone (TestClientCarriesNoStore): never the store or the server.
+	"internal/scenario": {imports: []string{"internal/errs", "internal/person", "internal/names", "internal/audit", "internal/access",
+		"internal/exchange", "internal/crossing", "internal/synth", "internal/api", "internal/client"}},
 	"internal/arch": {},
 	"cmd/handover":  {imports: []string{"internal/..."}},
 }

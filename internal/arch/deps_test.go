@@ -17,6 +17,11 @@ var carriesNo = map[string]struct {
 		reason: "a program that speaks the API (the CLI's data commands, the scenario) carries no store and no SQL driver: " +
 			"the API's types live in internal/api",
 	},
+	"./internal/scenario": {
+		deps: []string{module + "internal/sqlstore", module + "internal/web", "database/sql", "modernc.org/", "github.com/jackc/pgx"},
+		reason: "the demo and the May 2025 play act only through the API, as the people they play would: " +
+			"the store and the server are the caller's",
+	},
 	"./internal/api": {
 		deps:   []string{module + "internal/sqlstore", "database/sql", "net/http", "modernc.org/", "github.com/jackc/pgx"},
 		reason: "the wire types are values of the domain, nothing of the store or of HTTP",
