@@ -17,10 +17,6 @@ import (
 	"github.com/handover-project/handover/internal/synth"
 )
 
-func init() {
-	extraCommands = append(extraCommands, command{name: "bench api", summary: "measure a running server: inserts, reads by id at a fixed rate, lists", usage: benchAPIUsage, run: runBenchAPI})
-}
-
 const benchAPIUsage = `
 Usage: handover bench api [--records N] [--single N] [--rate R] [--duration D] [--lists N] [--server URL --token TOKEN]
 

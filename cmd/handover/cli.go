@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/handover-project/handover/internal/errs"
@@ -36,19 +35,6 @@ type command struct {
 	usage   string // full --help text: synopsis, description, example
 	run     func(ctx context.Context, m *Main, args []string) error
 }
-
-// commands is the command table. Keep it sorted by name.
-func commands() []command {
-	cmds := []command{}
-	cmds = append(cmds, coreCommands()...)
-	cmds = append(cmds, extraCommands...)
-	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
-	return cmds
-}
-
-// extraCommands is appended to by the files that add command families
-// (link, names, log, ...), each in an init function of its own file.
-var extraCommands []command
 
 // Run runs one command line and returns the process exit status.
 func (m *Main) Run(ctx context.Context, args []string) int {

@@ -23,19 +23,6 @@ import (
 	"github.com/handover-project/handover/internal/web"
 )
 
-// coreCommands lists the foundation's commands (init, serve, demo, user,
-// token, record).
-func coreCommands() []command {
-	cmds := []command{
-		{name: "init", summary: "create the database, the parties and the first administrator", usage: initUsage, run: runInit},
-		{name: "serve", summary: "run the server (JSON API, health probes)", usage: serveUsage, run: runServe},
-		{name: "demo", summary: "seed a throw-away demo with two parties and start the server", usage: demoUsage, run: runDemo},
-	}
-	cmds = append(cmds, userCommands()...)
-	cmds = append(cmds, recordCommands()...)
-	return cmds
-}
-
 // storeFlags are the flags that say where the data lives.
 type storeFlags struct {
 	dir    string

@@ -23,18 +23,6 @@ import (
 // The crossing's commands (docs/design/crossing.md): stages, handover
 // events, the officer's lookup, printed lists, reports, trace and remains,
 // all through the server.
-func init() {
-	extraCommands = append(extraCommands,
-		command{name: "stage open", summary: "open a stage of a signed agreement (mediator)", usage: stageOpenUsage, run: runStageOpen},
-		command{name: "stage show", summary: "a stage's state, parity, blockers and flags", usage: stageShowUsage, run: runStageShow},
-		command{name: "stage record", summary: "record handover events from a CSV or JSON queue (checkpoint officer)", usage: stageRecordUsage, run: runStageRecord},
-		command{name: "stage close", summary: "close a stage: with parity, or with a discrepancy (mediator)", usage: stageCloseUsage, run: runStageClose},
-		command{name: "stage lookup", summary: "find a person of a stage by service number or name", usage: stageLookupUsage, run: runStageLookup},
-		command{name: "stage list", summary: "a party's list of a stage; the printed PDF with --pdf", usage: stageListUsage, run: runStageList},
-		command{name: "exchange report", summary: "the exchange report over its stages (JSON or XLSX)", usage: exchangeReportUsage, run: runExchangeReport},
-		command{name: "trace", summary: "trace status of your party's sought persons: by id, by name, or changes since a date", usage: traceUsage, run: runTrace},
-	)
-}
 
 // parseStage parses a stage command's flags and its two arguments, the
 // exchange and the stage number, and returns a client of the server.

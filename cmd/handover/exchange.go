@@ -29,25 +29,6 @@ import (
 // agreement document. Every command but 'sign' and 'agreement verify' works
 // through the server; those two run offline on the signer's or the
 // checker's own machine.
-func init() {
-	extraCommands = append(extraCommands,
-		command{name: "exchange open", summary: "open an exchange between two parties with its terms (mediator)", usage: exchangeOpenUsage, run: runExchangeOpen},
-		command{name: "exchange list", summary: "list the exchanges you may see", usage: exchangeListUsage, run: runExchangeList},
-		command{name: "exchange show", summary: "show an exchange, its terms and its agreement's state", usage: exchangeShowUsage, run: runExchangeShow},
-		command{name: "exchange view", summary: "counts against the terms, blockers, shortfalls, outstanding", usage: exchangeViewUsage, run: runExchangeView},
-		command{name: "list submit", summary: "submit the next version of your party's offer or request list", usage: listSubmitUsage, run: runListSubmit},
-		command{name: "list show", summary: "show a version of a party's list, its answers and its changes", usage: listShowUsage, run: runListShow},
-		command{name: "list answer", summary: "answer persons of the other party's list", usage: listAnswerUsage, run: runListAnswer},
-		command{name: "evidence get", summary: "print the current eligibility evidence of one of your records", usage: evidenceGetUsage, run: runEvidenceGet},
-		command{name: "evidence set", summary: "record eligibility evidence on one of your records", usage: evidenceSetUsage, run: runEvidenceSet},
-		command{name: "agreement freeze", summary: "freeze the agreed lists with a stage plan (mediator)", usage: agreementFreezeUsage, run: runAgreementFreeze},
-		command{name: "agreement get", summary: "download an agreement document with its signatures", usage: agreementGetUsage, run: runAgreementGet},
-		command{name: "agreement sign", summary: "upload a signature made with 'handover sign'", usage: agreementSignUsage, run: runAgreementSign},
-		command{name: "agreement verify", summary: "check a signed agreement offline against a signer keys file", usage: agreementVerifyUsage, run: runAgreementVerify},
-		command{name: "agreement keys", summary: "fetch the signer keys into a signer keys file (via the server)", usage: agreementKeysUsage, run: runAgreementKeys},
-		command{name: "sign", summary: "sign an agreement document offline with your key", usage: signUsage, run: runSign},
-	)
-}
 
 // ---- input files ----------------------------------------------------------
 

@@ -25,14 +25,6 @@ import (
 	"github.com/handover-project/handover/internal/synth/pairs"
 )
 
-func init() {
-	extraCommands = append(extraCommands,
-		command{name: "link", summary: "link two lists of persons: scored one-to-one candidate pairs", usage: linkUsage, run: runLink},
-		command{name: "dedupe", summary: "find records of one list that are the same person", usage: dedupeUsage, run: runDedupe},
-		command{name: "gen pairs", summary: "generate two-sided test lists with ground truth", usage: genPairsUsage, run: runGenPairs},
-	)
-}
-
 const linkUsage = `
 Usage: handover link LEFT RIGHT --out PAIRS.csv [--threshold T] [--config FILE] [--explain]
 

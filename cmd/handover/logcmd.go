@@ -12,14 +12,6 @@ import (
 	"github.com/handover-project/handover/internal/errs"
 )
 
-func init() {
-	extraCommands = append(extraCommands,
-		command{name: "keygen", summary: "make a signing key pair on this machine", usage: keygenUsage, run: runKeygen},
-		command{name: "verify inclusion", summary: "check a log inclusion proof offline", usage: verifyInclusionUsage, run: runVerifyInclusion},
-		command{name: "verify consistency", summary: "check a log consistency proof offline", usage: verifyConsistencyUsage, run: runVerifyConsistency},
-	)
-}
-
 const keygenUsage = `
 Usage: handover keygen --name NAME [--out FILE]
 

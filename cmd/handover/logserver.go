@@ -26,20 +26,6 @@ import (
 // The log's commands that need a store or a server (docs/design/log.md §13):
 // key registration, fetching the keys file, cosigning, proofs and the audit.
 // The offline ones (keygen, verify) are in logcmd.go.
-func init() {
-	extraCommands = append(extraCommands,
-		command{name: "key propose", summary: "propose a key of your party (or the mediator's): a witness or a signer; a second person confirms it", usage: keyProposeUsage, run: runKeyPropose},
-		command{name: "key confirm", summary: "confirm a key another person of your party proposed: it takes effect", usage: keyConfirmUsage, run: runKeyConfirm},
-		command{name: "key revoke", summary: "revoke a key of your party, or withdraw a proposal", usage: keyRevokeUsage, run: runKeyRevoke},
-		command{name: "key changes", summary: "every key with its state and every key change, as both parties see them (via the server)", usage: keyChangesUsage, run: runKeyChanges},
-		command{name: "key list", summary: "list keys with purposes, states and fingerprints (on the database)", usage: keyListUsage, run: runKeyList},
-		command{name: "log keys", summary: "fetch the log's keys into a keys file (via the server)", usage: logKeysUsage, run: runLogKeys},
-		command{name: "log checkpoint", summary: "make a checkpoint now (via the server)", usage: logCheckpointUsage, run: runLogCheckpoint},
-		command{name: "log proof", summary: "fetch an inclusion or consistency proof file (via the server)", usage: logProofUsage, run: runLogProof},
-		command{name: "log audit", summary: "check the whole log: tree, checkpoints, records (fsck)", usage: logAuditUsage, run: runLogAudit},
-		command{name: "cosign", summary: "check the log only grew, then cosign its checkpoint (a witness)", usage: cosignUsage, run: runCosign},
-	)
-}
 
 const keyProposeUsage = `
 Usage: handover key propose --vkey VKEY|FILE [--purpose witness|signer] [--party CODE] [--endorse-with KEYFILE] [--server URL --token TOKEN]

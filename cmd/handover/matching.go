@@ -9,17 +9,6 @@ import (
 	"github.com/handover-project/handover/internal/errs"
 )
 
-func init() {
-	extraCommands = append(extraCommands,
-		command{name: "match run", summary: "run matching between two registers (mediator, via the server)", usage: matchRunUsage, run: runMatchRun},
-		command{name: "match runs", summary: "list matching runs (mediator, via the server)", usage: "Usage: handover match runs\n\nExample:\n  handover match runs", run: runMatchRuns},
-		command{name: "match candidates", summary: "list a run's candidate pairs with explanations (mediator)", usage: matchCandidatesUsage, run: runMatchCandidates},
-		command{name: "match decide", summary: "confirm, reject or undo a candidate pair (mediator)", usage: matchDecideUsage, run: runMatchDecide},
-		command{name: "match disclose", summary: "disclose a confirmed match to the seeking party (mediator)", usage: "Usage: handover match disclose SOUGHT_ID HELD_ID\n\nExample:\n  handover match disclose r0k3… r7p2…", run: runMatchDisclose},
-		command{name: "match list", summary: "list the matches disclosed to your party", usage: "Usage: handover match list\n\nExample:\n  handover match list", run: runMatchList},
-	)
-}
-
 const matchRunUsage = `
 Usage: handover match run --sought PARTY --held PARTY [--threshold P]
 

@@ -17,13 +17,6 @@ import (
 	"github.com/handover-project/handover/internal/names"
 )
 
-func init() {
-	extraCommands = append(extraCommands,
-		command{name: "names compare", summary: "compare two full names in any script and order", usage: namesCompareUsage, run: runNamesCompare},
-		command{name: "names score", summary: "score pairs of full names from CSV on stdin", usage: namesScoreUsage, run: runNamesScore},
-	)
-}
-
 const namesCompareUsage = `
 Usage: handover names compare "NAME 1" "NAME 2" [--threshold T]
 

@@ -18,18 +18,6 @@ import (
 	"github.com/handover-project/handover/internal/person"
 )
 
-// recordCommands are data commands: they work against a running server, so
-// the same access rules apply as in the API.
-func recordCommands() []command {
-	return []command{
-		{name: "record add", summary: "add a record to a register (via the server)", usage: recordAddUsage, run: runRecordAdd},
-		{name: "record list", summary: "list and filter records (via the server)", usage: recordListUsage, run: runRecordList},
-		{name: "record show", summary: "show a record's current version (via the server)", usage: recordShowUsage, run: runRecordShow},
-		{name: "record history", summary: "show every version of a record (via the server)", usage: recordHistoryUsage, run: runRecordHistory},
-		{name: "record correct", summary: "correct a record: a new version (via the server)", usage: recordCorrectUsage, run: runRecordCorrect},
-	}
-}
-
 type serverFlags struct {
 	server, token string
 	getenv        func(string) string

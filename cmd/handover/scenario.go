@@ -15,10 +15,6 @@ import (
 	"github.com/handover-project/handover/internal/scenario"
 )
 
-func init() {
-	extraCommands = append(extraCommands, command{name: "scenario", summary: "play a whole exchange through the API (may-2025)", usage: scenarioUsage, run: runScenario})
-}
-
 const scenarioUsage = `
 Usage: handover scenario may-2025 [--server URL --credentials FILE | --dir DIR [--db DSN]] [--summary FILE] [--scale F] [--seed S]
 

@@ -16,13 +16,6 @@ import (
 	"github.com/handover-project/handover/internal/sheet"
 )
 
-func init() {
-	extraCommands = append(extraCommands,
-		command{name: "import", summary: "import a list (XLSX or CSV) into a register, all or nothing (via the server)", usage: importUsage, run: runImport},
-		command{name: "export", summary: "export records as XLSX, CSV or JSON (via the server)", usage: exportUsage, run: runExport},
-	)
-}
-
 const importUsage = `
 Usage: handover import FILE --kind held|sought [--party P] [--category C] [--sheet NAME]
        [--mapping FILE] [--encoding cp1251] [--dry-run] [--duplicates skip|keep]

@@ -18,24 +18,6 @@ import (
 	"github.com/handover-project/handover/internal/sqlstore"
 )
 
-// userCommands are the administrative commands that work on the database
-// directly: whoever runs them holds the data directory. They make accounts
-// and issue one-time codes; they never set anyone's password and mint a
-// token only for a person who gives their own credentials
-// (docs/design/security.md §2).
-func userCommands() []command {
-	return []command{
-		{name: "user add", summary: "create a user with a role (and party); prints a one-time enrolment code", usage: userAddUsage, run: runUserAdd},
-		{name: "user code", summary: "issue a one-time code for a user: a new enrolment, or a password reset", usage: userCodeUsage, run: runUserCode},
-		{name: "user list", summary: "list users", usage: "Usage: handover user list [--dir DIR | --db DSN]\n\nExample:\n  handover user list --dir /var/lib/handover", run: runUserList},
-		{name: "user disable", summary: "disable a user; their tokens stop working", usage: "Usage: handover user disable LOGIN [--dir DIR | --db DSN]\n\nExample:\n  handover user disable ua-registrar", run: runUserDisable},
-		{name: "enrol", summary: "set up one's account with the enrolment code: own password and second factor", usage: enrolUsage, run: runEnrol},
-		{name: "token create", summary: "mint an API token for oneself, with one's own password (and second-factor code)", usage: tokenCreateUsage, run: runTokenCreate},
-		{name: "token list", summary: "list API tokens (never their secrets)", usage: "Usage: handover token list [--login LOGIN] [--dir DIR | --db DSN]\n\nExample:\n  handover token list --login ua-registrar", run: runTokenList},
-		{name: "token revoke", summary: "revoke an API token by id", usage: "Usage: handover token revoke ID [--dir DIR | --db DSN]\n\nExample:\n  handover token revoke 7", run: runTokenRevoke},
-	}
-}
-
 const userAddUsage = `
 Usage: handover user add --login LOGIN --role ROLE [--party CODE] [--dir DIR | --db DSN]
 
