@@ -1,9 +1,10 @@
 // Package client is a small Go client of handover's JSON API, used by the
-// CLI's data commands and the scenario runner, so that they obey the same
-// access rules as any other API user. What it sends and reads are the
-// types of internal/api, the server's own; it carries no store and no SQL
-// (internal/arch keeps it so). API errors come back as *errs.Error with the
-// server's kind, message and field errors.
+// CLI's data commands and by internal/scenario (the demo's seeding and the
+// May 2025 play), so that they obey the same access rules as any other API
+// user. What it sends and reads are the types of internal/api, the
+// server's own; it carries no store and no SQL (internal/arch keeps it
+// so). API errors come back as *errs.Error with the server's kind, message
+// and field errors.
 package client
 
 import (
