@@ -1,8 +1,10 @@
-// Package web is handover's HTTP adapter: the JSON API under /api/v1/, health
-// and readiness probes, and (later) the server-rendered UI. Every route is
-// declared once in a table with the access.Action it needs; handlers read top
-// to bottom: parse → authorize → call the store → render. Errors become HTTP
-// responses in exactly one place (writeError).
+// Package web is handover's HTTP adapter: the JSON API under /api/v1/, the
+// log under /log/, health and readiness probes, and the server-rendered
+// pages (ui_*.go, templates and static files under ui/, their messages in
+// internal/locale). Every route is declared once in a table with the
+// access.Action it needs; handlers read top to bottom: parse → authorize →
+// call the store → render. Errors become HTTP responses in exactly one
+// place (writeError).
 package web
 
 import (
