@@ -114,3 +114,39 @@ func TestDemoOnEachDatabase(t *testing.T) {
 		})
 	}
 }
+
+// TestScenarioOnEachDatabase plays 'handover scenario may-2025 --db DSN',
+// scaled down, on SQLite and, when configured, on PostgreSQL: the same
+// stages and a clean audit on either; a database that holds data already
+// is refused.
+func TestScenarioOnEachDatabase(t *testing.T) {
+	for _, dialect := range sqltest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			dsn := sqltest.DSN(t, dialect)
+			dir := filepath.Join(t.TempDir(), "scenario")
+			out := mustRunLS(t, "scenario", "may-2025", "--scale", "0.05", "--dir", dir, "--db", dsn)
+			for _, want := range []string{
+				"stage 1: planned 20, handed over UA 20 RU 20, refused 2, not presented 1, substituted 3, unlisted 0, parity true",
+				"stage 3: planned 15, handed over UA 15 RU 15",
+				"log audit: ok",
+			} {
+				if !strings.Contains(out, want) {
+					t.Errorf("scenario output lacks %q:\n%s", want, out)
+				}
+			}
+			if dialect == "postgres" {
+				if _, err := os.Stat(filepath.Join(dir, "handover.db")); err == nil {
+					t.Errorf("scenario --db postgres://… wrote an SQLite database into %s", dir)
+				}
+			}
+			code, _, errOut := runLS(t, "scenario", "may-2025", "--scale", "0.05", "--dir", dir, "--db", dsn)
+			if code != 2 || !strings.Contains(errOut, "holds data already") {
+				t.Errorf("a second play on the same database: exit %d, %s; want 2 and a word on the data it holds", code, errOut)
+			}
+		})
+	}
+	code, _, errOut := runLS(t, "scenario", "may-2025", "--server", "http://127.0.0.1:1", "--db", "x")
+	if code != 2 || !strings.Contains(errOut, "either --server or --dir and --db") {
+		t.Errorf("--server with --db: exit %d, %s", code, errOut)
+	}
+}
