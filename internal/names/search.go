@@ -93,3 +93,74 @@ func appendNew(out []string, s string) []string {
 	}
 	return append(out, s)
 }
+
+// TypedForms is QueryForms without the dictionary groups: the skeletons a
+// client looks up, as prefixes, when the index it searches files every
+// word under the forms of its group already (FiledForms). The officer's
+// offline kit is such an index, and its script (a port of this function,
+// checked against it by a shared fixture) computes these in the browser.
+func TypedForms(word string) []string {
+	if !lettersOnly(word) {
+		return nil
+	}
+	p := Prepare(AnyPart, word)
+	if p.skel == "" {
+		return nil
+	}
+	out := []string{p.skel}
+	for _, a := range p.alt {
+		if a != nil {
+			out = appendNew(out, a.skel)
+		}
+	}
+	if n := len(word); n >= 3 && strings.IndexByte("cszktgyij", word[n-1]) >= 0 {
+		if s := Prepare(AnyPart, word[:n-1]).skel; s != "" {
+			out = appendNew(out, s)
+		}
+	}
+	return out
+}
+
+// FiledForms returns IndexForms of a normalised word and, when it (or one
+// of its readings) is a known name, the skeletons of every form of its
+// dictionary group (Олександр → oleksandr, aleksandr…): what an index
+// looked up with TypedForms files the word under, so that the client
+// needs no dictionary.
+func FiledForms(word string) []string {
+	if !lettersOnly(word) {
+		return nil
+	}
+	p := Prepare(AnyPart, word)
+	if p.skel == "" {
+		return nil
+	}
+	out := []string{p.skel}
+	t := lookup()
+	for _, q := range append([]*Prepared{&p}, p.alt[:]...) {
+		if q == nil {
+			continue
+		}
+		out = appendNew(out, q.skel)
+		if q.group >= 0 {
+			for _, m := range t.member[q.group] {
+				out = appendNew(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// SkeletonLetters returns the letters the skeleton maps one by one (of
+// Cyrillic, Georgian, Armenian, Arabic, Hebrew, Greek, and the Latin
+// letters with marks that carry a sound), each with its skeleton: the
+// table a port of the skeleton reads instead of copying it.
+func SkeletonLetters() map[string]string {
+	out := make(map[string]string, len(cyrSkel)+len(latinSkel))
+	for r, s := range cyrSkel {
+		out[string(r)] = s
+	}
+	for r, s := range latinSkel {
+		out[string(r)] = s
+	}
+	return out
+}

@@ -34,6 +34,7 @@ func (s *Server) registerUICrossingRoutes() {
 	s.page("POST", "/exchanges/{id}/stages/{n}/close", access.StageManage, "Close the stage (with a discrepancy reason when parity fails).", s.handleStageClose)
 	s.page("POST", "/exchanges/{id}/stages/{n}/event", access.HandoverRecord, "Record an unlisted person presented, an identity mismatch, or a party's decision on an amendment.", s.handleStageEvent)
 	s.registerUIStagesRoutes()
+	s.registerUIKitRoutes()
 	s.registerUIRemainsRoutes()
 }
 

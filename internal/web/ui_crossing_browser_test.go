@@ -143,19 +143,19 @@ func TestBrowserCrossing(t *testing.T) {
 		b.axe("stage-one-sided")
 		// UA's other person is not presented, recorded while the
 		// connection is down: queued, then sent when it is back.
-		b.run("not presented offline", chromedp.Navigate(b.base+"/exchanges/"+id+"/stages/1"), chromedp.WaitVisible(chromedp.ID("q")),
-			chromedp.SendKeys(chromedp.ID("q"), "Ж-UA00001\n"), chromedp.WaitVisible(chromedp.CSS("article.person")),
-			chromedp.Evaluate[chromedp.Void](`Object.defineProperty(navigator, "onLine", {configurable: true, get: () => false}); window.dispatchEvent(new Event("offline"))`),
-			chromedp.WaitVisible(chromedp.CSS("#net.net-off")),
+		b.run("search before going offline", chromedp.Navigate(b.base+"/exchanges/"+id+"/stages/1"), chromedp.WaitVisible(chromedp.ID("q")),
+			chromedp.SendKeys(chromedp.ID("q"), "Ж-UA00001\n"), chromedp.WaitVisible(chromedp.CSS("article.person")))
+		b.offline(true)
+		b.run("not presented offline", chromedp.WaitVisible(chromedp.CSS("#net.net-off")),
 			chromedp.Click(chromedp.CSS(`form.act input[value="not_presented"] ~ button`)),
-			chromedp.WaitVisible(chromedp.CSS("#net.net-off")))
-		if got := b.text("#net"); !strings.Contains(got, "Waiting: 1") {
+			chromedp.WaitVisible(chromedp.CSS("#net.net-off .counts")))
+		if got := b.text("#net"); !strings.Contains(got, "Waiting 1") {
 			t.Errorf("offline feedback: %q", got)
 		}
 		b.screenshot("stage-offline")
-		b.run("back online", chromedp.Evaluate[chromedp.Void](`Object.defineProperty(navigator, "onLine", {configurable: true, get: () => true}); window.dispatchEvent(new Event("online"))`),
-			chromedp.WaitVisible(chromedp.CSS("#net.net-ok")))
-		if got := b.text("#net"); !strings.Contains(got, "accepted") {
+		b.offline(false)
+		b.waitFor("back online", `document.querySelector("#net.net-ok .counts") && document.querySelector("#net .counts").textContent.includes("accepted 1")`)
+		if got := b.text("#net"); !strings.Contains(got, "accepted 1") {
 			t.Errorf("queued event feedback: %q", got)
 		}
 		// A reserve crosses instead.

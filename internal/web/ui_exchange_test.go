@@ -23,6 +23,16 @@ import (
 // held records per party.
 func signedExchange(t *testing.T, e *env, db *sqlstore.DB, n int, leave string) (string, map[string][]string, note.Signer) {
 	t.Helper()
+	return signedExchangeOf(t, e, db, n, leave, func(p string, i int) map[string]any {
+		return map[string]any{"kind": "held", "category": "military", "status": "pow", "surname": fmt.Sprintf("Петренко%s%d", p, i),
+			"given_names": "Іван", "birth_date": fmt.Sprintf("199%d-01-02", i%10), "service_number": fmt.Sprintf("Ж-%s%05d", p, i)}
+	})
+}
+
+// signedExchangeOf is signedExchange with the held records that record
+// makes, the i-th of party p.
+func signedExchangeOf(t *testing.T, e *env, db *sqlstore.DB, n int, leave string, record func(p string, i int) map[string]any) (string, map[string][]string, note.Signer) {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "ru-appr", Role: "party_approver", Party: "RU", Password: "a long enough password", Argon2: cheap}); err != nil {
 		t.Fatal(err)
@@ -35,13 +45,16 @@ func signedExchange(t *testing.T, e *env, db *sqlstore.DB, n int, leave string) 
 	for _, p := range []string{"UA", "RU"} {
 		var recs []map[string]any
 		for i := range n {
-			recs = append(recs, map[string]any{"kind": "held", "category": "military", "status": "pow", "surname": fmt.Sprintf("Петренко%s%d", p, i),
-				"given_names": "Іван", "birth_date": fmt.Sprintf("199%d-01-02", i%10), "service_number": fmt.Sprintf("Ж-%s%05d", p, i)})
+			recs = append(recs, record(p, i))
 		}
-		var out struct{ Records []struct{ ID string } }
-		e.must(strings.ToLower(p)+"-reg", "POST", "/api/v1/records/batch", map[string]any{"records": recs}, &out, 201)
-		for _, r := range out.Records {
-			held[p] = append(held[p], r.ID)
+		for len(recs) > 0 {
+			batch := recs[:min(len(recs), 500)]
+			recs = recs[len(batch):]
+			var out struct{ Records []struct{ ID string } }
+			e.must(strings.ToLower(p)+"-reg", "POST", "/api/v1/records/batch", map[string]any{"records": batch}, &out, 201)
+			for _, r := range out.Records {
+				held[p] = append(held[p], r.ID)
+			}
 		}
 	}
 	var ex exchange.Exchange

@@ -424,6 +424,7 @@ var allowedTo = map[string][]string{
 
 	// Pages (ui_test.go: uiMatrixRequest says how each is called).
 	"GET /static/{path...}":                            {"*"},
+	"GET /sw.js":                                       {"*"},
 	"GET /{$}":                                         {"any user"},
 	"GET /login":                                       {"*"},
 	"POST /login":                                      {"*"},
@@ -477,6 +478,8 @@ var allowedTo = map[string][]string{
 	"POST /exchanges/{id}/stages/{n}/record":           {"checkpoint_officer any", "checkpoint_officer"},
 	"POST /exchanges/{id}/stages/{n}/close":            {"mediator_operator"},
 	"POST /exchanges/{id}/stages/{n}/event":            {"checkpoint_officer any", "checkpoint_officer"},
+	"GET /exchanges/{id}/stages/{n}/kit":               {"party_registrar any", "party_approver any", "checkpoint_officer any", "checkpoint_officer", "mediator_operator", "auditor"},
+	"POST /exchanges/{id}/stages/{n}/queue":            {"checkpoint_officer any", "checkpoint_officer"},
 	"GET /exchanges/{id}/stages":                       {"party_registrar any", "party_approver any", "checkpoint_officer any", "checkpoint_officer", "mediator_operator", "auditor"},
 	"POST /exchanges/{id}/stages":                      {"mediator_operator"},
 	"POST /exchanges/{id}/stages/{n}/move":             {"mediator_operator"},

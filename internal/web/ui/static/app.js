@@ -107,3 +107,45 @@
     }
   });
 })();
+
+// Logging out clears the stage kits kept on this device (offline.js) and
+// the service worker's copies of stage screens; the queue of records not
+// yet accepted by the server stays, to be sent after the next login.
+(function () {
+  "use strict";
+  var done = false;
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (done || !f.matches || !f.matches('form[action="/logout"], form[action="/logout/all"]')) {
+      return;
+    }
+    e.preventDefault();
+    var forget = [];
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage("forget");
+    }
+    if (window.caches) {
+      forget.push(caches.delete("handover-pages-1").catch(function () {}));
+    }
+    if (window.indexedDB) {
+      forget.push(new Promise(function (resolve) {
+        var req = indexedDB.open("handover", 1);
+        req.onupgradeneeded = function () {
+          req.result.createObjectStore("kits", { keyPath: "key" });
+          req.result.createObjectStore("queue", { keyPath: "id" });
+        };
+        req.onsuccess = function () {
+          var t = req.result.transaction("kits", "readwrite");
+          t.objectStore("kits").clear();
+          t.oncomplete = function () { req.result.close(); resolve(); };
+          t.onerror = t.onabort = function () { req.result.close(); resolve(); };
+        };
+        req.onerror = function () { resolve(); };
+      }));
+    }
+    Promise.all(forget).then(function () {
+      done = true;
+      f.submit();
+    });
+  });
+})();
