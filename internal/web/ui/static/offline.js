@@ -865,6 +865,21 @@
         }
       });
     };
+  }).then(function () {
+    // Another account's kits on this device (a session that ended without
+    // a logout, then someone else logged in): not this officer's to keep.
+    return tx("kits", "readwrite", function (s) {
+      var req = s.openCursor();
+      req.onsuccess = function () {
+        var c = req.result;
+        if (c) {
+          if (c.value.user !== user) {
+            c.delete();
+          }
+          c.continue();
+        }
+      };
+    });
   }).then(loadKit).then(show).then(function () {
     var q = new URLSearchParams(location.search).get("q");
     // A search with no connection (the page is the worker's copy): the
