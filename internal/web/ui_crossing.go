@@ -156,7 +156,11 @@ type stageView struct {
 	Searched  bool
 	Parity    []paritySide
 	MayRecord bool
-	MayClose  bool
+	// Kit: the user records handovers, so the page keeps the stage kit
+	// and the queue on the device (and drops the kit once the stage is
+	// closed or cancelled).
+	Kit      bool
+	MayClose bool
 	// MayExchange: the user may read the exchange (officers may not).
 	MayExchange bool
 	Methods     []string
@@ -248,7 +252,8 @@ func (s *Server) stagePage(r *http.Request, sc access.Scope) (stageView, error) 
 	}
 	v.Settings = url.Values{"receiver": {v.Receiver}, "observer": {v.Observer}, "method": {v.Method}}.Encode()
 	accepts := st.State == crossing.Open.String() || st.State == crossing.Closing.String()
-	v.MayRecord = accepts && access.Decide(sc, access.HandoverRecord, access.Resource{Party: sc.Party}) == nil
+	v.Kit = access.Decide(sc, access.HandoverRecord, access.Resource{Party: sc.Party}) == nil
+	v.MayRecord = accepts && v.Kit
 	v.MayClose = accepts && access.Decide(sc, access.StageManage, access.Resource{}) == nil
 	v.MayExchange = access.Decide(sc, access.ExchangeRead, access.Resource{Party: sc.Party}) == nil
 	if done := q.Get("done"); done != "" {

@@ -353,6 +353,19 @@ func offlineJourney(t *testing.T, width, height int64) {
 	}
 	if phone {
 		b.screenshot("phone-login")
+		return
+	}
+	// A closed stage keeps no kit: the screen drops it.
+	b.login("ua-officer", pw)
+	b.run("the stage again", chromedp.Navigate(b.base+stage), chromedp.WaitVisible(chromedp.ID("q")))
+	b.waitFor("kit stored again", `document.getElementById("net").dataset.ready === "2" && document.getElementById("net").dataset.kitPersons === "10"`)
+	e.must("op", "POST", "/api/v1/exchanges/"+id+"/stages/1/transitions", map[string]any{"events": []any{
+		map[string]any{"id": "close-1", "type": "stage_closing"}, map[string]any{"id": "close-2", "type": "stage_closed", "reason": "the test ends the stage"}}}, nil, 200)
+	b.run("the closed stage", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(".stage-closed")))
+	b.waitFor("kit dropped", `document.getElementById("net").dataset.ready === "2"`)
+	b.eval(`new Promise(res => { const r = indexedDB.open("handover", 1); r.onsuccess = () => { const q = r.result.transaction("kits").objectStore("kits").count(); q.onsuccess = () => res(q.result); }; })`, &kits)
+	if kits != 0 {
+		t.Errorf("%d kits kept for a closed stage", kits)
 	}
 }
 
