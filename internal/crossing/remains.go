@@ -219,6 +219,9 @@ func (r *Repatriation) AddPackage(p Package) error {
 	if p.ID == "" {
 		return errs.E(op, errs.Invalid, errs.FieldError{Field: "id", Message: "is required", Code: "required"})
 	}
+	if p.Batch == "" {
+		return errs.E(op, errs.Invalid, errs.FieldError{Field: "batch", Message: "is required", Code: "required"})
+	}
 	if _, ok := r.batches[p.Batch]; !ok {
 		return errs.E(op, errs.Invalid, errs.FieldError{Field: "batch", Message: quote(p.Batch) + " is not a batch of this flow", Args: []string{p.Batch}, Code: "not_batch"})
 	}
@@ -238,7 +241,9 @@ func (r *Repatriation) AddRemains(x Remains) error {
 	if x.ID == "" {
 		fe = append(fe, errs.FieldError{Field: "id", Message: "is required", Code: "required"})
 	}
-	if !ok {
+	if x.Batch == "" {
+		fe = append(fe, errs.FieldError{Field: "batch", Message: "is required", Code: "required"})
+	} else if !ok {
 		fe = append(fe, errs.FieldError{Field: "batch", Message: quote(x.Batch) + " is not a batch of this flow", Args: []string{x.Batch}, Code: "not_batch"})
 	} else if b.HandBack {
 		fe = append(fe, errs.FieldError{Field: "batch", Message: "a hand-back batch returns remains already received; use HandBack", Code: "handback_batch"})
@@ -280,11 +285,23 @@ func (r *Repatriation) AddRemains(x Remains) error {
 // a no-op.
 func (r *Repatriation) Link(l Link) error {
 	const op = opRemains + ".Link"
+	var fe []errs.FieldError
+	if l.Package == "" {
+		fe = append(fe, errs.FieldError{Field: "package", Message: "is required", Code: "required"})
+	}
+	if l.Remains == "" {
+		fe = append(fe, errs.FieldError{Field: "remains", Message: "is required", Code: "required"})
+	}
+	if len(fe) > 0 {
+		return errs.E(op, errs.Invalid, "the link is not valid", fe)
+	}
 	if _, ok := r.packages[l.Package]; !ok {
-		return errs.E(op, errs.NotFound, "package "+quote(l.Package)+" is not in this flow")
+		return errs.E(op, errs.NotFound, "package "+quote(l.Package)+" is not in this flow",
+			errs.FieldError{Field: "package", Message: quote(l.Package) + " is not a package of this flow", Args: []string{l.Package}, Code: "not_package"})
 	}
 	if _, ok := r.remains[l.Remains]; !ok {
-		return errs.E(op, errs.NotFound, "remains "+quote(l.Remains)+" are not in this flow")
+		return errs.E(op, errs.NotFound, "remains "+quote(l.Remains)+" are not in this flow",
+			errs.FieldError{Field: "remains", Message: quote(l.Remains) + " are not in this flow", Args: []string{l.Remains}, Code: "remains_not_in_flow"})
 	}
 	r.link(l)
 	return nil
@@ -310,7 +327,9 @@ func (r *Repatriation) Identify(x Identification) error {
 		bad(errs.FieldError{Field: "id", Message: "is required", Code: "required"})
 	}
 	st, ok := r.remains[x.Remains]
-	if !ok {
+	if x.Remains == "" {
+		bad(errs.FieldError{Field: "remains", Message: "is required", Code: "required"})
+	} else if !ok {
 		bad(errs.FieldError{Field: "remains", Message: quote(x.Remains) + " are not in this flow", Args: []string{x.Remains}, Code: "remains_not_in_flow"})
 	}
 	if x.Status == IDClaimed || idTransitions[x.Status] == nil {

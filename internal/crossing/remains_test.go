@@ -136,3 +136,40 @@ func TestIDTransitionTable(t *testing.T) {
 		t.Error("a confirmation must not step back to preliminary; it is excluded or re-confirmed")
 	}
 }
+
+// TestRemainsBlankFields: a blank batch, package or remains is required,
+// by a coded field error on that field, not "«» is not a batch" or a
+// message with no field, so that a form says it at the field in the
+// user's language.
+func TestRemainsBlankFields(t *testing.T) {
+	r, err := NewRepatriation("RU", "UA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddBatch(Batch{ID: "b1", Sender: "RU", Receiver: "UA", At: day(1)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		err   error
+		kind  errs.Kind
+		field string
+		code  string
+	}{
+		{"package without batch", r.AddPackage(Package{ID: "p"}), errs.Invalid, "batch", "required"},
+		{"remains without batch", r.AddRemains(Remains{ID: "r", Claim: Claim{Side: "UA"}, Packages: []string{"p"}}), errs.Invalid, "batch", "required"},
+		{"link without package", r.Link(Link{Remains: "r"}), errs.Invalid, "package", "required"},
+		{"link without remains", r.Link(Link{Package: "p"}), errs.Invalid, "remains", "required"},
+		{"link to an unknown package", r.Link(Link{Package: "p9", Remains: "r"}), errs.NotFound, "package", "not_package"},
+		{"identification without remains", r.Identify(Identification{ID: "i", Status: IDExcluded, Method: MethodVisual, Examiner: "x", At: day(2)}), errs.Invalid, "remains", "required"},
+	} {
+		wantKind(t, tc.err, tc.kind)
+		found := false
+		for _, fe := range errs.Fields(tc.err) {
+			found = found || fe.Field == tc.field && fe.Code == tc.code
+		}
+		if !found {
+			t.Errorf("%s: %v has no field error %s %s", tc.name, tc.err, tc.field, tc.code)
+		}
+	}
+}
