@@ -15,6 +15,7 @@ import (
 	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/web/ui/form"
 )
 
 // The agreement page: the document as text, its state, who has signed with
@@ -288,18 +289,6 @@ func termsCounts(t *exchange.Terms, cats []person.Category) map[person.Category]
 	return out
 }
 
-// parseStageTime reads a stage's start or end as the form sends it
-// (2025-05-23T08:00) or as people type it (2025-05-23 08:00,
-// 23.05.2025 08:00), in UTC.
-func parseStageTime(s string) (time.Time, bool) {
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "02.01.2006 15:04", time.DateOnly} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
 func (s *Server) handleFreezeForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	if err := readForm(w, r, "web.freeze", 64<<10); err != nil {
 		return err
@@ -333,6 +322,16 @@ func (s *Server) handleFreezeForm(w http.ResponseWriter, r *http.Request, sc acc
 		v.Stages = append(v.Stages, st)
 	}
 	plan, bad := v.plan(agreed)
+	if len(bad) == 0 {
+		// What the plan breaks of the terms (N for N, the totals, the
+		// windows), in the exchange's own words.
+		if err := plan.Validate(&v.Ex, agreed); err != nil {
+			for _, fe := range errs.Fields(err) {
+				k := v.planField(fe.Field)
+				bad[k] = joinMsg(bad[k], fieldMessage(v.chrome, fe))
+			}
+		}
+	}
 	if op == "addstage" || op == "dropstage" {
 		s.render(w, r, http.StatusOK, "freeze.html", v)
 		return nil
@@ -368,42 +367,37 @@ func (s *Server) handleFreezeForm(w http.ResponseWriter, r *http.Request, sc acc
 
 // plan turns the stages as typed into a stage plan: each stage takes, per
 // side and category, the persons who prefer it first, then the others in
-// list order; what no stage takes is the side's reserve. It returns the
-// problems by field, in the user's language, including the terms' rules a
-// plan must keep (N for N per stage, the totals, floor and ceiling).
+// list order; what no stage takes is the side's reserve. It returns what
+// it cannot read, by field, in the user's language: a time that is no
+// time, a count that is no number, more persons than are agreed. The
+// rules a plan must keep are exchange.StagePlan.Validate's.
 func (v *freezeView) plan(agreed map[string][]exchange.Item) (exchange.StagePlan, map[string]string) {
 	bad := map[string]string{}
 	var plan exchange.StagePlan
 	taken := map[string]bool{}
-	staged := map[string]exchange.Counts{}
-	for _, p := range v.Ex.Parties {
-		staged[p] = exchange.Counts{}
-	}
 	for _, sf := range v.Stages {
 		pre := fmt.Sprintf("s%d_", sf.N)
 		st := exchange.Stage{Number: sf.N, Crossing: sf.Crossing}
-		var ok bool
-		if st.Start, ok = parseStageTime(sf.Start); !ok {
-			bad[pre+"start"] = v.T("freeze.err.time", sf.Start)
+		for _, t := range []struct {
+			field, s string
+			at       *time.Time
+		}{{pre + "start", sf.Start, &st.Start}, {pre + "end", sf.End, &st.End}} {
+			at, fe := form.Minute(t.field, t.s)
+			if fe != nil {
+				bad[t.field] = fieldMessage(v.chrome, *fe)
+			}
+			*t.at = at
 		}
-		if st.End, ok = parseStageTime(sf.End); !ok {
-			bad[pre+"end"] = v.T("freeze.err.time", sf.End)
-		}
-		if bad[pre+"start"] == "" && bad[pre+"end"] == "" && st.End.Before(st.Start) {
-			bad[pre+"end"] = v.T("freeze.err.endbefore")
-		}
-		if !v.Ex.HasCrossing(sf.Crossing) {
-			bad[pre+"crossing"] = v.T("freeze.err.crossing")
-		}
-		counts := map[string]exchange.Counts{}
 		for _, p := range v.Ex.Parties {
 			side := exchange.StageSide{Party: p, Planned: exchange.Counts{}}
-			counts[p] = exchange.Counts{}
 			for _, c := range v.Cats {
 				f := v.Field(sf.N, p, c)
-				want, ok := parseCount(sf.Count(p, c))
-				if !ok {
-					bad[f] = v.T("exnew.err.count", sf.Count(p, c))
+				want, fe := form.Count(f, sf.Count(p, c))
+				if fe == nil && want < 0 {
+					fe = form.NotCount(f, sf.Count(p, c))
+				}
+				if fe != nil {
+					bad[f] = fieldMessage(v.chrome, *fe)
 					continue
 				}
 				got := pick(agreed[p], c, sf.N, want, taken)
@@ -414,45 +408,12 @@ func (v *freezeView) plan(agreed map[string][]exchange.Item) (exchange.StagePlan
 				if len(got) > 0 {
 					side.Planned[c] = len(got)
 				}
-				counts[p][c] = want
-				staged[p][c] += want
 			}
 			st.Sides = append(st.Sides, side)
 		}
-		if v.Ex.Terms.Kind == exchange.Numeric {
-			a, b := v.Ex.Parties[0], v.Ex.Parties[1]
-			for _, c := range v.Cats {
-				f := v.Field(sf.N, b, c)
-				if counts[a][c] != counts[b][c] && bad[f] == "" {
-					bad[f] = v.T("freeze.err.nforn", a, counts[a][c], b, counts[b][c])
-				}
-			}
-		}
 		plan.Stages = append(plan.Stages, st)
 	}
-	t := &v.Ex.Terms
-	want := termsCounts(t, v.Cats)
-	var msgs []string
 	for _, p := range v.Ex.Parties {
-		got := staged[p].Total()
-		switch t.Kind {
-		case exchange.Numeric:
-			if t.Total > 0 && got != t.Total {
-				msgs = append(msgs, v.T("freeze.err.total", p, got, t.Total))
-			}
-			for _, c := range v.Cats {
-				if w, ok := want[c]; ok && staged[p][c] != w {
-					msgs = append(msgs, v.T("freeze.err.cattotal", p, staged[p][c], v.T("value."+string(c)), w))
-				}
-			}
-		case exchange.CategoryTerms:
-			if t.Floor > 0 && got < t.Floor {
-				msgs = append(msgs, v.T("freeze.err.floor", p, got, t.Floor))
-			}
-			if t.Ceiling > 0 && got > t.Ceiling {
-				msgs = append(msgs, v.T("freeze.err.ceiling", p, got, t.Ceiling))
-			}
-		}
 		rl := exchange.ReserveList{Party: p}
 		for _, it := range agreed[p] {
 			if !taken[it.RecordID] {
@@ -464,10 +425,33 @@ func (v *freezeView) plan(agreed map[string][]exchange.Item) (exchange.StagePlan
 			plan.Reserve = append(plan.Reserve, rl)
 		}
 	}
-	if len(msgs) > 0 {
-		bad["stages"] = strings.Join(msgs, " ")
-	}
 	return plan, bad
+}
+
+// planField names the form field a field error of the stage plan is
+// about: "stages[0].end" is s1_end; a stage's N for N goes to its last
+// count field; the rest to the plan as a whole ("stages").
+func (v *freezeView) planField(field string) string {
+	rest, ok := strings.CutPrefix(field, "stages[")
+	if !ok {
+		return "stages"
+	}
+	i, err := strconv.Atoi(rest[:strings.IndexByte(rest+"]", ']')])
+	if err != nil || i < 0 || i >= len(v.Stages) {
+		return "stages"
+	}
+	pre := fmt.Sprintf("s%d_", i+1)
+	switch {
+	case strings.HasSuffix(field, ".start"):
+		return pre + "start"
+	case strings.HasSuffix(field, ".end"):
+		return pre + "end"
+	case strings.HasSuffix(field, ".crossing"):
+		return pre + "crossing"
+	case strings.HasSuffix(field, "]") && len(v.Cats) > 0:
+		return v.Field(i+1, v.Ex.Parties[1], v.Cats[len(v.Cats)-1])
+	}
+	return "stages"
 }
 
 // pick takes up to n of items of category c not yet taken: first those

@@ -13,6 +13,7 @@ import (
 	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/web/ui/form"
 )
 
 // The negotiation pages: the exchanges a user may see, and one exchange
@@ -180,34 +181,16 @@ func (s *Server) handleAnswerForm(w http.ResponseWriter, r *http.Request, sc acc
 // order the form shows them (remains follow their own flow).
 var ruleCategories = []person.Category{person.Military, person.Civilian, person.SeriouslyWoundedSick}
 
-// ruleForm is one category's rule as typed into the form.
-type ruleForm struct {
-	Category            string
-	On                  bool
-	ID, Count, Min, Max string
-	CapturedBy          string
-	AllForAll, Consent  bool
-}
-
-// exchangeForm is what the operator typed to open an exchange, kept as
-// typed so that a form shown again loses nothing.
-type exchangeForm struct {
-	Name, PartyA, PartyB, Crossings, From, To string
-	Kind, Total, Floor, Ceiling, Reference    string
-	Conditions                                string
-	Rules                                     []ruleForm
-}
-
 type exchangeNewView struct {
 	chrome
-	F       exchangeForm
+	F       form.Exchange
 	Parties []sqlstore.Party
 }
 
 func (s *Server) handleExchangeNewPage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	v := exchangeNewView{chrome: s.chromeFor(r, "exnew.title"), F: exchangeForm{Kind: string(exchange.Numeric)}}
+	v := exchangeNewView{chrome: s.chromeFor(r, "exnew.title"), F: form.Exchange{Kind: string(exchange.Numeric)}}
 	for _, c := range ruleCategories {
-		v.F.Rules = append(v.F.Rules, ruleForm{Category: string(c), On: c == person.Military, ID: ruleID(c)})
+		v.F.Rules = append(v.F.Rules, form.Rule{Category: string(c), On: c == person.Military, ID: form.RuleID(c)})
 	}
 	ps, err := s.db.Parties(r.Context())
 	if err != nil {
@@ -219,17 +202,6 @@ func (s *Server) handleExchangeNewPage(w http.ResponseWriter, r *http.Request, s
 	}
 	s.render(w, r, http.StatusOK, "exchange_new.html", v)
 	return nil
-}
-
-// ruleID is the rule id the form proposes for a category.
-func ruleID(c person.Category) string {
-	switch c {
-	case person.Military:
-		return "mil"
-	case person.Civilian:
-		return "civ"
-	}
-	return "sick"
 }
 
 func (s *Server) handleExchangeNewForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
@@ -249,10 +221,16 @@ func (s *Server) handleExchangeNewForm(w http.ResponseWriter, r *http.Request, s
 	f.Conditions = r.PostFormValue("conditions")
 	for _, c := range ruleCategories {
 		k := string(c)
-		f.Rules = append(f.Rules, ruleForm{Category: k, On: get("rule_"+k) != "", ID: get("id_" + k), Count: get("count_" + k),
+		f.Rules = append(f.Rules, form.Rule{Category: k, On: get("rule_"+k) != "", ID: get("id_" + k), Count: get("count_" + k),
 			Min: get("min_" + k), Max: get("max_" + k), CapturedBy: get("captured_" + k), AllForAll: get("all_"+k) != "", Consent: get("consent_"+k) != ""})
 	}
-	ex, fields := v.chrome.parseExchangeForm(f)
+	// The form reads what was typed; the exchange's own checks, in the
+	// store, say what breaks a rule.
+	ex, bad := f.Parse()
+	fields := map[string]string{}
+	for _, fe := range bad {
+		fields[fe.Field] = joinMsg(fields[fe.Field], fieldMessage(v.chrome, fe))
+	}
 	if len(fields) == 0 {
 		out, err := s.db.OpenExchange(r.Context(), sc, ex)
 		if err == nil {
@@ -262,13 +240,12 @@ func (s *Server) handleExchangeNewForm(w http.ResponseWriter, r *http.Request, s
 		if !errs.Is(errs.Invalid, err) {
 			return err
 		}
-		fields = map[string]string{}
 		for _, fe := range errs.Fields(err) {
-			k := exchangeFormField(fe.Field, ex.Terms.Rules)
+			k := form.ExchangeField(fe.Field, ex.Terms.Rules)
 			fields[k] = joinMsg(fields[k], fieldMessage(v.chrome, fe))
 		}
 		if len(fields) == 0 {
-			v.Message = errs.Message(err)
+			v.Message = refusalText(v.chrome, err)
 		}
 	}
 	v.Fields = fields
@@ -284,223 +261,6 @@ func joinMsg(a, b string) string {
 		return b
 	}
 	return a + " " + b
-}
-
-// exchangeFormField names the form field a store's field error is about
-// ("terms.rules[1].count" → "count_civilian").
-func exchangeFormField(field string, rules []exchange.Rule) string {
-	switch {
-	case field == "name", field == "from", field == "to", field == "crossings":
-		return field
-	case strings.HasPrefix(field, "crossings"):
-		return "crossings"
-	case strings.HasPrefix(field, "parties"):
-		return "party_b"
-	case field == "terms.kind":
-		return "kind"
-	case field == "terms.total", field == "terms.floor", field == "terms.ceiling", field == "terms.reference":
-		return strings.TrimPrefix(field, "terms.")
-	case strings.HasPrefix(field, "terms.conditions"):
-		return "conditions"
-	case strings.HasPrefix(field, "terms.rules["):
-		rest := strings.TrimPrefix(field, "terms.rules[")
-		i, err := strconv.Atoi(rest[:strings.IndexByte(rest+"]", ']')])
-		if err != nil || i < 0 || i >= len(rules) {
-			return "rules"
-		}
-		c := string(rules[i].Category)
-		switch {
-		case strings.HasSuffix(field, ".count"):
-			return "count_" + c
-		case strings.HasSuffix(field, ".min_age"):
-			return "min_" + c
-		case strings.HasSuffix(field, ".max_age"):
-			return "max_" + c
-		case strings.HasSuffix(field, ".id"):
-			return "id_" + c
-		}
-		return "rule_" + c
-	}
-	return "rules"
-}
-
-// parseDay reads a day as the forms take it: 2025-05-23 or 23.05.2025.
-func parseDay(s string) (time.Time, bool) {
-	for _, layout := range []string{time.DateOnly, "02.01.2006", "2.1.2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-// parseCount reads a count: empty is zero; otherwise a whole number from 0.
-func parseCount(s string) (int, bool) {
-	if s == "" {
-		return 0, true
-	}
-	n, err := strconv.Atoi(strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), "\u00a0", ""))
-	return n, err == nil && n >= 0
-}
-
-// parseExchangeForm turns the form into an exchange, with a message in the
-// user's language next to every field it cannot take. The checks the terms
-// make are repeated here where a person can get them wrong, so that the
-// message is in their language; the store checks everything again.
-func (c chrome) parseExchangeForm(f *exchangeForm) (exchange.Exchange, map[string]string) {
-	bad := map[string]string{}
-	ex := exchange.Exchange{Name: f.Name, Parties: [2]string{f.PartyA, f.PartyB}}
-	if f.Name == "" {
-		bad["name"] = c.T("exnew.err.name")
-	}
-	if f.PartyA == "" || f.PartyB == "" || f.PartyA == f.PartyB {
-		bad["party_b"] = c.T("exnew.err.parties")
-	}
-	for _, line := range strings.Split(f.Crossings, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			ex.Crossings = append(ex.Crossings, line)
-		}
-	}
-	if len(ex.Crossings) == 0 {
-		bad["crossings"] = c.T("exnew.err.crossings")
-	}
-	for _, d := range []struct {
-		field, v string
-		t        *time.Time
-	}{{"from", f.From, &ex.From}, {"to", f.To, &ex.To}, {"reference", f.Reference, &ex.Terms.Reference}} {
-		if d.v == "" {
-			continue
-		}
-		t, ok := parseDay(d.v)
-		if !ok {
-			bad[d.field] = c.T("exnew.err.day", d.v)
-		}
-		*d.t = t
-	}
-	if _, ok := bad["to"]; !ok && !ex.From.IsZero() && !ex.To.IsZero() && ex.To.Before(ex.From) {
-		bad["to"] = c.T("exnew.err.tobefore")
-	}
-	t := &ex.Terms
-	t.Kind = exchange.TermsKind(f.Kind)
-	if t.Kind != exchange.Numeric && t.Kind != exchange.CategoryTerms {
-		bad["kind"] = c.T("exnew.err.kind")
-	}
-	for _, n := range []struct {
-		field, v string
-		p        *int
-	}{{"total", f.Total, &t.Total}, {"floor", f.Floor, &t.Floor}, {"ceiling", f.Ceiling, &t.Ceiling}} {
-		v, ok := parseCount(n.v)
-		if !ok {
-			bad[n.field] = c.T("exnew.err.count", n.v)
-		}
-		*n.p = v
-	}
-	sum, fixed, rest, allForAll, needRef := 0, 0, 0, 0, false
-	for _, rf := range f.Rules {
-		if !rf.On {
-			continue
-		}
-		k := rf.Category
-		rule := exchange.Rule{ID: rf.ID, Category: person.Category(k), AllForAll: rf.AllForAll, RequireConsent: rf.Consent}
-		if rule.ID == "" {
-			rule.ID = ruleID(rule.Category)
-		}
-		for _, n := range []struct {
-			field, v string
-			p        *int
-		}{{"count_" + k, rf.Count, &rule.Count}, {"min_" + k, rf.Min, &rule.MinAge}, {"max_" + k, rf.Max, &rule.MaxAge}} {
-			v, ok := parseCount(n.v)
-			if !ok {
-				bad[n.field] = c.T("exnew.err.count", n.v)
-			}
-			*n.p = v
-		}
-		if rule.MinAge > 150 || rule.MaxAge > 150 {
-			bad["max_"+k] = c.T("exnew.err.agerange")
-		} else if rule.MaxAge > 0 && rule.MinAge > rule.MaxAge {
-			bad["max_"+k] = c.T("exnew.err.agebelow", rule.MinAge)
-		}
-		if rule.MinAge > 0 || rule.MaxAge > 0 {
-			needRef = true
-		}
-		if rf.CapturedBy != "" {
-			d, ok := parseDay(rf.CapturedBy)
-			if !ok {
-				bad["captured_"+k] = c.T("exnew.err.day", rf.CapturedBy)
-			}
-			rule.CapturedBy = d
-		}
-		switch t.Kind {
-		case exchange.Numeric:
-			if rule.AllForAll {
-				bad["all_"+k] = c.T("exnew.err.allnumeric")
-			}
-		case exchange.CategoryTerms:
-			if rule.Count > 0 {
-				bad["count_"+k] = c.T("exnew.err.countcategory")
-			}
-		}
-		if rule.Count > 0 {
-			fixed++
-			sum += rule.Count
-		} else {
-			rest++
-		}
-		if rule.AllForAll {
-			allForAll++
-		}
-		t.Rules = append(t.Rules, rule)
-	}
-	if len(t.Rules) == 0 {
-		bad["rules"] = c.T("exnew.err.norule")
-	}
-	// set keeps the first problem of a field: the one to fix first.
-	set := func(field, msg string) {
-		if bad[field] == "" {
-			bad[field] = msg
-		}
-	}
-	switch t.Kind {
-	case exchange.Numeric:
-		switch {
-		case t.Floor != 0 || t.Ceiling != 0:
-			set("floor", c.T("exnew.err.floornumeric"))
-		case t.Total == 0 && fixed == 0:
-			set("total", c.T("exnew.err.total"))
-		case t.Total == 0 && rest > 0:
-			set("total", c.T("exnew.err.totalrest"))
-		case t.Total > 0 && sum > t.Total:
-			set("total", c.T("exnew.err.sumover", sum, t.Total))
-		case t.Total > 0 && sum < t.Total && rest == 0 && len(t.Rules) > 0:
-			set("total", c.T("exnew.err.sumunder", sum, t.Total))
-		}
-	case exchange.CategoryTerms:
-		switch {
-		case t.Total != 0:
-			set("total", c.T("exnew.err.totalcategory"))
-		case t.Ceiling > 0 && t.Floor > t.Ceiling:
-			set("ceiling", c.T("exnew.err.ceiling", t.Floor))
-		case allForAll == 0 && t.Floor == 0 && len(t.Rules) > 0:
-			set("floor", c.T("exnew.err.floor"))
-		}
-	}
-	if needRef && t.Reference.IsZero() && bad["reference"] == "" {
-		bad["reference"] = c.T("exnew.err.reference")
-	}
-	for i, line := range strings.Split(f.Conditions, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		id, text, _ := strings.Cut(line, " ")
-		id = strings.TrimSuffix(id, ":")
-		if strings.TrimSpace(text) == "" {
-			bad["conditions"] = joinMsg(bad["conditions"], c.T("exnew.err.condition", i+1))
-			continue
-		}
-		t.Conditions = append(t.Conditions, exchange.Condition{ID: id, Text: strings.TrimSpace(text)})
-	}
-	return ex, bad
 }
 
 // formInput is one text input of a form with its label, value and error,

@@ -77,28 +77,35 @@ func TestPagesOpenExchange(t *testing.T) {
 		if _, body, _ = e.page(op, "GET", "/exchanges", nil); !strings.Contains(body, `href="/exchanges/new"`) {
 			t.Errorf("the operator's exchanges page has no link to open one")
 		}
-		// Bad input: no name, a total that is no number, an age band
-		// without a reference date. Each message is next to its field, in
-		// Ukrainian, and what was typed stays.
+		// Bad input: a total that is no number. The form reads what was
+		// typed; the message is next to its field, in Ukrainian, and what
+		// was typed stays.
 		form := url.Values{"name": {""}, "party_a": {"UA"}, "party_b": {"RU"}, "crossings": {"Білорусь–Україна\r\n"}, "kind": {"numeric"},
 			"total": {"тисяча"}, "rule_military": {"1"}, "id_military": {"mil"}, "min_military": {"18"}}
 		st, body, _ = e.page(op, "POST", "/exchanges/new", form)
 		if st != 422 {
 			t.Fatalf("bad form: %d", st)
 		}
-		for _, want := range []string{"Обов’язкове: назвіть обмін.", "«тисяча» — не ціле число від 0.", "Обов’язкове: вік обчислюється на визначену дату.",
-			`id="e-name"`, `aria-describedby="e-total"`, "Білорусь–Україна", `value="тисяча"`, `name="min_military" value="18"`} {
+		for _, want := range []string{"«тисяча» — не ціле число.", `aria-describedby="e-total"`, "Білорусь–Україна", `value="тисяча"`, `name="min_military" value="18"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("bad form: no %q in the page", want)
 			}
 		}
+		// What it reads breaks the exchange's rules: no name, an age band
+		// without a reference date; the exchange says so, by field.
+		form.Set("total", "10")
+		st, body, _ = e.page(op, "POST", "/exchanges/new", form)
+		for _, want := range []string{"Обов’язкове: один рядок без керівних символів.", `id="e-name"`, "Обов’язкове: вік обчислюється на вказану дату відліку.", `id="e-reference"`} {
+			if st != 422 || !strings.Contains(body, want) {
+				t.Errorf("rules: %d, no %q in the page", st, want)
+			}
+		}
 		// Counts per category above the total.
 		form.Set("name", "Весна")
-		form.Set("total", "10")
 		form.Set("reference", "2025-05-16")
 		form.Set("rule_civilian", "1")
 		form.Set("count_civilian", "12")
-		if st, body, _ = e.page(op, "POST", "/exchanges/new", form); st != 422 || !strings.Contains(body, "Кількості за категоріями (12) перевищують загальну 10.") {
+		if st, body, _ = e.page(op, "POST", "/exchanges/new", form); st != 422 || !strings.Contains(body, "Кількості за категоріями (12) перевищують загальну кількість 10.") {
 			t.Fatalf("counts above the total: %d", st)
 		}
 		form.Set("count_civilian", "4")
@@ -340,8 +347,8 @@ func TestPagesFreeze(t *testing.T) {
 		if st != 200 || !strings.Contains(body, `name="s2_UA_military"`) || !strings.Contains(body, `value="завтра"`) {
 			t.Fatalf("add a stage: %d", st)
 		}
-		// Bad input: a start that is no time, N for N broken in stage 1,
-		// more than agreed in stage 2; each next to its field in Ukrainian.
+		// Bad input: a start that is no time, more than agreed in stage 2;
+		// each next to its field in Ukrainian.
 		add.Set("op", "freeze")
 		add.Set("stages", "2")
 		for k, v := range map[string]string{"s2_start": "2025-05-24T08:00", "s2_end": "2025-05-24T20:00", "s2_crossing": "sea", "s2_UA_military": "5", "s2_RU_military": "5"} {
@@ -351,10 +358,23 @@ func TestPagesFreeze(t *testing.T) {
 		if st != 422 {
 			t.Fatalf("bad plan: %d", st)
 		}
-		for _, want := range []string{"«завтра» — не час", `aria-describedby="e-s1_start"`, "N на N: UA звільняє тут 2, RU — 1.", `id="e-s1_RU_military"`,
-			"Вказано 5, але погоджених осіб цієї категорії для цього етапу залишилося: 2.", "UA звільняє на своїх етапах 7; за умовами — 3."} {
+		for _, want := range []string{"«завтра» — не час", `aria-describedby="e-s1_start"`, "Вказано 5, але погоджених осіб цієї категорії для цього етапу залишилося: 2."} {
 			if !strings.Contains(body, want) {
 				t.Errorf("bad plan: no %q in the page", want)
+			}
+		}
+		// A plan that reads but breaks the terms: N for N in stage 1, and
+		// the totals; said in the exchange's own words.
+		for k, v := range map[string]string{"s1_start": "2025-05-23T08:00", "s2_UA_military": "1", "s2_RU_military": "1"} {
+			add.Set(k, v)
+		}
+		st, body, _ = e.page(op, "POST", path, add)
+		if st != 422 {
+			t.Fatalf("plan against the terms: %d", st)
+		}
+		for _, want := range []string{"N на N: UA звільняє military=2, а RU — military=1.", `id="e-s1_RU_military"`, "RU звільняє на своїх етапах 2; за умовами — 3."} {
+			if !strings.Contains(body, want) {
+				t.Errorf("plan against the terms: no %q in the page", want)
 			}
 		}
 		// Two stages, 2 + 1 a side; the fourth of each side is the reserve.

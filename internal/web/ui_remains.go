@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/web/ui/form"
 )
 
 // The repatriation of remains of an exchange: counts per direction (no
@@ -164,27 +164,6 @@ func (s *Server) remainsPage(r *http.Request, sc access.Scope, form url.Values, 
 	return v, nil
 }
 
-// splitIDs reads a list of ids separated by commas, spaces or lines.
-func splitIDs(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
-}
-
-// parseWhen reads a time as people type it, in UTC: 2025-05-23 10:00,
-// 2025-05-23T10:00 (a browser's date-time field), 23.05.2025 10:00, a
-// date alone, or RFC 3339. Empty is now.
-func parseWhen(s string, now time.Time) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return now, true
-	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04", "02.01.2006 15:04", "2006-01-02", "02.01.2006"} {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			return t.UTC(), true
-		}
-	}
-	return time.Time{}, false
-}
-
 func (s *Server) handleRemainsRecord(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	if err := readForm(w, r, "web.remains", 64<<10); err != nil {
 		return err
@@ -196,72 +175,46 @@ func (s *Server) handleRemainsRecord(w http.ResponseWriter, r *http.Request, sc 
 		return errs.E("web.remains", errs.Invalid, errs.FieldError{Field: "kind", Message: "batch, package, remains, link, identification or hand_back"})
 	}
 	c := s.chromeFor(r, "remains.title")
-	fields := map[string]string{}
-	val := func(name string) string {
-		x := strings.TrimSpace(f.Get(name))
-		return x
-	}
-	need := func(names ...string) {
-		for _, n := range names {
-			if val(n) == "" {
-				fields[n] = c.T("remains.err.required")
-			}
-		}
-	}
+	val := func(name string) string { return strings.TrimSpace(f.Get(name)) }
+	// The form reads what was typed; the flow's own checks, in the store,
+	// say what breaks a rule.
+	var bad []errs.FieldError
 	in := sqlstore.RemainsInput{Kind: kind}
 	switch kind {
 	case "batch", "hand_back":
-		need("id", "sender", "receiver")
-		at, ok := parseWhen(val("at"), time.Now().UTC().Truncate(time.Second))
-		if !ok {
-			fields["at"] = c.T("remains.err.at", val("at"))
-		}
-		if val("sender") != "" && val("sender") == val("receiver") {
-			fields["receiver"] = c.T("remains.err.sameside")
+		at, fe := form.When("at", val("at"), time.Now().UTC().Truncate(time.Second))
+		if fe != nil {
+			bad = append(bad, *fe)
 		}
 		b := &crossing.Batch{ID: val("id"), Sender: val("sender"), Receiver: val("receiver"), At: at, Point: val("point")}
 		if kind == "batch" {
-			if d := val("declared"); d != "" {
-				n, err := strconv.Atoi(d)
-				if err != nil || n < 0 {
-					fields["declared"] = c.T("remains.err.declared")
-				}
-				b.Declared = n
+			n, fe := form.Count("declared", val("declared"))
+			if fe != nil {
+				bad = append(bad, *fe)
 			}
+			b.Declared = n
 		} else {
-			in.HandBack = splitIDs(val("remains"))
-			if len(in.HandBack) == 0 {
-				fields["remains"] = c.T("remains.err.required")
-			}
+			in.HandBack = form.IDs(val("remains"))
 		}
 		in.Batch = b
 	case "package":
-		need("id", "batch")
 		in.Package = &crossing.Package{ID: val("id"), Batch: val("batch"), Tag: val("tag")}
 	case "remains":
-		need("id", "batch", "claim_side")
-		pk := splitIDs(val("packages"))
-		if len(pk) == 0 {
-			fields["packages"] = c.T("remains.err.packages")
-		}
-		in.Remains = &crossing.Remains{ID: val("id"), Batch: val("batch"), Claim: crossing.Claim{Side: val("claim_side"), RecordID: val("claim_record")}, Packages: pk}
+		in.Remains = &crossing.Remains{ID: val("id"), Batch: val("batch"), Claim: crossing.Claim{Side: val("claim_side"), RecordID: val("claim_record")},
+			Packages: form.IDs(val("packages"))}
 	case "link":
-		need("package", "remains")
 		in.Link = &crossing.Link{Package: val("package"), Remains: val("remains")}
 	case "identification":
-		need("remains", "status", "method", "examiner")
 		x := &crossing.Identification{ID: f.Get("event"), Remains: val("remains"), Status: crossing.IDStatus(val("status")), Method: crossing.IDMethod(val("method")),
 			Examiner: val("examiner"), RecordID: val("record_id"), Side: val("side"), Note: val("note")}
 		if x.ID == "" {
 			x.ID = newEventID()
 		}
-		if x.Status == crossing.IDConfirmed && x.Method != "" && !x.Method.Primary() {
-			fields["method"] = c.T("remains.err.primary")
-		}
-		if (x.Status == crossing.IDPreliminary || x.Status == crossing.IDConfirmed) && x.Side == "" {
-			fields["side"] = c.T("remains.err.idside")
-		}
 		in.Identification = x
+	}
+	fields := map[string]string{}
+	for _, fe := range bad {
+		fields[fe.Field] = fieldMessage(c, fe)
 	}
 	var refusal error
 	if len(fields) == 0 {

@@ -332,7 +332,9 @@ func TestPagesRemains(t *testing.T) {
 		wantPage(t, "remains", st, body, 200, `id="go-batch"`, `id="go-identification"`, "Поки нічого не записано.")
 
 		st, body, _ = e.page(op, "POST", page, url.Values{"kind": {"batch"}, "sender": {"RU"}, "receiver": {"RU"}, "at": {"yesterday"}})
-		wantPage(t, "bad batch", st, body, 422, `id="batch-id-err">Обов’язкове поле.`, `id="batch-receiver-err">Отримувачем має бути інша сторона.`, "«yesterday» — не час", `<details class="remains-form" id="form-batch" open>`)
+		wantPage(t, "batch at no time", st, body, 422, "«yesterday» — не час", `<details class="remains-form" id="form-batch" open>`)
+		st, body, _ = e.page(op, "POST", page, url.Values{"kind": {"batch"}, "sender": {"RU"}, "receiver": {"RU"}, "at": {"2025-05-23 10:00"}})
+		wantPage(t, "bad batch", st, body, 422, `id="batch-id-err">Обов’язкове.`, `id="batch-sender-err">Відправник і отримувач мають бути двома сторонами обміну.`, `<details class="remains-form" id="form-batch" open>`)
 		if st, _, _ = e.page(reg, "POST", page, url.Values{"kind": {"batch"}, "id": {"b1"}, "sender": {"RU"}, "receiver": {"UA"}}); st != 403 {
 			t.Errorf("a registrar records remains: %d", st)
 		}
@@ -349,7 +351,7 @@ func TestPagesRemains(t *testing.T) {
 			}
 		}
 		st, body, _ = e.page(op, "POST", page, url.Values{"kind": {"identification"}, "event": {"i2"}, "remains": {"r1"}, "status": {"confirmed"}, "method": {"visual"}, "examiner": {"dr-1"}, "side": {"UA"}})
-		wantPage(t, "confirmed by sight", st, body, 422, "Підтвердження потребує відбитків пальців")
+		wantPage(t, "confirmed by sight", st, body, 422, "Для підтвердження потрібні відбитки пальців")
 		st, body, _ = e.page(op, "POST", page, url.Values{"kind": {"package"}, "id": {"p3"}, "batch": {"nope"}})
 		wantPage(t, "unknown batch", st, body, 422, "Не записано.", `id="package-batch-err"`)
 		st, body, _ = e.page(reg, "GET", page, nil)
