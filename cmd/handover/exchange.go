@@ -897,7 +897,9 @@ func runEvidenceSet(ctx context.Context, m *Main, args []string) error {
 	if err := readJSONFile(m, op, *file, &ev); err != nil {
 		return err
 	}
-	if err := ev.Validate(); err != nil {
+	// Checked here first so that a bad file is said without a round trip;
+	// the server checks it again at its own clock.
+	if err := ev.Validate(time.Now().UTC()); err != nil {
 		return err
 	}
 	if err := c.SetEvidence(ctx, pos[0], ev); err != nil {

@@ -175,31 +175,48 @@ type Evidence struct {
 	Blocker    Blocker     `json:"blocker,omitempty"`
 }
 
-// Validate checks the evidence and returns an errs.Invalid error listing
-// every bad field, or nil.
-func (e *Evidence) Validate() error {
+// Validate checks the evidence as recorded at now and returns an
+// errs.Invalid error listing every bad field, or nil. A date after now is
+// refused: evidence records what has happened.
+func (e *Evidence) Validate(now time.Time) error {
 	var fe []errs.FieldError
+	future := func(field string, d time.Time) {
+		if d.After(now) {
+			s := d.Format(time.DateOnly)
+			fe = append(fe, errs.FieldError{Field: field, Message: s + " is in the future", Code: "evidence_future", Args: []string{s}})
+		}
+	}
 	if c := e.Commission; c != nil {
-		if !c.Decision.Valid() {
+		switch {
+		case c.Decision == "":
+			fe = append(fe, errs.FieldError{Field: "commission.decision", Message: "give the decision, or clear the commission's other fields", Code: "evidence_decision_required"})
+		case !c.Decision.Valid():
 			fe = append(fe, errs.FieldError{Field: "commission.decision", Message: "must be A, B or NC", Code: "bad_commission_decision"})
 		}
 		if c.Tier < 0 || c.Tier > 3 {
 			fe = append(fe, errs.FieldError{Field: "commission.tier", Message: "must be 1, 2 or 3 (Art. 110(1)), or absent", Code: "bad_commission_tier"})
 		}
+		future("commission.date", c.Date)
 	}
 	for i, c := range e.Consent {
 		f := fmt.Sprintf("consent[%d]", i)
-		if c.Kind != ConsentGiven && c.Kind != ConsentWithdrawn && c.Kind != ConsentRefused {
+		switch c.Kind {
+		case ConsentGiven, ConsentWithdrawn, ConsentRefused:
+		case "":
+			fe = append(fe, errs.FieldError{Field: f + ".kind", Message: "required: given, withdrawn or refused", Code: "evidence_kind_required"})
+		default:
 			fe = append(fe, errs.FieldError{Field: f + ".kind", Message: "must be given, withdrawn or refused", Code: "bad_consent_kind"})
 		}
 		if c.Date.IsZero() {
-			fe = append(fe, errs.FieldError{Field: f + ".date", Message: "required", Code: "required"})
+			fe = append(fe, errs.FieldError{Field: f + ".date", Message: "required: the date of the statement", Code: "evidence_date_required"})
 		}
+		future(f+".date", c.Date)
 		if strings.TrimSpace(c.Witness) == "" {
-			fe = append(fe, errs.FieldError{Field: f + ".witness", Message: "required", Code: "required"})
+			fe = append(fe, errs.FieldError{Field: f + ".witness", Message: "required: who witnessed the statement", Code: "evidence_witness_required"})
 		}
-		if i > 0 && c.Date.Before(e.Consent[i-1].Date) {
-			fe = append(fe, errs.FieldError{Field: f + ".date", Message: "before the event it follows: consent events are appended in date order", Code: "consent_order"})
+		if i > 0 && !c.Date.IsZero() && c.Date.Before(e.Consent[i-1].Date) {
+			prev := e.Consent[i-1].Date.Format(time.DateOnly)
+			fe = append(fe, errs.FieldError{Field: f + ".date", Message: "before the event it follows (" + prev + "): consent events are appended in date order", Args: []string{prev}, Code: "evidence_consent_order"})
 		}
 	}
 	if !e.Blocker.Valid() {

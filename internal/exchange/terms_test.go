@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -237,13 +238,27 @@ func TestBreachAndEvidence(t *testing.T) {
 		{Kind: ConsentGiven, Date: day(2025, 2, 1), Witness: "w"},
 		{Kind: "maybe", Date: day(2025, 1, 1)},
 	}, Blocker: "jail"}
-	err := ev.Validate()
+	now := day(2025, 6, 1)
+	err := ev.Validate(now)
 	wantKind(t, err, errs.Invalid)
 	if n := len(errs.Fields(err)); n != 6 {
 		t.Errorf("got %d field errors (%v), want 6", n, err)
 	}
 	good := consented(day(2025, 1, 1))
-	noErr(t, good.Validate())
+	noErr(t, good.Validate(now))
+	// A commission without its decision, a consent row without its kind,
+	// witness or date, a date after now: each by its field and code.
+	late := Evidence{Commission: &Commission{Tier: 1, Date: day(2025, 7, 1)}, Consent: []Consent{{Date: day(2025, 8, 1)}, {Kind: ConsentGiven, Witness: "w"}}}
+	got := map[string]string{}
+	for _, fe := range errs.Fields(late.Validate(now)) {
+		got[fe.Field] += fe.Code
+	}
+	want := map[string]string{"commission.decision": "evidence_decision_required", "commission.date": "evidence_future",
+		"consent[0].kind": "evidence_kind_required", "consent[0].date": "evidence_future", "consent[0].witness": "evidence_witness_required",
+		"consent[1].date": "evidence_date_required"}
+	if !maps.Equal(got, want) {
+		t.Errorf("codes %v, want %v", got, want)
+	}
 }
 
 func TestCheckAmend(t *testing.T) {

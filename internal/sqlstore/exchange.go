@@ -471,7 +471,7 @@ func (db *DB) SetEvidence(ctx context.Context, s access.Scope, recordID string, 
 	if err := access.Decide(s, access.EvidenceWrite, access.Resource{Party: rec.Party}); err != nil {
 		return errs.E(op, err)
 	}
-	if err := ev.Validate(); err != nil {
+	if err := ev.Validate(db.Now()); err != nil {
 		return err
 	}
 	body, err := json.Marshal(ev)
