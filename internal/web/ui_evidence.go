@@ -19,6 +19,7 @@ import (
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/web/ui/form"
 )
 
 func (s *Server) registerUIEvidenceRoutes() {
@@ -107,9 +108,12 @@ func formOfEvidence(ev exchange.Evidence) evidenceForm {
 func consentName(part string, row int) string { return fmt.Sprintf("consent_%s_%d", part, row) }
 
 // parseEvidenceForm reads the posted form into evidence. Empty consent
-// rows are skipped; bad input comes back as field errors (with codes, so
-// that fieldMessage words them in the user's language) by form field.
-// rowOf maps the index of a consent event in the evidence to its form row.
+// rows are skipped. It reads syntax only — a date that is no date, a tier
+// that is no number — and says so as field errors by form field; what the
+// evidence must be (a decision with the commission, a witness and a date
+// for each statement, statements oldest first, nothing in the future) is
+// exchange.Evidence.Validate's, in the store. rowOf maps the index of a
+// consent event in the evidence to its form row.
 func parseEvidenceForm(r *http.Request) (exchange.Evidence, evidenceForm, []errs.FieldError, []int) {
 	f := evidenceForm{raw: url.Values{}}
 	get := func(name string) string {
@@ -120,69 +124,38 @@ func parseEvidenceForm(r *http.Request) (exchange.Evidence, evidenceForm, []errs
 	var ev exchange.Evidence
 	var fe []errs.FieldError
 	date := func(name string) time.Time {
-		v := get(name)
-		if v == "" {
-			return time.Time{}
-		}
-		d, err := time.Parse(time.DateOnly, isoDate(v))
-		if err != nil {
-			fe = append(fe, errs.FieldError{Field: name, Message: "not a date", Code: "evidence_bad_date", Args: []string{v}})
-			return time.Time{}
-		}
-		if d.After(time.Now()) {
-			fe = append(fe, errs.FieldError{Field: name, Message: "in the future", Code: "evidence_future", Args: []string{v}})
+		d, bad := form.Day(name, get(name))
+		if bad != nil {
+			fe = append(fe, *bad)
 		}
 		return d
 	}
-	choice := func(name string, ok func(string) bool) string {
-		v := get(name)
-		if v != "" && !ok(v) {
-			fe = append(fe, errs.FieldError{Field: name, Message: "not one of the choices", Code: "evidence_bad_choice", Args: []string{v}})
-		}
-		return v
-	}
 
-	decision := choice("commission_decision", func(v string) bool { return exchange.Decision(v).Valid() })
-	tier := choice("commission_tier", func(v string) bool { return v == "1" || v == "2" || v == "3" })
+	decision, tier := get("commission_decision"), get("commission_tier")
+	t, bad := form.Count("commission_tier", tier)
+	if bad != nil {
+		fe = append(fe, *bad)
+	}
 	cdate := date("commission_date")
 	manifest := get("commission_manifest") != ""
-	switch {
-	case decision != "":
-		t, _ := strconv.Atoi(tier)
+	if decision != "" || tier != "" || f.raw.Get("commission_date") != "" || manifest {
 		ev.Commission = &exchange.Commission{Decision: exchange.Decision(decision), Tier: exchange.Tier(t), Date: cdate, Manifest: manifest}
-	case tier != "" || !cdate.IsZero() || manifest:
-		fe = append(fe, errs.FieldError{Field: "commission_decision", Message: "give the decision, or clear the commission's other fields", Code: "evidence_decision_required"})
 	}
 
 	f.rows, _ = strconv.Atoi(r.PostFormValue("rows"))
 	f.rows = min(max(f.rows, 1), maxConsentRows)
 	var rowOf []int
 	for i := range f.rows {
-		kind := choice(consentName("kind", i), func(v string) bool {
-			k := exchange.ConsentKind(v)
-			return k == exchange.ConsentGiven || k == exchange.ConsentWithdrawn || k == exchange.ConsentRefused
-		})
+		kind := get(consentName("kind", i))
 		d := date(consentName("date", i))
 		witness, note := get(consentName("witness", i)), get(consentName("note", i))
 		if kind == "" && f.raw.Get(consentName("date", i)) == "" && witness == "" && note == "" {
 			continue // an empty row
 		}
-		if kind == "" {
-			fe = append(fe, errs.FieldError{Field: consentName("kind", i), Message: "required: given, withdrawn or refused", Code: "evidence_kind_required"})
-		}
-		if strings.TrimSpace(f.raw.Get(consentName("date", i))) == "" {
-			fe = append(fe, errs.FieldError{Field: consentName("date", i), Message: "required", Code: "evidence_date_required"})
-		}
-		if witness == "" {
-			fe = append(fe, errs.FieldError{Field: consentName("witness", i), Message: "required: who witnessed it", Code: "evidence_witness_required"})
-		}
-		if n := len(ev.Consent); n > 0 && !d.IsZero() && d.Before(ev.Consent[n-1].Date) {
-			fe = append(fe, errs.FieldError{Field: consentName("date", i), Message: "before the event above: consent events go in date order", Code: "evidence_consent_order", Args: []string{ev.Consent[n-1].Date.Format(time.DateOnly)}})
-		}
 		ev.Consent = append(ev.Consent, exchange.Consent{Kind: exchange.ConsentKind(kind), Date: d, Witness: witness, Note: note})
 		rowOf = append(rowOf, i)
 	}
-	ev.Blocker = exchange.Blocker(choice("blocker", func(v string) bool { return exchange.Blocker(v).Valid() }))
+	ev.Blocker = exchange.Blocker(get("blocker"))
 	return ev, f, fe, rowOf
 }
 
@@ -297,7 +270,15 @@ func (s *Server) handleEvidenceForm(w http.ResponseWriter, r *http.Request, sc a
 		s.render(w, r, http.StatusOK, "evidence.html", v)
 		return nil
 	}
-	if len(bad) == 0 {
+	if len(bad) > 0 {
+		// What the rest of the form breaks, in the evidence's own words,
+		// so that one post shows every problem; nothing is saved.
+		for _, e := range errs.Fields(ev.Validate(s.db.Now())) {
+			if name := evidenceFormField(e.Field, rowOf); bad[name] == "" {
+				bad[name] = fieldMessage(v.chrome, e)
+			}
+		}
+	} else {
 		err := s.db.SetEvidence(r.Context(), sc, v.Record.ID, ev)
 		if err == nil {
 			s.redirect(w, r, "/records/"+url.PathEscape(v.Record.ID)+"?done=evidence")
