@@ -178,9 +178,13 @@ func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
 		if s.Number != i+1 {
 			add(errs.FieldError{Field: f + ".number", Code: "stage_number"}, "must be %d: stages are numbered 1, 2, … in order", i+1)
 		}
-		if s.Start.IsZero() || s.End.IsZero() {
+		if s.Start.IsZero() {
 			add(errs.FieldError{Field: f + ".start", Code: "window_required"}, "a stage needs a window: start and end")
-		} else if s.End.Before(s.Start) {
+		}
+		if s.End.IsZero() {
+			add(errs.FieldError{Field: f + ".end", Code: "window_required"}, "a stage needs a window: start and end")
+		}
+		if !s.Start.IsZero() && !s.End.IsZero() && s.End.Before(s.Start) {
 			add(errs.FieldError{Field: f + ".end", Code: "end_before_start"}, "is before start")
 		}
 		if !ex.HasCrossing(s.Crossing) {

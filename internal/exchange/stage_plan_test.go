@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/person"
@@ -40,6 +41,7 @@ func TestStagePlanValidate(t *testing.T) {
 		}, "N for N: UA releases military=307 but RU releases military=308"},
 		{"stages out of order", func(p *StagePlan) { p.Stages[1].Number = 5 }, "stages are numbered"},
 		{"no window", func(p *StagePlan) { p.Stages[0].End = p.Stages[0].Start.AddDate(0, 0, -1) }, "is before start"},
+		{"a stage without its end", func(p *StagePlan) { p.Stages[0].End = time.Time{} }, "stages[0].end: a stage needs a window"},
 		{"an unknown crossing", func(p *StagePlan) { p.Stages[2].Crossing = "Sumy" }, "not a crossing point"},
 		{"sides in the wrong order", func(p *StagePlan) { s := p.Stages[0].Sides; s[0], s[1] = s[1], s[0] }, "must have one side for UA, then one for RU"},
 		{"totals short of the terms", func(p *StagePlan) {
