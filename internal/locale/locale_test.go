@@ -271,8 +271,8 @@ func TestField(t *testing.T) {
 // TestDomainCodes: every code the domain emits has a message, so a page
 // shows it in the user's language:
 //   - every errs.FieldError code written in the non-test sources of
-//     internal/ (a FieldError literal with Code: "…"), and every code of
-//     person.Problems, as problem.<code>;
+//     internal/ (a FieldError literal with Code: "…" or Code: aConstant),
+//     and every code of person.Problems, as problem.<code>;
 //   - every problem code of internal/sheet as sheet.<code>;
 //   - every value of the domain's code types below (answers, blocking and
 //     eligibility reasons, outcomes, categories…) under its prefix.
@@ -307,6 +307,9 @@ func TestDomainCodes(t *testing.T) {
 		"access.Role":             "role.",
 	}
 	seen := map[string]int{}
+	type namedCode struct{ dir, name, path string }
+	var named []namedCode         // Code: someConstant
+	consts := map[string]string{} // "dir.Name" → value of a string constant
 	err := filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -333,13 +336,25 @@ func TestDomainCodes(t *testing.T) {
 					if id, _ := kv.Key.(*ast.Ident); !ok || id == nil || id.Name != "Code" {
 						continue
 					}
-					if lit, ok := kv.Value.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-						c, _ := strconv.Unquote(lit.Value)
-						need["problem."+c] = path
-						fieldCodes++
+					switch v := kv.Value.(type) {
+					case *ast.BasicLit:
+						if v.Kind == token.STRING {
+							c, _ := strconv.Unquote(v.Value)
+							need["problem."+c] = path
+							fieldCodes++
+						}
+					case *ast.Ident: // a constant of the package, resolved below
+						named = append(named, namedCode{filepath.Dir(path), v.Name, path})
 					}
 				}
 			case *ast.ValueSpec:
+				for i, name := range n.Names {
+					if i < len(n.Values) {
+						if lit, ok := n.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							consts[filepath.Dir(path)+"."+name.Name], _ = strconv.Unquote(lit.Value)
+						}
+					}
+				}
 				id, ok := n.Type.(*ast.Ident)
 				if !ok {
 					return true
@@ -363,6 +378,15 @@ func TestDomainCodes(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, c := range named {
+		v, ok := consts[c.dir+"."+c.name]
+		if !ok {
+			t.Errorf("%s: Code: %s is no string constant of its package", c.path, c.name)
+			continue
+		}
+		need["problem."+v] = c.path + " " + c.name
+		fieldCodes++
 	}
 	if fieldCodes < 100 {
 		t.Fatalf("found only %d field error codes: is the scan still reading the sources?", fieldCodes)
