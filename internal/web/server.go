@@ -1,7 +1,7 @@
 // Package web is handover's HTTP adapter: the JSON API under /api/v1/, the
 // log under /log/, health and readiness probes, and the server-rendered
-// pages (ui_*.go, templates and static files under ui/, their messages in
-// internal/locale). Every route is declared once in a table with the
+// pages (ui_*.go, templates and static files under ui/, their forms read
+// by web/ui/form, their messages in internal/locale). Every route is declared once in a table with the
 // access.Action it needs; handlers read top to bottom: parse → authorize →
 // call the store → render. Errors become HTTP responses in exactly one
 // place (writeError).
