@@ -158,6 +158,12 @@ func TestPagesStageQueue(t *testing.T) {
 		if st != 200 || len(ans.Results) != 2 || ans.Results[0].Status != "duplicate" || ans.Results[1].Status != "duplicate" {
 			t.Fatalf("queue again: %d %s", st, body)
 		}
+		// A second device of the officer recorded the same person under its
+		// own id: refused, said, kept on that device; nothing overwritten.
+		second := map[string]any{"id": "q-1b", "type": "not_presented", "side": "UA", "record_id": held["UA"][0]}
+		if _, ans, body = e.queuePost(officer, queue, second); len(ans.Results) != 1 || ans.Results[0].Status != "refused" || ans.Results[0].Message == "" {
+			t.Errorf("a second recording of the person: %s", body)
+		}
 		// The same id with other content is not accepted.
 		other := map[string]any{"id": "q-1", "type": "not_presented", "side": "UA", "record_id": held["UA"][0]}
 		if _, ans, body = e.queuePost(officer, queue, other); len(ans.Results) != 1 || ans.Results[0].Status != "refused" {

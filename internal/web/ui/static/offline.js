@@ -149,11 +149,18 @@
   // drawRefused lists the refused events, each with the reason and what
   // may be done: correct (the settings as now chosen) and send again, or
   // discard for good (a second click confirms).
+  var drawn = null;
   function drawRefused(list) {
     var panel = document.getElementById("refused");
     if (!panel) {
       return;
     }
+    // Drawn again only when it changed: a button the officer is on stays.
+    var sig = JSON.stringify(list.map(function (e) { return [e.id, e.message]; }));
+    if (sig === drawn) {
+      return;
+    }
+    drawn = sig;
     panel.textContent = "";
     panel.hidden = list.length === 0;
     if (!list.length) {
