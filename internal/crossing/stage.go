@@ -56,6 +56,10 @@ func (s State) Final() bool { return s == Closed || s == Cancelled }
 // AcceptsHandovers reports whether handover events may be recorded in s.
 func (s State) AcceptsHandovers() bool { return s == Open || s == Closing }
 
+// UnderWay reports whether a stage in s has opened and is not yet final:
+// open, closing or suspended. Officers work on such stages.
+func (s State) UnderWay() bool { return s == Open || s == Closing || s == Suspended }
+
 // transition is one row of the stage state machine.
 type transition struct {
 	From State

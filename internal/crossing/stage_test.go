@@ -139,3 +139,17 @@ func TestTextEncodings(t *testing.T) {
 		t.Fatal("an unknown state decoded")
 	}
 }
+
+// TestUnderWay: officers work on a stage from its opening until it is
+// final; a planned stage is not yet under way.
+func TestUnderWay(t *testing.T) {
+	want := map[State]bool{Planned: false, Open: true, Closing: true, Suspended: true, Closed: false, Cancelled: false}
+	for s, w := range want {
+		if s.UnderWay() != w {
+			t.Errorf("%s: under way %v, want %v", s, s.UnderWay(), w)
+		}
+		if s.UnderWay() && s.Final() {
+			t.Errorf("%s is final and under way", s)
+		}
+	}
+}

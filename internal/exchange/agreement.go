@@ -949,12 +949,55 @@ type Verified struct {
 }
 
 // State returns AgreementSigned when every required role signed, otherwise
-// AgreementOpen. Superseded is the store's to know.
+// AgreementOpen. Whether a later version superseded it is [Verified.StateAt].
 func (v *Verified) State() AgreementState {
 	if len(v.Missing) == 0 {
 		return AgreementSigned
 	}
 	return AgreementOpen
+}
+
+// StateAt returns the state of the verified version when latest is the
+// newest version of its agreement: superseded when a later one exists,
+// otherwise [Verified.State].
+func (v *Verified) StateAt(latest int) AgreementState {
+	if v.Agreement.Version < latest {
+		return AgreementSuperseded
+	}
+	return v.State()
+}
+
+// SignedBy reports whether the version carries a valid signature of role.
+func (v *Verified) SignedBy(role string) bool {
+	for _, s := range v.Signatures {
+		if s.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckSign decides whether role may add its signature to the verified
+// version when latest is the newest version of the agreement. A superseded
+// version is refused (code agreement_superseded, with the version and the
+// latest), and so is a second signature of one role (already_signed, with
+// the role and the version); otherwise the state decides
+// ([AgreementState.CheckSignable]). Every refusal is errs.Conflict. The
+// store MUST call it inside the transaction that adds the signature, with
+// the version locked.
+func (v *Verified) CheckSign(latest int, role string) error {
+	const op = "exchange.CheckSign"
+	version := v.Agreement.Version
+	st := v.StateAt(latest)
+	switch {
+	case st == AgreementSuperseded:
+		msg := fmt.Sprintf("version %d is superseded by version %d: sign the current one", version, latest)
+		return errs.E(op, errs.Conflict, msg, errs.FieldError{Field: "version", Message: msg, Args: []string{strconv.Itoa(version), strconv.Itoa(latest)}, Code: "agreement_superseded"})
+	case v.SignedBy(role):
+		msg := fmt.Sprintf("%s has signed version %d already", role, version)
+		return errs.E(op, errs.Conflict, msg, errs.FieldError{Field: "line", Message: msg, Args: []string{role, strconv.Itoa(version)}, Code: "already_signed"})
+	}
+	return st.CheckSignable()
 }
 
 // Verify checks a signed agreement (text, blank line, signature lines) as

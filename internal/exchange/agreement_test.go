@@ -353,3 +353,54 @@ func TestAgreementRoundTrip(t *testing.T) {
 		t.Errorf("Side: %+v", s)
 	}
 }
+
+// TestCheckSign: the store asks CheckSign inside the transaction that adds
+// a signature; it refuses a superseded version, a role's second signature
+// and a version signed by all, each a Conflict with its code.
+func TestCheckSign(t *testing.T) {
+	in, signers, keys := example(t)
+	_, v1, err := Freeze(in)
+	noErr(t, err)
+	partly := signAll(t, v1, signers, "UA")
+	all := signAll(t, v1, signers, "UA", "RU", Mediator)
+	verify := func(doc []byte) *Verified {
+		v, _ := Verify(doc, keys, nil)
+		if v == nil {
+			t.Fatal("the test document does not verify")
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		name   string
+		doc    []byte
+		latest int
+		role   string
+		state  AgreementState
+		code   string // "" when the signature may be added
+	}{
+		{"open, first signature", v1, 1, "RU", AgreementOpen, ""},
+		{"open, another role", partly, 1, Mediator, AgreementOpen, ""},
+		{"open, the same role again", partly, 1, "UA", AgreementOpen, "already_signed"},
+		{"superseded", partly, 2, "RU", AgreementSuperseded, "agreement_superseded"},
+		{"signed by all", all, 1, "RU", AgreementSigned, "already_signed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := verify(tc.doc)
+			if got := v.StateAt(tc.latest); got != tc.state {
+				t.Errorf("state %v, want %v", got, tc.state)
+			}
+			err := v.CheckSign(tc.latest, tc.role)
+			if tc.code == "" {
+				noErr(t, err)
+				return
+			}
+			wantKind(t, err, errs.Conflict)
+			if fs := errs.Fields(err); len(fs) != 1 || fs[0].Code != tc.code {
+				t.Errorf("fields %+v, want code %s", fs, tc.code)
+			}
+		})
+	}
+	if !AgreementOpen.CanMove(AgreementSuperseded) || !AgreementSigned.CanMove(AgreementSuperseded) || AgreementSuperseded.CanMove(AgreementSuperseded) {
+		t.Error("only an open or signed version may be superseded")
+	}
+}

@@ -167,22 +167,17 @@ type RecordResult struct {
 // hash of the exchange's latest agreement, which MUST be signed.
 func (db *DB) signedAgreement(ctx context.Context, s access.Scope, exID string) (*exchange.Agreement, int, string, error) {
 	const op = "sqlstore.signedAgreement"
-	st, err := db.Agreement(ctx, s, exID, 0)
+	if _, err := db.Exchange(ctx, s, exID); err != nil {
+		return nil, 0, "", err
+	}
+	a, err := agreementVersion(ctx, db, exID, 0)
 	if err != nil {
 		return nil, 0, "", err
 	}
-	if st.State != exchange.AgreementSigned.String() {
-		return nil, 0, "", errs.E(op, errs.Conflict, fmt.Sprintf("agreement version %d of %s is %s: a stage runs only under a signed agreement (missing %s)", st.Version, exID, st.State, strings.Join(st.Missing, ", ")))
+	if st := a.verified.StateAt(a.latest); st != exchange.AgreementSigned {
+		return nil, 0, "", errs.E(op, errs.Conflict, fmt.Sprintf("agreement version %d of %s is %s: a stage runs only under a signed agreement (missing %s)", a.version, exID, st, strings.Join(a.verified.Missing, ", ")))
 	}
-	var doc []byte
-	if err := db.queryRow(ctx, `SELECT document FROM agreements WHERE exchange_id = ? AND version = ?`, exID, st.Version).Scan(&doc); err != nil {
-		return nil, 0, "", errs.E(op, errs.Internal, err)
-	}
-	a, err := exchange.ParseAgreement(doc)
-	if err != nil {
-		return nil, 0, "", errs.E(op, errs.Internal, "a stored agreement does not parse", err)
-	}
-	return a, st.Version, st.Hash, nil
+	return a.verified.Agreement, a.version, a.hash, nil
 }
 
 // latestSigned returns the exchange's latest agreement version that every
@@ -191,31 +186,22 @@ func (db *DB) signedAgreement(ctx context.Context, s access.Scope, exID string) 
 // and hash. Conflict when none is.
 func (db *DB) latestSigned(ctx context.Context, exID string) (*exchange.Agreement, int, string, error) {
 	const op = "sqlstore.latestSigned"
-	cur, err := db.Agreement(ctx, mediatorScope(), exID, 0)
+	cur, err := agreementVersion(ctx, db, exID, 0)
 	if err != nil {
 		return nil, 0, "", err
 	}
-	for v := cur.Version; v >= 1; v-- {
-		st := cur
-		if v != cur.Version {
-			if st, err = db.Agreement(ctx, mediatorScope(), exID, v); err != nil {
+	for v := cur.version; v >= 1; v-- {
+		a := cur
+		if v != cur.version {
+			if a, err = agreementVersion(ctx, db, exID, v); err != nil {
 				return nil, 0, "", err
 			}
 		}
-		if len(st.Missing) > 0 {
-			continue
+		if a.verified.State() == exchange.AgreementSigned {
+			return a.verified.Agreement, v, a.hash, nil
 		}
-		var doc []byte
-		if err := db.queryRow(ctx, `SELECT document FROM agreements WHERE exchange_id = ? AND version = ?`, exID, v).Scan(&doc); err != nil {
-			return nil, 0, "", errs.E(op, errs.Internal, err)
-		}
-		a, err := exchange.ParseAgreement(doc)
-		if err != nil {
-			return nil, 0, "", errs.E(op, errs.Internal, "a stored agreement does not parse", err)
-		}
-		return a, v, st.Hash, nil
 	}
-	return nil, 0, "", errs.E(op, errs.Conflict, fmt.Sprintf("no agreement version of %s is signed yet (missing %s)", exID, strings.Join(cur.Missing, ", ")))
+	return nil, 0, "", errs.E(op, errs.Conflict, fmt.Sprintf("no agreement version of %s is signed yet (missing %s)", exID, strings.Join(cur.verified.Missing, ", ")))
 }
 
 // StagePlanOf maps stage n of an agreement onto the crossing engine's plan
@@ -333,6 +319,18 @@ func (db *DB) OpenStage(ctx context.Context, s access.Scope, exID string, n int)
 	now := db.Now().UTC().Truncate(time.Microsecond)
 	ev := crossing.Event{ID: fmt.Sprintf("stage-%d-opened", n), Type: crossing.StageOpened, At: now, Party: crossing.Mediator, Actor: actor(s.UserID)}
 	err = db.write(ctx, func(tx *Tx) error {
+		// The pin is checked where it is written: a freeze of a new
+		// version since the agreement was read makes it stale.
+		if err := tx.lockExchange(ctx, exID); err != nil {
+			return err
+		}
+		var latest int
+		if err := tx.queryRow(ctx, `SELECT MAX(version) FROM agreements WHERE exchange_id = ?`, exID).Scan(&latest); err != nil {
+			return err
+		}
+		if latest != version {
+			return errs.E(op, errs.Conflict, fmt.Sprintf("agreement version %d of %s was superseded by version %d meanwhile: a stage runs only under a signed agreement", version, exID, latest))
+		}
 		_, err := tx.exec(ctx, `INSERT INTO stages (exchange_id, stage, agreement_version, agreement_hash, opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			exID, n, version, hash, s.Login, fmtTime(tx.now))
 		if tx.d.isUniqueViolation(err) {
@@ -1648,11 +1646,6 @@ func (in RemainsInput) apply(r *crossing.Repatriation) (id string, content map[s
 	return "", nil, errs.E(op, errs.Invalid, errs.FieldError{Field: "kind", Message: "use batch, package, remains, link, identification or hand_back", Code: "bad_remains_kind"})
 }
 
-// querier is what reads both outside and inside a write transaction.
-type querier interface {
-	query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-}
-
 // repatriation replays the stored items of an exchange's remains flow, read
 // through q: the store for a view, the write transaction for a change.
 func repatriation(ctx context.Context, q querier, exID string, parties [2]string) (*crossing.Repatriation, []string, []remainsRow, error) {
@@ -1711,8 +1704,7 @@ func (db *DB) RecordRemains(ctx context.Context, s access.Scope, exID string, in
 		// The flow is read and checked inside the write transaction, with
 		// the exchange's row locked: two server processes recording at
 		// once cannot both pass the check.
-		var locked string
-		if err := tx.queryRow(ctx, tx.d.forUpdate(`SELECT id FROM exchanges WHERE id = ?`), exID).Scan(&locked); err != nil {
+		if err := tx.lockExchange(ctx, exID); err != nil {
 			return errs.E(op, errs.Internal, err)
 		}
 		r, _, stored, err := repatriation(ctx, tx, exID, parties)

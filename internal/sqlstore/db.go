@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -200,6 +201,27 @@ type Tx struct {
 	db  *DB
 	now time.Time
 	log *logAppender // set on the first log append
+}
+
+// querier reads through the store (a view) or a write transaction (a
+// check inside the change it guards).
+type querier interface {
+	query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	queryRow(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// lockExchange locks the exchange's row until the transaction ends: the
+// changes to an exchange that check its state first (agreement versions
+// and their signatures, remains) take it, so that one server process's
+// check holds until its write commits. A missing exchange is
+// errs.NotFound.
+func (tx *Tx) lockExchange(ctx context.Context, exID string) error {
+	var id string
+	err := tx.queryRow(ctx, tx.d.forUpdate(`SELECT id FROM exchanges WHERE id = ?`), exID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E("sqlstore.lockExchange", errs.NotFound, fmt.Sprintf("no exchange %s", exID))
+	}
+	return err
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {

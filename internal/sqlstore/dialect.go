@@ -62,11 +62,15 @@ func (d dialect) isUniqueViolation(err error) bool {
 // forUpdate makes a SELECT of one row lock that row until the write
 // transaction ends, so that a check made inside the transaction stays true
 // until its write commits — across server processes too. PostgreSQL locks
-// the row; SQLite needs nothing, because its write transactions begin
-// IMMEDIATE and hold the whole database.
+// the row FOR NO KEY UPDATE: it orders the transactions that take it, yet
+// lets others insert rows that refer to it (a foreign key check takes KEY
+// SHARE, which FOR UPDATE would block: a transaction holding the log's
+// lock and inserting an answer would wait for one holding the exchange's
+// row and waiting for the log — a deadlock). SQLite needs nothing, because
+// its write transactions begin IMMEDIATE and hold the whole database.
 func (d dialect) forUpdate(q string) string {
 	if d.name == "postgres" {
-		return q + ` FOR UPDATE`
+		return q + ` FOR NO KEY UPDATE`
 	}
 	return q
 }

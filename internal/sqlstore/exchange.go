@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -144,8 +143,8 @@ func (db *DB) Exchanges(ctx context.Context, s access.Scope) ([]exchange.Exchang
 
 // listVersions returns every submitted version of one list, oldest first,
 // with their states derived: all but the last are superseded.
-func listVersions(ctx context.Context, q queryer, d dialect, exID, party string, kind exchange.ListKind) ([]exchange.ListVersion, error) {
-	rows, err := q.QueryContext(ctx, d.rebind(`SELECT body FROM exchange_lists WHERE exchange_id = ? AND party = ? AND kind = ? ORDER BY version`), exID, party, string(kind))
+func listVersions(ctx context.Context, q querier, exID, party string, kind exchange.ListKind) ([]exchange.ListVersion, error) {
+	rows, err := q.query(ctx, `SELECT body FROM exchange_lists WHERE exchange_id = ? AND party = ? AND kind = ? ORDER BY version`, exID, party, string(kind))
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +214,7 @@ func (db *DB) SubmitList(ctx context.Context, s access.Scope, exID string, kind 
 		if len(bad) > 0 {
 			return errs.E(op, errs.Invalid, "the list names records it cannot", bad)
 		}
-		versions, err := listVersions(ctx, tx.tx, tx.d, exID, s.Party, kind)
+		versions, err := listVersions(ctx, tx, exID, s.Party, kind)
 		if err != nil {
 			return err
 		}
@@ -256,8 +255,8 @@ func (db *DB) SubmitList(ctx context.Context, s access.Scope, exID string, kind 
 }
 
 // responses returns the answer history of an exchange in append order.
-func responses(ctx context.Context, q queryer, d dialect, exID string) ([]exchange.Response, error) {
-	rows, err := q.QueryContext(ctx, d.rebind(`SELECT body FROM exchange_responses WHERE exchange_id = ? ORDER BY seq`), exID)
+func responses(ctx context.Context, q querier, exID string) ([]exchange.Response, error) {
+	rows, err := q.query(ctx, `SELECT body FROM exchange_responses WHERE exchange_id = ? ORDER BY seq`, exID)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +290,12 @@ func (db *DB) Respond(ctx context.Context, s access.Scope, exID, listParty strin
 	}
 	var out []exchange.Response
 	err = db.write(ctx, func(tx *Tx) error {
-		versions, err := listVersions(ctx, tx.tx, tx.d, exID, listParty, kind)
+		// The log's lock first: a version submitted meanwhile is seen
+		// here, never answered past.
+		if _, err := tx.appender(ctx); err != nil {
+			return err
+		}
+		versions, err := listVersions(ctx, tx, exID, listParty, kind)
 		if err != nil {
 			return err
 		}
@@ -369,7 +373,7 @@ func (db *DB) List(ctx context.Context, s access.Scope, exID, party string, kind
 	if _, err := db.Exchange(ctx, s, exID); err != nil {
 		return ListView{}, errs.E(op, err)
 	}
-	versions, err := listVersions(ctx, db.db, db.dialect, exID, party, kind)
+	versions, err := listVersions(ctx, db, exID, party, kind)
 	if err != nil {
 		return ListView{}, errs.E(op, errs.Internal, err)
 	}
@@ -387,7 +391,7 @@ func (db *DB) List(ctx context.Context, s access.Scope, exID, party string, kind
 	if version > 1 {
 		prev = &versions[version-2]
 	}
-	history, err := responses(ctx, db.db, db.dialect, exID)
+	history, err := responses(ctx, db, exID)
 	if err != nil {
 		return ListView{}, errs.E(op, errs.Internal, err)
 	}
@@ -398,7 +402,7 @@ func (db *DB) List(ctx context.Context, s access.Scope, exID, party string, kind
 	for i, it := range v.Items {
 		ids[i] = it.RecordID
 	}
-	fields, err := db.currentFields(ctx, ids)
+	fields, err := currentFields(ctx, db, ids)
 	if err != nil {
 		return ListView{}, errs.E(op, errs.Internal, err)
 	}
@@ -425,7 +429,7 @@ func (db *DB) List(ctx context.Context, s access.Scope, exID, party string, kind
 
 // currentFields returns the current fields (body only, nothing sealed) of
 // records by id.
-func (db *DB) currentFields(ctx context.Context, ids []string) (map[string]person.Fields, error) {
+func currentFields(ctx context.Context, q querier, ids []string) (map[string]person.Fields, error) {
 	out := make(map[string]person.Fields, len(ids))
 	for start := 0; start < len(ids); start += 500 {
 		part := ids[start:min(start+500, len(ids))]
@@ -433,7 +437,7 @@ func (db *DB) currentFields(ctx context.Context, ids []string) (map[string]perso
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := db.query(ctx, `SELECT r.id, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
+		rows, err := q.query(ctx, `SELECT r.id, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
 			WHERE r.id IN (`+placeholders(len(part))+`)`, args...)
 		if err != nil {
 			return nil, err
@@ -480,7 +484,11 @@ func (db *DB) SetEvidence(ctx context.Context, s access.Scope, recordID string, 
 	}
 	return db.write(ctx, func(tx *Tx) error {
 		// Consent events are only ever added: checked against the latest
-		// evidence inside the transaction that replaces it.
+		// evidence inside the transaction that replaces it, under the log's
+		// lock so that two entries made at once cannot both pass.
+		if _, err := tx.appender(ctx); err != nil {
+			return err
+		}
 		var prevBody string
 		switch err := tx.queryRow(ctx, `SELECT body FROM evidence WHERE record_id = ? ORDER BY seq DESC LIMIT 1`, recordID).Scan(&prevBody); {
 		case errors.Is(err, sql.ErrNoRows):
@@ -505,7 +513,7 @@ func (db *DB) SetEvidence(ctx context.Context, s access.Scope, recordID string, 
 }
 
 // evidenceOf returns the latest evidence of each record.
-func (db *DB) evidenceOf(ctx context.Context, ids []string) (map[string]exchange.Evidence, error) {
+func evidenceOf(ctx context.Context, q querier, ids []string) (map[string]exchange.Evidence, error) {
 	out := map[string]exchange.Evidence{}
 	for start := 0; start < len(ids); start += 500 {
 		part := ids[start:min(start+500, len(ids))]
@@ -513,7 +521,7 @@ func (db *DB) evidenceOf(ctx context.Context, ids []string) (map[string]exchange
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := db.query(ctx, `SELECT record_id, body FROM evidence WHERE record_id IN (`+placeholders(len(part))+`) ORDER BY seq`, args...)
+		rows, err := q.query(ctx, `SELECT record_id, body FROM evidence WHERE record_id IN (`+placeholders(len(part))+`) ORDER BY seq`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -538,15 +546,15 @@ func (db *DB) evidenceOf(ctx context.Context, ids []string) (map[string]exchange
 	return out, nil
 }
 
-// negotiation loads everything the view and the agreement are computed
-// from: the current lists, the answer history, and the facts and evidence
-// of every held person who is listed or could fall under an all-for-all
-// rule.
-func (db *DB) negotiation(ctx context.Context, ex *exchange.Exchange) (*exchange.ViewInput, error) {
+// negotiation loads, through q, everything the view and the agreement are
+// computed from: the current lists, the answer history, and the facts and
+// evidence of every held person who is listed or could fall under an
+// all-for-all rule.
+func negotiation(ctx context.Context, q querier, ex *exchange.Exchange) (*exchange.ViewInput, error) {
 	in := &exchange.ViewInput{Exchange: ex, Persons: map[string]exchange.Person{}, Held: map[string][]exchange.Person{}}
 	for _, p := range ex.Parties {
 		for _, k := range []exchange.ListKind{exchange.Offer, exchange.Request} {
-			vs, err := listVersions(ctx, db.db, db.dialect, ex.ID, p, k)
+			vs, err := listVersions(ctx, q, ex.ID, p, k)
 			if err != nil {
 				return nil, err
 			}
@@ -556,7 +564,7 @@ func (db *DB) negotiation(ctx context.Context, ex *exchange.Exchange) (*exchange
 		}
 	}
 	var err error
-	if in.Responses, err = responses(ctx, db.db, db.dialect, ex.ID); err != nil {
+	if in.Responses, err = responses(ctx, q, ex.ID); err != nil {
 		return nil, err
 	}
 	var ids []string
@@ -578,7 +586,7 @@ func (db *DB) negotiation(ctx context.Context, ex *exchange.Exchange) (*exchange
 	heldBy := map[string][]string{}
 	if len(allForAll) > 0 {
 		for _, p := range ex.Parties {
-			rows, err := db.query(ctx, `SELECT r.id, v.category FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version WHERE r.party = ? AND r.kind = 'held'`, p)
+			rows, err := q.query(ctx, `SELECT r.id, v.category FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version WHERE r.party = ? AND r.kind = 'held'`, p)
 			if err != nil {
 				return nil, err
 			}
@@ -601,11 +609,11 @@ func (db *DB) negotiation(ctx context.Context, ex *exchange.Exchange) (*exchange
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	fields, err := db.currentFields(ctx, ids)
+	fields, err := currentFields(ctx, q, ids)
 	if err != nil {
 		return nil, err
 	}
-	evs, err := db.evidenceOf(ctx, ids)
+	evs, err := evidenceOf(ctx, q, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -634,7 +642,7 @@ func (db *DB) ExchangeView(ctx context.Context, s access.Scope, exID string) (*e
 	if err != nil {
 		return nil, errs.E(op, err)
 	}
-	in, err := db.negotiation(ctx, &ex)
+	in, err := negotiation(ctx, db, &ex)
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
@@ -662,7 +670,7 @@ func (db *DB) withholdFromView(ctx context.Context, s access.Scope, v *exchange.
 	if len(ids) == 0 {
 		return nil
 	}
-	fields, err := db.currentFields(ctx, ids)
+	fields, err := currentFields(ctx, db, ids)
 	if err != nil {
 		return err
 	}
@@ -699,14 +707,14 @@ type AgreementStatus struct {
 // party for the mediator. A new signature needs a key in effect; a stored
 // one was checked when it was added and stays valid after its key is
 // revoked.
-func (db *DB) signerKeys(ctx context.Context, states ...access.KeyState) ([]exchange.SignerKey, error) {
-	ks, err := db.keysIn(ctx, states...)
+func signerKeys(ctx context.Context, q querier, states ...access.KeyState) ([]exchange.SignerKey, error) {
+	ks, err := loadKeys(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]exchange.SignerKey, 0, len(ks))
 	for _, k := range ks {
-		if k.Purpose != KeySigner {
+		if k.Purpose != KeySigner || !slices.Contains(states, k.State) {
 			continue // a witness key cosigns checkpoints, never agreements
 		}
 		role := k.Party
@@ -735,49 +743,60 @@ func (db *DB) FreezeAgreement(ctx context.Context, s access.Scope, signer *Signe
 	if signer == nil {
 		return AgreementStatus{}, errs.E(op, errs.Conflict, "this server has no log key: the agreement needs a checkpoint")
 	}
-	in, err := db.negotiation(ctx, &ex)
-	if err != nil {
-		return AgreementStatus{}, errs.E(op, errs.Internal, err)
-	}
-	if v := exchange.NewView(in); !v.Ready {
-		return AgreementStatus{}, errs.E(op, errs.Conflict, fmt.Sprintf("the negotiation is not ready: %d items block agreement, %d shortfalls", len(v.Blocking), len(v.Shortfalls)))
-	}
-	agreed := exchange.Agreed(&ex, in.Lists, in.Responses)
-	if err := plan.Validate(&ex, agreed); err != nil {
-		return AgreementStatus{}, err
-	}
-	var ids []string
-	for _, items := range agreed {
-		for _, it := range items {
-			ids = append(ids, it.RecordID)
-		}
-	}
-	commitments, err := db.commitments(ctx, ids)
-	if err != nil {
-		return AgreementStatus{}, errs.E(op, errs.Internal, err)
-	}
-	cpText, err := db.Checkpoint(ctx, signer, audit.CheckpointSchedule{}, true)
-	if err != nil {
-		return AgreementStatus{}, errs.E(op, err)
-	}
-	cp, err := audit.PeekCheckpoint(cpText)
-	if err != nil {
-		return AgreementStatus{}, errs.E(op, errs.Internal, err)
-	}
-	fin := exchange.FreezeInput{Exchange: &ex, Agreed: agreed, Plan: plan, Commitments: commitments, Log: cp}
 	var version int
 	err = db.write(ctx, func(tx *Tx) error {
-		var prevDoc []byte
-		err := tx.queryRow(ctx, `SELECT version, document FROM agreements WHERE exchange_id = ? ORDER BY version DESC LIMIT 1`, exID).Scan(&version, &prevDoc)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		// The exchange's row orders this freeze against signatures; the
+		// log's lock against every other change, since each writes its
+		// leaf: nothing the negotiation is read from can commit between
+		// the readiness check and the freeze.
+		if err := tx.lockExchange(ctx, exID); err != nil {
 			return err
 		}
+		if _, err := tx.appender(ctx); err != nil {
+			return err
+		}
+		in, err := negotiation(ctx, tx, &ex)
+		if err != nil {
+			return errs.E(op, errs.Internal, err)
+		}
+		if v := exchange.NewView(in); !v.Ready {
+			return errs.E(op, errs.Conflict, fmt.Sprintf("the negotiation is not ready: %d items block agreement, %d shortfalls", len(v.Blocking), len(v.Shortfalls)))
+		}
+		agreed := exchange.Agreed(&ex, in.Lists, in.Responses)
+		if err := plan.Validate(&ex, agreed); err != nil {
+			return err
+		}
+		var ids []string
+		for _, items := range agreed {
+			for _, it := range items {
+				ids = append(ids, it.RecordID)
+			}
+		}
+		commitments, err := commitments(ctx, tx, ids)
+		if err != nil {
+			return errs.E(op, errs.Internal, err)
+		}
+		prev, err := agreementVersion(ctx, tx, exID, 0)
+		if err != nil && !errs.Is(errs.NotFound, err) {
+			return err
+		}
+		if prev != nil {
+			// The version in effect until now is superseded.
+			if st := prev.verified.StateAt(prev.latest); !st.CanMove(exchange.AgreementSuperseded) {
+				return errs.E(op, errs.Conflict, fmt.Sprintf("version %d of the agreement is %s and cannot be superseded", prev.version, st))
+			}
+		}
+		cp, err := tx.checkpoint(ctx, signer, audit.CheckpointSchedule{}, true)
+		if err != nil {
+			return errs.E(op, errs.Internal, err)
+		}
+		fin := exchange.FreezeInput{Exchange: &ex, Agreed: agreed, Plan: plan, Commitments: commitments, Log: cp}
 		var doc []byte
 		var a *exchange.Agreement
-		if prevDoc == nil {
+		if prev == nil {
 			a, doc, err = exchange.Freeze(fin)
 		} else {
-			a, doc, err = exchange.NewVersion(prevDoc, fin)
+			a, doc, err = exchange.NewVersion(prev.doc, fin)
 		}
 		if err != nil {
 			return err
@@ -797,8 +816,70 @@ func (db *DB) FreezeAgreement(ctx context.Context, s access.Scope, signer *Signe
 	return db.Agreement(ctx, s, exID, version)
 }
 
+// storedAgreement is one stored version of an agreement, verified against
+// the signer keys in effect or revoked.
+type storedAgreement struct {
+	version, latest int
+	doc             []byte   // the document text
+	lines           []string // its signature lines, oldest first
+	hash            string
+	createdAt       time.Time
+	verified        *exchange.Verified
+}
+
+// agreementVersion reads through q a version of an exchange's agreement (0
+// for the latest) with its signatures, and verifies it. No agreement, or
+// no such version, is errs.NotFound.
+func agreementVersion(ctx context.Context, q querier, exID string, version int) (*storedAgreement, error) {
+	const op = "sqlstore.Agreement"
+	a := &storedAgreement{}
+	if err := q.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM agreements WHERE exchange_id = ?`, exID).Scan(&a.latest); err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	if a.latest == 0 {
+		return nil, errs.E(op, errs.NotFound, fmt.Sprintf("exchange %s has no agreement yet", exID))
+	}
+	a.version = version
+	if version == 0 {
+		a.version = a.latest
+	}
+	err := q.queryRow(ctx, `SELECT document, hash, created_at FROM agreements WHERE exchange_id = ? AND version = ?`, exID, a.version).Scan(&a.doc, &a.hash, dbTime{&a.createdAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(op, errs.NotFound, fmt.Sprintf("no agreement version %d of %s", a.version, exID))
+	}
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	rows, err := q.query(ctx, `SELECT line FROM agreement_signatures WHERE exchange_id = ? AND version = ? ORDER BY signed_at, role`, exID, a.version)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			rows.Close()
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		a.lines = append(a.lines, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	keys, err := signerKeys(ctx, q, access.KeyActive, access.KeyRevoked)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	v, verr := exchange.Verify(exchange.AddSignatures(a.doc, a.lines...), keys, nil)
+	if v == nil {
+		return nil, errs.E(op, errs.Internal, "a stored agreement does not verify", verr)
+	}
+	a.verified = v
+	return a, nil
+}
+
 // commitments returns the commitment of each record's current version.
-func (db *DB) commitments(ctx context.Context, ids []string) (map[string]audit.Digest, error) {
+func commitments(ctx context.Context, q querier, ids []string) (map[string]audit.Digest, error) {
 	out := make(map[string]audit.Digest, len(ids))
 	for start := 0; start < len(ids); start += 500 {
 		part := ids[start:min(start+500, len(ids))]
@@ -806,7 +887,7 @@ func (db *DB) commitments(ctx context.Context, ids []string) (map[string]audit.D
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := db.query(ctx, `SELECT r.id, v.commitment FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
+		rows, err := q.query(ctx, `SELECT r.id, v.commitment FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
 			WHERE r.id IN (`+placeholders(len(part))+`)`, args...)
 		if err != nil {
 			return nil, err
@@ -840,69 +921,25 @@ func (db *DB) Agreement(ctx context.Context, s access.Scope, exID string, versio
 	if _, err := db.Exchange(ctx, s, exID); err != nil {
 		return AgreementStatus{}, errs.E(op, err)
 	}
-	var latest int
-	if err := db.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM agreements WHERE exchange_id = ?`, exID).Scan(&latest); err != nil {
-		return AgreementStatus{}, errs.E(op, errs.Internal, err)
-	}
-	if latest == 0 {
-		return AgreementStatus{}, errs.E(op, errs.NotFound, fmt.Sprintf("exchange %s has no agreement yet", exID))
-	}
-	if version == 0 {
-		version = latest
-	}
-	st := AgreementStatus{Exchange: exID, Version: version, Latest: latest}
-	var doc []byte
-	err := db.queryRow(ctx, `SELECT document, hash, created_at FROM agreements WHERE exchange_id = ? AND version = ?`, exID, version).Scan(&doc, &st.Hash, dbTime{&st.CreatedAt})
-	if errors.Is(err, sql.ErrNoRows) {
-		return AgreementStatus{}, errs.E(op, errs.NotFound, fmt.Sprintf("no agreement version %d of %s", version, exID))
-	}
+	a, err := agreementVersion(ctx, db, exID, version)
 	if err != nil {
-		return AgreementStatus{}, errs.E(op, errs.Internal, err)
+		return AgreementStatus{}, err
 	}
-	rows, err := db.query(ctx, `SELECT line FROM agreement_signatures WHERE exchange_id = ? AND version = ? ORDER BY signed_at, role`, exID, version)
-	if err != nil {
-		return AgreementStatus{}, errs.E(op, errs.Internal, err)
-	}
-	var lines []string
-	for rows.Next() {
-		var l string
-		if err := rows.Scan(&l); err != nil {
-			rows.Close()
-			return AgreementStatus{}, errs.E(op, errs.Internal, err)
-		}
-		lines = append(lines, l)
-	}
-	rows.Close()
-	signed := exchange.AddSignatures(doc, lines...)
-	st.Document = string(signed)
-	keys, err := db.signerKeys(ctx, access.KeyActive, access.KeyRevoked)
-	if err != nil {
-		return AgreementStatus{}, errs.E(op, err)
-	}
-	v, verr := exchange.Verify(signed, keys, nil)
-	if v == nil {
-		return AgreementStatus{}, errs.E(op, errs.Internal, "a stored agreement does not verify", verr)
-	}
-	st.Signed, st.Missing = v.Signatures, v.Missing
+	v := a.verified
+	state := v.StateAt(a.latest)
+	st := AgreementStatus{Exchange: exID, Version: a.version, Latest: a.latest, State: state.String(), Hash: a.hash, CreatedAt: a.createdAt,
+		Document: string(exchange.AddSignatures(a.doc, a.lines...)), Signed: v.Signatures, Missing: v.Missing}
 	if st.Signed == nil {
 		st.Signed = []exchange.Signature{}
 	}
 	if st.Missing == nil {
 		st.Missing = []string{}
 	}
-	if st.State == "" && len(v.Missing) == 0 && version == latest {
-		st.Final, st.FinalMissing, err = db.finality(ctx, exID, version)
+	if state == exchange.AgreementSigned {
+		st.Final, st.FinalMissing, err = db.finality(ctx, exID, a.version)
 		if err != nil {
 			return AgreementStatus{}, errs.E(op, err)
 		}
-	}
-	switch {
-	case version < latest:
-		st.State = exchange.AgreementSuperseded.String()
-	case len(v.Missing) == 0:
-		st.State = exchange.AgreementSigned.String()
-	default:
-		st.State = exchange.AgreementOpen.String()
 	}
 	return st, nil
 }
@@ -921,38 +958,36 @@ func (db *DB) SignAgreement(ctx context.Context, s access.Scope, exID string, ve
 	if err := access.Decide(s, access.AgreementSign, access.Resource{Party: role}); err != nil {
 		return AgreementStatus{}, errs.E(op, err)
 	}
-	cur, err := db.Agreement(ctx, s, exID, 0)
-	if err != nil {
+	if _, err := db.Exchange(ctx, s, exID); err != nil {
 		return AgreementStatus{}, errs.E(op, err)
 	}
-	if version != cur.Latest {
-		msg := fmt.Sprintf("version %d is superseded by version %d: sign the current one", version, cur.Latest)
-		return AgreementStatus{}, errs.E(op, errs.Conflict, msg, errs.FieldError{Field: "version", Message: msg, Args: []string{strconv.Itoa(version), strconv.Itoa(cur.Latest)}, Code: "agreement_superseded"})
+	if version < 1 {
+		return AgreementStatus{}, errs.E(op, errs.NotFound, fmt.Sprintf("no agreement version %d of %s", version, exID))
 	}
-	var doc []byte
-	if err := db.queryRow(ctx, `SELECT document FROM agreements WHERE exchange_id = ? AND version = ?`, exID, version).Scan(&doc); err != nil {
-		return AgreementStatus{}, errs.E(op, errs.Internal, err)
-	}
-	keys, err := db.signerKeys(ctx, access.KeyActive)
-	if err != nil {
-		return AgreementStatus{}, errs.E(op, err)
-	}
-	sig, err := exchange.CheckSignature(doc, strings.TrimSpace(line)+"\n", keys, role)
-	if err != nil {
-		return AgreementStatus{}, errs.E(op, err)
-	}
-	err = db.write(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM agreement_signatures WHERE exchange_id = ? AND version = ? AND role = ?`, exID, version, role).Scan(&n); err != nil {
+	err := db.write(ctx, func(tx *Tx) error {
+		// A freeze of the next version, or this role's signature made on
+		// another server, waits for this transaction or is seen by it.
+		if err := tx.lockExchange(ctx, exID); err != nil {
 			return err
 		}
-		if n > 0 {
-			msg := fmt.Sprintf("%s has signed version %d already", role, version)
-			return errs.E(op, errs.Conflict, msg, errs.FieldError{Field: "line", Message: msg, Args: []string{role, strconv.Itoa(version)}, Code: "already_signed"})
+		a, err := agreementVersion(ctx, tx, exID, version)
+		if err != nil {
+			return err
+		}
+		if err := a.verified.CheckSign(a.latest, role); err != nil {
+			return err
+		}
+		keys, err := signerKeys(ctx, tx, access.KeyActive)
+		if err != nil {
+			return err
+		}
+		sig, err := exchange.CheckSignature(a.doc, strings.TrimSpace(line)+"\n", keys, role)
+		if err != nil {
+			return err
 		}
 		// agreement.md §5: the document as a signed note carrying this one
 		// signature.
-		nonce, err := tx.commitLeaf(ctx, audit.AgreementSigned, s, exID, fmt.Sprintf("agreement:%s/%d", exID, version), version, audit.TagAgreement, signedContent(doc, sig.Line))
+		nonce, err := tx.commitLeaf(ctx, audit.AgreementSigned, s, exID, fmt.Sprintf("agreement:%s/%d", exID, version), version, audit.TagAgreement, signedContent(a.doc, sig.Line))
 		if err != nil {
 			return err
 		}

@@ -108,55 +108,74 @@ func NewSigner(skey string) (*Signer, error) {
 func (db *DB) Checkpoint(ctx context.Context, s *Signer, sched audit.CheckpointSchedule, force bool) ([]byte, error) {
 	const op = "sqlstore.Checkpoint"
 	err := db.write(ctx, func(tx *Tx) error {
-		var size int64
-		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves`).Scan(&size); err != nil {
-			return err
-		}
-		var lastSize int64 = -1
-		var lastAt time.Time
-		err := tx.queryRow(ctx, `SELECT size, created_at FROM log_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&lastSize, dbTime{&lastAt})
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		switch {
-		case size == 0, size == lastSize:
-			return nil // nothing new to state
-		case lastSize >= 0 && !force && !sched.Due(lastSize, lastAt, size, tx.now):
-			return nil
-		}
-		if lastSize >= 0 {
-			grown, err := tx.grownBeyondLog(ctx, lastSize, size)
-			if err != nil || !grown {
-				return err
-			}
-		}
-		c := audit.Checkpoint{Origin: s.Origin, Size: size}
-		if c.Root, err = audit.TreeHash(size, txHashes{ctx, tx}); err != nil {
-			return fmt.Errorf("tree hash at %d: %w", size, err)
-		}
-		msg, err := audit.SignCheckpoint(c, s.signer)
-		if err != nil {
-			return err
-		}
-		if _, err = tx.exec(ctx, `INSERT INTO log_checkpoints (size, note, created_at) VALUES (?, ?, ?)`, size, msg, fmtTime(tx.now)); err != nil {
-			return err
-		}
-		// The log records that the checkpoint was made, so that deleting
-		// it from the table is seen by the audit (docs/design/log.md §10).
-		app, err := tx.appender(ctx)
-		if err != nil {
-			return err
-		}
-		if _, err := app.add(audit.Leaf{Type: audit.LogCheckpoint, Actor: "system", Time: tx.now, Subject: audit.CheckpointSubject(size),
-			Commitment: audit.CommitCheckpoint(c)}); err != nil {
-			return err
-		}
-		return app.flush(ctx)
+		_, err := tx.checkpoint(ctx, s, sched, force)
+		return err
 	})
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
 	return db.LatestCheckpoint(ctx)
+}
+
+// checkpoint makes and stores in the transaction a signed checkpoint of
+// the log as it is, if one is due (see [DB.Checkpoint]), and returns what
+// the latest checkpoint states, new or not; a log without any is an error.
+func (tx *Tx) checkpoint(ctx context.Context, s *Signer, sched audit.CheckpointSchedule, force bool) (audit.Checkpoint, error) {
+	if err := tx.newCheckpoint(ctx, s, sched, force); err != nil {
+		return audit.Checkpoint{}, err
+	}
+	var note []byte
+	if err := tx.queryRow(ctx, `SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&note); err != nil {
+		return audit.Checkpoint{}, fmt.Errorf("read the latest checkpoint: %w", err)
+	}
+	return audit.PeekCheckpoint(note)
+}
+
+func (tx *Tx) newCheckpoint(ctx context.Context, s *Signer, sched audit.CheckpointSchedule, force bool) error {
+	var size int64
+	if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves`).Scan(&size); err != nil {
+		return err
+	}
+	var lastSize int64 = -1
+	var lastAt time.Time
+	err := tx.queryRow(ctx, `SELECT size, created_at FROM log_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&lastSize, dbTime{&lastAt})
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	switch {
+	case size == 0, size == lastSize:
+		return nil // nothing new to state
+	case lastSize >= 0 && !force && !sched.Due(lastSize, lastAt, size, tx.now):
+		return nil
+	}
+	if lastSize >= 0 {
+		grown, err := tx.grownBeyondLog(ctx, lastSize, size)
+		if err != nil || !grown {
+			return err
+		}
+	}
+	c := audit.Checkpoint{Origin: s.Origin, Size: size}
+	if c.Root, err = audit.TreeHash(size, txHashes{ctx, tx}); err != nil {
+		return fmt.Errorf("tree hash at %d: %w", size, err)
+	}
+	msg, err := audit.SignCheckpoint(c, s.signer)
+	if err != nil {
+		return err
+	}
+	if _, err = tx.exec(ctx, `INSERT INTO log_checkpoints (size, note, created_at) VALUES (?, ?, ?)`, size, msg, fmtTime(tx.now)); err != nil {
+		return err
+	}
+	// The log records that the checkpoint was made, so that deleting
+	// it from the table is seen by the audit (docs/design/log.md §10).
+	app, err := tx.appender(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := app.add(audit.Leaf{Type: audit.LogCheckpoint, Actor: "system", Time: tx.now, Subject: audit.CheckpointSubject(size),
+		Commitment: audit.CommitCheckpoint(c)}); err != nil {
+		return err
+	}
+	return app.flush(ctx)
 }
 
 // grownBeyondLog reports whether leaves [from, size) hold anything but the

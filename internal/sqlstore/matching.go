@@ -376,6 +376,11 @@ func (db *DB) DecideMatch(ctx context.Context, s access.Scope, soughtID, heldID,
 	}
 	var c Candidate
 	err := db.write(ctx, func(tx *Tx) error {
+		// The log's lock first: the pair's state read below holds until
+		// this decision commits.
+		if _, err := tx.appender(ctx); err != nil {
+			return err
+		}
 		var ex string
 		err := tx.queryRow(ctx, `SELECT run_id, score, weight, explanation FROM match_candidates WHERE sought_id = ? AND held_id = ? ORDER BY run_id DESC LIMIT 1`,
 			soughtID, heldID).Scan(&c.RunID, &c.Score, &c.Weight, &ex)
@@ -452,6 +457,9 @@ func (db *DB) DiscloseMatch(ctx context.Context, s access.Scope, soughtID, heldI
 		return errs.E(op, err)
 	}
 	return db.write(ctx, func(tx *Tx) error {
+		if _, err := tx.appender(ctx); err != nil {
+			return err
+		}
 		cur, err := tx.pairState(ctx, soughtID, heldID)
 		if err != nil {
 			return err

@@ -85,9 +85,7 @@ func (db *DB) OpenStages(ctx context.Context, s access.Scope) ([]WorkStage, erro
 		if err != nil {
 			return nil, errs.E(op, err)
 		}
-		switch v.State {
-		case crossing.Open.String(), crossing.Closing.String(), crossing.Suspended.String():
-		default:
+		if st, err := crossing.ParseState(v.State); err != nil || !st.UnderWay() {
 			continue
 		}
 		w := WorkStage{Exchange: r.ex, Stage: r.n, State: v.State, Parties: r.p, Crossing: v.Crossing, Window: v.Window, OpenedAt: r.opened,
