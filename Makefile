@@ -4,7 +4,7 @@ STATICCHECK = go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # The Go release that releases are built with: pinned in .ci/vulncheck.
 RELEASE_GO = $(shell sed -n 's/^RELEASE_GO=//p' .ci/vulncheck)
 
-.PHONY: help demo test test-pg lint vulncheck check bench build release
+.PHONY: help demo test test-pg lint deadcode vulncheck check bench build release
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ lint: ## gofmt, go vet, staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	go vet ./...
 	$(STATICCHECK) ./...
+
+deadcode: ## every function reachable from a command (what only tests call is in _test.go files)
+	bash .ci/deadcode
 
 vulncheck: ## govulncheck, offline, on the code as releases build it
 	bash .ci/vulncheck

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
 
 // The proofs and keys are the golden vectors of internal/audit.
@@ -65,8 +66,7 @@ func TestKeygen(t *testing.T) {
 	if strings.Contains(out, "PRIVATE") {
 		t.Error("private key printed")
 	}
-	c, err := audit.NewCosigner(string(skey))
-	if err != nil || c.VerifierKey() != vkey {
+	if _, err := audit.NewCosigner(string(skey)); err != nil || sqltest.VerifierKey(t, string(skey)) != vkey {
 		t.Errorf("key file and printed key do not match: %v", err)
 	}
 	// Never overwrite a key.

@@ -129,13 +129,8 @@ func newLogDeployment(t *testing.T, dialect string, logKeyFrom, witnessesFrom *l
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := audit.NewCosigner(strings.TrimSpace(string(skey)))
-		if err != nil {
-			t.Fatal(err)
-		}
 		// Two people of the witness's side put its key in effect.
-		sqltest.ActivateKey(t, d.db, strings.TrimSpace(string(skey)), w.party, sqlstore.KeyWitness)
-		trusted = append(trusted, c.VerifierKey())
+		trusted = append(trusted, sqltest.ActivateKey(t, d.db, strings.TrimSpace(string(skey)), w.party, sqlstore.KeyWitness))
 	}
 	d.keys = filepath.Join(d.dir, "trusted-keys.txt")
 	if err := os.WriteFile(d.keys, []byte(strings.Join(trusted, "\n")+"\n"), 0o644); err != nil {
@@ -655,9 +650,5 @@ func mustCosignerVKey(t *testing.T, keyFile string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := audit.NewCosigner(strings.TrimSpace(string(skey)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.VerifierKey()
+	return sqltest.VerifierKey(t, string(skey))
 }

@@ -24,7 +24,6 @@ type Cosigner struct {
 	name string
 	hash uint32
 	priv ed25519.PrivateKey
-	vkey string
 }
 
 // NewCosigner returns the cosigner for a private key made by [GenerateKey].
@@ -41,18 +40,11 @@ func NewCosigner(skey string) (*Cosigner, error) {
 	}
 	priv := ed25519.NewKeyFromSeed(key[1:])
 	pub := priv.Public().(ed25519.PublicKey)
-	vkey, err := note.NewEd25519VerifierKey(parts[2], pub)
-	if err != nil {
-		return nil, errs.E(op, errs.Internal, err)
-	}
-	return &Cosigner{name: parts[2], hash: cosignKeyHash(parts[2], pub), priv: priv, vkey: vkey}, nil
+	return &Cosigner{name: parts[2], hash: cosignKeyHash(parts[2], pub), priv: priv}, nil
 }
 
 // Name returns the witness's key name.
 func (c *Cosigner) Name() string { return c.name }
-
-// VerifierKey returns the witness's public verifier key (as registered).
-func (c *Cosigner) VerifierKey() string { return c.vkey }
 
 // Sign returns a cosignature/v1 signature line ("— name base64\n") on a
 // checkpoint body at time t (Unix seconds). It signs whatever it is given:
@@ -140,18 +132,4 @@ func VerifyCosignature(vkey string, msg []byte, line string) error {
 		}
 	}
 	return errs.E(op, errs.Conflict, "no cosignature by "+v.Name())
-}
-
-// CosignatureTime returns the timestamp inside a cosignature/v1 line.
-func CosignatureTime(line string) (time.Time, error) {
-	f := strings.Fields(strings.TrimPrefix(line, "— "))
-	if len(f) != 2 {
-		return time.Time{}, errs.E("audit.CosignatureTime", errs.Invalid, "not a signature line")
-	}
-	sig, err := base64.StdEncoding.DecodeString(f[1])
-	if err != nil || len(sig) != 4+8+ed25519.SignatureSize {
-		return time.Time{}, errs.E("audit.CosignatureTime", errs.Invalid, "not a cosignature/v1 signature")
-	}
-	ts := binary.BigEndian.Uint64(sig[4:])
-	return time.Unix(int64(ts), 0).UTC(), nil
 }

@@ -3,8 +3,9 @@ package audit
 import (
 	"fmt"
 
-	"github.com/handover-project/handover/internal/errs"
 	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/handover-project/handover/internal/errs"
 )
 
 // HashStore reads stored Merkle hashes by their tlog stored-hash index (see
@@ -21,9 +22,6 @@ func LeafHash(data []byte) tlog.Hash { return tlog.RecordHash(data) }
 // StoredHashIndex returns the stored-hash index of leaf n's own hash: the
 // first of the hashes that [AppendHashes] returns for leaf n.
 func StoredHashIndex(n int64) int64 { return tlog.StoredHashIndex(0, n) }
-
-// StoredHashCount returns how many hashes are stored for a log of n leaves.
-func StoredHashCount(n int64) int64 { return tlog.StoredHashCount(n) }
 
 // AppendHashes returns the hashes to store when leaf n (0-based; the log has
 // n leaves before it) with the given data is appended: the leaf hash and the

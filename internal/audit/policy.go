@@ -53,18 +53,3 @@ func (p Policy) Missing(c SignedCheckpoint) []string {
 	}
 	return out
 }
-
-// CheckFinal returns nil if an event of type t included in c is final under
-// p: always for types that need no finality, and for the others only when
-// every required witness has cosigned c. Otherwise errs.Conflict, naming the
-// missing cosigners.
-func (p Policy) CheckFinal(t LeafType, c SignedCheckpoint) error {
-	if !t.NeedsFinality() {
-		return nil
-	}
-	if m := p.Missing(c); len(m) > 0 {
-		return errs.Errorf("audit.Policy.CheckFinal", errs.Conflict,
-			"%s event is not final: checkpoint (size %d) lacks cosignatures from %s", t, c.Size, strings.Join(m, ", "))
-	}
-	return nil
-}

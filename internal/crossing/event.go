@@ -100,9 +100,6 @@ var eventTypes = []EventType{
 	Released, Received, Disputed, ObservedHandover, ObservedRefusal, Retracted,
 }
 
-// EventTypes lists every event type this version knows.
-func EventTypes() []EventType { return append([]EventType(nil), eventTypes...) }
-
 // String returns t's name.
 func (t EventType) String() string { return string(t) }
 

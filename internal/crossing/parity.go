@@ -145,17 +145,6 @@ type Report struct {
 	Discrepancy string       `json:"discrepancy,omitempty"`
 }
 
-// Compute is the parity engine as one pure function: it replays events
-// onto plan under rule and reports. It fails when the plan is invalid or an
-// event would be refused.
-func Compute(plan Plan, rule Rule, events []Event) (Report, error) {
-	s, err := Replay(plan, rule, events)
-	if err != nil {
-		return Report{}, err
-	}
-	return s.Report(), nil
-}
-
 // Report computes the stage's parity report from its current state. It is
 // linear in the number of persons of the stage.
 func (s *Stage) Report() Report {

@@ -21,9 +21,9 @@
 //	leafContent := sub.Canonical()                         // list.submitted commitment
 //	diff := exchange.Diff(prev, &sub)                      // added / removed / changed, with reasons
 //
-//	// The other party answers each person.
-//	r, err := exchange.Respond(&ex, &sub, exchange.Response{RecordID: id,
-//		Party: "RU", Answer: exchange.Query, Reason: "…", At: now, By: "user:9"})
+//	// The other party answers persons, all or nothing.
+//	rs, err := exchange.RespondAll(&ex, &sub, []exchange.Response{{RecordID: id,
+//		Party: "RU", Answer: exchange.Query, Reason: "…", At: now, By: "user:9"}})
 //	// errs.Forbidden when RU answers its own list, errs.Conflict on a stale version.
 //
 //	// The mediator's view; the persons each side releases.

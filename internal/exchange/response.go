@@ -66,17 +66,6 @@ type Response struct {
 	By   string    `json:"by"` // opaque user id
 }
 
-// Respond checks r, an answer by r.Party on a person of list, and returns it
-// completed with the list's identity and the item as answered. The list
-// MUST be the current submitted version. Errors: errs.Forbidden when a
-// party answers its own list or the answering party is not in the
-// exchange; errs.Conflict for a draft or superseded (stale) version;
-// errs.NotFound for a person not on the version; errs.Invalid for a bad
-// answer, listing every bad field.
-func Respond(ex *Exchange, list *ListVersion, r Response) (Response, error) {
-	return respond(ex, list, r, list.Item)
-}
-
 // RespondAll checks a batch of answers on one list version, as Respond
 // does each, in time linear in the list and the batch: a registrar
 // answering a whole sheet. It is all-or-nothing: on any error it returns
@@ -233,18 +222,6 @@ func Current(list *ListVersion, history []Response) map[string]Response {
 			continue // an answer to a later version outranks a late answer to an earlier one
 		}
 		out[r.RecordID] = r
-	}
-	return out
-}
-
-// History returns every response on one person of one party's list, in the
-// order given: who answered what, when, on which version.
-func History(history []Response, listParty string, kind ListKind, recordID string) []Response {
-	var out []Response
-	for _, r := range history {
-		if r.ListParty == listParty && r.ListKind == kind && r.RecordID == recordID {
-			out = append(out, r)
-		}
 	}
 	return out
 }

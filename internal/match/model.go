@@ -130,19 +130,6 @@ func (e *engine) estimateU(samples int) [][]float64 {
 	return u
 }
 
-// initialM gives EM a starting point: agreement likely, disagreement rare.
-func initialM(levels int) []float64 {
-	m := make([]float64, levels)
-	rest := 0.3
-	m[0] = 0.7
-	for l := 1; l < levels-1; l++ {
-		m[l] = rest / 2
-		rest /= 2
-	}
-	m[levels-1] = rest
-	return m
-}
-
 // em estimates m (and, as a nuisance, u and the match share among
 // candidates) from the pattern histogram of candidate pairs. It returns m,
 // the share of matches among candidates, the iterations run and whether it

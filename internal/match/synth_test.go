@@ -10,7 +10,11 @@ import (
 func synthRecords(cfg Config, rows []pairs.Row) []Record {
 	out := make([]Record, len(rows))
 	for i, r := range rows {
-		out[i] = NewRecord(cfg, r.ID, r.Map())
+		vals := map[string]string{}
+		for j, v := range r.Values()[1:] {
+			vals[pairs.Header[j+1]] = v
+		}
+		out[i] = NewRecord(cfg, r.ID, vals)
 		out[i].FullName = r.FullName
 	}
 	return out

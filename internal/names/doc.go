@@ -15,11 +15,12 @@
 //
 // Three layers build on one another:
 //
-//   - Normalize, Script and HasHomoglyphs clean input text;
+//   - Normalize and Script clean input text;
 //   - RomanizeUkrainian, RomanizeRussian and Latin render Cyrillic in Latin
 //     by the official schemes, for display and for tests against the
 //     schemes' published samples;
-//   - Prepare, Keys, Similarity, Equivalent, Parse and CompareFull compare
+//   - Prepare (with Prepared.Keys and SimilarityPrepared), Parse and
+//     CompareFull compare
 //     names across scripts through a "skeleton": a short ASCII phonetic form
 //     in which the differences between transliteration schemes (kh/h/g,
 //     y/i/j, ks/x, ts/c/tz, shch/sch, ya/ia/ja, -skyi/-skiy/-sky…) collapse.

@@ -567,16 +567,6 @@ func product(syls [][]sylKey) [][]sylKey {
 	return out
 }
 
-// compareEastAsian compares two names (their words) as Chinese or Korean
-// names. ok is false unless both read as names of one culture. The score
-// is 1 when family and given names agree syllable by syllable; otherwise it
-// counts the agreeing share, with the family name half of it and the given
-// name the other half.
-func compareEastAsian(a, b []string) (score float64, ok bool) {
-	score, _, ok = compareEastAsianShape(a, b)
-	return score, ok
-}
-
 // compareEastAsianShape is compareEastAsian that also reports whether the
 // best readings have given names of as many syllables: two names whose
 // given names differ in a syllable of the same count are two names, while

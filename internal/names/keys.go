@@ -7,20 +7,6 @@ import "strings"
 // ending (-ський/-ska, -ов/-ова).
 const maxKeyLen = 6
 
-// Keys returns blocking keys for one value of part: short strings (up to
-// six letters of the consonant skeleton; ASCII unless the value is in a
-// script the skeleton keeps as it is, such as Chinese) such that every
-// rendering of the same name shares at least one of them: Ukrainian or
-// Russian Cyrillic, any Latin scheme (each reading of x, cz, ch has a key),
-// the Ukrainian and Russian forms of a given name or patronymic, and the
-// male and female forms of a surname. A value has one to four keys. Keys
-// of different parts are not comparable; a caller that mixes parts should
-// prefix them. An initial yields its letter.
-func Keys(part Part, name string) []string {
-	p := Prepare(part, name)
-	return p.Keys()
-}
-
 // Keys is the package-level Keys for a prepared value.
 func (p Prepared) Keys() []string {
 	if p.skel == "" {

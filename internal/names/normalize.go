@@ -1,7 +1,6 @@
 package names
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -27,14 +26,6 @@ var scriptNames = [...]string{
 	ScriptLatin:    "latin",
 	ScriptMixed:    "mixed",
 	ScriptOther:    "other",
-}
-
-// String returns the lower-case English name of the script kind.
-func (k ScriptKind) String() string {
-	if int(k) < len(scriptNames) {
-		return scriptNames[k]
-	}
-	return fmt.Sprintf("script(%d)", k)
 }
 
 // Script reports the alphabet of s: ScriptCyrillic, ScriptLatin, ScriptMixed (both), ScriptOther
@@ -320,28 +311,4 @@ func foldRune(r rune) rune {
 		return 'σ'
 	}
 	return r
-}
-
-// HasHomoglyphs reports whether a word of s mixes Latin look-alike letters
-// into Cyrillic or the reverse, as happens when a name is typed on a
-// keyboard switched to the wrong layout or is spoofed.
-func HasHomoglyphs(s string) bool {
-	inWord, cyr, lat := false, false, false
-	for _, r := range s {
-		if isWordRune(r) || (inWord && isApostrophe(r)) {
-			inWord = true
-			switch letterScript(r) {
-			case ScriptCyrillic:
-				cyr = true
-			case ScriptLatin:
-				lat = true
-			}
-			if cyr && lat {
-				return true
-			}
-			continue
-		}
-		inWord, cyr, lat = false, false, false
-	}
-	return false
 }

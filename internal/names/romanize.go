@@ -1,7 +1,6 @@
 package names
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -90,25 +89,6 @@ const (
 )
 
 var schemeNames = [...]string{ICAO: "icao", GOST779B: "gost779b", BGNPCGN: "bgnpcgn"}
-
-// String returns the scheme's short name (icao, gost779b, bgnpcgn), as
-// ParseRussianScheme reads it.
-func (s RussianScheme) String() string {
-	if int(s) < len(schemeNames) {
-		return schemeNames[s]
-	}
-	return fmt.Sprintf("scheme(%d)", s)
-}
-
-// ParseRussianScheme returns the scheme whose String is name.
-func ParseRussianScheme(name string) (RussianScheme, bool) {
-	for i, n := range schemeNames {
-		if strings.EqualFold(n, name) {
-			return RussianScheme(i), true
-		}
-	}
-	return 0, false
-}
 
 // russianTable is one scheme: a letter map plus context rules. prev maps
 // "previous letter + letter" (or the letter alone, for the start of a word)

@@ -261,39 +261,11 @@ func patronymicSex(sk string) byte {
 	return sexUnknown
 }
 
-// Similarity returns how alike two values of one name part are, from 0 to
-// 1, across scripts: 1 for the same name in any script, scheme or
-// Ukrainian/Russian form (Олександр, Александр, Oleksandr, Aleksandr,
-// Alexander), 0.9 for a surname in its other gender's form, and otherwise
-// the edit similarity of the skeletons (raised
-// a third of the way towards their Jaro–Winkler similarity when that is
-// higher). An initial scores 0.9 against a name it can
-// abbreviate and 0 against one it cannot.
-func Similarity(part Part, a, b string) float64 {
-	pa, pb := Prepare(part, a), Prepare(part, b)
-	return SimilarityPrepared(pa, pb)
-}
-
-// Equivalent reports whether a and b are the same name of part in other
-// scripts, schemes or Ukrainian/Russian forms.
-func Equivalent(part Part, a, b string) bool {
-	pa, pb := Prepare(part, a), Prepare(part, b)
-	_, l := comparePrepared(&pa, &pb)
-	return l <= LevelEquivalent
-}
-
 // SimilarityPrepared is Similarity on prepared values; it does not
 // allocate. The part of a decides the rules.
 func SimilarityPrepared(a, b Prepared) float64 {
 	s, _ := comparePrepared(&a, &b)
 	return s
-}
-
-// ComparePrepared is SimilarityPrepared with the level at which the two
-// values agree (exact, equivalent, similar, initial, missing, different),
-// for callers that weigh levels rather than scores. It does not allocate.
-func ComparePrepared(a, b Prepared) (float64, Level) {
-	return comparePrepared(&a, &b)
 }
 
 // comparePrepared scores a against b and says at which level they agree,

@@ -54,13 +54,3 @@ func IdentityChanges(before, after *Fields) []string {
 	}
 	return out
 }
-
-// IdentityFieldNames returns the JSON names of the identity fields, in the
-// order IdentityChanges reports them.
-func IdentityFieldNames() []string {
-	out := make([]string, len(identityFields))
-	for i, f := range identityFields {
-		out[i] = f.name
-	}
-	return out
-}

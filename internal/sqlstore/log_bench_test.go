@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
@@ -152,7 +154,7 @@ func newBigLog(b *testing.B, dialect string, n int64) *bigLog {
 		}
 		first := hashes.Size() - int64(len(leaves))
 		insert("log_leaves", first, leaves)
-		lo, hi := audit.StoredHashIndex(first), audit.StoredHashCount(hashes.Size())
+		lo, hi := audit.StoredHashIndex(first), tlog.StoredHashCount(hashes.Size())
 		for i := lo; i < hi; i += chunk {
 			var rows [][]byte
 			for j := i; j < min(hi, i+chunk); j++ {

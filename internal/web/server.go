@@ -112,10 +112,6 @@ func (s *Server) add(method, path string, action access.Action, summary string, 
 	s.routes = append(s.routes, route{Method: method, Path: path, Action: action, Summary: summary, h: h})
 }
 
-// Routes returns the route table (method, path, action), for tests and the
-// API description.
-func (s *Server) Routes() []route { return append([]route(nil), s.routes...) }
-
 // Handler returns the whole HTTP handler with logging, request ids,
 // security headers and panic recovery.
 func (s *Server) Handler() http.Handler {

@@ -2,9 +2,13 @@ package sqltest
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
 	"strings"
 	"sync"
 	"testing"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
@@ -29,11 +33,7 @@ var (
 func ActivateKey(t testing.TB, db *sqlstore.DB, skey, party, purpose string) string {
 	t.Helper()
 	ctx := context.Background()
-	c, err := audit.NewCosigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vkey := c.VerifierKey()
+	vkey := VerifierKey(t, skey)
 	prefix, role := strings.ToLower(party), access.PartyApprover
 	if party == "" {
 		prefix, role = "med", access.MediatorOperator
@@ -56,6 +56,7 @@ func ActivateKey(t testing.TB, db *sqlstore.DB, skey, party, purpose string) str
 	endorsersMu.Unlock()
 	p := sqlstore.KeyProposal{VKey: vkey, Party: party, Purpose: purpose}
 	if prev != "" {
+		var err error
 		if p.Endorsement, err = audit.Endorse(prev, keyParty(party), purpose, vkey); err != nil {
 			t.Fatal(err)
 		}
@@ -80,4 +81,23 @@ func keyParty(party string) string {
 		return access.Mediator
 	}
 	return party
+}
+
+// VerifierKey returns the verifier key of the signed-note private key
+// skey (as audit.GenerateKey made them in pairs): what a party registers.
+func VerifierKey(t testing.TB, skey string) string {
+	t.Helper()
+	parts := strings.SplitN(strings.TrimSpace(skey), "+", 5)
+	var key []byte
+	if len(parts) == 5 {
+		key, _ = base64.StdEncoding.DecodeString(parts[4])
+	}
+	if len(key) != 1+ed25519.SeedSize || key[0] != 1 {
+		t.Fatalf("not an Ed25519 signed-note private key: %.20q…", skey)
+	}
+	vkey, err := note.NewEd25519VerifierKey(parts[2], ed25519.NewKeyFromSeed(key[1:]).Public().(ed25519.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vkey
 }

@@ -56,15 +56,6 @@ func (r Row) Values() []string {
 	return []string{r.ID, r.Surname, r.GivenName, r.Patronymic, r.FullName, r.BirthDate, r.BirthPlace, r.ServiceNumber, r.Unit, r.Rank}
 }
 
-// Map returns the row's values by column name (without id).
-func (r Row) Map() map[string]string {
-	m := map[string]string{}
-	for i, v := range r.Values()[1:] {
-		m[Header[i+1]] = v
-	}
-	return m
-}
-
 // Set is a generated pair of lists with the true pairs.
 type Set struct {
 	Left, Right []Row

@@ -2,7 +2,6 @@ package pairs
 
 import (
 	_ "embed"
-	"fmt"
 	"strings"
 	"unicode"
 )
@@ -282,10 +281,4 @@ func (g *gen) renderWorldName(r *Row, w *worldName, right bool) {
 	if st == styleLatin && g.chance(0.5) {
 		r.Surname = strings.ToUpper(r.Surname)
 	}
-}
-
-// worldString is the person's name for messages and tests.
-func (w *worldName) String() string {
-	_, _, _, full := worldParts(w, styleRU, 0)
-	return fmt.Sprintf("%s (%s)", full, w.c.name)
 }
