@@ -60,19 +60,15 @@ type liveStage struct {
 	logSeen    int64
 }
 
-// stageCache holds the live stages of one DB. It is keyed by *DB so that
-// two stores open in one process (tests) never share stages.
+// stageCache holds the live stages of one DB (its field stages): two
+// stores open in one process (tests) never share stages, and a closed
+// store's stages are freed with it.
 type stageCache struct {
 	mu sync.Mutex
 	m  map[stageKey]*liveStage
 }
 
-var liveStages sync.Map // *DB → *stageCache
-
-func (db *DB) stageCache() *stageCache {
-	v, _ := liveStages.LoadOrStore(db, &stageCache{m: map[stageKey]*liveStage{}})
-	return v.(*stageCache)
-}
+func (db *DB) stageCache() *stageCache { return &db.stages }
 
 // StagePerson is one person of a stage as the printed list and the
 // officer's lookup show them: as frozen in the agreement, from the record

@@ -5,6 +5,13 @@
 // with it commit together or not at all. Every method that reads or changes
 // records takes the caller's access.Scope and asks access.Decide: there is no
 // unscoped path to a record.
+//
+// The store stores; the domain decides. A change that checks a state first
+// reads it inside its write transaction, with the lock that keeps the
+// check true until the commit (the exchange's row, or the log's lock that
+// every logged change takes), and asks the domain's state machines
+// (exchange.AgreementState, crossing.State) rather than working a state
+// out itself. rows.go holds the one way rows are read (collect, eachRow).
 package sqlstore
 
 import (
@@ -45,6 +52,7 @@ type DB struct {
 	dialect dialect
 	seal    *sealer
 	stmts   sync.Map // query text → *sql.Stmt
+	stages  stageCache
 	Now     func() time.Time
 	// before0018 makes the store write as it did before the log covered
 	// accounts, matching and stage pins (tests of an upgraded database).
@@ -62,7 +70,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, errs.E(op, errs.Invalid, err.Error())
 	}
-	db := &DB{seal: s, Now: cfg.Now}
+	db := &DB{seal: s, Now: cfg.Now, stages: stageCache{m: map[stageKey]*liveStage{}}}
 	if db.Now == nil {
 		db.Now = time.Now
 	}
@@ -81,16 +89,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, errs.E(op, errs.Invalid, "cannot open the database", err)
 	}
-	if db.dialect.name == "sqlite" {
-		// One writer at a time is SQLite's model; readers run beside it in
-		// WAL mode. A small pool keeps reads parallel without piling up
-		// writers that would only wait on the busy timeout.
-		db.db.SetMaxOpenConns(8)
-		db.db.SetMaxIdleConns(8)
-	} else {
-		db.db.SetMaxOpenConns(16)
-		db.db.SetMaxIdleConns(16)
-	}
+	db.db.SetMaxOpenConns(db.dialect.maxConns())
+	db.db.SetMaxIdleConns(db.dialect.maxConns())
 	db.db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.db.PingContext(ctx); err != nil {
 		db.db.Close()
@@ -182,12 +182,17 @@ func privateFile(path string) error {
 	return nil
 }
 
-// Close closes the prepared statements and the database.
+// Close closes the prepared statements and the database, and frees the
+// live stages.
 func (db *DB) Close() error {
-	db.stmts.Range(func(_, s any) bool {
+	db.stmts.Range(func(q, s any) bool {
 		s.(*sql.Stmt).Close()
+		db.stmts.Delete(q)
 		return true
 	})
+	db.stages.mu.Lock()
+	db.stages.m = map[stageKey]*liveStage{}
+	db.stages.mu.Unlock()
 	return db.db.Close()
 }
 
@@ -302,11 +307,12 @@ func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // IntegrityCheck runs SQLite's PRAGMA integrity_check (a no-op on
 // PostgreSQL) and returns an error unless it says "ok".
 func (db *DB) IntegrityCheck(ctx context.Context) error {
-	if db.dialect.name != "sqlite" {
+	q := db.dialect.integrityCheck()
+	if q == "" {
 		return nil
 	}
 	var res string
-	if err := db.db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
+	if err := db.db.QueryRowContext(ctx, q).Scan(&res); err != nil {
 		return err
 	}
 	if res != "ok" {

@@ -75,6 +75,53 @@ func (d dialect) forUpdate(q string) string {
 	return q
 }
 
+// maxConns is the size of the connection pool. One writer at a time is
+// SQLite's model; readers run beside it in WAL mode, and a small pool keeps
+// reads parallel without piling up writers that would only wait on the
+// busy timeout. PostgreSQL runs writers side by side.
+func (d dialect) maxConns() int {
+	if d.name == "postgres" {
+		return 16
+	}
+	return 8
+}
+
+// lockLog is the statement that makes a transaction the log's only
+// appender until it ends, so that leaf indexes stay contiguous:
+// PostgreSQL takes a transaction-scoped advisory lock (per schema); SQLite
+// needs none ("" is returned), its write transactions being serialised
+// already (BEGIN IMMEDIATE).
+func (d dialect) lockLog() string {
+	if d.name == "postgres" {
+		return `SELECT pg_advisory_xact_lock(6962, hashtext(current_schema()))`
+	}
+	return ""
+}
+
+// integrityCheck is the statement that checks the database file and
+// answers "ok", or "" where the database has none (PostgreSQL).
+func (d dialect) integrityCheck() string {
+	if d.name == "sqlite" {
+		return `PRAGMA integrity_check`
+	}
+	return ""
+}
+
+// insertTermsArrays is the statement that inserts search keys passed as
+// two arrays (keys, record seqs), one short statement for thousands of
+// rows, or "" where arrays cannot be bound (SQLite: rows of placeholders
+// instead). again skips the rows already there.
+func (d dialect) insertTermsArrays(again bool) string {
+	if d.name != "postgres" {
+		return ""
+	}
+	q := `INSERT INTO record_terms (k, record_seq) SELECT * FROM unnest($1::text[], $2::bigint[])`
+	if again {
+		q += ` ON CONFLICT DO NOTHING`
+	}
+	return q
+}
+
 // maxParams is how many bind parameters one statement may carry.
 func (d dialect) maxParams() int {
 	if d.name == "postgres" {

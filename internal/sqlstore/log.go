@@ -33,8 +33,8 @@ func (tx *Tx) appender(ctx context.Context) (*logAppender, error) {
 	if tx.log != nil {
 		return tx.log, nil
 	}
-	if tx.d.name == "postgres" {
-		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(6962, hashtext(current_schema()))`); err != nil {
+	if q := tx.d.lockLog(); q != "" {
+		if _, err := tx.exec(ctx, q); err != nil {
 			return nil, fmt.Errorf("lock the log: %w", err)
 		}
 	}
