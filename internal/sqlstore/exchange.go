@@ -123,22 +123,17 @@ func (db *DB) Exchanges(ctx context.Context, s access.Scope) ([]exchange.Exchang
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	defer rows.Close()
+	all, err := collect(rows, scanJSON[exchange.Exchange])
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
 	out := []exchange.Exchange{}
-	for rows.Next() {
-		var body string
-		var ex exchange.Exchange
-		if err := rows.Scan(&body); err != nil {
-			return nil, errs.E(op, errs.Internal, err)
-		}
-		if err := json.Unmarshal([]byte(body), &ex); err != nil {
-			return nil, errs.E(op, errs.Internal, err)
-		}
+	for _, ex := range all {
 		if mayReadExchange(s, &ex) {
 			out = append(out, ex)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // listVersions returns every submitted version of one list, oldest first,
@@ -148,24 +143,17 @@ func listVersions(ctx context.Context, q querier, exID, party string, kind excha
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []exchange.ListVersion
-	for rows.Next() {
-		var body string
-		var v exchange.ListVersion
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(body), &v); err != nil {
-			return nil, err
-		}
-		v.State = exchange.ListSuperseded
-		out = append(out, v)
+	out, err := collect(rows, scanJSON[exchange.ListVersion])
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].State = exchange.ListSuperseded
 	}
 	if len(out) > 0 {
 		out[len(out)-1].State = exchange.ListSubmitted
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SubmittedList is a list version as submitted, with its difference from
@@ -260,20 +248,7 @@ func responses(ctx context.Context, q querier, exID string) ([]exchange.Response
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []exchange.Response
-	for rows.Next() {
-		var body string
-		var r exchange.Response
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(body), &r); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return collect(rows, scanJSON[exchange.Response])
 }
 
 // Respond records the scope's party's answers to persons of the other
@@ -442,21 +417,19 @@ func currentFields(ctx context.Context, q querier, ids []string) (map[string]per
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
+		err = eachRow(rows, func(rows *sql.Rows) error {
 			var id, body string
 			if err := rows.Scan(&id, &body); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			var f person.Fields
 			if err := json.Unmarshal([]byte(body), &f); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			out[id] = f
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -525,21 +498,19 @@ func evidenceOf(ctx context.Context, q querier, ids []string) (map[string]exchan
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
+		err = eachRow(rows, func(rows *sql.Rows) error {
 			var id, body string
 			var ev exchange.Evidence
 			if err := rows.Scan(&id, &body); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			if err := json.Unmarshal([]byte(body), &ev); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			out[id] = ev
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -590,19 +561,18 @@ func negotiation(ctx context.Context, q querier, ex *exchange.Exchange) (*exchan
 			if err != nil {
 				return nil, err
 			}
-			for rows.Next() {
+			err = eachRow(rows, func(rows *sql.Rows) error {
 				var id, cat string
 				if err := rows.Scan(&id, &cat); err != nil {
-					rows.Close()
-					return nil, err
+					return err
 				}
 				if allForAll[person.Category(cat)] {
 					heldBy[p] = append(heldBy[p], id)
 					ids = append(ids, id)
 				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+				return nil
+			})
+			if err != nil {
 				return nil, err
 			}
 		}
@@ -854,16 +824,7 @@ func agreementVersion(ctx context.Context, q querier, exID string, version int) 
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	for rows.Next() {
-		var l string
-		if err := rows.Scan(&l); err != nil {
-			rows.Close()
-			return nil, errs.E(op, errs.Internal, err)
-		}
-		a.lines = append(a.lines, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if a.lines, err = collect(rows, scanString); err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
 	keys, err := signerKeys(ctx, q, access.KeyActive, access.KeyRevoked)
@@ -892,22 +853,20 @@ func commitments(ctx context.Context, q querier, ids []string) (map[string]audit
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
+		err = eachRow(rows, func(rows *sql.Rows) error {
 			var id string
 			var c sql.NullString
 			if err := rows.Scan(&id, &c); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			d, err := audit.ParseDigest(c.String)
 			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("record %s: stored commitment: %w", id, err)
+				return fmt.Errorf("record %s: stored commitment: %w", id, err)
 			}
 			out[id] = d
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -1069,16 +1028,19 @@ func (db *DB) missingCosigners(ctx context.Context, size int64, required []strin
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	cosigned := map[string]bool{}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var name, line string
 		if err := rows.Scan(&name, &line); err != nil {
-			return nil, err
+			return err
 		}
 		if vk, ok := vkeys[name]; ok && audit.VerifyCosignature(vk, bare, line) == nil {
 			cosigned[name] = true
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	var missing []string
 	for _, r := range required {
@@ -1086,5 +1048,5 @@ func (db *DB) missingCosigners(ctx context.Context, size int64, required []strin
 			missing = append(missing, r)
 		}
 	}
-	return missing, rows.Err()
+	return missing, nil
 }

@@ -54,16 +54,15 @@ func (db *DB) Parties(ctx context.Context) ([]Party, error) {
 	if err != nil {
 		return nil, errs.E("sqlstore.Parties", errs.Internal, err)
 	}
-	defer rows.Close()
-	var out []Party
-	for rows.Next() {
+	out, err := collect(rows, func(rows *sql.Rows) (Party, error) {
 		var p Party
-		if err := rows.Scan(&p.Code, &p.Name, dbTime{&p.CreatedAt}); err != nil {
-			return nil, errs.E("sqlstore.Parties", errs.Internal, err)
-		}
-		out = append(out, p)
+		err := rows.Scan(&p.Code, &p.Name, dbTime{&p.CreatedAt})
+		return p, err
+	})
+	if err != nil {
+		return nil, errs.E("sqlstore.Parties", errs.Internal, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (db *DB) partyCodes(ctx context.Context) ([]string, error) {
@@ -215,16 +214,15 @@ func (db *DB) Users(ctx context.Context) ([]User, error) {
 	if err != nil {
 		return nil, errs.E("sqlstore.Users", errs.Internal, err)
 	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
+	out, err := collect(rows, func(rows *sql.Rows) (User, error) {
 		var u User
-		if err := scanUser(rows, &u); err != nil {
-			return nil, errs.E("sqlstore.Users", errs.Internal, err)
-		}
-		out = append(out, u)
+		err := scanUser(rows, &u)
+		return u, err
+	})
+	if err != nil {
+		return nil, errs.E("sqlstore.Users", errs.Internal, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // UserByLogin returns one user.
@@ -389,22 +387,23 @@ func (db *DB) Tokens(ctx context.Context, login string) ([]Token, error) {
 	if err != nil {
 		return nil, errs.E("sqlstore.Tokens", errs.Internal, err)
 	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
+	out, err := collect(rows, func(rows *sql.Rows) (Token, error) {
 		var t Token
 		var revoked sql.NullString
 		var mfa int
 		if err := rows.Scan(&t.ID, &t.UserID, &t.Login, &t.Name, &t.Hint, &mfa, dbTime{&t.CreatedAt}, dbTime{&t.ExpiresAt}, &revoked); err != nil {
-			return nil, errs.E("sqlstore.Tokens", errs.Internal, err)
+			return t, err
 		}
 		if revoked.Valid {
 			dbTime{&t.RevokedAt}.Scan(revoked.String)
 		}
 		t.MFA = mfa == 1
-		out = append(out, t)
+		return t, nil
+	})
+	if err != nil {
+		return nil, errs.E("sqlstore.Tokens", errs.Internal, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RevokeToken revokes token id. When login is not "", the token must belong
