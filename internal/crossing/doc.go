@@ -11,6 +11,11 @@
 // leaf, see [Event.Content]) and rebuilds a Stage with [Replay]; the same
 // events always give the same Stage.
 //
+// The trace of a sought person is derived here too: the store loads the
+// facts about the records asked after (their match decisions, the lists,
+// agreements, stages and identifications that name them) and feeds them to
+// a [Tracing], which decides what each says ([DeriveTrace]).
+//
 // The package does not import internal/exchange: the caller maps the
 // agreement's stage plan and terms onto [Plan] and [Rule].
 //

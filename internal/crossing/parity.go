@@ -413,9 +413,13 @@ type StageSummary struct {
 }
 
 // Summary returns the stage's summary line.
-func (s *Stage) Summary() StageSummary {
-	r := s.Report()
-	sum := StageSummary{Stage: r.Stage, HandedOver: map[string]int{}, Discrepancy: s.discrepancy}
+func (s *Stage) Summary() StageSummary { return s.Report().Summary(s.history) }
+
+// Summary returns the summary line of the stage r reports on, whose
+// transitions are history: for a caller that has the report already (it
+// is linear in the persons of the stage).
+func (r Report) Summary(history []Change) StageSummary {
+	sum := StageSummary{Stage: r.Stage, HandedOver: map[string]int{}, Discrepancy: r.Discrepancy}
 	for side, sr := range r.Sides {
 		sum.Planned = max(sum.Planned, sr.Total.Planned)
 		sum.HandedOver[side] = sr.Total.HandedOver
@@ -426,8 +430,8 @@ func (s *Stage) Summary() StageSummary {
 		sum.Held += sr.Total.Held
 		sum.Disagreements += sr.Total.Pending + sr.Total.Disputed
 	}
-	if n := len(s.history); n > 0 && s.history[n-1].To == Closed {
-		sum.Parity = s.history[n-1].Parity
+	if n := len(history); n > 0 && history[n-1].To == Closed {
+		sum.Parity = history[n-1].Parity
 	}
 	return sum
 }

@@ -132,26 +132,6 @@ type StageView struct {
 	Amendments []StageAmendment `json:"amendments,omitempty"`
 }
 
-// summaryOf is Stage.Summary from a report already computed: the report
-// is linear in the persons of the stage, and a view needs it once.
-func summaryOf(r crossing.Report, history []crossing.Change) crossing.StageSummary {
-	sum := crossing.StageSummary{Stage: r.Stage, HandedOver: map[string]int{}, Discrepancy: r.Discrepancy}
-	for side, sr := range r.Sides {
-		sum.Planned = max(sum.Planned, sr.Total.Planned)
-		sum.HandedOver[side] = sr.Total.HandedOver
-		sum.Refused += sr.Total.Refused
-		sum.NotPresented += sr.Total.NotPresented
-		sum.Substituted += sr.Total.Substituted
-		sum.Unlisted += sr.Total.Unlisted
-		sum.Held += sr.Total.Held
-		sum.Disagreements += sr.Total.Pending + sr.Total.Disputed
-	}
-	if n := len(history); n > 0 && history[n-1].To == crossing.Closed {
-		sum.Parity = history[n-1].Parity
-	}
-	return sum
-}
-
 // RecordResult is the answer to a queue of handover events: one result per
 // event, in order, and the stage after them.
 type RecordResult struct {
@@ -473,7 +453,7 @@ func (ls *liveStage) view() StageView {
 	v := StageView{Exchange: ls.plan.Exchange, Stage: ls.plan.Stage, State: ls.st.State().String(), Window: ls.st.Window(),
 		AgreementVersion: ls.version, AgreementHash: ls.hash, Rule: ls.rule, History: ls.st.History(), Report: r,
 		Unlisted: ls.st.Unlisted(), Amendments: ls.amendments}
-	v.Summary = summaryOf(r, v.History)
+	v.Summary = r.Summary(v.History)
 	if len(ls.plan.Points) > 0 {
 		v.Crossing = ls.plan.Points[0]
 	}
@@ -1352,147 +1332,95 @@ func (db *DB) soughtOf(ctx context.Context, party string) ([]traceSubject, error
 // (listed), signed agreements (agreed), opened stages (in stage, returned,
 // refused, not presented) and confirmed identifications of remains.
 func (db *DB) traces(ctx context.Context, subjects []traceSubject) ([]TraceResult, error) {
-	facts := map[string][]crossing.TraceFact{}
-	// tracked maps a record id that stands for a subject (the subject
-	// itself, or the held record a confirmed match links it to) to the
-	// subjects it stands for.
-	tracked := map[string][]string{}
-	heldParty := map[string]string{}
+	fail := func(err error) ([]TraceResult, error) { return nil, errs.E("sqlstore.traces", errs.Internal, err) }
+	subs := make([]crossing.TraceSubject, len(subjects))
+	var sought []string
 	for i := range subjects {
 		sub := &subjects[i]
-		tracked[sub.id] = append(tracked[sub.id], sub.id)
-		if sub.kind == person.Held {
-			heldParty[sub.id] = sub.party
-		}
 		if sub.created.IsZero() {
 			if err := db.queryRow(ctx, `SELECT created_at FROM records WHERE id = ?`, sub.id).Scan(dbTime{&sub.created}); err != nil {
-				return nil, errs.E("sqlstore.traces", errs.Internal, err)
+				return fail(err)
 			}
 		}
-		if sub.kind == person.Sought {
-			facts[sub.id] = append(facts[sub.id], crossing.TraceFact{Status: crossing.TraceReported, At: sub.created, Source: "record:" + sub.id})
-		}
+		subs[i] = crossing.TraceSubject{ID: sub.id, Party: sub.party, Sought: sub.kind == person.Sought, Reported: sub.created}
+		sought = append(sought, sub.id)
 	}
-	fail := func(err error) ([]TraceResult, error) { return nil, errs.E("sqlstore.traces", errs.Internal, err) }
-	// Confirmed matches: the latest decision of each pair.
-	rows, err := db.query(ctx, `SELECT sought_id, held_id, decision, decided_at FROM match_decisions ORDER BY seq`)
+	// The decisions on the subjects' pairs, then the held records that
+	// confirmed ones link them to.
+	var decisions []crossing.MatchDecision
+	err := inChunks(sought, func(part []string, args []any) error {
+		rows, err := db.query(ctx, `SELECT sought_id, held_id, decision, decided_at FROM match_decisions WHERE sought_id IN (`+placeholders(len(part))+`) ORDER BY seq`, args...)
+		if err != nil {
+			return err
+		}
+		got, err := collect(rows, func(rows *sql.Rows) (crossing.MatchDecision, error) {
+			var d crossing.MatchDecision
+			var decision string
+			err := rows.Scan(&d.Sought, &d.Held, &decision, dbTime{&d.At})
+			d.Confirmed = decision == MatchConfirmed
+			return d, err
+		})
+		decisions = append(decisions, got...)
+		return err
+	})
 	if err != nil {
 		return fail(err)
 	}
-	type pair struct{ sought, held string }
-	latest := map[pair]string{}
-	when := map[pair]time.Time{}
-	var order []pair
-	for rows.Next() {
-		var p pair
-		var d string
-		var at time.Time
-		if err := rows.Scan(&p.sought, &p.held, &d, dbTime{&at}); err != nil {
-			rows.Close()
-			return fail(err)
-		}
-		if _, ok := tracked[p.sought]; !ok {
-			continue
-		}
-		if _, seen := latest[p]; !seen {
-			order = append(order, p)
-		}
-		latest[p], when[p] = d, at
-	}
-	rows.Close()
-	// The held records of confirmed matches: their party, and whether the
-	// holding party withholds them (transmission detrimental, GC III Art.
-	// 123): the seeking party's trace never follows a withheld record.
-	withheld := map[string]bool{}
-	var confirmed []string
-	for _, p := range order {
-		if latest[p] == MatchConfirmed {
-			confirmed = append(confirmed, p.held)
-		}
-	}
-	for start := 0; start < len(confirmed); start += 500 {
-		part := confirmed[start:min(start+500, len(confirmed))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
+	// Chunks keep each chunk's decisions in order; the pairs of one
+	// sought record are in one chunk, so the latest of each pair stands.
+	held := map[string]crossing.HeldRecord{}
+	err = inChunks(crossing.ConfirmedHeld(decisions), func(part []string, args []any) error {
 		rows, err := db.query(ctx, `SELECT r.id, r.party, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
 			WHERE r.id IN (`+placeholders(len(part))+`)`, args...)
 		if err != nil {
-			return fail(err)
+			return err
 		}
-		for rows.Next() {
+		return eachRow(rows, func(rows *sql.Rows) error {
 			var id, party, body string
 			if err := rows.Scan(&id, &party, &body); err != nil {
-				rows.Close()
-				return fail(err)
+				return err
 			}
 			var f person.Fields
 			if err := json.Unmarshal([]byte(body), &f); err != nil {
-				rows.Close()
-				return fail(err)
+				return err
 			}
-			heldParty[id], withheld[id] = party, f.Detrimental
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fail(err)
-		}
-	}
-	for _, p := range order {
-		if latest[p] != MatchConfirmed || withheld[p.held] {
-			continue
-		}
-		facts[p.sought] = append(facts[p.sought], crossing.TraceFact{Status: crossing.TraceConfirmedCaptive, At: when[p], Source: "match:" + p.held})
-		tracked[p.held] = append(tracked[p.held], p.sought)
-	}
-	add := func(id string, f crossing.TraceFact) {
-		for _, sub := range tracked[id] {
-			facts[sub] = append(facts[sub], f)
-		}
-	}
-	// Lists: the first version of any list that names the record.
-	rows, err = db.query(ctx, `SELECT body FROM exchange_lists ORDER BY submitted_at`)
+			held[id] = crossing.HeldRecord{Party: party, Withheld: f.Detrimental}
+			return nil
+		})
+	})
 	if err != nil {
 		return fail(err)
 	}
-	listed := map[string]bool{}
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			rows.Close()
-			return fail(err)
-		}
-		var lv exchange.ListVersion
-		if err := json.Unmarshal([]byte(body), &lv); err != nil {
-			rows.Close()
-			return fail(err)
-		}
-		for _, it := range lv.Items {
-			k := lv.Exchange + "\x00" + it.RecordID
-			if _, ok := tracked[it.RecordID]; ok && !listed[k] {
-				listed[k] = true
-				add(it.RecordID, crossing.TraceFact{Status: crossing.TraceListed, At: lv.SubmittedAt, Stage: crossing.StageRef{Exchange: lv.Exchange},
-					Source: fmt.Sprintf("list:%s/%s/%s/%d", lv.Exchange, lv.Party, lv.Kind, lv.Version)})
-			}
-		}
+	tr := crossing.NewTracing(subs, decisions, held)
+	// Lists, in the order they were submitted.
+	rows, err := db.query(ctx, `SELECT body FROM exchange_lists ORDER BY submitted_at`)
+	if err != nil {
+		return fail(err)
 	}
-	rows.Close()
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		lv, err := scanJSON[exchange.ListVersion](rows)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(lv.Items))
+		for i, it := range lv.Items {
+			ids[i] = it.RecordID
+		}
+		tr.Listed(lv.Exchange, lv.Party, string(lv.Kind), lv.Version, lv.SubmittedAt, ids)
+		return nil
+	})
+	if err != nil {
+		return fail(err)
+	}
 	// Signed agreements, and the stages opened under them.
-	var exIDs []string
 	rows, err = db.query(ctx, `SELECT DISTINCT exchange_id FROM agreements ORDER BY exchange_id`)
 	if err != nil {
 		return fail(err)
 	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fail(err)
-		}
-		exIDs = append(exIDs, id)
+	exIDs, err := collect(rows, scanString)
+	if err != nil {
+		return fail(err)
 	}
-	rows.Close()
 	for _, exID := range exIDs {
 		a, version, _, err := db.latestSigned(ctx, exID)
 		if errs.KindOf(err) == errs.Conflict {
@@ -1505,16 +1433,15 @@ func (db *DB) traces(ctx context.Context, subjects []traceSubject) ([]TraceResul
 		if err := db.queryRow(ctx, `SELECT MAX(signed_at) FROM agreement_signatures WHERE exchange_id = ? AND version = ?`, exID, version).Scan(dbTime{&signedAt}); err != nil {
 			return fail(err)
 		}
+		var ids []string
 		for _, sd := range a.Sides {
 			for _, list := range [][]exchange.AgreedPerson{sd.Persons, sd.Reserve} {
 				for _, p := range list {
-					if _, ok := tracked[p.RecordID]; ok {
-						add(p.RecordID, crossing.TraceFact{Status: crossing.TraceAgreed, At: signedAt, Stage: crossing.StageRef{Exchange: exID},
-							Source: fmt.Sprintf("agreement:%s/%d", exID, version)})
-					}
+					ids = append(ids, p.RecordID)
 				}
 			}
 		}
+		tr.Agreed(exID, version, signedAt, ids)
 		for _, st := range a.Plan.Stages {
 			ls, err := db.liveStage(ctx, exID, st.Number)
 			if errs.KindOf(err) == errs.NotFound {
@@ -1526,13 +1453,7 @@ func (db *DB) traces(ctx context.Context, subjects []traceSubject) ([]TraceResul
 			ls.mu.Lock()
 			err = db.ensureLoaded(ctx, ls, exID, st.Number)
 			if err == nil {
-				for id := range tracked {
-					if side, ok := heldParty[id]; ok {
-						for _, f := range ls.st.TraceFacts(side, id) {
-							add(id, f)
-						}
-					}
-				}
+				tr.StageFacts(ls.st)
 			}
 			ls.mu.Unlock()
 			if err != nil {
@@ -1545,32 +1466,42 @@ func (db *DB) traces(ctx context.Context, subjects []traceSubject) ([]TraceResul
 	if err != nil {
 		return fail(err)
 	}
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			rows.Close()
-			return fail(err)
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		x, err := scanJSON[crossing.Identification](rows)
+		if err == nil {
+			tr.Identified(x)
 		}
-		var x crossing.Identification
-		if err := json.Unmarshal([]byte(body), &x); err != nil {
-			rows.Close()
-			return fail(err)
-		}
-		if x.Status == crossing.IDConfirmed && x.RecordID != "" {
-			add(x.RecordID, crossing.TraceFact{Status: crossing.TraceIdentified, At: x.At, Source: "remains:" + x.Remains})
-		}
+		return err
+	})
+	if err != nil {
+		return fail(err)
 	}
-	rows.Close()
+	traces, err := tr.Traces()
+	if err != nil {
+		return fail(err)
+	}
 	out := make([]TraceResult, 0, len(subjects))
-	for _, sub := range subjects {
-		t, err := crossing.DeriveTrace(sub.id, facts[sub.id])
-		if err != nil {
-			return nil, errs.E("sqlstore.traces", errs.Internal, err)
-		}
+	for i, sub := range subjects {
 		name := StagePerson{Surname: sub.fields.Surname, GivenNames: sub.fields.GivenNames, Patronymic: sub.fields.Patronymic, FullName: sub.fields.FullName}.Name()
-		out = append(out, TraceResult{RecordID: sub.id, Party: sub.party, Kind: sub.kind, Name: name, BirthDate: sub.fields.BirthDate, Trace: t})
+		out = append(out, TraceResult{RecordID: sub.id, Party: sub.party, Kind: sub.kind, Name: name, BirthDate: sub.fields.BirthDate, Trace: traces[i]})
 	}
 	return out, nil
+}
+
+// inChunks calls fn on the ids 500 at a time, each chunk with its ids as
+// query arguments.
+func inChunks(ids []string, fn func(part []string, args []any) error) error {
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		if err := fn(part, args); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RemainsInput is one item of the repatriation of remains, by Kind:
