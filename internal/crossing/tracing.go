@@ -47,7 +47,7 @@ type Tracing struct {
 	// subjects it stands for.
 	tracked map[string][]string
 	// side is the holding party of each tracked held record: the side
-	// that releases it in a stage.
+	// that releases it in a stage ([Tracing.StageFacts]).
 	side   map[string]string
 	listed map[string]bool // exchange + record: listed already
 }
@@ -116,10 +116,6 @@ func (t *Tracing) Tracks(recordID string) bool {
 	_, ok := t.tracked[recordID]
 	return ok
 }
-
-// HeldSides returns each tracked held record with the party that holds
-// it: the side whose stages release it ([Tracing.StageFacts]).
-func (t *Tracing) HeldSides() map[string]string { return t.side }
 
 func (t *Tracing) add(recordID string, f TraceFact) {
 	for _, s := range t.tracked[recordID] {

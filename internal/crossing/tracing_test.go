@@ -32,7 +32,7 @@ func TestTracing(t *testing.T) {
 	if !tr.Tracks("hy") || tr.Tracks("hx") || tr.Tracks("hw") || tr.Tracks("hv") {
 		t.Errorf("tracked: hy %v hx %v hw %v hv %v, want only hy", tr.Tracks("hy"), tr.Tracks("hx"), tr.Tracks("hw"), tr.Tracks("hv"))
 	}
-	if sides := tr.HeldSides(); sides["hy"] != "RU" || sides["h2"] != "RU" || len(sides) != 2 {
+	if sides := tr.side; sides["hy"] != "RU" || sides["h2"] != "RU" || len(sides) != 2 {
 		t.Errorf("held sides %v", sides)
 	}
 	tr.Listed("ex1", "RU", "offer", 1, day(5), []string{"hy", "h2", "other"})

@@ -115,16 +115,6 @@ func HasPlural(noun string) bool {
 	return ok
 }
 
-// Keys returns every message key, sorted.
-func Keys() []string {
-	ks := make([]string, 0, len(load().langs[Default].Messages))
-	for k := range load().langs[Default].Messages {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
-}
-
 // T returns key's message in lang, formatted with args. An unknown key
 // shows as itself.
 func T(lang, key string, args ...any) string {
@@ -157,15 +147,6 @@ func Category(lang string, n int) string {
 	return "other"
 }
 
-// Categories returns the plural categories an integer count takes in
-// lang: the forms a counted noun needs.
-func Categories(lang string) []string {
-	if lang == "uk" || lang == "ru" {
-		return []string{"one", "few", "many"}
-	}
-	return []string{"one", "other"}
-}
-
 // Plural says "n things": the number in the language's format and the
 // noun's form for n. An unknown noun shows as "n noun".
 func Plural(lang, noun string, n int) string {
@@ -174,10 +155,10 @@ func Plural(lang, noun string, n int) string {
 		f = load().langs[Default]
 		lang = Default
 	}
-	forms, ok := f.Plurals[noun]
-	if !ok {
+	if !HasPlural(noun) {
 		return fmt.Sprintf("%d %s", n, noun)
 	}
+	forms := f.Plurals[noun] // every language has every noun (a test holds it)
 	word, ok := forms[Category(lang, n)]
 	if !ok {
 		word = forms["other"]

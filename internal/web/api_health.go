@@ -6,11 +6,12 @@ import (
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/locale"
 )
 
 func (s *Server) registerHealthRoutes() {
 	s.add("GET", "/healthz", access.Public, "Liveness: the process answers.", s.handleHealthz)
-	s.add("GET", "/readyz", access.Public, "Readiness: the database answers and migrations are applied.", s.handleReadyz)
+	s.add("GET", "/readyz", access.Public, "Readiness: the database answers, migrations are applied and the messages load.", s.handleReadyz)
 	s.add("GET", "/api/v1/openapi.json", access.Public, "This API's OpenAPI 3 description.", s.handleOpenAPI)
 }
 
@@ -20,7 +21,11 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request, _ access.
 }
 
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
-	if err := s.db.Ready(r.Context()); err != nil {
+	err := s.db.Ready(r.Context())
+	if err == nil {
+		err = locale.Err() // a page without its messages shows their keys
+	}
+	if err != nil {
 		s.log.Warn("not ready", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, api.Status{Status: "not ready"})
 		return nil
