@@ -42,29 +42,19 @@ func IndexForms(word string) []string {
 // of kh, t of ts, y or i of a glide), the forms of the word without that
 // letter, so that a name typed half-way (Kovalc…) still finds Ковальчук.
 func QueryForms(word string) []string {
-	if !lettersOnly(word) {
+	// TypedForms are the word's own forms; the dictionary groups of the
+	// word and of its readings come on top.
+	out := TypedForms(word)
+	if out == nil {
 		return nil
 	}
 	p := Prepare(AnyPart, word)
-	if p.skel == "" {
-		return nil
-	}
-	out := []string{p.skel}
 	t := lookup()
 	for _, q := range append([]*Prepared{&p}, p.alt[:]...) {
-		if q == nil {
-			continue
-		}
-		out = appendNew(out, q.skel)
-		if q.group >= 0 {
+		if q != nil && q.group >= 0 {
 			for _, m := range t.member[q.group] {
 				out = appendNew(out, m)
 			}
-		}
-	}
-	if n := len(word); n >= 3 && strings.IndexByte("cszktgyij", word[n-1]) >= 0 {
-		if s := Prepare(AnyPart, word[:n-1]).skel; s != "" {
-			out = appendNew(out, s)
 		}
 	}
 	return out
