@@ -168,17 +168,8 @@ func (tx *Tx) endAccess(ctx context.Context, who string, userID int64) (int, err
 	if err != nil {
 		return 0, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	ids, err := collect(rows, scanInt64)
+	if err != nil {
 		return 0, err
 	}
 	if _, err := tx.exec(ctx, `UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, fmtTime(tx.now), userID); err != nil {

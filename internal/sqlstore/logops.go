@@ -232,17 +232,12 @@ func (db *DB) CheckpointAt(ctx context.Context, size int64) ([]byte, error) {
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	defer rows.Close()
-	var lines []string
-	for rows.Next() {
-		var l string
-		if err := rows.Scan(&l); err != nil {
-			return nil, errs.E(op, errs.Internal, err)
-		}
-		lines = append(lines, l)
+	lines, err := collect(rows, scanString)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
 	}
 	if len(lines) == 0 {
-		return msg, rows.Err()
+		return msg, nil
 	}
 	out, err := audit.AddCosignatures(msg, lines...)
 	if err != nil {
@@ -257,16 +252,14 @@ func (db *DB) CheckpointSizes(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return nil, errs.E("sqlstore.CheckpointSizes", errs.Internal, err)
 	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var n int64
-		if err := rows.Scan(&n); err != nil {
-			return nil, errs.E("sqlstore.CheckpointSizes", errs.Internal, err)
-		}
-		out = append(out, n)
+	out, err := collect(rows, scanInt64)
+	if err != nil {
+		return nil, errs.E("sqlstore.CheckpointSizes", errs.Internal, err)
 	}
-	return out, rows.Err()
+	if out == nil {
+		out = []int64{}
+	}
+	return out, nil
 }
 
 // checkpointSeq yields every stored checkpoint with cosignatures, by size.
@@ -277,17 +270,11 @@ func (db *DB) checkpointSeq(ctx context.Context) iter.Seq2[[]byte, error] {
 			yield(nil, err)
 			return
 		}
-		var sizes []int64
-		for rows.Next() {
-			var s int64
-			if err := rows.Scan(&s); err != nil {
-				rows.Close()
-				yield(nil, err)
-				return
-			}
-			sizes = append(sizes, s)
+		sizes, err := collect(rows, scanInt64)
+		if err != nil {
+			yield(nil, err)
+			return
 		}
-		rows.Close()
 		for _, s := range sizes {
 			msg, err := db.CheckpointAt(ctx, s)
 			if !yield(msg, err) || err != nil {

@@ -37,16 +37,14 @@ func (db *DB) MatchRecords(ctx context.Context, s access.Scope, party string, ki
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	defer rows.Close()
-	var out []person.Record
-	for rows.Next() {
+	out, err := collect(rows, func(rows *sql.Rows) (person.Record, error) {
 		r, _, err := db.scanRecord(rows, s)
-		if err != nil {
-			return nil, errs.E(op, errs.Internal, err)
-		}
-		out = append(out, r)
+		return r, err
+	})
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // MatchRun is one run of the linkage engine: the sought register of one
@@ -234,18 +232,19 @@ func (db *DB) MatchRuns(ctx context.Context, s access.Scope) ([]MatchRun, error)
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	defer rows.Close()
-	var out []MatchRun
-	for rows.Next() {
+	out, err := collect(rows, func(rows *sql.Rows) (MatchRun, error) {
 		var r MatchRun
 		var stats string
 		if err := rows.Scan(&r.ID, &r.SoughtParty, &r.HeldParty, &r.Threshold, &stats, &r.StartedBy, dbTime{&r.StartedAt}, &r.Candidates); err != nil {
-			return nil, errs.E(op, errs.Internal, err)
+			return r, err
 		}
 		json.Unmarshal([]byte(stats), &r.Stats)
-		out = append(out, r)
+		return r, nil
+	})
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Match decisions.
@@ -518,17 +517,12 @@ func (tx *Tx) withdrawDisclosures(ctx context.Context, s access.Scope, heldID st
 		seq    int64
 		sought string
 	}
-	var open []disclosure
-	for rows.Next() {
+	open, err := collect(rows, func(rows *sql.Rows) (disclosure, error) {
 		var d disclosure
-		if err := rows.Scan(&d.seq, &d.sought); err != nil {
-			rows.Close()
-			return err
-		}
-		open = append(open, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		err := rows.Scan(&d.seq, &d.sought)
+		return d, err
+	})
+	if err != nil {
 		return err
 	}
 	const reason = "the holding party marked the held record transmission-detrimental"
@@ -630,16 +624,15 @@ func (db *DB) MatchLabels(ctx context.Context, s access.Scope) ([]match.Label, e
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	defer rows.Close()
-	var out []match.Label
-	for rows.Next() {
+	out, err := collect(rows, func(rows *sql.Rows) (match.Label, error) {
 		var l match.Label
 		var d string
-		if err := rows.Scan(&l.LeftID, &l.RightID, &d); err != nil {
-			return nil, errs.E(op, errs.Internal, err)
-		}
+		err := rows.Scan(&l.LeftID, &l.RightID, &d)
 		l.Match = d == MatchConfirmed
-		out = append(out, l)
+		return l, err
+	})
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -116,17 +116,14 @@ func (tx *Tx) insertRecords(ctx context.Context, who string, recs []person.Recor
 		if err != nil {
 			return fmt.Errorf("insert records: %w", err)
 		}
-		for rows.Next() {
+		err = eachRow(rows, func(rows *sql.Rows) error {
 			var seq int64
 			var id string
-			if err := rows.Scan(&seq, &id); err != nil {
-				rows.Close()
-				return err
-			}
+			err := rows.Scan(&seq, &id)
 			seqs[id] = seq
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return err
+		})
+		if err != nil {
 			return err
 		}
 		if err := tx.insertVersions(ctx, who, part, seqs, nil); err != nil {
@@ -337,16 +334,14 @@ func (db *DB) RecordHistory(ctx context.Context, s access.Scope, id string) ([]p
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	defer rows.Close()
-	var out []person.Record
-	for rows.Next() {
+	out, err := collect(rows, func(rows *sql.Rows) (person.Record, error) {
 		r, _, err := db.scanRecord(rows, s)
-		if err != nil {
-			return nil, errs.E(op, errs.Internal, err)
-		}
-		out = append(out, r)
+		return r, err
+	})
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RecordFilter selects records. Empty fields do not filter.

@@ -44,6 +44,13 @@ func scanJSON[T any](rows *sql.Rows) (T, error) {
 	return v, err
 }
 
+// scanInt64 reads a row of one integer column.
+func scanInt64(rows *sql.Rows) (int64, error) {
+	var n int64
+	err := rows.Scan(&n)
+	return n, err
+}
+
 // scanString reads a row of one text column.
 func scanString(rows *sql.Rows) (string, error) {
 	var s string

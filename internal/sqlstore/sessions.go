@@ -268,14 +268,13 @@ func (db *DB) RegisterCounts(ctx context.Context, s access.Scope) ([]RegisterCou
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	defer rows.Close()
-	var out []RegisterCount
-	for rows.Next() {
+	out, err := collect(rows, func(rows *sql.Rows) (RegisterCount, error) {
 		var c RegisterCount
-		if err := rows.Scan(&c.Party, &c.Kind, &c.Count); err != nil {
-			return nil, errs.E(op, errs.Internal, err)
-		}
-		out = append(out, c)
+		err := rows.Scan(&c.Party, &c.Kind, &c.Count)
+		return c, err
+	})
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }

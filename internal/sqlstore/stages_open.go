@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -53,17 +54,12 @@ func (db *DB) OpenStages(ctx context.Context, s access.Scope) ([]WorkStage, erro
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	var found []row
-	for rows.Next() {
+	found, err := collect(rows, func(rows *sql.Rows) (row, error) {
 		var r row
-		if err := rows.Scan(&r.ex, &r.n, dbTime{&r.opened}, &r.p[0], &r.p[1]); err != nil {
-			rows.Close()
-			return nil, errs.E(op, errs.Internal, err)
-		}
-		found = append(found, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		err := rows.Scan(&r.ex, &r.n, dbTime{&r.opened}, &r.p[0], &r.p[1])
+		return r, err
+	})
+	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
 	out := []WorkStage{}
