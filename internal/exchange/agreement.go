@@ -20,8 +20,23 @@ import (
 )
 
 // DocumentHeader is the first line of an agreement document
-// (docs/design/agreement.md).
+// (docs/design/agreement.md) whose terms have no parts. Such documents are
+// written exactly as before parts existed, so that every signed version
+// goes on verifying.
 const DocumentHeader = "handover/agreement/v1"
+
+// DocumentHeaderParts is the first line of an agreement document whose
+// terms have parts ([PartsTerms]): format version 2, which adds the "part"
+// lines of the terms section.
+const DocumentHeaderParts = "handover/agreement/v2"
+
+// headerOf returns the document header for terms t.
+func headerOf(t *Terms) string {
+	if t.Kind == PartsTerms {
+		return DocumentHeaderParts
+	}
+	return DocumentHeader
+}
 
 // Agreement is the content of one version of an agreement document: the
 // exchange and its terms, the stage plan, and each side's agreed persons by
@@ -162,16 +177,27 @@ func normalTerms(t Terms) Terms {
 	if !t.Reference.IsZero() {
 		t.Reference = dateOnly(t.Reference)
 	}
-	t.Rules = slices.Clone(t.Rules)
-	for i := range t.Rules {
-		r := &t.Rules[i]
+	t.Rules = normalRules(t.Rules)
+	if t.Parts != nil {
+		t.Parts = slices.Clone(t.Parts)
+		for i := range t.Parts {
+			t.Parts[i].Rules = normalRules(t.Parts[i].Rules)
+		}
+	}
+	t.Conditions = slices.Clone(t.Conditions)
+	return t
+}
+
+func normalRules(rules []Rule) []Rule {
+	rules = slices.Clone(rules)
+	for i := range rules {
+		r := &rules[i]
 		if !r.CapturedBy.IsZero() {
 			r.CapturedBy = dateOnly(r.CapturedBy)
 		}
 		r.Decisions, r.Tiers = slices.Clone(r.Decisions), slices.Clone(r.Tiers)
 	}
-	t.Conditions = slices.Clone(t.Conditions)
-	return t
+	return rules
 }
 
 func normalPlan(p StagePlan) StagePlan {
@@ -214,7 +240,7 @@ func (a *Agreement) Marshal() []byte {
 	var b bytes.Buffer
 	ex := &a.Exchange
 	t := &ex.Terms
-	fmt.Fprintf(&b, "%s\nexchange %s\nname %s\nversion %d\n", DocumentHeader, ex.ID, strconv.Quote(ex.Name), a.Version)
+	fmt.Fprintf(&b, "%s\nexchange %s\nname %s\nversion %d\n", headerOf(t), ex.ID, strconv.Quote(ex.Name), a.Version)
 	if a.Previous.IsZero() {
 		b.WriteString("previous none\n")
 	} else {
@@ -247,36 +273,55 @@ func writeParties(b *bytes.Buffer, ex *Exchange) {
 	}
 }
 
+// writeTerms writes the terms section. Parts terms (format v2) write
+// "terms parts", the reference, then per part a "part" line followed by
+// its rules; other terms are written as in format v1.
 func writeTerms(b *bytes.Buffer, t *Terms) {
 	fmt.Fprintf(b, "terms %s", t.Kind)
-	for _, kv := range []struct {
-		k string
-		v int
-	}{{"total", t.Total}, {"floor", t.Floor}, {"ceiling", t.Ceiling}} {
-		if kv.v != 0 {
-			fmt.Fprintf(b, " %s=%d", kv.k, kv.v)
-		}
-	}
-	b.WriteByte('\n')
+	writeBounds(b, t.Total, t.Floor, t.Ceiling)
 	if !t.Reference.IsZero() {
 		fmt.Fprintf(b, "reference %s\n", t.Reference.Format(time.DateOnly))
 	}
 	for _, r := range t.Rules {
 		b.WriteString(ruleLine(&r))
 	}
+	for _, p := range t.Parts {
+		fmt.Fprintf(b, "part %s %s", p.ID, p.Kind)
+		writeBounds(b, p.Total, p.Floor, p.Ceiling)
+		for _, r := range p.Rules {
+			b.WriteString(ruleLine(&r))
+		}
+	}
 	for _, c := range t.Conditions {
 		fmt.Fprintf(b, "condition %s %s\n", c.ID, strconv.Quote(c.Text))
 	}
 }
 
+func writeBounds(b *bytes.Buffer, total, floor, ceiling int) {
+	for _, kv := range []struct {
+		k string
+		v int
+	}{{"total", total}, {"floor", floor}, {"ceiling", ceiling}} {
+		if kv.v != 0 {
+			fmt.Fprintf(b, " %s=%d", kv.k, kv.v)
+		}
+	}
+	b.WriteByte('\n')
+}
+
 // Canonical returns the canonical bytes of the exchange as opened, for the
 // commitment of its log leaf: the lines of the agreement document's
 // exchange and terms sections (docs/design/agreement.md §1) under the
-// header "handover/exchange/v1", then "from" and "to" dates when set.
+// header "handover/exchange/v1" ("…/v2" for terms with parts), then "from"
+// and "to" dates when set.
 func (e *Exchange) Canonical() []byte {
 	var b bytes.Buffer
 	t := normalTerms(e.Terms)
-	fmt.Fprintf(&b, "handover/exchange/v1\nexchange %s\nname %s\n", e.ID, strconv.Quote(e.Name))
+	header := "handover/exchange/v1"
+	if t.Kind == PartsTerms {
+		header = "handover/exchange/v2" // the terms have parts: format v2's terms section
+	}
+	fmt.Fprintf(&b, "%s\nexchange %s\nname %s\n", header, e.ID, strconv.Quote(e.Name))
 	writeParties(&b, e)
 	writeTerms(&b, &t)
 	if !e.From.IsZero() {
@@ -400,6 +445,47 @@ func ParseAgreement(text []byte) (*Agreement, error) {
 	return a, nil
 }
 
+// bounds parses "total=N floor=N ceiling=N" options of a terms or part line.
+func (p *docParser) bounds(f []string, total, floor, ceiling *int) error {
+	for _, kv := range f {
+		k, v, _ := strings.Cut(kv, "=")
+		n, err := atoi(v)
+		if err != nil {
+			return p.errf("bad %s", kv)
+		}
+		switch k {
+		case "total":
+			*total = n
+		case "floor":
+			*floor = n
+		case "ceiling":
+			*ceiling = n
+		default:
+			return p.errf("unknown term %q", k)
+		}
+	}
+	return nil
+}
+
+// rules parses the rule lines that follow.
+func (p *docParser) rules() ([]Rule, error) {
+	var out []Rule
+	for p.is("rule") {
+		f, err := p.next("rule")
+		if err != nil || len(f) < 2 {
+			return nil, orErr(err, p.errf("rule <id> <category> …"))
+		}
+		r := Rule{ID: f[0], Category: person.Category(f[1])}
+		for _, opt := range f[2:] {
+			if err := parseRuleOption(&r, opt); err != nil {
+				return nil, p.errf("rule %s: %v", r.ID, err)
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 type docParser struct {
 	lines []string
 	n     int // lines consumed
@@ -458,8 +544,9 @@ func (p *docParser) parse() (*Agreement, error) {
 	ex := &a.Exchange
 	t := &ex.Terms
 	p.cur = 1
-	if l, _ := p.peek(); l != DocumentHeader {
-		return nil, p.errf("the first line must be %s", DocumentHeader)
+	header, _ := p.peek()
+	if header != DocumentHeader && header != DocumentHeaderParts {
+		return nil, p.errf("the first line must be %s or %s", DocumentHeader, DocumentHeaderParts)
 	}
 	p.n++
 	f, err := p.next("exchange")
@@ -511,22 +598,11 @@ func (p *docParser) parse() (*Agreement, error) {
 		return nil, orErr(err, p.errf("terms <kind> …"))
 	}
 	t.Kind = TermsKind(f[0])
-	for _, kv := range f[1:] {
-		k, v, _ := strings.Cut(kv, "=")
-		n, err := atoi(v)
-		if err != nil {
-			return nil, p.errf("bad %s", kv)
-		}
-		switch k {
-		case "total":
-			t.Total = n
-		case "floor":
-			t.Floor = n
-		case "ceiling":
-			t.Ceiling = n
-		default:
-			return nil, p.errf("unknown term %q", k)
-		}
+	if (t.Kind == PartsTerms) != (header == DocumentHeaderParts) {
+		return nil, p.errf("terms of kind parts need the header %s, and only they", DocumentHeaderParts)
+	}
+	if err := p.bounds(f[1:], &t.Total, &t.Floor, &t.Ceiling); err != nil {
+		return nil, err
 	}
 	if p.is("reference") {
 		if f, err = p.next("reference"); err != nil || len(f) != 1 {
@@ -536,17 +612,21 @@ func (p *docParser) parse() (*Agreement, error) {
 			return nil, p.errf("bad reference date")
 		}
 	}
-	for p.is("rule") {
-		if f, err = p.next("rule"); err != nil || len(f) < 2 {
-			return nil, orErr(err, p.errf("rule <id> <category> …"))
+	if t.Rules, err = p.rules(); err != nil {
+		return nil, err
+	}
+	for t.Kind == PartsTerms && p.is("part") {
+		if f, err = p.next("part"); err != nil || len(f) < 2 {
+			return nil, orErr(err, p.errf("part <id> <kind> …"))
 		}
-		r := Rule{ID: f[0], Category: person.Category(f[1])}
-		for _, opt := range f[2:] {
-			if err := parseRuleOption(&r, opt); err != nil {
-				return nil, p.errf("rule %s: %v", r.ID, err)
-			}
+		pt := Part{ID: f[0], Kind: TermsKind(f[1])}
+		if err := p.bounds(f[2:], &pt.Total, &pt.Floor, &pt.Ceiling); err != nil {
+			return nil, err
 		}
-		t.Rules = append(t.Rules, r)
+		if pt.Rules, err = p.rules(); err != nil {
+			return nil, err
+		}
+		t.Parts = append(t.Parts, pt)
 	}
 	for p.is("condition") {
 		if f, err = p.next("condition"); err != nil || len(f) != 2 {

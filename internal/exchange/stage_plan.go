@@ -134,7 +134,10 @@ func (p *StagePlan) ReserveOf(party string) []string {
 //     category on both sides, and each side's staged totals equal the
 //     terms' total and per-category counts;
 //   - under category terms each side's staged total lies between the floor
-//     and the ceiling.
+//     and the ceiling;
+//   - under parts terms each part is held to these rules over its own
+//     categories: a numeric part pairs up, a category part (the seriously
+//     wounded, GC III Art. 109(1)) need not.
 func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
 	var fe []errs.FieldError
 	add := func(f errs.FieldError, format string, args ...any) {
@@ -215,7 +218,7 @@ func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
 				add(errs.FieldError{Field: sf + ".planned", Code: "planned_mismatch"}, "planned %s but the persons make %s", sd.Planned, have[j])
 			}
 		}
-		if t.Kind == Numeric && !have[0].equal(have[1]) {
+		if a, b := numericOnly(t, have[0]), numericOnly(t, have[1]); !a.equal(b) {
 			add(errs.FieldError{Field: f, Code: "n_for_n"}, "N for N: %s releases %s but %s releases %s", ex.Parties[0], have[0], ex.Parties[1], have[1])
 		}
 	}
@@ -248,27 +251,45 @@ func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
 		if missing > 0 {
 			add(errs.FieldError{Field: "stages", Code: "unstaged"}, "%d of %s's agreed persons are in no stage and not on the reserve list (first: %s)", missing, party, first)
 		}
-		got := staged[party]
-		switch t.Kind {
-		case Numeric:
-			if t.Total > 0 && got.Total() != t.Total {
-				add(errs.FieldError{Field: "stages", Code: "total_mismatch"}, "%s releases %d in its stages; the terms say %d", party, got.Total(), t.Total)
-			}
-			want := Counts{}
-			for _, r := range t.Rules {
-				want[r.Category] += r.Count
-			}
-			for c, n := range want {
-				if n > 0 && got[c] != n {
-					add(errs.FieldError{Field: "stages", Code: "category_mismatch"}, "%s releases %d %s in its stages; the terms say %d", party, got[c], c, n)
+		for _, pt := range t.PartList() {
+			got := Counts{}
+			for c, n := range staged[party] {
+				if in, ok := t.PartOf(c); ok && in.ID == pt.ID {
+					got[c] = n
 				}
 			}
-		case CategoryTerms:
-			if t.Floor > 0 && got.Total() < t.Floor {
-				add(errs.FieldError{Field: "stages", Code: "below_floor"}, "%s releases %d in its stages; the terms say at least %d", party, got.Total(), t.Floor)
+			var total, floor, ceiling errs.FieldError
+			switch pt.ID {
+			case "":
+				total = problem(errs.FieldError{Field: "stages", Code: "total_mismatch"}, "%s releases %d in its stages; the terms say %d", party, got.Total(), pt.Total)
+				floor = problem(errs.FieldError{Field: "stages", Code: "below_floor"}, "%s releases %d in its stages; the terms say at least %d", party, got.Total(), pt.Floor)
+				ceiling = problem(errs.FieldError{Field: "stages", Code: "above_ceiling"}, "%s releases %d in its stages; the terms say at most %d", party, got.Total(), pt.Ceiling)
+			default:
+				total = problem(errs.FieldError{Field: "stages", Code: "part_total_mismatch"}, "%s releases %d of part %s in its stages; the terms say %d", party, got.Total(), pt.ID, pt.Total)
+				floor = problem(errs.FieldError{Field: "stages", Code: "part_below_floor"}, "%s releases %d of part %s in its stages; the terms say at least %d", party, got.Total(), pt.ID, pt.Floor)
+				ceiling = problem(errs.FieldError{Field: "stages", Code: "part_above_ceiling"}, "%s releases %d of part %s in its stages; the terms say at most %d", party, got.Total(), pt.ID, pt.Ceiling)
 			}
-			if t.Ceiling > 0 && got.Total() > t.Ceiling {
-				add(errs.FieldError{Field: "stages", Code: "above_ceiling"}, "%s releases %d in its stages; the terms say at most %d", party, got.Total(), t.Ceiling)
+			switch pt.Kind {
+			case Numeric:
+				if pt.Total > 0 && got.Total() != pt.Total {
+					fe = append(fe, total)
+				}
+				want := Counts{}
+				for _, r := range pt.Rules {
+					want[r.Category] += r.Count
+				}
+				for c, n := range want {
+					if n > 0 && got[c] != n {
+						add(errs.FieldError{Field: "stages", Code: "category_mismatch"}, "%s releases %d %s in its stages; the terms say %d", party, got[c], c, n)
+					}
+				}
+			case CategoryTerms:
+				if pt.Floor > 0 && got.Total() < pt.Floor {
+					fe = append(fe, floor)
+				}
+				if pt.Ceiling > 0 && got.Total() > pt.Ceiling {
+					fe = append(fe, ceiling)
+				}
 			}
 		}
 	}
@@ -276,4 +297,18 @@ func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
 		return errs.E("exchange.StagePlan.Validate", errs.Invalid, "invalid stage plan", fe)
 	}
 	return nil
+}
+
+// numericOnly returns the counts of c in the categories whose part is
+// numeric (N for N): what a stage must pair up on both sides. Under
+// numeric terms a category no rule takes is kept, so that a mismatch still
+// shows.
+func numericOnly(t *Terms, c Counts) Counts {
+	out := Counts{}
+	for k, n := range c {
+		if p, ok := t.PartOf(k); ok && p.Kind == Numeric || !ok && t.Kind == Numeric {
+			out[k] = n
+		}
+	}
+	return out
 }

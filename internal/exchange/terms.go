@@ -22,7 +22,30 @@ const (
 	// CategoryTerms fix categories: "all for all" of each category whose
 	// rule says so, with an optional floor and ceiling in all per side.
 	CategoryTerms TermsKind = "category"
+	// PartsTerms combine parts with different rules in one exchange: a
+	// numeric part held to parity beside a part of the seriously wounded
+	// and sick, who are returned "regardless of number or rank" (GC III
+	// Art. 109(1)) — the shape of 19 April 2025, 246 for 246 plus 31 and
+	// 15 seriously wounded. Each part is numeric or category terms of its
+	// own; parity is computed per part.
+	PartsTerms TermsKind = "parts"
 )
+
+// Part is one part of parts terms: numeric or category terms over the
+// categories its rules name. Every category belongs to at most one part,
+// so a listed person counts in exactly one part: the one whose rules name
+// its category ([Terms.PartOf]).
+type Part struct {
+	// ID names the part in the agreement document, the stage's parity
+	// and the report: short, no spaces ("pow", "wounded").
+	ID   string    `json:"id"`
+	Kind TermsKind `json:"kind"` // numeric or category
+	// Total, Floor and Ceiling are those of [Terms], for this part.
+	Total   int    `json:"total,omitempty"`
+	Floor   int    `json:"floor,omitempty"`
+	Ceiling int    `json:"ceiling,omitempty"`
+	Rules   []Rule `json:"rules"`
+}
 
 // Terms are what the parties agreed an exchange is to contain. They are a
 // value: the store keeps them beside the exchange, and a change of terms is a
@@ -47,6 +70,52 @@ type Terms struct {
 	// Conditions are free-text conditions whose later breach can be
 	// recorded ([Breach]).
 	Conditions []Condition `json:"conditions,omitempty"`
+	// Parts are the parts of parts terms (Kind PartsTerms), which then
+	// have no Total, Floor, Ceiling or Rules of their own.
+	Parts []Part `json:"parts,omitempty"`
+}
+
+// PartList returns the parts of the terms: Parts for parts terms, and
+// otherwise one part with an empty ID that is the whole terms.
+func (t *Terms) PartList() []Part {
+	if t.Kind == PartsTerms {
+		return t.Parts
+	}
+	return []Part{{Kind: t.Kind, Total: t.Total, Floor: t.Floor, Ceiling: t.Ceiling, Rules: t.Rules}}
+}
+
+// AllRules returns the rules of every part, in order.
+func (t *Terms) AllRules() []Rule {
+	if t.Kind != PartsTerms {
+		return t.Rules
+	}
+	var out []Rule
+	for _, p := range t.Parts {
+		out = append(out, p.Rules...)
+	}
+	return out
+}
+
+// PartOf returns the part a listed person of category c counts in: the
+// part with a rule of that category. A seriously wounded or sick person
+// whose category has no part counts in the part of military persons
+// (a wounded serviceman is a serviceman too). It returns false when no
+// part takes c.
+func (t *Terms) PartOf(c person.Category) (Part, bool) {
+	parts := t.PartList()
+	for _, want := range []person.Category{c, person.Military} {
+		for _, p := range parts {
+			for _, r := range p.Rules {
+				if r.Category == want {
+					return p, true
+				}
+			}
+		}
+		if c != person.SeriouslyWoundedSick {
+			break
+		}
+	}
+	return Part{}, false
 }
 
 // Rule is one eligibility rule of the terms, for one category.
@@ -298,44 +367,118 @@ func (v Violation) String() string {
 }
 
 // Validate checks the terms and returns an errs.Invalid error that lists
-// every problem by field, or nil.
+// every problem by field, or nil. Parts terms are checked part by part
+// (fields "parts[i]…"), and no category may be named by two parts.
 func (t *Terms) Validate() error {
 	var fe []errs.FieldError
 	add := func(f errs.FieldError, format string, args ...any) {
 		fe = append(fe, problem(f, format, args...))
 	}
+	ids := map[string]bool{}
+	needRef := false
+	switch t.Kind {
+	case Numeric, CategoryTerms:
+		if len(t.Parts) > 0 {
+			add(errs.FieldError{Field: "parts", Code: "parts_kind"}, "parts belong to terms of kind parts")
+		}
+		needRef = validatePart("", Part{Kind: t.Kind, Total: t.Total, Floor: t.Floor, Ceiling: t.Ceiling, Rules: t.Rules}, ids, add)
+	case PartsTerms:
+		if t.Total != 0 || t.Floor != 0 || t.Ceiling != 0 {
+			add(errs.FieldError{Field: "total", Code: "total_parts"}, "parts terms fix totals, floors and ceilings per part")
+		}
+		if len(t.Rules) > 0 {
+			add(errs.FieldError{Field: "rules", Code: "rules_in_parts"}, "parts terms keep their rules in their parts")
+		}
+		if len(t.Parts) == 0 {
+			add(errs.FieldError{Field: "parts", Code: "part_required"}, "at least one part is required")
+		}
+		pids := map[string]bool{}
+		owner := map[person.Category]string{}
+		for i, p := range t.Parts {
+			f := fmt.Sprintf("parts[%d]", i)
+			if !validID(p.ID) {
+				add(errs.FieldError{Field: f + ".id", Code: "bad_id"}, idRule)
+			} else if pids[p.ID] {
+				add(errs.FieldError{Field: f + ".id", Code: "used_twice"}, "%q is used twice", p.ID)
+			}
+			pids[p.ID] = true
+			if p.Kind != Numeric && p.Kind != CategoryTerms {
+				add(errs.FieldError{Field: f + ".kind", Code: "bad_part_kind"}, "must be numeric or category")
+				continue
+			}
+			if validatePart(f+".", p, ids, add) {
+				needRef = true
+			}
+			seen := map[person.Category]bool{}
+			for j, r := range p.Rules {
+				if o, ok := owner[r.Category]; ok && !seen[r.Category] {
+					add(errs.FieldError{Field: fmt.Sprintf("%s.rules[%d].category", f, j), Code: "category_two_parts"},
+						"%s is already in part %q: a listed person counts in one part only", r.Category, o)
+				}
+				if !seen[r.Category] && owner[r.Category] == "" {
+					owner[r.Category] = p.ID
+				}
+				seen[r.Category] = true
+			}
+		}
+	default:
+		add(errs.FieldError{Field: "kind", Code: "bad_terms_kind"}, "must be numeric, category or parts")
+	}
+	if needRef && t.Reference.IsZero() {
+		add(errs.FieldError{Field: "reference", Code: "reference_required"}, "required: an age band is computed at a stated reference date")
+	}
+	cids := map[string]bool{}
+	for i, c := range t.Conditions {
+		f := fmt.Sprintf("conditions[%d]", i)
+		if !validID(c.ID) {
+			add(errs.FieldError{Field: f + ".id", Code: "bad_id"}, idRule)
+		} else if cids[c.ID] {
+			add(errs.FieldError{Field: f + ".id", Code: "used_twice"}, "%q is used twice", c.ID)
+		}
+		cids[c.ID] = true
+		if !validText(c.Text) {
+			add(errs.FieldError{Field: f + ".text", Code: "condition_text"}, "required, one line of at most %d characters without control characters", person.MaxTextLen)
+		}
+	}
+	if fe != nil {
+		return errs.E("exchange.Terms.Validate", errs.Invalid, "invalid terms", fe)
+	}
+	return nil
+}
+
+// validatePart checks numeric or category terms (a part, or the whole
+// terms when prefix is empty), reporting fields under prefix; ids holds the
+// rule ids seen so far, which are unique across parts. It reports whether a
+// rule has an age band.
+func validatePart(prefix string, t Part, ids map[string]bool, add func(errs.FieldError, string, ...any)) (needRef bool) {
 	switch t.Kind {
 	case Numeric:
 		if t.Floor != 0 || t.Ceiling != 0 {
-			add(errs.FieldError{Field: "floor", Code: "floor_numeric"}, "a floor or ceiling belongs to category terms; numeric terms fix the total")
+			add(errs.FieldError{Field: prefix + "floor", Code: "floor_numeric"}, "a floor or ceiling belongs to category terms; numeric terms fix the total")
 		}
 	case CategoryTerms:
 		if t.Total != 0 {
-			add(errs.FieldError{Field: "total", Code: "total_category"}, "category terms have no total; use floor and ceiling")
+			add(errs.FieldError{Field: prefix + "total", Code: "total_category"}, "category terms have no total; use floor and ceiling")
 		}
-	default:
-		add(errs.FieldError{Field: "kind", Code: "bad_terms_kind"}, "must be numeric or category")
 	}
 	if t.Total < 0 {
-		add(errs.FieldError{Field: "total", Code: "negative"}, "must not be negative")
+		add(errs.FieldError{Field: prefix + "total", Code: "negative"}, "must not be negative")
 	}
 	if t.Floor < 0 {
-		add(errs.FieldError{Field: "floor", Code: "negative"}, "must not be negative")
+		add(errs.FieldError{Field: prefix + "floor", Code: "negative"}, "must not be negative")
 	}
 	if t.Ceiling < 0 {
-		add(errs.FieldError{Field: "ceiling", Code: "negative"}, "must not be negative")
+		add(errs.FieldError{Field: prefix + "ceiling", Code: "negative"}, "must not be negative")
 	}
 	if t.Ceiling > 0 && t.Floor > t.Ceiling {
-		add(errs.FieldError{Field: "ceiling", Code: "ceiling_below_floor"}, "is below the floor %d", t.Floor)
+		add(errs.FieldError{Field: prefix + "ceiling", Code: "ceiling_below_floor"}, "is below the floor %d", t.Floor)
 	}
 	if len(t.Rules) == 0 {
-		add(errs.FieldError{Field: "rules", Code: "rule_required"}, "at least one rule is required: a category without a rule is not part of the exchange")
+		add(errs.FieldError{Field: prefix + "rules", Code: "rule_required"}, "at least one rule is required: a category without a rule is not part of the exchange")
 	}
-	ids := map[string]bool{}
 	sum, fixed, allForAll := 0, 0, 0
-	needRef := false
 	for i, r := range t.Rules {
-		f := fmt.Sprintf("rules[%d]", i)
+		f := fmt.Sprintf("%srules[%d]", prefix, i)
 		if !validID(r.ID) {
 			add(errs.FieldError{Field: f + ".id", Code: "bad_id"}, idRule)
 		} else if ids[r.ID] {
@@ -386,46 +529,27 @@ func (t *Terms) Validate() error {
 	}
 	if t.Kind == Numeric {
 		if t.Total == 0 && fixed == 0 {
-			add(errs.FieldError{Field: "total", Code: "numeric_total"}, "numeric terms need a total or a count per category")
+			add(errs.FieldError{Field: prefix + "total", Code: "numeric_total"}, "numeric terms need a total or a count per category")
 		}
 		if t.Total > 0 && sum > t.Total {
-			add(errs.FieldError{Field: "rules", Code: "counts_exceed"}, "the counts per category (%d) exceed the total %d", sum, t.Total)
+			add(errs.FieldError{Field: prefix + "rules", Code: "counts_exceed"}, "the counts per category (%d) exceed the total %d", sum, t.Total)
 		}
 		if t.Total > 0 && sum < t.Total && fixed == len(t.Rules) {
-			add(errs.FieldError{Field: "rules", Code: "counts_short"}, "the counts per category (%d) fall short of the total %d and no category takes the rest", sum, t.Total)
+			add(errs.FieldError{Field: prefix + "rules", Code: "counts_short"}, "the counts per category (%d) fall short of the total %d and no category takes the rest", sum, t.Total)
 		}
 		if t.Total == 0 && fixed < len(t.Rules) {
-			add(errs.FieldError{Field: "total", Code: "count_each"}, "without a total every rule needs a count")
+			add(errs.FieldError{Field: prefix + "total", Code: "count_each"}, "without a total every rule needs a count")
 		}
 	}
 	if t.Kind == CategoryTerms && allForAll == 0 && t.Floor == 0 {
-		add(errs.FieldError{Field: "rules", Code: "category_rule"}, "category terms need an all_for_all rule or a floor")
+		add(errs.FieldError{Field: prefix + "rules", Code: "category_rule"}, "category terms need an all_for_all rule or a floor")
 	}
-	if needRef && t.Reference.IsZero() {
-		add(errs.FieldError{Field: "reference", Code: "reference_required"}, "required: an age band is computed at a stated reference date")
-	}
-	cids := map[string]bool{}
-	for i, c := range t.Conditions {
-		f := fmt.Sprintf("conditions[%d]", i)
-		if !validID(c.ID) {
-			add(errs.FieldError{Field: f + ".id", Code: "bad_id"}, idRule)
-		} else if cids[c.ID] {
-			add(errs.FieldError{Field: f + ".id", Code: "used_twice"}, "%q is used twice", c.ID)
-		}
-		cids[c.ID] = true
-		if !validText(c.Text) {
-			add(errs.FieldError{Field: f + ".text", Code: "condition_text"}, "required, one line of at most %d characters without control characters", person.MaxTextLen)
-		}
-	}
-	if fe != nil {
-		return errs.E("exchange.Terms.Validate", errs.Invalid, "invalid terms", fe)
-	}
-	return nil
+	return needRef
 }
 
 // Rule returns the rule with the given ID.
 func (t *Terms) Rule(id string) (Rule, bool) {
-	for _, r := range t.Rules {
+	for _, r := range t.AllRules() {
 		if r.ID == id {
 			return r, true
 		}
@@ -459,17 +583,18 @@ func (t *Terms) CheckBreach(b Breach) error {
 }
 
 // Check returns every eligibility rule p violates, or nil when p is
-// eligible. When several rules cover p's category, p is eligible if it meets
-// one of them; otherwise the violations of the rule it comes closest to (the
-// fewest violations, the first on a tie) are returned. A fact that is
-// missing or too partial to decide a rule is a violation too
-// (VAgeUndecidable): eligibility is never assumed.
+// eligible. When several rules cover p ([Covers]: category and attributes
+// overlap), p is eligible if it meets one of them; otherwise the violations
+// of the rule it comes closest to (the fewest violations, the first on a
+// tie) are returned. A fact that is missing or too partial to decide a rule
+// is a violation too (VAgeUndecidable): eligibility is never assumed.
 func (t *Terms) Check(p *Person) []Violation {
 	var best []Violation
 	found := false
-	for i := range t.Rules {
-		r := &t.Rules[i]
-		if r.Category != p.Category {
+	rules := t.AllRules()
+	for i := range rules {
+		r := &rules[i]
+		if !Covers(r, p) {
 			continue
 		}
 		v := t.checkRule(r, p)
@@ -486,6 +611,29 @@ func (t *Terms) Check(p *Person) []Violation {
 			Message: fmt.Sprintf("category %q is not part of these terms", p.Category)}}
 	}
 	return best
+}
+
+// Covers reports whether rule r speaks of p. Category and attributes
+// overlap (the terms of 2 June 2025 had "all seriously wounded and sick"
+// and "all soldiers aged 18–25"): a rule covers the persons of its own
+// category; a military rule also covers a seriously wounded or sick
+// prisoner of war, and a civilian rule a seriously wounded or sick
+// civilian internee or detainee (their wounds do not change their status,
+// GC III Art. 4, GC IV Art. 4); and a rule of the seriously wounded and
+// sick also covers a soldier or civilian with a medical commission decision
+// recorded (GC III Art. 110, 112), which the rule then checks.
+func Covers(r *Rule, p *Person) bool {
+	switch {
+	case r.Category == p.Category:
+		return true
+	case p.Category == person.SeriouslyWoundedSick && r.Category == person.Military:
+		return p.Status == person.StatusPOW
+	case p.Category == person.SeriouslyWoundedSick && r.Category == person.Civilian:
+		return p.Status == person.StatusCivilianInternee || p.Status == person.StatusDetainedCivilian
+	case r.Category == person.SeriouslyWoundedSick:
+		return p.Evidence.Commission != nil && (p.Category == person.Military || p.Category == person.Civilian)
+	}
+	return false
 }
 
 // Eligible reports whether p meets the terms.
@@ -511,7 +659,7 @@ func (t *Terms) checkRule(r *Rule, p *Person) []Violation {
 				p.BirthDate, lo, hi, ref, bandText(r.MinAge, r.MaxAge))
 		}
 	}
-	if p.Category == person.SeriouslyWoundedSick {
+	if r.Category == person.SeriouslyWoundedSick {
 		c := p.Evidence.Commission
 		accepted := r.Decisions
 		if len(accepted) == 0 {
@@ -541,7 +689,7 @@ func (t *Terms) checkRule(r *Rule, p *Person) []Violation {
 			add(VCapturedAfter, "capture_date", "captured %s: may be after %s", p.CaptureDate, by)
 		}
 	}
-	needConsent := r.RequireConsent || p.Category == person.Civilian || p.Status == person.StatusConvicted
+	needConsent := r.RequireConsent || p.Category == person.Civilian || r.Category == person.Civilian || p.Status == person.StatusConvicted
 	c, has := p.Evidence.LatestConsent()
 	switch {
 	case has && c.Kind == ConsentRefused:

@@ -114,7 +114,10 @@ type Blocking struct {
 
 // Shortfall is one count that does not meet the terms.
 type Shortfall struct {
-	Party    string          `json:"party"`
+	Party string `json:"party"`
+	// Part is the part of parts terms the count belongs to; empty for
+	// other terms.
+	Part     string          `json:"part,omitempty"`
 	Category person.Category `json:"category,omitempty"` // empty: in all
 	Have     int             `json:"have"`
 	Want     string          `json:"want"` // "= 120", "≥ 1000", "all (3 outstanding)"
@@ -125,6 +128,9 @@ func (s Shortfall) String() string {
 	c := string(s.Category)
 	if c == "" {
 		c = "in all"
+	}
+	if s.Part != "" && s.Category == "" {
+		c = "in part " + s.Part
 	}
 	return fmt.Sprintf("%s %s: %d accepted, want %s", s.Party, c, s.Have, s.Want)
 }
@@ -162,7 +168,7 @@ func NewView(in *ViewInput) *View {
 			}
 			return cats[c]
 		}
-		for _, r := range t.Rules {
+		for _, r := range t.AllRules() {
 			cv := cat(r.Category)
 			cv.AllForAll = cv.AllForAll || r.AllForAll
 		}
@@ -245,37 +251,38 @@ func NewView(in *ViewInput) *View {
 				}
 			}
 		}
-		// Outstanding eligible under all-for-all rules.
+		// Outstanding eligible under all-for-all rules: under the rule's
+		// category when the person's own has none (a wounded soldier of 22
+		// under "all aged 18–25").
 		for _, p := range in.Held[party] {
-			cv := cats[p.Category]
-			if cv == nil || !cv.AllForAll || offered[party][p.RecordID] {
+			if offered[party][p.RecordID] {
 				continue
 			}
-			if allForAllEligible(t, &p) {
+			if c, ok := allForAllEligible(t, &p); ok {
+				cv := cats[p.Category]
+				if cv == nil || !cv.AllForAll {
+					cv = cats[c]
+				}
 				cv.Outstanding = append(cv.Outstanding, p.RecordID)
 			}
 		}
-		// Targets and shortfalls.
-		fixed, rest := 0, person.Category("")
-		for _, r := range t.Rules {
-			if r.Count > 0 {
-				cat(r.Category).Target += r.Count
-				fixed += r.Count
-			}
-		}
-		if t.Kind == Numeric && t.Total > 0 {
-			open := map[person.Category]bool{}
-			for _, r := range t.Rules {
-				if r.Count == 0 {
+		// Targets and shortfalls, per part (the whole terms are one part).
+		parts := t.PartList()
+		for _, pt := range parts {
+			fixed, open := 0, map[person.Category]bool{}
+			for _, r := range pt.Rules {
+				if r.Count > 0 {
+					cat(r.Category).Target += r.Count
+					fixed += r.Count
+				} else {
 					open[r.Category] = true
 				}
 			}
-			if len(open) == 1 {
-				for c := range open {
-					rest = c
-				}
-				if cats[rest].Target == 0 {
-					cats[rest].Target = t.Total - fixed
+			if pt.Kind == Numeric && pt.Total > 0 && len(open) == 1 {
+				for rest := range open {
+					if cats[rest].Target == 0 {
+						cats[rest].Target = pt.Total - fixed
+					}
 				}
 			}
 		}
@@ -285,20 +292,28 @@ func NewView(in *ViewInput) *View {
 				sv.Categories = append(sv.Categories, *cv)
 				addCounts(&sv.Total, cv)
 				if cv.Target > 0 && cv.Accepted < cv.Target {
-					v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Category: c, Have: cv.Accepted, Want: fmt.Sprintf("= %d", cv.Target)})
+					v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Part: partID(t, c), Category: c, Have: cv.Accepted, Want: fmt.Sprintf("= %d", cv.Target)})
 				}
 				if cv.AllForAll && len(cv.Outstanding) > 0 {
-					v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Category: c, Have: cv.Accepted,
+					v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Part: partID(t, c), Category: c, Have: cv.Accepted,
 						Want: fmt.Sprintf("all (%d eligible not offered)", len(cv.Outstanding))})
 				}
 			}
 		}
-		sv.Total.Target = t.Total
-		switch {
-		case t.Total > 0 && sv.Total.Accepted < t.Total:
-			v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Have: sv.Total.Accepted, Want: fmt.Sprintf("= %d", t.Total)})
-		case t.Floor > 0 && sv.Total.Accepted < t.Floor:
-			v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Have: sv.Total.Accepted, Want: fmt.Sprintf("≥ %d", t.Floor)})
+		for _, pt := range parts {
+			accepted := 0
+			for c, cv := range cats {
+				if in, ok := t.PartOf(c); ok && in.ID == pt.ID || !ok && pt.ID == "" {
+					accepted += cv.Accepted
+				}
+			}
+			sv.Total.Target += pt.Total
+			switch {
+			case pt.Total > 0 && accepted < pt.Total:
+				v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Part: pt.ID, Have: accepted, Want: fmt.Sprintf("= %d", pt.Total)})
+			case pt.Floor > 0 && accepted < pt.Floor:
+				v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Part: pt.ID, Have: accepted, Want: fmt.Sprintf("≥ %d", pt.Floor)})
+			}
 		}
 		v.Sides = append(v.Sides, sv)
 	}
@@ -309,15 +324,44 @@ func NewView(in *ViewInput) *View {
 	return v
 }
 
-// allForAllEligible reports whether p meets an all-for-all rule of t.
-func allForAllEligible(t *Terms, p *Person) bool {
-	for i := range t.Rules {
-		r := &t.Rules[i]
-		if r.AllForAll && r.Category == p.Category && len(t.checkRule(r, p)) == 0 {
-			return true
+// allForAllEligible reports whether p meets an all-for-all rule of t that
+// covers it, and that rule's category.
+func allForAllEligible(t *Terms, p *Person) (person.Category, bool) {
+	rules := t.AllRules()
+	for i := range rules {
+		r := &rules[i]
+		if r.AllForAll && Covers(r, p) && len(t.checkRule(r, p)) == 0 {
+			return r.Category, true
 		}
 	}
-	return false
+	return "", false
+}
+
+// AllForAllCategories returns the categories of persons an all-for-all
+// rule of t may cover ([Covers]): what a store pre-filters the held
+// persons of [ViewInput.Held] by.
+func (t *Terms) AllForAllCategories() map[person.Category]bool {
+	out := map[person.Category]bool{}
+	for _, r := range t.AllRules() {
+		if !r.AllForAll {
+			continue
+		}
+		out[r.Category] = true
+		switch r.Category {
+		case person.Military, person.Civilian:
+			out[person.SeriouslyWoundedSick] = true
+		case person.SeriouslyWoundedSick:
+			out[person.Military], out[person.Civilian] = true, true
+		}
+	}
+	return out
+}
+
+// partID returns the ID of the part category c counts in ("" for terms
+// without parts).
+func partID(t *Terms, c person.Category) string {
+	p, _ := t.PartOf(c)
+	return p.ID
 }
 
 func addCounts(sum, c *CategoryView) {
