@@ -51,6 +51,51 @@ type Rule struct {
 	// sides' records suffice; an observation that contradicts them is a
 	// disagreement either way.
 	Observed bool `json:"observed,omitempty"`
+	// Parts, when set, hold the categories of the stage to different
+	// rules: the parts of the terms (exchange.PartsTerms). The exchange of
+	// 19 April 2025 held 246 for 246 to N for N and returned the seriously
+	// wounded, 31 and 15, regardless of number (GC III Art. 109(1)). A
+	// category no part names is held to Kind. Parity holds when it holds
+	// in every part.
+	Parts []PartRule `json:"parts,omitempty"`
+}
+
+// PartRule is the parity rule of one part of the terms over its
+// categories.
+type PartRule struct {
+	ID         string            `json:"id"`
+	Kind       RuleKind          `json:"kind"`
+	Categories []person.Category `json:"categories"`
+}
+
+// kindOf returns the parity rule category c is held to.
+func (r Rule) kindOf(c person.Category) RuleKind {
+	if p, ok := r.partOf(c); ok {
+		return p.Kind
+	}
+	return r.Kind
+}
+
+func (r Rule) partOf(c person.Category) (PartRule, bool) {
+	for _, p := range r.Parts {
+		for _, pc := range p.Categories {
+			if pc == c {
+				return p, true
+			}
+		}
+	}
+	return PartRule{}, false
+}
+
+// PartReport is the parity of one part of the terms in a stage: its rule,
+// counts per side over its categories, and whether it holds.
+type PartReport struct {
+	ID         string            `json:"id"`
+	Rule       string            `json:"rule"`
+	Categories []person.Category `json:"categories"`
+	Sides      map[string]Counts `json:"sides"`
+	Parity     bool              `json:"parity"`
+	Blockers   []string          `json:"blockers,omitempty"`
 }
 
 // Counts are the numbers of one side in one category (or in total).
@@ -143,6 +188,9 @@ type Report struct {
 	Balance     []Suggestion `json:"balance,omitempty"`
 	Flags       []Flag       `json:"flags,omitempty"`
 	Discrepancy string       `json:"discrepancy,omitempty"`
+	// Parts is the parity of each part of the terms, in the terms' order,
+	// when the rule has parts.
+	Parts []PartReport `json:"parts,omitempty"`
 }
 
 // Report computes the stage's parity report from its current state. It is
@@ -276,9 +324,12 @@ func (s *Stage) Report() Report {
 	}
 	catList := categoriesOf(boolCounts(cats))
 	var blockers []string
+	blockersOf := map[person.Category][]string{}
 	for _, c := range catList {
+		kind := s.rule.kindOf(c)
+		before := len(blockers)
 		target := 0
-		if s.rule.Kind == NForN {
+		if kind == NForN {
 			for _, side := range s.sides {
 				b := get(side, c)
 				target = max(target, b.c.Planned, b.c.HandedOver)
@@ -286,7 +337,7 @@ func (s *Stage) Report() Report {
 		}
 		for _, side := range s.sides {
 			b := get(side, c)
-			switch s.rule.Kind {
+			switch kind {
 			case NForN:
 				b.c.Left = target - b.c.HandedOver
 			case AllForAll:
@@ -310,7 +361,7 @@ func (s *Stage) Report() Report {
 			}
 			if b.c.Left > 0 {
 				msg := side + " " + string(c) + ": " + itoa(b.c.Left) + " left to balance"
-				if s.rule.Kind == NForN {
+				if kind == NForN {
 					msg += " (handed over " + itoa(b.c.HandedOver) + " of " + itoa(target) + ")"
 				}
 				blockers = append(blockers, msg)
@@ -318,7 +369,7 @@ func (s *Stage) Report() Report {
 			// Suggest reserves for refusals and no-shows where allowed.
 			if s.rule.Reserves && b.c.Left > 0 {
 				gaps := b.replace
-				if s.rule.Kind == AllForAll {
+				if kind == AllForAll {
 					gaps = b.noShow
 				}
 				n := min(b.c.Left, len(gaps), len(b.reserves))
@@ -330,6 +381,7 @@ func (s *Stage) Report() Report {
 				}
 			}
 		}
+		blockersOf[c] = blockers[before:]
 	}
 	for _, side := range s.sides {
 		sr := SideReport{ByCategory: map[person.Category]Counts{}}
@@ -340,6 +392,23 @@ func (s *Stage) Report() Report {
 		r.Sides[side] = sr
 	}
 	r.Blockers = blockers
+	for _, pr := range s.rule.Parts {
+		p := PartReport{ID: pr.ID, Rule: pr.Kind.String(), Categories: pr.Categories, Sides: map[string]Counts{}}
+		for _, side := range s.sides {
+			var sum Counts
+			for _, c := range pr.Categories {
+				if b := buckets[side][c]; b != nil {
+					sum.add(b.c)
+				}
+			}
+			p.Sides[side] = sum
+		}
+		for _, c := range pr.Categories {
+			p.Blockers = append(p.Blockers, blockersOf[c]...)
+		}
+		p.Parity = len(p.Blockers) == 0
+		r.Parts = append(r.Parts, p)
+	}
 	r.Parity = len(blockers) == 0
 	r.MayClose = r.Parity && s.state == Closing
 	sort.SliceStable(r.Flags, func(i, j int) bool {
@@ -410,6 +479,31 @@ type StageSummary struct {
 	// Parity is whether the stage closed with parity (not with a discrepancy).
 	Parity      bool   `json:"parity"`
 	Discrepancy string `json:"discrepancy,omitempty"`
+	// Parts is, when the terms have parts, each part's line: handed over
+	// per side and whether its parity holds (now, or when the stage
+	// closed).
+	Parts []PartSummary `json:"parts,omitempty"`
+}
+
+// PartSummary is one part's line of a stage summary.
+type PartSummary struct {
+	ID         string         `json:"id"`
+	Rule       string         `json:"rule"`
+	HandedOver map[string]int `json:"handed_over"`
+	Parity     bool           `json:"parity"`
+}
+
+// PartSummaries returns the summary line of each part of r.
+func (r Report) PartSummaries() []PartSummary {
+	var out []PartSummary
+	for _, p := range r.Parts {
+		ps := PartSummary{ID: p.ID, Rule: p.Rule, HandedOver: map[string]int{}, Parity: p.Parity}
+		for side, c := range p.Sides {
+			ps.HandedOver[side] = c.HandedOver
+		}
+		out = append(out, ps)
+	}
+	return out
 }
 
 // Summary returns the stage's summary line.
@@ -433,6 +527,7 @@ func (r Report) Summary(history []Change) StageSummary {
 	if n := len(history); n > 0 && history[n-1].To == Closed {
 		sum.Parity = history[n-1].Parity
 	}
+	sum.Parts = r.PartSummaries()
 	return sum
 }
 

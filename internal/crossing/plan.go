@@ -128,11 +128,16 @@ func (p Plan) Validate(rule Rule) error {
 			}
 		}
 	}
-	if rule.Kind == NForN && len(p.Sides) == 2 {
+	for i, pr := range rule.Parts {
+		if pr.ID == "" || !pr.Kind.Valid() {
+			bad(errs.FieldError{Field: "rule.parts[" + itoa(i) + "]", Message: "a part needs an id and a known parity rule", Code: "bad_parity_part"})
+		}
+	}
+	if len(p.Sides) == 2 {
 		names := p.sideNames()
 		a, b := p.Sides[names[0]].planned(), p.Sides[names[1]].planned()
 		for _, c := range categoriesOf(a, b) {
-			if a[c] != b[c] {
+			if rule.kindOf(c) == NForN && a[c] != b[c] {
 				bad(errs.FieldError{Field: "planned." + string(c), Message: "N for N needs equal counts: " + names[0] + " plans " + itoa(a[c]) + ", " + names[1] + " plans " + itoa(b[c]), Args: []string{names[0], itoa(a[c]), names[1], itoa(b[c])}, Code: "n_for_n_counts"})
 			}
 		}

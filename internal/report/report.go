@@ -10,6 +10,7 @@
 package report
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -27,6 +28,9 @@ type Stage struct {
 	Flags       []crossing.Flag                `json:"flags,omitempty"`
 	Discrepancy string                         `json:"discrepancy,omitempty"`
 	Summary     crossing.StageSummary          `json:"summary"`
+	// Parts is each part's parity when the terms have parts (the numeric
+	// part and the seriously wounded, GC III Art. 109(1)).
+	Parts []crossing.PartReport `json:"parts,omitempty"`
 }
 
 // Discrepancy is one discrepancy of an exchange: a stage closed without
@@ -53,12 +57,15 @@ type Exchange struct {
 	Total            map[string]crossing.Counts                     `json:"total"`       // per releasing side
 	ByCategory       map[string]map[person.Category]crossing.Counts `json:"by_category"` // per side, per category
 	Discrepancies    []Discrepancy                                  `json:"discrepancies"`
+	// Parts sums each part of the terms over the stages, in the order the
+	// stages give them; Parity is whether it held in every stage.
+	Parts []crossing.PartReport `json:"parts,omitempty"`
 }
 
 // StageOf builds a report stage from a stage's parity report and summary.
 func StageOf(crossingPoint string, r crossing.Report, sum crossing.StageSummary) Stage {
 	return Stage{Stage: r.Stage, State: r.State, Crossing: crossingPoint, Parity: r.Parity, Sides: r.Sides, Flags: r.Flags,
-		Discrepancy: r.Discrepancy, Summary: sum}
+		Discrepancy: r.Discrepancy, Summary: sum, Parts: r.Parts}
 }
 
 // Build sums stages into an exchange report.
@@ -78,6 +85,21 @@ func Build(exchangeID string, version int, hash string, stages []Stage) Exchange
 				k := x.ByCategory[side][c]
 				addCounts(&k, n)
 				x.ByCategory[side][c] = k
+			}
+		}
+		for _, p := range st.Parts {
+			i := slices.IndexFunc(x.Parts, func(q crossing.PartReport) bool { return q.ID == p.ID })
+			if i < 0 {
+				x.Parts = append(x.Parts, crossing.PartReport{ID: p.ID, Rule: p.Rule, Categories: p.Categories, Sides: map[string]crossing.Counts{}, Parity: true})
+				i = len(x.Parts) - 1
+			}
+			q := &x.Parts[i]
+			q.Parity = q.Parity && p.Parity
+			q.Blockers = append(q.Blockers, p.Blockers...)
+			for side, c := range p.Sides {
+				k := q.Sides[side]
+				addCounts(&k, c)
+				q.Sides[side] = k
 			}
 		}
 		if st.State == crossing.Closed.String() && !st.Parity {

@@ -109,3 +109,42 @@ func TestXLSX(t *testing.T) {
 		t.Fatalf("Discrepancies sheet: %v", d)
 	}
 }
+
+// TestXLSXParts: a stage of the 19 April 2025 shape reports each part's
+// parity (246 for 246 N for N, the wounded 31 and 15 without numeric
+// parity) on a "Parts" sheet, and the exchange report sums the parts.
+func TestXLSXParts(t *testing.T) {
+	parts := []crossing.PartReport{
+		{ID: "pow", Rule: "n_for_n", Categories: []person.Category{person.Military}, Parity: true,
+			Sides: map[string]crossing.Counts{"UA": {Planned: 246, HandedOver: 246}, "RU": {Planned: 246, HandedOver: 246}}},
+		{ID: "wounded", Rule: "all_for_all", Categories: []person.Category{person.SeriouslyWoundedSick}, Parity: false, Blockers: []string{"RU seriously_wounded_sick: 1 left to balance"},
+			Sides: map[string]crossing.Counts{"UA": {Planned: 31, HandedOver: 31}, "RU": {Planned: 15, HandedOver: 14, NotPresented: 1}}},
+	}
+	st := report.StageOf("BY-UA", crossing.Report{Stage: 1, State: "open", Parts: parts}, crossing.StageSummary{Stage: 1})
+	x := report.Build("ex-2025-04-19", 1, "hash", []report.Stage{st})
+	if len(x.Parts) != 2 || x.Parts[1].ID != "wounded" || x.Parts[1].Sides["UA"].HandedOver != 31 || x.Parts[1].Sides["RU"].HandedOver != 14 {
+		t.Fatalf("exchange parts: %+v", x.Parts)
+	}
+	var b bytes.Buffer
+	if err := report.XLSX(&b, x); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows("Parts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"1", "pow", "n_for_n", "TRUE", "RU", "246", "246"}, {"1", "pow", "n_for_n", "TRUE", "UA", "246", "246"},
+		{"1", "wounded", "all_for_all", "FALSE", "RU", "15", "14"}, {"1", "wounded", "all_for_all", "FALSE", "UA", "31", "31"}}
+	if len(rows) != 5 {
+		t.Fatalf("Parts sheet: %v", rows)
+	}
+	for i, w := range want {
+		if got := rows[i+1][:7]; strings.Join(got, "|") != strings.Join(w, "|") {
+			t.Errorf("Parts row %d: %v, want %v", i+1, got, w)
+		}
+	}
+}

@@ -17,7 +17,8 @@ var countHeads = []string{"planned", "handed over", "refused", "not presented", 
 
 // XLSX writes an exchange report as a workbook: "Stages" (one line per
 // stage, side and category, and the side's total), "Exchange" (the totals
-// per side and category over all stages) and "Discrepancies".
+// per side and category over all stages), "Parts" (each part's parity per
+// stage and side, when the terms have parts) and "Discrepancies".
 func XLSX(w io.Writer, x Exchange) error {
 	const op = "report.XLSX"
 	f := excelize.NewFile()
@@ -67,6 +68,22 @@ func XLSX(w io.Writer, x Exchange) error {
 		row++
 	}
 	put("Exchange", row+1, "agreement", fmt.Sprintf("%s v%d", x.Exchange, x.AgreementVersion), x.AgreementHash)
+	if len(x.Parts) > 0 {
+		// Parity per part of the terms, stage by stage.
+		if _, err := f.NewSheet("Parts"); err != nil {
+			return errs.E(op, errs.Internal, err)
+		}
+		head("Parts", append([]any{"stage", "part", "rule", "parity", "side"}, cols[5:]...)...)
+		row = 2
+		for _, st := range x.Stages {
+			for _, p := range st.Parts {
+				for _, side := range sortedSides(p.Sides) {
+					put("Parts", row, append([]any{st.Stage, p.ID, p.Rule, p.Parity, side}, countRow(p.Sides[side])...)...)
+					row++
+				}
+			}
+		}
+	}
 	if _, err := f.NewSheet("Discrepancies"); err != nil {
 		return errs.E(op, errs.Internal, err)
 	}
