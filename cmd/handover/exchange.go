@@ -368,8 +368,16 @@ func runExchangeOpen(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-// termsText is the terms in one line: "numeric total=50 (civilian=10)".
+// termsText is the terms in one line: "numeric total=50 (civilian=10)";
+// parts terms give each part so: "parts: pow numeric total=246 (…); …".
 func termsText(t *exchange.Terms) string {
+	if t.Kind == exchange.PartsTerms {
+		var parts []string
+		for _, p := range t.Parts {
+			parts = append(parts, p.ID+" "+termsText(&exchange.Terms{Kind: p.Kind, Total: p.Total, Floor: p.Floor, Ceiling: p.Ceiling, Rules: p.Rules}))
+		}
+		return "parts: " + strings.Join(parts, "; ")
+	}
 	s := string(t.Kind)
 	if t.Total > 0 {
 		s += fmt.Sprintf(" total=%d", t.Total)

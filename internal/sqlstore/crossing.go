@@ -183,7 +183,8 @@ func (db *DB) latestSigned(ctx context.Context, exID string) (*exchange.Agreemen
 // StagePlanOf maps stage n of an agreement onto the crossing engine's plan
 // and rule: the persons and planned counts of each side, the side's whole
 // reserve list, the crossing point and the window. Numeric terms are N for
-// N; category terms are all for all. Substitution is allowed when the
+// N; category terms are all for all; parts terms hold each part to its own
+// rule. Substitution is allowed when the
 // agreement has a reserve list.
 func StagePlanOf(a *exchange.Agreement, n int) (crossing.Plan, crossing.Rule, string, error) {
 	const op = "sqlstore.StagePlanOf"
@@ -211,6 +212,25 @@ func StagePlanOf(a *exchange.Agreement, n int) (crossing.Plan, crossing.Rule, st
 	rule := crossing.Rule{Kind: crossing.NForN, Observed: st.Observed}
 	if a.Exchange.Terms.Kind == exchange.CategoryTerms {
 		rule.Kind = crossing.AllForAll
+	}
+	if t := &a.Exchange.Terms; t.Kind == exchange.PartsTerms {
+		// Parity per part: a numeric part N for N, a category part (the
+		// seriously wounded, GC III Art. 109(1)) all for all.
+		for _, pt := range t.Parts {
+			pr := crossing.PartRule{ID: pt.ID, Kind: crossing.NForN}
+			if pt.Kind == exchange.CategoryTerms {
+				pr.Kind = crossing.AllForAll
+			}
+			for _, c := range person.Categories {
+				if in, ok := t.PartOf(c); ok && in.ID == pt.ID {
+					pr.Categories = append(pr.Categories, c)
+				}
+			}
+			rule.Parts = append(rule.Parts, pr)
+		}
+		if len(rule.Parts) > 0 {
+			rule.Kind = rule.Parts[0].Kind
+		}
 	}
 	for _, sd := range st.Sides {
 		sp := crossing.SidePlan{Reserves: reserves[sd.Party], Planned: map[person.Category]int{}}

@@ -548,12 +548,7 @@ func negotiation(ctx context.Context, q querier, ex *exchange.Exchange) (*exchan
 			}
 		}
 	}
-	allForAll := map[person.Category]bool{}
-	for _, r := range ex.Terms.Rules {
-		if r.AllForAll {
-			allForAll[r.Category] = true
-		}
-	}
+	allForAll := ex.Terms.AllForAllCategories()
 	heldBy := map[string][]string{}
 	if len(allForAll) > 0 {
 		for _, p := range ex.Parties {

@@ -192,7 +192,7 @@ func (s *Server) freezeBase(r *http.Request, sc access.Scope) (freezeView, error
 		v.Latest = st.Latest
 	}
 	cats := map[person.Category]bool{}
-	for _, r := range ex.Terms.Rules {
+	for _, r := range ex.Terms.AllRules() {
 		cats[r.Category] = true
 	}
 	for _, p := range ex.Parties {
@@ -271,20 +271,22 @@ func (s *Server) handleFreezePage(w http.ResponseWriter, r *http.Request, sc acc
 // count, or for the one category without a count the rest of the total.
 func termsCounts(t *exchange.Terms, cats []person.Category) map[person.Category]int {
 	out := map[person.Category]int{}
-	if t.Kind != exchange.Numeric {
-		return out
-	}
-	fixed, open := 0, []person.Category{}
-	for _, r := range t.Rules {
-		if r.Count > 0 {
-			out[r.Category] += r.Count
-			fixed += r.Count
-		} else {
-			open = append(open, r.Category)
+	for _, p := range t.PartList() {
+		if p.Kind != exchange.Numeric {
+			continue
 		}
-	}
-	if len(open) == 1 && t.Total > fixed {
-		out[open[0]] = t.Total - fixed
+		fixed, open := 0, []person.Category{}
+		for _, r := range p.Rules {
+			if r.Count > 0 {
+				out[r.Category] += r.Count
+				fixed += r.Count
+			} else {
+				open = append(open, r.Category)
+			}
+		}
+		if len(open) == 1 && p.Total > fixed {
+			out[open[0]] = p.Total - fixed
+		}
 	}
 	return out
 }
