@@ -197,3 +197,23 @@ func TestOverlap(t *testing.T) {
 		})
 	}
 }
+
+// TestWholeTermsCountEveryCategory: terms without parts count every staged
+// person against their total, as before parts existed, whatever the
+// category.
+func TestWholeTermsCountEveryCategory(t *testing.T) {
+	ex := &Exchange{ID: "ex-1", Name: "3 for 3", Parties: [2]string{"UA", "RU"}, Crossings: []string{"c"},
+		Terms: Terms{Kind: Numeric, Total: 3, Rules: []Rule{{ID: "mil", Category: person.Military}}}}
+	agreed := map[string][]Item{}
+	st := Stage{Number: 1, Start: day(2025, 5, 23), End: day(2025, 5, 24), Crossing: "c"}
+	for _, p := range ex.Parties {
+		sd := StageSide{Party: p, Planned: Counts{person.Military: 2, person.Civilian: 1}}
+		for i, c := range []person.Category{person.Military, person.Military, person.Civilian} {
+			agreed[p] = append(agreed[p], Item{RecordID: hid(p, i), Category: c})
+			sd.Persons = append(sd.Persons, hid(p, i))
+		}
+		st.Sides = append(st.Sides, sd)
+	}
+	plan := StagePlan{Stages: []Stage{st}}
+	noErr(t, plan.Validate(ex, agreed))
+}

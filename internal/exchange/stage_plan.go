@@ -254,7 +254,8 @@ func (p *StagePlan) Validate(ex *Exchange, agreed map[string][]Item) error {
 		for _, pt := range t.PartList() {
 			got := Counts{}
 			for c, n := range staged[party] {
-				if in, ok := t.PartOf(c); ok && in.ID == pt.ID {
+				// Terms without parts are one part of every category.
+				if in, ok := t.PartOf(c); ok && in.ID == pt.ID || pt.ID == "" {
 					got[c] = n
 				}
 			}
