@@ -299,9 +299,17 @@ JSON file (the API's Terms object; dates may be written YYYY-MM-DD):
              {"id": "civ", "category": "civilian", "count": 10}],
    "conditions": [{"id": "third-country", "text": "civilians may stay in a third country"}]}
 
-kind is numeric (N for N: total, and count per category) or category
-("all_for_all" rules, floor and ceiling). Civilians and convicted persons
-always need recorded consent. --quiet prints only the new exchange's id.
+kind is numeric (N for N: total, and count per category), category
+("all_for_all" rules, floor and ceiling) or parts: parts of their own kind
+in one exchange, each with its own parity, such as 246 for 246 beside the
+seriously wounded returned regardless of number (GC III Art. 109(1)):
+
+  {"kind": "parts", "parts": [
+     {"id": "pow", "kind": "numeric", "total": 246, "rules": [{"id": "mil", "category": "military"}]},
+     {"id": "wounded", "kind": "category", "rules": [{"id": "sws", "category": "seriously_wounded_sick", "all_for_all": true}]}]}
+
+Civilians and convicted persons always need recorded consent. --quiet
+prints only the new exchange's id.
 
 Example:
   handover exchange open --name "16 May: 1000 for 1000" --parties UA,RU \
