@@ -124,7 +124,11 @@ func printReport(w io.Writer, rep *sheet.Report, all bool) {
 			fmt.Fprintf(w, "… and %d more duplicates (--all-duplicates or --json lists them all)\n", len(rep.Duplicates)-shown)
 			break
 		}
-		fmt.Fprintf(w, "duplicate: sheet %s, row %d: %s of %s (%s)\n", d.Sheet, d.Row, strings.ReplaceAll(d.Code, "_", " "), d.Of, d.Action)
+		fmt.Fprintf(w, "duplicate: sheet %s, row %d (%s): %s of %s", d.Sheet, d.Row, d.Person, strings.ReplaceAll(d.Code, "_", " "), d.Of)
+		if d.OfPerson != "" {
+			fmt.Fprintf(w, " (%s)", d.OfPerson)
+		}
+		fmt.Fprintf(w, " (%s)\n", d.Action)
 	}
 	if rep.DryRun {
 		fmt.Fprintf(w, "dry run: %d records would be imported, %d duplicates skipped; nothing was stored\n", rep.Persons-rep.Skipped, rep.Skipped)

@@ -176,9 +176,14 @@ func (p Problem) FieldError() errs.FieldError {
 type Duplicate struct {
 	Sheet  string `json:"sheet"`
 	Row    int    `json:"row"`
-	Code   string `json:"code"`   // duplicate_in_file, duplicate_in_register, already_imported
-	Of     string `json:"of"`     // "row 12" or a record id
+	Code   string `json:"code"` // duplicate_in_file, duplicate_in_register, already_imported
+	Of     string `json:"of"`   // "row 12" or a record id
+	OfRow  int    `json:"of_row,omitempty"`
 	Action string `json:"action"` // "skip" or "keep"
+	// Person and OfPerson describe the two: name, birth date, service
+	// number, unit and rank as read, so that whoever decides sees both.
+	Person   string `json:"person"`
+	OfPerson string `json:"of_person"`
 }
 
 // Row is one person read from a file, with its provenance reference.

@@ -237,6 +237,7 @@ type problemRow struct {
 type dupRow struct {
 	Row              int
 	Message, Of, Ref string // Ref: a record id to link to
+	Person, OfPerson string // the two persons, as read
 	Kept             bool
 }
 
@@ -461,7 +462,7 @@ func previewOf(c chrome, h *heldUpload, f *sheet.File) *importPreview {
 		if i >= previewDups {
 			continue
 		}
-		dr := dupRow{Row: d.Row, Message: c.T("sheet." + d.Code), Of: d.Of, Kept: d.Action == "keep"}
+		dr := dupRow{Row: d.Row, Message: c.T("sheet." + d.Code), Of: d.Of, Person: d.Person, OfPerson: d.OfPerson, Kept: d.Action == "keep"}
 		if n, ok := strings.CutPrefix(d.Of, "row "); ok {
 			dr.Of = c.T("import.ofrow", n)
 		} else {
