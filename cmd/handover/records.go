@@ -75,7 +75,7 @@ Example:
 
 // fieldFlags binds one flag per plain text field of a record.
 func fieldFlags(fs *flag.FlagSet) map[string]*string {
-	names := []string{"party", "kind", "category", "status", "surname", "given-names", "patronymic", "full-name", "sex",
+	names := []string{"party", "kind", "category", "status", "surname", "given-names", "patronymic", "full-name", "name-language", "sex",
 		"birth-date", "birth-place", "rank", "service-number", "unit", "power", "citizenship", "mother-maiden-name",
 		"capture-date", "capture-place", "disappearance-date", "disappearance-circumstances", "distinguishing-marks",
 		"notes", "health", "next-of-kin", "source"}

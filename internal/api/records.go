@@ -26,17 +26,20 @@ type RecordBatch struct {
 
 // Correction is PUT /api/v1/records/{id}: the fields of the new version on
 // top of BaseVersion, the version the caller read. A record as GET returns
-// it may be sent back: its id, version, party, provenance and warnings are
-// read and ignored.
+// it may be sent back: its id, version, party, provenance, warnings and
+// Latin form (latin, latin_system: derived, never stored) are read and
+// ignored.
 type Correction struct {
 	BaseVersion int    `json:"base_version"`
 	Reason      string `json:"reason,omitempty"`
 	person.Fields
-	ID         json.RawMessage `json:"id,omitempty"`
-	Version    json.RawMessage `json:"version,omitempty"`
-	Party      json.RawMessage `json:"party,omitempty"`
-	Provenance json.RawMessage `json:"provenance,omitempty"`
-	Warnings   json.RawMessage `json:"warnings,omitempty"`
+	ID          json.RawMessage `json:"id,omitempty"`
+	Version     json.RawMessage `json:"version,omitempty"`
+	Party       json.RawMessage `json:"party,omitempty"`
+	Provenance  json.RawMessage `json:"provenance,omitempty"`
+	Warnings    json.RawMessage `json:"warnings,omitempty"`
+	Latin       json.RawMessage `json:"latin,omitempty"`
+	LatinSystem json.RawMessage `json:"latin_system,omitempty"`
 }
 
 // RecordPage is one page of GET /api/v1/records.

@@ -35,7 +35,7 @@ var domainLeaf = []string{"internal/errs"}
 // rules is the table, package by package.
 var rules = map[string]rule{
 	"internal/errs":   {pure: true},
-	"internal/person": {imports: domainLeaf, pure: true},
+	"internal/person": {imports: []string{"internal/errs", "internal/names"}, pure: true},
 	"internal/names": {pure: true, allow: map[string]string{
 		"global tab": "the name-form tables are built once from embedded data on first use (sync.Once) and never changed",
 	}},

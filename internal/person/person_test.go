@@ -123,6 +123,7 @@ func TestValidate(t *testing.T) {
 		{"held with disappearance", func(f *Fields) { f.DisappearanceDate = Date{2024, 1, 0} }, []string{"disappearance_date"}},
 		{"capture before birth", func(f *Fields) { f.CaptureDate = Date{1990, 0, 0} }, []string{"capture_date"}},
 		{"bad sex", func(f *Fields) { f.Sex = "m" }, []string{"sex"}},
+		{"bad name language", func(f *Fields) { f.NameLanguage = "pl" }, []string{"name_language"}},
 		{"no such day", func(f *Fields) { f.BirthDate = Date{1995, 2, 31} }, []string{"birth_date"}},
 		{"year out of range", func(f *Fields) { f.BirthDate = Date{99, 0, 0} }, []string{"birth_date"}},
 		{"too early", func(f *Fields) { f.BirthDate = Date{1890, 0, 0} }, []string{"birth_date"}},

@@ -102,6 +102,10 @@ type Fields struct {
 	Patronymic string   `json:"patronymic,omitempty"`
 	FullName   string   `json:"full_name,omitempty"`
 	LatinNames []string `json:"latin_names,omitempty"` // other known Latin spellings (passport, other side's lists)
+	// NameLanguage, "uk" or "ru" when given, says which language the
+	// Cyrillic names are in and so which system writes them in Latin
+	// (Record.Latin); empty, the record's other fields decide.
+	NameLanguage string `json:"name_language,omitempty"`
 
 	Sex              Sex    `json:"sex,omitempty"`
 	BirthDate        Date   `json:"birth_date"`

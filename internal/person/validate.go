@@ -87,6 +87,7 @@ var Problems = map[string]string{
 	"bad_category":         "%q is not a category: use one of %s",
 	"bad_status":           "%q is not a status",
 	"bad_sex":              "%q is not a sex: use male, female or leave empty",
+	"bad_name_language":    "%q is not a name language: use uk (Ukrainian), ru (Russian) or leave empty",
 	"surname_required":     "required (or a full name, or mark the identity as not established)",
 	"marks_required":       "required when the identity is not established and no name is known",
 	"too_long":             "too long: %s characters, at most %s",
@@ -154,6 +155,11 @@ func (f *Fields) Validate(now time.Time) error {
 	case SexUnknown, Male, Female:
 	default:
 		add("sex", "bad_sex", string(f.Sex))
+	}
+	switch f.NameLanguage {
+	case "", NameUkrainian, NameRussian:
+	default:
+		add("name_language", "bad_name_language", f.NameLanguage)
 	}
 	if f.Surname == "" && f.FullName == "" && !f.IdentityNotEstablished {
 		add("surname", "surname_required")

@@ -18,6 +18,7 @@ const (
 	statusValue
 	sexValue
 	latinValue
+	nameLanguageValue
 )
 
 // column is one field of person.Fields a sheet column can hold: its JSON
@@ -42,6 +43,7 @@ var columns = []column{
 		[]string{"ФИО", "Ф.И.О.", "Фамилия, имя, отчество", "Фамилия имя отчество", "Полное имя"}, []string{"Full name", "Name", "Person"}, "#person+name"},
 	{"latin_names", latinValue, []string{"Латиницею", "Ім'я латиницею", "Транслітерація"}, []string{"Латиницей", "Имя латиницей", "Транслитерация"},
 		[]string{"Latin spellings", "Latin names", "Name in Latin", "Transliteration"}, "#person+name+latin"},
+	{"name_language", nameLanguageValue, []string{"Мова імені"}, []string{"Язык имени"}, []string{"Name language"}, "#person+name+language"},
 	{"sex", sexValue, []string{"Стать"}, []string{"Пол"}, []string{"Sex", "Gender"}, "#person+sex"},
 	{"birth_date", dateValue, []string{"Дата народження", "Рік народження", "Д.н.", "Дата нар."}, []string{"Дата рождения", "Год рождения", "Д.р.", "Дата рожд."},
 		[]string{"Date of birth", "Birth date", "DOB", "Year of birth", "Born"}, "#date+birth"},
@@ -186,6 +188,11 @@ var statusWords = []vocab{
 var sexWords = []vocab{
 	{string(person.Male), []string{"чоловіча", "ч", "чол", "чоловік", "чоловіча стать"}, []string{"мужской", "м", "муж", "мужчина"}, []string{"male", "m", "man"}},
 	{string(person.Female), []string{"жіноча", "ж", "жін", "жінка", "жіноча стать"}, []string{"женский", "ж", "жен", "женщина"}, []string{"female", "f", "w", "woman"}},
+}
+
+var nameLanguageWords = []vocab{
+	{person.NameUkrainian, []string{"українська", "укр", "українською"}, []string{"украинский", "укр"}, []string{"ukrainian", "uk", "ua"}},
+	{person.NameRussian, []string{"російська", "рос", "російською"}, []string{"русский", "рус"}, []string{"russian", "ru"}},
 }
 
 var boolWords = []vocab{

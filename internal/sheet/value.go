@@ -70,6 +70,12 @@ func setField(f *person.Fields, c *column, s string) *cellProblem {
 			return &cellProblem{CodeValueUnknown, fmt.Sprintf("%q is not a sex: use ч/ж, м/ж or male/female", s)}
 		}
 		f.Sex = person.Sex(code)
+	case nameLanguageValue:
+		code := lookupWord(nameLanguageWords, s)
+		if code == "" {
+			return &cellProblem{CodeValueUnknown, fmt.Sprintf("%q is not a name language: use українська/російська (or uk, ru)", s)}
+		}
+		f.NameLanguage = code
 	}
 	return nil
 }
@@ -104,6 +110,11 @@ func cellText(f *person.Fields, c *column, lang string) string {
 			return ""
 		}
 		return wordFor(sexWords, string(f.Sex), lang)
+	case nameLanguageValue:
+		if f.NameLanguage == "" {
+			return ""
+		}
+		return wordFor(nameLanguageWords, f.NameLanguage, lang)
 	}
 	return ""
 }

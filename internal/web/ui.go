@@ -126,10 +126,14 @@ var uiFuncs = template.FuncMap{
 		}
 		return names.Latin(s)
 	},
-	"pct":  func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-	"add":  func(a, b int) int { return a + b },
-	"list": func(s ...string) []string { return s },
-	"name": func(f person.Fields) string { return f.DisplayName() },
+	// latinof is a record's Latin form, by the system its own fields
+	// decide (person.LatinOf): prefer it to latin wherever the record is
+	// at hand.
+	"latinof": func(party string, f person.Fields) person.LatinForm { return person.LatinOf(party, &f) },
+	"pct":     func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"add":     func(a, b int) int { return a + b },
+	"list":    func(s ...string) []string { return s },
+	"name":    func(f person.Fields) string { return f.DisplayName() },
 	"fixed": func(f float64) string {
 		return fmt.Sprintf("%+.2f", f)
 	},

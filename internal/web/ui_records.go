@@ -262,6 +262,7 @@ func recordFormFields(c chrome, f person.Fields, raw map[string]string, bad map[
 		{Name: "patronymic", Value: f.Patronymic},
 		{Name: "full_name", Value: f.FullName},
 		{Name: "latin_names", Value: strings.Join(f.LatinNames, "; ")},
+		{Name: "name_language", Type: "select", Options: opts(f.NameLanguage, "", person.NameUkrainian, person.NameRussian)},
 		{Name: "sex", Type: "select", Options: opts(string(f.Sex), "", "male", "female")},
 		{Name: "birth_date", Value: date(f.BirthDate)},
 		{Name: "birth_place", Value: f.BirthPlace},
@@ -316,6 +317,7 @@ func parseRecordForm(c chrome, r *http.Request) (person.Fields, map[string]strin
 		}
 	}
 	f.Sex = person.Sex(get("sex"))
+	f.NameLanguage = get("name_language")
 	f.BirthPlace, f.Rank, f.ServiceNumber, f.Unit = get("birth_place"), get("rank"), get("service_number"), get("unit")
 	f.Power, f.Citizenship, f.CapturePlace = get("power"), get("citizenship"), get("capture_place")
 	f.DisappearanceCircumstances, f.DistinguishingMarks, f.Notes = get("disappearance_circumstances"), get("distinguishing_marks"), get("notes")
