@@ -153,13 +153,18 @@ func (d Date) AgeAt(ref time.Time) (int, bool) {
 // MarshalJSON writes the canonical string form.
 func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
-// UnmarshalJSON reads the canonical string form.
+// UnmarshalJSON reads the canonical string form, and every other form
+// ReadDate reads (16.01.1987, 05.1998, 23 травня 1998): the API takes the
+// dates the pages, the command line and the sheets take.
 func (d *Date) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("a date must be a string YYYY, YYYY-MM or YYYY-MM-DD")
+		return fmt.Errorf("a date must be a string: YYYY-MM-DD, DD.MM.YYYY, MM.YYYY or YYYY")
 	}
-	v, err := ParseDate(s)
+	v, err := ParseDate(s) // the canonical form, as stored: the fast path
+	if err != nil {
+		v, err = ReadDate(s)
+	}
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@ package sheet
 
 import (
 	"testing"
+
+	"github.com/handover-project/handover/internal/person"
 )
 
 func TestParseDate(t *testing.T) {
@@ -99,4 +101,15 @@ func FuzzParseDate(f *testing.F) {
 			t.Fatalf("ParseDate(%q) = %v, but its canonical form reads as %v, %v", s, d, again, err)
 		}
 	})
+}
+
+// TestDateCodesAreTheParsers: the sheet's date codes are those of the one
+// date parser, person.ReadDate.
+func TestDateCodesAreTheParsers(t *testing.T) {
+	for _, c := range [][2]string{{CodeDateFormat, person.DateFormat}, {CodeDateAmbiguous, person.DateAmbiguous},
+		{CodeDateTwoDigitYear, person.DateTwoDigitYear}, {CodeDateImpossible, person.DateImpossible}} {
+		if c[0] != c[1] {
+			t.Errorf("sheet code %q, parser code %q", c[0], c[1])
+		}
+	}
 }

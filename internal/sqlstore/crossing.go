@@ -1215,6 +1215,15 @@ func (db *DB) TraceSearch(ctx context.Context, s access.Scope, name, birth strin
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
+	// The one date parser: 16.01.1987, 01.1987, 1987-01-16 alike; the
+	// canonical form is the prefix searched for.
+	if birth = strings.TrimSpace(birth); birth != "" {
+		d, err := person.ReadDate(birth)
+		if err != nil {
+			return nil, errs.E(op, errs.Invalid, errs.FieldError{Field: "birth_date", Message: err.Error(), Code: dateCode(err), Args: []string{birth}})
+		}
+		birth = d.String()
+	}
 	subjects, err := db.traceCandidates(ctx, s.Party, name, birth)
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
@@ -1715,4 +1724,13 @@ func (db *DB) remainsView(ctx context.Context, exID string, parties [2]string) (
 		v.Remains = append(v.Remains, st)
 	}
 	return v, nil
+}
+
+// dateCode is the code of a date person.ReadDate refused.
+func dateCode(err error) string {
+	var de *person.DateError
+	if errors.As(err, &de) {
+		return de.Code
+	}
+	return person.DateFormat
 }

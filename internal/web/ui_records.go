@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -329,7 +328,7 @@ func parseRecordForm(c chrome, r *http.Request) (person.Fields, map[string]strin
 		to   *person.Date
 	}{{"birth_date", &f.BirthDate}, {"capture_date", &f.CaptureDate}, {"disappearance_date", &f.DisappearanceDate}} {
 		if v := get(d.name); v != "" {
-			pd, err := person.ParseDate(isoDate(v))
+			pd, err := person.ReadDate(v)
 			if err != nil {
 				bad[d.name] = c.T("form.baddate", v)
 				continue
@@ -343,20 +342,6 @@ func parseRecordForm(c chrome, r *http.Request) (person.Fields, map[string]strin
 		fieldErrors(c, f.Validate(time.Now()), bad)
 	}
 	return f, raw, bad
-}
-
-// isoDate turns the dates people type on this side of Europe (DD.MM.YYYY,
-// MM.YYYY) into the ISO form person.ParseDate reads; anything else is left
-// as it is.
-func isoDate(s string) string {
-	parts := strings.Split(strings.TrimSpace(s), ".")
-	switch {
-	case len(parts) == 3 && len(parts[2]) == 4:
-		return fmt.Sprintf("%s-%02s-%02s", parts[2], parts[1], parts[0])
-	case len(parts) == 2 && len(parts[1]) == 4:
-		return fmt.Sprintf("%s-%02s", parts[1], parts[0])
-	}
-	return s
 }
 
 // fieldErrors turns an Invalid error's fields into messages by form field,

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/person"
 )
 
 // Problem codes of this package (messages: problem.<code> in
@@ -27,17 +28,17 @@ const (
 	CodeLine      = "not_id_text"  // a line that is not "id text"; Args: the line number
 )
 
-// Day reads a day as the forms take it: 2025-05-23 (a browser's date
-// field) or 23.05.2025. Empty is the zero time.
+// Day reads a day as the forms take it, with the one date parser of every
+// input (person.ReadDate): 2025-05-23 (a browser's date field), 23.05.2025,
+// 23 травня 2025… A month or a year alone is not a day. Empty is the zero
+// time.
 func Day(field, s string) (time.Time, *errs.FieldError) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, nil
 	}
-	for _, layout := range []string{time.DateOnly, "02.01.2006", "2.1.2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
+	if d, err := person.ReadDate(s); err == nil && d.Precision() == "day" {
+		return time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, time.UTC), nil
 	}
 	return time.Time{}, &errs.FieldError{Field: field, Message: strconv.Quote(s) + " is not a date: write 2025-05-23 or 23.05.2025", Code: CodeNotDay, Args: []string{s}}
 }
