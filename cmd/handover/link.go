@@ -2,26 +2,26 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/term"
-	"golang.org/x/text/encoding/charmap"
 
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/match"
+	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/sheet"
 	"github.com/handover-project/handover/internal/synth/pairs"
 )
 
@@ -36,7 +36,11 @@ pairs are candidates for a person to confirm or reject.
 Input columns (header row; any column but id may be absent or empty):
   id,surname,given_name,patronymic,birth_date,birth_place,service_number,unit,rank
 full_name may stand instead of surname, given_name and patronymic. CSV is
-UTF-8 (with or without BOM) or Windows-1251; XLSX is read from its first sheet.
+UTF-8 (with or without BOM) or Windows-1251, separated by ',', ';' or tab;
+XLSX is read from its first sheet. Dates in any form a register writes
+(16.01.1987, 01.1987, 1987-01-16, an Excel date). A register file as
+'handover import' reads it (no id column; ФИО, Прізвище, Дата народження…
+headers) is read by the same sheet reader, and its ids are its row numbers.
 --config describes other column sets and comparisons (docs/design/linkage.md).
 
 Output columns: left_id,right_id,score. score is the match probability in
@@ -363,21 +367,37 @@ func (p *linkProgress) done() {
 // whole: every structural problem is an errs.Invalid naming file, row and
 // column.
 func readLinkTable(path string, cfg match.Config) ([]match.Record, error) {
+	recs, err := readLinkColumns(path, cfg)
+	if errors.Is(err, errNoIDColumn) && isDefaultLinkConfig(cfg) {
+		// A register as 'handover import' reads it (ФИО, Прізвище, Дата
+		// народження…, no id column): read it with the same sheet reader.
+		regs, rerr := readLinkRegister(path, cfg)
+		if rerr == nil || !strings.Contains(rerr.Error(), "["+sheet.CodeNoHeader+"]") && !strings.Contains(rerr.Error(), "["+sheet.CodeNoName+"]") {
+			return regs, rerr
+		}
+		// Neither the link columns nor a register's: say what link wants.
+	}
+	return recs, err
+}
+
+// readLinkColumns reads a table whose header names the configuration's
+// columns. CSV text is decoded and its separator found as the sheet reader
+// does it (UTF-8 with or without BOM, or Windows-1251; ';', ',' or tab).
+func readLinkColumns(path string, cfg match.Config) ([]match.Record, error) {
 	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
 		return readLinkXLSX(path, cfg)
 	}
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: %v", path, linkPathErr(err)))
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<20)
-	head, _ := br.Peek(64 << 10)
-	var r io.Reader = br
-	if !linkValidUTF8(head) {
-		r = charmap.Windows1251.NewDecoder().Reader(br)
+	text, _, err := sheet.DecodeText(path, data, "")
+	if err != nil {
+		return nil, err
 	}
-	cr := csv.NewReader(r)
+	data = nil
+	cr := csv.NewReader(bytes.NewReader(text))
+	cr.Comma = sheet.DetectSeparator(string(text[:min(len(text), 64<<10)]))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	tr := newLinkTableReader(path, cfg)
@@ -401,12 +421,57 @@ func readLinkTable(path string, cfg match.Config) ([]match.Record, error) {
 	return tr.finish()
 }
 
-// linkValidUTF8 reports whether b is UTF-8, allowing a rune cut at the end.
-func linkValidUTF8(b []byte) bool {
-	for i := 0; i < 3 && len(b) > 0 && !utf8.Valid(b); i++ {
-		b = b[:len(b)-1]
+// errNoIDColumn marks a header without the id column.
+var errNoIDColumn = errors.New("no id column")
+
+// isDefaultLinkConfig reports whether cfg reads handover's person columns.
+func isDefaultLinkConfig(cfg match.Config) bool {
+	d := match.DefaultConfig()
+	if cfg.ID != d.ID || len(cfg.Fields) != len(d.Fields) {
+		return false
 	}
-	return utf8.Valid(b)
+	for i := range cfg.Fields {
+		if cfg.Fields[i].Column != d.Fields[i].Column {
+			return false
+		}
+	}
+	return true
+}
+
+// readLinkRegister reads a register file with internal/sheet, the reader
+// of 'handover import': headers in Ukrainian, Russian or English, one name
+// column (ФИО) or several, every date form. The ids are the file's row
+// numbers. A file with problems is refused with every problem and its place.
+func readLinkRegister(path string, cfg match.Config) ([]match.Record, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: %v", path, linkPathErr(err)))
+	}
+	f, err := sheet.Read(context.Background(), filepath.Base(path), data, sheet.Options{Kind: person.Held, Category: person.Military,
+		Limits: sheet.Limits{MaxFileBytes: 1 << 31, MaxRows: 5_000_000}})
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	get := map[string]func(*person.Fields) string{
+		"surname": func(p *person.Fields) string { return p.Surname }, "given_name": func(p *person.Fields) string { return p.GivenNames },
+		"patronymic": func(p *person.Fields) string { return p.Patronymic }, "birth_date": func(p *person.Fields) string { return p.BirthDate.String() },
+		"birth_place": func(p *person.Fields) string { return p.BirthPlace }, "service_number": func(p *person.Fields) string { return p.ServiceNumber },
+		"unit": func(p *person.Fields) string { return p.Unit }, "rank": func(p *person.Fields) string { return p.Rank },
+	}
+	recs := make([]match.Record, 0, len(f.Rows))
+	for _, row := range f.Rows {
+		rec := match.Record{ID: strconv.Itoa(row.Row), Values: make([]string, len(cfg.Fields)), FullName: row.Fields.FullName}
+		for i, fd := range cfg.Fields {
+			if g := get[fd.Column]; g != nil {
+				rec.Values[i] = g(&row.Fields)
+			}
+		}
+		recs = append(recs, rec)
+	}
+	return recs, nil
 }
 
 func readLinkXLSX(path string, cfg match.Config) ([]match.Record, error) {
@@ -425,7 +490,6 @@ func readLinkXLSX(path string, cfg match.Config) ([]match.Record, error) {
 	}
 	defer rows.Close()
 	tr := newLinkTableReader(path, cfg)
-	tr.serialDates = true
 	line := 0
 	for rows.Next() {
 		line++
@@ -445,16 +509,15 @@ func readLinkXLSX(path string, cfg match.Config) ([]match.Record, error) {
 
 // linkTableReader turns rows (header first) into records.
 type linkTableReader struct {
-	path        string
-	cfg         match.Config
-	header      []string
-	idCol       int
-	fullCol     int
-	cols        []int // per field, the column or -1
-	dateField   []bool
-	recs        []match.Record
-	seen        map[string]int
-	serialDates bool
+	path      string
+	cfg       match.Config
+	header    []string
+	idCol     int
+	fullCol   int
+	cols      []int // per field, the column or -1
+	dateField []bool
+	recs      []match.Record
+	seen      map[string]int
 }
 
 func newLinkTableReader(path string, cfg match.Config) *linkTableReader {
@@ -502,7 +565,7 @@ func (t *linkTableReader) row(line int, row []string) error {
 		}
 		t.idCol = col(t.cfg.ID)
 		if t.idCol < 0 {
-			return t.bad(line, 0, "", fmt.Sprintf("the header has no %q column (header: %s)", t.cfg.ID, strings.Join(t.header, ",")))
+			return fmt.Errorf("%w: %w", t.bad(line, 0, "", fmt.Sprintf("the header has no %q column (header: %s)", t.cfg.ID, strings.Join(t.header, ","))), errNoIDColumn)
 		}
 		t.fullCol = col(t.cfg.FullName)
 		known := 0
@@ -545,8 +608,13 @@ func (t *linkTableReader) row(line int, row []string) error {
 	rec := match.Record{ID: id, Values: make([]string, len(t.cols)), FullName: get(t.fullCol)}
 	for i, c := range t.cols {
 		v := get(c)
-		if t.serialDates && t.dateField[i] {
-			v = linkExcelDate(v)
+		if t.dateField[i] {
+			// The one date parser: 16.01.1987, an Excel serial and
+			// 1987-01-16 are one date; what it cannot read is compared
+			// as written (a mistyped date still agrees in part).
+			if d, err := sheet.ParseDate(v); err == nil {
+				v = d.String()
+			}
 		}
 		rec.Values[i] = v
 	}
@@ -559,20 +627,6 @@ func (t *linkTableReader) finish() ([]match.Record, error) {
 		return nil, errs.E("link", errs.Invalid, fmt.Sprintf("%s: empty file: no header row", t.path))
 	}
 	return t.recs, nil
-}
-
-// linkExcelDate turns a raw XLSX date serial (days since 1899-12-30) into an
-// ISO date; other values pass unchanged. Four-digit numbers are years.
-func linkExcelDate(v string) string {
-	if len(v) < 5 || len(v) > 7 {
-		return v
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 3000 || f > 80000 {
-		return v
-	}
-	d := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(math.Floor(f)))
-	return d.Format("2006-01-02")
 }
 
 // linkMemoryLimit is the soft memory limit of link and dedupe runs unless

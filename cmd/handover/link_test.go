@@ -191,7 +191,7 @@ func TestLinkBadInput(t *testing.T) {
 		name, content string
 		want          []string // substrings of stderr
 	}{
-		{"noid.csv", "surname,given_name\nКоваль,Іван\n", []string{"noid.csv", `no "id" column`}},
+		{"noid.csv", "foo,bar\nКоваль,Іван\n", []string{"noid.csv", `no "id" column`}},
 		{"emptyid.csv", "id,surname\n1,Коваль\n,Бондар\n", []string{"emptyid.csv", "row 3", "empty id"}},
 		{"dupid.csv", "id,surname\n1,Коваль\n1,Бондар\n", []string{"dupid.csv", "row 3", "already used in row 2"}},
 		{"ragged.csv", "id,surname\n1,Коваль\n2,Бондар,extra,more\n", []string{"ragged.csv", "row 3", "column 3"}},
@@ -303,5 +303,36 @@ func TestLinkHelp(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "Example:") {
 			t.Errorf("%v: exit %d, output %q", c, code, out)
 		}
+	}
+}
+
+// TestLinkRegisterFile: a register as 'handover import' reads it — ';'
+// separated, one ФИО column, dates as 16.01.1987 — is read by link through
+// the same sheet reader; the ids are the rows of the file.
+func TestLinkRegisterFile(t *testing.T) {
+	dir := t.TempDir()
+	left := writeLinkFile(t, dir, "sought.csv", "\ufeffФИО;Дата рождения;Личный номер\n"+
+		"Гуцул Павло Володимирович;16.01.1987;ЖТ-004474\n"+
+		"Бондаренко Василь Васильович;21.04.1986;\n")
+	right := writeLinkFile(t, dir, "held.csv", "id,full_name,birth_date,service_number\n"+
+		"b1,Бондаренко Василий Васильевич,1986-04-21,\n"+
+		"b2,Гуцул Павел Владимирович,16.01.1987,ЖТ004474\n")
+	out := filepath.Join(dir, "pairs.csv")
+	code, _, stderr := runLinkCmd(t, "link", left, right, "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got := map[string]string{}
+	for _, r := range readLinkCSV(t, out)[1:] {
+		got[r[0]] = r[1]
+	}
+	if got["2"] != "b2" || got["3"] != "b1" {
+		t.Errorf("pairs %v, want row 2 → b2 and row 3 → b1", got)
+	}
+	// A register with a bad date is refused with its place.
+	bad := writeLinkFile(t, dir, "bad.csv", "ФИО;Дата рождения\nГуцул Павло;31.02.1987\n")
+	code, _, stderr = runLinkCmd(t, "link", bad, right, "--out", out)
+	if code != 2 || !strings.Contains(stderr, "row 2") || !strings.Contains(stderr, "date_impossible") {
+		t.Errorf("bad date: exit %d, %s", code, stderr)
 	}
 }

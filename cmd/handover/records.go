@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -90,10 +91,23 @@ func fieldFlags(fs *flag.FlagSet) map[string]*string {
 // decoding as the API, so that names and date formats are checked alike.
 func recordFromFlags(vals map[string]*string, latin multiFlag) (api.RecordInput, error) {
 	obj := map[string]any{}
+	var bad []errs.FieldError
 	for n, v := range vals {
-		if *v != "" {
-			obj[strings.ReplaceAll(n, "-", "_")] = *v
+		if *v == "" {
+			continue
 		}
+		field := strings.ReplaceAll(n, "-", "_")
+		obj[field] = *v
+		if strings.HasSuffix(field, "_date") {
+			// The one date parser, as the API and the pages read dates.
+			if _, err := person.ReadDate(*v); err != nil {
+				bad = append(bad, errs.FieldError{Field: field, Message: err.Error()})
+			}
+		}
+	}
+	if len(bad) > 0 {
+		slices.SortFunc(bad, func(a, b errs.FieldError) int { return strings.Compare(a.Field, b.Field) })
+		return api.RecordInput{}, errs.E("record", errs.Invalid, "the record has invalid dates; nothing was stored", bad)
 	}
 	if len(latin) > 0 {
 		obj["latin_names"] = []string(latin)

@@ -68,11 +68,22 @@ type bar struct {
 // barScale is the weight (in log2 units) that fills half the bar.
 const barScale = 12.0
 
-func barsOf(x match.Explanation) []bar {
+// barsOf draws the explanation's fields, dates written as the rest of the
+// interface writes them in c's language (16.01.1987), never in ISO form.
+func barsOf(c chrome, x match.Explanation) []bar {
 	var out []bar
+	day := func(s string) string {
+		if d, err := person.ParseDate(s); err == nil && !d.IsZero() {
+			return c.Day(d)
+		}
+		return s
+	}
 	for _, f := range x.Fields {
 		w := int(math.Round(math.Min(math.Abs(f.Weight)/barScale, 1) * 100))
 		b := bar{Field: f.Field, Left: f.Left, Right: f.Right, Level: f.Level, Weight: f.Weight, Width: w, Agree: f.Weight >= 0}
+		if strings.HasSuffix(f.Field, "_date") {
+			b.Left, b.Right = day(f.Left), day(f.Right)
+		}
 		if b.Agree {
 			b.X = 100
 		} else {
@@ -154,8 +165,9 @@ func (s *Server) card(r *http.Request, sc access.Scope, c sqlstore.Candidate, in
 	if err != nil {
 		return candidateCard{}, err
 	}
-	return candidateCard{chrome: s.chromeFor(r, "candidates.title"), RunID: c.RunID, Index: index, Sought: sought, Held: held, Score: c.Score, Weight: c.Weight,
-		Status: c.Status, Reason: c.Reason, DecidedBy: c.DecidedBy, Bars: barsOf(c.Explanation), Back: back}, nil
+	ch := s.chromeFor(r, "candidates.title")
+	return candidateCard{chrome: ch, RunID: c.RunID, Index: index, Sought: sought, Held: held, Score: c.Score, Weight: c.Weight,
+		Status: c.Status, Reason: c.Reason, DecidedBy: c.DecidedBy, Bars: barsOf(ch, c.Explanation), Back: back}, nil
 }
 
 // handleDecideForm records a decision. With htmx it answers with the pair's
