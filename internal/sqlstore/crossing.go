@@ -1332,6 +1332,70 @@ type traceSubject struct {
 	created time.Time
 }
 
+// traceSeqs returns, in creation order, the sought records of party whose
+// trace status is status.
+func (db *DB) traceSeqs(ctx context.Context, party string, status crossing.TraceStatus) ([]int64, error) {
+	subjects, err := db.soughtOf(ctx, party)
+	if err != nil {
+		return nil, err
+	}
+	res, err := db.traces(ctx, subjects)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, r := range res {
+		if r.Trace.Status == status {
+			want[r.RecordID] = true
+		}
+	}
+	if len(want) == 0 {
+		return nil, nil
+	}
+	rows, err := db.query(ctx, `SELECT seq, id FROM records WHERE party = ? AND kind = 'sought' ORDER BY seq`, party)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var seq int64
+		var id string
+		if err := rows.Scan(&seq, &id); err != nil {
+			return nil, err
+		}
+		if want[id] {
+			out = append(out, seq)
+		}
+	}
+	return out, rows.Err()
+}
+
+// Traces returns the trace status of each record, as TraceOf, for the
+// records of a register page; records the scope may not trace are left out.
+func (db *DB) Traces(ctx context.Context, s access.Scope, recs []person.Record) (map[string]TraceResult, error) {
+	const op = "sqlstore.Traces"
+	var subjects []traceSubject
+	for _, r := range recs {
+		if r.Kind != person.Sought || access.Decide(s, access.TraceRead, access.Resource{Party: r.Party}) != nil {
+			continue
+		}
+		subjects = append(subjects, traceSubject{id: r.ID, party: r.Party, kind: r.Kind, fields: r.Fields})
+	}
+	out := map[string]TraceResult{}
+	if len(subjects) == 0 {
+		return out, nil
+	}
+	res, err := db.traces(ctx, subjects)
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	for _, r := range res {
+		out[r.RecordID] = r
+	}
+	return out, nil
+}
+
 // soughtOf returns a party's sought records with their current fields.
 func (db *DB) soughtOf(ctx context.Context, party string) ([]traceSubject, error) {
 	rows, err := db.query(ctx, `SELECT r.id, r.created_at, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version

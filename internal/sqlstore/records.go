@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/person"
 )
@@ -353,17 +355,27 @@ type RecordFilter struct {
 	Text     string // case-folded "contains" over names in any script, service number, unit
 	Cursor   string // from the previous page's Next
 	Limit    int    // default 100, at most 1000
+	// Newest lists the newest records first (the register page: what was
+	// just entered or imported is on the first page).
+	Newest bool
+	// Count asks for Total, the number of records that match.
+	Count bool
+	// Trace keeps the sought records whose trace status is this one
+	// (0: any); it needs Kind sought and one Party.
+	Trace crossing.TraceStatus
 }
 
 // RecordPage is one page of records.
 type RecordPage struct {
 	Records []person.Record `json:"records"`
-	Next    string          `json:"next,omitempty"` // cursor of the next page; empty on the last
+	Next    string          `json:"next,omitempty"`  // cursor of the next page; empty on the last
+	Total   int             `json:"total,omitempty"` // with RecordFilter.Count: how many match
 	last    int64           // seq of the last record on the page
+	desc    bool
 }
 
 // Records lists the current versions of the records the scope may read that
-// match f, in the order they were created.
+// match f, in the order they were created (newest first with f.Newest).
 func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (RecordPage, error) {
 	const op = "sqlstore.Records"
 	var bad []errs.FieldError
@@ -378,11 +390,19 @@ func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (Reco
 	}
 	var after int64
 	if f.Cursor != "" {
-		n, err := strconv.ParseInt(strings.TrimPrefix(f.Cursor, "c"), 10, 64)
-		if err != nil || n < 0 || !strings.HasPrefix(f.Cursor, "c") {
+		// c<seq>: records after seq, oldest first; d<seq>: before it, newest first.
+		prefix := "c"
+		if f.Newest {
+			prefix = "d"
+		}
+		n, err := strconv.ParseInt(strings.TrimPrefix(f.Cursor, prefix), 10, 64)
+		if err != nil || n < 0 || !strings.HasPrefix(f.Cursor, prefix) {
 			bad = append(bad, errs.FieldError{Field: "cursor", Message: "not a cursor this server gave", Code: "bad_cursor"})
 		}
 		after = n
+	}
+	if f.Trace != 0 && (!f.Trace.Valid() || f.Kind != person.Sought || f.Party == "") {
+		bad = append(bad, errs.FieldError{Field: "trace", Message: "a trace status filters one party's sought register", Code: "bad_trace_filter"})
 	}
 	if f.Limit == 0 {
 		f.Limit = 100
@@ -433,17 +453,43 @@ func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (Reco
 		where = append(where, `r.status = ?`)
 		args = append(args, string(f.Status))
 	}
-	var page RecordPage
-	if t := strings.TrimSpace(f.Text); t != "" {
-		// The records whose terms match every word, then the filters
-		// over those, a slice of them at a time in creation order.
-		kinds := []string{string(person.Held), string(person.Sought)}
-		if f.Kind != "" {
-			kinds = []string{string(f.Kind)}
+	page := RecordPage{desc: f.Newest}
+	t := strings.TrimSpace(f.Text)
+	if t != "" || f.Trace != 0 {
+		// The records whose terms match every word and (or) whose trace
+		// is the one asked for, then the filters over those, a slice of
+		// them at a time in creation order.
+		var seqs []int64
+		if t != "" {
+			kinds := []string{string(person.Held), string(person.Sought)}
+			if f.Kind != "" {
+				kinds = []string{string(f.Kind)}
+			}
+			if seqs, err = db.termMatches(ctx, parties, kinds, queryTokens(t), 0); err != nil {
+				return RecordPage{}, errs.E(op, errs.Internal, err)
+			}
 		}
-		seqs, err := db.termMatches(ctx, parties, kinds, queryTokens(t), after)
-		if err != nil {
-			return RecordPage{}, errs.E(op, errs.Internal, err)
+		if f.Trace != 0 {
+			traced, err := db.traceSeqs(ctx, f.Party, f.Trace)
+			if err != nil {
+				return RecordPage{}, errs.E(op, errs.Internal, err)
+			}
+			if t != "" {
+				seqs = intersectSorted(seqs, traced)
+			} else {
+				seqs = traced
+			}
+		}
+		if f.Count {
+			all, err := db.filterSeqs(ctx, seqs, parties, f, len(seqs))
+			if err != nil {
+				return RecordPage{}, errs.E(op, errs.Internal, err)
+			}
+			page.Total = len(all)
+		}
+		seqs = slices.DeleteFunc(seqs, func(seq int64) bool { return after > 0 && (f.Newest && seq >= after || !f.Newest && seq <= after) })
+		if f.Newest {
+			slices.Reverse(seqs)
 		}
 		if seqs, err = db.filterSeqs(ctx, seqs, parties, f, f.Limit+1); err != nil {
 			return RecordPage{}, errs.E(op, errs.Internal, err)
@@ -460,8 +506,21 @@ func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (Reco
 			}
 		}
 	} else {
+		if f.Count {
+			cond := ""
+			if len(where) > 0 {
+				cond = ` WHERE ` + strings.Join(where, ` AND `)
+			}
+			if err := db.queryRow(ctx, `SELECT COUNT(*) FROM records r`+cond, args...).Scan(&page.Total); err != nil {
+				return RecordPage{}, errs.E(op, errs.Internal, err)
+			}
+		}
 		if after > 0 {
-			where = append(where, `r.seq > ?`)
+			if f.Newest {
+				where = append(where, `r.seq < ?`)
+			} else {
+				where = append(where, `r.seq > ?`)
+			}
 			args = append(args, after)
 		}
 		if err := db.recordPage(ctx, s, &page, f.Limit, where, args); err != nil {
@@ -483,8 +542,12 @@ func (db *DB) recordPage(ctx context.Context, s access.Scope, page *RecordPage, 
 	if len(where) > 0 {
 		cond = ` WHERE ` + strings.Join(where, ` AND `)
 	}
+	order := ` ORDER BY r.seq LIMIT ?`
+	if page.desc {
+		order = ` ORDER BY r.seq DESC LIMIT ?`
+	}
 	q := `SELECT ` + recordCols + ` FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version` +
-		cond + ` ORDER BY r.seq LIMIT ?`
+		cond + order
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return err
@@ -497,12 +560,32 @@ func (db *DB) recordPage(ctx context.Context, s access.Scope, page *RecordPage, 
 		}
 		if len(page.Records) == limit {
 			page.Next = "c" + strconv.FormatInt(page.last, 10)
+			if page.desc {
+				page.Next = "d" + strconv.FormatInt(page.last, 10)
+			}
 			break
 		}
 		page.Records = append(page.Records, r)
 		page.last = seq
 	}
 	return rows.Err()
+}
+
+// intersectSorted returns the values of two ascending lists that are in both.
+func intersectSorted(a, b []int64) []int64 {
+	var out []int64
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i, j = i+1, j+1
+		}
+	}
+	return out
 }
 
 func placeholders(n int) string {

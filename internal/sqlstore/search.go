@@ -479,10 +479,11 @@ func (db *DB) filterSeqs(ctx context.Context, seqs []int64, parties []string, f 
 		for i, seq := range part {
 			args[i] = seq
 		}
-		rows, err := db.db.QueryContext(ctx, db.dialect.rebind(`SELECT seq, party, kind, category, status FROM records WHERE seq IN (`+placeholders(len(part))+`) ORDER BY seq`), args...)
+		rows, err := db.db.QueryContext(ctx, db.dialect.rebind(`SELECT seq, party, kind, category, status FROM records WHERE seq IN (`+placeholders(len(part))+`)`), args...)
 		if err != nil {
 			return nil, err
 		}
+		keep := map[int64]bool{}
 		for rows.Next() {
 			var seq int64
 			var party, kind, category, status string
@@ -494,13 +495,17 @@ func (db *DB) filterSeqs(ctx context.Context, seqs []int64, parties []string, f 
 				f.Category != "" && category != string(f.Category) || f.Status != "" && status != string(f.Status) {
 				continue
 			}
-			if len(out) < n {
-				out = append(out, seq)
-			}
+			keep[seq] = true
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
+		}
+		// In the order given: creation order, or newest first.
+		for _, seq := range part {
+			if keep[seq] && len(out) < n {
+				out = append(out, seq)
+			}
 		}
 	}
 	return out, nil

@@ -50,23 +50,32 @@ type recordsView struct {
 	First      string // URL of the first page, "" on it
 	Truncated  bool   // sorted by name, but more than sortWindow matched
 	CanCreate  bool
+	Total      int    // how many records match the filters
+	// Trace filters a sought register by trace status; Traces lists the
+	// statuses, and ShowTrace says the register has a trace column.
+	Trace     string
+	Traces    []string
+	ShowTrace bool
 }
 
 type recordRow struct {
 	ID, Name, Party, Kind, Category, Status, ServiceNumber, Unit string
 	BirthDate                                                    person.Date
 	Version                                                      int
+	Latin                                                        string // by the record's own system
+	Trace                                                        string // trace status of a sought record its bureau reads
 }
 
 func rowOf(r person.Record) recordRow {
 	return recordRow{ID: r.ID, Name: r.DisplayName(), Party: r.Party, Kind: string(r.Kind), Category: string(r.Category), Status: string(r.Status),
-		BirthDate: r.BirthDate, ServiceNumber: r.ServiceNumber, Unit: r.Unit, Version: r.Version}
+		BirthDate: r.BirthDate, ServiceNumber: r.ServiceNumber, Unit: r.Unit, Version: r.Version, Latin: r.Latin().Text}
 }
 
 func (s *Server) handleRecordsPage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	q := r.URL.Query()
 	v := recordsView{chrome: s.chromeFor(r, "records.title"), Q: q.Get("q"), Party: q.Get("party"), Kind: q.Get("kind"),
-		Category: q.Get("category"), Status: q.Get("status"), Sort: q.Get("sort"), Categories: person.Categories, Statuses: person.Statuses}
+		Category: q.Get("category"), Status: q.Get("status"), Sort: q.Get("sort"), Categories: person.Categories, Statuses: person.Statuses,
+		Trace: q.Get("trace")}
 	if v.Sort != "name" {
 		v.Sort = ""
 	}
@@ -92,8 +101,23 @@ func (s *Server) handleRecordsPage(w http.ResponseWriter, r *http.Request, sc ac
 	if v.Kind == "" {
 		v.Kind = string(person.Held)
 	}
+	// Newest first, with the count: what was just entered or imported is
+	// on the first page, and the page says how many match.
 	f := sqlstore.RecordFilter{Party: v.Party, Kind: person.Kind(v.Kind), Category: person.Category(v.Category),
-		Status: person.Status(v.Status), Text: v.Q, Cursor: q.Get("cursor"), Limit: uiPageSize}
+		Status: person.Status(v.Status), Text: v.Q, Cursor: q.Get("cursor"), Limit: uiPageSize, Newest: true, Count: true}
+	v.ShowTrace = v.Kind == string(person.Sought) && access.Decide(sc, access.TraceRead, access.Resource{Party: v.Party}) == nil
+	if v.ShowTrace {
+		for t := crossing.TraceReported; t.Valid(); t++ {
+			v.Traces = append(v.Traces, t.String())
+		}
+	}
+	if v.Trace != "" {
+		var ts crossing.TraceStatus
+		if err := ts.UnmarshalText([]byte(v.Trace)); err != nil || !v.ShowTrace {
+			return errs.E("web.records", errs.Invalid, errs.FieldError{Field: "trace", Message: "not a trace status of a sought register you trace", Code: "bad_trace_filter"})
+		}
+		f.Trace = ts
+	}
 	offset := 0
 	if v.Sort == "name" {
 		f.Cursor, f.Limit = "", sortWindow
@@ -104,12 +128,22 @@ func (s *Server) handleRecordsPage(w http.ResponseWriter, r *http.Request, sc ac
 	if err != nil {
 		return err
 	}
+	v.Total = page.Total
+	var traces map[string]sqlstore.TraceResult
+	if v.ShowTrace && v.Sort != "name" {
+		if traces, err = s.db.Traces(r.Context(), sc, page.Records); err != nil {
+			return err
+		}
+	}
 	rows := make([]recordRow, len(page.Records))
 	for i, rec := range page.Records {
 		rows[i] = rowOf(rec)
+		if t, ok := traces[rec.ID]; ok {
+			rows[i].Trace = t.Trace.Status.String()
+		}
 	}
 	base := url.Values{}
-	for _, k := range []string{"q", "party", "kind", "category", "status", "sort"} {
+	for _, k := range []string{"q", "party", "kind", "category", "status", "sort", "trace"} {
 		if q.Get(k) != "" {
 			base.Set(k, q.Get(k))
 		}
