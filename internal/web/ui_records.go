@@ -50,7 +50,7 @@ type recordsView struct {
 	First      string // URL of the first page, "" on it
 	Truncated  bool   // sorted by name, but more than sortWindow matched
 	CanCreate  bool
-	Total      int    // how many records match the filters
+	Total      int // how many records match the filters
 	// Trace filters a sought register by trace status; Traces lists the
 	// statuses, and ShowTrace says the register has a trace column.
 	Trace     string
