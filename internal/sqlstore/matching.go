@@ -89,7 +89,7 @@ func matchInput(cfg match.Config, r person.Record) match.Record {
 
 // linkRecords runs the engine as a matching run does: the default
 // configuration with the run's threshold and labels, every candidate kept.
-func linkRecords(sought, held []person.Record, threshold float64, labels []match.Label) (match.Result, error) {
+func linkRecords(sought, held []person.Record, threshold float64, labels []match.Label, progress ...match.Progress) (match.Result, error) {
 	cfg := match.DefaultConfig()
 	cfg.Threshold = threshold
 	cfg.Labels = labels
@@ -101,13 +101,23 @@ func linkRecords(sought, held []person.Record, threshold float64, labels []match
 	for i, rec := range held {
 		right[i] = matchInput(cfg, rec)
 	}
-	return match.Link(left, right, cfg, match.Options{Candidates: true})
+	opt := match.Options{Candidates: true}
+	if len(progress) > 0 {
+		opt.Progress = progress[0]
+	}
+	return match.Link(left, right, cfg, opt)
 }
 
 // RunMatching runs the linkage engine over one party's sought register and
 // the other party's held register, as they are now, with the reviewers'
 // decisions as labels, and stores the run with its inputs.
 func (db *DB) RunMatching(ctx context.Context, s access.Scope, soughtParty, heldParty string, threshold float64) (MatchRun, error) {
+	return db.RunMatchingProgress(ctx, s, soughtParty, heldParty, threshold, nil)
+}
+
+// RunMatchingProgress is RunMatching that reports the engine's progress
+// (match.Progress: stage, done, total) as it goes, when progress is set.
+func (db *DB) RunMatchingProgress(ctx context.Context, s access.Scope, soughtParty, heldParty string, threshold float64, progress match.Progress) (MatchRun, error) {
 	const op = "sqlstore.RunMatching"
 	sought, err := db.MatchRecords(ctx, s, soughtParty, person.Sought)
 	if err != nil {
@@ -121,7 +131,12 @@ func (db *DB) RunMatching(ctx context.Context, s access.Scope, soughtParty, held
 	if err != nil {
 		return MatchRun{}, err
 	}
-	res, err := linkRecords(sought, held, threshold, labels)
+	var res match.Result
+	if progress != nil {
+		res, err = linkRecords(sought, held, threshold, labels, progress)
+	} else {
+		res, err = linkRecords(sought, held, threshold, labels)
+	}
 	if err != nil {
 		return MatchRun{}, errs.E(op, errs.Internal, err)
 	}

@@ -62,6 +62,8 @@ type Server struct {
 	// previewed in the UI until they are confirmed.
 	sheetLim atomic.Pointer[sheet.Limits]
 	uploads  *uploadStore
+	// runJobs are the matching runs started from the page.
+	runJobs runJobs
 	// LoginTokenTTL is how long a token issued by password login lives.
 	LoginTokenTTL time.Duration
 }

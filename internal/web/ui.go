@@ -65,6 +65,7 @@ var pageViews = map[string]any{
 	"record.html":        recordView{},
 	"record_form.html":   recordFormView{},
 	"runs.html":          runsView{},
+	"run_job.html":       runJobView{},
 	"candidates.html":    candidatesView{},
 	"matches.html":       matchesView{},
 	"audit.html":         auditView{},
@@ -231,6 +232,7 @@ func (s *Server) registerUIRoutes() {
 	s.registerUIAuthRoutes()
 	s.registerUIRecordRoutes()
 	s.registerUIMatchingRoutes()
+	s.registerMatchRunRoutes()
 	s.registerUILogRoutes()
 	s.registerUIAdminRoutes()
 	s.registerUIKeyRoutes()

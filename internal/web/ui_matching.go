@@ -25,14 +25,34 @@ func (s *Server) registerUIMatchingRoutes() {
 type runsView struct {
 	chrome
 	Runs []sqlstore.MatchRun
+	// CanRun: the user may start a run, between these parties.
+	CanRun  bool
+	Parties []string
+	Error   string // why a run could not start
 }
 
 func (s *Server) handleRunsPage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	return s.renderRuns(w, r, sc, http.StatusOK, "")
+}
+
+// renderRuns renders the runs page with status and, when a run could not
+// start, why.
+func (s *Server) renderRuns(w http.ResponseWriter, r *http.Request, sc access.Scope, status int, why string) error {
 	runs, err := s.db.MatchRuns(r.Context(), sc)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "runs.html", runsView{chrome: s.chromeFor(r, "runs.title"), Runs: runs})
+	v := runsView{Error: why, chrome: s.chromeFor(r, "runs.title"), Runs: runs, CanRun: access.Decide(sc, access.MatchRun, access.Resource{}) == nil}
+	if v.CanRun {
+		all, err := s.db.Parties(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, p := range all {
+			v.Parties = append(v.Parties, p.Code)
+		}
+	}
+	s.render(w, r, status, "runs.html", v)
 	return nil
 }
 

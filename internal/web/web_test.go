@@ -450,6 +450,8 @@ var allowedTo = map[string][]string{
 	"GET /matching/runs/{id}":                          {"mediator_operator"},
 	"POST /matching/decide":                            {"mediator_operator"},
 	"POST /matching/disclose":                          {"mediator_operator"},
+	"POST /matching/runs":                              {"mediator_operator"},
+	"GET /matching/jobs/{id}":                          {"mediator_operator"},
 	"GET /matches":                                     {"party_registrar any", "party_approver any"},
 	"GET /audit":                                       {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"GET /admin/users":                                 {"mediator_admin"},
@@ -725,7 +727,8 @@ func TestAuthzMatrix(t *testing.T) {
 						e.tokens[u.login] = mintToken(t, db, u.login)
 					}
 					if key == "DELETE /api/v1/me/tokens/{id}" || key == "DELETE /api/v1/tokens/{id}" ||
-						key == "POST /admin/tokens/{id}/revoke" || key == "GET /matching/runs/{id}" || key == "POST /matching/decide" {
+						key == "POST /admin/tokens/{id}/revoke" || key == "GET /matching/runs/{id}" || key == "POST /matching/decide" ||
+						key == "GET /matching/jobs/{id}" {
 						// No such token: allowed callers get 404 from the
 						// handler, denied ones 403 before it.
 						denied = st == 403
