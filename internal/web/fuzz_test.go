@@ -38,7 +38,7 @@ func FuzzCreateRecordJSON(f *testing.F) {
 		`{"surname" "x"}`,
 		`{"surnam":"x"}`,
 		`{"surname":5}`,
-		`{"kind":"held","category":"military","surname":"Х","birth_date":"31.12.1999"}`,
+		`{"kind":"held","category":"military","surname":"Х","birth_date":"31.02.1999"}`,
 		`{"kind":"held","category":"military","surname":"Х","birth_date":"2999-01-01"}`,
 		`{"kind":"held","category":"military","surname":"Х","birth_date":"1999-02-30"}`,
 		`{"kind":"remains","category":"military","surname":"Х"}`,

@@ -221,7 +221,7 @@ func TestBadInput(t *testing.T) {
 			{"syntax", "POST", "/api/v1/records", `{"surname" "x"}`, 400, "invalid", "byte"},
 			{"unknown field", "POST", "/api/v1/records", `{"surnam":"x"}`, 400, "invalid", "surnam"},
 			{"wrong type", "POST", "/api/v1/records", `{"surname":5}`, 400, "invalid", "surname"},
-			{"bad date", "POST", "/api/v1/records", `{"birth_date":"31.12.1999"}`, 400, "invalid", "YYYY"},
+			{"bad date", "POST", "/api/v1/records", `{"birth_date":"31.02.1999"}`, 400, "invalid", "day 31 does not exist"},
 			{"two values", "POST", "/api/v1/records", `{} {}`, 400, "invalid", "more than one"},
 			{"invalid record", "POST", "/api/v1/records", `{"kind":"held","category":"military"}`, 400, "invalid", "surname"},
 			{"bad limit", "GET", "/api/v1/records?limit=x", nil, 400, "invalid", "limit"},
