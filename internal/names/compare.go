@@ -63,6 +63,21 @@ type Comparison struct {
 // pair that is not at least similar counts s²/2 of its similarity s. Match is
 // Score >= DefaultThreshold.
 func CompareFull(a, b string) Comparison {
+	// The comparison is symmetric by construction: the two names are
+	// compared in one fixed order, so that which list a name came from cannot
+	// change its score (the word alignment otherwise depends on which side
+	// leads); the parts are then given back in the caller's order.
+	if b >= a {
+		return compareFull(a, b)
+	}
+	c := compareFull(b, a)
+	for i := range c.Parts {
+		c.Parts[i].A, c.Parts[i].B = c.Parts[i].B, c.Parts[i].A
+	}
+	return c
+}
+
+func compareFull(a, b string) Comparison {
 	pa0, sa := parseShaped(a)
 	pb0, sb := parseShaped(b)
 	if sa.placeholder || sb.placeholder {
