@@ -90,18 +90,9 @@ func appendNew(out []string, s string) []string {
 // offline kit is such an index, and its script (a port of this function,
 // checked against it by a shared fixture) computes these in the browser.
 func TypedForms(word string) []string {
-	if !lettersOnly(word) {
+	out := IndexForms(word)
+	if out == nil {
 		return nil
-	}
-	p := Prepare(AnyPart, word)
-	if p.skel == "" {
-		return nil
-	}
-	out := []string{p.skel}
-	for _, a := range p.alt {
-		if a != nil {
-			out = appendNew(out, a.skel)
-		}
 	}
 	if n := len(word); n >= 3 && strings.IndexByte("cszktgyij", word[n-1]) >= 0 {
 		if s := Prepare(AnyPart, word[:n-1]).skel; s != "" {
