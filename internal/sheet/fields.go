@@ -178,11 +178,11 @@ var categoryWords = []vocab{
 
 var statusWords = []vocab{
 	{string(person.StatusPOW), []string{"військовополонений", "вп"}, []string{"военнопленный", "вп"}, []string{"prisoner of war", "pow"}},
-	{string(person.StatusCivilianInternee), []string{"інтернований цивільний", "інтернований"}, []string{"интернированный гражданский", "интернированный"}, []string{"civilian internee", "civilian_internee", "internee"}},
-	{string(person.StatusDetainedCivilian), []string{"затриманий цивільний", "затриманий"}, []string{"задержанный гражданский", "задержанный"}, []string{"detained civilian", "detained_civilian", "detained"}},
+	{string(person.StatusCivilianInternee), []string{"інтернований цивільний", "інтернований", "інтернована цивільна особа"}, []string{"интернированный гражданский", "интернированный", "интернированное гражданское лицо"}, []string{"civilian internee", "civilian_internee", "internee"}},
+	{string(person.StatusDetainedCivilian), []string{"затриманий цивільний", "затриманий", "затримана цивільна особа"}, []string{"задержанный гражданский", "задержанный", "задержанное гражданское лицо"}, []string{"detained civilian", "detained_civilian", "detained"}},
 	{string(person.StatusConvicted), []string{"засуджений"}, []string{"осужденный"}, []string{"convicted"}},
 	{string(person.StatusDeceased), []string{"помер", "загинув", "померлий"}, []string{"умер", "погиб", "умерший"}, []string{"deceased", "dead"}},
-	{string(person.StatusMissing), []string{"зник безвісти", "безвісти зниклий"}, []string{"пропал без вести", "без вести пропавший"}, []string{"missing"}},
+	{string(person.StatusMissing), []string{"зник безвісти", "безвісти зниклий", "зниклий безвісти"}, []string{"пропал без вести", "без вести пропавший", "пропавший без вести"}, []string{"missing"}},
 }
 
 var sexWords = []vocab{

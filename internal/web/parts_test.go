@@ -140,7 +140,7 @@ func TestApril19API(t *testing.T) {
 		}
 		// The stage page shows each part's parity, in the officer's language.
 		code, body, _ = e.page(e.sessionUK("ua-officer"), "GET", "/exchanges/"+ex.ID+"/stages/1", nil)
-		wantPage(t, "stage page", code, body, 200, `id="part-pow"`, "Частина pow, N на N:", "Частина wounded, усі на всіх, незалежно від кількості (ЖК III, ст. 109(1)):")
+		wantPage(t, "stage page", code, body, 200, `id="part-pow"`, "Частина pow, N на N:", "Частина wounded, усіх на всіх, незалежно від кількості (ст. 109(1) III Женевської конвенції):")
 		if part := between(body, `id="part-wounded"`, "</li>"); !strings.Contains(part, "дотримано") {
 			t.Errorf("the wounded part's parity on the page: %q", part)
 		}

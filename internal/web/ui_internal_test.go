@@ -134,7 +134,7 @@ func TestViolationsTranslated(t *testing.T) {
 		if err := ts.pages[name].ExecuteTemplate(&b, name, v); err != nil {
 			t.Fatalf("render %s: %v", name, err)
 		}
-		if got := b.String(); !strings.Contains(got, "young: молодший за вікові межі правила") || strings.Contains(got, "younger than") {
+		if got := b.String(); !strings.Contains(got, "young: вік нижчий за межі правила") || strings.Contains(got, "younger than") {
 			t.Errorf("%s: the violation is not in Ukrainian", name)
 		}
 	}

@@ -288,7 +288,7 @@ func TestPagesStageEvents(t *testing.T) {
 			t.Fatalf("receipt: %d %s", st, body)
 		}
 		st, body, _ = e.page(officer, "GET", stage+"?q=Ж-RU00000", nil)
-		wantPage(t, "disagreement", st, body, 200, "UA прийняла особу; RU каже, що не привозила особу.", "записи розходяться", `id="retract-rc-0"`)
+		wantPage(t, "disagreement", st, body, 200, "UA прийняла особу; RU стверджує, що не доставляла цю особу.", "записи розходяться", `id="retract-rc-0"`)
 		// UA retracts its receipt: a reason is said next to the field.
 		rt := url.Values{"type": {"retracted"}, "subject": {"rc-0"}, "record_id": {rec}, "event": {"rt-1"}, "q": {"Ж-RU00000"}}
 		st, body, _ = e.page(officer, "POST", ev, rt)

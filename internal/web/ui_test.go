@@ -377,7 +377,7 @@ func TestPagesRecordsAndLanguage(t *testing.T) {
 	e.page(uk, "POST", "/lang", url.Values{"lang": {"uk"}})
 	st, body, _ = e.page(uk, "POST", "/records/new", url.Values{"kind": {"held"}, "category": {"military"}, "birth_date": {"1990-13"}, "surname": {"Іванчук"}, "capture_date": {"2999"}, "service_number": {"АБВГД"}})
 	if st != http.StatusUnprocessableEntity || !strings.Contains(body, "не дата") || !strings.Contains(body, "2999 — дата в майбутньому") ||
-		!strings.Contains(body, "«АБВГД» неправдоподібний: у військовому номері є цифри") {
+		!strings.Contains(body, "«АБВГД» неправдоподібний: в особистому номері є цифри") {
 		t.Fatalf("errors in Ukrainian: %d\n%s", st, body)
 	}
 	e.page(uk, "POST", "/lang", url.Values{"lang": {"en"}})
