@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	fnote "github.com/transparency-dev/formats/note"
+
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
@@ -106,6 +108,17 @@ func TestVerifyInclusion(t *testing.T) {
 	forged := p
 	forged.Checkpoint, _ = audit.SignCheckpoint(c, evil)
 
+	// The witnesses' keys as a standard witness prints them: C2SP
+	// tlog-cosignature keys (type 0x04).
+	var cosigLines []string
+	for _, l := range keyLines {
+		if v, err := fnote.VKeyToCosignatureV1(l); err == nil && audit.KeyName(l) != "handover.test/log" {
+			l = v
+		}
+		cosigLines = append(cosigLines, l)
+	}
+	cosigKeys := logTestFile(t, dir, "cosig-keys.txt", []byte(strings.Join(cosigLines, "\n")))
+
 	tests := []struct {
 		name string
 		args []string
@@ -113,6 +126,7 @@ func TestVerifyInclusion(t *testing.T) {
 		says string
 	}{
 		{"valid and final", []string{"--proof", logVectors + "inclusion-4-13.proof", "--keys", logVectors + "keys.txt"}, 0, "final: yes"},
+		{"witness keys of type 0x04", []string{"--proof", logVectors + "inclusion-4-13.proof", "--keys", cosigKeys}, 0, "final: yes"},
 		{"policy by names", []string{"--proof", logVectors + "inclusion-4-13.proof", "--keys", logVectors + "keys.txt", "--policy", "mediator,UA-bureau"}, 0, "OK: leaf 4 is in the log handover.test/log of 13 leaves"},
 		{"wrong index", []string{"--proof", logTestFile(t, dir, "other.proof", other.Marshal()), "--keys", logVectors + "keys.txt"}, 1, "leaf 5 is not in the log at checkpoint size 13"},
 		{"not cosigned by all", []string{"--proof", logTestFile(t, dir, "less.proof", lessCosigned.Marshal()), "--keys", logVectors + "keys.txt"}, 1, "is in the log, but it is not final: the checkpoint (size 13) lacks cosignatures from RU-bureau, mediator"},

@@ -109,16 +109,34 @@ func Cosign(c *Cosigner, keys *Keys, prev *Checkpoint, next []byte, consistency 
 	return c.Sign(sc.Marshal(), now), sc, nil
 }
 
+// CosignatureKeyHash returns the key hash that a witness key's cosignature
+// lines carry: the hash of its type 0x04 form, whichever form vkey is in.
+func CosignatureKeyHash(vkey string) (uint32, error) {
+	name, key, err := splitVerifierKey(vkey)
+	if err != nil {
+		return 0, err
+	}
+	return cosignKeyHash(name, key[1:]), nil
+}
+
 // VerifyCosignature checks one cosignature/v1 line by witness vkey on the
 // signed checkpoint msg, using the independent verifier of
 // transparency-dev/formats. A bad signature is errs.Conflict.
 func VerifyCosignature(vkey string, msg []byte, line string) error {
 	const op = "audit.VerifyCosignature"
-	v, err := fnote.NewVerifierForCosignatureV1(strings.TrimSpace(vkey))
+	vkey = strings.TrimSpace(vkey)
+	if _, _, err := splitVerifierKey(vkey); err != nil {
+		return errs.E(op, errs.Invalid, "not a witness verifier key", err)
+	}
+	v, err := fnote.NewVerifierForCosignatureV1(vkey)
 	if err != nil {
 		return errs.E(op, errs.Invalid, "not a witness verifier key", err)
 	}
-	withLine, err := AddCosignatures(msg, line)
+	cl, err := ParseCosignatureLine(line)
+	if err != nil {
+		return errs.E(op, err)
+	}
+	withLine, err := AddCosignatures(msg, cl.Line)
 	if err != nil {
 		return err
 	}
@@ -132,4 +150,49 @@ func VerifyCosignature(vkey string, msg []byte, line string) error {
 		}
 	}
 	return errs.E(op, errs.Conflict, "no cosignature by "+v.Name())
+}
+
+// CosignatureLine is a cosignature/v1 signature line, read for its form
+// only: who says they signed (name and key hash), and the line as the note
+// holds it (ending in one newline).
+type CosignatureLine struct {
+	Name string
+	Hash uint32
+	Line string
+}
+
+// ParseCosignatureLine reads a cosignature line ("— name base64", the
+// base64 of a 4-byte key hash, an 8-byte timestamp and a 64-byte Ed25519
+// signature) before any key is tried, so that a malformed line is said to
+// be one (errs.Invalid) rather than a signature that does not verify. A
+// line without its final newline, as a shell's $(…) leaves it, is taken
+// as the same line.
+func ParseCosignatureLine(line string) (CosignatureLine, error) {
+	const op = "audit.ParseCosignatureLine"
+	bad := func(why string) (CosignatureLine, error) {
+		return CosignatureLine{}, errs.E(op, errs.Invalid, "not a cosignature line (\"— <witness key name> <base64>\"): "+why)
+	}
+	body := strings.TrimSuffix(line, "\n")
+	switch {
+	case strings.TrimSpace(body) == "":
+		return bad("it is empty")
+	case strings.Contains(body, "\n"):
+		return bad("it must be one line")
+	}
+	rest, ok := strings.CutPrefix(body, "— ")
+	if !ok {
+		return bad("it must start with \"— \" (an em dash and a space), as " + abbrev(body) + " does not")
+	}
+	name, b64, ok := strings.Cut(rest, " ")
+	if !ok || name == "" || b64 == "" || strings.Contains(b64, " ") {
+		return bad("it must hold a key name and a signature, separated by one space")
+	}
+	sig, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return bad("the signature is not base64")
+	}
+	if len(sig) != 4+8+ed25519.SignatureSize {
+		return bad(fmt.Sprintf("the signature is %d bytes, too short or long for a timestamped Ed25519 cosignature (76)", len(sig)))
+	}
+	return CosignatureLine{Name: name, Hash: binary.BigEndian.Uint32(sig), Line: body + "\n"}, nil
 }

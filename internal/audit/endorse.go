@@ -31,7 +31,7 @@ func Endorse(skey, party, purpose, vkey string) (string, error) {
 	if err != nil {
 		return "", errs.E(op, errs.Invalid, "not a signed-note private key", err)
 	}
-	if _, err := note.NewVerifier(vkey); err != nil {
+	if _, _, err := splitVerifierKey(vkey); err != nil {
 		return "", errs.E(op, errs.Invalid, "the endorsed key is not a verifier key", err)
 	}
 	text := EndorsementText(party, purpose, vkey)

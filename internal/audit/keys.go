@@ -47,17 +47,71 @@ func validKeyName(name string) bool {
 		!strings.Contains(name, "+")
 }
 
-// splitVerifierKey returns the name and the key bytes (algorithm byte
-// first) of a vkey, after checking its key hash.
-func splitVerifierKey(vkey string) (name string, key []byte, err error) {
-	if _, err := note.NewVerifier(vkey); err != nil {
-		return "", nil, errs.E("audit.ParseVerifierKey", errs.Invalid,
-			"not an Ed25519 verifier key (name+hash+base64): "+abbrev(vkey), err)
+// KeyKind is the signature type of a verifier key: its algorithm byte.
+type KeyKind byte
+
+const (
+	// KeyNote is a signed-note Ed25519 key (type 0x01), as 'handover keygen'
+	// prints it: it signs checkpoints, agreements and endorsements, and as a
+	// witness key it verifies cosignatures too.
+	KeyNote KeyKind = algEd25519
+	// KeyCosignature is a C2SP tlog-cosignature Ed25519 key (type 0x04), as
+	// a standard witness (litewitness, say) prints it: it verifies
+	// timestamped cosignatures only.
+	KeyCosignature KeyKind = algCosignature
+)
+
+const algCosignature = 4 // tlog-cosignature algorithm byte of an Ed25519 key
+
+// KeyType returns the kind of a verifier key, after checking its form and
+// its key hash.
+func KeyType(vkey string) (KeyKind, error) {
+	_, key, err := splitVerifierKey(vkey)
+	if err != nil {
+		return 0, err
 	}
-	name, rest, _ := strings.Cut(vkey, "+")
-	_, key64, _ := strings.Cut(rest, "+")
-	key, _ = base64.StdEncoding.DecodeString(key64)
+	return KeyKind(key[0]), nil
+}
+
+// splitVerifierKey returns the name and the key bytes (algorithm byte
+// first) of a vkey of either kind, after checking its key hash:
+// SHA-256(name || "\n" || algorithm byte || public key), first four bytes.
+func splitVerifierKey(vkey string) (name string, key []byte, err error) {
+	bad := func(why string) (string, []byte, error) {
+		return "", nil, errs.E("audit.ParseVerifierKey", errs.Invalid,
+			"not an Ed25519 verifier key (name+hash+base64, type 0x01 or 0x04): "+why+": "+abbrev(vkey))
+	}
+	name, rest, ok1 := strings.Cut(vkey, "+")
+	hash16, key64, ok2 := strings.Cut(rest, "+")
+	if !ok1 || !ok2 || !validKeyName(name) || len(hash16) != 8 {
+		return bad("not name+hash+key")
+	}
+	hash, err := strconv.ParseUint(hash16, 16, 32)
+	if err != nil {
+		return bad("the hash is not 8 hex digits")
+	}
+	key, err = base64.StdEncoding.DecodeString(key64)
+	if err != nil {
+		return bad("the key is not base64")
+	}
+	if len(key) != 1+ed25519.PublicKeySize || (key[0] != algEd25519 && key[0] != algCosignature) {
+		return bad("not an Ed25519 key of type 0x01 or 0x04")
+	}
+	if uint32(hash) != keyHash(name, key) {
+		return bad("the key hash does not match the name and key")
+	}
 	return name, key, nil
+}
+
+// keyHash is a verifier key's hash: the first four bytes, big-endian, of
+// SHA-256(name || "\n" || algorithm byte || public key).
+func keyHash(name string, algKey []byte) uint32 {
+	h := sha256.New()
+	h.Write([]byte(name))
+	h.Write([]byte{'\n'})
+	h.Write(algKey)
+	s := h.Sum(nil)
+	return uint32(s[0])<<24 | uint32(s[1])<<16 | uint32(s[2])<<8 | uint32(s[3])
 }
 
 // Fingerprint returns the fingerprint of a verifier key, for checking it over
@@ -138,8 +192,12 @@ func NewKeys(origin string, vkeys ...string) (*Keys, error) {
 		}
 		seen[name] = true
 		if name == origin {
-			k.LogKey = vk
-			k.log, _ = note.NewVerifier(vk)
+			v, err := note.NewVerifier(vk)
+			if err != nil {
+				return nil, errs.Errorf(op, errs.Invalid,
+					"the log key %s must be a signed-note key (type 0x01), as 'handover keygen' prints it; a cosignature key (0x04) cannot sign checkpoints", name)
+			}
+			k.LogKey, k.log = vk, v
 			continue
 		}
 		v, err := fnote.NewVerifierForCosignatureV1(vk)
@@ -168,7 +226,7 @@ func ParseKeys(data []byte, origin string) (*Keys, error) {
 			continue
 		}
 		if _, _, err := splitVerifierKey(f[0]); err != nil {
-			return nil, errs.E("audit.ParseKeys", errs.Invalid, errs.FieldError{Where: "line " + strconv.Itoa(line), Field: "key", Message: "not an Ed25519 verifier key (name+hash+base64)", Code: "not_ed25519_key"})
+			return nil, errs.E("audit.ParseKeys", errs.Invalid, errs.FieldError{Where: "line " + strconv.Itoa(line), Field: "key", Message: "not an Ed25519 verifier key (name+hash+base64, type 0x01 or 0x04)", Code: "not_ed25519_key"})
 		}
 		vkeys = append(vkeys, f[0])
 	}
@@ -212,10 +270,5 @@ func abbrev(s string) string {
 // cosignKeyHash is the key hash of a cosignature/v1 Ed25519 key: the first
 // four bytes, big-endian, of SHA-256(name || "\n" || 0x04 || public key).
 func cosignKeyHash(name string, pub ed25519.PublicKey) uint32 {
-	h := sha256.New()
-	h.Write([]byte(name))
-	h.Write([]byte{'\n', 0x04})
-	h.Write(pub)
-	s := h.Sum(nil)
-	return uint32(s[0])<<24 | uint32(s[1])<<16 | uint32(s[2])<<8 | uint32(s[3])
+	return keyHash(name, append([]byte{algCosignature}, pub...))
 }

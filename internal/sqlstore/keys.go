@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/mod/sumdb/note"
-
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
@@ -320,9 +318,14 @@ func (db *DB) ProposeKey(ctx context.Context, s access.Scope, p KeyProposal) (Lo
 		return LogKey{}, errs.E(op, errs.Invalid, msg, errs.FieldError{Field: "purpose", Message: msg, Args: []string{purpose}, Code: "key_purpose"})
 	}
 	vkey := strings.TrimSpace(p.VKey)
-	if _, err := note.NewVerifier(vkey); err != nil {
-		msg := "not a verifier key: expected NAME+HASH+BASE64 as printed by 'handover keygen'"
+	kind, err := audit.KeyType(vkey)
+	if err != nil {
+		msg := "not a verifier key: expected NAME+HASH+BASE64 as printed by 'handover keygen' (or, for a witness, by a C2SP witness such as litewitness)"
 		return LogKey{}, errs.E(op, errs.Invalid, msg, errs.FieldError{Field: "vkey", Message: msg, Code: "not_verifier_key"})
+	}
+	if kind != audit.KeyNote && purpose != KeyWitness {
+		msg := "a cosignature key (type 0x04) can only cosign checkpoints: a signer key is a signed-note key (type 0x01), as 'handover keygen' prints it"
+		return LogKey{}, errs.E(op, errs.Invalid, msg, errs.FieldError{Field: "vkey", Message: msg, Code: "signer_key_type"})
 	}
 	fp, err := audit.Fingerprint(vkey)
 	if err != nil {

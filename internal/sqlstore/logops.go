@@ -319,11 +319,18 @@ func (db *DB) LogKeys(ctx context.Context) ([]LogKey, error) {
 
 // AddCosignature stores a witness's cosignature line on the checkpoint of
 // the given size, after checking it with the witness's registered key.
-// Handing in the same cosignature twice is not an error.
+// Handing in the same cosignature twice is not an error. A refusal says
+// what is wrong: the line's form (errs.Invalid), no witness key in effect
+// of the line's name, a line made with another key of that name, or a
+// signature that does not verify on this checkpoint (errs.Forbidden).
 func (db *DB) AddCosignature(ctx context.Context, size int64, line string) error {
 	const op = "sqlstore.AddCosignature"
+	cl, err := audit.ParseCosignatureLine(line)
+	if err != nil {
+		return errs.E(op, err)
+	}
 	var msg []byte
-	err := db.queryRow(ctx, `SELECT note FROM log_checkpoints WHERE size = ?`, size).Scan(&msg)
+	err = db.queryRow(ctx, `SELECT note FROM log_checkpoints WHERE size = ?`, size).Scan(&msg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errs.E(op, errs.NotFound, fmt.Sprintf("no checkpoint of size %d", size))
 	}
@@ -334,31 +341,42 @@ func (db *DB) AddCosignature(ctx context.Context, size int64, line string) error
 	if err != nil {
 		return err
 	}
-	for _, k := range keys {
-		if k.Purpose != KeyWitness || audit.VerifyCosignature(k.VKey, msg, line) != nil {
-			continue
+	var k LogKey
+	for _, c := range keys {
+		if c.Purpose == KeyWitness && c.Name == cl.Name {
+			k = c
 		}
-		return db.write(ctx, func(tx *Tx) error {
-			res, err := tx.exec(ctx, `INSERT INTO log_cosignatures (size, key_name, line, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-				size, k.Name, line, fmtTime(tx.now))
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return nil // handed in before
-			}
-			app, err := tx.appender(ctx)
-			if err != nil {
-				return err
-			}
-			if _, err := app.add(audit.Leaf{Type: audit.LogCosigned, Actor: "key:" + k.Name, Time: tx.now, Subject: audit.CheckpointSubject(size),
-				Commitment: audit.CommitCosignature(line)}); err != nil {
-				return err
-			}
-			return app.flush(ctx)
-		})
 	}
-	return errs.E(op, errs.Forbidden, "the cosignature does not verify with any registered witness key")
+	if k.Name == "" {
+		return errs.E(op, errs.Forbidden, fmt.Sprintf("no witness key named %s is in effect: register the witness's key first (handover key propose)", cl.Name))
+	}
+	if h, err := audit.CosignatureKeyHash(k.VKey); err != nil || h != cl.Hash {
+		return errs.E(op, errs.Forbidden, fmt.Sprintf(
+			"the cosignature was made with another key named %s (key hash %08x, the registered key's is %08x)", cl.Name, cl.Hash, h))
+	}
+	if err := audit.VerifyCosignature(k.VKey, msg, cl.Line); err != nil {
+		return errs.E(op, errs.Forbidden, fmt.Sprintf(
+			"the cosignature by %s does not verify on the checkpoint of size %d: it was made on another checkpoint, or altered", cl.Name, size))
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `INSERT INTO log_cosignatures (size, key_name, line, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			size, k.Name, cl.Line, fmtTime(tx.now))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // handed in before
+		}
+		app, err := tx.appender(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := app.add(audit.Leaf{Type: audit.LogCosigned, Actor: "key:" + k.Name, Time: tx.now, Subject: audit.CheckpointSubject(size),
+			Commitment: audit.CommitCosignature(cl.Line)}); err != nil {
+			return err
+		}
+		return app.flush(ctx)
+	})
 }
 
 // ProveInclusion returns the inclusion proof of leaf index in the latest

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	fnote "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/handover-project/handover/internal/access"
@@ -32,8 +33,35 @@ var (
 // returns the verifier key.
 func ActivateKey(t testing.TB, db *sqlstore.DB, skey, party, purpose string) string {
 	t.Helper()
-	ctx := context.Background()
 	vkey := VerifierKey(t, skey)
+	activate(t, db, vkey, party, purpose)
+	endorsersMu.Lock()
+	if endorsers[db] == nil {
+		endorsers[db] = map[string]string{}
+	}
+	endorsers[db][party] = skey
+	endorsersMu.Unlock()
+	return vkey
+}
+
+// ActivateCosignatureKey puts the witness key whose private key is skey in
+// effect for party as a C2SP tlog-cosignature key (type 0x04), the form in
+// which a standard witness such as litewitness prints its key, as
+// ActivateKey does. Such a key signs no endorsements, so it does not
+// endorse the party's next key. It returns the 0x04 verifier key.
+func ActivateCosignatureKey(t testing.TB, db *sqlstore.DB, skey, party string) string {
+	t.Helper()
+	vkey, err := fnote.VKeyToCosignatureV1(VerifierKey(t, skey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	activate(t, db, vkey, party, sqlstore.KeyWitness)
+	return vkey
+}
+
+func activate(t testing.TB, db *sqlstore.DB, vkey, party, purpose string) {
+	t.Helper()
+	ctx := context.Background()
 	prefix, role := strings.ToLower(party), access.PartyApprover
 	if party == "" {
 		prefix, role = "med", access.MediatorOperator
@@ -67,13 +95,6 @@ func ActivateKey(t testing.TB, db *sqlstore.DB, skey, party, purpose string) str
 	if _, err := db.ConfirmKey(ctx, scopes[1], audit.KeyName(vkey), ""); err != nil {
 		t.Fatalf("confirm %s: %v", audit.KeyName(vkey), err)
 	}
-	endorsersMu.Lock()
-	if endorsers[db] == nil {
-		endorsers[db] = map[string]string{}
-	}
-	endorsers[db][party] = skey
-	endorsersMu.Unlock()
-	return vkey
 }
 
 func keyParty(party string) string {
