@@ -3,6 +3,7 @@ package audit
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -111,20 +112,31 @@ func EntryRange(t Tile) (start, end int64) {
 	return start, start + int64(t.W)
 }
 
-// TileAvailable reports whether tile t can be served for a log of size
-// leaves: full tiles when complete, partial tiles of exactly the current
-// width of the last tile.
-func TileAvailable(t Tile, size int64) bool {
-	span := int64(1) << (TileHeight * (t.L + 1)) // leaves under one full tile at this level
-	if t.L < 0 {
-		span = 1 << TileHeight
+// TileSizes says which trees tile t belongs to: a tree of size leaves has
+// t if end <= size < hi. A full tile belongs to every tree of at least end
+// leaves (hi is the largest int64); a partial tile of width W only to the
+// trees whose rightmost tile at t's level has exactly W entries (C2SP
+// tlog-tiles: floor(size / 256**level) mod 256 entries).
+func TileSizes(t Tile) (end, hi int64) {
+	level := t.L
+	if level < 0 { // entry bundles are level 0's
+		level = 0
 	}
-	unit := span >> TileHeight // leaves under one entry of the tile
-	end := t.N*span + int64(t.W)*unit
+	unit := int64(1) << (TileHeight * level) // leaves under one entry of the tile
+	end = (t.N<<TileHeight + int64(t.W)) * unit
 	if t.W == 1<<TileHeight {
-		return end <= size
+		return end, math.MaxInt64
 	}
-	return size/unit == t.N*(1<<TileHeight)+int64(t.W) && end <= size
+	return end, end + unit
+}
+
+// TileAvailable reports whether tile t belongs to the tree of size leaves:
+// full tiles when complete, partial tiles of exactly the current width of
+// the rightmost tile. A log serves the partial tiles of every size it
+// published a checkpoint for ([TileSizes]).
+func TileAvailable(t Tile, size int64) bool {
+	end, hi := TileSizes(t)
+	return end <= size && size < hi
 }
 
 // EntryBundle encodes leaves as a C2SP entry bundle: each leaf as a 2-byte

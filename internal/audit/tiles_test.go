@@ -100,3 +100,37 @@ func TestTileContents(t *testing.T) {
 		t.Error("oversized entry: no error")
 	}
 }
+
+// The example of C2SP tlog-tiles: a tree of 70,000 leaves has 273 full
+// level-0 tiles, a partial level-0 tile of width 112, one full level-1
+// tile, a partial level-1 tile of width 17 and a partial level-2 tile of
+// width 1; a tree of 256 a full level-0 tile and a level-1 tile of width 1.
+func TestTileSizesSpecExample(t *testing.T) {
+	tile := func(l int, n int64, w int) Tile { return Tile{H: TileHeight, L: l, N: n, W: w} }
+	for _, tc := range []struct {
+		t    Tile
+		size int64
+		ok   bool
+	}{
+		{tile(0, 272, 256), 70000, true},
+		{tile(0, 273, 112), 70000, true},
+		{tile(-1, 273, 112), 70000, true},
+		{tile(0, 273, 111), 70000, false},
+		{tile(0, 273, 256), 70000, false},
+		{tile(1, 0, 256), 70000, true},
+		{tile(1, 1, 17), 70000, true},
+		{tile(2, 0, 1), 70000, true},
+		{tile(2, 0, 2), 70000, false},
+		{tile(0, 0, 256), 256, true},
+		{tile(1, 0, 1), 256, true},
+		{tile(1, 0, 1), 511, true},
+		{tile(1, 0, 1), 512, false},
+	} {
+		if got := TileAvailable(tc.t, tc.size); got != tc.ok {
+			t.Errorf("TileAvailable(%s, %d) = %v, want %v", TilePath(tc.t), tc.size, got, tc.ok)
+		}
+	}
+	if end, hi := TileSizes(tile(1, 1, 17)); end != (256+17)*256 || hi != (256+18)*256 {
+		t.Errorf("TileSizes(tile/1/001.p/17) = %d, %d", end, hi)
+	}
+}

@@ -428,8 +428,12 @@ func (db *DB) ProveConsistency(ctx context.Context, from int64) ([]byte, error) 
 	return p.Marshal(), nil
 }
 
-// Tile returns the contents of a tlog-tiles hash tile or entry bundle for
-// the log at its latest checkpoint, or NotFound when it is not available.
+// Tile returns the contents of a tlog-tiles hash tile or entry bundle: a
+// full tile within the latest checkpoint, or a partial tile of a size for
+// which a checkpoint was made (C2SP tlog-tiles: "Logs MUST serve partial
+// tiles corresponding to tree sizes for which a checkpoint was produced"),
+// so that a client holding an older checkpoint can read its tree. Anything
+// else is NotFound.
 func (db *DB) Tile(ctx context.Context, t audit.Tile) ([]byte, error) {
 	const op = "sqlstore.Tile"
 	cp, err := db.LatestCheckpoint(ctx)
@@ -440,8 +444,21 @@ func (db *DB) Tile(ctx context.Context, t audit.Tile) ([]byte, error) {
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
+	end, hi := audit.TileSizes(t)
+	if end > c.Size {
+		return nil, errs.E(op, errs.NotFound, fmt.Sprintf("no such tile: it reaches leaf %d, beyond the latest checkpoint's %d", end, c.Size))
+	}
 	if !audit.TileAvailable(t, c.Size) {
-		return nil, errs.E(op, errs.NotFound, "no such tile at the current checkpoint")
+		// A partial tile of an earlier checkpoint: served while the store
+		// holds a checkpoint of a size it belongs to.
+		var one int
+		err := db.queryRow(ctx, `SELECT 1 FROM log_checkpoints WHERE size >= ? AND size < ? LIMIT 1`, end, hi).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errs.E(op, errs.NotFound, fmt.Sprintf("no such tile: no checkpoint was made at a size with %s", audit.TilePath(t)))
+		}
+		if err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
 	}
 	if t.L == -1 {
 		start, end := audit.EntryRange(t)
