@@ -104,17 +104,21 @@ const (
 	HandoverRecord Action = "handover.record" // record handover events at a crossing
 	ReportRead     Action = "report.read"     // read stage reports, lists and the officer's lookup
 	TraceRead      Action = "trace.read"      // a bureau reads the trace status of its own sought persons
+	CaseRead       Action = "case.read"       // read tracing cases: the bureau's own; the mediator's tracing agency those a bureau shares
+	CaseWrite      Action = "case.write"      // open and work tracing cases (enquiries, contacts, tasks, notices, closing)
 )
 
 // Actions lists every action.
-var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead}
+var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead, CaseRead, CaseWrite}
 
 // Resource is what an action is about. For register actions Party is the
 // owning party of the records and Kind their register ("held", "sought");
-// empty fields mean "not about records".
+// empty fields mean "not about records". Shared marks a tracing case its
+// bureau shares with the mediator's tracing agency.
 type Resource struct {
-	Party string
-	Kind  string
+	Party  string
+	Kind   string
+	Shared bool
 }
 
 // Decide is the one policy function. It returns nil when s may perform a on
@@ -205,6 +209,13 @@ func allowed(s Scope, a Action, res Resource) bool {
 		// Only the owning party's bureau sees its sought persons.
 		// The store decides again with the record's party.
 		return (s.Role == PartyRegistrar || s.Role == PartyApprover) && (res.Party == "" || res.Party == s.Party)
+	case CaseRead, CaseWrite:
+		// A case is its bureau's (the registrars and approvers who trace);
+		// the mediator's operator, its tracing agency, works only a case
+		// the bureau shares. The other party never. The store decides
+		// again with the case's party and sharing.
+		return ((s.Role == PartyRegistrar || s.Role == PartyApprover) && (res.Party == "" || res.Party == s.Party)) ||
+			(s.Role == MediatorOperator && res.Shared)
 	case LogCheckpoint:
 		return s.Role == MediatorAdmin || s.Role == MediatorOperator
 	case LogCosign:

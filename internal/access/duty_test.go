@@ -63,7 +63,8 @@ func TestDutyMatrix(t *testing.T) {
 			t.Errorf("action %s has no row in the duty matrix of docs/design/security.md", a)
 		}
 	}
-	resources := map[string]Resource{"own": {Party: "UA", Kind: "held"}, "other": {Party: "RU", Kind: "held"}, "mediator": {Party: Mediator, Kind: "held"}, "none": {}}
+	resources := map[string]Resource{"own": {Party: "UA", Kind: "held"}, "other": {Party: "RU", Kind: "held"}, "mediator": {Party: Mediator, Kind: "held"}, "none": {},
+		"shared": {Party: "RU", Kind: "held", Shared: true}}
 	cells := 0
 	for a, row := range rows {
 		for i, col := range columns {
@@ -87,13 +88,15 @@ func TestDutyMatrix(t *testing.T) {
 			case "all":
 				ok = allow["own"] && allow["other"]
 			case "own":
-				ok = s.Party != "" && allow["own"] && !allow["other"] && !allow["mediator"]
+				ok = s.Party != "" && allow["own"] && !allow["other"] && !allow["mediator"] && !allow["shared"]
 			case "mediator":
-				ok = allow["mediator"] && !allow["own"] && !allow["other"]
+				ok = allow["mediator"] && !allow["own"] && !allow["other"] && !allow["shared"]
+			case "shared":
+				ok = allow["shared"] && !allow["own"] && !allow["other"] && !allow["mediator"] && !allow["none"]
 			case "—":
-				ok = !allow["own"] && !allow["other"] && !allow["mediator"] && !allow["none"]
+				ok = !allow["own"] && !allow["other"] && !allow["mediator"] && !allow["none"] && !allow["shared"]
 			default:
-				t.Errorf("%s as %s: unknown cell %q (all, own, mediator or —)", a, col, cell)
+				t.Errorf("%s as %s: unknown cell %q (all, own, mediator, shared or —)", a, col, cell)
 				continue
 			}
 			if !ok {

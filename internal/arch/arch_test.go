@@ -52,6 +52,9 @@ var rules = map[string]rule{
 	// crossing does not import exchange: the store hands it the plan and
 	// rule an agreement fixes.
 	"internal/crossing": {imports: []string{"internal/errs", "internal/person"}, pure: true},
+	// casework folds a case's steps and says what is due; the trace
+	// status it reads is crossing's.
+	"internal/casework": {imports: []string{"internal/errs", "internal/person", "internal/crossing"}, pure: true},
 
 	"internal/synth":       {imports: []string{"internal/person"}},
 	"internal/synth/pairs": {},
@@ -61,12 +64,12 @@ var rules = map[string]rule{
 	"internal/sheet/internal/fixture/gen": {imports: []string{"internal/sheet/internal/fixture"}},
 	"internal/report":                     {imports: []string{"internal/errs", "internal/person", "internal/crossing"}},
 	"internal/sqlstore": {imports: []string{"internal/errs", "internal/person", "internal/names", "internal/match", "internal/audit",
-		"internal/access", "internal/exchange", "internal/crossing"}},
+		"internal/access", "internal/exchange", "internal/crossing", "internal/casework"}},
 	"internal/sqlstore/sqltest": {imports: []string{"internal/sqlstore", "internal/access", "internal/audit"}},
 	// api is the wire: the domain's values and nothing of the store, so
 	// that a client of the API carries no SQL (TestClientCarriesNoStore).
 	"internal/api": {imports: []string{"internal/errs", "internal/person", "internal/match", "internal/access",
-		"internal/exchange", "internal/crossing"}},
+		"internal/exchange", "internal/crossing", "internal/casework"}},
 	// locale is the UI's languages: messages as data, plurals, dates,
 	// numbers; it knows the domain's errors only as errs.FieldError codes.
 	"internal/locale": {imports: []string{"internal/errs"}},
@@ -74,7 +77,7 @@ var rules = map[string]rule{
 	"internal/web/ui/form": {imports: []string{"internal/errs", "internal/person", "internal/exchange"}},
 	"internal/web": {imports: []string{"internal/errs", "internal/locale", "internal/web/ui/form", "internal/person", "internal/names", "internal/match", "internal/audit",
 		"internal/access", "internal/exchange", "internal/crossing", "internal/sheet", "internal/report", "internal/sqlstore", "internal/api"}},
-	"internal/client": {imports: []string{"internal/errs", "internal/person", "internal/exchange", "internal/crossing",
+	"internal/client": {imports: []string{"internal/errs", "internal/person", "internal/exchange", "internal/crossing", "internal/casework",
 		"internal/sheet", "internal/report", "internal/api"}},
 	// scenario plays the demo and the May 2025 exchange through the API
 	// alone (TestClientCarriesNoStore): never the store or the server.

@@ -2,6 +2,7 @@ package locale
 
 import (
 	"encoding/json"
+	"github.com/handover-project/handover/internal/casework"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -284,6 +285,9 @@ func TestDomainCodes(t *testing.T) {
 	for _, c := range sheet.Codes {
 		need["sheet."+c] = "sheet.Codes"
 	}
+	for _, c := range casework.Codes {
+		need["problem."+c] = "casework.Codes"
+	}
 	fieldCodes := 0
 	types := map[string]string{ // "dir.Type" → key prefix
 		"exchange.Answer":         "answer.",
@@ -305,6 +309,12 @@ func TestDomainCodes(t *testing.T) {
 		"person.Status":           "value.",
 		"person.Sex":              "value.",
 		"access.Role":             "role.",
+		"casework.Kind":           "case.kind.",
+		"casework.State":          "case.state.",
+		"casework.Relationship":   "case.rel.",
+		"casework.Mode":           "case.mode.",
+		"casework.News":           "case.news.",
+		"casework.CloseReason":    "case.reason.",
 	}
 	seen := map[string]int{}
 	type namedCode struct{ dir, name, path string }
