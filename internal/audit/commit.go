@@ -45,6 +45,7 @@ const (
 	TagExchange  = "handover/exchange/v1"
 	TagAnswer    = "handover/answer/v1"
 	TagEvidence  = "handover/evidence/v1"
+	TagCase      = "handover/case/v1"
 	// TagCheckpoint and TagCosignature commit to public content (nonce
 	// all zeros): a checkpoint's body, a cosignature line.
 	TagCheckpoint  = "handover/checkpoint/v1"

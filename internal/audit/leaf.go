@@ -31,11 +31,28 @@ const (
 	// tell a deleted checkpoint or cosignature from one never made.
 	LogCheckpoint LeafType = "log.checkpoint"
 	LogCosigned   LeafType = "log.cosigned"
+	// The steps of a tracing case (docs/design/tracing.md), one type per
+	// kind of step; each commits to the case, its party and record and the
+	// whole step, sealed fields included (TagCase).
+	CaseOpened   LeafType = "case.opened"
+	CaseEnquiry  LeafType = "case.enquiry"
+	CaseContact  LeafType = "case.contact"
+	CaseTask     LeafType = "case.task"
+	CaseTaskDone LeafType = "case.task_done"
+	CaseNotified LeafType = "case.notified"
+	CaseShared   LeafType = "case.shared"
+	CaseClosed   LeafType = "case.closed"
+	CaseReopened LeafType = "case.reopened"
 )
+
+// CaseLeaves are the leaf types of a tracing case's steps.
+var CaseLeaves = []LeafType{CaseOpened, CaseEnquiry, CaseContact, CaseTask, CaseTaskDone, CaseNotified, CaseShared, CaseClosed, CaseReopened}
 
 var knownTypes = map[LeafType]bool{
 	RecordCreated: true, RecordCorrected: true, MatchDecided: true, ListSubmitted: true,
 	AgreementSigned: true, HandoverRecorded: true, KeyRegistered: true, LogCheckpoint: true, LogCosigned: true,
+	CaseOpened: true, CaseEnquiry: true, CaseContact: true, CaseTask: true, CaseTaskDone: true, CaseNotified: true,
+	CaseShared: true, CaseClosed: true, CaseReopened: true,
 }
 
 var typePattern = regexp.MustCompile(`^[a-z]+(\.[a-z_]+)+$`)

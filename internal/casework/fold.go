@@ -69,17 +69,6 @@ func (c *Case) Apply(s Step) error {
 	return nil
 }
 
-// Fold builds a case from its stored steps, in order.
-func Fold(id, party, record string, steps []Step) (*Case, error) {
-	c := New(id, party, record)
-	for _, s := range steps {
-		if err := c.Apply(s); err != nil {
-			return nil, fmt.Errorf("case %s step %d: %w", id, s.N, err)
-		}
-	}
-	return c, nil
-}
-
 // Tasks returns the case's tasks in the order they were set.
 func (c *Case) Tasks() []TaskState {
 	var out []TaskState

@@ -146,3 +146,22 @@ func (db *DB) FrozenStage(ctx context.Context, exID string, n, v int) error {
 	_, err := db.frozenStage(ctx, exID, n, v)
 	return err
 }
+
+// RawCaseSteps returns the stored body and sealed bytes of every case
+// step, for tests that check what is at rest.
+func (db *DB) RawCaseSteps(ctx context.Context) (bodies []string, sealed [][]byte, err error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT body, sealed FROM case_steps ORDER BY seq`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b string
+		var s []byte
+		if err := rows.Scan(&b, &s); err != nil {
+			return nil, nil, err
+		}
+		bodies, sealed = append(bodies, b), append(sealed, s)
+	}
+	return bodies, sealed, rows.Err()
+}

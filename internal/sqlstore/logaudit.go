@@ -116,6 +116,10 @@ func init() {
 	for _, t := range accountLeafTypes {
 		replayed[t] = true
 	}
+	for _, t := range audit.CaseLeaves {
+		replayed[t] = true
+		replayKept[t] = true
+	}
 }
 
 // replayEvents recomputes the commitment of every negotiation row (an
@@ -279,6 +283,9 @@ func (db *DB) replayEvents(ctx context.Context, events map[audit.LeafType]map[au
 		return err
 	}
 	if err := db.replayAccounts(ctx, take, add); err != nil {
+		return err
+	}
+	if err := db.replayCaseSteps(ctx, take, add); err != nil {
 		return err
 	}
 	for t, byDigest := range events {

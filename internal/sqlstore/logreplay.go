@@ -645,6 +645,7 @@ func (db *DB) replayCovered(ctx context.Context, rp *replay, res *AuditResult) e
 	for _, check := range []func(context.Context, *replay) error{
 		db.checkUsers, db.checkTokens, db.checkSessions, db.checkDecisions, db.checkDisclosures, db.checkRuns,
 		db.checkExchangeRows, db.checkSignatures, db.checkStages, db.checkStageEvents, db.checkRemains, db.checkTerms, db.checkReserves,
+		db.checkCases,
 	} {
 		if err := check(ctx, rp); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/casework"
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
@@ -31,6 +32,7 @@ type history struct {
 	soughtA, soughtB, heldA, heldB string
 	corrected                      string // a UA reserve, corrected once with a reason
 	evidence                       string // a UA record with evidence
+	caseID                         string // a UA tracing case: opened with an enquiry, a contact
 	tailRecord, tailCorrected      string // created and corrected after the checkpoint the witness holds
 	tailStart                      int64  // the first leaf after it
 	outside                        []byte // the newest checkpoint, cosigned, as the witness keeps it
@@ -134,6 +136,14 @@ func newHistory(t *testing.T, db *sqlstore.DB) *history {
 		must(err)
 	}
 	_, err = db.FreezeAgreement(ctx, sc["op"], h.logSigner, h.ex, h.plan)
+	must(err)
+
+	// A tracing case: UA's bureau opens it from an enquiry and records a call.
+	c, err := db.OpenCase(ctx, sc["ua-reg"], h.soughtB, enquiry())
+	must(err)
+	h.caseID = c.ID
+	_, err = db.AddCaseStep(ctx, sc["ua-reg"], c.ID, casework.Step{Kind: casework.KindContact,
+		Contact: &casework.Contact{Mode: casework.ModeCall, Date: person.Date{Year: 2026, Month: 1, Day: 5}, With: "мати", Said: contactSaid}})
 	must(err)
 
 	// A checkpoint the witness cosigns; a tail of changes; the next
@@ -395,6 +405,30 @@ var tampers = []tamper{
 		code: sqlstore.EventChanged, want: w("batch b1): no longer matches any remains.recorded leaf")},
 	{name: "who recorded remains", sql: s(`UPDATE remains_items SET recorded_by = 'ru-officer' WHERE kind = 'remains'`),
 		code: sqlstore.ColumnChanged, want: w(`remains m1): recorded_by is "ru-officer", but leaf`)},
+
+	// Tracing cases.
+	{name: "a case moved to the other party", sql: func(h *history) []string {
+		return []string{`UPDATE case_steps SET party = 'RU' WHERE case_id = '` + h.caseID + `'`}
+	}, code: sqlstore.EventChanged, want: func(h *history) string {
+		return "case " + h.caseID + " step 1 (opened) no longer matches any case.opened leaf"
+	}},
+	{name: "a case's sealed words moved to another step", sql: func(h *history) []string {
+		return []string{`UPDATE case_steps SET sealed = (SELECT sealed FROM case_steps WHERE case_id = '` + h.caseID + `' AND n = 3) WHERE case_id = '` + h.caseID + `' AND n = 2`}
+	}, code: sqlstore.EventChanged, want: func(h *history) string {
+		return "case " + h.caseID + " step 2 (enquiry): stored content is not readable"
+	}},
+	{name: "a case step's content", sql: s(`UPDATE case_steps SET body = REPLACE(body, '"parent"', '"child"')`),
+		code: sqlstore.EventChanged, want: func(h *history) string {
+			return "case " + h.caseID + " step 2 (enquiry) no longer matches any case.enquiry leaf"
+		}},
+	{name: "a case step written around the log", sql: func(h *history) []string {
+		return []string{`INSERT INTO case_steps (case_id, n, party, record_id, kind, body, sealed, entered_by, entered_at, nonce)
+			SELECT case_id, 9, party, record_id, kind, body, sealed, entered_by, entered_at, nonce FROM case_steps WHERE case_id = '` + h.caseID + `' AND n = 3`}
+	}, code: sqlstore.RowUnlogged, want: func(h *history) string { return "(case " + h.caseID + ", step 9): no case.contact leaf" }},
+	{name: "a case step's author", sql: s(`UPDATE case_steps SET entered_by = 'ru-reg' WHERE n = 3`),
+		code: sqlstore.ColumnChanged, want: w(`step 3): entered_by is "ru-reg", but leaf`)},
+	{name: "a case step removed", sql: s(`DELETE FROM case_steps WHERE n = 3`),
+		code: sqlstore.EventMissing, want: w("(case.contact) has no row in the database")},
 
 	// Keys and the log.
 	{name: "a registered key replaced", sql: s(`UPDATE log_keys SET vkey = ? WHERE name = 'signer-ua-appr'`), args: []any{otherKey},
