@@ -54,6 +54,26 @@ type CaseView struct {
 	Due    []casework.Due `json:"due"`
 }
 
+// forReader is c as s may read it: the mediator's agency, reading a case
+// the bureau shared, does not get how to reach an enquirer who did not
+// consent to share it.
+func forReader(s access.Scope, c *casework.Case) *casework.Case {
+	if s.Party == c.Party {
+		return c
+	}
+	out := *c
+	out.Steps = make([]casework.Step, len(c.Steps))
+	for i, st := range c.Steps {
+		if e := st.Enquiry; e != nil && !e.Consent && e.Reach != "" {
+			e2 := *e
+			e2.Reach = ""
+			st.Enquiry = &e2
+		}
+		out.Steps[i] = st
+	}
+	return &out
+}
+
 // mayReadCase reports whether s may read c: NotFound otherwise, so that a
 // case's existence does not leak.
 func mayReadCase(s access.Scope, c *casework.Case) error {
@@ -139,7 +159,7 @@ func (db *DB) AddCaseStep(ctx context.Context, s access.Scope, caseID string, st
 	if err != nil {
 		return nil, errs.E(op, err)
 	}
-	return c, nil
+	return forReader(s, c), nil
 }
 
 // addStep decides and writes one step of c (already read in tx, under
@@ -317,7 +337,7 @@ func (db *DB) Case(ctx context.Context, s access.Scope, id string, today person.
 func (db *DB) caseViews(ctx context.Context, s access.Scope, cases []*casework.Case, today person.Date) ([]CaseView, error) {
 	out := make([]CaseView, 0, len(cases))
 	for _, c := range cases {
-		v := CaseView{Case: c}
+		v := CaseView{Case: forReader(s, c)}
 		rec, err := db.Record(ctx, s, c.Record)
 		if err != nil {
 			return nil, err

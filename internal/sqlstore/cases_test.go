@@ -274,6 +274,12 @@ func TestCaseAccess(t *testing.T) {
 		if _, err := db.AddCaseStep(ctx, appr, c.ID, contact); err != nil {
 			t.Fatal(err)
 		}
+		// An enquirer who does not consent to share how to reach them.
+		noConsent := enquiry()
+		noConsent.Consent, noConsent.Reach = false, "+380 50 000 00 00"
+		if _, err := db.AddCaseStep(ctx, ua, c.ID, casework.Step{Kind: casework.KindEnquiry, Enquiry: noConsent}); err != nil {
+			t.Fatal(err)
+		}
 		// Shared: the mediator's agency reads and records, but does not
 		// close, share or reopen; RU still sees nothing.
 		if _, err := db.AddCaseStep(ctx, ua, c.ID, casework.Step{Kind: casework.KindShared, Sharing: &casework.Sharing{Shared: true}}); err != nil {
@@ -285,6 +291,15 @@ func TestCaseAccess(t *testing.T) {
 		}
 		if v.Trace != nil {
 			t.Errorf("the agency reads the bureau's trace")
+		}
+		if e := v.Case.Steps[1].Enquiry; e.Reach != enquirerReach || e.Name != enquirerName {
+			t.Errorf("the agency reads an enquiry with consent as %+v", e)
+		}
+		if e := v.Case.Steps[3].Enquiry; e.Reach != "" || e.Name != enquirerName {
+			t.Errorf("the agency reads how to reach an enquirer who did not consent: %+v", e)
+		}
+		if own, _ := db.Case(ctx, ua, c.ID, caseToday); own.Case.Steps[3].Enquiry.Reach == "" {
+			t.Errorf("the bureau lost the reach of its own enquirer")
 		}
 		if _, err := db.AddCaseStep(ctx, op, c.ID, contact); err != nil {
 			t.Fatal(err)
