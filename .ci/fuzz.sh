@@ -16,6 +16,7 @@ fi
 
 go test -run='^$' -fuzz='^FuzzDecodeLeaf$' -fuzztime=15s ./internal/audit
 go test -run='^$' -fuzz='^FuzzParseProofs$' -fuzztime=15s ./internal/audit
+go test -run='^$' -fuzz='^FuzzParseAddCheckpoint$' -fuzztime=15s ./internal/audit
 go test -run='^$' -fuzz='^FuzzParseAgreement$' -fuzztime=15s ./internal/exchange
 go test -run='^$' -fuzz='^FuzzNormalize$' -fuzztime=15s ./internal/names
 go test -run='^$' -fuzz='^FuzzParse$' -fuzztime=15s ./internal/names

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"testing"
 )
@@ -53,5 +54,26 @@ func FuzzParseProofs(f *testing.F) {
 		}
 		_, _ = ParseTilePath(string(data))
 		_, _ = PeekCheckpoint(data)
+	})
+}
+
+// FuzzParseAddCheckpoint: any body either parses into a request whose
+// encoding parses back to the same request, or is refused with 400.
+func FuzzParseAddCheckpoint(f *testing.F) {
+	f.Add([]byte("old 0\n\nlog\n1\nAAAA\n\n— log AAAA\n"))
+	f.Add([]byte("old 5\nPlRNCrwHpqhGrupue0L7gxbjbMiKA9temvuZZDDpkaw=\n\nx"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		a, err := ParseAddCheckpoint(body)
+		if err != nil {
+			var r *WitnessRefusal
+			if !errors.As(err, &r) || r.Status != WitnessBadRequest {
+				t.Fatalf("refusal %v is not a 400", err)
+			}
+			return
+		}
+		b, err := ParseAddCheckpoint(a.Marshal())
+		if err != nil || b.OldSize != a.OldSize || len(b.Proof) != len(a.Proof) || !bytes.Equal(b.Checkpoint, a.Checkpoint) {
+			t.Fatalf("round trip: %+v, %v; was %+v", b, err, a)
+		}
 	})
 }
