@@ -379,6 +379,16 @@ func (db *DB) AddCosignature(ctx context.Context, size int64, line string) error
 	})
 }
 
+// CosignedSize returns the size of the largest checkpoint that the witness
+// key name has a stored cosignature on, or 0 when it has none.
+func (db *DB) CosignedSize(ctx context.Context, name string) (int64, error) {
+	var n sql.NullInt64
+	if err := db.queryRow(ctx, `SELECT MAX(size) FROM log_cosignatures WHERE key_name = ?`, name).Scan(&n); err != nil {
+		return 0, errs.E("sqlstore.CosignedSize", errs.Internal, err)
+	}
+	return n.Int64, nil
+}
+
 // ProveInclusion returns the inclusion proof of leaf index in the latest
 // checkpoint.
 func (db *DB) ProveInclusion(ctx context.Context, index int64) ([]byte, error) {
