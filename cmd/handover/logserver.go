@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"iter"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +23,7 @@ import (
 	"github.com/handover-project/handover/internal/client"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/witness"
 )
 
 // The log's commands that need a store or a server (docs/design/log.md §13):
@@ -177,6 +180,7 @@ Example:
 
 const cosignUsage = `
 Usage: handover cosign --key FILE --state FILE --keys KEYS [--server URL --token TOKEN]
+       handover cosign --listen ADDR --key FILE --state FILE --keys KEYS [--origin LOG]
 
 The witness's step (docs/design/log.md §6), run by each party's bureau and
 the mediator on their own machine with their own key. It fetches the
@@ -194,8 +198,19 @@ rewritten.
 Without a state file (the first run) the current checkpoint is trusted as
 it is (trust on first use): compare it with the other witnesses'.
 
+With --listen, the witness waits instead of fetching: it serves C2SP
+tlog-witness (POST /add-checkpoint) on ADDR, and the log's server submits
+each new checkpoint with its consistency proof by itself ('handover serve
+--witness NAME=URL'), as it would to any standard witness (litewitness,
+say), so a party can run either. The same checks are made, the state file
+is replaced atomically before the answer, and a log that forked gets
+"422 Unprocessable Entity" and no cosignature. KEYS needs only the log's
+key; with more than one key in it, --origin names the log's.
+
 Example:
   handover cosign --server https://handover.example.org --key UA-bureau.key \
+      --state UA-bureau.state --keys trusted-keys.txt
+  handover cosign --listen 127.0.0.1:7380 --key UA-bureau.key \
       --state UA-bureau.state --keys trusted-keys.txt
 `
 
@@ -583,11 +598,16 @@ func runCosign(ctx context.Context, m *Main, args []string) error {
 	keyPath := fset.String("key", "", "this witness's private key `file` (from 'handover keygen')")
 	statePath := fset.String("state", "", "state `file`: the last checkpoint this witness cosigned")
 	keysPath := fset.String("keys", "", "trusted keys `file` (from 'handover log keys', fingerprints checked)")
+	listen := fset.String("listen", "", "serve C2SP tlog-witness add-checkpoint on this `address` instead of fetching from the server")
+	origin := fset.String("origin", "", "with --listen: the log's origin (the name of its key), when KEYS holds more than one key")
 	if err := noArgs(parseFlags(fset, args)); err != nil {
 		return err
 	}
 	if *statePath == "" {
 		return usageError{"--state is required"}
+	}
+	if *listen != "" {
+		return m.serveWitness(ctx, *listen, *keyPath, *keysPath, *statePath, *origin)
 	}
 	skey, err := readLogFile(op, "key", *keyPath)
 	if err != nil {
@@ -950,4 +970,78 @@ func grownBundle(ctx context.Context, c *client.Client, n int64) ([]byte, error)
 		return nil, errs.Errorf("log audit", errs.Conflict, "the log shrank to %d leaves while being read", p.Size)
 	}
 	return c.Tile(ctx, audit.TilePath(audit.Tile{H: audit.TileHeight, L: -1, N: n, W: w}))
+}
+
+// serveWitness runs 'handover cosign --listen': a tlog-witness for one log
+// until ctx is done.
+func (m *Main) serveWitness(ctx context.Context, listen, keyPath, keysPath, statePath, origin string) error {
+	const op = "cosign"
+	skey, err := readLogFile(op, "key", keyPath)
+	if err != nil {
+		return err
+	}
+	keysData, err := readLogFile(op, "keys", keysPath)
+	if err != nil {
+		return err
+	}
+	cosigner, err := audit.NewCosigner(strings.TrimSpace(string(skey)))
+	if err != nil {
+		return errs.E(op, errs.Invalid, keyPath+" is not a private key made by 'handover keygen'", err)
+	}
+	if origin == "" {
+		if state, err := os.ReadFile(statePath); err == nil {
+			if c, err := audit.PeekCheckpoint(state); err == nil {
+				origin = c.Origin
+			}
+		}
+	}
+	if origin == "" {
+		var names []string
+		for _, l := range strings.Split(string(keysData), "\n") {
+			if f := strings.Fields(l); len(f) > 0 && !strings.HasPrefix(f[0], "#") {
+				names = append(names, audit.KeyName(f[0]))
+			}
+		}
+		if len(names) != 1 {
+			return usageError{fmt.Sprintf("%s holds %d keys: say which is the log's with --origin", keysPath, len(names))}
+		}
+		origin = names[0]
+	}
+	keys, err := audit.ParseKeys(keysData, origin)
+	if err != nil {
+		return err
+	}
+	state := witness.FileState(statePath)
+	if b, err := state.Load(); err != nil {
+		return errs.E(op, errs.Invalid, "cannot read the state file "+statePath, err)
+	} else if b != nil {
+		if _, err := keys.OpenCheckpoint(b); err != nil {
+			return errs.E(op, errs.Invalid, "the state file "+statePath+" does not verify with "+keysPath+": "+errs.Message(err), err)
+		}
+	}
+	logger, err := m.logger("text")
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return errs.E(op, errs.Invalid, fmt.Sprintf("cannot listen on %s", listen), err)
+	}
+	srv := &http.Server{
+		Handler:           witness.NewServer(cosigner, keys, state, logger),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+	}
+	fmt.Fprintf(m.Stdout, "witness %s for %s listening on http://%s (add-checkpoint)\n", cosigner.Name(), origin, ln.Addr())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return errs.E(op, errs.Internal, err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
 }
