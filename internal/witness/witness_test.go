@@ -63,6 +63,33 @@ func (l *logUnderTest) grow(n int) audit.Checkpoint {
 	return c
 }
 
+// growTo adds accounts until the log has exactly size leaves, and makes a
+// checkpoint there.
+func (l *logUnderTest) growTo(size int64) {
+	l.t.Helper()
+	ctx := context.Background()
+	for {
+		n, err := l.db.LogSize(ctx)
+		if err != nil {
+			l.t.Fatal(err)
+		}
+		if n > size {
+			l.t.Fatalf("the log has %d leaves, beyond %d", n, size)
+		}
+		if n == size {
+			break
+		}
+		l.n++
+		if _, err := l.db.CreateUser(ctx, sqlstore.NewUser{Login: fmt.Sprintf("u%d", l.n), Role: access.PartyRegistrar, Party: "UA",
+			Password: "a long enough password", Argon2: access.Argon2Params{Memory: 1024, Time: 1, Threads: 1}}); err != nil {
+			l.t.Fatal(err)
+		}
+	}
+	if _, err := l.db.Checkpoint(ctx, l.signer, audit.CheckpointSchedule{}, true); err != nil {
+		l.t.Fatal(err)
+	}
+}
+
 // startWitness runs handover's witness for the log on a port, with its state
 // in dir; it returns the witness's URL and its private key.
 func startWitness(t *testing.T, logVKey, name, dir string) (string, string) {
