@@ -21,6 +21,7 @@ import (
 	"github.com/handover-project/handover/internal/sheet"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/web"
+	"github.com/handover-project/handover/internal/witness"
 )
 
 // storeFlags are the flags that say where the data lives.
@@ -284,13 +285,23 @@ func redactDSN(dsn string) string {
 const serveUsage = `
 Usage: handover serve [--dir DIR | --db DSN] [--listen ADDR] [--log-format text|json]
                       [--import-max-mb N] [--import-max-rows N] [--import-max-duration D]
+                      [--witness NAME=URL ...]
 
 Runs the server: the JSON API under /api/v1/ (described at
 /api/v1/openapi.json), /healthz and /readyz. Stops gracefully on SIGINT or
 SIGTERM, finishing requests in flight.
 
+With --witness, the server submits each new checkpoint to the witness by
+itself (C2SP tlog-witness add-checkpoint, with the consistency proof from
+the size the witness cosigned last) and stores its cosignature; NAME is the
+name of the witness's key, registered by two people of its side first. A
+witness may be 'handover cosign --listen' or any standard witness
+(litewitness); one that is down is retried with back-off and holds up
+nothing.
+
 Example:
   handover serve --dir /var/lib/handover --listen 127.0.0.1:8080
+  handover serve --dir /var/lib/handover --witness UA-bureau=https://witness.ua.example/
 `
 
 func runServe(ctx context.Context, m *Main, args []string) error {
@@ -305,8 +316,18 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	maxMB := fs.Int64("import-max-mb", def.MaxFileBytes>>20, "largest imported file, in MiB")
 	maxRows := fs.Int("import-max-rows", def.MaxRows, "most rows read from an imported sheet")
 	maxDur := fs.Duration("import-max-duration", def.MaxDuration, "longest an import may take, from the end of the upload to the last row stored")
+	var witnessFlags multiFlag
+	fs.Var(&witnessFlags, "witness", "a C2SP tlog-witness to submit each checkpoint to, as NAME=URL: the name of its registered witness key and its submission prefix (repeatable)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var targets []witness.Target
+	for _, w := range witnessFlags {
+		t, err := witness.ParseTarget(w)
+		if err != nil {
+			return usageError{"--witness: " + errs.Message(err)}
+		}
+		targets = append(targets, t)
 	}
 	if *maxMB < 1 || *maxRows < 1 || *maxDur <= 0 {
 		return usageError{"--import-max-mb, --import-max-rows and --import-max-duration must be at least 1"}
@@ -326,6 +347,13 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	cfg.Schedule = audit.CheckpointSchedule{EveryLeaves: *leaves, Every: *every}
 	cfg.SheetLimits = sheet.Limits{MaxFileBytes: *maxMB << 20, MaxRows: *maxRows, MaxDuration: *maxDur}
+	if len(targets) > 0 {
+		// The witnesses are asked for cosignatures while the server runs;
+		// one that is down holds up nothing (docs/design/log.md §6.1).
+		wctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go witness.NewClient(db, targets, nil, logger).Run(wctx, 2*time.Second)
+	}
 	return m.serve(ctx, db, logger, *listen, cfg, func(url string) {
 		fmt.Fprintf(m.Stdout, "handover listening on %s\n", url)
 		if *urlFile != "" {
