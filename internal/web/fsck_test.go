@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -15,15 +17,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+	"github.com/handover-project/handover/internal/web"
 )
 
 // buildFsck builds tessera's fsck (pinned in go.mod as a tool) into dir,
 // or skips when it cannot be built here; with CI=true it fails instead.
-func buildFsck(t *testing.T) string {
+func buildFsck(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	out, err := exec.Command("go", "build", "-o", dir+"/", "github.com/transparency-dev/tessera/cmd/fsck").CombinedOutput()
@@ -218,4 +222,65 @@ func TestPartialTilesServedOverHTTP(t *testing.T) {
 			t.Errorf("a partial tile of a size no checkpoint had: %d, want 404", code)
 		}
 	})
+}
+
+// countingHandler counts the bytes a handler writes in bodies.
+type countingHandler struct {
+	h  http.Handler
+	mu sync.Mutex
+	n  int64
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	c *countingHandler
+}
+
+func (w countingWriter) Write(b []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(b)
+	w.c.mu.Lock()
+	w.c.n += int64(n)
+	w.c.mu.Unlock()
+	return n, err
+}
+
+func (c *countingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.h.ServeHTTP(countingWriter{w, c}, r)
+}
+
+// BenchmarkFsckBig: tessera's fsck over the log as the server serves it,
+// at sqltest.BigLogSize leaves (1,000,000 unless HANDOVER_BENCH_LOG_LEAVES
+// says otherwise), on each database; it reports the seconds per fsck and
+// the megabytes the server sent.
+//
+//	go test -run '^$' -bench FsckBig -benchtime 1x ./internal/web
+func BenchmarkFsckBig(b *testing.B) {
+	fsck := buildFsck(b)
+	n := sqltest.BigLogSize(b)
+	for _, dialect := range sqltest.Dialects(b) {
+		b.Run(fmt.Sprintf("%s/leaves=%d", dialect, n), func(b *testing.B) {
+			l := sqltest.BigLog(b, dialect, n, "handover.test/big")
+			ctx := context.Background()
+			if _, err := l.DB.CreateUser(ctx, sqlstore.NewUser{Login: "aud", Role: access.Auditor, Password: "a long enough password", Argon2: cheap}); err != nil {
+				b.Fatal(err)
+			}
+			token := mintToken(b, l.DB, "aud")
+			count := &countingHandler{h: web.New(l.DB, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{LogVKey: l.VKey}).Handler()}
+			ts := httptest.NewServer(count)
+			defer ts.Close()
+			vkeyFile := filepath.Join(b.TempDir(), "log.pub")
+			if err := os.WriteFile(vkeyFile, []byte(l.VKey+"\n"), 0o600); err != nil {
+				b.Fatal(err)
+			}
+			runs := 0
+			for b.Loop() {
+				out, err := fsckRun(fsck, ts.URL+"/log/", vkeyFile, token, 30*time.Minute)
+				if err != nil || !strings.Contains(out, "Successfully fsck'd") {
+					b.Fatalf("fsck: %v\n%s", err, abbrevOut(out))
+				}
+				runs++
+			}
+			b.ReportMetric(float64(count.n)/float64(runs)/1e6, "MB-served/op")
+		})
+	}
 }
