@@ -23,8 +23,14 @@ type ErrorBody struct {
 // message safe to show, the fields it is about, and for internal errors
 // the request id under which the server logged the cause.
 type Error struct {
-	Kind      string            `json:"kind"`
-	Message   string            `json:"message"`
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+	// Code and Args are Message as a code with its arguments, when the
+	// error has one: a client says it in its user's language (the
+	// "problem.<code>" messages of internal/locale); Message stays the
+	// English detail.
+	Code      string            `json:"code,omitempty"`
+	Args      []string          `json:"args,omitempty"`
 	Fields    []errs.FieldError `json:"fields,omitempty"`
 	RequestID string            `json:"request_id,omitempty"`
 }

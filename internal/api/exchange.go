@@ -91,7 +91,10 @@ type AgreementStatus struct {
 	// Final says whether every signature's log leaf is under a checkpoint
 	// cosigned by every registered witness; FinalMissing names the
 	// witnesses whose cosignature is awaited.
-	Final        bool      `json:"final"`
-	FinalMissing []string  `json:"final_missing,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
+	Final        bool     `json:"final"`
+	FinalMissing []string `json:"final_missing,omitempty"`
+	// NoWitness: no witness key is registered, so nothing can make the
+	// agreement final yet (FinalMissing is then empty).
+	NoWitness bool      `json:"no_witness,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }

@@ -96,6 +96,8 @@ type PartReport struct {
 	Sides      map[string]Counts `json:"sides"`
 	Parity     bool              `json:"parity"`
 	Blockers   []string          `json:"blockers,omitempty"`
+	// BlockerCodes are Blockers as codes with arguments (see Report).
+	BlockerCodes []errs.FieldError `json:"blocker_codes,omitempty"`
 }
 
 // Counts are the numbers of one side in one category (or in total).
@@ -182,8 +184,14 @@ type Report struct {
 	Parity bool `json:"parity"`
 	// MayClose is Parity in the closing state.
 	MayClose bool `json:"may_close"`
-	// Blockers say why parity does not hold, one line each, in a stable order.
+	// Blockers say why parity does not hold, one line each, in a stable
+	// order, in English.
 	Blockers []string `json:"blockers,omitempty"`
+	// BlockerCodes are the same, one for one: each line as a code
+	// ("parity_outstanding", "parity_left"…) with its arguments (side,
+	// category, counts), which a user interface says in the user's
+	// language ("problem.<code>"); Message is the English line.
+	BlockerCodes []errs.FieldError `json:"blocker_codes,omitempty"`
 	// Balance lists the reserves that can balance refusals and no-shows.
 	Balance     []Suggestion `json:"balance,omitempty"`
 	Flags       []Flag       `json:"flags,omitempty"`
@@ -323,8 +331,17 @@ func (s *Stage) Report() Report {
 		}
 	}
 	catList := categoriesOf(boolCounts(cats))
-	var blockers []string
-	blockersOf := map[person.Category][]string{}
+	var blockers []errs.FieldError
+	blockersOf := map[person.Category][]errs.FieldError{}
+	// block adds a blocker of side and category c: fe's code, the English
+	// line what, and the counts ns after side and category as arguments.
+	block := func(fe errs.FieldError, side string, c person.Category, what string, ns ...int) {
+		fe.Field, fe.Message, fe.Args = side+"."+string(c), side+" "+string(c)+": "+what, []string{side, string(c)}
+		for _, n := range ns {
+			fe.Args = append(fe.Args, itoa(n))
+		}
+		blockers = append(blockers, fe)
+	}
 	for _, c := range catList {
 		kind := s.rule.kindOf(c)
 		before := len(blockers)
@@ -351,20 +368,20 @@ func (s *Stage) Report() Report {
 				b.c.Left = 0
 			}
 			if b.c.Outstanding > 0 {
-				blockers = append(blockers, side+" "+string(c)+": "+itoa(b.c.Outstanding)+" listed without a final outcome")
+				block(errs.FieldError{Code: "parity_outstanding"}, side, c, itoa(b.c.Outstanding)+" listed without a final outcome", b.c.Outstanding)
 			}
 			if b.c.Pending > 0 {
-				blockers = append(blockers, side+" "+string(c)+": "+itoa(b.c.Pending)+" recorded by one side only, or not yet confirmed by the observer")
+				block(errs.FieldError{Code: "parity_pending"}, side, c, itoa(b.c.Pending)+" recorded by one side only, or not yet confirmed by the observer", b.c.Pending)
 			}
 			if b.c.Disputed > 0 {
-				blockers = append(blockers, side+" "+string(c)+": "+itoa(b.c.Disputed)+" on which the records disagree")
+				block(errs.FieldError{Code: "parity_disputed"}, side, c, itoa(b.c.Disputed)+" on which the records disagree", b.c.Disputed)
 			}
 			if b.c.Left > 0 {
-				msg := side + " " + string(c) + ": " + itoa(b.c.Left) + " left to balance"
 				if kind == NForN {
-					msg += " (handed over " + itoa(b.c.HandedOver) + " of " + itoa(target) + ")"
+					block(errs.FieldError{Code: "parity_left_of"}, side, c, itoa(b.c.Left)+" left to balance (handed over "+itoa(b.c.HandedOver)+" of "+itoa(target)+")", b.c.Left, b.c.HandedOver, target)
+				} else {
+					block(errs.FieldError{Code: "parity_left"}, side, c, itoa(b.c.Left)+" left to balance", b.c.Left)
 				}
-				blockers = append(blockers, msg)
 			}
 			// Suggest reserves for refusals and no-shows where allowed.
 			if s.rule.Reserves && b.c.Left > 0 {
@@ -377,7 +394,7 @@ func (s *Stage) Report() Report {
 					r.Balance = append(r.Balance, Suggestion{Side: side, Category: c, Replaces: gaps[i], Reserve: b.reserves[i]})
 				}
 				if short := b.c.Left - n; short > 0 && b.c.Outstanding == 0 {
-					blockers = append(blockers, side+" "+string(c)+": "+itoa(short)+" cannot be balanced from reserves")
+					block(errs.FieldError{Code: "parity_no_reserves"}, side, c, itoa(short)+" cannot be balanced from reserves", short)
 				}
 			}
 		}
@@ -391,7 +408,7 @@ func (s *Stage) Report() Report {
 		}
 		r.Sides[side] = sr
 	}
-	r.Blockers = blockers
+	r.Blockers, r.BlockerCodes = lines(blockers), blockers
 	for _, pr := range s.rule.Parts {
 		p := PartReport{ID: pr.ID, Rule: pr.Kind.String(), Categories: pr.Categories, Sides: map[string]Counts{}}
 		for _, side := range s.sides {
@@ -404,8 +421,9 @@ func (s *Stage) Report() Report {
 			p.Sides[side] = sum
 		}
 		for _, c := range pr.Categories {
-			p.Blockers = append(p.Blockers, blockersOf[c]...)
+			p.BlockerCodes = append(p.BlockerCodes, blockersOf[c]...)
 		}
+		p.Blockers = lines(p.BlockerCodes)
 		p.Parity = len(p.Blockers) == 0
 		r.Parts = append(r.Parts, p)
 	}
@@ -429,6 +447,18 @@ func boolCounts(m map[person.Category]bool) map[person.Category]int {
 }
 
 func joinBlockers(b []string) string { return strings.Join(b, "; ") }
+
+// lines are the English messages of blockers.
+func lines(blockers []errs.FieldError) []string {
+	if len(blockers) == 0 {
+		return nil
+	}
+	out := make([]string, len(blockers))
+	for i, b := range blockers {
+		out[i] = b.Message
+	}
+	return out
+}
 
 // disagreement says in English what the records of p disagree on: the
 // report's text; a user interface says it by the code.

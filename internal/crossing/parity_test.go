@@ -273,3 +273,39 @@ func TestAllForAllObjectionBlocks(t *testing.T) {
 		t.Fatalf("accepted by both: %+v", r)
 	}
 }
+
+// TestBlockerCodes: every blocker comes also as a code with its side,
+// category and counts, one for one with the English lines, so that a page
+// says it in the user's language; and a refused close carries the stage
+// and each blocker as a coded field error.
+func TestBlockerCodes(t *testing.T) {
+	s, b := openStage(t, map[person.Category]int{person.Military: 3}, 0, Rule{Kind: NForN})
+	mustApply(t, s, b.crossed("UA", "UA-military-0")...)
+	mustApply(t, s, b.crossed("UA", "UA-military-1")...)
+	mustApply(t, s, b.crossed("RU", "RU-military-0")...)
+	r := s.Report()
+	if len(r.BlockerCodes) != len(r.Blockers) || len(r.Blockers) == 0 {
+		t.Fatalf("%d codes for %d blockers: %v", len(r.BlockerCodes), len(r.Blockers), r.Blockers)
+	}
+	var got []string
+	for i, fe := range r.BlockerCodes {
+		if fe.Message != r.Blockers[i] {
+			t.Errorf("code %d says %q, the line %q", i, fe.Message, r.Blockers[i])
+		}
+		got = append(got, fe.Code+fmt.Sprint(fe.Args))
+	}
+	want := []string{
+		"parity_outstanding[RU military 2]", "parity_left_of[RU military 2 1 3]",
+		"parity_outstanding[UA military 1]", "parity_left_of[UA military 1 2 3]",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("codes %v, want %v", got, want)
+	}
+	mustApply(t, s, b.stage(StageClosing, ""))
+	_, err := s.Apply(b.stage(StageClosed, ""))
+	wantKind(t, err, errs.Conflict)
+	fes := errs.Fields(err)
+	if len(fes) != 1+len(r.BlockerCodes) || fes[0].Code != "may_not_close" || fes[1].Code != "parity_outstanding" || fes[1].Args[0] != "RU" {
+		t.Errorf("close refused with %+v", fes)
+	}
+}

@@ -265,7 +265,7 @@ func (s *Stage) Event(id string) (Event, bool) {
 func (s *Stage) Person(side, recordID string) (PersonStatus, error) {
 	p, ok := s.persons[pkey{side, recordID}]
 	if !ok {
-		return PersonStatus{}, errs.E("crossing.Stage.Person", errs.NotFound, "record "+quote(recordID)+" is not on "+side+"'s list for stage "+itoa(s.plan.Stage))
+		return PersonStatus{}, errs.E("crossing.Stage.Person", errs.NotFound, "record "+quote(recordID)+" is not on "+side+"'s list for stage "+itoa(s.plan.Stage), errs.Coded{Code: "not_on_side_list", Args: []string{recordID, side, itoa(s.plan.Stage)}})
 	}
 	return s.snapshot(p), nil
 }

@@ -417,7 +417,7 @@ func (r *Repatriation) HandBack(batch Batch, remains []string) error {
 func (r *Repatriation) Status(id string) (RemainsStatus, error) {
 	st, ok := r.remains[id]
 	if !ok {
-		return RemainsStatus{}, errs.E(opRemains+".Status", errs.NotFound, "remains "+quote(id)+" are not in this flow")
+		return RemainsStatus{}, errs.E(opRemains+".Status", errs.NotFound, "remains "+quote(id)+" are not in this flow", errs.Coded{Code: "remains_not_in_flow", Args: []string{id}})
 	}
 	c := *st
 	c.Packages = append([]string(nil), st.Packages...)

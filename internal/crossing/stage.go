@@ -173,7 +173,16 @@ func (s *Stage) applyTransition(e Event) error {
 		r := s.Report()
 		ch.Parity = r.Parity
 		if !ch.Parity && e.Reason == "" {
-			return conflict(op, errs.FieldError{Field: "reason", Where: e.ID, Message: "stage " + itoa(s.plan.Stage) + " may not close: " + joinBlockers(r.Blockers) + "; the mediator may close it by recording a discrepancy with a reason", Args: []string{itoa(s.plan.Stage), joinBlockers(r.Blockers)}, Code: "may_not_close"})
+			// The refusal says the stage and then each blocker, each a
+			// field error with its own code, so that a user interface
+			// says all of it in the user's language.
+			msg := "stage " + itoa(s.plan.Stage) + " may not close: " + joinBlockers(r.Blockers) + "; the mediator may close it by recording a discrepancy with a reason"
+			fes := []errs.FieldError{{Field: "reason", Where: e.ID, Message: msg, Args: []string{itoa(s.plan.Stage)}, Code: "may_not_close"}}
+			for _, b := range r.BlockerCodes {
+				b.Field, b.Where = "reason", e.ID
+				fes = append(fes, b)
+			}
+			return errs.E(op, errs.Conflict, msg, fes)
 		}
 	}
 	s.state = to

@@ -69,19 +69,32 @@ func (f FieldError) String() string {
 }
 
 // Error is handover's error. Op is the operation ("store.CreateRecord"),
-// Message the user-safe text, Fields the per-field problems of an Invalid
-// error, Err the cause (never shown to users).
+// Message the user-safe text (in English), Code and Args the same text as
+// a code the user interface translates ("problem.<code>" of
+// internal/locale), Fields the per-field problems of an Invalid error, Err
+// the cause (never shown to users).
 type Error struct {
 	Op      string
 	Kind    Kind
 	Message string
+	Code    string
+	Args    []string
 	Fields  []FieldError
 	Err     error
 }
 
+// Coded is an error's message as a code and its arguments, for E: the
+// user interface renders "problem.<Code>" with Args in the user's
+// language, while the English message stays for logs and API clients
+// (which get the code and arguments beside it).
+type Coded struct {
+	Code string
+	Args []string
+}
+
 // E builds an Error. Arguments may be, in any order: a string op (the first
-// string), a Kind, a user message (the second string), []FieldError, or an
-// error cause. If the cause is itself an *Error and no Kind was given, the
+// string), a Kind, a user message (the second string), its Coded form,
+// []FieldError, or an error cause. If the cause is itself an *Error and no Kind was given, the
 // Kind is inherited.
 func E(args ...any) error {
 	e := &Error{}
@@ -101,6 +114,8 @@ func E(args ...any) error {
 			e.Fields = append(e.Fields, v...)
 		case FieldError:
 			e.Fields = append(e.Fields, v)
+		case Coded:
+			e.Code, e.Args = v.Code, v.Args
 		case error:
 			e.Err = v
 		case nil:
@@ -202,6 +217,26 @@ func Message(err error) string {
 		return "too many requests; try again later"
 	}
 	return "invalid request"
+}
+
+// CodeOf returns the code and arguments of the message Message returns:
+// those of the first error in err's chain with a message or a code; ""
+// when that one has none, and for an Internal error.
+func CodeOf(err error) (string, []string) {
+	if KindOf(err) == Internal {
+		return "", nil
+	}
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			break
+		}
+		if e.Message != "" || e.Code != "" {
+			return e.Code, e.Args
+		}
+		err = e.Err
+	}
+	return "", nil
 }
 
 // Fields returns all field errors in err's chain.

@@ -46,3 +46,27 @@ func TestFields(t *testing.T) {
 		t.Errorf("Error() = %q", got)
 	}
 }
+
+// TestCodeOf: the code of an error is the code of the message it shows,
+// never one an outer message hides, and never an internal error's.
+func TestCodeOf(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		code string
+		args []string
+	}{
+		{"coded", E("op", NotFound, "exchange x has no agreement yet", Coded{"no_agreement", []string{"x"}}), "no_agreement", []string{"x"}},
+		{"through a wrapper without a message", E("outer", E("inner", NotFound, "m", Coded{"no_record", []string{"r1"}})), "no_record", []string{"r1"}},
+		{"an outer message without a code hides the inner code", E("outer", NotFound, "other", E("inner", NotFound, "m", Coded{"no_record", nil})), "", nil},
+		{"no code", E("op", Conflict, "stale"), "", nil},
+		{"internal", E("op", Internal, "m", Coded{"no_record", nil}), "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, args := CodeOf(tc.err)
+			if code != tc.code || fmt.Sprint(args) != fmt.Sprint(tc.args) {
+				t.Errorf("CodeOf = %q %v, want %q %v", code, args, tc.code, tc.args)
+			}
+		})
+	}
+}

@@ -120,8 +120,23 @@ type Shortfall struct {
 	Part     string          `json:"part,omitempty"`
 	Category person.Category `json:"category,omitempty"` // empty: in all
 	Have     int             `json:"have"`
-	Want     string          `json:"want"` // "= 120", "≥ 1000", "all (3 outstanding)"
+	Want     string          `json:"want"` // "= 120", "≥ 1000", "all (3 eligible not offered)"
+	// Need and N are Want as a code and its number, for a user interface
+	// to say in the user's language: NeedExactly N, NeedAtLeast N, or
+	// NeedAll with N eligible persons not offered.
+	Need Need `json:"need"`
+	N    int  `json:"n"`
 }
+
+// Need is what a shortfall falls short of.
+type Need string
+
+// Needs. Values are stable; append only.
+const (
+	NeedExactly Need = "exactly"  // a numeric target or a part's total
+	NeedAtLeast Need = "at_least" // a part's floor
+	NeedAll     Need = "all"      // all for all: every eligible person offered
+)
 
 // String returns the shortfall as one line.
 func (s Shortfall) String() string {
@@ -292,11 +307,11 @@ func NewView(in *ViewInput) *View {
 				sv.Categories = append(sv.Categories, *cv)
 				addCounts(&sv.Total, cv)
 				if cv.Target > 0 && cv.Accepted < cv.Target {
-					v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Part: partID(t, c), Category: c, Have: cv.Accepted, Want: fmt.Sprintf("= %d", cv.Target)})
+					v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Part: partID(t, c), Category: c, Have: cv.Accepted, Want: fmt.Sprintf("= %d", cv.Target), Need: NeedExactly, N: cv.Target})
 				}
 				if cv.AllForAll && len(cv.Outstanding) > 0 {
 					v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Part: partID(t, c), Category: c, Have: cv.Accepted,
-						Want: fmt.Sprintf("all (%d eligible not offered)", len(cv.Outstanding))})
+						Want: fmt.Sprintf("all (%d eligible not offered)", len(cv.Outstanding)), Need: NeedAll, N: len(cv.Outstanding)})
 				}
 			}
 		}
@@ -310,9 +325,9 @@ func NewView(in *ViewInput) *View {
 			sv.Total.Target += pt.Total
 			switch {
 			case pt.Total > 0 && accepted < pt.Total:
-				v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Part: pt.ID, Have: accepted, Want: fmt.Sprintf("= %d", pt.Total)})
+				v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Part: pt.ID, Have: accepted, Want: fmt.Sprintf("= %d", pt.Total), Need: NeedExactly, N: pt.Total})
 			case pt.Floor > 0 && accepted < pt.Floor:
-				v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Part: pt.ID, Have: accepted, Want: fmt.Sprintf("≥ %d", pt.Floor)})
+				v.Shortfalls = append(v.Shortfalls, Shortfall{Party: party, Part: pt.ID, Have: accepted, Want: fmt.Sprintf("≥ %d", pt.Floor), Need: NeedAtLeast, N: pt.Floor})
 			}
 		}
 		v.Sides = append(v.Sides, sv)

@@ -272,26 +272,87 @@ func FromAcceptLanguage(header string) string {
 	return []string{"en", "uk", "ru"}[i]
 }
 
+// argKeys are, for a code whose arguments include a value of the domain
+// (a stage state, an event type, an outcome, a category, a role…), the
+// key prefix that puts each argument, by position, into the language; ""
+// leaves an argument as it is (a name, a number, an id). An argument
+// without a message under its prefix shows as it is.
+var argKeys = map[string][]string{
+	"not_allowed_in_state":      {"", "stage.", "act."},
+	"stage_over":                {"", "stage."},
+	"stage_not_open":            {"", "stage."},
+	"already_recorded":          {"", "act."},
+	"no_refusal":                {"", "outcome."},
+	"reserve_category":          {"", "value.", "", "value."},
+	"not_retractable":           {"", "act."},
+	"required_for":              {"act."},
+	"release_by_releasing_side": {"", "act."},
+	"receipt_by_receiving_side": {"", "act."},
+	"observation_by_mediator":   {"", "act."},
+	"key_not_active":            {"", "keys.state_"},
+	"key_not_proposed":          {"", "keys.state_"},
+	"role_needs_party":          {"role."},
+	"role_no_party":             {"role."},
+	"totp_not_needed":           {"role."},
+	"not_category":              {"value."},
+	"confirmation_method":       {"idmethod."},
+	"identification_transition": {"", "idstatus.", "idstatus."},
+	"kind_change":               {"value.", "value."},
+	"list_superseded":           {"", "", "list."},
+	"list_not_submitted":        {"", "", "list."},
+	"not_on_list":               {"", "", "", "list."},
+	"category_mismatch":         {"", "", "value."},
+	"parity_outstanding":        {"", "value."},
+	"parity_pending":            {"", "value."},
+	"parity_disputed":           {"", "value."},
+	"parity_left":               {"", "value."},
+	"parity_left_of":            {"", "value."},
+	"parity_no_reserves":        {"", "value."},
+	"no_list_version":           {"", "list."},
+	"no_list":                   {"", "list."},
+	"no_list_version_of":        {"", "", "list."},
+}
+
+// Problem is the message "problem.<code>" in lang with args, each put
+// into the language as argKeys says; ok is false when the catalog has no
+// such message.
+func Problem(lang, code string, args []string) (string, bool) {
+	if code == "" || !Has("problem."+code) {
+		return "", false
+	}
+	prefixes := argKeys[code]
+	out := make([]any, len(args))
+	for i, a := range args {
+		out[i] = a
+		if i < len(prefixes) && prefixes[i] != "" && Has(prefixes[i]+a) {
+			out[i] = T(lang, prefixes[i]+a)
+		}
+	}
+	return T(lang, "problem."+code, out...), true
+}
+
 // Field is a field error in lang: the message of "problem.<code>" with the
 // error's arguments when the catalog has it, else the English message the
 // error carries (an error without a code has no other text).
 func Field(lang string, fe errs.FieldError) string {
-	if fe.Code == "" || !Has("problem."+fe.Code) {
-		return fe.Message
+	if s, ok := Problem(lang, fe.Code, fe.Args); ok {
+		return s
 	}
-	args := make([]any, len(fe.Args))
-	for i, a := range fe.Args {
-		args[i] = a
-	}
-	return T(lang, "problem."+fe.Code, args...)
+	return fe.Message
 }
 
 // Refusal says why the domain or the store refused err, in lang: each of
 // its field errors through Field, joined by spaces; or, when it has none,
-// its message (in English: an error without fields carries no code).
+// its own message by its code (errs.Coded); or, without a code, its
+// message in English.
 func Refusal(lang string, err error) string {
 	fes := errs.Fields(err)
 	if len(fes) == 0 {
+		if code, args := errs.CodeOf(err); code != "" {
+			if s, ok := Problem(lang, code, args); ok {
+				return s
+			}
+		}
 		return errs.Message(err)
 	}
 	parts := make([]string, len(fes))

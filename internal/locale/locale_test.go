@@ -271,8 +271,8 @@ func TestField(t *testing.T) {
 
 // TestDomainCodes: every code the domain emits has a message, so a page
 // shows it in the user's language:
-//   - every errs.FieldError code written in the non-test sources of
-//     internal/ (a FieldError literal with Code: "…" or Code: aConstant),
+//   - every errs.FieldError and errs.Coded code written in the non-test
+//     sources of internal/ (a literal with Code: "…" or Code: aConstant),
 //     and every code of person.Problems, as problem.<code>;
 //   - every problem code of internal/sheet as sheet.<code>;
 //   - every value of the domain's code types below (answers, blocking and
@@ -315,6 +315,8 @@ func TestDomainCodes(t *testing.T) {
 		"casework.Mode":           "case.mode.",
 		"casework.News":           "case.news.",
 		"casework.CloseReason":    "case.reason.",
+		"crossing.EventType":      "act.",
+		"exchange.Need":           "view.need.",
 	}
 	seen := map[string]int{}
 	type namedCode struct{ dir, name, path string }
@@ -414,14 +416,56 @@ func TestDomainCodes(t *testing.T) {
 }
 
 // isFieldError reports whether a composite literal's type is
-// errs.FieldError (or FieldError inside errs).
+// errs.FieldError or errs.Coded (or FieldError, Coded inside errs): both
+// carry a problem code.
 func isFieldError(e ast.Expr) bool {
 	switch x := e.(type) {
 	case *ast.SelectorExpr:
 		id, ok := x.X.(*ast.Ident)
-		return ok && id.Name == "errs" && x.Sel.Name == "FieldError"
+		return ok && id.Name == "errs" && (x.Sel.Name == "FieldError" || x.Sel.Name == "Coded")
 	case *ast.Ident:
-		return x.Name == "FieldError"
+		return x.Name == "FieldError" || x.Name == "Coded"
 	}
 	return false
+}
+
+// TestProblemArgs: a domain value among a problem's arguments (a stage
+// state, an event type, a category) is said in the language, a name or a
+// number as it is; a coded error without fields is said by its code.
+func TestProblemArgs(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		fe   errs.FieldError
+		want string
+	}{
+		{"uk", errs.FieldError{Code: "stage_over", Args: []string{"3", "closed"}}, "Етап 3 має стан «закрито»: більше нічого не записується."},
+		{"ru", errs.FieldError{Code: "not_allowed_in_state", Args: []string{"2", "planned", "received"}}, "Этап 2 в состоянии «запланирован»: событие принято невозможно."},
+		{"uk", errs.FieldError{Code: "parity_left_of", Args: []string{"RU", "military", "20", "0", "20"}}, "RU · військовий: залишилося врівноважити — 20 (передано 0 з 20)."},
+		{"en", errs.FieldError{Code: "parity_outstanding", Args: []string{"RU", "military", "20"}}, "RU military: 20 listed without a final outcome."},
+		{"uk", errs.FieldError{Code: "parity_outstanding", Args: []string{"RU", "no_such_category", "20"}}, "RU · no_such_category: без остаточного результату — 20."},
+	} {
+		if got := Field(tc.lang, tc.fe); got != tc.want {
+			t.Errorf("%s %s%v = %q, want %q", tc.lang, tc.fe.Code, tc.fe.Args, got, tc.want)
+		}
+	}
+	err := errs.E("op", errs.NotFound, "no record r1", errs.Coded{Code: "no_record", Args: []string{"r1"}})
+	if got := Refusal("uk", err); got != "Запису r1 немає." {
+		t.Errorf("Refusal of a coded error = %q", got)
+	}
+}
+
+// TestArgKeys: every code argKeys speaks of has a message, and every
+// prefix it names has messages.
+func TestArgKeys(t *testing.T) {
+	keys := Keys()
+	for code, prefixes := range argKeys {
+		if !Has("problem." + code) {
+			t.Errorf("argKeys: problem.%s has no message", code)
+		}
+		for _, p := range prefixes {
+			if p != "" && !slices.ContainsFunc(keys, func(k string) bool { return strings.HasPrefix(k, p) }) {
+				t.Errorf("argKeys %s: no message starts with %q", code, p)
+			}
+		}
+	}
 }

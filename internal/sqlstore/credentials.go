@@ -198,7 +198,7 @@ func (db *DB) IssueCode(ctx context.Context, by access.Scope, login string, purp
 		var u User
 		err := scanUser(tx.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE login = ?`, login), &u)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errs.E(op, errs.NotFound, fmt.Sprintf("no user %s", login))
+			return errs.E(op, errs.NotFound, fmt.Sprintf("no user %s", login), errs.Coded{Code: "no_user", Args: []string{login}})
 		}
 		if err != nil {
 			return err

@@ -195,7 +195,7 @@ func StagePlanOf(a *exchange.Agreement, n int) (crossing.Plan, crossing.Rule, st
 		}
 	}
 	if st == nil {
-		return crossing.Plan{}, crossing.Rule{}, "", errs.E(op, errs.NotFound, fmt.Sprintf("the agreement has no stage %d", n))
+		return crossing.Plan{}, crossing.Rule{}, "", errs.E(op, errs.NotFound, fmt.Sprintf("the agreement has no stage %d", n), errs.Coded{Code: "no_stage", Args: []string{fmt.Sprint(n)}})
 	}
 	cat := map[string]person.Category{}
 	reserves := map[string][]crossing.PlannedPerson{}
@@ -259,7 +259,7 @@ func (db *DB) exchangeParties(ctx context.Context, exID string) ([2]string, erro
 	var p [2]string
 	err := db.queryRow(ctx, `SELECT party_a, party_b FROM exchanges WHERE id = ?`, exID).Scan(&p[0], &p[1])
 	if errors.Is(err, sql.ErrNoRows) {
-		return p, errs.E("sqlstore.exchange", errs.NotFound, fmt.Sprintf("no exchange %s", exID))
+		return p, errs.E("sqlstore.exchange", errs.NotFound, fmt.Sprintf("no exchange %s", exID), errs.Coded{Code: "no_exchange", Args: []string{exID}})
 	}
 	if err != nil {
 		return p, errs.E("sqlstore.exchange", errs.Internal, err)
@@ -271,7 +271,7 @@ func (db *DB) exchangeParties(ctx context.Context, exID string) ([2]string, erro
 // others get NotFound, as for an exchange they may not read.
 func mayUseStage(s access.Scope, parties [2]string, exID string) error {
 	if s.Party != "" && s.Party != parties[0] && s.Party != parties[1] {
-		return errs.E("sqlstore.stage", errs.NotFound, fmt.Sprintf("no exchange %s", exID))
+		return errs.E("sqlstore.stage", errs.NotFound, fmt.Sprintf("no exchange %s", exID), errs.Coded{Code: "no_exchange", Args: []string{exID}})
 	}
 	return nil
 }
@@ -407,7 +407,7 @@ func (db *DB) liveStage(ctx context.Context, exID string, n int) (*liveStage, er
 	var opened time.Time
 	err := db.queryRow(ctx, `SELECT agreement_version, agreement_hash, opened_at FROM stages WHERE exchange_id = ? AND stage = ?`, exID, n).Scan(&version, &hash, dbTime{&opened})
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errs.E("sqlstore.stage", errs.NotFound, fmt.Sprintf("stage %d of %s is not open", n, exID))
+		return nil, errs.E("sqlstore.stage", errs.NotFound, fmt.Sprintf("stage %d of %s is not open", n, exID), errs.Coded{Code: "stage_not_open_now", Args: []string{fmt.Sprint(n), exID}})
 	}
 	if err != nil {
 		return nil, errs.E("sqlstore.stage", errs.Internal, err)
@@ -919,7 +919,7 @@ func (db *DB) StageList(ctx context.Context, s access.Scope, exID string, n int,
 	defer ls.mu.Unlock()
 	sp, ok := ls.plan.Sides[side]
 	if !ok {
-		return StageList{}, errs.E(op, errs.NotFound, fmt.Sprintf("%s releases nobody in stage %d", side, n))
+		return StageList{}, errs.E(op, errs.NotFound, fmt.Sprintf("%s releases nobody in stage %d", side, n), errs.Coded{Code: "releases_nobody", Args: []string{side, fmt.Sprint(n)}})
 	}
 	out := StageList{Exchange: exID, Stage: n, Side: side, Window: ls.st.Window(), AgreementVersion: ls.version, AgreementHash: ls.hash, Amendments: ls.amendments}
 	if len(ls.plan.Points) > 0 {
@@ -1191,7 +1191,7 @@ func (db *DB) Trace(ctx context.Context, s access.Scope, recordID string) (Trace
 func (db *DB) TraceOf(ctx context.Context, s access.Scope, r person.Record) (TraceResult, error) {
 	const op = "sqlstore.Trace"
 	if access.Decide(s, access.TraceRead, access.Resource{Party: r.Party}) != nil {
-		return TraceResult{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", r.ID))
+		return TraceResult{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", r.ID), errs.Coded{Code: "no_record", Args: []string{r.ID}})
 	}
 	out, err := db.traces(ctx, []traceSubject{{id: r.ID, party: r.Party, kind: r.Kind, fields: r.Fields}})
 	if err != nil {

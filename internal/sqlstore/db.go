@@ -224,7 +224,7 @@ func (tx *Tx) lockExchange(ctx context.Context, exID string) error {
 	var id string
 	err := tx.queryRow(ctx, tx.d.forUpdate(`SELECT id FROM exchanges WHERE id = ?`), exID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return errs.E("sqlstore.lockExchange", errs.NotFound, fmt.Sprintf("no exchange %s", exID))
+		return errs.E("sqlstore.lockExchange", errs.NotFound, fmt.Sprintf("no exchange %s", exID), errs.Coded{Code: "no_exchange", Args: []string{exID}})
 	}
 	return err
 }

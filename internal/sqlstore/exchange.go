@@ -92,7 +92,7 @@ func (db *DB) Exchange(ctx context.Context, s access.Scope, id string) (exchange
 	var body string
 	err := db.queryRow(ctx, `SELECT body FROM exchanges WHERE id = ?`, id).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ex, errs.E(op, errs.NotFound, fmt.Sprintf("no exchange %s", id))
+		return ex, errs.E(op, errs.NotFound, fmt.Sprintf("no exchange %s", id), errs.Coded{Code: "no_exchange", Args: []string{id}})
 	}
 	if err != nil {
 		return ex, errs.E(op, errs.Internal, err)
@@ -101,7 +101,7 @@ func (db *DB) Exchange(ctx context.Context, s access.Scope, id string) (exchange
 		return ex, errs.E(op, errs.Internal, err)
 	}
 	if !mayReadExchange(s, &ex) {
-		return exchange.Exchange{}, errs.E(op, errs.NotFound, fmt.Sprintf("no exchange %s", id))
+		return exchange.Exchange{}, errs.E(op, errs.NotFound, fmt.Sprintf("no exchange %s", id), errs.Coded{Code: "no_exchange", Args: []string{id}})
 	}
 	return ex, nil
 }
@@ -275,7 +275,7 @@ func (db *DB) Respond(ctx context.Context, s access.Scope, exID, listParty strin
 			return err
 		}
 		if version < 1 || version > len(versions) {
-			return errs.E(op, errs.NotFound, fmt.Sprintf("%s has no %s list version %d in %s", listParty, kind, version, exID))
+			return errs.E(op, errs.NotFound, fmt.Sprintf("%s has no %s list version %d in %s", listParty, kind, version, exID), errs.Coded{Code: "no_list_version", Args: []string{listParty, string(kind), fmt.Sprint(version), exID}})
 		}
 		list := &versions[version-1]
 		rs := make([]exchange.Response, len(answers))
@@ -353,13 +353,13 @@ func (db *DB) List(ctx context.Context, s access.Scope, exID, party string, kind
 		return ListView{}, errs.E(op, errs.Internal, err)
 	}
 	if len(versions) == 0 {
-		return ListView{}, errs.E(op, errs.NotFound, fmt.Sprintf("%s has submitted no %s list in %s", party, kind, exID))
+		return ListView{}, errs.E(op, errs.NotFound, fmt.Sprintf("%s has submitted no %s list in %s", party, kind, exID), errs.Coded{Code: "no_list", Args: []string{party, string(kind), exID}})
 	}
 	if version == 0 {
 		version = len(versions)
 	}
 	if version < 0 || version > len(versions) {
-		return ListView{}, errs.E(op, errs.NotFound, fmt.Sprintf("no version %d of %s's %s list", version, party, kind))
+		return ListView{}, errs.E(op, errs.NotFound, fmt.Sprintf("no version %d of %s's %s list", version, party, kind), errs.Coded{Code: "no_list_version_of", Args: []string{fmt.Sprint(version), party, string(kind)}})
 	}
 	v := versions[version-1]
 	var prev *exchange.ListVersion
@@ -662,9 +662,12 @@ type AgreementStatus struct {
 	// cosigned by every registered witness (both parties' bureaus and the
 	// mediator; docs/design/log.md §7): only then does a signed agreement
 	// count. FinalMissing names the witnesses whose cosignature is awaited.
-	Final        bool      `json:"final"`
-	FinalMissing []string  `json:"final_missing,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
+	Final        bool     `json:"final"`
+	FinalMissing []string `json:"final_missing,omitempty"`
+	// NoWitness: no witness key is registered, so nothing can make the
+	// agreement final yet (FinalMissing is then empty).
+	NoWitness bool      `json:"no_witness,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // signerKeys returns the keys in one of the states as agreement signer
@@ -802,7 +805,7 @@ func agreementVersion(ctx context.Context, q querier, exID string, version int) 
 		return nil, errs.E(op, errs.Internal, err)
 	}
 	if a.latest == 0 {
-		return nil, errs.E(op, errs.NotFound, fmt.Sprintf("exchange %s has no agreement yet", exID))
+		return nil, errs.E(op, errs.NotFound, fmt.Sprintf("exchange %s has no agreement yet", exID), errs.Coded{Code: "no_agreement", Args: []string{exID}})
 	}
 	a.version = version
 	if version == 0 {
@@ -810,7 +813,7 @@ func agreementVersion(ctx context.Context, q querier, exID string, version int) 
 	}
 	err := q.queryRow(ctx, `SELECT document, hash, created_at FROM agreements WHERE exchange_id = ? AND version = ?`, exID, a.version).Scan(&a.doc, &a.hash, dbTime{&a.createdAt})
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errs.E(op, errs.NotFound, fmt.Sprintf("no agreement version %d of %s", a.version, exID))
+		return nil, errs.E(op, errs.NotFound, fmt.Sprintf("no agreement version %d of %s", a.version, exID), errs.Coded{Code: "no_agreement_version", Args: []string{fmt.Sprint(a.version), exID}})
 	}
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
@@ -894,6 +897,7 @@ func (db *DB) Agreement(ctx context.Context, s access.Scope, exID string, versio
 		if err != nil {
 			return AgreementStatus{}, errs.E(op, err)
 		}
+		st.NoWitness = !st.Final && len(st.FinalMissing) == 0
 	}
 	return st, nil
 }
@@ -916,7 +920,7 @@ func (db *DB) SignAgreement(ctx context.Context, s access.Scope, exID string, ve
 		return AgreementStatus{}, errs.E(op, err)
 	}
 	if version < 1 {
-		return AgreementStatus{}, errs.E(op, errs.NotFound, fmt.Sprintf("no agreement version %d of %s", version, exID))
+		return AgreementStatus{}, errs.E(op, errs.NotFound, fmt.Sprintf("no agreement version %d of %s", version, exID), errs.Coded{Code: "no_agreement_version", Args: []string{fmt.Sprint(version), exID}})
 	}
 	err := db.write(ctx, func(tx *Tx) error {
 		// A freeze of the next version, or this role's signature made on
@@ -968,7 +972,8 @@ func signedContent(doc []byte, line string) []byte {
 // finality applies the log's finality policy to an agreement version's
 // signatures: final when a checkpoint that covers every signature leaf
 // carries a valid cosignature of every registered witness key. It returns
-// the witnesses still awaited on the newest covering checkpoint otherwise.
+// the witnesses still awaited on the newest covering checkpoint otherwise,
+// none when no witness key is registered.
 func (db *DB) finality(ctx context.Context, exID string, version int) (bool, []string, error) {
 	var last sql.NullInt64
 	if err := db.queryRow(ctx, `SELECT MAX(leaf_index) FROM agreement_signatures WHERE exchange_id = ? AND version = ?`, exID, version).Scan(&last); err != nil {
@@ -987,7 +992,7 @@ func (db *DB) finality(ctx context.Context, exID string, version int) (bool, []s
 		}
 	}
 	if len(required) == 0 {
-		return false, []string{"no witness key is registered"}, nil
+		return false, nil, nil // no witness key is registered
 	}
 	if !last.Valid {
 		return false, required, nil

@@ -375,7 +375,7 @@ func findKey(ks []*keyRow, name string) (*keyRow, error) {
 			return k, nil
 		}
 	}
-	return nil, errs.E("sqlstore.findKey", errs.NotFound, fmt.Sprintf("no key %s", name))
+	return nil, errs.E("sqlstore.findKey", errs.NotFound, fmt.Sprintf("no key %s", name), errs.Coded{Code: "no_key", Args: []string{name}})
 }
 
 // ConfirmKey puts a proposed key in effect: s is a second person of its

@@ -51,7 +51,7 @@ func (db *DB) Leaf(ctx context.Context, index int64) ([]byte, error) {
 	var data []byte
 	err := db.queryRow(ctx, `SELECT data FROM log_leaves WHERE idx = ?`, index).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errs.E("sqlstore.Leaf", errs.NotFound, fmt.Sprintf("no leaf %d", index))
+		return nil, errs.E("sqlstore.Leaf", errs.NotFound, fmt.Sprintf("no leaf %d", index), errs.Coded{Code: "no_leaf", Args: []string{fmt.Sprint(index)}})
 	}
 	if err != nil {
 		return nil, errs.E("sqlstore.Leaf", errs.Internal, err)
@@ -212,7 +212,7 @@ func (db *DB) LatestCheckpoint(ctx context.Context) ([]byte, error) {
 		return nil, errs.E("sqlstore.LatestCheckpoint", errs.Internal, err)
 	}
 	if size < 0 {
-		return nil, errs.E("sqlstore.LatestCheckpoint", errs.NotFound, "the log has no checkpoint yet")
+		return nil, errs.E("sqlstore.LatestCheckpoint", errs.NotFound, "the log has no checkpoint yet", errs.Coded{Code: "no_checkpoint_yet"})
 	}
 	return db.CheckpointAt(ctx, size)
 }
@@ -223,7 +223,7 @@ func (db *DB) CheckpointAt(ctx context.Context, size int64) ([]byte, error) {
 	var msg []byte
 	err := db.queryRow(ctx, `SELECT note FROM log_checkpoints WHERE size = ?`, size).Scan(&msg)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errs.E(op, errs.NotFound, fmt.Sprintf("no checkpoint of size %d", size))
+		return nil, errs.E(op, errs.NotFound, fmt.Sprintf("no checkpoint of size %d", size), errs.Coded{Code: "no_checkpoint", Args: []string{fmt.Sprint(size)}})
 	}
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
@@ -332,7 +332,7 @@ func (db *DB) AddCosignature(ctx context.Context, size int64, line string) error
 	var msg []byte
 	err = db.queryRow(ctx, `SELECT note FROM log_checkpoints WHERE size = ?`, size).Scan(&msg)
 	if errors.Is(err, sql.ErrNoRows) {
-		return errs.E(op, errs.NotFound, fmt.Sprintf("no checkpoint of size %d", size))
+		return errs.E(op, errs.NotFound, fmt.Sprintf("no checkpoint of size %d", size), errs.Coded{Code: "no_checkpoint", Args: []string{fmt.Sprint(size)}})
 	}
 	if err != nil {
 		return errs.E(op, errs.Internal, err)
@@ -402,7 +402,7 @@ func (db *DB) ProveInclusion(ctx context.Context, index int64) ([]byte, error) {
 		return nil, errs.E(op, errs.Internal, err)
 	}
 	if index < 0 || index >= c.Size {
-		return nil, errs.E(op, errs.NotFound, fmt.Sprintf("leaf %d is not under the latest checkpoint (size %d); wait for the next one", index, c.Size))
+		return nil, errs.E(op, errs.NotFound, fmt.Sprintf("leaf %d is not under the latest checkpoint (size %d); wait for the next one", index, c.Size), errs.Coded{Code: "leaf_not_covered", Args: []string{fmt.Sprint(index), fmt.Sprint(c.Size)}})
 	}
 	leaf, err := db.Leaf(ctx, index)
 	if err != nil {

@@ -399,7 +399,7 @@ func (db *DB) DecideMatch(ctx context.Context, s access.Scope, soughtID, heldID,
 		err := tx.queryRow(ctx, `SELECT run_id, score, weight, explanation FROM match_candidates WHERE sought_id = ? AND held_id = ? ORDER BY run_id DESC LIMIT 1`,
 			soughtID, heldID).Scan(&c.RunID, &c.Score, &c.Weight, &ex)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errs.E(op, errs.NotFound, fmt.Sprintf("no candidate pair %s / %s", soughtID, heldID))
+			return errs.E(op, errs.NotFound, fmt.Sprintf("no candidate pair %s / %s", soughtID, heldID), errs.Coded{Code: "no_pair", Args: []string{soughtID, heldID}})
 		}
 		if err != nil {
 			return err

@@ -315,13 +315,13 @@ func (db *DB) Record(ctx context.Context, s access.Scope, id string) (person.Rec
 	row := db.queryRow(ctx, `SELECT `+recordCols+` FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version WHERE r.id = ?`, id)
 	r, _, err := db.scanRecord(row, s)
 	if errors.Is(err, sql.ErrNoRows) {
-		return person.Record{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", id))
+		return person.Record{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
 	}
 	if err != nil {
 		return person.Record{}, errs.E(op, errs.Internal, err)
 	}
 	if access.Decide(s, access.RecordRead, access.Resource{Party: r.Party, Kind: string(r.Kind)}) != nil {
-		return person.Record{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", id))
+		return person.Record{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
 	}
 	return r, nil
 }

@@ -229,7 +229,7 @@ func (db *DB) TOTPSecret(ctx context.Context, userID int64) (string, bool, error
 	var enrolled sql.NullString
 	err := db.queryRow(ctx, `SELECT totp_sealed, totp_enrolled_at FROM user_prefs WHERE user_id = ?`, userID).Scan(&sealed, &enrolled)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && sealed == nil) {
-		return "", false, errs.E(op, errs.NotFound, "no second factor enrolled")
+		return "", false, errs.E(op, errs.NotFound, "no second factor enrolled", errs.Coded{Code: "no_totp"})
 	}
 	if err != nil {
 		return "", false, errs.E(op, errs.Internal, err)

@@ -230,7 +230,7 @@ func (db *DB) UserByLogin(ctx context.Context, login string) (User, error) {
 	var u User
 	err := scanUser(db.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE login = ?`, login), &u)
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, errs.E("sqlstore.UserByLogin", errs.NotFound, fmt.Sprintf("no user %s", login))
+		return User{}, errs.E("sqlstore.UserByLogin", errs.NotFound, fmt.Sprintf("no user %s", login), errs.Coded{Code: "no_user", Args: []string{login}})
 	}
 	if err != nil {
 		return User{}, errs.E("sqlstore.UserByLogin", errs.Internal, err)
@@ -277,7 +277,7 @@ func (db *DB) DisableUser(ctx context.Context, login string) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errs.E("sqlstore.DisableUser", errs.NotFound, fmt.Sprintf("no active user %s", login))
+			return errs.E("sqlstore.DisableUser", errs.NotFound, fmt.Sprintf("no active user %s", login), errs.Coded{Code: "no_active_user", Args: []string{login}})
 		}
 		var id int64
 		if err := tx.queryRow(ctx, `SELECT id FROM users WHERE login = ?`, login).Scan(&id); err != nil {
@@ -421,7 +421,7 @@ func (db *DB) RevokeToken(ctx context.Context, id int64, login string) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errs.E("sqlstore.RevokeToken", errs.NotFound, fmt.Sprintf("no active token %d", id))
+			return errs.E("sqlstore.RevokeToken", errs.NotFound, fmt.Sprintf("no active token %d", id), errs.Coded{Code: "no_active_token", Args: []string{fmt.Sprint(id)}})
 		}
 		return tx.logTokens(ctx, leafTokenRevoked, "system", id)
 	})

@@ -43,6 +43,7 @@ func statusOf(k errs.Kind) int {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := errs.KindOf(err)
 	body := api.ErrorBody{Error: api.Error{Kind: kind.String(), Message: errs.Message(err), Fields: errs.Fields(err)}}
+	body.Error.Code, body.Error.Args = errs.CodeOf(err)
 	if kind == errs.Internal || kind == errs.Other {
 		kind = errs.Internal
 		body.Error.Kind = kind.String()

@@ -377,7 +377,11 @@ type errorView struct {
 // the page.
 func (s *Server) writePageError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := errs.KindOf(err)
-	v := errorView{Kind: kind.String(), Text: errs.Message(err)}
+	v := errorView{Kind: kind.String()}
+	v.chrome = s.chromeFor(r, "error.title")
+	// What was refused, in the user's language by the error's code
+	// (locale.Refusal); the English message only for an error without.
+	v.Text = refusalText(v.chrome, err)
 	if kind == errs.Internal || kind == errs.Other {
 		kind = errs.Internal
 		v.Kind = kind.String()
@@ -390,7 +394,6 @@ func (s *Server) writePageError(w http.ResponseWriter, r *http.Request, err erro
 		return
 	}
 	v.Status = statusOf(kind)
-	v.chrome = s.chromeFor(r, "error.title")
 	s.render(w, r, v.Status, "error.html", v)
 }
 
@@ -453,7 +456,7 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request, _ access.S
 	p := r.PathValue("path")
 	sub, _ := fs.Sub(uiFS, "ui/static")
 	if _, err := fs.Stat(sub, p); err != nil || strings.HasSuffix(p, "/") || p == "" {
-		return errs.E("web.static", errs.NotFound, "no such file")
+		return errs.E("web.static", errs.NotFound, "no such file", errs.Coded{Code: "no_file"})
 	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	http.ServeFileFS(w, r, sub, p)

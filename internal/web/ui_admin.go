@@ -69,7 +69,7 @@ func (s *Server) handleCreateUserForm(w http.ResponseWriter, r *http.Request, sc
 		return nil
 	}
 	v.New.Login, v.New.Role, v.New.Party = nu.Login, string(nu.Role), nu.Party
-	v.Message = errs.Message(err)
+	v.Message = formMessage(v.chrome, err)
 	v.Fields = map[string]string{}
 	fieldErrors(v.chrome, err, v.Fields)
 	s.render(w, r, http.StatusUnprocessableEntity, "admin_users.html", v)

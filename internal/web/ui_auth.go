@@ -448,7 +448,7 @@ func (s *Server) handleCreateMyTokenForm(w http.ResponseWriter, r *http.Request,
 	}
 	status := http.StatusOK
 	if err != nil {
-		v.Message = errs.Message(err)
+		v.Message = formMessage(v.chrome, err)
 		status = http.StatusUnprocessableEntity
 	} else {
 		v.Secret = secret

@@ -28,6 +28,16 @@ func requestLang(r *http.Request) string {
 // language (locale.Refusal).
 func refusalText(c chrome, err error) string { return locale.Refusal(c.lang(), err) }
 
+// formMessage is a form's overall message for a refusal: "see the
+// messages next to the fields" when it has field errors (each shown next to
+// its field), else the refusal itself, both in the user's language.
+func formMessage(c chrome, err error) string {
+	if len(errs.Fields(err)) > 0 {
+		return c.T("form.invalid")
+	}
+	return refusalText(c, err)
+}
+
 // fieldMessage is a field error in the user's language: its code's
 // message with its arguments, else the English message it carries.
 func fieldMessage(c chrome, fe errs.FieldError) string { return locale.Field(c.lang(), fe) }
@@ -48,4 +58,25 @@ func (c chrome) changedFields(fields []string) string {
 		out = append(out, c.T(key))
 	}
 	return strings.Join(out, ", ")
+}
+
+// Problem is a coded problem of the domain (a parity blocker, a field
+// error) in the user's language: locale.Field.
+func (c chrome) Problem(fe errs.FieldError) string { return locale.Field(c.lang(), fe) }
+
+// sourceKeys are the record sources the program itself writes, by their
+// stored (English) text; a file name or a client's source is shown as it
+// is.
+var sourceKeys = map[string]string{
+	"entered by hand":       "source.hand",
+	"entered by hand (web)": "source.hand_web",
+	"correction":            "source.correction",
+}
+
+// Source is a record's source in the user's language.
+func (c chrome) Source(s string) string {
+	if k, ok := sourceKeys[s]; ok {
+		return c.T(k)
+	}
+	return s
 }

@@ -143,7 +143,7 @@ func (s *Server) handleCandidatesPage(w http.ResponseWriter, r *http.Request, sc
 		}
 	}
 	if !found {
-		return errs.E("web.candidates", errs.NotFound, "no such run")
+		return errs.E("web.candidates", errs.NotFound, "no such run", errs.Coded{Code: "no_run"})
 	}
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	offset = max(offset, 0)
@@ -275,7 +275,7 @@ func (s *Server) findCandidate(r *http.Request, sc access.Scope, run int64, soug
 			}
 		}
 		if len(cs) < 1000 {
-			return sqlstore.Candidate{}, errs.E("web.findCandidate", errs.NotFound, "no such candidate pair in this run")
+			return sqlstore.Candidate{}, errs.E("web.findCandidate", errs.NotFound, "no such candidate pair in this run", errs.Coded{Code: "no_pair_in_run"})
 		}
 	}
 }

@@ -130,7 +130,7 @@ type runJobView struct {
 func (s *Server) handleRunJobPage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	j := s.runJobs.get(r.PathValue("id"))
 	if j == nil || j.by != sc.UserID {
-		return errs.E("web.runJob", errs.NotFound, "no such matching run in progress")
+		return errs.E("web.runJob", errs.NotFound, "no such matching run in progress", errs.Coded{Code: "no_run_in_progress"})
 	}
 	j.mu.Lock()
 	v := runJobView{chrome: s.chromeFor(r, "runs.progress"), ID: j.id, SoughtParty: j.soughtParty, HeldParty: j.heldParty,

@@ -207,7 +207,7 @@ func (s *Server) handleRecordPage(w http.ResponseWriter, r *http.Request, sc acc
 		return err
 	}
 	if len(hist) == 0 {
-		return errs.E("web.record", errs.NotFound, "no such record")
+		return errs.E("web.record", errs.NotFound, "no such record", errs.Coded{Code: "no_such_record"})
 	}
 	v := recordView{chrome: s.chromeFor(r, "record.title"), Versions: hist}
 	v.Record = hist[len(hist)-1]

@@ -604,7 +604,7 @@ func (s *Server) handleImportErrors(w http.ResponseWriter, r *http.Request, sc a
 	}
 	h, ok := s.uploads.get(r.PathValue("id"), sc.UserID, sessionKey(r))
 	if !ok {
-		return errs.E("web.import", errs.NotFound, "this upload is no longer held: upload the file again")
+		return errs.E("web.import", errs.NotFound, "this upload is no longer held: upload the file again", errs.Coded{Code: "upload_gone"})
 	}
 	if err := access.Decide(sc, access.RecordCreate, access.Resource{Party: h.party, Kind: string(h.kind)}); err != nil {
 		return err
