@@ -17,6 +17,7 @@ import (
 	"github.com/handover-project/handover/internal/client"
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/person"
 )
 
@@ -376,15 +377,16 @@ func personMarks(p api.StagePerson) string {
 }
 
 const stageListUsage = `
-Usage: handover stage list EXCHANGE N --side PARTY [--ids | --pdf FILE | --json] [--server URL --token TOKEN]
+Usage: handover stage list EXCHANGE N --side PARTY [--ids | --pdf FILE [--lang uk|ru|en] | --json] [--server URL --token TOKEN]
 
 Shows the persons a party releases in a stage, then its reserves, with
 the outcome so far. --pdf writes the printed list for the crossing (the
-agreement hash and page x of y on every page, a signature block); --ids
-prints the record ids only.
+agreement hash and page x of y on every page, a signature block), in the
+language --lang gives (English by default); --ids prints the record ids
+only.
 
 Example:
-  handover stage list ex-0123456789abcdef 1 --side RU --pdf stage-1-RU.pdf
+  handover stage list ex-0123456789abcdef 1 --side RU --pdf stage-1-RU.pdf --lang uk
 `
 
 func runStageList(ctx context.Context, m *Main, args []string) error {
@@ -393,16 +395,20 @@ func runStageList(ctx context.Context, m *Main, args []string) error {
 	side := fs.String("side", "", "the releasing party")
 	ids := fs.Bool("ids", false, "print record ids only")
 	pdf := fs.String("pdf", "", "write the printed list to `file`")
+	lang := fs.String("lang", "", "the `language` of the printed list: uk, ru or en")
 	asJSON := fs.Bool("json", false, "print JSON")
 	c, ex, n, err := srv.parseStage(fs, args)
 	if err != nil {
 		return err
 	}
+	if *lang != "" && !locale.Valid(*lang) {
+		return usageError{"--lang is uk, ru or en"}
+	}
 	if *side == "" {
 		return usageError{"give the releasing party with --side"}
 	}
 	if *pdf != "" {
-		b, err := c.StageListPDF(ctx, ex, n, *side)
+		b, err := c.StageListPDF(ctx, ex, n, *side, *lang)
 		if err != nil {
 			return err
 		}
@@ -436,15 +442,17 @@ func runStageList(ctx context.Context, m *Main, args []string) error {
 }
 
 const exchangeReportUsage = `
-Usage: handover exchange report EXCHANGE [--stage N] [--xlsx FILE | --json] [--server URL --token TOKEN]
+Usage: handover exchange report EXCHANGE [--stage N] [--xlsx FILE [--lang uk|ru|en] | --json] [--server URL --token TOKEN]
 
 The exchange report over its stages: per side and category the counts
 planned, handed over, refused, not presented, substituted and unlisted,
 and the discrepancies (stages closed without parity, flagged persons).
---stage gives one stage's report; --xlsx writes it as a workbook.
+--stage gives one stage's report; --xlsx writes it as a workbook, with
+sheet names, headers, states, categories and kinds in the language
+--lang gives (English by default).
 
 Example:
-  handover exchange report ex-0123456789abcdef --xlsx report.xlsx
+  handover exchange report ex-0123456789abcdef --xlsx report.xlsx --lang uk
 `
 
 func runExchangeReport(ctx context.Context, m *Main, args []string) error {
@@ -453,12 +461,16 @@ func runExchangeReport(ctx context.Context, m *Main, args []string) error {
 	xlsx := fs.String("xlsx", "", "write the report as a workbook to `file`")
 	asJSON := fs.Bool("json", false, "print JSON")
 	stage := fs.Int("stage", 0, "the report of this stage only")
+	lang := fs.String("lang", "", "the `language` of the workbook: uk, ru or en")
 	c, pos, err := srv.parse(fs, args, 1, "name one exchange ID")
 	if err != nil {
 		return err
 	}
+	if *lang != "" && !locale.Valid(*lang) {
+		return usageError{"--lang is uk, ru or en"}
+	}
 	if *xlsx != "" {
-		b, err := c.ReportXLSX(ctx, pos[0], *stage)
+		b, err := c.ReportXLSX(ctx, pos[0], *stage, *lang)
 		if err != nil {
 			return err
 		}

@@ -62,7 +62,7 @@ var rules = map[string]rule{
 	"internal/sheet":                      {imports: []string{"internal/errs", "internal/names", "internal/person"}},
 	"internal/sheet/internal/fixture":     {imports: []string{"internal/person", "internal/synth"}},
 	"internal/sheet/internal/fixture/gen": {imports: []string{"internal/sheet/internal/fixture"}},
-	"internal/report":                     {imports: []string{"internal/errs", "internal/person", "internal/crossing"}},
+	"internal/report":                     {imports: []string{"internal/errs", "internal/person", "internal/crossing", "internal/locale"}},
 	"internal/sqlstore": {imports: []string{"internal/errs", "internal/person", "internal/names", "internal/match", "internal/audit",
 		"internal/access", "internal/exchange", "internal/crossing", "internal/casework"}},
 	"internal/sqlstore/sqltest": {imports: []string{"internal/sqlstore", "internal/access", "internal/audit"}},

@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -415,7 +416,7 @@ func TestClientExchange(t *testing.T) {
 	if err != nil || len(l.Persons) != 3 || l.Receiver != "UA" || l.Persons[0].Outcome != crossing.OutcomeHandedOver || !l.Persons[2].Reserve {
 		t.Fatalf("stage list: %+v %v", l, err)
 	}
-	if pdf, err := s.as["ru-reg"].StageListPDF(ctx, ex.ID, 1, "RU"); err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+	if pdf, err := s.as["ru-reg"].StageListPDF(ctx, ex.ID, 1, "RU", ""); err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatalf("printed list: %v", err)
 	}
 	res, err = op.Transition(ctx, ex.ID, 1, crossing.Event{ID: "x", Type: crossing.StageClosing, At: day.Add(2 * time.Hour)},
@@ -433,8 +434,16 @@ func TestClientExchange(t *testing.T) {
 	if err != nil || rep.Total["UA"].HandedOver != 2 || rep.Total["RU"].HandedOver != 2 {
 		t.Fatalf("report: %+v %v", rep.Total, err)
 	}
-	if x, err := s.as["aud"].ReportXLSX(ctx, ex.ID, 1); err != nil || !bytes.HasPrefix(x, []byte("PK")) {
+	if x, err := s.as["aud"].ReportXLSX(ctx, ex.ID, 1, ""); err != nil || !bytes.HasPrefix(x, []byte("PK")) {
 		t.Fatalf("xlsx report: %v", err)
+	}
+	// In Ukrainian: the first sheet is named so (the name is stored as
+	// is in the workbook's XML).
+	if x, err := s.as["aud"].ReportXLSX(ctx, ex.ID, 1, "uk"); err != nil || !bytes.HasPrefix(x, []byte("PK")) || !zipHas(t, x, "Етапи") {
+		t.Fatalf("xlsx report in Ukrainian: %v", err)
+	}
+	if _, err := s.as["aud"].ReportXLSX(ctx, ex.ID, 1, "de"); !errs.Is(errs.Invalid, err) {
+		t.Fatalf("xlsx report in German: %v, want invalid", err)
 	}
 	sought, err := reg["UA"].CreateRecord(ctx, api.RecordInput{Fields: person.Fields{Kind: person.Sought, Category: person.Military,
 		Status: person.StatusMissing, Surname: "Шевченко", GivenNames: "Тарас", BirthDate: person.Date{Year: 1994}}})
@@ -527,4 +536,25 @@ func TestClientLog(t *testing.T) {
 	if tile, err := aud.Tile(ctx, fmt.Sprintf("tile/0/000.p/%d", size)); err != nil || len(tile) != 32*int(size) {
 		t.Fatalf("tile of %d hashes: %d bytes, %v", size, len(tile), err)
 	}
+}
+
+// zipHas reports whether a file of the zip archive b holds text.
+func zipHas(t *testing.T, b []byte, text string) bool {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := io.ReadAll(rc)
+		rc.Close()
+		if bytes.Contains(c, []byte(text)) {
+			return true
+		}
+	}
+	return false
 }

@@ -70,9 +70,14 @@ func (c *Client) StageList(ctx context.Context, exID string, n int, party string
 	return out, err
 }
 
-// StageListPDF returns a party's printed list of a stage.
-func (c *Client) StageListPDF(ctx context.Context, exID string, n int, party string) ([]byte, error) {
-	return c.raw(ctx, "GET", stagePath(exID, n, "lists", party)+"?format=pdf")
+// StageListPDF returns a party's printed list of a stage in lang (uk, ru
+// or en; "" is the server's default).
+func (c *Client) StageListPDF(ctx context.Context, exID string, n int, party, lang string) ([]byte, error) {
+	q := url.Values{"format": {"pdf"}}
+	if lang != "" {
+		q.Set("lang", lang)
+	}
+	return c.raw(ctx, "GET", stagePath(exID, n, "lists", party)+"?"+q.Encode())
 }
 
 // Report returns the exchange report over its stages, or over stage
@@ -84,9 +89,13 @@ func (c *Client) Report(ctx context.Context, exID string, stage int) (report.Exc
 }
 
 // ReportXLSX returns the report (of the exchange, or of stage when it is
-// not 0) as a workbook.
-func (c *Client) ReportXLSX(ctx context.Context, exID string, stage int) ([]byte, error) {
-	return c.raw(ctx, "GET", exchangePath(exID, "report")+reportQuery(stage, "xlsx"))
+// not 0) as a workbook in lang (uk, ru or en; "" is the server's default).
+func (c *Client) ReportXLSX(ctx context.Context, exID string, stage int, lang string) ([]byte, error) {
+	q := reportQuery(stage, "xlsx")
+	if lang != "" {
+		q += "&lang=" + url.QueryEscape(lang)
+	}
+	return c.raw(ctx, "GET", exchangePath(exID, "report")+q)
 }
 
 func reportQuery(stage int, format string) string {

@@ -145,6 +145,9 @@ type List struct {
 	Amendments []string
 	Printed    time.Time // when the list was printed (the caller's clock)
 	Rows       []ListRow
+	// Lang is the language the list is printed in: uk, ru or en (the
+	// default).
+	Lang string
 }
 
 // ListRow is one person of a printed list.

@@ -80,6 +80,47 @@ func TestListPDF(t *testing.T) {
 	}
 }
 
+// TestListPDFUkrainian: the printed list in Ukrainian has Ukrainian
+// headers, categories and outcomes in words (no raw handed_over), dates in
+// the Ukrainian form, and "Сторінка x з y" on every page.
+func TestListPDFUkrainian(t *testing.T) {
+	tool, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext (poppler-utils) is required in CI: .ci/run installs it")
+		}
+		t.Skip("pdftotext not installed")
+	}
+	l := sampleList(40)
+	l.Lang = "uk"
+	l.Rows[0].Outcome, l.Rows[1].Outcome, l.Rows[2].Category = "handed_over", "refused", "seriously_wounded_sick"
+	l.Rows[3].Withheld = true
+	var b bytes.Buffer
+	if err := report.ListPDF(&b, l); err != nil {
+		t.Fatal(err)
+	}
+	f := t.TempDir() + "/list.pdf"
+	os.WriteFile(f, b.Bytes(), 0o644)
+	out, err := exec.Command(tool, "-layout", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	for _, want := range []string{"Етап 1: особи, яких RU звільняє й передає стороні UA", "Пункт пропуску: Belarus–Ukraine border", "23.05.2025 08:00",
+		"Прізвище, ім’я, по батькові", "Дата народж.", "Категорія", "Особистий №", "Результат", "Перевірка", "Резервний список",
+		"Коваленко Олександр Петрович 0", "17.05.1990", "військовий", "передано", "відмова", "приховано: r3",
+		"Спостерігач посередника", "Офіцер сторони, що звільняє (RU)", "Сторінка 1 з ", "Надруковано 22.05.2025 18:00 UTC"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the Ukrainian list has no %q", want)
+		}
+	}
+	for _, raw := range []string{"handed_over", "military", "Reserve list", "Page ", "1990-05-17"} {
+		if strings.Contains(text, raw) {
+			t.Errorf("the Ukrainian list shows %q", raw)
+		}
+	}
+}
+
 func TestXLSX(t *testing.T) {
 	sides := map[string]crossing.SideReport{
 		"UA": {ByCategory: map[person.Category]crossing.Counts{person.Military: {Planned: 2, HandedOver: 2}}, Total: crossing.Counts{Planned: 2, HandedOver: 2}},
@@ -93,7 +134,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatalf("report: %+v", x)
 	}
 	var b bytes.Buffer
-	if err := report.XLSX(&b, x); err != nil {
+	if err := report.XLSX(&b, x, "en"); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&b)
@@ -101,12 +142,48 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ := f.GetRows("Stages")
-	if len(rows) != 5 || rows[0][5] != "planned" {
+	if len(rows) != 5 || rows[0][5] != "planned" || rows[1][1] != "closed" || rows[1][4] != "military" {
 		t.Fatalf("Stages sheet: %v", rows)
 	}
 	d, _ := f.GetRows("Discrepancies")
-	if len(d) != 4 || d[1][2] != "closed_without_parity" || d[3][2] != "disagreement" {
+	if len(d) != 4 || d[1][2] != "closed without parity" || d[3][2] != "disagreement" {
 		t.Fatalf("Discrepancies sheet: %v", d)
+	}
+
+	// In Ukrainian: sheet names, headers, states, categories and kinds in
+	// words; the counts stay numbers.
+	b.Reset()
+	if err := report.XLSX(&b, x, "uk"); err != nil {
+		t.Fatal(err)
+	}
+	if f, err = excelize.OpenReader(&b); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.GetSheetList(); strings.Join(got, "|") != "Етапи|Обмін|Розбіжності" {
+		t.Errorf("uk sheets %v", got)
+	}
+	rows, _ = f.GetRows("Етапи")
+	if len(rows) != 5 {
+		t.Fatalf("uk Stages sheet: %v", rows)
+	}
+	for i, want := range []string{"етап", "стан", "паритет", "сторона", "категорія", "заплановано", "передано", "відмови"} {
+		if rows[0][i] != want {
+			t.Errorf("uk header %d = %q, want %q", i, rows[0][i], want)
+		}
+	}
+	if rows[1][1] != "закрито" || rows[1][4] != "військовий" || rows[2][4] != "усього" || rows[1][5] != "2" {
+		t.Errorf("uk rows %v", rows[1:3])
+	}
+	d, _ = f.GetRows("Розбіжності")
+	if len(d) != 4 || d[1][2] != "закрито без паритету" || d[2][2] != "немає в угоді" || d[3][2] != "розбіжність" {
+		t.Errorf("uk Discrepancies sheet: %v", d)
+	}
+	for _, r := range append(rows, d...) {
+		for _, c := range r {
+			if strings.Contains(c, "_") {
+				t.Errorf("uk cell %q is a raw code", c)
+			}
+		}
 	}
 }
 
@@ -126,7 +203,7 @@ func TestXLSXParts(t *testing.T) {
 		t.Fatalf("exchange parts: %+v", x.Parts)
 	}
 	var b bytes.Buffer
-	if err := report.XLSX(&b, x); err != nil {
+	if err := report.XLSX(&b, x, "en"); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&b)
@@ -137,8 +214,9 @@ func TestXLSXParts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]string{{"1", "pow", "n_for_n", "TRUE", "RU", "246", "246"}, {"1", "pow", "n_for_n", "TRUE", "UA", "246", "246"},
-		{"1", "wounded", "all_for_all", "FALSE", "RU", "15", "14"}, {"1", "wounded", "all_for_all", "FALSE", "UA", "31", "31"}}
+	all := "all for all, regardless of number (GC III Art. 109(1))"
+	want := [][]string{{"1", "pow", "N for N", "TRUE", "RU", "246", "246"}, {"1", "pow", "N for N", "TRUE", "UA", "246", "246"},
+		{"1", "wounded", all, "FALSE", "RU", "15", "14"}, {"1", "wounded", all, "FALSE", "UA", "31", "31"}}
 	if len(rows) != 5 {
 		t.Fatalf("Parts sheet: %v", rows)
 	}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"io"
 	"sort"
 
@@ -9,18 +8,29 @@ import (
 
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/person"
 )
 
-// countHeads are the count columns of every report table, in order.
-var countHeads = []string{"planned", "handed over", "refused", "not presented", "substituted", "unlisted", "flagged", "identity mismatch", "outstanding", "left to balance", "reserves left", "held back (record corrected after signing)", "one side only", "records disagree"}
+// countHeads are the count columns of every report table, in order, as
+// the keys of their headers ("xlsx.col.<head>").
+var countHeads = []string{"planned", "handed_over", "refused", "not_presented", "substituted", "unlisted", "flagged", "mismatch", "outstanding", "left", "reserves_left", "held", "pending", "disputed"}
 
-// XLSX writes an exchange report as a workbook: "Stages" (one line per
-// stage, side and category, and the side's total), "Exchange" (the totals
-// per side and category over all stages), "Parts" (each part's parity per
-// stage and side, when the terms have parts) and "Discrepancies".
-func XLSX(w io.Writer, x Exchange) error {
+// XLSX writes an exchange report as a workbook in lang (English when it
+// is none of locale.Langs): "Stages" (one line per stage, side and
+// category, and the side's total), "Exchange" (the totals per side and
+// category over all stages), "Parts" (each part's parity per stage and
+// side, when the terms have parts) and "Discrepancies"; sheet names,
+// headers, stage states, categories, rules and kinds in words of the
+// language, counts as numbers.
+func XLSX(w io.Writer, x Exchange, lang string) error {
 	const op = "report.XLSX"
+	if !locale.Valid(lang) {
+		lang = "en"
+	}
+	tr := func(key string, args ...any) string { return locale.T(lang, key, args...) }
+	sheetStages, sheetExchange, sheetParts, sheetDisc := tr("xlsx.sheet.stages"), tr("xlsx.sheet.exchange"), tr("xlsx.sheet.parts"), tr("xlsx.sheet.discrepancies")
+	cat := func(c person.Category) string { return word(lang, "value.", string(c)) }
 	f := excelize.NewFile()
 	defer f.Close()
 	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
@@ -34,62 +44,64 @@ func XLSX(w io.Writer, x Exchange) error {
 		f.SetCellStyle(sheet, "A1", end, bold)
 		f.SetPanes(sheet, &excelize.Panes{Freeze: true, Split: false, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	}
-	if err := f.SetSheetName("Sheet1", "Stages"); err != nil {
+	if err := f.SetSheetName("Sheet1", sheetStages); err != nil {
 		return errs.E(op, errs.Internal, err)
 	}
-	cols := []any{"stage", "state", "parity", "side", "category"}
+	cols := []any{tr("xlsx.col.stage"), tr("xlsx.col.state"), tr("xlsx.col.parity"), tr("xlsx.col.side"), tr("xlsx.col.category")}
 	for _, h := range countHeads {
-		cols = append(cols, h)
+		cols = append(cols, tr("xlsx.col."+h))
 	}
-	head("Stages", cols...)
+	total := tr("xlsx.total")
+	head(sheetStages, cols...)
 	row := 2
 	for _, st := range x.Stages {
+		state := word(lang, "stage.", st.State)
 		for _, side := range sortedSides(st.Sides) {
 			sr := st.Sides[side]
 			for _, c := range sortedCats(sr.ByCategory) {
-				put("Stages", row, append([]any{st.Stage, st.State, st.Parity, side, string(c)}, countRow(sr.ByCategory[c])...)...)
+				put(sheetStages, row, append([]any{st.Stage, state, st.Parity, side, cat(c)}, countRow(sr.ByCategory[c])...)...)
 				row++
 			}
-			put("Stages", row, append([]any{st.Stage, st.State, st.Parity, side, "total"}, countRow(sr.Total)...)...)
+			put(sheetStages, row, append([]any{st.Stage, state, st.Parity, side, total}, countRow(sr.Total)...)...)
 			row++
 		}
 	}
-	if _, err := f.NewSheet("Exchange"); err != nil {
+	if _, err := f.NewSheet(sheetExchange); err != nil {
 		return errs.E(op, errs.Internal, err)
 	}
-	head("Exchange", append([]any{"side", "category"}, cols[5:]...)...)
+	head(sheetExchange, append([]any{tr("xlsx.col.side"), tr("xlsx.col.category")}, cols[5:]...)...)
 	row = 2
 	for _, side := range sortedSides(x.Total) {
 		for _, c := range sortedCats(x.ByCategory[side]) {
-			put("Exchange", row, append([]any{side, string(c)}, countRow(x.ByCategory[side][c])...)...)
+			put(sheetExchange, row, append([]any{side, cat(c)}, countRow(x.ByCategory[side][c])...)...)
 			row++
 		}
-		put("Exchange", row, append([]any{side, "total"}, countRow(x.Total[side])...)...)
+		put(sheetExchange, row, append([]any{side, total}, countRow(x.Total[side])...)...)
 		row++
 	}
-	put("Exchange", row+1, "agreement", fmt.Sprintf("%s v%d", x.Exchange, x.AgreementVersion), x.AgreementHash)
+	put(sheetExchange, row+1, tr("xlsx.agreement"), tr("xlsx.version", x.Exchange, x.AgreementVersion), x.AgreementHash)
 	if len(x.Parts) > 0 {
 		// Parity per part of the terms, stage by stage.
-		if _, err := f.NewSheet("Parts"); err != nil {
+		if _, err := f.NewSheet(sheetParts); err != nil {
 			return errs.E(op, errs.Internal, err)
 		}
-		head("Parts", append([]any{"stage", "part", "rule", "parity", "side"}, cols[5:]...)...)
+		head(sheetParts, append([]any{tr("xlsx.col.stage"), tr("xlsx.col.part"), tr("xlsx.col.rule"), tr("xlsx.col.parity"), tr("xlsx.col.side")}, cols[5:]...)...)
 		row = 2
 		for _, st := range x.Stages {
 			for _, p := range st.Parts {
 				for _, side := range sortedSides(p.Sides) {
-					put("Parts", row, append([]any{st.Stage, p.ID, p.Rule, p.Parity, side}, countRow(p.Sides[side])...)...)
+					put(sheetParts, row, append([]any{st.Stage, p.ID, word(lang, "parity.rule.", p.Rule), p.Parity, side}, countRow(p.Sides[side])...)...)
 					row++
 				}
 			}
 		}
 	}
-	if _, err := f.NewSheet("Discrepancies"); err != nil {
+	if _, err := f.NewSheet(sheetDisc); err != nil {
 		return errs.E(op, errs.Internal, err)
 	}
-	head("Discrepancies", "stage", "side", "kind", "record", "text")
+	head(sheetDisc, tr("xlsx.col.stage"), tr("xlsx.col.side"), tr("xlsx.col.kind"), tr("xlsx.col.record"), tr("xlsx.col.text"))
 	for i, d := range x.Discrepancies {
-		put("Discrepancies", i+2, d.Stage, d.Side, d.Kind, d.RecordID, d.Text)
+		put(sheetDisc, i+2, d.Stage, d.Side, word(lang, "flag.", d.Kind), d.RecordID, d.Text)
 	}
 	if _, err := f.WriteTo(w); err != nil {
 		return errs.E(op, errs.Internal, "cannot write the workbook", err)

@@ -616,7 +616,7 @@ func (sc *May2025) runStage(ctx context.Context, n int) (StageLine, error) {
 	}
 	s := res.Stage.Summary
 	for _, side := range Parties {
-		pdf, err := med.StageListPDF(ctx, sc.exID, n, side)
+		pdf, err := med.StageListPDF(ctx, sc.exID, n, side, "")
 		if err != nil {
 			return StageLine{}, err
 		}
@@ -637,7 +637,7 @@ func (sc *May2025) aftermath(ctx context.Context) (Aftermath, error) {
 	for _, p := range Parties {
 		after.HandedOver[p] = rep.Total[p].HandedOver
 	}
-	xlsx, err := sc.c["mediator"].ReportXLSX(ctx, sc.exID, 0)
+	xlsx, err := sc.c["mediator"].ReportXLSX(ctx, sc.exID, 0, "")
 	if err != nil {
 		return Aftermath{}, err
 	}

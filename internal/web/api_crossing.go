@@ -11,6 +11,7 @@ import (
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/report"
 )
 
@@ -139,6 +140,10 @@ func (s *Server) handleStageList(w http.ResponseWriter, r *http.Request, sc acce
 	if format != "" && format != "json" && format != "pdf" {
 		return errs.E("web.list", errs.Invalid, errs.FieldError{Field: "format", Message: "json or pdf"})
 	}
+	lang, err := reportLang(r)
+	if err != nil {
+		return err
+	}
 	sl, err := s.db.StageList(r.Context(), sc, r.PathValue("id"), n, r.PathValue("party"))
 	if err != nil {
 		return err
@@ -149,7 +154,7 @@ func (s *Server) handleStageList(w http.ResponseWriter, r *http.Request, sc acce
 		return nil
 	}
 	pl := report.List{Exchange: l.Exchange, Stage: l.Stage, Side: l.Side, Receiver: l.Receiver, Crossing: l.Crossing, Window: l.Window,
-		AgreementVersion: l.AgreementVersion, AgreementHash: l.AgreementHash, Printed: time.Now().UTC()}
+		AgreementVersion: l.AgreementVersion, AgreementHash: l.AgreementHash, Printed: time.Now().UTC(), Lang: lang}
 	for _, a := range l.Amendments {
 		pl.Amendments = append(pl.Amendments, fmt.Sprintf("%d %s", a.Version, a.Hash))
 	}
@@ -167,6 +172,23 @@ func (s *Server) handleStageList(w http.ResponseWriter, r *http.Request, sc acce
 	w.WriteHeader(http.StatusOK)
 	w.Write(b.Bytes())
 	return nil
+}
+
+// reportLang is the language of a printed list or a workbook: the lang
+// parameter (uk, ru, en) when given; else, from a page, the page's
+// language; else the language the client asks for (Accept-Language),
+// English by default.
+func reportLang(r *http.Request) (string, error) {
+	if l := r.URL.Query().Get("lang"); l != "" {
+		if !locale.Valid(l) {
+			return "", errs.E("web.report", errs.Invalid, errs.FieldError{Field: "lang", Message: "use uk, ru or en", Code: "bad_lang"})
+		}
+		return l, nil
+	}
+	if c, ok := r.Context().Value(uiCtxKey).(*uiCtx); ok {
+		return c.lang, nil
+	}
+	return locale.FromAcceptLanguage(r.Header.Get("Accept-Language")), nil
 }
 
 // exchangeReport builds the report of an exchange from its stages.
@@ -198,6 +220,10 @@ func (s *Server) handleExchangeReport(w http.ResponseWriter, r *http.Request, sc
 	if format != "" && format != "json" && format != "xlsx" {
 		return errs.E("web.report", errs.Invalid, errs.FieldError{Field: "format", Message: "json or xlsx"})
 	}
+	lang, err := reportLang(r)
+	if err != nil {
+		return err
+	}
 	x, err := s.exchangeReport(r, sc)
 	if err != nil {
 		return err
@@ -207,7 +233,7 @@ func (s *Server) handleExchangeReport(w http.ResponseWriter, r *http.Request, sc
 		return nil
 	}
 	var b bytes.Buffer
-	if err := report.XLSX(&b, x); err != nil {
+	if err := report.XLSX(&b, x, lang); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
