@@ -132,10 +132,10 @@ func Decide(s Scope, a Action, res Resource) error {
 		with := s
 		with.MFA = true
 		if allowed(with, a, res) {
-			return errs.E("access.Decide", errs.Forbidden, fmt.Sprintf("a %s must pass the second factor first: log in with a one-time code", s.Role))
+			return errs.E("access.Decide", errs.Forbidden, fmt.Sprintf("a %s must pass the second factor first: log in with a one-time code", s.Role), errs.Coded{Code: "forbidden_mfa", Args: []string{string(s.Role)}})
 		}
 	}
-	return errs.E("access.Decide", errs.Forbidden, fmt.Sprintf("a %s may not %s", s.Role, describe(a, res)))
+	return errs.E("access.Decide", errs.Forbidden, fmt.Sprintf("a %s may not %s", s.Role, describe(a, res)), errs.Coded{Code: "forbidden_role", Args: []string{string(s.Role)}})
 }
 
 // Mediator is the resource party of what the mediator does in its own

@@ -311,6 +311,9 @@ var argKeys = map[string][]string{
 	"no_list_version":           {"", "list."},
 	"no_list":                   {"", "list."},
 	"no_list_version_of":        {"", "", "list."},
+	"forbidden_role":            {"role."},
+	"forbidden_mfa":             {"role."},
+	"party_not_mediator":        {"keys."},
 }
 
 // Problem is the message "problem.<code>" in lang with args, each put

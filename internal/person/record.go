@@ -162,6 +162,9 @@ type Warning struct {
 	Field   string `json:"field"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Args are the values the message quotes, for a user interface that
+	// says the code in the user's language ("problem.<code>").
+	Args []string `json:"args,omitempty"`
 }
 
 // DisplayName returns the name as one string: surname, given names,

@@ -287,7 +287,7 @@ func (f *Fields) Check() []Warning {
 		v    string
 	}{{"surname", f.Surname}, {"given_names", f.GivenNames}, {"patronymic", f.Patronymic}, {"full_name", f.FullName}, {"mother_maiden_name", f.MotherMaidenName}} {
 		if w := mixedScriptWord(p.v); w != "" {
-			ws = append(ws, Warning{Field: p.name, Code: "mixed_script", Message: fmt.Sprintf("%q mixes Latin and Cyrillic letters: look-alike characters?", w)})
+			ws = append(ws, Warning{Field: p.name, Code: "mixed_script", Message: fmt.Sprintf("%q mixes Latin and Cyrillic letters: look-alike characters?", w), Args: []string{w}})
 		}
 	}
 	return ws

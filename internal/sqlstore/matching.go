@@ -479,7 +479,7 @@ func (db *DB) DiscloseMatch(ctx context.Context, s access.Scope, soughtID, heldI
 			return err
 		}
 		if cur != MatchConfirmed {
-			return errs.E(op, errs.Conflict, "only a confirmed match can be disclosed")
+			return errs.E(op, errs.Conflict, "only a confirmed match can be disclosed", errs.Coded{Code: "disclose_unconfirmed"})
 		}
 		var party string
 		if err := tx.queryRow(ctx, `SELECT party FROM records WHERE id = ?`, soughtID).Scan(&party); err != nil {

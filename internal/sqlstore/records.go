@@ -424,11 +424,11 @@ func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (Reco
 	if f.Party != "" {
 		parties = access.Readable(s, string(f.Kind), []string{f.Party})
 		if len(parties) == 0 {
-			return RecordPage{}, errs.E(op, errs.Forbidden, fmt.Sprintf("a %s may not read these records of %s", s.Role, f.Party))
+			return RecordPage{}, errs.E(op, errs.Forbidden, fmt.Sprintf("a %s may not read these records of %s", s.Role, f.Party), errs.Coded{Code: "forbidden_role", Args: []string{string(s.Role)}})
 		}
 	}
 	if len(parties) == 0 {
-		return RecordPage{}, errs.E(op, errs.Forbidden, fmt.Sprintf("a %s may not read the registers", s.Role))
+		return RecordPage{}, errs.E(op, errs.Forbidden, fmt.Sprintf("a %s may not read the registers", s.Role), errs.Coded{Code: "forbidden_role", Args: []string{string(s.Role)}})
 	}
 	var where []string
 	var args []any

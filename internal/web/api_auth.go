@@ -181,7 +181,7 @@ func (s *Server) handleParties(w http.ResponseWriter, r *http.Request, _ access.
 func pathInt(r *http.Request, name string) (int64, error) {
 	v, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || v <= 0 {
-		return 0, errs.E("web.pathInt", errs.Invalid, fmt.Sprintf("%s %q is not a positive number", name, r.PathValue(name)))
+		return 0, errs.E("web.pathInt", errs.Invalid, fmt.Sprintf("%s %q is not a positive number", name, r.PathValue(name)), errs.Coded{Code: "not_positive", Args: []string{r.PathValue(name)}})
 	}
 	return v, nil
 }

@@ -50,7 +50,7 @@ func readImportForm(w http.ResponseWriter, r *http.Request, lim sheet.Limits) (i
 	var f importForm
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" {
-		return f, errs.E(op, errs.Invalid, "send the file as multipart/form-data with a part named file")
+		return f, errs.E(op, errs.Invalid, "send the file as multipart/form-data with a part named file", errs.Coded{Code: "send_file"})
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, lim.MaxFileBytes+1<<20)
 	mr, err := r.MultipartReader()
@@ -134,7 +134,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, sc access.
 	// the upload; the register is decided again below.
 	if access.Decide(sc, access.RecordCreate, access.Resource{Party: sc.Party, Kind: string(person.Held)}) != nil &&
 		access.Decide(sc, access.RecordCreate, access.Resource{Party: sc.Party, Kind: string(person.Sought)}) != nil {
-		return errs.E(op, errs.Forbidden, fmt.Sprintf("a %s may not import records", sc.Role))
+		return errs.E(op, errs.Forbidden, fmt.Sprintf("a %s may not import records", sc.Role), errs.Coded{Code: "forbidden_role", Args: []string{string(sc.Role)}})
 	}
 	form, err := readImportForm(w, r, lim)
 	if err != nil {

@@ -76,7 +76,7 @@ const maxBody = 8 << 20
 func decodeJSON(r *http.Request, v any) error {
 	const op = "web.decodeJSON"
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return errs.E(op, errs.Invalid, fmt.Sprintf("send JSON (Content-Type: application/json), not %s", ct))
+		return errs.E(op, errs.Invalid, fmt.Sprintf("send JSON (Content-Type: application/json), not %s", ct), errs.Coded{Code: "send_json", Args: []string{ct}})
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err != nil {

@@ -345,7 +345,7 @@ func (s *Server) handleLang(w http.ResponseWriter, r *http.Request, _ access.Sco
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	lang := r.PostFormValue("lang")
 	if !slices.Contains(uiLangs, lang) {
-		return errs.E("web.lang", errs.Invalid, "choose uk, ru or en")
+		return errs.E("web.lang", errs.Invalid, "choose uk, ru or en", errs.Coded{Code: "bad_lang"})
 	}
 	uc := uiState(r)
 	if uc.secret != "" {

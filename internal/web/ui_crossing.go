@@ -482,7 +482,7 @@ func (s *Server) handleStageRecord(w http.ResponseWriter, r *http.Request, sc ac
 	switch typ {
 	case crossing.Released, crossing.Refused, crossing.NotPresented, crossing.SubstitutedBy, crossing.Received, crossing.ObservedHandover, crossing.ObservedRefusal:
 	default:
-		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "released, refused, not_presented, substituted_by, received, observed_handover or observed_refusal"})
+		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "released, refused, not_presented, substituted_by, received, observed_handover or observed_refusal", Code: "bad_stage_action"})
 	}
 	e := crossing.Event{ID: f.Get("event"), Type: typ, Side: f.Get("side"), RecordID: f.Get("record_id"), Reserve: f.Get("reserve")}
 	switch typ.RecordedBy() {
@@ -636,7 +636,7 @@ func (s *Server) handleStageEvent(w http.ResponseWriter, r *http.Request, sc acc
 		}
 		reasons["amend:"+e.Subject] = e.Reason
 	default:
-		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "unlisted_person_presented, identity_mismatch, received with an objection, refusal_withdrawn, disputed, retracted, amendment_accepted or amendment_rejected"})
+		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "unlisted_person_presented, identity_mismatch, received with an objection, refusal_withdrawn, disputed, retracted, amendment_accepted or amendment_rejected", Code: "bad_stage_action"})
 	}
 	var refusal error
 	if len(fields) == 0 {

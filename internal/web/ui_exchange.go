@@ -451,7 +451,7 @@ func (s *Server) draft(r *http.Request, sc access.Scope, form url.Values) (draft
 		return draftState{}, errs.E("web.draft", errs.NotFound, fmt.Sprintf("no list kind %q: offer or request", kind), errs.Coded{Code: "no_list_kind", Args: []string{string(kind)}})
 	}
 	if !ex.HasParty(sc.Party) {
-		return draftState{}, errs.E("web.draft", errs.Forbidden, "only the two parties of the exchange submit lists")
+		return draftState{}, errs.E("web.draft", errs.Forbidden, "only the two parties of the exchange submit lists", errs.Coded{Code: "lists_by_parties"})
 	}
 	if err := access.Decide(sc, access.ListSubmit, access.Resource{Party: sc.Party}); err != nil {
 		return draftState{}, err

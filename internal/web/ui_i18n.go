@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/locale"
+	"github.com/handover-project/handover/internal/person"
 )
 
 // uiLangs are the UI's languages, in the order the switch shows them.
@@ -79,4 +81,18 @@ func (c chrome) Source(s string) string {
 		return c.T(k)
 	}
 	return s
+}
+
+// Warning is a record's warning in the user's language, by its code.
+func (c chrome) Warning(w person.Warning) string {
+	return locale.Field(c.lang(), errs.FieldError{Field: w.Field, Message: w.Message, Code: w.Code, Args: w.Args})
+}
+
+// Signer is who signs an agreement in the user's language: a party by its
+// code, the mediator in words.
+func (c chrome) Signer(role string) string {
+	if role == access.Mediator {
+		return c.T("keys.mediator")
+	}
+	return role
 }

@@ -224,7 +224,7 @@ func (s *Server) handleDecideForm(w http.ResponseWriter, r *http.Request, sc acc
 	}
 	status := http.StatusOK
 	if derr != nil {
-		card.Error = errs.Message(derr)
+		card.Error = refusalText(card.chrome, derr)
 		if fs := errs.Fields(derr); len(fs) > 0 && fs[0].Field == "reason" {
 			card.Error = card.T("match.reasonneeded")
 		}
@@ -308,7 +308,7 @@ func (s *Server) handleDiscloseForm(w http.ResponseWriter, r *http.Request, sc a
 		return err
 	}
 	if derr != nil {
-		card.Error = errs.Message(derr)
+		card.Error = refusalText(card.chrome, derr)
 	} else {
 		card.Note = card.T("match.disclosed", card.Sought.Party)
 	}

@@ -142,7 +142,7 @@ func (s *Server) handleRunJobPage(w http.ResponseWriter, r *http.Request, sc acc
 		return nil
 	}
 	if err != nil {
-		v.Error = errs.Message(err)
+		v.Error = refusalText(v.chrome, err)
 		if fes := errs.Fields(err); len(fes) > 0 {
 			v.Error = fieldMessage(v.chrome, fes[0])
 		}

@@ -419,7 +419,7 @@ func (s *Server) handleNewRecordForm(w http.ResponseWriter, r *http.Request, sc 
 		if !errs.Is(errs.Invalid, err) {
 			return err
 		}
-		v.Message = errs.Message(err)
+		v.Message = formMessage(v.chrome, err)
 		fieldErrors(v.chrome, err, bad)
 	}
 	if v.Message == "" {
@@ -467,7 +467,7 @@ func (s *Server) handleEditRecordForm(w http.ResponseWriter, r *http.Request, sc
 		switch {
 		case errs.Is(errs.Invalid, err):
 			fieldErrors(v.chrome, err, bad)
-			v.Message = errs.Message(err)
+			v.Message = formMessage(v.chrome, err)
 		case errs.Is(errs.Conflict, err):
 			status = http.StatusConflict
 			v.Message = v.T("form.conflict")

@@ -39,7 +39,7 @@ var eventFields = map[string]eventField{
 func eventRefusal(c chrome, err error) (text string, controls map[string]string) {
 	fes := errs.Fields(err)
 	if len(fes) == 0 {
-		return errs.Message(err), nil
+		return refusalText(c, err), nil
 	}
 	var parts []string
 	seen := map[string]bool{}

@@ -172,7 +172,7 @@ func (s *Server) handleRemainsRecord(w http.ResponseWriter, r *http.Request, sc 
 	f := r.PostForm
 	kind := f.Get("kind")
 	if !slices.Contains(remainsKinds, kind) {
-		return errs.E("web.remains", errs.Invalid, errs.FieldError{Field: "kind", Message: "batch, package, remains, link, identification or hand_back"})
+		return errs.E("web.remains", errs.Invalid, errs.FieldError{Field: "kind", Message: "batch, package, remains, link, identification or hand_back", Code: "bad_remains_kind"})
 	}
 	c := s.chromeFor(r, "remains.title")
 	val := func(name string) string { return strings.TrimSpace(f.Get(name)) }
@@ -257,7 +257,7 @@ func (s *Server) handleRemainsRecord(w http.ResponseWriter, r *http.Request, sc 
 			}
 		}
 	case refusal != nil:
-		v.Message = v.T("remains.notrecorded") + " " + errs.Message(refusal)
+		v.Message = v.T("remains.notrecorded") + " " + refusalText(v.chrome, refusal)
 	default:
 		v.Message = v.T("form.invalid")
 	}

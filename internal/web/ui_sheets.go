@@ -188,7 +188,7 @@ func mayImport(sc access.Scope) bool {
 }
 
 func importRefused(sc access.Scope) error {
-	return errs.E("web.import", errs.Forbidden, fmt.Sprintf("a %s may not import records", sc.Role))
+	return errs.E("web.import", errs.Forbidden, fmt.Sprintf("a %s may not import records", sc.Role), errs.Coded{Code: "forbidden_role", Args: []string{string(sc.Role)}})
 }
 
 // importView is the import form and, after an upload, its preview.
@@ -394,7 +394,7 @@ func (s *Server) importFormError(w http.ResponseWriter, r *http.Request, v *impo
 			}
 		}
 		if len(v.Fields) == 0 {
-			v.Fields["file"] = errs.Message(err)
+			v.Fields["file"] = refusalText(v.chrome, err)
 		}
 	}
 	v.Message = v.T("form.invalid")
@@ -572,7 +572,7 @@ func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request, sc 
 			if !errs.Is(errs.Invalid, err) {
 				return err
 			}
-			v.Message = v.T("import.storerefused") + " " + errs.Message(err)
+			v.Message = v.T("import.storerefused") + " " + refusalText(v.chrome, err)
 			for _, fe := range errs.Fields(err) {
 				v.Refusals = append(v.Refusals, fe.String())
 			}
@@ -674,7 +674,7 @@ func (s *Server) exportForm(r *http.Request, sc access.Scope) (exportView, error
 		}
 	}
 	if len(v.Parties) == 0 {
-		return v, errs.E("web.export", errs.Forbidden, fmt.Sprintf("a %s may not read any register", sc.Role))
+		return v, errs.E("web.export", errs.Forbidden, fmt.Sprintf("a %s may not read any register", sc.Role), errs.Coded{Code: "forbidden_role", Args: []string{string(sc.Role)}})
 	}
 	return v, nil
 }

@@ -206,7 +206,7 @@ func (s *Server) handleStagesMove(w http.ResponseWriter, r *http.Request, sc acc
 		}
 		events = closeEvents(st.State, reason)
 	default:
-		return errs.E("web.stages", errs.Invalid, errs.FieldError{Field: "to", Message: "suspend, resume, cancel or close"})
+		return errs.E("web.stages", errs.Invalid, errs.FieldError{Field: "to", Message: "suspend, resume, cancel or close", Code: "bad_stage_move"})
 	}
 	if !slices.Contains(moves(st.State), to) {
 		problem = c.T("stages.err.state", c.T("stage."+st.State))

@@ -47,7 +47,7 @@ func (s *Server) handleTracePage(w http.ResponseWriter, r *http.Request, sc acce
 				v.Fields[f.Field] = fieldMessage(v.chrome, f)
 			}
 			if len(v.Fields) == 0 {
-				v.Message = errs.Message(err)
+				v.Message = refusalText(v.chrome, err)
 			}
 			status = http.StatusUnprocessableEntity
 		case err != nil:
