@@ -203,6 +203,32 @@ func TestStageNeedsSignedAgreement(t *testing.T) {
 	})
 }
 
+// TestAgreementNoWitness: a signed agreement with no witness key
+// registered is not final and says why (NoWitness), rather than naming a
+// sentence as the witness awaited; once a witness key is in effect, that
+// witness is awaited.
+func TestAgreementNoWitness(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newCrossing(t, db, 2, true)
+		ag, err := db.Agreement(ctx, f.scopes["op"], f.ex, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ag.State != "signed" || ag.Final || !ag.NoWitness || len(ag.FinalMissing) != 0 {
+			t.Fatalf("no witness: state %s final %v no_witness %v missing %v", ag.State, ag.Final, ag.NoWitness, ag.FinalMissing)
+		}
+		wsk, _, _ := audit.GenerateKey("witness-ua")
+		sqltest.ActivateKey(t, db, wsk, "UA", sqlstore.KeyWitness)
+		if ag, err = db.Agreement(ctx, f.scopes["op"], f.ex, 0); err != nil {
+			t.Fatal(err)
+		}
+		if ag.Final || ag.NoWitness || len(ag.FinalMissing) != 1 || ag.FinalMissing[0] != "witness-ua" {
+			t.Fatalf("a witness registered: final %v no_witness %v missing %v", ag.Final, ag.NoWitness, ag.FinalMissing)
+		}
+	})
+}
+
 // TestStageLifecycle runs one stage through the store: opened; handover
 // events recorded once however often they are sent, with a refusal
 // balanced from the reserve; closing refused without parity; closed with
