@@ -16,6 +16,7 @@ import (
 	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/client"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/person"
 )
 
@@ -188,11 +189,14 @@ func printJSON(w io.Writer, v any) error {
 }
 
 const recordListUsage = `
-Usage: handover record list [--kind held|sought] [--category C] [--status S] [--party P] [--q TEXT] [--limit N] [--all] [--json]
+Usage: handover record list [--kind held|sought] [--category C] [--status S] [--party P] [--q TEXT] [--limit N] [--all] [--json] [--lang uk|ru|en]
 
 Lists the records you may read, oldest first. --q searches names in any
 script, Latin spellings, service numbers and units (case-insensitive).
 --all follows every page; otherwise the next page's cursor is printed.
+Birth dates are written as in the language (--lang, or env HANDOVER_LANG;
+uk by default): 23.05.1998 and 05.1998 in Ukrainian and Russian, 23 May
+1998 in English.
 
 Example:
   handover record list --kind sought --q ковальчук
@@ -211,9 +215,19 @@ func runRecordList(ctx context.Context, m *Main, args []string) error {
 	fs.IntVar(&f.Limit, "limit", 100, "records per page (1–1000)")
 	all := fs.Bool("all", false, "follow every page")
 	asJSON := fs.Bool("json", false, "print one JSON record per line")
+	lang := fs.String("lang", "", "dates as written in uk, ru or en (default: env HANDOVER_LANG, else uk)")
 	c, _, err := srv.parse(fs, args, 0, "")
 	if err != nil {
 		return err
+	}
+	if *lang == "" {
+		*lang = m.Getenv("HANDOVER_LANG")
+	}
+	if *lang == "" {
+		*lang = "uk"
+	}
+	if !locale.Valid(*lang) {
+		return usageError{"--lang takes uk, ru or en"}
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	if !*asJSON {
@@ -233,7 +247,7 @@ func runRecordList(ctx context.Context, m *Main, args []string) error {
 				continue
 			}
 			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Version, r.Party, r.Kind, r.Category,
-				dash(r.DisplayName()), dash(r.BirthDate.String()), dash(r.ServiceNumber), dash(r.Unit))
+				dash(r.DisplayName()), dash(locale.Day(*lang, r.BirthDate.Year, r.BirthDate.Month, r.BirthDate.Day)), dash(r.ServiceNumber), dash(r.Unit))
 		}
 		if p.Next == "" {
 			break
