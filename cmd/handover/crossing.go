@@ -382,8 +382,8 @@ Usage: handover stage list EXCHANGE N --side PARTY [--ids | --pdf FILE [--lang u
 Shows the persons a party releases in a stage, then its reserves, with
 the outcome so far. --pdf writes the printed list for the crossing (the
 agreement hash and page x of y on every page, a signature block), in the
-language --lang gives (English by default); --ids prints the record ids
-only.
+language --lang gives (default: env HANDOVER_LANG, else English); --ids
+prints the record ids only.
 
 Example:
   handover stage list ex-0123456789abcdef 1 --side RU --pdf stage-1-RU.pdf --lang uk
@@ -395,11 +395,14 @@ func runStageList(ctx context.Context, m *Main, args []string) error {
 	side := fs.String("side", "", "the releasing party")
 	ids := fs.Bool("ids", false, "print record ids only")
 	pdf := fs.String("pdf", "", "write the printed list to `file`")
-	lang := fs.String("lang", "", "the `language` of the printed list: uk, ru or en")
+	lang := fs.String("lang", "", "the `language` of the printed list: uk, ru or en (default: env HANDOVER_LANG, else en)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	c, ex, n, err := srv.parseStage(fs, args)
 	if err != nil {
 		return err
+	}
+	if *lang == "" {
+		*lang = m.Getenv("HANDOVER_LANG")
 	}
 	if *lang != "" && !locale.Valid(*lang) {
 		return usageError{"--lang is uk, ru or en"}
@@ -449,7 +452,7 @@ planned, handed over, refused, not presented, substituted and unlisted,
 and the discrepancies (stages closed without parity, flagged persons).
 --stage gives one stage's report; --xlsx writes it as a workbook, with
 sheet names, headers, states, categories and kinds in the language
---lang gives (English by default).
+--lang gives (default: env HANDOVER_LANG, else English).
 
 Example:
   handover exchange report ex-0123456789abcdef --xlsx report.xlsx --lang uk
@@ -461,10 +464,13 @@ func runExchangeReport(ctx context.Context, m *Main, args []string) error {
 	xlsx := fs.String("xlsx", "", "write the report as a workbook to `file`")
 	asJSON := fs.Bool("json", false, "print JSON")
 	stage := fs.Int("stage", 0, "the report of this stage only")
-	lang := fs.String("lang", "", "the `language` of the workbook: uk, ru or en")
+	lang := fs.String("lang", "", "the `language` of the workbook: uk, ru or en (default: env HANDOVER_LANG, else en)")
 	c, pos, err := srv.parse(fs, args, 1, "name one exchange ID")
 	if err != nil {
 		return err
+	}
+	if *lang == "" {
+		*lang = m.Getenv("HANDOVER_LANG")
 	}
 	if *lang != "" && !locale.Valid(*lang) {
 		return usageError{"--lang is uk, ru or en"}
