@@ -356,6 +356,11 @@ type Violation struct {
 	Code    ViolationCode `json:"code"`
 	Field   string        `json:"field"` // the fact at fault: "birth_date", "evidence.consent"…
 	Message string        `json:"message"`
+	// Detail and Args are Message as a code with its arguments (dates as
+	// 2006-01-02), for a user interface to say in the user's language
+	// ("problem.<detail>"); empty when Code says it all.
+	Detail string   `json:"detail,omitempty"`
+	Args   []string `json:"args,omitempty"`
 }
 
 // String returns the violation as one line: "young: age_below: …".
@@ -644,16 +649,28 @@ func (t *Terms) checkRule(r *Rule, p *Person) []Violation {
 	add := func(code ViolationCode, field, format string, args ...any) {
 		out = append(out, Violation{Rule: r.ID, Code: code, Field: field, Message: fmt.Sprintf(format, args...)})
 	}
+	// detail gives the violation just added fe's code as its Detail, with
+	// args (a FieldError literal, so that locale's test finds the code).
+	detail := func(fe errs.FieldError, args ...string) {
+		out[len(out)-1].Detail, out[len(out)-1].Args = fe.Code, args
+	}
 	if r.MinAge > 0 || r.MaxAge > 0 {
 		lo, hi, ok := ageRange(p.BirthDate, t.Reference)
 		ref := t.Reference.Format(time.DateOnly)
 		switch {
 		case !ok:
 			add(VAgeUndecidable, "birth_date", "no birth date: the age at %s cannot be decided", ref)
+			detail(errs.FieldError{Code: "eligibility_no_birth_date"}, ref)
 		case r.MinAge > 0 && hi < r.MinAge:
 			add(VAgeBelow, "birth_date", "aged %s at %s, below %d", ageText(lo, hi), ref, r.MinAge)
+			if lo == hi {
+				detail(errs.FieldError{Code: "eligibility_age_below"}, strconv.Itoa(lo), ref, strconv.Itoa(r.MinAge))
+			}
 		case r.MaxAge > 0 && lo > r.MaxAge:
 			add(VAgeAbove, "birth_date", "aged %s at %s, above %d", ageText(lo, hi), ref, r.MaxAge)
+			if lo == hi {
+				detail(errs.FieldError{Code: "eligibility_age_above"}, strconv.Itoa(lo), ref, strconv.Itoa(r.MaxAge))
+			}
 		case lo != hi && ((r.MinAge > 0 && lo < r.MinAge) || (r.MaxAge > 0 && hi > r.MaxAge)):
 			add(VAgeUndecidable, "birth_date", "born %s: aged %d or %d at %s, which the band %s cannot decide",
 				p.BirthDate, lo, hi, ref, bandText(r.MinAge, r.MaxAge))
@@ -683,8 +700,10 @@ func (t *Terms) checkRule(r *Rule, p *Person) []Violation {
 		by := r.CapturedBy.Format(time.DateOnly)
 		if p.CaptureDate.IsZero() {
 			add(VCapturedAfter, "capture_date", "no capture date: cannot tell whether captured by %s", by)
+			detail(errs.FieldError{Code: "eligibility_no_capture_date"}, by)
 		} else if p.CaptureDate.After(r.CapturedBy) {
 			add(VCapturedAfter, "capture_date", "captured %s, after %s", p.CaptureDate, by)
+			detail(errs.FieldError{Code: "eligibility_captured_after"}, p.CaptureDate.String(), by)
 		} else if last := lastDay(p.CaptureDate); last.After(dateOnly(r.CapturedBy)) {
 			add(VCapturedAfter, "capture_date", "captured %s: may be after %s", p.CaptureDate, by)
 		}
@@ -694,10 +713,12 @@ func (t *Terms) checkRule(r *Rule, p *Person) []Violation {
 	switch {
 	case has && c.Kind == ConsentRefused:
 		add(VRefused, "evidence.consent", "refused to be transferred on %s (witness %s)", c.Date.Format(time.DateOnly), c.Witness)
+		detail(errs.FieldError{Code: "eligibility_refused_on"}, c.Date.Format(time.DateOnly), c.Witness)
 	case needConsent && !has:
 		add(VNoConsent, "evidence.consent", "no recorded consent to be transferred")
 	case needConsent && c.Kind == ConsentWithdrawn:
 		add(VConsentWithdrawn, "evidence.consent", "consent withdrawn on %s (witness %s)", c.Date.Format(time.DateOnly), c.Witness)
+		detail(errs.FieldError{Code: "eligibility_withdrawn_on"}, c.Date.Format(time.DateOnly), c.Witness)
 	}
 	switch p.Evidence.Blocker {
 	case PendingProsecution:

@@ -79,6 +79,28 @@ func TestCheckAgeBand(t *testing.T) {
 	}
 }
 
+// TestViolationDetail: a violation whose message quotes facts (an age, a
+// reference date, a capture date) carries them as a detail code with
+// arguments, for a page to say in its user's language.
+func TestViolationDetail(t *testing.T) {
+	terms := june2()
+	ref := terms.Reference.Format(time.DateOnly)
+	for _, tc := range []struct {
+		born, detail string
+		args         []string
+	}{
+		{"", "eligibility_no_birth_date", []string{ref}},
+		{"2007-06-03", "eligibility_age_below", []string{"17", ref, "18"}},
+		{"2007", "", nil}, // 17 or 18: the code says it
+	} {
+		p := Person{RecordID: "x", Category: person.Military, BirthDate: date(t, tc.born)}
+		got := terms.Check(&p)
+		if len(got) != 1 || got[0].Detail != tc.detail || !slices.Equal(got[0].Args, tc.args) {
+			t.Errorf("born %q: %+v, want detail %s %v", tc.born, got, tc.detail, tc.args)
+		}
+	}
+}
+
 func TestCheckLeapDay(t *testing.T) {
 	for _, tc := range []struct {
 		ref  time.Time

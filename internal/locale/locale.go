@@ -314,6 +314,33 @@ var argKeys = map[string][]string{
 	"forbidden_role":            {"role."},
 	"forbidden_mfa":             {"role."},
 	"party_not_mediator":        {"keys."},
+	// "@day": a date (2006-01-02, 2006-01 or 2006) in the language's form.
+	"eligibility_no_birth_date":   {"@day"},
+	"eligibility_age_below":       {"", "@day"},
+	"eligibility_age_above":       {"", "@day"},
+	"eligibility_no_capture_date": {"@day"},
+	"eligibility_captured_after":  {"@day", "@day"},
+	"eligibility_refused_on":      {"@day"},
+	"eligibility_withdrawn_on":    {"@day"},
+}
+
+// isoDay says a date written 2006-01-02, 2006-01 or 2006 in lang's form;
+// anything else as it is.
+func isoDay(lang, s string) string {
+	for _, layout := range []string{"2006-01-02", "2006-01", "2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			d := t.Day()
+			m := int(t.Month())
+			switch layout {
+			case "2006-01":
+				d = 0
+			case "2006":
+				d, m = 0, 0
+			}
+			return Day(lang, t.Year(), m, d)
+		}
+	}
+	return s
 }
 
 // Problem is the message "problem.<code>" in lang with args, each put
@@ -327,7 +354,11 @@ func Problem(lang, code string, args []string) (string, bool) {
 	out := make([]any, len(args))
 	for i, a := range args {
 		out[i] = a
-		if i < len(prefixes) && prefixes[i] != "" && Has(prefixes[i]+a) {
+		switch {
+		case i >= len(prefixes) || prefixes[i] == "":
+		case prefixes[i] == "@day":
+			out[i] = isoDay(lang, a)
+		case Has(prefixes[i] + a):
 			out[i] = T(lang, prefixes[i]+a)
 		}
 	}

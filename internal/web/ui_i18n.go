@@ -10,6 +10,7 @@ import (
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/person"
 )
@@ -95,4 +96,15 @@ func (c chrome) Signer(role string) string {
 		return c.T("keys.mediator")
 	}
 	return role
+}
+
+// Violation is why a person fails the terms, in the user's language: the
+// violation's code and, when it has one, its detail (ages, dates, the
+// witness).
+func (c chrome) Violation(v exchange.Violation) string {
+	s := c.T("violation." + string(v.Code))
+	if d, ok := locale.Problem(c.lang(), v.Detail, v.Args); ok {
+		s += ": " + d
+	}
+	return s
 }
