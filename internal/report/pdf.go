@@ -98,7 +98,7 @@ func ListPDF(w io.Writer, l List) error {
 		pdf.SetFont(fontName, "", 8)
 		pdf.SetFillColor(230, 230, 230)
 		for _, c := range cols {
-			pdf.CellFormat(c.width, 6, c.head, "1", 0, "L", true, 0, "")
+			pdf.CellFormat(c.width, 6, fit(pdf, c.head, c.width-1.5), "1", 0, "L", true, 0, "")
 		}
 		pdf.Ln(-1)
 	}
