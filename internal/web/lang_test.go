@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/handover-project/handover/internal/match"
 	"github.com/handover-project/handover/internal/names"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
@@ -124,6 +125,23 @@ func TestNoEnglishOnPages(t *testing.T) {
 		var srec struct{ ID string }
 		e.must("ua-reg", "POST", "/api/v1/records", map[string]any{"kind": "sought", "category": "military", "status": "missing", "surname": "Шукаємий", "given_names": "Іван", "birth_date": "1992-01-02"}, &srec, 201)
 
+		// Remains: a batch, a package, one body claimed by UA.
+		e.must("op", "POST", "/api/v1/exchanges/"+a.ex+"/remains", map[string]any{"kind": "batch", "batch": map[string]any{"id": "b1", "sender": "RU", "receiver": "UA", "at": "2025-05-23T10:00:00Z", "declared": 2}}, nil, 201)
+		e.must("op", "POST", "/api/v1/exchanges/"+a.ex+"/remains", map[string]any{"kind": "package", "package": map[string]any{"id": "p1", "batch": "b1"}}, nil, 201)
+		e.must("op", "POST", "/api/v1/exchanges/"+a.ex+"/remains", map[string]any{"kind": "remains", "remains": map[string]any{"id": "t1", "batch": "b1", "claim": map[string]any{"side": "UA"}, "packages": []string{"p1"}}}, nil, 201)
+		// A matching run: UA's sought person and RU's held one, confirmed
+		// and disclosed; a second pair left undecided.
+		op, _ := db.UserByLogin(t.Context(), "op")
+		run, err := db.SaveMatchRun(t.Context(), op.Scope(), sqlstore.MatchRun{SoughtParty: "UA", HeldParty: "RU", Threshold: 0.5},
+			[]match.Pair{{LeftID: srec.ID, RightID: a.held["RU"][3], Score: 0.99, Weight: 20}, {LeftID: srec.ID, RightID: a.held["RU"][2], Score: 0.6, Weight: 3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.must("op", "POST", "/api/v1/matching/decisions", map[string]any{"sought_id": srec.ID, "held_id": a.held["RU"][3], "decision": "confirm", "reason": "той самий"}, nil, 201)
+		if st, b := e.do("op", "POST", "/api/v1/matching/disclosures", map[string]any{"sought_id": srec.ID, "held_id": a.held["RU"][3]}); st != 204 {
+			t.Fatalf("disclose: %d %s", st, b)
+		}
+
 		// The data's own words: names in Latin letters, logins.
 		data := map[string]bool{}
 		for _, s := range []string{"Петренко", "Іван", "Шукаємий", "Ukraine", "Russian", "Federation"} {
@@ -155,7 +173,7 @@ func TestNoEnglishOnPages(t *testing.T) {
 		}
 
 		c := &crawler{e: e, values: map[string][]string{
-			"id":    {a.ex, ex2.ID, a.held["UA"][0], a.held["RU"][0], srec.ID, "999999"},
+			"id":    {a.ex, ex2.ID, a.held["UA"][0], a.held["RU"][0], srec.ID, fmt.Sprint(run.ID), "999999"},
 			"n":     {"1", "7"},
 			"party": {"RU", "UA"},
 			"kind":  {"offer", "request"},
