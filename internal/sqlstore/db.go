@@ -57,6 +57,9 @@ type DB struct {
 	// before0018 makes the store write as it did before the log covered
 	// accounts, matching and stage pins (tests of an upgraded database).
 	before0018 bool
+	// where is the SQLite file's path or the PostgreSQL DSN (Copy refuses
+	// to copy a database onto itself).
+	where string
 }
 
 // Open opens (creating if needed) the database named by cfg.DSN and applies
@@ -78,8 +81,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
 		db.dialect = postgresDialect
+		db.where = dsn
 	default:
 		db.dialect = sqliteDialect
+		db.where = sqlitePath(dsn)
 		dsn, err = sqliteDSN(dsn)
 		if err != nil {
 			return nil, errs.E(op, errs.Invalid, err.Error())
@@ -123,12 +128,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 //   - _txlock=immediate: write transactions take the write lock at BEGIN,
 //     so two writers never deadlock upgrading read locks.
 func sqliteDSN(dsn string) (string, error) {
-	path := dsn
-	if p, ok := strings.CutPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:"); ok || strings.HasPrefix(dsn, "sqlite:") {
-		// A URI-style DSN: our pragmas replace any query it carries. A
-		// plain path is taken as it is, '?' and all.
-		path, _, _ = strings.Cut(p, "?")
-	}
+	path := sqlitePath(dsn)
 	if path == "" {
 		return "", fmt.Errorf("empty SQLite path")
 	}
@@ -155,6 +155,17 @@ func sqliteDSN(dsn string) (string, error) {
 	// The path is a URI path: '#', '?', '%' and spaces must be escaped or
 	// SQLite would cut the name short and open another file.
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode(), nil
+}
+
+// sqlitePath is the file an SQLite DSN names.
+func sqlitePath(dsn string) string {
+	if p, ok := strings.CutPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:"); ok || strings.HasPrefix(dsn, "sqlite:") {
+		// A URI-style DSN: our pragmas replace any query it carries. A
+		// plain path is taken as it is, '?' and all.
+		path, _, _ := strings.Cut(p, "?")
+		return path
+	}
+	return dsn
 }
 
 // privateFile makes the SQLite database at path readable and writable by

@@ -1,0 +1,470 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/handover-project/handover/internal/errs"
+)
+
+// copyTables is every table of the schema but schema_migrations, in
+// foreign-key order: a table comes after every table it refers to. A
+// table the migrations add must be added here too, or Copy refuses to run
+// (TestCopyTablesAreTheSchema compares this list with both dialects'
+// schemas). state tables are filled by Open on an empty database
+// (record_terms_state, log_coverage): the copy replaces their rows with
+// the source's instead of finding the target "not empty".
+var copyTables = []struct {
+	name  string
+	state bool
+}{
+	{name: "parties"},
+	{name: "users"},
+	{name: "tokens"},
+	{name: "user_prefs"},
+	{name: "user_codes"},
+	{name: "sessions"},
+	{name: "account_events"},
+	{name: "records"},
+	{name: "record_versions"},
+	{name: "record_terms"},
+	{name: "record_terms_state", state: true},
+	{name: "log_leaves"},
+	{name: "log_hashes"},
+	{name: "log_checkpoints"},
+	{name: "log_cosignatures"},
+	{name: "log_keys"},
+	{name: "key_events"},
+	{name: "log_coverage", state: true},
+	{name: "match_runs"},
+	{name: "match_candidates"},
+	{name: "match_decisions"},
+	{name: "match_disclosures"},
+	{name: "match_withdrawals"},
+	{name: "exchanges"},
+	{name: "exchange_lists"},
+	{name: "exchange_responses"},
+	{name: "evidence"},
+	{name: "agreements"},
+	{name: "agreement_signatures"},
+	{name: "stages"},
+	{name: "stage_events"},
+	{name: "stage_reserves"},
+	{name: "remains_items"},
+	{name: "case_steps"},
+}
+
+// CopyStats says what Copy copied.
+type CopyStats struct {
+	Tables  []TableCount // in copy order
+	Rows    int64        // all rows
+	Elapsed time.Duration
+}
+
+// TableCount is one table's row count.
+type TableCount struct {
+	Table string
+	Rows  int64
+}
+
+// Copy copies every row of every table from the store from into the store
+// to, which must be empty (opened, so migrated, and holding no rows) and
+// at the same schema version, of either dialect. It reads the source in
+// one consistent snapshot (SQLite: one read transaction over the WAL;
+// PostgreSQL: one REPEATABLE READ, READ ONLY transaction), so a server may
+// keep writing to it meanwhile, and writes the target in one transaction:
+// on any failure the target is left as empty as it was. Values are
+// converted where the dialects' column types differ (BLOB and BYTEA);
+// times are TEXT on both. PostgreSQL identity sequences are set past the
+// copied ids; SQLite's AUTOINCREMENT follows explicit ids by itself.
+// Both stores must use the same sealing key: sealed fields are copied as
+// they are, never opened.
+func Copy(ctx context.Context, from, to *DB) (*CopyStats, error) {
+	const op = "sqlstore.Copy"
+	start := time.Now()
+	if from.sameDatabase(to) {
+		return nil, errs.E(op, errs.Invalid, "the source and the target are the same database")
+	}
+	src, err := from.snapshot(ctx)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, "cannot begin a consistent read of the source", err)
+	}
+	defer src.Rollback()
+	dst, err := to.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, "cannot begin a transaction on the target", err)
+	}
+	defer dst.Rollback()
+	if err := checkSchemas(ctx, from, src, to, dst); err != nil {
+		return nil, err
+	}
+	stats := &CopyStats{}
+	for _, t := range copyTables {
+		if !t.state {
+			var n int64
+			if err := dst.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t.name).Scan(&n); err != nil {
+				return nil, errs.E(op, errs.Internal, "cannot count the target's "+t.name, err)
+			}
+			if n > 0 {
+				return nil, errs.E(op, errs.Conflict, fmt.Sprintf("the target is not empty: its table %s holds %d rows; copy only into a new database", t.name, n))
+			}
+		} else if _, err := dst.ExecContext(ctx, `DELETE FROM `+t.name); err != nil {
+			return nil, errs.E(op, errs.Internal, "cannot clear the target's "+t.name, err)
+		}
+		n, err := copyTable(ctx, t.name, from.dialect, src, to.dialect, dst)
+		if err != nil {
+			return nil, errs.E(op, errs.Internal, "cannot copy "+t.name, err)
+		}
+		stats.Tables = append(stats.Tables, TableCount{t.name, n})
+		stats.Rows += n
+	}
+	if to.dialect.name == "postgres" {
+		if err := resetIdentities(ctx, dst); err != nil {
+			return nil, errs.E(op, errs.Internal, "cannot set the target's identity sequences", err)
+		}
+	}
+	if err := dst.Commit(); err != nil {
+		return nil, errs.E(op, errs.Internal, "cannot commit the copy", err)
+	}
+	to.stages.mu.Lock()
+	to.stages.m = map[stageKey]*liveStage{}
+	to.stages.mu.Unlock()
+	stats.Elapsed = time.Since(start)
+	return stats, nil
+}
+
+// RowCounts returns the row count of every copied table, in copy order.
+func (db *DB) RowCounts(ctx context.Context) ([]TableCount, error) {
+	var out []TableCount
+	for _, t := range copyTables {
+		var n int64
+		if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t.name).Scan(&n); err != nil {
+			return nil, errs.E("sqlstore.RowCounts", errs.Internal, "cannot count "+t.name, err)
+		}
+		out = append(out, TableCount{t.name, n})
+	}
+	return out, nil
+}
+
+// snapshot begins the consistent read of the whole database. SQLite's
+// write transactions begin IMMEDIATE (sqliteDSN); a read must not take the
+// write lock, so it begins DEFERRED on a connection of its own and reads
+// one WAL snapshot from its first SELECT until it ends.
+func (db *DB) snapshot(ctx context.Context) (readTx, error) {
+	if db.dialect.name == "postgres" {
+		tx, err := db.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		return tx, nil
+	}
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	// Pin the snapshot now, not at the first table's read.
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
+		conn.ExecContext(context.Background(), `ROLLBACK`)
+		conn.Close()
+		return nil, err
+	}
+	return &sqliteRead{conn}, nil
+}
+
+// readTx is a consistent read: *sql.Tx on PostgreSQL, sqliteRead on
+// SQLite.
+type readTx interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	Rollback() error
+}
+
+type sqliteRead struct{ conn *sql.Conn }
+
+func (r *sqliteRead) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return r.conn.QueryContext(ctx, q, args...)
+}
+
+func (r *sqliteRead) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return r.conn.QueryRowContext(ctx, q, args...)
+}
+
+func (r *sqliteRead) Rollback() error {
+	if r.conn == nil {
+		return nil
+	}
+	_, err := r.conn.ExecContext(context.Background(), `ROLLBACK`)
+	r.conn.Close()
+	r.conn = nil
+	return err
+}
+
+// sameDatabase reports whether db and other name one database: one SQLite
+// file, or one PostgreSQL DSN.
+func (db *DB) sameDatabase(other *DB) bool {
+	if db == other {
+		return true
+	}
+	if db.dialect.name != other.dialect.name {
+		return false
+	}
+	if db.dialect.name == "postgres" {
+		return db.where == other.where
+	}
+	a, errA := os.Stat(db.where)
+	b, errB := os.Stat(other.where)
+	if errA != nil || errB != nil {
+		return db.where == other.where
+	}
+	return os.SameFile(a, b)
+}
+
+type queryerCtx interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// checkSchemas refuses a copy between databases of different schema
+// versions, or whose tables are not copyTables.
+func checkSchemas(ctx context.Context, from *DB, src readTx, to *DB, dst *sql.Tx) error {
+	const op = "sqlstore.Copy"
+	srcMig, err := strs(ctx, src, `SELECT name FROM schema_migrations ORDER BY name`)
+	if err != nil {
+		return errs.E(op, errs.Internal, "cannot read the source's schema version", err)
+	}
+	dstMig, err := strs(ctx, dst, `SELECT name FROM schema_migrations ORDER BY name`)
+	if err != nil {
+		return errs.E(op, errs.Internal, "cannot read the target's schema version", err)
+	}
+	if !slices.Equal(srcMig, dstMig) {
+		return errs.E(op, errs.Conflict, fmt.Sprintf("the source's schema (%d migrations, the last %s) differs from the target's (%d, the last %s): open both with the same version of handover",
+			len(srcMig), last(srcMig), len(dstMig), last(dstMig)))
+	}
+	for _, side := range []struct {
+		name string
+		d    dialect
+		q    queryerCtx
+	}{{"source", from.dialect, src}, {"target", to.dialect, dst}} {
+		tables, err := strs(ctx, side.q, side.d.tablesQuery())
+		if err != nil {
+			return errs.E(op, errs.Internal, "cannot list the "+side.name+"'s tables", err)
+		}
+		if missing := uncopied(tables); len(missing) > 0 {
+			return errs.E(op, errs.Internal, fmt.Sprintf("the %s has tables the copy does not know: %s", side.name, strings.Join(missing, ", ")))
+		}
+	}
+	return nil
+}
+
+// uncopied returns the tables of a schema that copyTables lacks.
+func uncopied(tables []string) []string {
+	var out []string
+	for _, t := range tables {
+		if t == "schema_migrations" {
+			continue
+		}
+		if !slices.ContainsFunc(copyTables, func(c struct {
+			name  string
+			state bool
+		}) bool {
+			return c.name == t
+		}) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func last(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return s[len(s)-1]
+}
+
+// tablesQuery lists the schema's tables.
+func (d dialect) tablesQuery() string {
+	if d.name == "postgres" {
+		return `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+	}
+	return `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+}
+
+// Tables lists the tables of the store's schema (schema_migrations
+// included).
+func (db *DB) Tables(ctx context.Context) ([]string, error) {
+	return strs(ctx, db.db, db.dialect.tablesQuery())
+}
+
+// CopiedTables lists the tables Copy copies, in its order.
+func CopiedTables() []string {
+	out := make([]string, len(copyTables))
+	for i, t := range copyTables {
+		out[i] = t.name
+	}
+	return out
+}
+
+func strs(ctx context.Context, q queryerCtx, query string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// blobColumns returns the table's columns that hold bytes (BLOB, BYTEA).
+func (d dialect) blobColumns(ctx context.Context, q queryerCtx, table string) (map[string]bool, error) {
+	query := `SELECT name, type FROM pragma_table_info('` + table + `')`
+	if d.name == "postgres" {
+		query = `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '` + table + `'`
+	}
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		typ = strings.ToLower(typ)
+		if typ == "blob" || typ == "bytea" {
+			out[name] = true
+		}
+	}
+	return out, rows.Err()
+}
+
+// copyTable copies one table's rows in multi-row INSERTs, returning how
+// many.
+func copyTable(ctx context.Context, table string, sd dialect, src readTx, td dialect, dst *sql.Tx) (int64, error) {
+	rows, err := src.QueryContext(ctx, `SELECT * FROM `+table)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	blobs, err := td.blobColumns(ctx, dst, table)
+	if err != nil {
+		return 0, err
+	}
+	perRow := len(cols)
+	batch := min(500, td.maxParams()/perRow)
+	head := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES `
+	one := `(` + strings.TrimSuffix(strings.Repeat("?, ", perRow), ", ") + `)`
+	args := make([]any, 0, batch*perRow)
+	var n int64
+	flush := func(k int) error {
+		if k == 0 {
+			return nil
+		}
+		q := head + strings.TrimSuffix(strings.Repeat(one+", ", k), ", ")
+		_, err := dst.ExecContext(ctx, td.rebind(q), args...)
+		args = args[:0]
+		return err
+	}
+	k := 0
+	vals := make([]any, perRow)
+	ptrs := make([]any, perRow)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return n, err
+		}
+		for i, v := range vals {
+			args = append(args, convertValue(v, blobs[cols[i]]))
+		}
+		k++
+		n++
+		if k == batch {
+			if err := flush(k); err != nil {
+				return n, err
+			}
+			k = 0
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	return n, flush(k)
+}
+
+// convertValue turns a value read from one dialect into one the other
+// stores in the same column: bytes for a BLOB/BYTEA column (SQLite may
+// hand back text for a BLOB column written as a string), text for the
+// rest (drivers may hand back []byte for TEXT), a copy of bytes the next
+// Scan would overwrite.
+func convertValue(v any, blob bool) any {
+	switch x := v.(type) {
+	case string:
+		if blob {
+			return []byte(x)
+		}
+		return x
+	case []byte:
+		if blob {
+			return slices.Clone(x)
+		}
+		return string(x)
+	case time.Time:
+		return fmtTime(x)
+	}
+	return v
+}
+
+// resetIdentities sets every identity column's sequence past the largest
+// id the copy wrote, so that the next insert does not reuse one.
+func resetIdentities(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'`)
+	if err != nil {
+		return err
+	}
+	type col struct{ table, column string }
+	var cols []col
+	for rows.Next() {
+		var c col
+		if err := rows.Scan(&c.table, &c.column); err != nil {
+			rows.Close()
+			return err
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, c := range cols {
+		// The next value is one past the largest copied (1 on an empty table).
+		q := `SELECT setval(pg_get_serial_sequence('` + c.table + `', '` + c.column + `'), COALESCE(MAX(` + c.column + `), 0) + 1, false) FROM ` + c.table
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s.%s: %w", c.table, c.column, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+)
+
+// TestCopyTablesAreTheSchema fails when a migration adds a table that Copy
+// does not copy (or Copy names one the schema lacks), on each dialect.
+func TestCopyTablesAreTheSchema(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		tables, err := db.Tables(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tables = slices.DeleteFunc(tables, func(s string) bool { return s == "schema_migrations" })
+		copied := slices.Sorted(slices.Values(sqlstore.CopiedTables()))
+		if !slices.Equal(tables, copied) {
+			t.Fatalf("the schema's tables %v\nCopy's tables       %v", tables, copied)
+		}
+	})
+}
+
+// TestCopy copies a store with a whole history (records with versions and
+// sealed fields, matching decisions, an exchange with a signed agreement,
+// a stage with events, a case, a log with cosigned checkpoints) in every
+// direction the configured databases allow; the target has every row,
+// the same newest checkpoint, passes the audit against the witness's
+// checkpoint, reads the sealed fields, and takes new writes.
+func TestCopy(t *testing.T) {
+	ctx := context.Background()
+	for _, from := range sqltest.Dialects(t) {
+		for _, to := range sqltest.Dialects(t) {
+			t.Run(from+"-to-"+to, func(t *testing.T) {
+				src := sqltest.Open(t, from)
+				h := newHistory(t, src)
+				// A sealed field, to read back on the target.
+				f := held("Запечатаний")
+				f.Health = "поранення лівої руки"
+				f.NextOfKin = "мати, Марія"
+				sealed, err := src.CreateRecord(ctx, h.scopes["ua-reg"], sqlstore.NewRecord{Party: "UA", Fields: f})
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Every table holds rows: a language preference, an
+				// enrolment code, a withdrawn disclosure.
+				if err := src.SetUserLang(ctx, h.scopes["ua-reg"].UserID, "uk"); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := src.CreateUser(ctx, sqlstore.NewUser{Login: "to-enrol", Role: "auditor"}); err != nil {
+					t.Fatal(err)
+				}
+				wf := h.fields[h.heldA]
+				wf.Detrimental = true
+				if _, err := src.CorrectRecord(ctx, h.scopes["ru-reg"], h.heldA, 1, wf, "withheld"); err != nil {
+					t.Fatal(err)
+				}
+				h.outside = h.cosign(t)
+				dst := sqltest.Open(t, to)
+				stats, err := sqlstore.Copy(ctx, src, dst)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if stats.Rows == 0 {
+					t.Fatal("nothing copied")
+				}
+				want, err := src.RowCounts(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := dst.RowCounts(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(want, got) || !slices.Equal(want, stats.Tables) {
+					t.Fatalf("row counts: source %v\ntarget %v\ncopied %v", want, got, stats.Tables)
+				}
+				for _, tc := range want {
+					if tc.Rows == 0 {
+						t.Errorf("table %s is empty in the history: the copy of its rows is not tested", tc.Table)
+					}
+				}
+				cpSrc, err := src.LatestCheckpoint(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cpDst, err := dst.LatestCheckpoint(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(cpSrc, cpDst) {
+					t.Fatalf("latest checkpoint: source\n%s\ntarget\n%s", cpSrc, cpDst)
+				}
+				res, err := dst.AuditLog(ctx, h.keys, audit.External{Source: "ua.state", Note: h.outside})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !res.OK() || len(res.Warnings) > 0 {
+					t.Fatalf("the copy fails the audit:\n%s", res.Summary())
+				}
+				r, err := dst.Record(ctx, h.scopes["ua-reg"], sealed.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Fields.Health != f.Health || r.Fields.NextOfKin != f.NextOfKin {
+					t.Fatalf("sealed fields on the target: %q, %q", r.Fields.Health, r.Fields.NextOfKin)
+				}
+				// The target goes on: new ids after the copied ones, and
+				// the audit still passes with a new checkpoint.
+				if _, err := dst.CreateRecord(ctx, h.scopes["ua-reg"], sqlstore.NewRecord{Party: "UA", Fields: held("Після")}); err != nil {
+					t.Fatalf("a write after the copy: %v", err)
+				}
+				if _, err := dst.CreateUser(ctx, sqlstore.NewUser{Login: "after-copy", Role: "auditor", Password: "a long enough password", Argon2: cheap}); err != nil {
+					t.Fatalf("a user after the copy: %v", err)
+				}
+				if _, err := dst.Checkpoint(ctx, h.logSigner, audit.CheckpointSchedule{}, true); err != nil {
+					t.Fatal(err)
+				}
+				if res, err := dst.AuditLog(ctx, h.keys, audit.External{Source: "ua.state", Note: h.outside}); err != nil || !res.OK() {
+					t.Fatalf("audit after writes on the copy: %v\n%s", err, res.Summary())
+				}
+			})
+		}
+	}
+}
+
+// TestCopyRefuses: a target that holds anything, and a copy onto itself,
+// are refused with a clear error, and the target is left as it was.
+func TestCopyRefuses(t *testing.T) {
+	ctx := context.Background()
+	for _, d := range sqltest.Dialects(t) {
+		t.Run(d, func(t *testing.T) {
+			src := sqltest.Open(t, d)
+			sc := fixture(t, src)
+			if _, err := src.CreateRecord(ctx, sc["ua-reg"], sqlstore.NewRecord{Party: "UA", Fields: held("Джерело")}); err != nil {
+				t.Fatal(err)
+			}
+			dst := sqltest.Open(t, d)
+			if _, err := dst.CreateParty(ctx, "XX", "Elsewhere"); err != nil {
+				t.Fatal(err)
+			}
+			before, err := dst.RowCounts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = sqlstore.Copy(ctx, src, dst)
+			if !errs.Is(errs.Conflict, err) || !strings.Contains(err.Error(), "not empty") || !strings.Contains(err.Error(), "parties") {
+				t.Fatalf("copy into a database with a party: %v, want a conflict naming the table", err)
+			}
+			after, err := dst.RowCounts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(before, after) {
+				t.Fatalf("the refused copy changed the target: %v → %v", before, after)
+			}
+			if _, err := sqlstore.Copy(ctx, src, src); !errs.Is(errs.Invalid, err) || !strings.Contains(err.Error(), "same database") {
+				t.Fatalf("copy onto itself: %v", err)
+			}
+		})
+	}
+}
