@@ -14,6 +14,7 @@ func commands() []command {
 		{name: "agreement verify", summary: "check a signed agreement offline against a signer keys file", usage: agreementVerifyUsage, run: runAgreementVerify},
 		{name: "bench api", summary: "measure a running server: inserts, reads by id at a fixed rate, lists", usage: benchAPIUsage, run: runBenchAPI},
 		{name: "cosign", summary: "check the log only grew, then cosign its checkpoint (a witness)", usage: cosignUsage, run: runCosign},
+		{name: "db copy", summary: "copy the whole database into a new, empty one: SQLite or PostgreSQL, either way", usage: dbCopyUsage, run: runDBCopy},
 		{name: "dedupe", summary: "find records of one list that are the same person", usage: dedupeUsage, run: runDedupe},
 		{name: "demo", summary: "seed a throw-away demo with two parties and start the server", usage: demoUsage, run: runDemo},
 		{name: "enrol", summary: "set up one's account with the enrolment code: own password and second factor", usage: enrolUsage, run: runEnrol},

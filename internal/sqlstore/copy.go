@@ -299,21 +299,6 @@ func (d dialect) tablesQuery() string {
 	return `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
 }
 
-// Tables lists the tables of the store's schema (schema_migrations
-// included).
-func (db *DB) Tables(ctx context.Context) ([]string, error) {
-	return strs(ctx, db.db, db.dialect.tablesQuery())
-}
-
-// CopiedTables lists the tables Copy copies, in its order.
-func CopiedTables() []string {
-	out := make([]string, len(copyTables))
-	for i, t := range copyTables {
-		out[i] = t.name
-	}
-	return out
-}
-
 func strs(ctx context.Context, q queryerCtx, query string) ([]string, error) {
 	rows, err := q.QueryContext(ctx, query)
 	if err != nil {

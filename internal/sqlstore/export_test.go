@@ -165,3 +165,18 @@ func (db *DB) RawCaseSteps(ctx context.Context) (bodies []string, sealed [][]byt
 	}
 	return bodies, sealed, rows.Err()
 }
+
+// Tables lists the tables of the store's schema (schema_migrations
+// included).
+func (db *DB) Tables(ctx context.Context) ([]string, error) {
+	return strs(ctx, db.db, db.dialect.tablesQuery())
+}
+
+// CopiedTables lists the tables Copy copies, in its order.
+func CopiedTables() []string {
+	out := make([]string, len(copyTables))
+	for i, t := range copyTables {
+		out[i] = t.name
+	}
+	return out
+}
