@@ -3,6 +3,8 @@ package web
 import (
 	"sync"
 	"time"
+
+	"github.com/handover-project/handover/internal/web/httpx"
 )
 
 // loginLimiter bounds the guessing of passwords and second-factor codes,
@@ -211,3 +213,20 @@ func (l *loginLimiter) sweep(now time.Time) {
 		}
 	}
 }
+
+// limiter is the login limiter as the handlers see it (httpx.Limiter).
+type limiter struct{ l *loginLimiter }
+
+func (l limiter) Reserve(login, addr string) (httpx.Attempt, time.Duration) {
+	a, wait := l.l.reserve(login, addr)
+	if a == nil {
+		return nil, wait
+	}
+	return attempt{a}, wait
+}
+
+type attempt struct{ a *loginAttempt }
+
+func (a attempt) Fail()    { a.a.fail() }
+func (a attempt) Succeed() { a.a.succeed() }
+func (a attempt) Release() { a.a.release() }

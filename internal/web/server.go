@@ -1,24 +1,28 @@
-// Package web is handover's HTTP adapter: the JSON API under /api/v1/, the
-// log under /log/, health and readiness probes, and the server-rendered
-// pages (ui_*.go, templates and static files under ui/, their forms read
-// by web/ui/form, their messages in internal/locale). Every route is declared once in a table with the
-// access.Action it needs; handlers read top to bottom: parse → authorize →
+// Package web is handover's HTTP server: the wiring of the JSON API
+// (web/api: /api/v1/, the log under /log/, health and readiness probes)
+// and the pages (web/ui: templates and static files, forms read by
+// web/ui/form, messages in internal/locale), the middleware (request ids,
+// security headers, panic recovery, logging), authentication (API tokens
+// and page sessions, the second factor), the login limiter and the mux.
+// Every route is declared once in a table with the access.Action it
+// needs (httpx.Route); handlers read top to bottom: parse → authorize →
 // call the store → render. Errors become HTTP responses in exactly one
-// place (writeError).
+// place (httpx.Errors).
 package web
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/handover-project/handover/internal/sheet"
+	"github.com/handover-project/handover/internal/web/api"
+	"github.com/handover-project/handover/internal/web/httpx"
+	"github.com/handover-project/handover/internal/web/ui"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
@@ -42,11 +46,11 @@ type Config struct {
 }
 
 // Origin returns the log's origin: the name of its key.
-func (c Config) Origin() string {
-	if c.Signer != nil {
-		return c.Signer.Origin
-	}
-	return audit.KeyName(c.LogVKey)
+func (c Config) Origin() string { return c.log().Origin() }
+
+// log is the log's part of the configuration, which the handlers read.
+func (c Config) log() httpx.Config {
+	return httpx.Config{Signer: c.Signer, LogVKey: c.LogVKey, Schedule: c.Schedule}
 }
 
 // Server serves handover over HTTP.
@@ -55,78 +59,68 @@ type Server struct {
 	db     *sqlstore.DB
 	log    *slog.Logger
 	limits *loginLimiter
-	routes []route
+	routes []httpx.Route
 	mux    *http.ServeMux
-	ui     *uiTemplates
-	// sheetLim bounds imports (SetSheetLimits); uploads holds the files
-	// previewed in the UI until they are confirmed.
+	errors *httpx.Errors
+	// sheetLim bounds imports (SetSheetLimits).
 	sheetLim atomic.Pointer[sheet.Limits]
-	uploads  *uploadStore
-	// runJobs are the matching runs started from the page.
-	runJobs runJobs
-	// LoginTokenTTL is how long a token issued by password login lives.
-	LoginTokenTTL time.Duration
-}
-
-// handlerFunc is a route's handler: it gets the caller's scope (zero for
-// public routes) and returns an error that writeError renders.
-type handlerFunc func(w http.ResponseWriter, r *http.Request, s access.Scope) error
-
-// route is one entry of the route table. Every route declares the action it
-// needs; a route without one cannot be registered (and a test walks them
-// all with every role).
-type route struct {
-	Method  string
-	Path    string // net/http pattern path, e.g. /api/v1/records/{id}
-	Action  access.Action
-	Summary string
-	UI      bool // a page: session cookie, HTML errors (wrapUI)
-	h       handlerFunc
 }
 
 // New returns a server over db that logs to log.
 func New(db *sqlstore.DB, log *slog.Logger, cfg Config) *Server {
-	s := &Server{cfg: cfg, db: db, log: log, limits: newLoginLimiter(time.Now), mux: http.NewServeMux(), uploads: newUploadStore(), LoginTokenTTL: 12 * time.Hour}
+	s := &Server{cfg: cfg, db: db, log: log, limits: newLoginLimiter(time.Now), mux: http.NewServeMux(), errors: &httpx.Errors{Log: log}}
 	s.SetSheetLimits(cfg.SheetLimits)
-	s.registerHealthRoutes()
-	s.registerAuthRoutes()
-	s.registerRecordRoutes()
-	s.registerAdminRoutes()
-	s.registerLogRoutes()
-	s.registerMatchingRoutes()
-	s.registerExchangeRoutes()
-	s.registerUIRoutes()
-	s.registerSheetRoutes()
-	s.registerCrossingRoutes()
+	a := api.New(api.Deps{DB: db, Log: log, Config: cfg.log(), Limiter: limiter{s.limits}, ImportLimits: s.importLimits})
+	u := ui.New(ui.Deps{DB: db, Log: log, Config: cfg.log(), Limiter: limiter{s.limits}, ImportLimits: s.importLimits, Files: a.Files()})
+	s.errors.Page = u.ErrorPage
+	a.Register(s)
+	u.Register(s)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, errs.E("web.route", errs.NotFound, "no such API route: "+r.Method+" "+r.URL.Path))
+		s.errors.JSON(w, r, errs.E("web.route", errs.NotFound, "no such API route: "+r.Method+" "+r.URL.Path))
 	})
 	return s
 }
 
-func (s *Server) add(method, path string, action access.Action, summary string, h handlerFunc) {
-	if action == "" {
-		panic("web: route " + method + " " + path + " declares no action")
+// Add adds a route to the table (httpx.Registrar).
+func (s *Server) Add(rt httpx.Route) {
+	if rt.Action == "" {
+		panic("web: route " + rt.Method + " " + rt.Path + " declares no action")
 	}
-	s.routes = append(s.routes, route{Method: method, Path: path, Action: action, Summary: summary, h: h})
+	s.routes = append(s.routes, rt)
+}
+
+// SetSheetLimits sets the limits on imported files (size, rows, cell
+// length, unpacked XLSX size); zero fields keep their defaults. The
+// server starts with Config.SheetLimits.
+func (s *Server) SetSheetLimits(l sheet.Limits) { s.sheetLim.Store(&l) }
+
+// importLimits are the server's sheet limits with the file size and the
+// time limit set: the web bounds the upload and the whole import by them.
+func (s *Server) importLimits() sheet.Limits {
+	lim, def := s.sheetLimits(), sheet.DefaultLimits()
+	if lim.MaxFileBytes <= 0 {
+		lim.MaxFileBytes = def.MaxFileBytes
+	}
+	if lim.MaxDuration <= 0 {
+		lim.MaxDuration = def.MaxDuration
+	}
+	return lim
+}
+
+func (s *Server) sheetLimits() sheet.Limits {
+	if l := s.sheetLim.Load(); l != nil {
+		return *l
+	}
+	return sheet.Limits{}
 }
 
 // Handler returns the whole HTTP handler with logging, request ids,
 // security headers and panic recovery.
 func (s *Server) Handler() http.Handler {
 	return s.middleware(s.mux)
-}
-
-type ctxKey int
-
-const requestIDKey ctxKey = 0
-
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
 }
 
 type statusWriter struct {
@@ -155,8 +149,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		var b [8]byte
 		rand.Read(b[:])
 		id := hex.EncodeToString(b[:])
-		ctx := context.WithValue(r.Context(), requestIDKey, id)
-		r = r.WithContext(ctx)
+		r = r.WithContext(httpx.WithRequestID(r.Context(), id))
 		sw := &statusWriter{ResponseWriter: w}
 		h := w.Header()
 		h.Set("X-Request-Id", id)
@@ -172,11 +165,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				}
 				s.log.Error("panic", "request_id", id, "panic", v)
 				if sw.status == 0 {
-					s.writeError(sw, r, errs.E("web.recover", errs.Internal, "panic in handler"))
+					s.errors.JSON(sw, r, errs.E("web.recover", errs.Internal, "panic in handler"))
 				}
 			}
 			s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-				"status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000, "user", sw.login, "remote", clientIP(r))
+				"status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000, "user", sw.login, "remote", httpx.ClientIP(r))
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -186,7 +179,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 // action where it does not depend on the resource, and runs the handler.
 // Record actions are decided again by the store with the record's party and
 // register: there is no unscoped path.
-func (s *Server) wrap(rt route) http.Handler {
+func (s *Server) wrap(rt httpx.Route) http.Handler {
 	if rt.UI {
 		return s.wrapUI(rt)
 	}
@@ -195,7 +188,7 @@ func (s *Server) wrap(rt route) http.Handler {
 		if rt.Action != access.Public {
 			u, err := s.authenticate(r)
 			if err != nil {
-				s.writeError(w, r, err)
+				s.errors.JSON(w, r, err)
 				return
 			}
 			scope = u.Scope()
@@ -209,13 +202,13 @@ func (s *Server) wrap(rt route) http.Handler {
 				// Decided by the store with the party the action is about.
 			default:
 				if err := access.Decide(scope, rt.Action, access.Resource{}); err != nil {
-					s.writeError(w, r, err)
+					s.errors.JSON(w, r, err)
 					return
 				}
 			}
 		}
-		if err := rt.h(w, r, scope); err != nil {
-			s.writeError(w, r, err)
+		if err := rt.Handler(w, r, scope); err != nil {
+			s.errors.JSON(w, r, err)
 		}
 	})
 }
@@ -228,12 +221,4 @@ func (s *Server) authenticate(r *http.Request) (sqlstore.User, error) {
 		return sqlstore.User{}, errs.E("web.authenticate", errs.Unauthenticated, "send an API token: Authorization: Bearer TOKEN")
 	}
 	return s.db.UserByToken(r.Context(), strings.TrimSpace(token))
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

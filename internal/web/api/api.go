@@ -1,0 +1,69 @@
+// Package api is handover's JSON API under /api/v1/, the log under /log/
+// and the health and readiness probes: one file per group of routes, each
+// route added to the server's table (httpx.Registrar) with the
+// access.Action it needs. The request and response types are
+// internal/api's, shared with the Go client; openapi.json describes the
+// routes (a test of the server keeps the two in step).
+package api
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/sheet"
+	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/web/httpx"
+)
+
+// Deps is what the API's handlers need from the server.
+type Deps struct {
+	DB     *sqlstore.DB
+	Log    *slog.Logger
+	Config httpx.Config
+	// Limiter bounds the guessing of passwords and one-time codes.
+	Limiter httpx.Limiter
+	// ImportLimits are the limits on imported files now, with the file
+	// size and the time limit set.
+	ImportLimits func() sheet.Limits
+}
+
+// API is the JSON API's handlers.
+type API struct {
+	db           *sqlstore.DB
+	log          *slog.Logger
+	cfg          httpx.Config
+	limits       httpx.Limiter
+	importLimits func() sheet.Limits
+	reg          httpx.Registrar
+	// LoginTokenTTL is how long a token issued by password login lives.
+	LoginTokenTTL time.Duration
+}
+
+// New returns the API over d.
+func New(d Deps) *API {
+	return &API{db: d.DB, log: d.Log, cfg: d.Config, limits: d.Limiter, importLimits: d.ImportLimits, LoginTokenTTL: 12 * time.Hour}
+}
+
+// Register adds the API's routes to r.
+func (s *API) Register(r httpx.Registrar) {
+	s.reg = r
+	s.registerHealthRoutes()
+	s.registerAuthRoutes()
+	s.registerRecordRoutes()
+	s.registerAdminRoutes()
+	s.registerLogRoutes()
+	s.registerMatchingRoutes()
+	s.registerExchangeRoutes()
+	s.registerSheetRoutes()
+	s.registerCrossingRoutes()
+}
+
+func (s *API) add(method, path string, action access.Action, summary string, h httpx.HandlerFunc) {
+	s.reg.Add(httpx.Route{Method: method, Path: path, Action: action, Summary: summary, Handler: h})
+}
+
+// Files are the handlers of the files the pages serve too.
+func (s *API) Files() httpx.Files {
+	return httpx.Files{Export: s.handleExport, StageList: s.handleStageList, ExchangeReport: s.handleExchangeReport}
+}

@@ -1,0 +1,56 @@
+package ui
+
+import (
+	"log/slog"
+
+	"github.com/handover-project/handover/internal/sheet"
+	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/web/httpx"
+)
+
+// Deps is what the pages need from the server.
+type Deps struct {
+	DB     *sqlstore.DB
+	Log    *slog.Logger
+	Config httpx.Config
+	// Limiter bounds the guessing of passwords and one-time codes.
+	Limiter httpx.Limiter
+	// ImportLimits are the limits on imported files now, with the file
+	// size and the time limit set.
+	ImportLimits func() sheet.Limits
+	// Files are the API's handlers of the files the pages serve too.
+	Files httpx.Files
+}
+
+// UI is the pages' handlers, with their templates, the uploads held
+// between preview and confirmation, and the matching runs started from a
+// page.
+type UI struct {
+	db           *sqlstore.DB
+	log          *slog.Logger
+	cfg          httpx.Config
+	limits       httpx.Limiter
+	importLimits func() sheet.Limits
+	files        httpx.Files
+	reg          httpx.Registrar
+	ui           *uiTemplates
+	// uploads holds the files previewed until they are confirmed.
+	uploads *uploadStore
+	// runJobs are the matching runs started from the page.
+	runJobs runJobs
+}
+
+// New returns the pages over d, their templates parsed.
+func New(d Deps) *UI {
+	t, err := parseUITemplates()
+	if err != nil {
+		panic("web: templates: " + err.Error())
+	}
+	return &UI{db: d.DB, log: d.Log, cfg: d.Config, limits: d.Limiter, importLimits: d.ImportLimits, files: d.Files, ui: t, uploads: newUploadStore()}
+}
+
+// Register adds the pages' routes to r.
+func (s *UI) Register(r httpx.Registrar) {
+	s.reg = r
+	s.registerUIRoutes()
+}
