@@ -1,12 +1,12 @@
 // Package api holds the JSON request and response types of handover's API
-// under /api/v1/: what the server (internal/web) decodes and answers, and
+// under /api/v1/: what the server (internal/web/api) decodes and answers, and
 // what the Go client (internal/client) sends and reads, in one place, so
 // that the two cannot drift apart. It imports only the domain packages:
 // a program that speaks the API carries no store, no SQL and no driver
 // (a test in internal/client keeps it so).
 //
-// The server fills these types from the store's results (internal/web's
-// api views); a field the store adds is not on the wire until it is added
+// The server fills these types from the store's results (the views of
+// internal/web/api); a field the store adds is not on the wire until it is added
 // here.
 package api
 
