@@ -3,13 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
 
@@ -130,4 +137,103 @@ func TestRestoreRefusesARollback(t *testing.T) {
 		t.Fatalf("the forced rollback is not said loudly:\n%s", out)
 	}
 	mustRunLS(t, "log", "audit", "--dir", to)
+}
+
+// BenchmarkBackupRestore backs up a deployment of 100,000 records (each a
+// log leaf) and restores it into a new data directory (and PostgreSQL
+// when configured), printing the seconds and the backup's size. The
+// benchmarks print figures; none fails on time.
+//
+//	go test -run '^$' -bench BackupRestore -benchtime 1x ./cmd/handover
+func BenchmarkBackupRestore(b *testing.B) {
+	ctx := context.Background()
+	const n = 100_000
+	for _, dialect := range benchDialectsCLI() {
+		b.Run(dialect, func(b *testing.B) {
+			dir, dsn := b.TempDir(), sqltest.DSN(b, dialect)
+			if err := os.WriteFile(filepath.Join(dir, keyFile), []byte(hex.EncodeToString(sqltest.Key)+"\n"), 0o600); err != nil {
+				b.Fatal(err)
+			}
+			m := &Main{Getenv: func(string) string { return "" }}
+			cfg, err := m.logConfig(dir, lsOrigin, true)
+			if err != nil {
+				b.Fatal(err)
+			}
+			db, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: sqltest.Key})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			for _, p := range [][2]string{{"UA", "Ukraine"}, {"RU", "Russian Federation"}} {
+				if _, err := db.CreateParty(ctx, p[0], p[1]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			u, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "ua-reg", Role: access.PartyRegistrar, Party: "UA",
+				Password: "a long enough password", Argon2: access.Argon2Params{Memory: 1024, Time: 1, Threads: 1}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for start := 0; start < n; start += 5000 {
+				var nrs []sqlstore.NewRecord
+				for i := start; i < start+5000; i++ {
+					nrs = append(nrs, sqlstore.NewRecord{Party: "UA", Fields: person.Fields{Kind: person.Held, Category: person.Military,
+						Surname: fmt.Sprintf("Запис%d", i), GivenNames: "Олександр", Health: "здоровий", BirthDate: person.Date{Year: 1998, Month: 5, Day: 23}}})
+				}
+				if _, err := db.CreateRecords(ctx, u.Scope(), nrs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if _, err := db.Checkpoint(ctx, cfg.Signer, audit.CheckpointSchedule{}, true); err != nil {
+				b.Fatal(err)
+			}
+			id, rec := ageKeyB(b)
+			var backupT, restoreT time.Duration
+			var size int64
+			for b.Loop() {
+				file := filepath.Join(b.TempDir(), "h.age")
+				start := time.Now()
+				if code, _, errOut := runLSB(b, "backup", "--dir", dir, "--db", dsn, "--out", file, "--recipient", rec); code != 0 {
+					b.Fatal(errOut)
+				}
+				backupT += time.Since(start)
+				fi, _ := os.Stat(file)
+				size = fi.Size()
+				start = time.Now()
+				if code, _, errOut := runLSB(b, "restore", file, "--identity", id, "--dir", dir, "--to", filepath.Join(b.TempDir(), "r")); code != 0 {
+					b.Fatal(errOut)
+				}
+				restoreT += time.Since(start)
+			}
+			b.ReportMetric(backupT.Seconds()/float64(b.N), "s/backup")
+			b.ReportMetric(restoreT.Seconds()/float64(b.N), "s/restore")
+			b.ReportMetric(float64(size)/1e6, "MB")
+		})
+	}
+}
+
+func benchDialectsCLI() []string {
+	if os.Getenv("HANDOVER_TEST_POSTGRES") != "" {
+		return []string{"sqlite", "postgres"}
+	}
+	return []string{"sqlite"}
+}
+
+func ageKeyB(b *testing.B) (identityFile, recipient string) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		b.Fatal(err)
+	}
+	identityFile = filepath.Join(b.TempDir(), "id.agekey")
+	if err := os.WriteFile(identityFile, []byte(id.String()+"\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return identityFile, id.Recipient().String()
+}
+
+func runLSB(b *testing.B, args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	code = m.Run(context.Background(), args)
+	return code, out.String(), errb.String()
 }
