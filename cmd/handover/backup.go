@@ -218,7 +218,7 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	}
 	backup, err := sqlstore.Open(ctx, sqlstore.Config{DSN: snap, SealKey: key})
 	if err != nil {
-		return errs.E(op, errs.Invalid, fmt.Sprintf("%s does not hold a handover database: %s", pos[0], errs.Message(err)), err)
+		return errs.E(op, errs.Invalid, fmt.Sprintf("%s does not hold a handover database: %s", pos[0], err.Error()), err)
 	}
 	defer backup.Close()
 
@@ -229,13 +229,16 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	}
 	var kept []audit.External
 	var lost int64
+	var newest audit.Checkpoint
 	for _, e := range external {
 		c, err := audit.PeekCheckpoint(e.Note)
 		if err != nil {
 			return errs.E(op, errs.Invalid, fmt.Sprintf("%s is not a signed checkpoint", e.Source), err)
 		}
 		if c.Size > size {
-			lost = max(lost, c.Size-size)
+			if c.Size-size > lost {
+				lost, newest = c.Size-size, c
+			}
 			fmt.Fprintf(m.Stderr, "ROLLBACK: the backup's log has %d leaves; %s is a checkpoint of %d leaves: restoring it loses the last %d logged changes (leaves %d to %d), which the holder of that checkpoint has seen\n",
 				size, e.Source, c.Size, c.Size-size, size, c.Size-1)
 			continue
@@ -279,7 +282,7 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	}()
 	target, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dst.dsn, SealKey: key})
 	if err != nil {
-		return errs.E(op, errs.Invalid, fmt.Sprintf("the target %s: %s", redactDSN(*to), errs.Message(err)), err)
+		return errs.E(op, errs.Invalid, fmt.Sprintf("the target %s: %s", redactDSN(*to), err.Error()), err)
 	}
 	defer target.Close()
 	stats, err := sqlstore.Copy(ctx, backup, target)
@@ -292,12 +295,21 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	}
+	if err := m.checkCopy(ctx, op, stats, backup, target, *keyDir); err != nil {
+		return err
+	}
+	if lost > 0 {
+		// The reason goes into the restored log, before anything else.
+		if err := target.RecordRollback(ctx, *force, lost, newest.String()); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(m.Stdout, "restored %d rows into %s (%s) in %s; log of %d leaves\n", stats.Rows, redactDSN(dst.dsn), target.Dialect(), stats.Elapsed.Round(time.Millisecond), size)
 	if lost > 0 {
-		fmt.Fprintf(m.Stdout, "ROLLBACK FORCED (%s): %d logged changes after the backup are lost; tell every party and witness: their checkpoints will not be extended by this log\n", *force, lost)
+		fmt.Fprintf(m.Stdout, "ROLLBACK FORCED (%s): %d logged changes after the backup are lost; the reason is leaf %d of the restored log (log.rollback); tell every party and witness: their checkpoints will not be extended by this log\n", *force, lost, size)
 		fmt.Fprintf(m.Stderr, "ROLLBACK FORCED (%s): %d logged changes after the backup are lost\n", *force, lost)
 	}
-	return m.checkCopy(ctx, op, stats, backup, target, *keyDir)
+	return nil
 }
 
 // decryptFile decrypts src with the identities into dst (made 0600).

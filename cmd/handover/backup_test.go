@@ -132,11 +132,36 @@ func TestRestoreRefusesARollback(t *testing.T) {
 		t.Fatalf("restore into the key directory: exit %d, %s", code, errOut)
 	}
 
-	out = mustRunLS(t, "restore", file, "--identity", id, "--dir", d.dir, "--to", to, "--checkpoint", held, "--force-rollback", "the disk died; the newest backup is older")
-	if !strings.Contains(out, "ROLLBACK FORCED (the disk died; the newest backup is older): 3 logged changes after the backup are lost") {
+	reason := "the disk died; the newest backup is older"
+	out = mustRunLS(t, "restore", file, "--identity", id, "--dir", d.dir, "--to", to, "--checkpoint", held, "--force-rollback", reason)
+	if !strings.Contains(out, "ROLLBACK FORCED ("+reason+"): 3 logged changes after the backup are lost") {
 		t.Fatalf("the forced rollback is not said loudly:\n%s", out)
 	}
 	mustRunLS(t, "log", "audit", "--dir", to)
+	// The reason is the restored log's newest leaf.
+	ctx := context.Background()
+	r, err := sqlstore.Open(ctx, sqlstore.Config{DSN: filepath.Join(to, "handover.db"), SealKey: sqltest.Key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n, err := r.LogSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := r.Leaf(ctx, n-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := audit.DecodeLeaf(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := audit.PeekCheckpoint(cp)
+	want := audit.Commit("handover/rollback/v1", audit.Nonce{}, sqlstore.RollbackContent(reason, 3, c.String()))
+	if leaf.Type != "log.rollback" || leaf.Commitment != want {
+		t.Fatalf("the restored log's newest leaf is %+v, want a log.rollback committing to the reason", leaf)
+	}
 }
 
 // BenchmarkBackupRestore backs up a deployment of 100,000 records (each a

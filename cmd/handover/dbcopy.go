@@ -102,7 +102,7 @@ func runDBCopy(ctx context.Context, m *Main, args []string) error {
 	}
 	source, err := sqlstore.Open(ctx, sqlstore.Config{DSN: src.dsn, SealKey: key})
 	if err != nil {
-		return errs.E(op, errs.Invalid, fmt.Sprintf("the source %s: %s", redactDSN(*from), errs.Message(err)), err)
+		return errs.E(op, errs.Invalid, fmt.Sprintf("the source %s: %s", redactDSN(*from), err.Error()), err)
 	}
 	defer source.Close()
 	undo, err := prepareTarget(op, dst)
@@ -117,7 +117,7 @@ func runDBCopy(ctx context.Context, m *Main, args []string) error {
 	}()
 	target, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dst.dsn, SealKey: key})
 	if err != nil {
-		return errs.E(op, errs.Invalid, fmt.Sprintf("the target %s: %s", redactDSN(*to), errs.Message(err)), err)
+		return errs.E(op, errs.Invalid, fmt.Sprintf("the target %s: %s", redactDSN(*to), err.Error()), err)
 	}
 	defer target.Close()
 	stats, err := sqlstore.Copy(ctx, source, target)

@@ -81,7 +81,7 @@ func TestDBCopyRefuses(t *testing.T) {
 		{"same directory", []string{"--from", home, "--to", home + "/."}, "same directory"},
 		{"same database file", []string{"--from", d.dsn, "--dir", d.dir, "--to", filepath.Dir(d.dsn)}, "the same database"},
 		{"target directory with keys", []string{"--from", d.dsn, "--dir", d.dir, "--to", keyed}, "holds keys already"},
-		{"unreachable target", []string{"--from", d.dsn, "--dir", d.dir, "--to", unreachable}, "the target postgres://postgres@127.0.0.1:1/handover"},
+		{"unreachable target", []string{"--from", d.dsn, "--dir", d.dir, "--to", unreachable}, "the target postgres://postgres@127.0.0.1:1/handover?sslmode=disable&connect_timeout=2: sqlstore.Open: the database does not answer"},
 		{"unreachable source", []string{"--from", unreachable, "--dir", d.dir, "--to", fresh}, "the source postgres://"},
 		{"no source", []string{"--from", filepath.Join(t.TempDir(), "nothing"), "--to", fresh}, "no such data directory"},
 		{"no target", []string{"--from", d.dsn, "--dir", d.dir}, "give both --from and --to"},

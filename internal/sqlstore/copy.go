@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
 )
 
@@ -475,4 +477,32 @@ func (db *DB) VacuumInto(ctx context.Context, path string) error {
 		return errs.E(op, errs.Internal, "cannot write the copy "+path, err)
 	}
 	return nil
+}
+
+// The leaf of a forced rollback: a restore of a backup older than a
+// checkpoint held outside, written into the restored log so that whoever
+// audits it later reads that the log was rolled back, by how much and why.
+// Its content is public (no personal data), so the nonce is all zeros and
+// anyone can check the leaf against the reason printed by the restore.
+const (
+	leafRollback audit.LeafType = "log.rollback"
+	tagRollback                 = "handover/rollback/v1"
+)
+
+// RollbackContent is what a log.rollback leaf commits to.
+func RollbackContent(reason string, lost int64, checkpoint string) []byte {
+	b, _ := audit.CanonicalJSON(map[string]string{"reason": reason, "lost": strconv.FormatInt(lost, 10), "checkpoint": checkpoint})
+	return b
+}
+
+// RecordRollback appends the log.rollback leaf of a forced restore: the
+// operator's reason, how many logged changes were lost, and the newest
+// checkpoint held outside that the restored log does not extend (its
+// "size N, root …").
+func (db *DB) RecordRollback(ctx context.Context, reason string, lost int64, checkpoint string) error {
+	content := RollbackContent(reason, lost, checkpoint)
+	return db.write(ctx, func(tx *Tx) error {
+		return tx.appendLeaf(ctx, audit.Leaf{Type: leafRollback, Actor: "system", Time: tx.now, Subject: "rollback",
+			Commitment: audit.Commit(tagRollback, audit.Nonce{}, content)})
+	})
 }
