@@ -484,10 +484,9 @@ func (db *DB) VacuumInto(ctx context.Context, path string) error {
 // audits it later reads that the log was rolled back, by how much and why.
 // Its content is public (no personal data), so the nonce is all zeros and
 // anyone can check the leaf against the reason printed by the restore.
-const (
-	leafRollback audit.LeafType = "log.rollback"
-	tagRollback                 = "handover/rollback/v1"
-)
+const leafRollback audit.LeafType = "log.rollback"
+
+const tagRollback = "handover/rollback/v1"
 
 // RollbackContent is what a log.rollback leaf commits to.
 func RollbackContent(reason string, lost int64, checkpoint string) []byte {
