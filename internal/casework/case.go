@@ -29,6 +29,16 @@ const (
 // Relationships lists every relationship, for forms and validation.
 var Relationships = []Relationship{RelParent, RelSpouse, RelChild, RelSibling, RelRelative, RelUnit, RelOther}
 
+// Valid reports whether r is one of Relationships.
+func (r Relationship) Valid() bool {
+	for _, x := range Relationships {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
 // Mode is how a contact was made, or how a family was notified.
 type Mode string
 

@@ -74,40 +74,47 @@ func Read(ctx context.Context, name string, data []byte, opt Options) (f *File, 
 	if sheetName == "" && opt.Mapping != nil {
 		sheetName = opt.Mapping.Sheet
 	}
-	var src rowSource
+	src, done, err := openSource(ctx, name, data, sheetName, opt.Encoding, lim, &rep)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	r := &reader{ctx: ctx, opt: opt, rep: &rep, src: src, name: name}
+	return r.read()
+}
+
+// openSource opens the rows of a workbook's sheet (XLSX, guarded against
+// bombs first) or of a CSV file, noting the format, sheet, encoding and
+// separator in rep. done closes the source and removes what the workbook
+// spilled to disk.
+func openSource(ctx context.Context, name string, data []byte, sheetName, enc string, lim Limits, rep *Report) (rowSource, func(), error) {
 	switch {
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		rep.Format = "xlsx"
 		if _, err := guardXLSX(ctx, name, data, lim); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		tmp, terr := os.MkdirTemp("", "handover-xlsx-")
-		if terr != nil {
-			return nil, errs.E("sheet.Read", errs.Internal, "no temporary directory for the workbook", terr)
+		tmp, err := os.MkdirTemp("", "handover-xlsx-")
+		if err != nil {
+			return nil, nil, errs.E("sheet.Read", errs.Internal, "no temporary directory for the workbook", err)
 		}
-		defer os.RemoveAll(tmp) // after src.Close, deferred below
-		var xs *xlsxSource
-		if xs, rep.Sheet, err = openXLSX(name, data, sheetName, lim, tmp); err == nil {
-			src = xs
+		xs, sh, err := openXLSX(name, data, sheetName, lim, tmp)
+		if err != nil {
+			os.RemoveAll(tmp)
+			return nil, nil, err
 		}
+		rep.Sheet = sh
+		return xs, func() { xs.Close(); os.RemoveAll(tmp) }, nil
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		return nil, fileError(name, CodeNotSpreadsheet, "this is an old Excel 97–2003 (.xls) workbook: save it as .xlsx or CSV and import that")
-	default:
-		rep.Format = "csv"
-		rep.Sheet = "CSV"
-		var cs *csvSource
-		cs, err = openCSV(name, data, opt.Encoding)
-		if err == nil {
-			rep.Encoding, rep.Separator = cs.encoding, cs.sepName()
-			src = cs
-		}
+		return nil, nil, fileError(name, CodeNotSpreadsheet, "this is an old Excel 97–2003 (.xls) workbook: save it as .xlsx or CSV and import that")
 	}
+	rep.Format, rep.Sheet = "csv", "CSV"
+	cs, err := openCSV(name, data, enc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer src.Close()
-	r := &reader{ctx: ctx, opt: opt, rep: &rep, src: src, name: name}
-	return r.read()
+	rep.Encoding, rep.Separator = cs.encoding, cs.sepName()
+	return cs, func() { cs.Close() }, nil
 }
 
 // Stopped is the refusal of an import that its context ended (err is the

@@ -30,6 +30,12 @@ func importForm(party, kind string, extra ...string) map[string]string {
 // upload posts a multipart import as login and returns status and body.
 func (e *env) upload(login string, form map[string]string, name string, file []byte) (int, []byte) {
 	e.t.Helper()
+	return e.uploadTo("/api/v1/imports", login, form, name, file)
+}
+
+// uploadTo posts a multipart file to path as login.
+func (e *env) uploadTo(path, login string, form map[string]string, name string, file []byte) (int, []byte) {
+	e.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for k, v := range form {
@@ -38,7 +44,7 @@ func (e *env) upload(login string, form map[string]string, name string, file []b
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(file)
 	mw.Close()
-	req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/imports", &buf)
+	req, _ := http.NewRequest("POST", e.ts.URL+path, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	if login != "" {
 		req.Header.Set("Authorization", "Bearer "+e.tokens[login])

@@ -19,6 +19,7 @@ import (
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/casework"
 	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
@@ -421,6 +422,11 @@ var allowedTo = map[string][]string{
 	"GET /api/v1/trace":                                        {"party_registrar any", "party_approver any"},
 	"GET /api/v1/trace/changes":                                {"party_registrar any", "party_approver any"},
 	"GET /api/v1/trace/{id}":                                   {"party_registrar own", "party_approver own"},
+	"GET /api/v1/cases":                                        {"party_registrar any", "party_approver any", "mediator_operator"},
+	"POST /api/v1/cases":                                       {"party_registrar own", "party_approver own"},
+	"POST /api/v1/cases/import":                                {"party_registrar any", "party_approver any"},
+	"GET /api/v1/cases/{id}":                                   {"party_registrar own", "party_approver own", "mediator_operator shared"},
+	"POST /api/v1/cases/{id}/steps":                            {"party_registrar own", "party_approver own", "mediator_operator shared"},
 
 	// Pages (ui_test.go: uiMatrixRequest says how each is called).
 	"GET /static/{path...}":                            {"*"},
@@ -601,6 +607,27 @@ func TestAuthzMatrix(t *testing.T) {
 		}
 		cosigner, _ := audit.NewCosigner(wsk)
 		cosig := cosigner.Sign(cpc.Marshal(), time.Now())
+		// A tracing case of each party on a sought record of its own; RU
+		// shares its case with the mediator's agency ("mediator_operator
+		// shared": the operator may use the route on RU's case only).
+		cases, caseRecs := map[string]string{}, map[string]string{}
+		for _, p := range []struct {
+			party string
+			u     sqlstore.User
+		}{{"UA", uaReg}, {"RU", ruReg}} {
+			r, err := db.CreateRecord(ctx, p.u.Scope(), sqlstore.NewRecord{Party: p.party, Fields: person.Fields{Kind: person.Sought, Category: person.Military, Status: person.StatusMissing, Surname: "Розшук"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := db.OpenCase(ctx, p.u.Scope(), r.ID, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cases[p.party], caseRecs[p.party] = c.ID, r.ID
+		}
+		if _, err := db.AddCaseStep(ctx, ruReg.Scope(), cases["RU"], casework.Step{Kind: casework.KindShared, Sharing: &casework.Sharing{Shared: true}}); err != nil {
+			t.Fatal(err)
+		}
 		for _, rt := range e.srv.Routes() {
 			key := rt.Method + " " + rt.Path
 			who, ok := allowedTo[key]
@@ -628,11 +655,16 @@ func TestAuthzMatrix(t *testing.T) {
 							want = true // acting on the other party's list
 						case w == string(u.role) && u.party == "":
 							want = true
+						case w == string(u.role)+" shared" && u.party == "":
+							want = target == "RU" // only RU shares its case
 						}
 					}
 					id := recs[target]
 					if strings.HasPrefix(rt.Path, "/api/v1/exchanges/{id}") {
 						id = ex.ID
+					}
+					if strings.HasPrefix(rt.Path, "/api/v1/cases/{id}") {
+						id = cases[target]
 					}
 					keyName := "mx-med"
 					if u.party != "" {
@@ -691,6 +723,10 @@ func TestAuthzMatrix(t *testing.T) {
 						body = map[string]any{"version": 1, "answers": []any{map[string]any{"record_id": offered[target], "answer": "query", "reason": "which unit?"}}}
 					case "POST /api/v1/records/{id}/evidence":
 						body = map[string]any{}
+					case "POST /api/v1/cases":
+						body = map[string]any{"record": caseRecs[target]}
+					case "POST /api/v1/cases/{id}/steps":
+						body = map[string]any{"kind": "contact", "contact": map[string]any{"mode": "call", "date": "01.12.2026", "with": "мати"}}
 					case "POST /api/v1/exchanges/{id}/agreement":
 						body = map[string]any{"plan": map[string]any{"stages": []any{}}}
 					case "POST /api/v1/exchanges/{id}/agreement/signatures":
@@ -707,6 +743,9 @@ func TestAuthzMatrix(t *testing.T) {
 					var b []byte
 					if key == "POST /api/v1/imports" {
 						st, b = e.upload(u.login, importForm(target, "held"), "matrix.csv", matrixCSV)
+					} else if key == "POST /api/v1/cases/import" {
+						st, b = e.uploadTo("/api/v1/cases/import", u.login, nil, "enquiries.csv",
+							[]byte("record;enquirer;relationship;date\n"+caseRecs[target]+";Матриця Ганна;мати;01.12.2026\n"))
 					} else if rt.UI {
 						uiID := recs[target]
 						if strings.HasPrefix(rt.Path, "/exchanges/{id}") {

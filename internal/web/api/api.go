@@ -57,6 +57,7 @@ func (s *API) Register(r httpx.Registrar) {
 	s.registerExchangeRoutes()
 	s.registerSheetRoutes()
 	s.registerCrossingRoutes()
+	s.registerCaseRoutes()
 }
 
 func (s *API) add(method, path string, action access.Action, summary string, h httpx.HandlerFunc) {
