@@ -44,7 +44,7 @@ var relationshipWords = map[string]casework.Relationship{
 	"тітка": casework.RelRelative, "дядько": casework.RelRelative, "тетя": casework.RelRelative, "дядя": casework.RelRelative,
 	"частина": casework.RelUnit, "військова частина": casework.RelUnit, "в/ч": casework.RelUnit, "часть": casework.RelUnit,
 	"воинская часть": casework.RelUnit,
-	"інше": casework.RelOther, "другое": casework.RelOther, "інший": casework.RelOther, "другой": casework.RelOther,
+	"інше":           casework.RelOther, "другое": casework.RelOther, "інший": casework.RelOther, "другой": casework.RelOther,
 }
 
 // yesNo reads a consent cell; ok is false for a word it does not know.
@@ -189,4 +189,3 @@ func dateCode(err error) string {
 	}
 	return CodeDateFormat
 }
-
