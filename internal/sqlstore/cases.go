@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/handover-project/handover/internal/access"
@@ -177,6 +178,11 @@ func (tx *Tx) addStep(ctx context.Context, s access.Scope, c *casework.Case, st 
 		}
 	}
 	st.N, st.By, st.At = len(c.Steps)+1, s.Login, tx.now
+	if n := st.Notice; n != nil && strings.TrimSpace(n.By) == "" {
+		n2 := *n
+		n2.By = s.Login // who notified: by default the one who records it
+		st.Notice = &n2
+	}
 	if err := st.Validate(caseClock(tx.now)); err != nil {
 		return err
 	}
