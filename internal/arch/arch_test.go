@@ -84,7 +84,7 @@ var rules = map[string]rule{
 	"internal/web/api": {imports: []string{"internal/errs", "internal/locale", "internal/person", "internal/match", "internal/audit",
 		"internal/access", "internal/exchange", "internal/casework", "internal/sheet", "internal/report", "internal/sqlstore", "internal/api", "internal/web/httpx"}},
 	"internal/web/ui": {imports: []string{"internal/errs", "internal/locale", "internal/web/ui/form", "internal/person", "internal/names",
-		"internal/match", "internal/audit", "internal/access", "internal/exchange", "internal/crossing", "internal/sheet",
+		"internal/match", "internal/audit", "internal/access", "internal/exchange", "internal/crossing", "internal/casework", "internal/sheet",
 		"internal/sqlstore", "internal/web/httpx"}},
 	// web is the wiring: the server, middleware, authentication and the
 	// mux over the two layers.

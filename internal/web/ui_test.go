@@ -118,6 +118,10 @@ func (e *env) uiMatrixRequest(login, key, target, recID string) (int, []byte) {
 		form = url.Values{"party": {target}, "kind": {"offer"}, "version": {"1"}, "record_id": {"none"}, "answer": {"query"}, "reason": {"matrix"}}
 	case "GET /exchanges/{id}/stages/{n}/lists/{party}/pdf":
 		path = strings.Replace(path, "{party}", target, 1)
+	case "POST /cases":
+		form = url.Values{"record": {recID}}
+	case "POST /cases/{id}/steps":
+		form = url.Values{"kind": {"contact"}, "mode": {"call"}, "with": {"мати"}, "date": {"01.12.2026"}}
 	case "POST /exchanges/{id}/agreement/sign":
 		form = url.Values{"version": {"1"}, "line": {"— x y"}}
 	default:

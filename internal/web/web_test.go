@@ -499,6 +499,10 @@ var allowedTo = map[string][]string{
 	"POST /records/{id}/evidence":                      {"party_registrar own"},
 	"GET /trace":                                       {"party_registrar any", "party_approver any"},
 	"GET /trace/{id}":                                  {"party_registrar own", "party_approver own"},
+	"GET /cases":                                       {"party_registrar any", "party_approver any", "mediator_operator"},
+	"POST /cases":                                      {"party_registrar own", "party_approver own"},
+	"GET /cases/{id}":                                  {"party_registrar own", "party_approver own", "mediator_operator shared"},
+	"POST /cases/{id}/steps":                           {"party_registrar own", "party_approver own", "mediator_operator shared"},
 	"GET /import":                                      {"party_registrar any"},
 	"POST /import":                                     {"party_registrar own"},
 	"POST /import/confirm":                             {"party_registrar own"},
@@ -750,6 +754,12 @@ func TestAuthzMatrix(t *testing.T) {
 						uiID := recs[target]
 						if strings.HasPrefix(rt.Path, "/exchanges/{id}") {
 							uiID = ex.ID
+						}
+						if strings.HasPrefix(rt.Path, "/cases/{id}") {
+							uiID = cases[target]
+						}
+						if key == "POST /cases" {
+							uiID = caseRecs[target]
 						}
 						st, b = e.uiMatrixRequest(u.login, key, target, uiID)
 					} else {

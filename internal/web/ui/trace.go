@@ -6,8 +6,10 @@ import (
 	"strings"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/casework"
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
 
@@ -63,6 +65,10 @@ type tracePersonView struct {
 	chrome
 	R        sqlstore.TraceResult
 	Timeline *crossing.Trace
+	// Cases are the person's tracing cases; MayOpen says the caller may
+	// open one (the bureau, when none is open).
+	Cases   []*casework.Case
+	MayOpen bool
 }
 
 func (s *UI) handleTracePerson(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
@@ -72,6 +78,17 @@ func (s *UI) handleTracePerson(w http.ResponseWriter, r *http.Request, sc access
 	}
 	v := tracePersonView{chrome: s.chromeFor(r, "trace.person"), R: t, Timeline: &t.Trace}
 	v.Title = t.Name
+	if t.Kind == person.Sought && access.Decide(sc, access.CaseRead, access.Resource{Party: t.Party}) == nil {
+		if v.Cases, err = s.db.CasesOfRecord(r.Context(), sc, t.RecordID); err != nil {
+			return err
+		}
+		v.MayOpen = access.Decide(sc, access.CaseWrite, access.Resource{Party: t.Party}) == nil
+		for _, c := range v.Cases {
+			if c.State == casework.Open {
+				v.MayOpen = false
+			}
+		}
+	}
 	s.render(w, r, http.StatusOK, "trace_person.html", v)
 	return nil
 }

@@ -87,6 +87,8 @@ var pageViews = map[string]any{
 	"import_done.html":   importDoneView{},
 	"export.html":        exportView{},
 	"evidence.html":      evidenceView{},
+	"cases.html":         casesView{},
+	"case.html":          caseView{},
 }
 
 func parseUITemplates() (*uiTemplates, error) {
@@ -219,6 +221,7 @@ func (s *UI) registerUIRoutes() {
 	s.registerUITraceRoutes()
 	s.registerUISheetRoutes()
 	s.registerUIEvidenceRoutes()
+	s.registerUICaseRoutes()
 }
 
 // redirect answers 303 See Other, or tells htmx to navigate.
@@ -324,6 +327,7 @@ func (s *UI) chromeFor(r *http.Request, titleKey string) chrome {
 	add("/exchanges", "nav.exchanges", may(access.ExchangeRead, access.Resource{Party: sc.Party}))
 	add("/crossing", "nav.crossing", may(access.HandoverRecord, access.Resource{Party: sc.Party}) || may(access.StageManage, access.Resource{}))
 	add("/trace", "nav.trace", may(access.TraceRead, access.Resource{Party: sc.Party}))
+	add("/cases", "nav.cases", may(access.CaseRead, access.Resource{Party: sc.Party}) || may(access.CaseRead, access.Resource{Shared: true}))
 	add("/matches", "nav.matches", may(access.MatchRead, access.Resource{Party: sc.Party}))
 	add("/audit", "nav.audit", may(access.LogRead, access.Resource{}))
 	add("/admin/users", "nav.users", may(access.UserManage, access.Resource{}))
