@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/casework"
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/locale"
@@ -199,6 +200,8 @@ type recordView struct {
 	// Timeline is the person's trace status and history, for a reader
 	// who may trace the record (its own party's bureau); nil otherwise.
 	Timeline *crossing.Trace
+	// Cases are the record's tracing cases the caller may read.
+	Cases []*casework.Case
 }
 
 func (s *UI) handleRecordPage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
@@ -226,6 +229,11 @@ func (s *UI) handleRecordPage(w http.ResponseWriter, r *http.Request, sc access.
 			return err
 		}
 		v.Timeline = &t.Trace
+	}
+	if v.Record.Kind == person.Sought && access.Decide(sc, access.CaseRead, access.Resource{Party: v.Record.Party}) == nil {
+		if v.Cases, err = s.db.CasesOfRecord(r.Context(), sc, v.Record.ID); err != nil {
+			return err
+		}
 	}
 	s.render(w, r, http.StatusOK, "record.html", v)
 	return nil
