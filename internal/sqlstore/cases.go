@@ -12,6 +12,7 @@ import (
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/casework"
+	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/person"
 )
@@ -339,31 +340,61 @@ func (db *DB) Case(ctx context.Context, s access.Scope, id string, today person.
 	return views[0], nil
 }
 
-// caseViews adds each case's person, trace and what is due.
+// caseViews adds each case's person, trace and what is due: the persons
+// read in chunks, and the traces of those the caller may trace derived
+// together (a worklist is one pass, not a query per case).
 func (db *DB) caseViews(ctx context.Context, s access.Scope, cases []*casework.Case, today person.Date) ([]CaseView, error) {
-	out := make([]CaseView, 0, len(cases))
+	ids := make([]string, 0, len(cases))
 	for _, c := range cases {
-		v := CaseView{Case: forReader(s, c)}
-		rec, err := db.Record(ctx, s, c.Record)
+		ids = append(ids, c.Record)
+	}
+	recs := map[string]person.Record{}
+	err := inChunks(ids, func(part []string, args []any) error {
+		rows, err := db.query(ctx, `SELECT `+recordCols+` FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version WHERE r.id IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return err
+		}
+		return eachRow(rows, func(rows *sql.Rows) error {
+			r, _, err := db.scanRecord(rows, s)
+			if err == nil && access.Decide(s, access.RecordRead, access.Resource{Party: r.Party, Kind: string(r.Kind)}) == nil {
+				recs[r.ID] = r
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return nil, errs.E("sqlstore.caseViews", errs.Internal, err)
+	}
+	var subjects []traceSubject
+	for _, id := range ids {
+		r, ok := recs[id]
+		if ok && access.Decide(s, access.TraceRead, access.Resource{Party: r.Party}) == nil {
+			subjects = append(subjects, traceSubject{id: r.ID, party: r.Party, kind: r.Kind, fields: r.Fields})
+		}
+	}
+	traces := map[string]*TraceResult{}
+	if len(subjects) > 0 {
+		got, err := db.traces(ctx, subjects)
 		if err != nil {
 			return nil, err
 		}
-		v.Person = rec
+		for i := range got {
+			traces[got[i].RecordID] = &got[i]
+		}
+	}
+	out := make([]CaseView, 0, len(cases))
+	for _, c := range cases {
+		rec, ok := recs[c.Record]
+		if !ok {
+			return nil, errs.E("sqlstore.caseViews", errs.NotFound, fmt.Sprintf("no record %s", c.Record))
+		}
+		v := CaseView{Case: forReader(s, c), Person: rec, Trace: traces[c.Record]}
+		var status crossing.TraceStatus
 		var since person.Date
-		if access.Decide(s, access.TraceRead, access.Resource{Party: rec.Party}) == nil {
-			tr, err := db.TraceOf(ctx, s, rec)
-			if err != nil {
-				return nil, err
-			}
-			v.Trace = &tr
-			since = casework.Today(tr.Trace.Since)
-		}
 		if v.Trace != nil {
-			v.Due = c.Due(today, v.Trace.Trace.Status, since)
-		} else {
-			v.Due = c.Due(today, 0, since)
+			status, since = v.Trace.Trace.Status, casework.Today(v.Trace.Trace.Since)
 		}
-		if v.Due == nil {
+		if v.Due = c.Due(today, status, since); v.Due == nil {
 			v.Due = []casework.Due{}
 		}
 		out = append(out, v)
