@@ -85,7 +85,7 @@ func TestBrowserCasework(t *testing.T) {
 		chromedp.Click(chromedp.ID("#save-closed")),
 		chromedp.WaitVisible(chromedp.ID("#form-reopened")),
 	)
-	if got := b.text("#case-state"); !strings.Contains(got, "закрита") || !strings.Contains(got, "повернувся додому") {
+	if got := b.text("#case-state"); !strings.Contains(got, "закрита") || !strings.Contains(got, "повернення додому") {
 		t.Errorf("the case's state: %q", got)
 	}
 	steps := b.text("#case-steps")
