@@ -112,3 +112,18 @@ func (k KeyChanges) Key(name string) (Key, error) {
 	}
 	return Key{}, errs.E("api.Key", errs.NotFound, fmt.Sprintf("no key %s", strings.TrimSpace(name)))
 }
+
+// WitnessStatus is one witness the server submits its checkpoints to (GET
+// /api/v1/log/witnesses; 'handover serve --witness'): the size it cosigned
+// last, when, and why the last attempt failed, if it did.
+type WitnessStatus struct {
+	Name         string    `json:"name"` // the name of its registered key
+	URL          string    `json:"url"`  // its submission prefix
+	CosignedSize int64     `json:"cosigned_size"`
+	CosignedAt   time.Time `json:"cosigned_at,omitzero"` // when this server last stored its cosignature
+	LastAttempt  time.Time `json:"last_attempt,omitzero"`
+	LastError    string    `json:"last_error,omitempty"`
+	Failures     int       `json:"failures"` // attempts failed in a row
+	NextAttempt  time.Time `json:"next_attempt,omitzero"`
+	RoundTrip    string    `json:"round_trip,omitempty"` // of the last add-checkpoint that succeeded
+}

@@ -96,3 +96,11 @@ func (c *Client) CheckpointSizes(ctx context.Context) ([]int64, error) {
 	err := c.Do(ctx, "GET", "/api/v1/log/checkpoints", nil, &out)
 	return out.Sizes, err
 }
+
+// Witnesses returns the witnesses the server submits its checkpoints to,
+// with what each cosigned last (GET /api/v1/log/witnesses).
+func (c *Client) Witnesses(ctx context.Context) ([]api.WitnessStatus, error) {
+	var out []api.WitnessStatus
+	err := c.Do(ctx, "GET", "/api/v1/log/witnesses", nil, &out)
+	return out, err
+}
