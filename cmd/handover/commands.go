@@ -54,6 +54,7 @@ func commands() []command {
 		{name: "log checkpoint", summary: "make a checkpoint now (via the server)", usage: logCheckpointUsage, run: runLogCheckpoint},
 		{name: "log keys", summary: "fetch the log's keys into a keys file (via the server)", usage: logKeysUsage, run: runLogKeys},
 		{name: "log proof", summary: "fetch an inclusion or consistency proof file (via the server)", usage: logProofUsage, run: runLogProof},
+		{name: "log witnesses", summary: "the witnesses the server submits checkpoints to, and what each cosigned", usage: logWitnessesUsage, run: runLogWitnesses},
 		{name: "match candidates", summary: "list a run's candidate pairs with explanations (mediator)", usage: matchCandidatesUsage, run: runMatchCandidates},
 		{name: "match decide", summary: "confirm, reject or undo a candidate pair (mediator)", usage: matchDecideUsage, run: runMatchDecide},
 		{name: "match disclose", summary: "disclose a confirmed match to the seeking party (mediator)", usage: "Usage: handover match disclose SOUGHT_ID HELD_ID\n\nExample:\n  handover match disclose r0k3… r7p2…", run: runMatchDisclose},

@@ -16,11 +16,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/sheet"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/web"
+	"github.com/handover-project/handover/internal/web/httpx"
 	"github.com/handover-project/handover/internal/witness"
 )
 
@@ -285,11 +287,16 @@ func redactDSN(dsn string) string {
 const serveUsage = `
 Usage: handover serve [--dir DIR | --db DSN] [--listen ADDR] [--log-format text|json]
                       [--import-max-mb N] [--import-max-rows N] [--import-max-duration D]
-                      [--witness NAME=URL ...]
+                      [--witness NAME=URL ...] [--log-public]
 
 Runs the server: the JSON API under /api/v1/ (described at
 /api/v1/openapi.json), /healthz and /readyz. Stops gracefully on SIGINT or
 SIGTERM, finishing requests in flight.
+
+The log's tiles and checkpoint (/log/…, C2SP tlog-tiles) are read with a
+token of an account that may read the log; --log-public serves them to
+anyone (the leaves hold no personal data, but they show when each party
+was busy and staff ids: docs/design/log.md §9).
 
 With --witness, the server submits each new checkpoint to the witness by
 itself (C2SP tlog-witness add-checkpoint, with the consistency proof from
@@ -316,6 +323,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	maxMB := fs.Int64("import-max-mb", def.MaxFileBytes>>20, "largest imported file, in MiB")
 	maxRows := fs.Int("import-max-rows", def.MaxRows, "most rows read from an imported sheet")
 	maxDur := fs.Duration("import-max-duration", def.MaxDuration, "longest an import may take, from the end of the upload to the last row stored")
+	logPublic := fs.Bool("log-public", false, "serve the log's tiles and checkpoint (/log/…) to anyone, without a token (default: a token of an account that may read the log)")
 	var witnessFlags multiFlag
 	fs.Var(&witnessFlags, "witness", "a C2SP tlog-witness to submit each checkpoint to, as NAME=URL: the name of its registered witness key and its submission prefix (repeatable)")
 	if _, err := parseFlags(fs, args); err != nil {
@@ -347,12 +355,15 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	cfg.Schedule = audit.CheckpointSchedule{EveryLeaves: *leaves, Every: *every}
 	cfg.SheetLimits = sheet.Limits{MaxFileBytes: *maxMB << 20, MaxRows: *maxRows, MaxDuration: *maxDur}
+	cfg.LogPublic = *logPublic
 	if len(targets) > 0 {
 		// The witnesses are asked for cosignatures while the server runs;
 		// one that is down holds up nothing (docs/design/log.md §6.1).
 		wctx, stop := context.WithCancel(ctx)
 		defer stop()
-		go witness.NewClient(db, targets, nil, logger).Run(wctx, 2*time.Second)
+		wc := witness.NewClient(db, targets, nil, logger)
+		cfg.Witnesses = witnessStatuses(wc)
+		go wc.Run(wctx, 2*time.Second)
 	}
 	return m.serve(ctx, db, logger, *listen, cfg, func(url string) {
 		fmt.Fprintf(m.Stdout, "handover listening on %s\n", url)
@@ -437,4 +448,16 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// witnessStatuses is the witnesses' status as the API serves it.
+func witnessStatuses(c *witness.Client) httpx.WitnessSource {
+	return func() []api.WitnessStatus {
+		var out []api.WitnessStatus
+		for _, st := range c.Statuses() {
+			out = append(out, api.WitnessStatus{Name: st.Name, URL: st.URL, CosignedSize: st.CosignedSize, CosignedAt: st.CosignedAt,
+				LastAttempt: st.LastAttempt, LastError: st.LastError, Failures: st.Failures, NextAttempt: st.NextAttempt, RoundTrip: st.RoundTrip})
+		}
+		return out
+	}
 }

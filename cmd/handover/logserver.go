@@ -1045,3 +1045,50 @@ func (m *Main) serveWitness(ctx context.Context, listen, keyPath, keysPath, stat
 	defer cancel()
 	return srv.Shutdown(sctx)
 }
+
+const logWitnessesUsage = `
+Usage: handover log witnesses [--server URL --token TOKEN]
+
+Lists the witnesses the server submits each checkpoint to ('handover serve
+--witness'): the size each cosigned last and how long ago, and why the last
+attempt failed when it did, with when the next one is due. The log does not
+wait for a witness that is down; this is where an operator sees it.
+
+Example:
+  handover log witnesses --server https://handover.example.org
+`
+
+func runLogWitnesses(ctx context.Context, m *Main, args []string) error {
+	fset := m.newFlagSet("log witnesses", logWitnessesUsage)
+	srv := m.addServerFlags(fset)
+	if err := noArgs(parseFlags(fset, args)); err != nil {
+		return err
+	}
+	c, err := srv.client()
+	if err != nil {
+		return err
+	}
+	ws, err := c.Witnesses(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ws) == 0 {
+		fmt.Fprintln(m.Stdout, "no witnesses: the server submits its checkpoints to none (serve --witness NAME=URL)")
+		return nil
+	}
+	now := time.Now()
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WITNESS\tURL\tCOSIGNED SIZE\tAGO\tROUND TRIP\tSTATE")
+	for _, w := range ws {
+		ago := "never"
+		if !w.CosignedAt.IsZero() {
+			ago = now.Sub(w.CosignedAt).Round(time.Second).String()
+		}
+		state := "ok"
+		if w.LastError != "" {
+			state = fmt.Sprintf("%d failed in a row, next at %s: %s", w.Failures, w.NextAttempt.UTC().Format(time.RFC3339), w.LastError)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", w.Name, w.URL, w.CosignedSize, ago, w.RoundTrip, state)
+	}
+	return tw.Flush()
+}

@@ -98,6 +98,25 @@ func TestServeWitnessCosigns(t *testing.T) {
 		t.Errorf("the witness's state file: %v", err)
 	}
 
+	// The operator sees the witness and what it cosigned.
+	var url string
+	if b, err := os.ReadFile(urlFile); err == nil {
+		url = strings.TrimSpace(string(b))
+	}
+	u, err := d.db.UserByLogin(ctx, "ua-reg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.MFA = true
+	tok, _, err := d.db.CreateToken(ctx, u.Scope(), "test", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := mustRunLS(t, "log", "witnesses", "--server", url, "--token", tok)
+	if !regexp.MustCompile(`(?m)^ua-bureau\s+` + regexp.QuoteMeta(wurl) + `\s+\d+\s+\S+\s+\S+\s+ok$`).MatchString(out) {
+		t.Errorf("log witnesses:\n%s", out)
+	}
+
 	// A bad --witness is a usage error.
 	if code, _, errOut := runLS(t, "serve", "--dir", d.dir, "--witness", "ua-bureau"); code != 2 || !strings.Contains(errOut, "NAME=URL") {
 		t.Errorf("serve --witness ua-bureau: exit %d, %s", code, errOut)

@@ -43,6 +43,12 @@ type Config struct {
 	// SheetLimits bound imported files; zero fields keep the defaults of
 	// sheet.DefaultLimits.
 	SheetLimits sheet.Limits
+	// LogPublic serves /log/checkpoint and /log/tile/… without a token
+	// (serve --log-public); see httpx.Config.
+	LogPublic bool
+	// Witnesses is the status of the witnesses checkpoints are submitted
+	// to (serve --witness), for the log page and the API; nil for none.
+	Witnesses httpx.WitnessSource
 }
 
 // Origin returns the log's origin: the name of its key.
@@ -50,7 +56,7 @@ func (c Config) Origin() string { return c.log().Origin() }
 
 // log is the log's part of the configuration, which the handlers read.
 func (c Config) log() httpx.Config {
-	return httpx.Config{Signer: c.Signer, LogVKey: c.LogVKey, Schedule: c.Schedule}
+	return httpx.Config{Signer: c.Signer, LogVKey: c.LogVKey, Schedule: c.Schedule, LogPublic: c.LogPublic, Witnesses: c.Witnesses}
 }
 
 // Server serves handover over HTTP.

@@ -386,6 +386,7 @@ var allowedTo = map[string][]string{
 	"POST /api/v1/log/keys/{name}/revoke":                      {"party_approver own", "mediator_operator"},
 	"GET /api/v1/log/keys/changes":                             {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"GET /api/v1/log/checkpoints":                              {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
+	"GET /api/v1/log/witnesses":                                {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"GET /api/v1/log/checkpoints/{size}":                       {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},
 	"POST /api/v1/log/checkpoint":                              {"mediator_operator", "mediator_admin"},
 	"GET /api/v1/log/proof/inclusion":                          {"party_registrar any", "party_approver any", "mediator_operator", "mediator_admin", "auditor"},

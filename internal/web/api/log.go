@@ -19,8 +19,15 @@ import (
 // metadata says how busy each party is), plus proofs, keys and the
 // cosigning endpoint under /api/v1/log/.
 func (s *API) registerLogRoutes() {
-	s.add("GET", "/log/checkpoint", access.LogRead, "The latest signed checkpoint with its cosignatures (C2SP tlog-checkpoint).", s.handleCheckpoint)
-	s.add("GET", "/log/tile/{path...}", access.LogRead, "A hash tile or entry bundle (C2SP tlog-tiles).", s.handleTile)
+	// The tiles are read with a token by default; a deployment may serve
+	// them to anyone (serve --log-public).
+	tiles := access.LogRead
+	if s.cfg.LogPublic {
+		tiles = access.Public
+	}
+	s.add("GET", "/log/checkpoint", tiles, "The latest signed checkpoint with its cosignatures (C2SP tlog-checkpoint).", s.handleCheckpoint)
+	s.add("GET", "/log/tile/{path...}", tiles, "A hash tile or entry bundle (C2SP tlog-tiles).", s.handleTile)
+	s.add("GET", "/api/v1/log/witnesses", access.LogRead, "The witnesses the server submits its checkpoints to (C2SP tlog-witness), with the size each cosigned last and when.", s.handleWitnesses)
 	s.add("GET", "/api/v1/log/keys", access.LogRead, "The log's origin and verifier key and the registered witness keys with fingerprints.", s.handleLogKeys)
 	s.add("POST", "/api/v1/log/keys", access.KeyPropose, "Propose a witness or signer key of the caller's party (an approver) or of the mediator (an operator); in effect only once a second person confirms it.", s.handleProposeKey)
 	s.add("POST", "/api/v1/log/keys/{name}/confirm", access.KeyConfirm, "Confirm a key another person of the party proposed (with an endorsement by a key in effect, when the party has one).", s.handleConfirmKey)
@@ -44,9 +51,18 @@ func (s *API) handleCheckpoint(w http.ResponseWriter, r *http.Request, _ access.
 	if err != nil {
 		return err
 	}
+	// Mutable: tlog-tiles says its headers SHOULD prevent caching beyond a
+	// few seconds.
+	w.Header().Set("Cache-Control", "no-cache, max-age=0")
 	writeText(w, cp)
 	return nil
 }
+
+// tileMaxAge is how long a tile may be cached: a year, and immutable, as
+// tlog-tiles asks ("caching headers SHOULD be long-lived"). A partial
+// tile is as immutable as a full one: its hashes are those of a fixed
+// number of leaves, served as long as the checkpoint it belongs to.
+const tileCache = "max-age=31536000, immutable"
 
 func (s *API) handleTile(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
 	t, err := audit.ParseTilePath("tile/" + r.PathValue("path"))
@@ -57,8 +73,33 @@ func (s *API) handleTile(w http.ResponseWriter, r *http.Request, _ access.Scope)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/octet-stream")
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	// Behind a token a shared cache must not keep it; served to anyone it
+	// may.
+	if s.cfg.LogPublic {
+		h.Set("Cache-Control", "public, "+tileCache)
+	} else {
+		h.Set("Cache-Control", "private, "+tileCache)
+	}
+	if t.L == -1 {
+		// Entry bundles SHOULD be compressed at the HTTP layer; hash tiles
+		// are random bytes that do not compress.
+		h.Add("Vary", "Accept-Encoding")
+		if httpx.AcceptsGzip(r) {
+			return httpx.WriteGzip(w, b)
+		}
+	}
 	w.Write(b)
+	return nil
+}
+
+func (s *API) handleWitnesses(w http.ResponseWriter, r *http.Request, _ access.Scope) error {
+	out := []api.WitnessStatus{}
+	if s.cfg.Witnesses != nil {
+		out = append(out, s.cfg.Witnesses()...)
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
@@ -53,7 +54,18 @@ type Config struct {
 	LogVKey string
 	// Schedule says when a checkpoint is due.
 	Schedule audit.CheckpointSchedule
+	// LogPublic serves the C2SP tlog-tiles endpoints (/log/checkpoint,
+	// /log/tile/…) to anyone, without a token; by default they are read
+	// with a token of an account that may read the log (docs/design/log.md
+	// §9). Proofs, keys and cosigning stay behind the API's tokens.
+	LogPublic bool
+	// Witnesses returns the status of the witnesses the server submits its
+	// checkpoints to (serve --witness); nil when there are none.
+	Witnesses WitnessSource
 }
+
+// WitnessSource returns the witnesses' status, in the order configured.
+type WitnessSource func() []api.WitnessStatus
 
 // Origin returns the log's origin: the name of its key.
 func (c Config) Origin() string {

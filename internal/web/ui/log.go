@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
@@ -28,6 +29,20 @@ type auditView struct {
 	Cosigners   []cosigner
 	Keys        []sqlstore.LogKey
 	CosignedAll bool
+	// Witnesses are those the server submits its checkpoints to (serve
+	// --witness); Configured is false without any.
+	Witnesses  []witnessRow
+	Configured bool
+}
+
+// witnessRow is one witness the server submits its checkpoints to.
+type witnessRow struct {
+	Name, URL    string
+	CosignedSize int64
+	CosignedAt   time.Time
+	LastError    string
+	Failures     int
+	NextAttempt  time.Time
 }
 
 // cosigner is one signature line of the latest checkpoint: the log's own or
@@ -56,6 +71,13 @@ func (s *UI) handleAuditPage(w http.ResponseWriter, r *http.Request, _ access.Sc
 		return err
 	}
 	v.Keys = keys
+	if s.cfg.Witnesses != nil {
+		v.Configured = true
+		for _, w := range s.cfg.Witnesses() {
+			v.Witnesses = append(v.Witnesses, witnessRow{Name: w.Name, URL: w.URL, CosignedSize: w.CosignedSize, CosignedAt: w.CosignedAt,
+				LastError: w.LastError, Failures: w.Failures, NextAttempt: w.NextAttempt})
+		}
+	}
 	cp, err := s.db.LatestCheckpoint(ctx)
 	if err != nil && !errs.Is(errs.NotFound, err) {
 		return err
