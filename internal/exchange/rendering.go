@@ -66,9 +66,18 @@ func CheckRendering(a *Agreement, rows []RenderedPerson) []errs.FieldError {
 			order = append(order, k)
 		}
 	}
-	problem := func(code, id, party string, args ...string) errs.FieldError {
-		return errs.FieldError{Field: "record_id", Code: code, Args: append([]string{id, party}, args...),
-			Message: fmt.Sprintf("%s (%s): %s", id, party, code)}
+	// One literal per code: every code of a field error is a constant the
+	// locale's tests find.
+	at := func(fe errs.FieldError, id, party string, args ...string) errs.FieldError {
+		fe.Field, fe.Args = "record_id", append([]string{id, party}, args...)
+		fe.Message = fmt.Sprintf("record %s (%s): %s", id, party, fe.Message)
+		return fe
+	}
+	problem := map[string]errs.FieldError{
+		RenderingMissing: {Code: RenderingMissing, Message: "in the document, not shown"},
+		RenderingExtra:   {Code: RenderingExtra, Message: "shown, not in the document with this commitment"},
+		RenderingMoved:   {Code: RenderingMoved, Message: "shown under another party, stage or category than the document's"},
+		RenderingTwice:   {Code: RenderingTwice, Message: "shown more than once"},
 	}
 	seen := map[key]int{}
 	var extra, moved []errs.FieldError
@@ -76,21 +85,21 @@ func CheckRendering(a *Agreement, rows []RenderedPerson) []errs.FieldError {
 		k := key{r.RecordID, r.Commitment}
 		w, ok := want[k]
 		if !ok {
-			extra = append(extra, problem(RenderingExtra, r.RecordID, r.Party))
+			extra = append(extra, at(problem[RenderingExtra], r.RecordID, r.Party))
 			continue
 		}
 		seen[k]++
 		if seen[k] == 2 {
-			moved = append(moved, problem(RenderingTwice, r.RecordID, r.Party))
+			moved = append(moved, at(problem[RenderingTwice], r.RecordID, r.Party))
 		}
 		if w.Party != r.Party || w.Stage != r.Stage || w.Category != r.Category {
-			moved = append(moved, problem(RenderingMoved, r.RecordID, r.Party, strconv.Itoa(r.Stage), string(r.Category)))
+			moved = append(moved, at(problem[RenderingMoved], r.RecordID, r.Party, strconv.Itoa(r.Stage), string(r.Category)))
 		}
 	}
 	var out []errs.FieldError
 	for _, k := range order {
 		if seen[k] == 0 {
-			out = append(out, problem(RenderingMissing, k.id, want[k].Party))
+			out = append(out, at(problem[RenderingMissing], k.id, want[k].Party))
 		}
 	}
 	return slices.Concat(out, moved, extra)

@@ -245,9 +245,11 @@ func (r *AgreementRendering) Query(q RenderingQuery) RenderingPage {
 		"latin":    func(a, b AgreementPerson) int { return cmp.Compare(person.Fold(a.Latin), person.Fold(b.Latin)) },
 		"birth":    func(a, b AgreementPerson) int { return cmp.Compare(a.BirthDate.String(), b.BirthDate.String()) },
 		"category": func(a, b AgreementPerson) int { return cmp.Compare(a.Category, b.Category) },
-		"number":   func(a, b AgreementPerson) int { return cmp.Compare(person.FoldCode(a.ServiceNumber), person.FoldCode(b.ServiceNumber)) },
-		"record":   func(a, b AgreementPerson) int { return cmp.Compare(a.RecordID, b.RecordID) },
-		"party":    func(a, b AgreementPerson) int { return cmp.Compare(a.Party, b.Party) },
+		"number": func(a, b AgreementPerson) int {
+			return cmp.Compare(person.FoldCode(a.ServiceNumber), person.FoldCode(b.ServiceNumber))
+		},
+		"record": func(a, b AgreementPerson) int { return cmp.Compare(a.RecordID, b.RecordID) },
+		"party":  func(a, b AgreementPerson) int { return cmp.Compare(a.Party, b.Party) },
 	}[q.Sort]
 	if key != nil {
 		slices.SortStableFunc(sel, key)
