@@ -22,11 +22,12 @@ import (
 // releasing party, the stage (0 on the reserve), the category, and the
 // record id and commitment shown beside the person's name.
 type RenderedPerson struct {
-	Party      string
-	Stage      int
-	Category   person.Category
-	RecordID   string
-	Commitment audit.Digest
+	Party    string          `json:"party"`
+	Stage    int             `json:"stage"` // 0: the reserve
+	Category person.Category `json:"category"`
+	RecordID string          `json:"record_id"`
+	// Commitment is written by whoever writes the row (hex in JSON).
+	Commitment audit.Digest `json:"-"`
 }
 
 // Codes of the problems CheckRendering reports, each with the record id

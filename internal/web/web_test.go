@@ -403,6 +403,8 @@ var allowedTo = map[string][]string{
 	"GET /api/v1/records/{id}/evidence":                        {"party_registrar own", "party_approver own"},
 	"POST /api/v1/exchanges/{id}/agreement":                    {"mediator_operator"},
 	"GET /api/v1/exchanges/{id}/agreement":                     {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
+	"GET /api/v1/exchanges/{id}/agreement/persons":             {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
+	"GET /api/v1/exchanges/{id}/agreement/pdf":                 {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
 	"POST /api/v1/exchanges/{id}/agreement/signatures":         {"party_approver any", "mediator_operator"},
 	"POST /api/v1/matching/runs":                               {"mediator_operator"},
 	"GET /api/v1/matching/runs":                                {"mediator_operator"},
@@ -481,6 +483,7 @@ var allowedTo = map[string][]string{
 	"GET /exchanges/new":                               {"mediator_operator"},
 	"POST /exchanges/new":                              {"mediator_operator"},
 	"GET /exchanges/{id}/agreement":                    {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
+	"GET /exchanges/{id}/agreement/pdf":                {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
 	"POST /exchanges/{id}/agreement/sign":              {"party_approver any", "mediator_operator"},
 	"GET /crossing":                                    {"party_registrar any", "party_approver any", "checkpoint_officer any", "checkpoint_officer", "mediator_operator", "auditor"},
 	"GET /exchanges/{id}/stages/{n}":                   {"party_registrar any", "party_approver any", "checkpoint_officer any", "checkpoint_officer", "mediator_operator", "auditor"},
@@ -783,8 +786,8 @@ func TestAuthzMatrix(t *testing.T) {
 						// handler, denied ones 403 before it.
 						denied = st == 403
 					}
-					if key == "GET /api/v1/exchanges/{id}/agreement" || key == "POST /api/v1/exchanges/{id}/agreement/signatures" ||
-						key == "GET /exchanges/{id}/agreement" || key == "POST /exchanges/{id}/agreement/sign" {
+					if strings.HasPrefix(key, "GET /api/v1/exchanges/{id}/agreement") || key == "POST /api/v1/exchanges/{id}/agreement/signatures" ||
+						strings.HasPrefix(key, "GET /exchanges/{id}/agreement") || key == "POST /exchanges/{id}/agreement/sign" {
 						denied = st == 403 // no agreement yet: allowed callers get 404
 					}
 					if strings.Contains(key, "/stages") || strings.HasSuffix(key, "/report") || strings.HasSuffix(key, "/report/xlsx") || strings.HasSuffix(key, "/remains") {

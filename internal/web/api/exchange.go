@@ -23,6 +23,8 @@ func (s *API) registerExchangeRoutes() {
 	s.add("GET", "/api/v1/records/{id}/evidence", access.RecordRead, "The current eligibility evidence of one of the caller's party's records.", s.handleEvidenceGet)
 	s.add("POST", "/api/v1/exchanges/{id}/agreement", access.ExchangeOpen, "Freeze the agreed lists with a stage plan into the next agreement version (mediator).", s.handleFreeze)
 	s.add("GET", "/api/v1/exchanges/{id}/agreement", access.ExchangeRead, "An agreement version (latest by default) with signatures and state.", s.handleAgreement)
+	s.add("GET", "/api/v1/exchanges/{id}/agreement/persons", access.ExchangeRead, "An agreement version's persons as the caller may see them (names, Latin, birth date, service number), checked against the document.", s.handleAgreementPersons)
+	s.add("GET", "/api/v1/exchanges/{id}/agreement/pdf", access.ExchangeRead, "An agreement version's persons printed (PDF, ?lang=uk|ru|en), the document hash on every page.", s.handleAgreementPDF)
 	s.add("POST", "/api/v1/exchanges/{id}/agreement/signatures", access.AgreementSign, "Add a signature made offline with a registered key.", s.handleSign)
 }
 

@@ -25,7 +25,8 @@ import (
 
 func (s *UI) registerUIAgreementRoutes() {
 	s.page("GET", "/exchanges/{id}/agreement", access.ExchangeRead, "An agreement version: text, state, signatures, signer keys with fingerprints.", s.handleAgreementPage)
-	s.page("POST", "/exchanges/{id}/agreement/sign", access.AgreementSign, "Hand in a signature line made offline with a registered key.", s.handleSignForm)
+	s.page("POST", "/exchanges/{id}/agreement/sign", access.AgreementSign, "Hand in a signature line made offline or in the browser with a registered key.", s.handleSignForm)
+	s.page("GET", "/exchanges/{id}/agreement/pdf", access.ExchangeRead, "The agreement's persons printed (PDF, ?lang=uk|ru|en), the document hash on every page.", s.handleAgreementPDFPage)
 	s.registerUIFreezeRoutes()
 }
 
@@ -37,6 +38,10 @@ type agreementView struct {
 	Keys     []signerKey
 	MaySign  bool
 	Line     string
+	// People are the document's persons as people, checked against it;
+	// Sign the text the page signs and the keys it may sign with.
+	People agreementPeople
+	Sign   agreementSign
 }
 
 // signerKey is a registered signer key and whether it signed this version.
@@ -91,6 +96,12 @@ func (s *UI) agreementPage(r *http.Request, sc access.Scope, version int) (agree
 		role = exchange.Mediator
 	}
 	v.MaySign = st.State == exchange.AgreementOpen.String() && access.Decide(sc, access.AgreementSign, access.Resource{Party: role}) == nil
+	rend, err := s.db.AgreementPersons(ctx, sc, id, st.Version)
+	if err != nil {
+		return v, err
+	}
+	v.People = agreementPeopleOf(v.chrome, &rend, renderingQuery(r))
+	v.Sign = agreementSignOf(st.Document, keys, role)
 	return v, nil
 }
 
