@@ -247,6 +247,10 @@ func TestWithheldCanary(t *testing.T) {
 			{"ru-officer", "/api/v1/exchanges/" + a.ex + "/stages/1/lists/RU", canaryB},
 			{"ru-officer", "/api/v1/exchanges/" + a.ex + "/stages/1/lists/RU?format=pdf", "ПетренкоRU0"},
 			{"ru-reg", "/api/v1/exports?format=xlsx&party=RU&kind=held", canaryA},
+			// The agreement's persons as people, and their printed copy.
+			{"ru-reg", "/api/v1/exchanges/" + a.ex + "/agreement/persons", canaryA},
+			{"ru-reg", "/api/v1/exchanges/" + a.ex + "/agreement/pdf?lang=uk", canaryB},
+			{"ru-reg", "/api/v1/exchanges/" + a.ex + "/agreement/pdf?lang=uk", canaryANumber},
 		} {
 			req, _ := http.NewRequest("GET", e.ts.URL+chk.path, nil)
 			req.Header.Set("Authorization", "Bearer "+e.tokens[chk.login])
