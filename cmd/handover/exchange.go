@@ -1022,6 +1022,54 @@ func runAgreementGet(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
+const agreementPDFUsage = `
+Usage: handover agreement pdf EXCHANGE [--version N] [--lang uk|ru|en] --out FILE
+
+Writes the printed copy of a version of the agreement (default: the
+latest) for approvers who read it on paper before they sign: the persons
+of the document as people (names as registered and in Latin, birth date,
+category, service number) per side and stage and on the reserve, each
+with the record id and commitment the document holds, the check of the
+printed persons against the document, and the document hash (SHA-256 of
+its text) on every page. Compare that hash with the one 'handover
+agreement get' and the signing page show. Persons the other party
+withholds are printed by record id only.
+
+Example:
+  handover agreement pdf ex-k3v9… --lang uk --out agreement-v1-uk.pdf
+`
+
+func runAgreementPDF(ctx context.Context, m *Main, args []string) error {
+	const op = "agreement pdf"
+	fs := m.newFlagSet(op, agreementPDFUsage)
+	srv := m.addServerFlags(fs)
+	version := fs.Int("version", 0, "the version (default: the latest)")
+	lang := fs.String("lang", "uk", "the language of the print: uk, ru or en")
+	out := fs.String("out", "", "write the PDF to this `file`")
+	c, pos, err := srv.parse(fs, args, 1, "name one EXCHANGE")
+	if err != nil {
+		return err
+	}
+	if *version < 0 {
+		return usageError{"--version is a number from 1"}
+	}
+	if *lang != "uk" && *lang != "ru" && *lang != "en" {
+		return usageError{"--lang is uk, ru or en"}
+	}
+	if *out == "" {
+		return usageError{"--out is required"}
+	}
+	b, err := c.AgreementPDF(ctx, pos[0], *version, *lang)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*out, b, 0o600); err != nil {
+		return errs.E(op, errs.Invalid, "cannot write "+*out, err)
+	}
+	fmt.Fprintf(m.Stdout, "the agreement's persons printed to %s (%d bytes)\n", *out, len(b))
+	return nil
+}
+
 const signUsage = `
 Usage: handover sign --key FILE AGREEMENT [--out SIG]
 

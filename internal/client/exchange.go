@@ -135,6 +135,13 @@ func (c *Client) AgreementText(ctx context.Context, exID string, version int) ([
 	return c.getText(ctx, exchangePath(exID, "agreement")+versionQuery(version, url.Values{"format": {"text"}}))
 }
 
+// AgreementPDF returns the printed copy of a version of the agreement (0:
+// the latest): its persons as people, in lang (uk, ru or en), with the
+// document hash on every page.
+func (c *Client) AgreementPDF(ctx context.Context, exID string, version int, lang string) ([]byte, error) {
+	return c.raw(ctx, "GET", exchangePath(exID, "agreement", "pdf")+versionQuery(version, url.Values{"lang": {lang}}))
+}
+
 // SignAgreement uploads a signature line made offline with a registered key
 // over a version of the agreement.
 func (c *Client) SignAgreement(ctx context.Context, exID string, version int, line string) (api.AgreementStatus, error) {
