@@ -103,7 +103,12 @@
 
   // parseKey reads a note private key: name, 8-hex hash, 33-byte key.
   var parseKey = function (s) {
+    // The base64 may itself hold "+": the fields are the first four
+    // "+"-separated ones and the rest.
     var f = s.trim().split("+");
+    if (f.length > 5) {
+      f = f.slice(0, 4).concat([f.slice(4).join("+")]);
+    }
     if (f.length !== 5 || f[0] !== "PRIVATE" || f[1] !== "KEY" || !/^[0-9a-f]{8}$/.test(f[3]) || f[2] === "") {
       return null;
     }
