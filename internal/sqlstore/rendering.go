@@ -266,3 +266,55 @@ func (r *AgreementRendering) Query(q RenderingQuery) RenderingPage {
 	out.Persons = sel
 	return out
 }
+
+// ListedNames returns the names (as registered) of records listed in an
+// exchange, by record id, as the scope may see them: the names a diff
+// between list versions and the negotiation's blockers show beside the
+// ids. Only records on some version of some list of the exchange are
+// named, and a record its party marked transmission-detrimental is named
+// to that party's users only (as List shows it); others are left out.
+func (db *DB) ListedNames(ctx context.Context, s access.Scope, exID string, ids []string) (map[string]string, error) {
+	const op = "sqlstore.ListedNames"
+	ex, err := db.Exchange(ctx, s, exID)
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	listedBy := map[string]string{}
+	for _, p := range ex.Parties {
+		for _, k := range []exchange.ListKind{exchange.Offer, exchange.Request} {
+			vs, err := listVersions(ctx, db, exID, p, k)
+			if err != nil {
+				return nil, errs.E(op, errs.Internal, err)
+			}
+			for _, v := range vs {
+				for _, it := range v.Items {
+					if want[it.RecordID] {
+						listedBy[it.RecordID] = p
+					}
+				}
+			}
+		}
+	}
+	listed := make([]string, 0, len(listedBy))
+	for id := range listedBy {
+		listed = append(listed, id)
+	}
+	fields, err := currentFields(ctx, db, listed)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	out := map[string]string{}
+	for id, f := range fields {
+		if f.Detrimental && s.Party != listedBy[id] {
+			continue
+		}
+		if n := f.DisplayName(); n != "" {
+			out[id] = n
+		}
+	}
+	return out, nil
+}

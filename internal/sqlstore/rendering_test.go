@@ -176,3 +176,35 @@ func compareFold(a, b string) int {
 	}
 	return 0
 }
+
+// TestListedNames: the names of listed persons by record id, as List
+// discloses them; nothing of a record no list of the exchange holds, and
+// nothing of a withheld record to the other party.
+func TestListedNames(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newCrossing(t, db, 2, false)
+		target := f.held["RU"][0]
+		f.markDetrimental(t, target, "ru-reg", "")
+		outsider, err := db.CreateRecords(ctx, f.scopes["ru-reg"], []sqlstore.NewRecord{{Party: "RU", Fields: person.Fields{Kind: person.Held, Category: person.Military, Status: person.StatusPOW, Surname: "Сторонній"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []string{f.held["UA"][0], f.held["RU"][1], target, outsider[0].ID}
+		for login, want := range map[string][]bool{"ua-reg": {true, true, false, false}, "ru-reg": {true, true, true, false}} {
+			names, err := db.ListedNames(ctx, f.scopes[login], f.ex, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, id := range ids {
+				if _, ok := names[id]; ok != want[i] {
+					t.Errorf("%s: %s named %v, want %v (%v)", login, id, ok, want[i], names)
+				}
+			}
+			fl := f.fields[f.held["UA"][0]]
+			if n := names[f.held["UA"][0]]; n != fl.DisplayName() {
+				t.Errorf("%s: %q", login, n)
+			}
+		}
+	})
+}

@@ -229,6 +229,12 @@ func TestPagesSubmitList(t *testing.T) {
 		if lv.Version != 2 || len(lv.Items) != 2 || len(lv.Removed) != 1 || lv.Removed[0].Reason != "помер у полоні" || len(lv.Diff.Added) != 1 {
 			t.Errorf("version 2: %+v", lv)
 		}
+		// The exchange page names the persons of the change.
+		_, body, _ = e.page(reg, "GET", "/exchanges/"+id, nil)
+		if !strings.Contains(body, `<span class="diff-add">+ Коваленкоheld3 Петро <span class="small muted">`+held[3]+`</span>`) ||
+			!strings.Contains(body, `<span class="diff-del">− Коваленкоheld0 Петро <span class="small muted">`+held[0]+`</span> (помер у полоні)`) {
+			t.Errorf("the exchange page does not name the persons of the change: %s", section(body, `class="small diff"`))
+		}
 		// The same again is no change.
 		if st, body, _ = e.page(reg, "POST", path, url.Values{"reason": {"знову"}, "op": {"submit"}}); st != 422 || !strings.Contains(body, "Відносно версії 2 нічого не змінилося") {
 			t.Errorf("no change: %d", st)
@@ -320,6 +326,12 @@ func TestPagesFreeze(t *testing.T) {
 		st, body, _ := e.page(op, "GET", path, nil)
 		if st != 200 || !strings.Contains(body, `id="blocking"`) || !strings.Contains(body, held["RU"][0]) {
 			t.Fatalf("not ready: %d", st)
+		}
+		if b := section(body, `id="blocking"`); !strings.Contains(b, "<strong>Коваленкоheld0 Петро</strong><br><span class=\"small muted\">"+held["RU"][0]+"</span>") {
+			t.Errorf("the blockers do not name the person: %s", b)
+		}
+		if _, body, _ = e.page(op, "GET", "/exchanges/"+id, nil); !strings.Contains(body, "<strong>Коваленкоheld1 Петро</strong>") {
+			t.Errorf("the exchange page's blockers do not name the persons")
 		}
 		if _, body, _ = e.page(op, "GET", "/exchanges/"+id, nil); !strings.Contains(body, `href="`+path+`"`) {
 			t.Errorf("the exchange page has no link to freeze")

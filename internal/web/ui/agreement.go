@@ -168,7 +168,12 @@ type freezeView struct {
 	Reserve map[string]int
 	// Latest is the agreement's latest version (0: none yet).
 	Latest int
+	// Names name the persons of the blockers.
+	Names map[string]string
 }
+
+// Named is the name of a listed person the view names, or "".
+func (v freezeView) Named(id string) string { return v.Names[id] }
 
 // Field names the input of stage n for party and category.
 func (v freezeView) Field(n int, party string, c person.Category) string {
@@ -199,6 +204,9 @@ func (s *UI) freezeBase(r *http.Request, sc access.Scope) (freezeView, error) {
 		return v, err
 	}
 	v.View = *ev
+	if v.Names, err = s.db.ListedNames(ctx, sc, id, blockingIDs(ev)); err != nil {
+		return v, err
+	}
 	if st, err := s.db.Agreement(ctx, sc, id, 0); err == nil {
 		v.Latest = st.Latest
 	}

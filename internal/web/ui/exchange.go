@@ -75,7 +75,12 @@ type exchangeView struct {
 	// MaySubmit: a party user of the exchange may submit its lists;
 	// MayFreeze: the mediator's operator may freeze the agreement.
 	MaySubmit, MayFreeze bool
+	// Names name the persons of the blockers and the lists' changes.
+	Names map[string]string
 }
+
+// Named is the name of a listed person the view names, or "".
+func (v exchangeView) Named(id string) string { return v.Names[id] }
 
 func (s *UI) handleExchangePage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	v, err := s.exchangePage(r, sc)
@@ -144,6 +149,17 @@ func (s *UI) exchangePage(r *http.Request, sc access.Scope) (exchangeView, error
 		if st, err := s.db.ExchangeStages(ctx, sc, id); err == nil {
 			v.Stages = st
 		}
+	}
+	ids := blockingIDs(&v.View)
+	for _, lp := range v.Lists {
+		for _, ch := range [][]exchange.Change{lp.Diff.Added, lp.Diff.Removed, lp.Diff.Changed} {
+			for _, c := range ch {
+				ids = append(ids, c.RecordID)
+			}
+		}
+	}
+	if v.Names, err = s.db.ListedNames(ctx, sc, id, ids); err != nil {
+		return v, err
 	}
 	v.Charts = exchangeCharts(v.chrome, &v.View, v.Stages)
 	v.MaySubmit = ex.HasParty(sc.Party) && access.Decide(sc, access.ListSubmit, access.Resource{Party: sc.Party}) == nil
@@ -641,4 +657,13 @@ func (s *UI) draft(r *http.Request, sc access.Scope, form url.Values) (draftStat
 		}
 	}
 	return d, nil
+}
+
+// blockingIDs are the record ids of what blocks agreement.
+func blockingIDs(v *exchange.View) []string {
+	ids := make([]string, 0, len(v.Blocking))
+	for _, b := range v.Blocking {
+		ids = append(ids, b.RecordID)
+	}
+	return ids
 }
