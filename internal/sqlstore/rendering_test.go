@@ -208,3 +208,25 @@ func TestListedNames(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkAgreementPersons1k renders an agreement of 1,000 persons a side
+// (and two reserves each) for a party's approver: every record version
+// found by its commitment, its commitment recomputed, the withheld marks
+// read; then the page's query (a search and a sort) over the rendering.
+//
+//	go test -run '^$' -bench AgreementPersons1k -benchtime 10x ./internal/sqlstore/
+func BenchmarkAgreementPersons1k(b *testing.B) {
+	db := sqltest.Open(b, "sqlite")
+	f := newCrossing(b, db, 1000, true)
+	ctx := context.Background()
+	b.ResetTimer()
+	for range b.N {
+		r, err := db.AgreementPersons(ctx, f.scopes["ua-appr"], f.ex, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if pg := r.Query(sqlstore.RenderingQuery{Search: "коваленко", Sort: "name", Size: 50}); pg.Total == 0 {
+			b.Fatal("the search finds no one")
+		}
+	}
+}
