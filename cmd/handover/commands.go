@@ -9,8 +9,8 @@ func commands() []command {
 	return []command{
 		{name: "agreement freeze", summary: "freeze the agreed lists with a stage plan (mediator)", usage: agreementFreezeUsage, run: runAgreementFreeze},
 		{name: "agreement get", summary: "download an agreement document with its signatures", usage: agreementGetUsage, run: runAgreementGet},
-		{name: "agreement pdf", summary: "print the agreement's persons as people (PDF, --lang uk|ru|en)", usage: agreementPDFUsage, run: runAgreementPDF},
 		{name: "agreement keys", summary: "fetch the signer keys into a signer keys file (via the server)", usage: agreementKeysUsage, run: runAgreementKeys},
+		{name: "agreement pdf", summary: "print the agreement's persons as people (PDF, --lang uk|ru|en)", usage: agreementPDFUsage, run: runAgreementPDF},
 		{name: "agreement sign", summary: "upload a signature made with 'handover sign'", usage: agreementSignUsage, run: runAgreementSign},
 		{name: "agreement verify", summary: "check a signed agreement offline against a signer keys file", usage: agreementVerifyUsage, run: runAgreementVerify},
 		{name: "backup", summary: "a consistent snapshot of the database, encrypted with age to recipients", usage: backupUsage, run: runBackup},
