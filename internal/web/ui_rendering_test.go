@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -144,6 +145,21 @@ func TestPagesAgreementPersons(t *testing.T) {
 		_, body, _ = e.page(appr, "GET", "/exchanges/"+id+"/agreement?sort=name&desc=1", nil)
 		if i, j := strings.Index(body, "ПетренкоUA2"), strings.Index(body, "ПетренкоRU0"); i < 0 || j < 0 || i > j {
 			t.Error("not sorted by name, descending")
+		}
+		// The list pages: the same persons by name, in Latin, with birth
+		// date and service number, counted, searched and sorted.
+		_, body, _ = e.page(appr, "GET", "/exchanges/"+id+"?list=RU/offer&q=petrenkoru1", nil)
+		ru := section(body, `id="list-RU-offer"`)
+		if table := ru[strings.Index(ru, "<table"):]; !strings.Contains(table, "ПетренкоRU1 Іван") || strings.Contains(table, "ПетренкоRU0") || !strings.Contains(ru, "PetrenkoRU1 Ivan") || !strings.Contains(ru, "Ж-RU00001") ||
+			!strings.Contains(ru, "Особи за категоріями: військовий 3") {
+			t.Errorf("RU's offer list searched: %s", ru)
+		}
+		_, body, _ = e.page(appr, "GET", "/exchanges/"+id+"?list=UA/offer&sort=record", nil)
+		ua := section(body, `id="list-UA-offer"`)
+		ua = ua[strings.Index(ua, "<table"):]
+		ids := slices.Sorted(slices.Values(held["UA"]))
+		if i, j, k := strings.Index(ua, ">"+ids[0]+"<"), strings.Index(ua, ">"+ids[1]+"<"), strings.Index(ua, ">"+ids[2]+"<"); i < 0 || j < i || k < j {
+			t.Errorf("UA's offer list by record id: %v at %d %d %d", ids, i, j, k)
 		}
 		// The printed copy.
 		pdf := e.pdf(appr, "/exchanges/"+id+"/agreement/pdf?lang=uk")

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +60,11 @@ type listPanel struct {
 	MayAnswer bool
 	// The items shown are one page of the version's (listPageSize).
 	Page, Pages, Total int
+	// Search and Sort are the list's search and order as asked
+	// (?list=UA/offer&q=…&sort=name|latin|birth|number|record); Counts
+	// the version's persons per category, in words.
+	Search, Sort string
+	Counts       string
 }
 
 // listPageSize is how many persons of a list one page shows.
@@ -81,6 +88,12 @@ type exchangeView struct {
 
 // Named is the name of a listed person the view names, or "".
 func (v exchangeView) Named(id string) string { return v.Names[id] }
+
+// SortLabels are the message keys of the orders a list is shown in.
+func (exchangeView) SortLabels() map[string]string {
+	return map[string]string{"": "agreement.sort.list", "name": "field.name", "latin": "agreement.latin", "birth": "field.birth_date",
+		"number": "field.service_number", "record": "list.record"}
+}
 
 func (s *UI) handleExchangePage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	v, err := s.exchangePage(r, sc)
@@ -128,6 +141,15 @@ func (s *UI) exchangePage(r *http.Request, sc access.Scope) (exchangeView, error
 			}
 			if err != nil {
 				return v, err
+			}
+			counts := exchange.Counts{}
+			for _, it := range lv.Items {
+				counts[it.Category]++
+			}
+			lp.Counts = countsText(v.lang(), counts)
+			if r.URL.Query().Get("list") == p+"/"+string(k) {
+				lp.Search, lp.Sort = strings.TrimSpace(r.URL.Query().Get("q")), r.URL.Query().Get("sort")
+				lv.Items = listItemsQuery(lv.Party, lv.Items, lp.Search, lp.Sort)
 			}
 			lp.Total = len(lv.Items)
 			lp.Pages = max(1, (lp.Total+listPageSize-1)/listPageSize)
@@ -666,4 +688,48 @@ func blockingIDs(v *exchange.View) []string {
 		ids = append(ids, b.RecordID)
 	}
 	return ids
+}
+
+// listItemsQuery keeps the items whose name (as registered or in Latin),
+// record id or service number contains q, case and apostrophes folded (a
+// withheld person by record id only), ordered by sort ("" keeps the
+// list's order).
+func listItemsQuery(party string, items []sqlstore.ListItem, q, sort string) []sqlstore.ListItem {
+	needle, code := person.Fold(q), person.FoldCode(q)
+	name := func(it sqlstore.ListItem) (string, string) {
+		if it.Person == nil {
+			return "", ""
+		}
+		return it.Person.DisplayName(), person.LatinOf(party, it.Person).Text
+	}
+	var out []sqlstore.ListItem
+	for _, it := range items {
+		n, l := name(it)
+		if needle != "" && !strings.Contains(person.Fold(it.RecordID), needle) && !strings.Contains(person.Fold(n), needle) && !strings.Contains(person.Fold(l), needle) &&
+			(it.Person == nil || code == "" || !strings.Contains(person.FoldCode(it.Person.ServiceNumber), code)) {
+			continue
+		}
+		out = append(out, it)
+	}
+	key := map[string]func(it sqlstore.ListItem) string{
+		"name":  func(it sqlstore.ListItem) string { n, _ := name(it); return person.Fold(n) },
+		"latin": func(it sqlstore.ListItem) string { _, l := name(it); return person.Fold(l) },
+		"birth": func(it sqlstore.ListItem) string {
+			if it.Person == nil {
+				return ""
+			}
+			return it.Person.BirthDate.String()
+		},
+		"number": func(it sqlstore.ListItem) string {
+			if it.Person == nil {
+				return ""
+			}
+			return person.FoldCode(it.Person.ServiceNumber)
+		},
+		"record": func(it sqlstore.ListItem) string { return it.RecordID },
+	}[sort]
+	if key != nil {
+		slices.SortStableFunc(out, func(a, b sqlstore.ListItem) int { return cmp.Compare(key(a), key(b)) })
+	}
+	return out
 }
