@@ -66,5 +66,5 @@ func (s *API) add(method, path string, action access.Action, summary string, h h
 
 // Files are the handlers of the files the pages serve too.
 func (s *API) Files() httpx.Files {
-	return httpx.Files{Export: s.handleExport, StageList: s.handleStageList, ExchangeReport: s.handleExchangeReport}
+	return httpx.Files{Export: s.handleExport, StageList: s.handleStageList, ExchangeReport: s.handleExchangeReport, AgreementPDF: s.handleAgreementPDF}
 }

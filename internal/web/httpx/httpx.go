@@ -99,6 +99,7 @@ type Files struct {
 	Export         HandlerFunc // a register as XLSX, CSV or JSON
 	StageList      HandlerFunc // a stage's list, JSON or PDF
 	ExchangeReport HandlerFunc // the report of an exchange, JSON or XLSX
+	AgreementPDF   HandlerFunc // an agreement's persons printed, in ?lang=
 }
 
 type ctxKey int

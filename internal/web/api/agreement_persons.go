@@ -1,11 +1,9 @@
-package web
+package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,101 +15,14 @@ import (
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/report"
 	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/web/httpx"
 )
 
-// The agreement's persons as people (docs/design/agreement.md, "Reading
-// what is signed"): the agreement page, its printed copy (PDF) and the
-// API show each person of the document by name, from the record version
-// whose commitment the document holds, as far as the reader may see them,
-// with the result of exchange.CheckRendering: every person of the
-// document shown, by its record id and commitment, and no one else.
-
-// agreementPageSize is how many persons the agreement page shows a page.
-const agreementPageSize = 50
-
-// agreementPeople is the rendering on the agreement page.
-type agreementPeople struct {
-	Page  sqlstore.RenderingPage
-	Query sqlstore.RenderingQuery
-	// Problems are the check's findings in the user's language; none:
-	// checked and true to the document.
-	Problems []string
-	Counts   []string
-	Parties  []string
-	Stages   []int
-	Sorts    []sortOption
-	// Prev and Next link the neighbouring pages ("" at either end).
-	Prev, Next string
-}
-
-// sortOption is one choice of the rendering's order.
-type sortOption struct{ Value, Label string }
-
-// agreementSign is what the page's signing script needs: the canonical
-// text apart from the signatures, and the verifier keys registered for the
-// user's role.
-type agreementSign struct {
-	Text       string
-	Signatures string
-	Keys       string // JSON array of verifier keys
-}
-
-// renderingQuery reads the rendering's query from the URL: q, sort, desc,
-// party, stage (-1: the reserve), page.
-func renderingQuery(r *http.Request) sqlstore.RenderingQuery {
-	v := r.URL.Query()
-	q := sqlstore.RenderingQuery{Search: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort"), Desc: v.Get("desc") == "1", Party: v.Get("party"), Size: agreementPageSize}
-	q.Stage, _ = strconv.Atoi(v.Get("stage"))
-	q.Page, _ = strconv.Atoi(v.Get("page"))
-	return q
-}
-
-// renderingSorts are the columns the rendering sorts by ("" is the
-// document's order), with their labels' keys.
-var renderingSorts = [][2]string{{"", "agreement.sort.stage"}, {"name", "field.name"}, {"latin", "agreement.latin"}, {"birth", "field.birth_date"},
-	{"category", "field.category"}, {"number", "field.service_number"}, {"record", "list.record"}}
-
-// agreementPeopleOf renders the persons of rend for the page.
-func agreementPeopleOf(c chrome, rend *sqlstore.AgreementRendering, q sqlstore.RenderingQuery) agreementPeople {
-	p := agreementPeople{Query: q, Page: rend.Query(q)}
-	for _, o := range renderingSorts {
-		p.Sorts = append(p.Sorts, sortOption{o[0], c.T(o[1])})
-	}
-	link := func(page int) string {
-		v := url.Values{}
-		for k, s := range map[string]string{"q": q.Search, "sort": q.Sort, "party": q.Party} {
-			if s != "" {
-				v.Set(k, s)
-			}
-		}
-		if q.Desc {
-			v.Set("desc", "1")
-		}
-		if q.Stage != 0 {
-			v.Set("stage", strconv.Itoa(q.Stage))
-		}
-		if rend.Agreement.Version != 0 {
-			v.Set("version", strconv.Itoa(rend.Agreement.Version))
-		}
-		v.Set("page", strconv.Itoa(page))
-		return c.Path + "?" + v.Encode() + "#persons-h"
-	}
-	if p.Page.Page > 1 {
-		p.Prev = link(p.Page.Page - 1)
-	}
-	if p.Page.Page < p.Page.Pages {
-		p.Next = link(p.Page.Page + 1)
-	}
-	p.Problems = checkRendering(c.lang(), rend)
-	p.Parties = rend.Agreement.Exchange.Parties[:]
-	for _, st := range rend.Agreement.Plan.Stages {
-		p.Stages = append(p.Stages, st.Number)
-	}
-	for _, party := range p.Parties {
-		p.Counts = append(p.Counts, c.T("agreement.counts", party, countsText(c.lang(), p.Page.Counts[party])))
-	}
-	return p
-}
+// An agreement's persons as people (docs/design/agreement.md, "Reading
+// what is signed"): the rendering of a version with the check against its
+// document (exchange.CheckRendering), as JSON, and its printed copy (PDF)
+// in uk, ru or en with the document hash on every page, which the pages
+// serve too.
 
 // checkRendering checks a rendering against its document; it returns the
 // problems in lang.
@@ -135,28 +46,6 @@ func countsText(lang string, c exchange.Counts) string {
 		return "—"
 	}
 	return strings.Join(parts, ", ")
-}
-
-// agreementSignOf splits a stored document into its text and signatures
-// and finds the verifier keys in effect registered for role.
-func agreementSignOf(doc string, keys []sqlstore.LogKey, role string) agreementSign {
-	out := agreementSign{Text: doc}
-	if i := strings.Index(doc, "\n\n"); i >= 0 {
-		out.Text, out.Signatures = doc[:i+1], doc[i+2:]
-	}
-	vkeys := []string{}
-	for _, k := range keys {
-		r := k.Party
-		if r == "" {
-			r = exchange.Mediator
-		}
-		if k.Purpose == sqlstore.KeySigner && k.State == access.KeyActive && r == role {
-			vkeys = append(vkeys, k.VKey)
-		}
-	}
-	b, _ := json.Marshal(vkeys)
-	out.Keys = string(b)
-	return out
 }
 
 // pdfLang is the language of a printed copy: ?lang= when it names one,
@@ -218,7 +107,7 @@ func agreementPrint(lang string, rend *sqlstore.AgreementRendering, st sqlstore.
 
 // writeAgreementPDF renders and writes the printed copy of an agreement
 // version.
-func (s *Server) writeAgreementPDF(w http.ResponseWriter, r *http.Request, sc access.Scope, lang string) error {
+func (s *API) writeAgreementPDF(w http.ResponseWriter, r *http.Request, sc access.Scope, lang string) error {
 	id := r.PathValue("id")
 	version, _ := strconv.Atoi(r.URL.Query().Get("version"))
 	st, err := s.db.Agreement(r.Context(), sc, id, version)
@@ -240,16 +129,8 @@ func (s *Server) writeAgreementPDF(w http.ResponseWriter, r *http.Request, sc ac
 	return nil
 }
 
-func (s *Server) handleAgreementPDFPage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	lang, err := pdfLang(r, uiState(r).lang)
-	if err != nil {
-		return err
-	}
-	return s.writeAgreementPDF(w, r, sc, lang)
-}
-
-func (s *Server) handleAgreementPDF(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	lang, err := pdfLang(r, requestLang(r))
+func (s *API) handleAgreementPDF(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	lang, err := pdfLang(r, locale.FromAcceptLanguage(r.Header.Get("Accept-Language")))
 	if err != nil {
 		return err
 	}
@@ -274,7 +155,7 @@ type personJSON struct {
 	Commitment string `json:"commitment"`
 }
 
-func (s *Server) handleAgreementPersons(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+func (s *API) handleAgreementPersons(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	id := r.PathValue("id")
 	version, _ := strconv.Atoi(r.URL.Query().Get("version"))
 	rend, err := s.db.AgreementPersons(r.Context(), sc, id, version)
@@ -291,6 +172,6 @@ func (s *Server) handleAgreementPersons(w http.ResponseWriter, r *http.Request, 
 		}
 		out.Persons = append(out.Persons, pj)
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
