@@ -21,6 +21,7 @@ import (
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/person"
 )
 
@@ -1025,6 +1026,8 @@ func runAgreementGet(ctx context.Context, m *Main, args []string) error {
 const agreementPDFUsage = `
 Usage: handover agreement pdf EXCHANGE [--version N] [--lang uk|ru|en] --out FILE
 
+The language is --lang's (default: env HANDOVER_LANG, else Ukrainian).
+
 Writes the printed copy of a version of the agreement (default: the
 latest) for approvers who read it on paper before they sign: the persons
 of the document as people (names as registered and in Latin, birth date,
@@ -1044,7 +1047,7 @@ func runAgreementPDF(ctx context.Context, m *Main, args []string) error {
 	fs := m.newFlagSet(op, agreementPDFUsage)
 	srv := m.addServerFlags(fs)
 	version := fs.Int("version", 0, "the version (default: the latest)")
-	lang := fs.String("lang", "uk", "the language of the print: uk, ru or en")
+	lang := fs.String("lang", "", "the `language` of the print: uk, ru or en (default: env HANDOVER_LANG, else uk)")
 	out := fs.String("out", "", "write the PDF to this `file`")
 	c, pos, err := srv.parse(fs, args, 1, "name one EXCHANGE")
 	if err != nil {
@@ -1053,7 +1056,13 @@ func runAgreementPDF(ctx context.Context, m *Main, args []string) error {
 	if *version < 0 {
 		return usageError{"--version is a number from 1"}
 	}
-	if *lang != "uk" && *lang != "ru" && *lang != "en" {
+	if *lang == "" {
+		*lang = m.Getenv("HANDOVER_LANG")
+	}
+	if *lang == "" {
+		*lang = "uk"
+	}
+	if !locale.Valid(*lang) {
 		return usageError{"--lang is uk, ru or en"}
 	}
 	if *out == "" {
