@@ -80,7 +80,7 @@ func forReader(s access.Scope, c *casework.Case) *casework.Case {
 // case's existence does not leak.
 func mayReadCase(s access.Scope, c *casework.Case) error {
 	if access.Decide(s, access.CaseRead, access.Resource{Party: c.Party, Shared: c.Shared}) != nil {
-		return errs.E("sqlstore.Case", errs.NotFound, fmt.Sprintf("no case %s", c.ID))
+		return errs.E("sqlstore.Case", errs.NotFound, fmt.Sprintf("no case %s", c.ID), errs.Coded{Code: "no_case", Args: []string{c.ID}})
 	}
 	return nil
 }
@@ -312,7 +312,7 @@ func loadCase(ctx context.Context, q querier, db *DB, id string) (*casework.Case
 		return nil, errs.E("sqlstore.loadCase", errs.Internal, err)
 	}
 	if len(rows) == 0 {
-		return nil, errs.E("sqlstore.loadCase", errs.NotFound, fmt.Sprintf("no case %s", id))
+		return nil, errs.E("sqlstore.loadCase", errs.NotFound, fmt.Sprintf("no case %s", id), errs.Coded{Code: "no_case", Args: []string{id}})
 	}
 	cs, err := db.foldCases(rows)
 	if err != nil {
@@ -409,7 +409,7 @@ func (db *DB) caseViews(ctx context.Context, s access.Scope, cases []*casework.C
 func (db *DB) Cases(ctx context.Context, s access.Scope, f casework.Filter, today person.Date) ([]CaseView, error) {
 	const op = "sqlstore.Cases"
 	if access.Decide(s, access.CaseRead, access.Resource{Party: s.Party}) != nil && access.Decide(s, access.CaseRead, access.Resource{Shared: true}) != nil {
-		return nil, errs.E(op, errs.Forbidden, "only a party's bureau, and the mediator's tracing agency, read tracing cases")
+		return nil, errs.E(op, errs.Forbidden, "only a party's bureau, and the mediator's tracing agency, read tracing cases", errs.Coded{Code: "cases_forbidden"})
 	}
 	q, args := `SELECT `+caseCols+` FROM case_steps ORDER BY case_id, n`, []any{}
 	if s.Party != "" {
