@@ -66,9 +66,9 @@ func BenchmarkSubmit(b *testing.B) {
 			for i := range n {
 				items = append(items, Item{RecordID: hid("UA", i), Category: person.Military})
 			}
-			v1, _, err := Submit(NewDraft("ex", "UA", Offer, nil, items), nil, at, "user:1")
+			v1, _, err := Submit(NewDraft("ex", "UA", Offer, nil, items, "list"), nil, at, "user:1")
 			noErr(b, err)
-			d := NewDraft("ex", "UA", Offer, &v1, items[n/10:])
+			d := NewDraft("ex", "UA", Offer, &v1, items[n/10:], "list")
 			for _, it := range items[:n/10] {
 				d.Removed = append(d.Removed, Removal{RecordID: it.RecordID, Reason: "struck"})
 			}

@@ -78,7 +78,7 @@ func TestJune2(t *testing.T) {
 		party string
 		items []Item
 	}{{"UA", uaItems}, {"RU", ruItems}} {
-		l, _, err := Submit(NewDraft(ex.ID, li.party, Offer, nil, li.items), nil, at, "user:1")
+		l, _, err := Submit(NewDraft(ex.ID, li.party, Offer, nil, li.items, "list"), nil, at, "user:1")
 		noErr(t, err)
 		lists = append(lists, l)
 		other, _ := ex.Other(li.party)

@@ -16,7 +16,7 @@
 //	err := ex.Validate()                                   // errs.Invalid, by field
 //
 //	// A party builds a list version from its register and submits it.
-//	d := exchange.NewDraft(ex.ID, "UA", exchange.Offer, prev, items)
+//	d := exchange.NewDraft(ex.ID, "UA", exchange.Offer, prev, items, "first list")
 //	sub, superseded, err := exchange.Submit(d, prev, now, "user:7")
 //	leafContent := sub.Canonical()                         // list.submitted commitment
 //	diff := exchange.Diff(prev, &sub)                      // added / removed / changed, with reasons

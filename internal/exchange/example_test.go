@@ -35,7 +35,7 @@ func Example() {
 			facts[id] = exchange.Person{RecordID: id, Category: person.Military}
 			items = append(items, exchange.Item{RecordID: id, Category: person.Military})
 		}
-		list, _, err := exchange.Submit(exchange.NewDraft(ex.ID, party, exchange.Offer, nil, items), nil, at, "user:"+party)
+		list, _, err := exchange.Submit(exchange.NewDraft(ex.ID, party, exchange.Offer, nil, items, "list"), nil, at, "user:"+party)
 		if err != nil {
 			panic(err)
 		}

@@ -77,10 +77,11 @@ type ListVersion struct {
 }
 
 // NewDraft returns the first draft of a list, or the next draft after prev
-// (nil for the first), with the given items. It copies nothing from prev but
-// its identity: the caller passes the whole new list.
-func NewDraft(exchange, party string, kind ListKind, prev *ListVersion, items []Item) ListVersion {
-	v := ListVersion{Exchange: exchange, Party: party, Kind: kind, Version: 1, State: ListDraft, Items: slices.Clone(items)}
+// (nil for the first), with the given items and the reason for the
+// version. It copies nothing from prev but its identity: the caller passes
+// the whole new list.
+func NewDraft(exchange, party string, kind ListKind, prev *ListVersion, items []Item, reason string) ListVersion {
+	v := ListVersion{Exchange: exchange, Party: party, Kind: kind, Version: 1, State: ListDraft, Items: slices.Clone(items), Reason: reason}
 	if prev != nil {
 		v.Version = prev.Version + 1
 	}
@@ -89,8 +90,9 @@ func NewDraft(exchange, party string, kind ListKind, prev *ListVersion, items []
 
 // Validate checks v on its own and against the previous submitted version
 // prev (nil for version 1): items well formed and unique, the version
-// number following prev's, and a reason for every item removed or changed
-// since prev. It returns an errs.Invalid error listing every problem.
+// number following prev's, a reason for the version (one line), and a
+// reason for every item removed or changed since prev. It returns an
+// errs.Invalid error listing every problem.
 func (v *ListVersion) Validate(prev *ListVersion) error {
 	var fe []errs.FieldError
 	add := func(f errs.FieldError, format string, args ...any) {
@@ -139,7 +141,10 @@ func (v *ListVersion) Validate(prev *ListVersion) error {
 			add(errs.FieldError{Field: f + ".reason", Code: "one_line"}, "one line without control characters")
 		}
 	}
-	if v.Reason != "" && !validText(v.Reason) {
+	switch {
+	case strings.TrimSpace(v.Reason) == "":
+		add(errs.FieldError{Field: "reason", Code: "version_reason_required"}, "required: say why this version")
+	case !validText(v.Reason):
 		add(errs.FieldError{Field: "reason", Code: "one_line"}, "one line without control characters")
 	}
 	if prev != nil {
@@ -154,8 +159,11 @@ func (v *ListVersion) Validate(prev *ListVersion) error {
 			if _, still := seen[r.RecordID]; still || !was {
 				add(errs.FieldError{Field: f + ".record_id", Code: "struck_not_removed"}, "%s was not on version %d or is still listed", r.RecordID, prev.Version)
 			}
-			if !validText(r.Reason) {
+			switch {
+			case strings.TrimSpace(r.Reason) == "":
 				add(errs.FieldError{Field: f + ".reason", Code: "strike_reason_required"}, "required: say why the person was struck")
+			case !validText(r.Reason):
+				add(errs.FieldError{Field: f + ".reason", Code: "one_line"}, "one line without control characters")
 			}
 			removed[r.RecordID] = true
 		}

@@ -69,7 +69,7 @@ func items(ids ...string) []Item {
 
 func TestListVersions(t *testing.T) {
 	at := time.Date(2025, 5, 17, 9, 0, 0, 0, time.UTC)
-	v1, sup, err := Submit(NewDraft("ex-1", "UA", Offer, nil, items("a", "b", "c")), nil, at, "user:1")
+	v1, sup, err := Submit(NewDraft("ex-1", "UA", Offer, nil, items("a", "b", "c"), "list"), nil, at, "user:1")
 	noErr(t, err)
 	if sup != nil || v1.State != ListSubmitted || v1.Version != 1 || !v1.SubmittedAt.Equal(at) {
 		t.Fatalf("v1: %+v", v1)
@@ -83,7 +83,7 @@ func TestListVersions(t *testing.T) {
 	next := items("a", "c", "d")
 	next[1].Category, next[1].Reason = person.SeriouslyWoundedSick, "commission decision A of 12 May"
 	next[2].Reason = "found in the Olenivka transfer list"
-	d2 := NewDraft("ex-1", "UA", Offer, &v1, next)
+	d2 := NewDraft("ex-1", "UA", Offer, &v1, next, "list")
 	_, _, err = Submit(d2, &v1, at, "user:1")
 	wantKind(t, err, errs.Invalid)
 	if f := errs.Fields(err); len(f) != 1 || f[0].Field != "removed" {
@@ -101,7 +101,7 @@ func TestListVersions(t *testing.T) {
 		t.Fatalf("v2 %+v, superseded %+v", v2, sup)
 	}
 	// A stale draft: made after v1, submitted after v2.
-	_, _, err = Submit(NewDraft("ex-1", "UA", Offer, &v1, items("a")), &v2, at, "user:1")
+	_, _, err = Submit(NewDraft("ex-1", "UA", Offer, &v1, items("a"), "list"), &v2, at, "user:1")
 	wantKind(t, err, errs.Conflict)
 
 	d := Diff(&v1, &v2)
@@ -128,6 +128,31 @@ func TestListVersions(t *testing.T) {
 	if c := string(v2.Canonical()); !strings.Contains(c, "item c seriously_wounded_sick - 0 \"commission decision A of 12 May\"\n") ||
 		!strings.Contains(c, "removed b \"rejected: not held by us\"\n") {
 		t.Errorf("canonical:\n%s", c)
+	}
+}
+
+// TestListVersionSaysWhy: a version says why it was submitted, in one
+// line; without a reason, or with a reason of two lines (a tab pasted from
+// a spreadsheet), it is refused at "reason" with the code the pages and
+// the CLI translate.
+func TestListVersionSaysWhy(t *testing.T) {
+	for reason, code := range map[string]string{"": "version_reason_required", " \n ": "version_reason_required", "first\tlist": "one_line"} {
+		v := ListVersion{Exchange: "e", Party: "UA", Kind: Offer, Version: 1, Items: items("a"), Reason: reason}
+		err := v.Validate(nil)
+		wantKind(t, err, errs.Invalid)
+		if fes := errs.Fields(err); len(fes) != 1 || fes[0].Field != "reason" || fes[0].Code != code {
+			t.Errorf("reason %q: %+v, want %s at reason", reason, fes, code)
+		}
+	}
+	v := ListVersion{Exchange: "e", Party: "UA", Kind: Offer, Version: 1, Items: items("a", "b"), Reason: "first list"}
+	noErr(t, v.Validate(nil))
+	// So does each strike.
+	for reason, code := range map[string]string{"": "strike_reason_required", "died\tin captivity": "one_line"} {
+		next := ListVersion{Exchange: "e", Party: "UA", Kind: Offer, Version: 2, Items: items("a"), Reason: "second",
+			Removed: []Removal{{RecordID: "b", Reason: reason}}}
+		if fes := errs.Fields(next.Validate(&v)); len(fes) != 1 || fes[0].Field != "removed[0].reason" || fes[0].Code != code {
+			t.Errorf("strike reason %q: %+v, want %s at removed[0].reason", reason, fes, code)
+		}
 	}
 }
 
@@ -161,11 +186,11 @@ func TestListValidate(t *testing.T) {
 func TestRespond(t *testing.T) {
 	ex := Exchange{ID: "ex-1", Name: "test", Parties: [2]string{"UA", "RU"}, Crossings: []string{"x"}, Terms: may16()}
 	at := time.Date(2025, 5, 17, 9, 0, 0, 0, time.UTC)
-	v1, _, err := Submit(NewDraft("ex-1", "UA", Offer, nil, items("a", "b")), nil, at, "user:1")
+	v1, _, err := Submit(NewDraft("ex-1", "UA", Offer, nil, items("a", "b"), "list"), nil, at, "user:1")
 	noErr(t, err)
 	ok := Response{RecordID: "a", Party: "RU", Answer: Accept, Reason: "confirmed", At: at, By: "user:2"}
 	with := func(f func(*Response)) Response { r := ok; f(&r); return r }
-	draft := NewDraft("ex-1", "UA", Offer, &v1, items("a"))
+	draft := NewDraft("ex-1", "UA", Offer, &v1, items("a"), "list")
 	superseded := v1
 	superseded.State = ListSuperseded
 	for _, tc := range []struct {
@@ -212,7 +237,7 @@ func TestRespond(t *testing.T) {
 func TestCurrentCarriesOver(t *testing.T) {
 	ex := Exchange{ID: "ex-1", Name: "test", Parties: [2]string{"UA", "RU"}, Crossings: []string{"x"}, Terms: may16()}
 	at := time.Date(2025, 5, 17, 9, 0, 0, 0, time.UTC)
-	v1, _, _ := Submit(NewDraft("ex-1", "UA", Offer, nil, items("a", "b", "c")), nil, at, "user:1")
+	v1, _, _ := Submit(NewDraft("ex-1", "UA", Offer, nil, items("a", "b", "c"), "list"), nil, at, "user:1")
 	var h []Response
 	answer := func(l *ListVersion, id string, a Answer) {
 		r, err := Respond(&ex, l, Response{RecordID: id, Party: "RU", Answer: a, Reason: "r", At: at, By: "user:2"})
@@ -225,7 +250,7 @@ func TestCurrentCarriesOver(t *testing.T) {
 	answer(&v1, "c", Reject)
 	next := items("a", "b", "c")
 	next[1].Category, next[1].Reason = person.Civilian, "civilian after all"
-	v2, sup, err := Submit(NewDraft("ex-1", "UA", Offer, &v1, next), &v1, at, "user:1")
+	v2, sup, err := Submit(NewDraft("ex-1", "UA", Offer, &v1, next, "list"), &v1, at, "user:1")
 	noErr(t, err)
 	late := Response{RecordID: "c", Party: "RU", Answer: Accept, Reason: "late", At: at, By: "user:2"}
 	if _, err := Respond(&ex, sup, late); !errs.Is(errs.Conflict, err) {
@@ -250,7 +275,7 @@ func TestCurrentCarriesOver(t *testing.T) {
 func TestRespondAll(t *testing.T) {
 	ex := Exchange{ID: "ex-1", Name: "test", Parties: [2]string{"UA", "RU"}, Crossings: []string{"x"}, Terms: may16()}
 	at := time.Date(2025, 5, 17, 9, 0, 0, 0, time.UTC)
-	v1, _, err := Submit(NewDraft("ex-1", "UA", Offer, nil, items("a", "b", "c")), nil, at, "user:1")
+	v1, _, err := Submit(NewDraft("ex-1", "UA", Offer, nil, items("a", "b", "c"), "list"), nil, at, "user:1")
 	noErr(t, err)
 	batch := []Response{
 		{RecordID: "a", Party: "RU", Answer: Accept, Reason: "ok", At: at, By: "user:2"},

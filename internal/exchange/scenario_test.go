@@ -82,7 +82,7 @@ func (w *world) submit(tb testing.TB, party string, kind ListKind, items []Item,
 	if l, ok := w.lists[key]; ok {
 		prev = &l
 	}
-	d := NewDraft(w.ex.ID, party, kind, prev, items)
+	d := NewDraft(w.ex.ID, party, kind, prev, items, "list")
 	d.Removed = removed
 	sub, sup, err := Submit(d, prev, w.tick(), "user:"+party+"-registrar")
 	noErr(tb, err)

@@ -210,9 +210,8 @@ func (db *DB) SubmitList(ctx context.Context, s access.Scope, exID string, kind 
 		if len(versions) > 0 {
 			prev = &versions[len(versions)-1]
 		}
-		draft := exchange.NewDraft(ex.ID, s.Party, kind, prev, items)
+		draft := exchange.NewDraft(ex.ID, s.Party, kind, prev, items, reason)
 		draft.Removed = removed
-		draft.Reason = reason
 		sub, _, err := exchange.Submit(draft, prev, tx.now, actor(s.UserID))
 		if err != nil {
 			return err

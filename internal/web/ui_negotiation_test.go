@@ -144,6 +144,44 @@ func TestPagesOpenExchange(t *testing.T) {
 	})
 }
 
+// TestPagesSubmitListDomainReasons: the list draft reads the lines and
+// the reasons; whether a reason will do is exchange.ListVersion's rule.
+// A version's reason and a strike's reason with a tab in them (pasted from
+// a spreadsheet) are the domain's refusal, said at their fields in the
+// user's language, and nothing is submitted.
+func TestPagesSubmitListDomainReasons(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		held := heldRecords(t, db, "ua-reg", "UA", person.Held, 2)
+		id := openExchange(t, db, 3)
+		reg := e.ukSession("ua-reg")
+		path := "/exchanges/" + id + "/lists/offer"
+		st, body, _ := e.page(reg, "POST", path, url.Values{"add": {held[0] + "\n" + held[1]}, "reason": {"перший\tсписок"}, "op": {"submit"}})
+		if st != 422 || !strings.Contains(fieldError(body, "reason"), "Один рядок без керівних символів.") {
+			t.Fatalf("a version's reason of two lines: %d, not said at the reason: %s", st, fieldError(body, "reason"))
+		}
+		if _, err := db.List(ctx, mustScope(t, db, "op"), id, "UA", exchange.Offer, 0); err == nil {
+			t.Fatalf("a list was submitted despite the error")
+		}
+		if st, _, _ = e.page(reg, "POST", path, url.Values{"add": {held[0] + "\n" + held[1]}, "reason": {"перший список"}, "op": {"submit"}}); st != 303 {
+			t.Fatalf("version 1: %d", st)
+		}
+		strike := url.Values{"remove": {held[0] + " помер\tу полоні"}, "reason": {"друга"}, "op": {"preview"}}
+		st, body, _ = e.page(reg, "POST", path, strike)
+		if want := "Рядок 1, " + held[0] + ": Один рядок без керівних символів."; st != 422 || !strings.Contains(fieldError(body, "remove"), want) {
+			t.Fatalf("a strike's reason of two lines: %d, want %q at the lines to strike: %s", st, want, fieldError(body, "remove"))
+		}
+		strike.Set("op", "submit")
+		if st, _, _ = e.page(reg, "POST", path, strike); st != 422 {
+			t.Fatalf("submitted a strike's reason of two lines: %d", st)
+		}
+		if lv, _ := db.List(ctx, mustScope(t, db, "op"), id, "UA", exchange.Offer, 0); lv.Version != 1 {
+			t.Fatalf("version %d submitted despite the error", lv.Version)
+		}
+	})
+}
+
 func TestPagesSubmitList(t *testing.T) {
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnv(t, db)
@@ -209,7 +247,7 @@ func TestPagesSubmitList(t *testing.T) {
 			t.Fatalf("strike: %d", st)
 		}
 		check := url.Values{"add": {held[3]}, "remove": {held[0]}, "reason": {"друга"}, "op": {"preview"}}
-		if st, body, _ = e.page(reg, "POST", path, check); st != 422 || !strings.Contains(body, "Рядок 1: вкажіть, чому вилучено "+held[0]) {
+		if st, body, _ = e.page(reg, "POST", path, check); st != 422 || !strings.Contains(fieldError(body, "remove"), "Рядок 1, "+held[0]+": Обов’язкове: вкажіть, чому особу вилучено.") {
 			t.Fatalf("strike without reason: %d", st)
 		}
 		check.Set("remove", held[0]+" помер у полоні")
@@ -268,6 +306,16 @@ func mustScope(t *testing.T, db *sqlstore.DB, login string) access.Scope {
 }
 
 // section returns the part of a page from marker to the end of its table.
+// fieldError is the text of a form field's error (id="e-<field>").
+func fieldError(body, field string) string {
+	_, after, ok := strings.Cut(body, `id="e-`+field+`">`)
+	if !ok {
+		return ""
+	}
+	text, _, _ := strings.Cut(after, "</span>")
+	return text
+}
+
 func section(body, marker string) string {
 	i := strings.Index(body, marker)
 	if i < 0 {

@@ -389,8 +389,8 @@ func (s *UI) handleDraftForm(w http.ResponseWriter, r *http.Request, sc access.S
 		s.render(w, r, http.StatusOK, "list_submit.html", *v)
 		return nil
 	}
-	if strings.TrimSpace(v.Reason) == "" {
-		v.Fields["reason"] = v.T("draft.err.reason")
+	if d.reasonErr != "" {
+		v.Fields["reason"] = d.reasonErr
 	}
 	if len(v.AddErrors) > 0 || len(v.RemoveErrors) > 0 || len(v.Fields) > 0 {
 		v.Message = v.T("form.invalid")
@@ -421,6 +421,9 @@ type draftState struct {
 	current *exchange.ListVersion
 	items   []exchange.Item
 	removed []exchange.Removal
+	// reasonErr is what the list version says of the version's reason,
+	// shown when the draft is submitted.
+	reasonErr string
 }
 
 // looksLikeRecordID reports whether s has the shape of the store's record
@@ -536,8 +539,15 @@ func (s *UI) draft(r *http.Request, sc access.Scope, form url.Values) (draftStat
 		onList[it.RecordID] = i
 	}
 	// The persons struck: a record id of the current version, then the
-	// reason (or the common reason).
+	// reason (or the common reason). Whether the reason will do is the
+	// list version's to say (below); a strike without one shows "?".
 	struck := map[string]string{}
+	struckLine := map[string]int{}
+	type lineError struct {
+		line int
+		text string
+	}
+	var removeErrs []lineError
 	rl, rn := lines(v.Remove)
 	for i, l := range rl {
 		rid, why, _ := strings.Cut(l, " ")
@@ -547,14 +557,13 @@ func (s *UI) draft(r *http.Request, sc access.Scope, form url.Values) (draftStat
 		}
 		switch _, ok := onList[rid]; {
 		case !ok:
-			v.RemoveErrors = append(v.RemoveErrors, v.T("draft.err.notlisted", rn[i], rid, v.Current))
+			removeErrs = append(removeErrs, lineError{rn[i], v.T("draft.err.notlisted", rn[i], rid, v.Current)})
 		case struck[rid] != "":
-			v.RemoveErrors = append(v.RemoveErrors, v.T("draft.err.twice", rn[i], rid))
+			removeErrs = append(removeErrs, lineError{rn[i], v.T("draft.err.twice", rn[i], rid)})
 		case why == "":
-			v.RemoveErrors = append(v.RemoveErrors, v.T("draft.err.why", rn[i], rid))
-			struck[rid] = "?"
+			struck[rid], struckLine[rid] = "?", rn[i]
 		default:
-			struck[rid] = why
+			struck[rid], struckLine[rid] = why, rn[i]
 		}
 	}
 	// The persons added: record ids or service numbers of the party's own
@@ -627,9 +636,10 @@ func (s *UI) draft(r *http.Request, sc access.Scope, form url.Values) (draftStat
 		if why, ok := struck[it.RecordID]; ok {
 			row.Reason = why
 			v.Removed = append(v.Removed, row)
-			if why != "?" {
-				d.removed = append(d.removed, exchange.Removal{RecordID: it.RecordID, Reason: why})
+			if why == "?" {
+				why = ""
 			}
+			d.removed = append(d.removed, exchange.Removal{RecordID: it.RecordID, Reason: why})
 			continue
 		}
 		item := it.Item
@@ -655,6 +665,26 @@ func (s *UI) draft(r *http.Request, sc access.Scope, form url.Values) (draftStat
 	}
 	v.Page = min(max(page, 1), v.Pages)
 	v.Rows = rows[(v.Page-1)*draftPageSize : min(v.Page*draftPageSize, v.Total)]
+	// What the list version says of the reasons: the version's, shown
+	// when it is submitted, and each strike's, at its line.
+	next := exchange.NewDraft(id, sc.Party, kind, d.current, d.items, strings.TrimSpace(v.Reason))
+	next.Removed = d.removed
+	for _, fe := range errs.Fields(next.Validate(d.current)) {
+		n, isRemoval := strings.CutPrefix(fe.Field, "removed[")
+		n, isRemoval = strings.CutSuffix(n, "].reason")
+		i, err := strconv.Atoi(n)
+		switch {
+		case fe.Field == "reason":
+			d.reasonErr = fieldMessage(v.chrome, fe)
+		case isRemoval && err == nil && i >= 0 && i < len(d.removed):
+			rid := d.removed[i].RecordID
+			removeErrs = append(removeErrs, lineError{struckLine[rid], v.T("draft.err.line", struckLine[rid], rid, fieldMessage(v.chrome, fe))})
+		}
+	}
+	slices.SortStableFunc(removeErrs, func(a, b lineError) int { return a.line - b.line })
+	for _, e := range removeErrs {
+		v.RemoveErrors = append(v.RemoveErrors, e.text)
+	}
 	if len(v.AddErrors) > 0 {
 		v.Fields["add"] = v.T("draft.err.addlines", len(v.AddErrors))
 	}
