@@ -190,7 +190,7 @@ func TestBrowserCrossing(t *testing.T) {
 		b.axe("stages")
 		// Without a reason: said next to the field, nothing changes.
 		b.run("suspend without reason", chromedp.Click(chromedp.ID("suspend-1")), chromedp.WaitVisible(chromedp.ID("reason-1-err")))
-		if got := b.text("#reason-1-err"); !strings.Contains(got, "Say why the stage is suspended") {
+		if got := b.text("#reason-1-err"); !strings.Contains(got, "Required: say why.") {
 			t.Errorf("the missing reason: %q", got)
 		}
 		b.axe("stages-error")

@@ -158,8 +158,8 @@ func TestPagesSubmitListDomainReasons(t *testing.T) {
 		reg := e.ukSession("ua-reg")
 		path := "/exchanges/" + id + "/lists/offer"
 		st, body, _ := e.page(reg, "POST", path, url.Values{"add": {held[0] + "\n" + held[1]}, "reason": {"перший\tсписок"}, "op": {"submit"}})
-		if st != 422 || !strings.Contains(fieldError(body, "reason"), "Один рядок без керівних символів.") {
-			t.Fatalf("a version's reason of two lines: %d, not said at the reason: %s", st, fieldError(body, "reason"))
+		if st != 422 || !strings.Contains(fieldError(body, "e-reason"), "Один рядок без керівних символів.") {
+			t.Fatalf("a version's reason of two lines: %d, not said at the reason: %s", st, fieldError(body, "e-reason"))
 		}
 		if _, err := db.List(ctx, mustScope(t, db, "op"), id, "UA", exchange.Offer, 0); err == nil {
 			t.Fatalf("a list was submitted despite the error")
@@ -169,8 +169,8 @@ func TestPagesSubmitListDomainReasons(t *testing.T) {
 		}
 		strike := url.Values{"remove": {held[0] + " помер\tу полоні"}, "reason": {"друга"}, "op": {"preview"}}
 		st, body, _ = e.page(reg, "POST", path, strike)
-		if want := "Рядок 1, " + held[0] + ": Один рядок без керівних символів."; st != 422 || !strings.Contains(fieldError(body, "remove"), want) {
-			t.Fatalf("a strike's reason of two lines: %d, want %q at the lines to strike: %s", st, want, fieldError(body, "remove"))
+		if want := "Рядок 1, " + held[0] + ": Один рядок без керівних символів."; st != 422 || !strings.Contains(fieldError(body, "e-remove"), want) {
+			t.Fatalf("a strike's reason of two lines: %d, want %q at the lines to strike: %s", st, want, fieldError(body, "e-remove"))
 		}
 		strike.Set("op", "submit")
 		if st, _, _ = e.page(reg, "POST", path, strike); st != 422 {
@@ -247,7 +247,7 @@ func TestPagesSubmitList(t *testing.T) {
 			t.Fatalf("strike: %d", st)
 		}
 		check := url.Values{"add": {held[3]}, "remove": {held[0]}, "reason": {"друга"}, "op": {"preview"}}
-		if st, body, _ = e.page(reg, "POST", path, check); st != 422 || !strings.Contains(fieldError(body, "remove"), "Рядок 1, "+held[0]+": Обов’язкове: вкажіть, чому особу вилучено.") {
+		if st, body, _ = e.page(reg, "POST", path, check); st != 422 || !strings.Contains(fieldError(body, "e-remove"), "Рядок 1, "+held[0]+": Обов’язкове: вкажіть, чому особу вилучено.") {
 			t.Fatalf("strike without reason: %d", st)
 		}
 		check.Set("remove", held[0]+" помер у полоні")
@@ -306,9 +306,10 @@ func mustScope(t *testing.T, db *sqlstore.DB, login string) access.Scope {
 }
 
 // section returns the part of a page from marker to the end of its table.
-// fieldError is the text of a form field's error (id="e-<field>").
-func fieldError(body, field string) string {
-	_, after, ok := strings.Cut(body, `id="e-`+field+`">`)
+// fieldError is the text of the element with the id of a form field's
+// error.
+func fieldError(body, id string) string {
+	_, after, ok := strings.Cut(body, `id="`+id+`">`)
 	if !ok {
 		return ""
 	}

@@ -62,6 +62,33 @@ func handOver(e *env, id, eventID, side, rec string) {
 		"id": eventID + "-r", "type": "received", "side": side, "record_id": rec, "check": map[string]any{"method": "document"}, "health": "good"}}}, nil, 200)
 }
 
+// TestPagesStagesDomainRefusals: the stage form reads the reason; whether
+// a stage may move is crossing.Stage's rule, said at the reason field.
+// Once a side has recorded a release (its receipt not yet recorded), the
+// stage may no longer be cancelled, though nobody has crossed both ways.
+func TestPagesStagesDomainRefusals(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		id, held, _ := signedExchange(t, e, db, 3, "")
+		op := e.sessionUK("op")
+		base := "/exchanges/" + id + "/stages"
+		if st, _, _ := e.page(op, "POST", base, url.Values{"stage": {"1"}}); st != 303 {
+			t.Fatalf("open stage 1: %d", st)
+		}
+		e.must("ua-officer", "POST", "/api/v1/exchanges/"+id+"/stages/1/events", map[string]any{"events": []any{map[string]any{
+			"id": "rel-1", "type": "released", "side": "UA", "record_id": held["UA"][0]}}}, nil, 200)
+		move := base + "/1/move"
+		if st, _, _ := e.page(op, "POST", move, url.Values{"to": {"suspend"}, "reason": {"fog"}}); st != 303 {
+			t.Fatalf("suspend: %d", st)
+		}
+		st, body, _ := e.page(op, "POST", move, url.Values{"to": {"cancel"}, "reason": {"called off"}})
+		wantPage(t, "cancel after a release", st, body, 422, `id="reason-1" name="reason" class="wide" value="called off" aria-invalid="true"`)
+		if got := fieldError(body, "reason-1-err"); !strings.Contains(got, "На цьому етапі вже передано осіб") {
+			t.Errorf("cancel after a release: the reason field says %q", got)
+		}
+	})
+}
+
 // TestPagesStages: the operator opens, suspends, resumes and (not) cancels
 // or closes a stage from the stages page, with the reasons said next to
 // the field in Ukrainian; officers find the open stage on /crossing and
@@ -106,7 +133,10 @@ func TestPagesStages(t *testing.T) {
 		// Suspend: a reason is required, said next to the field.
 		move := base + "/1/move"
 		st, body, _ = e.page(op, "POST", move, url.Values{"to": {"suspend"}})
-		wantPage(t, "suspend without reason", st, body, 422, "Вкажіть, чому етап призупиняється.", `id="reason-1" name="reason" class="wide" value="" aria-invalid="true"`)
+		wantPage(t, "suspend without reason", st, body, 422, `id="reason-1" name="reason" class="wide" value="" aria-invalid="true"`)
+		if got := fieldError(body, "reason-1-err"); got != "Обов’язкове: вкажіть причину." {
+			t.Errorf("suspend without reason: the reason field says %q", got)
+		}
 		if st, _, _ = e.page(officer, "POST", move, url.Values{"to": {"suspend"}, "reason": {"fog"}}); st != 403 {
 			t.Errorf("an officer suspends: %d", st)
 		}
@@ -131,7 +161,10 @@ func TestPagesStages(t *testing.T) {
 			t.Fatalf("suspend again: %d", st)
 		}
 		st, body, _ = e.page(op, "POST", move, url.Values{"to": {"cancel"}, "reason": {"called off"}})
-		wantPage(t, "cancel after a handover", st, body, 422, "закрийте його з причиною розбіжності")
+		wantPage(t, "cancel after a handover", st, body, 422)
+		if got := fieldError(body, "reason-1-err"); got != "На цьому етапі вже передано осіб: закрийте його з розбіжністю замість скасування." {
+			t.Errorf("cancel after a handover: the reason field says %q", got)
+		}
 		if st, _, _ = e.page(op, "POST", move, url.Values{"to": {"resume"}}); st != 303 {
 			t.Fatalf("resume again: %d", st)
 		}

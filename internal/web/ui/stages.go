@@ -161,10 +161,13 @@ func closeEvents(state, reason string) []crossing.Event {
 	return append(events, crossing.Event{ID: newEventID(), Type: crossing.StageClosed, Reason: reason})
 }
 
-// handleStagesMove suspends, resumes, cancels or closes a stage. A
-// suspension and a cancellation need a reason, closing without parity a
-// discrepancy reason, and a stage in which persons crossed is closed, not
-// cancelled: each said next to the reason field in the user's language.
+// handleStagesMove suspends, resumes, cancels or closes a stage. What a
+// move needs (a reason to suspend or cancel; a stage in which a person has
+// crossed is closed, not cancelled) is crossing.Stage's rule: its refusal
+// is said next to the reason field in the user's language. Closing without
+// parity asks for the discrepancy reason before anything is recorded, as
+// closing is two events (closing, closed) and the first must not stand
+// alone.
 func (s *UI) handleStagesMove(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	if err := readForm(w, r, "web.stages", 16<<10); err != nil {
 		return err
@@ -184,16 +187,6 @@ func (s *UI) handleStagesMove(w http.ResponseWriter, r *http.Request, sc access.
 	var events []crossing.Event
 	switch to {
 	case "suspend", "cancel":
-		if reason == "" {
-			problem = c.T("stages.err.reason." + to)
-		}
-		crossed := 0
-		for _, sr := range st.Report.Sides {
-			crossed += sr.Total.HandedOver + sr.Total.Flagged
-		}
-		if to == "cancel" && crossed > 0 {
-			problem = c.T("stages.err.crossed")
-		}
 		typ := crossing.StageSuspended
 		if to == "cancel" {
 			typ = crossing.StageCancelled
@@ -228,10 +221,21 @@ func (s *UI) handleStagesMove(w http.ResponseWriter, r *http.Request, sc access.
 	}
 	key := "reason-" + strconv.Itoa(n)
 	v.Typed = map[int]string{n: reason}
-	if problem != "" {
+	switch fes := errs.Fields(refusal); {
+	case problem != "":
 		v.Fields = map[string]string{key: problem}
 		v.Message = v.T("form.invalid")
-	} else {
+	case len(fes) > 0:
+		// The stage's refusal, at the one field of the move.
+		var said []string
+		for _, fe := range fes {
+			if m := fieldMessage(v.chrome, fe); !slices.Contains(said, m) {
+				said = append(said, m)
+			}
+		}
+		v.Fields = map[string]string{key: strings.Join(said, " ")}
+		v.Message = v.T("stages.notmoved", n)
+	default:
 		v.Message = v.T("stages.notmoved", n) + " " + refusalText(v.chrome, refusal)
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, "stages.html", v)
