@@ -378,7 +378,9 @@ func (e Event) validate(sides []string) error {
 		bad(errs.FieldError{Field: "type", Message: "handed_over is recorded in two halves: the releasing side records released, the receiving side received", Code: "two_sided_handover"})
 	}
 	if r := e.Type.RecordedBy(); r != 0 && r != BySide && r != BySubjectRecorder && r != ByMediator {
-		if !isSide(e.Side) {
+		if e.Side == "" {
+			need("side", e.Side)
+		} else if !isSide(e.Side) {
 			bad(errs.FieldError{Field: "side", Message: quote(e.Side) + " is not a side of the stage", Args: []string{e.Side}, Code: "not_stage_side"})
 		}
 	}
@@ -411,6 +413,7 @@ func (e Event) validate(sides []string) error {
 			bad(errs.FieldError{Field: "category", Message: "must be a category the person is presented as", Code: "unlisted_category"})
 		}
 		need("observer", e.Observer)
+		need("reason", e.Reason) // who the person says they are
 	case Retracted:
 		need("subject", e.Subject)
 		need("reason", e.Reason)

@@ -205,6 +205,28 @@ func TestNoSubstitutionWithoutReserveTerms(t *testing.T) {
 	wantKind(t, err, errs.Conflict)
 }
 
+// TestUnlistedSaysWhoAndWhichSide: an unlisted person is recorded with
+// the side that presented them and who they say they are; without either
+// the event is refused at that field, with every other missing field.
+func TestUnlistedSaysWhoAndWhichSide(t *testing.T) {
+	s, b := openStage(t, map[person.Category]int{person.Civilian: 1}, 0, Rule{Kind: NForN})
+	u := b.unlisted("RU", person.Civilian)
+	u.Side, u.Reason, u.Observer = "", "", ""
+	_, err := s.Apply(u)
+	if !errs.Is(errs.Invalid, err) {
+		t.Fatalf("an unlisted person without side, claim and observer: %v", err)
+	}
+	got := map[string]string{}
+	for _, fe := range errs.Fields(err) {
+		got[fe.Field] = fe.Code
+	}
+	for _, f := range []string{"side", "reason", "observer"} {
+		if got[f] != "required_for" {
+			t.Errorf("%s: %q, want required_for (all: %v)", f, got[f], got)
+		}
+	}
+}
+
 func TestUnlistedNeverCountsUnlessAccepted(t *testing.T) {
 	s, b := openStage(t, map[person.Category]int{person.Civilian: 1}, 0, Rule{Kind: NForN})
 	mustApply(t, s, b.crossed("UA", "UA-civilian-0")...)

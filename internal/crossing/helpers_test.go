@@ -108,7 +108,7 @@ func other(side string) string { return map[string]string{"UA": "RU", "RU": "UA"
 
 func (b *ev) unlisted(side string, c person.Category) Event {
 	id, at := b.next("ul")
-	return Event{ID: id, Type: UnlistedPresented, At: at, Party: side, Actor: "user:officer-" + side, Side: side, Category: c, Observer: "user:observer"}
+	return Event{ID: id, Type: UnlistedPresented, At: at, Party: side, Actor: "user:officer-" + side, Side: side, Category: c, Observer: "user:observer", Reason: "says who they are"}
 }
 
 func (b *ev) amend(t EventType, party, subject string) Event {

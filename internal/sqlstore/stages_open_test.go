@@ -103,7 +103,7 @@ func TestStageTimeline(t *testing.T) {
 		record(ru, received("h1r", "UA", f.held["UA"][0]))
 		record(ru, released("h2", "RU", f.held["RU"][0]))
 		record(ua, received("h2r", "RU", f.held["RU"][0]))
-		record(ua, crossing.Event{ID: "u1", Type: crossing.UnlistedPresented, At: at0, Side: "UA", Category: person.Military, Observer: "med-officer"})
+		record(ua, crossing.Event{ID: "u1", Type: crossing.UnlistedPresented, At: at0, Side: "UA", Category: person.Military, Observer: "med-officer", Reason: "says he is a soldier"})
 		record(ua, crossing.Event{ID: "n1", Type: crossing.NotPresented, At: at0, Side: "UA", RecordID: f.held["UA"][1]})
 		record(ua, crossing.Event{ID: "a1", Type: crossing.AmendmentAccepted, At: at0, Subject: "u1"})
 		record(ru, crossing.Event{ID: "a2", Type: crossing.AmendmentAccepted, At: at0, Subject: "u1"})

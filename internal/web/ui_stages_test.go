@@ -202,6 +202,35 @@ func TestPagesStages(t *testing.T) {
 // officer a refusal and its withdrawal. Missing fields are said next to
 // them in Ukrainian; what the crossing engine refuses is said, by its
 // code, in Ukrainian too.
+// TestPagesStageEventsDomainRefusals: the officer's forms read what was
+// typed; what an event needs is crossing.Event's rule (and the store's: an
+// observer is an account), said at the field of the form that was posted,
+// not at the screen's settings.
+func TestPagesStageEventsDomainRefusals(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		id, held, _ := signedExchange(t, e, db, 3, "")
+		e.must("op", "POST", "/api/v1/exchanges/"+id+"/stages", map[string]any{"stage": 1}, nil, 201)
+		officer := e.sessionUK("ua-officer")
+		ev := "/exchanges/" + id + "/stages/1/event"
+		un := url.Values{"type": {"unlisted_person_presented"}, "event": {"u-1"}, "side": {"UA"}, "category": {"civilian"}, "observer": {"fake-observer"}, "unlisted_reason": {"says he is Петро Іваненко"}}
+		st, body, _ := e.page(officer, "POST", ev, un)
+		wantPage(t, "an unlisted person with a free-text observer", st, body, 422)
+		if got := fieldError(body, "u-observer-err"); !strings.Contains(got, "«fake-observer» — не обліковий запис") {
+			t.Errorf("the unlisted person's observer field says %q", got)
+		}
+		// A mismatch whose reason is only spaces: the event's rule, at the
+		// card's reason.
+		rec := held["RU"][0]
+		mm := url.Values{"type": {"identity_mismatch"}, "side": {"RU"}, "record_id": {rec}, "event": {"mm-1"}, "reason": {"  "}, "q": {"Ж-RU00000"}}
+		st, body, _ = e.page(officer, "POST", ev, mm)
+		wantPage(t, "a mismatch without reason", st, body, 422)
+		if got := fieldError(body, "mm-"+rec+"-err"); got != "Обов’язкове." {
+			t.Errorf("the mismatch's reason field says %q", got)
+		}
+	})
+}
+
 func TestPagesStageEvents(t *testing.T) {
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnv(t, db)
@@ -225,7 +254,10 @@ func TestPagesStageEvents(t *testing.T) {
 		}
 		mm := url.Values{"type": {"identity_mismatch"}, "side": {"RU"}, "record_id": {rec}, "event": {"mm-1"}, "q": {"Ж-RU00000"}}
 		st, body, _ = e.page(officer, "POST", ev, mm)
-		wantPage(t, "mismatch without reason", st, body, 422, "Вкажіть, що не збігається з погодженим записом.", `aria-describedby="mm-`+rec+`-err"`)
+		wantPage(t, "mismatch without reason", st, body, 422, `aria-describedby="mm-`+rec+`-err"`)
+		if got := fieldError(body, "mm-"+rec+"-err"); got != "Обов’язкове." {
+			t.Errorf("mismatch without reason: %q", got)
+		}
 		if st, _, _ = e.page(e.session("op"), "POST", ev, mm); st != 403 {
 			t.Errorf("the operator records a mismatch: %d", st)
 		}
@@ -241,7 +273,13 @@ func TestPagesStageEvents(t *testing.T) {
 
 		// An unlisted person: every missing field next to it.
 		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"unlisted_person_presented"}, "event": {"u-1"}})
-		wantPage(t, "unlisted without fields", st, body, 422, "Оберіть сторону, яка представила особу.", "Оберіть категорію", "Вкажіть спостерігача посередника", "Вкажіть, ким особа себе називає.")
+		wantPage(t, "unlisted without fields", st, body, 422)
+		for id, want := range map[string]string{"u-side-err": "Обов’язкове.", "u-category-err": "Має бути категорія, до якої особу віднесено при пред’явленні.",
+			"u-observer-err": "Обов’язкове.", "u-reason-err": "Обов’язкове."} {
+			if got := fieldError(body, id); got != want {
+				t.Errorf("unlisted without fields: %s says %q, want %q", id, got, want)
+			}
+		}
 		un := url.Values{"type": {"unlisted_person_presented"}, "event": {"u-1"}, "side": {"UA"}, "category": {"civilian"}, "observer": {"fake-observer"}, "unlisted_reason": {"says he is Петро Іваненко, a civilian from Херсон"}}
 		st, body, _ = e.page(officer, "POST", ev, un)
 		wantPage(t, "a free-text observer", st, body, 422, "«fake-observer» — не обліковий запис")
@@ -264,7 +302,10 @@ func TestPagesStageEvents(t *testing.T) {
 			t.Errorf("the mediator's officer is offered the party's decision")
 		}
 		st, body, _ = e.page(officer, "POST", ev, url.Values{"type": {"amendment_rejected"}, "subject": {"u-1"}, "event": {"r-1"}})
-		wantPage(t, "reject without reason", st, body, 422, "Вкажіть, чому ваша сторона відхиляє зміну.", `aria-describedby="rj-u-1-err"`)
+		wantPage(t, "reject without reason", st, body, 422, `aria-describedby="rj-u-1-err"`)
+		if got := fieldError(body, "rj-u-1-err"); got != "Обов’язкове." {
+			t.Errorf("reject without reason: %q", got)
+		}
 		if st, _, _ = e.page(officer, "POST", ev, url.Values{"type": {"amendment_accepted"}, "subject": {"u-1"}, "event": {"a-1"}}); st != 303 {
 			t.Fatalf("accept: %d", st)
 		}
@@ -325,7 +366,7 @@ func TestPagesStageEvents(t *testing.T) {
 		// UA retracts its receipt: a reason is said next to the field.
 		rt := url.Values{"type": {"retracted"}, "subject": {"rc-0"}, "record_id": {rec}, "event": {"rt-1"}, "q": {"Ж-RU00000"}}
 		st, body, _ = e.page(officer, "POST", ev, rt)
-		wantPage(t, "retract without reason", st, body, 422, "Вкажіть, чому ваша сторона відкликає свій запис.")
+		wantPage(t, "retract without reason", st, body, 422, "Обов’язкове.")
 		rt.Set("reason", "the wrong person was searched")
 		if st, body, _ = e.page(officer, "POST", ev, rt); st != 303 {
 			t.Fatalf("retract: %d %s", st, body)

@@ -545,8 +545,11 @@ func (s *UI) handleStageClose(w http.ResponseWriter, r *http.Request, sc access.
 // person presented (side, category, the observer who witnesses, and who
 // the person says they are), an identity mismatch of a listed person (with
 // the reason), and a party's acceptance or rejection (with a reason) of an
-// amendment. Missing fields are shown next to the field in the user's
-// language; what the stage refuses is shown with its reason.
+// amendment. What an event needs is crossing.Event's rule (and the
+// store's): the stage's refusal of a field is shown next to the field of
+// the form that was posted, in the user's language; the rest of a refusal
+// is shown with its reason. The one check of the form's own is the
+// objection: "received with an objection" is a button that says so.
 func (s *UI) handleStageEvent(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	if err := readForm(w, r, "web.stage", 64<<10); err != nil {
 		return err
@@ -559,6 +562,9 @@ func (s *UI) handleStageEvent(w http.ResponseWriter, r *http.Request, sc access.
 	c := s.chromeFor(r, "stage.title")
 	fields := map[string]string{}
 	reasons := map[string]string{}
+	// at names the form's field of each field of the event.
+	at := map[string]string{}
+	settings := false
 	typ := crossing.EventType(f.Get("type"))
 	e := crossing.Event{ID: f.Get("event"), Type: typ, Reason: strings.TrimSpace(f.Get("reason"))}
 	if e.ID == "" {
@@ -569,23 +575,10 @@ func (s *UI) handleStageEvent(w http.ResponseWriter, r *http.Request, sc access.
 		e.Side, e.Category = f.Get("side"), person.Category(f.Get("category"))
 		e.RecordID, e.Observer = strings.TrimSpace(f.Get("unlisted_record")), strings.TrimSpace(f.Get("observer"))
 		e.Reason = strings.TrimSpace(f.Get("unlisted_reason"))
-		if e.Side == "" {
-			fields["unlisted.side"] = c.T("stage.err.side")
-		}
-		if !e.Category.Valid() {
-			fields["unlisted.category"] = c.T("stage.err.category")
-		}
-		if e.Observer == "" {
-			fields["unlisted.observer"] = c.T("stage.err.observer")
-		}
-		if e.Reason == "" {
-			fields["unlisted.reason"] = c.T("stage.err.unlistedreason")
-		}
+		at = map[string]string{"side": "unlisted.side", "category": "unlisted.category", "observer": "unlisted.observer", "reason": "unlisted.reason"}
 	case crossing.IdentityMismatch:
 		e.Side, e.RecordID = f.Get("side"), f.Get("record_id")
-		if e.Reason == "" {
-			fields["mismatch:"+e.RecordID] = c.T("stage.err.mismatchreason")
-		}
+		at["reason"] = "mismatch:" + e.RecordID
 		reasons["mismatch:"+e.RecordID] = e.Reason
 	case crossing.HandedOver, crossing.Received:
 		// Received under the receiving side's objection that the person
@@ -604,17 +597,16 @@ func (s *UI) handleStageEvent(w http.ResponseWriter, r *http.Request, sc access.
 		if e.Objection == "" {
 			fields[key] = c.T("stage.err.objection")
 		}
+		at["objection"] = key
 		reasons[key] = e.Objection
 	case crossing.RefusalWithdrawn:
 		e.Side, e.RecordID, e.Observer = f.Get("side"), f.Get("record_id"), strings.TrimSpace(f.Get("observer"))
-		if e.Observer == "" {
-			fields["withdraw:"+e.RecordID] = c.T("stage.err.settings")
-		}
+		// The observer comes from the screen's settings: a missing one
+		// is said at the button with where to choose it.
+		at["observer"], settings = "withdraw:"+e.RecordID, true
 	case crossing.Disputed:
 		e.Side, e.RecordID = f.Get("side"), f.Get("record_id")
-		if e.Reason == "" {
-			fields["dispute:"+e.RecordID] = c.T("stage.err.disputereason")
-		}
+		at["reason"] = "dispute:" + e.RecordID
 		reasons["dispute:"+e.RecordID] = e.Reason
 	case crossing.Retracted:
 		// The event names only its subject; the person's record id comes
@@ -623,18 +615,14 @@ func (s *UI) handleStageEvent(w http.ResponseWriter, r *http.Request, sc access.
 		if e.Subject == "" {
 			return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "subject", Message: "the event to retract"})
 		}
-		if e.Reason == "" {
-			fields["retract:"+e.Subject] = c.T("stage.err.retractreason")
-		}
+		at["reason"] = "retract:" + e.Subject
 		reasons["retract:"+e.Subject] = e.Reason
 	case crossing.AmendmentAccepted, crossing.AmendmentRejected:
 		e.Subject = f.Get("subject")
 		if e.Subject == "" {
 			return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "subject", Message: "the event the amendment is about"})
 		}
-		if typ == crossing.AmendmentRejected && e.Reason == "" {
-			fields["amend:"+e.Subject] = c.T("stage.err.rejectreason")
-		}
+		at["reason"] = "amend:" + e.Subject
 		reasons["amend:"+e.Subject] = e.Reason
 	default:
 		return errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "type", Message: "unlisted_person_presented, identity_mismatch, received with an objection, refusal_withdrawn, disputed, retracted, amendment_accepted or amendment_rejected", Code: "bad_stage_action"})
@@ -664,20 +652,37 @@ func (s *UI) handleStageEvent(w http.ResponseWriter, r *http.Request, sc access.
 		return err
 	}
 	v.Fields, v.Reasons = fields, reasons
-	if refusal != nil {
+	// The stage's refusal of a field of the form, at that field.
+	var elsewhere bool
+	for _, fe := range errs.Fields(refusal) {
+		k, ok := at[fe.Field]
+		if !ok {
+			elsewhere = true
+			continue
+		}
+		if v.Fields[k] == "" {
+			v.Fields[k] = eventFieldMessage(v.chrome, fe)
+			if settings && fe.Field == "observer" && (fe.Code == "required_for" || fe.Code == "required") {
+				v.Fields[k] = v.T("stage.err.settings")
+			}
+		}
+	}
+	if refusal != nil && (elsewhere || len(errs.Fields(refusal)) == 0) {
 		text, controls := eventRefusal(v.chrome, refusal)
 		v.Message = v.T("stage.refused") + " " + text
 		for k, m := range controls {
 			if v.Fields == nil {
 				v.Fields = map[string]string{}
 			}
-			v.Fields[k] = m
+			if f, ok := eventFields[k]; !ok || at[k] == "" || f.control != k {
+				v.Fields[k] = m
+			}
 		}
 	} else {
 		v.Message = v.T("form.invalid")
 		if v.Q == "" {
 			// No card shows the person's fields: say it here.
-			for k, m := range fields {
+			for k, m := range v.Fields {
 				if strings.HasPrefix(k, "mismatch:") || strings.HasPrefix(k, "objection:") || strings.HasPrefix(k, "withdraw:") ||
 					strings.HasPrefix(k, "dispute:") || strings.HasPrefix(k, "retract:") {
 					v.Message = m

@@ -32,6 +32,16 @@ var eventFields = map[string]eventField{
 	"party":             {"event.field.party", ""},
 }
 
+// eventFieldMessage is what the stage says of one field of an event, in
+// the user's language; "required for <event type>" is "Required.", the
+// event's type being the officer's own click.
+func eventFieldMessage(c chrome, fe errs.FieldError) string {
+	if fe.Code == "required_for" || fe.Code == "required" {
+		return c.T("problem.required")
+	}
+	return fieldMessage(c, fe)
+}
+
 // eventRefusal says what the stage refused in an event, for an officer to
 // act on: each bad field by its label in the user's language with what is
 // wrong ("Mediator's observer: Required."), each once, never an event type
@@ -44,10 +54,7 @@ func eventRefusal(c chrome, err error) (text string, controls map[string]string)
 	var parts []string
 	seen := map[string]bool{}
 	for _, fe := range fes {
-		msg := fieldMessage(c, fe)
-		if fe.Code == "required_for" || fe.Code == "required" {
-			msg = c.T("problem.required") // the event's type is the officer's own click
-		}
+		msg := eventFieldMessage(c, fe)
 		part := msg
 		f, ok := eventFields[fe.Field]
 		if ok {
