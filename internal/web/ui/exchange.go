@@ -670,13 +670,13 @@ func (s *UI) draft(r *http.Request, sc access.Scope, form url.Values) (draftStat
 	next := exchange.NewDraft(id, sc.Party, kind, d.current, d.items, strings.TrimSpace(v.Reason))
 	next.Removed = d.removed
 	for _, fe := range errs.Fields(next.Validate(d.current)) {
-		n, isRemoval := strings.CutPrefix(fe.Field, "removed[")
-		n, isRemoval = strings.CutSuffix(n, "].reason")
+		n, removed := strings.CutPrefix(fe.Field, "removed[")
+		n, ofReason := strings.CutSuffix(n, "].reason")
 		i, err := strconv.Atoi(n)
 		switch {
 		case fe.Field == "reason":
 			d.reasonErr = fieldMessage(v.chrome, fe)
-		case isRemoval && err == nil && i >= 0 && i < len(d.removed):
+		case removed && ofReason && err == nil && i >= 0 && i < len(d.removed):
 			rid := d.removed[i].RecordID
 			removeErrs = append(removeErrs, lineError{struckLine[rid], v.T("draft.err.line", struckLine[rid], rid, fieldMessage(v.chrome, fe))})
 		}
