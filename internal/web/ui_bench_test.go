@@ -69,7 +69,7 @@ func BenchmarkPages(b *testing.B) {
 		{"records-search-surname", "/records?q=" + surname},
 		{"records-search-rare", "/records?q=zzzz-no-such-name"},
 		{"records-sort-by-name", "/records?kind=held&sort=name"},
-		{"records-deep-cursor", "/records?cursor=c90000"},
+		{"records-deep-cursor", "/records?cursor=d10000"},
 		{"record-view", "/records/" + some.ID},
 		{"record-edit-form", "/records/" + some.ID + "/edit"},
 	} {
