@@ -489,7 +489,7 @@ func (db *DB) ImportEnquiries(ctx context.Context, s access.Scope, in []EnquiryI
 	const op = "sqlstore.ImportEnquiries"
 	var res ImportResult
 	if err := access.Decide(s, access.CaseWrite, access.Resource{Party: s.Party}); err != nil || s.Party == "" {
-		return res, errs.E(op, errs.Forbidden, "only a party's bureau imports its enquiries")
+		return res, errs.E(op, errs.Forbidden, "only a party's bureau imports its enquiries", errs.Coded{Code: "cases_forbidden"})
 	}
 	err := db.write(ctx, func(tx *Tx) error {
 		if _, err := tx.appender(ctx); err != nil {
