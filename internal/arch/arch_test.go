@@ -78,7 +78,7 @@ var rules = map[string]rule{
 	// httpx is what the server's two layers share (the route table's
 	// types, JSON in and out, the one error rendering): no layer.
 	"internal/web/httpx": {imports: []string{"internal/errs", "internal/person", "internal/audit", "internal/access",
-		"internal/sheet", "internal/sqlstore", "internal/api"}},
+		"internal/sheet", "internal/sqlstore", "internal/api", "internal/exchange", "internal/locale"}},
 	// api and ui are the two layers; neither imports the other (the
 	// server hands the pages the API's file handlers as httpx.Files).
 	"internal/web/api": {imports: []string{"internal/errs", "internal/locale", "internal/person", "internal/match", "internal/audit",

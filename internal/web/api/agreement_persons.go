@@ -6,13 +6,11 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/locale"
-	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/report"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/web/httpx"
@@ -23,30 +21,6 @@ import (
 // document (exchange.CheckRendering), as JSON, and its printed copy (PDF)
 // in uk, ru or en with the document hash on every page, which the pages
 // serve too.
-
-// checkRendering checks a rendering against its document; it returns the
-// problems in lang.
-func checkRendering(lang string, rend *sqlstore.AgreementRendering) []string {
-	var out []string
-	for _, fe := range exchange.CheckRendering(rend.Agreement, rend.Rendered()) {
-		out = append(out, locale.Field(lang, fe))
-	}
-	return out
-}
-
-// countsText says counts per category in lang: "військовий 270, цивільний 120".
-func countsText(lang string, c exchange.Counts) string {
-	var parts []string
-	for _, cat := range person.Categories {
-		if c[cat] > 0 {
-			parts = append(parts, locale.T(lang, "value."+string(cat))+" "+locale.Number(lang, c[cat]))
-		}
-	}
-	if len(parts) == 0 {
-		return "—"
-	}
-	return strings.Join(parts, ", ")
-}
 
 // pdfLang is the language of a printed copy: ?lang= when it names one,
 // else the user's.
@@ -68,10 +42,10 @@ func agreementPrint(lang string, rend *sqlstore.AgreementRendering, st sqlstore.
 	T := func(key string, args ...any) string { return locale.T(lang, key, args...) }
 	a.T = T
 	a.Exchange, a.ExchangeName, a.Version, a.Hash = st.Exchange, rend.Agreement.Exchange.Name, st.Version, rend.Hash
-	a.Problems = checkRendering(lang, rend)
+	a.Problems = httpx.CheckRendering(lang, rend)
 	all := rend.Query(sqlstore.RenderingQuery{})
 	for _, party := range rend.Agreement.Exchange.Parties {
-		a.Counts = append(a.Counts, T("agreement.counts", party, countsText(lang, all.Counts[party])))
+		a.Counts = append(a.Counts, T("agreement.counts", party, httpx.CountsText(lang, all.Counts[party])))
 	}
 	for _, party := range rend.Agreement.Exchange.Parties {
 		stages := []int{}

@@ -15,6 +15,7 @@ import (
 	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/web/httpx"
 	"github.com/handover-project/handover/internal/web/ui/form"
 )
 
@@ -146,7 +147,7 @@ func (s *UI) exchangePage(r *http.Request, sc access.Scope) (exchangeView, error
 			for _, it := range lv.Items {
 				counts[it.Category]++
 			}
-			lp.Counts = countsText(v.lang(), counts)
+			lp.Counts = httpx.CountsText(v.lang(), counts)
 			if r.URL.Query().Get("list") == p+"/"+string(k) {
 				lp.Search, lp.Sort = strings.TrimSpace(r.URL.Query().Get("q")), r.URL.Query().Get("sort")
 				lv.Items = listItemsQuery(lv.Party, lv.Items, lp.Search, lp.Sort)

@@ -9,9 +9,8 @@ import (
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/exchange"
-	"github.com/handover-project/handover/internal/locale"
-	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/web/httpx"
 )
 
 // The agreement's persons as people (docs/design/agreement.md, "Reading
@@ -98,39 +97,15 @@ func agreementPeopleOf(c chrome, rend *sqlstore.AgreementRendering, q sqlstore.R
 	if p.Page.Page < p.Page.Pages {
 		p.Next = link(p.Page.Page + 1)
 	}
-	p.Problems = checkRendering(c.lang(), rend)
+	p.Problems = httpx.CheckRendering(c.lang(), rend)
 	p.Parties = rend.Agreement.Exchange.Parties[:]
 	for _, st := range rend.Agreement.Plan.Stages {
 		p.Stages = append(p.Stages, st.Number)
 	}
 	for _, party := range p.Parties {
-		p.Counts = append(p.Counts, c.T("agreement.counts", party, countsText(c.lang(), p.Page.Counts[party])))
+		p.Counts = append(p.Counts, c.T("agreement.counts", party, httpx.CountsText(c.lang(), p.Page.Counts[party])))
 	}
 	return p
-}
-
-// checkRendering checks a rendering against its document; it returns the
-// problems in lang.
-func checkRendering(lang string, rend *sqlstore.AgreementRendering) []string {
-	var out []string
-	for _, fe := range exchange.CheckRendering(rend.Agreement, rend.Rendered()) {
-		out = append(out, locale.Field(lang, fe))
-	}
-	return out
-}
-
-// countsText says counts per category in lang: "військовий 270, цивільний 120".
-func countsText(lang string, c exchange.Counts) string {
-	var parts []string
-	for _, cat := range person.Categories {
-		if c[cat] > 0 {
-			parts = append(parts, locale.T(lang, "value."+string(cat))+" "+locale.Number(lang, c[cat]))
-		}
-	}
-	if len(parts) == 0 {
-		return "—"
-	}
-	return strings.Join(parts, ", ")
 }
 
 // agreementSignOf splits a stored document into its text and signatures
