@@ -270,31 +270,11 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 			return errs.E(op, errs.Invalid, "--to is the key directory: restore into a new directory")
 		}
 	}
-	undo, err := prepareTarget(op, dst)
+	target, stats, err := m.copyInto(ctx, op, backup, dst, *to, *keyDir, key)
 	if err != nil {
 		return err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			undo()
-		}
-	}()
-	target, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dst.dsn, SealKey: key})
-	if err != nil {
-		return errs.E(op, errs.Invalid, fmt.Sprintf("the target %s: %s", redactDSN(*to), err.Error()), err)
 	}
 	defer target.Close()
-	stats, err := sqlstore.Copy(ctx, backup, target)
-	if err != nil {
-		return err
-	}
-	ok = true
-	if !dst.pg {
-		if err := copyKeyFiles(op, *keyDir, dst.dir, m.Getenv("HANDOVER_DATA_KEY") != ""); err != nil {
-			return err
-		}
-	}
 	if err := m.checkCopy(ctx, op, stats, backup, target, *keyDir); err != nil {
 		return err
 	}

@@ -105,37 +105,47 @@ func runDBCopy(ctx context.Context, m *Main, args []string) error {
 		return errs.E(op, errs.Invalid, fmt.Sprintf("the source %s: %s", redactDSN(*from), err.Error()), err)
 	}
 	defer source.Close()
-	undo, err := prepareTarget(op, dst)
+	target, stats, err := m.copyInto(ctx, op, source, dst, *to, src.dir, key)
 	if err != nil {
 		return err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			undo()
-		}
-	}()
-	target, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dst.dsn, SealKey: key})
-	if err != nil {
-		return errs.E(op, errs.Invalid, fmt.Sprintf("the target %s: %s", redactDSN(*to), err.Error()), err)
 	}
 	defer target.Close()
-	stats, err := sqlstore.Copy(ctx, source, target)
-	if err != nil {
-		return err
-	}
-	ok = true // the target holds the copy now: keep it, whatever the checks say
-	if !dst.pg {
-		if err := copyKeyFiles(op, src.dir, dst.dir, m.Getenv("HANDOVER_DATA_KEY") != ""); err != nil {
-			return err
-		}
-	}
 	for _, t := range stats.Tables {
 		fmt.Fprintf(m.Stdout, "%-22s %10d rows\n", t.Table, t.Rows)
 	}
 	fmt.Fprintf(m.Stdout, "copied %d rows from %s (%s) to %s (%s) in %s\n", stats.Rows, redactDSN(src.dsn), source.Dialect(),
 		redactDSN(dst.dsn), target.Dialect(), stats.Elapsed.Round(1e6))
 	return m.checkCopy(ctx, op, stats, source, target, src.dir)
+}
+
+// copyInto makes the target dst (to, as the user wrote it, for messages),
+// copies source into it and, for a directory, puts the keys of keyDir
+// beside it. A target it made is removed again when the copy fails; once
+// the copy is in, it is kept, whatever later checks say. The caller closes
+// the returned store.
+func (m *Main) copyInto(ctx context.Context, op string, source *sqlstore.DB, dst dbEnd, to, keyDir string, key []byte) (*sqlstore.DB, *sqlstore.CopyStats, error) {
+	undo, err := prepareTarget(op, dst)
+	if err != nil {
+		return nil, nil, err
+	}
+	target, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dst.dsn, SealKey: key})
+	if err != nil {
+		undo()
+		return nil, nil, errs.E(op, errs.Invalid, fmt.Sprintf("the target %s: %s", redactDSN(to), err.Error()), err)
+	}
+	stats, err := sqlstore.Copy(ctx, source, target)
+	if err != nil {
+		target.Close()
+		undo()
+		return nil, nil, err
+	}
+	if !dst.pg {
+		if err := copyKeyFiles(op, keyDir, dst.dir, m.Getenv("HANDOVER_DATA_KEY") != ""); err != nil {
+			target.Close()
+			return nil, nil, err
+		}
+	}
+	return target, stats, nil
 }
 
 // checkCopy proves the copy: the target's row counts are what was read,

@@ -40,7 +40,7 @@ func buildTool(t *testing.T, dir string, pkgs ...string) {
 	}
 }
 
-// noteKeys returns a signed-note private key (type 0x01, as 'handover
+// noteSkey returns a signed-note private key (type 0x01, as 'handover
 // keygen' writes) for an Ed25519 seed.
 func noteSkey(name string, priv ed25519.PrivateKey) string {
 	pub := priv.Public().(ed25519.PublicKey)
