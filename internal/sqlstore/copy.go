@@ -306,16 +306,7 @@ func strs(ctx context.Context, q queryerCtx, query string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return collect(rows, scanString)
 }
 
 // blobColumns returns the table's columns that hold bytes (BLOB, BYTEA).
@@ -328,19 +319,22 @@ func (d dialect) blobColumns(ctx context.Context, q queryerCtx, table string) (m
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]bool{}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var name, typ string
 		if err := rows.Scan(&name, &typ); err != nil {
-			return nil, err
+			return err
 		}
 		typ = strings.ToLower(typ)
 		if typ == "blob" || typ == "bytea" {
 			out[name] = true
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // copyTable copies one table's rows in multi-row INSERTs, returning how
@@ -380,9 +374,9 @@ func copyTable(ctx context.Context, table string, sd dialect, src readTx, td dia
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		if err := rows.Scan(ptrs...); err != nil {
-			return n, err
+			return err
 		}
 		for i, v := range vals {
 			args = append(args, convertValue(v, blobs[cols[i]]))
@@ -391,12 +385,13 @@ func copyTable(ctx context.Context, table string, sd dialect, src readTx, td dia
 		n++
 		if k == batch {
 			if err := flush(k); err != nil {
-				return n, err
+				return err
 			}
 			k = 0
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return n, err
 	}
 	return n, flush(k)
@@ -434,16 +429,15 @@ func resetIdentities(ctx context.Context, tx *sql.Tx) error {
 	}
 	type col struct{ table, column string }
 	var cols []col
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var c col
 		if err := rows.Scan(&c.table, &c.column); err != nil {
-			rows.Close()
 			return err
 		}
 		cols = append(cols, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for _, c := range cols {

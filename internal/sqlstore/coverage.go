@@ -167,16 +167,7 @@ func (tx *Tx) idHashes(ctx context.Context, q string, args ...any) ([][]byte, er
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out [][]byte
-	for rows.Next() {
-		var h []byte
-		if err := rows.Scan(&h); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return collect(rows, scanBytes)
 }
 
 // disclosureContent is what a match.disclosed leaf commits to: the pair
@@ -335,16 +326,7 @@ func (tx *Tx) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return collect(rows, scanInt64)
 }
 
 // recordCredentials writes an account event recording a user's password

@@ -496,12 +496,11 @@ func (db *DB) replayAccounts(ctx context.Context, take func(audit.LeafType, audi
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var id int64
 		var sealed []byte
 		a := &account{}
 		if err := rows.Scan(&id, &a.login, &a.password, &sealed); err != nil {
-			rows.Close()
 			return err
 		}
 		if a.password != "" {
@@ -516,17 +515,16 @@ func (db *DB) replayAccounts(ctx context.Context, take func(audit.LeafType, audi
 			}
 		}
 		users[id] = a
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	rows, err = db.query(ctx, `SELECT seq, user_id, event, by_user, password_digest, totp_digest, nonce FROM account_events ORDER BY seq`)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var seq, userID, by int64
 		var event, pd, td string
 		var nonce []byte
@@ -536,12 +534,12 @@ func (db *DB) replayAccounts(ctx context.Context, take func(audit.LeafType, audi
 		a := users[userID]
 		if a == nil {
 			add(EventChanged, -1, "account event %d is about user %d, who does not exist", seq, userID)
-			continue
+			return nil
 		}
 		what := fmt.Sprintf("account event %s of %s", event, a.login)
 		if len(nonce) != len(audit.Nonce{}) {
 			add(EventChanged, -1, "%s has no nonce to check it with", what)
-			continue
+			return nil
 		}
 		d, err := audit.CommitFields(tagAccountEvent, audit.Nonce(nonce), accountContent(event, userID, by, pd, td))
 		if err != nil {
@@ -562,8 +560,9 @@ func (db *DB) replayAccounts(ctx context.Context, take func(audit.LeafType, audi
 		case accountRecorded:
 			a.logged, a.wantPassword, a.wantTOTP = true, pd, td
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for _, a := range users {

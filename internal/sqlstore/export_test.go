@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/url"
 )
@@ -31,13 +32,10 @@ func (db *DB) DropGuards(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		var tables []string
-		for rows.Next() {
-			var t string
-			rows.Scan(&t)
-			tables = append(tables, t)
+		tables, err := collect(rows, scanString)
+		if err != nil {
+			return err
 		}
-		rows.Close()
 		for _, t := range tables {
 			if _, err := db.db.ExecContext(ctx, `ALTER TABLE `+t+` DISABLE TRIGGER USER`); err != nil {
 				return err
@@ -49,13 +47,10 @@ func (db *DB) DropGuards(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var names []string
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		names = append(names, n)
+	names, err := collect(rows, scanString)
+	if err != nil {
+		return err
 	}
-	rows.Close()
 	for _, n := range names {
 		if _, err := db.db.ExecContext(ctx, `DROP TRIGGER `+n); err != nil {
 			return err
@@ -89,16 +84,10 @@ func (db *DB) CloneInto(ctx context.Context, dsn string) error {
 	if err != nil {
 		return err
 	}
-	var tables []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return err
-		}
-		tables = append(tables, t)
+	tables, err := collect(rows, scanString)
+	if err != nil {
+		return err
 	}
-	rows.Close()
 	for _, t := range tables {
 		for _, q := range []string{
 			fmt.Sprintf(`CREATE TABLE %s.%s (LIKE %s.%s INCLUDING ALL)`, dst, t, src, t),
@@ -114,16 +103,14 @@ func (db *DB) CloneInto(ctx context.Context, dsn string) error {
 	if err != nil {
 		return err
 	}
-	var ids [][2]string
-	for rows.Next() {
-		var t, c string
-		if err := rows.Scan(&t, &c); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, [2]string{t, c})
+	ids, err := collect(rows, func(rows *sql.Rows) ([2]string, error) {
+		var tc [2]string
+		err := rows.Scan(&tc[0], &tc[1])
+		return tc, err
+	})
+	if err != nil {
+		return err
 	}
-	rows.Close()
 	for _, tc := range ids {
 		q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s.%s', '%s'), COALESCE((SELECT MAX(%s) FROM %s.%s), 0) + 1, false)`, dst, tc[0], tc[1], tc[1], dst, tc[0])
 		if _, err := db.db.ExecContext(ctx, q); err != nil {
@@ -154,16 +141,19 @@ func (db *DB) RawCaseSteps(ctx context.Context) (bodies []string, sealed [][]byt
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var b string
 		var s []byte
 		if err := rows.Scan(&b, &s); err != nil {
-			return nil, nil, err
+			return err
 		}
 		bodies, sealed = append(bodies, b), append(sealed, s)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	return bodies, sealed, rows.Err()
+	return bodies, sealed, nil
 }
 
 // Tables lists the tables of the store's schema (schema_migrations

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -80,30 +81,28 @@ func (db *DB) frozenVersions(ctx context.Context, refs map[string]frozenRef) (ma
 		if err != nil {
 			return nil, errs.E("sqlstore.frozen", errs.Internal, err)
 		}
-		for rows.Next() {
+		err = eachRow(rows, func(rows *sql.Rows) error {
 			var id, party, body string
 			var head, version int
 			var sealed, nonce []byte
 			var stored *string
 			var prov person.Provenance
 			if err := rows.Scan(&id, &party, &head, &version, &body, &sealed, &nonce, &stored, &prov.Source, &prov.SourceRef, &prov.Reason); err != nil {
-				rows.Close()
-				return nil, errs.E("sqlstore.frozen", errs.Internal, err)
+				return errs.E("sqlstore.frozen", errs.Internal, err)
 			}
 			ref := refs[id]
 			fv := out[id]
 			fv.current = head
 			var f person.Fields
 			if err := json.Unmarshal([]byte(body), &f); err != nil {
-				rows.Close()
-				return nil, commitmentMismatch(id, ref.agreement, fmt.Sprintf("version %d is not readable, so it cannot be checked against", version))
+				return commitmentMismatch(id, ref.agreement, fmt.Sprintf("version %d is not readable, so it cannot be checked against", version))
 			}
 			if version == head {
 				fv.now = f
 			}
 			if stored == nil || *stored != ref.commitment.String() {
 				out[id] = fv
-				continue
+				return nil
 			}
 			// The version the agreement froze: check it.
 			found[id] = true
@@ -115,25 +114,22 @@ func (db *DB) frozenVersions(ctx context.Context, refs map[string]frozenRef) (ma
 					err = json.Unmarshal(plain, &sens)
 				}
 				if err != nil {
-					rows.Close()
-					return nil, commitmentMismatch(id, ref.agreement, fmt.Sprintf("the sealed fields of version %d do not open, so it cannot be checked against", version))
+					return commitmentMismatch(id, ref.agreement, fmt.Sprintf("the sealed fields of version %d do not open, so it cannot be checked against", version))
 				}
 				r.Health, r.NextOfKin = sens.Health, sens.NextOfKin
 			}
 			if len(nonce) != len(audit.Nonce{}) || party != ref.party {
-				rows.Close()
-				return nil, commitmentMismatch(id, ref.agreement, fmt.Sprintf("version %d does not match", version))
+				return commitmentMismatch(id, ref.agreement, fmt.Sprintf("version %d does not match", version))
 			}
 			if !recordCommits(&r, audit.Nonce(nonce), ref.commitment) {
-				rows.Close()
-				return nil, commitmentMismatch(id, ref.agreement, fmt.Sprintf("version %d no longer matches", version))
+				return commitmentMismatch(id, ref.agreement, fmt.Sprintf("version %d no longer matches", version))
 			}
 			fv.version, fv.fields = version, f
 			out[id] = fv
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, errs.E("sqlstore.frozen", errs.Internal, err)
+			return nil
+		})
+		if err != nil {
+			return nil, internal("sqlstore.frozen", err)
 		}
 	}
 	for _, id := range ids {
@@ -274,17 +270,16 @@ func (db *DB) amendments(ctx context.Context, exID string, pinned int) ([]*excha
 		doc     []byte
 	}
 	var all []stored
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var s stored
 		if err := rows.Scan(&s.version, &s.doc); err != nil {
-			rows.Close()
-			return nil, nil, errs.E(op, errs.Internal, err)
+			return errs.E(op, errs.Internal, err)
 		}
 		all = append(all, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, errs.E(op, errs.Internal, err)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, internal(op, err)
 	}
 	var out []*exchange.Agreement
 	var refs []StageAmendment
@@ -370,28 +365,27 @@ func (db *DB) touchesStage(ctx context.Context, ls *liveStage, exID string, from
 	if err != nil {
 		return false, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	touches := false
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var data []byte
 		if err := rows.Scan(&data); err != nil {
-			return false, err
+			return err
 		}
 		l, err := audit.DecodeLeaf(data)
-		if err != nil {
-			return true, nil // unreadable: rebuild, and let the audit say why
+		switch {
+		case err != nil:
+			touches = true // unreadable: rebuild, and let the audit say why
+		case l.Type == audit.RecordCorrected:
+			_, touches = ls.persons[strings.TrimPrefix(l.Subject, "record:")]
+		case l.Type == audit.AgreementSigned:
+			touches = l.Exchange == exID
 		}
-		switch l.Type {
-		case audit.RecordCorrected:
-			if _, ok := ls.persons[strings.TrimPrefix(l.Subject, "record:")]; ok {
-				return true, nil
-			}
-		case audit.AgreementSigned:
-			if l.Exchange == exID {
-				return true, nil
-			}
+		if touches {
+			return errStop
 		}
-	}
-	return false, rows.Err()
+		return nil
+	})
+	return touches, err
 }
 
 // sameHolds reports whether two plans hold back the same persons for the

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strconv"
@@ -113,19 +114,18 @@ func loadKeys(ctx context.Context, q querier) ([]*keyRow, error) {
 	}
 	byName := map[string]*keyRow{}
 	var out []*keyRow
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		k := &keyRow{}
 		var proposed int
 		if err := rows.Scan(&k.Name, &k.VKey, &k.Party, &k.Purpose, &k.Fingerprint, &k.RegisteredBy, dbTime{&k.RegisteredAt}, &proposed); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
 		k.proposed = proposed == 1
 		byName[k.Name] = k
 		out = append(out, k)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	rows, err = q.query(ctx, `SELECT e.seq, e.key_name, e.event, e.user_id, u.login, u.role, COALESCE(u.party, ''), e.endorsement, e.endorsed_by, e.reason, e.at, e.leaf_index, e.nonce
@@ -133,26 +133,26 @@ func loadKeys(ctx context.Context, q querier) ([]*keyRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var e KeyEvent
 		var endorsement string
 		var nonce []byte
 		if err := rows.Scan(&e.Seq, &e.Key, &e.Event, &e.userID, &e.Login, &e.Role, &e.UserParty, &endorsement, &e.EndorsedBy, &e.Reason, dbTime{&e.At}, &e.Leaf, &nonce); err != nil {
-			return nil, err
+			return err
 		}
 		e.Nonce, e.nonce, e.endorsement = fmt.Sprintf("%x", nonce), nonce, endorsement
 		k := byName[e.Key]
 		if k == nil {
-			continue
+			return nil
 		}
 		e.Fingerprint, e.Party, e.Purpose = k.Fingerprint, k.Party, k.Purpose
 		k.events = append(k.events, e)
 		if endorsement != "" {
 			k.endorsed = append(k.endorsed, endorsement)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	for _, k := range out {

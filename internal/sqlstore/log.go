@@ -88,21 +88,19 @@ func readHashes(ctx context.Context, q queryer, d dialect, indexes []int64) ([]t
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
+		err = eachRow(rows, func(rows *sql.Rows) error {
 			var idx int64
 			var h []byte
 			if err := rows.Scan(&idx, &h); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			if len(h) != tlog.HashSize {
-				rows.Close()
-				return nil, fmt.Errorf("stored hash %d has %d bytes", idx, len(h))
+				return fmt.Errorf("stored hash %d has %d bytes", idx, len(h))
 			}
 			got[idx] = tlog.Hash(h)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}

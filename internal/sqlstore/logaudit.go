@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"iter"
@@ -199,14 +200,13 @@ func (db *DB) replayEvents(ctx context.Context, events map[audit.LeafType]map[au
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
+		err = eachRow(rows, func(rows *sql.Rows) error {
 			vals := make([]any, src.cols+1)
 			ptrs := make([]any, len(vals))
 			for i := range vals {
 				ptrs[i] = &vals[i]
 			}
 			if err := rows.Scan(ptrs...); err != nil {
-				rows.Close()
 				return err
 			}
 			nb, _ := vals[src.cols].([]byte)
@@ -219,9 +219,9 @@ func (db *DB) replayEvents(ctx context.Context, events map[audit.LeafType]map[au
 			case !take(src.typ, d):
 				add(EventChanged, -1, "%s no longer matches any %s leaf (changed in the database, or written around the log)", what, src.typ)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -230,19 +230,18 @@ func (db *DB) replayEvents(ctx context.Context, events map[audit.LeafType]map[au
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var exID, eventID, body string
 		var stage int
 		var nb []byte
 		if err := rows.Scan(&exID, &stage, &eventID, &body, &nb); err != nil {
-			rows.Close()
 			return err
 		}
 		what := fmt.Sprintf("event %s of stage %d of %s", eventID, stage, exID)
 		var e crossing.Event
 		if err := json.Unmarshal([]byte(body), &e); err != nil {
 			add(EventChanged, -1, "%s: stored content is not readable: %v", what, err)
-			continue
+			return nil
 		}
 		typ := audit.HandoverRecorded
 		if e.Type.IsStage() {
@@ -257,9 +256,9 @@ func (db *DB) replayEvents(ctx context.Context, events map[audit.LeafType]map[au
 		case !take(typ, audit.Commit(audit.TagHandover, audit.Nonce(padNonce(nb)), c)):
 			add(EventChanged, -1, "%s no longer matches any %s leaf (changed in the database, or written around the log)", what, typ)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	// Remains: the committed content is derived by the repatriation engine
@@ -308,56 +307,29 @@ func padNonce(b []byte) [32]byte {
 
 // leafSeq yields the leaf table in index order.
 func (db *DB) leafSeq(ctx context.Context) iter.Seq2[audit.StoredLeaf, error] {
-	return func(yield func(audit.StoredLeaf, error) bool) {
-		rows, err := db.query(ctx, `SELECT idx, data FROM log_leaves ORDER BY idx`)
-		if err != nil {
-			yield(audit.StoredLeaf{}, err)
-			return
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var l audit.StoredLeaf
-			if err := rows.Scan(&l.Index, &l.Data); err != nil {
-				yield(l, err)
-				return
-			}
-			if !yield(l, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
-			yield(audit.StoredLeaf{}, err)
-		}
-	}
+	return rowSeq(func() (*sql.Rows, error) {
+		return db.query(ctx, `SELECT idx, data FROM log_leaves ORDER BY idx`)
+	}, func(rows *sql.Rows) (audit.StoredLeaf, error) {
+		var l audit.StoredLeaf
+		err := rows.Scan(&l.Index, &l.Data)
+		return l, err
+	})
 }
 
 // hashSeq yields the stored-hash table in index order.
 func (db *DB) hashSeq(ctx context.Context) iter.Seq2[audit.StoredHash, error] {
-	return func(yield func(audit.StoredHash, error) bool) {
-		rows, err := db.query(ctx, `SELECT idx, hash FROM log_hashes ORDER BY idx`)
-		if err != nil {
-			yield(audit.StoredHash{}, err)
-			return
+	return rowSeq(func() (*sql.Rows, error) {
+		return db.query(ctx, `SELECT idx, hash FROM log_hashes ORDER BY idx`)
+	}, func(rows *sql.Rows) (audit.StoredHash, error) {
+		var h audit.StoredHash
+		var b []byte
+		if err := rows.Scan(&h.Index, &b); err != nil {
+			return h, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var h audit.StoredHash
-			var b []byte
-			if err := rows.Scan(&h.Index, &b); err != nil {
-				yield(h, err)
-				return
-			}
-			if len(b) != tlog.HashSize {
-				yield(h, fmt.Errorf("stored hash %s has %d bytes", strconv.FormatInt(h.Index, 10), len(b)))
-				return
-			}
-			h.Hash = tlog.Hash(b)
-			if !yield(h, nil) {
-				return
-			}
+		if len(b) != tlog.HashSize {
+			return h, fmt.Errorf("stored hash %s has %d bytes", strconv.FormatInt(h.Index, 10), len(b))
 		}
-		if err := rows.Err(); err != nil {
-			yield(audit.StoredHash{}, err)
-		}
-	}
+		h.Hash = tlog.Hash(b)
+		return h, nil
+	})
 }

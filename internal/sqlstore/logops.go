@@ -65,24 +65,27 @@ func (db *DB) Leaves(ctx context.Context, start, end int64) ([][]byte, error) {
 	if err != nil {
 		return nil, errs.E("sqlstore.Leaves", errs.Internal, err)
 	}
-	defer rows.Close()
 	var out [][]byte
 	next := start
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var idx int64
 		var data []byte
 		if err := rows.Scan(&idx, &data); err != nil {
-			return nil, errs.E("sqlstore.Leaves", errs.Internal, err)
+			return errs.E("sqlstore.Leaves", errs.Internal, err)
 		}
 		if idx != next {
 			// A gap is damage to the log, not a server fault: say what is
 			// missing so a remote auditor can report it.
-			return nil, errs.E("sqlstore.Leaves", errs.Conflict, fmt.Sprintf("the log is damaged: leaf %d is missing", next))
+			return errs.E("sqlstore.Leaves", errs.Conflict, fmt.Sprintf("the log is damaged: leaf %d is missing", next))
 		}
 		out = append(out, data)
 		next++
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Signer signs checkpoints: the log's origin and its key.
@@ -190,18 +193,20 @@ func (tx *Tx) grownBeyondLog(ctx context.Context, from, size int64) (bool, error
 	if err != nil {
 		return false, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	beyond := false
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var data []byte
 		if err := rows.Scan(&data); err != nil {
-			return false, err
+			return err
 		}
 		l, err := audit.DecodeLeaf(data)
 		if err != nil || (l.Type != audit.LogCheckpoint && l.Type != audit.LogCosigned) {
-			return true, nil
+			beyond = true
+			return errStop
 		}
-	}
-	return false, rows.Err()
+		return nil
+	})
+	return beyond, err
 }
 
 // LatestCheckpoint returns the largest stored checkpoint with its

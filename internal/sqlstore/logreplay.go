@@ -162,17 +162,16 @@ func (db *DB) loadAccounts(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var id int64
 		var login, party string
 		if err := rows.Scan(&id, &login, &party); err != nil {
-			rows.Close()
 			return err
 		}
 		rp.logins[actor(id)], rp.userParty[actor(id)] = login, party
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	rp.parties, err = db.partyCodes(ctx)
@@ -233,11 +232,10 @@ func (db *DB) checkRecords(ctx context.Context, rp *replay, res *AuditResult) er
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	heads := map[string][2]int64{} // id → head pointer, latest version seen
 	legacyVersions := 0
 	var batch []versionRow
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var v versionRow
 		if err := rows.Scan(&v.id, &v.party, &v.kind, &v.head, &v.rCat, &v.rStatus, &v.created, &v.version, &v.vCat, &v.vStatus, &v.body, &v.sealed, &v.nonce, &v.commitText,
 			&v.r.Provenance.Source, &v.r.Provenance.SourceRef, &v.r.Provenance.EnteredBy, &v.entered, &v.r.Provenance.Reason); err != nil {
@@ -247,8 +245,9 @@ func (db *DB) checkRecords(ctx context.Context, rp *replay, res *AuditResult) er
 			legacyVersions += db.checkVersions(rp, batch, heads, res)
 			batch = batch[:0]
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	legacyVersions += db.checkVersions(rp, batch, heads, res)
@@ -395,8 +394,7 @@ func (db *DB) checkUsers(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var id int64
 		var login, role, party string
 		var disabled sql.NullString
@@ -411,18 +409,18 @@ func (db *DB) checkUsers(ctx context.Context, rp *replay) error {
 		}
 		if len(ls) == 0 {
 			rp.add(RowUnlogged, -1, "%s: no user leaf: the account was written around the log", what)
-			continue
+			return nil
 		}
 		last := ls[len(ls)-1]
 		if len(nonce) != len(audit.Nonce{}) {
 			rp.add(ColumnChanged, last.index, "%s: nonce is missing: the account cannot be checked against leaf %d", what, last.index)
-			continue
+			return nil
 		}
 		commit := func(role, party, disabled string) bool {
 			return audit.Commit(tagAccount, audit.Nonce(nonce), userContent(id, login, role, party, disabled)) == last.commitment
 		}
 		if commit(role, party, disabled.String) {
-			continue
+			return nil
 		}
 		named := false
 		for _, r := range access.Roles {
@@ -453,8 +451,9 @@ func (db *DB) checkUsers(ctx context.Context, rp *replay) error {
 		if !named {
 			rp.add(ColumnChanged, last.index, "%s: login, role, party or disabled_at no longer match leaf %d's commitment", what, last.index)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for _, t := range []audit.LeafType{leafUserCreated, leafUserChanged, leafUserRecorded} {
@@ -473,8 +472,7 @@ func (db *DB) checkTokens(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var id, userID int64
 		var hash []byte
 		var expires string
@@ -490,14 +488,14 @@ func (db *DB) checkTokens(ctx context.Context, rp *replay) error {
 		}
 		if len(ls) == 0 {
 			rp.add(RowUnlogged, -1, "%s: no token leaf: the token was written around the log", what)
-			continue
+			return nil
 		}
 		last := ls[len(ls)-1]
 		commit := func(userID int64, expires, revoked string) bool {
 			return audit.Commit(tagToken, audit.Nonce{}, tokenContent(id, userID, hash, expires, revoked, mfa)) == last.commitment
 		}
 		if commit(userID, expires, revoked.String) {
-			continue
+			return nil
 		}
 		named := false
 		for _, u := range users {
@@ -522,8 +520,9 @@ func (db *DB) checkTokens(ctx context.Context, rp *replay) error {
 		if !named {
 			rp.add(ColumnChanged, last.index, "%s: hash, user_id, expires_at, revoked_at or mfa no longer match leaf %d's commitment", what, last.index)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for _, t := range []audit.LeafType{leafTokenCreated, leafTokenRevoked, leafTokenRecorded} {
@@ -543,9 +542,8 @@ func (db *DB) checkSessions(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	old := 0
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var h []byte
 		var userID int64
 		var mfa int
@@ -563,17 +561,17 @@ func (db *DB) checkSessions(ctx context.Context, rp *replay) error {
 		if len(ls) == 0 {
 			if rp.legacy != nil && created <= rp.legacy.Time && ended.Valid && ended.String <= rp.legacy.Time {
 				old++
-				continue
+				return nil
 			}
 			rp.add(RowUnlogged, -1, "%s: no session leaf: the session was written around the log", what)
-			continue
+			return nil
 		}
 		last := ls[len(ls)-1]
 		commit := func(userID int64, mfa int, ended string) bool {
 			return audit.Commit(tagSession, audit.Nonce{}, sessionContent(h, userID, mfa, created, ended)) == last.commitment
 		}
 		if commit(userID, mfa, ended.String) {
-			continue
+			return nil
 		}
 		named := false
 		if commit(userID, 1-mfa, ended.String) {
@@ -602,8 +600,9 @@ func (db *DB) checkSessions(ctx context.Context, rp *replay) error {
 		if !named {
 			rp.add(ColumnChanged, last.index, "%s: user_id, mfa, created_at or ended_at no longer match leaf %d's commitment", what, last.index)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for _, t := range []audit.LeafType{leafSessionStarted, leafSessionEnded} {
@@ -621,16 +620,7 @@ func (db *DB) allIDs(ctx context.Context, q string, args ...any) ([]int64, error
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return collect(rows, scanInt64)
 }
 
 // replayCovered runs every check of the covered columns and derived
@@ -673,10 +663,9 @@ func (db *DB) checkDecisions(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	next := map[string]int{}
 	old := 0
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var seq int64
 		var sought, held, decision, reason, by, at string
 		var nonce []byte
@@ -691,25 +680,25 @@ func (db *DB) checkDecisions(ctx context.Context, rp *replay) error {
 		next[subject]++
 		if i >= len(ls) {
 			rp.add(RowUnlogged, -1, "%s: no match.decided leaf: the decision was written around the log", what)
-			continue
+			return nil
 		}
 		l := ls[i]
 		l.used = true
 		rp.checkBy(what, "decided_by", by, "decided_at", at, l)
 		if rp.predates(l.index) {
 			old++
-			continue // its nonce was not kept then
+			return nil // its nonce was not kept then
 		}
 		if len(nonce) != len(audit.Nonce{}) {
 			rp.add(ColumnChanged, l.index, "%s: nonce is missing: the decision cannot be checked against leaf %d", what, l.index)
-			continue
+			return nil
 		}
 		commit := func(decision string) bool {
 			d, err := audit.CommitFields(audit.TagMatch, audit.Nonce(nonce), decisionContent(sought, held, decision, reason, score))
 			return err == nil && d == l.commitment
 		}
 		if commit(decision) {
-			continue
+			return nil
 		}
 		named := false
 		for _, alt := range []string{MatchConfirmed, MatchRejected, "undo"} {
@@ -721,8 +710,9 @@ func (db *DB) checkDecisions(ctx context.Context, rp *replay) error {
 		if !named {
 			rp.add(ColumnChanged, l.index, "%s: decision, reason or score no longer match leaf %d's commitment", what, l.index)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	rp.unused(audit.MatchDecided, "match")
@@ -757,10 +747,9 @@ func (db *DB) checkDisclosures(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	next := map[string]int{}
 	var old int64
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var seq int64
 		var sought, held, party, by, at string
 		if err := rows.Scan(&seq, &sought, &held, &party, &by, &at); err != nil {
@@ -768,7 +757,7 @@ func (db *DB) checkDisclosures(ctx context.Context, rp *replay) error {
 		}
 		if rp.legacyRow("match_disclosures", seq) {
 			old++
-			continue
+			return nil
 		}
 		subject := "match:" + sought + "/" + held
 		what := fmt.Sprintf("match_disclosures %d (sought %s, held %s, to %s)", seq, sought, held, party)
@@ -777,13 +766,13 @@ func (db *DB) checkDisclosures(ctx context.Context, rp *replay) error {
 		next[subject]++
 		if i >= len(ls) {
 			rp.add(RowUnlogged, -1, "%s: no match.disclosed leaf: the disclosure was written around the log", what)
-			continue
+			return nil
 		}
 		l := ls[i]
 		l.used = true
 		rp.checkBy(what, "disclosed_by", by, "disclosed_at", at, l)
 		if audit.Commit(tagDisclosure, audit.Nonce{}, disclosureContent(sought, held, party)) == l.commitment {
-			continue
+			return nil
 		}
 		named := false
 		for _, p := range rp.parties {
@@ -795,8 +784,9 @@ func (db *DB) checkDisclosures(ctx context.Context, rp *replay) error {
 		if !named {
 			rp.add(ColumnChanged, l.index, "%s: no longer matches leaf %d's commitment", what, l.index)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	rp.unused(leafMatchDisclosed, "match")

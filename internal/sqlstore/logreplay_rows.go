@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -25,21 +26,16 @@ func (db *DB) checkRuns(ctx context.Context, rp *replay) error {
 		stats, by, at, inputs string
 		nonce                 []byte
 	}
-	var runs []run
 	rows, err := db.query(ctx, `SELECT id, sought_party, held_party, threshold, stats, started_by, started_at, nonce, COALESCE(inputs, '') FROM match_runs ORDER BY id`)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	runs, err := collect(rows, func(rows *sql.Rows) (run, error) {
 		var r run
-		if err := rows.Scan(&r.id, &r.sought, &r.held, &r.threshold, &r.stats, &r.by, &r.at, &r.nonce, &r.inputs); err != nil {
-			rows.Close()
-			return err
-		}
-		runs = append(runs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		err := rows.Scan(&r.id, &r.sought, &r.held, &r.threshold, &r.stats, &r.by, &r.at, &r.nonce, &r.inputs)
+		return r, err
+	})
+	if err != nil {
 		return err
 	}
 	cands, err := db.candidates(ctx)
@@ -97,17 +93,20 @@ func (db *DB) candidates(ctx context.Context) (map[int64][]candidateRow, error) 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[int64][]candidateRow{}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var id int64
 		var c candidateRow
 		if err := rows.Scan(&id, &c.sought, &c.held, &c.score, &c.weight, &c.explanation); err != nil {
-			return nil, err
+			return err
 		}
 		out[id] = append(out[id], c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // rebuildRun recomputes a run's candidates from its stored inputs, as
@@ -196,10 +195,9 @@ func (db *DB) checkExchangeRows(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var id, a, b, body, by, at string
 		if err := rows.Scan(&id, &a, &b, &body, &by, &at); err != nil {
-			rows.Close()
 			return err
 		}
 		what := "exchanges " + id
@@ -214,9 +212,9 @@ func (db *DB) checkExchangeRows(ctx context.Context, rp *replay) error {
 		if ls := rp.pairLeaves(leafExchangeOpened, "exchange:"+id); len(ls) > 0 {
 			rp.checkBy(what, "created_by", by, "created_at", at, ls[0])
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 
@@ -224,11 +222,10 @@ func (db *DB) checkExchangeRows(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var exID, party, kind, body, by, at string
 		var version int64
 		if err := rows.Scan(&exID, &party, &kind, &version, &body, &by, &at); err != nil {
-			rows.Close()
 			return err
 		}
 		what := fmt.Sprintf("exchange_lists (%s, %s, %s, version %d)", exID, party, kind, version)
@@ -246,9 +243,9 @@ func (db *DB) checkExchangeRows(ctx context.Context, rp *replay) error {
 				rp.checkBy(what, "submitted_by", by, "submitted_at", at, l)
 			}
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 
@@ -256,20 +253,19 @@ func (db *DB) checkExchangeRows(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var seq int64
 		var exID, body string
 		if err := rows.Scan(&seq, &exID, &body); err != nil {
-			rows.Close()
 			return err
 		}
 		var r exchange.Response
 		if json.Unmarshal([]byte(body), &r) == nil && r.Exchange != exID {
 			rp.add(ColumnChanged, -1, "exchange_responses %d (%s's answer on %s): exchange_id is %q, but its committed body says %q", seq, r.Party, r.RecordID, exID, r.Exchange)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 
@@ -280,11 +276,10 @@ func (db *DB) checkExchangeRows(ctx context.Context, rp *replay) error {
 		return err
 	}
 	next := map[string]int{}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var seq int64
 		var rec, by, at string
 		if err := rows.Scan(&seq, &rec, &by, &at); err != nil {
-			rows.Close()
 			return err
 		}
 		what := fmt.Sprintf("evidence %d (record %s)", seq, rec)
@@ -294,13 +289,13 @@ func (db *DB) checkExchangeRows(ctx context.Context, rp *replay) error {
 		next[subject]++
 		if i >= len(ls) {
 			rp.add(ColumnChanged, -1, "%s: record_id names a record with no evidence.recorded leaf for this entry (moved to another record?)", what)
-			continue
+			return nil
 		}
 		ls[i].used = true
 		rp.checkBy(what, "entered_by", by, "entered_at", at, ls[i])
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for subject, ls := range rp.bySubject[leafEvidence] {
@@ -313,12 +308,11 @@ func (db *DB) checkExchangeRows(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	return eachRow(rows, func(rows *sql.Rows) error {
 		var exID, hash, by, at string
 		var version int
 		var doc []byte
 		if err := rows.Scan(&exID, &version, &doc, &hash, &by, &at); err != nil {
-			rows.Close()
 			return err
 		}
 		what := fmt.Sprintf("agreements (%s, version %d)", exID, version)
@@ -328,9 +322,8 @@ func (db *DB) checkExchangeRows(ctx context.Context, rp *replay) error {
 		for _, l := range rp.pairLeaves(leafAgreementFrozen, fmt.Sprintf("agreement:%s/%d", exID, version)) {
 			rp.checkBy(what, "created_by", by, "created_at", at, l)
 		}
-	}
-	rows.Close()
-	return rows.Err()
+		return nil
+	})
 }
 
 // checkSignatures checks each agreement signature's columns that its
@@ -343,8 +336,7 @@ func (db *DB) checkSignatures(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return eachRow(rows, func(rows *sql.Rows) error {
 		var exID, role, key, line, by, at string
 		var version int
 		var nonce, doc []byte
@@ -357,7 +349,7 @@ func (db *DB) checkSignatures(ctx context.Context, rp *replay) error {
 			rp.add(ColumnChanged, -1, "%s: key_name is %q, but the signature line is by %q", what, key, name)
 		}
 		if len(nonce) != len(audit.Nonce{}) {
-			continue // replayEvents reports it
+			return nil // replayEvents reports it
 		}
 		d := audit.Commit(audit.TagAgreement, audit.Nonce(nonce), signedContent(doc, line))
 		var l *replayLeaf
@@ -367,7 +359,7 @@ func (db *DB) checkSignatures(ctx context.Context, rp *replay) error {
 			}
 		}
 		if l == nil {
-			continue // replayEvents reports it
+			return nil // replayEvents reports it
 		}
 		if leafIndex != l.index {
 			rp.add(ColumnChanged, l.index, "%s: leaf_index is %d, but the leaf that commits to the signature is %d", what, leafIndex, l.index)
@@ -380,8 +372,8 @@ func (db *DB) checkSignatures(ctx context.Context, rp *replay) error {
 		if role != want {
 			rp.add(ColumnChanged, l.index, "%s: role is %q, but leaf %d was written by %s of %q", what, role, l.index, rp.login(l.actor), want)
 		}
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 // checkStages checks every stage's pin: the agreement version and hash it
@@ -394,29 +386,27 @@ func (db *DB) checkStages(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var exID, hash string
 		var v int
 		if err := rows.Scan(&exID, &v, &hash); err != nil {
-			rows.Close()
 			return err
 		}
 		if versions[exID] == nil {
 			versions[exID] = map[int]string{}
 		}
 		versions[exID][v] = hash
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	rows, err = db.query(ctx, `SELECT exchange_id, stage, agreement_version, agreement_hash, opened_by, opened_at FROM stages ORDER BY exchange_id, stage`)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	var old int64
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var exID, hash, by, at string
 		var n, version int
 		if err := rows.Scan(&exID, &n, &version, &hash, &by, &at); err != nil {
@@ -430,16 +420,16 @@ func (db *DB) checkStages(ctx context.Context, rp *replay) error {
 		if len(ls) == 0 {
 			if ev := rp.of(stageSubject(exID, n), leafStageChanged, audit.HandoverRecorded); len(ev) > 0 && rp.predates(ev[0].index) {
 				old++
-				continue
+				return nil
 			}
 			rp.add(RowUnlogged, -1, "%s: no stage.opened leaf: the stage was written around the log", what)
-			continue
+			return nil
 		}
 		l := ls[0]
 		l.used = true
 		rp.checkBy(what, "opened_by", by, "opened_at", at, l)
 		if audit.Commit(tagStagePin, audit.Nonce{}, stagePinContent(exID, n, version, hash)) == l.commitment {
-			continue
+			return nil
 		}
 		named := false
 		for v, h := range versions[exID] {
@@ -451,8 +441,9 @@ func (db *DB) checkStages(ctx context.Context, rp *replay) error {
 		if !named {
 			rp.add(ColumnChanged, l.index, "%s: agreement_version or agreement_hash no longer match leaf %d's commitment", what, l.index)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	rp.unused(leafStageOpened, "stage")
@@ -477,9 +468,8 @@ func (db *DB) checkStageEvents(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	byDigest := rp.byCommitment(leafStageChanged, audit.HandoverRecorded)
-	for rows.Next() {
+	return eachRow(rows, func(rows *sql.Rows) error {
 		var seq int64
 		var exID, eventID, body, by, at string
 		var n int
@@ -490,14 +480,14 @@ func (db *DB) checkStageEvents(ctx context.Context, rp *replay) error {
 		what := fmt.Sprintf("stage_events %d (%s, stage %d, event %s)", seq, exID, n, eventID)
 		var e crossing.Event
 		if json.Unmarshal([]byte(body), &e) != nil || len(nonce) != len(audit.Nonce{}) {
-			continue // replayEvents reports it
+			return nil // replayEvents reports it
 		}
 		if e.ID != eventID {
 			rp.add(ColumnChanged, -1, "%s: event_id is %q, but its committed body says %q", what, eventID, e.ID)
 		}
 		c, err := audit.CanonicalJSON(e.Content())
 		if err != nil {
-			continue
+			return nil
 		}
 		d := audit.Commit(audit.TagHandover, audit.Nonce(nonce), c)
 		var l *replayLeaf
@@ -513,11 +503,11 @@ func (db *DB) checkStageEvents(ctx context.Context, rp *replay) error {
 			for _, cand := range byDigest[d] {
 				rp.add(ColumnChanged, cand.index, "%s: exchange_id or stage say %s, but leaf %d recorded it in %s", what, stageSubject(exID, n), cand.index, cand.subject)
 			}
-			continue
+			return nil
 		}
 		rp.checkBy(what, "recorded_by", by, "recorded_at", at, l)
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 // checkTerms rebuilds the search keys (record_terms) of every record's
@@ -527,15 +517,21 @@ func (db *DB) checkStageEvents(ctx context.Context, rp *replay) error {
 // in record order, a batch of records at a time, their keys computed on
 // every CPU as an import files them.
 func (db *DB) checkTerms(ctx context.Context, rp *replay) error {
-	stored, err := db.query(ctx, `SELECT record_seq, k FROM record_terms ORDER BY record_seq`)
-	if err != nil {
-		return err
-	}
-	defer stored.Close()
-	var pending *struct {
+	type storedKey struct {
 		seq int64
 		k   string
 	}
+	storedRows, err := db.query(ctx, `SELECT record_seq, k FROM record_terms ORDER BY record_seq`)
+	if err != nil {
+		return err
+	}
+	stored := &cursor[storedKey]{rows: storedRows, scan: func(rows *sql.Rows) (storedKey, error) {
+		var sk storedKey
+		err := rows.Scan(&sk.seq, &sk.k)
+		return sk, err
+	}}
+	defer stored.Close()
+	var pending *storedKey
 	// have returns the stored keys of record seq, reporting the keys of
 	// records before it that do not exist.
 	orphan := func(seq int64, n int) {
@@ -547,16 +543,14 @@ func (db *DB) checkTerms(ctx context.Context, rp *replay) error {
 		lostN := 0
 		for {
 			if pending == nil {
-				if !stored.Next() {
-					break
-				}
-				pending = &struct {
-					seq int64
-					k   string
-				}{}
-				if err := stored.Scan(&pending.seq, &pending.k); err != nil {
+				sk, ok, err := stored.next()
+				if err != nil {
 					return nil, err
 				}
+				if !ok {
+					break
+				}
+				pending = &sk
 			}
 			if pending.seq > seq {
 				break
@@ -576,13 +570,12 @@ func (db *DB) checkTerms(ctx context.Context, rp *replay) error {
 		if lostN > 0 {
 			orphan(lost, lostN)
 		}
-		return out, stored.Err()
+		return out, nil
 	}
 	rows, err := db.query(ctx, `SELECT r.seq, r.id, r.party, v.body FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version ORDER BY r.seq`)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	type rec struct {
 		seq        int64
 		id, party  string
@@ -619,7 +612,7 @@ func (db *DB) checkTerms(ctx context.Context, rp *replay) error {
 		batch = batch[:0]
 		return nil
 	}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var r rec
 		var body string
 		if err := rows.Scan(&r.seq, &r.id, &r.party, &body); err != nil {
@@ -627,12 +620,11 @@ func (db *DB) checkTerms(ctx context.Context, rp *replay) error {
 		}
 		r.unreadable = json.Unmarshal([]byte(body), &r.f) != nil
 		if batch = append(batch, r); len(batch) == 4096 {
-			if err := compare(); err != nil {
-				return err
-			}
+			return compare()
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	if err := compare(); err != nil {
@@ -651,29 +643,26 @@ func (db *DB) checkReserves(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var exID, body string
 		var n int
 		if err := rows.Scan(&exID, &n, &body); err != nil {
-			rows.Close()
 			return err
 		}
 		var e crossing.Event
-		if json.Unmarshal([]byte(body), &e) != nil || e.Type != crossing.SubstitutedBy {
-			continue
+		if json.Unmarshal([]byte(body), &e) == nil && e.Type == crossing.SubstitutedBy {
+			want[reserve{exID, e.Side, e.Reserve, e.ID}] = n
 		}
-		want[reserve{exID, e.Side, e.Reserve, e.ID}] = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	rows, err = db.query(ctx, `SELECT exchange_id, side, record_id, stage, event_id FROM stage_reserves`)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var r reserve
 		var n int
 		if err := rows.Scan(&r.exID, &r.side, &r.record, &n, &r.event); err != nil {
@@ -688,11 +677,15 @@ func (db *DB) checkReserves(ctx context.Context, rp *replay) error {
 		case wn != n:
 			rp.add(DerivedDiffers, -1, "%s: stage is %d, but its substitution event is in stage %d", what, n, wn)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for r, n := range want {
 		rp.add(DerivedDiffers, -1, "stage_reserves (%s, %s, reserve %s): missing: substitution event %s of stage %d hands it over (rebuilt from stage_events)", r.exID, r.side, r.record, r.event, n)
 	}
-	return rows.Err()
+	return nil
 }
 
 // checkRemains checks every item of a repatriation of remains: its
@@ -705,10 +698,9 @@ func (db *DB) checkRemains(ctx context.Context, rp *replay) error {
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	flows := map[string]*crossing.Repatriation{}
 	byDigest := rp.byCommitment(leafRemainsRecorded)
-	for rows.Next() {
+	return eachRow(rows, func(rows *sql.Rows) error {
 		var seq int64
 		var exID, kind, itemID, body, by, at, a, b string
 		var nonce []byte
@@ -718,16 +710,18 @@ func (db *DB) checkRemains(ctx context.Context, rp *replay) error {
 		what := fmt.Sprintf("remains_items %d (%s, %s %s)", seq, exID, kind, itemID)
 		r := flows[exID]
 		if r == nil {
-			if r, err = crossing.NewRepatriation(a, b); err != nil {
+			nr, err := crossing.NewRepatriation(a, b)
+			if err != nil {
 				rp.add(ColumnChanged, -1, "%s: the exchange's parties do not make a repatriation: %v", what, err)
-				continue
+				return nil
 			}
+			r = nr
 			flows[exID] = r
 		}
 		var in RemainsInput
 		if err := json.Unmarshal([]byte(body), &in); err != nil {
 			rp.add(EventChanged, -1, "%s: stored content is not readable: %v", what, err)
-			continue
+			return nil
 		}
 		if in.Kind != kind {
 			rp.add(ColumnChanged, -1, "%s: kind is %q, but its body says %q", what, kind, in.Kind)
@@ -735,14 +729,14 @@ func (db *DB) checkRemains(ctx context.Context, rp *replay) error {
 		id, content, err := in.apply(r)
 		if err != nil {
 			rp.add(EventChanged, -1, "%s: does not replay after the items before it: %v", what, err)
-			continue
+			return nil
 		}
 		if id != itemID {
 			rp.add(ColumnChanged, -1, "%s: item_id is %q, but its body says %q", what, itemID, id)
 		}
 		c, err := audit.CanonicalJSON(content)
 		if err != nil || len(nonce) != len(audit.Nonce{}) {
-			continue // replayEvents reports a missing nonce
+			return nil // replayEvents reports a missing nonce
 		}
 		d := audit.Commit(audit.TagHandover, audit.Nonce(nonce), c)
 		var l *replayLeaf
@@ -754,12 +748,12 @@ func (db *DB) checkRemains(ctx context.Context, rp *replay) error {
 		}
 		if l == nil {
 			rp.add(EventChanged, -1, "%s: no longer matches any remains.recorded leaf (changed in the database, or written around the log)", what)
-			continue
+			return nil
 		}
 		l.used = true
 		rp.checkBy(what, "recorded_by", by, "recorded_at", at, l)
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 // byCommitment indexes the kept leaves of the given types by commitment.

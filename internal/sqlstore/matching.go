@@ -326,14 +326,13 @@ func (db *DB) Candidates(ctx context.Context, s access.Scope, f CandidateFilter)
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	defer rows.Close()
 	out := []Candidate{}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var c Candidate
 		var ex string
 		var at sql.NullString
 		if err := rows.Scan(&c.RunID, &c.SoughtID, &c.HeldID, &c.Score, &c.Weight, &ex, &c.Status, &c.Reason, &c.DecidedBy, &at); err != nil {
-			return nil, errs.E(op, errs.Internal, err)
+			return errs.E(op, errs.Internal, err)
 		}
 		if c.Status == "undo" {
 			c.Status = MatchCandidate
@@ -343,8 +342,12 @@ func (db *DB) Candidates(ctx context.Context, s access.Scope, f CandidateFilter)
 		}
 		json.Unmarshal([]byte(ex), &c.Explanation)
 		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // pairState returns the current decision on a pair ("candidate" if none).
@@ -588,30 +591,33 @@ func (db *DB) DisclosedMatches(ctx context.Context, s access.Scope) ([]Disclosed
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	defer rows.Close()
 	out := []DisclosedMatch{}
 	seen := map[string]bool{}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var m DisclosedMatch
 		var body string
 		if err := rows.Scan(&m.SoughtID, &m.HeldID, &m.HeldParty, &body, dbTime{&m.DisclosedAt}, &m.Score); err != nil {
-			return nil, errs.E(op, errs.Internal, err)
+			return errs.E(op, errs.Internal, err)
 		}
 		if seen[m.SoughtID+"/"+m.HeldID] {
-			continue
+			return nil
 		}
 		seen[m.SoughtID+"/"+m.HeldID] = true
 		var f person.Fields
 		if err := json.Unmarshal([]byte(body), &f); err != nil {
-			return nil, errs.E(op, errs.Internal, err)
+			return errs.E(op, errs.Internal, err)
 		}
 		if f.Detrimental {
-			continue // withheld (GC III Art. 123), whatever the disclosures say
+			return nil // withheld (GC III Art. 123), whatever the disclosures say
 		}
 		m.Held = disclosedFields(f)
 		out = append(out, m)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // disclosedFields keeps the identity fields the other party needs to

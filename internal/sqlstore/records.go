@@ -552,8 +552,7 @@ func (db *DB) recordPage(ctx context.Context, s access.Scope, page *RecordPage, 
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return eachRow(rows, func(rows *sql.Rows) error {
 		r, seq, err := db.scanRecord(rows, s)
 		if err != nil {
 			return err
@@ -563,12 +562,12 @@ func (db *DB) recordPage(ctx context.Context, s access.Scope, page *RecordPage, 
 			if page.desc {
 				page.Next = "d" + strconv.FormatInt(page.last, 10)
 			}
-			break
+			return errStop
 		}
 		page.Records = append(page.Records, r)
 		page.last = seq
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 // intersectSorted returns the values of two ascending lists that are in both.

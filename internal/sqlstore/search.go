@@ -377,24 +377,22 @@ func (db *DB) indexTerms(ctx context.Context) error {
 			}
 			var batch []termRow
 			n := 0
-			for rows.Next() {
+			err = eachRow(rows, func(rows *sql.Rows) error {
 				var party, kind, body string
 				if err := rows.Scan(&after, &party, &kind, &body); err != nil {
-					rows.Close()
 					return err
 				}
 				n++
 				var f person.Fields
 				if err := json.Unmarshal([]byte(body), &f); err != nil {
-					rows.Close()
 					return fmt.Errorf("record %d: stored body: %w", after, err)
 				}
 				for _, t := range recordTerms(person.Kind(kind), &f) {
 					batch = append(batch, termRow{party, kind, t, after})
 				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+				return nil
+			})
+			if err != nil {
 				return err
 			}
 			// Two processes rebuilding the table at once file the same rows.
@@ -440,18 +438,17 @@ func (db *DB) termMatches(ctx context.Context, parties, kinds []string, tokens [
 			return nil, err
 		}
 		next := map[int64]bool{}
-		for rows.Next() {
+		err = eachRow(rows, func(rows *sql.Rows) error {
 			var seq int64
 			if err := rows.Scan(&seq); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			if have == nil || have[seq] {
 				next[seq] = true
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 		have = next
@@ -484,21 +481,20 @@ func (db *DB) filterSeqs(ctx context.Context, seqs []int64, parties []string, f 
 			return nil, err
 		}
 		keep := map[int64]bool{}
-		for rows.Next() {
+		err = eachRow(rows, func(rows *sql.Rows) error {
 			var seq int64
 			var party, kind, category, status string
 			if err := rows.Scan(&seq, &party, &kind, &category, &status); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			if !slices.Contains(parties, party) || f.Kind != "" && kind != string(f.Kind) ||
 				f.Category != "" && category != string(f.Category) || f.Status != "" && status != string(f.Status) {
-				continue
+				return nil
 			}
 			keep[seq] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 		// In the order given: creation order, or newest first.
@@ -557,15 +553,14 @@ func (db *DB) collectSeqs(ctx context.Context, into map[int64]bool, q string, ar
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return eachRow(rows, func(rows *sql.Rows) error {
 		var seq int64
 		if err := rows.Scan(&seq); err != nil {
 			return err
 		}
 		into[seq] = true
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 // soughtBySeq returns the sought records of party with the given sequence
@@ -586,24 +581,22 @@ func (db *DB) soughtBySeq(ctx context.Context, party string, seqs []int64) ([]tr
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
+		err = eachRow(rows, func(rows *sql.Rows) error {
 			sub := traceSubject{party: party, kind: person.Sought}
 			var p, kind, body string
 			if err := rows.Scan(&p, &kind, &sub.id, dbTime{&sub.created}, &body); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			if p != party || kind != string(person.Sought) {
-				continue
+				return nil
 			}
 			if err := json.Unmarshal([]byte(body), &sub.fields); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			out = append(out, sub)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
