@@ -92,7 +92,7 @@ func Copy(ctx context.Context, from, to *DB) (*CopyStats, error) {
 	if from.sameDatabase(to) {
 		return nil, errs.E(op, errs.Invalid, "the source and the target are the same database")
 	}
-	src, err := from.snapshot(ctx)
+	src, err := from.dialect.snapshot(ctx, from.db)
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, "cannot begin a consistent read of the source", err)
 	}
@@ -125,17 +125,13 @@ func Copy(ctx context.Context, from, to *DB) (*CopyStats, error) {
 		stats.Tables = append(stats.Tables, TableCount{t.name, n})
 		stats.Rows += n
 	}
-	if to.dialect.name == "postgres" {
-		if err := resetIdentities(ctx, dst); err != nil {
-			return nil, errs.E(op, errs.Internal, "cannot set the target's identity sequences", err)
-		}
+	if err := resetIdentities(ctx, to.dialect, dst); err != nil {
+		return nil, errs.E(op, errs.Internal, "cannot set the target's identity sequences", err)
 	}
 	if err := dst.Commit(); err != nil {
 		return nil, errs.E(op, errs.Internal, "cannot commit the copy", err)
 	}
-	to.stages.mu.Lock()
-	to.stages.m = map[stageKey]*liveStage{}
-	to.stages.mu.Unlock()
+	to.stages.reset()
 	stats.Elapsed = time.Since(start)
 	return stats, nil
 }
@@ -151,36 +147,6 @@ func (db *DB) RowCounts(ctx context.Context) ([]TableCount, error) {
 		out = append(out, TableCount{t.name, n})
 	}
 	return out, nil
-}
-
-// snapshot begins the consistent read of the whole database. SQLite's
-// write transactions begin IMMEDIATE (sqliteDSN); a read must not take the
-// write lock, so it begins DEFERRED on a connection of its own and reads
-// one WAL snapshot from its first SELECT until it ends.
-func (db *DB) snapshot(ctx context.Context) (readTx, error) {
-	if db.dialect.name == "postgres" {
-		tx, err := db.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-		if err != nil {
-			return nil, err
-		}
-		return tx, nil
-	}
-	conn, err := db.db.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	// Pin the snapshot now, not at the first table's read.
-	var n int
-	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
-		conn.ExecContext(context.Background(), `ROLLBACK`)
-		conn.Close()
-		return nil, err
-	}
-	return &sqliteRead{conn}, nil
 }
 
 // readTx is a consistent read: *sql.Tx on PostgreSQL, sqliteRead on
@@ -214,21 +180,7 @@ func (r *sqliteRead) Rollback() error {
 // sameDatabase reports whether db and other name one database: one SQLite
 // file, or one PostgreSQL DSN.
 func (db *DB) sameDatabase(other *DB) bool {
-	if db == other {
-		return true
-	}
-	if db.dialect.name != other.dialect.name {
-		return false
-	}
-	if db.dialect.name == "postgres" {
-		return db.where == other.where
-	}
-	a, errA := os.Stat(db.where)
-	b, errB := os.Stat(other.where)
-	if errA != nil || errB != nil {
-		return db.where == other.where
-	}
-	return os.SameFile(a, b)
+	return db == other || db.dialect == other.dialect && db.dialect.sameDatabase(db.where, other.where)
 }
 
 type queryerCtx interface {
@@ -293,14 +245,6 @@ func last(s []string) string {
 	return s[len(s)-1]
 }
 
-// tablesQuery lists the schema's tables.
-func (d dialect) tablesQuery() string {
-	if d.name == "postgres" {
-		return `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
-	}
-	return `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
-}
-
 func strs(ctx context.Context, q queryerCtx, query string) ([]string, error) {
 	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
@@ -310,31 +254,17 @@ func strs(ctx context.Context, q queryerCtx, query string) ([]string, error) {
 }
 
 // blobColumns returns the table's columns that hold bytes (BLOB, BYTEA).
-func (d dialect) blobColumns(ctx context.Context, q queryerCtx, table string) (map[string]bool, error) {
-	query := `SELECT name, type FROM pragma_table_info('` + table + `')`
-	if d.name == "postgres" {
-		query = `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '` + table + `'`
-	}
-	rows, err := q.QueryContext(ctx, query)
+func blobColumns(ctx context.Context, d dialect, q queryerCtx, table string) (map[string]bool, error) {
+	rows, err := q.QueryContext(ctx, d.columnTypesQuery(table))
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]bool{}
-	err = eachRow(rows, func(rows *sql.Rows) error {
+	return collectMap(rows, func(rows *sql.Rows) (string, bool, error) {
 		var name, typ string
-		if err := rows.Scan(&name, &typ); err != nil {
-			return err
-		}
+		err := rows.Scan(&name, &typ)
 		typ = strings.ToLower(typ)
-		if typ == "blob" || typ == "bytea" {
-			out[name] = true
-		}
-		return nil
+		return name, typ == "blob" || typ == "bytea", err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // copyTable copies one table's rows in multi-row INSERTs, returning how
@@ -349,7 +279,7 @@ func copyTable(ctx context.Context, table string, sd dialect, src readTx, td dia
 	if err != nil {
 		return 0, err
 	}
-	blobs, err := td.blobColumns(ctx, dst, table)
+	blobs, err := blobColumns(ctx, td, dst, table)
 	if err != nil {
 		return 0, err
 	}
@@ -421,9 +351,14 @@ func convertValue(v any, blob bool) any {
 }
 
 // resetIdentities sets every identity column's sequence past the largest
-// id the copy wrote, so that the next insert does not reuse one.
-func resetIdentities(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'`)
+// id the copy wrote, so that the next insert does not reuse one (where
+// the dialect has sequences apart from the rows).
+func resetIdentities(ctx context.Context, d dialect, tx *sql.Tx) error {
+	q := d.identityColumnsQuery()
+	if q == "" {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -441,8 +376,7 @@ func resetIdentities(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	for _, c := range cols {
-		// The next value is one past the largest copied (1 on an empty table).
-		q := `SELECT setval(pg_get_serial_sequence('` + c.table + `', '` + c.column + `'), COALESCE(MAX(` + c.column + `), 0) + 1, false) FROM ` + c.table
+		q := d.resetIdentity(c.table, c.column)
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s.%s: %w", c.table, c.column, err)
 		}
@@ -456,7 +390,8 @@ func resetIdentities(ctx context.Context, tx *sql.Tx) error {
 // it into a new SQLite store with Copy instead.
 func (db *DB) VacuumInto(ctx context.Context, path string) error {
 	const op = "sqlstore.VacuumInto"
-	if db.dialect.name != "sqlite" {
+	vacuum := db.dialect.vacuumInto()
+	if vacuum == "" {
 		return errs.E(op, errs.Invalid, "VACUUM INTO is SQLite's: copy a PostgreSQL store with Copy")
 	}
 	// An empty file is where VACUUM INTO may write: made first, so that the
@@ -466,7 +401,7 @@ func (db *DB) VacuumInto(ctx context.Context, path string) error {
 		return errs.E(op, errs.Conflict, fmt.Sprintf("cannot create %s", path), err)
 	}
 	f.Close()
-	if _, err := db.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+	if _, err := db.db.ExecContext(ctx, vacuum, path); err != nil {
 		os.Remove(path)
 		return errs.E(op, errs.Internal, "cannot write the copy "+path, err)
 	}

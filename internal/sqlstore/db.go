@@ -11,7 +11,15 @@
 // check true until the commit (the exchange's row, or the log's lock that
 // every logged change takes), and asks the domain's state machines
 // (exchange.AgreementState, crossing.State) rather than working a state
-// out itself. rows.go holds the one way rows are read (collect, eachRow).
+// out itself.
+//
+// Two files are seams the rest goes through: dialect.go holds everything
+// that differs between SQLite and PostgreSQL (placeholders, locks, DSNs,
+// the statements only one of them has), and rows.go is the one way rows
+// are read (eachRow, collect, collectMap; rowSeq for a walk that streams,
+// cursor for a merge of two ordered queries). The caches (prepared
+// statements, live stages, the dummy password hash) are fields of DB and
+// go with it on Close.
 package sqlstore
 
 import (
@@ -53,7 +61,10 @@ type DB struct {
 	seal    *sealer
 	stmts   sync.Map // query text → *sql.Stmt
 	stages  stageCache
-	Now     func() time.Time
+	// dummyHash is checked against when a login names no account, so that
+	// the time taken does not tell which accounts exist (Authenticate).
+	dummyHash func() string
+	Now       func() time.Time
 	// before0018 makes the store write as it did before the log covered
 	// accounts, matching and stage pins (tests of an upgraded database).
 	before0018 bool
@@ -73,23 +84,16 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, errs.E(op, errs.Invalid, err.Error())
 	}
-	db := &DB{seal: s, Now: cfg.Now, stages: stageCache{m: map[stageKey]*liveStage{}}}
+	db := &DB{seal: s, Now: cfg.Now, stages: stageCache{m: map[stageKey]*liveStage{}}, dummyHash: newDummyHash()}
 	if db.Now == nil {
 		db.Now = time.Now
 	}
-	dsn := cfg.DSN
-	switch {
-	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
-		db.dialect = postgresDialect
-		db.where = dsn
-	default:
-		db.dialect = sqliteDialect
-		db.where = sqlitePath(dsn)
-		dsn, err = sqliteDSN(dsn)
-		if err != nil {
-			return nil, errs.E(op, errs.Invalid, err.Error())
-		}
+	db.dialect = dialectOf(cfg.DSN)
+	dsn, where, err := db.dialect.open(cfg.DSN)
+	if err != nil {
+		return nil, errs.E(op, errs.Invalid, err.Error())
 	}
+	db.where = where
 	db.db, err = sql.Open(db.dialect.driver, dsn)
 	if err != nil {
 		return nil, errs.E(op, errs.Invalid, "cannot open the database", err)
@@ -193,6 +197,14 @@ func privateFile(path string) error {
 	return nil
 }
 
+// reset forgets every live stage: the next use of a stage replays it
+// from the database (after Close, and after Copy replaced the tables).
+func (c *stageCache) reset() {
+	c.mu.Lock()
+	c.m = map[stageKey]*liveStage{}
+	c.mu.Unlock()
+}
+
 // Close closes the prepared statements and the database, and frees the
 // live stages.
 func (db *DB) Close() error {
@@ -201,9 +213,7 @@ func (db *DB) Close() error {
 		db.stmts.Delete(q)
 		return true
 	})
-	db.stages.mu.Lock()
-	db.stages.m = map[stageKey]*liveStage{}
-	db.stages.mu.Unlock()
+	db.stages.reset()
 	return db.db.Close()
 }
 

@@ -1,8 +1,11 @@
 package sqlstore
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +27,74 @@ var (
 	sqliteDialect   = dialect{name: "sqlite", driver: "sqlite"}
 	postgresDialect = dialect{name: "postgres", driver: "pgx"}
 )
+
+// dialectOf is the dialect a DSN names: a postgres:// or postgresql://
+// URL is PostgreSQL; anything else is an SQLite path or URI.
+func dialectOf(dsn string) dialect {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return postgresDialect
+	}
+	return sqliteDialect
+}
+
+// open turns the DSN a user gave into the one the driver opens, and says
+// where the database is (for Copy's refusal to copy a database onto
+// itself): an SQLite DSN gets the pragmas handover relies on (sqliteDSN)
+// and is a file; a PostgreSQL DSN is passed on as it is.
+func (d dialect) open(dsn string) (driverDSN, where string, err error) {
+	if d.name == "postgres" {
+		return dsn, dsn, nil
+	}
+	driverDSN, err = sqliteDSN(dsn)
+	return driverDSN, sqlitePath(dsn), err
+}
+
+// sameDatabase reports whether two databases of the dialect, where they
+// are, are one: one PostgreSQL DSN, or one SQLite file (by its identity
+// on disk, whatever path names it).
+func (d dialect) sameDatabase(a, b string) bool {
+	if d.name == "postgres" {
+		return a == b
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	return os.SameFile(fa, fb)
+}
+
+// snapshot begins the consistent read of the whole database (Copy).
+// PostgreSQL reads one snapshot in a read-only REPEATABLE READ
+// transaction. SQLite's write transactions begin IMMEDIATE (sqliteDSN); a
+// read must not take the write lock, so it begins DEFERRED on a
+// connection of its own and reads one WAL snapshot from its first SELECT,
+// made at once, until it ends.
+func (d dialect) snapshot(ctx context.Context, db *sql.DB) (readTx, error) {
+	if d.name == "postgres" {
+		tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		return tx, nil
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	// Pin the snapshot now, not at the first table's read.
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
+		conn.ExecContext(context.Background(), `ROLLBACK`)
+		conn.Close()
+		return nil, err
+	}
+	return &sqliteRead{conn}, nil
+}
 
 // rebind turns '?' placeholders into '$1', '$2', … for PostgreSQL. Queries
 // never contain a literal '?' inside a string.
@@ -128,6 +199,51 @@ func (d dialect) maxParams() int {
 		return 65535
 	}
 	return 32766
+}
+
+// tablesQuery lists the schema's tables by name.
+func (d dialect) tablesQuery() string {
+	if d.name == "postgres" {
+		return `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+	}
+	return `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+}
+
+// columnTypesQuery lists a table's columns with their declared types
+// (rows of name, type). table is one of the schema's own names, never a
+// user's text.
+func (d dialect) columnTypesQuery(table string) string {
+	if d.name == "postgres" {
+		return `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '` + table + `'`
+	}
+	return `SELECT name, type FROM pragma_table_info('` + table + `')`
+}
+
+// identityColumnsQuery lists the identity columns whose sequences live
+// apart from the rows (rows of table, column), so that a copy sets them
+// past the ids it wrote; "" where there are none (SQLite: an INTEGER
+// PRIMARY KEY goes on from the largest rowid).
+func (d dialect) identityColumnsQuery() string {
+	if d.name == "postgres" {
+		return `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'`
+	}
+	return ""
+}
+
+// resetIdentity is the statement that sets the sequence of an identity
+// column one past the largest value in it (1 on an empty table).
+func (d dialect) resetIdentity(table, column string) string {
+	return `SELECT setval(pg_get_serial_sequence('` + table + `', '` + column + `'), COALESCE(MAX(` + column + `), 0) + 1, false) FROM ` + table
+}
+
+// vacuumInto is the statement that writes a consistent, compact copy of
+// the database into the file its one argument names, or "" where there is
+// none (PostgreSQL: Copy into a new SQLite store instead).
+func (d dialect) vacuumInto() string {
+	if d.name == "sqlite" {
+		return `VACUUM INTO ?`
+	}
+	return ""
 }
 
 // timeLayout is how times are stored: fixed-width UTC text, so that they sort

@@ -252,7 +252,7 @@ func (db *DB) Authenticate(ctx context.Context, login, password string) (User, e
 	if errors.Is(err, sql.ErrNoRows) {
 		// Spend the same time as a real check, so timing does not reveal
 		// which logins exist.
-		access.VerifyPassword(dummyHash(), password)
+		access.VerifyPassword(db.dummyHash(), password)
 		return User{}, fail
 	}
 	if err != nil {
@@ -265,9 +265,13 @@ func (db *DB) Authenticate(ctx context.Context, login, password string) (User, e
 	return u, nil
 }
 
-var dummyHash = sync.OnceValue(func() string {
-	return access.HashPassword("not a real password, only for timing", access.DefaultArgon2)
-})
+// newDummyHash makes a DB's dummy hash: the hash of no account's password,
+// made on the first login of an unknown account and kept until Close.
+func newDummyHash() func() string {
+	return sync.OnceValue(func() string {
+		return access.HashPassword("not a real password, only for timing", access.DefaultArgon2)
+	})
+}
 
 // DisableUser marks a user disabled; their tokens stop working at once.
 func (db *DB) DisableUser(ctx context.Context, login string) error {
