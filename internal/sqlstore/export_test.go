@@ -170,3 +170,89 @@ func CopiedTables() []string {
 	}
 	return out
 }
+
+// WalkLeaves reads the stored leaves' indexes in order through leafSeq
+// (rowSeq), stopping after stop of them (all when stop < 0), and says how
+// many connections the walk left in use: rows it did not close.
+func (db *DB) WalkLeaves(ctx context.Context, stop int) (indexes []int64, inUse int, err error) {
+	for l, err := range db.leafSeq(ctx) {
+		if err != nil {
+			return nil, 0, err
+		}
+		if stop >= 0 && len(indexes) == stop {
+			break
+		}
+		indexes = append(indexes, l.Index)
+	}
+	return indexes, db.db.Stats().InUse, nil
+}
+
+// EachLeafUntil reads the leaves' indexes through eachRow, whose callback
+// ends the walk at stop with errStop, or fails at fail with an error of its
+// own; it says how many connections the walk left in use.
+func (db *DB) EachLeafUntil(ctx context.Context, stop, fail int64) (indexes []int64, inUse int, err error) {
+	rows, err := db.query(ctx, `SELECT idx FROM log_leaves ORDER BY idx`)
+	if err != nil {
+		return nil, 0, err
+	}
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		i, err := scanInt64(rows)
+		switch {
+		case err != nil:
+			return err
+		case i == stop:
+			return errStop
+		case i == fail:
+			return fmt.Errorf("leaf %d: refused by the walk", i)
+		}
+		indexes = append(indexes, i)
+		return nil
+	})
+	return indexes, db.db.Stats().InUse, err
+}
+
+// MergeLeaves walks the leaves and the stored hashes side by side, the
+// hashes through a cursor pulled by the leaves' walk (as checkTerms merges
+// search keys into records): for each leaf, the number of stored hashes
+// with an index up to its own.
+func (db *DB) MergeLeaves(ctx context.Context) ([]int, error) {
+	hrows, err := db.query(ctx, `SELECT idx FROM log_hashes ORDER BY idx`)
+	if err != nil {
+		return nil, err
+	}
+	hashes := &cursor[int64]{rows: hrows, scan: scanInt64}
+	defer hashes.Close()
+	var out []int
+	pending, have := int64(0), false
+	n := 0
+	lrows, err := db.query(ctx, `SELECT idx FROM log_leaves ORDER BY idx`)
+	if err != nil {
+		return nil, err
+	}
+	err = eachRow(lrows, func(rows *sql.Rows) error {
+		leaf, err := scanInt64(rows)
+		if err != nil {
+			return err
+		}
+		for {
+			if !have {
+				h, ok, err := hashes.next()
+				if err != nil {
+					return err
+				}
+				if !ok {
+					break
+				}
+				pending, have = h, true
+			}
+			if pending > leaf {
+				break
+			}
+			n++
+			have = false
+		}
+		out = append(out, n)
+		return nil
+	})
+	return out, err
+}
