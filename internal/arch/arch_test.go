@@ -48,10 +48,10 @@ var rules = map[string]rule{
 	"internal/access": {imports: domainLeaf, pure: true, allow: map[string]string{
 		"crypto/rand": "password salts and token secrets need the system's randomness",
 	}},
-	"internal/exchange": {imports: []string{"internal/errs", "internal/person", "internal/audit"}, pure: true},
-	// crossing does not import exchange: the store hands it the plan and
-	// rule an agreement fixes.
-	"internal/crossing": {imports: []string{"internal/errs", "internal/person"}, pure: true},
+	// exchange maps an agreement's stage onto crossing's plan and rule
+	// (Agreement.CrossingPlan); crossing does not import exchange.
+	"internal/exchange": {imports: []string{"internal/errs", "internal/person", "internal/audit", "internal/crossing"}, pure: true},
+	"internal/crossing": {imports: []string{"internal/errs", "internal/person", "internal/names"}, pure: true},
 	// casework folds a case's steps and says what is due; the trace
 	// status it reads is crossing's.
 	"internal/casework": {imports: []string{"internal/errs", "internal/person", "internal/crossing"}, pure: true},

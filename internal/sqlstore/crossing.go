@@ -18,7 +18,6 @@ import (
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/exchange"
-	"github.com/handover-project/handover/internal/names"
 	"github.com/handover-project/handover/internal/person"
 )
 
@@ -49,7 +48,7 @@ type liveStage struct {
 	hash     string // its SHA-256
 	parties  [2]string
 	persons  map[string]StagePerson // record id → the person as frozen
-	index    *lookupIndex
+	index    *crossing.LookupIndex
 	openedAt time.Time
 	eventsN  int   // events stored
 	lastSeq  int64 // seq of the last stored event this process knows
@@ -180,79 +179,6 @@ func (db *DB) latestSigned(ctx context.Context, exID string) (*exchange.Agreemen
 	return nil, 0, "", errs.E(op, errs.Conflict, fmt.Sprintf("no agreement version of %s is signed yet (missing %s)", exID, strings.Join(cur.verified.Missing, ", ")))
 }
 
-// StagePlanOf maps stage n of an agreement onto the crossing engine's plan
-// and rule: the persons and planned counts of each side, the side's whole
-// reserve list, the crossing point and the window. Numeric terms are N for
-// N; category terms are all for all; parts terms hold each part to its own
-// rule. Substitution is allowed when the
-// agreement has a reserve list.
-func StagePlanOf(a *exchange.Agreement, n int) (crossing.Plan, crossing.Rule, string, error) {
-	const op = "sqlstore.StagePlanOf"
-	var st *exchange.Stage
-	for i := range a.Plan.Stages {
-		if a.Plan.Stages[i].Number == n {
-			st = &a.Plan.Stages[i]
-		}
-	}
-	if st == nil {
-		return crossing.Plan{}, crossing.Rule{}, "", errs.E(op, errs.NotFound, fmt.Sprintf("the agreement has no stage %d", n), errs.Coded{Code: "no_stage", Args: []string{fmt.Sprint(n)}})
-	}
-	cat := map[string]person.Category{}
-	reserves := map[string][]crossing.PlannedPerson{}
-	for _, sd := range a.Sides {
-		for _, p := range sd.Persons {
-			cat[sd.Party+"\x00"+p.RecordID] = p.Category
-		}
-		for _, p := range sd.Reserve {
-			reserves[sd.Party] = append(reserves[sd.Party], crossing.PlannedPerson{RecordID: p.RecordID, Category: p.Category})
-		}
-	}
-	plan := crossing.Plan{Exchange: a.Exchange.ID, Stage: n, Sides: map[string]crossing.SidePlan{}, Points: []string{st.Crossing},
-		Window: crossing.Window{Start: st.Start, End: st.End}}
-	rule := crossing.Rule{Kind: crossing.NForN, Observed: st.Observed}
-	if a.Exchange.Terms.Kind == exchange.CategoryTerms {
-		rule.Kind = crossing.AllForAll
-	}
-	if t := &a.Exchange.Terms; t.Kind == exchange.PartsTerms {
-		// Parity per part: a numeric part N for N, a category part (the
-		// seriously wounded, GC III Art. 109(1)) all for all.
-		for _, pt := range t.Parts {
-			pr := crossing.PartRule{ID: pt.ID, Kind: crossing.NForN}
-			if pt.Kind == exchange.CategoryTerms {
-				pr.Kind = crossing.AllForAll
-			}
-			for _, c := range person.Categories {
-				if in, ok := t.PartOf(c); ok && in.ID == pt.ID {
-					pr.Categories = append(pr.Categories, c)
-				}
-			}
-			rule.Parts = append(rule.Parts, pr)
-		}
-		if len(rule.Parts) > 0 {
-			rule.Kind = rule.Parts[0].Kind
-		}
-	}
-	for _, sd := range st.Sides {
-		sp := crossing.SidePlan{Reserves: reserves[sd.Party], Planned: map[person.Category]int{}}
-		for _, id := range sd.Persons {
-			sp.Persons = append(sp.Persons, crossing.PlannedPerson{RecordID: id, Category: cat[sd.Party+"\x00"+id]})
-		}
-		for c, k := range sd.Planned {
-			if k != 0 {
-				sp.Planned[c] = k
-			}
-		}
-		if len(sp.Reserves) > 0 {
-			rule.Reserves = true
-		}
-		plan.Sides[sd.Party] = sp
-	}
-	if !st.Start.Before(st.End) {
-		plan.Window = crossing.Window{}
-	}
-	return plan, rule, st.Crossing, nil
-}
-
 // exchangeParties returns an exchange's two parties without an access
 // check: callers decide access themselves.
 func (db *DB) exchangeParties(ctx context.Context, exID string) ([2]string, error) {
@@ -294,7 +220,7 @@ func (db *DB) OpenStage(ctx context.Context, s access.Scope, exID string, n int)
 	if err != nil {
 		return StageView{}, errs.E(op, err)
 	}
-	plan, rule, _, err := StagePlanOf(a, n)
+	plan, rule, _, err := a.CrossingPlan(n)
 	if err != nil {
 		return StageView{}, errs.E(op, err)
 	}
@@ -859,7 +785,7 @@ func (db *DB) ExchangeStages(ctx context.Context, s access.Scope, exID string) (
 	for _, st := range a.Plan.Stages {
 		ls, err := db.liveStage(ctx, exID, st.Number)
 		if errs.KindOf(err) == errs.NotFound {
-			plan, rule, point, err := StagePlanOf(a, st.Number)
+			plan, rule, point, err := a.CrossingPlan(st.Number)
 			if err != nil {
 				return nil, errs.E(op, err)
 			}
@@ -972,182 +898,20 @@ func (db *DB) Lookup(ctx context.Context, s access.Scope, exID string, n int, q 
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	hits := ls.index.find(q, 0)
+	hits := ls.index.Find(q, 0)
 	out := make([]LookupHit, 0, min(len(hits), limit))
 	for _, h := range hits {
-		p := ls.persons[h.id]
-		if p.withheldFrom(s) && h.why != "record_id" {
+		p := ls.persons[h.RecordID]
+		if p.withheldFrom(s) && h.Why != crossing.FoundByRecordID {
 			continue // a withheld person is found by the other party only by the id the agreement holds
 		}
 		if len(out) == limit {
 			break
 		}
 		ps, _ := ls.st.Person(p.Side, p.RecordID)
-		out = append(out, LookupHit{StagePerson: p.seenBy(s), Outcome: ps.Outcome, Status: ps, Score: h.score, Why: h.why})
+		out = append(out, LookupHit{StagePerson: p.seenBy(s), Outcome: ps.Outcome, Status: ps, Score: h.Score, Why: h.Why})
 	}
 	return out, nil
-}
-
-// lookupIndex finds the persons of a stage by service number or name. It
-// is built once per loaded stage and read under the stage's mutex.
-type lookupIndex struct {
-	service map[string][]string         // normalised service number → record ids
-	keys    [3]map[string][]string      // per name part: blocking key → record ids
-	parts   map[string][]names.Prepared // record id → prepared name parts
-	partOf  map[string][]names.Part
-}
-
-var lookupParts = [3]names.Part{names.Surname, names.Given, names.Patronymic}
-
-func newLookupIndex(persons map[string]StagePerson, fields map[string]person.Fields) *lookupIndex {
-	ix := &lookupIndex{service: map[string][]string{}, parts: map[string][]names.Prepared{}, partOf: map[string][]names.Part{}}
-	for i := range ix.keys {
-		ix.keys[i] = map[string][]string{}
-	}
-	ids := make([]string, 0, len(persons))
-	for id := range persons {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		p := persons[id]
-		ix.parts[id] = nil // found by its id, even without a name
-		if sn := person.FoldCode(p.ServiceNumber); sn != "" {
-			ix.service[sn] = append(ix.service[sn], id)
-		}
-		f := fields[id]
-		f.Surname, f.GivenNames, f.Patronymic, f.FullName = p.Surname, p.GivenNames, p.Patronymic, p.FullName
-		for pi, vs := range lookupValues(&f) {
-			for _, v := range vs {
-				if strings.TrimSpace(v) == "" {
-					continue
-				}
-				pr := names.Prepare(lookupParts[pi], v)
-				ix.parts[id] = append(ix.parts[id], pr)
-				ix.partOf[id] = append(ix.partOf[id], lookupParts[pi])
-				for _, k := range pr.Keys() {
-					ix.keys[pi][k] = append(ix.keys[pi][k], id)
-				}
-			}
-		}
-	}
-	return ix
-}
-
-// lookupValues returns the values of each name part (surname, given
-// name, patronymic) that the lookup compares a query with: the parts as
-// entered, the words of the full name as surnames when there is no
-// surname, and the first and second words of each Latin spelling as a
-// surname and a given name. The trace search's terms (recordTerms) are
-// the blocking keys of the same values.
-func lookupValues(f *person.Fields) [3][]string {
-	values := [3][]string{{f.Surname}, {f.GivenNames}, {f.Patronymic}}
-	if f.Surname == "" && f.FullName != "" {
-		values[0] = strings.Fields(f.FullName)
-	}
-	for _, l := range f.LatinNames {
-		w := strings.Fields(l)
-		if len(w) > 0 {
-			values[0] = append(values[0], w[0])
-		}
-		if len(w) > 1 {
-			values[1] = append(values[1], w[1])
-		}
-	}
-	return values
-}
-
-type hit struct {
-	id    string
-	score float64
-	why   string
-}
-
-// find answers a query: a service number (normalised across scripts) or a
-// record id exactly, else the words of a name, each compared with the
-// name parts of the persons sharing one of its blocking keys. A limit of 0
-// keeps every hit.
-func (ix *lookupIndex) find(q string, limit int) []hit {
-	q = strings.TrimSpace(q)
-	if _, ok := ix.parts[q]; ok {
-		return []hit{{q, 1, "record_id"}}
-	}
-	if sn := person.FoldCode(q); sn != "" && strings.ContainsAny(sn, "0123456789") {
-		var out []hit
-		for _, id := range ix.service[sn] {
-			out = append(out, hit{id, 1, "service_number"})
-		}
-		if len(out) > 0 {
-			return out
-		}
-	}
-	words := strings.Fields(q)
-	if len(words) == 0 {
-		return nil
-	}
-	// Candidates share a key with as many of the words as any person
-	// does: with a common surname and a common given name, the persons who
-	// have both, not everyone who has either.
-	type count struct{ words, last int }
-	cand := map[string]*count{}
-	best := 0
-	preps := make([][3]names.Prepared, len(words))
-	for wi, w := range words {
-		for pi, part := range lookupParts {
-			pr := names.Prepare(part, w)
-			preps[wi][pi] = pr
-			for _, k := range pr.Keys() {
-				for _, id := range ix.keys[pi][k] {
-					c := cand[id]
-					if c == nil {
-						c = &count{last: -1}
-						cand[id] = c
-					}
-					if c.last != wi {
-						c.words, c.last = c.words+1, wi
-						best = max(best, c.words)
-					}
-				}
-			}
-		}
-	}
-	var out []hit
-	for id, c := range cand {
-		if c.words < best {
-			continue
-		}
-		parts, partOf := ix.parts[id], ix.partOf[id]
-		total := 0.0
-		for wi := range words {
-			best := 0.0
-			for j, pp := range parts {
-				pi := 0
-				for k, lp := range lookupParts {
-					if lp == partOf[j] {
-						pi = k
-					}
-				}
-				if sc := names.SimilarityPrepared(preps[wi][pi], pp); sc > best {
-					best = sc
-				}
-			}
-			total += best
-		}
-		score := total / float64(len(words))
-		if score >= 0.6 {
-			out = append(out, hit{id, score, "name"})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].score != out[j].score {
-			return out[i].score > out[j].score
-		}
-		return out[i].id < out[j].id
-	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
-	return out
 }
 
 // TraceResult is one record's trace status as its own party's bureau sees
@@ -1228,23 +992,17 @@ func (db *DB) TraceSearch(ctx context.Context, s access.Scope, name, birth strin
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	persons := map[string]StagePerson{}
-	fields := map[string]person.Fields{}
 	byID := map[string]traceSubject{}
 	for _, sub := range subjects {
 		if birth != "" && !strings.HasPrefix(sub.fields.BirthDate.String(), birth) {
 			continue
 		}
-		f := sub.fields
-		persons[sub.id] = StagePerson{RecordID: sub.id, Surname: f.Surname, GivenNames: f.GivenNames, Patronymic: f.Patronymic, FullName: f.FullName}
-		fields[sub.id] = f
 		byID[sub.id] = sub
 	}
-	hits := newLookupIndex(persons, fields).find(name, limit)
 	var found []traceSubject
-	for _, h := range hits {
-		if h.why == "name" && h.score >= 0.8 {
-			found = append(found, byID[h.id])
+	for _, h := range traceIndex(byID).Find(name, limit) {
+		if h.Why == crossing.FoundByName && h.Score >= 0.8 {
+			found = append(found, byID[h.RecordID])
 		}
 	}
 	if len(found) == 0 {
@@ -1255,6 +1013,18 @@ func (db *DB) TraceSearch(ctx context.Context, s access.Scope, name, birth strin
 		return nil, errs.E(op, err)
 	}
 	return out, nil
+}
+
+// traceIndex is the lookup index of trace subjects, by name only: a
+// family searches by name and birth date, not by service number.
+func traceIndex(subjects map[string]traceSubject) *crossing.LookupIndex {
+	people := make(map[string]person.Fields, len(subjects))
+	for id, sub := range subjects {
+		f := sub.fields
+		f.ServiceNumber = ""
+		people[id] = f
+	}
+	return crossing.NewLookupIndex(people)
 }
 
 // traceCandidates returns the sought records of party that the lookup

@@ -168,7 +168,7 @@ func (db *DB) frozenStage(ctx context.Context, exID string, n, pinned int) (froz
 	if err != nil {
 		return frozenStage{}, errs.E(op, errs.Internal, "a stored agreement does not parse", err)
 	}
-	plan, rule, _, err := StagePlanOf(a, n)
+	plan, rule, _, err := a.CrossingPlan(n)
 	if err != nil {
 		return frozenStage{}, err
 	}
@@ -346,8 +346,21 @@ func (db *DB) refreshFrozen(ctx context.Context, ls *liveStage, exID string, n i
 // log size seen (taken before fz was built). The caller holds ls.mu.
 func (ls *liveStage) install(fz frozenStage, seen int64) {
 	ls.plan, ls.rule, ls.parties, ls.persons, ls.amendments = fz.plan, fz.rule, fz.parties, fz.persons, fz.amendments
-	ls.index = newLookupIndex(fz.persons, fz.fields)
+	ls.index = lookupIndex(fz.persons, fz.fields)
 	ls.logSeen = seen
+}
+
+// lookupIndex is the officer's lookup index of a stage's persons: each
+// found by the names and service number the agreement froze, and by the
+// Latin spellings of its fields.
+func lookupIndex(persons map[string]StagePerson, fields map[string]person.Fields) *crossing.LookupIndex {
+	people := make(map[string]person.Fields, len(persons))
+	for id, p := range persons {
+		f := fields[id]
+		f.Surname, f.GivenNames, f.Patronymic, f.FullName, f.ServiceNumber = p.Surname, p.GivenNames, p.Patronymic, p.FullName, p.ServiceNumber
+		people[id] = f
+	}
+	return crossing.NewLookupIndex(people)
 }
 
 // liveTail is how many new leaves refreshFrozen reads to decide whether a

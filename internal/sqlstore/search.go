@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/names"
 	"github.com/handover-project/handover/internal/person"
@@ -96,12 +97,10 @@ func recordTerms(kind person.Kind, f *person.Fields) []term {
 		}
 	}
 	if kind == person.Sought {
-		for pi, vs := range lookupValues(f) {
+		for pi, ks := range crossing.LookupKeys(f) {
 			field := string(rune('1' + pi))
-			for _, v := range vs {
-				for _, k := range names.Prepare(lookupParts[pi], v).Keys() {
-					add(field, k)
-				}
+			for _, k := range ks {
+				add(field, k)
 			}
 		}
 		add(fieldBirth, f.BirthDate.String())
@@ -515,11 +514,11 @@ func (db *DB) keyMatches(ctx context.Context, party string, words []string) ([]m
 	for wi, w := range words {
 		var q strings.Builder
 		var args []any
-		for pi, part := range lookupParts {
+		for pi, keys := range crossing.QueryKeys(w) {
 			// One equality per key: PostgreSQL without statistics (a
 			// register just imported) filters an IN list instead of
 			// seeking it.
-			for _, k := range names.Prepare(part, w).Keys() {
+			for _, k := range keys {
 				if len(args) > 0 {
 					q.WriteString(` UNION `)
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/person"
 )
 
@@ -22,20 +23,17 @@ func (db *DB) TraceSearchIDs(ctx context.Context, party, name, birth string, lim
 	if err != nil {
 		return nil, err
 	}
-	persons := map[string]StagePerson{}
-	fields := map[string]person.Fields{}
+	byID := map[string]traceSubject{}
 	for _, sub := range subjects {
 		if birth != "" && !strings.HasPrefix(sub.fields.BirthDate.String(), birth) {
 			continue
 		}
-		f := sub.fields
-		persons[sub.id] = StagePerson{RecordID: sub.id, Surname: f.Surname, GivenNames: f.GivenNames, Patronymic: f.Patronymic, FullName: f.FullName}
-		fields[sub.id] = f
+		byID[sub.id] = sub
 	}
 	ids := []string{}
-	for _, h := range newLookupIndex(persons, fields).find(name, limit) {
-		if h.why == "name" && h.score >= 0.8 {
-			ids = append(ids, h.id)
+	for _, h := range traceIndex(byID).Find(name, limit) {
+		if h.Why == crossing.FoundByName && h.Score >= 0.8 {
+			ids = append(ids, h.RecordID)
 		}
 	}
 	return ids, nil
