@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -1126,19 +1128,17 @@ func (db *DB) traceSeqs(ctx context.Context, party string, status crossing.Trace
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []int64
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var seq int64
 		var id string
-		if err := rows.Scan(&seq, &id); err != nil {
-			return nil, err
-		}
-		if want[id] {
+		err := rows.Scan(&seq, &id)
+		if err == nil && want[id] {
 			out = append(out, seq)
 		}
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // Traces returns the trace status of each record, as TraceOf, for the
@@ -1173,20 +1173,15 @@ func (db *DB) soughtOf(ctx context.Context, party string) ([]traceSubject, error
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []traceSubject
-	for rows.Next() {
+	return collect(rows, func(rows *sql.Rows) (traceSubject, error) {
 		sub := traceSubject{party: party, kind: person.Sought}
 		var body string
 		if err := rows.Scan(&sub.id, dbTime{&sub.created}, &body); err != nil {
-			return nil, err
+			return sub, err
 		}
-		if err := json.Unmarshal([]byte(body), &sub.fields); err != nil {
-			return nil, err
-		}
-		out = append(out, sub)
-	}
-	return out, rows.Err()
+		err := json.Unmarshal([]byte(body), &sub.fields)
+		return sub, err
+	})
 }
 
 // traces derives the trace of each subject from what the store holds: the
@@ -1196,6 +1191,9 @@ func (db *DB) soughtOf(ctx context.Context, party string) ([]traceSubject, error
 // refused, not presented) and confirmed identifications of remains.
 func (db *DB) traces(ctx context.Context, subjects []traceSubject) ([]TraceResult, error) {
 	fail := func(err error) ([]TraceResult, error) { return nil, errs.E("sqlstore.traces", errs.Internal, err) }
+	if len(subjects) == 0 {
+		return []TraceResult{}, nil
+	}
 	subs := make([]crossing.TraceSubject, len(subjects))
 	var sought []string
 	for i := range subjects {
@@ -1255,8 +1253,24 @@ func (db *DB) traces(ctx context.Context, subjects []traceSubject) ([]TraceResul
 		return fail(err)
 	}
 	tr := crossing.NewTracing(subs, decisions, held)
+	// Only the parties of the tracked records (the subjects and the held
+	// records confirmed as them) list or agree on them: a party's list
+	// names its own records alone (SubmitList), and an agreement is made of
+	// its exchange's two parties' lists.
+	parties := map[string]bool{}
+	for _, sub := range subjects {
+		parties[sub.party] = true
+	}
+	for _, h := range held {
+		parties[h.Party] = true
+	}
+	pargs := make([]any, 0, len(parties))
+	for _, p := range slices.Sorted(maps.Keys(parties)) {
+		pargs = append(pargs, p)
+	}
+	in := placeholders(len(pargs))
 	// Lists, in the order they were submitted.
-	rows, err := db.query(ctx, `SELECT body FROM exchange_lists ORDER BY submitted_at`)
+	rows, err := db.query(ctx, `SELECT body FROM exchange_lists WHERE party IN (`+in+`) ORDER BY submitted_at`, pargs...)
 	if err != nil {
 		return fail(err)
 	}
@@ -1276,7 +1290,8 @@ func (db *DB) traces(ctx context.Context, subjects []traceSubject) ([]TraceResul
 		return fail(err)
 	}
 	// Signed agreements, and the stages opened under them.
-	rows, err = db.query(ctx, `SELECT DISTINCT exchange_id FROM agreements ORDER BY exchange_id`)
+	rows, err = db.query(ctx, `SELECT DISTINCT a.exchange_id FROM agreements a JOIN exchanges e ON e.id = a.exchange_id
+		WHERE e.party_a IN (`+in+`) OR e.party_b IN (`+in+`) ORDER BY a.exchange_id`, append(pargs, pargs...)...)
 	if err != nil {
 		return fail(err)
 	}
