@@ -153,7 +153,7 @@ func (s *Stage) applyTransition(e Event) error {
 	}
 	to, ok := next(s.state, e.Type)
 	if !ok {
-		return conflict(op, errs.FieldError{Field: "type", Where: e.ID, Message: "stage " + itoa(s.plan.Stage) + " is " + s.state.String() + ": " + e.Type.String() + " is not allowed", Args: []string{itoa(s.plan.Stage), s.state.String(), e.Type.String()}, Code: "not_allowed_in_state"})
+		return s.notAllowed(op, s.state, e)
 	}
 	ch := Change{Event: e.ID, From: s.state, To: to, At: e.At, Actor: e.Actor, Reason: e.Reason}
 	switch e.Type {
@@ -170,19 +170,9 @@ func (s *Stage) applyTransition(e Event) error {
 			return conflict(op, errs.FieldError{Field: "type", Where: e.ID, Message: "persons have been handed over in this stage: close it with a discrepancy instead of cancelling it", Code: "cancel_after_handover"})
 		}
 	case StageClosed:
-		r := s.Report()
-		ch.Parity = r.Parity
-		if !ch.Parity && e.Reason == "" {
-			// The refusal says the stage and then each blocker, each a
-			// field error with its own code, so that a user interface
-			// says all of it in the user's language.
-			msg := "stage " + itoa(s.plan.Stage) + " may not close: " + joinBlockers(r.Blockers) + "; the mediator may close it by recording a discrepancy with a reason"
-			fes := []errs.FieldError{{Field: "reason", Where: e.ID, Message: msg, Args: []string{itoa(s.plan.Stage)}, Code: "may_not_close"}}
-			for _, b := range r.BlockerCodes {
-				b.Field, b.Where = "reason", e.ID
-				fes = append(fes, b)
-			}
-			return errs.E(op, errs.Conflict, msg, fes)
+		var err error
+		if ch.Parity, err = s.mayClose(op, e); err != nil {
+			return err
 		}
 	}
 	s.state = to
@@ -198,6 +188,51 @@ func (s *Stage) applyTransition(e Event) error {
 	}
 	s.history = append(s.history, ch)
 	return nil
+}
+
+// notAllowed is the refusal of an event the state does not allow.
+func (s *Stage) notAllowed(op string, from State, e Event) error {
+	return conflict(op, errs.FieldError{Field: "type", Where: e.ID, Message: "stage " + itoa(s.plan.Stage) + " is " + from.String() + ": " + e.Type.String() + " is not allowed", Args: []string{itoa(s.plan.Stage), from.String(), e.Type.String()}, Code: "not_allowed_in_state"})
+}
+
+// mayClose reports whether parity holds, and refuses to close the stage
+// by e when it does not and e gives no discrepancy reason (DESIGN.md
+// §4.6: the mediator closes a stage without parity only by recording the
+// discrepancy).
+func (s *Stage) mayClose(op string, e Event) (parity bool, err error) {
+	r := s.Report()
+	if r.Parity || e.Reason != "" {
+		return r.Parity, nil
+	}
+	// The refusal says the stage and then each blocker, each a field
+	// error with its own code, so that a user interface says all of it in
+	// the user's language.
+	msg := "stage " + itoa(s.plan.Stage) + " may not close: " + joinBlockers(r.Blockers) + "; the mediator may close it by recording a discrepancy with a reason"
+	fes := []errs.FieldError{{Field: "reason", Where: e.ID, Message: msg, Args: []string{itoa(s.plan.Stage)}, Code: "may_not_close"}}
+	for _, b := range r.BlockerCodes {
+		b.Field, b.Where = "reason", e.ID
+		fes = append(fes, b)
+	}
+	return false, errs.E(op, errs.Conflict, msg, fes)
+}
+
+// CheckClose says, without changing the stage, whether the mediator may
+// close it now with reason (the discrepancy; empty when parity holds):
+// nil, or the coded refusal that closing would give. Closing an open
+// stage is two events (closing, then closed); a form asks this first so
+// that the first is not recorded when the second would be refused.
+func (s *Stage) CheckClose(reason string) error {
+	const op = "crossing.Stage.CheckClose"
+	from := s.state
+	if from == Open {
+		from, _ = next(from, StageClosing)
+	}
+	e := Event{Type: StageClosed, Reason: reason}
+	if _, ok := next(from, StageClosed); !ok {
+		return s.notAllowed(op, s.state, e)
+	}
+	_, err := s.mayClose(op, e)
+	return err
 }
 
 // MarshalText encodes s as its name, so JSON shows "open", not 2.

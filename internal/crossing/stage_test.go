@@ -153,3 +153,54 @@ func TestUnderWay(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckClose: the check that changes nothing says what closing would
+// say, from open (closing first) or closing, with or without parity.
+func TestCheckClose(t *testing.T) {
+	plan := mkPlan(1, map[person.Category]int{person.Military: 1}, 0)
+	s, err := New(plan, Rule{Kind: NForN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newEv()
+	code := func(err error) string {
+		if fes := errs.Fields(err); len(fes) > 0 {
+			return fes[0].Code
+		}
+		return ""
+	}
+	// Planned: a stage not yet open may not close.
+	if err := s.CheckClose(""); errs.KindOf(err) != errs.Conflict || code(err) != "not_allowed_in_state" {
+		t.Errorf("planned: %v, want not_allowed_in_state", err)
+	}
+	mustApply(t, s, b.stage(StageOpened, ""))
+	// Open, without parity: the refusal closing would give, coded, and
+	// the stage still open.
+	err = s.CheckClose("")
+	if errs.KindOf(err) != errs.Conflict || code(err) != "may_not_close" || len(errs.Fields(err)) < 2 {
+		t.Errorf("open without parity: %v, want may_not_close with its blockers", err)
+	}
+	if s.State() != Open || len(s.History()) != 1 {
+		t.Errorf("the check changed the stage: %s, %d changes", s.State(), len(s.History()))
+	}
+	// With a discrepancy reason it may close; the same as applying says.
+	if err := s.CheckClose("the rest next week"); err != nil {
+		t.Errorf("open with a reason: %v", err)
+	}
+	mustApply(t, s, b.stage(StageClosing, ""))
+	_, applied := s.Apply(b.stage(StageClosed, ""))
+	if checked := s.CheckClose(""); code(checked) != code(applied) || errs.KindOf(checked) != errs.KindOf(applied) {
+		t.Errorf("closing: check says %v, applying %v", checked, applied)
+	}
+	// Parity holds: no reason needed.
+	for _, side := range []string{"UA", "RU"} {
+		mustApply(t, s, b.crossed(side, side+"-military-0")...)
+	}
+	if err := s.CheckClose(""); err != nil {
+		t.Errorf("closing with parity: %v", err)
+	}
+	mustApply(t, s, b.stage(StageClosed, ""))
+	if err := s.CheckClose("x"); code(err) != "not_allowed_in_state" {
+		t.Errorf("closed: %v, want not_allowed_in_state", err)
+	}
+}
