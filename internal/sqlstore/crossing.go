@@ -741,6 +741,28 @@ func (db *DB) Stage(ctx context.Context, s access.Scope, exID string, n int) (St
 }
 
 // readableStage checks ReportRead and returns the loaded stage, locked.
+// CheckCloseStage says, writing nothing, whether the caller may close stage
+// n of an exchange now with reason (the discrepancy; empty when parity
+// holds): nil, or the stage's coded refusal ([crossing.Stage.CheckClose]).
+// Closing an open stage records two events (closing, closed); a form asks
+// this first so that the first is not recorded alone when the second
+// would be refused. RecordEvents checks each event again when it writes.
+func (db *DB) CheckCloseStage(ctx context.Context, s access.Scope, exID string, n int, reason string) error {
+	const op = "sqlstore.CheckCloseStage"
+	if err := access.Decide(s, access.StageManage, access.Resource{}); err != nil {
+		return errs.E(op, err)
+	}
+	ls, err := db.readableStage(ctx, s, exID, n)
+	if err != nil {
+		return errs.E(op, err)
+	}
+	defer ls.mu.Unlock()
+	if err := ls.st.CheckClose(reason); err != nil {
+		return errs.E(op, err)
+	}
+	return nil
+}
+
 func (db *DB) readableStage(ctx context.Context, s access.Scope, exID string, n int) (*liveStage, error) {
 	if err := access.Decide(s, access.ReportRead, access.Resource{Party: s.Party}); err != nil {
 		return nil, err

@@ -168,8 +168,26 @@ func TestPagesStages(t *testing.T) {
 		if st, _, _ = e.page(op, "POST", move, url.Values{"to": {"resume"}}); st != 303 {
 			t.Fatalf("resume again: %d", st)
 		}
+		// Closing without parity and without a reason: the stage's own
+		// refusal at the reason field, and nothing recorded (the stage is
+		// not left closing).
 		st, body, _ = e.page(op, "POST", move, url.Values{"to": {"close"}})
-		wantPage(t, "close without parity", st, body, 422, "Паритету немає")
+		wantPage(t, "close without parity", st, body, 422)
+		if got := fieldError(body, "reason-1-err"); !strings.HasPrefix(got, "Етап 1 не можна закрити") {
+			t.Errorf("close without parity: the reason field says %q", got)
+		}
+		var sv struct{ State string }
+		e.must("op", "GET", "/api/v1/exchanges/"+id+"/stages/1", nil, &sv, 200)
+		if sv.State != "open" {
+			t.Errorf("a refused close left the stage %s", sv.State)
+		}
+		// Likewise from the officer's screen of the stage.
+		st, body, _ = e.page(op, "POST", "/exchanges/"+id+"/stages/1/close", url.Values{})
+		wantPage(t, "close without parity from the stage's screen", st, body, 422, "Етап 1 не можна закрити")
+		e.must("op", "GET", "/api/v1/exchanges/"+id+"/stages/1", nil, &sv, 200)
+		if sv.State != "open" {
+			t.Errorf("a refused close from the stage's screen left the stage %s", sv.State)
+		}
 		st, body, _ = e.page(reg, "GET", base, nil)
 		wantPage(t, "registrar reads the stages", st, body, 200, `<svg viewBox="0 0 720 230"`, `<title id="timeline-1-title">`, `<desc id="timeline-1-desc">RU handed over 0 of 2 planned; UA handed over 1 of 2 planned.</desc>`, "<polyline")
 		if strings.Contains(body, `id="suspend-1"`) {
@@ -323,7 +341,10 @@ func TestPagesStageEvents(t *testing.T) {
 		// RU's officer: a refusal needs the observer; then taken back.
 		ref := url.Values{"type": {"refused"}, "side": {"RU"}, "record_id": {held["RU"][1]}, "event": {"rf-1"}, "q": {"Ж-RU00001"}}
 		st, body, _ = e.page(ruOfficer, "POST", stage+"/record", ref)
-		wantPage(t, "refusal without observer", st, body, 422, "Оберіть спостерігача посередника, який засвідчив відмову")
+		wantPage(t, "refusal without observer", st, body, 422)
+		if msg := formMessage(body); !strings.Contains(msg, "Спостерігач посередника") || strings.Count(msg, "Обов’язкове") != 1 {
+			t.Errorf("refusal without observer: the stage's refusal (observer required) is not said: %q", msg)
+		}
 		ref.Set("observer", observer)
 		if st, body, _ = e.page(ruOfficer, "POST", stage+"/record", ref); st != 303 {
 			t.Fatalf("refusal: %d %s", st, body)

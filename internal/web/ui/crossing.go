@@ -502,9 +502,6 @@ func (s *UI) handleStageRecord(w http.ResponseWriter, r *http.Request, sc access
 			e.Health = crossing.HealthGood
 		}
 	}
-	if typ == crossing.Refused && e.Observer == "" {
-		return s.stageRefused(w, r, sc, "stage.refused", errs.E("web.stage", errs.Invalid, errs.FieldError{Field: "observer", Message: "name the mediator's observer who witnessed the refusal", Code: "refusal_witness"}))
-	}
 	refusal, err := s.recordOnStage(r.Context(), sc, id, n, []crossing.Event{e})
 	if err != nil {
 		return err
@@ -530,7 +527,10 @@ func (s *UI) handleStageClose(w http.ResponseWriter, r *http.Request, sc access.
 		return err
 	}
 	reason := strings.TrimSpace(r.PostForm.Get("reason"))
-	refusal, err := s.recordOnStage(r.Context(), sc, id, n, closeEvents(st.State, reason))
+	refusal, err := s.mayClose(r.Context(), sc, id, n, reason)
+	if err == nil && refusal == nil {
+		refusal, err = s.recordOnStage(r.Context(), sc, id, n, closeEvents(st.State, reason))
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -161,13 +162,24 @@ func closeEvents(state, reason string) []crossing.Event {
 	return append(events, crossing.Event{ID: newEventID(), Type: crossing.StageClosed, Reason: reason})
 }
 
+// mayClose asks the stage, recording nothing, whether it may close now
+// with reason: its refusal (the blockers of parity, or the state), or an
+// error the page does not show as a refusal.
+func (s *UI) mayClose(ctx context.Context, sc access.Scope, id string, n int, reason string) (refusal, err error) {
+	err = s.db.CheckCloseStage(ctx, sc, id, n, reason)
+	if errs.Is(errs.Invalid, err) || errs.Is(errs.Conflict, err) {
+		return err, nil
+	}
+	return nil, err
+}
+
 // handleStagesMove suspends, resumes, cancels or closes a stage. What a
 // move needs (a reason to suspend or cancel; a stage in which a person has
-// crossed is closed, not cancelled) is crossing.Stage's rule: its refusal
-// is said next to the reason field in the user's language. Closing without
-// parity asks for the discrepancy reason before anything is recorded, as
-// closing is two events (closing, closed) and the first must not stand
-// alone.
+// crossed is closed, not cancelled; a discrepancy reason to close without
+// parity) is crossing.Stage's rule: its refusal is said next to the reason
+// field in the user's language. Closing asks the stage first
+// (CheckCloseStage), recording nothing, as closing is two events (closing,
+// closed) and the first must not stand alone.
 func (s *UI) handleStagesMove(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	if err := readForm(w, r, "web.stages", 16<<10); err != nil {
 		return err
@@ -195,9 +207,6 @@ func (s *UI) handleStagesMove(w http.ResponseWriter, r *http.Request, sc access.
 	case "resume":
 		events = []crossing.Event{{ID: newEventID(), Type: crossing.StageResumed}}
 	case "close":
-		if !st.Report.Parity && reason == "" {
-			problem = c.T("stages.err.discrepancy")
-		}
 		events = closeEvents(st.State, reason)
 	default:
 		return errs.E("web.stages", errs.Invalid, errs.FieldError{Field: "to", Message: "suspend, resume, cancel or close", Code: "bad_stage_move"})
@@ -206,7 +215,12 @@ func (s *UI) handleStagesMove(w http.ResponseWriter, r *http.Request, sc access.
 		problem = c.T("stages.err.state", c.T("stage."+st.State))
 	}
 	var refusal error
-	if problem == "" {
+	if problem == "" && to == "close" {
+		if refusal, err = s.mayClose(r.Context(), sc, id, n, reason); err != nil {
+			return err
+		}
+	}
+	if problem == "" && refusal == nil {
 		if refusal, err = s.recordOnStage(r.Context(), sc, id, n, events); err != nil {
 			return err
 		}
