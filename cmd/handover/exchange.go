@@ -629,7 +629,7 @@ func runListSubmit(ctx context.Context, m *Main, args []string) error {
 	kindFlag := fs.String("kind", "", "offer or request")
 	itemsFile := fs.String("items", "", "the persons of the list, CSV or JSON `file`")
 	removedFile := fs.String("removed", "", "reasons for persons dropped since the last version, CSV or JSON `file`")
-	reason := fs.String("reason", "", "why this version (required)")
+	reason := fs.String("reason", "", "why this version (required: the list version's rule, said by the server)")
 	asJSON := fs.Bool("json", false, "print the submitted version and its diff as JSON")
 	c, pos, err := srv.parse(fs, args, 1, "name one EXCHANGE")
 	if err != nil {
@@ -637,9 +637,6 @@ func runListSubmit(ctx context.Context, m *Main, args []string) error {
 	}
 	if *kindFlag == "" || *itemsFile == "" {
 		return usageError{"--kind and --items are required"}
-	}
-	if strings.TrimSpace(*reason) == "" {
-		return usageError{"--reason is required: say why this version"}
 	}
 	kind, err := parseKind(op, *kindFlag)
 	if err != nil {
