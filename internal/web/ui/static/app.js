@@ -120,6 +120,10 @@
       return;
     }
     e.preventDefault();
+    // From now on the stage screen (offline.js) stores no kit: a kit
+    // fetched before the logout and answered after the clearing below
+    // would otherwise be stored again.
+    document.documentElement.dataset.loggingOut = "1";
     var forget = [];
     if (navigator.serviceWorker && navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage("forget");

@@ -74,7 +74,12 @@
     });
   }
   function put(store, v) {
-    return tx(store, "readwrite", function (s) { s.put(v); });
+    return tx(store, "readwrite", function (s) {
+      // Logging out (app.js) clears the kits: none is stored after it.
+      if (store !== "kits" || !document.documentElement.dataset.loggingOut) {
+        s.put(v);
+      }
+    });
   }
   function del(store, key) {
     return tx(store, "readwrite", function (s) { s.delete(key); });
