@@ -531,7 +531,8 @@ func (db *DB) checkTerms(ctx context.Context, rp *replay) error {
 		return sk, err
 	}}
 	defer stored.Close()
-	var pending *storedKey
+	var pending storedKey // read from stored, not yet taken, when held
+	held := false
 	// have returns the stored keys of record seq, reporting the keys of
 	// records before it that do not exist.
 	orphan := func(seq int64, n int) {
@@ -542,7 +543,7 @@ func (db *DB) checkTerms(ctx context.Context, rp *replay) error {
 		var lost int64 = -1
 		lostN := 0
 		for {
-			if pending == nil {
+			if !held {
 				sk, ok, err := stored.next()
 				if err != nil {
 					return nil, err
@@ -550,7 +551,7 @@ func (db *DB) checkTerms(ctx context.Context, rp *replay) error {
 				if !ok {
 					break
 				}
-				pending = &sk
+				pending, held = sk, true
 			}
 			if pending.seq > seq {
 				break
@@ -565,7 +566,7 @@ func (db *DB) checkTerms(ctx context.Context, rp *replay) error {
 			} else {
 				out[pending.k] = true
 			}
-			pending = nil
+			held = false
 		}
 		if lostN > 0 {
 			orphan(lost, lostN)
