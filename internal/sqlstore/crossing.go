@@ -379,21 +379,24 @@ func (db *DB) stageEvents(ctx context.Context, exID string, n int) ([]crossing.E
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
 	var out []crossing.Event
 	var last int64
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var body string
 		if err := rows.Scan(&last, &body); err != nil {
-			return nil, 0, err
+			return err
 		}
 		var e crossing.Event
 		if err := json.Unmarshal([]byte(body), &e); err != nil {
-			return nil, 0, err
+			return err
 		}
 		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
 	}
-	return out, last, rows.Err()
+	return out, last, nil
 }
 
 func (ls *liveStage) view() StageView {
@@ -662,25 +665,25 @@ func (tx *Tx) namedOfficers(ctx context.Context, events []crossing.Event) (offic
 	if err != nil {
 		return o, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var id int64
 		var login, role, party string
 		var disabled sql.NullString
 		if err := rows.Scan(&id, &login, &role, &party, &disabled); err != nil {
-			return o, err
+			return err
 		}
 		acct := actor(id)
 		o.ids[login], o.ids[acct] = acct, acct
 		if access.Role(role) != access.CheckpointOfficer || disabled.Valid {
-			continue
+			return nil
 		}
 		if party == "" {
 			party = crossing.Mediator
 		}
 		o.party[acct] = party
-	}
-	return o, rows.Err()
+		return nil
+	})
+	return o, err
 }
 
 // Officer is a checkpoint officer's account that an event may name as
@@ -708,22 +711,22 @@ func (db *DB) StageOfficers(ctx context.Context, s access.Scope, exID string, n 
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	defer rows.Close()
 	out := []Officer{}
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var id int64
 		var o Officer
 		if err := rows.Scan(&id, &o.Login, &o.Party); err != nil {
-			return nil, errs.E(op, errs.Internal, err)
+			return errs.E(op, errs.Internal, err)
 		}
 		o.ID = actor(id)
 		if o.Party == "" {
 			o.Party = crossing.Mediator
 		}
 		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, errs.E(op, errs.Internal, err)
+		return nil
+	})
+	if err != nil {
+		return nil, internal(op, err)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Party < out[j].Party })
 	return out, nil
@@ -1484,27 +1487,30 @@ func repatriation(ctx context.Context, q querier, exID string, parties [2]string
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	defer rows.Close()
 	var ids []string
 	var stored []remainsRow
-	for rows.Next() {
+	err = eachRow(rows, func(rows *sql.Rows) error {
 		var row remainsRow
 		var body string
 		if err := rows.Scan(&row.kind, &row.id, &body); err != nil {
-			return nil, nil, nil, err
+			return err
 		}
 		if err := json.Unmarshal([]byte(body), &row.in); err != nil {
-			return nil, nil, nil, err
+			return err
 		}
 		if _, _, err := row.in.apply(r); err != nil {
-			return nil, nil, nil, errs.E("sqlstore.repatriation", errs.Internal, "stored remains do not replay", err)
+			return errs.E("sqlstore.repatriation", errs.Internal, "stored remains do not replay", err)
 		}
 		if row.kind == "remains" {
 			ids = append(ids, row.id)
 		}
 		stored = append(stored, row)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return r, ids, stored, rows.Err()
+	return r, ids, stored, nil
 }
 
 // RecordRemains records one item of an exchange's repatriation of remains
