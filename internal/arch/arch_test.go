@@ -55,6 +55,9 @@ var rules = map[string]rule{
 	// casework folds a case's steps and says what is due; the trace
 	// status it reads is crossing's.
 	"internal/casework": {imports: []string{"internal/errs", "internal/person", "internal/crossing"}, pure: true},
+	// backlog derives a sought person's history across rounds from the
+	// lists, answers (exchange) and trace (crossing) the store loads.
+	"internal/backlog": {imports: []string{"internal/errs", "internal/person", "internal/exchange", "internal/crossing"}, pure: true},
 
 	"internal/synth":       {imports: []string{"internal/person"}},
 	"internal/synth/pairs": {},

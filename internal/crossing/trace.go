@@ -64,6 +64,10 @@ type TraceFact struct {
 	Source string `json:"source,omitempty"`
 	// Note is for the bureau only; never shown to families.
 	Note string `json:"note,omitempty"`
+	// Outcome is the person's outcome at the crossing for a fact a stage's
+	// events give (returned, refused, not presented, replaced); empty for
+	// every other fact, a cancelled stage's included.
+	Outcome Outcome `json:"outcome,omitempty"`
 }
 
 // Trace is a sought person's status with its history, derived from facts.
@@ -234,11 +238,11 @@ func (s *Stage) TraceFacts(side, recordID string) []TraceFact {
 		if p.Reserve {
 			out = append(out, TraceFact{Status: TraceInStage, At: p.At, Stage: ref, Source: last, Note: "reserve in place of " + p.Replaces})
 		}
-		out = append(out, TraceFact{Status: TraceReturned, At: p.At, Stage: ref, Source: last})
+		out = append(out, TraceFact{Status: TraceReturned, At: p.At, Stage: ref, Source: last, Outcome: p.Outcome})
 	case OutcomeRefused:
-		out = append(out, TraceFact{Status: TraceRefused, At: p.At, Stage: ref, Source: last})
+		out = append(out, TraceFact{Status: TraceRefused, At: p.At, Stage: ref, Source: last, Outcome: p.Outcome})
 	case OutcomeNotPresented, OutcomeReplaced:
-		out = append(out, TraceFact{Status: TraceConfirmedCaptive, At: p.At, Stage: ref, Source: last, Note: "not presented at stage " + itoa(s.plan.Stage)})
+		out = append(out, TraceFact{Status: TraceConfirmedCaptive, At: p.At, Stage: ref, Source: last, Note: "not presented at stage " + itoa(s.plan.Stage), Outcome: p.Outcome})
 	}
 	if s.state == Cancelled && !p.Reserve {
 		c := s.history[len(s.history)-1]
