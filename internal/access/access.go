@@ -106,10 +106,11 @@ const (
 	TraceRead      Action = "trace.read"      // a bureau reads the trace status of its own sought persons
 	CaseRead       Action = "case.read"       // read tracing cases: the bureau's own; the mediator's tracing agency those a bureau shares
 	CaseWrite      Action = "case.write"      // open and work tracing cases (enquiries, contacts, tasks, notices, closing)
+	PriorityWrite  Action = "priority.write"  // set the priority flags of one's own sought persons (the backlog across rounds)
 )
 
 // Actions lists every action.
-var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead, CaseRead, CaseWrite}
+var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead, CaseRead, CaseWrite, PriorityWrite}
 
 // Resource is what an action is about. For register actions Party is the
 // owning party of the records and Kind their register ("held", "sought");
@@ -209,6 +210,10 @@ func allowed(s Scope, a Action, res Resource) bool {
 		// Only the owning party's bureau sees its sought persons.
 		// The store decides again with the record's party.
 		return (s.Role == PartyRegistrar || s.Role == PartyApprover) && (res.Party == "" || res.Party == s.Party)
+	case PriorityWrite:
+		// The seeking party's bureau flags its own sought persons; the
+		// store decides again with the record's party and register.
+		return (s.Role == PartyRegistrar || s.Role == PartyApprover) && res.Party != "" && res.Party == s.Party
 	case CaseRead, CaseWrite:
 		// A case is its bureau's (the registrars and approvers who trace);
 		// the mediator's operator, its tracing agency, works only a case

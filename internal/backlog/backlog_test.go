@@ -31,7 +31,7 @@ func answer(ex string, version int, at time.Time, id string, a exchange.Answer) 
 // in round 1; f never requested but flagged; a requested in round 4 only.
 func history() Input {
 	return Input{
-		Party: "UA",
+		Party:  "UA",
 		Rounds: []Round{{1, "ex1", "one"}, {2, "ex2", "two"}, {3, "ex3", "three"}, {4, "ex4", "four"}},
 		Requests: []exchange.ListVersion{
 			request("ex1", 1, day(1), []string{"k", "h", "s"}),

@@ -59,6 +59,7 @@ var copyTables = []struct {
 	{name: "stage_reserves"},
 	{name: "remains_items"},
 	{name: "case_steps"},
+	{name: "priority_flags"},
 }
 
 // CopyStats says what Copy copied.

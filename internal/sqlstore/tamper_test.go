@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/backlog"
 	"github.com/handover-project/handover/internal/casework"
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/exchange"
@@ -144,6 +145,12 @@ func newHistory(t *testing.T, db *sqlstore.DB) *history {
 	h.caseID = c.ID
 	_, err = db.AddCaseStep(ctx, sc["ua-reg"], c.ID, casework.Step{Kind: casework.KindContact,
 		Contact: &casework.Contact{Mode: casework.ModeCall, Date: person.Date{Year: 2026, Month: 1, Day: 5}, With: "мати", Said: contactSaid}})
+	must(err)
+
+	// UA's bureau flags A as wounded and of a named group, then B.
+	_, err = db.SetPriority(ctx, sc["ua-reg"], h.soughtA, backlog.Flags{Marks: []backlog.Mark{backlog.Wounded}, Group: "Азовсталь"})
+	must(err)
+	_, err = db.SetPriority(ctx, sc["ua-appr"], h.soughtB, backlog.Flags{Marks: []backlog.Mark{backlog.Woman}})
 	must(err)
 
 	// A checkpoint the witness cosigns; a tail of changes; the next
@@ -429,6 +436,25 @@ var tampers = []tamper{
 		code: sqlstore.ColumnChanged, want: w(`step 3): entered_by is "ru-reg", but leaf`)},
 	{name: "a case step removed", sql: s(`DELETE FROM case_steps WHERE n = 3`),
 		code: sqlstore.EventMissing, want: w("(case.contact) has no row in the database")},
+
+	// The backlog's priority flags.
+	{name: "priority flags' content", sql: s(`UPDATE priority_flags SET body = REPLACE(body, '"wounded"', '"held_longest"')`),
+		code: sqlstore.EventChanged, want: func(h *history) string {
+			return "the priority flags of record " + h.soughtA + " no longer matches any priority.flagged leaf"
+		}},
+	{name: "priority flags moved to another record", sql: func(h *history) []string {
+		return []string{`UPDATE priority_flags SET record_id = '` + h.soughtB + `' WHERE record_id = '` + h.soughtA + `'`}
+	}, code: sqlstore.ColumnChanged, want: func(h *history) string {
+		return "(record " + h.soughtB + `): record_id is "` + h.soughtB + `", but its committed body says "` + h.soughtA + `"`
+	}},
+	{name: "priority flags written around the log", sql: func(h *history) []string {
+		return []string{`INSERT INTO priority_flags (record_id, party, body, entered_by, entered_at, nonce)
+			SELECT record_id, party, body, entered_by, entered_at, nonce FROM priority_flags WHERE record_id = '` + h.soughtA + `'`}
+	}, code: sqlstore.RowUnlogged, want: func(h *history) string { return "(record " + h.soughtA + "): no priority.flagged leaf" }},
+	{name: "who set priority flags", sql: s(`UPDATE priority_flags SET entered_by = 'ru-reg'`),
+		code: sqlstore.ColumnChanged, want: w(`entered_by is "ru-reg", but leaf`)},
+	{name: "priority flags removed", sql: s(`DELETE FROM priority_flags WHERE body LIKE '%woman%'`),
+		code: sqlstore.EventMissing, want: w("(priority.flagged) has no row in the database")},
 
 	// Keys and the log.
 	{name: "a registered key replaced", sql: s(`UPDATE log_keys SET vkey = ? WHERE name = 'signer-ua-appr'`), args: []any{otherKey},

@@ -425,6 +425,10 @@ var allowedTo = map[string][]string{
 	"GET /api/v1/trace":                                        {"party_registrar any", "party_approver any"},
 	"GET /api/v1/trace/changes":                                {"party_registrar any", "party_approver any"},
 	"GET /api/v1/trace/{id}":                                   {"party_registrar own", "party_approver own"},
+	"GET /api/v1/backlog":                                      {"party_registrar any", "party_approver any"},
+	"GET /api/v1/backlog/{id}":                                 {"party_registrar own", "party_approver own"},
+	"POST /api/v1/backlog/{id}/flags":                          {"party_registrar own", "party_approver own"},
+	"GET /api/v1/exchanges/{id}/carry":                         {"party_registrar any", "party_approver any"},
 	"GET /api/v1/cases":                                        {"party_registrar any", "party_approver any", "mediator_operator"},
 	"POST /api/v1/cases":                                       {"party_registrar own", "party_approver own"},
 	"POST /api/v1/cases/import":                                {"party_registrar any", "party_approver any"},
@@ -731,6 +735,8 @@ func TestAuthzMatrix(t *testing.T) {
 						body = map[string]any{"version": 1, "answers": []any{map[string]any{"record_id": offered[target], "answer": "query", "reason": "which unit?"}}}
 					case "POST /api/v1/records/{id}/evidence":
 						body = map[string]any{}
+					case "POST /api/v1/backlog/{id}/flags":
+						body = map[string]any{"marks": []string{"wounded"}}
 					case "POST /api/v1/cases":
 						body = map[string]any{"record": caseRecs[target]}
 					case "POST /api/v1/cases/{id}/steps":

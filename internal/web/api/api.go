@@ -58,6 +58,7 @@ func (s *API) Register(r httpx.Registrar) {
 	s.registerSheetRoutes()
 	s.registerCrossingRoutes()
 	s.registerCaseRoutes()
+	s.registerBacklogRoutes()
 }
 
 func (s *API) add(method, path string, action access.Action, summary string, h httpx.HandlerFunc) {
