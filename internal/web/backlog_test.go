@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"fmt"
+	"html"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -21,32 +23,7 @@ import (
 func TestBacklogAcrossRoundsAPI(t *testing.T) {
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnv(t, db)
-		var recs struct{ Records []struct{ ID string } }
-		e.must("ua-reg", "POST", "/api/v1/records/batch", map[string]any{"records": []any{
-			map[string]any{"kind": "sought", "category": "military", "status": "missing", "surname": "Ковальчук", "given_names": "Олександр",
-				"birth_date": "1998-05-23", "service_number": "А-123456"},
-			map[string]any{"kind": "sought", "category": "civilian", "status": "missing", "surname": "Лисенко", "given_names": "Марія"},
-		}}, &recs, 201)
-		k, m := recs.Records[0].ID, recs.Records[1].ID
-		var exs []string
-		for r := 1; r <= 4; r++ {
-			var ex exchange.Exchange
-			e.must("op", "POST", "/api/v1/exchanges", map[string]any{"name": fmt.Sprintf("round %d", r), "parties": []string{"UA", "RU"}, "crossings": []string{"border"},
-				"terms": map[string]any{"kind": "numeric", "total": 10, "rules": []any{map[string]any{"id": "mil", "category": "military"}, map[string]any{"id": "civ", "category": "civilian"}}}}, &ex, 201)
-			exs = append(exs, ex.ID)
-		}
-		for r := range 3 {
-			items := []any{map[string]any{"record_id": k, "category": "military"}}
-			if r == 1 {
-				items = append(items, map[string]any{"record_id": m, "category": "civilian"})
-			}
-			e.must("ua-reg", "POST", "/api/v1/exchanges/"+exs[r]+"/lists/request", map[string]any{"items": items, "reason": "our people"}, nil, 201)
-			answers := []any{map[string]any{"record_id": k, "answer": "not_held", "reason": fmt.Sprintf("no such prisoner (round %d)", r+1)}}
-			if r == 1 {
-				answers = append(answers, map[string]any{"record_id": m, "answer": "accept", "reason": "held in Taganrog"})
-			}
-			e.must("ru-reg", "POST", "/api/v1/exchanges/"+exs[r]+"/lists/UA/request/answers", map[string]any{"version": 1, "answers": answers}, nil, 201)
-		}
+		k, m, exs := backlogRounds(t, e)
 
 		// The bureau's backlog: K requested in rounds 1, 2 and 3, the
 		// most often requested, with all three answers and their dates.
@@ -126,6 +103,92 @@ func TestBacklogAcrossRoundsAPI(t *testing.T) {
 		e.must("ua-reg", "GET", "/api/v1/backlog/"+k, nil, &one, 200)
 		if !slices.Equal(one.Rounds, []int{1, 2, 3, 4}) {
 			t.Errorf("K after round 4's request: rounds %v", one.Rounds)
+		}
+	})
+}
+
+// backlogRounds is three rounds of exchanges and a fourth just opened: UA
+// requests K (a soldier) in rounds 1, 2 and 3, and RU answers "not held"
+// each time; UA requests M (a civilian) in round 2 and RU accepts, but she
+// does not come home.
+func backlogRounds(t *testing.T, e *env) (k, m string, exs []string) {
+	t.Helper()
+	var recs struct{ Records []struct{ ID string } }
+	e.must("ua-reg", "POST", "/api/v1/records/batch", map[string]any{"records": []any{
+		map[string]any{"kind": "sought", "category": "military", "status": "missing", "surname": "Ковальчук", "given_names": "Олександр",
+			"birth_date": "1998-05-23", "service_number": "А-123456"},
+		map[string]any{"kind": "sought", "category": "civilian", "status": "missing", "surname": "Лисенко", "given_names": "Марія"},
+	}}, &recs, 201)
+	k, m = recs.Records[0].ID, recs.Records[1].ID
+	for r := 1; r <= 4; r++ {
+		var ex exchange.Exchange
+		e.must("op", "POST", "/api/v1/exchanges", map[string]any{"name": fmt.Sprintf("round %d", r), "parties": []string{"UA", "RU"}, "crossings": []string{"border"},
+			"terms": map[string]any{"kind": "numeric", "total": 10, "rules": []any{map[string]any{"id": "mil", "category": "military"}, map[string]any{"id": "civ", "category": "civilian"}}}}, &ex, 201)
+		exs = append(exs, ex.ID)
+	}
+	for r := range 3 {
+		items := []any{map[string]any{"record_id": k, "category": "military"}}
+		if r == 1 {
+			items = append(items, map[string]any{"record_id": m, "category": "civilian"})
+		}
+		e.must("ua-reg", "POST", "/api/v1/exchanges/"+exs[r]+"/lists/request", map[string]any{"items": items, "reason": "our people"}, nil, 201)
+		answers := []any{map[string]any{"record_id": k, "answer": "not_held", "reason": fmt.Sprintf("no such prisoner (round %d)", r+1)}}
+		if r == 1 {
+			answers = append(answers, map[string]any{"record_id": m, "answer": "accept", "reason": "held in Taganrog"})
+		}
+		e.must("ru-reg", "POST", "/api/v1/exchanges/"+exs[r]+"/lists/UA/request/answers", map[string]any{"version": 1, "answers": answers}, nil, 201)
+	}
+
+	return k, m, exs
+}
+
+// TestBacklogPages: UA's bureau, in Ukrainian, reads who has been requested
+// most often and never released, one person's three answers, sets his
+// priority flags (a bad mark said at the field), and carries the
+// unresolved into round 4's request list as one action, with the reasons.
+func TestBacklogPages(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		k, _, exs := backlogRounds(t, e)
+		reg := e.sessionUK("ua-reg")
+		code, body, _ := e.page(reg, "GET", "/backlog", nil)
+		wantPage(t, "backlog", code, body, 200, "запити за раундами", "Ковальчук Олександр", "1, 2, 3", "не утримується ×3", `href="/backlog/`+k+`"`)
+		if i, j := strings.Index(body, "Ковальчук"), strings.Index(body, "Лисенко"); i < 0 || j < 0 || i > j {
+			t.Errorf("the most often requested is not first")
+		}
+		code, body, _ = e.page(reg, "GET", "/backlog/"+k, nil)
+		wantPage(t, "person", code, body, 200, "no such prisoner (round 1)", "no such prisoner (round 2)", "no such prisoner (round 3)", "не утримується", "раундів із запитом: 3")
+		if n := strings.Count(body, `class="ev-answered"`); n != 3 {
+			t.Errorf("%d answers on the page, want 3", n)
+		}
+
+		code, body, _ = e.page(reg, "POST", "/backlog/"+k+"/flags", url.Values{"mark": {"wounded", "vip"}, "group": {"Азовсталь"}})
+		wantPage(t, "a bad mark", code, body, 422, `id="e-marks"`, "Немає такої позначки пріоритету: vip")
+		code, _, _ = e.page(reg, "POST", "/backlog/"+k+"/flags", url.Values{"mark": {"wounded"}, "group": {"Азовсталь"}})
+		if code != 303 {
+			t.Fatalf("flags: %d", code)
+		}
+		code, body, _ = e.page(reg, "GET", "/backlog/"+k, nil)
+		wantPage(t, "flagged", code, body, 200, `value="wounded" checked`, `value="Азовсталь"`)
+		code, body, _ = e.page(e.sessionUK("ru-reg"), "GET", "/backlog/"+k, nil)
+		if code != 404 {
+			t.Errorf("RU reads UA's backlog page: %d", code)
+		}
+
+		// Round 4's draft: carry the unresolved, then submit.
+		draft := "/exchanges/" + exs[3] + "/lists/request"
+		code, body, _ = e.page(reg, "POST", draft, url.Values{"op": {"carry"}})
+		reason := "запитано в раундах 1, 2, 3; відповідь «не утримується» ×3"
+		wantPage(t, "carried", code, body, 200, "Перенесено осіб із попередніх раундів: 2.", k+" "+reason)
+		add := between(body, `name="add" rows="4">`, "</textarea>")
+		code, body, _ = e.page(reg, "POST", draft, url.Values{"op": {"submit"}, "add": {html.UnescapeString(add)}, "reason": {"нерозв'язані з раундів 1–3"}})
+		if code != 303 {
+			t.Fatalf("submit the carried draft: %d\n%s", code, body)
+		}
+		var lv sqlstore.ListView
+		e.must("ua-reg", "GET", "/api/v1/exchanges/"+exs[3]+"/lists/UA/request", nil, &lv, 200)
+		if len(lv.Items) != 2 || lv.Items[0].RecordID != k || lv.Items[0].Reason != reason {
+			t.Errorf("round 4's request: %+v", lv.Items)
 		}
 	})
 }

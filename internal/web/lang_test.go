@@ -124,6 +124,11 @@ func TestNoEnglishOnPages(t *testing.T) {
 		// A sought record.
 		var srec struct{ ID string }
 		e.must("ua-reg", "POST", "/api/v1/records", map[string]any{"kind": "sought", "category": "military", "status": "missing", "surname": "Шукаємий", "given_names": "Іван", "birth_date": "1992-01-02"}, &srec, 201)
+		// The backlog: UA requests the sought person, RU answers "not held";
+		// UA's bureau flags him.
+		e.must("ua-reg", "POST", "/api/v1/exchanges/"+ex2.ID+"/lists/request", map[string]any{"items": []any{map[string]any{"record_id": srec.ID, "category": "military"}}, "reason": "запит"}, nil, 201)
+		e.must("ru-reg", "POST", "/api/v1/exchanges/"+ex2.ID+"/lists/UA/request/answers", map[string]any{"version": 1, "answers": []any{map[string]any{"record_id": srec.ID, "answer": "not_held", "reason": "немає"}}}, nil, 201)
+		e.must("ua-reg", "POST", "/api/v1/backlog/"+srec.ID+"/flags", map[string]any{"marks": []string{"held_longest", "woman", "wounded"}, "group": "Азовсталь"}, nil, 200)
 
 		// Remains: a batch, a package, one body claimed by UA.
 		e.must("op", "POST", "/api/v1/exchanges/"+a.ex+"/remains", map[string]any{"kind": "batch", "batch": map[string]any{"id": "b1", "sender": "RU", "receiver": "UA", "at": "2025-05-23T10:00:00Z", "declared": 2}}, nil, 201)

@@ -355,6 +355,9 @@ type draftView struct {
 	Searched       bool
 	// Problems of the add and strike lines, each naming its line.
 	AddErrors, RemoveErrors []string
+	// MayCarry offers to carry the unresolved of earlier rounds (a
+	// request list).
+	MayCarry bool
 }
 
 const draftPageSize = 100
@@ -453,6 +456,20 @@ func lines(s string) (out []string, nums []int) {
 	return out, nums
 }
 
+// addLine adds the line "id reason" to the textarea s unless a line
+// already names id first.
+func addLine(s, id, reason string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if first, _, _ := strings.Cut(strings.TrimSpace(l), " "); first == id {
+			return s
+		}
+	}
+	if s = strings.TrimRight(s, "\r\n"); s != "" {
+		s += "\n"
+	}
+	return s + id + " " + reason + "\n"
+}
+
 // editLines adds the line x to the textarea s (unless a line already
 // starts with x), or, with drop, removes the lines starting with x.
 func editLines(s, x string, drop bool) string {
@@ -517,6 +534,20 @@ func (s *UI) draft(r *http.Request, sc access.Scope, form url.Values) (draftStat
 	if x := form.Get("unadd"); x != "" {
 		v.Add = editLines(v.Add, x, true)
 	}
+	// Carry the unresolved of the party's earlier rounds into its request
+	// list (docs/design/law.md, the backlog across rounds): each as a line
+	// of its record id and the reason, unless already named.
+	if kind == exchange.Request && form.Get("op") == "carry" {
+		_, carried, err := s.db.CarryOver(ctx, sc, id)
+		if err != nil {
+			return d, err
+		}
+		for _, c := range carried {
+			v.Add = addLine(v.Add, c.Item.RecordID, httpx.CarryReason(v.lang(), c.Carried))
+		}
+		v.Flash = v.T("draft.carried", len(carried))
+	}
+	v.MayCarry = kind == exchange.Request
 	want := person.Held
 	if kind == exchange.Request {
 		want = person.Sought
@@ -571,6 +602,7 @@ func (s *UI) draft(r *http.Request, sc access.Scope, form url.Values) (draftStat
 	// register of the list's kind.
 	al, an := lines(v.Add)
 	var added []person.Record
+	why := map[string]string{} // the reason an add line gives after a record id
 	seen := map[string]bool{}
 	// Lines that are no record id name a service number (as a whole
 	// line: "А-123 456"); they are looked up together.
@@ -587,7 +619,7 @@ func (s *UI) draft(r *http.Request, sc access.Scope, form url.Values) (draftStat
 		}
 	}
 	for i, l := range al {
-		tok, _, _ := strings.Cut(l, " ")
+		tok, rest, _ := strings.Cut(l, " ")
 		tok = strings.Trim(tok, ",;")
 		var rec person.Record
 		found := false
@@ -623,6 +655,9 @@ func (s *UI) draft(r *http.Request, sc access.Scope, form url.Values) (draftStat
 			seen[rec.ID] = true
 			if _, ok := onList[rec.ID]; !ok {
 				added = append(added, rec)
+				if looksLikeRecordID(tok) && rec.ID == tok {
+					why[rec.ID] = strings.TrimSpace(rest)
+				}
 			}
 		}
 	}
@@ -650,7 +685,7 @@ func (s *UI) draft(r *http.Request, sc access.Scope, form url.Values) (draftStat
 	}
 	for _, rec := range added {
 		row := draftRow{RecordID: rec.ID, Category: rec.Category, Name: rec.DisplayName(), BirthDate: rec.BirthDate, ServiceNumber: rec.ServiceNumber, New: true}
-		d.items = append(d.items, exchange.Item{RecordID: rec.ID, Category: rec.Category})
+		d.items = append(d.items, exchange.Item{RecordID: rec.ID, Category: rec.Category, Reason: why[rec.ID]})
 		rows = append(rows, row)
 		if len(v.Added) < draftListed {
 			v.Added = append(v.Added, row)
