@@ -170,7 +170,7 @@ func TestBacklogPages(t *testing.T) {
 		}
 		code, body, _ = e.page(reg, "GET", "/backlog/"+k, nil)
 		wantPage(t, "flagged", code, body, 200, `value="wounded" checked`, `value="Азовсталь"`)
-		code, body, _ = e.page(e.sessionUK("ru-reg"), "GET", "/backlog/"+k, nil)
+		code, _, _ = e.page(e.sessionUK("ru-reg"), "GET", "/backlog/"+k, nil)
 		if code != 404 {
 			t.Errorf("RU reads UA's backlog page: %d", code)
 		}
