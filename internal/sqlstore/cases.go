@@ -228,7 +228,9 @@ func (tx *Tx) addStep(ctx context.Context, s access.Scope, c *casework.Case, st 
 		if err != nil {
 			return errs.E(op, errs.Internal, err)
 		}
-		sealed = tx.db.seal.seal(plain, caseAD(c.ID, st.N))
+		if sealed, err = tx.seal(ctx, plain, caseAD(c.ID, st.N)); err != nil {
+			return err
+		}
 	}
 	nonce, err := tx.commitLeaf(ctx, caseLeaf(st.Kind), s, "", "case:"+c.ID, st.N, audit.TagCase, content)
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 // table the migrations add must be added here too, or Copy refuses to run
 // (TestCopyTablesAreTheSchema compares this list with both dialects'
 // schemas). state tables are filled by Open on an empty database
-// (record_terms_state, log_coverage): the copy replaces their rows with
+// (record_terms_state, log_coverage, seal_keys): the copy replaces their rows with
 // the source's instead of finding the target "not empty".
 var copyTables = []struct {
 	name  string
@@ -60,6 +60,7 @@ var copyTables = []struct {
 	{name: "remains_items"},
 	{name: "case_steps"},
 	{name: "priority_flags"},
+	{name: "seal_keys", state: true},
 }
 
 // CopyStats says what Copy copied.

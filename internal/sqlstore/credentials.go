@@ -283,7 +283,10 @@ func (db *DB) Enrol(ctx context.Context, e Enrolment) (User, error) {
 				msg := "enter the six-digit code your authenticator app shows for the new secret"
 				return errs.E(op, errs.Invalid, msg, errs.FieldError{Field: "totp_code", Message: msg, Code: "totp_wrong"})
 			}
-			sealed := db.seal.seal([]byte(e.TOTPSecret), totpAD(u.ID))
+			sealed, err := tx.seal(ctx, []byte(e.TOTPSecret), totpAD(u.ID))
+			if err != nil {
+				return err
+			}
 			if _, err := tx.exec(ctx, `INSERT INTO user_prefs (user_id, totp_sealed, totp_enrolled_at, totp_last_step) VALUES (?, ?, ?, ?)
 				ON CONFLICT (user_id) DO UPDATE SET totp_sealed = excluded.totp_sealed, totp_enrolled_at = excluded.totp_enrolled_at, totp_last_step = excluded.totp_last_step`,
 				u.ID, sealed, fmtTime(tx.now), step); err != nil {

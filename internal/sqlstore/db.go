@@ -47,8 +47,16 @@ type Config struct {
 	// (optionally prefixed with "sqlite:" or "file:").
 	DSN string
 	// SealKey is the 32-byte key that encrypts sensitive fields (health,
-	// next of kin) at rest. Required.
+	// next of kin) at rest. Required. A database that names no current key
+	// yet (seal_keys) is given this one.
 	SealKey []byte
+	// SealKeys are more keys the store may open (and seal) with: a keys
+	// file holds the old and the new key during a rotation.
+	SealKeys [][]byte
+	// ReloadSealKeys, when set, reads the keys again: it is called when the
+	// database names a key the store lacks (a rotation started by another
+	// process after this one read its keys).
+	ReloadSealKeys func() ([][]byte, error)
 	// Now is the clock; time.Now when nil. One timestamp is fixed per
 	// transaction.
 	Now func() time.Time
@@ -80,7 +88,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.DSN == "" {
 		return nil, errs.E(op, errs.Invalid, "no database given: pass --db DSN or --dir DIR")
 	}
-	s, err := newSealer(cfg.SealKey)
+	s, err := newSealer(append([][]byte{cfg.SealKey}, cfg.SealKeys...), cfg.ReloadSealKeys)
 	if err != nil {
 		return nil, errs.E(op, errs.Invalid, err.Error())
 	}
@@ -108,6 +116,13 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.db.Close()
 		return nil, errs.E(op, errs.Internal, "cannot apply migrations", err)
+	}
+	if err := db.registerSealKey(ctx); err != nil {
+		db.db.Close()
+		if errs.Is(errs.Invalid, err) {
+			return nil, err
+		}
+		return nil, errs.E(op, errs.Internal, "cannot read the data keys' state", err)
 	}
 	if err := db.indexTerms(ctx); err != nil {
 		db.db.Close()
@@ -227,6 +242,8 @@ type Tx struct {
 	db  *DB
 	now time.Time
 	log *logAppender // set on the first log append
+	// sealID is the data key this transaction seals with (sealKey).
+	sealID string
 }
 
 // querier reads through the store (a view) or a write transaction (a

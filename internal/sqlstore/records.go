@@ -152,7 +152,7 @@ func (tx *Tx) insertVersions(ctx context.Context, who string, recs []person.Reco
 		if !ok {
 			return fmt.Errorf("record %s has no sequence number", r.ID)
 		}
-		body, sealed, err := tx.db.encode(r)
+		body, sealed, err := tx.encode(ctx, r)
 		if err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ func (tx *Tx) insertVersions(ctx context.Context, who string, recs []person.Reco
 
 // encode returns the stored body of a record (its fields without the
 // sensitive ones) and the sealed sensitive part (nil when empty).
-func (db *DB) encode(r *person.Record) (string, []byte, error) {
+func (tx *Tx) encode(ctx context.Context, r *person.Record) (string, []byte, error) {
 	f := r.Fields
 	sens := sensitive{Health: f.Health, NextOfKin: f.NextOfKin}
 	f.Health, f.NextOfKin = "", ""
@@ -198,7 +198,9 @@ func (db *DB) encode(r *person.Record) (string, []byte, error) {
 	var sealed []byte
 	if sens != (sensitive{}) {
 		plain, _ := json.Marshal(sens)
-		sealed = db.seal.seal(plain, sealAD(r.ID, r.Version))
+		if sealed, err = tx.seal(ctx, plain, sealAD(r.ID, r.Version)); err != nil {
+			return "", nil, err
+		}
 	}
 	return string(body), sealed, nil
 }
