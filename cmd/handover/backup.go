@@ -98,11 +98,11 @@ func runBackup(ctx context.Context, m *Main, args []string) error {
 		}
 	} else {
 		how = "one repeatable-read transaction copied into SQLite"
-		key, err := m.dataKey(sf.dir, false)
+		ring, err := m.dataKeys(sf.dir, sf.keyFile, false)
 		if err != nil {
 			return err
 		}
-		t, err := sqlstore.Open(ctx, sqlstore.Config{DSN: snap, SealKey: key})
+		t, err := sqlstore.Open(ctx, ring.config(snap))
 		if err != nil {
 			return err
 		}
@@ -203,7 +203,7 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return errs.E(op, errs.Invalid, fmt.Sprintf("%s holds no age identity: %v", *identity, err))
 	}
-	key, err := m.dataKey(*keyDir, false)
+	ring, err := m.dataKeys(*keyDir, "", false)
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	if err := decryptFile(pos[0], snap, ids); err != nil {
 		return errs.E(op, errs.Invalid, fmt.Sprintf("cannot decrypt %s with %s: %v", pos[0], *identity, err))
 	}
-	backup, err := sqlstore.Open(ctx, sqlstore.Config{DSN: snap, SealKey: key})
+	backup, err := sqlstore.Open(ctx, ring.config(snap))
 	if err != nil {
 		return errs.E(op, errs.Invalid, fmt.Sprintf("%s does not hold a handover database: %s", pos[0], err.Error()), err)
 	}
@@ -270,7 +270,7 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 			return errs.E(op, errs.Invalid, "--to is the key directory: restore into a new directory")
 		}
 	}
-	target, stats, err := m.copyInto(ctx, op, backup, dst, *to, *keyDir, key)
+	target, stats, err := m.copyInto(ctx, op, backup, dst, *to, *keyDir, ring)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -261,4 +262,76 @@ func runLSB(b *testing.B, args ...string) (code int, stdout, stderr string) {
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
 	code = m.Run(context.Background(), args)
 	return code, out.String(), errb.String()
+}
+
+// TestBackupHoldsNoKey: neither the data key nor the log's signing key is
+// in a backup, in any encoding: the backup is decrypted and its clear
+// database searched for the keys' bytes, hex and base64; and no clear
+// copy is left beside the backup.
+func TestBackupHoldsNoKey(t *testing.T) {
+	for _, dialect := range sqltest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			d := newLogDeployment(t, dialect, nil, nil, 5)
+			idFile, rec := ageKey(t)
+			outDir := t.TempDir()
+			file := filepath.Join(outDir, "handover.age")
+			mustRunLS(t, append([]string{"backup", "--out", file, "--recipient", rec}, d.store()...)...)
+			ents, err := os.ReadDir(outDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ents) != 1 {
+				t.Fatalf("beside the backup: %v, want the backup alone", ents)
+			}
+			f, err := os.Open(idFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids, err := age.ParseIdentities(f)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			clear := filepath.Join(t.TempDir(), "clear.db")
+			if err := decryptFile(file, clear, ids); err != nil {
+				t.Fatal(err)
+			}
+			plain, err := os.ReadFile(clear)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.HasPrefix(plain, []byte("SQLite format 3")) {
+				t.Fatal("the decrypted backup is not an SQLite database")
+			}
+			logKey, err := os.ReadFile(filepath.Join(d.dir, logKeyFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			skey := strings.TrimSpace(string(logKey))
+			secrets := map[string][]byte{
+				"the data key":              sqltest.Key,
+				"the data key in hex":       []byte(hex.EncodeToString(sqltest.Key)),
+				"the data key in base64":    []byte(base64.StdEncoding.EncodeToString(sqltest.Key)),
+				"the log key":               []byte(skey),
+				"the log key's base64 part": []byte(skey[strings.LastIndex(skey, "+")+1:]),
+				"the log key's seed":        nil,
+			}
+			if raw, err := base64.StdEncoding.DecodeString(skey[strings.LastIndex(skey, "+")+1:]); err == nil && len(raw) > 1 {
+				secrets["the log key's seed"] = raw[1:] // the algorithm byte, then the key
+			}
+			for what, b := range secrets {
+				if len(b) == 0 {
+					continue
+				}
+				if bytes.Contains(plain, b) {
+					t.Errorf("the backup holds %s in clear", what)
+				}
+			}
+			// The test searches the right place: what the backup holds in
+			// clear is found in it.
+			if !bytes.Contains(plain, []byte(sqlstore.KeyID(sqltest.Key))) {
+				t.Error("the data key's id is not in the backup: the search looked in the wrong place")
+			}
+		})
+	}
 }

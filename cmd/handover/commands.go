@@ -46,6 +46,7 @@ func commands() []command {
 		{name: "key list", summary: "list keys with purposes, states and fingerprints (on the database)", usage: keyListUsage, run: runKeyList},
 		{name: "key propose", summary: "propose a key of your party (or the mediator's): a witness or a signer; a second person confirms it", usage: keyProposeUsage, run: runKeyPropose},
 		{name: "key revoke", summary: "revoke a key of your party, or withdraw a proposal", usage: keyRevokeUsage, run: runKeyRevoke},
+		{name: "key rotate-data", summary: "replace the data key that seals sensitive fields, while the server runs (on the database)", usage: keyRotateDataUsage, run: runKeyRotateData},
 		{name: "keygen", summary: "make a signing key pair on this machine", usage: keygenUsage, run: runKeygen},
 		{name: "link", summary: "link two lists of persons: scored one-to-one candidate pairs", usage: linkUsage, run: runLink},
 		{name: "list answer", summary: "answer persons of the other party's list", usage: listAnswerUsage, run: runListAnswer},

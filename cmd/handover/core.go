@@ -28,9 +28,10 @@ import (
 
 // storeFlags are the flags that say where the data lives.
 type storeFlags struct {
-	dir    string
-	db     string
-	getenv func(string) string
+	dir     string
+	db      string
+	keyFile string
+	getenv  func(string) string
 }
 
 // dsn is --db, else HANDOVER_DB (read after parsing: a PostgreSQL URL may
@@ -50,6 +51,7 @@ func (m *Main) addStoreFlags(fs *flag.FlagSet) *storeFlags {
 	}
 	fs.StringVar(&sf.dir, "dir", def, "data directory: the SQLite database and the data key (env HANDOVER_DIR)")
 	fs.StringVar(&sf.db, "db", "", "database: postgres://… or an SQLite file (default: env HANDOVER_DB, else DIR/handover.db)")
+	fs.StringVar(&sf.keyFile, "data-key-file", "", "the data keys `file`, kept apart from the data (default: env HANDOVER_DATA_KEY_FILE, else env HANDOVER_DATA_KEY, else DIR/data.key)")
 	return sf
 }
 
@@ -70,10 +72,10 @@ func (m *Main) open(ctx context.Context, sf *storeFlags, create bool) (*sqlstore
 		if err := os.Chmod(sf.dir, 0o700); err != nil {
 			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("cannot make the data directory %s private", sf.dir), err)
 		}
-	} else if _, err := os.Stat(sf.dir); err != nil && m.Getenv("HANDOVER_DATA_KEY") == "" {
+	} else if _, err := os.Stat(sf.dir); err != nil && m.Getenv("HANDOVER_DATA_KEY") == "" && sf.keyFile == "" && m.Getenv("HANDOVER_DATA_KEY_FILE") == "" {
 		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("no data directory %s: run 'handover init' first, or pass --dir", sf.dir))
 	}
-	key, err := m.dataKey(sf.dir, create)
+	ring, err := m.dataKeys(sf.dir, sf.keyFile, create)
 	if err != nil {
 		return nil, err
 	}
@@ -84,38 +86,7 @@ func (m *Main) open(ctx context.Context, sf *storeFlags, create bool) (*sqlstore
 			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("no database in %s: run 'handover init' first", sf.dir))
 		}
 	}
-	return sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: key})
-}
-
-// dataKey reads the key that encrypts sensitive fields: HANDOVER_DATA_KEY
-// (64 hex digits) or DIR/data.key, created with create.
-func (m *Main) dataKey(dir string, create bool) ([]byte, error) {
-	const op = "data key"
-	if v := m.Getenv("HANDOVER_DATA_KEY"); v != "" {
-		k, err := hex.DecodeString(strings.TrimSpace(v))
-		if err != nil || len(k) != 32 {
-			return nil, errs.E(op, errs.Invalid, "HANDOVER_DATA_KEY must be 64 hexadecimal digits")
-		}
-		return k, nil
-	}
-	path := filepath.Join(dir, keyFile)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) && create {
-		k := make([]byte, 32)
-		rand.Read(k)
-		if err := os.WriteFile(path, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
-			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("cannot write %s", path), err)
-		}
-		return k, nil
-	}
-	if err != nil {
-		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("cannot read the data key %s: run 'handover init' first, or set HANDOVER_DATA_KEY", path), err)
-	}
-	k, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil || len(k) != 32 {
-		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("%s must hold 64 hexadecimal digits", path))
-	}
-	return k, nil
+	return sqlstore.Open(ctx, ring.config(dsn))
 }
 
 const initUsage = `
@@ -190,7 +161,15 @@ func runInit(ctx context.Context, m *Main, args []string) error {
 	if where == "" {
 		where = filepath.Join(sf.dir, "handover.db")
 	}
-	fmt.Fprintf(m.Stdout, "database %s (%s) ready; data key in %s\n", redactDSN(where), db.Dialect(), filepath.Join(sf.dir, keyFile))
+	keyAt := filepath.Join(sf.dir, keyFile)
+	if sf.keyFile != "" {
+		keyAt = sf.keyFile
+	} else if f := m.Getenv("HANDOVER_DATA_KEY_FILE"); f != "" {
+		keyAt = f
+	} else if m.Getenv("HANDOVER_DATA_KEY") != "" {
+		keyAt = "HANDOVER_DATA_KEY"
+	}
+	fmt.Fprintf(m.Stdout, "database %s (%s) ready; data key in %s\n", redactDSN(where), db.Dialect(), keyAt)
 	fp, _ := audit.Fingerprint(cfg.LogVKey)
 	fmt.Fprintf(m.Stdout, "log %s: verifier key %s\n  fingerprint %s (give it to each party over another channel)\n", cfg.Origin(), cfg.LogVKey, fp)
 	return nil

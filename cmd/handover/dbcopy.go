@@ -96,16 +96,16 @@ func runDBCopy(ctx context.Context, m *Main, args []string) error {
 	} else if src.pg && strings.TrimSpace(*from) == strings.TrimSpace(*to) {
 		return errs.E(op, errs.Invalid, "--from and --to name the same database")
 	}
-	key, err := m.dataKey(src.dir, false)
+	ring, err := m.dataKeys(src.dir, "", false)
 	if err != nil {
 		return err
 	}
-	source, err := sqlstore.Open(ctx, sqlstore.Config{DSN: src.dsn, SealKey: key})
+	source, err := sqlstore.Open(ctx, ring.config(src.dsn))
 	if err != nil {
 		return errs.E(op, errs.Invalid, fmt.Sprintf("the source %s: %s", redactDSN(*from), err.Error()), err)
 	}
 	defer source.Close()
-	target, stats, err := m.copyInto(ctx, op, source, dst, *to, src.dir, key)
+	target, stats, err := m.copyInto(ctx, op, source, dst, *to, src.dir, ring)
 	if err != nil {
 		return err
 	}
@@ -123,12 +123,12 @@ func runDBCopy(ctx context.Context, m *Main, args []string) error {
 // beside it. A target it made is removed again when the copy fails; once
 // the copy is in, it is kept, whatever later checks say. The caller closes
 // the returned store.
-func (m *Main) copyInto(ctx context.Context, op string, source *sqlstore.DB, dst dbEnd, to, keyDir string, key []byte) (*sqlstore.DB, *sqlstore.CopyStats, error) {
+func (m *Main) copyInto(ctx context.Context, op string, source *sqlstore.DB, dst dbEnd, to, keyDir string, ring *keyRing) (*sqlstore.DB, *sqlstore.CopyStats, error) {
 	undo, err := prepareTarget(op, dst)
 	if err != nil {
 		return nil, nil, err
 	}
-	target, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dst.dsn, SealKey: key})
+	target, err := sqlstore.Open(ctx, ring.config(dst.dsn))
 	if err != nil {
 		undo()
 		return nil, nil, errs.E(op, errs.Invalid, fmt.Sprintf("the target %s: %s", redactDSN(to), err.Error()), err)
@@ -140,7 +140,7 @@ func (m *Main) copyInto(ctx context.Context, op string, source *sqlstore.DB, dst
 		return nil, nil, err
 	}
 	if !dst.pg {
-		if err := copyKeyFiles(op, keyDir, dst.dir, m.Getenv("HANDOVER_DATA_KEY") != ""); err != nil {
+		if err := copyKeyFiles(op, keyDir, dst.dir, !ring.inDir); err != nil {
 			target.Close()
 			return nil, nil, err
 		}
@@ -223,8 +223,9 @@ func prepareTarget(op string, dst dbEnd) (undo func(), err error) {
 }
 
 // copyKeyFiles copies the data key and the log keys into the target
-// directory (the data key only when it is a file: HANDOVER_DATA_KEY goes
-// with the deployment, not the directory).
+// directory (the data key only when it is DIR/data.key: a key kept apart,
+// HANDOVER_DATA_KEY or a --data-key-file, goes with the deployment, not the
+// directory).
 func copyKeyFiles(op, from, to string, keyInEnv bool) error {
 	for _, f := range keyFiles {
 		b, err := os.ReadFile(filepath.Join(from, f))
