@@ -129,6 +129,18 @@ func runKeyRotateData(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "%d sealed values read, %d sealed again with data key %s in %s\n", st.Scanned, st.Resealed, sqlstore.KeyID(next), time.Since(start).Round(time.Millisecond))
+	// The proof: every sealed value of the database, opened or named by
+	// its key, is under the new key.
+	counts, err := db.SealedCounts(ctx)
+	if err != nil {
+		return err
+	}
+	for id, n := range counts {
+		if id != sqlstore.KeyID(next) {
+			return errs.E(op, errs.Internal, fmt.Sprintf("%d sealed values are under %s after the rotation", n, id))
+		}
+	}
+	fmt.Fprintf(m.Stdout, "checked: all %d sealed values are under data key %s\n", counts[sqlstore.KeyID(next)], sqlstore.KeyID(next))
 
 	// The retired keys leave the keys file: kept in FILE.retired for the
 	// backups they sealed.
