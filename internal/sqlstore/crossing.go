@@ -54,6 +54,12 @@ type liveStage struct {
 	openedAt time.Time
 	eventsN  int   // events stored
 	lastSeq  int64 // seq of the last stored event this process knows
+	// checkedAt is the log size when st was last found to hold every
+	// stored event (lastSeq the stage's newest seq). Every event is
+	// written with its log leaf, so while the log has that size no
+	// server process has recorded one since: a read then needs no query
+	// of the stage's events.
+	checkedAt int64
 	// amendments are the later signed agreement versions the persons are
 	// frozen from; logSeen is the log size when persons were last checked
 	// (refreshFrozen).
@@ -351,31 +357,65 @@ func (db *DB) liveStage(ctx context.Context, exID string, n int) (*liveStage, er
 }
 
 // ensureLoaded builds the plan, the persons as frozen and the lookup index
-// on first use (and again when they changed: refreshFrozen) and replays the
-// stored events when st is nil. The caller holds ls.mu.
+// on first use (and again when they changed: refreshFrozen), replays the
+// stored events when st is nil, and otherwise brings st up to the events
+// another server process stored since (catchUp): what one server records,
+// every server shows on its next read. The caller holds ls.mu.
 func (db *DB) ensureLoaded(ctx context.Context, ls *liveStage, exID string, n int) error {
-	if err := db.refreshFrozen(ctx, ls, exID, n); err != nil {
+	size, err := db.refreshFrozen(ctx, ls, exID, n)
+	if err != nil {
 		return err
 	}
 	if ls.st != nil {
-		return nil
+		if size == ls.checkedAt {
+			return nil
+		}
+		if err := ls.catchUp(ctx, db, exID, n); err != nil {
+			return errs.E("sqlstore.stage", errs.Internal, err)
+		}
 	}
-	events, last, err := db.stageEvents(ctx, exID, n)
-	if err != nil {
-		return errs.E("sqlstore.stage", errs.Internal, err)
+	if ls.st == nil {
+		events, last, err := stageEvents(ctx, db, exID, n, 0)
+		if err != nil {
+			return errs.E("sqlstore.stage", errs.Internal, err)
+		}
+		st, err := crossing.Replay(ls.plan, ls.rule, events)
+		if err != nil {
+			return errs.E("sqlstore.stage", errs.Internal, "stored events do not replay", err)
+		}
+		ls.st, ls.eventsN, ls.lastSeq = st, len(events), last
 	}
-	st, err := crossing.Replay(ls.plan, ls.rule, events)
-	if err != nil {
-		return errs.E("sqlstore.stage", errs.Internal, "stored events do not replay", err)
-	}
-	ls.st, ls.eventsN, ls.lastSeq = st, len(events), last
+	ls.checkedAt = size
 	return nil
 }
 
-// stageEvents returns a stage's stored events in order and the seq of the
-// last.
-func (db *DB) stageEvents(ctx context.Context, exID string, n int) ([]crossing.Event, int64, error) {
-	rows, err := db.query(ctx, `SELECT seq, body FROM stage_events WHERE exchange_id = ? AND stage = ? ORDER BY seq`, exID, n)
+// catchUp applies to st the events stored after lastSeq, in order (read
+// through q: the database, or the write transaction that holds the
+// stage's row). An event that does not apply as it did when it was
+// recorded leaves st nil, to be replayed from the start. The caller holds
+// ls.mu.
+func (ls *liveStage) catchUp(ctx context.Context, q querier, exID string, n int) error {
+	events, last, err := stageEvents(ctx, q, exID, n, ls.lastSeq)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		if dup, err := ls.st.Apply(e); err != nil || dup {
+			ls.st = nil
+			return nil
+		}
+	}
+	if len(events) > 0 {
+		ls.eventsN += len(events)
+		ls.lastSeq = last
+	}
+	return nil
+}
+
+// stageEvents returns a stage's stored events after seq after, in order,
+// and the seq of the last.
+func stageEvents(ctx context.Context, q querier, exID string, n int, after int64) ([]crossing.Event, int64, error) {
+	rows, err := q.query(ctx, `SELECT seq, body FROM stage_events WHERE exchange_id = ? AND stage = ? AND seq > ? ORDER BY seq`, exID, n, after)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -492,7 +532,15 @@ func (db *DB) recordEvents(ctx context.Context, s access.Scope, ls *liveStage, e
 			return err
 		}
 		if last != ls.lastSeq {
-			return errStale
+			// Another server process recorded since: with the row
+			// locked, its events are read here and applied first.
+			touched = true
+			if err := ls.catchUp(ctx, tx, exID, n); err != nil {
+				return err
+			}
+			if ls.st == nil || ls.lastSeq != last {
+				return errStale
+			}
 		}
 		party, err := tx.recorderParty(ctx, s)
 		if err != nil {

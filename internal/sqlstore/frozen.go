@@ -306,28 +306,28 @@ func (db *DB) amendments(ctx context.Context, exID string, pinned int) ([]*excha
 // changed since: a correction of one of the stage's records, or a
 // signature on an agreement version of the exchange. When the holds
 // change, the stage is replayed from its events in memory. The caller
-// holds ls.mu.
-func (db *DB) refreshFrozen(ctx context.Context, ls *liveStage, exID string, n int) error {
+// holds ls.mu. It returns the log size it read first.
+func (db *DB) refreshFrozen(ctx context.Context, ls *liveStage, exID string, n int) (int64, error) {
 	size, err := db.LogSize(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if ls.persons != nil {
 		if size == ls.logSeen {
-			return nil
+			return size, nil
 		}
 		changed, err := db.touchesStage(ctx, ls, exID, ls.logSeen, size)
 		if err != nil {
-			return errs.E("sqlstore.stage", errs.Internal, err)
+			return 0, errs.E("sqlstore.stage", errs.Internal, err)
 		}
 		if !changed {
 			ls.logSeen = size
-			return nil
+			return size, nil
 		}
 	}
 	fz, err := db.frozenStage(ctx, exID, n, ls.version)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	replay := ls.st != nil && !sameHolds(ls.plan, fz.plan)
 	ls.install(fz, size)
@@ -339,7 +339,7 @@ func (db *DB) refreshFrozen(ctx context.Context, ls *liveStage, exID string, n i
 			ls.st = st
 		}
 	}
-	return nil
+	return size, nil
 }
 
 // install makes fz the stage's plan, persons and lookup index, as of the
