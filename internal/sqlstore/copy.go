@@ -63,6 +63,11 @@ var copyTables = []struct {
 	{name: "seal_keys", state: true},
 }
 
+// transientTables hold what server processes share while they run and
+// nothing a restore needs: the login limiter's counts (a restored
+// deployment starts with none). Copy and backup leave them out.
+var transientTables = []string{"login_attempts", "login_known"}
+
 // CopyStats says what Copy copied.
 type CopyStats struct {
 	Tables  []TableCount // in copy order
@@ -225,7 +230,7 @@ func checkSchemas(ctx context.Context, from *DB, src readTx, to *DB, dst *sql.Tx
 func uncopied(tables []string) []string {
 	var out []string
 	for _, t := range tables {
-		if t == "schema_migrations" {
+		if t == "schema_migrations" || slices.Contains(transientTables, t) {
 			continue
 		}
 		if !slices.ContainsFunc(copyTables, func(c struct {

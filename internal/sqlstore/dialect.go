@@ -169,6 +169,15 @@ func (d dialect) lockLog() string {
 	return ""
 }
 
+// lockLogins is lockLog for the login limiter's counts (ReserveLogin):
+// one check-and-count at a time over every server process.
+func (d dialect) lockLogins() string {
+	if d.name == "postgres" {
+		return `SELECT pg_advisory_xact_lock(6963, hashtext(current_schema()))`
+	}
+	return ""
+}
+
 // integrityCheck is the statement that checks the database file and
 // answers "ok", or "" where the database has none (PostgreSQL).
 func (d dialect) integrityCheck() string {

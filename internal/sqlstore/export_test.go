@@ -162,6 +162,16 @@ func (db *DB) Tables(ctx context.Context) ([]string, error) {
 	return strs(ctx, db.db, db.dialect.tablesQuery())
 }
 
+// TransientTables lists the tables Copy leaves out.
+func TransientTables() []string { return transientTables }
+
+// CountRows counts the rows of a table.
+func (db *DB) CountRows(ctx context.Context, table string) (int64, error) {
+	var n int64
+	err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n)
+	return n, err
+}
+
 // CopiedTables lists the tables Copy copies, in its order.
 func CopiedTables() []string {
 	out := make([]string, len(copyTables))

@@ -74,7 +74,7 @@ type Server struct {
 
 // New returns a server over db that logs to log.
 func New(db *sqlstore.DB, log *slog.Logger, cfg Config) *Server {
-	s := &Server{cfg: cfg, db: db, log: log, limits: newLoginLimiter(time.Now), mux: http.NewServeMux(), errors: &httpx.Errors{Log: log}}
+	s := &Server{cfg: cfg, db: db, log: log, limits: newLoginLimiter(db, time.Now), mux: http.NewServeMux(), errors: &httpx.Errors{Log: log}}
 	s.SetSheetLimits(cfg.SheetLimits)
 	a := api.New(api.Deps{DB: db, Log: log, Config: cfg.log(), Limiter: limiter{s.limits}, ImportLimits: s.importLimits})
 	u := ui.New(ui.Deps{DB: db, Log: log, Config: cfg.log(), Limiter: limiter{s.limits}, ImportLimits: s.importLimits, Files: a.Files()})

@@ -28,7 +28,10 @@ func (s *API) registerAuthRoutes() {
 // the request's address (the login limiter), or answers 429 with
 // Retry-After. The caller settles the attempt.
 func (s *API) reserve(w http.ResponseWriter, r *http.Request, key string) (httpx.Attempt, error) {
-	att, wait := s.limits.Reserve(key, httpx.ClientIP(r))
+	att, wait, err := s.limits.Reserve(r.Context(), key, httpx.ClientIP(r))
+	if err != nil {
+		return nil, err
+	}
 	if att == nil {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		return nil, errs.E("web.limit", errs.TooMany, fmt.Sprintf("too many failed attempts; try again in %d minutes", int(wait.Minutes())+1))
@@ -46,7 +49,10 @@ func (s *API) handleLogin(w http.ResponseWriter, r *http.Request, _ access.Scope
 		return err
 	}
 	addr := httpx.ClientIP(r)
-	att, wait := s.limits.Reserve(req.Login, addr)
+	att, wait, err := s.limits.Reserve(r.Context(), req.Login, addr)
+	if err != nil {
+		return err
+	}
 	if att == nil {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		return errs.E("web.login", errs.TooMany, fmt.Sprintf("too many failed logins; try again in %d minutes", int(wait.Minutes())+1))

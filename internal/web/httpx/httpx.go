@@ -78,9 +78,10 @@ func (c Config) Origin() string {
 // Limiter bounds the guessing of passwords and one-time codes (the
 // server's login limiter). Reserve counts an attempt at login from addr
 // before the secret is checked; it returns nil and how long to wait when
-// the limits allow none.
+// the limits allow none, or an error when it could not count (the
+// database is out of reach): then nothing is let through.
 type Limiter interface {
-	Reserve(login, addr string) (Attempt, time.Duration)
+	Reserve(ctx context.Context, login, addr string) (Attempt, time.Duration, error)
 }
 
 // Attempt is a reserved attempt. Exactly one of Fail, Succeed or Release

@@ -65,7 +65,10 @@ func (s *UI) handleLoginForm(w http.ResponseWriter, r *http.Request, _ access.Sc
 	password := r.PostFormValue("password")
 	v := loginView{chrome: s.chromeFor(r, "login.title"), Login: login, Next: safeNext(r.PostFormValue("next")), Langs: uiLangs}
 	addr := httpx.ClientIP(r)
-	att, wait := s.limits.Reserve(login, addr)
+	att, wait, err := s.limits.Reserve(r.Context(), login, addr)
+	if err != nil {
+		return err
+	}
 	if att == nil {
 		mins := int(wait.Minutes()) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
@@ -156,7 +159,10 @@ func (s *UI) handleTOTPForm(w http.ResponseWriter, r *http.Request, _ access.Sco
 	}
 	addr := httpx.ClientIP(r)
 	key := "totp:" + uc.User.Login
-	att, wait := s.limits.Reserve(key, addr)
+	att, wait, err := s.limits.Reserve(r.Context(), key, addr)
+	if err != nil {
+		return err
+	}
 	if att == nil {
 		v.Message = v.T("login.limited", v.P("minutes", int(wait.Minutes())+1))
 		s.render(w, r, http.StatusTooManyRequests, "totp.html", v)
@@ -233,7 +239,10 @@ func (s *UI) handleEnrolForm(w http.ResponseWriter, r *http.Request, _ access.Sc
 	login := strings.TrimSpace(r.PostFormValue("login"))
 	secret := strings.TrimSpace(r.PostFormValue("secret"))
 	v := s.enrolView(r, login, secret)
-	att, wait := s.limits.Reserve("enrol:"+login, httpx.ClientIP(r))
+	att, wait, err := s.limits.Reserve(r.Context(), "enrol:"+login, httpx.ClientIP(r))
+	if err != nil {
+		return err
+	}
 	if att == nil {
 		v.Message = v.T("login.limited", v.P("minutes", int(wait.Minutes())+1))
 		s.render(w, r, http.StatusTooManyRequests, "enrol.html", v)
@@ -249,7 +258,7 @@ func (s *UI) handleEnrolForm(w http.ResponseWriter, r *http.Request, _ access.Sc
 	if code := strings.TrimSpace(r.PostFormValue("totp_code")); code != "" {
 		e.TOTPSecret, e.TOTPCode = secret, code
 	}
-	_, err := s.db.Enrol(r.Context(), e)
+	_, err = s.db.Enrol(r.Context(), e)
 	switch {
 	case errs.Is(errs.Unauthenticated, err):
 		att.Fail()
@@ -289,7 +298,10 @@ func (s *UI) handleResetForm(w http.ResponseWriter, r *http.Request, _ access.Sc
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	login := strings.TrimSpace(r.PostFormValue("login"))
 	v := resetView{chrome: s.chromeFor(r, "reset.title"), Login: login}
-	att, wait := s.limits.Reserve("reset:"+login, httpx.ClientIP(r))
+	att, wait, err := s.limits.Reserve(r.Context(), "reset:"+login, httpx.ClientIP(r))
+	if err != nil {
+		return err
+	}
 	if att == nil {
 		v.Message = v.T("login.limited", v.P("minutes", int(wait.Minutes())+1))
 		s.render(w, r, http.StatusTooManyRequests, "reset.html", v)
@@ -301,7 +313,7 @@ func (s *UI) handleResetForm(w http.ResponseWriter, r *http.Request, _ access.Sc
 		s.render(w, r, http.StatusUnprocessableEntity, "reset.html", v)
 		return nil
 	}
-	err := s.db.ResetPassword(r.Context(), sqlstore.PasswordReset{Login: login, Code: r.PostFormValue("code"), Password: r.PostFormValue("password"), TOTPCode: r.PostFormValue("totp_code")})
+	err = s.db.ResetPassword(r.Context(), sqlstore.PasswordReset{Login: login, Code: r.PostFormValue("code"), Password: r.PostFormValue("password"), TOTPCode: r.PostFormValue("totp_code")})
 	switch {
 	case errs.Is(errs.Unauthenticated, err) || errs.Is(errs.Conflict, err):
 		att.Fail()
