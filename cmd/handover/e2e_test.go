@@ -30,7 +30,7 @@ var binary struct {
 
 // handoverBinary builds ./cmd/handover once per test run and returns the
 // path of the binary. Under -short the end-to-end tests are skipped.
-func handoverBinary(t *testing.T) string {
+func handoverBinary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test: skipped under -short")
@@ -69,7 +69,7 @@ func sweepOldBinaries() {
 
 // process is a running handover command.
 type process struct {
-	t    *testing.T
+	t    testing.TB
 	cmd  *exec.Cmd
 	out  *syncBuffer // stdout and stderr together
 	done chan struct{}
@@ -97,7 +97,7 @@ func (b *syncBuffer) String() string {
 
 // start runs the binary with args. The process is killed when the test
 // ends if it is still running.
-func start(t *testing.T, bin string, args ...string) *process {
+func start(t testing.TB, bin string, args ...string) *process {
 	t.Helper()
 	p := &process{t: t, cmd: exec.Command(bin, args...), out: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd.Stdout = p.out
@@ -145,7 +145,7 @@ func (p *process) exited() bool {
 
 // run runs the binary to completion and returns its standard output; a
 // non-zero exit fails the test.
-func run(t *testing.T, bin string, args ...string) string {
+func run(t testing.TB, bin string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "HANDOVER_SERVER=", "HANDOVER_TOKEN=", "HANDOVER_DIR=", "HANDOVER_DB=", "HANDOVER_DATA_KEY=")
@@ -159,12 +159,12 @@ func run(t *testing.T, bin string, args ...string) string {
 
 // httpAPI is an HTTP client of one server.
 type httpAPI struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	http *http.Client
 }
 
-func newAPI(t *testing.T, base string) *httpAPI {
+func newAPI(t testing.TB, base string) *httpAPI {
 	return &httpAPI{t: t, base: strings.TrimRight(base, "/"), http: &http.Client{Timeout: 10 * time.Second}}
 }
 
@@ -213,7 +213,7 @@ func (a *httpAPI) must(token, method, path string, body any) (int, []byte) {
 }
 
 // waitFor polls cond every 20 ms until it returns true or d passes.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ type multiDeploy struct {
 
 // needPostgres skips the test when no PostgreSQL is configured (and fails
 // it under CI=true: sqltest.Dialects).
-func needPostgres(t *testing.T) {
+func needPostgres(t testing.TB) {
 	t.Helper()
 	if !slices.Contains(sqltest.Dialects(t), "postgres") {
 		t.Skip("several servers share a PostgreSQL database: set HANDOVER_TEST_POSTGRES")
@@ -42,7 +43,7 @@ func needPostgres(t *testing.T) {
 // directory, the parties UA and RU and the scenario's accounts, each
 // enrolled with a token, as 'handover scenario' does for its throw-away
 // server.
-func newMultiDeploy(t *testing.T, dsn string) *multiDeploy {
+func newMultiDeploy(t testing.TB, dsn string) *multiDeploy {
 	t.Helper()
 	ctx := context.Background()
 	d := &multiDeploy{dir: filepath.Join(t.TempDir(), "data"), dsn: dsn, tokens: map[string]string{}}
@@ -73,7 +74,7 @@ func newMultiDeploy(t *testing.T, dsn string) *multiDeploy {
 
 // serve starts 'handover serve' on the deployment at a free loopback port
 // and returns the process and its URL once /readyz answers.
-func (d *multiDeploy) serve(t *testing.T, bin, name string) (*process, *url.URL) {
+func (d *multiDeploy) serve(t testing.TB, bin, name string) (*process, *url.URL) {
 	t.Helper()
 	urlFile := filepath.Join(t.TempDir(), name+".url")
 	p := start(t, bin, "serve", "--dir", d.dir, "--db", d.dsn, "--listen", "127.0.0.1:0", "--url-file", urlFile)
@@ -104,7 +105,7 @@ type roundRobin struct {
 	served []atomic.Int64
 }
 
-func newRoundRobin(t *testing.T, backends ...*url.URL) *roundRobin {
+func newRoundRobin(t testing.TB, backends ...*url.URL) *roundRobin {
 	t.Helper()
 	rr := &roundRobin{served: make([]atomic.Int64, len(backends))}
 	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
@@ -266,6 +267,74 @@ func TestBackupWhileTheScenarioWrites(t *testing.T) {
 				}
 				mustRunLS(t, "log", "audit", "--dir", to)
 			}
+		})
+	}
+}
+
+// BenchmarkServersOnPostgres measures requests per second and latency
+// (p50, p99) through the round-robin proxy to one 'handover serve' process
+// and to two, both on one PostgreSQL database: eight clients at once, each
+// request a read of a record (three in four) or a new record (one in
+// four). Each op is one request.
+//
+//	HANDOVER_TEST_POSTGRES=postgres://… go test -run '^$' -bench ServersOnPostgres -benchtime 2000x ./cmd/handover
+func BenchmarkServersOnPostgres(b *testing.B) {
+	needPostgres(b)
+	bin := handoverBinary(b)
+	d := newMultiDeploy(b, sqltest.DSN(b, "postgres"))
+	_, ua := d.serve(b, bin, "server-a")
+	_, ub := d.serve(b, bin, "server-b")
+	token := d.tokens["ua-registrar"]
+	ctx := context.Background()
+	seed := newAPI(b, ua.String())
+	var ids []string
+	for i := range 50 {
+		got, _, ok := writeSome(ctx, seed, token, 0, 0, i)
+		if !ok {
+			b.Fatal("cannot seed records")
+		}
+		ids = append(ids, got...)
+	}
+	for _, bc := range []struct {
+		name     string
+		backends []*url.URL
+	}{{"one", []*url.URL{ua}}, {"two", []*url.URL{ua, ub}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			rr := newRoundRobin(b, bc.backends...)
+			a := newAPI(b, rr.URL)
+			const clients = 8
+			lat := make([][]time.Duration, clients)
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			for c := range clients {
+				wg.Go(func() {
+					for {
+						i := int(next.Add(1)) - 1
+						if i >= b.N {
+							return
+						}
+						t0 := time.Now()
+						ok := true
+						if i%4 == 3 {
+							_, _, ok = writeSome(ctx, a, token, 1, c, i%3) // single records
+						} else {
+							st, _, err := a.do(ctx, token, "GET", "/api/v1/records/"+ids[i%len(ids)], nil)
+							ok = err == nil && st == http.StatusOK
+						}
+						if !ok {
+							b.Errorf("request %d failed", i)
+							return
+						}
+						lat[c] = append(lat[c], time.Since(t0))
+					}
+				})
+			}
+			wg.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			sqltest.ReportLatencies(b, "req", lat, elapsed)
 		})
 	}
 }
