@@ -362,17 +362,25 @@ func (db *DB) liveStage(ctx context.Context, exID string, n int) (*liveStage, er
 // another server process stored since (catchUp): what one server records,
 // every server shows on its next read. The caller holds ls.mu.
 func (db *DB) ensureLoaded(ctx context.Context, ls *liveStage, exID string, n int) error {
+	return db.load(ctx, ls, exID, n, true)
+}
+
+// load is ensureLoaded; without catch, a stage in memory is not brought
+// up to the database here: a write does it under the stage's row lock
+// (recordEvents), so a query here would be one too many.
+func (db *DB) load(ctx context.Context, ls *liveStage, exID string, n int, catch bool) error {
 	size, err := db.refreshFrozen(ctx, ls, exID, n)
 	if err != nil {
 		return err
 	}
 	if ls.st != nil {
-		if size == ls.checkedAt {
+		if !catch || size == ls.checkedAt {
 			return nil
 		}
 		if err := ls.catchUp(ctx, db, exID, n); err != nil {
 			return errs.E("sqlstore.stage", errs.Internal, err)
 		}
+		ls.checkedAt = size
 	}
 	if ls.st == nil {
 		events, last, err := stageEvents(ctx, db, exID, n, 0)
@@ -383,9 +391,8 @@ func (db *DB) ensureLoaded(ctx context.Context, ls *liveStage, exID string, n in
 		if err != nil {
 			return errs.E("sqlstore.stage", errs.Internal, "stored events do not replay", err)
 		}
-		ls.st, ls.eventsN, ls.lastSeq = st, len(events), last
+		ls.st, ls.eventsN, ls.lastSeq, ls.checkedAt = st, len(events), last, size
 	}
-	ls.checkedAt = size
 	return nil
 }
 
@@ -512,7 +519,7 @@ var errStale = errs.E("sqlstore.RecordEvents", errs.Conflict, "the stage changed
 // caller holds ls.mu.
 func (db *DB) recordEvents(ctx context.Context, s access.Scope, ls *liveStage, exID string, n int, events []crossing.Event, mayHandover, mayStage error) (RecordResult, error) {
 	const op = "sqlstore.RecordEvents"
-	if err := db.ensureLoaded(ctx, ls, exID, n); err != nil {
+	if err := db.load(ctx, ls, exID, n, false); err != nil {
 		return RecordResult{}, err
 	}
 	results := make([]crossing.Result, len(events))
