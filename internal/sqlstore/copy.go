@@ -64,9 +64,10 @@ var copyTables = []struct {
 }
 
 // transientTables hold what server processes share while they run and
-// nothing a restore needs: the login limiter's counts (a restored
-// deployment starts with none). Copy and backup leave them out.
-var transientTables = []string{"login_attempts", "login_known"}
+// nothing a restore needs: the login limiter's counts and the import
+// previews waiting for confirmation (a restored deployment starts with
+// none). Copy and backup leave them out.
+var transientTables = []string{"login_attempts", "login_known", "held_uploads"}
 
 // CopyStats says what Copy copied.
 type CopyStats struct {

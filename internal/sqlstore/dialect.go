@@ -178,6 +178,15 @@ func (d dialect) lockLogins() string {
 	return ""
 }
 
+// lockUploads is lockLog for the held uploads (HoldUpload): the bound on
+// their bytes is checked and kept by one process at a time.
+func (d dialect) lockUploads() string {
+	if d.name == "postgres" {
+		return `SELECT pg_advisory_xact_lock(6964, hashtext(current_schema()))`
+	}
+	return ""
+}
+
 // integrityCheck is the statement that checks the database file and
 // answers "ok", or "" where the database has none (PostgreSQL).
 func (d dialect) integrityCheck() string {

@@ -172,6 +172,13 @@ func (db *DB) CountRows(ctx context.Context, table string) (int64, error) {
 	return n, err
 }
 
+// RawColumn reads one column of the row of table whose id is id.
+func (db *DB) RawColumn(ctx context.Context, table, column, id string) ([]byte, error) {
+	var b []byte
+	err := db.db.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+column+` FROM `+table+` WHERE id = ?`), id).Scan(&b)
+	return b, err
+}
+
 // CopiedTables lists the tables Copy copies, in its order.
 func CopiedTables() []string {
 	out := make([]string, len(copyTables))

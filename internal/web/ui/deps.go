@@ -46,7 +46,7 @@ func New(d Deps) *UI {
 	if err != nil {
 		panic("web: templates: " + err.Error())
 	}
-	return &UI{db: d.DB, log: d.Log, cfg: d.Config, limits: d.Limiter, importLimits: d.ImportLimits, files: d.Files, ui: t, uploads: newUploadStore()}
+	return &UI{db: d.DB, log: d.Log, cfg: d.Config, limits: d.Limiter, importLimits: d.ImportLimits, files: d.Files, ui: t, uploads: newUploadStore(d.DB)}
 }
 
 // Register adds the pages' routes to r.

@@ -4,7 +4,7 @@ package ui
 // dry run (sheet.Read, the register's duplicates, nothing stored) and shows
 // a preview with every row error in the user's language; the preview's
 // confirm button imports exactly the bytes previewed, which the server
-// keeps meanwhile in a small in-memory store bound to the user and the
+// keeps meanwhile in the database, sealed, bound to the user and the
 // session (uploadStore). A file with errors cannot be confirmed: the user
 // fixes the file and uploads it again. The export page is a form in front
 // of the API's export.
@@ -15,6 +15,7 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
@@ -22,7 +23,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/handover-project/handover/internal/access"
@@ -83,89 +83,79 @@ type heldUpload struct {
 
 func (h *heldUpload) size() int64 { return int64(len(h.data) + len(h.mapping) + 512) }
 
-// uploadStore holds previewed uploads in memory. Memory, not the database
-// or a temporary file: an upload may hold sensitive fields (health, next
-// of kin) that the store otherwise keeps sealed, it is needed for minutes,
-// and losing it at a restart costs only an upload again.
+// heldBody is a heldUpload as the database holds it (sealed).
+type heldBody struct {
+	Party    string      `json:"party"`
+	Kind     person.Kind `json:"kind"`
+	Category string      `json:"category,omitempty"`
+	Sheet    string      `json:"sheet,omitempty"`
+	Encoding string      `json:"encoding,omitempty"`
+	Keep     bool        `json:"keep,omitempty"`
+	Name     string      `json:"name"`
+	Data     []byte      `json:"data"`
+	Mapping  []byte      `json:"mapping,omitempty"`
+	SHA      string      `json:"sha256"`
+	Problems int         `json:"problems"`
+}
+
+// uploadStore holds previewed uploads in the database (held_uploads,
+// sqlstore.HoldUpload), sealed with the data key like the sensitive
+// fields an upload may hold (health, next of kin), so that the
+// confirmation may reach any server process on the database
+// (docs/operations.md, "Several servers"). An upload is needed for
+// minutes; an expired one is dropped by the next.
 type uploadStore struct {
-	mu      sync.Mutex
-	m       map[string]*heldUpload
-	held    int64
+	db      *sqlstore.DB
 	max     int64
 	ttl     time.Duration
 	perUser int
 	now     func() time.Time
 }
 
-func newUploadStore() *uploadStore {
-	return &uploadStore{m: map[string]*heldUpload{}, max: uploadMaxBytes, ttl: uploadTTL, perUser: uploadsPerUser, now: time.Now}
+func newUploadStore(db *sqlstore.DB) *uploadStore {
+	return &uploadStore{db: db, max: uploadMaxBytes, ttl: uploadTTL, perUser: uploadsPerUser, now: time.Now}
 }
 
 // put keeps u under a new random id, which it sets.
-func (st *uploadStore) put(u *heldUpload) error {
+func (st *uploadStore) put(ctx context.Context, u *heldUpload) error {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return errs.E("web.import", errs.Internal, "no randomness for an upload id", err)
 	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	now := st.now()
-	var mine []*heldUpload
-	for id, h := range st.m {
-		if !now.Before(h.expires) {
-			st.drop(id)
-		} else if h.user == u.user {
-			mine = append(mine, h)
-		}
-	}
-	slices.SortFunc(mine, func(a, b *heldUpload) int { return a.expires.Compare(b.expires) })
-	for len(mine) >= st.perUser {
-		st.drop(mine[0].id)
-		mine = mine[1:]
-	}
-	if st.held+u.size() > st.max {
-		return errs.E("web.import", errs.TooMany, "the server holds too many uploads just now: try again in a few minutes")
-	}
 	u.id = hex.EncodeToString(b[:])
 	u.expires = now.Add(st.ttl)
-	st.m[u.id] = u
-	st.held += u.size()
-	return nil
-}
-
-func (st *uploadStore) drop(id string) {
-	if h, ok := st.m[id]; ok {
-		st.held -= h.size()
-		delete(st.m, id)
+	body, err := json.Marshal(heldBody{Party: u.party, Kind: u.kind, Category: u.category, Sheet: u.sheet, Encoding: u.encoding, Keep: u.keep,
+		Name: u.name, Data: u.data, Mapping: u.mapping, SHA: u.sha, Problems: u.problems})
+	if err != nil {
+		return errs.E("web.import", errs.Internal, err)
 	}
+	return st.db.HoldUpload(ctx, sqlstore.HeldUpload{ID: u.id, User: u.user, Session: u.session, Size: u.size(), Expires: u.expires, Body: body},
+		sqlstore.UploadBounds{PerUser: st.perUser, MaxBytes: st.max}, now)
 }
 
 // get returns the upload id of this user and session, if it is still held.
-func (st *uploadStore) get(id string, user int64, session [32]byte) (*heldUpload, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	h, ok := st.m[id]
-	if !ok || h.user != user || h.session != session {
-		return nil, false
-	}
-	if !st.now().Before(h.expires) {
-		st.drop(id)
-		return nil, false
-	}
-	return h, true
+func (st *uploadStore) get(ctx context.Context, id string, user int64, session [32]byte) (*heldUpload, bool, error) {
+	body, ok, err := st.db.UploadHeld(ctx, id, user, session, st.now())
+	return heldOf(id, user, session, body, ok, err)
 }
 
 // take removes and returns the upload: only one confirmation can have it.
-func (st *uploadStore) take(id string, user int64, session [32]byte) (*heldUpload, bool) {
-	h, ok := st.get(id, user, session)
-	if ok {
-		st.mu.Lock()
-		_, still := st.m[id]
-		st.drop(id)
-		st.mu.Unlock()
-		ok = still
+func (st *uploadStore) take(ctx context.Context, id string, user int64, session [32]byte) (*heldUpload, bool, error) {
+	body, ok, err := st.db.TakeUpload(ctx, id, user, session, st.now())
+	return heldOf(id, user, session, body, ok, err)
+}
+
+func heldOf(id string, user int64, session [32]byte, body []byte, ok bool, err error) (*heldUpload, bool, error) {
+	if err != nil || !ok {
+		return nil, false, err
 	}
-	return h, ok
+	var b heldBody
+	if err := json.Unmarshal(body, &b); err != nil {
+		return nil, false, errs.E("web.import", errs.Internal, "a held upload does not read", err)
+	}
+	return &heldUpload{id: id, user: user, session: session, party: b.Party, kind: b.Kind, category: b.Category, sheet: b.Sheet, encoding: b.Encoding,
+		keep: b.Keep, name: b.Name, data: b.Data, mapping: b.Mapping, sha: b.SHA, problems: b.Problems}, true, nil
 }
 
 // sessionKey binds an upload to the browser session that made it.
@@ -318,7 +308,7 @@ func (s *UI) handleImportUpload(w http.ResponseWriter, r *http.Request, sc acces
 	}
 	f.Plan(ix, h.keep)
 	h.sha, h.problems = f.Report.SHA256, len(f.Report.Problems)
-	if err := s.uploads.put(h); err != nil {
+	if err := s.uploads.put(r.Context(), h); err != nil {
 		return err
 	}
 	v.Preview = previewOf(v.chrome, h, f)
@@ -495,7 +485,10 @@ func (s *UI) handleImportConfirm(w http.ResponseWriter, r *http.Request, sc acce
 	id, sha := r.PostFormValue("upload"), r.PostFormValue("sha256")
 	st, key := s.uploads, sessionKey(r)
 	v := s.newImportView(r, sc)
-	h, ok := st.get(id, sc.UserID, key)
+	h, ok, err := st.get(r.Context(), id, sc.UserID, key)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		v.Message = v.T("import.gone")
 		s.render(w, r, http.StatusNotFound, "import.html", v)
@@ -518,7 +511,9 @@ func (s *UI) handleImportConfirm(w http.ResponseWriter, r *http.Request, sc acce
 		s.render(w, r, http.StatusUnprocessableEntity, "import.html", v)
 		return nil
 	}
-	if h, ok = st.take(id, sc.UserID, key); !ok {
+	if h, ok, err = st.take(r.Context(), id, sc.UserID, key); err != nil {
+		return err
+	} else if !ok {
 		v.Message = v.T("import.gone")
 		s.render(w, r, http.StatusNotFound, "import.html", v)
 		return nil
@@ -590,7 +585,10 @@ func (s *UI) handleImportErrors(w http.ResponseWriter, r *http.Request, sc acces
 	if !mayImport(sc) {
 		return importRefused(sc)
 	}
-	h, ok := s.uploads.get(r.PathValue("id"), sc.UserID, sessionKey(r))
+	h, ok, err := s.uploads.get(r.Context(), r.PathValue("id"), sc.UserID, sessionKey(r))
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return errs.E("web.import", errs.NotFound, "this upload is no longer held: upload the file again", errs.Coded{Code: "upload_gone"})
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,8 @@ import (
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/sheet"
+	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
 
 // TestSheetCodesTranslated: every problem code of internal/sheet has a
@@ -42,77 +45,81 @@ func TestSheetCodesTranslated(t *testing.T) {
 	}
 }
 
+// TestUploadStore: a held upload is bound to its user and session, taken
+// once, bounded per user and over all, and expires; on each database, and
+// across two server processes on one (what one holds, the other
+// confirms, once).
 func TestUploadStore(t *testing.T) {
-	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	st := newUploadStore()
-	st.now = func() time.Time { return now }
-	st.max = 10_000
-	sess := [32]byte{1}
-	other := [32]byte{2}
-	put := func(user int64, n int) *heldUpload {
-		t.Helper()
-		h := &heldUpload{user: user, session: sess, data: make([]byte, n)}
-		if err := st.put(h); err != nil {
-			t.Fatal(err)
+	sqltest.EachDBTwo(t, func(t *testing.T, db, db2 *sqlstore.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+		st, st2 := newUploadStore(db), newUploadStore(db2)
+		for _, s := range []*uploadStore{st, st2} {
+			s.now = func() time.Time { return now }
+			s.max = 10_000
 		}
-		return h
-	}
-	a := put(1, 100)
-	if len(a.id) != 32 {
-		t.Fatalf("id %q", a.id)
-	}
-	// Bound to the user and the session.
-	if _, ok := st.get(a.id, 1, sess); !ok {
-		t.Fatal("own upload not found")
-	}
-	if _, ok := st.get(a.id, 2, sess); ok {
-		t.Error("another user got the upload")
-	}
-	if _, ok := st.get(a.id, 1, other); ok {
-		t.Error("another session got the upload")
-	}
-	// Taken once.
-	if _, ok := st.take(a.id, 1, sess); !ok {
-		t.Fatal("take")
-	}
-	if _, ok := st.take(a.id, 1, sess); ok {
-		t.Error("taken twice")
-	}
-	if st.held != 0 {
-		t.Errorf("held %d bytes after take", st.held)
-	}
-	// A user holds at most perUser uploads: the oldest goes.
-	var hs []*heldUpload
-	for i := range st.perUser + 1 {
-		now = now.Add(time.Second)
-		hs = append(hs, put(1, 10+i))
-	}
-	if _, ok := st.get(hs[0].id, 1, sess); ok {
-		t.Error("the oldest upload was kept beyond the per-user limit")
-	}
-	if _, ok := st.get(hs[len(hs)-1].id, 1, sess); !ok {
-		t.Error("the newest upload is gone")
-	}
-	// The whole store is bounded.
-	err := st.put(&heldUpload{user: 3, session: sess, data: make([]byte, 20_000)})
-	if !errs.Is(errs.TooMany, err) {
-		t.Errorf("an upload beyond the store's size: %v", err)
-	}
-	// Expiry.
-	b := put(4, 10)
-	now = now.Add(uploadTTL)
-	if _, ok := st.get(b.id, 4, sess); ok {
-		t.Error("an expired upload was found")
-	}
-	put(5, 10) // sweeps the expired ones
-	if len(st.m) != 1 {
-		t.Errorf("%d uploads held after expiry, want 1", len(st.m))
-	}
-	var sum int64
-	for _, h := range st.m {
-		sum += h.size()
-	}
-	if sum != st.held {
-		t.Errorf("held %d, sum of sizes %d", st.held, sum)
-	}
+		sess := [32]byte{1}
+		other := [32]byte{2}
+		has := func(s *uploadStore, id string, user int64, session [32]byte) bool {
+			t.Helper()
+			_, ok, err := s.get(ctx, id, user, session)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		put := func(user int64, n int) *heldUpload {
+			t.Helper()
+			h := &heldUpload{user: user, session: sess, party: "UA", kind: "held", name: "список.xlsx", data: make([]byte, n), sha: "abc", problems: 2}
+			if err := st.put(ctx, h); err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}
+		a := put(1, 100)
+		if len(a.id) != 32 {
+			t.Fatalf("id %q", a.id)
+		}
+		// Bound to the user and the session, on either server.
+		got, ok, err := st2.get(ctx, a.id, 1, sess)
+		if err != nil || !ok || got.name != "список.xlsx" || len(got.data) != 100 || got.sha != "abc" || got.problems != 2 || got.party != "UA" {
+			t.Fatalf("own upload through the other server: %+v %v %v", got, ok, err)
+		}
+		if has(st, a.id, 2, sess) {
+			t.Error("another user got the upload")
+		}
+		if has(st, a.id, 1, other) {
+			t.Error("another session got the upload")
+		}
+		// Taken once, over both servers.
+		if _, ok, err := st2.take(ctx, a.id, 1, sess); err != nil || !ok {
+			t.Fatalf("take: %v %v", ok, err)
+		}
+		if _, ok, _ := st.take(ctx, a.id, 1, sess); ok {
+			t.Error("taken twice")
+		}
+		// A user holds at most perUser uploads: the oldest goes.
+		var hs []*heldUpload
+		for i := range st.perUser + 1 {
+			now = now.Add(time.Second)
+			hs = append(hs, put(1, 10+i))
+		}
+		if has(st, hs[0].id, 1, sess) {
+			t.Error("the oldest upload was kept beyond the per-user limit")
+		}
+		if !has(st, hs[len(hs)-1].id, 1, sess) {
+			t.Error("the newest upload is gone")
+		}
+		// The whole store is bounded.
+		err = st.put(ctx, &heldUpload{user: 3, session: sess, data: make([]byte, 20_000)})
+		if !errs.Is(errs.TooMany, err) {
+			t.Errorf("an upload beyond the store's size: %v", err)
+		}
+		// Expiry.
+		b := put(4, 10)
+		now = now.Add(uploadTTL)
+		if has(st2, b.id, 4, sess) {
+			t.Error("an expired upload was found")
+		}
+	})
 }
