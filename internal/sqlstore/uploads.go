@@ -37,8 +37,11 @@ func uploadAD(id string) []byte { return []byte("held_upload:" + id) }
 // would pass MaxBytes is refused (TooMany).
 func (db *DB) HoldUpload(ctx context.Context, u HeldUpload, b UploadBounds, now time.Time) error {
 	const op = "sqlstore.HoldUpload"
-	sealed := db.seal.seal(u.Body, uploadAD(u.ID))
-	err := db.write(ctx, func(tx *Tx) error {
+	sealed, err := db.seal.sealWith(db.seal.first(), u.Body, uploadAD(u.ID))
+	if err != nil {
+		return errs.E(op, errs.Internal, "cannot seal the upload", err)
+	}
+	err = db.write(ctx, func(tx *Tx) error {
 		if q := tx.d.lockUploads(); q != "" {
 			if _, err := tx.exec(ctx, q); err != nil {
 				return err
