@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -266,11 +267,19 @@ func redactDSN(dsn string) string {
 const serveUsage = `
 Usage: handover serve [--dir DIR | --db DSN] [--listen ADDR] [--log-format text|json]
                       [--import-max-mb N] [--import-max-rows N] [--import-max-duration D]
-                      [--witness NAME=URL ...] [--log-public]
+                      [--witness NAME=URL ...] [--log-public] [--metrics-allow CIDR,...]
 
 Runs the server: the JSON API under /api/v1/ (described at
-/api/v1/openapi.json), /healthz and /readyz. Stops gracefully on SIGINT or
-SIGTERM, finishing requests in flight.
+/api/v1/openapi.json), the pages, /healthz and /readyz, and /metrics (the
+Prometheus text format). Stops gracefully on SIGINT or SIGTERM, finishing
+requests in flight.
+
+/metrics is read with the API token of a sysadmin account, or with no
+token from an address --metrics-allow names (the connection's address,
+never X-Forwarded-For: a reverse proxy must not pass /metrics on). Every
+log line of a request carries its request id (the caller's X-Request-Id
+when short and plain, else a new one, returned in X-Request-Id); no line
+names a person (docs/operations.md, "Logs").
 
 The log's tiles and checkpoint (/log/…, C2SP tlog-tiles) are read with a
 token of an account that may read the log; --log-public serves them to
@@ -303,6 +312,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	maxRows := fs.Int("import-max-rows", def.MaxRows, "most rows read from an imported sheet")
 	maxDur := fs.Duration("import-max-duration", def.MaxDuration, "longest an import may take, from the end of the upload to the last row stored")
 	logPublic := fs.Bool("log-public", false, "serve the log's tiles and checkpoint (/log/…) to anyone, without a token (default: a token of an account that may read the log)")
+	metricsAllow := fs.String("metrics-allow", "", "addresses that may read /metrics without a token, as CIDR,... (e.g. 127.0.0.1/32,10.0.5.0/24); others need a sysadmin's token")
 	var witnessFlags multiFlag
 	fs.Var(&witnessFlags, "witness", "a C2SP tlog-witness to submit each checkpoint to, as NAME=URL: the name of its registered witness key and its submission prefix (repeatable)")
 	if _, err := parseFlags(fs, args); err != nil {
@@ -315,6 +325,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 			return usageError{"--witness: " + errs.Message(err)}
 		}
 		targets = append(targets, t)
+	}
+	allow, err := parseMetricsAllow(*metricsAllow)
+	if err != nil {
+		return err
 	}
 	if *maxMB < 1 || *maxRows < 1 || *maxDur <= 0 {
 		return usageError{"--import-max-mb, --import-max-rows and --import-max-duration must be at least 1"}
@@ -335,6 +349,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	cfg.Schedule = audit.CheckpointSchedule{EveryLeaves: *leaves, Every: *every}
 	cfg.SheetLimits = sheet.Limits{MaxFileBytes: *maxMB << 20, MaxRows: *maxRows, MaxDuration: *maxDur}
 	cfg.LogPublic = *logPublic
+	cfg.MetricsAllow = allow
 	if len(targets) > 0 {
 		// The witnesses are asked for cosignatures while the server runs;
 		// one that is down holds up nothing (docs/design/log.md §6.1).
@@ -352,6 +367,28 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 			}
 		}
 	})
+}
+
+// parseMetricsAllow reads --metrics-allow: addresses or CIDR prefixes,
+// separated by commas.
+func parseMetricsAllow(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, usageError{fmt.Sprintf("--metrics-allow: %q is neither an address nor a CIDR prefix (e.g. 127.0.0.1/32, 10.0.5.0/24, ::1)", f)}
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func (m *Main) logger(format string) (*slog.Logger, error) {

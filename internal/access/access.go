@@ -107,10 +107,11 @@ const (
 	CaseRead       Action = "case.read"       // read tracing cases: the bureau's own; the mediator's tracing agency those a bureau shares
 	CaseWrite      Action = "case.write"      // open and work tracing cases (enquiries, contacts, tasks, notices, closing)
 	PriorityWrite  Action = "priority.write"  // set the priority flags of one's own sought persons (the backlog across rounds)
+	MetricsRead    Action = "metrics.read"    // scrape the server's metrics (/metrics): counts and timings, no personal data
 )
 
 // Actions lists every action.
-var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead, CaseRead, CaseWrite, PriorityWrite}
+var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead, CaseRead, CaseWrite, PriorityWrite, MetricsRead}
 
 // Resource is what an action is about. For register actions Party is the
 // owning party of the records and Kind their register ("held", "sought");
@@ -223,6 +224,12 @@ func allowed(s Scope, a Action, res Resource) bool {
 			(s.Role == MediatorOperator && res.Shared)
 	case LogCheckpoint:
 		return s.Role == MediatorAdmin || s.Role == MediatorOperator
+	case MetricsRead:
+		// The system administrator runs the server and watches it; the
+		// metrics hold counts, timings and the log's size, never a record
+		// (a Prometheus scraper uses a sysadmin's token, or an address
+		// allowed by serve --metrics-allow).
+		return s.Role == Sysadmin
 	case LogCosign:
 		// The cosignature itself is checked against the witness's
 		// registered key; the role only says who may hand one in.

@@ -33,11 +33,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
+	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
 )
 
@@ -79,7 +81,47 @@ type DB struct {
 	// where is the SQLite file's path or the PostgreSQL DSN (Copy refuses
 	// to copy a database onto itself).
 	where string
+	// hooks are told of each committed write's leaves (OnCommit).
+	hooks atomic.Pointer[[]CommitHook]
 }
+
+// CommitHook is told, after a write transaction commits, how many log
+// leaves of each type it appended (none: not called). It runs on the
+// writer's goroutine after the commit, so it must be quick and must not
+// call the store; the server's metrics count with it.
+type CommitHook func(leaves map[audit.LeafType]int)
+
+// OnCommit adds a hook told of every committed write's leaves. It is how
+// the server counts matching runs, stage events and every other change
+// without the store knowing of metrics.
+func (db *DB) OnCommit(h CommitHook) {
+	for {
+		old := db.hooks.Load()
+		var next []CommitHook
+		if old != nil {
+			next = append(next, *old...)
+		}
+		next = append(next, h)
+		if db.hooks.CompareAndSwap(old, &next) {
+			return
+		}
+	}
+}
+
+// committed tells the hooks of a committed transaction's leaves.
+func (db *DB) committed(tx *Tx) {
+	hs := db.hooks.Load()
+	if hs == nil || tx.log == nil || len(tx.log.types) == 0 {
+		return
+	}
+	for _, h := range *hs {
+		h(tx.log.types)
+	}
+}
+
+// Stats are the connection pool's statistics (database/sql), for the
+// server's metrics.
+func (db *DB) Stats() sql.DBStats { return db.db.Stats() }
 
 // Open opens (creating if needed) the database named by cfg.DSN and applies
 // pending migrations.
@@ -296,6 +338,7 @@ func (db *DB) write(ctx context.Context, fn func(*Tx) error) error {
 		}
 		return errs.E("sqlstore.write", errs.Internal, "cannot commit", err)
 	}
+	db.committed(tx)
 	return nil
 }
 

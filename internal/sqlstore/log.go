@@ -23,6 +23,9 @@ type logAppender struct {
 	cache         map[int64]tlog.Hash
 	pendingLeaves []audit.StoredLeaf
 	pendingHashes []audit.StoredHash
+	// types counts the leaves added by type, for the commit hooks
+	// (DB.OnCommit) once the transaction commits.
+	types map[audit.LeafType]int
 }
 
 // appender returns the transaction's log appender, taking the log lock on
@@ -42,7 +45,7 @@ func (tx *Tx) appender(ctx context.Context) (*logAppender, error) {
 	if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves`).Scan(&size); err != nil {
 		return nil, fmt.Errorf("read the log size: %w", err)
 	}
-	tx.log = &logAppender{tx: tx, size: size, cache: map[int64]tlog.Hash{}}
+	tx.log = &logAppender{tx: tx, size: size, cache: map[int64]tlog.Hash{}, types: map[audit.LeafType]int{}}
 	return tx.log, nil
 }
 
@@ -135,6 +138,7 @@ func (a *logAppender) add(leaf audit.Leaf) (int64, error) {
 	}
 	a.pendingLeaves = append(a.pendingLeaves, audit.StoredLeaf{Index: n, Data: data})
 	a.size = n + 1
+	a.types[leaf.Type]++
 	return n, nil
 }
 

@@ -46,6 +46,33 @@ func (db *DB) LogSize(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// LogState is what the server's metrics say of the log: its size, and
+// the size and time of its newest checkpoint (CheckpointSize -1 and a
+// zero time when there is none yet).
+type LogState struct {
+	Size           int64
+	CheckpointSize int64
+	CheckpointAt   time.Time
+}
+
+// LogState reads the log's size and its newest checkpoint.
+func (db *DB) LogState(ctx context.Context) (LogState, error) {
+	const op = "sqlstore.LogState"
+	st := LogState{CheckpointSize: -1}
+	var err error
+	if st.Size, err = db.LogSize(ctx); err != nil {
+		return st, err
+	}
+	err = db.queryRow(ctx, `SELECT size, created_at FROM log_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&st.CheckpointSize, dbTime{&st.CheckpointAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return LogState{Size: st.Size, CheckpointSize: -1}, nil
+	}
+	if err != nil {
+		return st, errs.E(op, errs.Internal, err)
+	}
+	return st, nil
+}
+
 // Leaf returns the bytes of leaf index.
 func (db *DB) Leaf(ctx context.Context, index int64) ([]byte, error) {
 	var data []byte

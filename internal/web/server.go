@@ -13,8 +13,10 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -49,6 +51,10 @@ type Config struct {
 	// Witnesses is the status of the witnesses checkpoints are submitted
 	// to (serve --witness), for the log page and the API; nil for none.
 	Witnesses httpx.WitnessSource
+	// MetricsAllow are the addresses that may read /metrics without a
+	// token (serve --metrics-allow); anyone else needs the token of a
+	// sysadmin (access.MetricsRead).
+	MetricsAllow []netip.Prefix
 }
 
 // Origin returns the log's origin: the name of its key.
@@ -68,6 +74,8 @@ type Server struct {
 	routes []httpx.Route
 	mux    *http.ServeMux
 	errors *httpx.Errors
+	// metrics are served at /metrics.
+	metrics *metrics
 	// sheetLim bounds imports (SetSheetLimits).
 	sheetLim atomic.Pointer[sheet.Limits]
 }
@@ -76,11 +84,14 @@ type Server struct {
 func New(db *sqlstore.DB, log *slog.Logger, cfg Config) *Server {
 	s := &Server{cfg: cfg, db: db, log: log, limits: newLoginLimiter(db, time.Now), mux: http.NewServeMux(), errors: &httpx.Errors{Log: log}}
 	s.SetSheetLimits(cfg.SheetLimits)
-	a := api.New(api.Deps{DB: db, Log: log, Config: cfg.log(), Limiter: limiter{s.limits}, ImportLimits: s.importLimits})
-	u := ui.New(ui.Deps{DB: db, Log: log, Config: cfg.log(), Limiter: limiter{s.limits}, ImportLimits: s.importLimits, Files: a.Files()})
+	s.metrics = newMetrics(db, cfg.Witnesses, time.Now)
+	a := api.New(api.Deps{DB: db, Log: log, Config: cfg.log(), Limiter: limiter{s.limits}, ImportLimits: s.importLimits, Counters: s.metrics})
+	u := ui.New(ui.Deps{DB: db, Log: log, Config: cfg.log(), Limiter: limiter{s.limits}, ImportLimits: s.importLimits, Files: a.Files(), Counters: s.metrics})
 	s.errors.Page = u.ErrorPage
 	a.Register(s)
 	u.Register(s)
+	s.Add(httpx.Route{Method: "GET", Path: "/metrics", Action: access.MetricsRead,
+		Summary: "The server's metrics in the Prometheus text format: requests, the database pool, the log, witnesses, imports, matching runs, stage events.", Handler: s.handleMetrics})
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}
@@ -152,9 +163,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		var b [8]byte
-		rand.Read(b[:])
-		id := hex.EncodeToString(b[:])
+		id := requestID(r.Header.Get("X-Request-Id"))
 		r = r.WithContext(httpx.WithRequestID(r.Context(), id))
 		sw := &statusWriter{ResponseWriter: w}
 		h := w.Header()
@@ -164,21 +173,59 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		h.Set("Cache-Control", "no-store")
+		if r.TLS != nil {
+			// Only over TLS (RFC 6797 §7.2: a host sends it on secure
+			// transport only): a browser that saw it comes back by https
+			// for a year, so a network on the way cannot strip TLS.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "request_id", id, "panic", v)
+				s.log.Error("panic", "request_id", id, "route", routeOf(r), "panic", fmt.Sprint(v))
 				if sw.status == 0 {
 					s.errors.JSON(sw, r, errs.E("web.recover", errs.Internal, "panic in handler"))
 				}
 			}
-			s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-				"status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000, "user", sw.login, "remote", httpx.ClientIP(r))
+			took := time.Since(start)
+			s.metrics.request(r, sw.status, took)
+			// The route's pattern, not the path: a path may carry a
+			// login, a record's id, or anything a caller typed (a name
+			// put where an id goes); no line names a person.
+			s.log.Info("request", "request_id", id, "method", r.Method, "route", routeOf(r),
+				"status", sw.status, "duration_ms", float64(took.Microseconds())/1000, "user", sw.login, "remote", httpx.ClientIP(r))
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// routeOf is the pattern of the route that served r ("unmatched" when
+// none did), for the logs and the metrics.
+func routeOf(r *http.Request) string {
+	if r.Pattern == "" {
+		return "unmatched"
+	}
+	return r.Pattern
+}
+
+// maxRequestID bounds an X-Request-Id taken from the caller.
+const maxRequestID = 64
+
+// requestID is the request's id: the caller's X-Request-Id (a reverse
+// proxy's, so that its log and ours name one request alike) when it is 1
+// to 64 letters, digits, '-', '_', '.' or ':'; otherwise a new random
+// one. Nothing else a caller sends reaches a log line as it is.
+func requestID(given string) string {
+	if given != "" && len(given) <= maxRequestID && strings.IndexFunc(given, func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':')
+	}) < 0 {
+		return given
+	}
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // wrap authenticates the caller of a non-public route, checks the route's
@@ -191,6 +238,14 @@ func (s *Server) wrap(rt httpx.Route) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var scope access.Scope
+		if rt.Action == access.MetricsRead && s.metricsAllowed(r) {
+			// A scraper at an address serve --metrics-allow names: no
+			// account, and the metrics name no person.
+			if err := rt.Handler(w, r, scope); err != nil {
+				s.errors.JSON(w, r, err)
+			}
+			return
+		}
 		if rt.Action != access.Public {
 			u, err := s.authenticate(r)
 			if err != nil {

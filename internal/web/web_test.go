@@ -53,6 +53,12 @@ var users = []user{
 
 func newEnv(t *testing.T, db *sqlstore.DB) *env {
 	t.Helper()
+	return newEnvConfig(t, db, web.Config{Signer: testSigner(t)})
+}
+
+// newEnvConfig is newEnv with a server of the configuration cfg.
+func newEnvConfig(t *testing.T, db *sqlstore.DB, cfg web.Config) *env {
+	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, db: db, tokens: map[string]string{}, logs: &bytes.Buffer{}}
 	for _, p := range [][2]string{{"UA", "Ukraine"}, {"RU", "Russian Federation"}} {
@@ -66,7 +72,7 @@ func newEnv(t *testing.T, db *sqlstore.DB) *env {
 		}
 		e.tokens[u.login] = mintToken(t, db, u.login)
 	}
-	e.srv = web.New(db, slog.New(slog.NewJSONHandler(e.logs, nil)), web.Config{Signer: testSigner(t)})
+	e.srv = web.New(db, slog.New(slog.NewJSONHandler(e.logs, nil)), cfg)
 	e.ts = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(func() {
 		e.ts.Close()
@@ -352,6 +358,7 @@ func TestOpenAPI(t *testing.T) {
 // listed bare.
 var allowedTo = map[string][]string{
 	"GET /healthz":                                             {"*"},
+	"GET /metrics":                                             {"sysadmin"},
 	"GET /readyz":                                              {"*"},
 	"GET /api/v1/openapi.json":                                 {"*"},
 	"POST /api/v1/auth/login":                                  {"*"},

@@ -26,6 +26,8 @@ type Deps struct {
 	// ImportLimits are the limits on imported files now, with the file
 	// size and the time limit set.
 	ImportLimits func() sheet.Limits
+	// Counters count imports for the server's metrics; nil counts nothing.
+	Counters httpx.Counters
 }
 
 // API is the JSON API's handlers.
@@ -36,13 +38,21 @@ type API struct {
 	limits       httpx.Limiter
 	importLimits func() sheet.Limits
 	reg          httpx.Registrar
+	counters     httpx.Counters
 	// LoginTokenTTL is how long a token issued by password login lives.
 	LoginTokenTTL time.Duration
 }
 
 // New returns the API over d.
 func New(d Deps) *API {
-	return &API{db: d.DB, log: d.Log, cfg: d.Config, limits: d.Limiter, importLimits: d.ImportLimits, LoginTokenTTL: 12 * time.Hour}
+	return &API{db: d.DB, log: d.Log, cfg: d.Config, limits: d.Limiter, importLimits: d.ImportLimits, counters: d.Counters, LoginTokenTTL: 12 * time.Hour}
+}
+
+// countImport counts an import's outcome, if the server counts.
+func (s *API) countImport(outcome string, records int) {
+	if s.counters != nil {
+		s.counters.Import(outcome, records)
+	}
 }
 
 // Register adds the API's routes to r.

@@ -20,8 +20,13 @@ func (s *API) registerSheetRoutes() {
 	s.add("GET", "/api/v1/exports", access.RecordRead, "Export the records the caller may read as XLSX, CSV or JSON.", s.handleExport)
 }
 
-func (s *API) handleImport(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+func (s *API) handleImport(w http.ResponseWriter, r *http.Request, sc access.Scope) (err error) {
 	const op = "web.import"
+	defer func() {
+		if err != nil {
+			s.countImport(httpx.ImportOutcome(err), 0)
+		}
+	}()
 	lim := s.importLimits()
 	// Refuse a caller who may create no record at all before reading
 	// the upload; the register is decided again below.
@@ -84,6 +89,11 @@ func (s *API) handleImport(w http.ResponseWriter, r *http.Request, sc access.Sco
 			return httpx.ImportStopped(ctx, form.Name, lim, httpx.RowErrors(err, where))
 		}
 		f.Report.Imported = len(nrs)
+	}
+	if form.DryRun {
+		s.countImport("previewed", 0)
+	} else {
+		s.countImport("imported", f.Report.Imported)
 	}
 	httpx.WriteJSON(w, http.StatusOK, f.Report)
 	return nil

@@ -70,7 +70,9 @@ func (e *Errors) problem(r *http.Request, err error) Problem {
 		p.Kind = errs.Internal
 		p.Fields = nil
 		p.RequestID = RequestID(r.Context())
-		e.Log.Error("internal error", "request_id", p.RequestID, "method", r.Method, "path", r.URL.Path, "err", err.Error())
+		// The route's pattern, not the path, which may carry what a
+		// caller typed (web's request line says the same).
+		e.Log.Error("internal error", "request_id", p.RequestID, "method", r.Method, "route", r.Pattern, "err", err.Error())
 	}
 	p.Status = StatusOf(p.Kind)
 	return p

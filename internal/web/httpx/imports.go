@@ -182,3 +182,23 @@ func RegisterIndex(ctx context.Context, db *sqlstore.DB, sc access.Scope, party 
 	}
 	return ix, nil
 }
+
+// Counters count what the server does that a request's route and status
+// do not say; the server's metrics (web) implement it. A layer given none
+// counts nothing.
+type Counters interface {
+	// Import counts one import by its outcome and the records it stored:
+	// "imported" (stored), "previewed" (a dry run or a page's preview:
+	// nothing stored), "refused" (the file, a row or the caller was
+	// refused: nothing stored) or "failed" (the server's fault).
+	Import(outcome string, records int)
+}
+
+// ImportOutcome is the outcome an import that ended in err is counted
+// under: "failed" for the server's own errors, "refused" for the rest.
+func ImportOutcome(err error) string {
+	if k := errs.KindOf(err); k == errs.Internal || k == errs.Other {
+		return "failed"
+	}
+	return "refused"
+}

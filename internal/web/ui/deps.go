@@ -20,6 +20,8 @@ type Deps struct {
 	ImportLimits func() sheet.Limits
 	// Files are the API's handlers of the files the pages serve too.
 	Files httpx.Files
+	// Counters count imports for the server's metrics; nil counts nothing.
+	Counters httpx.Counters
 }
 
 // UI is the pages' handlers, with their templates, the uploads held
@@ -33,6 +35,7 @@ type UI struct {
 	importLimits func() sheet.Limits
 	files        httpx.Files
 	reg          httpx.Registrar
+	counters     httpx.Counters
 	ui           *uiTemplates
 	// uploads holds the files previewed until they are confirmed.
 	uploads *uploadStore
@@ -46,7 +49,14 @@ func New(d Deps) *UI {
 	if err != nil {
 		panic("web: templates: " + err.Error())
 	}
-	return &UI{db: d.DB, log: d.Log, cfg: d.Config, limits: d.Limiter, importLimits: d.ImportLimits, files: d.Files, ui: t, uploads: newUploadStore(d.DB)}
+	return &UI{db: d.DB, log: d.Log, cfg: d.Config, limits: d.Limiter, importLimits: d.ImportLimits, files: d.Files, counters: d.Counters, ui: t, uploads: newUploadStore(d.DB)}
+}
+
+// countImport counts an import's outcome, if the server counts.
+func (s *UI) countImport(outcome string, records int) {
+	if s.counters != nil {
+		s.counters.Import(outcome, records)
+	}
 }
 
 // Register adds the pages' routes to r.

@@ -312,6 +312,7 @@ func (s *UI) handleImportUpload(w http.ResponseWriter, r *http.Request, sc acces
 		return err
 	}
 	v.Preview = previewOf(v.chrome, h, f)
+	s.countImport("previewed", 0)
 	status := http.StatusOK
 	if h.problems > 0 {
 		status = http.StatusUnprocessableEntity
@@ -552,6 +553,7 @@ func (s *UI) handleImportConfirm(w http.ResponseWriter, r *http.Request, sc acce
 		recs, err := s.db.CreateRecords(ctx, sc, nrs)
 		if err != nil {
 			err = httpx.ImportStopped(ctx, h.name, lim, httpx.RowErrors(err, where))
+			s.countImport(httpx.ImportOutcome(err), 0)
 			if !errs.Is(errs.Invalid, err) {
 				return err
 			}
@@ -571,7 +573,10 @@ func (s *UI) handleImportConfirm(w http.ResponseWriter, r *http.Request, sc acce
 			done.Records = append(done.Records, rowOf(rec))
 		}
 	}
-	s.log.Info("import", "request_id", httpx.RequestID(r.Context()), "file", f.Report.File, "party", h.party, "kind", string(h.kind),
+	s.countImport("imported", done.Imported)
+	// The file by its hash, not its name: a registrar may have named it
+	// after the person in it (no log line names a person).
+	s.log.Info("import", "request_id", httpx.RequestID(r.Context()), "sha256", f.Report.SHA256, "party", h.party, "kind", string(h.kind),
 		"imported", done.Imported, "skipped", done.Skipped)
 	s.render(w, r, http.StatusOK, "import_done.html", done)
 	return nil
