@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -268,6 +269,7 @@ const serveUsage = `
 Usage: handover serve [--dir DIR | --db DSN] [--listen ADDR] [--log-format text|json]
                       [--import-max-mb N] [--import-max-rows N] [--import-max-duration D]
                       [--witness NAME=URL ...] [--log-public] [--metrics-allow CIDR,...]
+                      [--tls-cert FILE --tls-key FILE]
 
 Runs the server: the JSON API under /api/v1/ (described at
 /api/v1/openapi.json), the pages, /healthz and /readyz, and /metrics (the
@@ -280,6 +282,13 @@ never X-Forwarded-For: a reverse proxy must not pass /metrics on). Every
 log line of a request carries its request id (the caller's X-Request-Id
 when short and plain, else a new one, returned in X-Request-Id); no line
 names a person (docs/operations.md, "Logs").
+
+With --tls-cert and --tls-key it serves HTTPS itself, with
+Strict-Transport-Security on every response; on SIGHUP it loads the pair
+again and serves the new certificate from the next handshake, or, when the
+new pair does not load, keeps serving the old one and logs why. Without
+them it serves plain HTTP, for a reverse proxy that does TLS
+(docs/operations.md: a systemd unit, nginx, PostgreSQL settings).
 
 The log's tiles and checkpoint (/log/…, C2SP tlog-tiles) are read with a
 token of an account that may read the log; --log-public serves them to
@@ -297,6 +306,7 @@ nothing.
 Example:
   handover serve --dir /var/lib/handover --listen 127.0.0.1:8080
   handover serve --dir /var/lib/handover --witness UA-bureau=https://witness.ua.example/
+  handover serve --dir /var/lib/handover --listen 0.0.0.0:8443 --tls-cert fullchain.pem --tls-key privkey.pem
 `
 
 func runServe(ctx context.Context, m *Main, args []string) error {
@@ -312,6 +322,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	maxRows := fs.Int("import-max-rows", def.MaxRows, "most rows read from an imported sheet")
 	maxDur := fs.Duration("import-max-duration", def.MaxDuration, "longest an import may take, from the end of the upload to the last row stored")
 	logPublic := fs.Bool("log-public", false, "serve the log's tiles and checkpoint (/log/…) to anyone, without a token (default: a token of an account that may read the log)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM, the chain after the leaf); reloaded on SIGHUP")
+	tlsKey := fs.String("tls-key", "", "the private key `file` of --tls-cert (PEM; not readable by every user)")
 	metricsAllow := fs.String("metrics-allow", "", "addresses that may read /metrics without a token, as CIDR,... (e.g. 127.0.0.1/32,10.0.5.0/24); others need a sysadmin's token")
 	var witnessFlags multiFlag
 	fs.Var(&witnessFlags, "witness", "a C2SP tlog-witness to submit each checkpoint to, as NAME=URL: the name of its registered witness key and its submission prefix (repeatable)")
@@ -329,6 +341,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	allow, err := parseMetricsAllow(*metricsAllow)
 	if err != nil {
 		return err
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usageError{"--tls-cert and --tls-key go together: give both, or neither for plain HTTP (behind a reverse proxy that does TLS)"}
 	}
 	if *maxMB < 1 || *maxRows < 1 || *maxDur <= 0 {
 		return usageError{"--import-max-mb, --import-max-rows and --import-max-duration must be at least 1"}
@@ -359,7 +374,17 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		cfg.Witnesses = witnessStatuses(wc)
 		go wc.Run(wctx, 2*time.Second)
 	}
-	return m.serve(ctx, db, logger, *listen, cfg, func(url string) {
+	var tlsCfg *tls.Config
+	if *tlsCert != "" {
+		certs, err := newCertReloader(*tlsCert, *tlsKey, time.Now)
+		if err != nil {
+			return err
+		}
+		certs.reloadOnHangup(ctx, logger)
+		logger.Info("TLS certificate loaded", certs.describe()...)
+		tlsCfg = certs.tlsConfig()
+	}
+	return m.listenAndServe(ctx, db, logger, *listen, tlsCfg, cfg, func(url string) {
 		fmt.Fprintf(m.Stdout, "handover listening on %s\n", url)
 		if *urlFile != "" {
 			if err := writeFileAtomic(*urlFile, []byte(url+"\n"), 0o600); err != nil {
@@ -404,6 +429,12 @@ func (m *Main) logger(format string) (*slog.Logger, error) {
 // serve runs the HTTP server on listen until ctx is done, then shuts down
 // gracefully. ready is called with the server's URL once it accepts.
 func (m *Main) serve(ctx context.Context, db *sqlstore.DB, logger *slog.Logger, listen string, cfg web.Config, ready func(url string)) error {
+	return m.listenAndServe(ctx, db, logger, listen, nil, cfg, ready)
+}
+
+// listenAndServe is serve, over TLS when tlsCfg is not nil (serve
+// --tls-cert): then every response says Strict-Transport-Security.
+func (m *Main) listenAndServe(ctx context.Context, db *sqlstore.DB, logger *slog.Logger, listen string, tlsCfg *tls.Config, cfg web.Config, ready func(url string)) error {
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return errs.E("serve", errs.Invalid, fmt.Sprintf("cannot listen on %s", listen), err)
@@ -422,10 +453,20 @@ func (m *Main) serve(ctx context.Context, db *sqlstore.DB, logger *slog.Logger, 
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	url := "http://" + ln.Addr().String()
+	if tlsCfg != nil {
+		url = "https://" + ln.Addr().String()
+		srv.TLSConfig = tlsCfg
+	}
 	logger.Info("listening", "url", url, "database", db.Dialect())
 	ready(url)
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() {
+		if tlsCfg != nil {
+			done <- srv.ServeTLS(ln, "", "") // the certificate from tlsCfg.GetCertificate
+			return
+		}
+		done <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-done:
 		return errs.E("serve", errs.Internal, err)
