@@ -216,15 +216,37 @@ func TestBackupWhileTheScenarioWrites(t *testing.T) {
 			p, u := d.serve(t, bin, "server")
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
-			steps := make(chan string, 8)
+			// The scenario waits at each wanted step until that step's
+			// backup has begun, then goes on writing while it is made:
+			// whatever the machine's speed, every backup is made while
+			// the scenario writes (a scenario at scale 0.1 ends in about a
+			// second on an idle machine, before a backup of it would).
+			wants := []string{"registers", "agreement", "stage"}
+			steps := make(chan string)
+			resume := make(chan struct{})
+			next := 0
 			cfg := scenario.May2025Config{Scale: 0.1, Seed: 2025, Endorsers: map[string]string{}, Progress: func(v any) {
+				var step string
 				switch v.(type) {
 				case scenario.Registers:
-					steps <- "registers"
+					step = "registers"
 				case scenario.Negotiated:
-					steps <- "agreement"
+					step = "agreement"
 				case scenario.StageLine:
-					steps <- "stage"
+					step = "stage"
+				}
+				if next >= len(wants) || step != wants[next] {
+					return
+				}
+				next++
+				select {
+				case steps <- step:
+				case <-ctx.Done():
+					return
+				}
+				select {
+				case <-resume:
+				case <-ctx.Done():
 				}
 			}}
 			play, err := scenario.NewMay2025(u.String(), d.tokens, cfg)
@@ -242,7 +264,7 @@ func TestBackupWhileTheScenarioWrites(t *testing.T) {
 			if dsn != "" {
 				store = append(store, "--db", dsn)
 			}
-			for _, want := range []string{"registers", "agreement", "stage"} {
+			for _, want := range wants {
 				select {
 				case step := <-steps:
 					if step != want {
@@ -253,7 +275,20 @@ func TestBackupWhileTheScenarioWrites(t *testing.T) {
 				}
 				// The scenario goes on writing while the backup is made.
 				file := filepath.Join(t.TempDir(), want+".age")
-				mustRunLS(t, append([]string{"backup", "--out", file, "--recipient", rec}, store...)...)
+				args := append([]string{"backup", "--out", file, "--recipient", rec}, store...)
+				type result struct {
+					code     int
+					out, err string
+				}
+				made := make(chan result, 1)
+				go func() {
+					code, out, errOut := runLS(t, args...)
+					made <- result{code, out, errOut}
+				}()
+				resume <- struct{}{}
+				if r := <-made; r.code != 0 {
+					t.Fatalf("handover %s: exit %d\n%s%s", strings.Join(args, " "), r.code, r.out, r.err)
+				}
 				files = append(files, file)
 			}
 			if err := <-done; err != nil {

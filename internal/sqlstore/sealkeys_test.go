@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/sqlstore"
@@ -84,6 +85,18 @@ func TestSealRotationWhileWriting(t *testing.T) {
 				t.Fatalf("sealed values before the rotation: %v, want all under %s", before, old)
 			}
 
+			// The rotating process opens the database before the writer
+			// starts: SQLite's busy handler is not fair, and a writer with
+			// no pause between its transactions could starve the open's
+			// migration check past its busy timeout (a test artefact: no
+			// server writes without a pause).
+			file.set(sqltest.Key, newKey)
+			rot, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: sqltest.Key, SealKeys: [][]byte{newKey}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rot.Close()
+
 			// The writer goes on during the whole rotation.
 			stop := make(chan struct{})
 			werr := make(chan error, 1)
@@ -99,15 +112,12 @@ func TestSealRotationWhileWriting(t *testing.T) {
 						werr <- err
 						return
 					}
+					// A pause between writes, as a server has between
+					// requests: SQLite's busy handler is not fair.
+					time.Sleep(time.Millisecond)
 				}
 			}()
 
-			file.set(sqltest.Key, newKey)
-			rot, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: sqltest.Key, SealKeys: [][]byte{newKey}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rot.Close()
 			if err := rot.StartSealRotation(ctx, newKey); err != nil {
 				t.Fatal(err)
 			}
