@@ -18,13 +18,29 @@ import (
 	"time"
 )
 
-// pgBin is where Debian's PostgreSQL 15 keeps initdb and pg_ctl.
-const pgBin = "/usr/lib/postgresql/15/bin"
+// pgBinDir is where Debian keeps initdb and pg_ctl of the newest
+// PostgreSQL installed (/usr/lib/postgresql/N/bin): .ci/run installs
+// Debian's default version on a fresh machine, which need not be 15.
+func pgBinDir() (string, error) {
+	found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
+	best, bestN := "", -1
+	for _, f := range found {
+		dir := filepath.Dir(f)
+		if n, err := strconv.Atoi(filepath.Base(filepath.Dir(dir))); err == nil && n > bestN {
+			best, bestN = dir, n
+		}
+	}
+	if best == "" {
+		return "", fmt.Errorf("no /usr/lib/postgresql/*/bin/pg_ctl")
+	}
+	return best, nil
+}
 
 // privateCluster is a PostgreSQL cluster of the test's own, on a free
 // loopback port, so that stopping it disturbs no one else's tests.
 type privateCluster struct {
 	t    *testing.T
+	bin  string // initdb and pg_ctl are here
 	data string
 	port int
 	log  string
@@ -44,8 +60,9 @@ func newPrivateCluster(t *testing.T) *privateCluster {
 	case err != nil:
 		why = "no postgres user"
 	}
-	if _, err := os.Stat(filepath.Join(pgBin, "pg_ctl")); why == "" && err != nil {
-		why = "no " + filepath.Join(pgBin, "pg_ctl")
+	bin, binErr := pgBinDir()
+	if why == "" && binErr != nil {
+		why = binErr.Error()
 	}
 	if why != "" {
 		if os.Getenv("CI") == "true" {
@@ -62,7 +79,7 @@ func newPrivateCluster(t *testing.T) *privateCluster {
 	if err := os.Chown(base, uid, gid); err != nil {
 		t.Fatal(err)
 	}
-	c := &privateCluster{t: t, data: filepath.Join(base, "data"), log: filepath.Join(base, "log")}
+	c := &privateCluster{t: t, bin: bin, data: filepath.Join(base, "data"), log: filepath.Join(base, "log")}
 	t.Cleanup(func() {
 		c.pgCtl("stop", "-m", "immediate")
 		os.RemoveAll(base)
@@ -73,7 +90,7 @@ func newPrivateCluster(t *testing.T) *privateCluster {
 	}
 	c.port = l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	if out, err := c.asPostgres(filepath.Join(pgBin, "initdb"), "-D", c.data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"); err != nil {
+	if out, err := c.asPostgres(filepath.Join(c.bin, "initdb"), "-D", c.data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
 	if out, err := c.pgCtl("start"); err != nil {
@@ -93,7 +110,7 @@ func (c *privateCluster) asPostgres(args ...string) (string, error) {
 // directory, waiting at most 60 s.
 func (c *privateCluster) pgCtl(args ...string) (string, error) {
 	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -k %s", c.port, filepath.Dir(c.data))
-	return c.asPostgres(append([]string{filepath.Join(pgBin, "pg_ctl"), "-D", c.data, "-l", c.log, "-o", opts, "-w", "-t", "60"}, args...)...)
+	return c.asPostgres(append([]string{filepath.Join(c.bin, "pg_ctl"), "-D", c.data, "-l", c.log, "-o", opts, "-w", "-t", "60"}, args...)...)
 }
 
 func (c *privateCluster) dsn() string {
