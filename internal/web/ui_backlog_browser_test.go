@@ -47,8 +47,12 @@ func TestBrowserBacklog(t *testing.T) {
 		chromedp.Click(chromedp.ID("#mark-wounded")),
 		chromedp.SetValue(chromedp.ID("#f-group"), "Азовсталь"),
 		chromedp.Click(chromedp.ID("#flags-save")),
-		chromedp.WaitVisible(chromedp.CSS(`#mark-wounded:checked`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
+	if got := b.text(".flash"); got != "Позначки збережено." {
+		t.Errorf("the flash after saving: %q", got)
+	}
+	b.run("the saved page shows the mark", chromedp.WaitVisible(chromedp.CSS(`#mark-wounded:checked`)))
 	if got := b.value("#f-group"); got != "Азовсталь" {
 		t.Errorf("the group after saving: %q", got)
 	}

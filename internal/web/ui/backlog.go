@@ -85,6 +85,9 @@ func (s *UI) handleBacklogPerson(w http.ResponseWriter, r *http.Request, sc acce
 	if err != nil {
 		return err
 	}
+	if r.URL.Query().Get("done") == "flags" {
+		v.Flash = v.T("backlog.saved")
+	}
 	s.render(w, r, http.StatusOK, "backlog_person.html", v)
 	return nil
 }
@@ -99,7 +102,7 @@ func (s *UI) handlePriorityForm(w http.ResponseWriter, r *http.Request, sc acces
 	}
 	_, err := s.db.SetPriority(r.Context(), sc, r.PathValue("id"), f)
 	if err == nil {
-		s.redirect(w, r, "/backlog/"+url.PathEscape(r.PathValue("id"))+"#flags")
+		s.redirect(w, r, "/backlog/"+url.PathEscape(r.PathValue("id"))+"?done=flags#flags")
 		return nil
 	}
 	if !errs.Is(errs.Invalid, err) && !errs.Is(errs.Conflict, err) {
