@@ -155,6 +155,7 @@ func (db *DB) StartSealRotation(ctx context.Context, key []byte) error {
 type sealedColumn struct {
 	table, col string
 	k1, k2     string // the row's key: two columns (k2 "0" for a key of one)
+	textKey    bool   // k1 is text (k2 is then "0"), not an integer
 	sel        string // the columns that rebuild the associated data
 	ad         func(a, b string) []byte
 }
@@ -176,6 +177,11 @@ var sealedColumns = []sealedColumn{
 			i, _ := strconv.ParseInt(u, 10, 64)
 			return totpAD(i)
 		}},
+	// Import previews waiting for their confirmation: transient, but
+	// sealed with the key in effect when held, so they are sealed again
+	// like the rest (a preview left under a retired key would not open).
+	{table: "held_uploads", col: "sealed", k1: "id", k2: "0", textKey: true, sel: `id, ''`,
+		ad: func(id, _ string) []byte { return uploadAD(id) }},
 }
 
 // ResealStats says what a pass of Reseal did.
@@ -196,7 +202,12 @@ func (db *DB) Reseal(ctx context.Context, batch int, progress func(table string,
 	}
 	var total ResealStats
 	for _, c := range sealedColumns {
-		after := [2]int64{-1, -1}
+		// after is the key of the last row read: an integer pair, or a
+		// text key (and 0).
+		after := [2]any{int64(-1), int64(-1)}
+		if c.textKey {
+			after[0] = ""
+		}
 		for {
 			n := 0
 			err := db.write(ctx, func(tx *Tx) error {
@@ -205,7 +216,7 @@ func (db *DB) Reseal(ctx context.Context, batch int, progress func(table string,
 					return err
 				}
 				type row struct {
-					k      [2]int64
+					k      [2]any
 					sealed []byte
 					a, b   string
 				}
@@ -222,8 +233,18 @@ func (db *DB) Reseal(ctx context.Context, batch int, progress func(table string,
 				err = eachRow(rows, func(rows *sql.Rows) error {
 					var r row
 					var a sql.NullString
-					if err := rows.Scan(&r.k[0], &r.k[1], &r.sealed, &a, &r.b); err != nil {
+					var i1, i2 int64
+					var s1 string
+					dst := []any{&i1, &i2, &r.sealed, &a, &r.b}
+					if c.textKey {
+						dst[0] = &s1
+					}
+					if err := rows.Scan(dst...); err != nil {
 						return err
+					}
+					r.k = [2]any{i1, i2}
+					if c.textKey {
+						r.k[0] = s1
 					}
 					r.a = a.String
 					n++
@@ -240,7 +261,7 @@ func (db *DB) Reseal(ctx context.Context, batch int, progress func(table string,
 					ad := c.ad(r.a, r.b)
 					plain, err := db.seal.open(r.sealed, ad)
 					if err != nil {
-						return errs.E(op, errs.Internal, fmt.Sprintf("%s (%s %d, %s %d): the sealed value does not open: %v", c.table, c.k1, r.k[0], c.k2, r.k[1], err))
+						return errs.E(op, errs.Internal, fmt.Sprintf("%s (%s %v, %s %v): the sealed value does not open: %v", c.table, c.k1, r.k[0], c.k2, r.k[1], err))
 					}
 					sealed, err := db.seal.sealWith(cur, plain, ad)
 					if err != nil {

@@ -278,3 +278,63 @@ func TestResealChangesOnlyTheSealedValue(t *testing.T) {
 		}
 	})
 }
+
+// TestSealRotationHeldUploads: an import preview held under the old key
+// is sealed again with the new one, counted with the other sealed values,
+// keeps the old key from being retired while it is under it, and opens
+// with the new key alone afterwards.
+func TestSealRotationHeldUploads(t *testing.T) {
+	ctx := context.Background()
+	for _, dialect := range sqltest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			dsn := sqltest.DSN(t, dialect)
+			db, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: sqltest.Key, SealKeys: [][]byte{newKey}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			now := time.Now().UTC()
+			sess := [32]byte{9}
+			b := sqlstore.UploadBounds{PerUser: 5, MaxBytes: 1 << 20}
+			bodies := map[string][]byte{}
+			for i := range 5 {
+				id := fmt.Sprintf("up%d", i)
+				bodies[id] = []byte(fmt.Sprintf(`{"row":%d,"next_of_kin":"Марія Іваненко"}`, i))
+				if err := db.HoldUpload(ctx, sqlstore.HeldUpload{ID: id, User: 1, Session: sess, Size: 10, Expires: now.Add(time.Hour), Body: bodies[id]}, b, now); err != nil {
+					t.Fatal(err)
+				}
+			}
+			old := sqlstore.KeyID(sqltest.Key)
+			if c, err := db.SealedCounts(ctx); err != nil || c[old] != 5 {
+				t.Fatalf("sealed values before the rotation: %v (%v), want the 5 uploads under %s", c, err, old)
+			}
+			if err := db.StartSealRotation(ctx, newKey); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.FinishSealRotation(ctx); !errs.Is(errs.Conflict, err) {
+				t.Fatalf("finished with uploads under the old key: %v, want Conflict", err)
+			}
+			if _, err := db.Reseal(ctx, 2, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.FinishSealRotation(ctx); err != nil {
+				t.Fatal(err)
+			}
+			nid := sqlstore.KeyID(newKey)
+			if c, err := db.SealedCounts(ctx); err != nil || len(c) != 1 || c[nid] != 5 {
+				t.Fatalf("sealed values after the rotation: %v (%v), want the 5 uploads under %s", c, err, nid)
+			}
+			only, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: newKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer only.Close()
+			for id, want := range bodies {
+				got, ok, err := only.UploadHeld(ctx, id, 1, sess, now)
+				if err != nil || !ok || string(got) != string(want) {
+					t.Fatalf("upload %s with the new key alone: %q %v %v", id, got, ok, err)
+				}
+			}
+		})
+	}
+}
