@@ -58,6 +58,9 @@ var rules = map[string]rule{
 	// backlog derives a sought person's history across rounds from the
 	// lists, answers (exchange) and trace (crossing) the store loads.
 	"internal/backlog": {imports: []string{"internal/errs", "internal/person", "internal/exchange", "internal/crossing"}, pure: true},
+	// custody folds a held person's custody events (GC III Arts. 70,
+	// 120–122) and says which notifications are overdue.
+	"internal/custody": {imports: []string{"internal/errs", "internal/person"}, pure: true},
 
 	"internal/synth":       {imports: []string{"internal/person"}},
 	"internal/synth/pairs": {},

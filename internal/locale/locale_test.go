@@ -3,6 +3,7 @@ package locale
 import (
 	"encoding/json"
 	"github.com/handover-project/handover/internal/casework"
+	"github.com/handover-project/handover/internal/custody"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -287,6 +288,9 @@ func TestDomainCodes(t *testing.T) {
 	}
 	for _, c := range casework.Codes {
 		need["problem."+c] = "casework.Codes"
+	}
+	for _, c := range custody.Codes {
+		need["problem."+c] = "custody.Codes"
 	}
 	fieldCodes := 0
 	types := map[string]string{ // "dir.Type" → key prefix
