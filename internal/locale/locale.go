@@ -52,7 +52,7 @@ func tag(lang string) language.Tag {
 	return language.English
 }
 
-//go:embed messages/*.json
+//go:embed messages/*.json documents/*.json
 var files embed.FS
 
 // file is one language's data file.
