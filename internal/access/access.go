@@ -108,10 +108,11 @@ const (
 	CaseWrite      Action = "case.write"      // open and work tracing cases (enquiries, contacts, tasks, notices, closing)
 	PriorityWrite  Action = "priority.write"  // set the priority flags of one's own sought persons (the backlog across rounds)
 	MetricsRead    Action = "metrics.read"    // scrape the server's metrics (/metrics): counts and timings, no personal data
+	TracingExport  Action = "tracing.export"  // export a party's held register for the Central Tracing Agency, flagged records included (GC III Arts. 122–123)
 )
 
 // Actions lists every action.
-var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead, CaseRead, CaseWrite, PriorityWrite, MetricsRead}
+var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead, CaseRead, CaseWrite, PriorityWrite, MetricsRead, TracingExport}
 
 // Resource is what an action is about. For register actions Party is the
 // owning party of the records and Kind their register ("held", "sought");
@@ -222,6 +223,16 @@ func allowed(s Scope, a Action, res Resource) bool {
 		// again with the case's party and sharing.
 		return ((s.Role == PartyRegistrar || s.Role == PartyApprover) && (res.Party == "" || res.Party == s.Party)) ||
 			(s.Role == MediatorOperator && res.Shared)
+	case TracingExport:
+		// The holding party's bureau transmits what it holds to the
+		// Central Tracing Agency (GC III Arts. 122–123), the records it
+		// withholds from the other party included (GC IV Art. 137(2));
+		// the mediator's operator, who reads both registers already and
+		// is the tracing agency's channel here (docs/design/tracing.md),
+		// may export either party's. Never the other party: the store
+		// decides again with the party exported.
+		return ((s.Role == PartyRegistrar || s.Role == PartyApprover) && res.Party != "" && res.Party == s.Party) ||
+			(s.Role == MediatorOperator && res.Party != "")
 	case LogCheckpoint:
 		return s.Role == MediatorAdmin || s.Role == MediatorOperator
 	case MetricsRead:

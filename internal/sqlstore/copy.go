@@ -60,6 +60,7 @@ var copyTables = []struct {
 	{name: "remains_items"},
 	{name: "case_steps"},
 	{name: "priority_flags"},
+	{name: "tracing_exports"},
 	{name: "seal_keys", state: true},
 }
 

@@ -110,7 +110,7 @@ var replayed = map[audit.LeafType]bool{
 	leafExchangeOpened: true, audit.ListSubmitted: true, leafListAnswered: true, leafEvidence: true,
 	leafAgreementFrozen: true, audit.AgreementSigned: true, audit.KeyRegistered: true,
 	audit.HandoverRecorded: true, leafStageChanged: true, leafRemainsRecorded: true, leafMatchWithdrawn: true,
-	leafKeyProposed: true, leafKeyConfirmed: true, leafKeyRevoked: true, leafPriority: true,
+	leafKeyProposed: true, leafKeyConfirmed: true, leafKeyRevoked: true, leafPriority: true, leafExported: true,
 }
 
 func init() {
@@ -185,6 +185,9 @@ func (db *DB) replayEvents(ctx context.Context, events map[audit.LeafType]map[au
 		{leafPriority, "priority flags", `SELECT record_id, body, nonce FROM priority_flags ORDER BY seq`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
 			return "the priority flags of record " + str(c[0]), audit.Commit(tagPriority, n, []byte(str(c[1]))), nil
 		}, 2},
+		{leafExported, "tracing export", `SELECT seq, party, body, nonce FROM tracing_exports ORDER BY seq`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
+			return fmt.Sprintf("tracing export %s of %s", str(c[0]), str(c[1])), audit.Commit(tagExported, n, []byte(str(c[2]))), nil
+		}, 3},
 		{leafAgreementFrozen, "agreement", `SELECT exchange_id, version, document, nonce FROM agreements ORDER BY exchange_id, version`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
 			return fmt.Sprintf("agreement %s version %s", str(c[0]), str(c[1])), audit.Commit(audit.TagAgreement, n, []byte(str(c[2]))), nil
 		}, 3},

@@ -153,6 +153,15 @@ func newHistory(t *testing.T, db *sqlstore.DB) *history {
 	_, err = db.SetPriority(ctx, sc["ua-appr"], h.soughtB, backlog.Flags{Marks: []backlog.Mark{backlog.Woman}})
 	must(err)
 
+	// UA's bureau exports its held register for the Central Tracing
+	// Agency twice, as CSV and as JSON.
+	for _, format := range []string{"csv", "json"} {
+		_, _, err = db.ExportTracing(ctx, sc["ua-reg"], "UA", func(recs []person.Record, at time.Time) (sqlstore.TracingFile, error) {
+			return sqlstore.TracingFile{Data: []byte(fmt.Sprint(len(recs), at)), Format: format, Schema: "test/v1", Count: len(recs)}, nil
+		})
+		must(err)
+	}
+
 	// A checkpoint the witness cosigns; a tail of changes; the next
 	// checkpoint, cosigned too: the witness keeps it.
 	h.cosign(t)
@@ -455,6 +464,19 @@ var tampers = []tamper{
 		code: sqlstore.ColumnChanged, want: w(`entered_by is "ru-reg", but leaf`)},
 	{name: "priority flags removed", sql: s(`DELETE FROM priority_flags WHERE body LIKE '%woman%'`),
 		code: sqlstore.EventMissing, want: w("(priority.flagged) has no row in the database")},
+
+	// The tracing-agency exports.
+	{name: "a tracing export's content", sql: s(`UPDATE tracing_exports SET body = REPLACE(body, '"format":"csv"', '"format":"xlsx"')`),
+		code: sqlstore.EventChanged, want: w("of UA no longer matches any bureau.exported leaf")},
+	{name: "a tracing export moved to another party", sql: s(`UPDATE tracing_exports SET party = 'RU'`),
+		code: sqlstore.ColumnChanged, want: w(`(party RU): party is "RU", but its committed body says "UA"`)},
+	{name: "a tracing export written around the log", sql: s(`INSERT INTO tracing_exports (party, body, entered_by, entered_at, nonce)
+			SELECT party, body, entered_by, entered_at, nonce FROM tracing_exports WHERE body LIKE '%"csv"%'`),
+		code: sqlstore.RowUnlogged, want: w("(party UA): no bureau.exported leaf about this party")},
+	{name: "who exported for the tracing agency", sql: s(`UPDATE tracing_exports SET entered_by = 'ua-appr'`),
+		code: sqlstore.ColumnChanged, want: w(`entered_by is "ua-appr", but leaf`)},
+	{name: "a tracing export removed", sql: s(`DELETE FROM tracing_exports WHERE body LIKE '%"json"%'`),
+		code: sqlstore.EventMissing, want: w("(bureau.exported) has no row in the database")},
 
 	// Keys and the log.
 	{name: "a registered key replaced", sql: s(`UPDATE log_keys SET vkey = ? WHERE name = 'signer-ua-appr'`), args: []any{otherKey},
