@@ -217,7 +217,7 @@ func WriteTracing(w io.Writer, format string, t Tracing) error {
 		return err
 	}
 	return errs.E(op, errs.Invalid, fmt.Sprintf("%q is not a format of the tracing export: use csv, xlsx or json", format),
-		errs.FieldError{Field: "format", Message: "use csv, xlsx or json", Code: "bad_format", Args: []string{format}})
+		errs.FieldError{Field: "format", Message: "use csv, xlsx or json", Code: "tracing_format", Args: []string{format}})
 }
 
 // ReadTracing reads the rows of an export written by WriteTracing, so that
