@@ -107,12 +107,14 @@ const (
 	CaseRead       Action = "case.read"       // read tracing cases: the bureau's own; the mediator's tracing agency those a bureau shares
 	CaseWrite      Action = "case.write"      // open and work tracing cases (enquiries, contacts, tasks, notices, closing)
 	PriorityWrite  Action = "priority.write"  // set the priority flags of one's own sought persons (the backlog across rounds)
+	CustodyRead    Action = "custody.read"    // read a held person's custody timeline and the notifications overdue: the bureau's own; the mediator's, as the Central Agency
+	CustodyWrite   Action = "custody.write"   // record a custody event of one's own party's record (GC III Arts. 70, 120–122)
 	MetricsRead    Action = "metrics.read"    // scrape the server's metrics (/metrics): counts and timings, no personal data
 	TracingExport  Action = "tracing.export"  // export a party's held register for the Central Tracing Agency, flagged records included (GC III Arts. 122–123)
 )
 
 // Actions lists every action.
-var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead, CaseRead, CaseWrite, PriorityWrite, MetricsRead, TracingExport}
+var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead, CaseRead, CaseWrite, PriorityWrite, CustodyRead, CustodyWrite, MetricsRead, TracingExport}
 
 // Resource is what an action is about. For register actions Party is the
 // owning party of the records and Kind their register ("held", "sought");
@@ -211,6 +213,19 @@ func allowed(s Scope, a Action, res Resource) bool {
 	case TraceRead:
 		// Only the owning party's bureau sees its sought persons.
 		// The store decides again with the record's party.
+		return (s.Role == PartyRegistrar || s.Role == PartyApprover) && (res.Party == "" || res.Party == s.Party)
+	case CustodyWrite:
+		// The bureau whose record it is records its custody (the holding
+		// party for a held person, the owning party for a sought one
+		// confirmed missing); the store decides again with the record's
+		// party.
+		return (s.Role == PartyRegistrar || s.Role == PartyApprover) && res.Party != "" && res.Party == s.Party
+	case CustodyRead:
+		// The bureau reads its own; the mediator's operator, as the
+		// Central Agency the notifications go to (GC III Art. 123), any.
+		if s.Role == MediatorOperator {
+			return true
+		}
 		return (s.Role == PartyRegistrar || s.Role == PartyApprover) && (res.Party == "" || res.Party == s.Party)
 	case PriorityWrite:
 		// The seeking party's bureau flags its own sought persons; the

@@ -70,7 +70,7 @@ var rules = map[string]rule{
 	"internal/sheet/internal/fixture/gen": {imports: []string{"internal/sheet/internal/fixture"}},
 	"internal/report":                     {imports: []string{"internal/errs", "internal/person", "internal/crossing", "internal/locale"}},
 	"internal/sqlstore": {imports: []string{"internal/errs", "internal/person", "internal/names", "internal/match", "internal/audit",
-		"internal/access", "internal/exchange", "internal/crossing", "internal/casework", "internal/backlog"}},
+		"internal/access", "internal/exchange", "internal/crossing", "internal/casework", "internal/backlog", "internal/custody"}},
 	"internal/sqlstore/sqltest": {imports: []string{"internal/sqlstore", "internal/access", "internal/audit"}},
 	// api is the wire: the domain's values and nothing of the store, so
 	// that a client of the API carries no SQL (TestClientCarriesNoStore).

@@ -165,6 +165,24 @@ func (t *Tracing) Identified(x Identification) {
 	}
 }
 
+// Died records a death in custody (GC III Art. 120): the holding
+// bureau's died event of a tracked held record, recorded at at, reaches
+// the subjects it stands for (the person's own side: its bureau, and
+// through the family view its family).
+func (t *Tracing) Died(recordID string, at time.Time, source string) {
+	if t.Tracks(recordID) {
+		t.add(recordID, TraceFact{Status: TraceDied, At: at, Source: source})
+	}
+}
+
+// ConfirmedMissing records that the owning bureau entered a sought
+// subject in its register of missing persons (GC III Art. 122), at at.
+func (t *Tracing) ConfirmedMissing(recordID string, at time.Time, source string) {
+	if t.Tracks(recordID) {
+		t.add(recordID, TraceFact{Status: TraceConfirmedMissing, At: at, Source: source})
+	}
+}
+
 // Traces derives each subject's trace ([DeriveTrace]), in the order of the
 // subjects.
 func (t *Tracing) Traces() ([]Trace, error) {

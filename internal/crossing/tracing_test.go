@@ -67,3 +67,38 @@ func TestTracing(t *testing.T) {
 		t.Errorf("listed from %s (%+v)", f.Source, f.Stage)
 	}
 }
+
+// TestTracingCustody: a death in custody of the held record a confirmed
+// match links a sought subject to reaches the subject, as does his own
+// bureau confirming him missing; a record not tracked is ignored, and a
+// withheld record is not followed.
+func TestTracingCustody(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2025, 5, d, 10, 0, 0, 0, time.UTC) }
+	subjects := []TraceSubject{
+		{ID: "s1", Party: "UA", Sought: true, Reported: day(1)},
+		{ID: "s2", Party: "UA", Sought: true, Reported: day(1)},
+		{ID: "s3", Party: "UA", Sought: true, Reported: day(1)},
+	}
+	decisions := []MatchDecision{{Sought: "s1", Held: "h1", Confirmed: true, At: day(2)}, {Sought: "s3", Held: "h3", Confirmed: true, At: day(2)}}
+	tr := NewTracing(subjects, decisions, map[string]HeldRecord{"h1": {Party: "RU"}, "h3": {Party: "RU", Withheld: true}})
+	tr.Died("h1", day(5), "custody:h1/4")
+	tr.Died("h3", day(5), "custody:h3/4")
+	tr.Died("elsewhere", day(5), "custody:elsewhere/1")
+	tr.ConfirmedMissing("s2", day(3), "custody:s2/1")
+	traces, err := tr.Traces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := traces[0]; got.Status != TraceDied || got.History[len(got.History)-1].Source != "custody:h1/4" {
+		t.Errorf("s1: %s %+v, want died", got.Status, got.History)
+	}
+	if got := traces[1]; got.Status != TraceConfirmedMissing || !got.Since.Equal(day(3)) {
+		t.Errorf("s2: %s since %v, want confirmed_missing", got.Status, got.Since)
+	}
+	if got := traces[2]; got.Status != TraceReported {
+		t.Errorf("s3: %s, want reported (his record is withheld)", got.Status)
+	}
+	if v := traces[0].View(ViewerFamily, nil); v.Status != string(FamilyDied) {
+		t.Errorf("the family sees %q", v.Status)
+	}
+}

@@ -61,6 +61,7 @@ var copyTables = []struct {
 	{name: "case_steps"},
 	{name: "priority_flags"},
 	{name: "tracing_exports"},
+	{name: "custody_events"},
 	{name: "seal_keys", state: true},
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/crossing"
+	"github.com/handover-project/handover/internal/custody"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
@@ -1430,6 +1431,31 @@ func (db *DB) traces(ctx context.Context, subjects []traceSubject) ([]TraceResul
 			tr.Identified(x)
 		}
 		return err
+	})
+	if err != nil {
+		return fail(err)
+	}
+	// Custody: a death in custody of a held record, a sought person
+	// confirmed missing by his bureau (custody_events, migration 0026).
+	rows, err = db.query(ctx, `SELECT record_id, n, kind, entered_at FROM custody_events WHERE kind IN (?, ?) ORDER BY seq`,
+		string(custody.Died), string(custody.ConfirmedMissing))
+	if err != nil {
+		return fail(err)
+	}
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		var id, kind string
+		var n int
+		var at time.Time
+		if err := rows.Scan(&id, &n, &kind, dbTime{&at}); err != nil {
+			return err
+		}
+		source := fmt.Sprintf("custody:%s/%d", id, n)
+		if custody.Kind(kind) == custody.Died {
+			tr.Died(id, at, source)
+		} else {
+			tr.ConfirmedMissing(id, at, source)
+		}
+		return nil
 	})
 	if err != nil {
 		return fail(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/handover-project/handover/internal/backlog"
 	"github.com/handover-project/handover/internal/casework"
 	"github.com/handover-project/handover/internal/crossing"
+	"github.com/handover-project/handover/internal/custody"
 	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
@@ -161,6 +162,13 @@ func newHistory(t *testing.T, db *sqlstore.DB) *history {
 		})
 		must(err)
 	}
+
+	// UA's bureau records the custody of a person it holds: his capture
+	// and internment.
+	_, err = db.RecordCustody(ctx, sc["ua-reg"], h.held["UA"][0], custody.Event{Kind: custody.Captured, Date: person.Date{Year: 2025, Month: 3, Day: 1}, Place: "Вовчанськ"})
+	must(err)
+	_, err = db.RecordCustody(ctx, sc["ua-appr"], h.held["UA"][0], custody.Event{Kind: custody.Interned, Date: person.Date{Year: 2025, Month: 3, Day: 3}, Place: "Табір №9"})
+	must(err)
 
 	// A checkpoint the witness cosigns; a tail of changes; the next
 	// checkpoint, cosigned too: the witness keeps it.
@@ -477,6 +485,25 @@ var tampers = []tamper{
 		code: sqlstore.ColumnChanged, want: w(`entered_by is "ua-appr", but leaf`)},
 	{name: "a tracing export removed", sql: s(`DELETE FROM tracing_exports WHERE body LIKE '%"json"%'`),
 		code: sqlstore.EventMissing, want: w("(bureau.exported) has no row in the database")},
+
+	// The custody timeline.
+	{name: "a custody event's content", sql: s(`UPDATE custody_events SET body = REPLACE(body, 'Табір №9', 'Табір №8')`),
+		code: sqlstore.EventChanged, want: func(h *history) string {
+			return "custody event 2 of record " + h.held["UA"][0] + " no longer matches any custody.recorded leaf"
+		}},
+	{name: "a custody event moved to another record", sql: func(h *history) []string {
+		return []string{`UPDATE custody_events SET record_id = '` + h.held["UA"][1] + `' WHERE record_id = '` + h.held["UA"][0] + `'`}
+	}, code: sqlstore.ColumnChanged, want: func(h *history) string {
+		return "(record " + h.held["UA"][1] + `, event 1): record_id is "` + h.held["UA"][1] + `", but its committed body says "` + h.held["UA"][0] + `"`
+	}},
+	{name: "a custody event written around the log", sql: func(h *history) []string {
+		return []string{`INSERT INTO custody_events (record_id, n, party, kind, body, entered_by, entered_at, nonce)
+			SELECT record_id, 3, party, kind, body, entered_by, entered_at, nonce FROM custody_events WHERE n = 2`}
+	}, code: sqlstore.RowUnlogged, want: func(h *history) string { return "(record " + h.held["UA"][0] + ", event 3): no custody.recorded leaf" }},
+	{name: "who recorded a custody event", sql: s(`UPDATE custody_events SET entered_by = 'ru-reg' WHERE n = 2`),
+		code: sqlstore.ColumnChanged, want: w(`entered_by is "ru-reg", but leaf`)},
+	{name: "a custody event removed", sql: s(`DELETE FROM custody_events WHERE kind = 'interned'`),
+		code: sqlstore.EventMissing, want: w("(custody.recorded) has no row in the database")},
 
 	// Keys and the log.
 	{name: "a registered key replaced", sql: s(`UPDATE log_keys SET vkey = ? WHERE name = 'signer-ua-appr'`), args: []any{otherKey},
