@@ -435,6 +435,10 @@ var allowedTo = map[string][]string{
 	"GET /api/v1/backlog":                                      {"party_registrar any", "party_approver any"},
 	"GET /api/v1/backlog/{id}":                                 {"party_registrar own", "party_approver own"},
 	"POST /api/v1/backlog/{id}/flags":                          {"party_registrar own", "party_approver own"},
+	"GET /api/v1/records/{id}/custody":                         {"party_registrar own", "party_approver own", "mediator_operator"},
+	"POST /api/v1/records/{id}/custody":                        {"party_registrar own", "party_approver own"},
+	"GET /api/v1/custody/overdue":                              {"party_registrar any", "party_approver any", "mediator_operator"},
+	"GET /api/v1/custody/notifications":                        {"party_registrar any", "party_approver any", "mediator_operator"},
 	"GET /api/v1/exchanges/{id}/carry":                         {"party_registrar any", "party_approver any"},
 	"GET /api/v1/cases":                                        {"party_registrar any", "party_approver any", "mediator_operator"},
 	"POST /api/v1/cases":                                       {"party_registrar own", "party_approver own"},
@@ -745,6 +749,8 @@ func TestAuthzMatrix(t *testing.T) {
 						body = map[string]any{"version": 1, "answers": []any{map[string]any{"record_id": offered[target], "answer": "query", "reason": "which unit?"}}}
 					case "POST /api/v1/records/{id}/evidence":
 						body = map[string]any{}
+					case "POST /api/v1/records/{id}/custody":
+						body = map[string]any{"kind": "captured", "date": "01.03.2025", "place": "Матриця"}
 					case "POST /api/v1/backlog/{id}/flags":
 						body = map[string]any{"marks": []string{"wounded"}}
 					case "POST /api/v1/cases":

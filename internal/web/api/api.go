@@ -69,6 +69,7 @@ func (s *API) Register(r httpx.Registrar) {
 	s.registerCrossingRoutes()
 	s.registerCaseRoutes()
 	s.registerBacklogRoutes()
+	s.registerCustodyRoutes()
 }
 
 func (s *API) add(method, path string, action access.Action, summary string, h httpx.HandlerFunc) {
