@@ -82,6 +82,7 @@ const (
 	RecordCreate   Action = "record.create"   // add a record to a register
 	RecordCorrect  Action = "record.correct"  // correct a record (a new version)
 	RecordRead     Action = "record.read"     // read records, their history
+	RecordErase    Action = "record.erase"    // erase one's own party's record for a data-protection request (its fields, keeping the log verifiable)
 	UserManage     Action = "user.manage"     // create and disable users, issue enrolment and reset codes
 	TokenManage    Action = "token.manage"    // list and revoke other users' API tokens (never mint them)
 	TokenSelf      Action = "token.self"      // mint, list and revoke one's own tokens; change one's password; log out everywhere
@@ -114,7 +115,7 @@ const (
 )
 
 // Actions lists every action.
-var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead, CaseRead, CaseWrite, PriorityWrite, CustodyRead, CustodyWrite, MetricsRead, TracingExport}
+var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, RecordErase, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead, CaseRead, CaseWrite, PriorityWrite, CustodyRead, CustodyWrite, MetricsRead, TracingExport}
 
 // Resource is what an action is about. For register actions Party is the
 // owning party of the records and Kind their register ("held", "sought");
@@ -266,6 +267,12 @@ func allowed(s Scope, a Action, res Resource) bool {
 	case RecordCreate, RecordCorrect:
 		// Only a party's own registrar writes its registers.
 		return s.Role == PartyRegistrar && res.Party != "" && res.Party == s.Party && validKind(res.Kind)
+	case RecordErase:
+		// A data-protection request is the holding party's: its approver
+		// (after the second factor, NeedsMFA) erases one of its own
+		// records. Nobody else: not the mediator's administrator, not the
+		// operator (docs/design/security.md §9).
+		return s.Role == PartyApprover && res.Party != "" && res.Party == s.Party
 	case RecordRead:
 		switch s.Role {
 		case PartyRegistrar, PartyApprover:

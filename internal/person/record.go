@@ -155,6 +155,20 @@ type Record struct {
 	// Warnings are problems that do not stop a record being stored but that a
 	// person should look at (e.g. Latin look-alike letters in a Cyrillic name).
 	Warnings []Warning `json:"warnings,omitempty"`
+	// Erased says, of a record erased for a data-protection request or by
+	// a retention rule, who erased it, when and why: its fields are gone
+	// from every version (docs/design/security.md §9).
+	Erased *Erasure `json:"erased,omitempty"`
+}
+
+// Erasure is the tombstone of an erased record: who erased it (a login,
+// or "system" for a retention rule), when, why (a request's reference or
+// the rule, never personal data) and how many versions it had.
+type Erasure struct {
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
+	Reason   string    `json:"reason"`
+	Versions int       `json:"versions"`
 }
 
 // Warning is a non-blocking remark on one field.

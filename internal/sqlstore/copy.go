@@ -34,6 +34,7 @@ var copyTables = []struct {
 	{name: "account_events"},
 	{name: "records"},
 	{name: "record_versions"},
+	{name: "record_erasures"},
 	{name: "record_terms"},
 	{name: "record_terms_state", state: true},
 	{name: "log_leaves"},

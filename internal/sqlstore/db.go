@@ -212,6 +212,9 @@ func sqliteDSN(dsn string) (string, error) {
 	// pages to the journal mid-transaction; temporary B-trees stay in memory.
 	q.Add("_pragma", "cache_size(-65536)")
 	q.Add("_pragma", "temp_store(MEMORY)")
+	// What a write frees (an erased record's fields, its search keys) is
+	// overwritten with zeros, not left in free pages of the file.
+	q.Add("_pragma", "secure_delete(1)")
 	q.Set("_txlock", "immediate")
 	// The path is a URI path: '#', '?', '%' and spaces must be escaped or
 	// SQLite would cut the name short and open another file.

@@ -273,3 +273,56 @@ func (db *DB) MergeLeaves(ctx context.Context) ([]int, error) {
 	})
 	return out, err
 }
+
+// DumpAll returns every value of every row of every table of the schema,
+// by table: text as it is stored, blobs as their bytes, other values as
+// text, one value a line.
+func (db *DB) DumpAll(ctx context.Context) (map[string][]byte, error) {
+	tables, err := db.Tables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for _, t := range tables {
+		rows, err := db.db.QueryContext(ctx, `SELECT * FROM `+t)
+		if err != nil {
+			return nil, err
+		}
+		cols, err := rows.Columns()
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		var b []byte
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			for _, v := range vals {
+				switch x := v.(type) {
+				case []byte:
+					b = append(b, x...)
+				case string:
+					b = append(b, x...)
+				default:
+					b = fmt.Append(b, x)
+				}
+				b = append(b, '\n')
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		out[t] = b
+	}
+	return out, nil
+}

@@ -25,6 +25,7 @@ const (
 	RecordHeadWrong    audit.FindingCode = "record-head-wrong"     // the current-version pointer is not the latest version
 	EventChanged       audit.FindingCode = "event-changed"         // a negotiation row no longer matches any leaf of its type
 	EventMissing       audit.FindingCode = "event-missing"         // a leaf whose row is not in the database
+	RecordNotErased    audit.FindingCode = "record-not-erased"     // a version of an erased record that still holds content
 )
 
 // AuditResult is the verdict of AuditLog: the log's own audit and the
@@ -33,6 +34,7 @@ type AuditResult struct {
 	*audit.Report
 	Records  int64    // record versions checked
 	Replayed int64    // record leaves replayed
+	Erased   []string // the records erased (record.erased, with their tombstones): their versions are checked against their leaves by who, when and stored commitment only
 	Notes    []string // what the audit could not check, and why (rows that predate the coverage)
 }
 

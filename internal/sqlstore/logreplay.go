@@ -48,7 +48,7 @@ var replayKept = map[audit.LeafType]bool{
 	audit.MatchDecided: true, leafMatchDisclosed: true, leafMatchRun: true, leafStageOpened: true,
 	leafExchangeOpened: true, audit.ListSubmitted: true, leafEvidence: true, leafAgreementFrozen: true,
 	audit.AgreementSigned: true, audit.HandoverRecorded: true, leafStageChanged: true, leafCoverage: true, leafRemainsRecorded: true,
-	leafPriority: true, leafExported: true, leafCustody: true,
+	leafPriority: true, leafExported: true, leafCustody: true, leafRecordErased: true,
 }
 
 // coveredOnly are the leaf types only a program that applies the coverage
@@ -71,7 +71,8 @@ type replay struct {
 	logins       map[string]string // actor → login
 	userParty    map[string]string // actor → party of the user
 	parties      []string
-	legacy       *legacy // what predates the coverage; nil when it began with the database
+	legacy       *legacy                // what predates the coverage; nil when it began with the database
+	erased       map[string]*replayLeaf // record id → its record.erased leaf (checkErasures)
 	notes        []string
 }
 
@@ -283,6 +284,12 @@ type versionRow struct {
 	commitOK bool
 }
 
+// blank reports whether a version is in the form an erasure leaves it:
+// no body, no sealed fields, no nonce, no source reference, no reason.
+func (v *versionRow) blank() bool {
+	return v.body == "{}" && len(v.sealed) == 0 && v.nonce == nil && v.r.Provenance.SourceRef == "" && v.r.Provenance.Reason == ""
+}
+
 // checkVersions checks a batch of record versions: the commitments, the
 // costly part, on every CPU; then each version's findings in order. It
 // returns how many versions were logged before the coverage began.
@@ -339,6 +346,20 @@ func (db *DB) checkVersions(rp *replay, batch []versionRow, heads map[string][2]
 		}
 		if stored, err := audit.ParseDigest(*v.commitText); err != nil || stored != lv.commitment {
 			rp.add(RecordCommitDiffer, lv.index, "record %s version %d: stored commitment differs from leaf %d's", v.id, v.version, lv.index)
+		}
+		if el := rp.erased[v.id]; el != nil {
+			if v.blank() {
+				if v.version == v.head {
+					res.Erased = append(res.Erased, v.id)
+				}
+				continue
+			}
+			rp.add(RecordNotErased, lv.index, "%s: record %s was erased (leaf %d), but this version still holds its content (body, sealed, nonce, source_ref or reason): not erased, or written back", what, v.id, el.index)
+			continue
+		}
+		if v.blank() {
+			rp.add(RecordChanged, lv.index, "%s: blanked as if erased, but the record has no erasure (no record_erasures row with its record.erased leaf): erased around the log", what)
+			continue
 		}
 		if v.bad != "" {
 			rp.add(RecordChanged, lv.index, "%s", v.bad)
@@ -636,7 +657,7 @@ func (db *DB) replayCovered(ctx context.Context, rp *replay, res *AuditResult) e
 	for _, check := range []func(context.Context, *replay) error{
 		db.checkUsers, db.checkTokens, db.checkSessions, db.checkDecisions, db.checkDisclosures, db.checkRuns,
 		db.checkExchangeRows, db.checkSignatures, db.checkStages, db.checkStageEvents, db.checkRemains, db.checkTerms, db.checkReserves,
-		db.checkCases, db.checkPriority, db.checkTracingExports, db.checkCustody,
+		db.checkCases, db.checkPriority, db.checkTracingExports, db.checkCustody, db.checkErasures,
 	} {
 		if err := check(ctx, rp); err != nil {
 			return err

@@ -33,7 +33,7 @@ func (db *DB) MatchRecords(ctx context.Context, s access.Scope, party string, ki
 		return nil, errs.E(op, err)
 	}
 	rows, err := db.query(ctx, `SELECT `+recordCols+` FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
-		WHERE r.party = ? AND r.kind = ? ORDER BY r.seq`, party, string(kind))
+		WHERE r.party = ? AND r.kind = ? AND `+notErased+` ORDER BY r.seq`, party, string(kind))
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}

@@ -251,6 +251,12 @@ func (db *DB) CorrectRecord(ctx context.Context, s access.Scope, id string, base
 		if n, _ := res.RowsAffected(); n != 1 {
 			return errs.E(op, errs.Conflict, fmt.Sprintf("record %s was corrected by someone else meanwhile: read it again and redo the correction", id))
 		}
+		// An erased record stays erased (docs/design/security.md §9).
+		if e, err := db.erasure(ctx, tx, id); err != nil {
+			return err
+		} else if e != nil {
+			return errs.E(op, errs.Conflict, fmt.Sprintf("record %s is erased: it cannot be corrected", id), errs.Coded{Code: "erase_corrected", Args: []string{id}})
+		}
 		rec.Provenance = person.Provenance{Source: "correction", EnteredBy: s.Login, EnteredAt: tx.now, Reason: reason}
 		var prevText string
 		if err := tx.queryRow(ctx, `SELECT commitment FROM record_versions WHERE record_seq = ? AND version = ?`, seq, base).Scan(&prevText); err != nil {
@@ -324,6 +330,12 @@ func (db *DB) Record(ctx context.Context, s access.Scope, id string) (person.Rec
 	}
 	if access.Decide(s, access.RecordRead, access.Resource{Party: r.Party, Kind: string(r.Kind)}) != nil {
 		return person.Record{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
+	}
+	if r.Erased, err = db.erasure(ctx, db, id); err != nil {
+		return person.Record{}, errs.E(op, errs.Internal, err)
+	}
+	if r.Erased != nil {
+		r.Warnings = nil
 	}
 	return r, nil
 }
@@ -509,10 +521,7 @@ func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (Reco
 		}
 	} else {
 		if f.Count {
-			cond := ""
-			if len(where) > 0 {
-				cond = ` WHERE ` + strings.Join(where, ` AND `)
-			}
+			cond := ` WHERE ` + strings.Join(append(slices.Clip(where), notErased), ` AND `)
 			if err := db.queryRow(ctx, `SELECT COUNT(*) FROM records r`+cond, args...).Scan(&page.Total); err != nil {
 				return RecordPage{}, errs.E(op, errs.Internal, err)
 			}
@@ -540,10 +549,7 @@ func (db *DB) Records(ctx context.Context, s access.Scope, f RecordFilter) (Reco
 func (db *DB) recordPage(ctx context.Context, s access.Scope, page *RecordPage, limit int, where []string, args []any) error {
 	need := limit - len(page.Records)
 	args = append(args, need+1)
-	cond := ""
-	if len(where) > 0 {
-		cond = ` WHERE ` + strings.Join(where, ` AND `)
-	}
+	cond := ` WHERE ` + strings.Join(append(slices.Clip(where), notErased), ` AND `)
 	order := ` ORDER BY r.seq LIMIT ?`
 	if page.desc {
 		order = ` ORDER BY r.seq DESC LIMIT ?`

@@ -35,6 +35,7 @@ type history struct {
 	corrected                      string // a UA reserve, corrected once with a reason
 	evidence                       string // a UA record with evidence
 	caseID                         string // a UA tracing case: opened with an enquiry, a contact
+	erased                         string // a UA record with sealed fields, corrected once, then erased
 	tailRecord, tailCorrected      string // created and corrected after the checkpoint the witness holds
 	tailStart                      int64  // the first leaf after it
 	outside                        []byte // the newest checkpoint, cosigned, as the witness keeps it
@@ -169,6 +170,9 @@ func newHistory(t *testing.T, db *sqlstore.DB) *history {
 	must(err)
 	_, err = db.RecordCustody(ctx, sc["ua-appr"], h.held["UA"][0], custody.Event{Kind: custody.Interned, Date: person.Date{Year: 2025, Month: 3, Day: 3}, Place: "Табір №9"})
 	must(err)
+
+	// A UA record erased for a data-protection request (security.md §9).
+	h.erased = eraseOne(t, db, sc["ua-reg"], sc["ua-appr"])
 
 	// A checkpoint the witness cosigns; a tail of changes; the next
 	// checkpoint, cosigned too: the witness keeps it.
@@ -504,6 +508,35 @@ var tampers = []tamper{
 		code: sqlstore.ColumnChanged, want: w(`entered_by is "ru-reg", but leaf`)},
 	{name: "a custody event removed", sql: s(`DELETE FROM custody_events WHERE kind = 'interned'`),
 		code: sqlstore.EventMissing, want: w("(custody.recorded) has no row in the database")},
+
+	// Erasure (security.md §9).
+	{name: "a record erased around the log", sql: func(h *history) []string {
+		return []string{`UPDATE record_versions SET body = '{}', sealed = NULL, nonce = NULL, source_ref = '', reason = '' WHERE record_seq = ` + seqOf(h.corrected),
+			`DELETE FROM record_terms WHERE record_seq = ` + seqOf(h.corrected)}
+	}, code: sqlstore.RecordChanged, want: func(h *history) string {
+		return "record_versions (record " + h.corrected + ", version 2): blanked as if erased, but the record has no erasure"
+	}},
+	{name: "an erased record's content written back", sql: func(h *history) []string {
+		return []string{`UPDATE record_versions SET body = (SELECT body FROM record_versions WHERE version = 1 AND record_seq = ` + seqOf(h.heldB) + `) WHERE record_seq = ` + seqOf(h.erased)}
+	}, code: sqlstore.RecordNotErased, want: func(h *history) string {
+		return "record_versions (record " + h.erased + ", version 1): record " + h.erased + " was erased (leaf"
+	}},
+	{name: "an erasure written around the log", sql: func(h *history) []string {
+		return []string{`INSERT INTO record_erasures (record_id, party, versions, reason, erased_by, erased_at, nonce)
+			SELECT '` + h.evidence + `', party, 1, reason, erased_by, erased_at, nonce FROM record_erasures`,
+			`UPDATE record_versions SET body = '{}', sealed = NULL, nonce = NULL, source_ref = '', reason = '' WHERE record_seq = ` + seqOf(h.evidence),
+			`DELETE FROM record_terms WHERE record_seq = ` + seqOf(h.evidence)}
+	}, code: sqlstore.RowUnlogged, want: func(h *history) string {
+		return "(record " + h.evidence + "): no record.erased leaf about this record: the tombstone was written around the log"
+	}},
+	{name: "who erased a record", sql: s(`UPDATE record_erasures SET erased_by = 'ua-reg'`),
+		code: sqlstore.ColumnChanged, want: w(`erased_by is "ua-reg", but leaf`)},
+	{name: "why a record was erased", sql: s(`UPDATE record_erasures SET reason = 'retention'`),
+		code: sqlstore.ColumnChanged, want: w("party, versions or reason no longer match leaf")},
+	{name: "an erasure's tombstone removed", sql: s(`DELETE FROM record_erasures`),
+		code: sqlstore.RowMissing, want: func(h *history) string {
+			return "(record.erased) erased record " + h.erased + ", whose tombstone is not in the database"
+		}},
 
 	// Keys and the log.
 	{name: "a registered key replaced", sql: s(`UPDATE log_keys SET vkey = ? WHERE name = 'signer-ua-appr'`), args: []any{otherKey},

@@ -89,7 +89,7 @@ func (db *DB) ExportTracing(ctx context.Context, s access.Scope, party string, r
 	}
 	at := db.Now().UTC().Truncate(time.Second)
 	rows, err := db.query(ctx, `SELECT `+recordCols+` FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
-		WHERE r.party = ? AND r.kind = ? ORDER BY r.seq`, party, string(person.Held))
+		WHERE r.party = ? AND r.kind = ? AND `+notErased+` ORDER BY r.seq`, party, string(person.Held))
 	if err != nil {
 		return TracingExport{}, nil, errs.E(op, errs.Internal, err)
 	}

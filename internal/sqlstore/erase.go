@@ -1,0 +1,294 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/person"
+)
+
+// Erasure that keeps the log verifiable (issue 19, docs/design/security.md
+// §9). A data-protection request, or a retention rule, erases a record's
+// personal fields in every version: the body becomes {}, the sealed
+// fields, the nonce, the source's reference and the reason are cleared,
+// and the search keys are deleted. Each version keeps its row, its leaf
+// and its stored commitment: without the nonce the commitment can no
+// longer be linked to the person by guessing names. A tombstone row
+// (record_erasures, migration 0028) says who erased the record, when and
+// why, with its own leaf (record.erased).
+
+// leafRecordErased is the leaf of a record's erasure; tagErasure the tag
+// of its commitment.
+const leafRecordErased audit.LeafType = "record.erased"
+
+const tagErasure = "handover/erasure/v1"
+
+// notErased is the condition that keeps erased records (r) out of lists,
+// matching and exports: an erased record is read by its id alone.
+const notErased = `NOT EXISTS (SELECT 1 FROM record_erasures e WHERE e.record_id = r.id)`
+
+// SystemLogin is the login a retention rule erases as (actor "system").
+const SystemLogin = "system"
+
+// erasureBody is what a record.erased leaf commits to, with the
+// tombstone's nonce.
+type erasureBody struct {
+	Record   string `json:"record"`
+	Party    string `json:"party"`
+	Versions int64  `json:"versions"`
+	Reason   string `json:"reason"`
+}
+
+func (b erasureBody) content() []byte {
+	c, _ := json.Marshal(b)
+	return c
+}
+
+// MaxErasureReason bounds an erasure's reason: a request's reference, or
+// the rule that erased it.
+const MaxErasureReason = 200
+
+// EraseRecord erases record id's personal fields for a data-protection
+// request (record.erase: the owning party's approver, after the second
+// factor). reason is the request's reference; it must hold no personal
+// data (it stays in the tombstone and its leaf's commitment).
+func (db *DB) EraseRecord(ctx context.Context, s access.Scope, id, reason string) (person.Erasure, error) {
+	const op = "sqlstore.EraseRecord"
+	party, _, err := db.recordOwner(ctx, id)
+	if err != nil {
+		return person.Erasure{}, errs.E(op, err)
+	}
+	if err := access.Decide(s, access.RecordErase, access.Resource{Party: party}); err != nil {
+		// Another party's record is not found: ids cannot be probed.
+		if s.Party != party {
+			return person.Erasure{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
+		}
+		return person.Erasure{}, errs.E(op, err)
+	}
+	e, err := db.erase(ctx, actor(s.UserID), s.Login, id, reason)
+	if err != nil {
+		return e, errs.E(op, err)
+	}
+	return e, nil
+}
+
+// EraseRecordAsSystem erases record id under a retention rule: the
+// tombstone and its leaf name the actor "system", reason says the rule.
+// It is for the command line on the database (handover retention run),
+// never for a request.
+func (db *DB) EraseRecordAsSystem(ctx context.Context, id, reason string) (person.Erasure, error) {
+	e, err := db.erase(ctx, "system", SystemLogin, id, reason)
+	if err != nil {
+		return e, errs.E("sqlstore.EraseRecordAsSystem", err)
+	}
+	return e, nil
+}
+
+// recordOwner returns a record's party and sequence number.
+func (db *DB) recordOwner(ctx context.Context, id string) (string, int64, error) {
+	var party string
+	var seq int64
+	err := db.queryRow(ctx, `SELECT party, seq FROM records WHERE id = ?`, id).Scan(&party, &seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, errs.E(errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
+	}
+	if err != nil {
+		return "", 0, errs.E(errs.Internal, err)
+	}
+	return party, seq, nil
+}
+
+// erasureBlockers are the places that hold a record's names in a signed,
+// cosigned or committed document of someone else's, which an erasure of
+// the record cannot reach: the record is not erased while it is named in
+// one (docs/design/security.md §9). Each query counts the rows naming the
+// record (its id as the only argument, twice where two columns are
+// asked).
+var erasureBlockers = []struct {
+	code, what, query string
+	args              int
+}{
+	{"erase_in_list", "an exchange's list", `SELECT COUNT(*) FROM exchange_lists WHERE body LIKE '%"' || ? || '"%'`, 1},
+	{"erase_in_list", "an answer to an exchange's list", `SELECT COUNT(*) FROM exchange_responses WHERE body LIKE '%"' || ? || '"%'`, 1},
+	{"erase_in_stage", "a stage's events", `SELECT COUNT(*) FROM stage_events WHERE body LIKE '%"' || ? || '"%'`, 1},
+	{"erase_in_stage", "a repatriation of remains", `SELECT COUNT(*) FROM remains_items WHERE body LIKE '%"' || ? || '"%'`, 1},
+	{"erase_in_match", "a matching run's candidates", `SELECT COUNT(*) FROM match_candidates WHERE sought_id = ? OR held_id = ?`, 2},
+	{"erase_in_match", "a match decision", `SELECT COUNT(*) FROM match_decisions WHERE sought_id = ? OR held_id = ?`, 2},
+	{"erase_in_evidence", "eligibility evidence", `SELECT COUNT(*) FROM evidence WHERE record_id = ?`, 1},
+	{"erase_in_case", "a tracing case", `SELECT COUNT(*) FROM case_steps WHERE record_id = ?`, 1},
+	{"erase_in_custody", "a custody timeline", `SELECT COUNT(*) FROM custody_events WHERE record_id = ?`, 1},
+}
+
+// erase writes the erasure of record id in one transaction: the checks,
+// the versions blanked, the search keys deleted, the tombstone and its
+// leaf. who is the leaf's actor, login the tombstone's erased_by.
+func (db *DB) erase(ctx context.Context, who, login, id, reason string) (person.Erasure, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		const msg = "say why the record is erased: the request's reference, or the retention rule (no personal data)"
+		return person.Erasure{}, errs.E(errs.Invalid, msg, errs.FieldError{Field: "reason", Message: msg, Code: "erase_reason_missing"})
+	case len(reason) > MaxErasureReason:
+		msg := fmt.Sprintf("the reason is longer than %d bytes", MaxErasureReason)
+		return person.Erasure{}, errs.E(errs.Invalid, msg, errs.FieldError{Field: "reason", Message: msg, Code: "erase_reason_long", Args: []string{fmt.Sprint(MaxErasureReason)}})
+	}
+	var e person.Erasure
+	err := db.write(ctx, func(tx *Tx) error {
+		// The log's lock first: a correction of the record waits for it.
+		if _, err := tx.appender(ctx); err != nil {
+			return err
+		}
+		var party string
+		var seq, versions int64
+		err := tx.queryRow(ctx, `SELECT party, seq, version FROM records WHERE id = ?`, id).Scan(&party, &seq, &versions)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.E(errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
+		}
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM record_erasures WHERE record_id = ?`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return errs.E(errs.Conflict, fmt.Sprintf("record %s is erased already", id), errs.Coded{Code: "erase_already", Args: []string{id}})
+		}
+		for _, b := range erasureBlockers {
+			args := []any{id}
+			if b.args == 2 {
+				args = append(args, id)
+			}
+			if err := tx.queryRow(ctx, b.query, args...).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return errs.E(errs.Conflict, fmt.Sprintf("record %s is named in %s, which is signed or committed to with the names: it cannot be erased", id, b.what),
+					errs.Coded{Code: b.code, Args: []string{id}})
+			}
+		}
+		body := erasureBody{Record: id, Party: party, Versions: versions, Reason: reason}
+		nonce, err := audit.NewNonce()
+		if err != nil {
+			return err
+		}
+		app, err := tx.appender(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := app.add(audit.Leaf{Type: leafRecordErased, Actor: who, Time: tx.now, Subject: "record:" + id, Rev: versions,
+			Commitment: audit.Commit(tagErasure, nonce, body.content())}); err != nil {
+			return err
+		}
+		if err := app.flush(ctx); err != nil {
+			return err
+		}
+		// The tombstone first: the append-only guard of record_versions
+		// lets an erased record's versions be blanked, and only those.
+		if _, err := tx.exec(ctx, `INSERT INTO record_erasures (record_id, party, versions, reason, erased_by, erased_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			id, party, versions, reason, login, fmtTime(tx.now), nonce[:]); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE record_versions SET body = '{}', sealed = NULL, nonce = NULL, source_ref = '', reason = '' WHERE record_seq = ?`, seq); err != nil {
+			return fmt.Errorf("erase the versions: %w", err)
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM record_terms WHERE record_seq = ?`, seq); err != nil {
+			return fmt.Errorf("erase the search keys: %w", err)
+		}
+		e = person.Erasure{By: login, At: tx.now, Reason: reason, Versions: int(versions)}
+		return nil
+	})
+	return e, err
+}
+
+// Erasure returns the erasure of record id, if it is erased.
+func (db *DB) erasure(ctx context.Context, q querier, id string) (*person.Erasure, error) {
+	var e person.Erasure
+	err := q.queryRow(ctx, `SELECT erased_by, erased_at, reason, versions FROM record_erasures WHERE record_id = ?`, id).
+		Scan(&e.By, dbTime{&e.At}, &e.Reason, &e.Versions)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// Scrub makes the database give back the space the erased values held:
+// on SQLite the write-ahead log is checkpointed and truncated (the freed
+// pages themselves are zeroed as they are freed: secure_delete); on
+// PostgreSQL the tables an erasure writes are vacuumed, so that the old
+// row versions are gone. Best done after a batch of erasures; it does not
+// block writers long, and a failure leaves the erasure itself standing.
+func (db *DB) Scrub(ctx context.Context) error {
+	var err error
+	if db.dialect.name == "sqlite" {
+		_, err = db.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	} else {
+		_, err = db.db.ExecContext(ctx, `VACUUM record_versions, record_terms`)
+	}
+	if err != nil {
+		return errs.E("sqlstore.Scrub", errs.Internal, err)
+	}
+	return nil
+}
+
+// checkErasures pairs every tombstone (record_erasures) with its
+// record.erased leaf (replayCovered): the leaf's commitment is recomputed
+// from the row and its nonce; who and when are the leaf's. A tombstone
+// without its leaf, or a leaf without its tombstone, is a finding; the
+// erased records are kept for checkRecords, which then accepts their
+// blanked versions (and reports the versions that still hold content).
+func (db *DB) checkErasures(ctx context.Context, rp *replay) error {
+	type row struct {
+		seq                           int64
+		record, party, reason, by, at string
+		versions                      int64
+		nonce                         []byte
+	}
+	rows, err := queryAll(ctx, db, func(rows *sql.Rows) (row, error) {
+		var r row
+		err := rows.Scan(&r.seq, &r.record, &r.party, &r.versions, &r.reason, &r.by, &r.at, &r.nonce)
+		return r, err
+	}, `SELECT seq, record_id, party, versions, reason, erased_by, erased_at, nonce FROM record_erasures ORDER BY seq`)
+	if err != nil {
+		return err
+	}
+	rp.erased = map[string]*replayLeaf{}
+	for _, r := range rows {
+		what := fmt.Sprintf("record_erasures %d (record %s)", r.seq, r.record)
+		ls := rp.pairLeaves(leafRecordErased, "record:"+r.record)
+		if len(ls) == 0 {
+			rp.add(RowUnlogged, -1, "%s: no record.erased leaf about this record: the tombstone was written around the log", what)
+			continue
+		}
+		l := ls[0]
+		l.used = true
+		rp.erased[r.record] = l
+		rp.checkBy(what, "erased_by", r.by, "erased_at", r.at, l)
+		if len(r.nonce) != len(audit.Nonce{}) {
+			rp.add(ColumnChanged, l.index, "%s: nonce is missing: the tombstone cannot be checked against leaf %d", what, l.index)
+			continue
+		}
+		b := erasureBody{Record: r.record, Party: r.party, Versions: r.versions, Reason: r.reason}
+		if audit.Commit(tagErasure, audit.Nonce(r.nonce), b.content()) != l.commitment {
+			rp.add(ColumnChanged, l.index, "%s: party, versions or reason no longer match leaf %d's commitment", what, l.index)
+		}
+	}
+	for subject, ls := range rp.bySubject[leafRecordErased] {
+		for _, l := range ls {
+			if !l.used {
+				rp.add(RowMissing, l.index, "leaf %d (record.erased) erased record %s, whose tombstone is not in the database (removed: the record would look never erased)", l.index, strings.TrimPrefix(subject, "record:"))
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,192 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+)
+
+// The person erased in the tests, with every form of his names a search
+// key, a transliteration or an export could hold.
+func erasedFields() person.Fields {
+	return person.Fields{Kind: person.Held, Category: person.Military, Surname: "Ґонтаренко", GivenNames: "Северин",
+		Patronymic: "Богданович", LatinNames: []string{"Hontarenko Severyn"}, BirthDate: person.Date{Year: 1991, Month: 3, Day: 17},
+		ServiceNumber: "ЩЯ-908172", Unit: "в/ч А7041", Health: "контузія після обстрілу", NextOfKin: "дружина Оксана Ґонтаренко, Умань"}
+}
+
+// erasedNeedles are what must be nowhere after the erasure, in any case.
+var erasedNeedles = []string{"Ґонтаренко", "Гонтаренко", "Северин", "Богданович", "ЩЯ-908172", "908172", "Hontarenko", "Gontarenko",
+	"Severyn", "Severin", "Bohdanovych", "Bogdanovich", "Оксана", "контузія", "Умань", "row 7"}
+
+// eraseOne creates the erased person's record (reg), corrects it once,
+// and erases it for a request (appr); it returns its id.
+func eraseOne(t *testing.T, db *sqlstore.DB, reg, appr access.Scope) string {
+	t.Helper()
+	ctx := context.Background()
+	r, err := db.CreateRecord(ctx, reg, sqlstore.NewRecord{Party: "UA", Fields: erasedFields(), Source: "list.xlsx", Ref: "sheet 1 row 7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := erasedFields()
+	f.Notes = "Ґонтаренко: confirmed by the unit"
+	if _, err := db.CorrectRecord(ctx, reg, r.ID, 1, f, "Ґонтаренко's wife wrote"); err != nil {
+		t.Fatal(err)
+	}
+	e, err := db.EraseRecord(ctx, appr, r.ID, "DP-2026-0042")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.By != appr.Login || e.Reason != "DP-2026-0042" || e.Versions != 2 {
+		t.Fatalf("erasure %+v", e)
+	}
+	return r.ID
+}
+
+// TestEraseRecord: a record erased for a data-protection request keeps its
+// tombstone (who, when, why) and its versions' rows; the audit passes and
+// reports it as erased; the person's names, service number and sealed
+// fields are nowhere in the database — every table dumped, the log's
+// leaves included, and on SQLite the file's bytes after a checkpoint.
+func TestEraseRecord(t *testing.T) {
+	ctx := context.Background()
+	for _, dialect := range sqltest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			dsn := sqltest.DSN(t, dialect)
+			db, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: sqltest.Key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			h := newHistory(t, db)
+			sc := h.scopes
+
+			res, err := db.AuditLog(ctx, h.keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.OK() || len(res.Warnings) > 0 {
+				t.Fatalf("the audit after the erasure:\n%s", res.Summary())
+			}
+			if !slices.Equal(res.Erased, []string{h.erased}) {
+				t.Fatalf("the audit reports %v erased, want [%s]", res.Erased, h.erased)
+			}
+
+			r, err := db.Record(ctx, sc["ua-appr"], h.erased)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Erased == nil || r.Erased.By != "ua-appr" || r.Erased.Reason != "DP-2026-0042" || r.Surname != "" || r.Health != "" || r.Version != 2 {
+				t.Fatalf("the erased record reads %+v (erased %+v)", r, r.Erased)
+			}
+			hist, err := db.RecordHistory(ctx, sc["ua-reg"], h.erased)
+			if err != nil || len(hist) != 2 {
+				t.Fatalf("history: %d versions, %v", len(hist), err)
+			}
+			page, err := db.Records(ctx, sc["ua-reg"], sqlstore.RecordFilter{Party: "UA", Text: "Гонтаренко"})
+			if err != nil || len(page.Records) != 0 {
+				t.Fatalf("a search by the erased surname finds %d records (%v)", len(page.Records), err)
+			}
+
+			all, err := db.Records(ctx, sc["ua-reg"], sqlstore.RecordFilter{Party: "UA", Kind: person.Held, Limit: 1000, Count: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range all.Records {
+				if r.ID == h.erased {
+					t.Fatalf("the register lists the erased record")
+				}
+			}
+			if all.Total != len(all.Records) {
+				t.Fatalf("the register counts %d records and lists %d", all.Total, len(all.Records))
+			}
+
+			// Refused: twice; by a registrar; by the other party; a record
+			// named in a list; a correction of the erased record.
+			if _, err := db.EraseRecord(ctx, sc["ua-appr"], h.erased, "again"); !errs.Is(errs.Conflict, err) {
+				t.Errorf("erased twice: %v, want Conflict", err)
+			}
+			other := eraseCandidate(t, db, sc["ua-reg"])
+			if _, err := db.EraseRecord(ctx, sc["ua-reg"], other, "DP-1"); !errs.Is(errs.Forbidden, err) {
+				t.Errorf("erased by a registrar: %v, want Forbidden", err)
+			}
+			if _, err := db.EraseRecord(ctx, sc["ru-appr"], other, "DP-1"); !errs.Is(errs.NotFound, err) {
+				t.Errorf("erased by the other party's approver: %v, want NotFound", err)
+			}
+			if _, err := db.EraseRecord(ctx, sc["ua-appr"], other, " "); !errs.Is(errs.Invalid, err) {
+				t.Errorf("erased without a reason: %v, want Invalid", err)
+			}
+			listed := h.held["UA"][0]
+			if _, err := db.EraseRecord(ctx, sc["ua-appr"], listed, "DP-2"); !errs.Is(errs.Conflict, err) || !strings.Contains(err.Error(), "list") {
+				t.Errorf("a record of a list erased: %v, want Conflict", err)
+			}
+			if _, err := db.EraseRecord(ctx, sc["ua-appr"], h.soughtA, "DP-3"); !errs.Is(errs.Conflict, err) {
+				t.Errorf("a record of a match erased: %v, want Conflict", err)
+			}
+			if _, err := db.CorrectRecord(ctx, sc["ua-reg"], h.erased, 2, erasedFields(), "back"); !errs.Is(errs.Conflict, err) {
+				t.Errorf("the erased record corrected: %v, want Conflict", err)
+			}
+
+			// Nowhere: every table, the log's leaves among them.
+			if err := db.Scrub(ctx); err != nil {
+				t.Fatal(err)
+			}
+			dump, err := db.DumpAll(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(dump["log_leaves"]) == 0 || len(dump["record_erasures"]) == 0 {
+				t.Fatalf("the dump lacks the log or the tombstone: %d tables", len(dump))
+			}
+			for table, b := range dump {
+				if n := findNeedle(b); n != "" {
+					t.Errorf("table %s still holds %q", table, n)
+				}
+			}
+			if dialect == "sqlite" {
+				db.Close()
+				for _, f := range []string{dsn, dsn + "-wal"} {
+					b, err := os.ReadFile(f)
+					if os.IsNotExist(err) {
+						continue
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					if n := findNeedle(b); n != "" {
+						t.Errorf("the file %s still holds %q", f, n)
+					}
+				}
+			}
+		})
+	}
+}
+
+// eraseCandidate is a UA record named nowhere else, that could be erased.
+func eraseCandidate(t *testing.T, db *sqlstore.DB, reg access.Scope) string {
+	t.Helper()
+	r, err := db.CreateRecord(context.Background(), reg, sqlstore.NewRecord{Party: "UA", Fields: held("Кандидатенко")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.ID
+}
+
+// findNeedle returns the first of erasedNeedles in b, in any case.
+func findNeedle(b []byte) string {
+	low := bytes.ToLower(b)
+	for _, n := range erasedNeedles {
+		if bytes.Contains(b, []byte(n)) || bytes.Contains(low, bytes.ToLower([]byte(n))) {
+			return n
+		}
+	}
+	return ""
+}
