@@ -120,6 +120,8 @@ func (e *env) uiMatrixRequest(login, key, target, recID string) (int, []byte) {
 		path = strings.Replace(path, "{party}", target, 1)
 	case "POST /cases":
 		form = url.Values{"record": {recID}}
+	case "POST /records/{id}/custody":
+		form = url.Values{"kind": {"captured"}, "date": {"01.03.2025"}, "place": {"Матриця"}}
 	case "POST /cases/{id}/steps":
 		form = url.Values{"kind": {"contact"}, "mode": {"call"}, "with": {"мати"}, "date": {"01.12.2026"}}
 	case "POST /exchanges/{id}/agreement/sign":

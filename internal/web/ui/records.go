@@ -197,6 +197,8 @@ type recordView struct {
 	CanCorrect bool
 	// CanEvidence: the user may set the record's eligibility evidence.
 	CanEvidence bool
+	// CanCustody: the user may read the record's custody timeline.
+	CanCustody bool
 	// Timeline is the person's trace status and history, for a reader
 	// who may trace the record (its own party's bureau); nil otherwise.
 	Timeline *crossing.Trace
@@ -220,6 +222,7 @@ func (s *UI) handleRecordPage(w http.ResponseWriter, r *http.Request, sc access.
 	}
 	v.CanCorrect = access.Decide(sc, access.RecordCorrect, access.Resource{Party: v.Record.Party, Kind: string(v.Record.Kind)}) == nil
 	v.CanEvidence = access.Decide(sc, access.EvidenceWrite, access.Resource{Party: v.Record.Party}) == nil
+	v.CanCustody = access.Decide(sc, access.CustodyRead, access.Resource{Party: v.Record.Party}) == nil
 	if r.URL.Query().Get("done") == "evidence" {
 		v.Flash = v.T("record.done.evidence")
 	}

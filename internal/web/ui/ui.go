@@ -85,6 +85,8 @@ var pageViews = map[string]any{
 	"trace_person.html":   tracePersonView{},
 	"backlog.html":        backlogView{},
 	"backlog_person.html": backlogPersonView{},
+	"custody.html":        custodyOverdueView{},
+	"custody_person.html": custodyView{},
 	"import.html":         importView{},
 	"import_done.html":    importDoneView{},
 	"export.html":         exportView{},
@@ -222,6 +224,7 @@ func (s *UI) registerUIRoutes() {
 	s.registerUICrossingRoutes()
 	s.registerUITraceRoutes()
 	s.registerUIBacklogRoutes()
+	s.registerUICustodyRoutes()
 	s.registerUISheetRoutes()
 	s.registerUIEvidenceRoutes()
 	s.registerUICaseRoutes()
@@ -331,6 +334,7 @@ func (s *UI) chromeFor(r *http.Request, titleKey string) chrome {
 	add("/crossing", "nav.crossing", may(access.HandoverRecord, access.Resource{Party: sc.Party}) || may(access.StageManage, access.Resource{}))
 	add("/trace", "nav.trace", may(access.TraceRead, access.Resource{Party: sc.Party}))
 	add("/backlog", "nav.backlog", may(access.TraceRead, access.Resource{Party: sc.Party}))
+	add("/custody", "nav.custody", may(access.CustodyRead, access.Resource{Party: sc.Party}))
 	add("/cases", "nav.cases", may(access.CaseRead, access.Resource{Party: sc.Party}) || may(access.CaseRead, access.Resource{Shared: true}))
 	add("/matches", "nav.matches", may(access.MatchRead, access.Resource{Party: sc.Party}))
 	add("/audit", "nav.audit", may(access.LogRead, access.Resource{}))
