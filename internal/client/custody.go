@@ -1,0 +1,49 @@
+package client
+
+import (
+	"context"
+	"net/url"
+
+	"github.com/handover-project/handover/internal/api"
+	"github.com/handover-project/handover/internal/custody"
+)
+
+// Custody returns a person's custody timeline and the notifications
+// overdue today (GET /api/v1/records/{id}/custody).
+func (c *Client) Custody(ctx context.Context, record string) (api.Custody, error) {
+	var out api.Custody
+	err := c.Do(ctx, "GET", "/api/v1/records/"+url.PathEscape(record)+"/custody", nil, &out)
+	return out, err
+}
+
+// AddCustody records one custody event of a record of the caller's party
+// and returns the timeline with it.
+func (c *Client) AddCustody(ctx context.Context, record string, e custody.Event) (api.Custody, error) {
+	var out api.Custody
+	err := c.Do(ctx, "POST", "/api/v1/records/"+url.PathEscape(record)+"/custody", e, &out)
+	return out, err
+}
+
+// CustodyOverdue returns the bureau's persons with a notification overdue
+// (for the mediator's operator: of party, or of every party when "").
+func (c *Client) CustodyOverdue(ctx context.Context, party string) ([]api.CustodyOverdue, error) {
+	var out api.CustodyOverdueList
+	path := "/api/v1/custody/overdue"
+	if party != "" {
+		path += "?party=" + url.QueryEscape(party)
+	}
+	err := c.Do(ctx, "GET", path, nil, &out)
+	return out.Persons, err
+}
+
+// CustodyNotifications returns the capture cards and death notifications
+// sent on or after since (a date, "" for all).
+func (c *Client) CustodyNotifications(ctx context.Context, since string) (api.CustodyNotifications, error) {
+	var out api.CustodyNotifications
+	path := "/api/v1/custody/notifications"
+	if since != "" {
+		path += "?since=" + url.QueryEscape(since)
+	}
+	err := c.Do(ctx, "GET", path, nil, &out)
+	return out, err
+}
