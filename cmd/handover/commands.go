@@ -87,6 +87,8 @@ func commands() []command {
 		{name: "token list", summary: "list API tokens (never their secrets)", usage: "Usage: handover token list [--login LOGIN] [--dir DIR | --db DSN]\n\nExample:\n  handover token list --login ua-registrar", run: runTokenList},
 		{name: "token revoke", summary: "revoke an API token by id", usage: "Usage: handover token revoke ID [--dir DIR | --db DSN]\n\nExample:\n  handover token revoke 7", run: runTokenRevoke},
 		{name: "trace", summary: "trace status of your party's sought persons: by id, by name, or changes since a date", usage: traceUsage, run: runTrace},
+		{name: "tracing export", summary: "export your held register for the Central Tracing Agency (CSV, XLSX, JSON), flagged records included; logged", usage: tracingExportUsage, run: runTracingExport},
+		{name: "tracing list", summary: "the logged exports of a held register for the Central Tracing Agency", usage: tracingListUsage, run: runTracingList},
 		{name: "user add", summary: "create a user with a role (and party); prints a one-time enrolment code", usage: userAddUsage, run: runUserAdd},
 		{name: "user code", summary: "issue a one-time code for a user: a new enrolment, or a password reset", usage: userCodeUsage, run: runUserCode},
 		{name: "user disable", summary: "disable a user; their tokens stop working", usage: "Usage: handover user disable LOGIN [--dir DIR | --db DSN]\n\nExample:\n  handover user disable ua-registrar", run: runUserDisable},

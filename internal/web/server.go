@@ -259,7 +259,7 @@ func (s *Server) wrap(rt httpx.Route) http.Handler {
 			switch rt.Action {
 			case access.RecordCreate, access.RecordCorrect, access.RecordRead,
 				access.ListSubmit, access.ListRespond, access.EvidenceWrite, access.AgreementSign,
-				access.KeyPropose, access.KeyConfirm, access.KeyRevoke, access.CaseRead, access.CaseWrite, access.PriorityWrite, access.CustodyRead, access.CustodyWrite:
+				access.KeyPropose, access.KeyConfirm, access.KeyRevoke, access.CaseRead, access.CaseWrite, access.PriorityWrite, access.CustodyRead, access.CustodyWrite, access.TracingExport:
 				// Decided by the store with the party the action is about.
 			default:
 				if err := access.Decide(scope, rt.Action, access.Resource{}); err != nil {

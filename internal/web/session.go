@@ -62,7 +62,7 @@ func (s *Server) wrapUI(rt httpx.Route) http.Handler {
 			switch rt.Action {
 			case access.RecordCreate, access.RecordCorrect, access.RecordRead,
 				access.ListSubmit, access.ListRespond, access.AgreementSign, access.EvidenceWrite,
-				access.KeyPropose, access.KeyConfirm, access.KeyRevoke, access.CaseRead, access.CaseWrite, access.PriorityWrite, access.CustodyRead, access.CustodyWrite:
+				access.KeyPropose, access.KeyConfirm, access.KeyRevoke, access.CaseRead, access.CaseWrite, access.PriorityWrite, access.CustodyRead, access.CustodyWrite, access.TracingExport:
 				// Decided per record by the store (and by the handler for
 				// the forms), or by the store with the party the action is
 				// about.

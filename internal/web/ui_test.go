@@ -79,6 +79,8 @@ func (e *env) uiMatrixRequest(login, key, target, recID string) (int, []byte) {
 		path += "?party=" + target
 	case "GET /export/file":
 		path += "?format=csv&lang=uk&kind=held&party=" + target
+	case "GET /tracing-export/file":
+		path += "?format=csv&party=" + target
 	case "POST /import", "POST /import/confirm", "GET /import/{id}/errors.csv":
 		return e.uiMatrixImport(login, key, target)
 	case "GET /matching/runs/{id}", "POST /admin/tokens/{id}/revoke":

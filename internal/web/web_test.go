@@ -433,6 +433,8 @@ var allowedTo = map[string][]string{
 	"GET /api/v1/trace/changes":                                {"party_registrar any", "party_approver any"},
 	"GET /api/v1/trace/{id}":                                   {"party_registrar own", "party_approver own"},
 	"GET /api/v1/backlog":                                      {"party_registrar any", "party_approver any"},
+	"GET /api/v1/tracing-export":                               {"party_registrar own", "party_approver own", "mediator_operator"},
+	"GET /api/v1/tracing-exports":                              {"party_registrar own", "party_approver own", "mediator_operator"},
 	"GET /api/v1/backlog/{id}":                                 {"party_registrar own", "party_approver own"},
 	"POST /api/v1/backlog/{id}/flags":                          {"party_registrar own", "party_approver own"},
 	"GET /api/v1/records/{id}/custody":                         {"party_registrar own", "party_approver own", "mediator_operator"},
@@ -534,6 +536,7 @@ var allowedTo = map[string][]string{
 	"GET /import/{id}/errors.csv":                      {"party_registrar own"},
 	"GET /export":                                      {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
 	"GET /export/file":                                 {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
+	"GET /tracing-export/file":                         {"party_registrar own", "party_approver own", "mediator_operator"},
 }
 
 var (
@@ -709,6 +712,10 @@ func TestAuthzMatrix(t *testing.T) {
 						path += "?party=" + target
 					case "GET /api/v1/exports":
 						path += "?format=csv&party=" + target
+					case "GET /api/v1/tracing-export":
+						path += "?format=csv&party=" + target
+					case "GET /api/v1/tracing-exports":
+						path += "?party=" + target
 					case "POST /api/v1/records":
 						body = heldBody(target, "Матриця")
 					case "POST /api/v1/records/batch":

@@ -70,6 +70,7 @@ func (s *API) Register(r httpx.Registrar) {
 	s.registerCaseRoutes()
 	s.registerBacklogRoutes()
 	s.registerCustodyRoutes()
+	s.registerTracingRoutes()
 }
 
 func (s *API) add(method, path string, action access.Action, summary string, h httpx.HandlerFunc) {
@@ -78,5 +79,5 @@ func (s *API) add(method, path string, action access.Action, summary string, h h
 
 // Files are the handlers of the files the pages serve too.
 func (s *API) Files() httpx.Files {
-	return httpx.Files{Export: s.handleExport, StageList: s.handleStageList, ExchangeReport: s.handleExchangeReport, AgreementPDF: s.handleAgreementPDF}
+	return httpx.Files{Export: s.handleExport, StageList: s.handleStageList, ExchangeReport: s.handleExchangeReport, AgreementPDF: s.handleAgreementPDF, TracingExport: s.handleTracingExport}
 }

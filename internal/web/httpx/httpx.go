@@ -101,6 +101,7 @@ type Files struct {
 	StageList      HandlerFunc // a stage's list, JSON or PDF
 	ExchangeReport HandlerFunc // the report of an exchange, JSON or XLSX
 	AgreementPDF   HandlerFunc // an agreement's persons printed, in ?lang=
+	TracingExport  HandlerFunc // a held register for the Central Tracing Agency, logged
 }
 
 type ctxKey int

@@ -41,6 +41,7 @@ func (s *UI) registerUISheetRoutes() {
 	s.page("GET", "/import/{id}/errors.csv", access.RecordCreate, "Every error of a previewed file, as CSV in the user's language.", s.handleImportErrors)
 	s.page("GET", "/export", access.RecordRead, "The export form: register, format, language of the headers, filters.", s.handleExportPage)
 	s.page("GET", "/export/file", access.RecordRead, "Download a register as XLSX, CSV or JSON.", s.handleExportFile)
+	s.page("GET", "/tracing-export/file", access.TracingExport, "Download a party's held register for the Central Tracing Agency (CSV, XLSX or JSON), flagged records included; logged.", s.handleTracingFile)
 }
 
 // What the preview shows of a file: the first rows to be stored, the first
@@ -647,6 +648,17 @@ type exportView struct {
 	Formats    []string
 	Langs      []string
 	CanImport  bool
+	// Tracing are the parties whose held register the user may export
+	// for the Central Tracing Agency, with their latest exports.
+	Tracing        []tracingParty
+	TracingFormats []string
+}
+
+// tracingParty is a party the export page offers for the Central Tracing
+// Agency, and its latest logged exports.
+type tracingParty struct {
+	Party   string
+	Exports []sqlstore.TracingExport
 }
 
 // exportForm reads the export choices from the query, with defaults.
@@ -663,6 +675,17 @@ func (s *UI) exportForm(r *http.Request, sc access.Scope) (exportView, error) {
 		if len(access.Readable(sc, "", []string{p.Code})) > 0 {
 			v.Parties = append(v.Parties, p.Code)
 		}
+	}
+	v.TracingFormats = sheet.TracingFormats
+	for _, p := range all {
+		if access.Decide(sc, access.TracingExport, access.Resource{Party: p.Code, Kind: string(person.Held)}) != nil {
+			continue
+		}
+		list, err := s.db.TracingExports(r.Context(), sc, p.Code)
+		if err != nil {
+			return v, err
+		}
+		v.Tracing = append(v.Tracing, tracingParty{Party: p.Code, Exports: list[:min(len(list), 5)]})
 	}
 	if len(v.Parties) == 0 {
 		return v, errs.E("web.export", errs.Forbidden, fmt.Sprintf("a %s may not read any register", sc.Role), errs.Coded{Code: "forbidden_role", Args: []string{string(sc.Role)}})
@@ -735,4 +758,11 @@ func (s *UI) handleExportFile(w http.ResponseWriter, r *http.Request, sc access.
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	return s.files.Export(w, r, sc)
+}
+
+// handleTracingFile downloads a party's held register for the Central
+// Tracing Agency through the API's export: the same decision, the same
+// file, logged the same way.
+func (s *UI) handleTracingFile(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	return s.files.TracingExport(w, r, sc)
 }
