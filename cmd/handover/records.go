@@ -452,7 +452,7 @@ func knownField(k string) bool {
 		switch k {
 		case "surname", "given_names", "patronymic", "full_name", "birth_place", "rank", "service_number", "unit", "power",
 			"citizenship", "mother_maiden_name", "capture_place", "disappearance_circumstances", "distinguishing_marks",
-			"notes", "health", "next_of_kin", "identity_not_established", "detrimental":
+			"notes", "health", "next_of_kin", "identity_not_established", "detrimental", "detrimental_basis", "detrimental_reason":
 			ok = true
 		}
 	}

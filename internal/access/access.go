@@ -76,46 +76,47 @@ type Action string
 
 // Actions. Every HTTP route declares one.
 const (
-	Public         Action = "public"          // no authentication: health, login, the API description
-	SelfRead       Action = "self.read"       // who am I
-	PartyList      Action = "party.list"      // the parties of the server
-	RecordCreate   Action = "record.create"   // add a record to a register
-	RecordCorrect  Action = "record.correct"  // correct a record (a new version)
-	RecordRead     Action = "record.read"     // read records, their history
-	RecordErase    Action = "record.erase"    // erase one's own party's record for a data-protection request (its fields, keeping the log verifiable)
-	UserManage     Action = "user.manage"     // create and disable users, issue enrolment and reset codes
-	TokenManage    Action = "token.manage"    // list and revoke other users' API tokens (never mint them)
-	TokenSelf      Action = "token.self"      // mint, list and revoke one's own tokens; change one's password; log out everywhere
-	LogRead        Action = "log.read"        // read the audit log and checkpoints
-	LogCosign      Action = "log.cosign"      // submit a witness's cosignature (checked against its registered key)
-	LogCheckpoint  Action = "log.checkpoint"  // ask for a new checkpoint now
-	KeyPropose     Action = "key.propose"     // propose a witness or signer key of one's own party (or the mediator's)
-	KeyConfirm     Action = "key.confirm"     // confirm another person's proposal: only then the key takes effect
-	KeyRevoke      Action = "key.revoke"      // revoke a key of one's own party (or the mediator's)
-	MatchRun       Action = "match.run"       // run matching between two parties' registers
-	MatchReview    Action = "match.review"    // read candidates, confirm, reject, undo, disclose
-	MatchRead      Action = "match.read"      // a party reads the matches disclosed to it
-	ExchangeOpen   Action = "exchange.open"   // open an exchange, freeze its agreement
-	ExchangeRead   Action = "exchange.read"   // read an exchange, its lists, answers, view and agreement
-	ListSubmit     Action = "list.submit"     // submit a version of one's own party's list
-	ListRespond    Action = "list.respond"    // answer the other party's list, person by person
-	EvidenceWrite  Action = "evidence.write"  // record eligibility evidence on one's own records
-	AgreementSign  Action = "agreement.sign"  // sign an agreement for one's party (or the mediator)
-	StageManage    Action = "stage.manage"    // open, suspend, close a stage; record remains (mediator)
-	HandoverRecord Action = "handover.record" // record handover events at a crossing
-	ReportRead     Action = "report.read"     // read stage reports, lists and the officer's lookup
-	TraceRead      Action = "trace.read"      // a bureau reads the trace status of its own sought persons
-	CaseRead       Action = "case.read"       // read tracing cases: the bureau's own; the mediator's tracing agency those a bureau shares
-	CaseWrite      Action = "case.write"      // open and work tracing cases (enquiries, contacts, tasks, notices, closing)
-	PriorityWrite  Action = "priority.write"  // set the priority flags of one's own sought persons (the backlog across rounds)
-	CustodyRead    Action = "custody.read"    // read a held person's custody timeline and the notifications overdue: the bureau's own; the mediator's, as the Central Agency
-	CustodyWrite   Action = "custody.write"   // record a custody event of one's own party's record (GC III Arts. 70, 120–122)
-	MetricsRead    Action = "metrics.read"    // scrape the server's metrics (/metrics): counts and timings, no personal data
-	TracingExport  Action = "tracing.export"  // export a party's held register for the Central Tracing Agency, flagged records included (GC III Arts. 122–123)
+	Public          Action = "public"           // no authentication: health, login, the API description
+	SelfRead        Action = "self.read"        // who am I
+	PartyList       Action = "party.list"       // the parties of the server
+	RecordCreate    Action = "record.create"    // add a record to a register
+	RecordCorrect   Action = "record.correct"   // correct a record (a new version)
+	RecordRead      Action = "record.read"      // read records, their history
+	RecordErase     Action = "record.erase"     // erase one's own party's record for a data-protection request (its fields, keeping the log verifiable)
+	UserManage      Action = "user.manage"      // create and disable users, issue enrolment and reset codes
+	TokenManage     Action = "token.manage"     // list and revoke other users' API tokens (never mint them)
+	TokenSelf       Action = "token.self"       // mint, list and revoke one's own tokens; change one's password; log out everywhere
+	LogRead         Action = "log.read"         // read the audit log and checkpoints
+	LogCosign       Action = "log.cosign"       // submit a witness's cosignature (checked against its registered key)
+	LogCheckpoint   Action = "log.checkpoint"   // ask for a new checkpoint now
+	KeyPropose      Action = "key.propose"      // propose a witness or signer key of one's own party (or the mediator's)
+	KeyConfirm      Action = "key.confirm"      // confirm another person's proposal: only then the key takes effect
+	KeyRevoke       Action = "key.revoke"       // revoke a key of one's own party (or the mediator's)
+	MatchRun        Action = "match.run"        // run matching between two parties' registers
+	MatchReview     Action = "match.review"     // read candidates, confirm, reject, undo, disclose
+	MatchRead       Action = "match.read"       // a party reads the matches disclosed to it
+	ExchangeOpen    Action = "exchange.open"    // open an exchange, freeze its agreement
+	ExchangeRead    Action = "exchange.read"    // read an exchange, its lists, answers, view and agreement
+	ListSubmit      Action = "list.submit"      // submit a version of one's own party's list
+	ListRespond     Action = "list.respond"     // answer the other party's list, person by person
+	EvidenceWrite   Action = "evidence.write"   // record eligibility evidence on one's own records
+	AgreementSign   Action = "agreement.sign"   // sign an agreement for one's party (or the mediator)
+	StageManage     Action = "stage.manage"     // open, suspend, close a stage; record remains (mediator)
+	HandoverRecord  Action = "handover.record"  // record handover events at a crossing
+	ReportRead      Action = "report.read"      // read stage reports, lists and the officer's lookup
+	TraceRead       Action = "trace.read"       // a bureau reads the trace status of its own sought persons
+	CaseRead        Action = "case.read"        // read tracing cases: the bureau's own; the mediator's tracing agency those a bureau shares
+	CaseWrite       Action = "case.write"       // open and work tracing cases (enquiries, contacts, tasks, notices, closing)
+	PriorityWrite   Action = "priority.write"   // set the priority flags of one's own sought persons (the backlog across rounds)
+	CustodyRead     Action = "custody.read"     // read a held person's custody timeline and the notifications overdue: the bureau's own; the mediator's, as the Central Agency
+	CustodyWrite    Action = "custody.write"    // record a custody event of one's own party's record (GC III Arts. 70, 120–122)
+	MetricsRead     Action = "metrics.read"     // scrape the server's metrics (/metrics): counts and timings, no personal data
+	InterviewRecord Action = "interview.record" // the neutral records its private interview of a listed person (GC III Art. 118), and reads the interviews whole
+	TracingExport   Action = "tracing.export"   // export a party's held register for the Central Tracing Agency, flagged records included (GC III Arts. 122–123)
 )
 
 // Actions lists every action.
-var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, RecordErase, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead, CaseRead, CaseWrite, PriorityWrite, CustodyRead, CustodyWrite, MetricsRead, TracingExport}
+var Actions = []Action{Public, SelfRead, PartyList, RecordCreate, RecordCorrect, RecordRead, RecordErase, UserManage, TokenManage, TokenSelf, LogRead, LogCosign, LogCheckpoint, KeyPropose, KeyConfirm, KeyRevoke, MatchRun, MatchReview, MatchRead, ExchangeOpen, ExchangeRead, ListSubmit, ListRespond, EvidenceWrite, AgreementSign, StageManage, HandoverRecord, ReportRead, TraceRead, CaseRead, CaseWrite, PriorityWrite, CustodyRead, CustodyWrite, MetricsRead, TracingExport, InterviewRecord}
 
 // Resource is what an action is about. For register actions Party is the
 // owning party of the records and Kind their register ("held", "sought");
@@ -228,6 +229,10 @@ func allowed(s Scope, a Action, res Resource) bool {
 			return true
 		}
 		return (s.Role == PartyRegistrar || s.Role == PartyApprover) && (res.Party == "" || res.Party == s.Party)
+	case InterviewRecord:
+		// The neutral's delegate interviews in private: the mediator's
+		// operator only, never a party (ICRC practice; GC III Art. 118).
+		return s.Role == MediatorOperator
 	case PriorityWrite:
 		// The seeking party's bureau flags its own sought persons; the
 		// store decides again with the record's party and register.

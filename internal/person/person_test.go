@@ -135,6 +135,30 @@ func TestValidate(t *testing.T) {
 		{"not UTF-8", func(f *Fields) { f.Rank = "\xff" }, []string{"rank"}},
 		{"no such month", func(f *Fields) { f.BirthDate = Date{1990, 13, 0} }, []string{"birth_date"}},
 		{"day without a month", func(f *Fields) { f.BirthDate = Date{1990, 0, 5} }, []string{"birth_date"}},
+		// The flag carries its basis and reason; GC IV Art. 137(2) is a
+		// civilian's basis, not a prisoner of war's (GC III Art. 122(3)).
+		{"flag on a civilian", func(f *Fields) { withhold(f, Civilian, "", WithholdCivilian) }, nil},
+		{"flag on a civilian internee", func(f *Fields) { withhold(f, Military, StatusCivilianInternee, WithholdCivilian) }, nil},
+		{"flag on a detained civilian", func(f *Fields) { withhold(f, SeriouslyWoundedSick, StatusDetainedCivilian, WithholdCivilian) }, nil},
+		{"flag at his own request", func(f *Fields) { withhold(f, Military, StatusPOW, WithholdOwnRequest) }, nil},
+		{"civilian basis on a soldier", func(f *Fields) { withhold(f, Military, "", WithholdCivilian) }, []string{"detrimental"}},
+		{"civilian basis on a POW", func(f *Fields) { withhold(f, Civilian, StatusPOW, WithholdCivilian) }, []string{"detrimental"}},
+		{"civilian basis on a wounded soldier", func(f *Fields) { withhold(f, SeriouslyWoundedSick, StatusPOW, WithholdCivilian) }, []string{"detrimental"}},
+		{"flag without basis or reason", func(f *Fields) { f.Category, f.Detrimental = Civilian, true }, []string{"detrimental_basis", "detrimental_reason"}},
+		{"a soldier flagged without a basis", func(f *Fields) { f.Detrimental = true }, []string{"detrimental"}},
+		{"his own request without a reason", func(f *Fields) {
+			withhold(f, Military, StatusPOW, WithholdOwnRequest)
+			f.DetrimentalReason = ""
+		}, []string{"detrimental_reason"}},
+		{"unknown basis", func(f *Fields) { withhold(f, Civilian, "", "gc3_art123") }, []string{"detrimental_basis"}},
+		{"basis without the flag", func(f *Fields) {
+			withhold(f, Civilian, "", WithholdCivilian)
+			f.Detrimental = false
+		}, []string{"detrimental"}},
+		{"reason too long", func(f *Fields) {
+			withhold(f, Civilian, "", WithholdCivilian)
+			f.DetrimentalReason = strings.Repeat("я", MaxTextLen+1)
+		}, []string{"detrimental_reason"}},
 	}
 	seen := map[string]bool{}
 	for _, tc := range tests {
@@ -171,7 +195,7 @@ func TestValidate(t *testing.T) {
 		})
 	}
 	for code := range Problems {
-		if !seen[code] {
+		if !seen[code] && !writeOnly[code] {
 			t.Errorf("no case gives the problem %q", code)
 		}
 	}
@@ -234,4 +258,55 @@ func FuzzValidate(f *testing.F) {
 			}
 		}
 	})
+}
+
+// writeOnly are the Problems that CheckWithholdWrite gives, not Validate.
+var writeOnly = map[string]bool{"detrimental_own_request": true, "detrimental_own_request_kept": true}
+
+func withhold(f *Fields, c Category, s Status, b WithholdBasis) {
+	f.Category, f.Status, f.Detrimental, f.DetrimentalBasis, f.DetrimentalReason = c, s, true, b, "the family would be in danger"
+}
+
+// TestCheckWithholdWrite: a bureau's record write may keep a withholding at
+// the person's own request as the interview set it, but not set it, change
+// its reason or lift it; a civilian's flag it sets and lifts freely.
+func TestCheckWithholdWrite(t *testing.T) {
+	own, civ, none := valid(), valid(), valid()
+	withhold(&own, Military, StatusPOW, WithholdOwnRequest)
+	withhold(&civ, Civilian, "", WithholdCivilian)
+	changed := own
+	changed.DetrimentalReason = "another reason"
+	edited := own
+	edited.Unit = "в/ч А0225"
+	civOwn := civ
+	civOwn.DetrimentalBasis = WithholdOwnRequest
+	for _, tc := range []struct {
+		name       string
+		prev, next *Fields
+		code       string
+	}{
+		{"a new record at his own request", nil, &own, "detrimental_own_request"},
+		{"set at his own request on a correction", &none, &own, "detrimental_own_request"},
+		{"a civilian's basis turned into his own request", &civ, &civOwn, "detrimental_own_request"},
+		{"lifted by the bureau", &own, &none, "detrimental_own_request_kept"},
+		{"its reason changed", &own, &changed, "detrimental_own_request_kept"},
+		{"turned into a civilian's basis", &civOwn, &civ, "detrimental_own_request_kept"},
+		{"kept through an edit", &own, &edited, ""},
+		{"a new civilian record flagged", nil, &civ, ""},
+		{"a civilian flagged", &none, &civ, ""},
+		{"a civilian's flag lifted", &civ, &none, ""},
+		{"no flag", nil, &none, ""},
+	} {
+		err := CheckWithholdWrite(tc.prev, tc.next)
+		fe := errs.Fields(err)
+		if tc.code == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		if !errs.Is(errs.Invalid, err) || len(fe) != 1 || fe[0].Code != tc.code || Problems[tc.code] == "" || fe[0].Message != Problems[tc.code] {
+			t.Errorf("%s: %v %+v, want %s", tc.name, err, fe, tc.code)
+		}
+	}
 }

@@ -125,10 +125,15 @@ type Fields struct {
 
 	IdentityNotEstablished bool   `json:"identity_not_established,omitempty"`
 	DistinguishingMarks    string `json:"distinguishing_marks,omitempty"`
-	// Detrimental marks the record "transmission detrimental" (GC III
-	// Art. 123): never disclosed to the other party or to families.
-	Detrimental bool   `json:"detrimental,omitempty"`
-	Notes       string `json:"notes,omitempty"`
+	// Detrimental marks the record "transmission detrimental": never
+	// disclosed to the other party or to families. It carries its legal
+	// basis and a reason (withhold.go): GC IV Art. 137(2) for a civilian,
+	// set by the bureau; for a prisoner of war only his own request in the
+	// neutral's interview (GC III Arts. 118, 122(3)).
+	Detrimental       bool          `json:"detrimental,omitempty"`
+	DetrimentalBasis  WithholdBasis `json:"detrimental_basis,omitempty"`
+	DetrimentalReason string        `json:"detrimental_reason,omitempty"`
+	Notes             string        `json:"notes,omitempty"`
 
 	// Sensitive fields: encrypted at rest, shown only to the owning bureau.
 	Health    string `json:"health,omitempty"`

@@ -72,6 +72,7 @@ func (f *Fields) textFields() []textField {
 		{"disappearance_circumstances", &f.DisappearanceCircumstances, MaxTextLen, true},
 		{"distinguishing_marks", &f.DistinguishingMarks, MaxTextLen, true},
 		{"notes", &f.Notes, MaxTextLen, true},
+		{"detrimental_reason", &f.DetrimentalReason, MaxTextLen, true},
 		{"health", &f.Health, MaxTextLen, true},
 		{"next_of_kin", &f.NextOfKin, MaxTextLen, true},
 	}
@@ -106,6 +107,14 @@ var Problems = map[string]string{
 	"code_too_short":       "%q is not plausible: too short",
 	"held_disappearance":   "a held record has a capture date, not a disappearance",
 	"sought_capture":       "a sought record carries capture details only with status pow",
+
+	"bad_detrimental_basis":        "%q is not a basis: use gc4_art137_2 (a civilian, GC IV Art. 137(2)) or own_request (the person's own request in the neutral's interview)",
+	"detrimental_unflagged":        "a basis or reason of withholding without the flag: set the flag or leave both empty",
+	"detrimental_basis_required":   "required with the flag: gc4_art137_2 (a civilian, GC IV Art. 137(2)) or own_request (the neutral's interview)",
+	"detrimental_reason_required":  "required with the flag: why transmitting the information would be detrimental",
+	"detrimental_pow":              "GC IV Art. 137(2) applies to civilians: a prisoner of war's information is transmitted to his state (GC III Art. 122(3)); only he may ask that it be withheld, in the neutral's interview",
+	"detrimental_own_request":      "withholding at the person's own request is set only through the neutral's recorded interview, not on a record",
+	"detrimental_own_request_kept": "the person asked, in the neutral's interview, that his information be withheld: a record write keeps that flag and its reason as they are",
 }
 
 // problem is one field error before it is placed: its code and the values
@@ -222,6 +231,7 @@ func (f *Fields) Validate(now time.Time) error {
 		// only when the report says he is a prisoner of war.
 		add("capture_date", "sought_capture")
 	}
+	f.withholdProblems(add)
 	if len(bad) > 0 {
 		return errs.E("person.Validate", errs.Invalid, "the record has invalid fields", bad)
 	}

@@ -236,7 +236,8 @@ func reportedMissing(held person.Fields, i int) person.Fields {
 	f := held
 	f.Kind, f.Status = person.Sought, person.StatusMissing
 	f.DisappearanceDate, f.CaptureDate, f.CapturePlace = held.CaptureDate, person.Date{}, ""
-	f.Health, f.NextOfKin, f.Detrimental, f.Notes = "", "", false, "reported missing by the family"
+	f.Health, f.NextOfKin, f.Notes = "", "", "reported missing by the family"
+	f.Detrimental, f.DetrimentalBasis, f.DetrimentalReason = false, "", ""
 	switch i % 4 {
 	case 1:
 		f.Patronymic = ""

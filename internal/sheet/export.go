@@ -187,7 +187,7 @@ func colWidth(c column, header string) float64 {
 	switch c.Kind {
 	case dateValue:
 		w = 12
-	case boolValue, sexValue, nameLanguageValue:
+	case boolValue, sexValue, nameLanguageValue, withholdBasisValue:
 		w = 10
 	case longText:
 		w = 36

@@ -19,6 +19,7 @@ const (
 	sexValue
 	latinValue
 	nameLanguageValue
+	withholdBasisValue
 )
 
 // column is one field of person.Fields a sheet column can hold: its JSON
@@ -67,6 +68,8 @@ var columns = []column{
 	{"identity_not_established", boolValue, []string{"Особу не встановлено"}, []string{"Личность не установлена"}, []string{"Identity not established", "Unidentified"}, "#status+unidentified"},
 	{"distinguishing_marks", longText, []string{"Особливі прикмети", "Прикмети"}, []string{"Особые приметы", "Приметы"}, []string{"Distinguishing marks", "Marks"}, "#description+marks"},
 	{"detrimental", boolValue, []string{"Не передавати", "Передача шкідлива"}, []string{"Не передавать", "Передача вредна"}, []string{"Transmission detrimental", "Detrimental"}, "#status+detrimental"},
+	{"detrimental_basis", withholdBasisValue, []string{"Підстава неповідомлення", "Підстава"}, []string{"Основание непередачи", "Основание"}, []string{"Withholding basis", "Detrimental basis"}, "#status+detrimental+basis"},
+	{"detrimental_reason", longText, []string{"Причина неповідомлення"}, []string{"Причина непередачи"}, []string{"Withholding reason", "Detrimental reason"}, "#description+detrimental"},
 	{"notes", longText, []string{"Примітки", "Примітка", "Коментар"}, []string{"Примечания", "Примечание", "Комментарий"}, []string{"Notes", "Note", "Comments", "Remarks"}, "#description+notes"},
 	{"health", longText, []string{"Стан здоров'я", "Здоров'я"}, []string{"Состояние здоровья", "Здоровье"}, []string{"Health", "Health condition"}, "#status+health"},
 	{"next_of_kin", longText, []string{"Найближчі родичі", "Родичі", "Контакти родичів"}, []string{"Ближайшие родственники", "Родственники"}, []string{"Next of kin", "Relatives"}, "#contact+kin"},
@@ -195,6 +198,15 @@ var nameLanguageWords = []vocab{
 	{person.NameRussian, []string{"російська", "рос", "російською"}, []string{"русский", "рус"}, []string{"russian", "ru"}},
 }
 
+// withholdWords name the legal bases of withholding (person.WithholdBasis):
+// GC IV Art. 137(2) for a civilian; a prisoner's own request, which a sheet
+// may carry on export but an import may not set (only the neutral's
+// interview does).
+var withholdWords = []vocab{
+	{string(person.WithholdCivilian), []string{"ЖК IV ст. 137(2)", "ЖК IV 137", "цивільна особа"}, []string{"ЖК IV ст. 137(2)", "ЖК IV 137", "гражданское лицо"}, []string{"GC IV Art. 137(2)", "gc4_art137_2", "GC IV 137", "civilian"}},
+	{string(person.WithholdOwnRequest), []string{"на власне прохання", "власне прохання"}, []string{"по собственной просьбе", "собственная просьба"}, []string{"at his own request", "own_request", "own request"}},
+}
+
 var boolWords = []vocab{
 	{"true", []string{"так"}, []string{"да"}, []string{"yes", "y", "true", "1", "+", "x", "✓", "✔"}},
 	{"false", []string{"ні"}, []string{"нет"}, []string{"no", "n", "false", "0", "-"}},
@@ -209,7 +221,7 @@ func lookupWord(words []vocab, s string) string {
 		}
 		for _, set := range [][]string{v.uk, v.ru, v.en} {
 			for _, w := range set {
-				if k == w {
+				if k == normValue(w) {
 					return v.code
 				}
 			}

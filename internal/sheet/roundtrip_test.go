@@ -22,9 +22,10 @@ func awkward() []person.Fields {
 		{Kind: person.Held, Category: person.Military, Surname: "Вʼюн", GivenNames: "Мар'ян", Patronymic: "Пилипович", BirthDate: person.Date{Year: 1990}},
 		{Kind: person.Held, Category: person.Military, Surname: "Дʼячук-Сорока", GivenNames: "Ілля", BirthDate: person.Date{Year: 1987, Month: 3}, ServiceNumber: "А-123456"},
 		{Kind: person.Held, Category: person.Civilian, Surname: "Сем’янів", GivenNames: "Олена", Sex: person.Female, BirthDate: person.Date{Year: 1975, Month: 12, Day: 31},
-			Notes: "=HYPERLINK(\"http://x\")\nдругий рядок", Status: person.StatusDetainedCivilian, BirthPlace: "Бахмут"},
+			Notes: "=HYPERLINK(\"http://x\")\nдругий рядок", Status: person.StatusDetainedCivilian, BirthPlace: "Бахмут",
+			Detrimental: true, DetrimentalBasis: person.WithholdCivilian, DetrimentalReason: "родина під загрозою;\nдругий рядок"},
 		{Kind: person.Held, Category: person.SeriouslyWoundedSick, Surname: "Ковальчук", GivenNames: "Олександр", Patronymic: "Миколайович", Rank: "-", Unit: "в/ч А0224",
-			LatinNames: []string{"Kovalchuk Oleksandr", "Kovalchuk Aleksandr"}, Detrimental: true, Health: "+ поранення", NextOfKin: "@мати", CaptureDate: person.Date{Year: 2023, Month: 5, Day: 2}},
+			LatinNames: []string{"Kovalchuk Oleksandr", "Kovalchuk Aleksandr"}, Status: person.StatusPOW, Detrimental: true, DetrimentalBasis: person.WithholdOwnRequest, DetrimentalReason: "-просить не повідомляти", Health: "+ поранення", NextOfKin: "@мати", CaptureDate: person.Date{Year: 2023, Month: 5, Day: 2}},
 		{Kind: person.Held, Category: person.Military, IdentityNotEstablished: true, DistinguishingMarks: "татуювання на лівому передпліччі"},
 		{Kind: person.Held, Category: person.Military, FullName: "Шевченко Т.Г.", BirthDate: person.Date{Year: 1994, Month: 3, Day: 9}, Citizenship: "Україна", Power: "Україна"},
 	}

@@ -76,6 +76,12 @@ func setField(f *person.Fields, c *column, s string) *cellProblem {
 			return &cellProblem{CodeValueUnknown, fmt.Sprintf("%q is not a name language: use українська/російська (or uk, ru)", s)}
 		}
 		f.NameLanguage = code
+	case withholdBasisValue:
+		code := lookupWord(withholdWords, s)
+		if code == "" {
+			return &cellProblem{CodeValueUnknown, fmt.Sprintf("%q is not a basis of withholding: use ЖК IV ст. 137(2) (or GC IV Art. 137(2), for a civilian)", s)}
+		}
+		f.DetrimentalBasis = person.WithholdBasis(code)
 	}
 	return nil
 }
@@ -115,6 +121,11 @@ func cellText(f *person.Fields, c *column, lang string) string {
 			return ""
 		}
 		return wordFor(nameLanguageWords, f.NameLanguage, lang)
+	case withholdBasisValue:
+		if f.DetrimentalBasis == "" {
+			return ""
+		}
+		return wordFor(withholdWords, string(f.DetrimentalBasis), lang)
 	}
 	return ""
 }
@@ -151,6 +162,8 @@ func textPtr(f *person.Fields, field string) *string {
 		return &f.DistinguishingMarks
 	case "notes":
 		return &f.Notes
+	case "detrimental_reason":
+		return &f.DetrimentalReason
 	case "health":
 		return &f.Health
 	case "next_of_kin":

@@ -63,6 +63,7 @@ var copyTables = []struct {
 	{name: "priority_flags"},
 	{name: "tracing_exports"},
 	{name: "custody_events"},
+	{name: "interviews"},
 	{name: "seal_keys", state: true},
 }
 

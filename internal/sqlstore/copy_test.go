@@ -6,9 +6,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
@@ -58,9 +60,9 @@ func TestCopy(t *testing.T) {
 				if _, err := src.CreateUser(ctx, sqlstore.NewUser{Login: "to-enrol", Role: "auditor"}); err != nil {
 					t.Fatal(err)
 				}
-				wf := h.fields[h.heldA]
-				wf.Detrimental = true
-				if _, err := src.CorrectRecord(ctx, h.scopes["ru-reg"], h.heldA, 1, wf, "withheld"); err != nil {
+				// He asks the neutral that his information be withheld.
+				if _, err := src.RecordInterview(ctx, h.scopes["op"], h.ex, exchange.Interview{RecordID: h.heldA, At: src.Now().Add(-time.Hour), Place: "колонія",
+					Interviewer: "J. Delegate", Organisation: "ICRC", Outcome: exchange.WishesReturn, Withhold: true, WithholdReason: "fears for his family"}); err != nil {
 					t.Fatal(err)
 				}
 				h.outside = h.cosign(t)

@@ -202,6 +202,21 @@ func (db *DB) SubmitList(ctx context.Context, s access.Scope, exID string, kind 
 		if len(bad) > 0 {
 			return errs.E(op, errs.Invalid, "the list names records it cannot", bad)
 		}
+		if kind == exchange.Offer {
+			// The log's lock first, so no interview commits between the
+			// gate and the list: a person whose latest interview refuses
+			// is not offered for handover (GC III Art. 109(3), Art. 118).
+			if _, err := tx.appender(ctx); err != nil {
+				return err
+			}
+			ids := make([]string, len(items))
+			for i, it := range items {
+				ids[i] = it.RecordID
+			}
+			if err := checkInterviewGate(ctx, tx, op, exID, ids); err != nil {
+				return err
+			}
+		}
 		versions, err := listVersions(ctx, tx, exID, s.Party, kind)
 		if err != nil {
 			return err
@@ -738,6 +753,9 @@ func (db *DB) FreezeAgreement(ctx context.Context, s access.Scope, signer *Signe
 			for _, it := range items {
 				ids = append(ids, it.RecordID)
 			}
+		}
+		if err := checkInterviewGate(ctx, tx, op, exID, ids); err != nil {
+			return err
 		}
 		commitments, err := commitments(ctx, tx, ids)
 		if err != nil {

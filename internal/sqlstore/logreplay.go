@@ -48,7 +48,7 @@ var replayKept = map[audit.LeafType]bool{
 	audit.MatchDecided: true, leafMatchDisclosed: true, leafMatchRun: true, leafStageOpened: true,
 	leafExchangeOpened: true, audit.ListSubmitted: true, leafEvidence: true, leafAgreementFrozen: true,
 	audit.AgreementSigned: true, audit.HandoverRecorded: true, leafStageChanged: true, leafCoverage: true, leafRemainsRecorded: true,
-	leafPriority: true, leafExported: true, leafCustody: true, leafRecordErased: true,
+	leafPriority: true, leafExported: true, leafCustody: true, leafRecordErased: true, leafInterview: true,
 }
 
 // coveredOnly are the leaf types only a program that applies the coverage
@@ -657,7 +657,7 @@ func (db *DB) replayCovered(ctx context.Context, rp *replay, res *AuditResult) e
 	for _, check := range []func(context.Context, *replay) error{
 		db.checkUsers, db.checkTokens, db.checkSessions, db.checkDecisions, db.checkDisclosures, db.checkRuns,
 		db.checkExchangeRows, db.checkSignatures, db.checkStages, db.checkStageEvents, db.checkRemains, db.checkTerms, db.checkReserves,
-		db.checkCases, db.checkPriority, db.checkTracingExports, db.checkCustody, db.checkErasures,
+		db.checkCases, db.checkPriority, db.checkTracingExports, db.checkCustody, db.checkErasures, db.checkInterviews,
 	} {
 		if err := check(ctx, rp); err != nil {
 			return err

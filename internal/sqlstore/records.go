@@ -58,7 +58,13 @@ func (db *DB) CreateRecords(ctx context.Context, s access.Scope, nrs []NewRecord
 			return nil, errs.E(op, err)
 		}
 		nr.Fields.Normalize()
-		if err := nr.Fields.Validate(now); err != nil {
+		err := nr.Fields.Validate(now)
+		if err == nil {
+			// A withholding at the person's own request comes only from
+			// the neutral's interview (GC III Arts. 118, 122(3)).
+			err = person.CheckWithholdWrite(nil, &nr.Fields)
+		}
+		if err != nil {
 			for _, fe := range errs.Fields(err) {
 				if len(nrs) > 1 {
 					fe.Where = fmt.Sprintf("record %d", i+1)
@@ -232,6 +238,9 @@ func (db *DB) CorrectRecord(ctx context.Context, s access.Scope, id string, base
 	}
 	f.Normalize()
 	if err := f.Validate(db.Now()); err != nil {
+		return person.Record{}, err
+	}
+	if err := person.CheckWithholdWrite(&cur.Fields, &f); err != nil {
 		return person.Record{}, err
 	}
 	if base != cur.Version {

@@ -149,6 +149,14 @@ func newHistory(t *testing.T, db *sqlstore.DB) *history {
 		Contact: &casework.Contact{Mode: casework.ModeCall, Date: person.Date{Year: 2026, Month: 1, Day: 5}, With: "мати", Said: contactSaid}})
 	must(err)
 
+	// The neutral interviews two listed persons RU holds.
+	_, err = db.RecordInterview(ctx, sc["op"], h.ex, exchange.Interview{RecordID: h.heldA, At: at0, Place: "колонія №1", Interviewer: "J. Delegate",
+		Organisation: "ICRC", Outcome: exchange.WishesReturn, Notes: "говорив вільно"})
+	must(err)
+	_, err = db.RecordInterview(ctx, sc["op"], h.ex, exchange.Interview{RecordID: h.heldB, At: at0, Place: "колонія №1", Interviewer: "J. Delegate",
+		Organisation: "ICRC", Outcome: exchange.NotInterviewed, Reason: "in the infirmary"})
+	must(err)
+
 	// UA's bureau flags A as wounded and of a named group, then B.
 	_, err = db.SetPriority(ctx, sc["ua-reg"], h.soughtA, backlog.Flags{Marks: []backlog.Mark{backlog.Wounded}, Group: "Азовсталь"})
 	must(err)
@@ -537,6 +545,26 @@ var tampers = []tamper{
 		code: sqlstore.RowMissing, want: func(h *history) string {
 			return "(record.erased) erased record " + h.erased + ", whose tombstone is not in the database"
 		}},
+	// The neutral's interviews.
+	{name: "an interview's content", sql: s(`UPDATE interviews SET body = REPLACE(body, 'wishes_return', 'refuses'), outcome = 'refuses' WHERE outcome = 'wishes_return'`),
+		code: sqlstore.EventChanged, want: func(h *history) string {
+			return " of record " + h.heldA + " no longer matches any interview.recorded leaf"
+		}},
+	{name: "an interview's outcome column", sql: s(`UPDATE interviews SET outcome = 'refuses' WHERE outcome = 'wishes_return'`),
+		code: sqlstore.ColumnChanged, want: w(`outcome is "refuses", but its committed body says "wishes_return"`)},
+	{name: "an interview moved to another person", sql: func(h *history) []string {
+		return []string{`UPDATE interviews SET record_id = '` + h.heldB + `' WHERE record_id = '` + h.heldA + `'`}
+	}, code: sqlstore.ColumnChanged, want: func(h *history) string {
+		return "(record " + h.heldB + `): record_id is "` + h.heldB + `", but its committed body says "` + h.heldA + `"`
+	}},
+	{name: "an interview written around the log", sql: func(h *history) []string {
+		return []string{`INSERT INTO interviews (id, exchange_id, record_id, party, outcome, body, entered_by, entered_at, nonce)
+			SELECT 'iv-forged', exchange_id, record_id, party, outcome, body, entered_by, entered_at, nonce FROM interviews WHERE record_id = '` + h.heldA + `'`}
+	}, code: sqlstore.RowUnlogged, want: func(h *history) string { return "(record " + h.heldA + "): no interview.recorded leaf" }},
+	{name: "who recorded an interview", sql: s(`UPDATE interviews SET entered_by = 'ua-reg'`),
+		code: sqlstore.ColumnChanged, want: w(`entered_by is "ua-reg", but leaf`)},
+	{name: "an interview removed", sql: s(`DELETE FROM interviews WHERE outcome = 'not_interviewed'`),
+		code: sqlstore.EventMissing, want: w("(interview.recorded) has no row in the database")},
 
 	// Keys and the log.
 	{name: "a registered key replaced", sql: s(`UPDATE log_keys SET vkey = ? WHERE name = 'signer-ua-appr'`), args: []any{otherKey},

@@ -27,7 +27,8 @@ func TestTracingExport(t *testing.T) {
 		soldier := held("Солдатенко")
 		soldier.Health = "поранений"
 		civilian := held("Щиглюченко")
-		civilian.Category, civilian.ServiceNumber, civilian.Detrimental = person.Civilian, "", true
+		civilian.Category, civilian.ServiceNumber = person.Civilian, ""
+		civilian.Detrimental, civilian.DetrimentalBasis, civilian.DetrimentalReason = true, person.WithholdCivilian, "the family would be in danger"
 		recs, err := db.CreateRecords(ctx, sc["ru-reg"], []sqlstore.NewRecord{{Party: "RU", Fields: soldier}, {Party: "RU", Fields: civilian},
 			{Party: "RU", Fields: soughtFields("Шуканий")}})
 		if err != nil {

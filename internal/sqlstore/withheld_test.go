@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/crossing"
@@ -15,21 +16,31 @@ import (
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
 
-// markDetrimental marks a record transmission-detrimental, as its own
-// party's registrar does, with another edit besides.
+// markDetrimental withholds a prisoner of war's record the only way the
+// law allows (GC III Arts. 118, 122(3)): he asks for it in the neutral's
+// interview, which the mediator's operator records; then his own party's
+// registrar (login) makes an edit besides, which keeps the flag.
 func (f *crossingFixture) markDetrimental(t *testing.T, id, login, surname string) {
 	t.Helper()
 	ctx := context.Background()
+	if _, err := f.db.RecordInterview(ctx, f.scopes["op"], f.ex, exchange.Interview{RecordID: id, At: f.db.Now().Add(-time.Hour), Place: "колонія №1",
+		Interviewer: "J. Delegate", Organisation: "ICRC", Outcome: exchange.WishesReturn, Notes: "спокійний",
+		Withhold: true, WithholdReason: "fears for his family"}); err != nil {
+		t.Fatal(err)
+	}
 	r, err := f.db.Record(ctx, f.scopes[login], id)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !r.Detrimental || r.DetrimentalBasis != person.WithholdOwnRequest || r.Provenance.Source != "interview" {
+		t.Fatalf("after the interview the record is %+v, %+v", r.Fields, r.Provenance)
+	}
 	fl := r.Fields
-	fl.Detrimental, fl.Notes = true, "seen in a hospital"
+	fl.Notes = "seen in a hospital"
 	if surname != "" {
 		fl.Surname = surname
 	}
-	if _, err := f.db.CorrectRecord(ctx, f.scopes[login], id, r.Version, fl, "transmission detrimental"); err != nil {
+	if _, err := f.db.CorrectRecord(ctx, f.scopes[login], id, r.Version, fl, "an edit besides"); err != nil {
 		t.Fatal(err)
 	}
 }

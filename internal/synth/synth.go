@@ -219,7 +219,11 @@ func (g *Generator) Record(owner string, kind person.Kind) person.Fields {
 		if g.r.Float64() < 0.01 {
 			g.unidentified(&f, w)
 		}
-		f.Detrimental = g.r.Float64() < 0.005
+		// Withholding is a civilian's (GC IV Art. 137(2)); a prisoner of
+		// war's comes only from the neutral's interview.
+		if g.r.Float64() < 0.005 && f.IsCivilian() {
+			f.Detrimental, f.DetrimentalBasis, f.DetrimentalReason = true, person.WithholdCivilian, "transmission would endanger the family"
+		}
 	}
 	if f.Surname != "" || f.FullName != "" {
 		if g.r.Float64() < g.latin {

@@ -204,7 +204,11 @@ func TestWithheldCanary(t *testing.T) {
 		e := newEnv(t, db)
 		ctx := context.Background()
 		ru := heldBodies("RU", 4)
-		ru[1]["surname"], ru[1]["service_number"], ru[1]["detrimental"] = canaryA, canaryANumber, true
+		// Canary A is a detained civilian RU's bureau withholds (GC IV
+		// Art. 137(2)); canary B a prisoner of war who asks the neutral,
+		// in its interview, that his information be withheld.
+		ru[1]["surname"], ru[1]["service_number"], ru[1]["status"] = canaryA, canaryANumber, "detained_civilian"
+		ru[1]["detrimental"], ru[1]["detrimental_basis"], ru[1]["detrimental_reason"] = true, "gc4_art137_2", "Канарейчук: the family would be in danger"
 		ru[2]["surname"], ru[2]["service_number"] = canaryB, canaryBNumber
 		a := newAPIStage(t, e, map[string][]map[string]any{"UA": heldBodies("UA", 4), "RU": ru}, 3)
 		canA, canB := a.held["RU"][1], a.held["RU"][2]
@@ -228,16 +232,32 @@ func TestWithheldCanary(t *testing.T) {
 		if st, b := e.do("ua-reg", "GET", "/api/v1/matches", nil); st != 200 || !strings.Contains(string(b), canaryB) {
 			t.Fatalf("the disclosed match before the mark: %d %s", st, b)
 		}
-		// Both canaries cross.
-		a.crossAll(t, 3)
-		// RU marks canary B detrimental, with an edit besides.
+		// RU's registrar may not withhold the prisoner of war (GC III
+		// Art. 122(3)); the neutral's interview does, at his request.
 		var rec struct {
 			Version int
 		}
 		e.must("ru-reg", "GET", "/api/v1/records/"+canB, nil, &rec, 200)
 		mark := ru[2]
-		mark["detrimental"], mark["notes"], mark["given_names"] = true, "Щиглюченко: hospital", "Петро"
+		mark["detrimental"], mark["detrimental_basis"], mark["detrimental_reason"] = true, "gc4_art137_2", "Щиглюченко: the bureau's wish"
 		mark["base_version"], mark["reason"] = rec.Version, "transmission detrimental"
+		if st, b := e.do("ru-reg", "PUT", "/api/v1/records/"+canB, mark); st != 400 || !strings.Contains(string(b), "detrimental_pow") {
+			t.Fatalf("RU's registrar withholds a prisoner of war: %d %s", st, b)
+		}
+		e.must("op", "POST", "/api/v1/exchanges/"+a.ex+"/interviews", map[string]any{"record_id": canB, "at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339),
+			"place": "колонія №1", "interviewer": "J. Delegate", "organisation": "ICRC", "outcome": "wishes_return",
+			"notes": "Щиглюченко: calm", "withhold": true, "withhold_reason": "Щиглюченко: fears for his family"}, nil, 201)
+		if st, b := e.do("ua-reg", "GET", "/api/v1/matches", nil); st != 200 || strings.Contains(string(b), canaryB) {
+			t.Fatalf("the disclosed match after the interview: %d %s", st, b)
+		}
+		// Both canaries cross.
+		a.crossAll(t, 3)
+		// RU's registrar edits canary B: the flag stays as the interview
+		// set it.
+		e.must("ru-reg", "GET", "/api/v1/records/"+canB, nil, &rec, 200)
+		mark["detrimental_basis"], mark["detrimental_reason"] = "own_request", "Щиглюченко: fears for his family"
+		mark["notes"], mark["given_names"] = "Щиглюченко: hospital", "Петро"
+		mark["base_version"], mark["reason"] = rec.Version, "an edit besides"
 		e.must("ru-reg", "PUT", "/api/v1/records/"+canB, mark, nil, 200)
 
 		// The reader's tools work: RU's own users see the canaries in JSON,

@@ -26,7 +26,7 @@ func FuzzCreateRecordJSON(f *testing.F) {
 		`{"kind":"sought","category":"civilian","full_name":"Шевченко Тарас Григорович","birth_date":"1998","disappearance_date":"2022-03","disappearance_circumstances":"Маріуполь"}`,
 		`{"kind":"held","category":"military","surname":"Kovalchuk","latin_names":["Kovalchuk","Kovaltchouk"],"sex":"male","capture_date":"2023-01-02","capture_place":"Бахмут"}`,
 		`{"party":"UA","kind":"held","category":"military","surname":"Бондар","health":"поранення","next_of_kin":"мати, Київ","source":"list 7","source_ref":"row 3"}`,
-		`{"kind":"sought","category":"military","surname":"Kовальчук","identity_not_established":true,"detrimental":true,"notes":"Latin K"}`,
+		`{"kind":"sought","category":"civilian","surname":"Kовальчук","identity_not_established":true,"detrimental":true,"detrimental_basis":"gc4_art137_2","detrimental_reason":"family","notes":"Latin K"}`,
 	}
 	bad := []string{
 		``,

@@ -442,6 +442,8 @@ var allowedTo = map[string][]string{
 	"GET /api/v1/custody/overdue":                              {"party_registrar any", "party_approver any", "mediator_operator"},
 	"GET /api/v1/custody/notifications":                        {"party_registrar any", "party_approver any", "mediator_operator"},
 	"GET /api/v1/exchanges/{id}/carry":                         {"party_registrar any", "party_approver any"},
+	"POST /api/v1/exchanges/{id}/interviews":                   {"mediator_operator"},
+	"GET /api/v1/exchanges/{id}/interviews":                    {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
 	"GET /api/v1/cases":                                        {"party_registrar any", "party_approver any", "mediator_operator"},
 	"POST /api/v1/cases":                                       {"party_registrar own", "party_approver own"},
 	"POST /api/v1/cases/import":                                {"party_registrar any", "party_approver any"},
@@ -763,6 +765,9 @@ func TestAuthzMatrix(t *testing.T) {
 						body = map[string]any{"kind": "captured", "date": "01.03.2025", "place": "Матриця"}
 					case "POST /api/v1/backlog/{id}/flags":
 						body = map[string]any{"marks": []string{"wounded"}}
+					case "POST /api/v1/exchanges/{id}/interviews":
+						body = map[string]any{"record_id": offered[target], "at": "2026-01-05T10:00:00Z", "place": "колонія", "interviewer": "J. Delegate",
+							"organisation": "ICRC", "outcome": "wishes_return"}
 					case "POST /api/v1/cases":
 						body = map[string]any{"record": caseRecs[target]}
 					case "POST /api/v1/cases/{id}/steps":

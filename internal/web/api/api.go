@@ -71,6 +71,7 @@ func (s *API) Register(r httpx.Registrar) {
 	s.registerBacklogRoutes()
 	s.registerCustodyRoutes()
 	s.registerTracingRoutes()
+	s.registerInterviewRoutes()
 }
 
 func (s *API) add(method, path string, action access.Action, summary string, h httpx.HandlerFunc) {

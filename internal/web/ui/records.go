@@ -322,6 +322,8 @@ func recordFormFields(c chrome, f person.Fields, raw map[string]string, bad map[
 		{Name: "distinguishing_marks", Value: f.DistinguishingMarks, Type: "textarea"},
 		{Name: "identity_not_established", Type: "checkbox", Checked: f.IdentityNotEstablished},
 		{Name: "detrimental", Type: "checkbox", Checked: f.Detrimental},
+		{Name: "detrimental_basis", Type: "select", Options: opts(string(f.DetrimentalBasis), "", string(person.WithholdCivilian), string(person.WithholdOwnRequest))},
+		{Name: "detrimental_reason", Value: f.DetrimentalReason, Type: "textarea"},
 		{Name: "notes", Value: f.Notes, Type: "textarea"},
 		{Name: "health", Value: f.Health, Type: "textarea"},
 		{Name: "next_of_kin", Value: f.NextOfKin, Type: "textarea"},
@@ -368,6 +370,7 @@ func parseRecordForm(c chrome, r *http.Request) (person.Fields, map[string]strin
 	f.Health, f.NextOfKin = get("health"), get("next_of_kin")
 	f.IdentityNotEstablished = r.PostFormValue("identity_not_established") != ""
 	f.Detrimental = r.PostFormValue("detrimental") != ""
+	f.DetrimentalBasis, f.DetrimentalReason = person.WithholdBasis(get("detrimental_basis")), get("detrimental_reason")
 	for _, d := range []struct {
 		name string
 		to   *person.Date
