@@ -30,6 +30,7 @@ func TestTracingExportAPI(t *testing.T) {
 		ctx := context.Background()
 		ru := heldBodies("RU", 2)
 		ru[1]["category"], ru[1]["status"], ru[1]["detrimental"] = "civilian", "detained_civilian", true
+		ru[1]["detrimental_basis"], ru[1]["detrimental_reason"] = "gc4_art137_2", "the family would be in danger"
 		ru[1]["surname"], ru[1]["service_number"] = canaryA, canaryANumber
 		ids := make([]string, len(ru))
 		for i, b := range ru {
