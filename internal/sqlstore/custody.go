@@ -113,14 +113,14 @@ func (db *DB) RecordCustody(ctx context.Context, s access.Scope, recordID string
 	if err != nil {
 		return custody.Timeline{}, errs.E(op, err)
 	}
-	if err := custody.CheckRegister(e.Kind, rec.Kind); err != nil {
-		return custody.Timeline{}, errs.E(op, err)
-	}
 	e = e.Normal()
 	e.N, e.By, e.At = 0, "", time.Time{}
 	var tl custody.Timeline
 	err = db.write(ctx, func(tx *Tx) error {
 		if err := e.Validate(caseClock(tx.now)); err != nil {
+			return err
+		}
+		if err := custody.CheckRegister(e.Kind, rec.Kind); err != nil {
 			return err
 		}
 		// The log's lock first: two events of one person are ordered by it.
