@@ -127,6 +127,16 @@ func (db *DB) RecordCustody(ctx context.Context, s access.Scope, recordID string
 		if _, err := tx.appender(ctx); err != nil {
 			return err
 		}
+		// An erased record keeps no personal data: no custody event
+		// puts some back (docs/design/security.md §9).
+		var erased int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM record_erasures WHERE record_id = ?`, rec.ID).Scan(&erased); err != nil {
+			return err
+		}
+		if erased > 0 {
+			msg := fmt.Sprintf("record %s is erased: no custody event is recorded on it", rec.ID)
+			return errs.E(errs.Conflict, msg, errs.FieldError{Field: "record", Message: msg, Code: "custody_erased", Args: []string{rec.ID}})
+		}
 		events, err := custodyEvents(ctx, tx, rec.ID)
 		if err != nil {
 			return err

@@ -177,3 +177,30 @@ func TestCustody(t *testing.T) {
 		}
 	})
 }
+
+// TestCustodyOfErasedRecord: an erased record takes no custody event (it
+// would put personal data back on it), and a record with custody events
+// is not erased (the erasure's own refusal).
+func TestCustodyOfErasedRecord(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		sc := fixture(t, db)
+		recs, err := db.CreateRecords(ctx, sc["ua-reg"], []sqlstore.NewRecord{{Party: "UA", Fields: held("Стертий")}, {Party: "UA", Fields: held("Утримуваний")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.EraseRecordAsSystem(ctx, recs[0].ID, "DP-2026-0042"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.RecordCustody(ctx, sc["ua-reg"], recs[0].ID, custody.Event{Kind: custody.Captured, Date: day("2025-03-01"), Place: "Вовчанськ"})
+		if wantKind(t, err, errs.Conflict); fieldCode(err) != "custody_erased" {
+			t.Errorf("a capture on an erased record: %v", err)
+		}
+		if _, err := db.RecordCustody(ctx, sc["ua-reg"], recs[1].ID, custody.Event{Kind: custody.Captured, Date: day("2025-03-01"), Place: "Вовчанськ"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.EraseRecordAsSystem(ctx, recs[1].ID, "DP-2026-0043"); !errs.Is(errs.Conflict, err) {
+			t.Errorf("a record with custody events erased: %v", err)
+		}
+	})
+}
