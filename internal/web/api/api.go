@@ -72,6 +72,7 @@ func (s *API) Register(r httpx.Registrar) {
 	s.registerCustodyRoutes()
 	s.registerTracingRoutes()
 	s.registerInterviewRoutes()
+	s.registerAnnexRoutes()
 }
 
 func (s *API) add(method, path string, action access.Action, summary string, h httpx.HandlerFunc) {
@@ -80,5 +81,6 @@ func (s *API) add(method, path string, action access.Action, summary string, h h
 
 // Files are the handlers of the files the pages serve too.
 func (s *API) Files() httpx.Files {
-	return httpx.Files{Export: s.handleExport, StageList: s.handleStageList, ExchangeReport: s.handleExchangeReport, AgreementPDF: s.handleAgreementPDF, TracingExport: s.handleTracingExport}
+	return httpx.Files{Export: s.handleExport, StageList: s.handleStageList, ExchangeReport: s.handleExchangeReport, AgreementPDF: s.handleAgreementPDF, TracingExport: s.handleTracingExport,
+		CaptureCard: s.handleCaptureCard, DeathNotice: s.handleDeathNotice}
 }

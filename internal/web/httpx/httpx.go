@@ -102,6 +102,8 @@ type Files struct {
 	ExchangeReport HandlerFunc // the report of an exchange, JSON or XLSX
 	AgreementPDF   HandlerFunc // an agreement's persons printed, in ?lang=
 	TracingExport  HandlerFunc // a held register for the Central Tracing Agency, logged
+	CaptureCard    HandlerFunc // a held person's capture card (Annex IV B), PDF
+	DeathNotice    HandlerFunc // a held person's death notification (Annex IV D), PDF
 }
 
 type ctxKey int

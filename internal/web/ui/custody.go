@@ -22,7 +22,33 @@ func (s *UI) registerUICustodyRoutes() {
 	s.page("GET", "/custody", access.CustodyRead, "The bureau's notifications overdue: persons with no capture card within a week of arrival at a place of internment, or no death notification.", s.handleCustodyOverduePage)
 	s.page("GET", "/records/{id}/custody", access.CustodyRead, "A person's custody timeline, with the form to record an event.", s.handleCustodyPage)
 	s.page("POST", "/records/{id}/custody", access.CustodyWrite, "Record a custody event of one of the bureau's records.", s.handleCustodyForm)
+	s.page("GET", "/records/{id}/capture-card.pdf", access.CustodyRead, "A held person's capture card (GC III Art. 70, Annex IV B) as a PDF, in ?lang= with ?second= labels.", s.handleCaptureCardPDF)
+	s.page("GET", "/records/{id}/death-notice.pdf", access.CustodyRead, "A held person's death notification (GC III Art. 120, Annex IV D) as a PDF, in ?lang= with ?second= labels.", s.handleDeathNoticePDF)
 }
+
+// handleCaptureCardPDF and handleDeathNoticePDF print through the API's
+// handlers: the same decision, the same document.
+func (s *UI) handleCaptureCardPDF(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	return s.files.CaptureCard(w, r, sc)
+}
+
+func (s *UI) handleDeathNoticePDF(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	return s.files.DeathNotice(w, r, sc)
+}
+
+// DocLinks are the printed documents' language choices the custody page
+// offers: each language with French beside it (the Annex's card is
+// printed in the holding power's language and French), and French alone.
+func (v custodyView) DocLinks() []docLink {
+	return []docLink{{"uk", "fr", "UK + FR"}, {"ru", "fr", "RU + FR"}, {"en", "fr", "EN + FR"}, {"fr", "", "FR"}}
+}
+
+// Held reports whether the page is of a held person: his capture card and
+// death notification print.
+func (v custodyView) Held() bool { return v.V.Record.Kind == person.Held }
+
+// docLink is one language choice of a printed document.
+type docLink struct{ Lang, Second, Label string }
 
 type custodyOverdueView struct {
 	chrome
