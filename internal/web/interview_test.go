@@ -50,38 +50,8 @@ func TestWithholdAndInterviewAPI(t *testing.T) {
 		}
 
 		// An exchange in which each side offers two soldiers, all accepted.
-		e.addUser("ru-appr", "party_approver", "RU")
-		held := map[string][]string{}
-		for _, p := range []string{"UA", "RU"} {
-			var out struct{ Records []struct{ ID string } }
-			e.must(strings.ToLower(p)+"-reg", "POST", "/api/v1/records/batch", map[string]any{"records": heldBodies(p, 2)}, &out, 201)
-			for _, r := range out.Records {
-				held[p] = append(held[p], r.ID)
-			}
-		}
-		var ex exchange.Exchange
-		e.must("op", "POST", "/api/v1/exchanges", map[string]any{"name": "interviews", "parties": []string{"UA", "RU"}, "crossings": []string{"border"},
-			"terms": map[string]any{"kind": "numeric", "total": 2, "rules": []any{map[string]any{"id": "mil", "category": "military"}}}}, &ex, 201)
-		offer := func(p string) (int, []byte) {
-			var items []any
-			for _, id := range held[p] {
-				items = append(items, map[string]any{"record_id": id, "category": "military"})
-			}
-			return e.do(strings.ToLower(p)+"-reg", "POST", "/api/v1/exchanges/"+ex.ID+"/lists/offer", map[string]any{"items": items, "reason": "offer"})
-		}
-		for _, p := range []string{"UA", "RU"} {
-			if st, b := offer(p); st != 201 {
-				t.Fatalf("%s's offer: %d %s", p, st, b)
-			}
-		}
-		for _, p := range []string{"UA", "RU"} {
-			other := map[string]string{"UA": "RU", "RU": "UA"}[p]
-			var answers []any
-			for _, id := range held[other] {
-				answers = append(answers, map[string]any{"record_id": id, "answer": "accept", "reason": "ok"})
-			}
-			e.must(strings.ToLower(p)+"-reg", "POST", "/api/v1/exchanges/"+ex.ID+"/lists/"+other+"/offer/answers", map[string]any{"version": 1, "answers": answers}, nil, 201)
-		}
+		exID, held, offer := interviewExchange(t, e)
+		ex := exchange.Exchange{ID: exID}
 		day := time.Date(2025, 5, 23, 8, 0, 0, 0, time.UTC)
 		plan := exchange.StagePlan{Stages: []exchange.Stage{{Number: 1, Start: day, End: day.Add(10 * time.Hour), Crossing: "border"}}}
 		for _, p := range []string{"UA", "RU"} {
@@ -175,4 +145,43 @@ func TestWithholdAndInterviewAPI(t *testing.T) {
 			t.Errorf("the agreement after the newer interview: %d %s", st, b)
 		}
 	})
+}
+
+// interviewExchange opens an exchange in which each side offers two
+// soldiers, all accepted; offer submits a party's offer of them again.
+func interviewExchange(t *testing.T, e *env) (string, map[string][]string, func(p string) (int, []byte)) {
+	t.Helper()
+	e.addUser("ru-appr", "party_approver", "RU")
+	held := map[string][]string{}
+	for _, p := range []string{"UA", "RU"} {
+		var out struct{ Records []struct{ ID string } }
+		e.must(strings.ToLower(p)+"-reg", "POST", "/api/v1/records/batch", map[string]any{"records": heldBodies(p, 2)}, &out, 201)
+		for _, r := range out.Records {
+			held[p] = append(held[p], r.ID)
+		}
+	}
+	var ex exchange.Exchange
+	e.must("op", "POST", "/api/v1/exchanges", map[string]any{"name": "interviews", "parties": []string{"UA", "RU"}, "crossings": []string{"border"},
+		"terms": map[string]any{"kind": "numeric", "total": 2, "rules": []any{map[string]any{"id": "mil", "category": "military"}}}}, &ex, 201)
+	offer := func(p string) (int, []byte) {
+		var items []any
+		for _, id := range held[p] {
+			items = append(items, map[string]any{"record_id": id, "category": "military"})
+		}
+		return e.do(strings.ToLower(p)+"-reg", "POST", "/api/v1/exchanges/"+ex.ID+"/lists/offer", map[string]any{"items": items, "reason": "offer"})
+	}
+	for _, p := range []string{"UA", "RU"} {
+		if st, b := offer(p); st != 201 {
+			t.Fatalf("%s's offer: %d %s", p, st, b)
+		}
+	}
+	for _, p := range []string{"UA", "RU"} {
+		other := map[string]string{"UA": "RU", "RU": "UA"}[p]
+		var answers []any
+		for _, id := range held[other] {
+			answers = append(answers, map[string]any{"record_id": id, "answer": "accept", "reason": "ok"})
+		}
+		e.must(strings.ToLower(p)+"-reg", "POST", "/api/v1/exchanges/"+ex.ID+"/lists/"+other+"/offer/answers", map[string]any{"version": 1, "answers": answers}, nil, 201)
+	}
+	return ex.ID, held, offer
 }

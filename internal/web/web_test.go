@@ -497,6 +497,8 @@ var allowedTo = map[string][]string{
 	"GET /exchanges":                                   {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
 	"GET /exchanges/{id}":                              {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
 	"POST /exchanges/{id}/answer":                      {"party_registrar other", "party_approver other"},
+	"GET /exchanges/{id}/interviews":                   {"party_registrar any", "party_approver any", "mediator_operator", "auditor"},
+	"POST /exchanges/{id}/interviews":                  {"mediator_operator"},
 	"GET /exchanges/{id}/freeze":                       {"mediator_operator"},
 	"POST /exchanges/{id}/freeze":                      {"mediator_operator"},
 	"GET /exchanges/{id}/lists/{kind}":                 {"party_registrar any", "party_approver any"},

@@ -87,6 +87,7 @@ var pageViews = map[string]any{
 	"backlog_person.html": backlogPersonView{},
 	"custody.html":        custodyOverdueView{},
 	"custody_person.html": custodyView{},
+	"interviews.html":     interviewsView{},
 	"import.html":         importView{},
 	"import_done.html":    importDoneView{},
 	"export.html":         exportView{},
@@ -225,6 +226,7 @@ func (s *UI) registerUIRoutes() {
 	s.registerUITraceRoutes()
 	s.registerUIBacklogRoutes()
 	s.registerUICustodyRoutes()
+	s.registerUIInterviewRoutes()
 	s.registerUISheetRoutes()
 	s.registerUIEvidenceRoutes()
 	s.registerUICaseRoutes()
