@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/handover-project/handover/internal/backlog"
 	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/custody"
 	"github.com/handover-project/handover/internal/errs"
@@ -139,6 +140,19 @@ func TestCustody(t *testing.T) {
 		}
 		if fam := tr.Trace.View(crossing.ViewerFamily, nil); fam.Status != string(crossing.FamilyDied) {
 			t.Errorf("the family view says %q, want died", fam.Status)
+		}
+
+		// The backlog takes the death as his resolution: a flagged person
+		// who died in custody is carried into no further round.
+		if _, err := db.SetPriority(ctx, sc["ua-reg"], s, backlog.Flags{Marks: []backlog.Mark{backlog.Wounded}}); err != nil {
+			t.Fatal(err)
+		}
+		bl, err := db.BacklogOf(ctx, sc["ua-reg"], s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(bl.Events); !bl.Resolved || n == 0 || bl.Events[n-1].Kind != backlog.Died {
+			t.Errorf("the backlog of the dead: resolved %v, events %+v", bl.Resolved, bl.Events)
 		}
 
 		// The notifications since a date, with the person's fields.
