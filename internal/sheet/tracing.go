@@ -69,6 +69,12 @@ type TracingRow struct {
 	Health                 string `json:"health"`
 	NextOfKin              string `json:"next_of_kin"`
 	Detrimental            string `json:"detrimental"`
+	// DetrimentalBasis and DetrimentalReason say on what ground and why
+	// the record is withheld from the other party: gc4_art137_2 (a
+	// civilian, GC IV Art. 137(2)) or own_request (a prisoner's own
+	// request in the neutral's interview).
+	DetrimentalBasis  string `json:"detrimental_basis"`
+	DetrimentalReason string `json:"detrimental_reason"`
 }
 
 // tracingColumns are the export's columns in order, by the JSON key that
@@ -103,6 +109,8 @@ var tracingColumns = []struct {
 	{"health", func(r *TracingRow) *string { return &r.Health }},
 	{"next_of_kin", func(r *TracingRow) *string { return &r.NextOfKin }},
 	{"detrimental", func(r *TracingRow) *string { return &r.Detrimental }},
+	{"detrimental_basis", func(r *TracingRow) *string { return &r.DetrimentalBasis }},
+	{"detrimental_reason", func(r *TracingRow) *string { return &r.DetrimentalReason }},
 }
 
 // TracingHeader is the header row of the CSV and XLSX export.
@@ -133,6 +141,7 @@ func TracingOf(party string, at time.Time, recs []person.Record) Tracing {
 			CaptureDate: f.CaptureDate.String(), CapturePlace: f.CapturePlace,
 			IdentityNotEstablished: strconv.FormatBool(f.IdentityNotEstablished), DistinguishingMarks: f.DistinguishingMarks,
 			Health: f.Health, NextOfKin: f.NextOfKin, Detrimental: strconv.FormatBool(f.Detrimental),
+			DetrimentalBasis: string(f.DetrimentalBasis), DetrimentalReason: f.DetrimentalReason,
 		})
 		if f.Detrimental {
 			t.Flagged++

@@ -24,14 +24,16 @@ func TestTracingRoundTrip(t *testing.T) {
 			LatinNames: []string{"Shevchenko Taras", "Ševčenko"}, CaptureDate: person.Date{Year: 2025, Month: 2}, Health: "поранений,\nзагоюється",
 			NextOfKin: "мати; Київ", Power: "Україна"}},
 		{ID: "r2", Version: 1, Party: "RU", Fields: person.Fields{Kind: person.Held, Category: person.Civilian, Surname: "Щиглюченко", GivenNames: "Петро",
-			BirthDate: person.Date{Year: 1961}, Detrimental: true, Unit: "0042", DistinguishingMarks: "'шрам"}},
+			BirthDate: person.Date{Year: 1961}, Detrimental: true, DetrimentalBasis: person.WithholdCivilian,
+			DetrimentalReason: "=the family would be in danger", Unit: "0042", DistinguishingMarks: "'шрам"}},
 		{ID: "s1", Version: 1, Party: "RU", Fields: person.Fields{Kind: person.Sought, Category: person.Military, Surname: "Шуканий"}},
 	}
 	doc := sheet.TracingOf("RU", at, recs)
 	if doc.Count != 2 || doc.Flagged != 1 || doc.Schema != "handover/tracing-export/v1" {
 		t.Fatalf("count %d, flagged %d, schema %q; want 2, 1 and the v1 schema", doc.Count, doc.Flagged, doc.Schema)
 	}
-	if r := doc.Records[1]; r.RecordID != "r2" || r.Detrimental != "true" || r.Category != "civilian" || r.BirthDate != "1961" {
+	if r := doc.Records[1]; r.RecordID != "r2" || r.Detrimental != "true" || r.Category != "civilian" || r.BirthDate != "1961" ||
+		r.DetrimentalBasis != "gc4_art137_2" || r.DetrimentalReason != "=the family would be in danger" {
 		t.Fatalf("the flagged civilian exported as %+v", r)
 	}
 	if r := doc.Records[0]; r.Latin == "" || r.LatinNames != "Shevchenko Taras; Ševčenko" || r.CaptureDate != "2025-02" || r.Detrimental != "false" {

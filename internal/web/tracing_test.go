@@ -52,7 +52,8 @@ func TestTracingExportAPI(t *testing.T) {
 				t.Fatalf("%s: %v", format, err)
 			}
 			if len(rows) != 2 || rows[0].RecordID != ids[0] || rows[1].RecordID != ids[1] || rows[1].Surname != canaryA ||
-				rows[1].Detrimental != "true" || rows[1].Category != "civilian" || rows[0].Detrimental != "false" {
+				rows[1].Detrimental != "true" || rows[1].Category != "civilian" || rows[0].Detrimental != "false" ||
+				rows[1].DetrimentalBasis != "gc4_art137_2" || rows[1].DetrimentalReason != "the family would be in danger" || rows[0].DetrimentalBasis != "" {
 				t.Fatalf("%s: exported %+v", format, rows)
 			}
 			if want == nil {
