@@ -741,6 +741,9 @@ func runLogAudit(ctx context.Context, m *Main, args []string) error {
 	}
 	m.printReport(res.Report)
 	fmt.Fprintf(m.Stdout, "records: %d versions checked against their commitments, %d record events replayed\n", res.Records, res.Replayed)
+	if len(res.Erased) > 0 {
+		fmt.Fprintf(m.Stdout, "erased: %d records (their versions checked by who, when and stored commitment; record.erased with its tombstone): %s\n", len(res.Erased), strings.Join(res.Erased, " "))
+	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(m.Stdout, "not covered: %s\n", n)
 	}

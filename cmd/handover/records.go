@@ -337,6 +337,9 @@ func printRecord(w io.Writer, r person.Record) {
 	if p.Reason != "" {
 		fmt.Fprintf(tw, "  reason\t%s\n", p.Reason)
 	}
+	if e := r.Erased; e != nil {
+		fmt.Fprintf(tw, "  erased\t%s by %s: %s (its fields are gone from its %d versions)\n", e.At.Format(time.RFC3339), e.By, e.Reason, e.Versions)
+	}
 	tw.Flush()
 	for _, wn := range r.Warnings {
 		fmt.Fprintf(w, "  warning: %s: %s\n", wn.Field, wn.Message)

@@ -40,6 +40,7 @@ type Correction struct {
 	Warnings    json.RawMessage `json:"warnings,omitempty"`
 	Latin       json.RawMessage `json:"latin,omitempty"`
 	LatinSystem json.RawMessage `json:"latin_system,omitempty"`
+	Erased      json.RawMessage `json:"erased,omitempty"`
 }
 
 // RecordPage is one page of GET /api/v1/records.
@@ -56,4 +57,10 @@ type Records struct {
 // Versions is GET /api/v1/records/{id}/history, oldest first.
 type Versions struct {
 	Versions []person.Record `json:"versions"`
+}
+
+// EraseRequest is POST /api/v1/records/{id}/erase: why the record is
+// erased, the data-protection request's reference (no personal data).
+type EraseRequest struct {
+	Reason string `json:"reason"`
 }

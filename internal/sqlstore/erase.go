@@ -97,7 +97,7 @@ func (db *DB) recordOwner(ctx context.Context, id string) (string, int64, error)
 	var seq int64
 	err := db.queryRow(ctx, `SELECT party, seq FROM records WHERE id = ?`, id).Scan(&party, &seq)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", 0, errs.E(errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
+		return "", 0, errs.E("sqlstore.recordOwner", errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
 	}
 	if err != nil {
 		return "", 0, errs.E(errs.Internal, err)
@@ -134,10 +134,10 @@ func (db *DB) erase(ctx context.Context, who, login, id, reason string) (person.
 	switch {
 	case reason == "":
 		const msg = "say why the record is erased: the request's reference, or the retention rule (no personal data)"
-		return person.Erasure{}, errs.E(errs.Invalid, msg, errs.FieldError{Field: "reason", Message: msg, Code: "erase_reason_missing"})
+		return person.Erasure{}, errs.E("sqlstore.erase", errs.Invalid, msg, errs.FieldError{Field: "reason", Message: msg, Code: "erase_reason_missing"})
 	case len(reason) > MaxErasureReason:
 		msg := fmt.Sprintf("the reason is longer than %d bytes", MaxErasureReason)
-		return person.Erasure{}, errs.E(errs.Invalid, msg, errs.FieldError{Field: "reason", Message: msg, Code: "erase_reason_long", Args: []string{fmt.Sprint(MaxErasureReason)}})
+		return person.Erasure{}, errs.E("sqlstore.erase", errs.Invalid, msg, errs.FieldError{Field: "reason", Message: msg, Code: "erase_reason_long", Args: []string{fmt.Sprint(MaxErasureReason)}})
 	}
 	var e person.Erasure
 	err := db.write(ctx, func(tx *Tx) error {
@@ -149,7 +149,7 @@ func (db *DB) erase(ctx context.Context, who, login, id, reason string) (person.
 		var seq, versions int64
 		err := tx.queryRow(ctx, `SELECT party, seq, version FROM records WHERE id = ?`, id).Scan(&party, &seq, &versions)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errs.E(errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
+			return errs.E("sqlstore.erase", errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
 		}
 		if err != nil {
 			return err
@@ -159,7 +159,7 @@ func (db *DB) erase(ctx context.Context, who, login, id, reason string) (person.
 			return err
 		}
 		if n > 0 {
-			return errs.E(errs.Conflict, fmt.Sprintf("record %s is erased already", id), errs.Coded{Code: "erase_already", Args: []string{id}})
+			return errs.E("sqlstore.erase", errs.Conflict, fmt.Sprintf("record %s is erased already", id), errs.Coded{Code: "erase_already", Args: []string{id}})
 		}
 		for _, b := range erasureBlockers {
 			args := []any{id}
@@ -170,7 +170,7 @@ func (db *DB) erase(ctx context.Context, who, login, id, reason string) (person.
 				return err
 			}
 			if n > 0 {
-				return errs.E(errs.Conflict, fmt.Sprintf("record %s is named in %s, which is signed or committed to with the names: it cannot be erased", id, b.what),
+				return errs.E("sqlstore.erase", errs.Conflict, fmt.Sprintf("record %s is named in %s, which is signed or committed to with the names: it cannot be erased", id, b.what),
 					errs.Coded{Code: b.code, Args: []string{id}})
 			}
 		}

@@ -257,7 +257,7 @@ func (s *Server) wrap(rt httpx.Route) http.Handler {
 				sw.login = u.Login
 			}
 			switch rt.Action {
-			case access.RecordCreate, access.RecordCorrect, access.RecordRead,
+			case access.RecordCreate, access.RecordCorrect, access.RecordRead, access.RecordErase,
 				access.ListSubmit, access.ListRespond, access.EvidenceWrite, access.AgreementSign,
 				access.KeyPropose, access.KeyConfirm, access.KeyRevoke, access.CaseRead, access.CaseWrite, access.PriorityWrite, access.CustodyRead, access.CustodyWrite, access.TracingExport:
 				// Decided by the store with the party the action is about.

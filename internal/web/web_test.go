@@ -376,6 +376,7 @@ var allowedTo = map[string][]string{
 	"GET /api/v1/records/{id}":                                 {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
 	"PUT /api/v1/records/{id}":                                 {"party_registrar own"},
 	"GET /api/v1/records/{id}/history":                         {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
+	"POST /api/v1/records/{id}/erase":                          {"party_approver own"},
 	"POST /api/v1/imports":                                     {"party_registrar own"},
 	"GET /api/v1/exports":                                      {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
 	"GET /api/v1/users":                                        {"mediator_admin"},

@@ -20,6 +20,7 @@ func (s *API) registerRecordRoutes() {
 	s.add("GET", "/api/v1/records/{id}", access.RecordRead, "The current version of a record.", s.handleGetRecord)
 	s.add("PUT", "/api/v1/records/{id}", access.RecordCorrect, "Correct a record: a new version on top of base_version.", s.handleCorrectRecord)
 	s.add("GET", "/api/v1/records/{id}/history", access.RecordRead, "Every version of a record, oldest first.", s.handleRecordHistory)
+	s.add("POST", "/api/v1/records/{id}/erase", access.RecordErase, "Erase a record's personal fields for a data-protection request (the party's approver, after the second factor); logged (record.erased), the log stays verifiable.", s.handleEraseRecord)
 }
 
 // newRecord is a record as the store takes it: in the caller's own party
@@ -94,6 +95,30 @@ func (s *API) handleGetRecord(w http.ResponseWriter, r *http.Request, sc access.
 	}
 	w.Header().Set("ETag", strconv.Quote(strconv.Itoa(rec.Version)))
 	httpx.WriteJSON(w, http.StatusOK, rec)
+	return nil
+}
+
+// handleEraseRecord erases one of the caller's party's records for a
+// data-protection request (docs/design/security.md §9) and returns its
+// tombstone.
+func (s *API) handleEraseRecord(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	// The role first (the store decides again with the record's party):
+	// a role that may never erase learns nothing from the body's errors.
+	if err := access.Decide(sc, access.RecordErase, access.Resource{Party: sc.Party}); err != nil {
+		return err
+	}
+	if _, err := s.db.Record(r.Context(), sc, r.PathValue("id")); err != nil {
+		return err // another party's record is not found
+	}
+	var in api.EraseRequest
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	e, err := s.db.EraseRecord(r.Context(), sc, r.PathValue("id"), in.Reason)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, e)
 	return nil
 }
 

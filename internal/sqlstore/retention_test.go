@@ -1,0 +1,115 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/handover-project/handover/internal/backlog"
+	"github.com/handover-project/handover/internal/crossing"
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/sqlstore"
+	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+)
+
+// TestRetention: once every stage of the exchange is closed and the
+// period has passed, a retention run erases the party's records that are
+// named in nothing signed, of a person not held and not flagged, as
+// "system" with the rule as the reason; a dry run only lists them; before
+// the period nothing is due; the audit passes afterwards.
+func TestRetention(t *testing.T) {
+	ctx := context.Background()
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newCrossing(t, db, 2, true)
+		reg := f.scopes["ua-reg"]
+		mk := func(fl person.Fields) string {
+			t.Helper()
+			r, err := db.CreateRecord(ctx, reg, sqlstore.NewRecord{Party: "UA", Fields: fl})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.ID
+		}
+		due := mk(held("Ретенченко"))
+		pow := held("Полоненко")
+		pow.Status = person.StatusPOW
+		kept := mk(pow)
+		sought := held("Шуканенко")
+		sought.Kind, sought.Status = person.Sought, person.StatusMissing
+		flagged := mk(sought)
+		if _, err := db.SetPriority(ctx, reg, flagged, backlog.Flags{Marks: []backlog.Mark{backlog.Wounded}}); err != nil {
+			t.Fatal(err)
+		}
+		withEvidence := mk(held("Свідченко"))
+		if err := db.SetEvidence(ctx, reg, withEvidence, exchange.Evidence{Blocker: exchange.PendingProsecution}); err != nil {
+			t.Fatal(err)
+		}
+		rule := sqlstore.RetentionRule{After: 90 * 24 * time.Hour}
+
+		// The stage is open: nothing is due, whenever.
+		if _, err := db.OpenStage(ctx, f.scopes["op"], f.ex, 1); err != nil {
+			t.Fatal(err)
+		}
+		later := time.Now().Add(100 * 24 * time.Hour)
+		rep, err := db.ApplyRetention(ctx, rule, later, true)
+		if err != nil || len(rep.Parties) != 0 || len(rep.Items) != 0 {
+			t.Fatalf("with a stage open: %+v %v", rep, err)
+		}
+		res, err := db.RecordEvents(ctx, f.scopes["op"], f.ex, 1, []crossing.Event{{ID: "c", Type: crossing.StageClosing}, {ID: "d", Type: crossing.StageClosed, Reason: "nobody came"}})
+		if err != nil || res.Results[1].Status != "applied" {
+			t.Fatalf("closing the stage: %+v %v", res, err)
+		}
+		// Closed, but not 90 days ago.
+		if rep, err := db.ApplyRetention(ctx, rule, time.Now().Add(24*time.Hour), true); err != nil || len(rep.Parties) != 0 {
+			t.Fatalf("a day after closing: %+v %v", rep, err)
+		}
+		if _, err := db.ApplyRetention(ctx, sqlstore.RetentionRule{}, later, true); !errs.Is(errs.Invalid, err) {
+			t.Fatalf("no period: %v, want Invalid", err)
+		}
+
+		check := func(rep sqlstore.RetentionReport, erased bool) {
+			t.Helper()
+			got := map[string]sqlstore.RetentionItem{}
+			for _, it := range rep.Items {
+				got[it.Record] = it
+			}
+			if it := got[due]; !it.Due || it.Erased != erased {
+				t.Errorf("the unlisted record: %+v, want due (erased %v)", it, erased)
+			}
+			for id, why := range map[string]string{kept: "held", flagged: "flagged", withEvidence: "erase_in_evidence", f.held["UA"][0]: "held"} {
+				if it := got[id]; it.Due || it.Kept != why {
+					t.Errorf("record %s: %+v, want kept as %s", id, it, why)
+				}
+			}
+		}
+		rep, err = db.ApplyRetention(ctx, rule, later, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(rep, false)
+		if r, err := db.Record(ctx, reg, due); err != nil || r.Erased != nil {
+			t.Fatalf("a dry run erased: %+v %v", r.Erased, err)
+		}
+		rep, err = db.ApplyRetention(ctx, rule, later, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(rep, true)
+		r, err := db.Record(ctx, reg, due)
+		if err != nil || r.Erased == nil || r.Erased.By != sqlstore.SystemLogin || r.Erased.Reason != rule.Reason() || r.Surname != "" {
+			t.Fatalf("the record the rule erased: %+v %v", r.Erased, err)
+		}
+		if rep, err := db.ApplyRetention(ctx, rule, later, false); err != nil || rep.Due() != 0 {
+			t.Fatalf("a second run: %d due, %v", rep.Due(), err)
+		}
+		audit, err := db.AuditLog(ctx, f.logKeys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !audit.OK() || len(audit.Erased) != 1 || audit.Erased[0] != due {
+			t.Fatalf("the audit after the retention run (erased %v):\n%s", audit.Erased, audit.Summary())
+		}
+	})
+}

@@ -1,0 +1,53 @@
+package web_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+)
+
+// TestEraseAPI: the party's approver erases one of its records through
+// the API with the request's reference; the record then reads as erased,
+// without its fields; the registrar may not erase, nor the other party's
+// approver (not found), and a second erasure is a conflict.
+func TestEraseAPI(t *testing.T) {
+	db := sqltest.Open(t, "sqlite")
+	e := newEnv(t, db)
+	st, b := e.do("ua-reg", "POST", "/api/v1/records", heldBody("", "Ґонтаренко"))
+	if st != 201 {
+		t.Fatalf("create: %d %s", st, b)
+	}
+	var rec person.Record
+	if err := json.Unmarshal(b, &rec); err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/records/" + rec.ID + "/erase"
+	body := map[string]any{"reason": "DP-2026-0042"}
+	if st, b := e.do("ua-reg", "POST", path, body); st != 403 {
+		t.Fatalf("the registrar erases: %d %s", st, b)
+	}
+	if st, b := e.do("ru-reg", "POST", path, body); st != 403 {
+		t.Fatalf("the other party's registrar erases: %d %s", st, b)
+	}
+	if st, b := e.do("ua-appr", "POST", path, map[string]any{"reason": ""}); st != 400 || !strings.Contains(string(b), "erase_reason_missing") {
+		t.Fatalf("no reason: %d %s", st, b)
+	}
+	st, b = e.do("ua-appr", "POST", path, body)
+	if st != 200 {
+		t.Fatalf("erase: %d %s", st, b)
+	}
+	var tomb person.Erasure
+	if err := json.Unmarshal(b, &tomb); err != nil || tomb.By != "ua-appr" || tomb.Reason != "DP-2026-0042" || tomb.Versions != 1 {
+		t.Fatalf("tombstone %s (%v)", b, err)
+	}
+	st, b = e.do("ua-reg", "GET", "/api/v1/records/"+rec.ID, nil)
+	if st != 200 || strings.Contains(string(b), "Ґонтаренко") || !strings.Contains(string(b), `"erased":{"by":"ua-appr"`) {
+		t.Fatalf("the erased record reads %d %s", st, b)
+	}
+	if st, b := e.do("ua-appr", "POST", path, body); st != 409 || !strings.Contains(string(b), "erase_already") {
+		t.Fatalf("erased twice: %d %s", st, b)
+	}
+}
