@@ -247,6 +247,9 @@ func loadOrSeedDemo(ctx context.Context, m *Main, db *sqlstore.DB, cfg web.Confi
 	if err := m.writeDemoExchanges(filepath.Dir(credPath), res); err != nil {
 		return creds, err
 	}
+	if n := res.CustodyOverdue["UA"] + res.CustodyOverdue["RU"]; n > 0 {
+		fmt.Fprintf(m.Stdout, "custody: %d held persons with a capture card overdue (GC III Art. 70), on each bureau's /custody\n", n)
+	}
 	fmt.Fprintf(m.Stdout, "demo seeded: 2 parties, %d users, %d records in %.1fs\n", len(users), res.Records, time.Since(start).Seconds())
 	return creds, nil
 }

@@ -101,7 +101,7 @@ var rules = map[string]rule{
 	// scenario plays the demo and the May 2025 exchange through the API
 	// alone (TestClientCarriesNoStore): never the store or the server.
 	"internal/scenario": {imports: []string{"internal/errs", "internal/person", "internal/names", "internal/audit", "internal/access",
-		"internal/exchange", "internal/crossing", "internal/synth", "internal/api", "internal/client"}},
+		"internal/exchange", "internal/crossing", "internal/synth", "internal/api", "internal/client", "internal/custody"}},
 	// witness speaks C2SP tlog-witness: the log's client of its witnesses
 	// and a witness server, over audit's decisions; the store it is given
 	// as an interface.

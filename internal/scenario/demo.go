@@ -103,6 +103,9 @@ type DemoResult struct {
 	// to make them.
 	Signed      *DemoSigned
 	Negotiation *DemoNegotiation
+	// CustodyOverdue is, per party, the persons it holds whose capture
+	// card is overdue (GC III Art. 70): the demo leaves one each.
+	CustodyOverdue PartyCounts
 }
 
 // demoShared is the share of each sought register that the other party
@@ -200,6 +203,9 @@ func Demo(ctx context.Context, cs Clients, cfg DemoConfig) (DemoResult, error) {
 	}
 	var err error
 	if res.Signed, res.Negotiation, err = demoExchanges(ctx, cs, cfg.Now, held); err != nil {
+		return res, err
+	}
+	if res.CustodyOverdue, err = demoCustody(ctx, cs, cfg.Now, held); err != nil {
 		return res, err
 	}
 	return res, nil

@@ -86,6 +86,14 @@ func TestDemo(t *testing.T) {
 		if res.Records != 4*n || len(seeded) != 4 {
 			t.Fatalf("seeded %d records in %d registers, want %d in 4", res.Records, len(seeded), 4*n)
 		}
+		// Custody: each party holds one person whose capture card is
+		// overdue (GC III Art. 70), on its bureau's list and on no other.
+		for _, p := range scenario.Parties {
+			list, err := cs[strings.ToLower(p)+"-registrar"].CustodyOverdue(ctx, "")
+			if err != nil || len(list) != 1 || list[0].Party != p || res.CustodyOverdue[p] != 1 {
+				t.Errorf("%s's custody overdue: %+v, %v (seeded %v)", p, list, err, res.CustodyOverdue)
+			}
+		}
 
 		// Overlapping populations: one sought person in ten is someone
 		// the other party holds, and the matching run pairs each with his
