@@ -45,6 +45,8 @@ func commands() []command {
 		{name: "gen pairs", summary: "generate two-sided test lists with ground truth", usage: genPairsUsage, run: runGenPairs},
 		{name: "import", summary: "import a list (XLSX or CSV) into a register, all or nothing (via the server)", usage: importUsage, run: runImport},
 		{name: "init", summary: "create the database, the parties and the first administrator", usage: initUsage, run: runInit},
+		{name: "interview list", summary: "the persons listed in an exchange with the neutral's interviews (GC III Art. 118)", usage: interviewListUsage, run: runInterviewList},
+		{name: "interview record", summary: "record the neutral's private interview of a listed person (mediator)", usage: interviewRecordUsage, run: runInterviewRecord},
 		{name: "key changes", summary: "every key with its state and every key change, as both parties see them (via the server)", usage: keyChangesUsage, run: runKeyChanges},
 		{name: "key confirm", summary: "confirm a key another person of your party proposed: it takes effect", usage: keyConfirmUsage, run: runKeyConfirm},
 		{name: "key list", summary: "list keys with purposes, states and fingerprints (on the database)", usage: keyListUsage, run: runKeyList},
