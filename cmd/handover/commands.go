@@ -27,6 +27,7 @@ func commands() []command {
 		{name: "case task", summary: "set a task on a case for someone of your bureau, or mark one done", usage: caseTaskUsage, run: runCaseTask},
 		{name: "cosign", summary: "check the log only grew, then cosign its checkpoint (a witness)", usage: cosignUsage, run: runCosign},
 		{name: "custody add", summary: "record a custody event: capture, capture card, internment, transfer, hospital, escape, death, death notice; confirmed missing", usage: custodyAddUsage, run: runCustodyAdd},
+		{name: "custody notifications", summary: "export the capture cards and death notifications sent since a date (CSV, XLSX, JSON), for the own state and the Central Agency", usage: custodyNotificationsUsage, run: runCustodyNotifications},
 		{name: "custody overdue", summary: "your bureau's persons with a capture card or death notification overdue (GC III Art. 70)", usage: custodyOverdueUsage, run: runCustodyOverdue},
 		{name: "custody show", summary: "a person's custody timeline and the notifications overdue", usage: custodyShowUsage, run: runCustodyShow},
 		{name: "db copy", summary: "copy the whole database into a new, empty one: SQLite or PostgreSQL, either way", usage: dbCopyUsage, run: runDBCopy},

@@ -97,3 +97,38 @@ func runTracingList(ctx context.Context, m *Main, args []string) error {
 	}
 	return nil
 }
+
+const custodyNotificationsUsage = `
+Usage: handover custody notifications [--since DATE] [--format csv|xlsx|json] --out FILE
+
+Export every capture card (GC III Art. 70, Annex IV B) and death
+notification (Art. 120, Annex IV D) your bureau sent on or after DATE,
+for the persons' own state and the Central Agency (Arts. 122–123): one
+row per notification with the person's identity fields, where he was
+held, and the death's date, place, cause and grave. The JSON document's
+schema is handover/custody-notifications/v1 (docs/design/tracing.md).
+The mediator's operator exports every party's.
+
+Example:
+  handover custody notifications --since 01.05.2025 --format xlsx --out notifications.xlsx
+`
+
+func runCustodyNotifications(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("custody notifications", custodyNotificationsUsage)
+	srv := m.addServerFlags(fs)
+	since := fs.String("since", "", "the first date: 2025-05-23 or 23.05.2025 (default: every notification)")
+	format := fs.String("format", "csv", "csv, xlsx or json")
+	out := fs.String("out", "", "write to this file")
+	c, _, err := srv.parse(fs, args, 0, "")
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return errs.E("handover custody notifications", errs.Invalid, "name the file to write: --out FILE")
+	}
+	b, err := c.CustodyNotificationsFile(ctx, *since, *format)
+	if err != nil {
+		return err
+	}
+	return writeOut(m, *out, func(w io.Writer) error { _, err := w.Write(b); return err })
+}

@@ -47,3 +47,16 @@ func (c *Client) CustodyNotifications(ctx context.Context, since string) (api.Cu
 	err := c.Do(ctx, "GET", path, nil, &out)
 	return out, err
 }
+
+// CustodyNotificationsFile returns the capture cards and death
+// notifications sent on or after since ("" for all) exported in format
+// (csv, xlsx or json: the document of schema
+// handover/custody-notifications/v1), for the persons' own state and the
+// Central Agency.
+func (c *Client) CustodyNotificationsFile(ctx context.Context, since, format string) ([]byte, error) {
+	q := url.Values{"format": {format}}
+	if since != "" {
+		q.Set("since", since)
+	}
+	return c.raw(ctx, "GET", "/api/v1/custody/notifications?"+q.Encode())
+}

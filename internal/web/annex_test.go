@@ -1,10 +1,16 @@
 package web_test
 
 import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
@@ -104,6 +110,98 @@ func TestAnnexPDFsAPI(t *testing.T) {
 			if st, b := e.do(tc.login, "GET", tc.path, nil); st != tc.status || !strings.Contains(string(b), tc.code) {
 				t.Errorf("%s %s: %d %s, want %d %s", tc.login, tc.path, st, b, tc.status, tc.code)
 			}
+		}
+	})
+}
+
+// TestNotificationsExportAPI: the capture cards and death notifications
+// UA's bureau sent since a date export as CSV, XLSX and JSON (schema
+// handover/custody-notifications/v1), one row per notification with the
+// person's identity fields and the death's details, the same rows in
+// each format; a notification before the date is left out; RU's export
+// holds none of UA's; a format of none is refused with its code.
+func TestNotificationsExportAPI(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		h, _ := custodyPerson(t, e)
+		path := "/api/v1/records/" + h + "/custody"
+		for _, ev := range []map[string]any{
+			{"kind": "captured", "date": "01.03.2025", "place": "Вовчанськ"},
+			{"kind": "interned", "date": "2025-03-03", "place": "Табір №9"},
+			{"kind": "capture_card_sent", "date": "2025-03-05", "sent_to": []string{"central_agency"}},
+			{"kind": "capture_card_sent", "date": "2025-03-12", "sent_to": []string{"own_state", "central_agency"}},
+			{"kind": "died", "date": "2025-04-20", "place": "Табір №9", "cause": "серцева недостатність", "grave": "ряд 2"},
+			{"kind": "death_notified", "date": "2025-04-22", "sent_to": []string{"own_state", "central_agency"}},
+		} {
+			e.must("ua-reg", "POST", path, ev, nil, 200)
+		}
+		var want [][]string
+		for _, format := range []string{"csv", "xlsx", "json"} {
+			st, b := e.do("ua-reg", "GET", "/api/v1/custody/notifications?since=2025-03-10&format="+format, nil)
+			if st != 200 {
+				t.Fatalf("%s: %d %s", format, st, b)
+			}
+			var table [][]string
+			switch format {
+			case "csv":
+				r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff"))))
+				table, _ = r.ReadAll()
+			case "xlsx":
+				f, err := excelize.OpenReader(bytes.NewReader(b))
+				if err != nil {
+					t.Fatal(err)
+				}
+				table, _ = f.GetRows("notifications")
+			case "json":
+				var doc struct {
+					Schema        string              `json:"schema"`
+					Since         string              `json:"since"`
+					Count         int                 `json:"count"`
+					Notifications []map[string]string `json:"notifications"`
+				}
+				if err := json.Unmarshal(b, &doc); err != nil || doc.Schema != "handover/custody-notifications/v1" || doc.Since != "2025-03-10" || doc.Count != 2 {
+					t.Fatalf("json: %v %+v", err, doc)
+				}
+				table = [][]string{want[0]}
+				for _, n := range doc.Notifications {
+					var row []string
+					for _, c := range want[0] {
+						row = append(row, n[c])
+					}
+					table = append(table, row)
+				}
+			}
+			for i := range table {
+				for len(table[i]) < len(table[0]) {
+					table[i] = append(table[i], "") // XLSX drops a row's empty cells at its end
+				}
+			}
+			if want == nil {
+				want = table
+				if len(table) != 3 || table[0][0] != "notice" {
+					t.Fatalf("csv: %v", table)
+				}
+				col := func(row []string, name string) string { return row[slices.Index(table[0], name)] }
+				card, death := table[1], table[2]
+				if col(card, "notice") != "capture_card" || col(card, "date") != "2025-03-12" || col(card, "sent_to") != "own_state; central_agency" ||
+					col(card, "record_id") != h || col(card, "surname") != "Петров" || col(card, "service_number") != "R-1" ||
+					col(card, "captured_on") != "2025-03-01" || col(card, "capture_place") != "Вовчанськ" || col(card, "place") != "Табір №9" ||
+					col(card, "birth_date") != "1990-04-02" || col(card, "recorded_by") != "ua-reg" {
+					t.Errorf("the capture card's row: %v", card)
+				}
+				if col(death, "notice") != "death_notification" || col(death, "death_date") != "2025-04-20" || col(death, "cause") != "серцева недостатність" ||
+					col(death, "grave") != "ряд 2" || col(death, "death_place") != "Табір №9" {
+					t.Errorf("the death notification's row: %v", death)
+				}
+			} else if !slices.EqualFunc(table, want, slices.Equal) {
+				t.Errorf("%s: rows\n%v\nwant those of csv\n%v", format, table, want)
+			}
+		}
+		if st, b := e.do("ru-reg", "GET", "/api/v1/custody/notifications?format=csv", nil); st != 200 || strings.Contains(string(b), h) {
+			t.Errorf("RU's export: %d %s", st, b)
+		}
+		if st, b := e.do("ua-reg", "GET", "/api/v1/custody/notifications?format=pdf", nil); st != 400 || !strings.Contains(string(b), "notifications_format") {
+			t.Errorf("format pdf: %d %s", st, b)
 		}
 	})
 }

@@ -20,7 +20,7 @@ func (s *API) registerCustodyRoutes() {
 	s.add("GET", "/api/v1/records/{id}/custody", access.CustodyRead, "A person's custody timeline: the events (captured, capture_card_sent, interned, transferred, hospitalised, escaped, died, death_notified; confirmed_missing for a sought person) folded, and the notifications overdue today.", s.handleCustody)
 	s.add("POST", "/api/v1/records/{id}/custody", access.CustodyWrite, "Record one custody event of a record of the caller's party; logged (custody.recorded).", s.handleCustodyAdd)
 	s.add("GET", "/api/v1/custody/overdue", access.CustodyRead, "The bureau's persons with a capture card overdue (none within a week of arrival at a place of internment, GC III Art. 70) or a death notification overdue, the most overdue first.", s.handleCustodyOverdue)
-	s.add("GET", "/api/v1/custody/notifications", access.CustodyRead, "Every capture card and death notification sent since a date, with the person's record and timeline up to it (Annex IV B and D).", s.handleCustodyNotifications)
+	s.add("GET", "/api/v1/custody/notifications", access.CustodyRead, "Every capture card and death notification sent since a date, with the person's record and timeline up to it (Annex IV B and D); format=csv|xlsx|json exports them for the person's own state and the Central Agency, one row per notification (the JSON document of schema handover/custody-notifications/v1).", s.handleCustodyNotifications)
 }
 
 func apiCustody(v sqlstore.CustodyView) api.Custody {
@@ -77,6 +77,11 @@ func (s *API) handleCustodyNotifications(w http.ResponseWriter, r *http.Request,
 	list, err := s.db.CustodyNotifications(r.Context(), sc, sinceTime(since))
 	if err != nil {
 		return err
+	}
+	if format := r.URL.Query().Get("format"); format != "" {
+		// The export to the person's own state and the Central Agency
+		// (docs/design/tracing.md, "The notifications export").
+		return writeNotifications(w, format, since, list)
 	}
 	out := api.CustodyNotifications{Since: since, Notifications: each(list, func(n sqlstore.CustodyNotification) api.CustodyNotification { return api.CustodyNotification(n) })}
 	if out.Notifications == nil {
