@@ -578,7 +578,14 @@ func (r *reader) row(n int, cells []string) {
 		for _, p := range probs {
 			reported[p.Field] = true
 		}
-		if err := f.Validate(r.opt.Now); err != nil {
+		err := f.Validate(r.opt.Now)
+		if err == nil {
+			// An import makes new records: a withholding at the person's
+			// own request comes only from the neutral's interview (GC III
+			// Arts. 118, 122(3)), never from a file.
+			err = person.CheckWithholdWrite(nil, &f)
+		}
+		if err != nil {
 			for _, fe := range errs.Fields(err) {
 				if reported[fe.Field] {
 					continue

@@ -25,7 +25,7 @@ func awkward() []person.Fields {
 			Notes: "=HYPERLINK(\"http://x\")\nдругий рядок", Status: person.StatusDetainedCivilian, BirthPlace: "Бахмут",
 			Detrimental: true, DetrimentalBasis: person.WithholdCivilian, DetrimentalReason: "родина під загрозою;\nдругий рядок"},
 		{Kind: person.Held, Category: person.SeriouslyWoundedSick, Surname: "Ковальчук", GivenNames: "Олександр", Patronymic: "Миколайович", Rank: "-", Unit: "в/ч А0224",
-			LatinNames: []string{"Kovalchuk Oleksandr", "Kovalchuk Aleksandr"}, Status: person.StatusPOW, Detrimental: true, DetrimentalBasis: person.WithholdOwnRequest, DetrimentalReason: "-просить не повідомляти", Health: "+ поранення", NextOfKin: "@мати", CaptureDate: person.Date{Year: 2023, Month: 5, Day: 2}},
+			LatinNames: []string{"Kovalchuk Oleksandr", "Kovalchuk Aleksandr"}, Status: person.StatusPOW, Health: "+ поранення", NextOfKin: "@мати", CaptureDate: person.Date{Year: 2023, Month: 5, Day: 2}},
 		{Kind: person.Held, Category: person.Military, IdentityNotEstablished: true, DistinguishingMarks: "татуювання на лівому передпліччі"},
 		{Kind: person.Held, Category: person.Military, FullName: "Шевченко Т.Г.", BirthDate: person.Date{Year: 1994, Month: 3, Day: 9}, Citizenship: "Україна", Power: "Україна"},
 	}

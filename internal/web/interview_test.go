@@ -185,3 +185,42 @@ func interviewExchange(t *testing.T, e *env) (string, map[string][]string, func(
 	}
 	return ex.ID, held, offer
 }
+
+// TestImportWithholdAPI: a sheet that flags a prisoner of war "do not
+// transmit" is refused at his row, whatever the basis column says (GC III
+// Art. 122(3); his own request comes only from the neutral's interview),
+// and nothing is stored; the same flag on a civilian's row (GC IV
+// Art. 137(2)) imports, with its basis and reason.
+func TestImportWithholdAPI(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		const head = "Прізвище;Ім'я;Дата народження;Категорія;Не передавати;Підстава неповідомлення;Причина неповідомлення\r\n"
+		const civilian = "Цивільна;Олена;05.1975;цивільний;так;ЖК IV ст. 137(2);родина під загрозою\r\n"
+		bad := []byte(head + "Солдат;Іван;05.1998;військовий;так;ЖК IV ст. 137(2);родина під загрозою\r\n" + civilian +
+			"Полонений;Петро;03.1990;військовий;так;на власне прохання;просив\r\n")
+		st, b := e.upload("ru-reg", importForm("RU", "held"), "flags.csv", bad)
+		var eb apiError
+		if err := json.Unmarshal(b, &eb); err != nil || st != 400 || len(eb.Error.Fields) != 2 {
+			t.Fatalf("the flagged soldiers: %d %s", st, b)
+		}
+		for i, want := range []struct{ where, field, says string }{
+			{"row 2, column E (Не передавати)", "detrimental", "a prisoner of war's information is transmitted to his state (GC III Art. 122(3))"},
+			{"row 4, column F (Підстава неповідомлення)", "detrimental_basis", "only through the neutral's recorded interview"},
+		} {
+			if f := eb.Error.Fields[i]; !strings.HasSuffix(f.Where, want.where) || f.Field != want.field || !strings.Contains(f.Message, want.says) {
+				t.Errorf("problem %d: %+v, want %q at %s", i, f, want.says, want.where)
+			}
+		}
+		if n := countRecords(t, e, "ru-reg", "party=RU"); n != 0 {
+			t.Fatalf("a refused import stored %d records", n)
+		}
+		st, b = e.upload("ru-reg", importForm("RU", "held"), "civilian.csv", []byte(head+civilian))
+		if st != 200 {
+			t.Fatalf("the flagged civilian: %d %s", st, b)
+		}
+		_, b = e.do("ru-reg", "GET", "/api/v1/records?party=RU", nil)
+		if !strings.Contains(string(b), `"detrimental":true,"detrimental_basis":"gc4_art137_2","detrimental_reason":"родина під загрозою"`) {
+			t.Errorf("the civilian as imported: %s", b)
+		}
+	})
+}
