@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/handover-project/handover/internal/crossing"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
@@ -231,6 +232,52 @@ func TestInterviewsSeenByParties(t *testing.T) {
 			if strings.Contains(string(b), "НОТАТКА-ДЕЛЕГАТА") != full || strings.Contains(string(b), "J. Delegate") != full {
 				t.Errorf("%s sees the interviewer's notes or name: %v, want %v:\n%s", who, !full, full, b)
 			}
+		}
+	})
+}
+
+// TestCrossingRefusalAgainstInterview: a person the neutral's interview
+// found wishing to return refuses repatriation at the crossing (GC III
+// Art. 109(3)); the interviews show the refusal at the crossing beside the
+// interview that said otherwise; a refusal retracted no longer shows.
+func TestCrossingRefusalAgainstInterview(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newCrossing(t, db, 2, true)
+		target := f.held["RU"][0]
+		iv := interview(db, target, exchange.WishesReturn)
+		if _, err := db.RecordInterview(ctx, f.scopes["op"], f.ex, iv); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.OpenStage(ctx, f.scopes["op"], f.ex, 1); err != nil {
+			t.Fatal(err)
+		}
+		entry := func(who string) exchange.InterviewEntry {
+			es, err := db.Interviews(ctx, f.scopes[who], f.ex)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range es {
+				if e.RecordID == target {
+					return e
+				}
+			}
+			t.Fatalf("%s does not see %s", who, target)
+			return exchange.InterviewEntry{}
+		}
+		if e := entry("op"); e.CrossingRefused != nil {
+			t.Fatalf("a refusal before any: %+v", e)
+		}
+		recordOne(t, db, f, "ru-officer", crossing.Event{ID: "ref-1", Type: crossing.Refused, At: at0, Side: "RU", RecordID: target, Observer: "med-officer", Reason: "declines"})
+		for _, who := range []string{"op", "ua-reg", "ru-reg"} {
+			e := entry(who)
+			if e.CrossingRefused == nil || !e.CrossingRefused.Equal(at0) || e.Latest == nil || e.Latest.Outcome != exchange.WishesReturn {
+				t.Errorf("%s sees %+v", who, e)
+			}
+		}
+		recordOne(t, db, f, "ru-officer", crossing.Event{ID: "ref-1-x", Type: crossing.Retracted, At: at0.Add(time.Minute), Side: "RU", RecordID: target, Subject: "ref-1", Reason: "recorded in error"})
+		if e := entry("op"); e.CrossingRefused != nil {
+			t.Errorf("a retracted refusal still shows: %+v", e)
 		}
 	})
 }
