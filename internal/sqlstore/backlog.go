@@ -134,7 +134,7 @@ func (db *DB) SetPriority(ctx context.Context, s access.Scope, recordID string, 
 	}
 	err = db.write(ctx, func(tx *Tx) error {
 		// The log's lock first: two settings at once are ordered by it.
-		if _, err := tx.appender(ctx); err != nil {
+		if err := tx.refuseErased(ctx, rec.ID, "record_id"); err != nil {
 			return err
 		}
 		prev, err := latestFlags(ctx, tx, rec.Party, rec.ID)

@@ -113,6 +113,9 @@ func (tx *Tx) openCase(ctx context.Context, s access.Scope, recordID string, enq
 		return nil, errs.E(op, errs.Forbidden, "only the record's own bureau opens a case on it",
 			errs.FieldError{Field: "record", Message: "only the record's own bureau opens a case", Code: "case_owner_only"})
 	}
+	if err := tx.refuseErased(ctx, rec.ID, "record"); err != nil {
+		return nil, err
+	}
 	if rec.Party != s.Party || rec.Kind != person.Sought {
 		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("record %s is not a sought record of %s", recordID, s.Party),
 			errs.FieldError{Field: "record", Message: "a case is opened on a sought record of your own party", Code: "case_record_not_sought"})

@@ -124,6 +124,8 @@ var erasureBlockers = []struct {
 	{"erase_in_evidence", "eligibility evidence", `SELECT COUNT(*) FROM evidence WHERE record_id = ?`, 1},
 	{"erase_in_case", "a tracing case", `SELECT COUNT(*) FROM case_steps WHERE record_id = ?`, 1},
 	{"erase_in_custody", "a custody timeline", `SELECT COUNT(*) FROM custody_events WHERE record_id = ?`, 1},
+	{"erase_in_stage", "a stage's reserves", `SELECT COUNT(*) FROM stage_reserves WHERE record_id = ?`, 1},
+	{"erase_in_interview", "the neutral's interview at an exchange", `SELECT COUNT(*) FROM interviews WHERE record_id = ?`, 1},
 }
 
 // erase writes the erasure of record id in one transaction: the checks,
@@ -206,6 +208,25 @@ func (db *DB) erase(ctx context.Context, who, login, id, reason string) (person.
 		return nil
 	})
 	return e, err
+}
+
+// refuseErased returns a Conflict (record_erased) when a record is
+// erased: nothing new is written about a person whose data was erased
+// (a list item, evidence, a case, priority flags). It takes the log's
+// lock first, as an erasure does, so that the two are ordered.
+func (tx *Tx) refuseErased(ctx context.Context, id, field string) error {
+	if _, err := tx.appender(ctx); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM record_erasures WHERE record_id = ?`, id).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		msg := fmt.Sprintf("record %s is erased (a data-protection request or the retention rule): nothing more is recorded about it", id)
+		return errs.E("sqlstore.refuseErased", errs.Conflict, msg, errs.FieldError{Field: field, Message: msg, Code: "record_erased", Args: []string{id}})
+	}
+	return nil
 }
 
 // Erasure returns the erasure of record id, if it is erased.

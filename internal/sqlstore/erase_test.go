@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/backlog"
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/exchange"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
@@ -133,6 +135,24 @@ func TestEraseRecord(t *testing.T) {
 			}
 			if _, err := db.CorrectRecord(ctx, sc["ua-reg"], h.erased, 2, erasedFields(), "back"); !errs.Is(errs.Conflict, err) {
 				t.Errorf("the erased record corrected: %v, want Conflict", err)
+			}
+
+			// Nothing more is recorded about an erased person.
+			if err := db.SetEvidence(ctx, sc["ua-reg"], h.erased, exchange.Evidence{Blocker: exchange.PendingProsecution}); !errs.Is(errs.Conflict, err) || !strings.Contains(err.Error(), "is erased") {
+				t.Errorf("evidence on the erased record: %v, want Conflict", err)
+			}
+			if _, err := db.SubmitList(ctx, sc["ua-reg"], h.ex, exchange.Offer, []exchange.Item{{RecordID: h.erased}}, nil, "again"); !errs.Is(errs.Conflict, err) || !strings.Contains(err.Error(), "is erased") {
+				t.Errorf("the erased record in a list: %v, want Conflict", err)
+			}
+			gone := soughtRecord(t, db, sc["ua-reg"], "UA", "Зниклий")
+			if _, err := db.EraseRecord(ctx, sc["ua-appr"], gone, "DP-4"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.SetPriority(ctx, sc["ua-reg"], gone, backlog.Flags{Marks: []backlog.Mark{backlog.Wounded}}); !errs.Is(errs.Conflict, err) {
+				t.Errorf("priority flags on an erased record: %v, want Conflict", err)
+			}
+			if _, err := db.OpenCase(ctx, sc["ua-reg"], gone, enquiry()); !errs.Is(errs.Conflict, err) {
+				t.Errorf("a case on an erased record: %v, want Conflict", err)
 			}
 
 			// Nowhere: every table, the log's leaves among them.

@@ -188,6 +188,9 @@ func (db *DB) SubmitList(ctx context.Context, s access.Scope, exID string, kind 
 	err = db.write(ctx, func(tx *Tx) error {
 		var bad []errs.FieldError
 		for i, it := range items {
+			if err := tx.refuseErased(ctx, it.RecordID, "items"); err != nil {
+				return err
+			}
 			var party, k string
 			err := tx.queryRow(ctx, `SELECT party, kind FROM records WHERE id = ?`, it.RecordID).Scan(&party, &k)
 			switch {
@@ -473,7 +476,7 @@ func (db *DB) SetEvidence(ctx context.Context, s access.Scope, recordID string, 
 		// Consent events are only ever added: checked against the latest
 		// evidence inside the transaction that replaces it, under the log's
 		// lock so that two entries made at once cannot both pass.
-		if _, err := tx.appender(ctx); err != nil {
+		if err := tx.refuseErased(ctx, recordID, "record"); err != nil {
 			return err
 		}
 		var prevBody string
