@@ -30,7 +30,7 @@ type MatchDecision struct {
 
 // HeldRecord is what a trace needs of a held record a confirmed match
 // links a subject to: its party, and whether that party withholds it
-// (transmission detrimental, GC III Art. 123).
+// (transmission detrimental: GC IV Art. 137(2), or the person's own request in the neutral's interview).
 type HeldRecord struct {
 	Party    string
 	Withheld bool

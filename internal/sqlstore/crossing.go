@@ -107,7 +107,7 @@ type StagePerson struct {
 	CorrectedAfterSigning bool     `json:"corrected_after_signing,omitempty"`
 	Changed               []string `json:"changed,omitempty"`
 	// Withheld says that the holding party marked the record
-	// transmission-detrimental (GC III Art. 123): the other party's users
+	// transmission-detrimental (GC IV Art. 137(2), or at the person's own request in the neutral's interview): the other party's users
 	// see only the record id, category and outcome.
 	Withheld bool `json:"withheld,omitempty"`
 }

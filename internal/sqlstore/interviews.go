@@ -143,7 +143,7 @@ func (tx *Tx) withholdAtRequest(ctx context.Context, s access.Scope, iv *exchang
 	if err := tx.insertVersions(ctx, actor(s.UserID), []person.Record{rec}, map[string]int64{cur.ID: seq}, map[string]audit.Digest{cur.ID: prev}); err != nil {
 		return err
 	}
-	return tx.withdrawDisclosures(ctx, s, cur.ID)
+	return tx.withdrawDisclosures(ctx, s, cur.ID, "the person asked, in the neutral's interview, that his information be withheld from his own side")
 }
 
 // listedHeld returns the held records named by any version of a list of

@@ -521,11 +521,13 @@ func withdrawContent(disclosure, sought, held, reason string) []byte {
 }
 
 // withdrawDisclosures withdraws every disclosure of a held record still in
-// force: the holding party has just marked it transmission-detrimental
-// (GC III Art. 123), so the seeking party must no longer see it, nor its
-// later edits. Each withdrawal is a row and a match.withdrawn leaf in the
-// caller's transaction, the one that writes the marking version.
-func (tx *Tx) withdrawDisclosures(ctx context.Context, s access.Scope, heldID string) error {
+// force: the record has just been withheld (a civilian by the holding
+// party, GC IV Art. 137(2); a prisoner of war at his own request in the
+// neutral's interview), so the seeking party must no longer see it, nor
+// its later edits. reason is the withdrawal's, as logged. Each withdrawal
+// is a row and a match.withdrawn leaf in the caller's transaction, the
+// one that writes the withholding version.
+func (tx *Tx) withdrawDisclosures(ctx context.Context, s access.Scope, heldID, reason string) error {
 	rows, err := tx.query(ctx, `SELECT x.seq, x.sought_id FROM match_disclosures x WHERE x.held_id = ?
 		AND NOT EXISTS (SELECT 1 FROM match_withdrawals w WHERE w.disclosure_seq = x.seq) ORDER BY x.seq`, heldID)
 	if err != nil {
@@ -543,7 +545,6 @@ func (tx *Tx) withdrawDisclosures(ctx context.Context, s access.Scope, heldID st
 	if err != nil {
 		return err
 	}
-	const reason = "the holding party marked the held record transmission-detrimental"
 	for _, d := range open {
 		nonce, err := tx.commitLeaf(ctx, leafMatchWithdrawn, s, "", "match:"+d.sought+"/"+heldID, 0, audit.TagMatch, withdrawContent(strconv.FormatInt(d.seq, 10), d.sought, heldID, reason))
 		if err != nil {
@@ -608,7 +609,7 @@ func (db *DB) DisclosedMatches(ctx context.Context, s access.Scope) ([]Disclosed
 			return errs.E(op, errs.Internal, err)
 		}
 		if f.Detrimental {
-			return nil // withheld (GC III Art. 123), whatever the disclosures say
+			return nil // withheld (GC IV Art. 137(2), or at his own request), whatever the disclosures say
 		}
 		m.Held = disclosedFields(f)
 		out = append(out, m)

@@ -281,7 +281,7 @@ func (db *DB) CorrectRecord(ctx context.Context, s access.Scope, id string, base
 		if f.Detrimental && cur.Kind == person.Held {
 			// Withheld means withheld: what was disclosed of the record
 			// before is withdrawn with this version.
-			return tx.withdrawDisclosures(ctx, s, id)
+			return tx.withdrawDisclosures(ctx, s, id, "the holding party marked the held record transmission-detrimental")
 		}
 		return nil
 	})

@@ -39,7 +39,7 @@ type AgreementPerson struct {
 	// Version is the record version shown.
 	Version int `json:"version,omitempty"`
 	// Withheld says that the holding party marked the record
-	// transmission-detrimental (GC III Art. 123) and the reader is a user
+	// transmission-detrimental (GC IV Art. 137(2), or at his own request in the neutral's interview) and the reader is a user
 	// of the other party: only the record id, commitment, stage and
 	// category are shown.
 	Withheld bool `json:"withheld,omitempty"`

@@ -22,7 +22,7 @@ import (
 )
 
 // The canaries: unique surnames and service numbers on RU's held records
-// that RU withholds as transmission-detrimental (GC III Art. 123). One is
+// that RU withholds as transmission-detrimental (GC IV Art. 137(2); a prisoner only at his own request). One is
 // marked from the start; the other after its match was disclosed to UA
 // and after the agreement was signed and its stage opened.
 const (
