@@ -1437,25 +1437,31 @@ func (db *DB) traces(ctx context.Context, subjects []traceSubject) ([]TraceResul
 	}
 	// Custody: a death in custody of a held record, a sought person
 	// confirmed missing by his bureau (custody_events, migration 0026).
-	rows, err = db.query(ctx, `SELECT record_id, n, kind, entered_at FROM custody_events WHERE kind IN (?, ?) ORDER BY seq`,
-		string(custody.Died), string(custody.ConfirmedMissing))
-	if err != nil {
-		return fail(err)
-	}
-	err = eachRow(rows, func(rows *sql.Rows) error {
-		var id, kind string
-		var n int
-		var at time.Time
-		if err := rows.Scan(&id, &n, &kind, dbTime{&at}); err != nil {
+	// Only the tracked records' events are read (the unique key on
+	// record and number is their index): a trace reads a few rows however
+	// many custody events the store holds.
+	tracked := append(slices.Clone(sought), slices.Sorted(maps.Keys(held))...)
+	err = inChunks(tracked, func(part []string, args []any) error {
+		rows, err := db.query(ctx, `SELECT record_id, n, kind, entered_at FROM custody_events WHERE record_id IN (`+placeholders(len(part))+`) AND kind IN (?, ?) ORDER BY seq`,
+			append(args, string(custody.Died), string(custody.ConfirmedMissing))...)
+		if err != nil {
 			return err
 		}
-		source := fmt.Sprintf("custody:%s/%d", id, n)
-		if custody.Kind(kind) == custody.Died {
-			tr.Died(id, at, source)
-		} else {
-			tr.ConfirmedMissing(id, at, source)
-		}
-		return nil
+		return eachRow(rows, func(rows *sql.Rows) error {
+			var id, kind string
+			var n int
+			var at time.Time
+			if err := rows.Scan(&id, &n, &kind, dbTime{&at}); err != nil {
+				return err
+			}
+			source := fmt.Sprintf("custody:%s/%d", id, n)
+			if custody.Kind(kind) == custody.Died {
+				tr.Died(id, at, source)
+			} else {
+				tr.ConfirmedMissing(id, at, source)
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return fail(err)
