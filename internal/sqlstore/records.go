@@ -352,7 +352,8 @@ func (db *DB) Record(ctx context.Context, s access.Scope, id string) (person.Rec
 // RecordHistory returns every version of record id, oldest first.
 func (db *DB) RecordHistory(ctx context.Context, s access.Scope, id string) ([]person.Record, error) {
 	const op = "sqlstore.RecordHistory"
-	if _, err := db.Record(ctx, s, id); err != nil {
+	cur, err := db.Record(ctx, s, id)
+	if err != nil {
 		return nil, errs.E(op, err)
 	}
 	rows, err := db.query(ctx, `SELECT `+recordCols+` FROM records r JOIN record_versions v ON v.record_seq = r.seq WHERE r.id = ? ORDER BY v.version`, id)
@@ -361,6 +362,9 @@ func (db *DB) RecordHistory(ctx context.Context, s access.Scope, id string) ([]p
 	}
 	out, err := collect(rows, func(rows *sql.Rows) (person.Record, error) {
 		r, _, err := db.scanRecord(rows, s)
+		if cur.Erased != nil {
+			r.Erased, r.Warnings = cur.Erased, nil
+		}
 		return r, err
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -49,5 +50,41 @@ func TestEraseAPI(t *testing.T) {
 	}
 	if st, b := e.do("ua-appr", "POST", path, body); st != 409 || !strings.Contains(string(b), "erase_already") {
 		t.Fatalf("erased twice: %d %s", st, b)
+	}
+}
+
+// TestErasePage: the party's approver sees the erase form on the record's
+// page, is told a reason is needed, erases the record, and the page then
+// says who erased it, when and why, without the person's name; the
+// registrar has no such form.
+func TestErasePage(t *testing.T) {
+	db := sqltest.Open(t, "sqlite")
+	e := newEnv(t, db)
+	st, b := e.do("ua-reg", "POST", "/api/v1/records", heldBody("", "Ґонтаренко"))
+	if st != 201 {
+		t.Fatalf("create: %d %s", st, b)
+	}
+	var rec person.Record
+	if err := json.Unmarshal(b, &rec); err != nil {
+		t.Fatal(err)
+	}
+	appr, reg := e.session("ua-appr"), e.session("ua-reg")
+	if _, body, _ := e.page(reg, "GET", "/records/"+rec.ID, nil); strings.Contains(body, `id="erase-form"`) {
+		t.Fatal("the registrar is offered the erase form")
+	}
+	if _, body, _ := e.page(appr, "GET", "/records/"+rec.ID, nil); !strings.Contains(body, `id="erase-form"`) {
+		t.Fatalf("the approver has no erase form:\n%s", body)
+	}
+	st, body, _ := e.page(appr, "POST", "/records/"+rec.ID+"/erase", url.Values{"reason": {" "}})
+	if st != 422 || !strings.Contains(body, `id="erase-error"`) || !strings.Contains(body, "Ґонтаренко") {
+		t.Fatalf("no reason: %d\n%s", st, body)
+	}
+	st, _, h := e.page(appr, "POST", "/records/"+rec.ID+"/erase", url.Values{"reason": {"DP-2026-0042"}})
+	if st != 303 || !strings.Contains(h.Get("Location"), "done=erased") {
+		t.Fatalf("erase: %d %v", st, h)
+	}
+	_, body, _ = e.page(appr, "GET", h.Get("Location"), nil)
+	if !strings.Contains(body, `id="record-erased"`) || !strings.Contains(body, "DP-2026-0042") || strings.Contains(body, "Ґонтаренко") || strings.Contains(body, `id="erase-form"`) {
+		t.Fatalf("the erased record's page:\n%s", body)
 	}
 }

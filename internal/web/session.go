@@ -60,7 +60,7 @@ func (s *Server) wrapUI(rt httpx.Route) http.Handler {
 				return
 			}
 			switch rt.Action {
-			case access.RecordCreate, access.RecordCorrect, access.RecordRead,
+			case access.RecordCreate, access.RecordCorrect, access.RecordRead, access.RecordErase,
 				access.ListSubmit, access.ListRespond, access.AgreementSign, access.EvidenceWrite,
 				access.KeyPropose, access.KeyConfirm, access.KeyRevoke, access.CaseRead, access.CaseWrite, access.PriorityWrite, access.CustodyRead, access.CustodyWrite, access.TracingExport:
 				// Decided per record by the store (and by the handler for

@@ -477,6 +477,7 @@ var allowedTo = map[string][]string{
 	"GET /records/{id}":                                {"party_registrar own", "party_approver own", "mediator_operator", "auditor"},
 	"GET /records/{id}/edit":                           {"party_registrar own"},
 	"POST /records/{id}/edit":                          {"party_registrar own"},
+	"POST /records/{id}/erase":                         {"party_approver own"},
 	"GET /matching":                                    {"mediator_operator"},
 	"GET /matching/runs/{id}":                          {"mediator_operator"},
 	"POST /matching/decide":                            {"mediator_operator"},

@@ -24,6 +24,7 @@ func (s *UI) registerUIRecordRoutes() {
 	s.page("GET", "/records/{id}", access.RecordRead, "A record: current version, versions, provenance.", s.handleRecordPage)
 	s.page("GET", "/records/{id}/edit", access.RecordCorrect, "The correction form of a record.", s.handleEditRecordPage)
 	s.page("POST", "/records/{id}/edit", access.RecordCorrect, "Correct a record: a new version, with a reason.", s.handleEditRecordForm)
+	s.page("POST", "/records/{id}/erase", access.RecordErase, "Erase a record's personal fields for a data-protection request (the party's approver); logged, the log stays verifiable.", s.handleEraseForm)
 }
 
 // uiPageSize is how many rows a register page shows.
@@ -199,6 +200,10 @@ type recordView struct {
 	CanEvidence bool
 	// CanCustody: the user may read the record's custody timeline.
 	CanCustody bool
+	// CanErase: the user (the party's approver) may erase the record for
+	// a data-protection request; EraseError is why the last try failed.
+	CanErase   bool
+	EraseError string
 	// Timeline is the person's trace status and history, for a reader
 	// who may trace the record (its own party's bureau); nil otherwise.
 	Timeline *crossing.Trace
@@ -207,12 +212,22 @@ type recordView struct {
 }
 
 func (s *UI) handleRecordPage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	hist, err := s.db.RecordHistory(r.Context(), sc, r.PathValue("id"))
+	v, err := s.recordPage(r, sc)
 	if err != nil {
 		return err
 	}
+	s.render(w, r, http.StatusOK, "record.html", v)
+	return nil
+}
+
+// recordPage reads what the record page shows.
+func (s *UI) recordPage(r *http.Request, sc access.Scope) (recordView, error) {
+	hist, err := s.db.RecordHistory(r.Context(), sc, r.PathValue("id"))
+	if err != nil {
+		return recordView{}, err
+	}
 	if len(hist) == 0 {
-		return errs.E("web.record", errs.NotFound, "no such record", errs.Coded{Code: "no_such_record"})
+		return recordView{}, errs.E("web.record", errs.NotFound, "no such record", errs.Coded{Code: "no_such_record"})
 	}
 	v := recordView{chrome: s.chromeFor(r, "record.title"), Versions: hist}
 	v.Record = hist[len(hist)-1]
@@ -220,25 +235,58 @@ func (s *UI) handleRecordPage(w http.ResponseWriter, r *http.Request, sc access.
 	for i, j := 0, len(v.Versions)-1; i < j; i, j = i+1, j-1 {
 		v.Versions[i], v.Versions[j] = v.Versions[j], v.Versions[i]
 	}
-	v.CanCorrect = access.Decide(sc, access.RecordCorrect, access.Resource{Party: v.Record.Party, Kind: string(v.Record.Kind)}) == nil
-	v.CanEvidence = access.Decide(sc, access.EvidenceWrite, access.Resource{Party: v.Record.Party}) == nil
-	v.CanCustody = access.Decide(sc, access.CustodyRead, access.Resource{Party: v.Record.Party}) == nil
-	if r.URL.Query().Get("done") == "evidence" {
+	erased := v.Record.Erased != nil
+	v.CanCorrect = !erased && access.Decide(sc, access.RecordCorrect, access.Resource{Party: v.Record.Party, Kind: string(v.Record.Kind)}) == nil
+	v.CanEvidence = !erased && access.Decide(sc, access.EvidenceWrite, access.Resource{Party: v.Record.Party}) == nil
+	v.CanCustody = !erased && access.Decide(sc, access.CustodyRead, access.Resource{Party: v.Record.Party}) == nil
+	v.CanErase = !erased && access.Decide(sc, access.RecordErase, access.Resource{Party: v.Record.Party}) == nil
+	switch r.URL.Query().Get("done") {
+	case "evidence":
 		v.Flash = v.T("record.done.evidence")
+	case "erased":
+		v.Flash = v.T("record.done.erased")
 	}
-	if access.Decide(sc, access.TraceRead, access.Resource{Party: v.Record.Party}) == nil {
+	if !erased && access.Decide(sc, access.TraceRead, access.Resource{Party: v.Record.Party}) == nil {
 		t, err := s.db.TraceOf(r.Context(), sc, v.Record)
 		if err != nil {
-			return err
+			return v, err
 		}
 		v.Timeline = &t.Trace
 	}
 	if v.Record.Kind == person.Sought && access.Decide(sc, access.CaseRead, access.Resource{Party: v.Record.Party}) == nil {
 		if v.Cases, err = s.db.CasesOfRecord(r.Context(), sc, v.Record.ID); err != nil {
-			return err
+			return v, err
 		}
 	}
-	s.render(w, r, http.StatusOK, "record.html", v)
+	return v, nil
+}
+
+// handleEraseForm erases the record for a data-protection request, with
+// the request's reference; a refusal is shown on the record's page.
+func (s *UI) handleEraseForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
+	if err := readForm(w, r, "web.erase", 1<<12); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	_, err := s.db.EraseRecord(r.Context(), sc, id, r.PostForm.Get("reason"))
+	if err == nil {
+		s.redirect(w, r, "/records/"+url.PathEscape(id)+"?done=erased")
+		return nil
+	}
+	if !errs.Is(errs.Invalid, err) && !errs.Is(errs.Conflict, err) {
+		return err
+	}
+	v, verr := s.recordPage(r, sc)
+	if verr != nil {
+		return verr
+	}
+	if fes := errs.Fields(err); len(fes) > 0 {
+		v.EraseError = fieldMessage(v.chrome, fes[0])
+	} else {
+		v.EraseError = refusalText(v.chrome, err)
+	}
+	v.Message = v.EraseError
+	s.render(w, r, http.StatusUnprocessableEntity, "record.html", v)
 	return nil
 }
 
