@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/handover-project/handover/internal/errs"
 )
@@ -98,37 +99,43 @@ func runTracingList(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-const custodyNotificationsUsage = `
-Usage: handover custody notifications [--since DATE] [--format csv|xlsx|json] --out FILE
+const tracingVerifyUsage = `
+Usage: handover tracing verify FILE [--party CODE]
 
-Export every capture card (GC III Art. 70, Annex IV B) and death
-notification (Art. 120, Annex IV D) your bureau sent on or after DATE,
-for the persons' own state and the Central Agency (Arts. 122–123): one
-row per notification with the person's identity fields, where he was
-held, and the death's date, place, cause and grave. The JSON document's
-schema is handover/custody-notifications/v1 (docs/design/tracing.md).
-The mediator's operator exports every party's.
+Check a file exported for the Central Tracing Agency against the
+server's log of exports: its SHA-256 must be that of a logged export,
+which is printed (when, by whom, the count). A file changed by a single
+byte, or never exported, fails.
 
 Example:
-  handover custody notifications --since 01.05.2025 --format xlsx --out notifications.xlsx
+  handover tracing verify tracing-UA.xlsx
 `
 
-func runCustodyNotifications(ctx context.Context, m *Main, args []string) error {
-	fs := m.newFlagSet("custody notifications", custodyNotificationsUsage)
+func runTracingVerify(ctx context.Context, m *Main, args []string) error {
+	const op = "handover tracing verify"
+	fs := m.newFlagSet("tracing verify", tracingVerifyUsage)
 	srv := m.addServerFlags(fs)
-	since := fs.String("since", "", "the first date: 2025-05-23 or 23.05.2025 (default: every notification)")
-	format := fs.String("format", "csv", "csv, xlsx or json")
-	out := fs.String("out", "", "write to this file")
-	c, _, err := srv.parse(fs, args, 0, "")
+	party := fs.String("party", "", "the party whose exports to check against (default: your own)")
+	c, pos, err := srv.parse(fs, args, 1, "give the exported file")
 	if err != nil {
 		return err
 	}
-	if *out == "" {
-		return errs.E("handover custody notifications", errs.Invalid, "name the file to write: --out FILE")
+	b, err := os.ReadFile(pos[0])
+	if err != nil {
+		return errs.E(op, errs.Invalid, fmt.Sprintf("cannot read %s", pos[0]), err)
 	}
-	b, err := c.CustodyNotificationsFile(ctx, *since, *format)
+	sum := sha256.Sum256(b)
+	hash := hex.EncodeToString(sum[:])
+	list, err := c.TracingExports(ctx, *party)
 	if err != nil {
 		return err
 	}
-	return writeOut(m, *out, func(w io.Writer) error { _, err := w.Write(b); return err })
+	for _, e := range list.Exports {
+		if e.SHA256 == hash {
+			fmt.Fprintf(m.Stdout, "%s is export %d of %s: %s by %s, %s, %d records (%d flagged)\nSHA-256 %s\n", pos[0], e.Seq, e.Party,
+				e.At.Format("2006-01-02 15:04:05 UTC"), e.By, e.Format, e.Count, e.Flagged, hash)
+			return nil
+		}
+	}
+	return errs.E(op, errs.NotFound, fmt.Sprintf("%s (SHA-256 %s) is no logged export of %s", pos[0], hash, list.Party))
 }

@@ -60,3 +60,26 @@ func (c *Client) CustodyNotificationsFile(ctx context.Context, since, format str
 	}
 	return c.raw(ctx, "GET", "/api/v1/custody/notifications?"+q.Encode())
 }
+
+// CaptureCardPDF returns a held person's capture card (GC III Annex IV B)
+// as a PDF in lang, with second's labels beside ("" for none).
+func (c *Client) CaptureCardPDF(ctx context.Context, id, lang, second string) ([]byte, error) {
+	return c.raw(ctx, "GET", "/api/v1/records/"+url.PathEscape(id)+"/capture-card.pdf?"+docQuery(lang, second))
+}
+
+// DeathNoticePDF returns a held person's death notification (GC III
+// Annex IV D) as a PDF in lang, with second's labels beside ("" for none).
+func (c *Client) DeathNoticePDF(ctx context.Context, id, lang, second string) ([]byte, error) {
+	return c.raw(ctx, "GET", "/api/v1/records/"+url.PathEscape(id)+"/death-notice.pdf?"+docQuery(lang, second))
+}
+
+func docQuery(lang, second string) string {
+	q := url.Values{}
+	if lang != "" {
+		q.Set("lang", lang)
+	}
+	if second != "" {
+		q.Set("second", second)
+	}
+	return q.Encode()
+}
