@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -119,6 +120,42 @@ func TestCustodyAPI(t *testing.T) {
 		}
 		if st, _ := e.do("ua-reg", "GET", "/api/v1/custody/notifications?since=2025-03", nil); st != 400 {
 			t.Errorf("a month for since: %d", st)
+		}
+	})
+}
+
+// TestCustodyPages: UA's bureau, in Ukrainian, records a death on the
+// custody page; an escape after it is refused above the form with the
+// date of the death, and the form keeps what was typed; RU's registrar
+// reads none of it; /custody lists nothing once the death is notified.
+func TestCustodyPages(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		h, _ := custodyPerson(t, e)
+		reg := e.sessionUK("ua-reg")
+		path := "/records/" + h + "/custody"
+		for _, f := range []url.Values{
+			{"kind": {"captured"}, "date": {"01.03.2025"}, "place": {"Вовчанськ"}},
+			{"kind": {"interned"}, "date": {"03.03.2025"}, "place": {"Табір №9"}},
+			{"kind": {"died"}, "date": {"20.04.2025"}, "place": {"Табір №9"}, "cause": {"поранення"}, "grave": {"ряд 2"}},
+		} {
+			if code, body, _ := e.page(reg, "POST", path, f); code != 303 {
+				t.Fatalf("%s: %d %s", f.Get("kind"), code, body)
+			}
+		}
+		code, body, _ := e.page(reg, "GET", path, nil)
+		wantPage(t, "the timeline", code, body, 200, "Помер 20.04.2025", "помер", "поранення", "Прострочено", "повідомлення про смерть")
+		code, body, _ = e.page(reg, "POST", path, url.Values{"kind": {"escaped"}, "date": {"21.04.2025"}, "note": {"вночі"}})
+		wantPage(t, "an escape after the death", code, body, 422, `id="form-message"`, "Особа померла 2025-04-20", `value="вночі"`)
+		code, body, _ = e.page(reg, "POST", path, url.Values{"kind": {"death_notified"}, "date": {"31.02.2025"}, "sent_to": {"own_state"}})
+		wantPage(t, "no such date", code, body, 422, `id="e-date"`)
+		if code, _, _ := e.page(reg, "POST", path, url.Values{"kind": {"death_notified"}, "date": {"22.04.2025"}, "sent_to": {"own_state", "central_agency"}}); code != 303 {
+			t.Fatalf("the death notified: %d", code)
+		}
+		code, body, _ = e.page(reg, "GET", "/custody", nil)
+		wantPage(t, "nothing overdue", code, body, 200, `id="custody-none"`)
+		if code, _, _ := e.page(e.sessionUK("ru-reg"), "GET", path, nil); code != 404 {
+			t.Errorf("RU reads UA's custody page: %d", code)
 		}
 	})
 }
