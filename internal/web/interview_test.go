@@ -224,3 +224,30 @@ func TestImportWithholdAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestInterviewOnPages: the neutral's interview shows on the exchange page
+// beside the person's answer and on the interviews page, to either party:
+// the outcome and "verified by … on …", never the notes or the
+// interviewer; a party's registrar gets no form to record one.
+func TestInterviewOnPages(t *testing.T) {
+	db := sqltest.Open(t, "sqlite")
+	e := newEnv(t, db)
+	exID, held, _ := interviewExchange(t, e)
+	e.must("op", "POST", "/api/v1/exchanges/"+exID+"/interviews", map[string]any{"record_id": held["RU"][0], "at": "2026-01-05T10:30:00Z",
+		"place": "колонія №1", "interviewer": "J. Delegate", "organisation": "ICRC", "outcome": "refuses", "notes": "НОТАТКА-ДЕЛЕГАТА"}, nil, 201)
+	for _, who := range []string{"ua-reg", "ru-reg"} {
+		for _, path := range []string{"/exchanges/" + exID, "/exchanges/" + exID + "/interviews"} {
+			st, body, _ := e.page(e.session(who), "GET", path, nil)
+			if st != 200 || !strings.Contains(body, "refuses to return") || !strings.Contains(body, "verified by ICRC on") {
+				t.Errorf("%s on %s: %d, no interview shown", who, path, st)
+			}
+			if strings.Contains(body, "НОТАТКА-ДЕЛЕГАТА") || strings.Contains(body, "J. Delegate") || strings.Contains(body, `id="interview-form"`) {
+				t.Errorf("%s on %s sees the notes, the interviewer or the form", who, path)
+			}
+		}
+	}
+	st, body, _ := e.page(e.session("op"), "GET", "/exchanges/"+exID+"/interviews", nil)
+	if st != 200 || !strings.Contains(body, "НОТАТКА-ДЕЛЕГАТА") || !strings.Contains(body, `id="interview-form"`) {
+		t.Errorf("the mediator's page: %d, without the notes or the form", st)
+	}
+}

@@ -54,7 +54,7 @@ func visibleText(page string) string {
 var allowedLatin = map[string]bool{
 	"API": true, "PDF": true, "XLSX": true, "CSV": true, "JSON": true, "UTF": true, "UTC": true, "HXL": true, "TOML": true,
 	"Excel": true, "Windows": true, "KOI": true, "ICAO": true, "Doc": true, "SHA": true, "QR": true, "Ed": true,
-	"III": true, "NC": true, "A": true, "B": true, "N": true, "English": true, "otpauth": true, "Enter": true, "handover": true,
+	"III": true, "IV": true, "NC": true, "A": true, "B": true, "N": true, "English": true, "otpauth": true, "Enter": true, "handover": true,
 	"NAME": true, "HASH": true, "BASE": true, "base": true, "witness": true, "signer": true,
 	"j": true, "k": true, "c": true, "r": true, "u": true, "d": true, "uk": true, "ru": true, "en": true,
 }
@@ -129,6 +129,10 @@ func TestNoEnglishOnPages(t *testing.T) {
 		e.must("ua-reg", "POST", "/api/v1/exchanges/"+ex2.ID+"/lists/request", map[string]any{"items": []any{map[string]any{"record_id": srec.ID, "category": "military"}}, "reason": "запит"}, nil, 201)
 		e.must("ru-reg", "POST", "/api/v1/exchanges/"+ex2.ID+"/lists/UA/request/answers", map[string]any{"version": 1, "answers": []any{map[string]any{"record_id": srec.ID, "answer": "not_held", "reason": "немає"}}}, nil, 201)
 		e.must("ua-reg", "POST", "/api/v1/backlog/"+srec.ID+"/flags", map[string]any{"marks": []string{"held_longest", "woman", "wounded"}, "group": "Азовсталь"}, nil, 200)
+
+		// The neutral's interview of one of RU's persons.
+		e.must("op", "POST", "/api/v1/exchanges/"+a.ex+"/interviews", map[string]any{"record_id": a.held["RU"][0], "at": "2026-01-05T10:30:00Z",
+			"place": "колонія №1", "interviewer": "Делегат", "organisation": "МКЧХ", "outcome": "wishes_return", "notes": "спокійний"}, nil, 201)
 
 		// Remains: a batch, a package, one body claimed by UA.
 		e.must("op", "POST", "/api/v1/exchanges/"+a.ex+"/remains", map[string]any{"kind": "batch", "batch": map[string]any{"id": "b1", "sender": "RU", "receiver": "UA", "at": "2025-05-23T10:00:00Z", "declared": 2}}, nil, 201)

@@ -85,6 +85,17 @@ type exchangeView struct {
 	MaySubmit, MayFreeze bool
 	// Names name the persons of the blockers and the lists' changes.
 	Names map[string]string
+	// Interviews are the neutral's latest interview of each listed held
+	// person, as the viewer may see it (GC III Art. 118).
+	Interviews map[string]exchange.InterviewSeen
+}
+
+// Interview is the latest interview of a listed person, or nil.
+func (v exchangeView) Interview(id string) *exchange.InterviewSeen {
+	if iv, ok := v.Interviews[id]; ok {
+		return &iv
+	}
+	return nil
 }
 
 // Named is the name of a listed person the view names, or "".
@@ -119,6 +130,16 @@ func (s *UI) exchangePage(r *http.Request, sc access.Scope) (exchangeView, error
 		return v, err
 	}
 	v.View = *ev
+	ivs, err := s.db.Interviews(ctx, sc, id)
+	if err != nil {
+		return v, err
+	}
+	v.Interviews = map[string]exchange.InterviewSeen{}
+	for _, e := range ivs {
+		if e.Latest != nil {
+			v.Interviews[e.RecordID] = *e.Latest
+		}
+	}
 	// ?list=UA/offer&version=2&page=3 shows an earlier version, or
 	// another page, of one list.
 	shown, _ := strconv.Atoi(r.URL.Query().Get("version"))
