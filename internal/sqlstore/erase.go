@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/handover-project/handover/internal/access"
@@ -114,18 +115,63 @@ func (db *DB) recordOwner(ctx context.Context, id string) (string, int64, error)
 var erasureBlockers = []struct {
 	code, what, query string
 	args              int
+	// bulk selects, for a retention run, the column naming records in
+	// every row: record ids, or bodies (JSON) to find record ids in.
+	bulk   string
+	bodies bool
 }{
-	{"erase_in_list", "an exchange's list", `SELECT COUNT(*) FROM exchange_lists WHERE body LIKE '%"' || ? || '"%'`, 1},
-	{"erase_in_list", "an answer to an exchange's list", `SELECT COUNT(*) FROM exchange_responses WHERE body LIKE '%"' || ? || '"%'`, 1},
-	{"erase_in_stage", "a stage's events", `SELECT COUNT(*) FROM stage_events WHERE body LIKE '%"' || ? || '"%'`, 1},
-	{"erase_in_stage", "a repatriation of remains", `SELECT COUNT(*) FROM remains_items WHERE body LIKE '%"' || ? || '"%'`, 1},
-	{"erase_in_match", "a matching run's candidates", `SELECT COUNT(*) FROM match_candidates WHERE sought_id = ? OR held_id = ?`, 2},
-	{"erase_in_match", "a match decision", `SELECT COUNT(*) FROM match_decisions WHERE sought_id = ? OR held_id = ?`, 2},
-	{"erase_in_evidence", "eligibility evidence", `SELECT COUNT(*) FROM evidence WHERE record_id = ?`, 1},
-	{"erase_in_case", "a tracing case", `SELECT COUNT(*) FROM case_steps WHERE record_id = ?`, 1},
-	{"erase_in_custody", "a custody timeline", `SELECT COUNT(*) FROM custody_events WHERE record_id = ?`, 1},
-	{"erase_in_stage", "a stage's reserves", `SELECT COUNT(*) FROM stage_reserves WHERE record_id = ?`, 1},
-	{"erase_in_interview", "the neutral's interview at an exchange", `SELECT COUNT(*) FROM interviews WHERE record_id = ?`, 1},
+	{"erase_in_list", "an exchange's list", `SELECT COUNT(*) FROM exchange_lists WHERE body LIKE '%"' || ? || '"%'`, 1, `SELECT body FROM exchange_lists`, true},
+	{"erase_in_list", "an answer to an exchange's list", `SELECT COUNT(*) FROM exchange_responses WHERE body LIKE '%"' || ? || '"%'`, 1, `SELECT body FROM exchange_responses`, true},
+	{"erase_in_stage", "a stage's events", `SELECT COUNT(*) FROM stage_events WHERE body LIKE '%"' || ? || '"%'`, 1, `SELECT body FROM stage_events`, true},
+	{"erase_in_stage", "a repatriation of remains", `SELECT COUNT(*) FROM remains_items WHERE body LIKE '%"' || ? || '"%'`, 1, `SELECT body FROM remains_items`, true},
+	{"erase_in_match", "a matching run's candidates", `SELECT COUNT(*) FROM match_candidates WHERE sought_id = ? OR held_id = ?`, 2, `SELECT sought_id FROM match_candidates UNION SELECT held_id FROM match_candidates`, false},
+	{"erase_in_match", "a match decision", `SELECT COUNT(*) FROM match_decisions WHERE sought_id = ? OR held_id = ?`, 2, `SELECT sought_id FROM match_decisions UNION SELECT held_id FROM match_decisions`, false},
+	{"erase_in_evidence", "eligibility evidence", `SELECT COUNT(*) FROM evidence WHERE record_id = ?`, 1, `SELECT DISTINCT record_id FROM evidence`, false},
+	{"erase_in_case", "a tracing case", `SELECT COUNT(*) FROM case_steps WHERE record_id = ?`, 1, `SELECT DISTINCT record_id FROM case_steps`, false},
+	{"erase_in_custody", "a custody timeline", `SELECT COUNT(*) FROM custody_events WHERE record_id = ?`, 1, `SELECT DISTINCT record_id FROM custody_events`, false},
+	{"erase_in_stage", "a stage's reserves", `SELECT COUNT(*) FROM stage_reserves WHERE record_id = ?`, 1, `SELECT DISTINCT record_id FROM stage_reserves`, false},
+	{"erase_in_interview", "the neutral's interview at an exchange", `SELECT COUNT(*) FROM interviews WHERE record_id = ?`, 1, `SELECT DISTINCT record_id FROM interviews`, false},
+}
+
+// recordIDInJSON finds the record ids a JSON body names (newID("r"): r
+// and 16 characters of its base32 alphabet, as a whole string value).
+var recordIDInJSON = regexp.MustCompile(`"(r[0-9a-hjkmnp-tv-z]{16})"`)
+
+// blockedRecords returns every record some erasure blocker names, with
+// the first blocker's code: what a retention run keeps, found in one pass
+// over each table instead of one query per record and table. (The
+// erasure itself checks each record again, exactly, in its transaction.)
+func (db *DB) blockedRecords(ctx context.Context) (map[string]string, error) {
+	out := map[string]string{}
+	for _, b := range erasureBlockers {
+		rows, err := db.query(ctx, b.bulk)
+		if err != nil {
+			return nil, err
+		}
+		err = eachRow(rows, func(rows *sql.Rows) error {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				return err
+			}
+			ids := []string{v}
+			if b.bodies {
+				ids = ids[:0]
+				for _, m := range recordIDInJSON.FindAllStringSubmatch(v, -1) {
+					ids = append(ids, m[1])
+				}
+			}
+			for _, id := range ids {
+				if _, ok := out[id]; !ok {
+					out[id] = b.code
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // erase writes the erasure of record id in one transaction: the checks,

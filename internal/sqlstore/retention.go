@@ -119,6 +119,10 @@ func (db *DB) ApplyRetention(ctx context.Context, rule RetentionRule, now time.T
 	for _, id := range ids {
 		flagged[id] = true
 	}
+	blocked, err := db.blockedRecords(ctx)
+	if err != nil {
+		return rep, errs.E(op, errs.Internal, err)
+	}
 	type cand struct {
 		id, party, status, at string
 	}
@@ -140,12 +144,10 @@ func (db *DB) ApplyRetention(ctx context.Context, rule RetentionRule, now time.T
 			it.Kept = "flagged"
 		case c.at > fmtTime(cutoff):
 			it.Kept = "recent"
+		case blocked[c.id] != "":
+			it.Kept = blocked[c.id]
 		default:
-			code, err := db.erasureBlocked(ctx, db, c.id)
-			if err != nil {
-				return rep, errs.E(op, errs.Internal, err)
-			}
-			it.Kept, it.Due = code, code == ""
+			it.Due = true
 		}
 		if it.Due && !dryRun {
 			if _, err := db.erase(ctx, "system", SystemLogin, c.id, rule.Reason()); err != nil {
@@ -162,25 +164,6 @@ func (db *DB) ApplyRetention(ctx context.Context, rule RetentionRule, now time.T
 		rep.Items = append(rep.Items, it)
 	}
 	return rep, nil
-}
-
-// erasureBlocked returns the code of the first document that keeps
-// record id from being erased, or "".
-func (db *DB) erasureBlocked(ctx context.Context, q querier, id string) (string, error) {
-	for _, b := range erasureBlockers {
-		args := []any{id}
-		if b.args == 2 {
-			args = append(args, id)
-		}
-		var n int
-		if err := q.queryRow(ctx, b.query, args...).Scan(&n); err != nil {
-			return "", err
-		}
-		if n > 0 {
-			return b.code, nil
-		}
-	}
-	return "", nil
 }
 
 // closedParties returns the parties every exchange of which has stages,

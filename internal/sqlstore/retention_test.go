@@ -46,6 +46,10 @@ func TestRetention(t *testing.T) {
 		if err := db.SetEvidence(ctx, reg, withEvidence, exchange.Evidence{Blocker: exchange.PendingProsecution}); err != nil {
 			t.Fatal(err)
 		}
+		requested := mk(soughtFields("Запитаний"))
+		if _, err := db.SubmitList(ctx, reg, f.ex, exchange.Request, []exchange.Item{{RecordID: requested, Category: person.Military}}, nil, "our people"); err != nil {
+			t.Fatal(err)
+		}
 		rule := sqlstore.RetentionRule{After: 90 * 24 * time.Hour}
 
 		// The stage is open: nothing is due, whenever.
@@ -78,7 +82,7 @@ func TestRetention(t *testing.T) {
 			if it := got[due]; !it.Due || it.Erased != erased {
 				t.Errorf("the unlisted record: %+v, want due (erased %v)", it, erased)
 			}
-			for id, why := range map[string]string{kept: "held", flagged: "flagged", withEvidence: "erase_in_evidence", f.held["UA"][0]: "held"} {
+			for id, why := range map[string]string{kept: "held", flagged: "flagged", withEvidence: "erase_in_evidence", requested: "erase_in_list", f.held["UA"][0]: "held"} {
 				if it := got[id]; it.Due || it.Kept != why {
 					t.Errorf("record %s: %+v, want kept as %s", id, it, why)
 				}
