@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -249,5 +251,43 @@ func TestInterviewOnPages(t *testing.T) {
 	st, body, _ := e.page(e.session("op"), "GET", "/exchanges/"+exID+"/interviews", nil)
 	if st != 200 || !strings.Contains(body, "НОТАТКА-ДЕЛЕГАТА") || !strings.Contains(body, `id="interview-form"`) {
 		t.Errorf("the mediator's page: %d, without the notes or the form", st)
+	}
+}
+
+// TestRefusalAgainstInterviewOnStagePage: a person the neutral found
+// wishing to return refuses repatriation at the crossing (GC III
+// Art. 109(3)); the stage page says so against the interview, to the
+// parties' bureaus, and the interviews page beside it.
+func TestRefusalAgainstInterviewOnStagePage(t *testing.T) {
+	db := sqltest.Open(t, "sqlite")
+	e := newEnv(t, db)
+	a := newAPIStage(t, e, map[string][]map[string]any{"UA": heldBodies("UA", 3), "RU": heldBodies("RU", 3)}, 2)
+	target := a.held["RU"][0]
+	e.must("op", "POST", "/api/v1/exchanges/"+a.ex+"/interviews", map[string]any{"record_id": target, "at": "2026-01-05T10:30:00Z",
+		"place": "колонія №1", "interviewer": "J. Delegate", "organisation": "ICRC", "outcome": "wishes_return"}, nil, 201)
+	stage := "/exchanges/" + a.ex + "/stages/1?q=" + target
+	if _, body, _ := e.page(e.session("ua-reg"), "GET", stage, nil); !strings.Contains(body, "wishes to return · verified by ICRC on") {
+		t.Errorf("the stage page before the refusal does not show the interview")
+	}
+	var res sqlstore.RecordResult
+	med, err := db.UserByLogin(context.Background(), "med-officer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.must("ru-officer", "POST", "/api/v1/exchanges/"+a.ex+"/stages/1/events", map[string]any{"events": []any{
+		map[string]any{"id": "ref-1", "type": "refused", "at": "2025-05-23T09:00:00Z", "side": "RU", "record_id": target, "reason": "declines",
+			"observer": fmt.Sprintf("user:%d", med.ID)}}}, &res, 200)
+	if res.Results[0].Status != "applied" {
+		t.Fatalf("the refusal: %+v", res.Results)
+	}
+	for _, who := range []string{"ua-reg", "ru-reg", "op"} {
+		_, body, _ := e.page(e.session(who), "GET", stage, nil)
+		if !strings.Contains(body, "refused at the crossing; interview of") || !strings.Contains(body, "said: wishes to return") {
+			t.Errorf("%s: the stage page does not show the refusal against the interview", who)
+		}
+		_, body, _ = e.page(e.session(who), "GET", "/exchanges/"+a.ex+"/interviews", nil)
+		if !strings.Contains(body, "refused at the crossing on") || !strings.Contains(body, "said: wishes to return") {
+			t.Errorf("%s: the interviews page does not show the refusal against the interview", who)
+		}
 	}
 }

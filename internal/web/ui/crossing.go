@@ -79,6 +79,14 @@ func (s *UI) handleCrossingPage(w http.ResponseWriter, r *http.Request, sc acces
 // "Two-sided handover"). Half says which half is the officer's: "release"
 // (the officer's party releases the person), "receipt" (it receives them)
 // or "observe" (the mediator's observer).
+// Interview is the neutral's latest interview of a person, or nil.
+func (v stageView) Interview(id string) *exchange.InterviewSeen {
+	if iv, ok := v.Interviews[id]; ok {
+		return &iv
+	}
+	return nil
+}
+
 type stageHit struct {
 	sqlstore.LookupHit
 	Half string
@@ -172,6 +180,10 @@ type stageView struct {
 	// unlisted person may be presented as.
 	Sides      []string
 	Categories []person.Category
+	// Interviews are the neutral's latest interview of each person, for
+	// the users who read the exchange: a refusal at the crossing is shown
+	// against it (GC III Arts. 109(3), 118).
+	Interviews map[string]exchange.InterviewSeen
 	Flags      []flagView
 	Unlisted   unlistedForm
 	// Reasons keeps what was typed in the per-person reason fields
@@ -257,6 +269,18 @@ func (s *UI) stagePage(r *http.Request, sc access.Scope) (stageView, error) {
 	v.MayRecord = accepts && v.Kit
 	v.MayClose = accepts && access.Decide(sc, access.StageManage, access.Resource{}) == nil
 	v.MayExchange = access.Decide(sc, access.ExchangeRead, access.Resource{Party: sc.Party}) == nil
+	if v.MayExchange {
+		ivs, err := s.db.Interviews(ctx, sc, id)
+		if err != nil {
+			return v, err
+		}
+		v.Interviews = map[string]exchange.InterviewSeen{}
+		for _, e := range ivs {
+			if e.Latest != nil {
+				v.Interviews[e.RecordID] = *e.Latest
+			}
+		}
+	}
 	if done := q.Get("done"); done != "" {
 		// The person's name from the stage, never from the address.
 		who := q.Get("rec")
