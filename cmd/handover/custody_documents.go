@@ -47,12 +47,14 @@ func runCustodyNotifications(ctx context.Context, m *Main, args []string) error 
 }
 
 const custodyCardUsage = `
-Usage: handover custody card ID [--lang uk|ru|en|fr] [--second fr] --out FILE
+Usage: handover custody card ID [--lang uk|ru|en|fr] [--second fr] [--event N] --out FILE
 
 Print a held person's capture card (GC III Art. 70) as a PDF in the
 layout of Annex IV B, from his record and custody timeline: in --lang,
 with every label again in --second (the Annex's card is printed in the
-holding power's language and in French).
+holding power's language and in French). --event N prints the card of
+his capture_card_sent event N again as it was sent (its date, the camp
+then; the notifications export names each card's event).
 
 Example:
   handover custody card r0k3m9x2q7w8v4n5p --lang uk --second fr --out card.pdf
@@ -82,6 +84,7 @@ func runCustodyDocument(ctx context.Context, m *Main, args []string, name, usage
 	srv := m.addServerFlags(fs)
 	lang := fs.String("lang", "uk", "uk, ru, en or fr")
 	second := fs.String("second", "", "a second language of the labels: fr, or uk, ru, en")
+	event := fs.Int("event", 0, "the number of the capture_card_sent (death_notified) event to print again as sent")
 	out := fs.String("out", "", "write to this file")
 	c, pos, err := srv.parse(fs, args, 1, "give a record id")
 	if err != nil {
@@ -94,7 +97,7 @@ func runCustodyDocument(ctx context.Context, m *Main, args []string, name, usage
 	if card {
 		get = c.CaptureCardPDF
 	}
-	b, err := get(ctx, pos[0], *lang, *second)
+	b, err := get(ctx, pos[0], *lang, *second, *event)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"net/url"
+	"strconv"
 
 	"github.com/handover-project/handover/internal/api"
 	"github.com/handover-project/handover/internal/custody"
@@ -62,19 +63,23 @@ func (c *Client) CustodyNotificationsFile(ctx context.Context, since, format str
 }
 
 // CaptureCardPDF returns a held person's capture card (GC III Annex IV B)
-// as a PDF in lang, with second's labels beside ("" for none).
-func (c *Client) CaptureCardPDF(ctx context.Context, id, lang, second string) ([]byte, error) {
-	return c.raw(ctx, "GET", "/api/v1/records/"+url.PathEscape(id)+"/capture-card.pdf?"+docQuery(lang, second))
+// as a PDF in lang, with second's labels beside ("" for none); event, when
+// not 0, is one of his capture_card_sent events: the card as it was sent.
+func (c *Client) CaptureCardPDF(ctx context.Context, id, lang, second string, event int) ([]byte, error) {
+	return c.raw(ctx, "GET", "/api/v1/records/"+url.PathEscape(id)+"/capture-card.pdf?"+docQuery(lang, second, event))
 }
 
 // DeathNoticePDF returns a held person's death notification (GC III
 // Annex IV D) as a PDF in lang, with second's labels beside ("" for none).
-func (c *Client) DeathNoticePDF(ctx context.Context, id, lang, second string) ([]byte, error) {
-	return c.raw(ctx, "GET", "/api/v1/records/"+url.PathEscape(id)+"/death-notice.pdf?"+docQuery(lang, second))
+func (c *Client) DeathNoticePDF(ctx context.Context, id, lang, second string, event int) ([]byte, error) {
+	return c.raw(ctx, "GET", "/api/v1/records/"+url.PathEscape(id)+"/death-notice.pdf?"+docQuery(lang, second, event))
 }
 
-func docQuery(lang, second string) string {
+func docQuery(lang, second string, event int) string {
 	q := url.Values{}
+	if event != 0 {
+		q.Set("event", strconv.Itoa(event))
+	}
 	if lang != "" {
 		q.Set("lang", lang)
 	}

@@ -48,6 +48,7 @@ func TestAnnexPDFsAPI(t *testing.T) {
 		path := "/api/v1/records/" + h
 		e.must("ua-reg", "POST", path+"/custody", map[string]any{"kind": "captured", "date": "01.03.2025", "place": "Вовчанськ", "unit": "3 ОШБр"}, nil, 200)
 		e.must("ua-reg", "POST", path+"/custody", map[string]any{"kind": "interned", "date": "2025-03-03", "place": "Табір №9"}, nil, 200)
+		e.must("ua-reg", "POST", path+"/custody", map[string]any{"kind": "capture_card_sent", "date": "2025-03-05", "sent_to": []string{"central_agency"}}, nil, 200)
 		e.must("ua-reg", "POST", path+"/custody", map[string]any{"kind": "transferred", "date": "2025-03-20", "from": "Табір №9", "to": "Табір №1"}, nil, 200)
 
 		st, b := e.do("ua-reg", "GET", path+"/capture-card.pdf?lang=uk&second=fr", nil)
@@ -62,6 +63,15 @@ func TestAnnexPDFsAPI(t *testing.T) {
 			if !strings.Contains(text, want) {
 				t.Errorf("the capture card has no %q", want)
 			}
+		}
+		// The card sent on 5 March, printed again as it was: from Табір №9,
+		// dated that day.
+		st, b = e.do("ua-reg", "GET", path+"/capture-card.pdf?lang=en&event=3", nil)
+		if text := pdfWords(t, b); st != 200 || !strings.Contains(text, "Name of camp: Табір №9") || !strings.Contains(text, "5 Mar 2025") || strings.Contains(text, "Табір №1") {
+			t.Errorf("the card of event 3 (%d):\n%s", st, text)
+		}
+		if st, b := e.do("ua-reg", "GET", path+"/capture-card.pdf?event=1", nil); st != 400 || !strings.Contains(string(b), "document_event") {
+			t.Errorf("the card of a capture event: %d %s", st, b)
 		}
 		if st, b := e.do("ua-reg", "GET", path+"/death-notice.pdf?lang=uk", nil); st != 409 || !strings.Contains(string(b), "document_no_death") {
 			t.Errorf("a death notice before the death: %d %s", st, b)
@@ -186,7 +196,7 @@ func TestNotificationsExportAPI(t *testing.T) {
 				if col(card, "notice") != "capture_card" || col(card, "date") != "2025-03-12" || col(card, "sent_to") != "own_state; central_agency" ||
 					col(card, "record_id") != h || col(card, "surname") != "Петров" || col(card, "service_number") != "R-1" ||
 					col(card, "captured_on") != "2025-03-01" || col(card, "capture_place") != "Вовчанськ" || col(card, "place") != "Табір №9" ||
-					col(card, "birth_date") != "1990-04-02" || col(card, "recorded_by") != "ua-reg" {
+					col(card, "birth_date") != "1990-04-02" || col(card, "recorded_by") != "ua-reg" || col(card, "event") != "4" {
 					t.Errorf("the capture card's row: %v", card)
 				}
 				if col(death, "notice") != "death_notification" || col(death, "death_date") != "2025-04-20" || col(death, "cause") != "серцева недостатність" ||

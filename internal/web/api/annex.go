@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/handover-project/handover/internal/access"
@@ -22,8 +23,8 @@ import (
 // (the Annex's card is printed in the holding power's language and in
 // French).
 func (s *API) registerAnnexRoutes() {
-	s.add("GET", "/api/v1/records/{id}/capture-card.pdf", access.CustodyRead, "A held person's capture card (GC III Art. 70) as a PDF in the layout of Annex IV B, from his record and custody timeline: lang=uk|ru|en|fr, and second=fr (or another) for a bilingual card.", s.handleCaptureCard)
-	s.add("GET", "/api/v1/records/{id}/death-notice.pdf", access.CustodyRead, "A held person's death notification (GC III Art. 120) as a PDF in the layout of Annex IV D, from his record and the death recorded in his custody timeline: lang=uk|ru|en|fr, second=fr (or another).", s.handleDeathNotice)
+	s.add("GET", "/api/v1/records/{id}/capture-card.pdf", access.CustodyRead, "A held person's capture card (GC III Art. 70) as a PDF in the layout of Annex IV B, from his record and custody timeline: lang=uk|ru|en|fr, and second=fr (or another) for a bilingual card; event=N prints the card of his capture_card_sent event N as it was sent (its date, the camp then).", s.handleCaptureCard)
+	s.add("GET", "/api/v1/records/{id}/death-notice.pdf", access.CustodyRead, "A held person's death notification (GC III Art. 120) as a PDF in the layout of Annex IV D, from his record and the death recorded in his custody timeline: lang=uk|ru|en|fr, second=fr (or another); event=N the notification of his death_notified event N (its date).", s.handleDeathNotice)
 }
 
 // docLangs reads lang (default: the visitor's or the request's language)
@@ -51,16 +52,34 @@ func docLangs(r *http.Request) (string, string, error) {
 }
 
 // custodyHeld reads a held person's custody view for a printed document.
-func (s *API) custodyHeld(r *http.Request, sc access.Scope) (sqlstore.CustodyView, error) {
+// With ?event=N, N one of his events of kind sent (a capture card or a
+// death notification sent), the timeline is as it stood at that event and
+// the event is returned: the document is printed again as it was sent.
+func (s *API) custodyHeld(r *http.Request, sc access.Scope, sent custody.Kind) (sqlstore.CustodyView, *custody.Event, error) {
 	v, err := s.db.Custody(r.Context(), sc, r.PathValue("id"), s.db.Now().UTC())
 	if err != nil {
-		return v, err
+		return v, nil, err
 	}
 	if v.Record.Kind != person.Held {
 		const msg = "a capture card and a death notification are of a held person"
-		return v, errs.E("web.document", errs.Invalid, msg, errs.FieldError{Field: "id", Message: msg, Code: "document_not_held", Args: []string{v.Record.ID}})
+		return v, nil, errs.E("web.document", errs.Invalid, msg, errs.FieldError{Field: "id", Message: msg, Code: "document_not_held", Args: []string{v.Record.ID}})
 	}
-	return v, nil
+	q := r.URL.Query().Get("event")
+	if q == "" {
+		return v, nil, nil
+	}
+	n, err := strconv.Atoi(q)
+	if err != nil || n < 1 || n > len(v.Timeline.Events) || v.Timeline.Events[n-1].Kind != sent {
+		msg := fmt.Sprintf("event %s of %s is not a %s event", q, v.Record.ID, sent)
+		return v, nil, errs.E("web.document", errs.Invalid, msg, errs.FieldError{Field: "event", Message: msg, Code: "document_event", Args: []string{q, string(sent)}})
+	}
+	e := v.Timeline.Events[n-1]
+	tl, err := custody.Fold(v.Timeline.Events[:n])
+	if err != nil {
+		return v, nil, errs.E("web.document", errs.Internal, err)
+	}
+	v.Timeline = tl
+	return v, &e, nil
 }
 
 // CaptureCardOf is the capture card of a held person as his record and
@@ -119,12 +138,15 @@ func (s *API) handleCaptureCard(w http.ResponseWriter, r *http.Request, sc acces
 	if err != nil {
 		return err
 	}
-	v, err := s.custodyHeld(r, sc)
+	v, sent, err := s.custodyHeld(r, sc, custody.CaptureCardSent)
 	if err != nil {
 		return err
 	}
 	c := CaptureCardOf(v, lang, second)
 	c.Printed = s.db.Now()
+	if sent != nil {
+		c.Date = sent.Date.String()
+	}
 	var b bytes.Buffer
 	if err := report.CaptureCardPDF(&b, c); err != nil {
 		return err
@@ -137,7 +159,7 @@ func (s *API) handleDeathNotice(w http.ResponseWriter, r *http.Request, sc acces
 	if err != nil {
 		return err
 	}
-	v, err := s.custodyHeld(r, sc)
+	v, _, err := s.custodyHeld(r, sc, custody.DeathNotified)
 	if err != nil {
 		return err
 	}

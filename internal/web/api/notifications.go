@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/handover-project/handover/internal/custody"
@@ -22,7 +23,7 @@ const NotificationsSchema = "handover/custody-notifications/v1"
 // notificationColumns are the columns of the notifications export, in
 // order: one row per capture card (Annex IV B) or death notification
 // (Annex IV D) sent.
-var notificationColumns = []string{"notice", "date", "sent_to", "record_id", "party", "surname", "given_names", "patronymic",
+var notificationColumns = []string{"notice", "date", "sent_to", "record_id", "event", "party", "surname", "given_names", "patronymic",
 	"birth_date", "birth_place", "rank", "service_number", "power", "mother_maiden_name", "family_address", "captured_on",
 	"capture_place", "place", "death_date", "death_place", "cause", "grave", "recorded_by", "recorded_at"}
 
@@ -39,7 +40,7 @@ func notificationRow(n sqlstore.CustodyNotification) map[string]string {
 		to = append(to, string(r))
 	}
 	row := map[string]string{"notice": notice, "date": n.Event.Date.String(), "sent_to": strings.Join(to, "; "), "record_id": n.Record.ID,
-		"party": n.Record.Party, "surname": f.Surname, "given_names": f.GivenNames, "patronymic": f.Patronymic,
+		"event": strconv.Itoa(n.Event.N), "party": n.Record.Party, "surname": f.Surname, "given_names": f.GivenNames, "patronymic": f.Patronymic,
 		"birth_date": f.BirthDate.String(), "birth_place": f.BirthPlace, "rank": f.Rank, "service_number": f.ServiceNumber,
 		"power": f.Power, "mother_maiden_name": f.MotherMaidenName, "family_address": f.NextOfKin,
 		"captured_on": f.CaptureDate.String(), "capture_place": f.CapturePlace, "place": n.Timeline.Place,
