@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -254,7 +256,8 @@ func TestInterviewOnPages(t *testing.T) {
 	}
 }
 
-// TestRefusalAgainstInterviewOnStagePage: a person the neutral found
+// TestRefusalAgainstInterviewOnStagePage: the agreement page shows a
+// person's interview to either party; then the person the neutral found
 // wishing to return refuses repatriation at the crossing (GC III
 // Art. 109(3)); the stage page says so against the interview, to the
 // parties' bureaus, and the interviews page beside it.
@@ -266,6 +269,11 @@ func TestRefusalAgainstInterviewOnStagePage(t *testing.T) {
 	e.must("op", "POST", "/api/v1/exchanges/"+a.ex+"/interviews", map[string]any{"record_id": target, "at": "2026-01-05T10:30:00Z",
 		"place": "колонія №1", "interviewer": "J. Delegate", "organisation": "ICRC", "outcome": "wishes_return"}, nil, 201)
 	stage := "/exchanges/" + a.ex + "/stages/1?q=" + target
+	for _, who := range []string{"ua-reg", "ru-reg"} {
+		if _, body, _ := e.page(e.session(who), "GET", "/exchanges/"+a.ex+"/agreement", nil); !strings.Contains(body, "wishes to return · verified by ICRC on") {
+			t.Errorf("%s: the agreement page does not show the interview", who)
+		}
+	}
 	if _, body, _ := e.page(e.session("ua-reg"), "GET", stage, nil); !strings.Contains(body, "wishes to return · verified by ICRC on") {
 		t.Errorf("the stage page before the refusal does not show the interview")
 	}
@@ -289,5 +297,30 @@ func TestRefusalAgainstInterviewOnStagePage(t *testing.T) {
 		if !strings.Contains(body, "refused at the crossing on") || !strings.Contains(body, "said: wishes to return") {
 			t.Errorf("%s: the interviews page does not show the refusal against the interview", who)
 		}
+	}
+}
+
+// TestPagesWithholdBasis: the record form withholds a civilian with the
+// basis and reason it asks for, shown on the record page; the same on a
+// soldier is refused at the flag, in Ukrainian, with the articles.
+func TestPagesWithholdBasis(t *testing.T) {
+	e := newEnv(t, sqltest.Open(t, "sqlite"))
+	reg := e.session("ua-reg")
+	e.page(reg, "POST", "/lang", url.Values{"lang": {"uk"}})
+	form := url.Values{"kind": {"held"}, "category": {"military"}, "surname": {"Солдатенко"}, "detrimental": {"on"},
+		"detrimental_basis": {"gc4_art137_2"}, "detrimental_reason": {"родина під загрозою"}}
+	st, body, _ := e.page(reg, "POST", "/records/new", form)
+	if st != http.StatusUnprocessableEntity || !strings.Contains(body, `id="e-detrimental"`) || !strings.Contains(body, "ст. 122(3) III Женевської конвенції") {
+		t.Fatalf("a soldier withheld by the bureau: %d\n%s", st, body)
+	}
+	form.Set("category", "civilian")
+	form.Set("surname", "Цивільна")
+	st, _, h := e.page(reg, "POST", "/records/new", form)
+	if st != 303 {
+		t.Fatalf("a civilian withheld: %d", st)
+	}
+	_, body, _ = e.page(reg, "GET", h.Get("Location"), nil)
+	if !strings.Contains(body, `id="record-withheld"`) || !strings.Contains(body, "ст. 137(2) IV Женевської конвенції") || !strings.Contains(body, "родина під загрозою") {
+		t.Errorf("the record page does not say the basis and reason")
 	}
 }

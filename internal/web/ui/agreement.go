@@ -42,6 +42,17 @@ type agreementView struct {
 	// Sign the text the page signs and the keys it may sign with.
 	People agreementPeople
 	Sign   agreementSign
+	// Interviews are the neutral's latest interview of each person, as
+	// the viewer may see it (GC III Art. 118).
+	Interviews map[string]exchange.InterviewSeen
+}
+
+// Interview is the neutral's latest interview of a person, or nil.
+func (v agreementView) Interview(id string) *exchange.InterviewSeen {
+	if iv, ok := v.Interviews[id]; ok {
+		return &iv
+	}
+	return nil
 }
 
 // signerKey is a registered signer key and whether it signed this version.
@@ -68,7 +79,16 @@ func (s *UI) agreementPage(r *http.Request, sc access.Scope, version int) (agree
 	if err != nil {
 		return agreementView{}, err
 	}
-	v := agreementView{chrome: s.chromeFor(r, "agreement.title"), Exchange: id, St: st}
+	v := agreementView{chrome: s.chromeFor(r, "agreement.title"), Exchange: id, St: st, Interviews: map[string]exchange.InterviewSeen{}}
+	ivs, err := s.db.Interviews(ctx, sc, id)
+	if err != nil {
+		return v, err
+	}
+	for _, e := range ivs {
+		if e.Latest != nil {
+			v.Interviews[e.RecordID] = *e.Latest
+		}
+	}
 	for i := st.Latest; i >= 1; i-- {
 		v.Versions = append(v.Versions, i)
 	}
