@@ -70,6 +70,10 @@ func TestAnnexPDFsAPI(t *testing.T) {
 		if text := pdfWords(t, b); st != 200 || !strings.Contains(text, "Name of camp: Табір №9") || !strings.Contains(text, "5 Mar 2025") || strings.Contains(text, "Табір №1") {
 			t.Errorf("the card of event 3 (%d):\n%s", st, text)
 		}
+		// No card since the transfer: the overdue list offers to print it.
+		if st, page, _ := e.get(e.sessionUK("ua-reg"), "/custody"); st != 200 || !strings.Contains(string(page), `href="/records/`+h+`/capture-card.pdf?lang=uk&second=fr"`) {
+			t.Errorf("the overdue list (%d) does not offer the card:\n%s", st, page)
+		}
 		if st, b := e.do("ua-reg", "GET", path+"/capture-card.pdf?event=1", nil); st != 400 || !strings.Contains(string(b), "document_event") {
 			t.Errorf("the card of a capture event: %d %s", st, b)
 		}
