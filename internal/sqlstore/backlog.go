@@ -242,6 +242,19 @@ func (db *DB) backlog(ctx context.Context, q querier, party string, only []strin
 	for id := range in.Flags {
 		ids[id] = true
 	}
+	// An erased person leaves the backlog (docs/design/security.md §9):
+	// only his flags could have kept him there.
+	erasedRows, err := q.query(ctx, `SELECT record_id FROM record_erasures WHERE party = ?`, party)
+	if err != nil {
+		return BacklogView{}, errs.E(errs.Internal, err)
+	}
+	erased, err := collect(erasedRows, scanString)
+	if err != nil {
+		return BacklogView{}, errs.E(errs.Internal, err)
+	}
+	for _, id := range erased {
+		delete(ids, id)
+	}
 	if only != nil {
 		keep := map[string]bool{}
 		for _, id := range only {

@@ -148,6 +148,23 @@ func TestEraseRecord(t *testing.T) {
 			if _, err := db.EraseRecord(ctx, sc["ua-appr"], gone, "DP-4"); err != nil {
 				t.Fatal(err)
 			}
+			// A flagged person erased leaves the bureau's backlog.
+			flagged := soughtRecord(t, db, sc["ua-reg"], "UA", "Позначений")
+			if _, err := db.SetPriority(ctx, sc["ua-reg"], flagged, backlog.Flags{Marks: []backlog.Mark{backlog.Woman}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.EraseRecord(ctx, sc["ua-appr"], flagged, "DP-5"); err != nil {
+				t.Fatal(err)
+			}
+			bl, err := db.Backlog(ctx, sc["ua-reg"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range bl.Persons {
+				if p.RecordID == flagged {
+					t.Errorf("the erased person is in the backlog: %+v", p)
+				}
+			}
 			if _, err := db.SetPriority(ctx, sc["ua-reg"], gone, backlog.Flags{Marks: []backlog.Mark{backlog.Wounded}}); !errs.Is(errs.Conflict, err) {
 				t.Errorf("priority flags on an erased record: %v, want Conflict", err)
 			}
