@@ -40,15 +40,16 @@ func (s *UI) handleDeathNoticePDF(w http.ResponseWriter, r *http.Request, sc acc
 // offers: each language with French beside it (the Annex's card is
 // printed in the holding power's language and French), and French alone.
 func (v custodyView) DocLinks() []docLink {
-	return []docLink{{"uk", "fr", "UK + FR"}, {"ru", "fr", "RU + FR"}, {"en", "fr", "EN + FR"}, {"fr", "", "FR"}}
+	return []docLink{{"uk", "fr"}, {"ru", "fr"}, {"en", "fr"}, {"fr", ""}}
 }
 
 // Held reports whether the page is of a held person: his capture card and
 // death notification print.
 func (v custodyView) Held() bool { return v.V.Record.Kind == person.Held }
 
-// docLink is one language choice of a printed document.
-type docLink struct{ Lang, Second, Label string }
+// docLink is one language choice of a printed document, named on the
+// page in the page's language (custody.doclang.<lang>).
+type docLink struct{ Lang, Second string }
 
 type custodyOverdueView struct {
 	chrome
