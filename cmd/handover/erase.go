@@ -16,6 +16,7 @@ import (
 
 const eraseUsage = `
 Usage: handover erase --record ID --reason TEXT --by LOGIN [--dir DIR | --db DSN]
+       handover erase --record ID --reason TEXT [--server URL --token TOKEN]
 
 Erases a record's personal fields for a data-protection request
 (docs/operations.md, "Answering a data-protection request"): in every
@@ -32,11 +33,12 @@ the request's reference, never personal data. Refused: a record named in a
 list, its answers, a stage, a match, evidence, a tracing case or a custody
 timeline (documents signed or committed to with the names).
 
-Through a server: POST /api/v1/records/{id}/erase, as the approver after
-the second factor.
+Without --by, through the server (POST /api/v1/records/{id}/erase): the
+token is the approver's own, minted after the second factor.
 
-Example:
+Examples:
   handover erase --dir /var/lib/handover --record r0k3m9q2x7 --reason "DP-2026-0042" --by ua-approver
+  handover erase --record r0k3m9q2x7 --reason "DP-2026-0042" --server https://handover.example --token "$TOKEN"
 `
 
 func runErase(ctx context.Context, m *Main, args []string) error {
@@ -45,7 +47,8 @@ func runErase(ctx context.Context, m *Main, args []string) error {
 	sf := m.addStoreFlags(fs)
 	id := fs.String("record", "", "the record to erase")
 	reason := fs.String("reason", "", "the request's reference (no personal data)")
-	by := fs.String("by", "", "login of the approver of the record's party who decided it")
+	by := fs.String("by", "", "login of the approver of the record's party who decided it (on the database)")
+	srv := m.addServerFlags(fs)
 	if err := noArgs(parseFlags(fs, args)); err != nil {
 		return err
 	}
@@ -54,8 +57,20 @@ func runErase(ctx context.Context, m *Main, args []string) error {
 		return usageError{"--record is required"}
 	case *reason == "":
 		return usageError{"--reason is required: the request's reference"}
-	case *by == "":
-		return usageError{"--by is required: the approver who decided the request"}
+	case *by == "" && srv.server == "":
+		return usageError{"give --by LOGIN (the approver who decided, on the database) or --server URL (as the approver, with your token)"}
+	}
+	if *by == "" {
+		c, err := srv.client()
+		if err != nil {
+			return err
+		}
+		e, err := c.EraseRecord(ctx, *id, *reason)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "record %s erased: %d versions, by %s at %s, reason %q\n", *id, e.Versions, e.By, e.At.Format(time.RFC3339), e.Reason)
+		return nil
 	}
 	db, err := m.open(ctx, sf, false)
 	if err != nil {

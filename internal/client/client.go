@@ -171,3 +171,12 @@ func (c *Client) Records(ctx context.Context, f Filter) (api.RecordPage, error) 
 	err := c.Do(ctx, "GET", "/api/v1/records?"+q.Encode(), nil, &p)
 	return p, err
 }
+
+// EraseRecord erases one of the caller's party's records for a
+// data-protection request (the party's approver, after the second
+// factor), with the request's reference, and returns its tombstone.
+func (c *Client) EraseRecord(ctx context.Context, id, reason string) (person.Erasure, error) {
+	var e person.Erasure
+	err := c.Do(ctx, "POST", "/api/v1/records/"+url.PathEscape(id)+"/erase", api.EraseRequest{Reason: reason}, &e)
+	return e, err
+}

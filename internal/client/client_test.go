@@ -558,3 +558,25 @@ func zipHas(t *testing.T, b []byte, text string) bool {
 	}
 	return false
 }
+
+// TestEraseRecord: the party's approver erases one of its records through
+// the client; the record then reads as erased; the registrar is refused.
+func TestEraseRecord(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	r, err := s.as["ua-reg"].CreateRecord(ctx, api.RecordInput{Fields: person.Fields{Kind: person.Held, Category: person.Military, Surname: "Ґонтаренко"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.as["ua-reg"].EraseRecord(ctx, r.ID, "DP-1"); !errs.Is(errs.Forbidden, err) {
+		t.Fatalf("the registrar erases: %v, want Forbidden", err)
+	}
+	e, err := s.as["ua-appr"].EraseRecord(ctx, r.ID, "DP-1")
+	if err != nil || e.By != "ua-appr" || e.Reason != "DP-1" {
+		t.Fatalf("erase: %+v %v", e, err)
+	}
+	got, err := s.as["ua-reg"].Record(ctx, r.ID)
+	if err != nil || got.Erased == nil || got.Surname != "" {
+		t.Fatalf("the erased record: %+v %v", got, err)
+	}
+}
