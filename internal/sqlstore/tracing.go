@@ -73,10 +73,8 @@ type exportBody struct {
 // users only.
 func (db *DB) ExportTracing(ctx context.Context, s access.Scope, party string, render func(recs []person.Record, at time.Time) (TracingFile, error)) (TracingExport, []byte, error) {
 	const op = "sqlstore.ExportTracing"
-	if party == "" {
-		party = s.Party
-	}
-	if err := access.Decide(s, access.TracingExport, access.Resource{Party: party, Kind: string(person.Held)}); err != nil {
+	party, err := tracingParty(s, party)
+	if err != nil {
 		return TracingExport{}, nil, errs.E(op, err)
 	}
 	known, err := db.partyCodes(ctx)
@@ -126,14 +124,32 @@ func (db *DB) ExportTracing(ctx context.Context, s access.Scope, party string, r
 	return out, f.Data, nil
 }
 
+// tracingParty is the party an export is of: the one named, else the
+// caller's own; a caller of no party (the mediator's operator) must name
+// one. tracing.export decides.
+func tracingParty(s access.Scope, party string) (string, error) {
+	if party == "" {
+		party = s.Party
+	}
+	if party == "" {
+		if s.Role == access.MediatorOperator {
+			const msg = "name the party whose held register to export"
+			return "", errs.E(errs.Invalid, msg, errs.FieldError{Field: "party", Message: msg, Code: "required"})
+		}
+		return "", access.Decide(s, access.TracingExport, access.Resource{})
+	}
+	if err := access.Decide(s, access.TracingExport, access.Resource{Party: party, Kind: string(person.Held)}); err != nil {
+		return "", err
+	}
+	return party, nil
+}
+
 // TracingExports lists party's logged exports for the Central Tracing
 // Agency, newest first; tracing.export decides, as for ExportTracing.
 func (db *DB) TracingExports(ctx context.Context, s access.Scope, party string) ([]TracingExport, error) {
 	const op = "sqlstore.TracingExports"
-	if party == "" {
-		party = s.Party
-	}
-	if err := access.Decide(s, access.TracingExport, access.Resource{Party: party, Kind: string(person.Held)}); err != nil {
+	party, err := tracingParty(s, party)
+	if err != nil {
 		return nil, errs.E(op, err)
 	}
 	out, err := queryAll(ctx, db, func(rows *sql.Rows) (TracingExport, error) {

@@ -88,6 +88,12 @@ func TestTracingExport(t *testing.T) {
 				t.Errorf("%s listed RU's exports: %v", who, err)
 			}
 		}
+		if _, _, err := db.ExportTracing(ctx, sc["op"], "", render); !errs.Is(errs.Invalid, err) || errs.Fields(err)[0].Field != "party" {
+			t.Errorf("the operator naming no party: %v, want Invalid at party", err)
+		}
+		if _, _, err := db.ExportTracing(ctx, sc["aud"], "", render); !errs.Is(errs.Forbidden, err) {
+			t.Errorf("the auditor naming no party: %v, want Forbidden", err)
+		}
 		if _, _, err := db.ExportTracing(ctx, sc["op"], "XX", render); !errs.Is(errs.Invalid, err) {
 			t.Errorf("an unknown party: %v, want Invalid", err)
 		}
