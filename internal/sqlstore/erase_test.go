@@ -227,3 +227,36 @@ func findNeedle(b []byte) string {
 	}
 	return ""
 }
+
+// TestEraseGuard: the append-only guard of record_versions lets a version
+// be blanked only when its record has a tombstone, only into the erased
+// form, and nothing else of an erased record's versions be changed.
+func TestEraseGuard(t *testing.T) {
+	ctx := context.Background()
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newCrossing(t, db, 1, false)
+		kept := eraseCandidate(t, db, f.scopes["ua-reg"])
+		gone := eraseCandidate(t, db, f.scopes["ua-reg"])
+		if _, err := db.EraseRecord(ctx, f.scopes["ua-appr"], gone, "DP-1"); err != nil {
+			t.Fatal(err)
+		}
+		blank := `UPDATE record_versions SET body = '{}', sealed = NULL, nonce = NULL, source_ref = '', reason = '' WHERE record_seq = `
+		for _, q := range []string{
+			blank + seqOf(kept),
+			`UPDATE record_versions SET body = '{"surname":"Повернений"}' WHERE record_seq = ` + seqOf(gone),
+			`UPDATE record_versions SET entered_by = 'someone' WHERE record_seq = ` + seqOf(gone),
+			`UPDATE record_versions SET commitment = 'x' WHERE record_seq = ` + seqOf(gone),
+			`DELETE FROM record_versions WHERE record_seq = ` + seqOf(gone),
+			`UPDATE record_erasures SET reason = 'x'`,
+			`DELETE FROM record_erasures`,
+		} {
+			if err := db.RawExec(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: %v, want refused as append-only", q, err)
+			}
+		}
+		// Blanking an erased version again changes nothing and is let be.
+		if err := db.RawExec(ctx, blank+seqOf(gone)); err != nil {
+			t.Errorf("an erased version blanked again: %v", err)
+		}
+	})
+}
