@@ -14,14 +14,15 @@ import (
 // who reads the exchange lists them as they may see them.
 
 const interviewRecordUsage = `
-Usage: handover interview record EXCHANGE RECORD --outcome wishes_return|refuses|not_interviewed --at TIME --place P --interviewer NAME --organisation ORG [--reason R] [--notes N] [--withhold --withhold-reason R] [--server URL --token TOKEN]
+Usage: handover interview record EXCHANGE RECORD --outcome wishes_return|refuses|not_interviewed --at TIME --place P --interviewer NAME --organisation ORG [--reason R] [--notes N] [--withhold --withhold-reason R | --lift-withhold] [--server URL --token TOKEN]
 
 Record the neutral's private interview of a held person listed in the
 exchange (the mediator's operator). TIME is YYYY-MM-DDTHH:MM (UTC) or a
 date. A person who refuses is not offered for handover nor frozen in an
 agreement until a newer interview says otherwise (GC III Art. 109(3)).
 --withhold: he asks that his information be withheld from his own side;
-his record is flagged at his own request. The parties see the outcome,
+his record is flagged at his own request; --lift-withhold: he no longer
+asks it, and a newer interview lifts the flag. The parties see the outcome,
 the organisation and the time, never the interviewer or the notes.
 
 Example:
@@ -52,12 +53,13 @@ func runInterviewRecord(ctx context.Context, m *Main, args []string) error {
 	notes := fs.String("notes", "", "the interviewer's notes (never shown to the parties)")
 	withhold := fs.Bool("withhold", false, "he asks that his information be withheld from his own side")
 	withholdReason := fs.String("withhold-reason", "", "why he asks")
+	lift := fs.Bool("lift-withhold", false, "he no longer asks that his information be withheld")
 	c, pos, err := srv.parse(fs, args, 2, "give the exchange's and the record's ids")
 	if err != nil {
 		return err
 	}
 	iv := exchange.Interview{RecordID: pos[1], Outcome: exchange.InterviewOutcome(*outcome), Place: *place, Interviewer: *interviewer,
-		Organisation: *org, Reason: *reason, Notes: *notes, Withhold: *withhold, WithholdReason: *withholdReason}
+		Organisation: *org, Reason: *reason, Notes: *notes, Withhold: *withhold, WithholdReason: *withholdReason, LiftWithhold: *lift}
 	if *at != "" {
 		for _, layout := range []string{"2006-01-02T15:04", time.RFC3339, "2006-01-02"} {
 			if iv.At, err = time.ParseInLocation(layout, *at, time.UTC); err == nil {
@@ -115,6 +117,9 @@ func runInterviewList(ctx context.Context, m *Main, args []string) error {
 			}
 			if iv.Withhold {
 				fmt.Fprintf(m.Stdout, "; asks to be withheld: %s", iv.WithholdReason)
+			}
+			if iv.LiftWithhold {
+				fmt.Fprint(m.Stdout, "; no longer asks to be withheld")
 			}
 			if iv.Notes != "" {
 				fmt.Fprintf(m.Stdout, "; notes: %s", iv.Notes)

@@ -56,6 +56,11 @@ type Interview struct {
 	// person.WithholdOwnRequest (a new version of the record).
 	Withhold       bool   `json:"withhold,omitempty"`
 	WithholdReason string `json:"withhold_reason,omitempty"`
+	// LiftWithhold: he no longer asks that his information be withheld;
+	// it lifts a flag with the basis person.WithholdOwnRequest (a new
+	// version of the record). Only a newer interview lifts what an
+	// interview set.
+	LiftWithhold bool `json:"lift_withhold,omitempty"`
 	// RecordedBy and RecordedAt are the store's: the mediator's user who
 	// entered it, and when.
 	RecordedBy string    `json:"recorded_by"`
@@ -145,6 +150,11 @@ func (iv *Interview) Validate(now time.Time) error {
 		fe = append(fe, errs.FieldError{Field: "withhold", Message: "only a person interviewed can ask that his information be withheld", Code: "interview_withhold_unheard"})
 	} else if iv.Withhold && iv.WithholdReason == "" {
 		fe = append(fe, errs.FieldError{Field: "withhold_reason", Message: "required: why he asks that his information be withheld", Code: "interview_withhold_reason"})
+	}
+	if iv.LiftWithhold && iv.Withhold {
+		fe = append(fe, errs.FieldError{Field: "lift_withhold", Message: "he either asks that his information be withheld or no longer asks it, not both", Code: "interview_withhold_both"})
+	} else if iv.LiftWithhold && iv.Outcome == NotInterviewed {
+		fe = append(fe, errs.FieldError{Field: "lift_withhold", Message: "only a person interviewed can ask that his information be withheld", Code: "interview_withhold_unheard"})
 	}
 	if !iv.Withhold && iv.WithholdReason != "" {
 		fe = append(fe, errs.FieldError{Field: "withhold", Message: "a reason to withhold without his request: tick the request or leave the reason empty", Code: "interview_withhold_unasked"})

@@ -37,6 +37,9 @@ func TestInterviewValidate(t *testing.T) {
 		}, []string{"interview_withhold_unheard"}},
 		{"withheld without a reason", func(iv *Interview) { iv.Withhold = true }, []string{"interview_withhold_reason"}},
 		{"a reason without his request", func(iv *Interview) { iv.WithholdReason = "x" }, []string{"interview_withhold_unasked"}},
+		{"no longer asks", func(iv *Interview) { iv.LiftWithhold = true }, nil},
+		{"asks and no longer asks", func(iv *Interview) { iv.LiftWithhold, iv.Withhold, iv.WithholdReason = true, true, "x" }, []string{"interview_withhold_both"}},
+		{"no longer asks, not interviewed", func(iv *Interview) { iv.LiftWithhold, iv.Outcome, iv.Reason = true, NotInterviewed, "asleep" }, []string{"interview_withhold_unheard"}},
 	} {
 		iv := ok()
 		tc.edit(&iv)

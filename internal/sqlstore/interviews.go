@@ -91,8 +91,11 @@ func (db *DB) RecordInterview(ctx context.Context, s access.Scope, exID string, 
 			iv.ID, ex.ID, iv.RecordID, party, string(iv.Outcome), string(body), s.Login, fmtTime(tx.now), nonce); err != nil {
 			return err
 		}
-		if iv.Withhold {
+		switch {
+		case iv.Withhold:
 			return tx.withholdAtRequest(ctx, s, &iv)
+		case iv.LiftWithhold:
+			return tx.liftAtRequest(ctx, s, &iv)
 		}
 		return nil
 	})
@@ -107,43 +110,75 @@ func (db *DB) RecordInterview(ctx context.Context, s access.Scope, exID string, 
 // flag's basis person.WithholdOwnRequest), unless it is flagged so for
 // the same reason already, and withdraws what was disclosed of it.
 func (tx *Tx) withholdAtRequest(ctx context.Context, s access.Scope, iv *exchange.Interview) error {
+	changed, err := tx.versionAtInterview(ctx, s, iv, func(f *person.Fields) (bool, error) {
+		if f.Detrimental && f.DetrimentalBasis == person.WithholdOwnRequest && f.DetrimentalReason == iv.WithholdReason {
+			return false, nil
+		}
+		f.Detrimental, f.DetrimentalBasis, f.DetrimentalReason = true, person.WithholdOwnRequest, iv.WithholdReason
+		return true, nil
+	}, "he asked, in the neutral's interview of %s, that his information be withheld from his own side")
+	if err != nil || !changed {
+		return err
+	}
+	return tx.withdrawDisclosures(ctx, s, iv.RecordID, "the person asked, in the neutral's interview, that his information be withheld from his own side")
+}
+
+// liftAtRequest writes the new version of the interviewed person's record
+// that lifts the withholding he had asked for: he no longer asks it. A
+// record not withheld at his own request is refused (a civilian's
+// withholding by the bureau is the bureau's to lift).
+func (tx *Tx) liftAtRequest(ctx context.Context, s access.Scope, iv *exchange.Interview) error {
+	_, err := tx.versionAtInterview(ctx, s, iv, func(f *person.Fields) (bool, error) {
+		if !f.Detrimental || f.DetrimentalBasis != person.WithholdOwnRequest {
+			msg := fmt.Sprintf("record %s is not withheld at the person's own request: there is nothing for him to lift", iv.RecordID)
+			return false, errs.E(errs.Invalid, msg, errs.FieldError{Field: "lift_withhold", Message: msg, Code: "interview_lift_unflagged", Args: []string{iv.RecordID}})
+		}
+		f.Detrimental, f.DetrimentalBasis, f.DetrimentalReason = false, "", ""
+		return true, nil
+	}, "he no longer asked, in the neutral's interview of %s, that his information be withheld from his own side")
+	return err
+}
+
+// versionAtInterview writes a new version of the interviewed person's
+// record with change applied, its provenance naming the interview (why:
+// a format with the interview's date), when change says it changed.
+func (tx *Tx) versionAtInterview(ctx context.Context, s access.Scope, iv *exchange.Interview, change func(*person.Fields) (bool, error), why string) (bool, error) {
 	// The record as its own party reads it: its sealed fields carry over
 	// into the new version.
 	row := tx.queryRow(ctx, `SELECT `+recordCols+` FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version WHERE r.id = ?`, iv.RecordID)
 	cur, seq, err := tx.db.scanRecord(row, access.Scope{Party: iv.Party})
 	if err != nil {
-		return err
+		return false, err
 	}
 	f := cur.Fields
-	if f.Detrimental && f.DetrimentalBasis == person.WithholdOwnRequest && f.DetrimentalReason == iv.WithholdReason {
-		return nil
+	if changed, err := change(&f); err != nil || !changed {
+		return false, err
 	}
-	f.Detrimental, f.DetrimentalBasis, f.DetrimentalReason = true, person.WithholdOwnRequest, iv.WithholdReason
 	if err := f.Validate(tx.now); err != nil {
-		return err
+		return false, err
 	}
 	res, err := tx.exec(ctx, `UPDATE records SET version = ? WHERE seq = ? AND version = ?`, cur.Version+1, seq, cur.Version)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return errs.E(errs.Conflict, fmt.Sprintf("record %s was corrected meanwhile: record the interview again", cur.ID))
+		return false, errs.E(errs.Conflict, fmt.Sprintf("record %s was corrected meanwhile: record the interview again", cur.ID))
 	}
 	var prevText string
 	if err := tx.queryRow(ctx, `SELECT commitment FROM record_versions WHERE record_seq = ? AND version = ?`, seq, cur.Version).Scan(&prevText); err != nil {
-		return err
+		return false, err
 	}
 	prev, err := audit.ParseDigest(prevText)
 	if err != nil {
-		return fmt.Errorf("record %s version %d: stored commitment: %w", cur.ID, cur.Version, err)
+		return false, fmt.Errorf("record %s version %d: stored commitment: %w", cur.ID, cur.Version, err)
 	}
 	rec := person.Record{ID: cur.ID, Version: cur.Version + 1, Party: cur.Party, Fields: f,
 		Provenance: person.Provenance{Source: "interview", SourceRef: "interview:" + iv.ID, EnteredBy: s.Login, EnteredAt: tx.now,
-			Reason: "he asked, in the neutral's interview of " + iv.At.UTC().Format(time.DateOnly) + ", that his information be withheld from his own side"}}
+			Reason: fmt.Sprintf(why, iv.At.UTC().Format(time.DateOnly))}}
 	if err := tx.insertVersions(ctx, actor(s.UserID), []person.Record{rec}, map[string]int64{cur.ID: seq}, map[string]audit.Digest{cur.ID: prev}); err != nil {
-		return err
+		return false, err
 	}
-	return tx.withdrawDisclosures(ctx, s, cur.ID, "the person asked, in the neutral's interview, that his information be withheld from his own side")
+	return true, nil
 }
 
 // listedHeld returns the held records named by any version of a list of

@@ -117,6 +117,25 @@ func TestWithholdBasis(t *testing.T) {
 		_, err = db.CorrectRecord(ctx, reg, pow, got.Version+1, fl, "lift")
 		wantCode(t, "the registrar lifts his own request", err, errs.Invalid, "detrimental_own_request_kept")
 
+		// A newer interview: he no longer asks it; the flag is lifted, by
+		// a version that names that interview. Nothing is left to lift.
+		lift := interview(db, pow, exchange.WishesReturn)
+		lift.LiftWithhold = true
+		lifted, err := db.RecordInterview(ctx, f.scopes["op"], f.ex, lift)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err = db.Record(ctx, reg, pow)
+		if err != nil || got.Detrimental || got.DetrimentalBasis != "" || got.DetrimentalReason != "" || got.Provenance.SourceRef != "interview:"+lifted.ID {
+			t.Errorf("after the interview that lifts it: %+v %+v %v", got.Fields, got.Provenance, err)
+		}
+		_, err = db.RecordInterview(ctx, f.scopes["op"], f.ex, lift)
+		wantCode(t, "lifting what is not withheld", err, errs.Invalid, "interview_lift_unflagged")
+		civIV := interview(db, rec.ID, exchange.WishesReturn)
+		civIV.LiftWithhold = true
+		_, err = db.RecordInterview(ctx, f.scopes["op"], f.ex, civIV)
+		wantCode(t, "the neutral lifts the bureau's withholding of an unlisted civilian", err, errs.Invalid, "interview_not_listed")
+
 		res, err := db.AuditLog(ctx, f.logKeys)
 		if err != nil {
 			t.Fatal(err)

@@ -82,7 +82,7 @@ func parseInterview(f url.Values) (exchange.Interview, []errs.FieldError) {
 	get := func(name string) string { return strings.TrimSpace(f.Get(name)) }
 	iv := exchange.Interview{RecordID: get("record_id"), Place: get("place"), Interviewer: get("interviewer"), Organisation: get("organisation"),
 		Outcome: exchange.InterviewOutcome(get("outcome")), Reason: get("reason"), Notes: get("notes"),
-		Withhold: f.Get("withhold") != "", WithholdReason: get("withhold_reason")}
+		Withhold: f.Get("withhold") != "", WithholdReason: get("withhold_reason"), LiftWithhold: f.Get("lift_withhold") != ""}
 	var bad []errs.FieldError
 	if s := get("at"); s != "" {
 		var err error
