@@ -3,7 +3,11 @@
 // embedded DejaVu Sans so that Cyrillic prints, the agreement hash and
 // "page x of y" on every page, and a signature block), and the per-stage
 // and per-exchange reports (counts by category, refusals, no-shows,
-// substitutions, discrepancies) as a JSON value and as XLSX.
+// substitutions, discrepancies) as a JSON value and as XLSX; and the
+// documents of GC III Annex IV a bureau sends for a prisoner it holds, the
+// capture card (Annex IV B) and the death notification (Annex IV D), as
+// PDFs in Ukrainian, Russian, English or French, labels from
+// locale.Doc.
 //
 // It is an adapter like sheet: values in, bytes out; it knows no store and
 // no HTTP.
