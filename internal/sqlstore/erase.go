@@ -62,15 +62,13 @@ const MaxErasureReason = 200
 // data (it stays in the tombstone and its leaf's commitment).
 func (db *DB) EraseRecord(ctx context.Context, s access.Scope, id, reason string) (person.Erasure, error) {
 	const op = "sqlstore.EraseRecord"
-	party, _, err := db.recordOwner(ctx, id)
+	// A record the scope may not read is not found (ids cannot be
+	// probed); one it reads but may not erase is Forbidden.
+	rec, err := db.Record(ctx, s, id)
 	if err != nil {
 		return person.Erasure{}, errs.E(op, err)
 	}
-	if err := access.Decide(s, access.RecordErase, access.Resource{Party: party}); err != nil {
-		// Another party's record is not found: ids cannot be probed.
-		if s.Party != party {
-			return person.Erasure{}, errs.E(op, errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
-		}
+	if err := access.Decide(s, access.RecordErase, access.Resource{Party: rec.Party}); err != nil {
 		return person.Erasure{}, errs.E(op, err)
 	}
 	e, err := db.erase(ctx, actor(s.UserID), s.Login, id, reason)
@@ -90,20 +88,6 @@ func (db *DB) EraseRecordAsSystem(ctx context.Context, id, reason string) (perso
 		return e, errs.E("sqlstore.EraseRecordAsSystem", err)
 	}
 	return e, nil
-}
-
-// recordOwner returns a record's party and sequence number.
-func (db *DB) recordOwner(ctx context.Context, id string) (string, int64, error) {
-	var party string
-	var seq int64
-	err := db.queryRow(ctx, `SELECT party, seq FROM records WHERE id = ?`, id).Scan(&party, &seq)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", 0, errs.E("sqlstore.recordOwner", errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
-	}
-	if err != nil {
-		return "", 0, errs.E(errs.Internal, err)
-	}
-	return party, seq, nil
 }
 
 // erasureBlockers are the places that hold a record's names in a signed,

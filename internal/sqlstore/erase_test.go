@@ -120,6 +120,9 @@ func TestEraseRecord(t *testing.T) {
 			if _, err := db.EraseRecord(ctx, sc["ua-reg"], other, "DP-1"); !errs.Is(errs.Forbidden, err) {
 				t.Errorf("erased by a registrar: %v, want Forbidden", err)
 			}
+			if _, err := db.EraseRecord(ctx, sc["op"], other, "DP-1"); !errs.Is(errs.Forbidden, err) {
+				t.Errorf("erased by the mediator's operator: %v, want Forbidden", err)
+			}
 			if _, err := db.EraseRecord(ctx, sc["ru-appr"], other, "DP-1"); !errs.Is(errs.NotFound, err) {
 				t.Errorf("erased by the other party's approver: %v, want NotFound", err)
 			}
