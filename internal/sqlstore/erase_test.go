@@ -111,6 +111,16 @@ func TestEraseRecord(t *testing.T) {
 				t.Fatalf("the register counts %d records and lists %d", all.Total, len(all.Records))
 			}
 
+			inputs, err := db.MatchRecords(ctx, sc["op"], "UA", person.Held)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range inputs {
+				if r.ID == h.erased {
+					t.Fatalf("the erased record is an input of matching")
+				}
+			}
+
 			// Refused: twice; by a registrar; by the other party; a record
 			// named in a list; a correction of the erased record.
 			if _, err := db.EraseRecord(ctx, sc["ua-appr"], h.erased, "again"); !errs.Is(errs.Conflict, err) {
