@@ -294,15 +294,14 @@ func (db *DB) DumpAll(ctx context.Context) (map[string][]byte, error) {
 			return nil, err
 		}
 		var b []byte
-		for rows.Next() {
+		err = eachRow(rows, func(rows *sql.Rows) error {
 			vals := make([]any, len(cols))
 			ptrs := make([]any, len(cols))
 			for i := range vals {
 				ptrs[i] = &vals[i]
 			}
 			if err := rows.Scan(ptrs...); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			for _, v := range vals {
 				switch x := v.(type) {
@@ -315,11 +314,9 @@ func (db *DB) DumpAll(ctx context.Context) (map[string][]byte, error) {
 				}
 				b = append(b, '\n')
 			}
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 		out[t] = b
