@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/sheet"
 )
 
 const tracingExportUsage = `
@@ -137,5 +140,18 @@ func runTracingVerify(ctx context.Context, m *Main, args []string) error {
 			return nil
 		}
 	}
-	return errs.E(op, errs.NotFound, fmt.Sprintf("%s (SHA-256 %s) is no logged export of %s", pos[0], hash, list.Party))
+	// Say what the file is, so that the officer knows whether it was
+	// changed after the export or is no export at all.
+	what := "it does not read as a tracing export"
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(pos[0])), ".")
+	if rows, rerr := sheet.ReadTracing(format, b); rerr == nil {
+		n := fmt.Sprintf("%d records", len(rows))
+		if len(rows) == 1 {
+			n = "1 record"
+		}
+		what = "it reads as a tracing export of " + n + ", so it was changed after it was exported or was exported by another server"
+	} else {
+		what += ": " + errs.Message(rerr)
+	}
+	return errs.E(op, errs.NotFound, fmt.Sprintf("%s (SHA-256 %s) is no logged export of %s; %s", pos[0], hash, list.Party, what))
 }

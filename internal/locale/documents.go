@@ -20,8 +20,8 @@ var DocLangs = []string{"uk", "ru", "en", "fr"}
 func ValidDoc(lang string) bool { return slices.Contains(DocLangs, lang) }
 
 // loadDocs reads documents/<lang>.json once: a flat object of a label's
-// key and its text. A broken file is reported by DocErr (and
-// TestDocuments); a missing label then prints as its key.
+// key and its text. The files are embedded: a broken one fails
+// TestDocuments; a missing label prints as its key.
 var loadDocs = sync.OnceValues(func() (map[string]map[string]string, error) {
 	out := map[string]map[string]string{}
 	for _, lang := range DocLangs {
@@ -38,9 +38,6 @@ var loadDocs = sync.OnceValues(func() (map[string]map[string]string, error) {
 	}
 	return out, nil
 })
-
-// DocErr reports a documents file that could not be read.
-func DocErr() error { _, err := loadDocs(); return err }
 
 // Doc returns the label key of a printed document in lang (one of
 // DocLangs; English for any other), formatted with args. An unknown key
