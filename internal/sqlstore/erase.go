@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/handover-project/handover/internal/access"
@@ -177,9 +178,9 @@ func (db *DB) erase(ctx context.Context, who, login, id, reason string) (person.
 		if _, err := tx.appender(ctx); err != nil {
 			return err
 		}
-		var party string
+		var party, status string
 		var seq, versions int64
-		err := tx.queryRow(ctx, `SELECT party, seq, version FROM records WHERE id = ?`, id).Scan(&party, &seq, &versions)
+		err := tx.queryRow(ctx, `SELECT party, seq, version, status FROM records WHERE id = ?`, id).Scan(&party, &seq, &versions, &status)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.E("sqlstore.erase", errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
 		}
@@ -205,6 +206,14 @@ func (db *DB) erase(ctx context.Context, who, login, id, reason string) (person.
 				return errs.E("sqlstore.erase", errs.Conflict, fmt.Sprintf("record %s is named in %s, which is signed or committed to with the names: it cannot be erased", id, b.what),
 					errs.Coded{Code: b.code, Args: []string{id}})
 			}
+		}
+		// A person still in the party's power is owed to his own side and
+		// the Central Agency (GC III Art. 122, GC IV Art. 136): no request
+		// erases him while the record says he is held. A retention run
+		// keeps him for the same reason (heldStatuses).
+		if slices.Contains(heldStatuses, person.Status(status)) {
+			return errs.E("sqlstore.erase", errs.Conflict, fmt.Sprintf("record %s is of a person in the party's power (%s): his information is owed to his own side and the Central Agency (GC III Art. 122, GC IV Art. 136) and cannot be erased while he is held", id, status),
+				errs.Coded{Code: "erase_held", Args: []string{id}})
 		}
 		body := erasureBody{Record: id, Party: party, Versions: versions, Reason: reason}
 		nonce, err := audit.NewNonce()

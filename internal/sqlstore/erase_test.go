@@ -273,3 +273,33 @@ func TestEraseGuard(t *testing.T) {
 		}
 	})
 }
+
+// TestEraseRefusesHeld: a person still in the party's power — a prisoner
+// of war, an internee, a detained or convicted civilian — cannot be erased
+// from its register, whatever the request: his information is owed to his
+// own side and the Central Agency (GC III Art. 122, GC IV Art. 136). A
+// retention run keeps him for the same reason.
+func TestEraseRefusesHeld(t *testing.T) {
+	ctx := context.Background()
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newCrossing(t, db, 1, false)
+		for _, st := range []person.Status{person.StatusPOW, person.StatusCivilianInternee, person.StatusDetainedCivilian, person.StatusConvicted} {
+			fs := held("Утримуваний")
+			fs.Status = st
+			r, err := db.CreateRecord(ctx, f.scopes["ua-reg"], sqlstore.NewRecord{Party: "UA", Fields: fs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = db.EraseRecord(ctx, f.scopes["ua-appr"], r.ID, "DP-7")
+			if !errs.Is(errs.Conflict, err) || code(err) != "erase_held" {
+				t.Errorf("a %s erased: %v, want Conflict erase_held", st, err)
+			}
+			got, err := db.Record(ctx, f.scopes["ua-reg"], r.ID)
+			if err != nil || got.Erased != nil || got.Surname != "Утримуваний" {
+				t.Errorf("the %s after the refused erasure: %+v, %v", st, got, err)
+			}
+		}
+	})
+}
+
+func code(err error) string { c, _ := errs.CodeOf(err); return c }
