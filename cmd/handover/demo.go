@@ -292,6 +292,7 @@ func (m *Main) writeDemoExchanges(dir string, res scenario.DemoResult) error {
 		}
 	}
 	fmt.Fprintf(m.Stdout, "exchange %s %q: agreement version %d %s by UA, RU and the mediator (keys in %s)\n", s.ExchangeID, s.Name, s.Version, s.State, keyDir)
+	fmt.Fprintf(m.Stdout, "exchange %s: the neutral interviewed all %d persons before the freeze; each wishes to return (/exchanges/%s/interviews)\n", s.ExchangeID, s.Interviewed, s.ExchangeID)
 	fmt.Fprintf(m.Stdout, "exchange %s: stage %d is open for the checkpoint officers (ua-officer, ru-officer, mediator-officer)\n", s.ExchangeID, s.OpenStage)
 	ng := res.Negotiation
 	if ng == nil {

@@ -75,6 +75,9 @@ type DemoSigned struct {
 	Keys             []DemoKey
 	// OpenStage is the stage the demo opened, for an officer to work.
 	OpenStage int
+	// Interviewed counts the persons the neutral interviewed before the
+	// freeze (both sides).
+	Interviewed int
 }
 
 // DemoNegotiation is the demo's exchange in negotiation.
@@ -341,6 +344,20 @@ func demoExchanges(ctx context.Context, cs Clients, now time.Time, held map[stri
 			return nil, nil, err
 		}
 	}
+	// The neutral's delegate interviews every listed person in private
+	// before the agreement is frozen (GC III Art. 118; ICRC practice):
+	// each wishes to return.
+	interviewed := 0
+	for _, p := range Parties {
+		for _, r := range chosen[p] {
+			if _, err := med.RecordInterview(ctx, ex.ID, exchange.Interview{RecordID: r.ID, Party: p,
+				At: day.AddDate(0, 0, -2).Add(10 * time.Hour), Place: "place of internment (demo)", Outcome: exchange.WishesReturn,
+				Interviewer: "delegate (demo)", Organisation: "ICRC delegation"}); err != nil {
+				return nil, nil, err
+			}
+			interviewed++
+		}
+	}
 	// Two stages when there is enough to split, each pairing up per
 	// category; the first today, the second tomorrow.
 	var plan exchange.StagePlan
@@ -369,7 +386,7 @@ func demoExchanges(ctx context.Context, cs Clients, now time.Time, held map[stri
 	if err != nil {
 		return nil, nil, err
 	}
-	out := &DemoSigned{ExchangeID: ex.ID, Name: signed.Name, Total: sMil + sCiv}
+	out := &DemoSigned{ExchangeID: ex.ID, Name: signed.Name, Total: sMil + sCiv, Interviewed: interviewed}
 	doc := []byte(ag.Document)
 	for _, k := range demoKeys {
 		if k.SKey, k.VKey, err = audit.GenerateKey(k.Name); err != nil {

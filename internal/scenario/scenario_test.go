@@ -173,6 +173,27 @@ func TestDemo(t *testing.T) {
 				t.Errorf("%s sees the stages of the signed exchange as %q, want %q", login, got, "open planned")
 			}
 		}
+		// The neutral interviewed every person of the signed exchange
+		// before it was frozen (GC III Art. 118); each party sees the
+		// outcome and who verified it, not the interviewer's notes.
+		for _, login := range []string{"ua-registrar", "ru-registrar"} {
+			ivs, err := cs[login].Interviews(ctx, res.Signed.ExchangeID)
+			if err != nil {
+				t.Fatalf("%s's interviews: %v", login, err)
+			}
+			seen := 0
+			for _, e := range ivs.Persons {
+				if e.Latest != nil && e.Latest.Outcome == exchange.WishesReturn && e.Latest.Organisation != "" {
+					seen++
+				}
+				if len(e.Interviews) != 0 {
+					t.Errorf("%s reads the interviews of %s whole", login, e.RecordID)
+				}
+			}
+			if seen != 2*res.Signed.Total || res.Signed.Interviewed != 2*res.Signed.Total {
+				t.Errorf("%s sees %d persons verified as wishing to return, the demo says %d; want %d", login, seen, res.Signed.Interviewed, 2*res.Signed.Total)
+			}
+		}
 		if len(res.Negotiation.Blocking) == 0 {
 			t.Errorf("the exchange in negotiation has nothing blocking agreement")
 		}
