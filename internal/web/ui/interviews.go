@@ -120,9 +120,7 @@ func (s *UI) handleInterviewForm(w http.ResponseWriter, r *http.Request, sc acce
 	}
 	v.Posted = r.PostForm
 	v.Fields = map[string]string{}
-	for _, fe := range errs.Fields(err) {
-		v.Fields[fe.Field] = fieldMessage(v.chrome, fe)
-	}
+	fieldErrors(v.chrome, err, v.Fields)
 	v.Message = v.T("form.invalid")
 	if errs.Is(errs.Conflict, err) {
 		v.Message = refusalText(v.chrome, err)
