@@ -108,9 +108,16 @@ func (db *DB) RecordInterview(ctx context.Context, s access.Scope, exID string, 
 // withholdAtRequest writes the new version of the interviewed person's
 // record that flags it withheld at his own request (GC III Art. 118; the
 // flag's basis person.WithholdOwnRequest), unless it is flagged so for
-// the same reason already, and withdraws what was disclosed of it.
+// the same reason already, and withdraws what was disclosed of it. A
+// civilian the bureau withheld already (GC IV Art. 137(2)) keeps the
+// bureau's flag and reason: his request is recorded in the interview
+// only, and replacing the flag would let his later lift end the bureau's
+// withholding, which is the bureau's alone to end.
 func (tx *Tx) withholdAtRequest(ctx context.Context, s access.Scope, iv *exchange.Interview) error {
 	changed, err := tx.versionAtInterview(ctx, s, iv, func(f *person.Fields) (bool, error) {
+		if f.Detrimental && f.DetrimentalBasis == person.WithholdCivilian {
+			return false, nil
+		}
 		if f.Detrimental && f.DetrimentalBasis == person.WithholdOwnRequest && f.DetrimentalReason == iv.WithholdReason {
 			return false, nil
 		}
@@ -125,10 +132,15 @@ func (tx *Tx) withholdAtRequest(ctx context.Context, s access.Scope, iv *exchang
 
 // liftAtRequest writes the new version of the interviewed person's record
 // that lifts the withholding he had asked for: he no longer asks it. A
-// record not withheld at his own request is refused (a civilian's
-// withholding by the bureau is the bureau's to lift).
+// record not withheld at all is refused. A civilian withheld by the
+// bureau (GC IV Art. 137(2)) stays withheld: that withholding is the
+// bureau's to lift, and his no longer asking it is recorded in the
+// interview only.
 func (tx *Tx) liftAtRequest(ctx context.Context, s access.Scope, iv *exchange.Interview) error {
 	_, err := tx.versionAtInterview(ctx, s, iv, func(f *person.Fields) (bool, error) {
+		if f.Detrimental && f.DetrimentalBasis == person.WithholdCivilian {
+			return false, nil
+		}
 		if !f.Detrimental || f.DetrimentalBasis != person.WithholdOwnRequest {
 			msg := fmt.Sprintf("record %s is not withheld at the person's own request: there is nothing for him to lift", iv.RecordID)
 			return false, errs.E(errs.Invalid, msg, errs.FieldError{Field: "lift_withhold", Message: msg, Code: "interview_lift_unflagged", Args: []string{iv.RecordID}})

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -297,6 +298,68 @@ func TestCrossingRefusalAgainstInterview(t *testing.T) {
 		recordOne(t, db, f, "ru-officer", crossing.Event{ID: "ref-1-x", Type: crossing.Retracted, At: at0.Add(time.Minute), Side: "RU", RecordID: target, Subject: "ref-1", Reason: "recorded in error"})
 		if e := entry("op"); e.CrossingRefused != nil {
 			t.Errorf("a retracted refusal still shows: %+v", e)
+		}
+	})
+}
+
+// TestInterviewKeepsBureauWithholding: a civilian the bureau withheld from
+// his own side (GC IV Art. 137(2)) who asks the neutral the same, and later
+// no longer asks it, stays withheld on the bureau's basis and for the
+// bureau's reason: his own request neither replaces the bureau's flag nor
+// lifts it, and the other party still finds nothing of him.
+func TestInterviewKeepsBureauWithholding(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newCrossing(t, db, 3, true)
+		reg := f.scopes["ru-reg"]
+		id := f.held["RU"][1]
+		cur, err := db.Record(ctx, reg, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl := cur.Fields
+		fl.Category, fl.Status = person.Civilian, person.StatusDetainedCivilian
+		fl.Detrimental, fl.DetrimentalBasis, fl.DetrimentalReason = true, person.WithholdCivilian, "bureau: danger to family"
+		if _, err := db.CorrectRecord(ctx, reg, id, cur.Version, fl, "civilian, withheld"); err != nil {
+			t.Fatal(err)
+		}
+		check := func(when string) {
+			t.Helper()
+			got, err := db.Record(ctx, reg, id)
+			if err != nil || !got.Detrimental || got.DetrimentalBasis != person.WithholdCivilian || got.DetrimentalReason != "bureau: danger to family" {
+				t.Errorf("%s: detrimental=%v basis=%q reason=%q %v", when, got.Detrimental, got.DetrimentalBasis, got.DetrimentalReason, err)
+			}
+		}
+		iv := interview(db, id, exchange.WishesReturn)
+		iv.Withhold, iv.WithholdReason = true, "asks too"
+		if _, err := db.RecordInterview(ctx, f.scopes["op"], f.ex, iv); err != nil {
+			t.Fatal(err)
+		}
+		check("after his request")
+		lift := interview(db, id, exchange.WishesReturn)
+		lift.LiftWithhold = true
+		if _, err := db.RecordInterview(ctx, f.scopes["op"], f.ex, lift); err != nil {
+			t.Fatalf("he no longer asks it: %v", err)
+		}
+		check("after he no longer asks it")
+		if _, err := db.OpenStage(ctx, f.scopes["op"], f.ex, 1); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{fl.ServiceNumber, fl.Surname + " " + fl.GivenNames} {
+			hits, err := db.Lookup(ctx, f.scopes["ua-reg"], f.ex, 1, q, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if slices.ContainsFunc(hits, func(h sqlstore.LookupHit) bool { return h.RecordID == id }) {
+				t.Errorf("the other party's %q finds the withheld civilian", q)
+			}
+		}
+		res, err := db.AuditLog(ctx, f.logKeys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.OK() {
+			t.Errorf("the audit:\n%s", res.Summary())
 		}
 	})
 }
