@@ -564,7 +564,7 @@ func zipHas(t *testing.T, b []byte, text string) bool {
 func TestEraseRecord(t *testing.T) {
 	s := newServer(t)
 	ctx := context.Background()
-	r, err := s.as["ua-reg"].CreateRecord(ctx, api.RecordInput{Fields: person.Fields{Kind: person.Held, Category: person.Military, Surname: "Ґонтаренко"}})
+	r, err := s.as["ua-reg"].CreateRecord(ctx, api.RecordInput{Fields: person.Fields{Kind: person.Sought, Status: person.StatusMissing, Category: person.Military, Surname: "Ґонтаренко"}})
 	if err != nil {
 		t.Fatal(err)
 	}

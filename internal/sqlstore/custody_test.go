@@ -192,9 +192,10 @@ func TestCustody(t *testing.T) {
 	})
 }
 
-// TestCustodyOfErasedRecord: an erased record takes no custody event (it
-// would put personal data back on it), and a record with custody events
-// is not erased (the erasure's own refusal).
+// TestCustodyOfErasedRecord: custody is kept of held persons only, and a
+// record of the held register is never erased (erase_held, GC III Arts.
+// 120, 122; GC IV Art. 136), with custody events or without; custody is
+// recorded on it after the refusal as before.
 func TestCustodyOfErasedRecord(t *testing.T) {
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
@@ -203,12 +204,11 @@ func TestCustodyOfErasedRecord(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.EraseRecordAsSystem(ctx, recs[0].ID, "DP-2026-0042"); err != nil {
-			t.Fatal(err)
+		if _, err := db.EraseRecordAsSystem(ctx, recs[0].ID, "DP-2026-0042"); !errs.Is(errs.Conflict, err) || code(err) != "erase_held" {
+			t.Errorf("a held record erased: %v, want Conflict erase_held", err)
 		}
-		_, err = db.RecordCustody(ctx, sc["ua-reg"], recs[0].ID, custody.Event{Kind: custody.Captured, Date: day("2025-03-01"), Place: "Вовчанськ"})
-		if wantKind(t, err, errs.Conflict); fieldCode(err) != "custody_erased" {
-			t.Errorf("a capture on an erased record: %v", err)
+		if _, err := db.RecordCustody(ctx, sc["ua-reg"], recs[0].ID, custody.Event{Kind: custody.Captured, Date: day("2025-03-01"), Place: "Вовчанськ"}); err != nil {
+			t.Fatalf("a capture after the refused erasure: %v", err)
 		}
 		if _, err := db.RecordCustody(ctx, sc["ua-reg"], recs[1].ID, custody.Event{Kind: custody.Captured, Date: day("2025-03-01"), Place: "Вовчанськ"}); err != nil {
 			t.Fatal(err)

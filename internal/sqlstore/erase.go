@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/handover-project/handover/internal/access"
@@ -178,9 +177,9 @@ func (db *DB) erase(ctx context.Context, who, login, id, reason string) (person.
 		if _, err := tx.appender(ctx); err != nil {
 			return err
 		}
-		var party, status string
+		var party, kind string
 		var seq, versions int64
-		err := tx.queryRow(ctx, `SELECT party, seq, version, status FROM records WHERE id = ?`, id).Scan(&party, &seq, &versions, &status)
+		err := tx.queryRow(ctx, `SELECT party, seq, version, kind FROM records WHERE id = ?`, id).Scan(&party, &seq, &versions, &kind)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.E("sqlstore.erase", errs.NotFound, fmt.Sprintf("no record %s", id), errs.Coded{Code: "no_record", Args: []string{id}})
 		}
@@ -207,12 +206,14 @@ func (db *DB) erase(ctx context.Context, who, login, id, reason string) (person.
 					errs.Coded{Code: b.code, Args: []string{id}})
 			}
 		}
-		// A person still in the party's power is owed to his own side and
-		// the Central Agency (GC III Art. 122, GC IV Art. 136): no request
-		// erases him while the record says he is held. A retention run
-		// keeps him for the same reason (heldStatuses).
-		if slices.Contains(heldStatuses, person.Status(status)) {
-			return errs.E("sqlstore.erase", errs.Conflict, fmt.Sprintf("record %s is of a person in the party's power (%s): his information is owed to his own side and the Central Agency (GC III Art. 122, GC IV Art. 136) and cannot be erased while he is held", id, status),
+		// A record of the held register is never erased: a held person's
+		// information is owed to his own side and the Central Agency
+		// (GC III Arts. 120, 122; GC IV Art. 136), whatever his status
+		// says now — a wrong entry is corrected, not erased. Erasure
+		// serves the sought register (the families' reports). A retention
+		// run keeps him for the same reason.
+		if person.Kind(kind) == person.Held {
+			return errs.E("sqlstore.erase", errs.Conflict, fmt.Sprintf("record %s is of the held register: a held person's information is owed to his own side and the Central Agency (GC III Arts. 120, 122; GC IV Art. 136) and is corrected, never erased", id),
 				errs.Coded{Code: "erase_held", Args: []string{id}})
 		}
 		body := erasureBody{Record: id, Party: party, Versions: versions, Reason: reason}

@@ -17,10 +17,12 @@ import (
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
 
-// The person erased in the tests, with every form of his names a search
-// key, a transliteration or an export could hold.
+// The person erased in the tests — a family's report of a missing
+// soldier, of the sought register (a held record is never erased) — with
+// every form of his names a search key, a transliteration or an export
+// could hold.
 func erasedFields() person.Fields {
-	return person.Fields{Kind: person.Held, Category: person.Military, Surname: "Ґонтаренко", GivenNames: "Северин",
+	return person.Fields{Kind: person.Sought, Status: person.StatusMissing, Category: person.Military, Surname: "Ґонтаренко", GivenNames: "Северин",
 		Patronymic: "Богданович", LatinNames: []string{"Hontarenko Severyn"}, BirthDate: person.Date{Year: 1991, Month: 3, Day: 17},
 		ServiceNumber: "ЩЯ-908172", Unit: "в/ч А7041", Health: "контузія після обстрілу", NextOfKin: "дружина Оксана Ґонтаренко, Умань"}
 }
@@ -98,7 +100,7 @@ func TestEraseRecord(t *testing.T) {
 				t.Fatalf("a search by the erased surname finds %d records (%v)", len(page.Records), err)
 			}
 
-			all, err := db.Records(ctx, sc["ua-reg"], sqlstore.RecordFilter{Party: "UA", Kind: person.Held, Limit: 1000, Count: true})
+			all, err := db.Records(ctx, sc["ua-reg"], sqlstore.RecordFilter{Party: "UA", Kind: person.Sought, Limit: 1000, Count: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,7 +113,7 @@ func TestEraseRecord(t *testing.T) {
 				t.Fatalf("the register counts %d records and lists %d", all.Total, len(all.Records))
 			}
 
-			inputs, err := db.MatchRecords(ctx, sc["op"], "UA", person.Held)
+			inputs, err := db.MatchRecords(ctx, sc["op"], "UA", person.Sought)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -220,14 +222,11 @@ func TestEraseRecord(t *testing.T) {
 	}
 }
 
-// eraseCandidate is a UA record named nowhere else, that could be erased.
+// eraseCandidate is a UA record of the sought register named nowhere
+// else, that could be erased.
 func eraseCandidate(t *testing.T, db *sqlstore.DB, reg access.Scope) string {
 	t.Helper()
-	r, err := db.CreateRecord(context.Background(), reg, sqlstore.NewRecord{Party: "UA", Fields: held("Кандидатенко")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r.ID
+	return soughtRecord(t, db, reg, "UA", "Кандидатенко")
 }
 
 // findNeedle returns the first of erasedNeedles in b, in any case.
@@ -274,31 +273,50 @@ func TestEraseGuard(t *testing.T) {
 	})
 }
 
-// TestEraseRefusesHeld: a person still in the party's power — a prisoner
-// of war, an internee, a detained or convicted civilian — cannot be erased
-// from its register, whatever the request: his information is owed to his
-// own side and the Central Agency (GC III Art. 122, GC IV Art. 136). A
-// retention run keeps him for the same reason.
+// TestEraseRefusesHeld: a record of the held register is never erased,
+// whatever its status says — none yet, a prisoner of war, or a prisoner
+// of war whose status a registrar corrected to deceased: a held person's
+// information is owed to his own side and the Central Agency (GC III
+// Arts. 120, 122; GC IV Art. 136); a wrong entry is corrected, not
+// erased. A retention run keeps him for the same reason.
 func TestEraseRefusesHeld(t *testing.T) {
 	ctx := context.Background()
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newCrossing(t, db, 1, false)
-		for _, st := range []person.Status{person.StatusPOW, person.StatusCivilianInternee, person.StatusDetainedCivilian, person.StatusConvicted} {
-			fs := held("Утримуваний")
+		reg, appr := f.scopes["ua-reg"], f.scopes["ua-appr"]
+		refused := func(what, id, surname string) {
+			t.Helper()
+			_, err := db.EraseRecord(ctx, appr, id, "DP-7")
+			if !errs.Is(errs.Conflict, err) || code(err) != "erase_held" {
+				t.Errorf("%s erased: %v, want Conflict erase_held", what, err)
+			}
+			got, err := db.Record(ctx, reg, id)
+			if err != nil || got.Erased != nil || got.Surname != surname {
+				t.Errorf("%s after the refused erasure: %+v, %v", what, got, err)
+			}
+		}
+		create := func(surname string, st person.Status) string {
+			t.Helper()
+			fs := held(surname)
 			fs.Status = st
-			r, err := db.CreateRecord(ctx, f.scopes["ua-reg"], sqlstore.NewRecord{Party: "UA", Fields: fs})
+			r, err := db.CreateRecord(ctx, reg, sqlstore.NewRecord{Party: "UA", Fields: fs})
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = db.EraseRecord(ctx, f.scopes["ua-appr"], r.ID, "DP-7")
-			if !errs.Is(errs.Conflict, err) || code(err) != "erase_held" {
-				t.Errorf("a %s erased: %v, want Conflict erase_held", st, err)
-			}
-			got, err := db.Record(ctx, f.scopes["ua-reg"], r.ID)
-			if err != nil || got.Erased != nil || got.Surname != "Утримуваний" {
-				t.Errorf("the %s after the refused erasure: %+v, %v", st, got, err)
-			}
+			return r.ID
 		}
+		refused("a held record with no status", create("Безстатусний", ""), "Безстатусний")
+		for _, st := range []person.Status{person.StatusPOW, person.StatusCivilianInternee, person.StatusDetainedCivilian, person.StatusConvicted} {
+			refused("a "+string(st), create("Утримуваний", st), "Утримуваний")
+		}
+		pow := create("Полонений", person.StatusPOW)
+		fs := held("Полонений")
+		fs.Status = person.StatusDeceased
+		if _, err := db.CorrectRecord(ctx, reg, pow, 1, fs, "typo"); err != nil {
+			t.Fatal(err)
+		}
+		refused("a pow corrected to deceased", pow, "Полонений")
+
 	})
 }
 

@@ -83,10 +83,6 @@ func (r RetentionReport) Due() int {
 	return n
 }
 
-// heldStatuses are the statuses of a person in the power of the party
-// that holds him: never erased by a retention rule.
-var heldStatuses = []person.Status{person.StatusPOW, person.StatusCivilianInternee, person.StatusDetainedCivilian, person.StatusConvicted}
-
 // ApplyRetention finds the records the rule erases at now and, unless
 // dryRun, erases each in its own transaction (actor "system", the rule
 // as the reason). A record that cannot be erased is reported as kept,
@@ -124,13 +120,13 @@ func (db *DB) ApplyRetention(ctx context.Context, rule RetentionRule, now time.T
 		return rep, errs.E(op, errs.Internal, err)
 	}
 	type cand struct {
-		id, party, status, at string
+		id, party, kind, at string
 	}
 	cands, err := queryAll(ctx, db, func(rows *sql.Rows) (cand, error) {
 		var c cand
-		err := rows.Scan(&c.id, &c.party, &c.status, &c.at)
+		err := rows.Scan(&c.id, &c.party, &c.kind, &c.at)
 		return c, err
-	}, `SELECT r.id, r.party, r.status, v.entered_at FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
+	}, `SELECT r.id, r.party, r.kind, v.entered_at FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version
 		WHERE r.party IN (`+placeholders(len(rep.Parties))+`) AND `+notErased+` ORDER BY r.seq`, anySlice(rep.Parties)...)
 	if err != nil {
 		return rep, errs.E(op, errs.Internal, err)
@@ -138,7 +134,9 @@ func (db *DB) ApplyRetention(ctx context.Context, rule RetentionRule, now time.T
 	for _, c := range cands {
 		it := RetentionItem{Record: c.id, Party: c.party}
 		switch {
-		case slices.Contains(heldStatuses, person.Status(c.status)):
+		case person.Kind(c.kind) == person.Held:
+			// A record of the held register is never erased (GC III
+			// Arts. 120, 122; GC IV Art. 136): see erase.
 			it.Kept = "held"
 		case flagged[c.id]:
 			it.Kept = "flagged"

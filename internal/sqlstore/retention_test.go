@@ -16,7 +16,8 @@ import (
 
 // TestRetention: once every stage of the exchange is closed and the
 // period has passed, a retention run erases the party's records that are
-// named in nothing signed, of a person not held and not flagged, as
+// named in nothing signed, of the sought register (a held record is never
+// erased, whatever its status) and not flagged, as
 // "system" with the rule as the reason; a dry run only lists them; before
 // the period nothing is due; the audit passes afterwards.
 func TestRetention(t *testing.T) {
@@ -32,17 +33,23 @@ func TestRetention(t *testing.T) {
 			}
 			return r.ID
 		}
-		due := mk(held("Ретенченко"))
+		due := mk(soughtFields("Ретенченко"))
 		pow := held("Полоненко")
 		pow.Status = person.StatusPOW
 		kept := mk(pow)
+		noStatus := mk(held("Безстатусенко"))
+		dead := mk(pow)
+		pow.Status = person.StatusDeceased
+		if _, err := db.CorrectRecord(ctx, reg, dead, 1, pow, "typo"); err != nil {
+			t.Fatal(err)
+		}
 		sought := held("Шуканенко")
 		sought.Kind, sought.Status = person.Sought, person.StatusMissing
 		flagged := mk(sought)
 		if _, err := db.SetPriority(ctx, reg, flagged, backlog.Flags{Marks: []backlog.Mark{backlog.Wounded}}); err != nil {
 			t.Fatal(err)
 		}
-		withEvidence := mk(held("Свідченко"))
+		withEvidence := mk(soughtFields("Свідченко"))
 		if err := db.SetEvidence(ctx, reg, withEvidence, exchange.Evidence{Blocker: exchange.PendingProsecution}); err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +89,7 @@ func TestRetention(t *testing.T) {
 			if it := got[due]; !it.Due || it.Erased != erased {
 				t.Errorf("the unlisted record: %+v, want due (erased %v)", it, erased)
 			}
-			for id, why := range map[string]string{kept: "held", flagged: "flagged", withEvidence: "erase_in_evidence", requested: "erase_in_list", f.held["UA"][0]: "held"} {
+			for id, why := range map[string]string{kept: "held", noStatus: "held", dead: "held", flagged: "flagged", withEvidence: "erase_in_evidence", requested: "erase_in_list", f.held["UA"][0]: "held"} {
 				if it := got[id]; it.Due || it.Kept != why {
 					t.Errorf("record %s: %+v, want kept as %s", id, it, why)
 				}

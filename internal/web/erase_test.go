@@ -17,7 +17,7 @@ import (
 func TestEraseAPI(t *testing.T) {
 	db := sqltest.Open(t, "sqlite")
 	e := newEnv(t, db)
-	st, b := e.do("ua-reg", "POST", "/api/v1/records", heldBody("", "Ґонтаренко"))
+	st, b := e.do("ua-reg", "POST", "/api/v1/records", soughtBody("Ґонтаренко"))
 	if st != 201 {
 		t.Fatalf("create: %d %s", st, b)
 	}
@@ -51,6 +51,22 @@ func TestEraseAPI(t *testing.T) {
 	if st, b := e.do("ua-appr", "POST", path, body); st != 409 || !strings.Contains(string(b), "erase_already") {
 		t.Fatalf("erased twice: %d %s", st, b)
 	}
+	// A record of the held register is never erased (GC III Art. 122).
+	st, b = e.do("ua-reg", "POST", "/api/v1/records", heldBody("", "Полонений"))
+	if st != 201 || json.Unmarshal(b, &rec) != nil {
+		t.Fatalf("create: %d %s", st, b)
+	}
+	if st, b := e.do("ua-appr", "POST", "/api/v1/records/"+rec.ID+"/erase", body); st != 409 || !strings.Contains(string(b), "erase_held") {
+		t.Fatalf("a held record erased: %d %s", st, b)
+	}
+}
+
+// soughtBody is a family's report of a missing soldier: a record of the
+// sought register, which an erasure serves (a held one is never erased).
+func soughtBody(surname string) map[string]any {
+	b := heldBody("", surname)
+	b["kind"], b["status"] = "sought", "missing"
+	return b
 }
 
 // TestErasePage: the party's approver sees the erase form on the record's
@@ -60,7 +76,7 @@ func TestEraseAPI(t *testing.T) {
 func TestErasePage(t *testing.T) {
 	db := sqltest.Open(t, "sqlite")
 	e := newEnv(t, db)
-	st, b := e.do("ua-reg", "POST", "/api/v1/records", heldBody("", "Ґонтаренко"))
+	st, b := e.do("ua-reg", "POST", "/api/v1/records", soughtBody("Ґонтаренко"))
 	if st != 201 {
 		t.Fatalf("create: %d %s", st, b)
 	}
