@@ -131,7 +131,23 @@ const (
 var Codes = []string{"custody_bad_kind", "required", "custody_date_day", "future", "custody_bad_recipient", "custody_not_of_kind",
 	"one_line_required", "control_char", "too_long", "custody_not_captured", "custody_captured_twice", "custody_before_capture",
 	"custody_after_death", "custody_not_dead", "custody_before_death", "custody_escaped", "custody_transfer_from",
-	"custody_missing_twice", "custody_register"}
+	"custody_missing_twice", "custody_register", "custody_withheld_own_state"}
+
+// CheckWithheldRecipients refuses a capture card or death notification
+// recorded as sent to the person's own state when his record is withheld
+// from his own side: by the bureau, a civilian's (GC IV Art. 137(2)), or
+// at his own request in the neutral's interview (GC III Art. 118 read
+// with Art. 122(3)). The Central Agency stays a recipient: GC IV
+// Art. 137(2) withholds nothing from it (it weighs what it forwards,
+// GC III Art. 123).
+func CheckWithheldRecipients(e Event, withheld bool) error {
+	if !withheld || !slices.Contains(e.SentTo, OwnState) {
+		return nil
+	}
+	v := &validator{}
+	v.add("sent_to", "custody_withheld_own_state", "the record is withheld from the person's own side: send the notice to the Central Agency only")
+	return v.err()
+}
 
 // fieldsOf says which optional-or-required fields each kind has; a field
 // given for a kind that has none of it is refused (custody_not_of_kind).

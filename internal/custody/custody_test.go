@@ -255,3 +255,37 @@ func TestNormal(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckWithheldRecipients: a withheld record's notice goes to the
+// Central Agency only (GC IV Art. 137(2)); a record not withheld may go
+// to both.
+func TestCheckWithheldRecipients(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		to       []Recipient
+		withheld bool
+		code     string
+	}{
+		{"not withheld, both", []Recipient{OwnState, CentralAgency}, false, ""},
+		{"withheld, agency", []Recipient{CentralAgency}, true, ""},
+		{"withheld, own state", []Recipient{OwnState}, true, "custody_withheld_own_state"},
+		{"withheld, both", []Recipient{OwnState, CentralAgency}, true, "custody_withheld_own_state"},
+	} {
+		for _, k := range []Kind{CaptureCardSent, DeathNotified} {
+			err := CheckWithheldRecipients(Event{Kind: k, Date: d("2025-03-05"), SentTo: tc.to}, tc.withheld)
+			if tc.code == "" {
+				if err != nil {
+					t.Errorf("%s %s: %v", tc.name, k, err)
+				}
+				continue
+			}
+			if err == nil {
+				t.Errorf("%s %s: allowed", tc.name, k)
+				continue
+			}
+			if got := codes(t, err); got["sent_to"] != tc.code {
+				t.Errorf("%s %s: %v, want sent_to %s", tc.name, k, got, tc.code)
+			}
+		}
+	}
+}

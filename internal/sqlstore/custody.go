@@ -123,6 +123,16 @@ func (db *DB) RecordCustody(ctx context.Context, s access.Scope, recordID string
 		if err := custody.CheckRegister(e.Kind, rec.Kind); err != nil {
 			return err
 		}
+		// Withheld from his own side (GC IV Art. 137(2); his own request,
+		// GC III Art. 118), as the record stands in this transaction: no
+		// notice to his own state.
+		cur, _, err := tx.db.scanRecord(tx.queryRow(ctx, `SELECT `+recordCols+` FROM records r JOIN record_versions v ON v.record_seq = r.seq AND v.version = r.version WHERE r.id = ?`, rec.ID), s)
+		if err != nil {
+			return err
+		}
+		if err := custody.CheckWithheldRecipients(e, cur.Detrimental); err != nil {
+			return err
+		}
 		// The log's lock first: two events of one person are ordered by it.
 		if _, err := tx.appender(ctx); err != nil {
 			return err
@@ -280,12 +290,19 @@ func (db *DB) CustodyOverdueList(ctx context.Context, s access.Scope, party stri
 // sent (by the event's date) on or after since's date, of the caller's
 // party (for the mediator's operator: of every party), in the order they
 // were recorded per person: the export to the person's own state and the
-// Central Agency (GC III Arts. 122–123; Annex IV B and D).
-func (db *DB) CustodyNotifications(ctx context.Context, s access.Scope, since time.Time) ([]CustodyNotification, error) {
+// Central Agency (GC III Arts. 122–123; Annex IV B and D). With a
+// recipient to, only the notices sent to it; for the person's own state
+// none of a record withheld from his own side (GC IV Art. 137(2), his own
+// request): the Central Agency has them all.
+func (db *DB) CustodyNotifications(ctx context.Context, s access.Scope, since time.Time, to custody.Recipient) ([]CustodyNotification, error) {
 	const op = "sqlstore.CustodyNotifications"
 	party, err := custodyParty(s, "")
 	if err != nil {
 		return nil, errs.E(op, err)
+	}
+	if to != "" && !slices.Contains(custody.Recipients, to) {
+		msg := fmt.Sprintf("%q is not a recipient: own_state or central_agency", to)
+		return nil, errs.E(op, errs.Invalid, msg, errs.FieldError{Field: "for", Message: msg, Code: "custody_bad_recipient", Args: []string{string(to)}})
 	}
 	order, byRecord, err := db.partyEvents(ctx, party)
 	if err != nil {
@@ -307,6 +324,9 @@ func (db *DB) CustodyNotifications(ctx context.Context, s access.Scope, since ti
 					return nil, errs.E(op, err)
 				}
 				rec = &r
+			}
+			if to != "" && (!slices.Contains(e.SentTo, to) || to == custody.OwnState && rec.Detrimental) {
+				continue
 			}
 			tl, err := custody.Fold(events[:i+1])
 			if err != nil {

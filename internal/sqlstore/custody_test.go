@@ -2,6 +2,8 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -156,7 +158,7 @@ func TestCustody(t *testing.T) {
 		}
 
 		// The notifications since a date, with the person's fields.
-		ns, err := db.CustodyNotifications(ctx, sc["ru-reg"], time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+		ns, err := db.CustodyNotifications(ctx, sc["ru-reg"], time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), "")
 		if err != nil || len(ns) != 2 {
 			t.Fatalf("notifications: %+v, %v", ns, err)
 		}
@@ -166,13 +168,13 @@ func TestCustody(t *testing.T) {
 		if ns[1].Event.Kind != custody.DeathNotified || ns[1].Timeline.Death == nil || ns[1].Timeline.Death.Cause != "поранення" {
 			t.Errorf("the death notification: %+v", ns[1])
 		}
-		if ns, err := db.CustodyNotifications(ctx, sc["ru-reg"], time.Date(2025, 5, 3, 0, 0, 0, 0, time.UTC)); err != nil || len(ns) != 1 || ns[0].Event.Kind != custody.DeathNotified {
+		if ns, err := db.CustodyNotifications(ctx, sc["ru-reg"], time.Date(2025, 5, 3, 0, 0, 0, 0, time.UTC), ""); err != nil || len(ns) != 1 || ns[0].Event.Kind != custody.DeathNotified {
 			t.Errorf("notifications since 3 May: %+v, %v", ns, err)
 		}
-		if ns, err := db.CustodyNotifications(ctx, sc["ua-reg"], time.Time{}); err != nil || len(ns) != 0 {
+		if ns, err := db.CustodyNotifications(ctx, sc["ua-reg"], time.Time{}, ""); err != nil || len(ns) != 0 {
 			t.Errorf("UA's notifications hold RU's: %+v, %v", ns, err)
 		}
-		if ns, err := db.CustodyNotifications(ctx, sc["op"], time.Time{}); err != nil || len(ns) != 2 {
+		if ns, err := db.CustodyNotifications(ctx, sc["op"], time.Time{}, ""); err != nil || len(ns) != 2 {
 			t.Errorf("the mediator's notifications: %d, %v", len(ns), err)
 		}
 
@@ -216,5 +218,82 @@ func TestCustodyOfErasedRecord(t *testing.T) {
 		if _, err := db.EraseRecordAsSystem(ctx, recs[1].ID, "DP-2026-0043"); !errs.Is(errs.Conflict, err) {
 			t.Errorf("a record with custody events erased: %v", err)
 		}
+	})
+}
+
+// TestCustodyWithheldNotifications: a capture card of a civilian withheld
+// from his own side (GC IV Art. 137(2)) is refused as sent to his own
+// state, allowed to the Central Agency; the notifications for the own
+// state leave out every withheld record, one withheld after its card was
+// sent included; the Central Agency's keep them, marked.
+func TestCustodyWithheldNotifications(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		sc := fixture(t, db)
+		civ := func(name string, withheld bool) person.Fields {
+			fs := held(name)
+			fs.Category, fs.Status = person.Civilian, person.StatusDetainedCivilian
+			if withheld {
+				fs.Detrimental, fs.DetrimentalBasis, fs.DetrimentalReason = true, person.WithholdCivilian, "danger to family"
+			}
+			return fs
+		}
+		hs, err := db.CreateRecords(ctx, sc["ru-reg"], []sqlstore.NewRecord{{Party: "RU", Fields: civ("Утаєний", true)},
+			{Party: "RU", Fields: civ("Відкритий", false)}, {Party: "RU", Fields: civ("Пізніше", false)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		withheld, open, later := hs[0].ID, hs[1].ID, hs[2].ID
+		both := []custody.Recipient{custody.OwnState, custody.CentralAgency}
+		for _, id := range []string{withheld, open, later} {
+			for _, e := range []custody.Event{{Kind: custody.Captured, Date: day("2025-03-01"), Place: "X"}, {Kind: custody.Interned, Date: day("2025-03-03"), Place: "Табір №1"}} {
+				if _, err := db.RecordCustody(ctx, sc["ru-reg"], id, e); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for _, to := range [][]custody.Recipient{{custody.OwnState}, both} {
+			_, err := db.RecordCustody(ctx, sc["ru-reg"], withheld, custody.Event{Kind: custody.CaptureCardSent, Date: day("2025-03-05"), SentTo: to})
+			wantCode(t, fmt.Sprintf("a withheld civilian's card to %v", to), err, errs.Invalid, "custody_withheld_own_state")
+		}
+		if v, err := db.Custody(ctx, sc["ru-reg"], withheld, db.Now()); err != nil || len(v.Timeline.Events) != 2 {
+			t.Errorf("a refused card wrote: %+v %v", v.Timeline.Events, err)
+		}
+		card := func(id string, to []custody.Recipient) {
+			t.Helper()
+			if _, err := db.RecordCustody(ctx, sc["ru-reg"], id, custody.Event{Kind: custody.CaptureCardSent, Date: day("2025-03-05"), SentTo: to}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		card(withheld, []custody.Recipient{custody.CentralAgency})
+		card(open, both)
+		card(later, both)
+		cur, err := db.Record(ctx, sc["ru-reg"], later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CorrectRecord(ctx, sc["ru-reg"], later, cur.Version, civ("Пізніше", true), "withheld"); err != nil {
+			t.Fatal(err)
+		}
+		for to, want := range map[custody.Recipient][]string{"": {withheld, open, later}, custody.CentralAgency: {withheld, open, later}, custody.OwnState: {open}} {
+			ns, err := db.CustodyNotifications(ctx, sc["ru-reg"], time.Time{}, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, n := range ns {
+				got = append(got, n.Record.ID)
+				if n.Record.Detrimental != (n.Record.ID != open) {
+					t.Errorf("for %q: %s marked detrimental=%v", to, n.Record.ID, n.Record.Detrimental)
+				}
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("notifications for %q: %v, want %v", to, got, want)
+			}
+		}
+		_, err = db.CustodyNotifications(ctx, sc["ru-reg"], time.Time{}, "press")
+		wantCode(t, "notifications for the press", err, errs.Invalid, "custody_bad_recipient")
 	})
 }

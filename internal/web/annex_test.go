@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
@@ -216,6 +218,75 @@ func TestNotificationsExportAPI(t *testing.T) {
 		}
 		if st, b := e.do("ua-reg", "GET", "/api/v1/custody/notifications?format=pdf", nil); st != 400 || !strings.Contains(string(b), "notifications_format") {
 			t.Errorf("format pdf: %d %s", st, b)
+		}
+	})
+}
+
+// TestNotificationsExportWithheldAPI: a civilian UA's bureau withholds
+// from his own side (GC IV Art. 137(2)): his capture card is refused as
+// sent to his own state (400, custody_withheld_own_state), recorded as
+// sent to the Central Agency; the export marks him (detrimental,
+// detrimental_basis), for=central_agency keeps him, for=own_state leaves
+// him out and keeps a record not withheld; a recipient of none is refused.
+func TestNotificationsExportWithheldAPI(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		open, _ := custodyPerson(t, e)
+		ua, _ := e.db.UserByLogin(context.Background(), "ua-reg")
+		f := person.Fields{Kind: person.Held, Category: person.Civilian, Status: person.StatusDetainedCivilian, Surname: "Утаєний", GivenNames: "Петро",
+			BirthDate: person.Date{Year: 1980, Month: 1, Day: 2}, Detrimental: true, DetrimentalBasis: person.WithholdCivilian, DetrimentalReason: "danger to family"}
+		wr, err := e.db.CreateRecord(context.Background(), ua.Scope(), sqlstore.NewRecord{Party: "UA", Fields: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		withheld := wr.ID
+		for _, id := range []string{open, withheld} {
+			for _, ev := range []map[string]any{
+				{"kind": "captured", "date": "2025-03-01", "place": "Вовчанськ"},
+				{"kind": "interned", "date": "2025-03-03", "place": "Табір №9"},
+			} {
+				e.must("ua-reg", "POST", "/api/v1/records/"+id+"/custody", ev, nil, 200)
+			}
+		}
+		if st, b := e.do("ua-reg", "POST", "/api/v1/records/"+withheld+"/custody",
+			map[string]any{"kind": "capture_card_sent", "date": "2025-03-05", "sent_to": []string{"own_state", "central_agency"}}); st != 400 || !strings.Contains(string(b), "custody_withheld_own_state") {
+			t.Errorf("a withheld civilian's card to his own state: %d %s", st, b)
+		}
+		e.must("ua-reg", "POST", "/api/v1/records/"+withheld+"/custody", map[string]any{"kind": "capture_card_sent", "date": "2025-03-05", "sent_to": []string{"central_agency"}}, nil, 200)
+		e.must("ua-reg", "POST", "/api/v1/records/"+open+"/custody", map[string]any{"kind": "capture_card_sent", "date": "2025-03-05", "sent_to": []string{"own_state", "central_agency"}}, nil, 200)
+		rows := func(query string) map[string]map[string]string {
+			t.Helper()
+			st, b := e.do("ua-reg", "GET", "/api/v1/custody/notifications?format=csv"+query, nil)
+			if st != 200 {
+				t.Fatalf("%s: %d %s", query, st, b)
+			}
+			table, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff")))).ReadAll()
+			if err != nil || len(table) == 0 {
+				t.Fatalf("%s: %v %s", query, err, b)
+			}
+			out := map[string]map[string]string{}
+			for _, r := range table[1:] {
+				m := map[string]string{}
+				for i, c := range table[0] {
+					m[c] = r[i]
+				}
+				out[m["record_id"]] = m
+			}
+			return out
+		}
+		all := rows("")
+		if w, o := all[withheld], all[open]; w["detrimental"] != "true" || w["detrimental_basis"] != "gc4_art137_2" || w["sent_to"] != "central_agency" ||
+			o["detrimental"] != "false" || o["detrimental_basis"] != "" || len(all) != 2 {
+			t.Errorf("the export: %v", all)
+		}
+		if ca := rows("&for=central_agency"); len(ca) != 2 || ca[withheld]["detrimental"] != "true" {
+			t.Errorf("for the Central Agency: %v", ca)
+		}
+		if own := rows("&for=own_state"); len(own) != 1 || own[open] == nil {
+			t.Errorf("for the own state: %v", own)
+		}
+		if st, b := e.do("ua-reg", "GET", "/api/v1/custody/notifications?for=press", nil); st != 400 || !strings.Contains(string(b), "custody_bad_recipient") {
+			t.Errorf("for the press: %d %s", st, b)
 		}
 	})
 }

@@ -74,7 +74,7 @@ func (s *API) handleCustodyNotifications(w http.ResponseWriter, r *http.Request,
 		}
 		since = d
 	}
-	list, err := s.db.CustodyNotifications(r.Context(), sc, sinceTime(since))
+	list, err := s.db.CustodyNotifications(r.Context(), sc, sinceTime(since), custody.Recipient(r.URL.Query().Get("for")))
 	if err != nil {
 		return err
 	}

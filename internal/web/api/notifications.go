@@ -25,7 +25,7 @@ const NotificationsSchema = "handover/custody-notifications/v1"
 // (Annex IV D) sent.
 var notificationColumns = []string{"notice", "date", "sent_to", "record_id", "event", "party", "surname", "given_names", "patronymic",
 	"birth_date", "birth_place", "rank", "service_number", "power", "mother_maiden_name", "family_address", "captured_on",
-	"capture_place", "place", "death_date", "death_place", "cause", "grave", "recorded_by", "recorded_at"}
+	"capture_place", "place", "death_date", "death_place", "cause", "grave", "recorded_by", "recorded_at", "detrimental", "detrimental_basis"}
 
 // notificationRow is one notification as the export has it: every value
 // text, dates ISO.
@@ -44,7 +44,8 @@ func notificationRow(n sqlstore.CustodyNotification) map[string]string {
 		"birth_date": f.BirthDate.String(), "birth_place": f.BirthPlace, "rank": f.Rank, "service_number": f.ServiceNumber,
 		"power": f.Power, "mother_maiden_name": f.MotherMaidenName, "family_address": f.NextOfKin,
 		"captured_on": f.CaptureDate.String(), "capture_place": f.CapturePlace, "place": n.Timeline.Place,
-		"recorded_by": n.Event.By, "recorded_at": n.Event.At.UTC().Format("2006-01-02T15:04:05Z07:00")}
+		"recorded_by": n.Event.By, "recorded_at": n.Event.At.UTC().Format("2006-01-02T15:04:05Z07:00"),
+		"detrimental": strconv.FormatBool(f.Detrimental), "detrimental_basis": string(f.DetrimentalBasis)}
 	if f.Surname == "" && f.GivenNames == "" {
 		row["surname"] = f.FullName
 	}
