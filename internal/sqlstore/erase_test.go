@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/handover-project/handover/internal/access"
@@ -321,3 +322,79 @@ func TestEraseRefusesHeld(t *testing.T) {
 }
 
 func code(err error) string { c, _ := errs.CodeOf(err); return c }
+
+// TestEraseRacesCorrection: corrections and erasures of the same records
+// race from many goroutines (on PostgreSQL, READ COMMITTED: a correction
+// that checked "not erased" before the erasure committed must not write a
+// full version after it). Afterwards the audit passes and no erased
+// record has a version with content.
+func TestEraseRacesCorrection(t *testing.T) {
+	ctx := context.Background()
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newCrossing(t, db, 1, false)
+		reg, appr := f.scopes["ua-reg"], f.scopes["ua-appr"]
+		const n = 30
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = soughtRecord(t, db, reg, "UA", "Перегоненко")
+		}
+		fs := soughtFields("Перегоненко")
+		fs.Notes = "Перегоненко: the family wrote again"
+		errc := make(chan error, 2*n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for _, id := range ids {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, err := db.CorrectRecord(ctx, reg, id, 1, fs, "the family wrote")
+				errc <- err
+			}()
+			go func() {
+				defer wg.Done()
+				<-start
+				_, err := db.EraseRecord(ctx, appr, id, "DP-9")
+				errc <- err
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			if err != nil && !errs.Is(errs.Conflict, err) {
+				t.Errorf("a raced correction or erasure: %v, want success or Conflict", err)
+			}
+		}
+		erased := 0
+		for _, id := range ids {
+			r, err := db.Record(ctx, reg, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Erased == nil {
+				continue
+			}
+			erased++
+			hist, err := db.RecordHistory(ctx, reg, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range hist {
+				if v.Surname != "" || v.Notes != "" {
+					t.Errorf("erased record %s: version %d has content (%q, %q)", id, v.Version, v.Surname, v.Notes)
+				}
+			}
+		}
+		if erased == 0 {
+			t.Errorf("no record erased")
+		}
+		res, err := db.AuditLog(ctx, f.logKeys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.OK() {
+			t.Errorf("the audit after the race:\n%s", res.Summary())
+		}
+	})
+}

@@ -248,6 +248,20 @@ func (db *DB) CorrectRecord(ctx context.Context, s access.Scope, id string, base
 	}
 	rec := person.Record{ID: id, Version: base + 1, Party: cur.Party, Fields: f}
 	err = db.write(ctx, func(tx *Tx) error {
+		// The log's lock first, as an erasure takes it: the check below
+		// then sees an erasure that committed before, and an erasure
+		// waits for this correction (on PostgreSQL, READ COMMITTED, a
+		// check before the lock could pass while an erasure commits, and
+		// the correction would write the names back).
+		if _, err := tx.appender(ctx); err != nil {
+			return err
+		}
+		// An erased record stays erased (docs/design/security.md §9).
+		if e, err := db.erasure(ctx, tx, id); err != nil {
+			return err
+		} else if e != nil {
+			return errs.E(op, errs.Conflict, fmt.Sprintf("record %s is erased: it cannot be corrected", id), errs.Coded{Code: "erase_corrected", Args: []string{id}})
+		}
 		var seq int64
 		if err := tx.queryRow(ctx, `SELECT seq FROM records WHERE id = ?`, id).Scan(&seq); err != nil {
 			return err
@@ -259,12 +273,6 @@ func (db *DB) CorrectRecord(ctx context.Context, s access.Scope, id string, base
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return errs.E(op, errs.Conflict, fmt.Sprintf("record %s was corrected by someone else meanwhile: read it again and redo the correction", id))
-		}
-		// An erased record stays erased (docs/design/security.md §9).
-		if e, err := db.erasure(ctx, tx, id); err != nil {
-			return err
-		} else if e != nil {
-			return errs.E(op, errs.Conflict, fmt.Sprintf("record %s is erased: it cannot be corrected", id), errs.Coded{Code: "erase_corrected", Args: []string{id}})
 		}
 		rec.Provenance = person.Provenance{Source: "correction", EnteredBy: s.Login, EnteredAt: tx.now, Reason: reason}
 		var prevText string
