@@ -12,7 +12,7 @@ import (
 // sent (docs/design/tracing.md).
 
 const custodyNotificationsUsage = `
-Usage: handover custody notifications [--since DATE] [--format csv|xlsx|json] --out FILE
+Usage: handover custody notifications [--since DATE] [--for own_state|central_agency] [--format csv|xlsx|json] --out FILE
 
 Export every capture card (GC III Art. 70, Annex IV B) and death
 notification (Art. 120, Annex IV D) your bureau sent on or after DATE,
@@ -20,10 +20,16 @@ for the persons' own state and the Central Agency (Arts. 122–123): one
 row per notification with the person's identity fields, where he was
 held, and the death's date, place, cause and grave. The JSON document's
 schema is handover/custody-notifications/v1 (docs/design/tracing.md).
-The mediator's operator exports every party's.
+Each row marks a record withheld from the person's own side
+(detrimental, detrimental_basis). --for own_state keeps the notices sent
+to the person's own state and leaves out every withheld record (GC IV
+Art. 137(2); his own request); --for central_agency keeps those sent to
+the Central Agency, withheld ones included. The mediator's operator
+exports every party's.
 
 Example:
   handover custody notifications --since 01.05.2025 --format xlsx --out notifications.xlsx
+  handover custody notifications --for own_state --format csv --out own-state.csv
 `
 
 func runCustodyNotifications(ctx context.Context, m *Main, args []string) error {
@@ -31,6 +37,7 @@ func runCustodyNotifications(ctx context.Context, m *Main, args []string) error 
 	srv := m.addServerFlags(fs)
 	since := fs.String("since", "", "the first date: 2025-05-23 or 23.05.2025 (default: every notification)")
 	format := fs.String("format", "csv", "csv, xlsx or json")
+	to := fs.String("for", "", "own_state or central_agency: only the notices sent to it (for the own state, no withheld record)")
 	out := fs.String("out", "", "write to this file")
 	c, _, err := srv.parse(fs, args, 0, "")
 	if err != nil {
@@ -39,7 +46,7 @@ func runCustodyNotifications(ctx context.Context, m *Main, args []string) error 
 	if *out == "" {
 		return errs.E("handover custody notifications", errs.Invalid, "name the file to write: --out FILE")
 	}
-	b, err := c.CustodyNotificationsFile(ctx, *since, *format)
+	b, err := c.CustodyNotificationsFile(ctx, *since, *to, *format)
 	if err != nil {
 		return err
 	}

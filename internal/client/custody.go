@@ -53,11 +53,15 @@ func (c *Client) CustodyNotifications(ctx context.Context, since string) (api.Cu
 // notifications sent on or after since ("" for all) exported in format
 // (csv, xlsx or json: the document of schema
 // handover/custody-notifications/v1), for the persons' own state and the
-// Central Agency.
-func (c *Client) CustodyNotificationsFile(ctx context.Context, since, format string) ([]byte, error) {
+// Central Agency; to ("" for every recipient) keeps the notices sent to
+// own_state (no withheld record among them) or central_agency.
+func (c *Client) CustodyNotificationsFile(ctx context.Context, since, to, format string) ([]byte, error) {
 	q := url.Values{"format": {format}}
 	if since != "" {
 		q.Set("since", since)
+	}
+	if to != "" {
+		q.Set("for", to)
 	}
 	return c.raw(ctx, "GET", "/api/v1/custody/notifications?"+q.Encode())
 }
