@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/handover-project/handover/internal/access"
@@ -265,6 +266,29 @@ func (tx *Tx) refuseErased(ctx context.Context, id, field string) error {
 	if n > 0 {
 		msg := fmt.Sprintf("record %s is erased (a data-protection request or the retention rule): nothing more is recorded about it", id)
 		return errs.E("sqlstore.refuseErased", errs.Conflict, msg, errs.FieldError{Field: field, Message: msg, Code: "record_erased", Args: []string{id}})
+	}
+	return nil
+}
+
+// refuseErasedAny is refuseErased for many records (a matching run's
+// candidates): the log's lock first, then one query per 500 ids.
+func (tx *Tx) refuseErasedAny(ctx context.Context, ids []string, field string) error {
+	if _, err := tx.appender(ctx); err != nil {
+		return err
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		var gone string
+		err := tx.queryRow(ctx, `SELECT record_id FROM record_erasures WHERE record_id IN (`+placeholders(len(part))+`) ORDER BY record_id LIMIT 1`, anySlice(part)...).Scan(&gone)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return tx.refuseErased(ctx, gone, field)
 	}
 	return nil
 }

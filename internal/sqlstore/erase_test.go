@@ -13,6 +13,7 @@ import (
 	"github.com/handover-project/handover/internal/backlog"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/exchange"
+	"github.com/handover-project/handover/internal/match"
 	"github.com/handover-project/handover/internal/person"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
@@ -395,6 +396,42 @@ func TestEraseRacesCorrection(t *testing.T) {
 		}
 		if !res.OK() {
 			t.Errorf("the audit after the race:\n%s", res.Summary())
+		}
+	})
+}
+
+// TestErasedRecordInRunOrRequest: a matching run whose candidates name a
+// record erased since the run read its inputs is refused, and so is a
+// request naming an erased held record of the other side (one erased
+// before held records were kept, written here as its tombstone): both
+// are checked under the log's lock an erasure takes.
+func TestErasedRecordInRunOrRequest(t *testing.T) {
+	ctx := context.Background()
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newCrossing(t, db, 2, false)
+		reg := f.scopes["ua-reg"]
+		gone := soughtRecord(t, db, reg, "UA", "Зниклий")
+		if _, err := db.EraseRecord(ctx, f.scopes["ua-appr"], gone, "DP-1"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.SaveMatchRun(ctx, f.scopes["op"], sqlstore.MatchRun{SoughtParty: "UA", HeldParty: "RU", Threshold: 0.5},
+			[]match.Pair{{LeftID: gone, RightID: f.held["RU"][0], Score: 0.99, Weight: 20}})
+		if !errs.Is(errs.Conflict, err) || fieldCode(err) != "record_erased" {
+			t.Errorf("a run naming an erased record: %v, want Conflict record_erased", err)
+		}
+		if runs, err := db.MatchRuns(ctx, f.scopes["op"]); err != nil || len(runs) != 0 {
+			t.Errorf("after the refused run: %d runs, %v", len(runs), err)
+		}
+
+		heldGone := f.held["RU"][1]
+		if err := db.RawExec(ctx, `INSERT INTO record_erasures (record_id, party, versions, reason, erased_by, erased_at, nonce)
+			SELECT '`+heldGone+`', 'RU', 1, reason, erased_by, erased_at, nonce FROM record_erasures`); err != nil {
+			t.Fatal(err)
+		}
+		ours := soughtRecord(t, db, reg, "UA", "Шуканий")
+		_, err = db.SubmitList(ctx, reg, f.ex, exchange.Request, []exchange.Item{{RecordID: ours, Category: person.Military, HeldRecordID: heldGone}}, nil, "our people")
+		if !errs.Is(errs.Conflict, err) || fieldCode(err) != "record_erased" {
+			t.Errorf("a request naming an erased held record: %v, want Conflict record_erased", err)
 		}
 	})
 }

@@ -191,6 +191,13 @@ func (db *DB) SubmitList(ctx context.Context, s access.Scope, exID string, kind 
 			if err := tx.refuseErased(ctx, it.RecordID, "items"); err != nil {
 				return err
 			}
+			// The other side's held record a request names is checked
+			// under the same lock: a list names no erased person.
+			if it.HeldRecordID != "" {
+				if err := tx.refuseErased(ctx, it.HeldRecordID, "items"); err != nil {
+					return err
+				}
+			}
 			var party, k string
 			err := tx.queryRow(ctx, `SELECT party, kind FROM records WHERE id = ?`, it.RecordID).Scan(&party, &k)
 			switch {

@@ -205,7 +205,17 @@ func (db *DB) SaveMatchRun(ctx context.Context, s access.Scope, run MatchRun, pa
 	if err != nil {
 		return MatchRun{}, errs.E(op, err)
 	}
+	ids := make([]string, 0, 2*len(pairs))
+	for _, p := range pairs {
+		ids = append(ids, p.LeftID, p.RightID)
+	}
 	err = db.write(ctx, func(tx *Tx) error {
+		// The run read its inputs before this transaction: a record
+		// erased since is refused under the log's lock, which an erasure
+		// takes, so no candidate names an erased person.
+		if err := tx.refuseErasedAny(ctx, ids, "candidates"); err != nil {
+			return err
+		}
 		run.StartedAt = tx.now
 		if err := tx.queryRow(ctx, `INSERT INTO match_runs (sought_party, held_party, threshold, stats, started_by, started_at, nonce, inputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			run.SoughtParty, run.HeldParty, run.Threshold, string(stats), s.Login, fmtTime(tx.now), nonce[:], inputs).Scan(&run.ID); err != nil {
