@@ -188,9 +188,18 @@ func Demo(ctx context.Context, cs Clients, cfg DemoConfig) (DemoResult, error) {
 			if err != nil {
 				return res, err
 			}
-			cands, err := cs["mediator"].Candidates(ctx, run.ID, "", 0, 0)
-			if err != nil {
-				return res, err
+			// Every candidate, page by page: the API gives 100 unless
+			// asked for more, at most 1,000 a page.
+			var cands []api.Candidate
+			for off := 0; ; off += candidatePage {
+				page, err := cs["mediator"].Candidates(ctx, run.ID, "", candidatePage, off)
+				if err != nil {
+					return res, err
+				}
+				cands = append(cands, page...)
+				if len(page) < candidatePage {
+					break
+				}
 			}
 			dr := DemoRun{ID: run.ID, Sought: p, Held: other(p), Candidates: len(cands), Planted: len(planted[p])}
 			for _, c := range cands {
@@ -213,6 +222,10 @@ func Demo(ctx context.Context, cs Clients, cfg DemoConfig) (DemoResult, error) {
 	}
 	return res, nil
 }
+
+// candidatePage is how many candidates the demo reads a request: the
+// API's largest page.
+const candidatePage = 1000
 
 // createRecords creates the records of party's register in batches of
 // the API's largest.

@@ -325,3 +325,21 @@ func BenchmarkMay2025(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// TestDemoCountsEveryCandidate: with more planted pairs than one page of
+// candidates (the API's default of 100), the demo still counts every
+// candidate of each run and finds every planted pair among them.
+func TestDemoCountsEveryCandidate(t *testing.T) {
+	url, tokens := server(t, sqltest.Open(t, "sqlite"))
+	cs := connect(t, url, tokens)
+	const n = 1100
+	res, err := scenario.Demo(context.Background(), cs, scenario.DemoConfig{Records: n, Seed: 1, Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dr := range res.Matching {
+		if dr.Planted != n/10 || dr.Found != dr.Planted || dr.Candidates < dr.Planted {
+			t.Errorf("the demo reports run %d as %+v: want every one of %d planted pairs found", dr.ID, dr, n/10)
+		}
+	}
+}
