@@ -52,6 +52,7 @@ func TestBrowserCasework(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("#enquiry-date"), "30.11.2026"),
 		chromedp.Click(chromedp.ID("#enquiry-consent")),
 		chromedp.Click(chromedp.ID("#save-enquiry")),
+		chromedp.WaitVisible(chromedp.ID("#done-enquiry")),
 		chromedp.WaitVisible(chromedp.ID("#form-contact")),
 	)
 	if got := b.text("#case-steps"); !strings.Contains(got, "Гуцул Марія Іванівна") || !strings.Contains(got, "батько або мати") {
@@ -72,17 +73,22 @@ func TestBrowserCasework(t *testing.T) {
 	b.run("the call, with the mother",
 		chromedp.SetValue(chromedp.ID("#contact-with"), "мати"),
 		chromedp.Click(chromedp.ID("#save-contact")),
-		chromedp.WaitNotPresent(chromedp.ID("#contact-with-err")),
+		chromedp.WaitVisible(chromedp.ID("#done-contact")),
 	)
+	if got := b.text("#done-contact"); !strings.HasPrefix(got, "Записано: ") {
+		t.Errorf("the page after the contact says %q", got)
+	}
 	b.run("the family notified of the return",
 		chromedp.SetValue(chromedp.ID("#notified-news"), "return"),
 		chromedp.SetValue(chromedp.ID("#notified-how"), "call"),
 		chromedp.Click(chromedp.ID("#save-notified")),
+		chromedp.WaitVisible(chromedp.ID("#done-notified")),
 		chromedp.WaitVisible(chromedp.ID("#form-closed")),
 	)
 	b.run("the case closed: returned home",
 		chromedp.SetValue(chromedp.ID("#closed-reason"), "returned"),
 		chromedp.Click(chromedp.ID("#save-closed")),
+		chromedp.WaitVisible(chromedp.ID("#done-closed")),
 		chromedp.WaitVisible(chromedp.ID("#form-reopened")),
 	)
 	if got := b.text("#case-state"); !strings.Contains(got, "закрита") || !strings.Contains(got, "повернення додому") {

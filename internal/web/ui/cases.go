@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/handover-project/handover/internal/access"
@@ -90,6 +91,9 @@ type caseView struct {
 	Modes         []casework.Mode
 	News          []casework.News
 	Reasons       []casework.CloseReason
+	// Done is the kind of the step just recorded (?done=), said above the
+	// page.
+	Done string
 }
 
 // Val is the value a form's field shows: what was posted to that form,
@@ -153,6 +157,9 @@ func (s *UI) handleCasePage(w http.ResponseWriter, r *http.Request, sc access.Sc
 	if err != nil {
 		return err
 	}
+	if done := casework.Kind(r.URL.Query().Get("done")); slices.Contains(casework.Kinds, done) {
+		v.Done = string(done)
+	}
 	s.render(w, r, http.StatusOK, "case.html", v)
 	return nil
 }
@@ -171,7 +178,7 @@ func (s *UI) handleCaseStepForm(w http.ResponseWriter, r *http.Request, sc acces
 	if len(bad) == 0 {
 		_, err = s.db.AddCaseStep(r.Context(), sc, id, st)
 		if err == nil {
-			s.redirect(w, r, "/cases/"+url.PathEscape(id)+"#steps")
+			s.redirect(w, r, "/cases/"+url.PathEscape(id)+"?done="+url.QueryEscape(string(st.Kind))+"#steps")
 			return nil
 		}
 	}
