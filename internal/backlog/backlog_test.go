@@ -1,6 +1,7 @@
 package backlog
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -195,5 +196,27 @@ func TestFlagsValidate(t *testing.T) {
 	}
 	if n := (Flags{Marks: []Mark{Wounded, HeldLongest}, Group: "  A  "}).Normal(); !slices.Equal(n.Marks, []Mark{HeldLongest, Wounded}) || n.Group != "A" {
 		t.Errorf("normal %+v", n)
+	}
+}
+
+// TestFlagsJSON: no marks are written as an empty list, never null; the
+// marks and group otherwise as they are.
+func TestFlagsJSON(t *testing.T) {
+	for _, tc := range []struct {
+		f    Flags
+		want string
+	}{
+		{Flags{}, `{"marks":[]}`},
+		{Flags{Marks: []Mark{}}, `{"marks":[]}`},
+		{Flags{Marks: []Mark{Wounded}, Group: "Азовсталь"}, `{"marks":["wounded"],"group":"Азовсталь"}`},
+	} {
+		b, err := json.Marshal(tc.f)
+		if err != nil || string(b) != tc.want {
+			t.Errorf("%+v: %s, %v; want %s", tc.f, b, err, tc.want)
+		}
+		var back Flags
+		if err := json.Unmarshal(b, &back); err != nil || back.Group != tc.f.Group || len(back.Marks) != len(tc.f.Marks) {
+			t.Errorf("%s read back as %+v, %v", b, back, err)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package backlog
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,16 @@ const maxGroup = 200
 type Flags struct {
 	Marks []Mark `json:"marks"`
 	Group string `json:"group,omitempty"`
+}
+
+// MarshalJSON writes no marks as [] rather than null, so that every reader
+// of the API and of a stored body sees a list.
+func (f Flags) MarshalJSON() ([]byte, error) {
+	type plain Flags
+	if f.Marks == nil {
+		f.Marks = []Mark{}
+	}
+	return json.Marshal(plain(f))
 }
 
 // Empty reports whether no flag is set.

@@ -176,9 +176,6 @@ func latestFlags(ctx context.Context, q querier, party, id string) (map[string]b
 	}
 	out := map[string]backlog.Flags{}
 	for _, b := range bodies {
-		if b.Flags.Marks == nil {
-			b.Flags.Marks = []backlog.Mark{}
-		}
 		out[b.Record] = b.Flags
 	}
 	return out, nil
@@ -291,9 +288,6 @@ func (db *DB) backlog(ctx context.Context, q querier, party string, only []strin
 			continue
 		}
 		f := fields[p.RecordID]
-		if p.Flags.Marks == nil {
-			p.Flags.Marks = []backlog.Mark{}
-		}
 		v.Persons = append(v.Persons, BacklogEntry{Person: p, Name: f.DisplayName(), BirthDate: f.BirthDate, ServiceNumber: f.ServiceNumber})
 	}
 	return v, nil
@@ -344,9 +338,6 @@ func (db *DB) CarryOver(ctx context.Context, s access.Scope, exID string) (backl
 	out := []CarryEntry{}
 	for _, c := range backlog.Carry(*v.input, exID, listed) {
 		f := v.fields[c.Item.RecordID]
-		if c.Flags.Marks == nil {
-			c.Flags.Marks = []backlog.Mark{}
-		}
 		out = append(out, CarryEntry{Carried: c, Name: f.DisplayName(), BirthDate: f.BirthDate, ServiceNumber: f.ServiceNumber})
 	}
 	return round, out, nil
