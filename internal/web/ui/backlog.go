@@ -113,18 +113,7 @@ func (s *UI) handlePriorityForm(w http.ResponseWriter, r *http.Request, sc acces
 		return verr
 	}
 	v.Posted = &f
-	v.Fields = map[string]string{}
-	for _, fe := range errs.Fields(err) {
-		field := fe.Field
-		if strings.HasPrefix(field, "marks") {
-			field = "marks"
-		}
-		v.Fields[field] = fieldMessage(v.chrome, fe)
-	}
-	v.Message = v.T("form.invalid")
-	if errs.Is(errs.Conflict, err) {
-		v.Message = refusalText(v.chrome, err)
-	}
+	v.Fields, v.Message = formRefused(v.chrome, err)
 	s.render(w, r, http.StatusUnprocessableEntity, "backlog_person.html", v)
 	return nil
 }

@@ -119,12 +119,7 @@ func (s *UI) handleInterviewForm(w http.ResponseWriter, r *http.Request, sc acce
 		return verr
 	}
 	v.Posted = r.PostForm
-	v.Fields = map[string]string{}
-	fieldErrors(v.chrome, err, v.Fields)
-	v.Message = v.T("form.invalid")
-	if errs.Is(errs.Conflict, err) {
-		v.Message = refusalText(v.chrome, err)
-	}
+	v.Fields, v.Message = formRefused(v.chrome, err)
 	s.render(w, r, http.StatusUnprocessableEntity, "interviews.html", v)
 	return nil
 }

@@ -454,6 +454,18 @@ func fieldErrors(c chrome, err error, into map[string]string) {
 	}
 }
 
+// formRefused is what a form posted and refused shows: each field's
+// message (fieldErrors) and the line above the form — a Conflict's
+// refusal in the user's language, else "the form has problems".
+func formRefused(c chrome, err error) (fields map[string]string, message string) {
+	fields = map[string]string{}
+	fieldErrors(c, err, fields)
+	if errs.Is(errs.Conflict, err) {
+		return fields, refusalText(c, err)
+	}
+	return fields, c.T("form.invalid")
+}
+
 func (s *UI) handleNewRecordPage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
 	if err := access.Decide(sc, access.RecordCreate, access.Resource{Party: sc.Party, Kind: "held"}); err != nil {
 		return err
