@@ -308,15 +308,22 @@ func TestBackupHoldsNoKey(t *testing.T) {
 				t.Fatal(err)
 			}
 			skey := strings.TrimSpace(string(logKey))
+			// PRIVATE+KEY+<name>+<hash>+<base64>: the base64 part may hold
+			// '+' itself, so it is the fifth field, not what follows the last '+'.
+			parts := strings.SplitN(skey, "+", 5)
+			if len(parts) != 5 || len(parts[4]) < 40 {
+				t.Fatalf("the log key is not a signer key: %d fields", len(parts))
+			}
+			b64 := parts[4]
 			secrets := map[string][]byte{
 				"the data key":              sqltest.Key,
 				"the data key in hex":       []byte(hex.EncodeToString(sqltest.Key)),
 				"the data key in base64":    []byte(base64.StdEncoding.EncodeToString(sqltest.Key)),
 				"the log key":               []byte(skey),
-				"the log key's base64 part": []byte(skey[strings.LastIndex(skey, "+")+1:]),
+				"the log key's base64 part": []byte(b64),
 				"the log key's seed":        nil,
 			}
-			if raw, err := base64.StdEncoding.DecodeString(skey[strings.LastIndex(skey, "+")+1:]); err == nil && len(raw) > 1 {
+			if raw, err := base64.StdEncoding.DecodeString(b64); err == nil && len(raw) > 1 {
 				secrets["the log key's seed"] = raw[1:] // the algorithm byte, then the key
 			}
 			for what, b := range secrets {
