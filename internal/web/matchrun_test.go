@@ -1,28 +1,61 @@
 package web_test
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
+	"github.com/handover-project/handover/internal/web"
 )
+
+// matchablePair posts one sought record of UA and one held record of RU
+// that a matching run pairs.
+func matchablePair(e *env) {
+	e.t.Helper()
+	if st, b := e.do("ua-reg", "POST", "/api/v1/records", map[string]any{"kind": "sought", "category": "military",
+		"surname": "Ковальчук", "given_names": "Олександр", "birth_date": "1998-05-23", "service_number": "А-123456"}); st != 201 {
+		e.t.Fatal(st, string(b))
+	}
+	if st, b := e.do("ru-reg", "POST", "/api/v1/records", map[string]any{"kind": "held", "category": "military",
+		"surname": "Ковальчук", "given_names": "Александр", "birth_date": "1998-05-23", "service_number": "A123456"}); st != 201 {
+		e.t.Fatal(st, string(b))
+	}
+}
+
+// followJob reads the job page at base until it sends the operator to the
+// run, and returns the run's page; every page before says the progress
+// and reloads itself.
+func followJob(t *testing.T, base, cookie, job string) string {
+	t.Helper()
+	st := 0
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		var page string
+		var h http.Header
+		st, page, h = pageAt(t, base, cookie, "GET", job, nil)
+		if st == http.StatusSeeOther {
+			return h.Get("Location")
+		}
+		if st != 200 || !strings.Contains(page, `id="job-progress"`) || h.Get("Refresh") == "" {
+			t.Fatalf("progress page: %d, refresh %q\n%s", st, h.Get("Refresh"), page)
+		}
+	}
+	t.Fatalf("the run did not finish: last %d", st)
+	return ""
+}
 
 // TestStartRunFromPage: the mediator starts a matching run from the runs
 // page, is shown its progress, and lands on its candidates when it is done;
 // a bad form says what is wrong; nobody else sees the job.
 func TestStartRunFromPage(t *testing.T) {
 	e := newEnv(t, sqltest.Open(t, "sqlite"))
-	if st, b := e.do("ua-reg", "POST", "/api/v1/records", map[string]any{"kind": "sought", "category": "military",
-		"surname": "Ковальчук", "given_names": "Олександр", "birth_date": "1998-05-23", "service_number": "А-123456"}); st != 201 {
-		t.Fatal(st, string(b))
-	}
-	if st, b := e.do("ru-reg", "POST", "/api/v1/records", map[string]any{"kind": "held", "category": "military",
-		"surname": "Ковальчук", "given_names": "Александр", "birth_date": "1998-05-23", "service_number": "A123456"}); st != 201 {
-		t.Fatal(st, string(b))
-	}
+	matchablePair(e)
 	op := e.session("op")
 	st, page, _ := e.page(op, "GET", "/matching", nil)
 	wantPage(t, "runs page", st, page, 200, `id="start-run"`, `name="sought_party"`)
@@ -39,20 +72,40 @@ func TestStartRunFromPage(t *testing.T) {
 	if st, _, _ := e.page(e.session("ua-reg"), "GET", job, nil); st != 403 && st != 404 {
 		t.Errorf("registrar on the job: %d", st)
 	}
-	var run string
-	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		st, page, h = e.page(op, "GET", job, nil)
-		if st == http.StatusSeeOther {
-			run = h.Get("Location")
-			break
-		}
-		if st != 200 || !strings.Contains(page, `id="job-progress"`) || h.Get("Refresh") == "" {
-			t.Fatalf("progress page: %d, refresh %q\n%s", st, h.Get("Refresh"), page)
-		}
-	}
+	run := followJob(t, e.ts.URL, op, job)
 	if !strings.HasPrefix(run, "/matching/runs/") {
-		t.Fatalf("the run did not finish: last %d", st)
+		t.Fatalf("the job sent the operator to %q", run)
 	}
 	st, page, _ = e.page(op, "GET", run, nil)
 	wantPage(t, "candidates", st, page, 200, "Ковальчук Олександр", "Ковальчук Александр")
+}
+
+// TestRunJobOnAnotherServer: behind a round-robin load balancer the job's
+// page lands on any server process of the database (docs/operations.md
+// "Several servers"). A run started on one server shows its progress on
+// a second one, built on the same database, which then sends the
+// operator to the run; another user's request there is 404 as on the
+// first.
+func TestRunJobOnAnotherServer(t *testing.T) {
+	sqltest.EachDBTwo(t, func(t *testing.T, a, b *sqlstore.DB) {
+		e := newEnv(t, a)
+		matchablePair(e)
+		other := httptest.NewServer(web.New(b, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Signer: testSigner(t)}).Handler())
+		t.Cleanup(other.Close)
+		op := e.session("op")
+		st, _, h := e.page(op, "POST", "/matching/runs", url.Values{"sought_party": {"UA"}, "held_party": {"RU"}})
+		job := h.Get("Location")
+		if st != http.StatusSeeOther || !strings.HasPrefix(job, "/matching/jobs/") {
+			t.Fatalf("start: %d %q", st, job)
+		}
+		if st, _, _ := pageAt(t, other.URL, e.session("aud"), "GET", job, nil); st != 403 && st != 404 {
+			t.Errorf("another user on the second server: %d, want 403 or 404", st)
+		}
+		run := followJob(t, other.URL, op, job)
+		if !strings.HasPrefix(run, "/matching/runs/") {
+			t.Fatalf("the job sent the operator to %q", run)
+		}
+		st, page, _ := pageAt(t, other.URL, op, "GET", run, nil)
+		wantPage(t, "candidates on the second server", st, page, 200, "Ковальчук Олександр", "Ковальчук Александр")
+	})
 }

@@ -42,11 +42,18 @@ func (e *env) session(login string) string {
 // the access matrix counts a refusal.
 func (e *env) page(cookie, method, path string, form url.Values) (int, string, http.Header) {
 	e.t.Helper()
+	return pageAt(e.t, e.ts.URL, cookie, method, path, form)
+}
+
+// pageAt is env.page on the server at base: another server process on
+// the test's database.
+func pageAt(t *testing.T, base, cookie, method, path string, form url.Values) (int, string, http.Header) {
+	t.Helper()
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, _ := http.NewRequest(method, e.ts.URL+path, body)
+	req, _ := http.NewRequest(method, base+path, body)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
@@ -55,7 +62,7 @@ func (e *env) page(cookie, method, path string, form url.Values) (int, string, h
 	}
 	resp, err := noRedirect.Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
