@@ -68,10 +68,11 @@ var copyTables = []struct {
 }
 
 // transientTables hold what server processes share while they run and
-// nothing a restore needs: the login limiter's counts and the import
-// previews waiting for confirmation (a restored deployment starts with
-// none). Copy and backup leave them out.
-var transientTables = []string{"login_attempts", "login_known", "held_uploads"}
+// nothing a restore needs: the login limiter's counts, the import
+// previews waiting for confirmation and the progress of the matching runs
+// started from the pages (a restored deployment starts with none; a run
+// itself is in match_runs). Copy and backup leave them out.
+var transientTables = []string{"login_attempts", "login_known", "held_uploads", "match_jobs"}
 
 // CopyStats says what Copy copied.
 type CopyStats struct {
