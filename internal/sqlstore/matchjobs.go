@@ -169,6 +169,7 @@ func (db *DB) MatchJob(ctx context.Context, id string, user int64, now time.Time
 			return MatchJob{}, errs.E(op, errs.Internal, "the matching job's error does not read", err)
 		}
 	}
-	j.Err = errs.E("sqlstore.RunMatching", errs.Kind(kind), text, errs.Coded{Code: code, Args: a})
+	// The code is one read back, checked when the run's error was made.
+	j.Err = &errs.Error{Op: "sqlstore.RunMatching", Kind: errs.Kind(kind), Message: text, Code: code, Args: a}
 	return j, nil
 }

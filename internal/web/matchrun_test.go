@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"context"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/handover-project/handover/internal/errs"
+	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 	"github.com/handover-project/handover/internal/web"
@@ -107,5 +111,86 @@ func TestRunJobOnAnotherServer(t *testing.T) {
 		}
 		st, page, _ := pageAt(t, other.URL, op, "GET", run, nil)
 		wantPage(t, "candidates on the second server", st, page, 200, "Ковальчук Олександр", "Ковальчук Александр")
+	})
+}
+
+// TestRunJobLost: a job whose server stopped before it finished (its
+// heartbeat is over 30 s old) is said to be lost, in the user's language,
+// on a page that no longer reloads itself; a job that beats is still in
+// progress.
+func TestRunJobLost(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		op, err := db.UserByLogin(ctx, "op")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ago := time.Now().Add(-time.Minute)
+		for _, id := range []string{"lost", "beating"} {
+			if err := db.CreateMatchJob(ctx, sqlstore.MatchJob{ID: id, User: op.ID, SoughtParty: "UA", HeldParty: "RU", Threshold: 0.9}, ago); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.MatchJobProgress(ctx, id, "score", 30, 100, ago); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.MatchJobProgress(ctx, "beating", "score", 40, 100, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		uk := e.sessionUK("op")
+		st, page, h := e.page(uk, "GET", "/matching/jobs/lost", nil)
+		wantPage(t, "lost job", st, page, 200, `id="job-lost"`, html.EscapeString(locale.T("uk", "runs.progress.lost")))
+		if h.Get("Refresh") != "" || strings.Contains(page, `id="job-progress"`) {
+			t.Errorf("a lost job's page reloads itself (Refresh %q) or shows progress", h.Get("Refresh"))
+		}
+		st, page, h = e.page(uk, "GET", "/matching/jobs/beating", nil)
+		wantPage(t, "running job", st, page, 200, `id="job-progress"`, `value="40"`)
+		if h.Get("Refresh") == "" || strings.Contains(page, `id="job-lost"`) {
+			t.Errorf("a job that beats: Refresh %q\n%s", h.Get("Refresh"), page)
+		}
+		if st, _, _ := e.page(e.session("admin"), "GET", "/matching/jobs/lost", nil); st != 404 && st != 403 {
+			t.Errorf("another user on the lost job: %d, want 404", st)
+		}
+	})
+}
+
+// TestRunJobFailed: a run that failed is kept by its error's code, and its
+// page says the refusal in the user's language as the run's own error
+// said it; no name is kept.
+func TestRunJobFailed(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		op, err := db.UserByLogin(ctx, "op")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateMatchJob(ctx, sqlstore.MatchJob{ID: "failed", User: op.ID, SoughtParty: "UA", HeldParty: "RU", Threshold: 0.9}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		runErr := errs.E("sqlstore.SaveMatchRun", errs.Conflict, errs.FieldError{Field: "candidates", Message: "record R-7 is erased", Code: "record_erased", Args: []string{"R-7"}},
+			errs.E("cause", "Ковальчук Олександр"))
+		if err := db.FinishMatchJob(ctx, "failed", 0, runErr, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"en", "uk"} { // the language is the user's: English until set
+			s := e.session("op")
+			if lang == "uk" {
+				s = e.sessionUK("op")
+			}
+			st, page, h := e.page(s, "GET", "/matching/jobs/failed", nil)
+			wantPage(t, lang+": failed job", st, page, 200, `id="job-error"`, html.EscapeString(locale.Refusal(lang, runErr)))
+			if h.Get("Refresh") != "" {
+				t.Errorf("%s: a failed job's page reloads itself", lang)
+			}
+		}
+		j, err := db.MatchJob(ctx, "failed", op.ID, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(j.Err.Error(), "Ковальчук") {
+			t.Errorf("a name is kept with the job: %v", j.Err)
+		}
 	})
 }

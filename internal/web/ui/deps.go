@@ -24,9 +24,8 @@ type Deps struct {
 	Counters httpx.Counters
 }
 
-// UI is the pages' handlers, with their templates, the uploads held
-// between preview and confirmation, and the matching runs started from a
-// page.
+// UI is the pages' handlers, with their templates and the uploads held
+// between preview and confirmation.
 type UI struct {
 	db           *sqlstore.DB
 	log          *slog.Logger
@@ -39,8 +38,6 @@ type UI struct {
 	ui           *uiTemplates
 	// uploads holds the files previewed until they are confirmed.
 	uploads *uploadStore
-	// runJobs are the matching runs started from the page.
-	runJobs runJobs
 }
 
 // New returns the pages over d, their templates parsed.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,63 +15,96 @@ import (
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/locale"
 	"github.com/handover-project/handover/internal/match"
+	"github.com/handover-project/handover/internal/sqlstore"
 )
 
 // A matching run started from the runs page works in the background: the
 // page the mediator is sent to shows its progress (the engine's stage and
-// how far it is) and, when it is done, the run's candidates. Jobs live in
-// memory: a restart forgets a running job, never a stored run.
+// how far it is) and, when it is done, the run's candidates. The job's
+// progress is in the database (sqlstore.MatchJob, match_jobs), so that
+// its page, which reloads itself, reads the same on every server process
+// behind a load balancer (docs/operations.md "Several servers"). The
+// process that runs it writes its progress and beats a heartbeat; a job
+// whose heartbeat stopped is shown as lost: its server stopped before the
+// run was stored.
 
 func (s *UI) registerMatchRunRoutes() {
 	s.page("POST", "/matching/runs", access.MatchRun, "Start a matching run from the page; its progress is shown.", s.handleStartRunForm)
 	s.page("GET", "/matching/jobs/{id}", access.MatchRun, "A matching run started from the page: its progress, then its candidates.", s.handleRunJobPage)
 }
 
-// runJob is one run started from the page.
-type runJob struct {
-	id                     string
-	by                     int64
-	soughtParty, heldParty string
-	started                time.Time
+const (
+	// jobProgressEvery is how often at most a running job's progress is
+	// written, besides at each change of stage.
+	jobProgressEvery = 500 * time.Millisecond
+	// jobHeartbeatEvery is how often a running job's heartbeat is written
+	// though its progress did not move: well within
+	// sqlstore.MatchJobLostAfter.
+	jobHeartbeatEvery = 5 * time.Second
+)
+
+// jobReporter writes the progress of a job that runs in this process to
+// the store, off the engine's path: the engine's progress calls only set
+// the latest values; run writes them at most every jobProgressEvery, at
+// once on a change of stage, and a heartbeat every jobHeartbeatEvery when
+// nothing moved (the store reads the registers, or saves the run).
+type jobReporter struct {
+	db  *sqlstore.DB
+	log *slog.Logger
+	id  string
 
 	mu          sync.Mutex
 	stage       string
 	done, total int
-	runID       int64
-	err         error
-	finished    bool
+	moved       bool
+	kick        chan struct{} // a change of stage
 }
 
-func (j *runJob) progress(stage string, done, total int) {
-	j.mu.Lock()
-	j.stage, j.done, j.total = stage, done, total
-	j.mu.Unlock()
+func newJobReporter(db *sqlstore.DB, log *slog.Logger, id, stage string) *jobReporter {
+	return &jobReporter{db: db, log: log, id: id, stage: stage, kick: make(chan struct{}, 1)}
 }
 
-// runJobs holds the jobs of the last hour.
-type runJobs struct {
-	mu   sync.Mutex
-	jobs map[string]*runJob
-}
-
-func (rj *runJobs) add(j *runJob) {
-	rj.mu.Lock()
-	defer rj.mu.Unlock()
-	if rj.jobs == nil {
-		rj.jobs = map[string]*runJob{}
-	}
-	for id, old := range rj.jobs {
-		if time.Since(old.started) > time.Hour {
-			delete(rj.jobs, id)
+// progress is the engine's match.Progress.
+func (jr *jobReporter) progress(stage string, done, total int) {
+	jr.mu.Lock()
+	changed := stage != jr.stage
+	jr.stage, jr.done, jr.total, jr.moved = stage, done, total, true
+	jr.mu.Unlock()
+	if changed {
+		select {
+		case jr.kick <- struct{}{}:
+		default:
 		}
 	}
-	rj.jobs[j.id] = j
 }
 
-func (rj *runJobs) get(id string) *runJob {
-	rj.mu.Lock()
-	defer rj.mu.Unlock()
-	return rj.jobs[id]
+// run writes the progress until stop is closed. A failed write is logged
+// and the next one tried: the job itself goes on.
+func (jr *jobReporter) run(ctx context.Context, stop <-chan struct{}) {
+	tick := time.NewTicker(jobProgressEvery)
+	defer tick.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-jr.kick:
+		case <-tick.C:
+		}
+		jr.mu.Lock()
+		stage, done, total, moved := jr.stage, jr.done, jr.total, jr.moved
+		jr.moved = false
+		jr.mu.Unlock()
+		now := time.Now()
+		if !moved && now.Sub(last) < jobHeartbeatEvery {
+			continue
+		}
+		if err := jr.db.MatchJobProgress(ctx, jr.id, stage, done, total, now); err != nil {
+			jr.log.Error("matching job progress not stored", "job", jr.id, "err", err.Error())
+			continue
+		}
+		last = now
+	}
 }
 
 func (s *UI) handleStartRunForm(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
@@ -98,22 +132,35 @@ func (s *UI) handleStartRunForm(w http.ResponseWriter, r *http.Request, sc acces
 	if _, err := rand.Read(b[:]); err != nil {
 		return errs.E(op, errs.Internal, err)
 	}
-	j := &runJob{id: hex.EncodeToString(b[:]), by: sc.UserID, soughtParty: sought, heldParty: held, started: time.Now(), stage: "read"}
-	s.runJobs.add(j)
+	id := hex.EncodeToString(b[:])
+	if err := s.db.CreateMatchJob(r.Context(), sqlstore.MatchJob{ID: id, User: sc.UserID, SoughtParty: sought, HeldParty: held, Threshold: threshold, Stage: "read"}, time.Now()); err != nil {
+		return errs.E(op, err)
+	}
 	go func() {
 		// The job outlives the request; it is bounded by the engine's own
 		// limits, and by the hour after which it is forgotten.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		ctx, cancel := context.WithTimeout(context.Background(), sqlstore.MatchJobKept)
 		defer cancel()
-		run, err := s.db.RunMatchingProgress(ctx, sc, sought, held, threshold, j.progress)
-		j.mu.Lock()
-		j.runID, j.err, j.finished = run.ID, err, true
-		j.mu.Unlock()
+		jr := newJobReporter(s.db, s.log, id, "read")
+		stop, stopped := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(stopped)
+			jr.run(ctx, stop)
+		}()
+		run, err := s.db.RunMatchingProgress(ctx, sc, sought, held, threshold, jr.progress)
+		close(stop)
+		<-stopped // no progress is written after the end
 		if err != nil && !errs.Is(errs.Invalid, err) && !errs.Is(errs.Forbidden, err) && !errs.Is(errs.NotFound, err) {
-			s.log.Error("matching run failed", "job", j.id, "err", err.Error())
+			s.log.Error("matching run failed", "job", id, "err", err.Error())
+		}
+		// The end is written though the hour is over.
+		end, cancelEnd := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancelEnd()
+		if ferr := s.db.FinishMatchJob(end, id, run.ID, err, time.Now()); ferr != nil {
+			s.log.Error("matching job end not stored", "job", id, "err", ferr.Error())
 		}
 	}()
-	s.redirect(w, r, "/matching/jobs/"+j.id)
+	s.redirect(w, r, "/matching/jobs/"+id)
 	return nil
 }
 
@@ -125,27 +172,25 @@ type runJobView struct {
 	Done, Total, Percent   int
 	Error                  string
 	Running                bool
+	// Lost: the job's server stopped before it finished.
+	Lost bool
 }
 
 func (s *UI) handleRunJobPage(w http.ResponseWriter, r *http.Request, sc access.Scope) error {
-	j := s.runJobs.get(r.PathValue("id"))
-	if j == nil || j.by != sc.UserID {
-		return errs.E("web.runJob", errs.NotFound, "no such matching run in progress", errs.Coded{Code: "no_run_in_progress"})
+	now := time.Now()
+	j, err := s.db.MatchJob(r.Context(), r.PathValue("id"), sc.UserID, now)
+	if err != nil {
+		return errs.E("web.runJob", err)
 	}
-	j.mu.Lock()
-	v := runJobView{chrome: s.chromeFor(r, "runs.progress"), ID: j.id, SoughtParty: j.soughtParty, HeldParty: j.heldParty,
-		Stage: j.stage, Done: j.done, Total: j.total, Running: !j.finished}
-	runID, err := j.runID, j.err
-	j.mu.Unlock()
-	if !v.Running && err == nil {
-		s.redirect(w, r, "/matching/runs/"+strconv.FormatInt(runID, 10))
+	if !j.Finished.IsZero() && j.Err == nil {
+		s.redirect(w, r, "/matching/runs/"+strconv.FormatInt(j.RunID, 10))
 		return nil
 	}
-	if err != nil {
-		v.Error = refusalText(v.chrome, err)
-		if fes := errs.Fields(err); len(fes) > 0 {
-			v.Error = fieldMessage(v.chrome, fes[0])
-		}
+	v := runJobView{chrome: s.chromeFor(r, "runs.progress"), ID: j.ID, SoughtParty: j.SoughtParty, HeldParty: j.HeldParty,
+		Stage: j.Stage, Done: j.Done, Total: j.Total, Lost: j.Lost(now)}
+	v.Running = j.Finished.IsZero() && !v.Lost
+	if j.Err != nil {
+		v.Error = refusalText(v.chrome, j.Err)
 	}
 	if v.Total > 0 {
 		v.Percent = min(100, v.Done*100/v.Total)
