@@ -62,8 +62,13 @@ type Result struct {
 }
 
 // Progress, when set in Options, is called from the running goroutine as
-// work advances: stage is "prepare", "block", "estimate" or "score".
+// work advances: stage is one of Stages.
 type Progress func(stage string, done, total int)
+
+// Stages are the stages a Progress hears, in the order a run reaches them
+// (a run without blocking rules has no "block"; Dedupe no "order"): a
+// caller that shows them names each (the web UI's runs.stage.* messages).
+var Stages = []string{"prepare", "index", "block", "estimate", "score", "order", "explain"}
 
 // Options are the run-time settings that are not part of a configuration.
 type Options struct {

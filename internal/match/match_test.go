@@ -3,7 +3,9 @@ package match
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/handover-project/handover/internal/errs"
@@ -269,5 +271,36 @@ func TestTFAdjustRareValue(t *testing.T) {
 	common := &fval{s: "y", tf: 0.5}
 	if got := w.tfAdjust(0, nameExact, common, common); got != -maxTFAdjust {
 		t.Errorf("tfAdjust of a value half the list has: got %.2f bits, want %.2f", got, -maxTFAdjust)
+	}
+}
+
+// TestStagesComplete: every stage a run reports is one of Stages, so a
+// caller that names the stages (the runs page) has a name for each.
+func TestStagesComplete(t *testing.T) {
+	cfg := DefaultConfig()
+	left := []Record{
+		testRecord(cfg, "a1", "surname", "Шевченко", "given_name", "Сергій", "birth_date", "1990-03-01"),
+		testRecord(cfg, "a2", "surname", "Ковальчук", "given_name", "Олександр", "birth_date", "1998-05-12"),
+	}
+	right := []Record{
+		testRecord(cfg, "b1", "surname", "Шевченко", "given_name", "Сергей", "birth_date", "1990-03-01"),
+		testRecord(cfg, "b2", "surname", "KOVALCHUK", "given_name", "ALEKSANDR", "birth_date", "12.05.1998"),
+	}
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	if _, err := Link(left, right, cfg, Options{Progress: func(stage string, _, _ int) {
+		mu.Lock()
+		seen[stage] = true
+		mu.Unlock()
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) < 4 {
+		t.Errorf("a run reported only the stages %v", seen)
+	}
+	for s := range seen {
+		if !slices.Contains(Stages, s) {
+			t.Errorf("a run reported the stage %q, not in Stages %v", s, Stages)
+		}
 	}
 }
