@@ -187,6 +187,16 @@ func (d dialect) lockUploads() string {
 	return ""
 }
 
+// blobHas is the condition that column col's bytes hold the bytes of
+// the query's next argument (a []byte): SQLite's LIKE never matches a
+// blob, PostgreSQL's position does not take text.
+func (d dialect) blobHas(col string) string {
+	if d.name == "postgres" {
+		return "position(? in " + col + ") > 0"
+	}
+	return "instr(" + col + ", ?) > 0"
+}
+
 // integrityCheck is the statement that checks the database file and
 // answers "ok", or "" where the database has none (PostgreSQL).
 func (d dialect) integrityCheck() string {
