@@ -38,7 +38,7 @@ Example:
 
 const restoreUsage = `
 Usage: handover restore FILE --identity KEYFILE --to DIR|postgres://… [--dir KEYDIR]
-                        [--checkpoint FILE ...] [--force-rollback REASON]
+                        [--checkpoint FILE ...] [--force-rollback REASON] [--erasures FILE ...]
 
 Decrypts a backup made by 'handover backup' with an age identity, proves it
 and copies it into a new data directory or an empty PostgreSQL database:
@@ -51,12 +51,23 @@ and copies it into a new data directory or an empty PostgreSQL database:
     after it would be lost. It is refused, unless --force-rollback REASON
     is given, and then said loudly, with how many changes are lost.
 
+Then each --erasures list (made by 'handover erase list --out' and kept
+with the backups) is applied: a listed record the restored database holds
+and has not erased is erased again, as the system, with the list's reason
+and " (re-applied after a restore)"; a record the backup never had is said
+and skipped. A list that is not one is refused before anything is
+restored. A record the restored database refuses to erase (named in a list,
+a stage, …) is said on stderr (NOT ERASED AGAIN) and the command exits
+with status 1, the target left in place: do not serve it before each is
+resolved ('handover erase reapply').
+
 The data key and the log keys come from KEYDIR (default: env HANDOVER_DIR);
 a target directory gets a copy of them.
 
 Example:
   handover restore /backup/handover-2026-05-01.age --identity mediator.agekey \
-    --dir /etc/handover/keys --to /var/lib/handover --checkpoint ua.state
+    --dir /etc/handover/keys --to /var/lib/handover --checkpoint ua.state \
+    --erasures /backup/handover-erasures.json
 `
 
 func runBackup(ctx context.Context, m *Main, args []string) error {
@@ -183,6 +194,8 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	var cpFiles multiFlag
 	fset.Var(&cpFiles, "checkpoint", "a signed checkpoint `file` held outside (a witness's state): the backup's log must extend it (repeatable)")
 	force := fset.String("force-rollback", "", "restore a backup older than a --checkpoint anyway, for this `reason`")
+	var lists multiFlag
+	fset.Var(&lists, "erasures", "an erasures list `file` ('handover erase list --out'): its records are erased again in the restored database (repeatable)")
 	pos, err := parseFlags(fset, args)
 	if err != nil {
 		return err
@@ -191,6 +204,11 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 		return usageError{"give the backup FILE, --identity KEYFILE and --to DIR|postgres://…"}
 	}
 	external, err := readExternal(op, cpFiles)
+	if err != nil {
+		return err
+	}
+	// The lists are read before anything is written: a bad one loses nothing.
+	erasures, err := readErasureLists(op, lists)
 	if err != nil {
 		return err
 	}
@@ -288,6 +306,26 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	if lost > 0 {
 		fmt.Fprintf(m.Stdout, "ROLLBACK FORCED (%s): %d logged changes after the backup are lost; the reason is leaf %d of the restored log (log.rollback); tell every party and witness: their checkpoints will not be extended by this log\n", *force, lost, size)
 		fmt.Fprintf(m.Stderr, "ROLLBACK FORCED (%s): %d logged changes after the backup are lost\n", *force, lost)
+	}
+	if len(lists) == 0 {
+		return nil
+	}
+	// A restore must not bring an erased person back.
+	again := "handover erase reapply --dir " + dst.dir
+	if dst.pg {
+		again = fmt.Sprintf("handover erase reapply --dir %s --db %s", *keyDir, redactDSN(dst.dsn))
+	}
+	for _, l := range lists {
+		again += " --erasures " + l
+	}
+	refused, err := m.reapplyErasures(ctx, target, erasures, "this backup")
+	if err != nil {
+		return errs.E(op, fmt.Sprintf("restored into %s, but the erasures were not all applied again: do not serve it; run '%s'", redactDSN(dst.dsn), again), err)
+	}
+	if refused > 0 {
+		return errs.E(op, errs.Conflict, fmt.Sprintf("restored into %s, but %d erased records were not erased again (NOT ERASED AGAIN above): the restored database holds their persons. "+
+			"It is left in place; do not serve it yet. Restore a backup made after those erasures if there is one; otherwise remove what names each record as the newer database had it "+
+			"(e.g. withdraw the matching run), then run '%s'", redactDSN(dst.dsn), refused, again))
 	}
 	return nil
 }

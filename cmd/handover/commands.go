@@ -37,6 +37,8 @@ func commands() []command {
 		{name: "demo", summary: "seed a throw-away demo with two parties and start the server", usage: demoUsage, run: runDemo},
 		{name: "enrol", summary: "set up one's account with the enrolment code: own password and second factor", usage: enrolUsage, run: runEnrol},
 		{name: "erase", summary: "erase a record's personal fields for a data-protection request, keeping the log verifiable (on the database)", usage: eraseUsage, run: runErase},
+		{name: "erase list", summary: "list every erasure (no personal data), to keep with the backups: a restore erases them again", usage: eraseListUsage, run: runEraseList},
+		{name: "erase reapply", summary: "erase again the records of an erasures list that a restored database holds (on the database)", usage: eraseReapplyUsage, run: runEraseReapply},
 		{name: "evidence get", summary: "print the current eligibility evidence of one of your records", usage: evidenceGetUsage, run: runEvidenceGet},
 		{name: "evidence set", summary: "record eligibility evidence on one of your records", usage: evidenceSetUsage, run: runEvidenceSet},
 		{name: "exchange list", summary: "list the exchanges you may see", usage: exchangeListUsage, run: runExchangeList},

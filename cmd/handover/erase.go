@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -218,4 +220,214 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+const eraseListUsage = `
+Usage: handover erase list [--dir DIR | --db DSN] [--json] [--out FILE]
+
+Lists every erasure of the database (its tombstones): the record's id, its
+party, how many versions were erased, who erased it and when, the reason
+(a request's reference or the retention rule) and the index of its
+record.erased leaf. It holds no personal data: record ids are random and
+reasons are references.
+
+A backup made before an erasure still holds the person. Keep this list
+with the backups, written again after every erasure and retention run
+(--out FILE replaces FILE whole, 0600): 'handover restore --erasures FILE'
+erases the listed records again in what it restores (docs/operations.md,
+"Restore"). --out writes the JSON document (schema handover/erasures/v1);
+--json prints it.
+
+Example:
+  handover erase list --dir /var/lib/handover --json --out /backup/handover-erasures.json
+`
+
+const eraseReapplyUsage = `
+Usage: handover erase reapply --erasures FILE ... [--dir DIR | --db DSN]
+
+Erases again, as the system, each record of the erasures lists (made by
+'handover erase list --out') that the database holds and has not erased,
+with the list's reason and " (re-applied after a restore)". It is what
+'handover restore --erasures' does after a restore; run it on a restored
+database whose restore reported records NOT ERASED AGAIN, once what named
+them allows their erasure. A record the database does not hold is said
+and skipped; a record it still refuses is said on stderr, and the command
+exits with status 1.
+
+Example:
+  handover erase reapply --dir /var/lib/handover-new --erasures /backup/handover-erasures.json
+`
+
+// erasuresSchema names the version of the erasures list's JSON document
+// ('handover erase list --out', 'handover restore --erasures'). A change
+// a reader of version 1 would misread is a new version.
+const erasuresSchema = "handover/erasures/v1"
+
+// erasureList is a database's tombstones, listed to be kept with its
+// backups (docs/operations.md, "A schedule").
+type erasureList struct {
+	Schema string    `json:"schema"`
+	Listed time.Time `json:"listed_at"`
+	// LogSize is the log's size when the list was made: every erasure
+	// listed has its leaf below it.
+	LogSize  int64                `json:"log_size"`
+	Count    int                  `json:"count"`
+	Erasures []sqlstore.Tombstone `json:"erasures"`
+}
+
+func runEraseList(ctx context.Context, m *Main, args []string) error {
+	const op = "erase list"
+	fs := m.newFlagSet(op, eraseListUsage)
+	sf := m.addStoreFlags(fs)
+	asJSON := fs.Bool("json", false, "print the list as JSON (the document --out writes)")
+	out := fs.String("out", "", "write the list as JSON to this `file` (replaced whole, 0600), to keep with the backups")
+	if err := noArgs(parseFlags(fs, args)); err != nil {
+		return err
+	}
+	db, err := m.open(ctx, sf, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ts, err := db.Tombstones(ctx)
+	if err != nil {
+		return err
+	}
+	size, err := db.LogSize(ctx) // after the tombstones: their leaves are below it
+	if err != nil {
+		return err
+	}
+	l := erasureList{Schema: erasuresSchema, Listed: time.Now().UTC().Truncate(time.Second), LogSize: size, Count: len(ts), Erasures: ts}
+	for _, t := range ts {
+		if t.Leaf == nil {
+			fmt.Fprintf(m.Stderr, "warning: the tombstone of record %s has no record.erased leaf in the log: run 'handover log audit'\n", t.Record)
+		}
+	}
+	if *out != "" {
+		var b bytes.Buffer
+		if err := printJSON(&b, l); err != nil {
+			return errs.E(op, errs.Internal, err)
+		}
+		if err := writeFileAtomic(*out, b.Bytes(), 0o600); err != nil {
+			return errs.E(op, errs.Invalid, fmt.Sprintf("cannot write %s", *out), err)
+		}
+		fmt.Fprintf(m.Stdout, "%d erased records listed in %s (log of %d leaves): keep it with the backups; 'handover restore --erasures %s' erases them again\n", len(ts), *out, size, *out)
+		return nil
+	}
+	if *asJSON {
+		return printJSON(m.Stdout, l)
+	}
+	for _, t := range ts {
+		leaf := "none"
+		if t.Leaf != nil {
+			leaf = strconv.FormatInt(*t.Leaf, 10)
+		}
+		fmt.Fprintf(m.Stdout, "%s  %s  %s  by %s  %d versions  leaf %s  %q\n", t.Record, t.Party, t.At.Format(time.RFC3339), t.By, t.Versions, leaf, t.Reason)
+	}
+	fmt.Fprintf(m.Stdout, "%d erased records (log of %d leaves)\n", len(ts), size)
+	return nil
+}
+
+func runEraseReapply(ctx context.Context, m *Main, args []string) error {
+	const op = "erase reapply"
+	fs := m.newFlagSet(op, eraseReapplyUsage)
+	sf := m.addStoreFlags(fs)
+	var lists multiFlag
+	fs.Var(&lists, "erasures", "an erasures list `file` made by 'handover erase list --out' (repeatable)")
+	if err := noArgs(parseFlags(fs, args)); err != nil {
+		return err
+	}
+	if len(lists) == 0 {
+		return usageError{"give at least one --erasures FILE"}
+	}
+	ts, err := readErasureLists(op, lists)
+	if err != nil {
+		return err
+	}
+	db, err := m.open(ctx, sf, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	refused, err := m.reapplyErasures(ctx, db, ts, "this database")
+	if err != nil {
+		return err
+	}
+	if refused > 0 {
+		return errs.E(op, errs.Conflict, fmt.Sprintf("%d erased records were not erased again (NOT ERASED AGAIN above): the database holds their persons", refused))
+	}
+	return nil
+}
+
+// readErasureLists reads the erasures lists files, each whole, and
+// returns their tombstones, a record listed twice once. A file that is
+// not such a list is refused, naming it, before anything is written.
+func readErasureLists(op string, files []string) ([]sqlstore.Tombstone, error) {
+	var all []sqlstore.Tombstone
+	seen := map[string]bool{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("cannot read the erasures list %s", f), err)
+		}
+		notList := func(why string) error {
+			return errs.E(op, errs.Invalid, fmt.Sprintf("%s is not an erasures list ('handover erase list --out' writes one): %s; nothing was written", f, why))
+		}
+		var l erasureList
+		if err := json.Unmarshal(b, &l); err != nil {
+			return nil, notList("not its JSON: " + err.Error())
+		}
+		if l.Schema != erasuresSchema {
+			return nil, notList(fmt.Sprintf("its schema is %q, not %s", l.Schema, erasuresSchema))
+		}
+		if l.Count != len(l.Erasures) {
+			return nil, notList(fmt.Sprintf("it says %d erasures and holds %d: it was cut or changed", l.Count, len(l.Erasures)))
+		}
+		for i, t := range l.Erasures {
+			switch {
+			case !sqlstore.IsRecordID(t.Record):
+				return nil, notList(fmt.Sprintf("erasure %d: %q is not a record's id", i+1, t.Record))
+			case t.Party == "":
+				return nil, notList(fmt.Sprintf("erasure %d (record %s) names no party", i+1, t.Record))
+			case strings.TrimSpace(t.Reason) == "":
+				return nil, notList(fmt.Sprintf("erasure %d (record %s) has no reason", i+1, t.Record))
+			}
+			if !seen[t.Record] {
+				seen[t.Record] = true
+				all = append(all, t)
+			}
+		}
+	}
+	return all, nil
+}
+
+// reapplyErasures erases the tombstones' records again in db and says
+// what it did of each: erased again and not there on stdout, refused on
+// stderr (NOT ERASED AGAIN), with a count of each; where names db in
+// what it says ("this backup"). It returns how many were refused.
+func (m *Main) reapplyErasures(ctx context.Context, db *sqlstore.DB, ts []sqlstore.Tombstone, where string) (int, error) {
+	res, err := db.ReapplyErasures(ctx, ts)
+	if err != nil {
+		return 0, err
+	}
+	n := map[sqlstore.ReapplyOutcome]int{}
+	for _, r := range res {
+		n[r.Outcome]++
+		switch r.Outcome {
+		case sqlstore.Reerased:
+			fmt.Fprintf(m.Stdout, "erased again: record %s (%s), erased %s by %s, reason %q\n", r.Record, r.Party, r.At.Format(time.RFC3339), r.By, r.Reason)
+		case sqlstore.ReerasedAbsent:
+			fmt.Fprintf(m.Stdout, "not in %s (made before the record existed): record %s (%s)\n", where, r.Record, r.Party)
+		case sqlstore.ReerasedRefused:
+			fmt.Fprintf(m.Stderr, "NOT ERASED AGAIN: record %s (%s), erased %s by %s, reason %q: %s\n", r.Record, r.Party, r.At.Format(time.RFC3339), r.By, r.Reason, r.Why)
+		}
+	}
+	if n[sqlstore.Reerased] > 0 {
+		if err := db.Scrub(ctx); err != nil {
+			fmt.Fprintf(m.Stderr, "warning: the erasures stand, but the database did not give back the freed space: %v\n", err)
+		}
+	}
+	fmt.Fprintf(m.Stdout, "erasures re-applied: %d erased again, %d erased already in %s, %d not in %s (made before the record existed), %d refused\n",
+		n[sqlstore.Reerased], n[sqlstore.ReerasedAlready], where, n[sqlstore.ReerasedAbsent], where, n[sqlstore.ReerasedRefused])
+	return n[sqlstore.ReerasedRefused], nil
 }
