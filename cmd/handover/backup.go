@@ -57,9 +57,10 @@ and has not erased is erased again, as the system, with the list's reason
 and " (re-applied after a restore)"; a record the backup never had is said
 and skipped. A list that is not one is refused before anything is
 restored. A record the restored database refuses to erase (named in a list,
-a stage, …) is said on stderr (NOT ERASED AGAIN) and the command exits
-with status 1, the target left in place: do not serve it before each is
-resolved ('handover erase reapply').
+a stage, …: a backup of another history than the list's) is said on
+stderr (NOT ERASED AGAIN) and the command exits with status 1, the target
+left in place: do not serve it before each is decided ('handover erase
+reapply' erases what it can).
 
 The data key and the log keys come from KEYDIR (default: env HANDOVER_DIR);
 a target directory gets a copy of them.
@@ -324,8 +325,9 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	}
 	if refused > 0 {
 		return errs.E(op, errs.Conflict, fmt.Sprintf("restored into %s, but %d erased records were not erased again (NOT ERASED AGAIN above): the restored database holds their persons. "+
-			"It is left in place; do not serve it yet. Restore a backup made after those erasures if there is one; otherwise remove what names each record as the newer database had it "+
-			"(e.g. withdraw the matching run), then run '%s'", redactDSN(dst.dsn), refused, again))
+			"It is left in place; do not serve it yet. What names a record is never removed, so this backup is not of the history the list came from "+
+			"(a forced rollback since, or another deployment's list): restore a backup of that history if there is one; otherwise the party's approver decides, "+
+			"and '%s' erases what it can", redactDSN(dst.dsn), refused, again))
 	}
 	return nil
 }

@@ -248,11 +248,11 @@ Usage: handover erase reapply --erasures FILE ... [--dir DIR | --db DSN]
 Erases again, as the system, each record of the erasures lists (made by
 'handover erase list --out') that the database holds and has not erased,
 with the list's reason and " (re-applied after a restore)". It is what
-'handover restore --erasures' does after a restore; run it on a restored
-database whose restore reported records NOT ERASED AGAIN, once what named
-them allows their erasure. A record the database does not hold is said
-and skipped; a record it still refuses is said on stderr, and the command
-exits with status 1.
+'handover restore --erasures' does after a restore: run it on a database
+restored without the list, or on one whose restore reported records NOT
+ERASED AGAIN. A record the database does not hold is said and skipped; a
+record it refuses (named in a list, a stage, …) is said on stderr, and
+the command exits with status 1.
 
 Example:
   handover erase reapply --dir /var/lib/handover-new --erasures /backup/handover-erasures.json
@@ -406,6 +406,7 @@ func readErasureLists(op string, files []string) ([]sqlstore.Tombstone, error) {
 // stderr (NOT ERASED AGAIN), with a count of each; where names db in
 // what it says ("this backup"). It returns how many were refused.
 func (m *Main) reapplyErasures(ctx context.Context, db *sqlstore.DB, ts []sqlstore.Tombstone, where string) (int, error) {
+	start := time.Now()
 	res, err := db.ReapplyErasures(ctx, ts)
 	if err != nil {
 		return 0, err
@@ -427,7 +428,7 @@ func (m *Main) reapplyErasures(ctx context.Context, db *sqlstore.DB, ts []sqlsto
 			fmt.Fprintf(m.Stderr, "warning: the erasures stand, but the database did not give back the freed space: %v\n", err)
 		}
 	}
-	fmt.Fprintf(m.Stdout, "erasures re-applied: %d erased again, %d erased already in %s, %d not in %s (made before the record existed), %d refused\n",
-		n[sqlstore.Reerased], n[sqlstore.ReerasedAlready], where, n[sqlstore.ReerasedAbsent], where, n[sqlstore.ReerasedRefused])
+	fmt.Fprintf(m.Stdout, "erasures re-applied: %d erased again, %d erased already in %s, %d not in %s (made before the record existed), %d refused; in %s\n",
+		n[sqlstore.Reerased], n[sqlstore.ReerasedAlready], where, n[sqlstore.ReerasedAbsent], where, n[sqlstore.ReerasedRefused], time.Since(start).Round(time.Millisecond))
 	return n[sqlstore.ReerasedRefused], nil
 }
