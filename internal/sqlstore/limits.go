@@ -11,10 +11,10 @@ import (
 
 // LoginLimits are the login limiter's numbers (internal/web/limit.go;
 // docs/design/security.md, "Guessing and lockout"): at most PerPair
-// attempts at one account from one address and PerAddr from one address
-// in Window, PerAccount at one account in AccountWindow except from the
-// addresses it logged in from within KnownFor (at most KnownMax of them
-// remembered).
+// attempts at one account from one address in Window; and, except from
+// the addresses the account logged in from within KnownFor (at most
+// KnownMax of them remembered), PerAddr from one address at accounts not
+// known there in Window and PerAccount at one account in AccountWindow.
 type LoginLimits struct {
 	Window, AccountWindow time.Duration
 	PerPair, PerAddr      int
@@ -68,14 +68,22 @@ func (db *DB) ReserveLogin(ctx context.Context, lim LoginLimits, login, addr str
 		w := lim.Window.Nanoseconds()
 		limits := []limit{
 			{lim.PerPair, lim.Window, `login = ? AND addr = ? AND pair_forgotten = 0 AND at_ns > ?`, []any{login, addr, t - w}},
-			{lim.PerAddr, lim.Window, `addr = ? AND at_ns > ?`, []any{addr, t - w}},
 		}
 		var known int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM login_known WHERE login = ? AND addr = ?`, login, addr).Scan(&known); err != nil {
 			return err
 		}
 		if known == 0 {
-			limits = append(limits, limit{lim.PerAccount, lim.AccountWindow, `login = ? AND at_ns > ?`, []any{login, t - lim.AccountWindow.Nanoseconds()}})
+			// An account not known at the address: the address's limit,
+			// which counts its attempts at accounts not known there, and
+			// the account's own. A known pair meets neither: a flood of
+			// guesses at other logins from the same address (every client
+			// behind a reverse proxy has the proxy's) does not lock out
+			// its owner, and the pair's limit still holds its guesses to
+			// what they were.
+			limits = append(limits,
+				limit{lim.PerAddr, lim.Window, `addr = ? AND at_ns > ? AND NOT EXISTS (SELECT 1 FROM login_known k WHERE k.login = login_attempts.login AND k.addr = login_attempts.addr)`, []any{addr, t - w}},
+				limit{lim.PerAccount, lim.AccountWindow, `login = ? AND at_ns > ?`, []any{login, t - lim.AccountWindow.Nanoseconds()}})
 		}
 		for _, l := range limits {
 			at, full, err := nth(l.n, l.where, l.args...)

@@ -47,3 +47,61 @@ func TestLoginLimitsForget(t *testing.T) {
 		}
 	})
 }
+
+// TestLoginLimitsSharedAddress: behind a reverse proxy that does not pass
+// the client's address on (serve without --trusted-proxy), every attempt
+// comes from the proxy's. Twenty wrong passwords there for made-up logins
+// fill the address's limit for logins not known at it, and nothing more:
+// an officer who logged in from it before still logs in, while guesses at
+// his account from it still meet the pair's limit, as before. An officer's
+// own failures at an account known there do not fill the address's limit.
+func TestLoginLimitsSharedAddress(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		const proxy = "127.0.0.1"
+		now := time.Date(2026, 5, 23, 9, 0, 0, 0, time.UTC)
+		reserve := func(login string, at time.Time) (int64, time.Duration) {
+			t.Helper()
+			id, wait, err := db.ReserveLogin(ctx, testLimits, login, proxy, at)
+			if err != nil {
+				t.Fatalf("reserve %s: %v", login, err)
+			}
+			return id, wait
+		}
+		// The officers logged in through the proxy yesterday.
+		for _, login := range []string{"ua-officer", "ru-officer"} {
+			id, _ := reserve(login, now.Add(-24*time.Hour))
+			if err := db.SettleLogin(ctx, testLimits, id, login, proxy, true, now.Add(-24*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// RU's officer mistypes his password four times: his own failures
+		// at an account known at the address.
+		for range testLimits.PerPair - 1 {
+			if id, wait := reserve("ru-officer", now); id == 0 {
+				t.Fatalf("ru-officer's own retry refused for %v", wait)
+			}
+		}
+		for i := range testLimits.PerAddr {
+			if id, wait := reserve(fmt.Sprintf("nobody-%d", i), now); id == 0 {
+				t.Fatalf("guess %d at a made-up login refused for %v: the officer's mistakes filled the address's limit", i+1, wait)
+			}
+		}
+		if id, wait := reserve("nobody-else", now); id != 0 || wait <= 0 {
+			t.Errorf("a made-up login after %d guesses at others: let through, want held back", testLimits.PerAddr)
+		}
+		if id, wait := reserve("ua-registrar", now); id != 0 || wait <= 0 {
+			t.Errorf("an account never logged in from the address: let through, want held back by the address's limit")
+		}
+		// The officer, at the address he logs in from, is let through, but
+		// his account's guesses there stop at the pair's limit.
+		for i := range testLimits.PerPair {
+			if id, wait := reserve("ua-officer", now.Add(time.Second)); id == 0 {
+				t.Fatalf("ua-officer's attempt %d at the address he logs in from held back for %v after guesses at other logins", i+1, wait)
+			}
+		}
+		if id, _ := reserve("ua-officer", now.Add(time.Second)); id != 0 {
+			t.Errorf("attempt %d at a known account from one address let through: more guesses than the pair's limit", testLimits.PerPair+1)
+		}
+	})
+}
