@@ -269,7 +269,7 @@ const serveUsage = `
 Usage: handover serve [--dir DIR | --db DSN] [--listen ADDR] [--log-format text|json]
                       [--import-max-mb N] [--import-max-rows N] [--import-max-duration D]
                       [--witness NAME=URL ...] [--log-public] [--metrics-allow CIDR,...]
-                      [--tls-cert FILE --tls-key FILE]
+                      [--trusted-proxy CIDR,...] [--tls-cert FILE --tls-key FILE]
 
 Runs the server: the JSON API under /api/v1/ (described at
 /api/v1/openapi.json), the pages, /healthz and /readyz, and /metrics (the
@@ -282,6 +282,15 @@ never X-Forwarded-For: a reverse proxy must not pass /metrics on). Every
 log line of a request carries its request id (the caller's X-Request-Id
 when short and plain, else a new one, returned in X-Request-Id); no line
 names a person (docs/operations.md, "Logs").
+
+Behind a reverse proxy, --trusted-proxy names the proxy's addresses: from
+them the client's address is the rightmost address of X-Forwarded-For that
+is not a trusted proxy's (the proxy must set or append it; from any other
+peer the header is ignored). The login limiter, an account's known
+addresses and the request log use it. Without it every client behind the
+proxy has the proxy's address: one guesser then holds back, for 15
+minutes, every login from it of an account not logged in from it within
+30 days (docs/design/security.md §5).
 
 With --tls-cert and --tls-key it serves HTTPS itself, with
 Strict-Transport-Security on every response; on SIGHUP it loads the pair
@@ -304,7 +313,7 @@ witness may be 'handover cosign --listen' or any standard witness
 nothing.
 
 Example:
-  handover serve --dir /var/lib/handover --listen 127.0.0.1:8080
+  handover serve --dir /var/lib/handover --listen 127.0.0.1:8080 --trusted-proxy 127.0.0.1/32
   handover serve --dir /var/lib/handover --witness UA-bureau=https://witness.ua.example/
   handover serve --dir /var/lib/handover --listen 0.0.0.0:8443 --tls-cert fullchain.pem --tls-key privkey.pem
 `
@@ -325,6 +334,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM, the chain after the leaf); reloaded on SIGHUP")
 	tlsKey := fs.String("tls-key", "", "the private key `file` of --tls-cert (PEM; not readable by every user)")
 	metricsAllow := fs.String("metrics-allow", "", "addresses that may read /metrics without a token, as CIDR,... (e.g. 127.0.0.1/32,10.0.5.0/24); others need a sysadmin's token")
+	trustedProxy := fs.String("trusted-proxy", "", "the reverse proxies whose X-Forwarded-For names the client, as CIDR,... (e.g. 127.0.0.1/32); from other peers the header is ignored")
 	var witnessFlags multiFlag
 	fs.Var(&witnessFlags, "witness", "a C2SP tlog-witness to submit each checkpoint to, as NAME=URL: the name of its registered witness key and its submission prefix (repeatable)")
 	if _, err := parseFlags(fs, args); err != nil {
@@ -338,9 +348,18 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		}
 		targets = append(targets, t)
 	}
-	allow, err := parseMetricsAllow(*metricsAllow)
+	allow, err := parsePrefixes("metrics-allow", *metricsAllow)
 	if err != nil {
 		return err
+	}
+	proxies, err := parsePrefixes("trusted-proxy", *trustedProxy)
+	if err != nil {
+		return err
+	}
+	for _, p := range proxies {
+		if p.Bits() == 0 {
+			return usageError{fmt.Sprintf("--trusted-proxy: %s would let every client choose its own address; name the proxy's addresses (e.g. 127.0.0.1/32)", p)}
+		}
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return usageError{"--tls-cert and --tls-key go together: give both, or neither for plain HTTP (behind a reverse proxy that does TLS)"}
@@ -365,6 +384,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	cfg.SheetLimits = sheet.Limits{MaxFileBytes: *maxMB << 20, MaxRows: *maxRows, MaxDuration: *maxDur}
 	cfg.LogPublic = *logPublic
 	cfg.MetricsAllow = allow
+	cfg.TrustedProxies = proxies
 	if len(targets) > 0 {
 		// The witnesses are asked for cosignatures while the server runs;
 		// one that is down holds up nothing (docs/design/log.md §6.1).
@@ -394,9 +414,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	})
 }
 
-// parseMetricsAllow reads --metrics-allow: addresses or CIDR prefixes,
-// separated by commas.
-func parseMetricsAllow(v string) ([]netip.Prefix, error) {
+// parsePrefixes reads the value v of the flag --name (--metrics-allow,
+// --trusted-proxy): addresses or CIDR prefixes, separated by commas.
+func parsePrefixes(name, v string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, f := range strings.Split(v, ",") {
 		f = strings.TrimSpace(f)
@@ -407,9 +427,14 @@ func parseMetricsAllow(v string) ([]netip.Prefix, error) {
 		if err != nil {
 			a, aerr := netip.ParseAddr(f)
 			if aerr != nil {
-				return nil, usageError{fmt.Sprintf("--metrics-allow: %q is neither an address nor a CIDR prefix (e.g. 127.0.0.1/32, 10.0.5.0/24, ::1)", f)}
+				return nil, usageError{fmt.Sprintf("--%s: %q is neither an address nor a CIDR prefix (e.g. 127.0.0.1/32, 10.0.5.0/24, ::1)", name, f)}
 			}
 			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			// ::ffff:10.0.5.0/120 is 10.0.5.0/24: the server compares
+			// addresses unmapped.
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
 		}
 		out = append(out, p.Masked())
 	}

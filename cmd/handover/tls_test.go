@@ -221,3 +221,60 @@ func TestServeTLSFlags(t *testing.T) {
 		t.Errorf("--metrics-allow nonsense: exit %d, %s", code, errOut)
 	}
 }
+
+// TestServeTrustedProxy: serve --trusted-proxy takes the client's address
+// from X-Forwarded-For when the connection comes from a proxy it names,
+// and the request log says it; --metrics-allow still reads the
+// connection's own address. A value that is no address, or one that
+// would trust every peer, is refused before the server starts.
+func TestServeTrustedProxy(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ value, want string }{
+		{"127.0.0.1/32,nonsense", `--trusted-proxy: "nonsense" is neither an address nor a CIDR prefix`},
+		{"0.0.0.0/0", "would let every client choose its own address"},
+	} {
+		if code, _, errOut := runLS(t, "serve", "--dir", dir, "--trusted-proxy", tc.value); code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("--trusted-proxy %s: exit %d, %s", tc.value, code, errOut)
+		}
+	}
+
+	bin := handoverBinary(t)
+	d := newDataDir(t, bin)
+	urlFile := filepath.Join(d.dir, "url")
+	p := start(t, bin, "serve", "--dir", d.dir, "--listen", "127.0.0.1:0", "--url-file", urlFile, "--log-format", "json",
+		"--trusted-proxy", "127.0.0.1/32", "--metrics-allow", "198.51.100.0/24")
+	var url string
+	waitFor(t, 30*time.Second, "the server's URL file", func() bool {
+		if p.exited() {
+			t.Fatalf("serve exited: %v\n%s", p.err, p.out)
+		}
+		b, err := os.ReadFile(urlFile)
+		url = strings.TrimSpace(string(b))
+		return err == nil && url != ""
+	})
+	get := func(path, xff string) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", url+path, nil)
+		req.Header.Set("X-Forwarded-For", xff)
+		req.Header.Set("X-Request-Id", "proxy-test-"+strings.Trim(path, "/"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	get("/healthz", "192.0.2.44, 198.51.100.7")
+	if st := get("/metrics", "198.51.100.7"); st != http.StatusUnauthorized {
+		t.Errorf("/metrics through the trusted proxy for an allowed client: %d, want 401 (only the connection's address counts)", st)
+	}
+	waitFor(t, 15*time.Second, "the request log of /healthz", func() bool {
+		return strings.Contains(p.out.String(), `"request_id":"proxy-test-healthz"`)
+	})
+	for _, line := range strings.Split(p.out.String(), "\n") {
+		if strings.Contains(line, `"request_id":"proxy-test-healthz"`) && !strings.Contains(line, `"remote":"198.51.100.7"`) {
+			t.Errorf("the request log does not name the client the proxy vouches for:\n%s", line)
+		}
+	}
+}

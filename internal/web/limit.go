@@ -26,9 +26,17 @@ import (
 //   - per address (perAddr in window): one place guessing at many
 //     accounts is held back;
 //   - per account (perAccount in accountWindow), gentler: many places
-//     guessing at one account are held back, except from the addresses
-//     the account has logged in from within knownFor, so that a guesser
-//     with many addresses still cannot lock the owner out.
+//     guessing at one account are held back.
+//
+// The last two spare the addresses the account has logged in from within
+// knownFor, and the per-address limit counts only the failures at accounts
+// not known at the address: a guesser with many addresses cannot lock the
+// owner out, nor one who shares the owner's address (every client behind
+// a reverse proxy without serve --trusted-proxy), while the pair's limit
+// still holds every account's guesses from one address.
+//
+// The address is the client's as the server found it (httpx.ClientIP;
+// clientAddr for a trusted proxy).
 //
 // The counts live in the database (sqlstore.ReserveLogin), not in the
 // process: every server process on one database counts the same guesses,

@@ -211,14 +211,16 @@ func TestMetrics(t *testing.T) {
 
 // TestMetricsAllow: an address serve --metrics-allow names reads the
 // metrics without a token; any other needs a sysadmin's. The address is
-// the connection's, not what X-Forwarded-For claims.
+// the connection's, not what X-Forwarded-For claims, even from a proxy
+// serve --trusted-proxy names.
 func TestMetricsAllow(t *testing.T) {
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnvConfig(t, db, web.Config{Signer: testSigner(t), MetricsAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 		if st, fams := scrape(t, e.ts.URL, ""); st != http.StatusOK || fams["handover_log_size"] == nil {
 			t.Errorf("from 127.0.0.1, allowed: %d", st)
 		}
-		other := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{MetricsAllow: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+		other := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{MetricsAllow: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")},
+			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 		ts := httptest.NewServer(other.Handler())
 		t.Cleanup(ts.Close)
 		req, _ := http.NewRequest("GET", ts.URL+"/metrics", nil)

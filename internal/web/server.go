@@ -55,6 +55,11 @@ type Config struct {
 	// token (serve --metrics-allow); anyone else needs the token of a
 	// sysadmin (access.MetricsRead).
 	MetricsAllow []netip.Prefix
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (serve --trusted-proxy): the address the login limiter,
+	// an account's known addresses and the request log use (clientAddr).
+	// MetricsAllow does not read it.
+	TrustedProxies []netip.Prefix
 }
 
 // Origin returns the log's origin: the name of its key.
@@ -164,7 +169,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := requestID(r.Header.Get("X-Request-Id"))
-		r = r.WithContext(httpx.WithRequestID(r.Context(), id))
+		r = r.WithContext(httpx.WithClientIP(httpx.WithRequestID(r.Context(), id), clientAddr(r, s.cfg.TrustedProxies)))
 		sw := &statusWriter{ResponseWriter: w}
 		h := w.Header()
 		h.Set("X-Request-Id", id)

@@ -111,6 +111,7 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	visitorKey
+	clientIPKey
 )
 
 // WithRequestID returns ctx carrying the request's id.
@@ -124,8 +125,18 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
-// ClientIP is the address the request came from.
+// WithClientIP returns ctx carrying the address of the request's client,
+// as the server found it (behind a trusted proxy, from X-Forwarded-For).
+func WithClientIP(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientIPKey, addr)
+}
+
+// ClientIP is the address the request came from: the client's, as the
+// server found it (WithClientIP), else the connection's.
 func ClientIP(r *http.Request) string {
+	if a, ok := r.Context().Value(clientIPKey).(string); ok {
+		return a
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
