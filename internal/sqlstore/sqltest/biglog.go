@@ -46,9 +46,8 @@ func BigLogSize(b testing.TB) int64 {
 }
 
 // BigLog builds a log of n leaves named origin on a fresh store of the
-// dialect: canonical leaves of a type the replay skips (it pairs no rows
-// with them) and their stored hashes computed as the store would, inserted
-// in large transactions straight into the log tables.
+// dialect: filler leaves (AppendFiller) with a checkpoint after the first
+// half and one after all n, each recorded by the store in a leaf of its own.
 func BigLog(b testing.TB, dialect string, n int64, origin string) *Log {
 	b.Helper()
 	ctx := context.Background()
@@ -58,15 +57,6 @@ func BigLog(b testing.TB, dialect string, n int64, origin string) *Log {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	driver, rawDSN := "pgx", dsn
-	if dialect == "sqlite" {
-		driver, rawDSN = "sqlite", "file:"+dsn+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)"
-	}
-	raw, err := sql.Open(driver, rawDSN)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer raw.Close()
 	skey, vkey, err := audit.GenerateKey(origin)
 	if err != nil {
 		b.Fatal(err)
@@ -80,18 +70,42 @@ func BigLog(b testing.TB, dialect string, n int64, origin string) *Log {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	var hashes audit.MemoryHashes
+	for _, part := range []int64{n / 2, n - n/2} {
+		AppendFiller(b, dialect, dsn, part)
+		if _, err := db.Checkpoint(ctx, signer, audit.CheckpointSchedule{}, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("%s: built a log of %d leaves in %s", dialect, n, time.Since(start).Round(time.Millisecond))
+	return &Log{DB: db, Keys: keys, Signer: signer, VKey: vkey, Size: n + 2, Half: n / 2, Last: n + 1}
+}
+
+// AppendFiller appends n filler leaves to the log of the store at dsn (of
+// the dialect), after the leaves it holds, and returns the log's new size:
+// canonical leaves of a type the replay skips (it pairs no rows with them),
+// their stored hashes computed as the store would from the ones it holds,
+// inserted 1,000 rows a statement straight into the log tables. Nothing
+// else may append to the log while it runs.
+func AppendFiller(b testing.TB, dialect, dsn string, n int64) int64 {
+	b.Helper()
+	ctx := context.Background()
+	driver, rawDSN := "pgx", dsn
+	if dialect == "sqlite" {
+		driver, rawDSN = "sqlite", "file:"+dsn+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)"
+	}
+	raw, err := sql.Open(driver, rawDSN)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer raw.Close()
+	hashes := storedHashes(b, raw)
 	t0 := time.Date(2026, 5, 23, 9, 0, 0, 0, time.UTC)
 	const chunk = 1000
 	var leaves [][]byte
-	insert := func(table string, first int64, rows [][]byte) {
+	insert := func(table, column string, first int64, rows [][]byte) {
 		b.Helper()
 		var q strings.Builder
-		q.WriteString("INSERT INTO " + table + " (idx, data) VALUES ")
-		if table == "log_hashes" {
-			q.Reset()
-			q.WriteString("INSERT INTO log_hashes (idx, hash) VALUES ")
-		}
+		q.WriteString("INSERT INTO " + table + " (idx, " + column + ") VALUES ")
 		args := make([]any, 0, 2*len(rows))
 		for i, r := range rows {
 			if i > 0 {
@@ -114,18 +128,19 @@ func BigLog(b testing.TB, dialect string, n int64, origin string) *Log {
 			return
 		}
 		first := hashes.Size() - int64(len(leaves))
-		insert("log_leaves", first, leaves)
+		insert("log_leaves", "data", first, leaves)
 		lo, hi := audit.StoredHashIndex(first), tlog.StoredHashCount(hashes.Size())
 		for i := lo; i < hi; i += chunk {
 			var rows [][]byte
 			for j := i; j < min(hi, i+chunk); j++ {
 				rows = append(rows, hashes[j][:])
 			}
-			insert("log_hashes", i, rows)
+			insert("log_hashes", "hash", i, rows)
 		}
 		leaves = leaves[:0]
 	}
-	for i := range n {
+	for range n {
+		i := hashes.Size()
 		var c audit.Digest
 		binary.BigEndian.PutUint64(c[:], uint64(i))
 		c = sha256.Sum256(c[:])
@@ -139,22 +154,41 @@ func BigLog(b testing.TB, dialect string, n int64, origin string) *Log {
 		if len(leaves) == chunk {
 			flush()
 		}
-		if i+1 == n/2 || i+1 == n {
-			flush()
-			if _, err := db.Checkpoint(ctx, signer, audit.CheckpointSchedule{}, true); err != nil {
-				b.Fatal(err)
-			}
-			// The store recorded the checkpoint in a leaf of its own: the
-			// tree goes on after it.
-			data, err := db.Leaf(ctx, hashes.Size())
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := hashes.Append(data); err != nil {
-				b.Fatal(err)
-			}
-		}
 	}
-	b.Logf("%s: built a log of %d leaves in %s", dialect, n, time.Since(start).Round(time.Millisecond))
-	return &Log{DB: db, Keys: keys, Signer: signer, VKey: vkey, Size: n + 2, Half: n / 2, Last: n + 1}
+	flush()
+	return hashes.Size()
+}
+
+// storedHashes reads the log's stored hashes, all of them, checking that
+// they are those of the leaves stored, no more, no fewer.
+func storedHashes(b testing.TB, raw *sql.DB) audit.MemoryHashes {
+	b.Helper()
+	var size int64
+	if err := raw.QueryRow(`SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves`).Scan(&size); err != nil {
+		b.Fatalf("read the log size: %v", err)
+	}
+	hashes := make(audit.MemoryHashes, 0, tlog.StoredHashCount(size))
+	rows, err := raw.Query(`SELECT idx, hash FROM log_hashes ORDER BY idx`)
+	if err != nil {
+		b.Fatalf("read the stored hashes: %v", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var idx int64
+		var h []byte
+		if err := rows.Scan(&idx, &h); err != nil {
+			b.Fatalf("read the stored hashes: %v", err)
+		}
+		if idx != int64(len(hashes)) || len(h) != tlog.HashSize {
+			b.Fatalf("stored hash %d (%d bytes) where hash %d was due", idx, len(h), len(hashes))
+		}
+		hashes = append(hashes, tlog.Hash(h))
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatalf("read the stored hashes: %v", err)
+	}
+	if want := tlog.StoredHashCount(size); int64(len(hashes)) != want {
+		b.Fatalf("the store holds %d stored hashes for %d leaves, want %d", len(hashes), size, want)
+	}
+	return hashes
 }
