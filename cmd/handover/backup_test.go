@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -165,56 +167,36 @@ func TestRestoreRefusesARollback(t *testing.T) {
 	}
 }
 
-// BenchmarkBackupRestore backs up a deployment of 100,000 records (each a
-// log leaf) and restores it into a new data directory (and PostgreSQL
-// when configured), printing the seconds and the backup's size. The
+// BenchmarkBackupRestore backs up, on each database, a deployment of
+// HANDOVER_BENCH_RECORDS records (default 100,000; each a log leaf) whose
+// log filler leaves (sqltest.AppendFiller, of a type the audit's replay
+// skips) bring to HANDOVER_BENCH_LOG_LEAVES leaves (default 1,000,000),
+// with a checkpoint over every leaf but its own; and restores each backup
+// into a new data directory (SQLite) and, when HANDOVER_TEST_POSTGRES is
+// set, into an empty PostgreSQL database. It reports the seconds of the
+// backup, the backup's size, and the seconds of each restore (the audits
+// of the backup and of the target included) and of its copy alone. The
 // benchmarks print figures; none fails on time.
 //
-//	go test -run '^$' -bench BackupRestore -benchtime 1x ./cmd/handover
+//	HANDOVER_BENCH_RECORDS=5000 HANDOVER_BENCH_LOG_LEAVES=20000 \
+//	  go test -run '^$' -bench BackupRestore -benchtime 1x -timeout 0 ./cmd/handover
 func BenchmarkBackupRestore(b *testing.B) {
-	ctx := context.Background()
-	const n = 100_000
+	records := 100_000
+	if v := os.Getenv("HANDOVER_BENCH_RECORDS"); v != "" {
+		var err error
+		if records, err = strconv.Atoi(v); err != nil || records < 1 {
+			b.Fatalf("HANDOVER_BENCH_RECORDS=%q: want a positive number", v)
+		}
+	}
+	leaves := sqltest.BigLogSize(b)
+	targets := benchDialectsCLI()
+	copied := regexp.MustCompile(`restored \d+ rows into .* in (\S+); log of (\d+) leaves`)
 	for _, dialect := range benchDialectsCLI() {
-		b.Run(dialect, func(b *testing.B) {
-			dir, dsn := b.TempDir(), sqltest.DSN(b, dialect)
-			if err := os.WriteFile(filepath.Join(dir, keyFile), []byte(hex.EncodeToString(sqltest.Key)+"\n"), 0o600); err != nil {
-				b.Fatal(err)
-			}
-			m := &Main{Getenv: func(string) string { return "" }}
-			cfg, err := m.logConfig(dir, lsOrigin, true)
-			if err != nil {
-				b.Fatal(err)
-			}
-			db, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: sqltest.Key})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			for _, p := range [][2]string{{"UA", "Ukraine"}, {"RU", "Russian Federation"}} {
-				if _, err := db.CreateParty(ctx, p[0], p[1]); err != nil {
-					b.Fatal(err)
-				}
-			}
-			u, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "ua-reg", Role: access.PartyRegistrar, Party: "UA",
-				Password: "a long enough password", Argon2: access.Argon2Params{Memory: 1024, Time: 1, Threads: 1}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			for start := 0; start < n; start += 5000 {
-				var nrs []sqlstore.NewRecord
-				for i := start; i < start+5000; i++ {
-					nrs = append(nrs, sqlstore.NewRecord{Party: "UA", Fields: person.Fields{Kind: person.Held, Category: person.Military,
-						Surname: fmt.Sprintf("Запис%d", i), GivenNames: "Олександр", Health: "здоровий", BirthDate: person.Date{Year: 1998, Month: 5, Day: 23}}})
-				}
-				if _, err := db.CreateRecords(ctx, u.Scope(), nrs); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if _, err := db.Checkpoint(ctx, cfg.Signer, audit.CheckpointSchedule{}, true); err != nil {
-				b.Fatal(err)
-			}
+		b.Run(fmt.Sprintf("%s/records=%d/leaves=%d", dialect, records, leaves), func(b *testing.B) {
+			dir, dsn := benchBackupDeployment(b, dialect, records, leaves)
 			id, rec := ageKeyB(b)
-			var backupT, restoreT time.Duration
+			var backupT time.Duration
+			restoreT, copyT := map[string]time.Duration{}, map[string]time.Duration{}
 			var size int64
 			for b.Loop() {
 				file := filepath.Join(b.TempDir(), "h.age")
@@ -223,19 +205,104 @@ func BenchmarkBackupRestore(b *testing.B) {
 					b.Fatal(errOut)
 				}
 				backupT += time.Since(start)
-				fi, _ := os.Stat(file)
-				size = fi.Size()
-				start = time.Now()
-				if code, _, errOut := runLSB(b, "restore", file, "--identity", id, "--dir", dir, "--to", filepath.Join(b.TempDir(), "r")); code != 0 {
-					b.Fatal(errOut)
+				fi, err := os.Stat(file)
+				if err != nil {
+					b.Fatal(err)
 				}
-				restoreT += time.Since(start)
+				size = fi.Size()
+				for _, target := range targets {
+					to := filepath.Join(b.TempDir(), "r")
+					if target == "postgres" {
+						to = sqltest.DSN(b, "postgres")
+					}
+					start = time.Now()
+					code, out, errOut := runLSB(b, "restore", file, "--identity", id, "--dir", dir, "--to", to)
+					if code != 0 {
+						b.Fatalf("restore into %s: %s", target, errOut)
+					}
+					restoreT[target] += time.Since(start)
+					m := copied.FindStringSubmatch(out)
+					if m == nil || m[2] != strconv.FormatInt(leaves, 10) {
+						b.Fatalf("restore into %s: no copy of a log of %d leaves said:\n%s", target, leaves, out)
+					}
+					d, err := time.ParseDuration(m[1])
+					if err != nil {
+						b.Fatalf("restore into %s: the copy's time %q: %v", target, m[1], err)
+					}
+					copyT[target] += d
+				}
 			}
 			b.ReportMetric(backupT.Seconds()/float64(b.N), "s/backup")
-			b.ReportMetric(restoreT.Seconds()/float64(b.N), "s/restore")
 			b.ReportMetric(float64(size)/1e6, "MB")
+			for _, target := range targets {
+				b.ReportMetric(restoreT[target].Seconds()/float64(b.N), "s/restore-"+target)
+				b.ReportMetric(copyT[target].Seconds()/float64(b.N), "s/copy-"+target)
+			}
 		})
 	}
+}
+
+// benchBackupDeployment makes a deployment on the dialect, as 'handover
+// init' would (cheap password hashing), of records records and a log of
+// leaves leaves: the records' own, filler, and a checkpoint's (the last),
+// the checkpoint over all the others. It returns the data directory and
+// the database's DSN.
+func benchBackupDeployment(b *testing.B, dialect string, records int, leaves int64) (dir, dsn string) {
+	ctx := context.Background()
+	dir, dsn = b.TempDir(), sqltest.DSN(b, dialect)
+	if err := os.WriteFile(filepath.Join(dir, keyFile), []byte(hex.EncodeToString(sqltest.Key)+"\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	m := &Main{Getenv: func(string) string { return "" }}
+	cfg, err := m.logConfig(dir, lsOrigin, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: sqltest.Key})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	for _, p := range [][2]string{{"UA", "Ukraine"}, {"RU", "Russian Federation"}} {
+		if _, err := db.CreateParty(ctx, p[0], p[1]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	u, err := db.CreateUser(ctx, sqlstore.NewUser{Login: "ua-reg", Role: access.PartyRegistrar, Party: "UA",
+		Password: "a long enough password", Argon2: access.Argon2Params{Memory: 1024, Time: 1, Threads: 1}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	for first := 0; first < records; first += 5000 {
+		var nrs []sqlstore.NewRecord
+		for i := first; i < min(records, first+5000); i++ {
+			nrs = append(nrs, sqlstore.NewRecord{Party: "UA", Fields: person.Fields{Kind: person.Held, Category: person.Military,
+				Surname: fmt.Sprintf("Запис%d", i), GivenNames: "Олександр", Health: "здоровий", BirthDate: person.Date{Year: 1998, Month: 5, Day: 23}}})
+		}
+		if _, err := db.CreateRecords(ctx, u.Scope(), nrs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	size, err := db.LogSize(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%s: %d records, a log of %d leaves, in %s", dialect, records, size, time.Since(start).Round(time.Millisecond))
+	if filler := leaves - 1 - size; filler < 0 {
+		b.Fatalf("HANDOVER_BENCH_LOG_LEAVES=%d: the records and the checkpoint take %d leaves already", leaves, size+1)
+	} else if filler > 0 {
+		start = time.Now()
+		size = sqltest.AppendFiller(b, dialect, dsn, filler)
+		b.Logf("%s: %d filler leaves appended, a log of %d leaves, in %s", dialect, filler, size, time.Since(start).Round(time.Millisecond))
+	}
+	if _, err := db.Checkpoint(ctx, cfg.Signer, audit.CheckpointSchedule{}, true); err != nil {
+		b.Fatal(err)
+	}
+	if got, err := db.LogSize(ctx); err != nil || got != leaves {
+		b.Fatalf("the log holds %d leaves (%v), want %d", got, err, leaves)
+	}
+	return dir, dsn
 }
 
 func benchDialectsCLI() []string {
