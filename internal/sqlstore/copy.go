@@ -447,3 +447,29 @@ func (db *DB) RecordRollback(ctx context.Context, reason string, lost int64, che
 			Commitment: audit.Commit(tagRollback, audit.Nonce{}, content)})
 	})
 }
+
+// The leaf of a restore of an unsigned backup: one made before backups
+// were signed, or by anyone who holds a recipient's key. Nothing proves
+// that the deployment made it, so the operator's reason goes into the
+// restored log, public as a forced rollback's is.
+const leafUnsignedRestore audit.LeafType = "log.unsigned_restore"
+
+const tagUnsignedRestore = "handover/unsigned-restore/v1"
+
+// UnsignedRestoreContent is what a log.unsigned_restore leaf commits to:
+// the operator's reason, the SHA-256 (hex) of the database file restored
+// and the backup's log as the audit found it ("size N, root …").
+func UnsignedRestoreContent(reason, sha256, log string) []byte {
+	b, _ := audit.CanonicalJSON(map[string]string{"reason": reason, "database": sha256, "log": log})
+	return b
+}
+
+// RecordUnsignedRestore appends the log.unsigned_restore leaf of a restore
+// of an unsigned backup (handover restore --accept-unsigned REASON).
+func (db *DB) RecordUnsignedRestore(ctx context.Context, reason, sha256, log string) error {
+	content := UnsignedRestoreContent(reason, sha256, log)
+	return db.write(ctx, func(tx *Tx) error {
+		return tx.appendLeaf(ctx, audit.Leaf{Type: leafUnsignedRestore, Actor: "system", Time: tx.now, Subject: "restore",
+			Commitment: audit.Commit(tagUnsignedRestore, audit.Nonce{}, content)})
+	})
+}

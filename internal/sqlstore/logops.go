@@ -46,6 +46,21 @@ func (db *DB) LogSize(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// LogHead returns the log's size and the root of its tree: what a
+// checkpoint made now would state, unsigned. The two are read one after
+// the other: call it on a database nobody writes (a backup's snapshot).
+func (db *DB) LogHead(ctx context.Context) (int64, tlog.Hash, error) {
+	size, err := db.LogSize(ctx)
+	if err != nil {
+		return 0, tlog.Hash{}, err
+	}
+	root, err := audit.TreeHash(size, dbHashes{ctx, db})
+	if err != nil {
+		return 0, tlog.Hash{}, errs.E("sqlstore.LogHead", errs.Internal, err)
+	}
+	return size, root, nil
+}
+
 // LogState is what the server's metrics say of the log: its size, and
 // the size and time of its newest checkpoint (CheckpointSize -1 and a
 // zero time when there is none yet).
