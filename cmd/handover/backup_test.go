@@ -1,16 +1,21 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,11 +42,12 @@ func ageKey(t *testing.T) (identityFile, recipient string) {
 	return identityFile, id.Recipient().String()
 }
 
-// TestBackupRestore backs a deployment up on each database, encrypted to
-// two recipients, and restores it with either identity into a new data
-// directory (and an empty PostgreSQL database when configured), with a
-// checkpoint the witness holds: the restore passes the audit, finds the
-// same checkpoint, and 'log audit' passes on it.
+// TestBackupRestore backs a deployment up on each database, signed and
+// encrypted to two recipients, and restores it with either identity into
+// a new data directory (and an empty PostgreSQL database when
+// configured), with a checkpoint the witness holds: the restore checks the
+// signature, passes the audit, finds the same checkpoint, and 'log audit'
+// passes on it.
 func TestBackupRestore(t *testing.T) {
 	for _, dialect := range sqltest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
@@ -82,7 +88,8 @@ func TestBackupRestore(t *testing.T) {
 			for i, to := range targets {
 				id := []string{idA, idB}[i%2]
 				out := mustRunLS(t, "restore", file, "--identity", id, "--dir", d.dir, "--to", to, "--checkpoint", held)
-				for _, want := range []string{"restored ", "row counts: every table", "checkpoint: the target's newest", "latest good checkpoint"} {
+				for _, want := range []string{"signature: made by this deployment's log key", "the backup's log is the one its signature states",
+					"restored ", "row counts: every table", "checkpoint: the target's newest", "latest good checkpoint"} {
 					if !strings.Contains(out, want) {
 						t.Errorf("restore into %s says nothing of %q:\n%s", to, want, out)
 					}
@@ -334,7 +341,7 @@ func runLSB(b *testing.B, args ...string) (code int, stdout, stderr string) {
 // TestBackupHoldsNoKey: neither the data key nor the log's signing key is
 // in a backup, in any encoding: the backup is decrypted and its clear
 // database searched for the keys' bytes, hex and base64; and no clear
-// copy is left beside the backup.
+// copy is left beside the backup, nor in the data directory.
 func TestBackupHoldsNoKey(t *testing.T) {
 	for _, dialect := range sqltest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
@@ -350,19 +357,10 @@ func TestBackupHoldsNoKey(t *testing.T) {
 			if len(ents) != 1 {
 				t.Fatalf("beside the backup: %v, want the backup alone", ents)
 			}
-			f, err := os.Open(idFile)
-			if err != nil {
-				t.Fatal(err)
+			if left, _ := filepath.Glob(filepath.Join(d.dir, ".handover-backup-*")); len(left) != 0 {
+				t.Fatalf("the backup left its clear snapshot in the data directory: %v", left)
 			}
-			ids, err := age.ParseIdentities(f)
-			f.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			clear := filepath.Join(t.TempDir(), "clear.db")
-			if err := decryptFile(file, clear, ids); err != nil {
-				t.Fatal(err)
-			}
+			_, clear := openBackupFile(t, file, idFile)
 			plain, err := os.ReadFile(clear)
 			if err != nil {
 				t.Fatal(err)
@@ -407,5 +405,302 @@ func TestBackupHoldsNoKey(t *testing.T) {
 				t.Error("the data key's id is not in the backup: the search looked in the wrong place")
 			}
 		})
+	}
+}
+
+// TestRestoreRefusesATamperedBackup is the attack of the security review
+// of issue 19: anyone holding a recipient's identity decrypts a backup,
+// plants an enrolment code for the mediator's administrator (user_codes is
+// not covered by the log, so the audit passes), encrypts it again to the
+// public recipient and hands it over as the newest backup. With the
+// statement kept, the database is not the one it signs; without it, the
+// backup is unsigned. Either is refused, and nothing is written: no
+// target, no clear copy left.
+func TestRestoreRefusesATamperedBackup(t *testing.T) {
+	d := newLogDeployment(t, "sqlite", nil, nil, 5)
+	id, rec := ageKey(t)
+	file := filepath.Join(t.TempDir(), "handover.age")
+	mustRunLS(t, append([]string{"backup", "--out", file, "--recipient", rec}, d.store()...)...)
+	statement, clear := openBackupFile(t, file, id)
+	if statement == nil {
+		t.Fatal("the backup carries no signed statement")
+	}
+	plantEnrolmentCode(t, clear, "boss")
+	rs, err := age.ParseRecipients(strings.NewReader(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, want string
+		statement  []byte
+	}{
+		{"the statement kept", "is not the one its signature states", statement},
+		{"the statement dropped", "carries no signature", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			forged := filepath.Join(t.TempDir(), "forged.age")
+			if err := encryptBackup(tc.statement, clear, forged, rs); err != nil {
+				t.Fatal(err)
+			}
+			parent := t.TempDir()
+			to := filepath.Join(parent, "restored")
+			code, out, errOut := runLS(t, "restore", forged, "--identity", id, "--dir", d.dir, "--to", to)
+			if code == 0 || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, "nothing restored") {
+				t.Fatalf("exit %d, want a refusal saying %q:\n%s%s", code, tc.want, out, errOut)
+			}
+			if tc.statement == nil && !strings.Contains(errOut, "--accept-unsigned REASON") {
+				t.Errorf("the refusal of an unsigned backup does not name --accept-unsigned:\n%s", errOut)
+			}
+			if ents, _ := os.ReadDir(parent); len(ents) != 0 {
+				t.Fatalf("the refused restore left %v beside the target", ents)
+			}
+		})
+	}
+}
+
+// TestRestoreAcceptsUnsignedWithAReason: a backup of a version from before
+// signed backups (the database alone) is restored with --accept-unsigned
+// REASON, and the reason, with the database's SHA-256, is the restored
+// log's newest leaf.
+func TestRestoreAcceptsUnsignedWithAReason(t *testing.T) {
+	d := newLogDeployment(t, "sqlite", nil, nil, 5)
+	id, rec := ageKey(t)
+	file := filepath.Join(t.TempDir(), "handover.age")
+	mustRunLS(t, append([]string{"backup", "--out", file, "--recipient", rec}, d.store()...)...)
+	_, clear := openBackupFile(t, file, id)
+	rs, err := age.ParseRecipients(strings.NewReader(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(t.TempDir(), "old.age")
+	if err := encryptBackup(nil, clear, old, rs); err != nil {
+		t.Fatal(err)
+	}
+	to := filepath.Join(t.TempDir(), "restored")
+	reason := "the only backup of May, made before signed backups"
+	out := mustRunLS(t, "restore", old, "--identity", id, "--dir", d.dir, "--to", to, "--accept-unsigned", reason)
+	if !strings.Contains(out, "UNSIGNED BACKUP ACCEPTED ("+reason+")") {
+		t.Fatalf("the restore does not say it accepted an unsigned backup:\n%s", out)
+	}
+	mustRunLS(t, "log", "audit", "--dir", to)
+	sum, _, err := hashFile(clear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r, err := sqlstore.Open(ctx, sqlstore.Config{DSN: filepath.Join(to, "handover.db"), SealKey: sqltest.Key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n, err := r.LogSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := r.Leaf(ctx, n-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := audit.DecodeLeaf(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, root, err := d.db.LogHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := fmt.Sprintf("size %d, root %s", size, base64.StdEncoding.EncodeToString(root[:]))
+	want := audit.Commit("handover/unsigned-restore/v1", audit.Nonce{}, sqlstore.UnsignedRestoreContent(reason, hex.EncodeToString(sum[:]), log))
+	if leaf.Type != "log.unsigned_restore" || leaf.Commitment != want {
+		t.Fatalf("the restored log's newest leaf is %+v, want a log.unsigned_restore committing to the reason", leaf)
+	}
+}
+
+// TestRestoreRefusesAnotherLog: a backup signed by another deployment's
+// log key is refused, and so is a checkpoint of another log given to
+// compare with, which is not taken for a newer one of this log (no
+// ROLLBACK): nothing is written either way.
+func TestRestoreRefusesAnotherLog(t *testing.T) {
+	ours := newLogDeployment(t, "sqlite", nil, nil, 5)
+	theirs := newLogDeployment(t, "sqlite", nil, nil, 30)
+	id, rec := ageKey(t)
+	file := filepath.Join(t.TempDir(), "theirs.age")
+	mustRunLS(t, append([]string{"backup", "--out", file, "--recipient", rec}, theirs.store()...)...)
+	parent := t.TempDir()
+	to := filepath.Join(parent, "restored")
+	code, out, errOut := runLS(t, "restore", file, "--identity", id, "--dir", ours.dir, "--to", to)
+	if code == 0 || !strings.Contains(errOut, "was not made by this deployment") || !strings.Contains(errOut, "not signed by this log's key") {
+		t.Fatalf("another deployment's backup: exit %d\n%s%s", code, out, errOut)
+	}
+
+	file = filepath.Join(t.TempDir(), "ours.age")
+	mustRunLS(t, append([]string{"backup", "--out", file, "--recipient", rec}, ours.store()...)...)
+	cp, err := theirs.db.LatestCheckpoint(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign := filepath.Join(t.TempDir(), "foreign.state")
+	if err := os.WriteFile(foreign, cp, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runLS(t, "restore", file, "--identity", id, "--dir", ours.dir, "--to", to, "--checkpoint", foreign, "--force-rollback", "a test")
+	if code == 0 || !strings.Contains(errOut, "is not a checkpoint of this log") || strings.Contains(errOut+out, "ROLLBACK") {
+		t.Fatalf("a checkpoint of another log: exit %d\n%s%s", code, out, errOut)
+	}
+	if ents, _ := os.ReadDir(parent); len(ents) != 0 {
+		t.Fatalf("the refused restores left %v beside the target", ents)
+	}
+}
+
+// openBackupFile decrypts a backup with the identity in idFile as a
+// restore reads it: its signed statement (nil for a backup without one),
+// and its database, written to a clear file of the test.
+func openBackupFile(t *testing.T, file, idFile string) (statement []byte, db string) {
+	t.Helper()
+	f, err := os.Open(idFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := age.ParseIdentities(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	plain, err := age.Decrypt(in, ids...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(plain)
+	if statement, err = readStatement(br); err != nil {
+		t.Fatal(err)
+	}
+	db = filepath.Join(t.TempDir(), "clear.db")
+	if _, _, err := writeDatabase(br, db); err != nil {
+		t.Fatal(err)
+	}
+	return statement, db
+}
+
+// plantEnrolmentCode adds an enrolment code for login to the clear SQLite
+// database at path, around the store, as an attacker would.
+func plantEnrolmentCode(t *testing.T, path, login string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now().UTC()
+	res, err := db.Exec(`INSERT INTO user_codes (user_id, purpose, hash, created_at, expires_at)
+		SELECT id, 'enrol', ?, ?, ? FROM users WHERE login = ?`, access.HashCode(access.NewCode()),
+		now.Format(time.RFC3339Nano), now.Add(24*time.Hour).Format(time.RFC3339Nano), login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("planted %d codes", n)
+	}
+}
+
+// TestBackupKilledLeavesNoClearCopy kills 'handover backup' with SIGKILL
+// once its clear snapshot is made (the kill a timeout, the OOM killer or
+// a power cut deals: no deferred cleanup runs), and 'handover restore'
+// once it has decrypted the backup. Nothing is left in the directory of
+// the backups; the clear copy a killed run leaves is inside the data
+// directory (or beside the restore's target), and the next run removes it
+// and says so.
+func TestBackupKilledLeavesNoClearCopy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the command as a process: skipped under -short")
+	}
+	d := newLogDeployment(t, "sqlite", nil, nil, 5)
+	id, rec := ageKey(t)
+	backups := t.TempDir()
+	file := filepath.Join(backups, "handover.age")
+	killed := func(step string, args ...string) {
+		t.Helper()
+		cmd := exec.Command("handover", args...)
+		cmd.Env = append(os.Environ(), "HANDOVER_TEST_KILL_AT="+step, "HANDOVER_DIR=", "HANDOVER_DB=", "HANDOVER_DATA_KEY=")
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+			t.Fatalf("handover %s, killed at %q: %v\n%s", args[0], step, err, out)
+		}
+	}
+	stale := func(dir, prefix string) []string {
+		t.Helper()
+		m, err := filepath.Glob(filepath.Join(dir, prefix+"*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+
+	killed("backup: the clear snapshot made", append([]string{"backup", "--out", file, "--recipient", rec}, d.store()...)...)
+	if ents, _ := os.ReadDir(backups); len(ents) != 0 {
+		t.Fatalf("the killed backup left %v in the directory of the backups", ents)
+	}
+	left := stale(d.dir, ".handover-backup-")
+	if len(left) != 1 {
+		t.Fatalf("the killed backup left %v in the data directory, want its snapshot (the test kills it there)", left)
+	}
+	if fi, err := os.Stat(left[0]); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("the private directory: %v, %v", fi, err)
+	}
+	code, _, errOut := runLS(t, append([]string{"backup", "--out", file, "--recipient", rec}, d.store()...)...)
+	if code != 0 || !strings.Contains(errOut, "removed "+left[0]+", a clear copy of the database left by a run that did not finish") {
+		t.Fatalf("the next backup: exit %d, stderr:\n%s", code, errOut)
+	}
+	if s := stale(d.dir, ".handover-backup-"); len(s) != 0 {
+		t.Fatalf("after the next backup: %v", s)
+	}
+
+	parent := t.TempDir()
+	to := filepath.Join(parent, "restored")
+	killed("restore: the backup decrypted", "restore", file, "--identity", id, "--dir", d.dir, "--to", to)
+	left = stale(parent, ".handover-restore-")
+	if len(left) != 1 {
+		t.Fatalf("the killed restore left %v beside its target, want its clear copy (the test kills it there)", left)
+	}
+	if ents, _ := os.ReadDir(backups); len(ents) != 1 {
+		t.Fatalf("the killed restore left %v in the directory of the backups", ents)
+	}
+	code, _, errOut = runLS(t, "restore", file, "--identity", id, "--dir", d.dir, "--to", to)
+	if code != 0 || !strings.Contains(errOut, "removed "+left[0]) {
+		t.Fatalf("the next restore: exit %d, stderr:\n%s", code, errOut)
+	}
+	if s := stale(parent, ".handover-restore-"); len(s) != 0 {
+		t.Fatalf("after the next restore: %v", s)
+	}
+}
+
+// TestPrivateDirSparesARunningOne: a private directory some command holds
+// (a backup running now) is not taken for a stale one.
+func TestPrivateDirSparesARunningOne(t *testing.T) {
+	parent := t.TempDir()
+	var errb bytes.Buffer
+	m := &Main{Stderr: &errb}
+	first, done1, err := m.privateDir("backup", parent, ".handover-backup-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, done2, err := m.privateDir("backup", parent, ".handover-backup-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(first); err != nil || errb.Len() != 0 {
+		t.Fatalf("a second run removed the first one's directory: %v; %s", err, errb.String())
+	}
+	done1()
+	done2()
+	for _, dir := range []string{first, second} {
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("%s is still there after done", dir)
+		}
 	}
 }

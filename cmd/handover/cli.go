@@ -19,6 +19,18 @@ type Main struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
+
+	// stopAt, when set (by the tests only), is called at the named steps
+	// of a long command, so that a test can kill the process there and
+	// see what a kill leaves behind (TestBackupKilledLeavesNoClearCopy).
+	stopAt func(step string)
+}
+
+// reached tells the tests' stopAt that a command has reached step.
+func (m *Main) reached(step string) {
+	if m.stopAt != nil {
+		m.stopAt(step)
+	}
 }
 
 // NewMain returns a Main wired to the process's streams and environment.

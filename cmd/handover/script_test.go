@@ -16,10 +16,27 @@ import (
 )
 
 // TestMain lets the test binary act as the handover command inside the
-// scripts of testdata/script, so they run the real command tree.
+// scripts of testdata/script (and for tests that run "handover" from the
+// PATH it sets), so they run the real command tree. There,
+// HANDOVER_TEST_KILL_AT=STEP kills the command with SIGKILL when it
+// reaches STEP (Main.reached): what a kill leaves behind is then on disk
+// to be seen. The variable is read here only, never by the program.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"handover": func() { os.Exit(NewMain().Run(interruptContext(), os.Args[1:])) },
+		"handover": func() {
+			hm := NewMain()
+			if step := os.Getenv("HANDOVER_TEST_KILL_AT"); step != "" {
+				hm.stopAt = func(s string) {
+					if s == step {
+						if p, err := os.FindProcess(os.Getpid()); err == nil {
+							p.Kill()
+						}
+						select {} // SIGKILL is on its way
+					}
+				}
+			}
+			os.Exit(hm.Run(interruptContext(), os.Args[1:]))
+		},
 	})
 }
 
@@ -99,6 +116,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("HANDOVER_DIR", "")
 			env.Setenv("HANDOVER_DB", "")
 			env.Setenv("HANDOVER_DATA_KEY", "")
+			env.Setenv("HANDOVER_TEST_KILL_AT", "")
 			return nil
 		},
 	})
