@@ -165,6 +165,19 @@ func (db *DB) Tables(ctx context.Context) ([]string, error) {
 // TransientTables lists the tables Copy leaves out.
 func TransientTables() []string { return transientTables }
 
+// VacuumCount returns how many times PostgreSQL has vacuumed table by
+// hand (VACUUM, not autovacuum); -1 on SQLite or when it cannot say.
+func (db *DB) VacuumCount(ctx context.Context, table string) int64 {
+	if db.dialect.name != "postgres" {
+		return -1
+	}
+	var n int64
+	if err := db.db.QueryRowContext(ctx, `SELECT vacuum_count FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = $1`, table).Scan(&n); err != nil {
+		return -1
+	}
+	return n
+}
+
 // CountRows counts the rows of a table.
 func (db *DB) CountRows(ctx context.Context, table string) (int64, error) {
 	var n int64

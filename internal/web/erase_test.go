@@ -1,21 +1,33 @@
 package web_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/handover-project/handover/internal/person"
+	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
 
 // TestEraseAPI: the party's approver erases one of its records through
 // the API with the request's reference; the record then reads as erased,
-// without its fields; the registrar may not erase, nor the other party's
-// approver (not found), and a second erasure is a conflict.
+// without its fields, and its names are gone from the database's file and
+// its write-ahead log while the server runs; the registrar may not erase,
+// nor the other party's approver (not found), and a second erasure is a
+// conflict; a held record, or one its bureau flagged, is refused.
 func TestEraseAPI(t *testing.T) {
-	db := sqltest.Open(t, "sqlite")
+	file := sqltest.DSN(t, "sqlite")
+	db, err := sqlstore.Open(context.Background(), sqlstore.Config{DSN: file, SealKey: sqltest.Key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
 	e := newEnv(t, db)
 	st, b := e.do("ua-reg", "POST", "/api/v1/records", soughtBody("Ґонтаренко"))
 	if st != 201 {
@@ -48,6 +60,13 @@ func TestEraseAPI(t *testing.T) {
 	if st != 200 || strings.Contains(string(b), "Ґонтаренко") || !strings.Contains(string(b), `"erased":{"by":"ua-appr"`) {
 		t.Fatalf("the erased record reads %d %s", st, b)
 	}
+	for _, f := range []string{file, file + "-wal"} {
+		if b, err := os.ReadFile(f); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		} else if bytes.Contains(b, []byte("Ґонтаренко")) {
+			t.Errorf("after the erasure through the API, %s still holds the surname", filepath.Base(f))
+		}
+	}
 	if st, b := e.do("ua-appr", "POST", path, body); st != 409 || !strings.Contains(string(b), "erase_already") {
 		t.Fatalf("erased twice: %d %s", st, b)
 	}
@@ -58,6 +77,18 @@ func TestEraseAPI(t *testing.T) {
 	}
 	if st, b := e.do("ua-appr", "POST", "/api/v1/records/"+rec.ID+"/erase", body); st != 409 || !strings.Contains(string(b), "erase_held") {
 		t.Fatalf("a held record erased: %d %s", st, b)
+	}
+	// Nor a sought person his bureau flagged: the flags' rows could not
+	// go with him.
+	st, b = e.do("ua-reg", "POST", "/api/v1/records", soughtBody("Позначений"))
+	if st != 201 || json.Unmarshal(b, &rec) != nil {
+		t.Fatalf("create: %d %s", st, b)
+	}
+	if st, b := e.do("ua-reg", "POST", "/api/v1/backlog/"+rec.ID+"/flags", map[string]any{"marks": []string{"wounded"}}); st != 200 {
+		t.Fatalf("flag: %d %s", st, b)
+	}
+	if st, b := e.do("ua-appr", "POST", "/api/v1/records/"+rec.ID+"/erase", body); st != 409 || !strings.Contains(string(b), "erase_flagged") {
+		t.Fatalf("a flagged record erased: %d %s", st, b)
 	}
 }
 
