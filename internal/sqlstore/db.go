@@ -83,6 +83,9 @@ type DB struct {
 	where string
 	// hooks are told of each committed write's leaves (OnCommit).
 	hooks atomic.Pointer[[]CommitHook]
+	// scrubHooks are told of a failed scrub after erasures
+	// (OnScrubFailure).
+	scrubHooks atomic.Pointer[[]ScrubHook]
 }
 
 // CommitHook is told, after a write transaction commits, how many log
@@ -94,15 +97,19 @@ type CommitHook func(leaves map[audit.LeafType]int)
 // OnCommit adds a hook told of every committed write's leaves. It is how
 // the server counts matching runs, stage events and every other change
 // without the store knowing of metrics.
-func (db *DB) OnCommit(h CommitHook) {
+func (db *DB) OnCommit(h CommitHook) { addHook(&db.hooks, h) }
+
+// addHook adds h to the hooks at p, safe against hooks added at once and
+// against readers (who Load the slice and never change it).
+func addHook[H any](p *atomic.Pointer[[]H], h H) {
 	for {
-		old := db.hooks.Load()
-		var next []CommitHook
+		old := p.Load()
+		var next []H
 		if old != nil {
 			next = append(next, *old...)
 		}
 		next = append(next, h)
-		if db.hooks.CompareAndSwap(old, &next) {
+		if p.CompareAndSwap(old, &next) {
 			return
 		}
 	}

@@ -76,6 +76,7 @@ func (db *DB) EraseRecord(ctx context.Context, s access.Scope, id, reason string
 	if err != nil {
 		return e, errs.E(op, err)
 	}
+	db.scrubAfter(ctx)
 	return e, nil
 }
 
@@ -88,7 +89,37 @@ func (db *DB) EraseRecordAsSystem(ctx context.Context, id, reason string) (perso
 	if err != nil {
 		return e, errs.E("sqlstore.EraseRecordAsSystem", err)
 	}
+	db.scrubAfter(ctx)
 	return e, nil
+}
+
+// ScrubHook is told that erasures committed but the database did not give
+// back the space they freed (Scrub failed, with err): the erasures stand,
+// and the erased values may stay in the database's files until its next
+// checkpoint (SQLite) or vacuum (PostgreSQL). err holds no personal data;
+// ctx is the erasure's (a request's id).
+type ScrubHook func(ctx context.Context, err error)
+
+// OnScrubFailure adds a hook told when the scrub after an erasure fails:
+// the server logs it, the command line warns.
+func (db *DB) OnScrubFailure(h ScrubHook) { addHook(&db.scrubHooks, h) }
+
+// scrubAfter gives back the space of erasures just committed (Scrub):
+// every erasure does it, through the server or the command line, so that
+// the names are gone from the files when the erasure is answered. It is
+// best-effort: a failure is told to the OnScrubFailure hooks, never to
+// the caller, whose erasure committed. It runs to its end when the
+// request that erased has gone (a client that hung up).
+func (db *DB) scrubAfter(ctx context.Context) {
+	err := db.Scrub(context.WithoutCancel(ctx))
+	if err == nil {
+		return
+	}
+	if hs := db.scrubHooks.Load(); hs != nil {
+		for _, h := range *hs {
+			h(ctx, err)
+		}
+	}
 }
 
 // erasureBlockers are the places that hold a record's names in a signed,
@@ -217,6 +248,20 @@ func (db *DB) erase(ctx context.Context, who, login, id, reason string) (person.
 			return errs.E("sqlstore.erase", errs.Conflict, fmt.Sprintf("record %s is of the held register: a held person's information is owed to his own side and the Central Agency (GC III Arts. 120, 122; GC IV Art. 136) and is corrected, never erased", id),
 				errs.Coded{Code: "erase_held", Args: []string{id}})
 		}
+		// A record its bureau flagged (priority_flags: marks such as
+		// wounded, and a group's name a registrar typed) is not erased:
+		// the flags' rows are append-only, each committed to by its
+		// priority.flagged leaf, and the guard of the table (migration
+		// 0022) lets no erasure blank them, so the erasure could not take
+		// them with the record. Clearing the flags appends a row and
+		// keeps the earlier ones: the refusal stands (docs/operations.md).
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM priority_flags WHERE record_id = ?`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return errs.E("sqlstore.erase", errs.Conflict, fmt.Sprintf("record %s has priority flags set by its bureau, which are kept, append-only, with their log leaves and cannot be erased with it: it cannot be erased", id),
+				errs.Coded{Code: "erase_flagged", Args: []string{id}})
+		}
 		body := erasureBody{Record: id, Party: party, Versions: versions, Reason: reason}
 		nonce, err := audit.NewNonce()
 		if err != nil {
@@ -313,10 +358,20 @@ func (db *DB) erasure(ctx context.Context, q querier, id string) (*person.Erasur
 // PostgreSQL the tables an erasure writes are vacuumed, so that the old
 // row versions are gone. Best done after a batch of erasures; it does not
 // block writers long, and a failure leaves the erasure itself standing.
+//
+// Every erasure calls it after its commit (EraseRecord,
+// EraseRecordAsSystem), a retention run once at its end.
 func (db *DB) Scrub(ctx context.Context) error {
 	var err error
 	if db.dialect.name == "sqlite" {
-		_, err = db.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+		// The checkpoint waits (busy_timeout) for readers of the log to
+		// finish; one still reading when it gives up leaves the log
+		// whole, which SQLite says as busy, not as an error.
+		var busy, frames, done int
+		err = db.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done)
+		if err == nil && busy != 0 {
+			err = fmt.Errorf("the write-ahead log was not checkpointed: a reader held it (%d of %d frames copied)", done, frames)
+		}
 	} else {
 		_, err = db.db.ExecContext(ctx, `VACUUM record_versions, record_terms`)
 	}

@@ -11,6 +11,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -90,6 +91,13 @@ func New(db *sqlstore.DB, log *slog.Logger, cfg Config) *Server {
 	s := &Server{cfg: cfg, db: db, log: log, limits: newLoginLimiter(db, time.Now), mux: http.NewServeMux(), errors: &httpx.Errors{Log: log}}
 	s.SetSheetLimits(cfg.SheetLimits)
 	s.metrics = newMetrics(db, cfg.Witnesses, time.Now)
+	// An erasure gives the freed space back after its commit; when that
+	// fails the erasure stands and is answered, and the operator is told
+	// here (the error holds no personal data).
+	db.OnScrubFailure(func(ctx context.Context, err error) {
+		log.Warn("an erasure committed, but the database did not give back the space it freed: the erased values stay in its files until the next checkpoint or vacuum",
+			"request_id", httpx.RequestID(ctx), "err", err.Error())
+	})
 	a := api.New(api.Deps{DB: db, Log: log, Config: cfg.log(), Limiter: limiter{s.limits}, ImportLimits: s.importLimits, Counters: s.metrics})
 	u := ui.New(ui.Deps{DB: db, Log: log, Config: cfg.log(), Limiter: limiter{s.limits}, ImportLimits: s.importLimits, Files: a.Files(), Counters: s.metrics})
 	s.errors.Page = u.ErrorPage
