@@ -103,7 +103,8 @@ func soughtBody(surname string) map[string]any {
 // TestErasePage: the party's approver sees the erase form on the record's
 // page, is told a reason is needed, erases the record, and the page then
 // says who erased it, when and why, without the person's name; the
-// registrar has no such form.
+// registrar has no such form. A record its bureau flagged is refused, and
+// the page says why.
 func TestErasePage(t *testing.T) {
 	db := sqltest.Open(t, "sqlite")
 	e := newEnv(t, db)
@@ -133,5 +134,17 @@ func TestErasePage(t *testing.T) {
 	_, body, _ = e.page(appr, "GET", h.Get("Location"), nil)
 	if !strings.Contains(body, `id="record-erased"`) || !strings.Contains(body, "DP-2026-0042") || strings.Contains(body, "Ґонтаренко") || strings.Contains(body, `id="erase-form"`) {
 		t.Fatalf("the erased record's page:\n%s", body)
+	}
+
+	st, b = e.do("ua-reg", "POST", "/api/v1/records", soughtBody("Позначений"))
+	if st != 201 || json.Unmarshal(b, &rec) != nil {
+		t.Fatalf("create: %d %s", st, b)
+	}
+	if st, b := e.do("ua-reg", "POST", "/api/v1/backlog/"+rec.ID+"/flags", map[string]any{"group": "Азовсталь"}); st != 200 {
+		t.Fatalf("flag: %d %s", st, b)
+	}
+	st, body, _ = e.page(appr, "POST", "/records/"+rec.ID+"/erase", url.Values{"reason": {"DP-2026-0043"}})
+	if st != 422 || !strings.Contains(body, `id="erase-error"`) || !strings.Contains(body, "priority flags") || !strings.Contains(body, "Позначений") {
+		t.Fatalf("a flagged record erased: %d\n%s", st, body)
 	}
 }
