@@ -407,6 +407,7 @@ func readErasureLists(op string, files []string) ([]sqlstore.Tombstone, error) {
 // what it says ("this backup"). It returns how many were refused.
 func (m *Main) reapplyErasures(ctx context.Context, db *sqlstore.DB, ts []sqlstore.Tombstone, where string) (int, error) {
 	start := time.Now()
+	warnScrub(m, db)
 	res, err := db.ReapplyErasures(ctx, ts)
 	if err != nil {
 		return 0, err
@@ -421,11 +422,6 @@ func (m *Main) reapplyErasures(ctx context.Context, db *sqlstore.DB, ts []sqlsto
 			fmt.Fprintf(m.Stdout, "not in %s (made before the record existed): record %s (%s)\n", where, r.Record, r.Party)
 		case sqlstore.ReerasedRefused:
 			fmt.Fprintf(m.Stderr, "NOT ERASED AGAIN: record %s (%s), erased %s by %s, reason %q: %s\n", r.Record, r.Party, r.At.Format(time.RFC3339), r.By, r.Reason, r.Why)
-		}
-	}
-	if n[sqlstore.Reerased] > 0 {
-		if err := db.Scrub(ctx); err != nil {
-			fmt.Fprintf(m.Stderr, "warning: the erasures stand, but the database did not give back the freed space: %v\n", err)
 		}
 	}
 	fmt.Fprintf(m.Stdout, "erasures re-applied: %d erased again, %d erased already in %s, %d not in %s (made before the record existed), %d refused; in %s\n",

@@ -118,24 +118,32 @@ type Reapplied struct {
 	Tombstone
 	Outcome ReapplyOutcome
 	// Why says why a refused record was not erased; Code is the refusal's
-	// code (erase_in_*, erase_held; "" for a record of another party
-	// than the tombstone's).
+	// code (erase_in_*, erase_held, erase_flagged; "" for a record of
+	// another party than the tombstone's).
 	Why, Code string
 }
 
 // ReapplyErasures erases again each record of ts that the database holds
 // and has not erased: a database restored from a backup made before the
 // erasures. Each erasure is EraseRecordAsSystem's (actor "system"), with
-// the tombstone's reason and ReappliedSuffix. A record of another party
-// than its tombstone says is not the tombstone's record, and is refused
-// untouched; so is a record the database refuses to erase (named in a
-// list, a stage, …). Only a failure of the database itself is an error.
+// the tombstone's reason and ReappliedSuffix; the space they free is given
+// back once, at the end (Scrub), as a retention run does. A record of
+// another party than its tombstone says is not the tombstone's record, and
+// is refused untouched; so is a record the database refuses to erase
+// (named in a list, a stage, …). Only a failure of the database itself is
+// an error.
 //
 // It is for a database nobody writes to yet (a restore's target): the
 // check of the party and the erasure are two transactions.
 func (db *DB) ReapplyErasures(ctx context.Context, ts []Tombstone) ([]Reapplied, error) {
 	const op = "sqlstore.ReapplyErasures"
 	out := make([]Reapplied, 0, len(ts))
+	erased := false
+	defer func() {
+		if erased {
+			db.scrubAfter(ctx)
+		}
+	}()
 	for _, t := range ts {
 		r := Reapplied{Tombstone: t}
 		var party string
@@ -149,11 +157,11 @@ func (db *DB) ReapplyErasures(ctx context.Context, ts []Tombstone) ([]Reapplied,
 			r.Outcome = ReerasedRefused
 			r.Why = fmt.Sprintf("record %s is of party %s here, not %s as its tombstone says: not the erased record", t.Record, party, t.Party)
 		default:
-			_, err := db.EraseRecordAsSystem(ctx, t.Record, reappliedReason(t.Reason))
+			_, err := db.erase(ctx, "system", SystemLogin, t.Record, reappliedReason(t.Reason))
 			code, _ := errs.CodeOf(err)
 			switch {
 			case err == nil:
-				r.Outcome = Reerased
+				r.Outcome, erased = Reerased, true
 			case code == "erase_already":
 				r.Outcome = ReerasedAlready
 			case errs.Is(errs.Conflict, err) || errs.Is(errs.Invalid, err):
