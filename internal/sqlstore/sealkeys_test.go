@@ -338,3 +338,78 @@ func TestSealRotationHeldUploads(t *testing.T) {
 		})
 	}
 }
+
+// TestUploadSealedWithCurrentKey: a server that started with the old key
+// first in its ring holds import previews during a rotation and after it.
+// Each is sealed with the database's current key, as every other sealed
+// write: one held between the re-sealing and its end does not keep the
+// old key from being retired, and after the rotation no value is under
+// the retired key (the check 'handover key rotate-data' ends with).
+func TestUploadSealedWithCurrentKey(t *testing.T) {
+	ctx := context.Background()
+	for _, dialect := range sqltest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			dsn := sqltest.DSN(t, dialect)
+			file := &keyFile{keys: [][]byte{sqltest.Key}}
+			server, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: sqltest.Key, ReloadSealKeys: file.read})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer server.Close()
+			now := time.Now().UTC()
+			sess := [32]byte{3}
+			b := sqlstore.UploadBounds{PerUser: 5, MaxBytes: 1 << 20}
+			bodies := map[string][]byte{}
+			hold := func(id string) {
+				t.Helper()
+				bodies[id] = []byte(`{"surname":"Ґонтаренко","health":"контузія","upload":"` + id + `"}`)
+				if err := server.HoldUpload(ctx, sqlstore.HeldUpload{ID: id, User: 1, Session: sess, Size: 10, Expires: now.Add(time.Hour), Body: bodies[id]}, b, now); err != nil {
+					t.Fatal(err)
+				}
+			}
+			hold("before")
+
+			// 'handover key rotate-data' in another process: the new key
+			// goes into the file, becomes current, everything is sealed
+			// again; the server holds an upload before the rotation ends.
+			file.set(sqltest.Key, newKey)
+			rot, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: sqltest.Key, SealKeys: [][]byte{newKey}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rot.Close()
+			if err := rot.StartSealRotation(ctx, newKey); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := rot.Reseal(ctx, 100, nil); err != nil {
+				t.Fatal(err)
+			}
+			hold("during")
+			if _, err := rot.FinishSealRotation(ctx); err != nil {
+				t.Fatalf("an upload held during the rotation kept it from finishing: %v", err)
+			}
+			file.set(newKey) // the old key leaves the file for FILE.retired
+			hold("after")
+
+			nid := sqlstore.KeyID(newKey)
+			c, err := rot.SealedCounts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c) != 1 || c[nid] != 3 {
+				t.Fatalf("sealed values after the rotation: %v, want the 3 uploads under the new key %s", c, nid)
+			}
+			only, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: newKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer only.Close()
+			for id, want := range bodies {
+				got, ok, err := only.UploadHeld(ctx, id, 1, sess, now)
+				if err != nil || !ok || string(got) != string(want) {
+					t.Fatalf("upload %q with the new key alone: %q %v %v", id, got, ok, err)
+				}
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/handover-project/handover/internal/errs"
@@ -34,14 +35,19 @@ func uploadAD(id string) []byte { return []byte("held_upload:" + id) }
 // HoldUpload keeps u until u.Expires, in one transaction with the bounds
 // (serialised over every server process): the expired uploads are
 // dropped, then the user's oldest beyond PerUser-1, and an upload that
-// would pass MaxBytes is refused (TooMany).
+// would pass MaxBytes is refused (TooMany). The body is sealed in the
+// transaction with the database's current key, as every sealed write is
+// (sealKey): not with this process's first key, which a rotation by
+// another process may have retired meanwhile.
 func (db *DB) HoldUpload(ctx context.Context, u HeldUpload, b UploadBounds, now time.Time) error {
 	const op = "sqlstore.HoldUpload"
-	sealed, err := db.seal.sealWith(db.seal.first(), u.Body, uploadAD(u.ID))
-	if err != nil {
-		return errs.E(op, errs.Internal, "cannot seal the upload", err)
-	}
-	err = db.write(ctx, func(tx *Tx) error {
+	err := db.write(ctx, func(tx *Tx) error {
+		// The log's lock (sealKey) before the uploads' lock, in the
+		// order Reseal takes them.
+		sealed, err := tx.seal(ctx, u.Body, uploadAD(u.ID))
+		if err != nil {
+			return fmt.Errorf("seal the upload: %w", err)
+		}
 		if q := tx.d.lockUploads(); q != "" {
 			if _, err := tx.exec(ctx, q); err != nil {
 				return err
@@ -61,7 +67,7 @@ func (db *DB) HoldUpload(ctx context.Context, u HeldUpload, b UploadBounds, now 
 		if held+u.Size > b.MaxBytes {
 			return errs.E("web.import", errs.TooMany, "the server holds too many uploads just now: try again in a few minutes")
 		}
-		_, err := tx.exec(ctx, `INSERT INTO held_uploads (id, user_id, session_hash, size, expires_ns, sealed) VALUES (?, ?, ?, ?, ?, ?)`,
+		_, err = tx.exec(ctx, `INSERT INTO held_uploads (id, user_id, session_hash, size, expires_ns, sealed) VALUES (?, ?, ?, ?, ?, ?)`,
 			u.ID, u.User, u.Session[:], u.Size, u.Expires.UnixNano(), sealed)
 		return err
 	})
