@@ -76,6 +76,18 @@ type InterviewSeen struct {
 	At           time.Time        `json:"verified_at"`
 }
 
+// Public returns the interview without what only the neutral reads: who
+// interviewed him, where, the reason, the notes and his request to
+// withhold or lift. What is left is what the parties see (Seen) and the
+// ids, times and outcome a store looks interviews up by; a store keeps
+// the rest sealed.
+func (iv *Interview) Public() Interview {
+	p := *iv
+	p.Place, p.Reason, p.Interviewer, p.Notes = "", "", "", ""
+	p.Withhold, p.WithholdReason, p.LiftWithhold = false, "", false
+	return p
+}
+
 // Seen returns what the parties see of the interview.
 func (iv *Interview) Seen() InterviewSeen {
 	return InterviewSeen{RecordID: iv.RecordID, Outcome: iv.Outcome, Organisation: iv.Organisation, At: iv.At}

@@ -79,3 +79,24 @@ func TestInterviewGate(t *testing.T) {
 		t.Errorf("seen: %+v", s)
 	}
 }
+
+// TestInterviewPublic: the part of an interview a store keeps in clear
+// holds what the parties see and the ids, times and outcome, and none of
+// the neutral's own words.
+func TestInterviewPublic(t *testing.T) {
+	day := time.Date(2025, 5, 20, 10, 0, 0, 0, time.UTC)
+	iv := Interview{ID: "iv1", Exchange: "ex1", RecordID: "r1", Party: "RU", At: day, Place: "колонія №1", Outcome: RefusesReturn,
+		Reason: "боїться переслідування", Interviewer: "J. Delegate", Organisation: "ICRC", Notes: "говорив вільно",
+		Withhold: true, WithholdReason: "родина під тиском", LiftWithhold: true, RecordedBy: "op", RecordedAt: day}
+	want := Interview{ID: "iv1", Exchange: "ex1", RecordID: "r1", Party: "RU", At: day, Outcome: RefusesReturn, Organisation: "ICRC", RecordedBy: "op", RecordedAt: day}
+	p := iv.Public()
+	if p != want {
+		t.Errorf("public part %+v, want %+v", p, want)
+	}
+	if p.Seen() != iv.Seen() {
+		t.Errorf("the parties see %+v of the public part, %+v of the whole", p.Seen(), iv.Seen())
+	}
+	if iv.Notes == "" {
+		t.Errorf("Public changed the interview itself")
+	}
+}

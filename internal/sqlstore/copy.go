@@ -19,7 +19,7 @@ import (
 // table the migrations add must be added here too, or Copy refuses to run
 // (TestCopyTablesAreTheSchema compares this list with both dialects'
 // schemas). state tables are filled by Open on an empty database
-// (record_terms_state, log_coverage, seal_keys): the copy replaces their rows with
+// (record_terms_state, log_coverage, seal_keys, sealed_at_rest): the copy replaces their rows with
 // the source's instead of finding the target "not empty".
 var copyTables = []struct {
 	name  string
@@ -65,6 +65,7 @@ var copyTables = []struct {
 	{name: "custody_events"},
 	{name: "interviews"},
 	{name: "seal_keys", state: true},
+	{name: "sealed_at_rest", state: true},
 }
 
 // transientTables hold what server processes share while they run and

@@ -78,6 +78,10 @@ type DB struct {
 	// before0018 makes the store write as it did before the log covered
 	// accounts, matching and stage pins (tests of an upgraded database).
 	before0018 bool
+	// clearBefore0030 makes the store write the interviews and the
+	// withhold reasons in clear, as before migration 0030 (tests of an
+	// upgraded database).
+	clearBefore0030 bool
 	// where is the SQLite file's path or the PostgreSQL DSN (Copy refuses
 	// to copy a database onto itself).
 	where string
@@ -180,6 +184,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err := db.cover(ctx); err != nil {
 		db.db.Close()
 		return nil, errs.E(op, errs.Internal, "cannot apply the log's coverage", err)
+	}
+	if err := db.sealClear(ctx); err != nil {
+		db.db.Close()
+		return nil, errs.E(op, errs.Internal, "cannot seal the interviews and withhold reasons written in clear", err)
 	}
 	return db, nil
 }

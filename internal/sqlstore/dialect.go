@@ -197,6 +197,16 @@ func (d dialect) blobHas(col string) string {
 	return "instr(" + col + ", ?) > 0"
 }
 
+// withoutKey is the SQL of the JSON text of column col without its key
+// (a constant): what the append-only guard of record_versions checks when
+// a withhold reason written in clear is sealed (migration 0030).
+func (d dialect) withoutKey(col, key string) string {
+	if d.name == "postgres" {
+		return `(` + col + `::jsonb - '` + key + `')::text`
+	}
+	return `json_remove(` + col + `, '$.` + key + `')`
+}
+
 // integrityCheck is the statement that checks the database file and
 // answers "ok", or "" where the database has none (PostgreSQL).
 func (d dialect) integrityCheck() string {

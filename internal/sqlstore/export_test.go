@@ -126,6 +126,12 @@ func (db *DB) CloneInto(ctx context.Context, dsn string) error {
 // an "old" database with it, then reopens it as the upgrade would.
 func (db *DB) WriteAsBefore0018() { db.before0018 = true }
 
+// WriteInClearAsBefore0030 makes the store write as it did before
+// migration 0030: an interview whole in its body, nothing sealed; a
+// record's withhold reason in its body. A test makes an "old" database
+// with it, then reopens it as the upgrade would.
+func (db *DB) WriteInClearAsBefore0030() { db.clearBefore0030 = true }
+
 // FrozenStage builds stage n of agreement version v with its persons as
 // frozen, checked against the commitments: what opening and loading a
 // stage pays.

@@ -108,15 +108,13 @@ func (db *DB) frozenVersions(ctx context.Context, refs map[string]frozenRef) (ma
 			found[id] = true
 			r := person.Record{ID: id, Party: party, Version: version, Fields: f, Provenance: prov}
 			if len(sealed) > 0 {
-				plain, err := db.seal.open(sealed, sealAD(id, version))
-				var sens sensitive
+				sens, err := db.openSensitive(sealed, id, version)
 				if err == nil {
-					err = json.Unmarshal(plain, &sens)
+					err = sens.into(&r.Fields)
 				}
 				if err != nil {
 					return commitmentMismatch(id, ref.agreement, fmt.Sprintf("the sealed fields of version %d do not open, so it cannot be checked against", version))
 				}
-				r.Health, r.NextOfKin = sens.Health, sens.NextOfKin
 			}
 			if len(nonce) != len(audit.Nonce{}) || party != ref.party {
 				return commitmentMismatch(id, ref.agreement, fmt.Sprintf("version %d does not match", version))

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -30,13 +31,18 @@ const leafInterview audit.LeafType = "interview.recorded"
 
 const tagInterview = "handover/interview/v1"
 
+// interviewAD binds a sealed interview to its row.
+func interviewAD(id string) []byte { return []byte("interview:" + id) }
+
 // RecordInterview records the neutral's interview of a person listed in
 // exchange exID (interview.record: the mediator's operator). The person
 // is a held record of one of the exchange's parties named by a list of
 // the exchange. With iv.Withhold his record gets a new version with the
 // flag, its basis own_request and iv.WithholdReason, its provenance naming
 // the interview, and what was disclosed of it is withdrawn; all in one
-// transaction with the interview's row and leaf.
+// transaction with the interview's row and leaf. The row keeps the
+// interview whole sealed with the data key, as the leaf commits to it,
+// and only its public part in clear (exchange.Interview.Public).
 func (db *DB) RecordInterview(ctx context.Context, s access.Scope, exID string, iv exchange.Interview) (exchange.Interview, error) {
 	const op = "sqlstore.RecordInterview"
 	if err := access.Decide(s, access.InterviewRecord, access.Resource{}); err != nil {
@@ -87,8 +93,17 @@ func (db *DB) RecordInterview(ctx context.Context, s access.Scope, exID string, 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO interviews (id, exchange_id, record_id, party, outcome, body, entered_by, entered_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			iv.ID, ex.ID, iv.RecordID, party, string(iv.Outcome), string(body), s.Login, fmtTime(tx.now), nonce); err != nil {
+		public, sealed := body, []byte(nil)
+		if !db.clearBefore0030 {
+			if public, err = json.Marshal(iv.Public()); err != nil {
+				return err
+			}
+			if sealed, err = tx.seal(ctx, body, interviewAD(iv.ID)); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO interviews (id, exchange_id, record_id, party, outcome, body, sealed, entered_by, entered_at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			iv.ID, ex.ID, iv.RecordID, party, string(iv.Outcome), string(public), sealed, s.Login, fmtTime(tx.now), nonce); err != nil {
 			return err
 		}
 		switch {
@@ -218,19 +233,47 @@ func listedHeld(ctx context.Context, q querier, exID string) (map[string]bool, e
 	return out, nil
 }
 
-// interviewsOf returns the interviews of an exchange, oldest first.
-func interviewsOf(ctx context.Context, q querier, exID string) ([]exchange.Interview, error) {
-	rows, err := q.query(ctx, `SELECT body FROM interviews WHERE exchange_id = ? ORDER BY seq`, exID)
+// interviewsOf returns the interviews of an exchange, oldest first: whole
+// when open is given (it opens each sealed interview), else their public
+// part (exchange.Interview.Public), what the gate and the parties need.
+func interviewsOf(ctx context.Context, q querier, exID string, open func(id string, sealed []byte) ([]byte, error)) ([]exchange.Interview, error) {
+	rows, err := q.query(ctx, `SELECT id, body, sealed FROM interviews WHERE exchange_id = ? ORDER BY seq`, exID)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanJSON[exchange.Interview])
+	return collect(rows, func(rows *sql.Rows) (exchange.Interview, error) {
+		var iv exchange.Interview
+		var id, body string
+		var sealed []byte
+		if err := rows.Scan(&id, &body, &sealed); err != nil {
+			return iv, err
+		}
+		content := []byte(body)
+		if open != nil && sealed != nil {
+			var err error
+			if content, err = open(id, sealed); err != nil {
+				return iv, fmt.Errorf("interview %s: %w", id, err)
+			}
+		}
+		if err := json.Unmarshal(content, &iv); err != nil {
+			return iv, fmt.Errorf("interview %s: stored body: %w", id, err)
+		}
+		if open == nil {
+			iv = iv.Public()
+		}
+		return iv, nil
+	})
+}
+
+// openInterview opens the sealed interview id.
+func (db *DB) openInterview(id string, sealed []byte) ([]byte, error) {
+	return db.seal.open(sealed, interviewAD(id))
 }
 
 // latestInterviews returns each person's standing interview in the
-// exchange: the last recorded.
+// exchange, the last recorded, as its public part.
 func latestInterviews(ctx context.Context, q querier, exID string) (map[string]exchange.Interview, error) {
-	all, err := interviewsOf(ctx, q, exID)
+	all, err := interviewsOf(ctx, q, exID, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +311,11 @@ func (db *DB) Interviews(ctx context.Context, s access.Scope, exID string) ([]ex
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	all, err := interviewsOf(ctx, db, ex.ID)
+	var open func(string, []byte) ([]byte, error)
+	if full {
+		open = db.openInterview
+	}
+	all, err := interviewsOf(ctx, db, ex.ID, open)
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
@@ -349,21 +396,37 @@ func recordParties(ctx context.Context, q querier, ids []string) (map[string]str
 	return out, nil
 }
 
+// interviewContent is the content an interview's leaf commits to: the
+// interview sealed whole, or, for a row written in clear before migration
+// 0030 and not sealed yet, its body.
+func (db *DB) interviewContent(id, body string, sealed []byte) ([]byte, error) {
+	if sealed == nil {
+		return []byte(body), nil
+	}
+	content, err := db.openInterview(id, sealed)
+	if err != nil {
+		return nil, fmt.Errorf("interview %s: the sealed interview does not open: %w", id, err)
+	}
+	return content, nil
+}
+
 // checkInterviews pairs each interviews row with the interview.recorded
 // leaf about it (replayCovered): the exchange, record, party and outcome
-// columns must be what the committed body says, who and when the leaf's.
-// The commitment itself is recomputed by replayEvents.
+// columns must be what the committed body (the sealed interview) says,
+// the body in clear its public part, who and when the leaf's. The
+// commitment itself is recomputed by replayEvents.
 func (db *DB) checkInterviews(ctx context.Context, rp *replay) error {
 	type row struct {
 		seq                                      int64
 		id, ex, record, party, outcome, body, by string
+		sealed                                   []byte
 		at                                       string
 	}
 	rows, err := queryAll(ctx, db, func(rows *sql.Rows) (row, error) {
 		var r row
-		err := rows.Scan(&r.seq, &r.id, &r.ex, &r.record, &r.party, &r.outcome, &r.body, &r.by, &r.at)
+		err := rows.Scan(&r.seq, &r.id, &r.ex, &r.record, &r.party, &r.outcome, &r.body, &r.sealed, &r.by, &r.at)
 		return r, err
-	}, `SELECT seq, id, exchange_id, record_id, party, outcome, body, entered_by, entered_at FROM interviews ORDER BY seq`)
+	}, `SELECT seq, id, exchange_id, record_id, party, outcome, body, sealed, entered_by, entered_at FROM interviews ORDER BY seq`)
 	if err != nil {
 		return err
 	}
@@ -371,13 +434,17 @@ func (db *DB) checkInterviews(ctx context.Context, rp *replay) error {
 	for _, r := range rows {
 		what := fmt.Sprintf("interviews %d (record %s)", r.seq, r.record)
 		var b exchange.Interview
-		if json.Unmarshal([]byte(r.body), &b) == nil {
+		content, err := db.interviewContent(r.id, r.body, r.sealed)
+		if err == nil && json.Unmarshal(content, &b) == nil {
 			for _, c := range []struct{ col, got, want string }{
 				{"id", r.id, b.ID}, {"exchange_id", r.ex, b.Exchange}, {"record_id", r.record, b.RecordID}, {"party", r.party, b.Party}, {"outcome", r.outcome, string(b.Outcome)},
 			} {
 				if c.got != c.want {
 					rp.add(ColumnChanged, -1, "%s: %s is %q, but its committed body says %q", what, c.col, c.got, c.want)
 				}
+			}
+			if r.sealed != nil && !samePublic(r.body, &b) {
+				rp.add(ColumnChanged, -1, "%s: body, its part in clear, is not the public part of its committed body (sealed): changed in the database?", what)
 			}
 		}
 		subject := "interview:" + r.id
@@ -401,6 +468,18 @@ func (db *DB) checkInterviews(ctx context.Context, rp *replay) error {
 		}
 	}
 	return nil
+}
+
+// samePublic reports whether body, an interview's part in clear, is the
+// public part of the whole interview iv, field by field.
+func samePublic(body string, iv *exchange.Interview) bool {
+	var got exchange.Interview
+	if json.Unmarshal([]byte(body), &got) != nil {
+		return false
+	}
+	a, err1 := json.Marshal(got)
+	b, err2 := json.Marshal(iv.Public())
+	return err1 == nil && err2 == nil && bytes.Equal(a, b)
 }
 
 // crossingRefusals returns, for each person who refused repatriation at a

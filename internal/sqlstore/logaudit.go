@@ -193,9 +193,11 @@ func (db *DB) replayEvents(ctx context.Context, events map[audit.LeafType]map[au
 		{leafCustody, "custody event", `SELECT record_id, n, body, nonce FROM custody_events ORDER BY seq`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
 			return fmt.Sprintf("custody event %s of record %s", str(c[1]), str(c[0])), audit.Commit(tagCustody, n, []byte(str(c[2]))), nil
 		}, 3},
-		{leafInterview, "interview", `SELECT id, record_id, body, nonce FROM interviews ORDER BY seq`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
-			return "interview " + str(c[0]) + " of record " + str(c[1]), audit.Commit(tagInterview, n, []byte(str(c[2]))), nil
-		}, 3},
+		{leafInterview, "interview", `SELECT id, record_id, body, sealed, nonce FROM interviews ORDER BY seq`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
+			sealed, _ := c[3].([]byte)
+			content, err := db.interviewContent(str(c[0]), str(c[2]), sealed)
+			return "interview " + str(c[0]) + " of record " + str(c[1]), audit.Commit(tagInterview, n, content), err
+		}, 4},
 		{leafAgreementFrozen, "agreement", `SELECT exchange_id, version, document, nonce FROM agreements ORDER BY exchange_id, version`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
 			return fmt.Sprintf("agreement %s version %s", str(c[0]), str(c[1])), audit.Commit(audit.TagAgreement, n, []byte(str(c[2]))), nil
 		}, 3},

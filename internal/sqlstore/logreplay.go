@@ -306,16 +306,15 @@ func (db *DB) checkVersions(rp *replay, batch []versionRow, heads map[string][2]
 			return
 		}
 		if len(v.sealed) > 0 {
-			plain, err := db.seal.open(v.sealed, sealAD(v.id, int(v.version)))
-			var sens sensitive
-			if err == nil {
-				err = json.Unmarshal(plain, &sens)
-			}
+			sens, err := db.openSensitive(v.sealed, v.id, int(v.version))
 			if err != nil {
 				v.bad = fmt.Sprintf("record %s version %d: sealed fields do not open: %v", v.id, v.version, err)
 				return
 			}
-			v.r.Health, v.r.NextOfKin = sens.Health, sens.NextOfKin
+			if err := sens.into(&v.r.Fields); err != nil {
+				v.bad = fmt.Sprintf("record %s version %d: %v (changed in the database?)", v.id, v.version, err)
+				return
+			}
 		}
 		v.v2 = !rp.predates(v.lv.index)
 		if len(v.nonce) == len(audit.Nonce{}) {

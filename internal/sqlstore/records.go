@@ -17,10 +17,39 @@ import (
 	"github.com/handover-project/handover/internal/person"
 )
 
-// sensitive is the part of a record sealed at rest.
+// sensitive is the part of a record sealed at rest: health and next of
+// kin, read by the owning party's own users alone; the reason a record is
+// withheld (a prisoner's own words to the neutral, or the bureau's), read
+// by whoever reads the record's flag. A version written before migration
+// 0030, not yet sealed by Open, has its withhold reason in its body.
 type sensitive struct {
-	Health    string `json:"health,omitempty"`
-	NextOfKin string `json:"next_of_kin,omitempty"`
+	Health            string `json:"health,omitempty"`
+	NextOfKin         string `json:"next_of_kin,omitempty"`
+	DetrimentalReason string `json:"detrimental_reason,omitempty"`
+}
+
+// openSensitive opens the sealed part of version v of record id.
+func (db *DB) openSensitive(sealed []byte, id string, v int) (sensitive, error) {
+	var sens sensitive
+	plain, err := db.seal.open(sealed, sealAD(id, v))
+	if err == nil {
+		err = json.Unmarshal(plain, &sens)
+	}
+	return sens, err
+}
+
+// into puts the sealed fields into f, the fields of the version's body. A
+// withhold reason both in the body and sealed is refused: the store never
+// writes it so, and one of them would be read unchecked.
+func (sens sensitive) into(f *person.Fields) error {
+	if sens.DetrimentalReason != "" {
+		if f.DetrimentalReason != "" {
+			return fmt.Errorf("the withhold reason is both in clear and sealed")
+		}
+		f.DetrimentalReason = sens.DetrimentalReason
+	}
+	f.Health, f.NextOfKin = sens.Health, sens.NextOfKin
+	return nil
 }
 
 // NewRecord is one record to create: its owner, its fields and where it
@@ -195,8 +224,11 @@ func (tx *Tx) insertVersions(ctx context.Context, who string, recs []person.Reco
 // sensitive ones) and the sealed sensitive part (nil when empty).
 func (tx *Tx) encode(ctx context.Context, r *person.Record) (string, []byte, error) {
 	f := r.Fields
-	sens := sensitive{Health: f.Health, NextOfKin: f.NextOfKin}
-	f.Health, f.NextOfKin = "", ""
+	sens := sensitive{Health: f.Health, NextOfKin: f.NextOfKin, DetrimentalReason: f.DetrimentalReason}
+	f.Health, f.NextOfKin, f.DetrimentalReason = "", "", ""
+	if tx.db.clearBefore0030 {
+		f.DetrimentalReason, sens.DetrimentalReason = sens.DetrimentalReason, ""
+	}
 	body, err := json.Marshal(f)
 	if err != nil {
 		return "", nil, err
@@ -302,8 +334,10 @@ func (db *DB) CorrectRecord(ctx context.Context, s access.Scope, id string, base
 
 const recordCols = `r.seq, r.id, r.party, r.kind, v.version, v.body, v.sealed, v.source, v.source_ref, v.entered_by, v.entered_at, v.reason`
 
-// scanRecord reads one row of recordCols. Sensitive fields are opened only
-// for the owning party's own users.
+// scanRecord reads one row of recordCols. Health and next of kin are
+// opened only for the owning party's own users; the withhold reason of a
+// withheld record also for the scopes of no party (the mediator's, the
+// auditor's), who read it as they read the flag.
 func (db *DB) scanRecord(row interface{ Scan(...any) error }, s access.Scope) (person.Record, int64, error) {
 	var r person.Record
 	var seq int64
@@ -318,16 +352,18 @@ func (db *DB) scanRecord(row interface{ Scan(...any) error }, s access.Scope) (p
 		return r, 0, fmt.Errorf("record %s version %d: stored body: %w", r.ID, r.Version, err)
 	}
 	r.Kind = person.Kind(kind)
-	if len(sealed) > 0 && s.Party == r.Party {
-		plain, err := db.seal.open(sealed, sealAD(r.ID, r.Version))
+	own := s.Party == r.Party
+	if len(sealed) > 0 && (own || s.Party == "" && r.Detrimental) {
+		sens, err := db.openSensitive(sealed, r.ID, r.Version)
 		if err != nil {
 			return r, 0, fmt.Errorf("record %s version %d: sensitive fields: %w", r.ID, r.Version, err)
 		}
-		var sens sensitive
-		if err := json.Unmarshal(plain, &sens); err != nil {
-			return r, 0, err
+		if !own {
+			sens = sensitive{DetrimentalReason: sens.DetrimentalReason}
 		}
-		r.Health, r.NextOfKin = sens.Health, sens.NextOfKin
+		if err := sens.into(&r.Fields); err != nil {
+			return r, 0, fmt.Errorf("record %s version %d: %w", r.ID, r.Version, err)
+		}
 	}
 	r.Warnings = r.Fields.Check()
 	return r, seq, nil

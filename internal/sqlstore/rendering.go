@@ -129,13 +129,11 @@ func (db *DB) AgreementPersons(ctx context.Context, s access.Scope, exID string,
 			r := person.Record{ID: id, Party: party, Version: version, Provenance: prov}
 			ok := json.Unmarshal([]byte(body), &r.Fields) == nil
 			if ok && len(sealed) > 0 {
-				plain, err := db.seal.open(sealed, sealAD(id, version))
-				var sens sensitive
+				sens, err := db.openSensitive(sealed, id, version)
 				if err == nil {
-					err = json.Unmarshal(plain, &sens)
+					err = sens.into(&r.Fields)
 				}
 				ok = err == nil
-				r.Health, r.NextOfKin = sens.Health, sens.NextOfKin
 			}
 			if !ok || len(nonce) != len(audit.Nonce{}) || !recordCommits(&r, audit.Nonce(nonce), c) {
 				p.Commitment, p.Unverified = audit.Digest{}, true

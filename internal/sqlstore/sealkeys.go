@@ -177,6 +177,9 @@ var sealedColumns = []sealedColumn{
 			i, _ := strconv.ParseInt(u, 10, 64)
 			return totpAD(i)
 		}},
+	// The neutral's interviews, each sealed whole (migration 0030).
+	{table: "interviews", col: "sealed", k1: "seq", k2: "0", sel: `id, ''`,
+		ad: func(id, _ string) []byte { return interviewAD(id) }},
 	// Import previews waiting for their confirmation: transient, but
 	// sealed with the key in effect when held, so they are sealed again
 	// like the rest (a preview left under a retired key would not open).

@@ -36,6 +36,7 @@ type history struct {
 	evidence                       string // a UA record with evidence
 	caseID                         string // a UA tracing case: opened with an enquiry, a contact
 	erased                         string // a UA record with sealed fields, corrected once, then erased
+	withheld                       string // a civilian UA holds, withheld by its bureau with a (sealed) reason
 	tailRecord, tailCorrected      string // created and corrected after the checkpoint the witness holds
 	tailStart                      int64  // the first leaf after it
 	outside                        []byte // the newest checkpoint, cosigned, as the witness keeps it
@@ -89,6 +90,12 @@ func newHistory(t *testing.T, db *sqlstore.DB) *history {
 	ev, err := db.CreateRecord(ctx, sc["ua-reg"], sqlstore.NewRecord{Party: "UA", Fields: held("Свідченко")})
 	must(err)
 	h.evidence = ev.ID
+	civ := held("Цивільна")
+	civ.Category, civ.Status = person.Civilian, person.StatusDetainedCivilian
+	civ.Detrimental, civ.DetrimentalBasis, civ.DetrimentalReason = true, person.WithholdCivilian, "the family would be in danger"
+	wh, err := db.CreateRecord(ctx, sc["ua-reg"], sqlstore.NewRecord{Party: "UA", Fields: civ})
+	must(err)
+	h.withheld = wh.ID
 	must(db.SetEvidence(ctx, sc["ua-reg"], h.evidence, exchange.Evidence{Blocker: exchange.PendingProsecution}))
 	h.corrected = h.res["UA"][1]
 	f := h.fields[h.corrected]
@@ -260,6 +267,11 @@ var tampers = []tamper{
 	{name: "a record's sealed fields", sql: func(h *history) []string {
 		return []string{`UPDATE record_versions SET sealed = ? WHERE record_seq = ` + seqOf(h.heldA)}
 	}, args: []any{[]byte{1, 2, 3}}, code: sqlstore.RecordChanged, want: func(h *history) string { return "record " + h.heldA + " version 1: sealed fields do not open" }},
+	{name: "a withhold reason in clear beside its sealed one", sql: func(h *history) []string {
+		return []string{`UPDATE record_versions SET body = REPLACE(body, '"detrimental":true', '"detrimental":true,"detrimental_reason":"no danger"') WHERE record_seq = ` + seqOf(h.withheld)}
+	}, code: sqlstore.RecordChanged, want: func(h *history) string {
+		return "record " + h.withheld + " version 1: the withhold reason is both in clear and sealed"
+	}},
 	{name: "records.kind", sql: func(h *history) []string {
 		return []string{`UPDATE records SET kind = 'sought' WHERE id = '` + h.heldA + `'`}
 	},
@@ -546,7 +558,13 @@ var tampers = []tamper{
 			return "(record.erased) erased record " + h.erased + ", whose tombstone is not in the database"
 		}},
 	// The neutral's interviews.
-	{name: "an interview's content", sql: s(`UPDATE interviews SET body = REPLACE(body, 'wishes_return', 'refuses'), outcome = 'refuses' WHERE outcome = 'wishes_return'`),
+	{name: "an interview's content in clear", sql: s(`UPDATE interviews SET body = REPLACE(body, 'wishes_return', 'refuses'), outcome = 'refuses' WHERE outcome = 'wishes_return'`),
+		code: sqlstore.ColumnChanged, want: func(h *history) string {
+			return "(record " + h.heldA + "): body, its part in clear, is not the public part of its committed body (sealed)"
+		}},
+	{name: "an interview's sealed content taken from another", sql: s(`UPDATE interviews SET sealed = (SELECT sealed FROM interviews WHERE outcome = 'not_interviewed') WHERE outcome = 'wishes_return'`),
+		code: sqlstore.EventChanged, want: w("the sealed interview does not open")},
+	{name: "an interview's sealed content removed", sql: s(`UPDATE interviews SET sealed = NULL WHERE outcome = 'wishes_return'`),
 		code: sqlstore.EventChanged, want: func(h *history) string {
 			return " of record " + h.heldA + " no longer matches any interview.recorded leaf"
 		}},
@@ -558,8 +576,8 @@ var tampers = []tamper{
 		return "(record " + h.heldB + `): record_id is "` + h.heldB + `", but its committed body says "` + h.heldA + `"`
 	}},
 	{name: "an interview written around the log", sql: func(h *history) []string {
-		return []string{`INSERT INTO interviews (id, exchange_id, record_id, party, outcome, body, entered_by, entered_at, nonce)
-			SELECT 'iv-forged', exchange_id, record_id, party, outcome, body, entered_by, entered_at, nonce FROM interviews WHERE record_id = '` + h.heldA + `'`}
+		return []string{`INSERT INTO interviews (id, exchange_id, record_id, party, outcome, body, sealed, entered_by, entered_at, nonce)
+			SELECT 'iv-forged', exchange_id, record_id, party, outcome, body, sealed, entered_by, entered_at, nonce FROM interviews WHERE record_id = '` + h.heldA + `'`}
 	}, code: sqlstore.RowUnlogged, want: func(h *history) string { return "(record " + h.heldA + "): no interview.recorded leaf" }},
 	{name: "who recorded an interview", sql: s(`UPDATE interviews SET entered_by = 'ua-reg'`),
 		code: sqlstore.ColumnChanged, want: w(`entered_by is "ua-reg", but leaf`)},
