@@ -38,6 +38,7 @@ func (db *DB) sealClear(ctx context.Context) error {
 	}
 	// Each step goes on from the key of the last row it read (after), so
 	// that a row it could not change is never read again.
+	sealed := 0
 	for _, step := range []func(context.Context, *Tx, *[2]int64) (int, error){db.sealClearInterviews, db.sealClearReasons} {
 		after := [2]int64{-1, -1}
 		for {
@@ -49,9 +50,23 @@ func (db *DB) sealClear(ctx context.Context) error {
 			}); err != nil {
 				return err
 			}
+			sealed += n
 			if n < sealClearBatch {
 				break
 			}
+		}
+	}
+	if sealed > 0 {
+		// What the rows held in clear leaves the files too, as after an
+		// erasure (Scrub): SQLite zeroes what a write frees
+		// (secure_delete), and its write-ahead log is emptied; PostgreSQL
+		// drops the old row versions.
+		q := `PRAGMA wal_checkpoint(TRUNCATE)`
+		if db.dialect.name == "postgres" {
+			q = `VACUUM interviews, record_versions`
+		}
+		if _, err := db.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("scrub what was in clear: %w", err)
 		}
 	}
 	return db.write(ctx, func(tx *Tx) error {

@@ -3,6 +3,8 @@ package sqlstore_test
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -254,6 +256,20 @@ func TestSealsWhatWasWrittenInClear(t *testing.T) {
 			defer db.Close()
 			if table, n := sealedInClear(t, db); n != "" {
 				t.Errorf("after the upgrade, table %s holds %q in clear", table, n)
+			}
+			if dialect == "sqlite" {
+				// Nor do the files: the old rows' bytes were zeroed.
+				for _, p := range []string{dsn, dsn + "-wal"} {
+					b, err := os.ReadFile(p)
+					if err != nil && !os.IsNotExist(err) {
+						t.Fatal(err)
+					}
+					for _, n := range sealedNeedles {
+						if bytes.Contains(b, []byte(n)) {
+							t.Errorf("after the upgrade, the file %s holds %q", filepath.Base(p), n)
+						}
+					}
+				}
 			}
 			w.check(t, db, "after the upgrade")
 			if err := db.RawExec(ctx, `UPDATE interviews SET body = '{}'`); err == nil {
