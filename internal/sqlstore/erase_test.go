@@ -30,12 +30,17 @@ func erasedFields() person.Fields {
 		ServiceNumber: "ЩЯ-908172", Unit: "в/ч А7041", Health: "контузія після обстрілу", NextOfKin: "дружина Оксана Ґонтаренко, Умань"}
 }
 
+// erasedGroup is the group his bureau's registrar typed in his priority
+// flags.
+const erasedGroup = "брати Ґонтаренки з Умані"
+
 // erasedNeedles are what must be nowhere after the erasure, in any case.
 var erasedNeedles = []string{"Ґонтаренко", "Гонтаренко", "Северин", "Богданович", "ЩЯ-908172", "908172", "Hontarenko", "Gontarenko",
-	"Severyn", "Severin", "Bohdanovych", "Bogdanovich", "Оксана", "контузія", "Умань", "row 7"}
+	"Severyn", "Severin", "Bohdanovych", "Bogdanovich", "Оксана", "контузія", "Умань", "row 7", "Ґонтаренки", "Умані"}
 
 // eraseOne creates the erased person's record (reg), corrects it once,
-// and erases it for a request (appr); it returns its id.
+// flags him twice, and erases him for a request (appr); it returns his
+// record's id.
 func eraseOne(t *testing.T, db *sqlstore.DB, reg, appr access.Scope) string {
 	t.Helper()
 	ctx := context.Background()
@@ -48,6 +53,14 @@ func eraseOne(t *testing.T, db *sqlstore.DB, reg, appr access.Scope) string {
 	if _, err := db.CorrectRecord(ctx, reg, r.ID, 1, f, "Ґонтаренко's wife wrote"); err != nil {
 		t.Fatal(err)
 	}
+	// His bureau flagged him, with a group named after his family, and
+	// changed the flags since: both rows go with the erasure.
+	for _, fl := range []backlog.Flags{{Marks: []backlog.Mark{backlog.HeldLongest}, Group: erasedGroup},
+		{Marks: []backlog.Mark{backlog.HeldLongest, backlog.Woman}, Group: erasedGroup}} {
+		if _, err := db.SetPriority(ctx, reg, r.ID, fl); err != nil {
+			t.Fatal(err)
+		}
+	}
 	e, err := db.EraseRecord(ctx, appr, r.ID, "DP-2026-0042")
 	if err != nil {
 		t.Fatal(err)
@@ -59,9 +72,11 @@ func eraseOne(t *testing.T, db *sqlstore.DB, reg, appr access.Scope) string {
 }
 
 // TestEraseRecord: a record erased for a data-protection request keeps its
-// tombstone (who, when, why) and its versions' rows; the audit passes and
-// reports it as erased; the person's names, service number and sealed
-// fields are nowhere in the database — every table dumped, the log's
+// tombstone (who, when, why), its versions' rows and its priority flags'
+// rows, blanked; the audit passes and
+// reports it as erased; the person's names, service number, sealed
+// fields and the group his bureau typed in his flags are nowhere in the
+// database — every table dumped, the log's
 // leaves included, and on SQLite the bytes of the file and its write-ahead
 // log while the store is open, as the server leaves them: the erasure
 // gives the freed space back itself (on PostgreSQL it vacuums the record
@@ -198,6 +213,11 @@ func TestEraseRecord(t *testing.T) {
 					t.Errorf("table %s still holds %q", table, n)
 				}
 			}
+			// His flags' marks (no other record is held longest) went
+			// with him; the group is among the needles.
+			if bytes.Contains(dump["priority_flags"], []byte(backlog.HeldLongest)) {
+				t.Errorf("priority_flags still holds the erased record's marks:\n%s", dump["priority_flags"])
+			}
 			if dialect == "sqlite" {
 				namesNotOnDisk(t, "at the end", dsn)
 			}
@@ -241,68 +261,128 @@ func findNeedle(b []byte) string {
 	return ""
 }
 
-// TestEraseRefusesFlagged: a sought person his bureau flagged (marks, a
-// group typed by a registrar) is not erased: the flags' rows are
-// append-only, each committed to by its priority.flagged leaf, and an
-// erasure could not take them with the record (erase_flagged). Nothing
-// is erased, and the flags stand; clearing the flags does not lift the
-// refusal, as the earlier rows still hold what was set.
-func TestEraseRefusesFlagged(t *testing.T) {
+// TestEraseBlanksFlags: an erasure takes the record's priority flags with
+// it, whether they stand or were cleared since (clearing appends a row and
+// keeps the earlier ones): every flags row of the record is blanked (body
+// {}, no nonce) and keeps its leaf, who and when; the marks and the group
+// a registrar typed are in no table; the backlog no longer shows him; the
+// audit passes and counts him erased. An erasure as the system (a
+// retention run's, or a restore's re-erasure) does the same; another
+// record's flags stand.
+func TestEraseBlanksFlags(t *testing.T) {
 	ctx := context.Background()
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newCrossing(t, db, 1, false)
 		reg, appr := f.scopes["ua-reg"], f.scopes["ua-appr"]
-		id := soughtRecord(t, db, reg, "UA", "Ґонтаренко")
-		flags := backlog.Flags{Marks: []backlog.Mark{backlog.Wounded, backlog.Woman}, Group: "сестри Ґонтаренко, Умань"}
-		if _, err := db.SetPriority(ctx, reg, id, flags); err != nil {
-			t.Fatal(err)
-		}
-		refused := func(when string) {
+		const group = "сестри Ґонтаренко, Умань"
+		flag := func(id string, fs ...backlog.Flags) {
 			t.Helper()
-			_, err := db.EraseRecord(ctx, appr, id, "DP-7")
-			if !errs.Is(errs.Conflict, err) || code(err) != "erase_flagged" {
-				t.Errorf("%s: erased: %v, want Conflict erase_flagged", when, err)
-			}
-			r, err := db.Record(ctx, reg, id)
-			if err != nil || r.Erased != nil || r.Surname != "Ґонтаренко" {
-				t.Errorf("%s: after the refused erasure the record reads %+v (erased %+v), %v", when, r, r.Erased, err)
+			for _, fl := range fs {
+				if _, err := db.SetPriority(ctx, reg, id, fl); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
-		refused("flagged")
-		e, err := db.BacklogOf(ctx, reg, id)
-		if err != nil || !e.Flags.Has(backlog.Wounded) || e.Flags.Group != flags.Group {
-			t.Errorf("the flags after the refused erasure: %+v, %v", e.Flags, err)
+		// Flagged in an earlier round, cleared since; flagged now; and
+		// another person, whose flags stay.
+		cleared := soughtRecord(t, db, reg, "UA", "Ґонтаренко")
+		flag(cleared, backlog.Flags{Marks: []backlog.Mark{backlog.Wounded, backlog.Woman}, Group: group}, backlog.Flags{})
+		flagged := soughtRecord(t, db, reg, "UA", "Ґонтаренко")
+		flag(flagged, backlog.Flags{Marks: []backlog.Mark{backlog.HeldLongest}, Group: group})
+		kept := soughtRecord(t, db, reg, "UA", "Залишенко")
+		flag(kept, backlog.Flags{Marks: []backlog.Mark{backlog.Wounded}})
+
+		vacuums := db.VacuumCount(ctx, "priority_flags")
+		if _, err := db.EraseRecord(ctx, appr, cleared, "DP-7"); err != nil {
+			t.Fatalf("a record whose flags were cleared: %v", err)
 		}
-		if _, err := db.SetPriority(ctx, reg, id, backlog.Flags{}); err != nil {
+		if db.Dialect() == "postgres" {
+			if n := db.VacuumCount(ctx, "priority_flags"); n <= vacuums {
+				t.Errorf("priority_flags vacuumed %d times before the erasure and %d after: the flags' old row versions wait for autovacuum", vacuums, n)
+			}
+		}
+		if _, err := db.EraseRecordAsSystem(ctx, flagged, "retention: 365d"); err != nil {
+			t.Fatalf("a flagged record erased as the system: %v", err)
+		}
+
+		for id, rows := range map[string]int{cleared: 2, flagged: 1} {
+			bodies, nonces, err := db.RawFlags(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(bodies) != rows {
+				t.Errorf("record %s has %d flags rows after its erasure, want its %d blanked", id, len(bodies), rows)
+			}
+			for i := range bodies {
+				if bodies[i] != "{}" || nonces[i] != nil {
+					t.Errorf("record %s's flags row %d after its erasure: body %s, nonce %x; want {} and none", id, i, bodies[i], nonces[i])
+				}
+			}
+		}
+		dump, err := db.DumpAll(ctx)
+		if err != nil {
 			t.Fatal(err)
 		}
-		refused("flags cleared")
-		if _, err := db.EraseRecordAsSystem(ctx, id, "retention: 365d"); !errs.Is(errs.Conflict, err) || code(err) != "erase_flagged" {
-			t.Errorf("erased as the system: %v, want Conflict erase_flagged", err)
+		for table, b := range dump {
+			for _, n := range []string{group, "Ґонтаренко", "Умань"} {
+				if bytes.Contains(b, []byte(n)) {
+					t.Errorf("table %s still holds %q", table, n)
+				}
+			}
 		}
+		for _, mark := range []string{"woman", "held_longest"} {
+			if bytes.Contains(dump["priority_flags"], []byte(mark)) {
+				t.Errorf("priority_flags still holds the erased records' mark %s:\n%s", mark, dump["priority_flags"])
+			}
+		}
+
+		v, err := db.Backlog(ctx, reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, p := range v.Persons {
+			ids = append(ids, p.RecordID)
+		}
+		if !slices.Equal(ids, []string{kept}) {
+			t.Errorf("the backlog shows %v, want only %s", ids, kept)
+		}
+		if e, err := db.BacklogOf(ctx, reg, kept); err != nil || !e.Flags.Has(backlog.Wounded) {
+			t.Errorf("the other record's flags: %+v, %v", e.Flags, err)
+		}
+
 		res, err := db.AuditLog(ctx, f.logKeys)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !res.OK() || len(res.Erased) != 0 {
-			t.Errorf("the audit after the refusals (erased %v):\n%s", res.Erased, res.Summary())
+		erased := slices.Sorted(slices.Values(res.Erased))
+		if !res.OK() || len(res.Warnings) > 0 || !slices.Equal(erased, slices.Sorted(slices.Values([]string{cleared, flagged}))) {
+			t.Errorf("the audit after the erasures (erased %v):\n%s", res.Erased, res.Summary())
 		}
 	})
 }
 
 // TestEraseGuard: the append-only guard of record_versions lets a version
 // be blanked only when its record has a tombstone, only into the erased
-// form, and nothing else of an erased record's versions be changed.
+// form, and nothing else of an erased record's versions be changed; the
+// guard of priority_flags (migration 0032) likewise lets only an erased
+// record's flags rows be blanked, and nothing else of them change.
 func TestEraseGuard(t *testing.T) {
 	ctx := context.Background()
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newCrossing(t, db, 1, false)
 		kept := eraseCandidate(t, db, f.scopes["ua-reg"])
 		gone := eraseCandidate(t, db, f.scopes["ua-reg"])
+		for _, id := range []string{kept, gone} {
+			if _, err := db.SetPriority(ctx, f.scopes["ua-reg"], id, backlog.Flags{Marks: []backlog.Mark{backlog.Wounded}, Group: "Азовсталь"}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if _, err := db.EraseRecord(ctx, f.scopes["ua-appr"], gone, "DP-1"); err != nil {
 			t.Fatal(err)
 		}
 		blank := `UPDATE record_versions SET body = '{}', sealed = NULL, nonce = NULL, source_ref = '', reason = '' WHERE record_seq = `
+		blankFlags := `UPDATE priority_flags SET body = '{}', nonce = NULL WHERE record_id = `
 		for _, q := range []string{
 			blank + seqOf(kept),
 			`UPDATE record_versions SET body = '{"surname":"Повернений"}' WHERE record_seq = ` + seqOf(gone),
@@ -311,14 +391,25 @@ func TestEraseGuard(t *testing.T) {
 			`DELETE FROM record_versions WHERE record_seq = ` + seqOf(gone),
 			`UPDATE record_erasures SET reason = 'x'`,
 			`DELETE FROM record_erasures`,
+			blankFlags + `'` + kept + `'`,
+			`UPDATE priority_flags SET body = '{}' WHERE record_id = '` + kept + `'`,
+			`UPDATE priority_flags SET body = '{"flags":{"marks":["woman"]}}' WHERE record_id = '` + gone + `'`,
+			`UPDATE priority_flags SET entered_by = 'someone' WHERE record_id = '` + gone + `'`,
+			`UPDATE priority_flags SET record_id = '` + kept + `' WHERE record_id = '` + gone + `'`,
+			`DELETE FROM priority_flags WHERE record_id = '` + gone + `'`,
+			`DELETE FROM priority_flags WHERE record_id = '` + kept + `'`,
 		} {
 			if err := db.RawExec(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
 				t.Errorf("%s: %v, want refused as append-only", q, err)
 			}
 		}
-		// Blanking an erased version again changes nothing and is let be.
+		// Blanking an erased version, or an erased record's flags, again
+		// changes nothing and is let be.
 		if err := db.RawExec(ctx, blank+seqOf(gone)); err != nil {
 			t.Errorf("an erased version blanked again: %v", err)
+		}
+		if err := db.RawExec(ctx, blankFlags+`'`+gone+`'`); err != nil {
+			t.Errorf("an erased record's flags blanked again: %v", err)
 		}
 	})
 }

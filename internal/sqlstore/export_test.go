@@ -19,6 +19,25 @@ func (db *DB) RawVersion(ctx context.Context, id string, version int) (string, [
 	return body, sealed, err
 }
 
+// RawFlags returns the stored body and nonce of each priority_flags row of
+// a record, in order, for tests that check what an erasure leaves.
+func (db *DB) RawFlags(ctx context.Context, recordID string) (bodies []string, nonces [][]byte, err error) {
+	rows, err := db.query(ctx, `SELECT body, nonce FROM priority_flags WHERE record_id = ? ORDER BY seq`, recordID)
+	if err != nil {
+		return nil, nil, err
+	}
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		var b string
+		var n []byte
+		if err := rows.Scan(&b, &n); err != nil {
+			return err
+		}
+		bodies, nonces = append(bodies, b), append(nonces, n)
+		return nil
+	})
+	return bodies, nonces, err
+}
+
 // RawExec runs a statement directly, bypassing the store: for tamper tests.
 func (db *DB) RawExec(ctx context.Context, q string, args ...any) error {
 	_, err := db.db.ExecContext(ctx, db.dialect.rebind(q), args...)

@@ -557,6 +557,21 @@ var tampers = []tamper{
 		code: sqlstore.RowMissing, want: func(h *history) string {
 			return "(record.erased) erased record " + h.erased + ", whose tombstone is not in the database"
 		}},
+	{name: "a record's flags blanked around the log", sql: func(h *history) []string {
+		return []string{`UPDATE priority_flags SET body = '{}', nonce = NULL WHERE record_id = '` + h.soughtA + `'`}
+	}, code: sqlstore.EventChanged, want: func(h *history) string {
+		return "(record " + h.soughtA + "): blanked as if erased, but the record has no erasure"
+	}},
+	{name: "an erased record's flags written back", sql: func(h *history) []string {
+		return []string{`UPDATE priority_flags SET body = '{"record":"` + h.erased + `","party":"UA","flags":{"marks":["wounded"],"group":"Азовсталь"}}' WHERE record_id = '` + h.erased + `'`}
+	}, code: sqlstore.RecordNotErased, want: func(h *history) string {
+		return "(record " + h.erased + "): record " + h.erased + " was erased (leaf"
+	}},
+	{name: "an erased record's flags removed", sql: func(h *history) []string {
+		return []string{`DELETE FROM priority_flags WHERE record_id = '` + h.erased + `'`}
+	}, code: sqlstore.RowMissing, want: func(h *history) string {
+		return "(priority.flagged) is about record " + h.erased + ", which has fewer priority_flags rows"
+	}},
 	// The neutral's interviews.
 	{name: "an interview's content in clear", sql: s(`UPDATE interviews SET body = REPLACE(body, 'wishes_return', 'refuses'), outcome = 'refuses' WHERE outcome = 'wishes_return'`),
 		code: sqlstore.ColumnChanged, want: func(h *history) string {
