@@ -160,11 +160,12 @@ func (db *DB) SetPriority(ctx context.Context, s access.Scope, recordID string, 
 }
 
 // latestFlags returns the standing flags of a party's sought records (of
-// one record when id is given).
+// one record when id is given). The rows an erasure blanked (no nonce)
+// say nothing: an erased record has no flags.
 func latestFlags(ctx context.Context, q querier, party, id string) (map[string]backlog.Flags, error) {
-	query, args := `SELECT body FROM priority_flags WHERE party = ? ORDER BY seq`, []any{party}
+	query, args := `SELECT body FROM priority_flags WHERE party = ? AND nonce IS NOT NULL ORDER BY seq`, []any{party}
 	if id != "" {
-		query, args = `SELECT body FROM priority_flags WHERE party = ? AND record_id = ? ORDER BY seq`, []any{party, id}
+		query, args = `SELECT body FROM priority_flags WHERE party = ? AND record_id = ? AND nonce IS NOT NULL ORDER BY seq`, []any{party, id}
 	}
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
@@ -346,25 +347,31 @@ func (db *DB) CarryOver(ctx context.Context, s access.Scope, exID string) (backl
 // checkPriority pairs the priority_flags rows of each record, in order,
 // with the priority.flagged leaves about it (replayCovered): the record
 // and party columns must be what the committed body says, who and when
-// the leaf's. The commitment itself is recomputed by replayEvents.
+// the leaf's. The commitment itself is recomputed by replayEvents, but for
+// the rows an erasure blanked (body {}, no nonce: nothing to recompute it
+// from), which are kept in rp.blankedFlags with their leaves. A blanked
+// row is accepted only for an erased record (checkErasures, run before);
+// an erased record's row that holds flags again is a finding.
 func (db *DB) checkPriority(ctx context.Context, rp *replay) error {
 	type row struct {
 		seq                         int64
 		record, party, body, by, at string
+		nonce                       []byte
 	}
 	rows, err := queryAll(ctx, db, func(rows *sql.Rows) (row, error) {
 		var r row
-		err := rows.Scan(&r.seq, &r.record, &r.party, &r.body, &r.by, &r.at)
+		err := rows.Scan(&r.seq, &r.record, &r.party, &r.body, &r.by, &r.at, &r.nonce)
 		return r, err
-	}, `SELECT seq, record_id, party, body, entered_by, entered_at FROM priority_flags ORDER BY seq`)
+	}, `SELECT seq, record_id, party, body, entered_by, entered_at, nonce FROM priority_flags ORDER BY seq`)
 	if err != nil {
 		return err
 	}
 	next := map[string]int{}
 	for _, r := range rows {
 		what := fmt.Sprintf("priority_flags %d (record %s)", r.seq, r.record)
+		blank := flagsBlank(r.body, r.nonce)
 		var b priorityBody
-		if json.Unmarshal([]byte(r.body), &b) == nil {
+		if !blank && json.Unmarshal([]byte(r.body), &b) == nil {
 			for _, c := range []struct{ col, got, want string }{{"record_id", r.record, b.Record}, {"party", r.party, b.Party}} {
 				if c.got != c.want {
 					rp.add(ColumnChanged, -1, "%s: %s is %q, but its committed body says %q", what, c.col, c.got, c.want)
@@ -379,8 +386,18 @@ func (db *DB) checkPriority(ctx context.Context, rp *replay) error {
 			rp.add(RowUnlogged, -1, "%s: no priority.flagged leaf about this record for this row (written around the log, or moved to another record)", what)
 			continue
 		}
-		ls[i].used = true
-		rp.checkBy(what, "entered_by", r.by, "entered_at", r.at, ls[i])
+		l := ls[i]
+		l.used = true
+		rp.checkBy(what, "entered_by", r.by, "entered_at", r.at, l)
+		el := rp.erased[r.record]
+		switch {
+		case blank && el == nil:
+			rp.add(EventChanged, l.index, "%s: blanked as if erased, but the record has no erasure (no record_erasures row with its record.erased leaf): its flags erased around the log", what)
+		case blank:
+			rp.blankedFlags = append(rp.blankedFlags, l)
+		case el != nil:
+			rp.add(RecordNotErased, l.index, "%s: record %s was erased (leaf %d), but this row still holds flags (body or nonce): not blanked, or written back", what, r.record, el.index)
+		}
 	}
 	for subject, ls := range rp.bySubject[leafPriority] {
 		for _, l := range ls[min(next[subject], len(ls)):] {
@@ -389,3 +406,7 @@ func (db *DB) checkPriority(ctx context.Context, rp *replay) error {
 	}
 	return nil
 }
+
+// flagsBlank reports whether a priority_flags row is in the form an
+// erasure leaves it: body {}, no nonce.
+func flagsBlank(body string, nonce []byte) bool { return body == "{}" && nonce == nil }

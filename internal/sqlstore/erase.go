@@ -22,7 +22,9 @@ import (
 // fields, the nonce, the source's reference and the reason are cleared,
 // and the search keys are deleted. Each version keeps its row, its leaf
 // and its stored commitment: without the nonce the commitment can no
-// longer be linked to the person by guessing names. A tombstone row
+// longer be linked to the person by guessing names. The record's priority
+// flags rows are blanked too (body {}, no nonce; migration 0032), each
+// keeping its leaf. A tombstone row
 // (record_erasures, migration 0028) says who erased the record, when and
 // why, with its own leaf (record.erased).
 
@@ -248,20 +250,6 @@ func (db *DB) erase(ctx context.Context, who, login, id, reason string) (person.
 			return errs.E("sqlstore.erase", errs.Conflict, fmt.Sprintf("record %s is of the held register: a held person's information is owed to his own side and the Central Agency (GC III Arts. 120, 122; GC IV Art. 136) and is corrected, never erased", id),
 				errs.Coded{Code: "erase_held", Args: []string{id}})
 		}
-		// A record its bureau flagged (priority_flags: marks such as
-		// wounded, and a group's name a registrar typed) is not erased:
-		// the flags' rows are append-only, each committed to by its
-		// priority.flagged leaf, and the guard of the table (migration
-		// 0022) lets no erasure blank them, so the erasure could not take
-		// them with the record. Clearing the flags appends a row and
-		// keeps the earlier ones: the refusal stands (docs/operations.md).
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM priority_flags WHERE record_id = ?`, id).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return errs.E("sqlstore.erase", errs.Conflict, fmt.Sprintf("record %s has priority flags set by its bureau, which are kept, append-only, with their log leaves and cannot be erased with it: it cannot be erased", id),
-				errs.Coded{Code: "erase_flagged", Args: []string{id}})
-		}
 		body := erasureBody{Record: id, Party: party, Versions: versions, Reason: reason}
 		nonce, err := audit.NewNonce()
 		if err != nil {
@@ -289,6 +277,14 @@ func (db *DB) erase(ctx context.Context, who, login, id, reason string) (person.
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM record_terms WHERE record_seq = ?`, seq); err != nil {
 			return fmt.Errorf("erase the search keys: %w", err)
+		}
+		// His priority flags go with him, whether they stand or were
+		// cleared since (clearing appends a row and keeps the earlier
+		// ones): every row is blanked, as the guard (migration 0032)
+		// lets an erased record's rows be and no other's; each keeps its
+		// leaf, who and when.
+		if _, err := tx.exec(ctx, `UPDATE priority_flags SET body = '{}', nonce = NULL WHERE record_id = ?`, id); err != nil {
+			return fmt.Errorf("erase the priority flags: %w", err)
 		}
 		e = person.Erasure{By: login, At: tx.now, Reason: reason, Versions: int(versions)}
 		return nil
@@ -373,7 +369,7 @@ func (db *DB) Scrub(ctx context.Context) error {
 			err = fmt.Errorf("the write-ahead log was not checkpointed: a reader held it (%d of %d frames copied)", done, frames)
 		}
 	} else {
-		_, err = db.db.ExecContext(ctx, `VACUUM record_versions, record_terms`)
+		_, err = db.db.ExecContext(ctx, `VACUUM record_versions, record_terms, priority_flags`)
 	}
 	if err != nil {
 		return errs.E("sqlstore.Scrub", errs.Internal, err)

@@ -305,17 +305,17 @@ func TestEraseBlanksFlags(t *testing.T) {
 			t.Fatalf("a flagged record erased as the system: %v", err)
 		}
 
-		for id, rows := range map[string]int{cleared: 2, flagged: 1} {
-			bodies, nonces, err := db.RawFlags(ctx, id)
+		for id, n := range map[string]int{cleared: 2, flagged: 1} {
+			rows, err := db.RawFlags(ctx, id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(bodies) != rows {
-				t.Errorf("record %s has %d flags rows after its erasure, want its %d blanked", id, len(bodies), rows)
+			if len(rows) != n {
+				t.Errorf("record %s has %d flags rows after its erasure, want its %d blanked", id, len(rows), n)
 			}
-			for i := range bodies {
-				if bodies[i] != "{}" || nonces[i] != nil {
-					t.Errorf("record %s's flags row %d after its erasure: body %s, nonce %x; want {} and none", id, i, bodies[i], nonces[i])
+			for _, r := range rows {
+				if r.Body != "{}" || r.Nonce != nil {
+					t.Errorf("record %s's flags row %d after its erasure: body %s, nonce %x; want {} and none", id, r.Seq, r.Body, r.Nonce)
 				}
 			}
 		}
@@ -412,6 +412,62 @@ func TestEraseGuard(t *testing.T) {
 			t.Errorf("an erased record's flags blanked again: %v", err)
 		}
 	})
+}
+
+// TestMigrationKeepsFlags: migration 0032, which lets an erased record's
+// flags be blanked (on SQLite by building priority_flags again, for a
+// nonce that may be NULL), keeps every row a database of 0029 holds — its
+// id, body and nonce —, numbers new rows after them, and keeps the guard:
+// a row of a record not erased is neither blanked nor deleted.
+func TestMigrationKeepsFlags(t *testing.T) {
+	ctx := context.Background()
+	for _, dialect := range sqltest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			dsn := sqltest.DSN(t, dialect)
+			nonce := bytes.Repeat([]byte{7}, 32)
+			want := []sqlstore.FlagsRow{
+				{Seq: 1, Body: `{"record":"r1","party":"UA","flags":{"marks":["wounded"],"group":"Азовсталь"}}`, Nonce: nonce},
+				{Seq: 2, Body: `{"record":"r1","party":"UA","flags":{"marks":[]}}`, Nonce: nonce},
+			}
+			insert := `INSERT INTO priority_flags (record_id, party, body, entered_by, entered_at, nonce) VALUES ('r1', 'UA', ?, 'ua-reg', '2026-01-01T00:00:00Z', ?)`
+			err := sqlstore.MigrateTo(ctx, dsn, "0029_match_jobs.sql", func(exec func(string, ...any) error) error {
+				if err := exec(`INSERT INTO parties (code, name, created_at) VALUES ('UA', 'Ukraine', '2026-01-01T00:00:00Z')`); err != nil {
+					return err
+				}
+				for _, r := range want {
+					if err := exec(insert, r.Body, r.Nonce); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			db, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: sqltest.Key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.RawExec(ctx, insert, `{"record":"r1","party":"UA","flags":{"marks":["woman"]}}`, nonce); err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.RawFlags(ctx, "r1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 3 || got[2].Seq != 3 || !slices.EqualFunc(got[:2], want, func(a, b sqlstore.FlagsRow) bool {
+				return a.Seq == b.Seq && a.Body == b.Body && bytes.Equal(a.Nonce, b.Nonce)
+			}) {
+				t.Fatalf("after the upgrade the rows are %+v, want %+v and a third numbered 3", got, want)
+			}
+			for _, q := range []string{`UPDATE priority_flags SET body = '{}', nonce = NULL WHERE seq = 1`, `DELETE FROM priority_flags WHERE seq = 1`} {
+				if err := db.RawExec(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+					t.Errorf("%s: %v, want refused as append-only", q, err)
+				}
+			}
+		})
+	}
 }
 
 // TestEraseRefusesHeld: a record of the held register is never erased,

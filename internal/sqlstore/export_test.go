@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"time"
 )
 
 // MigrationNames exposes migrationNames to the external tests.
@@ -19,23 +20,48 @@ func (db *DB) RawVersion(ctx context.Context, id string, version int) (string, [
 	return body, sealed, err
 }
 
-// RawFlags returns the stored body and nonce of each priority_flags row of
-// a record, in order, for tests that check what an erasure leaves.
-func (db *DB) RawFlags(ctx context.Context, recordID string) (bodies []string, nonces [][]byte, err error) {
-	rows, err := db.query(ctx, `SELECT body, nonce FROM priority_flags WHERE record_id = ? ORDER BY seq`, recordID)
+// MigrateTo migrates the empty database of dsn up to migration last (its
+// file name) only, as an older version left it, and has fill write rows
+// into it; the test then opens it with this version, which applies the
+// migrations after last.
+func MigrateTo(ctx context.Context, dsn, last string, fill func(exec func(q string, args ...any) error) error) error {
+	db := &DB{dialect: dialectOf(dsn), Now: time.Now}
+	conn, _, err := db.dialect.open(dsn)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	err = eachRow(rows, func(rows *sql.Rows) error {
-		var b string
-		var n []byte
-		if err := rows.Scan(&b, &n); err != nil {
-			return err
-		}
-		bodies, nonces = append(bodies, b), append(nonces, n)
-		return nil
+	if db.db, err = sql.Open(db.dialect.driver, conn); err != nil {
+		return err
+	}
+	defer db.db.Close()
+	if err := db.migrateUpTo(ctx, last); err != nil {
+		return err
+	}
+	return fill(func(q string, args ...any) error {
+		_, err := db.db.ExecContext(ctx, db.dialect.rebind(q), args...)
+		return err
 	})
-	return bodies, nonces, err
+}
+
+// FlagsRow is a priority_flags row as stored.
+type FlagsRow struct {
+	Seq   int64
+	Body  string
+	Nonce []byte
+}
+
+// RawFlags returns the priority_flags rows of a record, in order, for
+// tests that check what an erasure or a migration leaves.
+func (db *DB) RawFlags(ctx context.Context, recordID string) ([]FlagsRow, error) {
+	rows, err := db.query(ctx, `SELECT seq, body, nonce FROM priority_flags WHERE record_id = ? ORDER BY seq`, recordID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(rows *sql.Rows) (FlagsRow, error) {
+		var r FlagsRow
+		err := rows.Scan(&r.Seq, &r.Body, &r.Nonce)
+		return r, err
+	})
 }
 
 // RawExec runs a statement directly, bypassing the store: for tamper tests.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -101,6 +102,12 @@ func (db *DB) AuditLog(ctx context.Context, keys *audit.Keys, external ...audit.
 	if err := db.replayCovered(ctx, rp, res); err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
+	// The flags rows an erasure blanked have nothing left to recompute
+	// their commitment from: checkPriority paired each with its leaf (by
+	// position, who and when), which replayEvents does not look for again.
+	for _, l := range rp.blankedFlags {
+		events[leafPriority][l.commitment] = slices.DeleteFunc(events[leafPriority][l.commitment], func(i int64) bool { return i == l.index })
+	}
 	if err := db.replayEvents(ctx, events, add); err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
@@ -184,7 +191,7 @@ func (db *DB) replayEvents(ctx context.Context, events map[audit.LeafType]map[au
 		{leafEvidence, "evidence", `SELECT record_id, body, nonce FROM evidence ORDER BY seq`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
 			return "evidence on record " + str(c[0]), audit.Commit(audit.TagEvidence, n, []byte(str(c[1]))), nil
 		}, 2},
-		{leafPriority, "priority flags", `SELECT record_id, body, nonce FROM priority_flags ORDER BY seq`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
+		{leafPriority, "priority flags", `SELECT record_id, body, nonce FROM priority_flags WHERE NOT (body = '{}' AND nonce IS NULL) ORDER BY seq`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {
 			return "the priority flags of record " + str(c[0]), audit.Commit(tagPriority, n, []byte(str(c[1]))), nil
 		}, 2},
 		{leafExported, "tracing export", `SELECT seq, party, body, nonce FROM tracing_exports ORDER BY seq`, func(c []any, n audit.Nonce) (string, audit.Digest, error) {

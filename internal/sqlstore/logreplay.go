@@ -73,6 +73,7 @@ type replay struct {
 	parties      []string
 	legacy       *legacy                // what predates the coverage; nil when it began with the database
 	erased       map[string]*replayLeaf // record id → its record.erased leaf (checkErasures)
+	blankedFlags []*replayLeaf          // the priority.flagged leaves of the flags rows an erasure blanked (checkPriority)
 	notes        []string
 }
 
@@ -656,7 +657,8 @@ func (db *DB) replayCovered(ctx context.Context, rp *replay, res *AuditResult) e
 	for _, check := range []func(context.Context, *replay) error{
 		db.checkUsers, db.checkTokens, db.checkSessions, db.checkDecisions, db.checkDisclosures, db.checkRuns,
 		db.checkExchangeRows, db.checkSignatures, db.checkStages, db.checkStageEvents, db.checkRemains, db.checkTerms, db.checkReserves,
-		db.checkCases, db.checkPriority, db.checkTracingExports, db.checkCustody, db.checkErasures, db.checkInterviews,
+		db.checkCases, db.checkTracingExports, db.checkCustody, db.checkErasures, db.checkInterviews,
+		db.checkPriority, // after checkErasures: it accepts blanked flags of an erased record only
 	} {
 		if err := check(ctx, rp); err != nil {
 			return err

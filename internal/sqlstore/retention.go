@@ -25,8 +25,8 @@ import (
 //     prisoner of war, an internee, a detained civilian or convicted is
 //     kept, whatever its age (the bureau keeps what it knows of a person
 //     in its power, GC III Art. 122, GC IV Art. 136);
-//   - it has no priority flags (its bureau flagged it to be sought in a
-//     later round);
+//   - it has no priority flags standing (its bureau flagged it to be
+//     sought in a later round; flags cleared since keep it no more);
 //   - it is named in no document signed, cosigned or committed to with the
 //     names (a list or its answers, a stage, a match, evidence, a tracing
 //     case, a custody timeline): those keep it (EraseRecord refuses them).
@@ -107,13 +107,19 @@ func (db *DB) ApplyRetention(ctx context.Context, rule RetentionRule, now time.T
 	if len(rep.Parties) == 0 {
 		return rep, nil
 	}
+	// Flagged is what the flags say now: a record whose flags its bureau
+	// cleared is no longer kept for them.
 	flagged := map[string]bool{}
-	ids, err := strs(ctx, db.db, `SELECT DISTINCT record_id FROM priority_flags`)
-	if err != nil {
-		return rep, errs.E(op, errs.Internal, err)
-	}
-	for _, id := range ids {
-		flagged[id] = true
+	for _, p := range rep.Parties {
+		fs, err := latestFlags(ctx, db, p, "")
+		if err != nil {
+			return rep, errs.E(op, errs.Internal, err)
+		}
+		for id, f := range fs {
+			if !f.Empty() {
+				flagged[id] = true
+			}
+		}
 	}
 	blocked, err := db.blockedRecords(ctx)
 	if err != nil {

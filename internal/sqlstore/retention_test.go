@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -18,9 +19,10 @@ import (
 // TestRetention: once every stage of the exchange is closed and the
 // period has passed, a retention run erases the party's records that are
 // named in nothing signed, of the sought register (a held record is never
-// erased, whatever its status) and not flagged, as
-// "system" with the rule as the reason; a dry run only lists them; before
-// the period nothing is due; the audit passes afterwards.
+// erased, whatever its status) and not flagged now (a record whose flags
+// were cleared is erased, its flags rows blanked), as "system" with the
+// rule as the reason; a dry run only lists them; before the period
+// nothing is due; the audit passes afterwards.
 func TestRetention(t *testing.T) {
 	ctx := context.Background()
 	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
@@ -49,6 +51,13 @@ func TestRetention(t *testing.T) {
 		flagged := mk(sought)
 		if _, err := db.SetPriority(ctx, reg, flagged, backlog.Flags{Marks: []backlog.Mark{backlog.Wounded}}); err != nil {
 			t.Fatal(err)
+		}
+		sought.Surname = "Знятенко"
+		cleared := mk(sought)
+		for _, fl := range []backlog.Flags{{Marks: []backlog.Mark{backlog.Woman}, Group: "група Знятенка"}, {}} {
+			if _, err := db.SetPriority(ctx, reg, cleared, fl); err != nil {
+				t.Fatal(err)
+			}
 		}
 		withEvidence := mk(soughtFields("Свідченко"))
 		if err := db.SetEvidence(ctx, reg, withEvidence, exchange.Evidence{Blocker: exchange.PendingProsecution}); err != nil {
@@ -87,8 +96,10 @@ func TestRetention(t *testing.T) {
 			for _, it := range rep.Items {
 				got[it.Record] = it
 			}
-			if it := got[due]; !it.Due || it.Erased != erased {
-				t.Errorf("the unlisted record: %+v, want due (erased %v)", it, erased)
+			for _, id := range []string{due, cleared} {
+				if it := got[id]; !it.Due || it.Erased != erased {
+					t.Errorf("record %s: %+v, want due (erased %v)", id, it, erased)
+				}
 			}
 			for id, why := range map[string]string{kept: "held", noStatus: "held", dead: "held", flagged: "flagged", withEvidence: "erase_in_evidence", requested: "erase_in_list", f.held["UA"][0]: "held"} {
 				if it := got[id]; it.Due || it.Kept != why {
@@ -113,6 +124,9 @@ func TestRetention(t *testing.T) {
 		if err != nil || r.Erased == nil || r.Erased.By != sqlstore.SystemLogin || r.Erased.Reason != rule.Reason() || r.Surname != "" {
 			t.Fatalf("the record the rule erased: %+v %v", r.Erased, err)
 		}
+		if rows, err := db.RawFlags(ctx, cleared); err != nil || len(rows) != 2 || rows[0].Body != "{}" || rows[1].Body != "{}" {
+			t.Fatalf("the flags of the record whose flags were cleared, after the run: %+v %v", rows, err)
+		}
 		if rep, err := db.ApplyRetention(ctx, rule, later, false); err != nil || rep.Due() != 0 {
 			t.Fatalf("a second run: %d due, %v", rep.Due(), err)
 		}
@@ -120,7 +134,7 @@ func TestRetention(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !audit.OK() || len(audit.Erased) != 1 || audit.Erased[0] != due {
+		if erased := slices.Sorted(slices.Values(audit.Erased)); !audit.OK() || !slices.Equal(erased, slices.Sorted(slices.Values([]string{due, cleared}))) {
 			t.Fatalf("the audit after the retention run (erased %v):\n%s", audit.Erased, audit.Summary())
 		}
 	})
