@@ -418,7 +418,8 @@ func TestEraseGuard(t *testing.T) {
 // flags be blanked (on SQLite by building priority_flags again, for a
 // nonce that may be NULL), keeps every row a database of 0029 holds — its
 // id, body and nonce —, numbers new rows after them, and keeps the guard:
-// a row of a record not erased is neither blanked nor deleted.
+// a row of a record not erased is neither blanked nor deleted. The flags
+// of a record an older version erased, which it left whole, are blanked.
 func TestMigrationKeepsFlags(t *testing.T) {
 	ctx := context.Background()
 	for _, dialect := range sqltest.Dialects(t) {
@@ -439,7 +440,12 @@ func TestMigrationKeepsFlags(t *testing.T) {
 						return err
 					}
 				}
-				return nil
+				// r2 was erased by a version that left its flags.
+				if err := exec(`INSERT INTO priority_flags (record_id, party, body, entered_by, entered_at, nonce) VALUES ('r2', 'UA', ?, 'ua-reg', '2026-01-01T00:00:00Z', ?)`,
+					`{"record":"r2","party":"UA","flags":{"marks":["woman"],"group":"сестри Умань"}}`, nonce); err != nil {
+					return err
+				}
+				return exec(`INSERT INTO record_erasures (record_id, party, versions, reason, erased_by, erased_at, nonce) VALUES ('r2', 'UA', 1, 'DP-1', 'ua-appr', '2026-01-02T00:00:00Z', ?)`, nonce)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -456,10 +462,13 @@ func TestMigrationKeepsFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got) != 3 || got[2].Seq != 3 || !slices.EqualFunc(got[:2], want, func(a, b sqlstore.FlagsRow) bool {
+			if len(got) != 3 || got[2].Seq != 4 || !slices.EqualFunc(got[:2], want, func(a, b sqlstore.FlagsRow) bool {
 				return a.Seq == b.Seq && a.Body == b.Body && bytes.Equal(a.Nonce, b.Nonce)
 			}) {
-				t.Fatalf("after the upgrade the rows are %+v, want %+v and a third numbered 3", got, want)
+				t.Fatalf("after the upgrade the rows are %+v, want %+v and a third numbered 4", got, want)
+			}
+			if gone, err := db.RawFlags(ctx, "r2"); err != nil || len(gone) != 1 || gone[0].Seq != 3 || gone[0].Body != "{}" || gone[0].Nonce != nil {
+				t.Errorf("the flags an older version's erasure left: %+v %v, want row 3 blanked", gone, err)
 			}
 			for _, q := range []string{`UPDATE priority_flags SET body = '{}', nonce = NULL WHERE seq = 1`, `DELETE FROM priority_flags WHERE seq = 1`} {
 				if err := db.RawExec(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {

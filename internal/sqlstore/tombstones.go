@@ -118,7 +118,7 @@ type Reapplied struct {
 	Tombstone
 	Outcome ReapplyOutcome
 	// Why says why a refused record was not erased; Code is the refusal's
-	// code (erase_in_*, erase_held, erase_flagged; "" for a record of
+	// code (erase_in_*, erase_held; "" for a record of
 	// another party than the tombstone's).
 	Why, Code string
 }

@@ -22,3 +22,8 @@ END
 $$;
 DROP TRIGGER priority_flags_append_only ON priority_flags;
 CREATE TRIGGER priority_flags_append_only BEFORE UPDATE OR DELETE ON priority_flags FOR EACH ROW EXECUTE FUNCTION handover_flags_erase();
+
+-- A record erased by an older version, before erasure took the flags,
+-- kept its flags rows whole beside its tombstone: they are blanked now.
+UPDATE priority_flags SET body = '{}', nonce = NULL
+ WHERE record_id IN (SELECT record_id FROM record_erasures) AND NOT (body = '{}' AND nonce IS NULL);

@@ -33,3 +33,8 @@ WHEN NOT (NEW.seq IS OLD.seq AND NEW.record_id IS OLD.record_id AND NEW.party IS
   AND EXISTS (SELECT 1 FROM record_erasures e WHERE e.record_id = OLD.record_id))
 BEGIN SELECT RAISE(ABORT, 'handover: priority_flags is append-only (only an erased record''s flags may be blanked)'); END;
 CREATE TRIGGER priority_flags_no_delete BEFORE DELETE ON priority_flags BEGIN SELECT RAISE(ABORT, 'handover: priority_flags is append-only'); END;
+
+-- A record erased by an older version, before erasure took the flags,
+-- kept its flags rows whole beside its tombstone: they are blanked now.
+UPDATE priority_flags SET body = '{}', nonce = NULL
+ WHERE record_id IN (SELECT record_id FROM record_erasures) AND NOT (body = '{}' AND nonce IS NULL);
