@@ -24,19 +24,20 @@ Erases a record's personal fields for a data-protection request
 (docs/operations.md, "Answering a data-protection request"): in every
 version the fields, the sealed health and next of kin, the commitment
 nonce, the source's reference and the correction reasons are erased, and
-its search keys deleted. Each version keeps its row and its leaf; a
-tombstone says who erased it, when and why, with its own leaf
-(record.erased). 'handover log audit' still passes and counts the record
-as erased.
+its search keys deleted; so are its priority flags (the marks and the
+group), set or cleared since. Each version and each flags row keeps its
+row and its leaf; a tombstone says who erased it, when and why, with its
+own leaf (record.erased). 'handover log audit' still passes and counts the
+record as erased.
 
 --by is the login of the approver of the record's party who decided the
 request (only a party's approver may erase its own records); --reason is
 the request's reference, never personal data. Refused: a record named in a
 list, its answers, a stage, a match, evidence, a tracing case or a custody
-timeline (documents signed or committed to with the names), a record of the
-held register, and one its bureau flagged (the flags could not go with it).
-Either way the erasure gives the freed space back before it answers (SQLite:
-the write-ahead log checkpointed; PostgreSQL: the record tables vacuumed).
+timeline (documents signed or committed to with the names), and a record
+of the held register. The erasure gives the freed space back before it
+answers (SQLite: the write-ahead log checkpointed; PostgreSQL: the record
+and flags tables vacuumed).
 
 Without --by, through the server (POST /api/v1/records/{id}/erase): the
 token is the approver's own, minted after the second factor.
@@ -122,10 +123,11 @@ a record is erased DURATION after the last stage of its party's exchanges
 closed, when every exchange of its party has all its stages closed or
 cancelled by then, the record was last written before then, the person is
 not held (a prisoner of war, an internee, a detained civilian or a convict
-is kept: GC III Art. 122, GC IV Art. 136), it has no priority flags, and it
-is named in no list, answer, stage, match, evidence, tracing case or
-custody timeline. Each erasure is logged (record.erased, actor "system",
-the rule as the reason); 'handover log audit' passes afterwards.
+is kept: GC III Art. 122, GC IV Art. 136), it has no priority flags
+standing (flags its bureau cleared keep it no more), and it is named in no
+list, answer, stage, match, evidence, tracing case or custody timeline.
+Each erasure is logged (record.erased, actor "system", the rule as the
+reason); 'handover log audit' passes afterwards.
 
 DURATION is in days (90d) or a Go duration (2160h). With --dry-run the
 records due are listed and nothing is erased: run it first.

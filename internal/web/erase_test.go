@@ -20,7 +20,8 @@ import (
 // without its fields, and its names are gone from the database's file and
 // its write-ahead log while the server runs; the registrar may not erase,
 // nor the other party's approver (not found), and a second erasure is a
-// conflict; a held record, or one its bureau flagged, is refused.
+// conflict; a held record is refused; one its bureau flagged is erased
+// with its flags.
 func TestEraseAPI(t *testing.T) {
 	file := sqltest.DSN(t, "sqlite")
 	db, err := sqlstore.Open(context.Background(), sqlstore.Config{DSN: file, SealKey: sqltest.Key})
@@ -78,17 +79,32 @@ func TestEraseAPI(t *testing.T) {
 	if st, b := e.do("ua-appr", "POST", "/api/v1/records/"+rec.ID+"/erase", body); st != 409 || !strings.Contains(string(b), "erase_held") {
 		t.Fatalf("a held record erased: %d %s", st, b)
 	}
-	// Nor a sought person his bureau flagged: the flags' rows could not
-	// go with him.
+	// A sought person his bureau flagged is erased with his flags: the
+	// group a registrar typed is gone from the files too, and the
+	// backlog no longer shows him.
 	st, b = e.do("ua-reg", "POST", "/api/v1/records", soughtBody("Позначений"))
 	if st != 201 || json.Unmarshal(b, &rec) != nil {
 		t.Fatalf("create: %d %s", st, b)
 	}
-	if st, b := e.do("ua-reg", "POST", "/api/v1/backlog/"+rec.ID+"/flags", map[string]any{"marks": []string{"wounded"}}); st != 200 {
+	const group = "загін Позначеного"
+	if st, b := e.do("ua-reg", "POST", "/api/v1/backlog/"+rec.ID+"/flags", map[string]any{"marks": []string{"wounded"}, "group": group}); st != 200 {
 		t.Fatalf("flag: %d %s", st, b)
 	}
-	if st, b := e.do("ua-appr", "POST", "/api/v1/records/"+rec.ID+"/erase", body); st != 409 || !strings.Contains(string(b), "erase_flagged") {
-		t.Fatalf("a flagged record erased: %d %s", st, b)
+	if st, b := e.do("ua-reg", "GET", "/api/v1/backlog", nil); st != 200 || !strings.Contains(string(b), rec.ID) {
+		t.Fatalf("the backlog before the erasure: %d %s", st, b)
+	}
+	if st, b := e.do("ua-appr", "POST", "/api/v1/records/"+rec.ID+"/erase", body); st != 200 {
+		t.Fatalf("a flagged record's erasure: %d %s", st, b)
+	}
+	for _, f := range []string{file, file + "-wal"} {
+		if b, err := os.ReadFile(f); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		} else if bytes.Contains(b, []byte(group)) || bytes.Contains(b, []byte("Позначений")) {
+			t.Errorf("after the erasure of a flagged record through the API, %s still holds its name or its flags' group", filepath.Base(f))
+		}
+	}
+	if st, b := e.do("ua-reg", "GET", "/api/v1/backlog", nil); st != 200 || strings.Contains(string(b), rec.ID) {
+		t.Fatalf("the backlog after the erasure: %d %s", st, b)
 	}
 }
 
@@ -103,8 +119,8 @@ func soughtBody(surname string) map[string]any {
 // TestErasePage: the party's approver sees the erase form on the record's
 // page, is told a reason is needed, erases the record, and the page then
 // says who erased it, when and why, without the person's name; the
-// registrar has no such form. A record its bureau flagged is refused, and
-// the page says why.
+// registrar has no such form. A record its bureau flagged is erased the
+// same way, and leaves the backlog page.
 func TestErasePage(t *testing.T) {
 	db := sqltest.Open(t, "sqlite")
 	e := newEnv(t, db)
@@ -143,8 +159,18 @@ func TestErasePage(t *testing.T) {
 	if st, b := e.do("ua-reg", "POST", "/api/v1/backlog/"+rec.ID+"/flags", map[string]any{"group": "Азовсталь"}); st != 200 {
 		t.Fatalf("flag: %d %s", st, b)
 	}
-	st, body, _ = e.page(appr, "POST", "/records/"+rec.ID+"/erase", url.Values{"reason": {"DP-2026-0043"}})
-	if st != 422 || !strings.Contains(body, `id="erase-error"`) || !strings.Contains(body, "priority flags") || !strings.Contains(body, "Позначений") {
-		t.Fatalf("a flagged record erased: %d\n%s", st, body)
+	if _, body, _ = e.page(reg, "GET", "/backlog", nil); !strings.Contains(body, "Азовсталь") || !strings.Contains(body, rec.ID) {
+		t.Fatalf("the backlog page before the erasure:\n%s", body)
+	}
+	st, _, h = e.page(appr, "POST", "/records/"+rec.ID+"/erase", url.Values{"reason": {"DP-2026-0043"}})
+	if st != 303 || !strings.Contains(h.Get("Location"), "done=erased") {
+		t.Fatalf("a flagged record's erasure: %d %v", st, h)
+	}
+	_, body, _ = e.page(appr, "GET", h.Get("Location"), nil)
+	if !strings.Contains(body, `id="record-erased"`) || !strings.Contains(body, "DP-2026-0043") || strings.Contains(body, "Позначений") {
+		t.Fatalf("the erased flagged record's page:\n%s", body)
+	}
+	if _, body, _ = e.page(reg, "GET", "/backlog", nil); strings.Contains(body, "Азовсталь") || strings.Contains(body, rec.ID) {
+		t.Fatalf("the backlog page after the erasure:\n%s", body)
 	}
 }
