@@ -24,9 +24,8 @@ import (
 // and its stored commitment: without the nonce the commitment can no
 // longer be linked to the person by guessing names. The record's priority
 // flags rows are blanked too (body {}, no nonce; migration 0032), each
-// keeping its leaf. A tombstone row
-// (record_erasures, migration 0028) says who erased the record, when and
-// why, with its own leaf (record.erased).
+// keeping its leaf. A tombstone row (record_erasures, migration 0028) says
+// who erased the record, when and why, with its own leaf (record.erased).
 
 // leafRecordErased is the leaf of a record's erasure; tagErasure the tag
 // of its commitment.
