@@ -581,3 +581,7 @@ func (db *DB) replayAccounts(ctx context.Context, take func(audit.LeafType, audi
 	}
 	return rows.Err()
 }
+
+// CodeUnlogged is the audit's finding for a one-time code that no logged
+// issue of a code accounts for.
+const CodeUnlogged audit.FindingCode = "code-unlogged"

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -286,5 +287,52 @@ func TestTokensOwnedAndSecondFactor(t *testing.T) {
 		if codes := auditFindings(t, db); !has(codes, sqlstore.ColumnChanged) {
 			t.Errorf("a token's mfa set around the log: findings %v, want %s", codes, sqlstore.ColumnChanged)
 		}
+	})
+}
+
+// TestAuditCatchesAPlantedCode is finding 2 of the security review of
+// issue 19: whoever can write the database (or restores one with
+// --accept-unsigned) plants a one-time code for the mediator's
+// administrator, enrols with it with their own password and second
+// factor, and the audit passed. A code issued the logged way passes; the
+// planted one has no issued event committing to its hash, and the audit
+// reports it (code-unlogged) before the enrolment it allows and after.
+func TestAuditCatchesAPlantedCode(t *testing.T) {
+	sqltest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newCrossing(t, db, 1, false)
+		if _, err := db.IssueCode(ctx, f.scopes["admin"], "ua-reg", access.CodeReset); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := db.AuditLog(ctx, f.logKeys); err != nil || !res.OK() {
+			t.Fatalf("a code issued the logged way fails the audit (%v):\n%s", err, findings(res))
+		}
+		code := access.NewCode()
+		now := db.Now().UTC()
+		if err := db.RawExec(ctx, `INSERT INTO user_codes (user_id, purpose, hash, created_at, expires_at) VALUES (?, 'enrol', ?, ?, ?)`,
+			f.scopes["admin"].UserID, access.HashCode(code), now.Format(time.RFC3339Nano), now.Add(24*time.Hour).Format(time.RFC3339Nano)); err != nil {
+			t.Fatal(err)
+		}
+		wantPlanted := func(when string) {
+			t.Helper()
+			res, err := db.AuditLog(ctx, f.logKeys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range res.Findings {
+				if f.Code == sqlstore.CodeUnlogged && strings.Contains(f.Message, "(admin, enrol)") {
+					return
+				}
+			}
+			t.Errorf("%s: no %s finding about the administrator's planted enrolment code:\n%s", when, sqlstore.CodeUnlogged, findings(res))
+		}
+		wantPlanted("planted")
+		secret, _ := access.NewTOTPSecret("admin")
+		totp, _ := access.TOTPCode(secret, db.Now())
+		if _, err := db.Enrol(ctx, sqlstore.Enrolment{Login: "admin", Code: code, Password: "the attacker's own password", TOTPSecret: secret, TOTPCode: totp,
+			Argon2: access.Argon2Params{Memory: 1024, Time: 1, Threads: 1}}); err != nil {
+			t.Fatal(err) // the store takes a code it holds: the audit is what tells
+		}
+		wantPlanted("after the enrolment with it")
 	})
 }
