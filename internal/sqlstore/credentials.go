@@ -60,17 +60,27 @@ func actorOf(s access.Scope) string {
 // the account, who did it and, for an event that sets a credential, the
 // SHA-256 of what the account holds afterwards (of the password hash; of the
 // second factor's secret), so that the audit can tell a credential changed
-// around the log.
-func accountContent(event string, userID, by int64, passwordDigest, totpDigest string) map[string]string {
+// around the log; for the issue of a one-time code (from migration 0031),
+// the SHA-256 of the code's stored hash, so that the audit can tell a code
+// planted or changed around the log (checkCodes).
+func accountContent(event string, userID, by int64, d accountDigests) map[string]string {
 	c := map[string]string{"event": event, "user": strconv.FormatInt(userID, 10), "by": strconv.FormatInt(by, 10)}
-	if passwordDigest != "" {
-		c["password"] = passwordDigest
+	if d.password != "" {
+		c["password"] = d.password
 	}
-	if totpDigest != "" {
-		c["totp"] = totpDigest
+	if d.totp != "" {
+		c["totp"] = d.totp
+	}
+	if d.code != "" {
+		c["code"] = d.code
 	}
 	return c
 }
+
+// accountDigests are the SHA-256 digests (hex) an account event commits
+// to, each "" when the event sets none: the password hash and the second
+// factor's secret it set, the stored hash of the code it issued.
+type accountDigests struct{ password, totp, code string }
 
 func credentialDigest(v string) string {
 	h := sha256.Sum256([]byte(v))
@@ -80,18 +90,24 @@ func credentialDigest(v string) string {
 // accountEvent writes an account event and its leaf in tx; password and
 // totp are the credentials it set ("" for none).
 func (tx *Tx) accountEvent(ctx context.Context, by access.Scope, userID int64, event, password, totp string) error {
+	var d accountDigests
+	if password != "" {
+		d.password = credentialDigest(password)
+	}
+	if totp != "" {
+		d.totp = credentialDigest(totp)
+	}
+	return tx.logAccountEvent(ctx, by, userID, event, d)
+}
+
+// logAccountEvent writes an account event committing to the digests d,
+// and its leaf, in tx.
+func (tx *Tx) logAccountEvent(ctx context.Context, by access.Scope, userID int64, event string, d accountDigests) error {
 	nonce, err := audit.NewNonce()
 	if err != nil {
 		return err
 	}
-	pd, td := "", ""
-	if password != "" {
-		pd = credentialDigest(password)
-	}
-	if totp != "" {
-		td = credentialDigest(totp)
-	}
-	d, err := audit.CommitFields(tagAccountEvent, nonce, accountContent(event, userID, by.UserID, pd, td))
+	c, err := audit.CommitFields(tagAccountEvent, nonce, accountContent(event, userID, by.UserID, d))
 	if err != nil {
 		return err
 	}
@@ -99,14 +115,14 @@ func (tx *Tx) accountEvent(ctx context.Context, by access.Scope, userID int64, e
 	if err != nil {
 		return err
 	}
-	if _, err := app.add(audit.Leaf{Type: accountLeaf(event), Actor: actorOf(by), Time: tx.now, Subject: "user:" + strconv.FormatInt(userID, 10), Commitment: d}); err != nil {
+	if _, err := app.add(audit.Leaf{Type: accountLeaf(event), Actor: actorOf(by), Time: tx.now, Subject: "user:" + strconv.FormatInt(userID, 10), Commitment: c}); err != nil {
 		return err
 	}
 	if err := app.flush(ctx); err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `INSERT INTO account_events (user_id, event, by_user, password_digest, totp_digest, at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		userID, event, by.UserID, pd, td, fmtTime(tx.now), nonce[:])
+	_, err = tx.exec(ctx, `INSERT INTO account_events (user_id, event, by_user, password_digest, totp_digest, code_digest, at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		userID, event, by.UserID, d.password, d.totp, d.code, fmtTime(tx.now), nonce[:])
 	return err
 }
 
@@ -120,21 +136,37 @@ func (tx *Tx) issueCode(ctx context.Context, by access.Scope, u User, purpose ac
 	if _, err := tx.exec(ctx, `UPDATE user_codes SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL`, fmtTime(tx.now), u.ID); err != nil {
 		return nil, err
 	}
+	hash := access.HashCode(code)
 	if _, err := tx.exec(ctx, `INSERT INTO user_codes (user_id, purpose, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		u.ID, string(purpose), access.HashCode(code), fmtTime(tx.now), fmtTime(c.ExpiresAt)); err != nil {
+		u.ID, string(purpose), hash, fmtTime(tx.now), fmtTime(c.ExpiresAt)); err != nil {
 		return nil, err
 	}
-	event := accountResetIssued
+	event := codeEvent(purpose)
 	if purpose == access.CodeEnrol {
-		event = accountEnrolmentIssued
 		if err := tx.clearCredentials(ctx, actorOf(by), u.ID); err != nil {
 			return nil, err
 		}
 	}
-	if err := tx.accountEvent(ctx, by, u.ID, event, "", ""); err != nil {
+	var d accountDigests
+	if !tx.db.before0031 {
+		d.code = credentialDigest(string(hash))
+	}
+	if err := tx.logAccountEvent(ctx, by, u.ID, event, d); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// codeEvent is the account event that issues a code of purpose; "" for
+// none.
+func codeEvent(purpose access.CodePurpose) string {
+	switch purpose {
+	case access.CodeEnrol:
+		return accountEnrolmentIssued
+	case access.CodeReset:
+		return accountResetIssued
+	}
+	return ""
 }
 
 // clearCredentials removes a user's password and second factor and ends
@@ -523,17 +555,19 @@ func (db *DB) replayAccounts(ctx context.Context, take func(audit.LeafType, audi
 	if err != nil {
 		return err
 	}
-	rows, err = db.query(ctx, `SELECT seq, user_id, event, by_user, password_digest, totp_digest, nonce FROM account_events ORDER BY seq`)
+	rows, err = db.query(ctx, `SELECT seq, user_id, event, by_user, password_digest, totp_digest, code_digest, nonce FROM account_events ORDER BY seq`)
 	if err != nil {
 		return err
 	}
 	err = eachRow(rows, func(rows *sql.Rows) error {
 		var seq, userID, by int64
-		var event, pd, td string
+		var event string
+		var ds accountDigests
 		var nonce []byte
-		if err := rows.Scan(&seq, &userID, &event, &by, &pd, &td, &nonce); err != nil {
+		if err := rows.Scan(&seq, &userID, &event, &by, &ds.password, &ds.totp, &ds.code, &nonce); err != nil {
 			return err
 		}
+		pd, td := ds.password, ds.totp
 		a := users[userID]
 		if a == nil {
 			add(EventChanged, -1, "account event %d is about user %d, who does not exist", seq, userID)
@@ -544,7 +578,7 @@ func (db *DB) replayAccounts(ctx context.Context, take func(audit.LeafType, audi
 			add(EventChanged, -1, "%s has no nonce to check it with", what)
 			return nil
 		}
-		d, err := audit.CommitFields(tagAccountEvent, audit.Nonce(nonce), accountContent(event, userID, by, pd, td))
+		d, err := audit.CommitFields(tagAccountEvent, audit.Nonce(nonce), accountContent(event, userID, by, ds))
 		if err != nil {
 			return err
 		}
@@ -582,6 +616,146 @@ func (db *DB) replayAccounts(ctx context.Context, take func(audit.LeafType, audi
 	return rows.Err()
 }
 
-// CodeUnlogged is the audit's finding for a one-time code that no logged
-// issue of a code accounts for.
+// CodeUnlogged is the audit's finding for a one-time code (user_codes)
+// that no logged issue of a code accounts for: planted in the database, or
+// its hash changed there.
 const CodeUnlogged audit.FindingCode = "code-unlogged"
+
+// checkCodes checks every one-time code against the logged issue of it, so
+// that a code planted in the database (to enrol as the administrator, say)
+// or revived there is reported: each row of user_codes pairs with one
+// issued event (account.enrolment_issued or account.reset_issued, as its
+// purpose says) of its user whose leaf commits to the SHA-256 of the row's
+// hash; created_at is that leaf's time and expires_at that time plus the
+// code's lifetime; a code still open must have no later leaf of its user
+// that ended it (another code issued, or the enrolment or reset that used
+// it). An event of before migration 0031 commits to no digest: its code is
+// paired by user, purpose and time, and must have ended or expired (the
+// migration ended every open one). An issued event whose code row is gone
+// is row-missing.
+func (db *DB) checkCodes(ctx context.Context, rp *replay) error {
+	type issue struct {
+		leaf        *replayLeaf
+		user        int64
+		event, code string // code: the digest committed to, "" before 0031
+		paired      bool
+	}
+	var issues []*issue
+	claimed := map[*replayLeaf]bool{}
+	rows, err := db.query(ctx, `SELECT user_id, event, by_user, password_digest, totp_digest, code_digest, nonce FROM account_events WHERE event IN (?, ?) ORDER BY seq`,
+		accountEnrolmentIssued, accountResetIssued)
+	if err != nil {
+		return err
+	}
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		is := &issue{}
+		var by int64
+		var ds accountDigests
+		var nonce []byte
+		if err := rows.Scan(&is.user, &is.event, &by, &ds.password, &ds.totp, &ds.code, &nonce); err != nil {
+			return err
+		}
+		d, err := audit.CommitFields(tagAccountEvent, audit.Nonce(padNonce(nonce)), accountContent(is.event, is.user, by, ds))
+		if err != nil {
+			return err
+		}
+		for _, l := range rp.of(userSubject(is.user), accountLeaf(is.event)) {
+			if l.commitment == d && !claimed[l] {
+				claimed[l], is.leaf, is.code = true, l, ds.code
+				break
+			}
+		}
+		if is.leaf != nil { // an event without its leaf is replayAccounts' to report
+			issues = append(issues, is)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	byCode := map[string]*issue{}
+	legacy := map[string][]*issue{} // user, event and time → the issues of before 0031
+	for _, is := range issues {
+		if is.code != "" {
+			byCode[is.code] = is
+		} else {
+			k := fmt.Sprint(is.user, is.event, is.leaf.at())
+			legacy[k] = append(legacy[k], is)
+		}
+	}
+	now := fmtTime(db.Now())
+	rows, err = db.query(ctx, `SELECT c.id, c.user_id, COALESCE(u.login, ''), c.purpose, c.hash, c.created_at, c.expires_at, c.ended_at
+		FROM user_codes c LEFT JOIN users u ON u.id = c.user_id ORDER BY c.id`)
+	if err != nil {
+		return err
+	}
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		var id, user int64
+		var login, purpose, created, expires string
+		var hash []byte
+		var ended sql.NullString
+		if err := rows.Scan(&id, &user, &login, &purpose, &hash, &created, &expires, &ended); err != nil {
+			return err
+		}
+		what := fmt.Sprintf("user_codes %d (%s, %s)", id, login, purpose)
+		event, digest := codeEvent(access.CodePurpose(purpose)), credentialDigest(string(hash))
+		is := byCode[digest]        // the issue that committed to this code
+		if is == nil || is.paired { // or one of before 0031, which committed to none
+			is = nil
+			for _, x := range legacy[fmt.Sprint(user, event, created)] {
+				if !x.paired {
+					is = x
+					break
+				}
+			}
+		}
+		if is == nil {
+			rp.add(CodeUnlogged, -1, "%s: no issued event's leaf commits to its hash: the code was written or changed around the log", what)
+			return nil
+		}
+		is.paired = true
+		l := is.leaf
+		if is.user != user {
+			rp.add(ColumnChanged, l.index, "%s: user_id is %d, but leaf %d issued the code to user %d", what, user, l.index, is.user)
+		}
+		if is.event != event {
+			rp.add(ColumnChanged, l.index, "%s: purpose is %q, but leaf %d is an account.%s", what, purpose, l.index, is.event)
+		}
+		if created != l.at() {
+			rp.add(ColumnChanged, l.index, "%s: created_at is %s, but leaf %d issued it at %s", what, created, l.index, l.at())
+		}
+		if want := fmtTime(l.time.Add(access.CodeLifetime)); expires != want {
+			rp.add(ColumnChanged, l.index, "%s: expires_at is %s, but the code leaf %d issued expires at %s", what, expires, l.index, want)
+		}
+		if ended.Valid {
+			return nil
+		}
+		for _, later := range rp.of(userSubject(is.user), accountLeaf(accountEnrolmentIssued), accountLeaf(accountResetIssued), accountLeaf(codeUse(is.event))) {
+			if later.index > l.index {
+				rp.add(ColumnChanged, l.index, "%s: ended_at is empty, but leaf %d (%s) ended the code leaf %d issued: it was opened again", what, later.index, later.typ, l.index)
+				return nil
+			}
+		}
+		if is.code == "" && expires > now {
+			rp.add(CodeUnlogged, l.index, "%s: issued by leaf %d before codes were logged (migration 0031), which ended every such code; open again, it cannot be told from a planted one", what, l.index)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, is := range issues {
+		if !is.paired {
+			rp.add(RowMissing, is.leaf.index, "leaf %d (%s) issued a code to user %d, which is not in user_codes", is.leaf.index, is.leaf.typ, is.user)
+		}
+	}
+	return nil
+}
+
+// codeUse is the account event that uses a code the event issued issues.
+func codeUse(issued string) string {
+	if issued == accountEnrolmentIssued {
+		return accountEnrolled
+	}
+	return accountPasswordReset
+}

@@ -336,3 +336,77 @@ func TestAuditCatchesAPlantedCode(t *testing.T) {
 		wantPlanted("after the enrolment with it")
 	})
 }
+
+// TestCodesIssuedBefore0031: a code issued before the log committed to
+// codes (migration 0031) cannot be told from a planted one. The upgrade
+// ends every such code still open; the audit then passes, accepting an
+// old code that has ended or expired, and reports one opened again; a code
+// issued after the upgrade works and is covered.
+func TestCodesIssuedBefore0031(t *testing.T) {
+	for _, dialect := range sqltest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := sqltest.DSN(t, dialect)
+			old, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: sqltest.Key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			old.WriteAsBefore0031()
+			sc := fixture(t, old)
+			newcomer, err := old.CreateUser(ctx, sqlstore.NewUser{Login: "newcomer", Role: access.PartyRegistrar, Party: "UA", By: sc["admin"]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reset, err := old.IssueCode(ctx, sc["admin"], "aud", access.CodeReset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := old.ResetPassword(ctx, sqlstore.PasswordReset{Login: "aud", Code: reset.Code, Password: "a new long enough password", Argon2: cheap}); err != nil {
+				t.Fatal(err)
+			}
+			// The database never saw migration 0031's ending of old codes.
+			if err := old.RawExec(ctx, `DELETE FROM schema_migrations WHERE name = '0031_b_end_unlogged_codes.sql'`); err != nil {
+				t.Fatal(err)
+			}
+			old.Close()
+
+			db, err := sqlstore.Open(ctx, sqlstore.Config{DSN: dsn, SealKey: sqltest.Key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			keys := auditKeys(t)
+			if res, err := db.AuditLog(ctx, keys); err != nil || !res.OK() {
+				t.Fatalf("the upgraded database fails the audit (%v):\n%s", err, findings(res))
+			}
+			en := sqlstore.Enrolment{Login: "newcomer", Code: newcomer.Enrolment.Code, Password: "my own long password", Argon2: cheap}
+			if _, err := db.Enrol(ctx, en); !errs.Is(errs.Unauthenticated, err) {
+				t.Fatalf("an enrolment code of before the upgrade: got %v, want unauthenticated (ended)", err)
+			}
+
+			// Opened again around the log, it is reported.
+			if err := db.RawExec(ctx, `UPDATE user_codes SET ended_at = NULL WHERE user_id = ?`, newcomer.ID); err != nil {
+				t.Fatal(err)
+			}
+			if codes := auditFindings(t, db); !has(codes, sqlstore.CodeUnlogged) {
+				t.Fatalf("an old code opened again: findings %v, want %s", codes, sqlstore.CodeUnlogged)
+			}
+			if err := db.RawExec(ctx, `UPDATE user_codes SET ended_at = created_at WHERE user_id = ?`, newcomer.ID); err != nil {
+				t.Fatal(err)
+			}
+
+			// A new code is issued the covered way, and works.
+			c, err := db.IssueCode(ctx, sc["admin"], "newcomer", access.CodeEnrol)
+			if err != nil {
+				t.Fatal(err)
+			}
+			en.Code = c.Code
+			if _, err := db.Enrol(ctx, en); err != nil {
+				t.Fatal(err)
+			}
+			if res, err := db.AuditLog(ctx, keys); err != nil || !res.OK() {
+				t.Fatalf("after a new code (%v):\n%s", err, findings(res))
+			}
+		})
+	}
+}

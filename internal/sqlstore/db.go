@@ -82,6 +82,9 @@ type DB struct {
 	// withhold reasons in clear, as before migration 0030 (tests of an
 	// upgraded database).
 	clearBefore0030 bool
+	// before0031 makes the store issue one-time codes as it did before
+	// migration 0031: the issued event commits to no digest of the code.
+	before0031 bool
 	// where is the SQLite file's path or the PostgreSQL DSN (Copy refuses
 	// to copy a database onto itself).
 	where string

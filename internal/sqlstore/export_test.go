@@ -387,3 +387,7 @@ func (db *DB) DumpAll(ctx context.Context) (map[string][]byte, error) {
 	}
 	return out, nil
 }
+
+// WriteAsBefore0031 makes the store issue one-time codes as it did before
+// migration 0031: the issued event commits to no digest of the code.
+func (db *DB) WriteAsBefore0031() { db.before0031 = true }

@@ -125,6 +125,7 @@ var replayed = map[audit.LeafType]bool{
 func init() {
 	for _, t := range accountLeafTypes {
 		replayed[t] = true
+		replayKept[t] = true // by subject too, for checkCodes
 	}
 	for _, t := range audit.CaseLeaves {
 		replayed[t] = true

@@ -657,7 +657,7 @@ func (db *DB) replayCovered(ctx context.Context, rp *replay, res *AuditResult) e
 	for _, check := range []func(context.Context, *replay) error{
 		db.checkUsers, db.checkTokens, db.checkSessions, db.checkDecisions, db.checkDisclosures, db.checkRuns,
 		db.checkExchangeRows, db.checkSignatures, db.checkStages, db.checkStageEvents, db.checkRemains, db.checkTerms, db.checkReserves,
-		db.checkCases, db.checkTracingExports, db.checkCustody, db.checkErasures, db.checkInterviews,
+		db.checkCases, db.checkTracingExports, db.checkCustody, db.checkErasures, db.checkInterviews, db.checkCodes,
 		db.checkPriority, // after checkErasures: it accepts blanked flags of an erased record only
 	} {
 		if err := check(ctx, rp); err != nil {

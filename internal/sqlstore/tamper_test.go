@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/backlog"
 	"github.com/handover-project/handover/internal/casework"
@@ -119,6 +120,16 @@ func newHistory(t *testing.T, db *sqlstore.DB) *history {
 	ended, err := db.CreateSession(ctx, sc["ru-reg"].UserID, false)
 	must(err)
 	must(db.EndSession(ctx, ended))
+
+	// One-time codes: a newcomer's enrolment code, still open; a reset
+	// code its reader used.
+	_, err = db.CreateUser(ctx, sqlstore.NewUser{Login: "newcomer", Role: access.PartyRegistrar, Party: "UA", By: sc["admin"]})
+	must(err)
+	_, err = db.CreateUser(ctx, sqlstore.NewUser{Login: "reader", Role: access.Auditor, Password: "a long enough password", Argon2: cheap})
+	must(err)
+	reset, err := db.IssueCode(ctx, sc["admin"], "reader", access.CodeReset)
+	must(err)
+	must(db.ResetPassword(ctx, sqlstore.PasswordReset{Login: "reader", Code: reset.Code, Password: "a new long enough password", Argon2: cheap}))
 
 	// The crossing: stage 1 under the signed agreement, a handover and a
 	// substitution by a reserve; then an amendment, not yet signed.
@@ -398,6 +409,16 @@ var tampers = []tamper{
 		code: sqlstore.ColumnChanged, want: w("mfa is 1, but leaf")},
 	{name: "an ended session resumed", sql: s(`UPDATE sessions SET ended_at = NULL WHERE user_id = ` + userOf("ru-reg")),
 		code: sqlstore.ColumnChanged, want: w(`ended_at is "", but leaf`)},
+	{name: "a one-time code planted", sql: s(`INSERT INTO user_codes (user_id, purpose, hash, created_at, expires_at) SELECT id, 'enrol', ?, created_at, '2099-01-01T00:00:00.000000Z' FROM users WHERE login = 'admin'`),
+		args: []any{access.HashCode(access.NewCode())}, code: sqlstore.CodeUnlogged, want: w("(admin, enrol): no issued event's leaf commits to its hash")},
+	{name: "a one-time code's hash", sql: s(`UPDATE user_codes SET hash = ? WHERE user_id = ` + userOf("newcomer")),
+		args: []any{access.HashCode(access.NewCode())}, code: sqlstore.CodeUnlogged, want: w("(newcomer, enrol): no issued event's leaf commits to its hash")},
+	{name: "a one-time code's expiry", sql: s(`UPDATE user_codes SET expires_at = '2099-01-01T00:00:00.000000Z' WHERE user_id = ` + userOf("newcomer")),
+		code: sqlstore.ColumnChanged, want: w("(newcomer, enrol): expires_at is 2099-01-01T00:00:00.000000Z, but the code leaf")},
+	{name: "a reset code made an enrolment code", sql: s(`UPDATE user_codes SET purpose = 'enrol' WHERE user_id = ` + userOf("reader")),
+		code: sqlstore.ColumnChanged, want: w(`(reader, enrol): purpose is "enrol", but leaf`)},
+	{name: "a used one-time code opened again", sql: s(`UPDATE user_codes SET ended_at = NULL WHERE user_id = ` + userOf("reader")),
+		code: sqlstore.ColumnChanged, want: w("(reader, reset): ended_at is empty, but leaf")},
 
 	// The negotiation.
 	{name: "the exchange's parties", sql: s(`UPDATE exchanges SET party_a = 'RU', party_b = 'UA'`),
