@@ -410,9 +410,10 @@ func TestBackupHoldsNoKey(t *testing.T) {
 
 // TestRestoreRefusesATamperedBackup is the attack of the security review
 // of issue 19: anyone holding a recipient's identity decrypts a backup,
-// plants an enrolment code for the mediator's administrator (user_codes is
-// not covered by the log, so the audit passes), encrypts it again to the
-// public recipient and hands it over as the newest backup. With the
+// plants an enrolment code for the mediator's administrator (user_codes
+// was not covered by the log then, so the audit passed; it now reports the
+// code, but the signature refuses the backup before any audit), encrypts it
+// again to the public recipient and hands it over as the newest backup. With the
 // statement kept, the database is not the one it signs; without it, the
 // backup is unsigned. Either is refused, and nothing is written: no
 // target, no clear copy left.
