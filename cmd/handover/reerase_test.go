@@ -427,3 +427,61 @@ func BenchmarkErasuresRestore(b *testing.B) {
 		})
 	}
 }
+
+// TestRestoreRefusesAnErasuresListNotSigned: whoever can write the files
+// beside the backups could make a restore erase any sought record by
+// naming it in the erasures list. The list is signed by the log key; a
+// list changed after it was signed (the erased record's id swapped for
+// another person's), and another deployment's list, are refused by
+// 'restore --erasures' and by 'erase reapply', naming the file, before
+// anything is written; the person named stays.
+func TestRestoreRefusesAnErasuresListNotSigned(t *testing.T) {
+	for _, dialect := range sqltest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			d := newLogDeployment(t, dialect, nil, nil, 3)
+			gone := d.soughtPerson(t, "Ґонтаренко")
+			victim := d.soughtPerson(t, "Невинний")
+			id, rec := ageKey(t)
+			file := filepath.Join(t.TempDir(), "handover.age")
+			mustRunLS(t, append([]string{"backup", "--out", file, "--recipient", rec}, d.store()...)...)
+			d.erase(t, gone, "DP-2026-0042")
+			lists := t.TempDir()
+			list := filepath.Join(lists, "erasures.json")
+			mustRunLS(t, append([]string{"erase", "list", "--out", list}, d.store()...)...)
+			b, err := os.ReadFile(list)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edited := filepath.Join(lists, "edited.json")
+			if err := os.WriteFile(edited, bytes.ReplaceAll(b, []byte(gone), []byte(victim)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			other := newLogDeployment(t, "sqlite", nil, nil, 3)
+			other.erase(t, other.soughtPerson(t, "Чужий"), "DP-2026-0099")
+			theirs := filepath.Join(lists, "theirs.json")
+			mustRunLS(t, append([]string{"erase", "list", "--out", theirs}, other.store()...)...)
+
+			// Restored without a list, then given the bad ones to reapply.
+			back := filepath.Join(t.TempDir(), "back")
+			mustRunLS(t, "restore", file, "--identity", id, "--dir", d.dir, "--to", back)
+			for f, want := range map[string]string{edited: "was changed after it was signed", theirs: "not signed by this deployment's log key"} {
+				parent := t.TempDir()
+				to := filepath.Join(parent, "refused")
+				code, out, errOut := runLS(t, "restore", file, "--identity", id, "--dir", d.dir, "--to", to, "--erasures", f)
+				if code == 0 || !strings.Contains(errOut, f) || !strings.Contains(errOut, want) || !strings.Contains(errOut, "nothing") {
+					t.Errorf("restore --erasures %s: exit %d, want a refusal saying %q\n%s%s", filepath.Base(f), code, want, out, errOut)
+				}
+				if ents, _ := os.ReadDir(parent); len(ents) != 0 {
+					t.Errorf("restore --erasures %s wrote %v", filepath.Base(f), ents)
+				}
+				code, out, errOut = runLS(t, "erase", "reapply", "--dir", back, "--erasures", f)
+				if code == 0 || !strings.Contains(errOut, f) || !strings.Contains(errOut, want) {
+					t.Errorf("erase reapply --erasures %s: exit %d, want a refusal saying %q\n%s%s", filepath.Base(f), code, want, out, errOut)
+				}
+			}
+			if n := recordTablesHold(t, filepath.Join(back, "handover.db"), []string{"Невинний"}); n == "" {
+				t.Error("the person the edited list named was erased")
+			}
+		})
+	}
+}
