@@ -127,20 +127,9 @@ func SignBackup(b BackupStatement, s note.Signer) ([]byte, error) {
 // backup statement errs.Invalid.
 func (k *Keys) OpenBackup(msg []byte) (BackupStatement, error) {
 	const op = "audit.OpenBackup"
-	n, err := note.Open(msg, note.VerifierList(k.log))
+	n, err := k.openLogSigned(op, "backup", msg)
 	if err != nil {
-		var unverified *note.UnverifiedNoteError
-		var invalid *note.InvalidSignatureError
-		switch {
-		case errors.As(err, &unverified):
-			return BackupStatement{}, errs.Errorf(op, errs.Conflict,
-				"the backup is not signed by this log's key %s: signed only by %s (another deployment's backup, or one made by someone else)",
-				k.log.Name(), signerNames(unverified.Note.UnverifiedSigs))
-		case errors.As(err, &invalid):
-			return BackupStatement{}, errs.Errorf(op, errs.Conflict,
-				"the backup's signature by %s does not verify: its statement was altered or the signature forged", invalid.Name)
-		}
-		return BackupStatement{}, errs.E(op, errs.Invalid, "the backup's statement is not a valid signed note", err)
+		return BackupStatement{}, err
 	}
 	b, err := ParseBackupStatement([]byte(n.Text))
 	if err != nil {
@@ -150,4 +139,28 @@ func (k *Keys) OpenBackup(msg []byte) (BackupStatement, error) {
 		return BackupStatement{}, errs.Errorf(op, errs.Conflict, "the backup names the log %q, not this log %q", b.Origin, k.Origin)
 	}
 	return b, nil
+}
+
+// openLogSigned opens a note that the log key alone must have signed (a
+// backup's or an erasures list's statement; witness keys do not count);
+// what names what it is signed over, for the messages. A missing or bad
+// signature is errs.Conflict; a message that is no signed note
+// errs.Invalid.
+func (k *Keys) openLogSigned(op, what string, msg []byte) (*note.Note, error) {
+	n, err := note.Open(msg, note.VerifierList(k.log))
+	if err == nil {
+		return n, nil
+	}
+	var unverified *note.UnverifiedNoteError
+	var invalid *note.InvalidSignatureError
+	switch {
+	case errors.As(err, &unverified):
+		return nil, errs.Errorf(op, errs.Conflict,
+			"the %s is not signed by this log's key %s: signed only by %s (another deployment's %s, or one made by someone else)",
+			what, k.log.Name(), signerNames(unverified.Note.UnverifiedSigs), what)
+	case errors.As(err, &invalid):
+		return nil, errs.Errorf(op, errs.Conflict,
+			"the %s's signature by %s does not verify: its statement was altered or the signature forged", what, invalid.Name)
+	}
+	return nil, errs.E(op, errs.Invalid, fmt.Sprintf("the %s's statement is not a valid signed note", what), err)
 }
