@@ -184,3 +184,39 @@ func reappliedReason(reason string) string {
 	}
 	return reason + ReappliedSuffix
 }
+
+// CheckTombstoneLeaves checks that the leaf each tombstone names, where
+// the database's log is long enough to hold it, is the record.erased leaf
+// of its record: that the tombstones were listed from this log's history.
+// A list of another history (a backup of before a forced rollback, say)
+// would have the restore erase records by indexes that mean something
+// else here. The first tombstone that fails is a Conflict naming it; a
+// tombstone whose leaf the log does not hold yet (the backup was made
+// before the erasure: the usual case) has nothing to check.
+func (db *DB) CheckTombstoneLeaves(ctx context.Context, ts []Tombstone) error {
+	const op = "sqlstore.CheckTombstoneLeaves"
+	size, err := db.LogSize(ctx)
+	if err != nil {
+		return errs.E(op, err)
+	}
+	for i, t := range ts {
+		if t.Leaf == nil || *t.Leaf >= size {
+			continue
+		}
+		data, err := db.Leaf(ctx, *t.Leaf)
+		if err != nil {
+			return errs.E(op, err)
+		}
+		l, err := audit.DecodeLeaf(data)
+		what := "not a leaf"
+		if err == nil {
+			if l.Type == leafRecordErased && l.Subject == "record:"+t.Record {
+				continue
+			}
+			what = fmt.Sprintf("a %s leaf about %s", l.Type, l.Subject)
+		}
+		return errs.E(op, errs.Conflict, fmt.Sprintf("erasure %d (record %s) names leaf %d, which in this log of %d leaves is %s, not the record's record.erased leaf: the list is of another history than this log's",
+			i+1, t.Record, *t.Leaf, size, what))
+	}
+	return nil
+}
