@@ -91,8 +91,11 @@ Then each --erasures list (made by 'handover erase list --out' and kept
 with the backups) is applied: a listed record the restored database holds
 and has not erased is erased again, as the system, with the list's reason
 and " (re-applied after a restore)"; a record the backup never had is said
-and skipped. A list that is not one is refused before anything is
-restored. A record the restored database refuses to erase (named in a list,
+and skipped. A list that is not one, is not signed by this deployment's
+log key (KEYDIR/log.pub), or was changed since, is refused before anything
+is decrypted; one whose erasures' leaves, where the backup's log holds
+them, are not those records' record.erased leaves (a list of another
+history) is refused before anything is restored. A record the restored database refuses to erase (named in a list,
 a stage, …: a backup of another history than the list's) is said on
 stderr (NOT ERASED AGAIN) and the command exits with status 1, the target
 left in place: do not serve it before each is decided ('handover erase
@@ -385,14 +388,15 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The lists are read before anything is written: a bad one loses nothing.
-	erasures, err := readErasureLists(op, lists)
+	// This log's key alone says what is this log's: the backup, every
+	// checkpoint it is compared with, and every erasures list.
+	logKey, err := logKeys(op, *keyDir)
 	if err != nil {
 		return err
 	}
-	// This log's key alone says what is this log's: the backup, and every
-	// checkpoint it is compared with.
-	logKey, err := logKeys(op, *keyDir)
+	// The lists are read before anything is written: a bad one loses
+	// nothing.
+	erasures, err := readErasureLists(op, lists, logKey)
 	if err != nil {
 		return err
 	}
@@ -529,6 +533,10 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "the backup's log is the one its signature states: %s\n", audited)
 	}
+	// Each erasures list is of the backup's history.
+	if err := checkErasureLeaves(ctx, op, backup, erasures, "the backup", "nothing restored"); err != nil {
+		return err
+	}
 
 	// The copy into the target, as 'db copy' does it.
 	target, stats, err := m.copyInto(ctx, op, backup, dst, *to, *keyDir, ring)
@@ -572,14 +580,14 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	for _, l := range lists {
 		again += " --erasures " + l
 	}
-	refused, err := m.reapplyErasures(ctx, target, erasures, "this backup")
+	refused, err := m.reapplyErasures(ctx, target, mergeErasures(erasures), "this backup")
 	if err != nil {
 		return errs.E(op, fmt.Sprintf("restored into %s, but the erasures were not all applied again: do not serve it; run '%s'", redactDSN(dst.dsn), again), err)
 	}
 	if refused > 0 {
 		return errs.E(op, errs.Conflict, fmt.Sprintf("restored into %s, but %d erased records were not erased again (NOT ERASED AGAIN above): the restored database holds their persons. "+
 			"It is left in place; do not serve it yet. What names a record is never removed, so this backup is not of the history the list came from "+
-			"(a forced rollback since, or another deployment's list): restore a backup of that history if there is one; otherwise the party's approver decides, "+
+			"(a forced rollback since): restore a backup of that history if there is one; otherwise the party's approver decides, "+
 			"and '%s' erases what it can", redactDSN(dst.dsn), refused, again))
 	}
 	return nil

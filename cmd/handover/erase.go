@@ -3,15 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/handover-project/handover/internal/access"
+	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
 	"github.com/handover-project/handover/internal/sqlstore"
 )
@@ -237,8 +242,11 @@ A backup made before an erasure still holds the person. Keep this list
 with the backups, written again after every erasure and retention run
 (--out FILE replaces FILE whole, 0600): 'handover restore --erasures FILE'
 erases the listed records again in what it restores (docs/operations.md,
-"Restore"). --out writes the JSON document (schema handover/erasures/v1);
---json prints it.
+"Restore"). --out writes the JSON document (schema handover/erasures/v2);
+--json prints it. The document is signed with the log key (DIR/log.key),
+as backups are: whoever can write the file beside the backups must not be
+able to have a restore erase a record of their choosing, so a restore
+refuses a list this deployment did not sign, or one changed since.
 
 Example:
   handover erase list --dir /var/lib/handover --json --out /backup/handover-erasures.json
@@ -252,29 +260,66 @@ Erases again, as the system, each record of the erasures lists (made by
 with the list's reason and " (re-applied after a restore)". It is what
 'handover restore --erasures' does after a restore: run it on a database
 restored without the list, or on one whose restore reported records NOT
-ERASED AGAIN. A record the database does not hold is said and skipped; a
-record it refuses (named in a list, a stage, …) is said on stderr, and
-the command exits with status 1.
+ERASED AGAIN. Each list must be signed by this deployment's log key
+(DIR/log.pub) and unchanged since, and each erasure's leaf, where the
+database's log holds it, must be that record's record.erased leaf (a list
+of this history): otherwise nothing is erased. A record the database does
+not hold is said and skipped; a record it refuses (named in a list, a
+stage, …) is said on stderr, and the command exits with status 1.
 
 Example:
   handover erase reapply --dir /var/lib/handover-new --erasures /backup/handover-erasures.json
 `
 
-// erasuresSchema names the version of the erasures list's JSON document
-// ('handover erase list --out', 'handover restore --erasures'). A change
-// a reader of version 1 would misread is a new version.
-const erasuresSchema = "handover/erasures/v1"
+// The erasures list's JSON document ('handover erase list --out',
+// 'handover restore --erasures'; docs/design/log.md §4.1). Version 2 is
+// the list and the log key's signed statement over its canonical bytes;
+// version 1 was the list alone, unsigned, and is refused. A change a
+// reader of version 2 would misread is a new version.
+const (
+	erasuresSchema         = "handover/erasures/v2"
+	erasuresSchemaUnsigned = "handover/erasures/v1"
+)
+
+// erasuresDocument is the file: the list, as its canonical bytes, and the
+// signed statement (audit.ErasuresStatement) of their count and SHA-256.
+type erasuresDocument struct {
+	Schema string `json:"schema"`
+	// List is the erasureList; its canonical bytes are these with the
+	// whitespace between JSON tokens removed (json.Compact), which is how
+	// they are written: a file reformatted by hand still verifies, one
+	// whose values changed does not.
+	List      json.RawMessage `json:"list"`
+	Signature string          `json:"signature"`
+}
 
 // erasureList is a database's tombstones, listed to be kept with its
 // backups (docs/operations.md, "A schedule").
 type erasureList struct {
-	Schema string    `json:"schema"`
 	Listed time.Time `json:"listed_at"`
 	// LogSize is the log's size when the list was made: every erasure
 	// listed has its leaf below it.
 	LogSize  int64                `json:"log_size"`
 	Count    int                  `json:"count"`
 	Erasures []sqlstore.Tombstone `json:"erasures"`
+}
+
+// signErasureList returns the document of l signed by signer, the log
+// key.
+func signErasureList(l erasureList, signer note.Signer) (erasuresDocument, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(l); err != nil {
+		return erasuresDocument{}, err
+	}
+	canonical := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	st := audit.ErasuresStatement{Origin: signer.Name(), Count: int64(len(l.Erasures)), SHA256: sha256.Sum256(canonical), Time: l.Listed.UTC()}
+	sig, err := audit.SignErasures(st, signer)
+	if err != nil {
+		return erasuresDocument{}, err
+	}
+	return erasuresDocument{Schema: erasuresSchema, List: canonical, Signature: string(sig)}, nil
 }
 
 func runEraseList(ctx context.Context, m *Main, args []string) error {
@@ -299,35 +344,49 @@ func runEraseList(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	l := erasureList{Schema: erasuresSchema, Listed: time.Now().UTC().Truncate(time.Second), LogSize: size, Count: len(ts), Erasures: ts}
+	l := erasureList{Listed: time.Now().UTC().Truncate(time.Second), LogSize: size, Count: len(ts), Erasures: ts}
 	for _, t := range ts {
 		if t.Leaf == nil {
 			fmt.Fprintf(m.Stderr, "warning: the tombstone of record %s has no record.erased leaf in the log: run 'handover log audit'\n", t.Record)
 		}
 	}
-	if *out != "" {
-		var b bytes.Buffer
-		if err := printJSON(&b, l); err != nil {
-			return errs.E(op, errs.Internal, err)
+	if *out == "" && !*asJSON {
+		for _, t := range ts {
+			leaf := "none"
+			if t.Leaf != nil {
+				leaf = strconv.FormatInt(*t.Leaf, 10)
+			}
+			fmt.Fprintf(m.Stdout, "%s  %s  %s  by %s  %d versions  leaf %s  %q\n", t.Record, t.Party, t.At.Format(time.RFC3339), t.By, t.Versions, leaf, t.Reason)
 		}
+		fmt.Fprintf(m.Stdout, "%d erased records (log of %d leaves)\n", len(ts), size)
+		return nil
+	}
+	// The document is signed by the log key, and checked with its
+	// verifier key as a restore will check it.
+	signer, keys, err := logSigner(op, sf.dir)
+	if err != nil {
+		return err
+	}
+	doc, err := signErasureList(l, signer)
+	if err != nil {
+		return errs.E(op, errs.Internal, err)
+	}
+	var b bytes.Buffer
+	if err := printJSON(&b, doc); err != nil {
+		return errs.E(op, errs.Internal, err)
+	}
+	if _, err := openErasureList(op, "the list just made", b.Bytes(), keys); err != nil {
+		return errs.E(op, errs.Invalid, fmt.Sprintf("%s and %s do not match: a restore could not check this list's signature", filepath.Join(sf.dir, logKeyFile), filepath.Join(sf.dir, logPubFile)), err)
+	}
+	if *out != "" {
 		if err := writeFileAtomic(*out, b.Bytes(), 0o600); err != nil {
 			return errs.E(op, errs.Invalid, fmt.Sprintf("cannot write %s", *out), err)
 		}
 		fmt.Fprintf(m.Stdout, "%d erased records listed in %s (log of %d leaves): keep it with the backups; 'handover restore --erasures %s' erases them again\n", len(ts), *out, size, *out)
 		return nil
 	}
-	if *asJSON {
-		return printJSON(m.Stdout, l)
-	}
-	for _, t := range ts {
-		leaf := "none"
-		if t.Leaf != nil {
-			leaf = strconv.FormatInt(*t.Leaf, 10)
-		}
-		fmt.Fprintf(m.Stdout, "%s  %s  %s  by %s  %d versions  leaf %s  %q\n", t.Record, t.Party, t.At.Format(time.RFC3339), t.By, t.Versions, leaf, t.Reason)
-	}
-	fmt.Fprintf(m.Stdout, "%d erased records (log of %d leaves)\n", len(ts), size)
-	return nil
+	_, err = m.Stdout.Write(b.Bytes())
+	return err
 }
 
 func runEraseReapply(ctx context.Context, m *Main, args []string) error {
@@ -342,7 +401,11 @@ func runEraseReapply(ctx context.Context, m *Main, args []string) error {
 	if len(lists) == 0 {
 		return usageError{"give at least one --erasures FILE"}
 	}
-	ts, err := readErasureLists(op, lists)
+	keys, err := logKeys(op, sf.dir)
+	if err != nil {
+		return err
+	}
+	read, err := readErasureLists(op, lists, keys)
 	if err != nil {
 		return err
 	}
@@ -351,7 +414,10 @@ func runEraseReapply(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	defer db.Close()
-	refused, err := m.reapplyErasures(ctx, db, ts, "this database")
+	if err := checkErasureLeaves(ctx, op, db, read, "the database", "nothing was erased"); err != nil {
+		return err
+	}
+	refused, err := m.reapplyErasures(ctx, db, mergeErasures(read), "this database")
 	if err != nil {
 		return err
 	}
@@ -361,46 +427,116 @@ func runEraseReapply(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-// readErasureLists reads the erasures lists files, each whole, and
-// returns their tombstones, a record listed twice once. A file that is
-// not such a list is refused, naming it, before anything is written.
-func readErasureLists(op string, files []string) ([]sqlstore.Tombstone, error) {
-	var all []sqlstore.Tombstone
-	seen := map[string]bool{}
+// erasuresRead is one erasures list file, read and checked.
+type erasuresRead struct {
+	file       string
+	tombstones []sqlstore.Tombstone
+}
+
+// readErasureLists reads the erasures list files, each whole, and checks
+// each (openErasureList). A file that is not a list this deployment
+// signed, or was changed since, is refused, naming it, before anything is
+// written.
+func readErasureLists(op string, files []string, keys *audit.Keys) ([]erasuresRead, error) {
+	var out []erasuresRead
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("cannot read the erasures list %s", f), err)
 		}
-		notList := func(why string) error {
-			return errs.E(op, errs.Invalid, fmt.Sprintf("%s is not an erasures list ('handover erase list --out' writes one): %s; nothing was written", f, why))
+		ts, err := openErasureList(op, f, b, keys)
+		if err != nil {
+			return nil, err
 		}
-		var l erasureList
-		if err := json.Unmarshal(b, &l); err != nil {
-			return nil, notList("not its JSON: " + err.Error())
+		out = append(out, erasuresRead{file: f, tombstones: ts})
+	}
+	return out, nil
+}
+
+// openErasureList checks the erasures list document b (named f in what it
+// says) and returns its tombstones: its statement must be signed by the
+// log key of keys alone, and its list must be the one the statement states
+// (count and SHA-256 of the canonical bytes); then each erasure must name
+// a record, a party and a reason. Nothing is taken from the list before
+// its signature and SHA-256 are checked.
+func openErasureList(op, f string, b []byte, keys *audit.Keys) ([]sqlstore.Tombstone, error) {
+	notList := func(why string) error {
+		return errs.E(op, errs.Invalid, fmt.Sprintf("%s is not an erasures list ('handover erase list --out' writes one): %s; nothing was written", f, why))
+	}
+	var doc erasuresDocument
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, notList("not its JSON: " + err.Error())
+	}
+	switch doc.Schema {
+	case erasuresSchema:
+	case erasuresSchemaUnsigned:
+		return nil, errs.E(op, errs.Conflict, fmt.Sprintf("refused: %s is an erasures list of a version before lists were signed (schema %s): nothing proves this deployment made it, or that it was not changed; nothing was written. "+
+			"List the erasures again with 'handover erase list --out FILE' on the database they were made in", f, erasuresSchemaUnsigned))
+	default:
+		return nil, notList(fmt.Sprintf("its schema is %q, not %s", doc.Schema, erasuresSchema))
+	}
+	st, err := keys.OpenErasures([]byte(doc.Signature))
+	if err != nil {
+		return nil, errs.E(op, errs.Conflict, fmt.Sprintf("refused: %s is not signed by this deployment's log key (%s): %s; nothing was written", f, keys.Origin, errs.Message(err)), err)
+	}
+	var canonical bytes.Buffer
+	if len(doc.List) == 0 || json.Compact(&canonical, doc.List) != nil {
+		return nil, notList("it holds no list")
+	}
+	if sum := sha256.Sum256(canonical.Bytes()); sum != st.SHA256 {
+		return nil, errs.E(op, errs.Conflict, fmt.Sprintf("refused: %s was changed after it was signed (its list's SHA-256 is %x…, the signed one %x…, listed %s): nothing was written; use the list as 'handover erase list --out' wrote it",
+			f, sum[:6], st.SHA256[:6], st.Time.Format(time.RFC3339)))
+	}
+	var l erasureList
+	if err := json.Unmarshal(canonical.Bytes(), &l); err != nil {
+		return nil, notList("its list is not one: " + err.Error())
+	}
+	if int64(len(l.Erasures)) != st.Count || l.Count != len(l.Erasures) {
+		return nil, notList(fmt.Sprintf("it says %d erasures, its signature %d, and it holds %d", l.Count, st.Count, len(l.Erasures)))
+	}
+	for i, t := range l.Erasures {
+		switch {
+		case !sqlstore.IsRecordID(t.Record):
+			return nil, notList(fmt.Sprintf("erasure %d: %q is not a record's id", i+1, t.Record))
+		case t.Party == "":
+			return nil, notList(fmt.Sprintf("erasure %d (record %s) names no party", i+1, t.Record))
+		case strings.TrimSpace(t.Reason) == "":
+			return nil, notList(fmt.Sprintf("erasure %d (record %s) has no reason", i+1, t.Record))
 		}
-		if l.Schema != erasuresSchema {
-			return nil, notList(fmt.Sprintf("its schema is %q, not %s", l.Schema, erasuresSchema))
-		}
-		if l.Count != len(l.Erasures) {
-			return nil, notList(fmt.Sprintf("it says %d erasures and holds %d: it was cut or changed", l.Count, len(l.Erasures)))
-		}
-		for i, t := range l.Erasures {
-			switch {
-			case !sqlstore.IsRecordID(t.Record):
-				return nil, notList(fmt.Sprintf("erasure %d: %q is not a record's id", i+1, t.Record))
-			case t.Party == "":
-				return nil, notList(fmt.Sprintf("erasure %d (record %s) names no party", i+1, t.Record))
-			case strings.TrimSpace(t.Reason) == "":
-				return nil, notList(fmt.Sprintf("erasure %d (record %s) has no reason", i+1, t.Record))
+	}
+	return l.Erasures, nil
+}
+
+// checkErasureLeaves checks that each list is of db's history: every
+// erasure's leaf that db's log holds is that record's record.erased leaf
+// (sqlstore.CheckTombstoneLeaves). where names db in what it says, and
+// nothing what the refusal left undone.
+func checkErasureLeaves(ctx context.Context, op string, db *sqlstore.DB, lists []erasuresRead, where, nothing string) error {
+	for _, l := range lists {
+		if err := db.CheckTombstoneLeaves(ctx, l.tombstones); err != nil {
+			if errs.Is(errs.Conflict, err) {
+				return errs.E(op, errs.Conflict, fmt.Sprintf("refused: %s is not a list of %s's history: %s; %s", l.file, where, errs.Message(err), nothing), err)
 			}
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeErasures returns the tombstones of every list, a record listed
+// twice once (the first).
+func mergeErasures(lists []erasuresRead) []sqlstore.Tombstone {
+	var all []sqlstore.Tombstone
+	seen := map[string]bool{}
+	for _, l := range lists {
+		for _, t := range l.tombstones {
 			if !seen[t.Record] {
 				seen[t.Record] = true
 				all = append(all, t)
 			}
 		}
 	}
-	return all, nil
+	return all
 }
 
 // reapplyErasures erases the tombstones' records again in db and says

@@ -123,8 +123,9 @@ func findIn(b []byte, needles []string) string {
 // exists); with it he is erased again as the system, his names are
 // nowhere in the target's record tables (nor, on SQLite, in its file),
 // a record erased after the backup was made is said not to be in it, and
-// 'log audit' passes on the target. A list that is not one is refused
-// before anything is restored.
+// 'log audit' passes on the target. A list that is not one, an unsigned
+// one of before lists were signed, and one changed since it was signed,
+// are refused before anything is restored.
 func TestRestoreReappliesErasures(t *testing.T) {
 	for _, dialect := range sqltest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
@@ -154,21 +155,27 @@ func TestRestoreReappliesErasures(t *testing.T) {
 				t.Fatal(err)
 			}
 			var doc struct {
-				Schema   string `json:"schema"`
-				Count    int    `json:"count"`
-				LogSize  int64  `json:"log_size"`
-				Erasures []struct {
-					Record, Party, Reason string
-					By                    string `json:"erased_by"`
-					Leaf                  *int64 `json:"leaf"`
-				} `json:"erasures"`
+				Schema string `json:"schema"`
+				List   struct {
+					Count    int   `json:"count"`
+					LogSize  int64 `json:"log_size"`
+					Erasures []struct {
+						Record, Party, Reason string
+						By                    string `json:"erased_by"`
+						Leaf                  *int64 `json:"leaf"`
+					} `json:"erasures"`
+				} `json:"list"`
+				Signature string `json:"signature"`
 			}
 			if err := json.Unmarshal(b, &doc); err != nil {
 				t.Fatal(err)
 			}
-			if doc.Schema != "handover/erasures/v1" || doc.Count != 2 || len(doc.Erasures) != 2 || doc.Erasures[0].Record != gone ||
-				doc.Erasures[0].Party != "UA" || doc.Erasures[0].Reason != "DP-2026-0042" || doc.Erasures[0].By != "ua-appr" ||
-				doc.Erasures[0].Leaf == nil || *doc.Erasures[0].Leaf >= doc.LogSize {
+			if !strings.HasPrefix(doc.Signature, "handover erasures v1\norigin "+lsOrigin+"\nlist 2 ") {
+				t.Errorf("the list's signature:\n%s", doc.Signature)
+			}
+			if l := doc.List; l.Count != 2 || len(l.Erasures) != 2 || l.Erasures[0].Record != gone ||
+				l.Erasures[0].Party != "UA" || l.Erasures[0].Reason != "DP-2026-0042" || l.Erasures[0].By != "ua-appr" ||
+				l.Erasures[0].Leaf == nil || *l.Erasures[0].Leaf >= l.LogSize {
 				t.Fatalf("the list:\n%s", b)
 			}
 			if n := findIn(b, reerasedNeedles); n != "" {
@@ -178,7 +185,7 @@ func TestRestoreReappliesErasures(t *testing.T) {
 				!strings.Contains(out, "2 erased records (log of ") {
 				t.Errorf("erase list says:\n%s", out)
 			}
-			if out := mustRunLS(t, append([]string{"erase", "list", "--json"}, d.store()...)...); !strings.Contains(out, `"schema": "handover/erasures/v1"`) {
+			if out := mustRunLS(t, append([]string{"erase", "list", "--json"}, d.store()...)...); !strings.Contains(out, `"schema": "handover/erasures/v2"`) {
 				t.Errorf("erase list --json prints:\n%s", out)
 			}
 
@@ -186,13 +193,24 @@ func TestRestoreReappliesErasures(t *testing.T) {
 			notJSON := filepath.Join(t.TempDir(), "notes.txt")
 			otherSchema := filepath.Join(t.TempDir(), "tracing.json")
 			cut := filepath.Join(t.TempDir(), "cut.json")
+			unsigned := filepath.Join(t.TempDir(), "unsigned.json")
+			os.WriteFile(unsigned, []byte(`{"schema":"handover/erasures/v1","count":1,"erasures":[{"record":"`+gone+`","party":"UA","reason":"DP-1"}]}`), 0o600)
 			os.WriteFile(notJSON, []byte("r0k3m9q2x7 DP-1\n"), 0o600)
 			os.WriteFile(otherSchema, []byte(`{"schema":"handover/tracing-export/v1","count":0,"erasures":[]}`), 0o600)
 			os.WriteFile(cut, bytes.Replace(b, []byte(`"count": 2`), []byte(`"count": 3`), 1), 0o600)
-			for f, want := range map[string]string{notJSON: "not its JSON", otherSchema: `its schema is "handover/tracing-export/v1"`, cut: "it was cut or changed"} {
+			for _, tc := range []struct {
+				f, want string
+				code    int
+			}{
+				{notJSON, "is not an erasures list ('handover erase list --out' writes one): not its JSON", 2},
+				{otherSchema, `is not an erasures list ('handover erase list --out' writes one): its schema is "handover/tracing-export/v1"`, 2},
+				{cut, "was changed after it was signed", 1},
+				{unsigned, "is an erasures list of a version before lists were signed", 1},
+			} {
+				f := tc.f
 				to := filepath.Join(t.TempDir(), "refused")
 				code, _, errOut := runLS(t, "restore", file, "--identity", id, "--dir", d.dir, "--to", to, "--erasures", list, "--erasures", f)
-				if code != 2 || !strings.Contains(errOut, f+" is not an erasures list") || !strings.Contains(errOut, want) {
+				if code != tc.code || !strings.Contains(errOut, f+" "+tc.want) && !strings.Contains(errOut, "refused: "+f+" "+tc.want) {
 					t.Errorf("restore with %s: exit %d, %s", f, code, errOut)
 				}
 				if _, err := os.Stat(to); err == nil {
@@ -272,9 +290,10 @@ func TestRestoreReappliesErasures(t *testing.T) {
 
 // TestRestoreSaysAnErasureItCannotApply: a listed record that the restored
 // database refuses to erase (here a record of the held register, which
-// is never erased, put in the list by hand; in life a record named in a
-// list of a backup of another history than the list's, after a forced
-// rollback) is said loudly, and the restore exits non-zero with the
+// is never erased, added to the list and signed again with the
+// deployment's log key; in life a record named in a list of a backup of
+// another history than the list's, after a forced rollback, whose leaf the
+// backup's log does not hold) is said loudly, and the restore exits non-zero with the
 // target left in place and its log audit passing; 'erase reapply' says
 // the same.
 func TestRestoreSaysAnErasureItCannotApply(t *testing.T) {
@@ -296,20 +315,11 @@ func TestRestoreSaysAnErasureItCannotApply(t *testing.T) {
 	d.erase(t, gone, "DP-2026-0042")
 	list := filepath.Join(t.TempDir(), "erasures.json")
 	mustRunLS(t, append([]string{"erase", "list", "--out", list}, d.store()...)...)
-	b, err := os.ReadFile(list)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc erasureList
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	doc.Erasures = append(doc.Erasures, sqlstore.Tombstone{Record: held, Party: "UA", By: "ua-appr", At: doc.Listed, Reason: "DP-2026-0050"})
-	doc.Count = len(doc.Erasures)
-	b, _ = json.Marshal(doc)
-	if err := os.WriteFile(list, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	// Signed with the deployment's own log key: a list of another history
+	// than the backup's, as one after a forced rollback would be.
+	resignErasureList(t, d.dir, list, func(l *erasureList) {
+		l.Erasures = append(l.Erasures, sqlstore.Tombstone{Record: held, Party: "UA", By: "ua-appr", At: l.Listed, Reason: "DP-2026-0050"})
+	})
 
 	to := filepath.Join(t.TempDir(), "restored")
 	code, out, errOut := runLS(t, "restore", file, "--identity", id, "--dir", d.dir, "--to", to, "--erasures", list)
@@ -461,16 +471,30 @@ func TestRestoreRefusesAnErasuresListNotSigned(t *testing.T) {
 			theirs := filepath.Join(lists, "theirs.json")
 			mustRunLS(t, append([]string{"erase", "list", "--out", theirs}, other.store()...)...)
 
+			// Signed by this deployment, but the erasure's leaf, which the
+			// backup's log holds, is another leaf there: a list of
+			// another history.
+			elsewhere := filepath.Join(lists, "elsewhere.json")
+			if err := os.WriteFile(elsewhere, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			resignErasureList(t, d.dir, elsewhere, func(l *erasureList) {
+				zero := int64(0)
+				l.Erasures[0].Record, l.Erasures[0].Leaf = victim, &zero
+			})
+
 			// Restored without a list, then given the bad ones to reapply.
 			back := filepath.Join(t.TempDir(), "back")
 			mustRunLS(t, "restore", file, "--identity", id, "--dir", d.dir, "--to", back)
-			for f, want := range map[string]string{edited: "was changed after it was signed", theirs: "not signed by this deployment's log key"} {
+			for f, want := range map[string]string{edited: "was changed after it was signed", theirs: "not signed by this deployment's log key",
+				elsewhere: "names leaf 0, which in this log of"} {
 				parent := t.TempDir()
 				to := filepath.Join(parent, "refused")
 				code, out, errOut := runLS(t, "restore", file, "--identity", id, "--dir", d.dir, "--to", to, "--erasures", f)
 				if code == 0 || !strings.Contains(errOut, f) || !strings.Contains(errOut, want) || !strings.Contains(errOut, "nothing") {
 					t.Errorf("restore --erasures %s: exit %d, want a refusal saying %q\n%s%s", filepath.Base(f), code, want, out, errOut)
 				}
+				t.Logf("restore --erasures %s: %s", filepath.Base(f), strings.TrimSpace(errOut))
 				if ents, _ := os.ReadDir(parent); len(ents) != 0 {
 					t.Errorf("restore --erasures %s wrote %v", filepath.Base(f), ents)
 				}
@@ -483,5 +507,40 @@ func TestRestoreRefusesAnErasuresListNotSigned(t *testing.T) {
 				t.Error("the person the edited list named was erased")
 			}
 		})
+	}
+}
+
+// resignErasureList changes the erasures list in file with change and signs
+// it again with the log key of the data directory dir, as 'erase list'
+// would have signed such a list.
+func resignErasureList(t *testing.T, dir, file string, change func(*erasureList)) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc erasuresDocument
+	var l erasureList
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(doc.List, &l); err != nil {
+		t.Fatal(err)
+	}
+	change(&l)
+	l.Count = len(l.Erasures)
+	signer, _, err := logSigner("test", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc, err = signErasureList(l, signer); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := printJSON(&out, doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, out.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
