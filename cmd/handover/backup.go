@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,6 +59,58 @@ Example:
   handover backup --dir /var/lib/handover --out /backup/handover-$(date +%F).age \
     --recipient age1…operator --recipient age1…escrow
 `
+
+const backupKeygenUsage = `
+Usage: handover backup keygen --out FILE
+
+Makes an age identity (X25519) for the backups: the private identity
+(AGE-SECRET-KEY-1…) is written to FILE with permissions 0600, never over an
+existing file, and its recipient (age1…) is printed, for 'handover backup
+--recipient'. Make one per holder (the operator, a second officer, an
+offline escrow copy), each on the holder's own machine; keep the identity
+offline and apart from the backups: whoever holds it reads every backup
+made to its recipient. Any age tool (age-keygen) makes the same kind of key.
+
+Example:
+  handover backup keygen --out ~/.handover/backup.agekey
+`
+
+// runBackupKeygen makes an age X25519 identity, so that the backups need
+// no other tool.
+func runBackupKeygen(_ context.Context, m *Main, args []string) error {
+	const op = "backup keygen"
+	fset := m.newFlagSet(op, backupKeygenUsage)
+	out := fset.String("out", "", "the `file` the identity is written to (0600, not overwritten)")
+	if err := noArgs(parseFlags(fset, args)); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageError{"--out FILE is required: where the identity is kept"}
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return errs.E(op, errs.Internal, err)
+	}
+	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return errs.Errorf(op, errs.Conflict, "%s already exists: not overwriting an identity (the backups made to it would be lost)", *out)
+	}
+	if err != nil {
+		return errs.E(op, errs.Invalid, "cannot create "+*out, err)
+	}
+	_, werr := fmt.Fprintf(f, "# made by handover backup keygen on %s\n# recipient: %s\n%s\n",
+		time.Now().UTC().Format(time.RFC3339), id.Recipient(), id)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(*out)
+		return errs.E(op, errs.Internal, "cannot write "+*out, werr)
+	}
+	fmt.Fprintf(m.Stderr, "Identity written to %s (mode 0600). Keep it offline, apart from the backups.\n", *out)
+	fmt.Fprintf(m.Stdout, "recipient: %s\n", id.Recipient())
+	return nil
+}
 
 const restoreUsage = `
 Usage: handover restore FILE --identity KEYFILE --to DIR|postgres://… [--dir KEYDIR]

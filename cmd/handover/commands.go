@@ -14,6 +14,7 @@ func commands() []command {
 		{name: "agreement sign", summary: "upload a signature made with 'handover sign'", usage: agreementSignUsage, run: runAgreementSign},
 		{name: "agreement verify", summary: "check a signed agreement offline against a signer keys file", usage: agreementVerifyUsage, run: runAgreementVerify},
 		{name: "backup", summary: "a consistent snapshot of the database, encrypted with age to recipients", usage: backupUsage, run: runBackup},
+		{name: "backup keygen", summary: "make an age identity for the backups on this machine; prints its recipient", usage: backupKeygenUsage, run: runBackupKeygen},
 		{name: "bench api", summary: "measure a running server: inserts, reads by id at a fixed rate, lists", usage: benchAPIUsage, run: runBenchAPI},
 		{name: "case close", summary: "close a tracing case with its reason, reopen it, or share it with the mediator's tracing agency", usage: caseCloseUsage, run: runCaseClose},
 		{name: "case contact", summary: "record a call, letter, visit or message with the family on a case", usage: caseContactUsage, run: runCaseContact},
