@@ -65,6 +65,12 @@ func TestCopy(t *testing.T) {
 					Interviewer: "J. Delegate", Organisation: "ICRC", Outcome: exchange.WishesReturn, Withhold: true, WithholdReason: "fears for his family"}); err != nil {
 					t.Fatal(err)
 				}
+				// Text that COPY's text format would have to escape: a
+				// backslash, \N (its NULL), quotes.
+				if _, err := src.RecordInterview(ctx, h.scopes["op"], h.ex, exchange.Interview{RecordID: h.heldB, At: src.Now().Add(-time.Hour), Place: `барак 2\N, блок "Б", обл. 'Х'`,
+					Interviewer: `J. Delegate\`, Organisation: "ICRC", Outcome: exchange.WishesReturn}); err != nil {
+					t.Fatal(err)
+				}
 				h.outside = h.cosign(t)
 				dst := sqltest.Open(t, to)
 				stats, err := sqlstore.Copy(ctx, src, dst)
@@ -88,6 +94,21 @@ func TestCopy(t *testing.T) {
 				for _, tc := range want {
 					if tc.Rows == 0 {
 						t.Errorf("table %s is empty in the history: the copy of its rows is not tested", tc.Table)
+					}
+				}
+				// Every value of every row is the source's: bytes, text,
+				// numbers and NULLs alike.
+				for _, table := range sqlstore.CopiedTables() {
+					want, err := src.TableValues(ctx, table)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := dst.TableValues(ctx, table)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if d := firstDiff(want, got); d != "" {
+						t.Errorf("%s on the target differs from the source: %s", table, d)
 					}
 				}
 				cpSrc, err := src.LatestCheckpoint(ctx)
@@ -168,5 +189,85 @@ func TestCopyRefuses(t *testing.T) {
 				t.Fatalf("copy onto itself: %v", err)
 			}
 		})
+	}
+}
+
+// firstDiff says where two sorted lists of rows first differ, or "" when
+// they are equal.
+func firstDiff(want, got []string) string {
+	for i := range max(len(want), len(got)) {
+		switch {
+		case i >= len(got):
+			return "the source's row\n  " + want[i] + "\nis missing"
+		case i >= len(want):
+			return "the target's row\n  " + got[i] + "\nis not the source's"
+		case want[i] != got[i]:
+			return "the source's row\n  " + want[i] + "\nthe target's\n  " + got[i]
+		}
+	}
+	return ""
+}
+
+// TestCopyFailureLeavesTheTarget: a copy that fails midway — the target
+// refuses the rows of log_leaves after the records went in — leaves the
+// target as it was, in every direction, and the target takes a copy once
+// it no longer refuses.
+func TestCopyFailureLeavesTheTarget(t *testing.T) {
+	ctx := context.Background()
+	for _, from := range sqltest.Dialects(t) {
+		for _, to := range sqltest.Dialects(t) {
+			t.Run(from+"-to-"+to, func(t *testing.T) {
+				src := sqltest.Open(t, from)
+				sc := fixture(t, src)
+				for _, name := range []string{"Перший", "Другий", "Третій"} {
+					if _, err := src.CreateRecord(ctx, sc["ua-reg"], sqlstore.NewRecord{Party: "UA", Fields: held(name)}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				dst := sqltest.Open(t, to)
+				refuse := []string{`CREATE TRIGGER refuse BEFORE INSERT ON log_leaves BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`}
+				drop := `DROP TRIGGER refuse`
+				if to == "postgres" {
+					refuse = []string{
+						`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$`,
+						`CREATE TRIGGER refuse BEFORE INSERT ON log_leaves FOR EACH ROW EXECUTE FUNCTION refuse()`,
+					}
+					drop = `DROP TRIGGER refuse ON log_leaves`
+				}
+				for _, q := range refuse {
+					if err := dst.RawExec(ctx, q); err != nil {
+						t.Fatal(err)
+					}
+				}
+				before, err := dst.RowCounts(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = sqlstore.Copy(ctx, src, dst)
+				if !errs.Is(errs.Internal, err) || !strings.Contains(err.Error(), "cannot copy log_leaves") || !strings.Contains(err.Error(), "refused by the test") {
+					t.Fatalf("a copy the target refuses: %v, want an error naming log_leaves and the target's reason", err)
+				}
+				after, err := dst.RowCounts(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(before, after) {
+					t.Fatalf("the failed copy changed the target: %v → %v", before, after)
+				}
+				if err := dst.RawExec(ctx, drop); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := sqlstore.Copy(ctx, src, dst); err != nil {
+					t.Fatalf("the copy once the target takes it: %v", err)
+				}
+				want, err := src.RowCounts(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, err := dst.RowCounts(ctx); err != nil || !slices.Equal(want, got) {
+					t.Fatalf("row counts: source %v\ntarget %v (%v)", want, got, err)
+				}
+			})
+		}
 	}
 }
