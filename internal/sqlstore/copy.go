@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/handover-project/handover/internal/audit"
 	"github.com/handover-project/handover/internal/errs"
 )
@@ -93,8 +96,9 @@ type TableCount struct {
 // at the same schema version, of either dialect. It reads the source in
 // one consistent snapshot (SQLite: one read transaction over the WAL;
 // PostgreSQL: one REPEATABLE READ, READ ONLY transaction), so a server may
-// keep writing to it meanwhile, and writes the target in one transaction:
-// on any failure the target is left as empty as it was. Values are
+// keep writing to it meanwhile, and writes the target in one transaction
+// (into PostgreSQL each table by COPY FROM STDIN, inside it): on any
+// failure the target is left as empty as it was. Values are
 // converted where the dialects' column types differ (BLOB and BYTEA);
 // times are TEXT on both. PostgreSQL identity sequences are set past the
 // copied ids; SQLite's AUTOINCREMENT follows explicit ids by itself.
@@ -111,7 +115,15 @@ func Copy(ctx context.Context, from, to *DB) (*CopyStats, error) {
 		return nil, errs.E(op, errs.Internal, "cannot begin a consistent read of the source", err)
 	}
 	defer src.Rollback()
-	dst, err := to.db.BeginTx(ctx, nil)
+	// One connection of the target's for the whole write: a PostgreSQL
+	// target's rows go in by COPY on the driver's own connection (copyIn),
+	// which must be the connection of the transaction.
+	conn, err := to.db.Conn(ctx)
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, "cannot connect to the target", err)
+	}
+	defer conn.Close()
+	dst, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, "cannot begin a transaction on the target", err)
 	}
@@ -132,7 +144,7 @@ func Copy(ctx context.Context, from, to *DB) (*CopyStats, error) {
 		} else if _, err := dst.ExecContext(ctx, `DELETE FROM `+t.name); err != nil {
 			return nil, errs.E(op, errs.Internal, "cannot clear the target's "+t.name, err)
 		}
-		n, err := copyTable(ctx, t.name, from.dialect, src, to.dialect, dst)
+		n, err := copyTable(ctx, t.name, src, target{to.dialect, conn, dst})
 		if err != nil {
 			return nil, errs.E(op, errs.Internal, "cannot copy "+t.name, err)
 		}
@@ -281,9 +293,18 @@ func blobColumns(ctx context.Context, d dialect, q queryerCtx, table string) (ma
 	})
 }
 
-// copyTable copies one table's rows in multi-row INSERTs, returning how
-// many.
-func copyTable(ctx context.Context, table string, sd dialect, src readTx, td dialect, dst *sql.Tx) (int64, error) {
+// target is where Copy writes: the target's dialect, the one connection
+// of its transaction and the transaction.
+type target struct {
+	d    dialect
+	conn *sql.Conn
+	tx   *sql.Tx
+}
+
+// copyTable copies one table's rows, returning how many: by COPY FROM
+// STDIN where the target has it (PostgreSQL), by multi-row INSERTs
+// elsewhere.
+func copyTable(ctx context.Context, table string, src readTx, dst target) (int64, error) {
 	rows, err := src.QueryContext(ctx, `SELECT * FROM `+table)
 	if err != nil {
 		return 0, err
@@ -293,12 +314,20 @@ func copyTable(ctx context.Context, table string, sd dialect, src readTx, td dia
 	if err != nil {
 		return 0, err
 	}
-	blobs, err := blobColumns(ctx, td, dst, table)
+	blobs, err := blobColumns(ctx, dst.d, dst.tx, table)
 	if err != nil {
 		return 0, err
 	}
+	if dst.d.copyFrom() {
+		return copyIn(ctx, dst.conn, table, cols, blobs, rows)
+	}
+	return insertRows(ctx, table, cols, blobs, rows, dst)
+}
+
+// insertRows writes rows into the target's table in multi-row INSERTs.
+func insertRows(ctx context.Context, table string, cols []string, blobs map[string]bool, rows *sql.Rows, dst target) (int64, error) {
 	perRow := len(cols)
-	batch := min(500, td.maxParams()/perRow)
+	batch := min(500, dst.d.maxParams()/perRow)
 	head := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES `
 	one := `(` + strings.TrimSuffix(strings.Repeat("?, ", perRow), ", ") + `)`
 	args := make([]any, 0, batch*perRow)
@@ -308,7 +337,7 @@ func copyTable(ctx context.Context, table string, sd dialect, src readTx, td dia
 			return nil
 		}
 		q := head + strings.TrimSuffix(strings.Repeat(one+", ", k), ", ")
-		_, err := dst.ExecContext(ctx, td.rebind(q), args...)
+		_, err := dst.tx.ExecContext(ctx, dst.d.rebind(q), args...)
 		args = args[:0]
 		return err
 	}
@@ -318,7 +347,7 @@ func copyTable(ctx context.Context, table string, sd dialect, src readTx, td dia
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	err = eachRow(rows, func(rows *sql.Rows) error {
+	err := eachRow(rows, func(rows *sql.Rows) error {
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
@@ -339,6 +368,49 @@ func copyTable(ctx context.Context, table string, sd dialect, src readTx, td dia
 		return n, err
 	}
 	return n, flush(k)
+}
+
+// copyIn writes rows into the target's table with PostgreSQL's COPY FROM
+// STDIN (binary), streamed as they are read, on conn: the connection of
+// the target's transaction, so that the rows are the transaction's and go
+// with it if it rolls back. Values are converted as for an INSERT
+// (convertValue); pgx encodes each for its column's type.
+func copyIn(ctx context.Context, conn *sql.Conn, table string, cols []string, blobs map[string]bool, rows *sql.Rows) (int64, error) {
+	blob := make([]bool, len(cols))
+	for i, c := range cols {
+		blob[i] = blobs[c]
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	out := make([]any, len(cols))
+	cur := &cursor[[]any]{rows: rows, scan: func(rows *sql.Rows) ([]any, error) {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		// pgx encodes a row before it asks for the next: out is reused.
+		for i, v := range vals {
+			out[i] = convertValue(v, blob[i])
+		}
+		return out, nil
+	}}
+	next := func() ([]any, error) {
+		row, _, err := cur.next()
+		return row, err // nil, nil: no row left
+	}
+	var n int64
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("the target's connection is a %T, not pgx's: COPY needs pgx", dc)
+		}
+		var err error
+		n, err = c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(next))
+		return err
+	})
+	return n, err
 }
 
 // convertValue turns a value read from one dialect into one the other

@@ -231,6 +231,13 @@ func (d dialect) insertTermsArrays(again bool) string {
 	return q
 }
 
+// copyFrom reports whether whole tables are written with COPY FROM STDIN
+// (Copy into PostgreSQL: the rows streamed, none parsed as SQL) rather
+// than in multi-row INSERTs (SQLite, which has no COPY).
+func (d dialect) copyFrom() bool {
+	return d.name == "postgres"
+}
+
 // maxParams is how many bind parameters one statement may carry.
 func (d dialect) maxParams() int {
 	if d.name == "postgres" {
