@@ -12,6 +12,7 @@ func TestNormalize(t *testing.T) {
 		{"case and spaces", "  ШЕВЧЕНКО   Тарас\tГригорович ", "шевченко тарас григорович"},
 		{"apostrophes", "Мар'яна Мар’яна Марʼяна Мар`яна", "маряна маряна маряна маряна"},
 		{"dashes", "Петренко – Коваль", "петренко-коваль"},
+		{"a quote between a dash and a space", "Петренко -' Коваль", "петренко-коваль"},
 		{"latin a in cyrillic", "Ковaльчук", "ковальчук"},
 		{"cyrillic o in latin", "Kovаlchuk", "kovalchuk"},
 		{"yo", "Артём Ёлкин", "артем елкин"},
