@@ -134,7 +134,9 @@ func Normalize(s string) string {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
-			pendingSpace = b.Len() > 0
+			// No space at the start, nor after a hyphen (one left bare by
+			// a quote or stray mark dropped after it).
+			pendingSpace = b.Len() > 0 && b.String()[b.Len()-1] != '-'
 			i += size
 			continue
 		}
