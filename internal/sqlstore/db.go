@@ -93,6 +93,8 @@ type DB struct {
 	// scrubHooks are told of a failed scrub after erasures
 	// (OnScrubFailure).
 	scrubHooks atomic.Pointer[[]ScrubHook]
+	// scrubRetry retries a scrub a reader held up (SQLite).
+	scrubRetry scrubRetry
 }
 
 // CommitHook is told, after a write transaction commits, how many log
@@ -286,6 +288,7 @@ func (c *stageCache) reset() {
 // Close closes the prepared statements and the database, and frees the
 // live stages.
 func (db *DB) Close() error {
+	db.closeScrubRetry()
 	db.stmts.Range(func(q, s any) bool {
 		s.(*sql.Stmt).Close()
 		db.stmts.Delete(q)

@@ -3,12 +3,15 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/handover-project/handover/internal/access"
 	"github.com/handover-project/handover/internal/audit"
@@ -110,12 +113,25 @@ func (db *DB) OnScrubFailure(h ScrubHook) { addHook(&db.scrubHooks, h) }
 // the names are gone from the files when the erasure is answered. It is
 // best-effort: a failure is told to the OnScrubFailure hooks, never to
 // the caller, whose erasure committed. It runs to its end when the
-// request that erased has gone (a client that hung up).
+// request that erased has gone (a client that hung up). A scrub a reader
+// holds up on SQLite is retried in the background (retryScrub): the
+// names leave the files once no reader holds the log.
 func (db *DB) scrubAfter(ctx context.Context) {
 	err := db.Scrub(context.WithoutCancel(ctx))
 	if err == nil {
 		return
 	}
+	if errors.Is(err, errScrubBusy) {
+		// A reader holds the log: retried until it is gone, without
+		// holding up the erasure's answer or any writer.
+		db.retryScrub()
+		return
+	}
+	db.tellScrubFailure(ctx, err)
+}
+
+// tellScrubFailure tells the OnScrubFailure hooks that a scrub failed.
+func (db *DB) tellScrubFailure(ctx context.Context, err error) {
 	if hs := db.scrubHooks.Load(); hs != nil {
 		for _, h := range *hs {
 			h(ctx, err)
@@ -351,22 +367,21 @@ func (db *DB) erasure(ctx context.Context, q querier, id string) (*person.Erasur
 // on SQLite the write-ahead log is checkpointed and truncated (the freed
 // pages themselves are zeroed as they are freed: secure_delete); on
 // PostgreSQL the tables an erasure writes are vacuumed, so that the old
-// row versions are gone. Best done after a batch of erasures; it does not
-// block writers long, and a failure leaves the erasure itself standing.
+// row versions are gone. A failure leaves the erasure itself standing.
+//
+// On SQLite it MUST NOT block writers: a truncating checkpoint holds the
+// write lock while it waits for the readers of the log, so it is tried on
+// a connection of its own that does not wait (busy_timeout 0). While a
+// reader holds the log (a backup's VACUUM INTO, an audit) it copies what
+// it can and Scrub says so (errScrubBusy); scrubAfter then retries it in
+// the background.
 //
 // Every erasure calls it after its commit (EraseRecord,
 // EraseRecordAsSystem), a retention run once at its end.
 func (db *DB) Scrub(ctx context.Context) error {
 	var err error
 	if db.dialect.name == "sqlite" {
-		// The checkpoint waits (busy_timeout) for readers of the log to
-		// finish; one still reading when it gives up leaves the log
-		// whole, which SQLite says as busy, not as an error.
-		var busy, frames, done int
-		err = db.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done)
-		if err == nil && busy != 0 {
-			err = fmt.Errorf("the write-ahead log was not checkpointed: a reader held it (%d of %d frames copied)", done, frames)
-		}
+		err = db.checkpointNoWait(ctx)
 	} else {
 		_, err = db.db.ExecContext(ctx, `VACUUM record_versions, record_terms, priority_flags`)
 	}
@@ -374,6 +389,117 @@ func (db *DB) Scrub(ctx context.Context) error {
 		return errs.E("sqlstore.Scrub", errs.Internal, err)
 	}
 	return nil
+}
+
+// errScrubBusy says that a reader held SQLite's write-ahead log, so that
+// the checkpoint could not empty it.
+var errScrubBusy = errors.New("the write-ahead log was not emptied: a reader held it")
+
+// checkpointNoWait checkpoints and truncates SQLite's write-ahead log on a
+// connection that does not wait for a lock (busy_timeout 0), so that no
+// writer waits for it. A reader or a writer in the way makes it copy what
+// it can and return errScrubBusy.
+func (db *DB) checkpointNoWait(ctx context.Context) error {
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var prev int
+	if err := conn.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&prev); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 0`); err != nil {
+		return err
+	}
+	defer func() {
+		// The connection goes back to the pool waiting as the others do,
+		// or not at all.
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA busy_timeout = %d`, prev)); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	var busy, frames, done int
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done); err != nil {
+		return err
+	}
+	if busy != 0 {
+		return fmt.Errorf("%w (%d of %d frames copied)", errScrubBusy, done, frames)
+	}
+	return nil
+}
+
+// scrubRetry retries, in the background, a scrub a reader kept from
+// emptying SQLite's write-ahead log, until it succeeds or the store
+// closes (Close tries once more and tells the OnScrubFailure hooks if
+// that fails too). One retrier runs at most.
+type scrubRetry struct {
+	mu      sync.Mutex
+	running bool
+	stop    chan struct{} // closed by Close
+	closed  bool
+	wg      sync.WaitGroup
+}
+
+// scrubRetryEvery is how often the background scrub is retried.
+var scrubRetryEvery = 250 * time.Millisecond
+
+// retryScrub starts the background retrier unless one runs.
+func (db *DB) retryScrub() {
+	r := &db.scrubRetry
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running || r.closed {
+		return
+	}
+	if r.stop == nil {
+		r.stop = make(chan struct{})
+	}
+	r.running = true
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		t := time.NewTicker(scrubRetryEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-r.stop:
+				return
+			case <-t.C:
+			}
+			if err := db.Scrub(context.Background()); err == nil || !errors.Is(err, errScrubBusy) {
+				r.mu.Lock()
+				r.running = false
+				r.mu.Unlock()
+				if err != nil {
+					db.tellScrubFailure(context.Background(), err)
+				}
+				return
+			}
+		}
+	}()
+}
+
+// closeScrubRetry stops the background retrier; if a scrub was still
+// pending, it is tried once more and its failure told to the hooks.
+func (db *DB) closeScrubRetry() {
+	r := &db.scrubRetry
+	r.mu.Lock()
+	r.closed = true
+	if r.stop != nil {
+		close(r.stop)
+	}
+	r.mu.Unlock()
+	r.wg.Wait()
+	r.mu.Lock()
+	pending := r.running
+	r.running = false
+	r.mu.Unlock()
+	if pending {
+		if err := db.Scrub(context.Background()); err != nil {
+			db.tellScrubFailure(context.Background(), err)
+		}
+	}
 }
 
 // checkErasures pairs every tombstone (record_erasures) with its

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"database/sql"
+	"os"
 	"testing"
 	"time"
 
@@ -63,4 +64,23 @@ func TestScrubDoesNotStallWriters(t *testing.T) {
 	if login > 2*time.Second || lerr != nil {
 		t.Errorf("a login attempt waited %s for an erasure's scrub (err %v): every write of the server stalls while a reader is open", login.Round(time.Millisecond), lerr)
 	}
+	// Once the reader has gone, the scrub retried in the background
+	// empties the log: the names leave the files.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && onDisk(t, dsn) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	namesNotOnDisk(t, "after the reader closed", dsn)
+}
+
+// onDisk says whether the SQLite database at path or its write-ahead log
+// holds any of erasedNeedles.
+func onDisk(t *testing.T, path string) bool {
+	t.Helper()
+	for _, f := range []string{path, path + "-wal"} {
+		if b, err := os.ReadFile(f); err == nil && findNeedle(b) != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -59,13 +59,17 @@ func (db *DB) sealClear(ctx context.Context) error {
 	if sealed > 0 {
 		// What the rows held in clear leaves the files too, as after an
 		// erasure (Scrub): SQLite zeroes what a write frees
-		// (secure_delete), and its write-ahead log is emptied; PostgreSQL
-		// drops the old row versions.
-		q := `PRAGMA wal_checkpoint(TRUNCATE)`
+		// (secure_delete), and its write-ahead log is emptied, without
+		// blocking writers: a reader holding the log has it retried in
+		// the background (retryScrub); PostgreSQL drops the old row
+		// versions.
 		if db.dialect.name == "postgres" {
-			q = `VACUUM interviews, record_versions`
-		}
-		if _, err := db.db.ExecContext(ctx, q); err != nil {
+			if _, err := db.db.ExecContext(ctx, `VACUUM interviews, record_versions`); err != nil {
+				return fmt.Errorf("scrub what was in clear: %w", err)
+			}
+		} else if err := db.checkpointNoWait(ctx); errors.Is(err, errScrubBusy) {
+			db.retryScrub()
+		} else if err != nil {
 			return fmt.Errorf("scrub what was in clear: %w", err)
 		}
 	}
