@@ -591,6 +591,36 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 
+	// The reasons go into the restored log before anything else, and the
+	// erasures are applied again, all in the decrypted snapshot in the
+	// private directory, before anything is written to the target: an
+	// erased person never reaches it (nor PostgreSQL's WAL), and a restore
+	// stopped before the copy leaves no target holding him.
+	next := logSize
+	if lost > 0 {
+		if err := backup.RecordRollback(ctx, *force, lost, newest.String()); err != nil {
+			return err
+		}
+		next++
+	}
+	if signed == nil {
+		if err := backup.RecordUnsignedRestore(ctx, *unsigned, hex.EncodeToString(sum[:]), audited); err != nil {
+			return err
+		}
+	}
+	refused := 0
+	if len(lists) > 0 {
+		refused, err = m.reapplyErasures(ctx, backup, mergeErasures(erasures), "this backup")
+		if err != nil {
+			return errs.E(op, "the erasures were not all applied again to the backup; nothing restored", err)
+		}
+		// The erased values leave the snapshot's file (its pages are
+		// zeroed as freed: secure_delete) before it is copied.
+		if err := backup.Scrub(ctx); err != nil {
+			return errs.E(op, "the backup's copy could not be scrubbed after the erasures were applied again; nothing restored", err)
+		}
+	}
+
 	// The copy into the target, as 'db copy' does it.
 	target, stats, err := m.copyInto(ctx, op, backup, dst, *to, *keyDir, ring)
 	if err != nil {
@@ -599,19 +629,6 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	defer target.Close()
 	if err := m.checkCopy(ctx, op, stats, backup, target, *keyDir); err != nil {
 		return err
-	}
-	// The reasons go into the restored log, before anything else.
-	next := logSize
-	if lost > 0 {
-		if err := target.RecordRollback(ctx, *force, lost, newest.String()); err != nil {
-			return err
-		}
-		next++
-	}
-	if signed == nil {
-		if err := target.RecordUnsignedRestore(ctx, *unsigned, hex.EncodeToString(sum[:]), audited); err != nil {
-			return err
-		}
 	}
 	fmt.Fprintf(m.Stdout, "restored %d rows into %s (%s) in %s; log of %d leaves\n", stats.Rows, redactDSN(dst.dsn), target.Dialect(), stats.Elapsed.Round(time.Millisecond), logSize)
 	if lost > 0 {
@@ -622,22 +639,15 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintf(m.Stdout, "UNSIGNED BACKUP ACCEPTED (%s): nothing proves this deployment made it; the reason and the database's SHA-256 are leaf %d of the restored log (log.unsigned_restore)\n", *unsigned, next)
 		fmt.Fprintf(m.Stderr, "UNSIGNED BACKUP ACCEPTED (%s)\n", *unsigned)
 	}
-	if len(lists) == 0 {
-		return nil
-	}
-	// A restore must not bring an erased person back.
-	again := "handover erase reapply --dir " + dst.dir
-	if dst.pg {
-		again = fmt.Sprintf("handover erase reapply --dir %s --db %s", *keyDir, redactDSN(dst.dsn))
-	}
-	for _, l := range lists {
-		again += " --erasures " + l
-	}
-	refused, err := m.reapplyErasures(ctx, target, mergeErasures(erasures), "this backup")
-	if err != nil {
-		return errs.E(op, fmt.Sprintf("restored into %s, but the erasures were not all applied again: do not serve it; run '%s'", redactDSN(dst.dsn), again), err)
-	}
 	if refused > 0 {
+		// A restore must not bring an erased person back.
+		again := "handover erase reapply --dir " + dst.dir
+		if dst.pg {
+			again = fmt.Sprintf("handover erase reapply --dir %s --db %s", *keyDir, redactDSN(dst.dsn))
+		}
+		for _, l := range lists {
+			again += " --erasures " + l
+		}
 		return errs.E(op, errs.Conflict, fmt.Sprintf("restored into %s, but %d erased records were not erased again (NOT ERASED AGAIN above): the restored database holds their persons. "+
 			"It is left in place; do not serve it yet. What names a record is never removed, so this backup is not of the history the list came from "+
 			"(a forced rollback since): restore a backup of that history if there is one; otherwise the party's approver decides, "+
