@@ -115,7 +115,7 @@ func runBackupKeygen(_ context.Context, m *Main, args []string) error {
 const restoreUsage = `
 Usage: handover restore FILE --identity KEYFILE --to DIR|postgres://… [--dir KEYDIR]
                         [--checkpoint FILE ...] [--force-rollback REASON] [--erasures FILE ...]
-                        [--accept-unsigned REASON] [--tmp DIR]
+                        [--stale-erasures REASON] [--accept-unsigned REASON] [--tmp DIR]
 
 Decrypts a backup made by 'handover backup' with an age identity, proves it
 and copies it into a new data directory or an empty PostgreSQL database:
@@ -141,8 +141,12 @@ when the command ends, and one left by a killed restore is removed by the
 next.
 
 Then each --erasures list (made by 'handover erase list --out' and kept
-with the backups) is applied: a listed record the restored database holds
-and has not erased is erased again, as the system, with the list's reason
+with the backups) is applied, to the decrypted backup before anything is
+written to the target: each list's date and log size are printed; when
+every list is older than the backup (made at a log smaller than the
+backup's: an erasure made after the backup is in none of them) the
+restore is refused, unless --stale-erasures REASON is given. A listed
+record the backup holds and has not erased is erased again, as the system, with the list's reason
 and " (re-applied after a restore)"; a record the backup never had is said
 and skipped. A list that is not one, is not signed by this deployment's
 log key (KEYDIR/log.pub), or was changed since, is refused before anything
@@ -427,6 +431,7 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	force := fset.String("force-rollback", "", "restore a backup older than a --checkpoint anyway, for this `reason`")
 	var lists multiFlag
 	fset.Var(&lists, "erasures", "an erasures list `file` ('handover erase list --out'): its records are erased again in the restored database (repeatable)")
+	stale := fset.String("stale-erasures", "", "restore with erasures lists all older than the backup (an erasure made after the backup is in none of them) anyway, for this `reason`")
 	unsigned := fset.String("accept-unsigned", "", "restore a backup without a signature (made by a version before signed backups) anyway, for this `reason`")
 	tmpDir := fset.String("tmp", "", "the `directory` the backup is decrypted in (default: beside the target directory; for PostgreSQL, KEYDIR)")
 	pos, err := parseFlags(fset, args)
@@ -589,6 +594,25 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	// Each erasures list is of the backup's history.
 	if err := checkErasureLeaves(ctx, op, backup, erasures, "the backup", "nothing restored"); err != nil {
 		return err
+	}
+	// A list holds the erasures made before it: one older than the backup
+	// holds none made after it, and a person erased since would be back.
+	if len(erasures) > 0 {
+		var newest int64 = -1
+		for _, l := range erasures {
+			fmt.Fprintf(m.Stdout, "erasures list %s: listed %s, log of %d leaves, %d erasures\n", l.file, l.listed.Format(time.RFC3339), l.logSize, len(l.tombstones))
+			newest = max(newest, l.logSize)
+		}
+		if newest < logSize {
+			if strings.TrimSpace(*stale) == "" {
+				return errs.E(op, errs.Conflict, fmt.Sprintf("refused: every erasures list is older than the backup (the newest was made at a log of %d leaves, the backup's log has %d): "+
+					"an erasure made after the backup is in none of them, and its person would be back; nothing restored. "+
+					"Give the newest list ('handover erase list --out' writes it after every erasure); or, if there is none newer, pass --stale-erasures REASON", newest, logSize))
+			}
+			fmt.Fprintf(m.Stderr, "STALE ERASURES (%s): every erasures list is older than the backup (log of %d leaves, the backup's %d): an erasure made after the backup is not applied again\n", *stale, newest, logSize)
+		}
+	} else if *stale != "" {
+		fmt.Fprintln(m.Stderr, "--stale-erasures: no --erasures list is given; the flag is not used")
 	}
 
 	// The reasons go into the restored log before anything else, and the

@@ -430,6 +430,8 @@ func runEraseReapply(ctx context.Context, m *Main, args []string) error {
 // erasuresRead is one erasures list file, read and checked.
 type erasuresRead struct {
 	file       string
+	listed     time.Time
+	logSize    int64 // the log's size when the list was made
 	tombstones []sqlstore.Tombstone
 }
 
@@ -444,22 +446,22 @@ func readErasureLists(op string, files []string, keys *audit.Keys) ([]erasuresRe
 		if err != nil {
 			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("cannot read the erasures list %s", f), err)
 		}
-		ts, err := openErasureList(op, f, b, keys)
+		l, err := openErasureList(op, f, b, keys)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, erasuresRead{file: f, tombstones: ts})
+		out = append(out, erasuresRead{file: f, listed: l.Listed, logSize: l.LogSize, tombstones: l.Erasures})
 	}
 	return out, nil
 }
 
 // openErasureList checks the erasures list document b (named f in what it
-// says) and returns its tombstones: its statement must be signed by the
+// says) and returns its list: its statement must be signed by the
 // log key of keys alone, and its list must be the one the statement states
 // (count and SHA-256 of the canonical bytes); then each erasure must name
 // a record, a party and a reason. Nothing is taken from the list before
 // its signature and SHA-256 are checked.
-func openErasureList(op, f string, b []byte, keys *audit.Keys) ([]sqlstore.Tombstone, error) {
+func openErasureList(op, f string, b []byte, keys *audit.Keys) (*erasureList, error) {
 	notList := func(why string) error {
 		return errs.E(op, errs.Invalid, fmt.Sprintf("%s is not an erasures list ('handover erase list --out' writes one): %s; nothing was written", f, why))
 	}
@@ -504,7 +506,10 @@ func openErasureList(op, f string, b []byte, keys *audit.Keys) ([]sqlstore.Tombs
 			return nil, notList(fmt.Sprintf("erasure %d (record %s) has no reason", i+1, t.Record))
 		}
 	}
-	return l.Erasures, nil
+	if l.LogSize < 0 {
+		return nil, notList(fmt.Sprintf("its log size %d is negative", l.LogSize))
+	}
+	return &l, nil
 }
 
 // checkErasureLeaves checks that each list is of db's history: every
