@@ -70,6 +70,21 @@ func (db *DB) RawExec(ctx context.Context, q string, args ...any) error {
 	return err
 }
 
+// DropClearGuards removes the guards of migration 0033 against writes in
+// clear, as in a database of migrations 0030 to 0032 (tests of the seal
+// of what an older version wrote in clear).
+func (db *DB) DropClearGuards(ctx context.Context) error {
+	for _, q := range map[bool][]string{
+		false: {`DROP TRIGGER interviews_sealed_on_insert`, `DROP TRIGGER record_versions_no_clear_reason`},
+		true:  {`DROP TRIGGER interviews_sealed_on_insert ON interviews`, `DROP TRIGGER record_versions_no_clear_reason ON record_versions`},
+	}[db.dialect.name == "postgres"] {
+		if _, err := db.db.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // DropGuards removes the append-only triggers, as a database owner could.
 func (db *DB) DropGuards(ctx context.Context) error {
 	if db.dialect.name == "postgres" {

@@ -228,6 +228,10 @@ func TestSealsWhatWasWrittenInClear(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A database of 0030 to 0032, written by a version before 0030.
+			if err := old.DropClearGuards(ctx); err != nil {
+				t.Fatal(err)
+			}
 			old.WriteInClearAsBefore0030()
 			w := newSealedWorld(t, old)
 			if _, n := sealedInClear(t, old); n == "" {
