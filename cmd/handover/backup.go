@@ -125,7 +125,9 @@ and copies it into a new data directory or an empty PostgreSQL database:
     by another key, or changed since, is refused before anything is
     written. A backup of an older version carries no signature: it is
     refused, unless --accept-unsigned REASON is given; the reason goes
-    into the restored log;
+    into the restored log. Even then its log must extend a checkpoint of
+    the log key (stored in it, or a --checkpoint): one with none is
+    refused, as anyone with a recipient's public key can make such a file;
   - each --checkpoint (a signed checkpoint the operator or a witness holds,
     e.g. a witness's state file) must be signed by the log key, and must be
     extended by the backup's log. A backup whose log is shorter than a
@@ -590,6 +592,27 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 				audited, signed.LogSize, base64.StdEncoding.EncodeToString(signed.LogRoot[:])))
 		}
 		fmt.Fprintf(m.Stdout, "the backup's log is the one its signature states: %s\n", audited)
+	}
+	if signed == nil {
+		// Without a signature, only a checkpoint signed by this
+		// deployment's log key that the backup's log extends (stored in it,
+		// or held outside: --checkpoint) shows the database is of this
+		// deployment: a recipient's public key is enough to make one.
+		var proven int64
+		for _, c := range res.Checkpoints {
+			proven = max(proven, c.Size)
+		}
+		for _, e := range res.External {
+			proven = max(proven, e.Size)
+		}
+		if len(res.Checkpoints)+len(res.External) == 0 || proven == 0 {
+			return errs.E(op, errs.Conflict, fmt.Sprintf("refused: %s carries no signature and its log extends no checkpoint of this deployment's log key (%s, key %s): "+
+				"none is stored in it and no --checkpoint it extends is given, so nothing shows this deployment made it (anyone holding a recipient's public key can make such a file); nothing restored. "+
+				"Restore a signed backup, or give a checkpoint of this log the backup extends (--checkpoint FILE, e.g. a witness's state file)",
+				file, logKey.Origin, filepath.Join(*keyDir, logPubFile)))
+		}
+		fmt.Fprintf(m.Stdout, "UNSIGNED: the backup's log extends a checkpoint of this deployment's log key of %d leaves; its last %d leaves, and what the log does not cover, are proven by nothing but the audit\n",
+			proven, res.Size-proven)
 	}
 	// Each erasures list is of the backup's history.
 	if err := checkErasureLeaves(ctx, op, backup, erasures, "the backup", "nothing restored"); err != nil {

@@ -22,8 +22,8 @@ import (
 // and no checkpoint at all, so no signature of this log's key is ever
 // checked) passes the audit with this deployment's keys and is restored.
 // An unsigned backup of this deployment holds checkpoints its log key
-// signed; requiring one (or a --checkpoint the backup extends) would
-// refuse this.
+// signed; one (or a --checkpoint the backup extends) is required, and
+// this is refused.
 func TestRestoreRefusesAnUnsignedFabricatedDatabase(t *testing.T) {
 	ctx := context.Background()
 	ours := newLogDeployment(t, "sqlite", nil, nil, 5)
@@ -65,6 +65,9 @@ func TestRestoreRefusesAnUnsignedFabricatedDatabase(t *testing.T) {
 	code, out, errOut := runLS(t, "restore", file, "--identity", id, "--dir", ours.dir, "--to", to, "--accept-unsigned", "the April backup, before signed backups")
 	t.Logf("exit %d\n%s\n%s", code, out, errOut)
 	if code != 0 {
+		if !strings.Contains(errOut, "its log extends no checkpoint of this deployment's log key") {
+			t.Errorf("refused, but not for want of a checkpoint of this log: exit %d\n%s", code, errOut)
+		}
 		return
 	}
 	r, err := sqlstore.Open(ctx, sqlstore.Config{DSN: filepath.Join(to, "handover.db"), SealKey: sqltest.Key})
