@@ -11,13 +11,17 @@ import (
 
 // LoginLimits are the login limiter's numbers (internal/web/limit.go;
 // docs/design/security.md, "Guessing and lockout"): at most PerPair
-// attempts at one account from one address in Window; and, except from
+// attempts at one account from one address in Window, and PerPairAll
+// failures of that pair in Window whether a success forgot them or not
+// (so the owner's logins from an address they share with a guesser do not
+// hand the guesser fresh guesses); and, except from
 // the addresses the account logged in from within KnownFor (at most
 // KnownMax of them remembered), PerAddr from one address at accounts not
 // known there in Window and PerAccount at one account in AccountWindow.
 type LoginLimits struct {
 	Window, AccountWindow time.Duration
 	PerPair, PerAddr      int
+	PerPairAll            int
 	PerAccount            int
 	KnownFor              time.Duration
 	KnownMax              int
@@ -68,6 +72,11 @@ func (db *DB) ReserveLogin(ctx context.Context, lim LoginLimits, login, addr str
 		w := lim.Window.Nanoseconds()
 		limits := []limit{
 			{lim.PerPair, lim.Window, `login = ? AND addr = ? AND pair_forgotten = 0 AND at_ns > ?`, []any{login, addr, t - w}},
+			// A success forgets the pair's failures for PerPair only: at
+			// an address the owner shares with a guesser (a NAT, a proxy
+			// without --trusted-proxy) it forgets the guesser's too, and
+			// at a known address no other limit holds them.
+			{lim.PerPairAll, lim.Window, `login = ? AND addr = ? AND at_ns > ?`, []any{login, addr, t - w}},
 		}
 		var known int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM login_known WHERE login = ? AND addr = ?`, login, addr).Scan(&known); err != nil {

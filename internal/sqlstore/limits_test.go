@@ -10,7 +10,7 @@ import (
 	"github.com/handover-project/handover/internal/sqlstore/sqltest"
 )
 
-var testLimits = sqlstore.LoginLimits{Window: 15 * time.Minute, AccountWindow: time.Hour, PerPair: 5, PerAddr: 20, PerAccount: 50,
+var testLimits = sqlstore.LoginLimits{Window: 15 * time.Minute, AccountWindow: time.Hour, PerPair: 5, PerPairAll: 20, PerAddr: 20, PerAccount: 50,
 	KnownFor: 30 * 24 * time.Hour, KnownMax: 8}
 
 // TestLoginLimitsForget: the counts follow the guesses of the last window

@@ -54,7 +54,7 @@ func TestScrubDoesNotStallWriters(t *testing.T) {
 		erased <- time.Since(start)
 	}()
 	time.Sleep(500 * time.Millisecond)
-	lim := sqlstore.LoginLimits{Window: 15 * time.Minute, AccountWindow: time.Hour, PerPair: 5, PerAddr: 20, PerAccount: 50, KnownFor: 30 * 24 * time.Hour, KnownMax: 8}
+	lim := sqlstore.LoginLimits{Window: 15 * time.Minute, AccountWindow: time.Hour, PerPair: 5, PerPairAll: 20, PerAddr: 20, PerAccount: 50, KnownFor: 30 * 24 * time.Hour, KnownMax: 8}
 	start := time.Now()
 	_, _, lerr := db.ReserveLogin(ctx, lim, "ua-reg", "198.51.100.7", time.Now())
 	login := time.Since(start)

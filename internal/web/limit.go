@@ -50,7 +50,7 @@ type loginLimiter struct {
 
 func newLoginLimiter(db *sqlstore.DB, now func() time.Time) *loginLimiter {
 	return &loginLimiter{db: db, now: now, lim: sqlstore.LoginLimits{Window: 15 * time.Minute, AccountWindow: time.Hour,
-		PerPair: 5, PerAddr: 20, PerAccount: 50, KnownFor: 30 * 24 * time.Hour, KnownMax: 8}}
+		PerPair: 5, PerPairAll: 20, PerAddr: 20, PerAccount: 50, KnownFor: 30 * 24 * time.Hour, KnownMax: 8}}
 }
 
 // loginAttempt is a reserved attempt. Exactly one of fail, succeed or
