@@ -19,10 +19,15 @@ import (
 // failure stays counted (fail), a success or an attempt that ended
 // without a verdict (a server error) is taken back (succeed, release).
 //
-// Three limits, each over a sliding window (the numbers are in
+// Four limits, each over a sliding window (the numbers are in
 // docs/design/security.md, "Guessing and lockout"):
 //   - per account and address (perPair in window): one place guessing at
 //     one account is held back; the account's owner, elsewhere, is not;
+//     the owner's success there forgets the pair's failures for it;
+//   - per account and address, all (perPairAll in window): the same
+//     failures, forgotten or not, so that an owner logging in often from
+//     an address shared with a guesser does not hand the guesser fresh
+//     guesses;
 //   - per address (perAddr in window): one place guessing at many
 //     accounts is held back;
 //   - per account (perAccount in accountWindow), gentler: many places
